@@ -1,0 +1,224 @@
+package dev.backtrack.agent;
+
+import dev.backtrack.config.BacktrackConfig;
+import dev.backtrack.config.SourceConfig;
+import dev.backtrack.connectors.postgres.CaptureSettings;
+import dev.backtrack.connectors.postgres.PostgresCatalog;
+import dev.backtrack.connectors.postgres.SourceException;
+import dev.backtrack.repository.Repository;
+import dev.backtrack.repository.RepositoryException;
+import dev.backtrack.repository.checkpoint.CheckpointWriter;
+import dev.backtrack.repository.checkpoint.Checkpoints;
+import dev.backtrack.repository.checkpoint.Manifest;
+import dev.backtrack.repository.model.Micros;
+import dev.backtrack.repository.redolog.RedoLog;
+import dev.backtrack.repository.schema.TableSchema;
+import io.debezium.embedded.Connect;
+import io.debezium.engine.ChangeEvent;
+import io.debezium.engine.DebeziumEngine;
+import org.apache.kafka.connect.source.SourceRecord;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.channels.FileChannel;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The long-running capture process: first run writes checkpoint 0 from the engine's consistent
+ * snapshot, then every committed transaction is appended to the redo log. {@link #run} blocks until
+ * {@link #stop} (any thread) or a failure.
+ */
+public final class Agent {
+    private final BacktrackConfig config;
+    private final PrintStream out;
+    private final CaptureStatus status = new CaptureStatus();
+    private final CountDownLatch finished = new CountDownLatch(1);
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    private volatile DebeziumEngine<ChangeEvent<SourceRecord, SourceRecord>> engine;
+    private volatile boolean stopping;
+
+    public Agent(BacktrackConfig config, PrintStream out) {
+        this.config = config;
+        this.out = out;
+    }
+
+    public void run() {
+        SourceConfig source = config.source();
+        try (PostgresCatalog catalog = PostgresCatalog.connect(source.url(), source.user(), source.password())) {
+            catalog.checkCapturePrerequisites();
+            List<String> tables = catalog.tables(source.tablesInclude(), source.tablesExclude());
+            if (tables.isEmpty()) {
+                throw new SourceException("no table to capture in database '" + source.database() + "': create the tables first or fix source.tables-include");
+            }
+            Repository repo = Repository.openOrCreate(config.repository().path(), "postgresql", catalog.systemIdentifier(), source.database());
+            try (FileChannel lock = repo.lockForWriting();
+                 RedoLog log = RedoLog.openForAppend(repo.logDir(), config.repository().segmentBytes(), config.repository().compressionLevel())) {
+                capture(catalog, tables, repo, log);
+            }
+        } catch (IOException e) {
+            throw new RepositoryException("cannot close the redo log: " + e.getMessage(), e);
+        }
+    }
+
+    private void capture(PostgresCatalog catalog, List<String> tables, Repository repo, RedoLog log) {
+        SourceConfig source = config.source();
+        List<Manifest> checkpoints = Checkpoints.list(repo.checkpointsDir(), true);
+        TableVersions versions = new TableVersions(repo.schemas(), catalog);
+        FirstCheckpoint first = null;
+        if (checkpoints.isEmpty()) {
+            if (log.nextSequence() > 1) {
+                throw new RepositoryException("repository " + repo.path() + " has a redo log but no checkpoint: it is damaged, start a new repository");
+            }
+            // a slot left by a crash during the first snapshot would make the snapshot overlap the stream
+            catalog.dropSlot(source.slot());
+            List<TableSchema> described = new ArrayList<>();
+            for (String t : tables) {
+                described.add(versions.refresh(t, 1));
+            }
+            String id = CheckpointZero.label(catalog.nowMicros(), "F");
+            first = new FirstCheckpoint(new CheckpointZero(new CheckpointWriter(repo.checkpointsDir(), id, config.repository().compressionLevel()), described), catalog);
+            out.println("first run: taking checkpoint " + id + " of " + tables.size() + " tables from a consistent snapshot");
+        } else if (!catalog.slotExists(source.slot())) {
+            throw new SourceException("replication slot '" + source.slot() + "' is gone from the source, so changes after "
+                    + (log.lastPosition() >= 0 ? "the last logged one" : "the last checkpoint") + " may be lost: start a new repository (gap handling is not built yet)");
+        } else {
+            for (String t : tables) {
+                versions.refresh(t, log.nextSequence());
+            }
+        }
+        String checkpointOffset = checkpoints.isEmpty() ? "" : checkpoints.get(checkpoints.size() - 1).sourceOffset();
+        FirstCheckpoint snapshot = first;
+        String repoKey = repo.path().toString();
+        DurableOffsets.register(repoKey, () -> !log.lastSourceOffset().isEmpty() ? log.lastSourceOffset()
+                : snapshot != null && snapshot.manifest != null ? snapshot.manifest.sourceOffset() : checkpointOffset);
+        CaptureConsumer consumer = new CaptureConsumer(log, versions, first == null ? FirstCheckpoint.NONE : first, status);
+        ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "backtrack-status"));
+        ticker.scheduleAtFixedRate(() -> out.println(status.line()), 10, 10, TimeUnit.SECONDS);
+        try {
+            engine = DebeziumEngine.create(Connect.class)
+                    .using(CaptureSettings.of(source, tables, repo.path(), LogOffsetStore.class.getName(), config.agent().maxBatchSize()))
+                    .notifying(consumer)
+                    .using((success, message, error) -> {
+                        if (!success && !stopping) {
+                            failure.set(error != null ? error : new SourceException(message));
+                        }
+                        finished.countDown();
+                    })
+                    .build();
+            Thread runner = new Thread(engine, "backtrack-engine");
+            runner.start();
+            out.println("capturing " + tables.size() + " tables from " + source.database() + " into " + repo.path());
+            finished.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            ticker.shutdownNow();
+            DurableOffsets.unregister(repoKey);
+            if (first != null && first.manifest == null) {
+                first.checkpoint.abandon();
+            }
+        }
+        out.println(status.line());
+        Throwable t = failure.get();
+        if (t != null) {
+            throw new AgentException("capture stopped: " + rootMessage(t), t);
+        }
+    }
+
+    /** Stops capture: the batch in progress finishes (and is logged) or is not acknowledged. */
+    public void stop() {
+        stopping = true;
+        DebeziumEngine<?> e = engine;
+        if (e != null) {
+            try {
+                e.close();
+            } catch (IOException ex) {
+                failure.compareAndSet(null, ex);
+            }
+        }
+        finished.countDown();
+    }
+
+    static String rootMessage(Throwable t) {
+        Throwable c = t;
+        while (c.getCause() != null && c.getCause() != c) {
+            if (c instanceof SourceException || c instanceof RepositoryException) {
+                break;
+            }
+            c = c.getCause();
+        }
+        String m = String.valueOf(c.getMessage());
+        int nl = m.indexOf('\n');
+        return nl < 0 ? m : m.substring(0, nl);
+    }
+
+    /** The snapshot phase of the first run; publishes checkpoint 0 when the engine says the snapshot is complete. */
+    private final class FirstCheckpoint implements CaptureConsumer.SnapshotPhase {
+        static final CaptureConsumer.SnapshotPhase NONE = new CaptureConsumer.SnapshotPhase() {
+            public boolean active() {
+                return false;
+            }
+
+            public void row(TableSchema table, Object[] row, String offsetJson) {
+                throw new IllegalStateException("snapshot row for " + table.qualifiedName() + " after checkpoint 0 was written");
+            }
+
+            public void notification(String aggregateType, String type) {
+            }
+        };
+        final CheckpointZero checkpoint;
+        final PostgresCatalog catalog;
+        volatile Manifest manifest;
+
+        FirstCheckpoint(CheckpointZero checkpoint, PostgresCatalog catalog) {
+            this.checkpoint = checkpoint;
+            this.catalog = catalog;
+        }
+
+        public boolean active() {
+            return manifest == null;
+        }
+
+        public void row(TableSchema table, Object[] row, String offsetJson) {
+            if (!checkpoint.hasStarted()) {
+                checkpoint.started(catalog.nowMicros());
+            }
+            checkpoint.add(table, row, offsetJson);
+        }
+
+        public void notification(String aggregateType, String type) {
+            if (!"Initial Snapshot".equals(aggregateType) || manifest != null) {
+                return;
+            }
+            switch (type) {
+                case "STARTED" -> checkpoint.started(catalog.nowMicros());
+                case "COMPLETED" -> publish();
+                case "ABORTED" -> throw new SourceException("the initial snapshot was aborted by the connector: see the log above, then restart the agent");
+                default -> { }
+            }
+        }
+
+        private void publish() {
+            if (!checkpoint.hasStarted()) {
+                checkpoint.started(catalog.nowMicros());
+            }
+            long lsn = catalog.slotConfirmedLsn(config.source().slot());
+            Map<String, Object> fallback = new LinkedHashMap<>();
+            fallback.put("lsn", lsn);
+            fallback.put("snapshot_completed", true);
+            fallback.put("ts_usec", catalog.nowMicros());
+            manifest = checkpoint.finish(lsn, CaptureConsumer.json(fallback), catalog.sequences());
+            long rows = manifest.tables().stream().mapToLong(Manifest.TableEntry::rows).sum();
+            out.println("checkpoint " + manifest.id() + " written: " + rows + " rows in " + manifest.tables().size()
+                    + " tables as of " + Micros.format(manifest.timeMicros()) + " (LSN " + manifest.positionText() + ")");
+        }
+    }
+}

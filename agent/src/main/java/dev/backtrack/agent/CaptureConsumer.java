@@ -1,0 +1,173 @@
+package dev.backtrack.agent;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.backtrack.connectors.postgres.CaptureSettings;
+import dev.backtrack.connectors.postgres.ChangeDecoder;
+import dev.backtrack.connectors.postgres.SourceException;
+import dev.backtrack.repository.model.Op;
+import dev.backtrack.repository.model.RowChange;
+import dev.backtrack.repository.model.Transaction;
+import dev.backtrack.repository.redolog.RedoLog;
+import dev.backtrack.repository.schema.TableSchema;
+import io.debezium.engine.ChangeEvent;
+import io.debezium.engine.DebeziumEngine;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.source.SourceRecord;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The engine's consumer: assembles transactions, appends every complete one of a batch to the log
+ * with one fsync (group commit), and only then marks the records processed, so the source is never
+ * told of a change the log could still lose. Called by the engine on one thread at a time.
+ */
+final class CaptureConsumer implements DebeziumEngine.ChangeConsumer<ChangeEvent<SourceRecord, SourceRecord>> {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final RedoLog log;
+    private final TableVersions versions;
+    private final ChangeDecoder decoder = new ChangeDecoder();
+    private final TransactionAssembler assembler = new TransactionAssembler();
+    private final SnapshotPhase snapshot;
+    private final CaptureStatus status;
+
+    /** What the consumer needs from the agent while the first checkpoint is being written. */
+    interface SnapshotPhase {
+        boolean active();
+
+        void row(TableSchema table, Object[] row, String offsetJson);
+
+        void notification(String aggregateType, String type);
+    }
+
+    CaptureConsumer(RedoLog log, TableVersions versions, SnapshotPhase snapshot, CaptureStatus status) {
+        this.log = log;
+        this.versions = versions;
+        this.snapshot = snapshot;
+        this.status = status;
+    }
+
+    @Override
+    public void handleBatch(List<ChangeEvent<SourceRecord, SourceRecord>> events,
+                            DebeziumEngine.RecordCommitter<ChangeEvent<SourceRecord, SourceRecord>> committer) throws InterruptedException {
+        List<Transaction> ready = new ArrayList<>();
+        int safe = -1;
+        Map<String, ?> readyOffset = null;
+        for (int i = 0; i < events.size(); i++) {
+            SourceRecord r = events.get(i).value();
+            String topic = r.topic();
+            if (CaptureSettings.NOTIFICATION_TOPIC.equals(topic)) {
+                Struct v = (Struct) r.value();
+                snapshot.notification(v.getString("aggregate_type"), v.getString("type"));
+            } else if (CaptureSettings.TRANSACTION_TOPIC.equals(topic)) {
+                Struct v = (Struct) r.value();
+                String xid = v.getString("id").split(":")[0];
+                if ("BEGIN".equals(v.getString("status"))) {
+                    assembler.begin(xid);
+                } else {
+                    Transaction tx = assembler.end(commitPosition(r));
+                    if (tx != null) {
+                        ready.add(tx);
+                        readyOffset = r.sourceOffset();
+                    }
+                }
+            } else if (r.value() instanceof Struct value && value.schema().field("op") != null) {
+                change(r, value, ready);
+            }
+            if (!assembler.isOpen()) {
+                safe = i;
+            }
+        }
+        if (!ready.isEmpty()) {
+            List<Transaction> fresh = new ArrayList<>(ready.size());
+            long last = log.lastPosition();
+            for (Transaction tx : ready) {
+                // at-least-once delivery: a transaction at or before the last logged position is already in the log
+                if (tx.position() > last) {
+                    fresh.add(tx);
+                    last = tx.position();
+                }
+            }
+            if (!fresh.isEmpty()) {
+                log.append(fresh, json(readyOffset));
+                status.logged(fresh);
+            }
+        }
+        for (int i = 0; i <= safe; i++) {
+            committer.markProcessed(events.get(i));
+        }
+        committer.markBatchFinished();
+    }
+
+    private void change(SourceRecord r, Struct value, List<Transaction> ready) {
+        String op = value.getString("op");
+        Struct source = value.getStruct("source");
+        String table = source.getString("schema") + "." + source.getString("table");
+        TableSchema schema = versions.get(table, log.nextSequence() + ready.size());
+        if ("r".equals(op)) {
+            snapshot.row(schema, decode(table, schema, value.getStruct("after"), ready), json(r.sourceOffset()));
+            status.snapshotRow();
+            return;
+        }
+        Op kind = switch (op) {
+            case "c" -> Op.INSERT;
+            case "u" -> Op.UPDATE;
+            case "d" -> Op.DELETE;
+            case "t" -> Op.TRUNCATE;
+            default -> null;
+        };
+        if (kind == null) {
+            return;
+        }
+        Struct before = kind == Op.TRUNCATE ? null : value.getStruct("before");
+        Struct after = kind == Op.TRUNCATE ? null : value.getStruct("after");
+        Object[] b = before == null ? null : decode(table, schema, before, ready);
+        Object[] a = after == null ? null : decode(table, schema, after, ready);
+        // a re-read definition may have produced a newer version during decoding
+        TableSchema used = versions.get(table, log.nextSequence());
+        assembler.add(String.valueOf(source.get("txId")), commitMicros(source), new RowChange(used.id(), kind, b, a));
+    }
+
+    private Object[] decode(String table, TableSchema schema, Struct image, List<Transaction> ready) {
+        try {
+            return decoder.row(schema, image);
+        } catch (ChangeDecoder.SchemaMismatch first) {
+            TableSchema fresh = versions.refresh(table, log.nextSequence() + ready.size());
+            try {
+                return decoder.row(fresh, image);
+            } catch (ChangeDecoder.SchemaMismatch again) {
+                throw new SourceException("a change to " + table + " does not match the table's definition (" + again.getMessage()
+                        + "): the table was altered again meanwhile; restart the agent");
+            }
+        }
+    }
+
+    private static long commitMicros(Struct source) {
+        if (source.schema().field("ts_us") != null && source.get("ts_us") != null) {
+            return source.getInt64("ts_us");
+        }
+        return source.getInt64("ts_ms") * 1000;
+    }
+
+    private static long commitPosition(SourceRecord end) {
+        Object commit = end.sourceOffset().get("lsn_commit");
+        if (commit instanceof Number n) {
+            return n.longValue();
+        }
+        Object lsn = end.sourceOffset().get("lsn");
+        if (lsn instanceof Number n) {
+            return n.longValue();
+        }
+        throw new SourceException("transaction END record carries no commit LSN (offset " + end.sourceOffset() + "): this connector version is not supported");
+    }
+
+    static String json(Map<String, ?> offset) {
+        try {
+            return offset == null ? "" : JSON.writeValueAsString(offset);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

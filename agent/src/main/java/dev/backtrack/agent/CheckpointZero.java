@@ -1,0 +1,64 @@
+package dev.backtrack.agent;
+
+import dev.backtrack.connectors.postgres.Lsn;
+import dev.backtrack.repository.checkpoint.CheckpointWriter;
+import dev.backtrack.repository.checkpoint.Manifest;
+import dev.backtrack.repository.model.Micros;
+import dev.backtrack.repository.schema.TableSchema;
+
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Collection;
+import java.util.Map;
+
+/**
+ * Writes the first checkpoint from the engine's consistent snapshot: rows arrive as read events,
+ * and the snapshot's completion publishes the checkpoint. Not thread-safe.
+ */
+final class CheckpointZero {
+    static final DateTimeFormatter LABEL = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
+    private final CheckpointWriter writer;
+    private long timeMicros = Long.MIN_VALUE;
+    private String lastOffset = "";
+
+    CheckpointZero(CheckpointWriter writer, Collection<TableSchema> tables) {
+        this.writer = writer;
+        tables.forEach(writer::declareTable);
+    }
+
+    static String label(long micros, String kind) {
+        return LABEL.format(Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L))) + kind;
+    }
+
+    /** The instant the checkpoint stands for; taken once the slot exists, so every earlier commit is in the snapshot. */
+    void started(long sourceNowMicros) {
+        if (timeMicros == Long.MIN_VALUE) {
+            timeMicros = sourceNowMicros;
+        }
+    }
+
+    boolean hasStarted() {
+        return timeMicros != Long.MIN_VALUE;
+    }
+
+    void add(TableSchema table, Object[] row, String offsetJson) {
+        writer.addRow(table, row);
+        lastOffset = offsetJson;
+    }
+
+    long rows(TableSchema table) {
+        return writer.rows(table);
+    }
+
+    /** Publishes the checkpoint at the slot's consistent point; returns its manifest. */
+    Manifest finish(long consistentLsn, String fallbackOffset, Map<String, Long> sequences) {
+        String offset = lastOffset.isEmpty() ? fallbackOffset : lastOffset;
+        String time = Micros.format(timeMicros);
+        return writer.finish("full", timeMicros, time, consistentLsn, Lsn.format(consistentLsn), 1, offset, sequences);
+    }
+
+    void abandon() {
+        writer.abandon();
+    }
+}

@@ -1,0 +1,70 @@
+package dev.backtrack.cli;
+
+import dev.backtrack.recovery.RecoveryWindow;
+import dev.backtrack.repository.Repository;
+import dev.backtrack.repository.RepositoryIdentity;
+import dev.backtrack.repository.checkpoint.Manifest;
+import dev.backtrack.repository.model.Micros;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** {@code backtrack backups --repo DIR [--json]}: the recoverable window and the checkpoints. */
+@Command(name = "backups", mixinStandardHelpOptions = true, description = "Show the recoverable window and the checkpoints of a repository.")
+final class BackupsCommand implements Runnable {
+    @Option(names = "--repo", required = true, description = "repository directory")
+    Path repo;
+
+    @Option(names = "--json", description = "print one JSON object")
+    boolean json;
+
+    @Override
+    public void run() {
+        Repository repository = Repository.open(repo);
+        RecoveryWindow window = RecoveryWindow.of(repository);
+        RepositoryIdentity id = repository.identity();
+        if (json) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("repository", repository.path().toString());
+            out.put("engine", id.engine());
+            out.put("database", id.database());
+            out.put("systemIdentifier", id.systemIdentifier());
+            out.put("earliest", Micros.format(window.earliestMicros()));
+            out.put("latest", Micros.format(window.latestMicros()));
+            Map<String, Object> log = new LinkedHashMap<>();
+            log.put("firstSequence", window.log().firstSequence());
+            log.put("lastSequence", window.log().lastSequence());
+            log.put("segments", window.log().segments());
+            log.put("bytes", window.log().bytes());
+            out.put("log", log);
+            List<Map<String, Object>> cps = new ArrayList<>();
+            for (Manifest m : window.checkpoints()) {
+                Map<String, Object> c = new LinkedHashMap<>();
+                c.put("id", m.id());
+                c.put("kind", m.kind());
+                c.put("time", Micros.format(m.timeMicros()));
+                c.put("position", m.positionText());
+                c.put("rows", m.tables().stream().mapToLong(Manifest.TableEntry::rows).sum());
+                c.put("tables", m.tables().size());
+                cps.add(c);
+            }
+            out.put("checkpoints", cps);
+            Json.print(out);
+            return;
+        }
+        System.out.println("repository " + repository.path() + " (" + id.engine() + ", database " + id.database() + ", system " + id.systemIdentifier() + ")");
+        System.out.println("recoverable window: " + Micros.format(window.earliestMicros()) + " .. " + Micros.format(window.latestMicros()));
+        System.out.println("log: " + (window.log().isEmpty() ? "empty" : "transactions " + window.log().firstSequence() + ".." + window.log().lastSequence())
+                + " in " + window.log().segments() + " segments, " + window.log().bytes() + " bytes");
+        System.out.println("checkpoints:");
+        for (Manifest m : window.checkpoints()) {
+            System.out.printf("  %-20s %-5s %s  LSN %-14s %d rows in %d tables%n", m.id(), m.kind(), Micros.format(m.timeMicros()), m.positionText(),
+                    m.tables().stream().mapToLong(Manifest.TableEntry::rows).sum(), m.tables().size());
+        }
+    }
+}

@@ -1,0 +1,36 @@
+package dev.backtrack.cli;
+
+import dev.backtrack.agent.AgentException;
+import dev.backtrack.config.ConfigException;
+import dev.backtrack.connectors.postgres.SourceException;
+import dev.backtrack.recovery.RestoreException;
+import dev.backtrack.repository.RepositoryException;
+
+/** The documented exit codes (README "Exit codes"). */
+final class ExitCode {
+    static final int OK = 0;
+    static final int FAILED = 1;
+    static final int BAD_INPUT = 2;
+    static final int DATABASE = 3;
+    static final int REPOSITORY = 4;
+
+    private ExitCode() {
+    }
+
+    static int of(Throwable e) {
+        if (e instanceof ConfigException || e instanceof RestoreException || e instanceof picocli.CommandLine.ParameterException) {
+            return BAD_INPUT;
+        }
+        if (e instanceof SourceException) {
+            return DATABASE;
+        }
+        if (e instanceof RepositoryException) {
+            return REPOSITORY;
+        }
+        if (e instanceof AgentException a && a.getCause() != null && a.getCause() != a) {
+            int inner = of(a.getCause());
+            return inner == FAILED ? FAILED : inner;
+        }
+        return FAILED;
+    }
+}

@@ -1,0 +1,64 @@
+package dev.backtrack.cli;
+
+import dev.backtrack.connectors.postgres.PostgresTarget;
+import dev.backtrack.recovery.Progress;
+import dev.backtrack.recovery.Restore;
+import dev.backtrack.recovery.RestoreException;
+import dev.backtrack.recovery.RestoreReport;
+import dev.backtrack.recovery.TargetInstant;
+import dev.backtrack.repository.Repository;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+
+/** {@code backtrack restore}: the database as it was at an instant, into a new database. */
+@Command(name = "restore", mixinStandardHelpOptions = true,
+        description = "Restore the database as it was at an instant into a new, empty database.")
+final class RestoreCommand implements Runnable {
+    @Option(names = "--repo", required = true, description = "repository directory")
+    Path repo;
+
+    @Option(names = "--to", required = true, description = "ISO-8601 instant with Z or an offset (2026-11-24T10:31:06.123456Z), or 'latest'")
+    String to;
+
+    @Option(names = "--target-url", required = true, description = "JDBC URL of the empty target database")
+    String targetUrl;
+
+    @Option(names = "--target-user", description = "target user (default: the URL's, or the OS user)")
+    String targetUser;
+
+    @Option(names = "--target-password", description = "target password (or BACKTRACK_TARGET_PASSWORD)")
+    String targetPassword;
+
+    @Option(names = "--json", description = "print the report as one JSON object")
+    boolean json;
+
+    @Override
+    public void run() {
+        TargetInstant target = TargetInstant.parse(to);
+        if (!targetUrl.startsWith("jdbc:postgresql://")) {
+            throw new RestoreException("--target-url '" + targetUrl + "' is not supported: use a PostgreSQL URL such as jdbc:postgresql://127.0.0.1:5432/crm_restored");
+        }
+        Repository repository = Repository.open(repo);
+        Restore restore = new Restore(repository, progress());
+        restore.plan(target);
+        String password = targetPassword != null ? targetPassword : System.getenv("BACKTRACK_TARGET_PASSWORD");
+        try (PostgresTarget db = PostgresTarget.connect(targetUrl, targetUser, password)) {
+            RestoreReport report = restore.run(target, db);
+            if (json) {
+                Json.print(report);
+            } else {
+                System.out.println("restored " + report.rows() + " rows in " + report.rowsPerTable().size() + " tables to " + report.target()
+                        + " from checkpoint " + report.checkpoint() + " + " + report.transactionsApplied() + " transactions"
+                        + (report.lastAppliedCommit() == null ? "" : " (last commit " + report.lastAppliedCommit() + ", LSN " + report.lastAppliedPosition() + ")")
+                        + " in " + report.millis() + " ms");
+            }
+        }
+    }
+
+    /** Progress lines go to standard error, and only when a person is watching. */
+    private Progress progress() {
+        return System.console() == null || json ? Progress.NONE : line -> System.err.println(line);
+    }
+}

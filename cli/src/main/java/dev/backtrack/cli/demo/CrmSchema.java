@@ -1,0 +1,73 @@
+package dev.backtrack.cli.demo;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * A small CRM: accounts, contacts (with TOASTed notes), deals (enum stage, money amounts) and an
+ * activity feed without a primary key. Used by the demo and the end-to-end tests.
+ */
+public final class CrmSchema {
+    public static final List<String> TABLES = List.of("public.accounts", "public.contacts", "public.deals", "public.activities");
+
+    private CrmSchema() {
+    }
+
+    public static void create(Connection c) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute("CREATE TYPE deal_stage AS ENUM ('lead', 'qualified', 'proposal', 'won', 'lost')");
+            st.execute("""
+                    CREATE TABLE accounts (id bigserial PRIMARY KEY, name text NOT NULL, domain varchar(120), industry text,
+                      employees int, annual_revenue numeric(14,2), tags text[], created_at timestamptz NOT NULL DEFAULT now(),
+                      active boolean NOT NULL DEFAULT true)""");
+            st.execute("""
+                    CREATE TABLE contacts (id bigserial PRIMARY KEY, account_id bigint NOT NULL, first_name text, last_name text,
+                      email text, phone varchar(40), birthday date, score smallint, external_id uuid, profile jsonb, notes text,
+                      avatar bytea, last_seen timestamp, updated_at timestamptz DEFAULT now())""");
+            st.execute("""
+                    CREATE TABLE deals (id serial PRIMARY KEY, account_id bigint NOT NULL, contact_id bigint, title text NOT NULL,
+                      stage deal_stage NOT NULL, amount numeric(12,2), probability real, close_date date, custom json,
+                      created_at timestamptz DEFAULT now())""");
+            st.execute("CREATE TABLE activities (account_id bigint, kind text, happened_at timestamptz, detail text)");
+            st.execute("ALTER TABLE activities REPLICA IDENTITY FULL");
+        }
+    }
+
+    /** Inserts {@code accounts} accounts with three contacts, two deals and two activities each. */
+    public static void seed(Connection c, int accounts, Random random) throws SQLException {
+        boolean auto = c.getAutoCommit();
+        c.setAutoCommit(false);
+        CrmOperations ops = new CrmOperations(random);
+        for (int i = 0; i < accounts; i++) {
+            ops.newAccount(c, 3, 2, 2);
+            if (i % 500 == 499) {
+                c.commit();
+            }
+        }
+        c.commit();
+        c.setAutoCommit(auto);
+    }
+
+    /**
+     * Per-table row count and an MD5 over every row's text, ordered: two databases with equal
+     * checksums hold the same rows, column for column.
+     */
+    public static String checksum(Connection c, String table) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT count(*) || ':' || md5(coalesce(string_agg(t::text, E'\\n' ORDER BY t::text), '')) FROM "
+                + table + " t"); var rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    public static long count(Connection c, String table) throws SQLException {
+        try (Statement st = c.createStatement(); var rs = st.executeQuery("SELECT count(*) FROM " + table)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+}

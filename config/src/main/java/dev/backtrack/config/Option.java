@@ -1,0 +1,63 @@
+package dev.backtrack.config;
+
+import java.util.List;
+
+/**
+ * One configuration key, defined once: the README reference and validation both come from here
+ * (pgBackRest-style). Keys are {@code section.key}; the environment override is
+ * {@code BACKTRACK_SECTION_KEY}.
+ */
+public record Option(String section, String key, Kind kind, String defaultValue, boolean required,
+                     String summary, String example) {
+
+    /** The value kinds a key can take. */
+    public enum Kind { STRING, SECRET, INTEGER, DURATION, LIST, BOOLEAN }
+
+    public String path() {
+        return section + "." + key;
+    }
+
+    public String environmentName() {
+        return "BACKTRACK_" + section.toUpperCase() + "_" + key.toUpperCase().replace('-', '_');
+    }
+
+    /** Every key Backtrack reads; anything else in a file is rejected. */
+    public static final List<Option> ALL = List.of(
+            new Option("source", "url", Kind.STRING, null, true,
+                    "JDBC URL of the database to protect", "jdbc:postgresql://127.0.0.1:5432/crm"),
+            new Option("source", "user", Kind.STRING, null, true,
+                    "role with REPLICATION and SELECT on the captured tables", "backtrack"),
+            new Option("source", "password", Kind.SECRET, "", false,
+                    "password; ${VAR} takes it from the environment", "${CRM_DB_PASSWORD}"),
+            new Option("source", "tables-include", Kind.LIST, "", false,
+                    "schema.table patterns (regex) to capture; empty means every table", "public.contacts,public.deals"),
+            new Option("source", "tables-exclude", Kind.LIST, "", false,
+                    "schema.table patterns (regex) to leave out", "public.audit_.*"),
+            new Option("source", "slot", Kind.STRING, "backtrack", false,
+                    "logical replication slot the agent owns", "backtrack_crm"),
+            new Option("source", "publication", Kind.STRING, "backtrack", false,
+                    "publication the agent creates for the captured tables", "backtrack_crm"),
+            new Option("source", "heartbeat-interval", Kind.DURATION, "10s", false,
+                    "how often the slot is advanced while captured tables are idle", "30s"),
+            new Option("repository", "path", Kind.STRING, null, true,
+                    "directory of the repository (created on first run)", "/var/lib/backtrack/crm"),
+            new Option("repository", "compression-level", Kind.INTEGER, "3", false,
+                    "zstd level for log batches and checkpoint data (1-19)", "6"),
+            new Option("repository", "segment-size-mb", Kind.INTEGER, "64", false,
+                    "size at which a redo log segment is sealed and a new one begun", "128"),
+            new Option("checkpoint", "interval", Kind.DURATION, "24h", false,
+                    "time between checkpoints (checkpoint 0 is always taken on the first run)", "6h"),
+            new Option("agent", "max-batch-size", Kind.INTEGER, "2048", false,
+                    "change events handed to the agent per engine batch", "4096"),
+            new Option("agent", "group-commit-delay", Kind.DURATION, "0ms", false,
+                    "extra time to gather transactions before one fsync", "5ms"));
+
+    public static Option find(String section, String key) {
+        for (Option o : ALL) {
+            if (o.section.equals(section) && o.key.equals(key)) {
+                return o;
+            }
+        }
+        return null;
+    }
+}

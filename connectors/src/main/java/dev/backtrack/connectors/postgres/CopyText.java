@@ -1,0 +1,126 @@
+package dev.backtrack.connectors.postgres;
+
+import dev.backtrack.repository.schema.Column;
+
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * Writes repository values as PostgreSQL COPY text: one value per column, tab-separated, {@code \N}
+ * for NULL. The column's source type says how a stored number reads (days, microseconds).
+ * Not thread-safe (reuses a builder).
+ */
+public final class CopyText {
+    private static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm:ss.SSSSSS");
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSSSSS");
+
+    /** How a column's values are spelled; decided once per column from its type. */
+    enum Kind { PLAIN, DATE, TIMESTAMP, TIME }
+
+    private final Kind[] kinds;
+    private final boolean[] arrays;
+    private final boolean[] skipped;
+    private final StringBuilder line = new StringBuilder(256);
+
+    public CopyText(List<Column> columns) {
+        kinds = new Kind[columns.size()];
+        arrays = new boolean[columns.size()];
+        skipped = new boolean[columns.size()];
+        for (int i = 0; i < kinds.length; i++) {
+            String type = columns.get(i).type();
+            arrays[i] = type.endsWith("[]");
+            kinds[i] = kindOf(arrays[i] ? type.substring(0, type.length() - 2) : type);
+            skipped[i] = columns.get(i).generated() != null;
+        }
+    }
+
+    static Kind kindOf(String type) {
+        if (type.equals("date")) {
+            return Kind.DATE;
+        }
+        if (type.startsWith("timestamp") && type.endsWith("without time zone")) {
+            return Kind.TIMESTAMP;
+        }
+        if (type.startsWith("time") && type.endsWith("without time zone")) {
+            return Kind.TIME;
+        }
+        return Kind.PLAIN;
+    }
+
+    /** The COPY line for {@code row}, newline included. */
+    public String line(Object[] row) {
+        line.setLength(0);
+        boolean first = true;
+        for (int i = 0; i < row.length; i++) {
+            if (skipped[i]) {
+                continue;
+            }
+            if (!first) {
+                line.append('\t');
+            }
+            first = false;
+            Object v = row[i];
+            if (v == null) {
+                line.append("\\N");
+            } else if (arrays[i]) {
+                escape(array((List<?>) v, kinds[i]));
+            } else {
+                escape(text(v, kinds[i]));
+            }
+        }
+        return line.append('\n').toString();
+    }
+
+    static String text(Object v, Kind kind) {
+        if (v instanceof Long n) {
+            return switch (kind) {
+                case DATE -> LocalDate.ofEpochDay(n).toString();
+                case TIMESTAMP -> TIMESTAMP.format(LocalDateTime.ofEpochSecond(Math.floorDiv(n, 1_000_000L),
+                        (int) Math.floorMod(n, 1_000_000L) * 1000, ZoneOffset.UTC));
+                case TIME -> TIME.format(LocalTime.ofNanoOfDay(n * 1000));
+                case PLAIN -> n.toString();
+            };
+        }
+        if (v instanceof Boolean b) {
+            return b ? "t" : "f";
+        }
+        if (v instanceof byte[] b) {
+            return "\\x" + HexFormat.of().formatHex(b);
+        }
+        return v.toString();
+    }
+
+    private static String array(List<?> items, Kind kind) {
+        StringBuilder b = new StringBuilder("{");
+        for (int i = 0; i < items.size(); i++) {
+            if (i > 0) {
+                b.append(',');
+            }
+            Object item = items.get(i);
+            if (item == null) {
+                b.append("NULL");
+            } else {
+                b.append('"').append(text(item, kind).replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+            }
+        }
+        return b.append('}').toString();
+    }
+
+    private void escape(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '\\' -> line.append("\\\\");
+                case '\n' -> line.append("\\n");
+                case '\r' -> line.append("\\r");
+                case '\t' -> line.append("\\t");
+                default -> line.append(c);
+            }
+        }
+    }
+}

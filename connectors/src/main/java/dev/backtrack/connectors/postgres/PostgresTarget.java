@@ -1,0 +1,270 @@
+package dev.backtrack.connectors.postgres;
+
+import dev.backtrack.repository.schema.Column;
+import dev.backtrack.repository.schema.TableSchema;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
+
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Restores into a PostgreSQL database: types and tables first, rows by COPY, then keys, then
+ * sequences — all in one transaction, so a failed restore leaves the target as it was.
+ * Not thread-safe (one connection).
+ */
+public final class PostgresTarget implements AutoCloseable {
+    private static final int FLUSH_BYTES = 1 << 16;
+    private final Connection connection;
+    private final String url;
+
+    private PostgresTarget(Connection connection, String url) {
+        this.connection = connection;
+        this.url = url;
+    }
+
+    public static PostgresTarget connect(String url, String user, String password) {
+        Properties p = new Properties();
+        if (user != null && !user.isEmpty()) {
+            p.setProperty("user", user);
+        }
+        if (password != null && !password.isEmpty()) {
+            p.setProperty("password", password);
+        }
+        p.setProperty("ApplicationName", "backtrack-restore");
+        p.setProperty("connectTimeout", "10");
+        try {
+            Connection c = DriverManager.getConnection(url, p);
+            return new PostgresTarget(c, url);
+        } catch (SQLException e) {
+            throw ConnectionErrors.describe("target", url, user == null ? "" : user, e);
+        }
+    }
+
+    /** Refuses a target that already holds a table, sequence, view or user type. */
+    public void checkEmpty() {
+        String found = one("""
+                SELECT n.nspname || '.' || c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                WHERE c.relkind IN ('r','p','v','m','S','f') AND n.nspname NOT IN ('pg_catalog','information_schema')
+                  AND n.nspname NOT LIKE 'pg\\_%'
+                UNION ALL
+                SELECT n.nspname || '.' || t.typname FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+                WHERE t.typtype IN ('e','d','c') AND n.nspname NOT IN ('pg_catalog','information_schema')
+                  AND n.nspname NOT LIKE 'pg\\_%' AND (t.typtype <> 'c' OR t.typrelid = 0)
+                LIMIT 1""");
+        if (found != null) {
+            throw new SourceException("target database " + url.replaceFirst("\\?.*$", "") + " is not empty (it has " + found
+                    + "): restore into a new, empty database, e.g. createdb crm_restored");
+        }
+    }
+
+    public void begin() {
+        try {
+            connection.setAutoCommit(false);
+        } catch (SQLException e) {
+            throw new SourceException("target refused a transaction: " + e.getMessage(), e);
+        }
+    }
+
+    public void commit() {
+        try {
+            connection.commit();
+        } catch (SQLException e) {
+            throw new SourceException("target could not commit the restore: " + e.getMessage(), e);
+        }
+    }
+
+    public void rollback() {
+        try {
+            if (!connection.getAutoCommit()) {
+                connection.rollback();
+            }
+        } catch (SQLException ignored) {
+            // the connection is already broken; the transaction is gone with it
+        }
+    }
+
+    /** Schemas, enum types, sequences and tables (without keys) for these table versions. */
+    public void createTables(Collection<TableSchema> tables) {
+        Set<String> schemas = new LinkedHashSet<>();
+        Map<String, List<String>> enums = new LinkedHashMap<>();
+        for (TableSchema t : tables) {
+            schemas.add(t.schema());
+            enums.putAll(t.enums());
+        }
+        for (String s : schemas) {
+            execute("CREATE SCHEMA IF NOT EXISTS " + PostgresCatalog.quote(s));
+        }
+        for (Map.Entry<String, List<String>> e : enums.entrySet()) {
+            execute("CREATE TYPE " + e.getKey() + " AS ENUM (" + e.getValue().stream().map(PostgresTarget::literal).collect(Collectors.joining(", ")) + ")");
+        }
+        for (TableSchema t : tables) {
+            for (Column c : t.columns()) {
+                if (c.sequence() != null && c.identity() == null) {
+                    execute("CREATE SEQUENCE IF NOT EXISTS " + c.sequence());
+                }
+            }
+            List<String> defs = new ArrayList<>();
+            for (Column c : t.columns()) {
+                StringBuilder d = new StringBuilder(PostgresCatalog.quote(c.name())).append(' ').append(c.type());
+                if (c.generated() != null) {
+                    d.append(" GENERATED ALWAYS AS (").append(c.generated()).append(") STORED");
+                } else if (c.identity() != null) {
+                    d.append(" GENERATED ").append(c.identity().toUpperCase()).append(" AS IDENTITY");
+                } else if (c.defaultExpression() != null) {
+                    d.append(" DEFAULT ").append(c.defaultExpression());
+                }
+                if (!c.nullable()) {
+                    d.append(" NOT NULL");
+                }
+                defs.add(d.toString());
+            }
+            execute("CREATE TABLE " + name(t) + " (" + String.join(", ", defs) + ")");
+            for (Column c : t.columns()) {
+                if (c.sequence() != null && c.identity() == null) {
+                    execute("ALTER SEQUENCE " + c.sequence() + " OWNED BY " + name(t) + "." + PostgresCatalog.quote(c.name()));
+                }
+            }
+        }
+    }
+
+    /** Opens a COPY into the table; feed it with {@link RowLoader#add}, finish with {@link RowLoader#finish}. */
+    public RowLoader load(TableSchema table) {
+        String columns = table.columns().stream().filter(c -> c.generated() == null).map(c -> PostgresCatalog.quote(c.name()))
+                .collect(Collectors.joining(", "));
+        try {
+            CopyIn in = connection.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY " + name(table) + " (" + columns + ") FROM STDIN");
+            return new RowLoader(table, in);
+        } catch (SQLException e) {
+            throw new SourceException("target refused COPY into " + table.qualifiedName() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Streams rows of one table into an open COPY. Not thread-safe. */
+    public static final class RowLoader {
+        private final TableSchema table;
+        private final CopyIn in;
+        private final CopyText text;
+        private final StringBuilder buffer = new StringBuilder(FLUSH_BYTES + 4096);
+        private long rows;
+
+        RowLoader(TableSchema table, CopyIn in) {
+            this.table = table;
+            this.in = in;
+            this.text = new CopyText(table.columns());
+        }
+
+        public void add(Object[] row) {
+            buffer.append(text.line(row));
+            rows++;
+            if (buffer.length() >= FLUSH_BYTES) {
+                flush();
+            }
+        }
+
+        private void flush() {
+            byte[] b = buffer.toString().getBytes(StandardCharsets.UTF_8);
+            buffer.setLength(0);
+            try {
+                in.writeToCopy(b, 0, b.length);
+            } catch (SQLException e) {
+                throw new SourceException("loading " + table.qualifiedName() + " failed near row " + rows + ": " + e.getMessage(), e);
+            }
+        }
+
+        public long finish() {
+            flush();
+            try {
+                in.endCopy();
+            } catch (SQLException e) {
+                throw new SourceException("loading " + table.qualifiedName() + " failed: " + e.getMessage(), e);
+            }
+            return rows;
+        }
+    }
+
+    /** Primary keys, built after the load. */
+    public void addKeys(Collection<TableSchema> tables) {
+        for (TableSchema t : tables) {
+            if (!t.primaryKey().isEmpty()) {
+                execute("ALTER TABLE " + name(t) + " ADD PRIMARY KEY (" + t.primaryKey().stream().map(PostgresCatalog::quote).collect(Collectors.joining(", ")) + ")");
+            }
+        }
+    }
+
+    /**
+     * Sets each sequence to the larger of its captured value and the highest value its column
+     * holds, so the next insert does not collide.
+     */
+    public void setSequences(Collection<TableSchema> tables, Map<String, Long> captured) {
+        Map<String, Long> values = new LinkedHashMap<>(captured);
+        for (TableSchema t : tables) {
+            for (Column c : t.columns()) {
+                if (c.sequence() == null) {
+                    continue;
+                }
+                String max = one("SELECT max(" + PostgresCatalog.quote(c.name()) + ")::text FROM " + name(t));
+                if (max != null) {
+                    values.merge(c.sequence(), Long.parseLong(max), Math::max);
+                }
+            }
+        }
+        for (Map.Entry<String, Long> e : values.entrySet()) {
+            if (one("SELECT to_regclass(" + literal(e.getKey()) + ")::text") != null) {
+                execute("SELECT setval(" + literal(e.getKey()) + ", " + e.getValue() + ", true)");
+            }
+        }
+    }
+
+    public void analyze(Collection<TableSchema> tables) {
+        for (TableSchema t : tables) {
+            execute("ANALYZE " + name(t));
+        }
+    }
+
+    private static String name(TableSchema t) {
+        return PostgresCatalog.quote(t.schema()) + "." + PostgresCatalog.quote(t.table());
+    }
+
+    static String literal(String s) {
+        return "'" + s.replace("'", "''") + "'";
+    }
+
+    private String one(String sql) {
+        try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            return rs.next() ? rs.getString(1) : null;
+        } catch (SQLException e) {
+            throw new SourceException("target query failed (" + e.getMessage() + "): " + sql, e);
+        }
+    }
+
+    private void execute(String sql) {
+        try (Statement st = connection.createStatement()) {
+            st.execute(sql);
+        } catch (SQLException e) {
+            throw new SourceException("target statement failed (" + e.getMessage().split("\n")[0] + "): " + sql, e);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            connection.close();
+        } catch (SQLException ignored) {
+            // nothing left to do with it
+        }
+    }
+}

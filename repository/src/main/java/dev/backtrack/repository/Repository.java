@@ -1,0 +1,158 @@
+package dev.backtrack.repository;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.backtrack.repository.checkpoint.Checkpoints;
+import dev.backtrack.repository.checkpoint.Manifest;
+import dev.backtrack.repository.io.AtomicFiles;
+import dev.backtrack.repository.redolog.LogSummary;
+import dev.backtrack.repository.schema.SchemaHistory;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * A repository directory: {@code backtrack.repo}, {@code log/}, {@code checkpoints/}, {@code schemas/}
+ * (docs/FORMAT.md). Readers may open it while the agent writes. Thread-safe.
+ */
+public final class Repository {
+    public static final String ROOT_FILE = "backtrack.repo";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Writer locks this JVM holds, by lock file (real path); an entry whose channel is closed is stale. */
+    private static final java.util.Map<Path, FileChannel> HELD_LOCKS = new java.util.HashMap<>();
+    private final Path path;
+    private final RepositoryIdentity identity;
+    private final SchemaHistory schemas;
+
+    private Repository(Path path, RepositoryIdentity identity) {
+        this.path = path;
+        this.identity = identity;
+        this.schemas = new SchemaHistory(path.resolve("schemas"));
+    }
+
+    /** Opens an existing repository for reading. */
+    public static Repository open(Path path) {
+        Path root = path.resolve(ROOT_FILE);
+        if (!Files.isRegularFile(root)) {
+            throw new RepositoryException(path + " is not a Backtrack repository (no " + ROOT_FILE + "): check --repo, or start the agent to create one");
+        }
+        return new Repository(path, readIdentity(root));
+    }
+
+    /**
+     * Opens the repository for the agent, creating it when the directory is empty or missing, and
+     * refusing one that belongs to another source.
+     */
+    public static Repository openOrCreate(Path path, String engine, String systemIdentifier, String database) {
+        Path root = path.resolve(ROOT_FILE);
+        try {
+            if (!Files.exists(root)) {
+                if (Files.isDirectory(path)) {
+                    try (var entries = Files.list(path)) {
+                        if (entries.anyMatch(p -> !p.getFileName().toString().equals("agent.lock"))) {
+                            throw new RepositoryException(path + " is not empty and holds no " + ROOT_FILE
+                                    + ": point repository.path at an empty or new directory");
+                        }
+                    }
+                }
+                Files.createDirectories(path);
+                RepositoryIdentity id = new RepositoryIdentity(RepositoryIdentity.FORMAT, UUID.randomUUID().toString(), engine,
+                        systemIdentifier, database, Instant.now().toString());
+                AtomicFiles.write(root, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(id));
+            }
+        } catch (IOException e) {
+            throw new RepositoryException("cannot create repository " + path + ": " + e.getMessage(), e);
+        }
+        Repository repo = open(path);
+        RepositoryIdentity id = repo.identity;
+        if (!id.engine().equals(engine) || !id.systemIdentifier().equals(systemIdentifier) || !id.database().equals(database)) {
+            throw new RepositoryException("repository " + path + " belongs to " + id.engine() + " system " + id.systemIdentifier() + " database '"
+                    + id.database() + "', not to this source (" + engine + " system " + systemIdentifier + " database '" + database
+                    + "'): use another repository.path");
+        }
+        return repo;
+    }
+
+    private static RepositoryIdentity readIdentity(Path root) {
+        RepositoryIdentity id;
+        try {
+            id = JSON.readValue(root.toFile(), RepositoryIdentity.class);
+        } catch (IOException e) {
+            throw new RepositoryException(root + " cannot be read (" + e.getMessage().split("\n")[0] + "): the repository root file is damaged");
+        }
+        if (id.format() != RepositoryIdentity.FORMAT) {
+            throw new RepositoryException(root + " has format version " + id.format() + ", this build supports " + RepositoryIdentity.FORMAT
+                    + ": use a Backtrack version that supports it");
+        }
+        return id;
+    }
+
+    /**
+     * Takes the writer's lock; held until the returned channel is closed (or the process dies).
+     * A second agent on the same repository is refused.
+     */
+    public FileChannel lockForWriting() {
+        Path lockFile = path.resolve("agent.lock");
+        synchronized (HELD_LOCKS) {
+            try {
+                // refuse a lock this JVM holds before opening the file again: closing any channel of a file drops
+                // every POSIX lock the process has on it, so the refused attempt would free the lock for other agents
+                Path key = path.toRealPath().resolve("agent.lock");
+                FileChannel held = HELD_LOCKS.get(key);
+                if (held != null && held.isOpen()) {
+                    throw new RepositoryException("repository " + path + " is locked by another agent: stop that agent first, or use another repository.path");
+                }
+                FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                FileLock lock;
+                try {
+                    lock = ch.tryLock();
+                } catch (OverlappingFileLockException e) {
+                    lock = null;
+                }
+                if (lock == null) {
+                    ch.close();
+                    throw new RepositoryException("repository " + path + " is locked by another agent: stop that agent first, or use another repository.path");
+                }
+                HELD_LOCKS.put(key, ch);
+                return ch;
+            } catch (IOException e) {
+                throw new RepositoryException("cannot lock " + lockFile + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    public Path logDir() {
+        return path.resolve("log");
+    }
+
+    public Path checkpointsDir() {
+        return path.resolve("checkpoints");
+    }
+
+    public RepositoryIdentity identity() {
+        return identity;
+    }
+
+    public SchemaHistory schemas() {
+        return schemas;
+    }
+
+    public List<Manifest> checkpoints() {
+        return Checkpoints.list(checkpointsDir(), false);
+    }
+
+    public LogSummary logSummary() {
+        return LogSummary.of(logDir());
+    }
+}

@@ -1,0 +1,122 @@
+package dev.backtrack.repository.checkpoint;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.backtrack.repository.RepositoryException;
+import dev.backtrack.repository.codec.ByteReader;
+import dev.backtrack.repository.codec.RowCodec;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.function.BiConsumer;
+import java.util.stream.Stream;
+
+/** Lists, validates and reads the checkpoints of a repository. Thread-safe (stateless). */
+public final class Checkpoints {
+    public static final String MANIFEST = "manifest.json";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private Checkpoints() {
+    }
+
+    /** Published checkpoints, oldest first; partial directories left by a crash are removed when {@code clean}. */
+    public static List<Manifest> list(Path dir, boolean clean) {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        List<Manifest> out = new ArrayList<>();
+        try (Stream<Path> entries = Files.list(dir)) {
+            for (Path p : entries.toList()) {
+                String name = p.getFileName().toString();
+                if (name.startsWith(".partial-")) {
+                    if (clean) {
+                        deleteTree(p);
+                    }
+                    continue;
+                }
+                if (Files.isDirectory(p) && !name.startsWith(".")) {
+                    out.add(readManifest(p));
+                }
+            }
+        } catch (IOException e) {
+            throw new RepositoryException("cannot list checkpoints in " + dir + ": " + e.getMessage(), e);
+        }
+        out.sort(Comparator.comparingLong(Manifest::timeMicros).thenComparing(Manifest::id));
+        return out;
+    }
+
+    public static Manifest readManifest(Path checkpointDir) {
+        Path file = checkpointDir.resolve(MANIFEST);
+        Manifest m;
+        try {
+            m = JSON.readValue(file.toFile(), Manifest.class);
+        } catch (IOException e) {
+            throw new RepositoryException("checkpoint manifest " + file + " cannot be read (" + e.getMessage().split("\n")[0]
+                    + "): the checkpoint is damaged, run 'backtrack verify'", e);
+        }
+        if (m.format() != Manifest.FORMAT) {
+            throw new RepositoryException("checkpoint manifest " + file + " has format " + m.format() + ", this build reads " + Manifest.FORMAT
+                    + ": use a Backtrack version that supports it");
+        }
+        if (!checksum(m).equals(m.checksum())) {
+            throw new RepositoryException("checkpoint manifest " + file + " fails its checksum: the checkpoint is damaged, run 'backtrack verify'");
+        }
+        return m;
+    }
+
+    /** SHA-256 of the manifest serialized with a null checksum. */
+    static String checksum(Manifest m) {
+        try {
+            byte[] body = JSON.writeValueAsBytes(m.withChecksum(null));
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body));
+        } catch (IOException | NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Streams one table's rows in key order to {@code sink} (key bytes, decoded row), then checks the
+     * file against the manifest's SHA-256 and row count.
+     */
+    public static void readRows(Path checkpointDir, Manifest.TableEntry table, BiConsumer<byte[], Object[]> sink) {
+        Path file = checkpointDir.resolve(table.file());
+        try {
+            String actual = CheckpointWriter.sha256(file);
+            if (!actual.equals(table.sha256())) {
+                throw new RepositoryException("checkpoint data file " + file + " fails its SHA-256 check: the checkpoint is damaged, run 'backtrack verify'");
+            }
+        } catch (IOException e) {
+            throw new RepositoryException("cannot read checkpoint data file " + file + ": " + e.getMessage(), e);
+        }
+        long n = 0;
+        try (RowFile.Reader r = new RowFile.Reader(file)) {
+            while (r.next()) {
+                sink.accept(r.key, RowCodec.readRow(new ByteReader(r.row)));
+                n++;
+            }
+        }
+        if (n != table.rows()) {
+            throw new RepositoryException("checkpoint data file " + file + " holds " + n + " rows, its manifest says " + table.rows()
+                    + ": the checkpoint is damaged, run 'backtrack verify'");
+        }
+    }
+
+    static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            throw new RepositoryException("cannot remove " + dir + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,85 @@
+package dev.backtrack.repository.checkpoint;
+
+import com.github.luben.zstd.ZstdInputStream;
+import com.github.luben.zstd.ZstdOutputStream;
+import dev.backtrack.repository.RepositoryException;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * A zstd stream of (key, row) records, each as int32 key length, key, int32 row length, row.
+ * Used for checkpoint data files and for sort runs. Not thread-safe.
+ */
+final class RowFile {
+    private RowFile() {
+    }
+
+    static DataOutputStream create(Path file, int level) throws IOException {
+        OutputStream raw = Files.newOutputStream(file);
+        return new DataOutputStream(new BufferedOutputStream(new ZstdOutputStream(raw, level), 1 << 16));
+    }
+
+    static void write(DataOutputStream out, byte[] key, byte[] row) throws IOException {
+        out.writeInt(key.length);
+        out.write(key);
+        out.writeInt(row.length);
+        out.write(row);
+    }
+
+    /** Sequential reader; {@link #next()} returns false at the end. */
+    static final class Reader implements AutoCloseable {
+        private final Path file;
+        private final DataInputStream in;
+        byte[] key;
+        byte[] row;
+
+        Reader(Path file) {
+            this.file = file;
+            try {
+                InputStream raw = Files.newInputStream(file);
+                this.in = new DataInputStream(new BufferedInputStream(new ZstdInputStream(raw), 1 << 16));
+            } catch (IOException e) {
+                throw new RepositoryException("cannot open checkpoint data file " + file + ": " + e.getMessage(), e);
+            }
+        }
+
+        boolean next() {
+            try {
+                int k;
+                try {
+                    k = in.readInt();
+                } catch (EOFException e) {
+                    return false;
+                }
+                key = in.readNBytes(k);
+                int r = in.readInt();
+                row = in.readNBytes(r);
+                if (key.length != k || row.length != r) {
+                    throw new EOFException("record cut short");
+                }
+                return true;
+            } catch (IOException e) {
+                throw new RepositoryException("checkpoint data file " + file + " is damaged (" + e.getMessage()
+                        + "): run 'backtrack verify' and restore from another checkpoint", e);
+            }
+        }
+
+        @Override
+        public void close() {
+            try {
+                in.close();
+            } catch (IOException ignored) {
+                // read-only
+            }
+        }
+    }
+}

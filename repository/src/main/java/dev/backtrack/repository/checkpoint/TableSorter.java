@@ -1,0 +1,111 @@
+package dev.backtrack.repository.checkpoint;
+
+import dev.backtrack.repository.RepositoryException;
+
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.PriorityQueue;
+
+/**
+ * Sorts one table's rows by key (unsigned bytes) with bounded memory: rows are buffered up to a
+ * budget, sorted and spilled as runs, then merged into the data file. Not thread-safe.
+ */
+final class TableSorter {
+    private record Pair(byte[] key, byte[] row) {
+    }
+
+    private final Path workDir;
+    private final String name;
+    private final long budgetBytes;
+    private final List<Pair> buffer = new ArrayList<>();
+    private final List<Path> runs = new ArrayList<>();
+    private long buffered;
+    private long rows;
+
+    TableSorter(Path workDir, String name, long budgetBytes) {
+        this.workDir = workDir;
+        this.name = name;
+        this.budgetBytes = budgetBytes;
+    }
+
+    void add(byte[] key, byte[] row) {
+        buffer.add(new Pair(key, row));
+        buffered += key.length + row.length + 48;
+        rows++;
+        if (buffered >= budgetBytes) {
+            spill();
+        }
+    }
+
+    long rows() {
+        return rows;
+    }
+
+    private void sortBuffer() {
+        buffer.sort((a, b) -> Arrays.compareUnsigned(a.key, b.key));
+    }
+
+    private void spill() {
+        sortBuffer();
+        Path run = workDir.resolve(name + ".run" + runs.size());
+        try (DataOutputStream out = RowFile.create(run, 1)) {
+            for (Pair p : buffer) {
+                RowFile.write(out, p.key, p.row);
+            }
+        } catch (IOException e) {
+            throw new RepositoryException("cannot spill sort run " + run + ": " + e.getMessage() + " (check free space)", e);
+        }
+        runs.add(run);
+        buffer.clear();
+        buffered = 0;
+    }
+
+    /** Writes every row, sorted, to {@code target}, removing the runs. */
+    void finish(Path target, int level) throws IOException {
+        try (DataOutputStream out = RowFile.create(target, level)) {
+            if (runs.isEmpty()) {
+                sortBuffer();
+                for (Pair p : buffer) {
+                    RowFile.write(out, p.key, p.row);
+                }
+            } else {
+                if (!buffer.isEmpty()) {
+                    spill();
+                }
+                merge(out);
+            }
+        }
+        buffer.clear();
+        for (Path run : runs) {
+            Files.deleteIfExists(run);
+        }
+    }
+
+    private void merge(DataOutputStream out) throws IOException {
+        PriorityQueue<RowFile.Reader> heads = new PriorityQueue<>((a, b) -> Arrays.compareUnsigned(a.key, b.key));
+        List<RowFile.Reader> readers = new ArrayList<>();
+        try {
+            for (Path run : runs) {
+                RowFile.Reader r = new RowFile.Reader(run);
+                readers.add(r);
+                if (r.next()) {
+                    heads.add(r);
+                }
+            }
+            while (!heads.isEmpty()) {
+                RowFile.Reader r = heads.poll();
+                RowFile.write(out, r.key, r.row);
+                if (r.next()) {
+                    heads.add(r);
+                }
+            }
+        } finally {
+            readers.forEach(RowFile.Reader::close);
+        }
+    }
+}

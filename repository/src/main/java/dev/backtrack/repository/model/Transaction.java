@@ -1,0 +1,15 @@
+package dev.backtrack.repository.model;
+
+import java.util.List;
+
+/**
+ * A committed source transaction as the log stores it. {@code sequence} is the log's own contiguous
+ * number (1, 2, ...); {@code position} is the source's commit position (PostgreSQL: commit LSN) and
+ * orders transactions; {@code commitMicros} is the source's commit time in microseconds since the epoch.
+ */
+public record Transaction(long sequence, long commitMicros, long position, String txId, List<RowChange> changes) {
+
+    public Transaction withSequence(long newSequence) {
+        return new Transaction(newSequence, commitMicros, position, txId, changes);
+    }
+}

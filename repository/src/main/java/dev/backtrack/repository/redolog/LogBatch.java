@@ -1,0 +1,182 @@
+package dev.backtrack.repository.redolog;
+
+import com.github.luben.zstd.Zstd;
+import dev.backtrack.repository.codec.ByteReader;
+import dev.backtrack.repository.codec.ByteWriter;
+import dev.backtrack.repository.codec.RowCodec;
+import dev.backtrack.repository.model.Op;
+import dev.backtrack.repository.model.RowChange;
+import dev.backtrack.repository.model.Transaction;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.CRC32C;
+
+/**
+ * One batch of whole transactions: the unit of write, fsync and checksum in a segment.
+ * <pre>
+ *  0 int64 baseSequence      sequence of the first transaction (the rest follow contiguously)
+ *  8 int32 length            bytes after this field
+ * 12 int32 crc               CRC-32C of every byte after this field
+ * 16 int8  version           1
+ * 17 int8  compression       0 none, 1 zstd
+ * 18 int32 count             transactions in the batch
+ * 22 int64 minCommitMicros   smallest commit time in the batch
+ * 30 int64 maxCommitMicros   largest commit time in the batch
+ * 38 int64 lastPosition      source commit position of the last transaction
+ * 46 int32 payloadLength     payload size before compression
+ * 50 payload                 source offset (string), then the transactions (docs/FORMAT.md)
+ * </pre>
+ * Thread-safe (stateless).
+ */
+public final class LogBatch {
+    public static final int VERSION = 1;
+    static final int BASE_SEQUENCE = 0, LENGTH = 8, CRC = 12, VERSION_AT = 16, COMPRESSION = 17, COUNT = 18,
+            MIN_TIME = 22, MAX_TIME = 30, LAST_POSITION = 38, PAYLOAD_LENGTH = 46, HEADER = 50;
+    static final int LENGTH_PREFIX = 12;
+    static final int NONE = 0, ZSTD = 1;
+
+    /** A decoded batch header plus its transactions. */
+    public record Decoded(long baseSequence, int count, long minCommitMicros, long maxCommitMicros, long lastPosition,
+                          String sourceOffset, List<Transaction> transactions) {
+        public long lastSequence() {
+            return baseSequence + count - 1;
+        }
+    }
+
+    private LogBatch() {
+    }
+
+    /** Encodes transactions (sequences already assigned, contiguous) into one batch. */
+    public static byte[] encode(List<Transaction> txs, String sourceOffset, int compressionLevel) {
+        ByteWriter payload = new ByteWriter(64 * txs.size() + 64);
+        payload.writeString(sourceOffset == null ? "" : sourceOffset);
+        long prevTime = txs.get(0).commitMicros(), prevPos = txs.get(0).position();
+        long min = Long.MAX_VALUE, max = Long.MIN_VALUE;
+        for (Transaction tx : txs) {
+            payload.writeSignedVarLong(tx.commitMicros() - prevTime);
+            payload.writeSignedVarLong(tx.position() - prevPos);
+            prevTime = tx.commitMicros();
+            prevPos = tx.position();
+            min = Math.min(min, tx.commitMicros());
+            max = Math.max(max, tx.commitMicros());
+            payload.writeString(tx.txId());
+            payload.writeVarLong(tx.changes().size());
+            for (RowChange c : tx.changes()) {
+                payload.writeVarLong(c.schemaId());
+                payload.writeByte(c.op().code);
+                payload.writeByte((c.before() != null ? 1 : 0) | (c.after() != null ? 2 : 0));
+                if (c.before() != null) {
+                    RowCodec.writeRow(payload, c.before());
+                }
+                if (c.after() != null) {
+                    RowCodec.writeRow(payload, c.after());
+                }
+            }
+        }
+        byte[] stored;
+        int compression;
+        if (compressionLevel > 0) {
+            stored = Zstd.compress(java.util.Arrays.copyOf(payload.array(), payload.size()), compressionLevel);
+            compression = ZSTD;
+        } else {
+            stored = payload.toByteArray();
+            compression = NONE;
+        }
+        ByteWriter out = new ByteWriter(HEADER + stored.length);
+        out.writeLong(txs.get(0).sequence());
+        out.writeInt(HEADER - LENGTH_PREFIX + stored.length);
+        out.writeInt(0);
+        out.writeByte(VERSION);
+        out.writeByte(compression);
+        out.writeInt(txs.size());
+        out.writeLong(min);
+        out.writeLong(max);
+        out.writeLong(txs.get(txs.size() - 1).position());
+        out.writeInt(payload.size());
+        out.writeBytes(stored);
+        byte[] bytes = out.toByteArray();
+        CRC32C crc = new CRC32C();
+        crc.update(bytes, VERSION_AT, bytes.length - VERSION_AT);
+        ByteBuffer.wrap(bytes).putInt(CRC, (int) crc.getValue());
+        return bytes;
+    }
+
+    /** Checks the CRC of a whole batch held in {@code bytes}. */
+    public static boolean crcMatches(byte[] bytes) {
+        CRC32C crc = new CRC32C();
+        crc.update(bytes, VERSION_AT, bytes.length - VERSION_AT);
+        return (int) crc.getValue() == ByteBuffer.wrap(bytes).getInt(CRC);
+    }
+
+    /** Decodes a whole batch whose CRC was checked. */
+    public static Decoded decode(byte[] bytes) {
+        ByteBuffer h = ByteBuffer.wrap(bytes);
+        int version = h.get(VERSION_AT);
+        if (version != VERSION) {
+            throw new IllegalStateException("batch format version " + version + " is not supported by this build (supports " + VERSION + ")");
+        }
+        long base = h.getLong(BASE_SEQUENCE);
+        int count = h.getInt(COUNT);
+        int payloadLength = h.getInt(PAYLOAD_LENGTH);
+        byte[] payload;
+        if (h.get(COMPRESSION) == ZSTD) {
+            payload = Zstd.decompress(java.util.Arrays.copyOfRange(bytes, HEADER, bytes.length), payloadLength);
+        } else {
+            payload = java.util.Arrays.copyOfRange(bytes, HEADER, bytes.length);
+        }
+        ByteReader in = new ByteReader(payload);
+        String offset = in.readString();
+        List<Transaction> txs = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            long dt = in.readSignedVarLong();
+            long dp = in.readSignedVarLong();
+            txs.add(readTransaction(in, base + i, dt, dp));
+        }
+        return rebase(new Decoded(base, count, h.getLong(MIN_TIME), h.getLong(MAX_TIME), h.getLong(LAST_POSITION), offset, txs));
+    }
+
+    private static Transaction readTransaction(ByteReader in, long sequence, long timeDelta, long positionDelta) {
+        String txId = in.readString();
+        int n = in.readLength();
+        List<RowChange> changes = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            int schemaId = (int) in.readVarLong();
+            Op op = Op.of(in.readByte());
+            int flags = in.readByte();
+            Object[] before = (flags & 1) != 0 ? RowCodec.readRow(in) : null;
+            Object[] after = (flags & 2) != 0 ? RowCodec.readRow(in) : null;
+            changes.add(new RowChange(schemaId, op, before, after));
+        }
+        // time and position hold deltas here; rebase() turns them into absolute values
+        return new Transaction(sequence, timeDelta, positionDelta, txId, changes);
+    }
+
+    /** Deltas are relative to the previous transaction; the first one's absolute values come from the header. */
+    private static Decoded rebase(Decoded d) {
+        List<Transaction> raw = d.transactions();
+        long[] times = new long[raw.size()];
+        long[] positions = new long[raw.size()];
+        long t = 0, p = 0;
+        for (int i = 0; i < raw.size(); i++) {
+            t += raw.get(i).commitMicros();
+            p += raw.get(i).position();
+            times[i] = t;
+            positions[i] = p;
+        }
+        // the header's last position anchors positions; the first commit time is recovered the same way
+        long positionShift = d.lastPosition() - positions[positions.length - 1];
+        long minRelative = Long.MAX_VALUE;
+        for (long x : times) {
+            minRelative = Math.min(minRelative, x);
+        }
+        long timeShift = d.minCommitMicros() - minRelative;
+        List<Transaction> out = new ArrayList<>(raw.size());
+        for (int i = 0; i < raw.size(); i++) {
+            Transaction r = raw.get(i);
+            out.add(new Transaction(r.sequence(), times[i] + timeShift, positions[i] + positionShift, r.txId(), r.changes()));
+        }
+        return new Decoded(d.baseSequence(), d.count(), d.minCommitMicros(), d.maxCommitMicros(), d.lastPosition(), d.sourceOffset(), out);
+    }
+}

@@ -1,0 +1,218 @@
+package dev.backtrack.repository.redolog;
+
+import dev.backtrack.repository.RepositoryException;
+import dev.backtrack.repository.io.AtomicFiles;
+import dev.backtrack.repository.model.Transaction;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * The redo log: segments of batches of whole transactions in commit order. {@link #append} is for a
+ * single writer (the agent) and is durable when it returns; {@link #read} may be called from any
+ * thread or process, also while the writer appends.
+ */
+public final class RedoLog implements AutoCloseable {
+    private final Path dir;
+    private final long segmentBytes;
+    private final int compressionLevel;
+    private FileChannel active;
+    private FileChannel activeIndex;
+    private long activeBase;
+    private long nextSequence = 1;
+    private long lastPosition = -1;
+    private long maxCommitMicros = Long.MIN_VALUE;
+    private long segmentMaxTime = Long.MIN_VALUE;
+    private String lastSourceOffset = "";
+
+    private RedoLog(Path dir, long segmentBytes, int compressionLevel) {
+        this.dir = dir;
+        this.segmentBytes = segmentBytes;
+        this.compressionLevel = compressionLevel;
+    }
+
+    /** Opens for appending: validates the tail of the last segment and truncates a torn last batch. */
+    public static RedoLog openForAppend(Path dir, long segmentBytes, int compressionLevel) {
+        RedoLog log = new RedoLog(dir, segmentBytes, compressionLevel);
+        try {
+            Files.createDirectories(dir);
+            log.recover();
+        } catch (IOException e) {
+            throw new RepositoryException("cannot open the redo log in " + dir + ": " + e.getMessage(), e);
+        }
+        return log;
+    }
+
+    private void recover() throws IOException {
+        List<Long> bases = segmentBases(dir);
+        if (bases.isEmpty()) {
+            return;
+        }
+        long base = bases.get(bases.size() - 1);
+        Path file = SegmentName.log(dir, base);
+        List<SegmentIndex.Entry> entries = new ArrayList<>();
+        long expected = base;
+        long validEnd;
+        long segTime = Long.MIN_VALUE;
+        try (SegmentScanner scan = new SegmentScanner(file, 0)) {
+            byte[] batch;
+            while (true) {
+                long at = scan.position();
+                batch = scan.next();
+                if (batch == null) {
+                    break;
+                }
+                LogBatch.Decoded d = LogBatch.decode(batch);
+                if (d.baseSequence() != expected) {
+                    throw new RepositoryException("log segment " + file + " has sequence " + d.baseSequence() + " at offset " + at
+                            + " where " + expected + " was expected: the log has a gap, run 'backtrack verify'");
+                }
+                expected = d.lastSequence() + 1;
+                lastPosition = d.lastPosition();
+                lastSourceOffset = d.sourceOffset();
+                segTime = Math.max(segTime, d.maxCommitMicros());
+                entries.add(new SegmentIndex.Entry(d.baseSequence(), at, segTime));
+            }
+            validEnd = scan.position();
+        }
+        if (entries.isEmpty() && bases.size() > 1) {
+            // an empty last segment: the state comes from the one before
+            Files.delete(file);
+            Files.deleteIfExists(SegmentName.index(dir, base));
+            recoverFromSealed(bases.get(bases.size() - 2));
+            return;
+        }
+        nextSequence = expected;
+        segmentMaxTime = segTime;
+        maxCommitMicros = segTime;
+        activeBase = base;
+        active = FileChannel.open(file, StandardOpenOption.WRITE);
+        if (active.size() > validEnd) {
+            active.truncate(validEnd);
+            active.force(true);
+        }
+        active.position(validEnd);
+        SegmentIndex.write(SegmentName.index(dir, base), entries);
+        activeIndex = FileChannel.open(SegmentName.index(dir, base), StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+    }
+
+    private void recoverFromSealed(long base) throws IOException {
+        try (SegmentScanner scan = new SegmentScanner(SegmentName.log(dir, base), 0)) {
+            byte[] batch;
+            long time = Long.MIN_VALUE;
+            while ((batch = scan.next()) != null) {
+                LogBatch.Decoded d = LogBatch.decode(batch);
+                nextSequence = d.lastSequence() + 1;
+                lastPosition = d.lastPosition();
+                lastSourceOffset = d.sourceOffset();
+                time = Math.max(time, d.maxCommitMicros());
+            }
+            maxCommitMicros = time;
+        }
+    }
+
+    /** Next sequence to be assigned; 1 for an empty log. */
+    public long nextSequence() {
+        return nextSequence;
+    }
+
+    /** Commit position of the last logged transaction, or -1. */
+    public long lastPosition() {
+        return lastPosition;
+    }
+
+    /** The source offset stored with the last batch ("" when none). */
+    public String lastSourceOffset() {
+        return lastSourceOffset;
+    }
+
+    /**
+     * Appends transactions as one batch, assigning their sequences, and fsyncs before returning.
+     * Returns the transactions with their sequences.
+     */
+    public List<Transaction> append(List<Transaction> txs, String sourceOffset) {
+        if (txs.isEmpty()) {
+            return txs;
+        }
+        List<Transaction> numbered = new ArrayList<>(txs.size());
+        long seq = nextSequence;
+        for (Transaction tx : txs) {
+            numbered.add(tx.withSequence(seq++));
+        }
+        byte[] bytes = LogBatch.encode(numbered, sourceOffset, compressionLevel);
+        try {
+            if (active == null || active.size() >= segmentBytes) {
+                roll(nextSequence);
+            }
+            long at = active.position();
+            ByteBuffer b = ByteBuffer.wrap(bytes);
+            while (b.hasRemaining()) {
+                active.write(b);
+            }
+            active.force(false);
+            for (Transaction tx : numbered) {
+                segmentMaxTime = Math.max(segmentMaxTime, tx.commitMicros());
+            }
+            SegmentIndex.append(activeIndex, new SegmentIndex.Entry(numbered.get(0).sequence(), at, segmentMaxTime));
+        } catch (IOException e) {
+            throw new RepositoryException("cannot append to the redo log in " + dir + ": " + e.getMessage()
+                    + " (check free space; nothing was acknowledged to the source)", e);
+        }
+        nextSequence = seq;
+        lastPosition = numbered.get(numbered.size() - 1).position();
+        maxCommitMicros = Math.max(maxCommitMicros, segmentMaxTime);
+        lastSourceOffset = sourceOffset == null ? "" : sourceOffset;
+        return numbered;
+    }
+
+    private void roll(long base) throws IOException {
+        close();
+        Path file = SegmentName.log(dir, base);
+        active = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        activeIndex = FileChannel.open(SegmentName.index(dir, base), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING);
+        activeBase = base;
+        segmentMaxTime = Long.MIN_VALUE;
+        AtomicFiles.syncDirectory(dir);
+    }
+
+    /** Reads transactions with sequence ≥ {@code fromSequence}, up to what is durable now. */
+    public static LogCursor read(Path dir, long fromSequence) {
+        return new LogCursor(dir, segmentBases(dir), fromSequence);
+    }
+
+    static List<Long> segmentBases(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.mapToLong(SegmentName::baseOf).filter(b -> b >= 0).sorted().boxed().toList();
+        } catch (IOException e) {
+            throw new RepositoryException("cannot list the redo log in " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (active != null) {
+            active.force(true);
+            active.close();
+            active = null;
+        }
+        if (activeIndex != null) {
+            activeIndex.close();
+            activeIndex = null;
+        }
+    }
+
+    long activeBase() {
+        return activeBase;
+    }
+}

@@ -1,0 +1,194 @@
+package dev.backtrack.repository.checkpoint;
+
+import dev.backtrack.repository.RepositoryException;
+import dev.backtrack.repository.codec.RowCodec;
+import dev.backtrack.repository.schema.Column;
+import dev.backtrack.repository.schema.TableSchema;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class CheckpointsTest {
+    private static final TableSchema CONTACTS = new TableSchema(1, "public", "contacts", List.of(
+            new Column("id", "bigint", false, "nextval('contacts_id_seq'::regclass)", "public.contacts_id_seq", null, null),
+            new Column("name", "text", true, null, null, null, null),
+            new Column("stage", "public.stage", true, null, null, null, null)),
+            List.of("id"), Map.of("public.stage", List.of("lead", "won")), 1);
+    private static final TableSchema EMPTY = new TableSchema(2, "crm", "audit log", List.of(
+            new Column("at", "timestamp with time zone", false, null, null, null, null)), List.of(), Map.of(), 1);
+
+    @TempDir
+    Path dir;
+
+    /** Writes checkpoint {@code id} with {@code n} contacts added in random order and an empty table. */
+    private Manifest checkpoint(String id, int n, long timeMicros) {
+        List<Object[]> rows = new ArrayList<>();
+        for (long i = 1; i <= n; i++) {
+            rows.add(new Object[] {i * 37 - 500, "contact " + i, i % 2 == 0 ? "won" : null});
+        }
+        Collections.shuffle(rows, new Random(n));
+        CheckpointWriter w = new CheckpointWriter(dir, id, 3);
+        w.declareTable(EMPTY);
+        rows.forEach(r -> w.addRow(CONTACTS, r));
+        assertEquals(n, w.rows(CONTACTS));
+        assertEquals(0, w.rows(EMPTY));
+        return w.finish("full", timeMicros, "2025-01-01T00:00:00Z", 0x1234, "0/1234", 42, "{\"lsn\":4660}", Map.of("public.contacts_id_seq", 99L));
+    }
+
+    private static Manifest.TableEntry table(Manifest m, String name) {
+        return m.tables().stream().filter(t -> t.table().equals(name)).findFirst().orElseThrow();
+    }
+
+    private List<Object[]> read(Manifest m, String table) {
+        List<Object[]> out = new ArrayList<>();
+        List<byte[]> keys = new ArrayList<>();
+        Checkpoints.readRows(dir.resolve(m.id()), table(m, table), (k, r) -> {
+            keys.add(k);
+            out.add(r);
+        });
+        for (int i = 1; i < keys.size(); i++) {
+            assertTrue(Arrays.compareUnsigned(keys.get(i - 1), keys.get(i)) < 0, "keys strictly ascending at " + i);
+        }
+        return out;
+    }
+
+    @Test
+    void rowsAddedInRandomOrderComeBackSortedByKey() {
+        Manifest m = checkpoint("c1", 500, 10);
+        List<Object[]> rows = read(m, "public.contacts");
+        assertEquals(500, rows.size());
+        for (Object[] r : rows) {
+            assertEquals(3, r.length);
+            long i = ((Long) r[0] + 500) / 37;
+            assertEquals("contact " + i, r[1]);
+            assertEquals(i % 2 == 0 ? "won" : null, r[2]);
+        }
+        List<byte[]> expected = new ArrayList<>();
+        for (Object[] r : rows) {
+            expected.add(RowCodec.key(r, CONTACTS.keyColumns()));
+        }
+        List<byte[]> sorted = new ArrayList<>(expected);
+        sorted.sort(Arrays::compareUnsigned);
+        for (int i = 0; i < sorted.size(); i++) {
+            assertArrayEquals(sorted.get(i), expected.get(i));
+        }
+    }
+
+    @Test
+    void aDeclaredTableWithoutRowsIsListedWithZeroRows() {
+        Manifest m = checkpoint("c1", 3, 10);
+        Manifest.TableEntry empty = table(m, "crm.audit log");
+        assertEquals(0, empty.rows());
+        assertEquals(2, empty.schemaId());
+        assertTrue(Files.exists(dir.resolve("c1").resolve(empty.file())));
+        assertTrue(read(m, "crm.audit log").isEmpty());
+    }
+
+    @Test
+    void listReadsBackTheManifestWithItsChecksumVerified() {
+        Manifest written = checkpoint("c1", 20, 10);
+        List<Manifest> listed = Checkpoints.list(dir, false);
+        assertEquals(List.of(written), listed);
+        Manifest m = listed.get(0);
+        assertEquals(Checkpoints.checksum(m), m.checksum());
+        assertEquals(64, m.checksum().length());
+        assertEquals("full", m.kind());
+        assertEquals(42, m.nextSequence());
+        assertEquals(0x1234, m.position());
+        assertEquals("{\"lsn\":4660}", m.sourceOffset());
+        assertEquals(Map.of("public.contacts_id_seq", 99L), m.sequences());
+        assertEquals(20, table(m, "public.contacts").rows());
+        assertFalse(Files.exists(dir.resolve(".partial-c1")), "the work directory is renamed away");
+    }
+
+    @Test
+    void listsCheckpointsOldestFirst() {
+        checkpoint("b", 1, 300);
+        checkpoint("a", 1, 200);
+        checkpoint("c", 1, 100);
+        assertEquals(List.of("c", "a", "b"), Checkpoints.list(dir, false).stream().map(Manifest::id).toList());
+        assertTrue(Checkpoints.list(dir.resolve("missing"), false).isEmpty());
+    }
+
+    @Test
+    void aFlippedByteAnywhereInTheManifestIsRefusedNamingTheFile() throws IOException {
+        checkpoint("c1", 5, 10);
+        Path file = dir.resolve("c1").resolve(Checkpoints.MANIFEST);
+        byte[] good = Files.readAllBytes(file);
+        for (int at = 0; at < good.length; at++) {
+            byte[] bad = good.clone();
+            bad[at] ^= (byte) 0xFF;
+            Files.write(file, bad);
+            RepositoryException e = assertThrows(RepositoryException.class, () -> Checkpoints.list(dir, false), "flip at " + at);
+            assertTrue(e.getMessage().contains(file.toString()), e.getMessage());
+        }
+    }
+
+    @Test
+    void aChangedValueInTheManifestFailsItsChecksum() throws IOException {
+        checkpoint("c1", 5, 10);
+        Path file = dir.resolve("c1").resolve(Checkpoints.MANIFEST);
+        String json = Files.readString(file);
+        assertTrue(json.contains("\"nextSequence\" : 42"), json);
+        Files.writeString(file, json.replace("\"nextSequence\" : 42", "\"nextSequence\" : 43"));
+        RepositoryException e = assertThrows(RepositoryException.class, () -> Checkpoints.list(dir, false));
+        assertTrue(e.getMessage().contains(file.toString()) && e.getMessage().contains("checksum"), e.getMessage());
+    }
+
+    @Test
+    void aFlippedByteInARowsFileIsRefusedNamingTheFile() throws IOException {
+        Manifest m = checkpoint("c1", 50, 10);
+        Manifest.TableEntry contacts = table(m, "public.contacts");
+        Path file = dir.resolve("c1").resolve(contacts.file());
+        assertTrue(contacts.file().endsWith(".rows"));
+        assertEquals(Files.size(file), contacts.bytes());
+        byte[] good = Files.readAllBytes(file);
+        for (int at : new int[] {0, good.length / 2, good.length - 1}) {
+            byte[] bad = good.clone();
+            bad[at] ^= 0x01;
+            Files.write(file, bad);
+            RepositoryException e = assertThrows(RepositoryException.class, () -> read(m, "public.contacts"), "flip at " + at);
+            assertTrue(e.getMessage().contains(file.toString()), e.getMessage());
+        }
+        Files.write(file, good);
+        assertEquals(50, read(m, "public.contacts").size());
+    }
+
+    @Test
+    void aPartialDirectoryIsIgnoredAndRemovedOnlyWhenCleaning() throws IOException {
+        checkpoint("c1", 2, 10);
+        CheckpointWriter abandoned = new CheckpointWriter(dir, "c2", 3);
+        abandoned.addRow(CONTACTS, new Object[] {1L, "x", null});
+        Path partial = dir.resolve(".partial-c2");
+        Files.writeString(partial.resolve(Checkpoints.MANIFEST), "{ not json");
+        assertEquals(List.of("c1"), Checkpoints.list(dir, false).stream().map(Manifest::id).toList());
+        assertTrue(Files.isDirectory(partial));
+        assertEquals(List.of("c1"), Checkpoints.list(dir, true).stream().map(Manifest::id).toList());
+        assertFalse(Files.exists(partial));
+    }
+
+    @Test
+    void abandonRemovesTheWorkDirectory() {
+        CheckpointWriter w = new CheckpointWriter(dir, "c9", 3);
+        w.addRow(CONTACTS, new Object[] {1L, "x", null});
+        assertTrue(Files.isDirectory(dir.resolve(".partial-c9")));
+        w.abandon();
+        assertFalse(Files.exists(dir.resolve(".partial-c9")));
+        assertTrue(Checkpoints.list(dir, false).isEmpty());
+    }
+}
