@@ -1,5 +1,6 @@
 package dev.backtrack.repository;
 
+import dev.backtrack.repository.model.Transaction;
 import dev.backtrack.repository.redolog.RedoLog;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -9,6 +10,7 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -46,7 +48,7 @@ class RepositoryTest {
         Path path = tmp.resolve("repo");
         Repository first = Repository.openOrCreate(path, "postgresql", SYSTEM, "crm");
         try (RedoLog log = RedoLog.openForAppend(first.logDir(), 1 << 20, 3)) {
-            log.append(java.util.List.of(new dev.backtrack.repository.model.Transaction(0, 1, 2, "t", java.util.List.of())), "o");
+            log.append(List.of(new Transaction(0, 1, 2, "t", List.of())), "o");
         }
         Repository again = Repository.openOrCreate(path, "postgresql", SYSTEM, "crm");
         assertEquals(first.identity(), again.identity());
