@@ -1,0 +1,150 @@
+package dev.backtrack.cli;
+
+import dev.backtrack.agent.Agent;
+import dev.backtrack.cli.demo.CrmSchema;
+import dev.backtrack.config.BacktrackConfig;
+import dev.backtrack.config.ConfigLoader;
+import dev.backtrack.connectors.postgres.Lsn;
+import dev.backtrack.connectors.postgres.PostgresTarget;
+import dev.backtrack.recovery.Progress;
+import dev.backtrack.recovery.Restore;
+import dev.backtrack.recovery.RestoreReport;
+import dev.backtrack.recovery.TargetInstant;
+import dev.backtrack.repository.Repository;
+import dev.backtrack.testkit.PostgresCluster;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+
+/** A source database on the shared throw-away cluster, an agent capturing it, and restores from its repository. */
+final class CaptureFixture implements AutoCloseable {
+    final PostgresCluster cluster = PostgresCluster.shared();
+    final String database;
+    final Path repository;
+    final Path config;
+    private Agent agent;
+    private Thread agentThread;
+    private final AtomicReference<RuntimeException> agentFailure = new AtomicReference<>();
+    final ByteArrayOutputStream agentOutput = new ByteArrayOutputStream();
+
+    CaptureFixture(String database, Path dir) throws Exception {
+        this.database = database;
+        this.repository = dir.resolve("repo");
+        this.config = dir.resolve("backtrack.yaml");
+        cluster.createDatabase(database);
+        cluster.execute("postgres", "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '" + database + "'");
+        // a captured table the fixture writes to, so it can tell when everything before has been logged
+        cluster.execute(database, "CREATE TABLE backtrack_probe (id bigserial PRIMARY KEY, at timestamptz DEFAULT now())");
+        Files.writeString(config, "source:\n  url: " + url() + "\n  user: postgres\n  slot: " + database + "\n  publication: " + database
+                + "\n  heartbeat-interval: 1s\nrepository:\n  path: " + repository + "\n");
+    }
+
+    String url() {
+        return cluster.jdbcUrl(database);
+    }
+
+    Connection connect() throws SQLException {
+        return cluster.connect(database);
+    }
+
+    BacktrackConfig config() {
+        return ConfigLoader.load(config);
+    }
+
+    void startAgent() throws InterruptedException {
+        agent = new Agent(config(), new PrintStream(agentOutput, true));
+        agentThread = new Thread(() -> {
+            try {
+                agent.run();
+            } catch (RuntimeException e) {
+                agentFailure.set(e);
+            }
+        }, "test-agent-" + database);
+        agentThread.start();
+        for (int i = 0; i < 1200; i++) {
+            failIfAgentDied();
+            if (Files.exists(repository.resolve(Repository.ROOT_FILE)) && !Repository.open(repository).checkpoints().isEmpty()) {
+                return;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("no checkpoint within 60 s; agent said:\n" + agentOutput);
+    }
+
+    void failIfAgentDied() {
+        if (agentFailure.get() != null) {
+            throw new AssertionError("agent failed: " + agentFailure.get().getMessage() + "\n" + agentOutput, agentFailure.get());
+        }
+    }
+
+    /** Waits until every transaction committed so far is in the log. */
+    void awaitLogged() throws Exception {
+        long lsn;
+        try (Connection c = connect(); Statement st = c.createStatement()) {
+            // a probe transaction committing after this LSN: once it is logged, everything before it is
+            c.setAutoCommit(false);
+            st.execute("INSERT INTO backtrack_probe DEFAULT VALUES");
+            var rs = st.executeQuery("SELECT pg_current_wal_lsn()::text");
+            rs.next();
+            lsn = Lsn.parse(rs.getString(1));
+            c.commit();
+        }
+        for (int i = 0; i < 1200; i++) {
+            failIfAgentDied();
+            if (Repository.open(repository).logSummary().lastPosition() > lsn) {
+                return;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("log did not reach " + Lsn.format(lsn) + " within 60 s: at "
+                + Lsn.format(Repository.open(repository).logSummary().lastPosition()) + "\n" + agentOutput);
+    }
+
+    void stopAgent() throws InterruptedException {
+        if (agent != null) {
+            agent.stop();
+            agentThread.join(60_000);
+            agent = null;
+        }
+        failIfAgentDied();
+    }
+
+    long sourceNowMicros() throws SQLException {
+        try (Connection c = connect(); Statement st = c.createStatement();
+             var rs = st.executeQuery("SELECT (extract(epoch FROM clock_timestamp()) * 1000000)::bigint")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    Map<String, String> checksums(String db, List<String> tables) throws SQLException {
+        Map<String, String> out = new LinkedHashMap<>();
+        try (Connection c = cluster.connect(db)) {
+            for (String t : tables) {
+                out.put(t, CrmSchema.checksum(c, t));
+            }
+        }
+        return out;
+    }
+
+    RestoreReport restore(String to, String targetDb) {
+        cluster.createDatabase(targetDb);
+        try (PostgresTarget db = PostgresTarget.connect(cluster.jdbcUrl(targetDb), "postgres", "")) {
+            return new Restore(Repository.open(repository), Progress.NONE).run(TargetInstant.parse(to), db);
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        stopAgent();
+    }
+}

@@ -1,0 +1,147 @@
+package dev.backtrack.cli;
+
+import dev.backtrack.repository.model.Transaction;
+import dev.backtrack.repository.redolog.LogCursor;
+import dev.backtrack.repository.redolog.RedoLog;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** kill -9 of the agent at random moments loses and duplicates no committed transaction. */
+class ExactlyOnceTest {
+    private static final List<String> TABLES = List.of("public.ledger", "public.balances");
+
+    @Test
+    void killDashNineAtRandomMomentsLosesAndDuplicatesNoTransaction(@TempDir Path dir) throws Exception {
+        Random random = new Random(2026);
+        try (CaptureFixture f = new CaptureFixture("crm_kill9", dir)) {
+            try (Connection c = f.connect(); Statement st = c.createStatement()) {
+                st.execute("CREATE TABLE ledger (n bigserial PRIMARY KEY, account int NOT NULL, amount numeric(12,2) NOT NULL, at timestamptz DEFAULT clock_timestamp())");
+                st.execute("CREATE TABLE balances (account int PRIMARY KEY, balance numeric(14,2) NOT NULL)");
+                st.execute("INSERT INTO balances SELECT g, 0 FROM generate_series(1, 50) g");
+                st.execute("INSERT INTO ledger (account, amount) SELECT 1 + g % 50, 1 FROM generate_series(1, 20000) g");
+            }
+            AtomicBoolean running = new AtomicBoolean(true);
+            AtomicLong committed = new AtomicLong();
+            AtomicReference<Throwable> writerFailure = new AtomicReference<>();
+            Thread[] writers = new Thread[3];
+            for (int w = 0; w < writers.length; w++) {
+                int seed = w;
+                writers[w] = new Thread(() -> write(f, running, committed, writerFailure, new Random(seed)), "ledger-writer-" + w);
+            }
+            AgentProcess agent = AgentProcess.start(f.config, dir.resolve("agent-0.log"));
+            // the first kill lands during or right after the first snapshot
+            Thread.sleep(1500 + random.nextInt(1500));
+            agent.kill();
+            int kills = 1;
+            for (int i = 1; i <= 5; i++) {
+                agent = AgentProcess.start(f.config, dir.resolve("agent-" + i + ".log"));
+                if (i == 1) {
+                    // writers start once checkpoint 0 exists, so each of their transactions belongs in the log
+                    awaitCheckpoint(f, agent);
+                    for (Thread t : writers) {
+                        t.start();
+                    }
+                }
+                Thread.sleep(2500 + random.nextInt(2500));
+                agent.kill();
+                kills++;
+            }
+            running.set(false);
+            for (Thread t : writers) {
+                t.join();
+            }
+            if (writerFailure.get() != null) {
+                throw new AssertionError("a ledger writer failed", writerFailure.get());
+            }
+            agent = AgentProcess.start(f.config, dir.resolve("agent-last.log"));
+            awaitLoggedByProcess(f, agent);
+            assertEquals(0, agent.terminate(), "agent exit code after SIGTERM:\n" + agent.output());
+
+            long txs = 0;
+            Set<String> txIds = new HashSet<>();
+            long lastPosition = -1;
+            try (LogCursor cursor = RedoLog.read(f.repository.resolve("log"), 1)) {
+                while (cursor.hasNext()) {
+                    Transaction tx = cursor.next();
+                    assertTrue(tx.position() > lastPosition, "commit positions go backwards at sequence " + tx.sequence());
+                    assertTrue(txIds.add(tx.txId()), "transaction " + tx.txId() + " is in the log twice");
+                    lastPosition = tx.position();
+                    txs++;
+                }
+            }
+            assertTrue(committed.get() > 200, "writers committed only " + committed.get());
+            // every ledger transaction plus the fixture's probe is logged exactly once
+            assertEquals(committed.get() + 1, txs, "logged transactions vs committed ledger transactions (+1 probe), after " + kills + " kills");
+            f.restore("latest", "crm_kill9_restored");
+            assertEquals(f.checksums(f.database, TABLES), f.checksums("crm_kill9_restored", TABLES));
+        }
+    }
+
+    private static void write(CaptureFixture f, AtomicBoolean running, AtomicLong committed, AtomicReference<Throwable> failure, Random random) {
+        try (Connection c = f.connect(); Statement st = c.createStatement()) {
+            c.setAutoCommit(false);
+            while (running.get()) {
+                int account = 1 + random.nextInt(50);
+                String amount = (random.nextInt(20000) - 10000) / 100.0 + "";
+                st.executeUpdate("INSERT INTO ledger (account, amount) VALUES (" + account + ", " + amount + ")");
+                st.executeUpdate("UPDATE balances SET balance = balance + " + amount + " WHERE account = " + account);
+                try {
+                    c.commit();
+                    committed.incrementAndGet();
+                } catch (SQLException e) {
+                    c.rollback();
+                    if (!"40P01".equals(e.getSQLState())) {
+                        throw e;
+                    }
+                }
+                Thread.sleep(random.nextInt(3));
+            }
+        } catch (Throwable e) {
+            failure.compareAndSet(null, e);
+        }
+    }
+
+    private static void awaitCheckpoint(CaptureFixture f, AgentProcess agent) throws InterruptedException {
+        for (int i = 0; i < 1200; i++) {
+            if (java.nio.file.Files.exists(f.repository.resolve("backtrack.repo"))
+                    && !dev.backtrack.repository.Repository.open(f.repository).checkpoints().isEmpty()) {
+                return;
+            }
+            if (!agent.isAlive()) {
+                throw new AssertionError("agent died before checkpoint 0:\n" + agent.output());
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("no checkpoint 0 within 60 s:\n" + agent.output());
+    }
+
+    private static void awaitLoggedByProcess(CaptureFixture f, AgentProcess agent) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (true) {
+            try {
+                f.awaitLogged();
+                return;
+            } catch (AssertionError e) {
+                if (System.nanoTime() > deadline || !agent.isAlive()) {
+                    throw new AssertionError(e.getMessage() + "\nagent output:\n" + agent.output(), e);
+                }
+            }
+        }
+    }
+}
