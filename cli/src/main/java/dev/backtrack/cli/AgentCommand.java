@@ -8,6 +8,7 @@ import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** {@code backtrack agent --config FILE}: capture until SIGTERM/SIGINT. */
 @Command(name = "agent", mixinStandardHelpOptions = true,
@@ -21,6 +22,7 @@ final class AgentCommand implements Runnable {
         BacktrackConfig cfg = ConfigLoader.load(config);
         Agent agent = new Agent(cfg, System.out);
         CountDownLatch done = new CountDownLatch(1);
+        AtomicInteger exit = new AtomicInteger(ExitCode.OK);
         Thread hook = new Thread(() -> {
             System.out.println("stopping: finishing the batch in progress");
             agent.stop();
@@ -29,13 +31,19 @@ final class AgentCommand implements Runnable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+            System.out.flush();
+            // a requested stop that ended cleanly is a success, not "killed by SIGTERM" (143)
+            Runtime.getRuntime().halt(exit.get());
         }, "backtrack-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             agent.run();
+            System.out.println("stopped cleanly");
+        } catch (RuntimeException e) {
+            exit.set(ExitCode.of(e));
+            throw e;
         } finally {
             done.countDown();
         }
-        System.out.println("stopped cleanly");
     }
 }
