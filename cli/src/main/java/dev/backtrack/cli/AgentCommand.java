@@ -44,6 +44,11 @@ final class AgentCommand implements Runnable {
             throw e;
         } finally {
             done.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is what stopped us; it finishes the exit
+            }
         }
     }
 }

@@ -1,0 +1,157 @@
+package dev.backtrack.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.backtrack.cli.demo.CrmSchema;
+import dev.backtrack.testkit.FreePorts;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The commands as a user runs them: output, one-line errors, exit codes, and nothing written on bad input. */
+class CommandLineTest {
+    @TempDir
+    static Path dir;
+    static CaptureFixture fixture;
+    static String earliest;
+    static String latest;
+
+    record Run(int exit, String out, String err) {
+    }
+
+    @BeforeAll
+    static void captureSomething() throws Exception {
+        fixture = new CaptureFixture("crm_cli", dir);
+        try (Connection c = fixture.connect()) {
+            CrmSchema.create(c);
+            CrmSchema.seed(c, 20, new Random(3));
+        }
+        fixture.startAgent();
+        fixture.cluster.execute(fixture.database, "UPDATE accounts SET active = false WHERE id < 5");
+        fixture.awaitLogged();
+        fixture.stopAgent();
+        JsonNode backups = new ObjectMapper().readTree(run("backups", "--repo", repo(), "--json").out);
+        earliest = backups.get("earliest").asText();
+        latest = backups.get("latest").asText();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        fixture.close();
+    }
+
+    static String repo() {
+        return fixture.repository.toString();
+    }
+
+    static Run run(String... args) {
+        PrintStream out = System.out, err = System.err;
+        ByteArrayOutputStream o = new ByteArrayOutputStream(), e = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
+        try {
+            int code = Main.run(args);
+            return new Run(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(out);
+            System.setErr(err);
+        }
+    }
+
+    /** A bad input: the given exit code and exactly one line on standard error that contains the hint. */
+    static void refused(int exit, String hint, String... args) {
+        Run r = run(args);
+        assertEquals(exit, r.exit, "exit code of " + String.join(" ", args) + "; stderr: " + r.err);
+        assertEquals(1, r.err.strip().lines().count(), "one line on stderr, got: " + r.err);
+        assertTrue(r.err.contains(hint), "stderr should mention '" + hint + "': " + r.err);
+    }
+
+    @Test
+    void backupsJsonShowsTheWindowAndCheckpoint0() throws Exception {
+        JsonNode j = new ObjectMapper().readTree(run("backups", "--repo", repo(), "--json").out);
+        assertTrue(j.get("earliest").asText().matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{6}Z"), j.toString());
+        assertTrue(j.get("latest").asText().compareTo(j.get("earliest").asText()) > 0, j.toString());
+        JsonNode cp = j.get("checkpoints").get(0);
+        assertTrue(cp.get("id").asText().endsWith("F"));
+        assertTrue(cp.get("position").asText().matches("[0-9A-F]+/[0-9A-F]+"), cp.toString());
+        assertEquals(cp.get("time").asText(), earliest);
+        assertTrue(run("backups", "--repo", repo()).out.contains("recoverable window: " + earliest + " .. " + latest));
+    }
+
+    @Test
+    void restoreToAnInstantWritesTheTargetAndReportsIt() throws Exception {
+        fixture.cluster.createDatabase("crm_cli_ok");
+        Run r = run("restore", "--repo", repo(), "--to", latest, "--target-url", fixture.cluster.jdbcUrl("crm_cli_ok"), "--target-user", "postgres", "--json");
+        assertEquals(0, r.exit, r.err);
+        JsonNode report = new ObjectMapper().readTree(r.out);
+        assertEquals(fixture.checksums(fixture.database, CrmSchema.TABLES), fixture.checksums("crm_cli_ok", CrmSchema.TABLES));
+        assertTrue(report.get("transactionsApplied").asLong() >= 1, r.out);
+    }
+
+    @Test
+    void badInstantsAreRefusedWithTheFormToUse() {
+        String url = fixture.cluster.jdbcUrl("crm_cli_never");
+        refused(ExitCode.BAD_INPUT, "ISO-8601", "restore", "--repo", repo(), "--to", "yesterday", "--target-url", url);
+        refused(ExitCode.BAD_INPUT, "ISO-8601", "restore", "--repo", repo(), "--to", "2026-11-24 10:31", "--target-url", url);
+        refused(ExitCode.BAD_INPUT, "finer than a microsecond", "restore", "--repo", repo(), "--to", "2026-11-24T10:31:06.1234567Z", "--target-url", url);
+        refused(ExitCode.BAD_INPUT, "outside the recoverable window", "restore", "--repo", repo(), "--to", "2001-01-01T00:00:00Z", "--target-url", url);
+        refused(ExitCode.BAD_INPUT, "outside the recoverable window", "restore", "--repo", repo(), "--to", "2999-01-01T00:00:00+01:00", "--target-url", url);
+        refused(ExitCode.BAD_INPUT, "--to", "restore", "--repo", repo(), "--target-url", url);
+        refused(ExitCode.BAD_INPUT, "not supported", "restore", "--repo", repo(), "--to", "latest", "--target-url", "jdbc:mysql://127.0.0.1/x");
+    }
+
+    @Test
+    void aNonEmptyTargetIsRefusedAndLeftAsItWas() throws Exception {
+        fixture.cluster.createDatabase("crm_cli_busy");
+        fixture.cluster.execute("crm_cli_busy", "CREATE TABLE precious (id int)", "INSERT INTO precious VALUES (1)");
+        refused(ExitCode.DATABASE, "not empty", "restore", "--repo", repo(), "--to", "latest", "--target-url", fixture.cluster.jdbcUrl("crm_cli_busy"),
+                "--target-user", "postgres");
+        assertEquals("1", fixture.cluster.queryOne("crm_cli_busy", "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"));
+        assertEquals("1", fixture.cluster.queryOne("crm_cli_busy", "SELECT count(*) FROM precious"));
+    }
+
+    @Test
+    void unreachableAndMissingTargetsAreNamed() {
+        refused(ExitCode.DATABASE, "cannot reach", "restore", "--repo", repo(), "--to", "latest", "--target-url",
+                "jdbc:postgresql://127.0.0.1:" + FreePorts.find() + "/nowhere", "--target-user", "postgres");
+        refused(ExitCode.DATABASE, "does not exist", "restore", "--repo", repo(), "--to", "latest", "--target-url",
+                fixture.cluster.jdbcUrl("no_such_database"), "--target-user", "postgres");
+    }
+
+    @Test
+    void aDirectoryThatIsNotARepositoryIsRefused() throws Exception {
+        Path empty = Files.createDirectories(dir.resolve("not-a-repo"));
+        refused(ExitCode.REPOSITORY, "not a Backtrack repository", "backups", "--repo", empty.toString());
+        refused(ExitCode.REPOSITORY, "not a Backtrack repository", "restore", "--repo", empty.toString(), "--to", "latest",
+                "--target-url", fixture.cluster.jdbcUrl("x"));
+        assertFalse(Files.exists(empty.resolve("backtrack.repo")));
+    }
+
+    @Test
+    void badAgentConfigurationIsRefusedBeforeAnythingIsWritten() throws Exception {
+        Path repoDir = dir.resolve("never-written");
+        Path missing = dir.resolve("missing.yaml");
+        refused(ExitCode.BAD_INPUT, "does not exist", "agent", "--config", missing.toString());
+        Path unknown = Files.writeString(dir.resolve("unknown.yaml"), "source:\n  url: " + fixture.url() + "\n  user: postgres\n  pasword: x\nrepository:\n  path: " + repoDir + "\n");
+        refused(ExitCode.BAD_INPUT, "source.pasword", "agent", "--config", unknown.toString());
+        Path noRepo = Files.writeString(dir.resolve("norepo.yaml"), "source:\n  url: " + fixture.url() + "\n  user: postgres\n");
+        refused(ExitCode.BAD_INPUT, "repository.path", "agent", "--config", noRepo.toString());
+        Path unreachable = Files.writeString(dir.resolve("unreachable.yaml"), "source:\n  url: jdbc:postgresql://127.0.0.1:" + FreePorts.find()
+                + "/crm\n  user: postgres\nrepository:\n  path: " + repoDir + "\n");
+        refused(ExitCode.DATABASE, "cannot reach", "agent", "--config", unreachable.toString());
+        assertFalse(Files.exists(repoDir), "a refused agent created its repository");
+    }
+}
