@@ -10,6 +10,8 @@ import dev.backtrack.repository.RepositoryException;
 import dev.backtrack.repository.checkpoint.CheckpointWriter;
 import dev.backtrack.repository.checkpoint.Checkpoints;
 import dev.backtrack.repository.checkpoint.Manifest;
+import dev.backtrack.repository.checkpoint.SyntheticFull;
+import dev.backtrack.connectors.postgres.Lsn;
 import dev.backtrack.repository.model.Micros;
 import dev.backtrack.repository.redolog.RedoLog;
 import dev.backtrack.repository.schema.TableSchema;
@@ -102,6 +104,9 @@ public final class Agent {
         CaptureConsumer consumer = new CaptureConsumer(log, versions, first == null ? FirstCheckpoint.NONE : first, status);
         ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "backtrack-status"));
         ticker.scheduleAtFixedRate(() -> out.println(status.line()), 10, 10, TimeUnit.SECONDS);
+        long every = config.agent().checkpointInterval().toMillis();
+        ScheduledExecutorService checkpointer = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "backtrack-checkpointer"));
+        checkpointer.scheduleWithFixedDelay(() -> checkpoint(repo, log), every, every, TimeUnit.MILLISECONDS);
         try {
             engine = DebeziumEngine.create(Connect.class)
                     .using(CaptureSettings.of(source, tables, repo.path(), LogOffsetStore.class.getName(), config.agent().maxBatchSize()))
@@ -121,6 +126,8 @@ public final class Agent {
             Thread.currentThread().interrupt();
         } finally {
             ticker.shutdownNow();
+            checkpointer.shutdownNow();
+            awaitQuietly(checkpointer);
             DurableOffsets.unregister(repoKey);
             if (first != null && first.manifest == null) {
                 first.checkpoint.abandon();
@@ -130,6 +137,33 @@ public final class Agent {
         Throwable t = failure.get();
         if (t != null) {
             throw new AgentException("capture stopped: " + rootMessage(t), t);
+        }
+    }
+
+    /** Writes a synthetic full checkpoint from the newest one and the durable log, when the log has moved on. */
+    private void checkpoint(Repository repo, RedoLog log) {
+        try {
+            List<Manifest> all = Checkpoints.list(repo.checkpointsDir(), false);
+            if (all.isEmpty()) {
+                return;
+            }
+            long through = log.nextSequence() - 1;
+            long started = System.nanoTime();
+            Manifest m = SyntheticFull.build(repo, all.get(all.size() - 1), through, config.repository().compressionLevel(), Lsn::format);
+            if (m != null) {
+                out.println("checkpoint " + m.id() + " written: synthetic full through log sequence " + through + ", "
+                        + m.tables().stream().mapToLong(Manifest.TableEntry::rows).sum() + " rows, in " + (System.nanoTime() - started) / 1_000_000 + " ms");
+            }
+        } catch (RuntimeException e) {
+            out.println("checkpoint skipped: " + rootMessage(e));
+        }
+    }
+
+    private static void awaitQuietly(ScheduledExecutorService executor) {
+        try {
+            executor.awaitTermination(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

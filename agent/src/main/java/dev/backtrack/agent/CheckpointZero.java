@@ -2,13 +2,11 @@ package dev.backtrack.agent;
 
 import dev.backtrack.connectors.postgres.Lsn;
 import dev.backtrack.repository.checkpoint.CheckpointWriter;
+import dev.backtrack.repository.checkpoint.Checkpoints;
 import dev.backtrack.repository.checkpoint.Manifest;
 import dev.backtrack.repository.model.Micros;
 import dev.backtrack.repository.schema.TableSchema;
 
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.Collection;
 import java.util.Map;
 
@@ -17,7 +15,6 @@ import java.util.Map;
  * and the snapshot's completion publishes the checkpoint. Not thread-safe.
  */
 final class CheckpointZero {
-    static final DateTimeFormatter LABEL = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
     private final CheckpointWriter writer;
     private long timeMicros = Long.MIN_VALUE;
     private String lastOffset = "";
@@ -28,7 +25,7 @@ final class CheckpointZero {
     }
 
     static String label(long micros, String kind) {
-        return LABEL.format(Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L))) + kind;
+        return Checkpoints.label(micros, kind);
     }
 
     /** The instant the checkpoint stands for; taken once the slot exists, so every earlier commit is in the snapshot. */

@@ -48,6 +48,12 @@ final class CaptureFixture implements AutoCloseable {
                 + "\n  heartbeat-interval: 1s\nrepository:\n  path: " + repository + "\n");
     }
 
+    /** Appends YAML sections to the agent's configuration. */
+    CaptureFixture withConfig(String yaml) throws java.io.IOException {
+        Files.writeString(config, Files.readString(config) + yaml);
+        return this;
+    }
+
     String url() {
         return cluster.jdbcUrl(database);
     }

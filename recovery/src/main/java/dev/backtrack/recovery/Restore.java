@@ -12,14 +12,9 @@ import dev.backtrack.repository.model.Transaction;
 import dev.backtrack.repository.schema.TableSchema;
 
 import java.nio.file.Path;
-import java.util.AbstractMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.NoSuchElementException;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.function.Predicate;
 
 /**
@@ -69,7 +64,7 @@ public final class Restore {
             for (TableFold f : fold.tables().values()) {
                 Manifest.TableEntry entry = checkpoint.tables().stream().filter(t -> t.table().equals(f.schema().qualifiedName())).findFirst().orElse(null);
                 PostgresTarget.RowLoader loader = db.load(f.schema());
-                f.merge(entry == null ? java.util.Collections.emptyIterator() : checkpointRows(dir, entry), loader::add);
+                f.merge(entry == null ? java.util.Collections.emptyIterator() : Checkpoints.rows(dir, entry), loader::add);
                 long n = loader.finish();
                 rows.put(f.schema().qualifiedName(), n);
                 total += n;
@@ -87,62 +82,6 @@ public final class Restore {
         return new RestoreReport(target.toString(), checkpoint.id(), checkpoint.time(), fold.transactions(), fold.changes(),
                 fold.lastCommitMicros() == Long.MIN_VALUE ? null : Micros.format(fold.lastCommitMicros()),
                 fold.lastPosition() < 0 ? null : Lsn.format(fold.lastPosition()), rows, total, (System.nanoTime() - started) / 1_000_000);
-    }
-
-    /**
-     * Checkpoint rows in key order, read by a second thread so decompression overlaps the load.
-     */
-    static Iterator<Map.Entry<byte[], Object[]>> checkpointRows(Path dir, Manifest.TableEntry entry) {
-        BlockingQueue<Object> queue = new ArrayBlockingQueue<>(4096);
-        Object end = new Object();
-        Thread reader = new Thread(() -> {
-            try {
-                Checkpoints.readRows(dir, entry, (k, r) -> put(queue, new AbstractMap.SimpleImmutableEntry<>(k, r)));
-                put(queue, end);
-            } catch (RuntimeException e) {
-                put(queue, e);
-            }
-        }, "backtrack-checkpoint-reader");
-        reader.setDaemon(true);
-        reader.start();
-        return new Iterator<>() {
-            Object next;
-
-            @Override
-            public boolean hasNext() {
-                if (next == null) {
-                    try {
-                        next = queue.take();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        throw new RestoreException("restore interrupted while reading " + entry.file());
-                    }
-                }
-                if (next instanceof RuntimeException e) {
-                    throw e;
-                }
-                return next != end;
-            }
-
-            @SuppressWarnings("unchecked")
-            @Override
-            public Map.Entry<byte[], Object[]> next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException();
-                }
-                Object n = next;
-                next = null;
-                return (Map.Entry<byte[], Object[]>) n;
-            }
-        };
-    }
-
-    private static void put(BlockingQueue<Object> queue, Object item) {
-        try {
-            queue.put(item);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     /**

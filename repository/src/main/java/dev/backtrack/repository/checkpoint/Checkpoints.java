@@ -5,20 +5,31 @@ import dev.backtrack.repository.RepositoryException;
 import dev.backtrack.repository.codec.ByteReader;
 import dev.backtrack.repository.codec.RowCodec;
 
+import dev.backtrack.repository.model.Micros;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.function.BiConsumer;
 import java.util.stream.Stream;
 
 /** Lists, validates and reads the checkpoints of a repository. Thread-safe (stateless). */
 public final class Checkpoints {
+    private static final DateTimeFormatter LABEL = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
     public static final String MANIFEST = "manifest.json";
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -105,6 +116,68 @@ public final class Checkpoints {
             throw new RepositoryException("checkpoint data file " + file + " holds " + n + " rows, its manifest says " + table.rows()
                     + ": the checkpoint is damaged, run 'backtrack verify'");
         }
+    }
+
+    /**
+     * One table's rows in key order as an iterator (key, row), read and checked by a second thread so
+     * decompression overlaps the consumer's work. Errors surface from {@code hasNext}.
+     */
+    public static Iterator<Map.Entry<byte[], Object[]>> rows(Path checkpointDir, Manifest.TableEntry table) {
+        BlockingQueue<Object> queue = new ArrayBlockingQueue<>(4096);
+        Object end = new Object();
+        Thread reader = new Thread(() -> {
+            try {
+                readRows(checkpointDir, table, (k, r) -> put(queue, new AbstractMap.SimpleImmutableEntry<>(k, r)));
+                put(queue, end);
+            } catch (RuntimeException e) {
+                put(queue, e);
+            }
+        }, "backtrack-checkpoint-reader");
+        reader.setDaemon(true);
+        reader.start();
+        return new Iterator<>() {
+            private Object next;
+
+            @Override
+            public boolean hasNext() {
+                if (next == null) {
+                    try {
+                        next = queue.take();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new RepositoryException("interrupted while reading " + checkpointDir.resolve(table.file()));
+                    }
+                }
+                if (next instanceof RuntimeException e) {
+                    throw e;
+                }
+                return next != end;
+            }
+
+            @SuppressWarnings("unchecked")
+            @Override
+            public Map.Entry<byte[], Object[]> next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                Object n = next;
+                next = null;
+                return (Map.Entry<byte[], Object[]>) n;
+            }
+        };
+    }
+
+    private static void put(BlockingQueue<Object> queue, Object item) {
+        try {
+            queue.put(item);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** pgBackRest-style label from the checkpoint's time: {@code 20261124-103106F}. */
+    public static String label(long micros, String kind) {
+        return LABEL.format(Micros.toInstant(micros)) + kind;
     }
 
     static void deleteTree(Path dir) {

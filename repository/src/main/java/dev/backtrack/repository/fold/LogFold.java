@@ -21,7 +21,7 @@ import java.util.function.Predicate;
 public final class LogFold {
     /** The folded tables and where the fold stopped. */
     public record Result(Map<String, TableFold> tables, long transactions, long changes, long lastSequence,
-                         long lastCommitMicros, long lastPosition) {
+                         long lastCommitMicros, long maxCommitMicros, long lastPosition) {
     }
 
     private LogFold() {
@@ -41,7 +41,7 @@ public final class LogFold {
             tables.put(s.qualifiedName(), f);
             byId.put(s.id(), f);
         }
-        long txs = 0, changes = 0, lastSeq = fromSequence - 1, lastTime = Long.MIN_VALUE, lastPos = -1;
+        long txs = 0, changes = 0, lastSeq = fromSequence - 1, lastTime = Long.MIN_VALUE, maxTime = Long.MIN_VALUE, lastPos = -1;
         try (LogCursor cursor = RedoLog.read(logDir, fromSequence)) {
             while (cursor.hasNext()) {
                 Transaction tx = cursor.next();
@@ -67,12 +67,13 @@ public final class LogFold {
                 txs++;
                 lastSeq = tx.sequence();
                 lastTime = tx.commitMicros();
+                maxTime = Math.max(maxTime, lastTime);
                 lastPos = tx.position();
                 if (txs % 10_000 == 0) {
                     progress.accept(txs);
                 }
             }
         }
-        return new Result(tables, txs, changes, lastSeq, lastTime, lastPos);
+        return new Result(tables, txs, changes, lastSeq, lastTime, maxTime, lastPos);
     }
 }

@@ -26,7 +26,8 @@ public final class RedoLog implements AutoCloseable {
     private FileChannel active;
     private FileChannel activeIndex;
     private long activeBase;
-    private long nextSequence = 1;
+    // read by the checkpointer thread: only sequences below it are durable
+    private volatile long nextSequence = 1;
     private long lastPosition = -1;
     private long maxCommitMicros = Long.MIN_VALUE;
     private long segmentMaxTime = Long.MIN_VALUE;
