@@ -43,6 +43,8 @@ class TypeFidelityTest {
                 st.execute("UPDATE every_type SET i = i - 1, tags = array_append(tags, 'upd') WHERE big_text IS NOT NULL");
                 st.execute("UPDATE every_type SET n = -0.0001, f8 = 'NaN', f4 = '-Infinity' WHERE id % 2 = 0");
                 st.execute("DELETE FROM every_type WHERE id = 3");
+                st.execute("TRUNCATE crm.keyless_feed");
+                st.execute("INSERT INTO crm.keyless_feed VALUES ('bob', 'call', '2026-01-01 00:00:00+00', NULL), ('bob', 'call', '2026-01-01 00:00:00+00', NULL)");
                 st.execute("INSERT INTO crm.keyless_feed VALUES ('ann', 'call', now(), '{\"a\":1}'), ('ann', 'call', now(), '{\"a\":1}')");
                 st.execute("UPDATE crm.keyless_feed SET what = 'email' WHERE ctid = (SELECT ctid FROM crm.keyless_feed WHERE who = 'bob' LIMIT 1)");
                 st.execute("DELETE FROM crm.keyless_feed WHERE ctid = (SELECT ctid FROM crm.keyless_feed WHERE who = 'ann' LIMIT 1)");
