@@ -151,6 +151,10 @@ final class DemoCommand implements Runnable {
                 System.out.printf("   %-20s at T %-44s restored %-44s %s%n", table, atT.get(table), restored.get(table), eq ? "same" : "DIFFERENT");
             }
         }
+        try (Connection admin = DriverManager.getConnection(base + "postgres", user, "")) {
+            // the demo's slot would otherwise hold WAL on this server forever
+            exec(admin, "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '" + SOURCE + "'");
+        }
         System.out.println();
         if (!same) {
             throw new IllegalStateException("the restored database differs from the source at T: see the table above");
