@@ -32,6 +32,9 @@ final class CaptureStatus {
     }
 
     String line() {
+        if (transactions.get() == 0 && snapshotRows.get() > 0) {
+            return "snapshot: " + snapshotRows.get() + " rows read so far";
+        }
         String last = lastCommitMicros == Long.MIN_VALUE ? "none yet" : Micros.format(lastCommitMicros);
         return String.format("logged %d transactions (%d row changes) in %d group commits; last commit %s",
                 transactions.get(), rowChanges.get(), batches.get(), last);
