@@ -101,7 +101,7 @@ public final class Agent {
         String repoKey = repo.path().toString();
         DurableOffsets.register(repoKey, () -> !log.lastSourceOffset().isEmpty() ? log.lastSourceOffset()
                 : snapshot != null && snapshot.manifest != null ? snapshot.manifest.sourceOffset() : checkpointOffset);
-        CaptureConsumer consumer = new CaptureConsumer(log, versions, first == null ? FirstCheckpoint.NONE : first, status);
+        CaptureConsumer consumer = new CaptureConsumer(repo.path(), log, versions, first == null ? FirstCheckpoint.NONE : first, status);
         ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "backtrack-status"));
         ticker.scheduleAtFixedRate(() -> out.println(status.line()), 10, 10, TimeUnit.SECONDS);
         long every = config.agent().checkpointInterval().toMillis();

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.backtrack.connectors.postgres.CaptureSettings;
 import dev.backtrack.connectors.postgres.ChangeDecoder;
 import dev.backtrack.connectors.postgres.SourceException;
+import dev.backtrack.repository.mark.Marks;
+import dev.backtrack.repository.model.Micros;
 import dev.backtrack.repository.model.Op;
 import dev.backtrack.repository.model.RowChange;
 import dev.backtrack.repository.model.Transaction;
@@ -15,6 +17,9 @@ import io.debezium.engine.DebeziumEngine;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.source.SourceRecord;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +31,7 @@ import java.util.Map;
  */
 final class CaptureConsumer implements DebeziumEngine.ChangeConsumer<ChangeEvent<SourceRecord, SourceRecord>> {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private final Path repository;
     private final RedoLog log;
     private final TableVersions versions;
     private final ChangeDecoder decoder = new ChangeDecoder();
@@ -42,7 +48,8 @@ final class CaptureConsumer implements DebeziumEngine.ChangeConsumer<ChangeEvent
         void notification(String aggregateType, String type);
     }
 
-    CaptureConsumer(RedoLog log, TableVersions versions, SnapshotPhase snapshot, CaptureStatus status) {
+    CaptureConsumer(Path repository, RedoLog log, TableVersions versions, SnapshotPhase snapshot, CaptureStatus status) {
+        this.repository = repository;
         this.log = log;
         this.versions = versions;
         this.snapshot = snapshot;
@@ -91,7 +98,7 @@ final class CaptureConsumer implements DebeziumEngine.ChangeConsumer<ChangeEvent
                 }
             }
             if (!fresh.isEmpty()) {
-                log.append(fresh, json(readyOffset));
+                recordMarks(log.append(fresh, json(readyOffset)));
                 status.logged(fresh);
             }
         }
@@ -104,6 +111,13 @@ final class CaptureConsumer implements DebeziumEngine.ChangeConsumer<ChangeEvent
     private void change(SourceRecord r, Struct value, List<Transaction> ready) {
         String op = value.getString("op");
         Struct source = value.getStruct("source");
+        if ("m".equals(op)) {
+            Struct m = value.getStruct("message");
+            Object content = m.get("content");
+            String text = content instanceof ByteBuffer b ? StandardCharsets.UTF_8.decode(b.duplicate()).toString() : String.valueOf(content);
+            assembler.add(String.valueOf(source.get("txId")), commitMicros(source), new RowChange(0, Op.MESSAGE, null, new Object[]{m.getString("prefix"), text}));
+            return;
+        }
         String table = source.getString("schema") + "." + source.getString("table");
         TableSchema schema = versions.get(table, log.nextSequence() + ready.size());
         if ("r".equals(op)) {
@@ -128,6 +142,18 @@ final class CaptureConsumer implements DebeziumEngine.ChangeConsumer<ChangeEvent
         // a re-read definition may have produced a newer version during decoding
         TableSchema used = versions.get(table, log.nextSequence());
         assembler.add(String.valueOf(source.get("txId")), commitMicros(source), new RowChange(used.id(), kind, b, a));
+    }
+
+    /** Indexes named restore points once their transactions are durable. */
+    private void recordMarks(List<Transaction> logged) {
+        for (Transaction tx : logged) {
+            for (RowChange c : tx.changes()) {
+                if (c.op() == Op.MESSAGE && Marks.PREFIX.equals(c.after()[0])) {
+                    Marks.record(repository, new Marks.Mark((String) c.after()[1], tx.sequence(), tx.commitMicros(), tx.position(),
+                            Micros.format(tx.commitMicros())));
+                }
+            }
+        }
     }
 
     private Object[] decode(String table, TableSchema schema, Struct image, List<Transaction> ready) {

@@ -4,6 +4,7 @@ import dev.backtrack.recovery.RecoveryWindow;
 import dev.backtrack.repository.Repository;
 import dev.backtrack.repository.RepositoryIdentity;
 import dev.backtrack.repository.checkpoint.Manifest;
+import dev.backtrack.repository.mark.Marks;
 import dev.backtrack.repository.model.Micros;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -54,6 +55,7 @@ final class BackupsCommand implements Runnable {
                 cps.add(c);
             }
             out.put("checkpoints", cps);
+            out.put("marks", Marks.list(repository.path()));
             Json.print(out);
             return;
         }
@@ -61,6 +63,9 @@ final class BackupsCommand implements Runnable {
         System.out.println("recoverable window: " + Micros.format(window.earliestMicros()) + " .. " + Micros.format(window.latestMicros()));
         System.out.println("log: " + (window.log().isEmpty() ? "empty" : "transactions " + window.log().firstSequence() + ".." + window.log().lastSequence())
                 + " in " + window.log().segments() + " segments, " + window.log().bytes() + " bytes");
+        for (Marks.Mark m : Marks.list(repository.path())) {
+            System.out.println("mark " + m.name() + ": " + m.time() + " (log sequence " + m.sequence() + ")");
+        }
         System.out.println("checkpoints:");
         for (Manifest m : window.checkpoints()) {
             System.out.printf("  %-20s %-5s %s  LSN %-14s %d rows in %d tables%n", m.id(), m.kind(), Micros.format(m.timeMicros()), m.positionText(),

@@ -9,6 +9,7 @@ import dev.backtrack.connectors.postgres.Lsn;
 import dev.backtrack.connectors.postgres.PostgresTarget;
 import dev.backtrack.recovery.Restore;
 import dev.backtrack.recovery.RestoreReport;
+import dev.backtrack.recovery.RestoreTarget;
 import dev.backtrack.recovery.TargetInstant;
 import dev.backtrack.repository.Repository;
 import dev.backtrack.repository.model.Micros;
@@ -121,7 +122,7 @@ final class DemoCommand implements Runnable {
             c.setAutoCommit(false);
             try (Statement st = c.createStatement()) {
                 int gone = st.executeUpdate("DELETE FROM contacts");
-                lsnBefore = Lsn.parse(one(c, "SELECT pg_current_wal_lsn()::text"));
+                lsnBefore = Lsn.parse(one(c, "SELECT pg_current_wal_insert_lsn()::text"));
                 c.commit();
                 System.out.println("   deleted " + gone + " contacts; now " + counts(c));
             }
@@ -136,7 +137,7 @@ final class DemoCommand implements Runnable {
         step("5/6 restoring to T = " + Micros.format(t) + " into '" + RESTORED + "'");
         RestoreReport report;
         try (PostgresTarget db = PostgresTarget.connect(base + RESTORED, user, "")) {
-            report = new Restore(Repository.open(data), line -> System.out.println("   " + line.trim())).run(TargetInstant.parse(Micros.format(t)), db);
+            report = new Restore(Repository.open(data), line -> System.out.println("   " + line.trim())).run(new RestoreTarget.Time(TargetInstant.parse(Micros.format(t))), db);
         }
         System.out.println("   restored " + report.rows() + " rows from checkpoint " + report.checkpoint() + " + "
                 + report.transactionsApplied() + " transactions in " + report.millis() + " ms");

@@ -18,7 +18,8 @@ final class ExitCode {
     }
 
     static int of(Throwable e) {
-        if (e instanceof ConfigException || e instanceof RestoreException || e instanceof picocli.CommandLine.ParameterException) {
+        if (e instanceof ConfigException || e instanceof RestoreException || e instanceof picocli.CommandLine.ParameterException
+                || e instanceof IllegalArgumentException) {
             return BAD_INPUT;
         }
         if (e instanceof SourceException) {

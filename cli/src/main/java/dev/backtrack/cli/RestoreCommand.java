@@ -5,7 +5,7 @@ import dev.backtrack.recovery.Progress;
 import dev.backtrack.recovery.Restore;
 import dev.backtrack.recovery.RestoreException;
 import dev.backtrack.recovery.RestoreReport;
-import dev.backtrack.recovery.TargetInstant;
+import dev.backtrack.recovery.RestoreTarget;
 import dev.backtrack.repository.Repository;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -19,8 +19,11 @@ final class RestoreCommand implements Runnable {
     @Option(names = "--repo", required = true, description = "repository directory")
     Path repo;
 
-    @Option(names = "--to", required = true, description = "ISO-8601 instant with Z or an offset (2026-11-24T10:31:06.123456Z), or 'latest'")
+    @Option(names = "--to", description = "latest, an ISO-8601 instant with Z or an offset (2026-11-24T10:31:06.123456Z), lsn:0/16B3748, xid:N or mark:NAME (all inclusive)")
     String to;
+
+    @Option(names = "--before", description = "xid:N: the state just before that transaction committed")
+    String before;
 
     @Option(names = "--target-url", required = true, description = "JDBC URL of the empty target database")
     String targetUrl;
@@ -36,7 +39,7 @@ final class RestoreCommand implements Runnable {
 
     @Override
     public void run() {
-        TargetInstant target = TargetInstant.parse(to);
+        RestoreTarget target = RestoreTarget.parse(to, before);
         if (!targetUrl.startsWith("jdbc:postgresql://")) {
             throw new RestoreException("--target-url '" + targetUrl + "' is not supported: use a PostgreSQL URL such as jdbc:postgresql://127.0.0.1:5432/crm_restored");
         }

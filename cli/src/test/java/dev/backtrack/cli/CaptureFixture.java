@@ -9,7 +9,7 @@ import dev.backtrack.connectors.postgres.PostgresTarget;
 import dev.backtrack.recovery.Progress;
 import dev.backtrack.recovery.Restore;
 import dev.backtrack.recovery.RestoreReport;
-import dev.backtrack.recovery.TargetInstant;
+import dev.backtrack.recovery.RestoreTarget;
 import dev.backtrack.repository.Repository;
 import dev.backtrack.testkit.PostgresCluster;
 
@@ -99,7 +99,7 @@ final class CaptureFixture implements AutoCloseable {
             // a probe transaction committing after this LSN: once it is logged, everything before it is
             c.setAutoCommit(false);
             st.execute("INSERT INTO backtrack_probe DEFAULT VALUES");
-            var rs = st.executeQuery("SELECT pg_current_wal_lsn()::text");
+            var rs = st.executeQuery("SELECT pg_current_wal_insert_lsn()::text");
             rs.next();
             lsn = Lsn.parse(rs.getString(1));
             c.commit();
@@ -145,7 +145,7 @@ final class CaptureFixture implements AutoCloseable {
     RestoreReport restore(String to, String targetDb) {
         cluster.createDatabase(targetDb);
         try (PostgresTarget db = PostgresTarget.connect(cluster.jdbcUrl(targetDb), "postgres", "")) {
-            return new Restore(Repository.open(repository), Progress.NONE).run(TargetInstant.parse(to), db);
+            return new Restore(Repository.open(repository), Progress.NONE).run(RestoreTarget.parse(to, null), db);
         }
     }
 

@@ -30,6 +30,17 @@ public record RecoveryWindow(long earliestMicros, long latestMicros, List<Manife
         return micros >= earliestMicros && micros <= latestMicros;
     }
 
+    /** The newest checkpoint that holds nothing after log sequence {@code sequence}. */
+    public Manifest checkpointThrough(long sequence) {
+        Manifest best = null;
+        for (Manifest m : checkpoints) {
+            if (m.nextSequence() <= sequence + 1) {
+                best = m;
+            }
+        }
+        return best;
+    }
+
     /** The newest checkpoint at or before the instant. */
     public Manifest checkpointFor(long micros) {
         Manifest best = null;

@@ -7,7 +7,10 @@ import dev.backtrack.repository.checkpoint.Checkpoints;
 import dev.backtrack.repository.checkpoint.Manifest;
 import dev.backtrack.repository.fold.LogFold;
 import dev.backtrack.repository.fold.TableFold;
+import dev.backtrack.repository.mark.Marks;
 import dev.backtrack.repository.model.Micros;
+import dev.backtrack.repository.redolog.LogCursor;
+import dev.backtrack.repository.redolog.RedoLog;
 import dev.backtrack.repository.model.Transaction;
 import dev.backtrack.repository.schema.TableSchema;
 
@@ -31,28 +34,68 @@ public final class Restore {
         this.progress = progress;
     }
 
-    /** Checks everything that can be checked before the target is touched; returns the checkpoint to start from. */
-    public Manifest plan(TargetInstant target) {
-        RecoveryWindow window = RecoveryWindow.of(repo);
-        long at = target.latest() ? window.latestMicros() : target.micros();
-        if (!window.contains(at)) {
-            throw new RestoreException("--to " + target + " is outside the recoverable window " + Micros.format(window.earliestMicros())
-                    + " .. " + Micros.format(window.latestMicros()) + ": pick an instant inside it (see 'backtrack backups')");
-        }
-        return window.checkpointFor(at);
+    /** The checkpoint to start from and the first transaction not to apply. */
+    public record Plan(Manifest checkpoint, Predicate<Transaction> stop, String target) {
     }
 
-    public RestoreReport run(TargetInstant target, PostgresTarget db) {
+    /** Checks everything that can be checked before the target database is touched. */
+    public Plan plan(RestoreTarget target) {
+        RecoveryWindow window = RecoveryWindow.of(repo);
+        if (target instanceof RestoreTarget.Time t) {
+            long at = t.instant().latest() ? window.latestMicros() : t.instant().micros();
+            if (!window.contains(at)) {
+                throw new RestoreException("--to " + t + " is outside the recoverable window " + Micros.format(window.earliestMicros()) + " .. "
+                        + Micros.format(window.latestMicros()) + ": pick a target inside it (see 'backtrack backups')");
+            }
+            return new Plan(window.checkpointFor(at), t.instant().latest() ? tx -> false : new PastInstant(at), t.toString());
+        }
+        if (target instanceof RestoreTarget.AtLsn l) {
+            Manifest cp = window.checkpoints().stream().filter(m -> m.position() <= l.lsn()).reduce((a, b) -> b).orElse(null);
+            long last = Math.max(window.log().lastPosition(), window.checkpoints().get(window.checkpoints().size() - 1).position());
+            if (cp == null || l.lsn() > last) {
+                throw new RestoreException("--to " + l + " is outside the recoverable positions " + Lsn.format(window.checkpoints().get(0).position())
+                        + " .. " + Lsn.format(last) + ": pick an LSN inside them, or --to latest");
+            }
+            return new Plan(cp, tx -> tx.position() > l.lsn(), l.toString());
+        }
+        if (target instanceof RestoreTarget.AtXid x) {
+            long seq = findXid(window, x.xid());
+            return new Plan(window.checkpointThrough(x.inclusive() ? seq : seq - 1),
+                    x.inclusive() ? tx -> tx.sequence() > seq : tx -> tx.sequence() >= seq, x.toString());
+        }
+        RestoreTarget.AtMark m = (RestoreTarget.AtMark) target;
+        Marks.Mark mark = Marks.find(repo.path(), m.name());
+        if (mark == null) {
+            throw new RestoreException("no mark named '" + m.name() + "' in " + repo.path() + ": see the marks in 'backtrack backups'");
+        }
+        return new Plan(window.checkpointThrough(mark.sequence()), tx -> tx.sequence() > mark.sequence(), m.toString());
+    }
+
+    /** The log sequence of the first transaction with this id after the oldest checkpoint. */
+    private long findXid(RecoveryWindow window, String xid) {
+        try (LogCursor cursor = RedoLog.read(repo.logDir(), window.checkpoints().get(0).nextSequence())) {
+            while (cursor.hasNext()) {
+                Transaction tx = cursor.next();
+                if (tx.txId().equals(xid)) {
+                    return tx.sequence();
+                }
+            }
+        }
+        throw new RestoreException("transaction xid:" + xid + " is not in the log of " + repo.path()
+                + " (it changed no captured table, or it is outside the recoverable window): check the number");
+    }
+
+    public RestoreReport run(RestoreTarget target, PostgresTarget db) {
         long started = System.nanoTime();
-        Manifest checkpoint = plan(target);
+        Plan plan = plan(target);
+        Manifest checkpoint = plan.checkpoint();
         db.checkEmpty();
         Map<String, TableSchema> initial = new LinkedHashMap<>();
         for (Manifest.TableEntry t : checkpoint.tables()) {
             initial.put(t.table(), repo.schemas().get(t.schemaId()));
         }
-        Predicate<Transaction> after = target.latest() ? tx -> false : new PastInstant(target.micros());
         progress.report("replaying the log from checkpoint " + checkpoint.id() + " to " + target);
-        LogFold.Result fold = LogFold.fold(repo.logDir(), repo.schemas(), checkpoint.nextSequence(), initial, after,
+        LogFold.Result fold = LogFold.fold(repo.logDir(), repo.schemas(), checkpoint.nextSequence(), initial, plan.stop(),
                 n -> progress.report("  folded " + n + " transactions"));
         List<TableSchema> tables = fold.tables().values().stream().map(TableFold::schema).toList();
         Map<String, Long> rows = new LinkedHashMap<>();

@@ -1,5 +1,6 @@
 package dev.backtrack.repository.fold;
 
+import dev.backtrack.repository.model.Op;
 import dev.backtrack.repository.model.RowChange;
 import dev.backtrack.repository.model.Transaction;
 import dev.backtrack.repository.redolog.LogCursor;
@@ -49,6 +50,9 @@ public final class LogFold {
                     break;
                 }
                 for (RowChange c : tx.changes()) {
+                    if (c.op() == Op.MESSAGE) {
+                        continue;
+                    }
                     TableFold f = byId.get(c.schemaId());
                     if (f == null) {
                         TableSchema s = schemas.get(c.schemaId());

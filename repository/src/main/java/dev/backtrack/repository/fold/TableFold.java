@@ -71,6 +71,7 @@ public final class TableFold {
                 entries.clear();
                 truncated = true;
             }
+            case MESSAGE -> throw new FoldException("a message is not a change of table " + schema.qualifiedName());
         }
     }
 
