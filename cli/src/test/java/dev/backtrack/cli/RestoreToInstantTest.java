@@ -94,6 +94,11 @@ class RestoreToInstantTest {
             assertEquals(atEnd, f.checksums(f.database, CrmSchema.TABLES));
             f.restore("latest", "crm_instants_latest");
             assertEquals(atEnd, f.checksums("crm_instants_latest", CrmSchema.TABLES), "restore to latest");
+            try (Connection source = f.connect(); Connection restored = f.cluster.connect("crm_instants_latest")) {
+                for (String table : CrmSchema.TABLES) {
+                    assertEquals(CrmSchema.definition(source, table), CrmSchema.definition(restored, table), "columns, indexes and constraints of " + table);
+                }
+            }
             assertTrue(!atStart.equals(atEnd));
         }
     }

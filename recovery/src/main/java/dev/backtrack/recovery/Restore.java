@@ -113,8 +113,9 @@ public final class Restore {
                 total += n;
                 progress.report("  loaded " + f.schema().qualifiedName() + ": " + n + " rows");
             }
-            progress.report("building primary keys and setting sequences");
+            progress.report("building primary keys, indexes and constraints; setting sequences");
             db.addKeys(tables);
+            db.addIndexesAndConstraints(tables).forEach(progress::report);
             db.setSequences(tables, checkpoint.sequences());
             db.commit();
         } catch (RuntimeException e) {

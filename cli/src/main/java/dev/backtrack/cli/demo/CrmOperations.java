@@ -26,7 +26,7 @@ public final class CrmOperations {
                 "INSERT INTO accounts (name, domain, industry, employees, annual_revenue, tags) VALUES (?, ?, ?, ?, ?::numeric, ?) RETURNING id")) {
             String name = "Account " + random.nextInt(1_000_000);
             ps.setString(1, name);
-            ps.setString(2, random.nextInt(10) == 0 ? null : "acct" + random.nextInt(1_000_000) + ".example");
+            ps.setString(2, random.nextInt(10) == 0 ? null : "acct-" + new UUID(random.nextLong(), random.nextLong()).toString().substring(0, 13) + ".example");
             ps.setString(3, INDUSTRIES[random.nextInt(INDUSTRIES.length)]);
             ps.setInt(4, random.nextInt(50_000));
             ps.setString(5, (random.nextInt(100_000_000)) + "." + String.format("%02d", random.nextInt(100)));

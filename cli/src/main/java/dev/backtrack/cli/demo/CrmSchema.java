@@ -33,6 +33,11 @@ public final class CrmSchema {
                       stage deal_stage NOT NULL, amount numeric(12,2), probability real, close_date date, custom json,
                       created_at timestamptz DEFAULT now())""");
             st.execute("CREATE TABLE activities (account_id bigint, kind text, happened_at timestamptz, detail text)");
+            st.execute("ALTER TABLE contacts ADD CONSTRAINT contacts_account_fk FOREIGN KEY (account_id) REFERENCES accounts (id)");
+            st.execute("ALTER TABLE deals ADD CONSTRAINT deals_amount_positive CHECK (amount >= 0)");
+            st.execute("CREATE INDEX contacts_email_idx ON contacts (lower(email))");
+            st.execute("CREATE UNIQUE INDEX accounts_domain_key ON accounts (domain) WHERE domain IS NOT NULL");
+            st.execute("CREATE INDEX activities_account_idx ON activities (account_id, happened_at DESC)");
             st.execute("ALTER TABLE activities REPLICA IDENTITY FULL");
         }
     }
@@ -61,6 +66,25 @@ public final class CrmSchema {
                 + table + " t"); var rs = ps.executeQuery()) {
             rs.next();
             return rs.getString(1);
+        }
+    }
+
+    /** Indexes and constraints of a table, as PostgreSQL prints them: equal strings, equal definitions. */
+    public static String definition(Connection c, String table) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                SELECT coalesce(string_agg(d, E'\n' ORDER BY d), '') FROM (
+                  SELECT pg_get_indexdef(indexrelid) AS d FROM pg_index WHERE indrelid = ?::regclass
+                  UNION ALL SELECT conname || ' ' || pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = ?::regclass
+                  UNION ALL SELECT attname || ' ' || format_type(atttypid, atttypmod) || ' ' || attnotnull || ' ' || coalesce(pg_get_expr(adbin, adrelid), '')
+                    FROM pg_attribute LEFT JOIN pg_attrdef ON adrelid = attrelid AND adnum = attnum
+                    WHERE attrelid = ?::regclass AND attnum > 0 AND NOT attisdropped) x""")) {
+            for (int i = 1; i <= 3; i++) {
+                ps.setString(i, table);
+            }
+            try (var rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getString(1);
+            }
         }
     }
 

@@ -1,8 +1,12 @@
 package dev.backtrack.connectors.postgres;
 
-import dev.backtrack.repository.schema.Column;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.backtrack.repository.schema.TableSchema;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -14,7 +18,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 /**
@@ -22,26 +25,9 @@ import java.util.regex.Pattern;
  * labels, sequences, and the settings capture needs. Not thread-safe (one connection).
  */
 public final class PostgresCatalog implements AutoCloseable {
-    private static final String COLUMNS = """
-            SELECT a.attname,
-                   CASE WHEN t.typtype = 'e' THEN quote_ident(tn.nspname) || '.' || quote_ident(t.typname)
-                        WHEN et.typtype = 'e' THEN quote_ident(etn.nspname) || '.' || quote_ident(et.typname) || '[]'
-                        ELSE format_type(a.atttypid, a.atttypmod) END AS type,
-                   a.attnotnull, pg_get_expr(d.adbin, d.adrelid) AS default_expr, a.attidentity, a.attgenerated,
-                   pg_get_serial_sequence(?, a.attname) AS seq,
-                   CASE WHEN t.typtype = 'e' THEN t.oid WHEN et.typtype = 'e' THEN et.oid END AS enum_oid
-            FROM pg_attribute a
-            JOIN pg_type t ON t.oid = a.atttypid JOIN pg_namespace tn ON tn.oid = t.typnamespace
-            LEFT JOIN pg_type et ON et.oid = t.typelem AND t.typcategory = 'A'
-            LEFT JOIN pg_namespace etn ON etn.oid = et.typnamespace
-            LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
-            WHERE a.attrelid = ?::regclass AND a.attnum > 0 AND NOT a.attisdropped
-            ORDER BY a.attnum""";
-    private static final String PRIMARY_KEY = """
-            SELECT a.attname FROM pg_index i
-            JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)
-            WHERE i.indrelid = ?::regclass AND i.indisprimary
-            ORDER BY array_position(i.indkey::int2[], a.attnum)""";
+    /** The one query that reads a table's definition (also run by the DDL event trigger). */
+    public static final String TABLE_DEFINITION = resource("table_definition.sql");
+    private static final ObjectMapper JSON = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
     private static final String TABLES = """
             SELECT n.nspname, c.relname, c.relreplident FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE c.relkind = 'r' AND NOT c.relispartition
@@ -49,6 +35,7 @@ public final class PostgresCatalog implements AutoCloseable {
             ORDER BY 1, 2""";
 
     private final Connection connection;
+    private boolean definitionFunction;
     private final String url;
     private final String user;
 
@@ -112,60 +99,47 @@ public final class PostgresCatalog implements AutoCloseable {
     /** The table's current definition (id and validity unset). Refuses keyless tables without REPLICA IDENTITY FULL. */
     public TableSchema describe(String qualifiedName) {
         int dot = qualifiedName.indexOf('.');
-        String schema = qualifiedName.substring(0, dot), table = qualifiedName.substring(dot + 1);
-        String regclass = quote(schema) + "." + quote(table);
-        List<Column> columns = new ArrayList<>();
-        Map<String, List<String>> enums = new TreeMap<>();
-        try (PreparedStatement ps = connection.prepareStatement(COLUMNS)) {
+        String regclass = quote(qualifiedName.substring(0, dot)) + "." + quote(qualifiedName.substring(dot + 1));
+        TableSchema t = parseDefinition(definitionJson(regclass));
+        if (t.primaryKey().isEmpty() && !t.replicaIdentityFull()) {
+            throw new SourceException("table " + qualifiedName + " has no primary key, so its updates and deletes cannot be captured: run ALTER TABLE "
+                    + regclass + " REPLICA IDENTITY FULL; or add a primary key");
+        }
+        return t;
+    }
+
+    private String definitionJson(String regclass) {
+        if (!definitionFunction) {
+            execute("CREATE OR REPLACE FUNCTION pg_temp.backtrack_table_definition(oid) RETURNS jsonb LANGUAGE sql STABLE AS $fn$"
+                    + TABLE_DEFINITION + "$fn$");
+            definitionFunction = true;
+        }
+        try (PreparedStatement ps = connection.prepareStatement("SELECT pg_temp.backtrack_table_definition(?::regclass)::text")) {
             ps.setString(1, regclass);
-            ps.setString(2, regclass);
             try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    String identity = switch (rs.getString(5)) {
-                        case "a" -> "always";
-                        case "d" -> "by default";
-                        default -> null;
-                    };
-                    String generated = "s".equals(rs.getString(6)) ? rs.getString(4) : null;
-                    String type = rs.getString(2);
-                    columns.add(new Column(rs.getString(1), type, !rs.getBoolean(3), generated == null ? rs.getString(4) : null,
-                            rs.getString(7), identity, generated));
-                    long enumOid = rs.getLong(8);
-                    if (!rs.wasNull()) {
-                        enums.put(type.endsWith("[]") ? type.substring(0, type.length() - 2) : type, enumLabels(enumOid));
-                    }
-                }
+                rs.next();
+                return rs.getString(1);
             }
-            List<String> pk = new ArrayList<>();
-            try (PreparedStatement k = connection.prepareStatement(PRIMARY_KEY)) {
-                k.setString(1, regclass);
-                try (ResultSet rs = k.executeQuery()) {
-                    while (rs.next()) {
-                        pk.add(rs.getString(1));
-                    }
-                }
-            }
-            if (pk.isEmpty() && !"f".equals(one("SELECT relreplident::text FROM pg_class WHERE oid = '" + regclass.replace("'", "''") + "'::regclass"))) {
-                throw new SourceException("table " + qualifiedName + " has no primary key, so its updates and deletes cannot be captured: run ALTER TABLE "
-                        + regclass + " REPLICA IDENTITY FULL; or add a primary key");
-            }
-            return new TableSchema(0, schema, table, columns, pk, enums, 0);
         } catch (SQLException e) {
-            throw new SourceException("cannot read the definition of " + qualifiedName + ": " + e.getMessage(), e);
+            throw new SourceException("cannot read the definition of " + regclass + ": " + e.getMessage(), e);
         }
     }
 
-    private List<String> enumLabels(long oid) throws SQLException {
-        List<String> labels = new ArrayList<>();
-        try (PreparedStatement ps = connection.prepareStatement("SELECT enumlabel FROM pg_enum WHERE enumtypid = ? ORDER BY enumsortorder")) {
-            ps.setLong(1, oid);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    labels.add(rs.getString(1));
-                }
-            }
+    /** A table definition as the definition query writes it. */
+    public static TableSchema parseDefinition(String json) {
+        try {
+            return JSON.readValue(json, TableSchema.class);
+        } catch (IOException e) {
+            throw new SourceException("cannot read a table definition (" + e.getMessage().split("\n")[0] + "): " + json, e);
         }
-        return labels;
+    }
+
+    private static String resource(String name) {
+        try (InputStream in = PostgresCatalog.class.getResourceAsStream(name)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException | NullPointerException e) {
+            throw new IllegalStateException("missing resource " + name, e);
+        }
     }
 
     /** Current values of the sequences the role can read ({@code null} values are sequences never used). */

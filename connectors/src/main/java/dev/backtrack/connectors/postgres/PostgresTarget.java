@@ -1,6 +1,7 @@
 package dev.backtrack.connectors.postgres;
 
 import dev.backtrack.repository.schema.Column;
+import dev.backtrack.repository.schema.Constraint;
 import dev.backtrack.repository.schema.TableSchema;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
@@ -203,6 +204,47 @@ public final class PostgresTarget implements AutoCloseable {
                 execute("ALTER TABLE " + name(t) + " ADD PRIMARY KEY (" + t.primaryKey().stream().map(PostgresCatalog::quote).collect(Collectors.joining(", ")) + ")");
             }
         }
+    }
+
+    /**
+     * Secondary indexes, unique/check/exclusion constraints, then foreign keys (once every table
+     * exists). A foreign key to a table that is not restored is left out; the returned lines say which.
+     */
+    public List<String> addIndexesAndConstraints(Collection<TableSchema> tables) {
+        Set<String> restored = new LinkedHashSet<>();
+        tables.forEach(t -> restored.add(t.qualifiedName()));
+        List<String> skipped = new ArrayList<>();
+        for (TableSchema t : tables) {
+            for (String index : t.indexes()) {
+                execute(index);
+            }
+            for (Constraint c : t.constraints()) {
+                if (!c.kind().equals("f")) {
+                    execute("ALTER TABLE " + name(t) + " ADD CONSTRAINT " + PostgresCatalog.quote(c.name()) + " " + c.definition());
+                }
+            }
+        }
+        for (TableSchema t : tables) {
+            for (Constraint c : t.constraints()) {
+                if (!c.kind().equals("f")) {
+                    continue;
+                }
+                String referenced = one("SELECT n.nspname || '.' || c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = "
+                        + "to_regclass(" + literal(referencedTable(c.definition())) + ")");
+                if (referenced == null || !restored.contains(referenced)) {
+                    skipped.add("foreign key " + t.qualifiedName() + "." + c.name() + " left out: it references a table that is not restored");
+                    continue;
+                }
+                execute("ALTER TABLE " + name(t) + " ADD CONSTRAINT " + PostgresCatalog.quote(c.name()) + " " + c.definition());
+            }
+        }
+        return skipped;
+    }
+
+    /** The table named after REFERENCES in a foreign key definition; unqualified means found on the search path, as at the source. */
+    static String referencedTable(String definition) {
+        String rest = definition.substring(definition.indexOf("REFERENCES ") + "REFERENCES ".length());
+        return rest.substring(0, rest.indexOf('('));
     }
 
     /**

@@ -1,12 +1,18 @@
 package dev.backtrack.repository.schema;
 
 /**
- * One column of a table version. {@code type} is the source's own spelling (PostgreSQL
- * {@code format_type}, e.g. {@code numeric(12,2)}, {@code public.deal_stage[]}); {@code sequence}
- * is the sequence the column draws from (serial or identity), or null; {@code identity} is
- * "always", "by default" or null; {@code generated} is the expression of a stored generated column
- * (never loaded, the target computes it), or null.
+ * One column of a table version. {@code attnum} is the source's column number, which survives a
+ * rename; {@code type} is the source's own spelling (PostgreSQL {@code format_type}, e.g.
+ * {@code numeric(12,2)}, {@code public.deal_stage[]}); {@code sequence} is the sequence the column
+ * draws from (serial or identity), or null; {@code identity} is "always", "by default" or null;
+ * {@code generated} is the expression of a stored generated column (never loaded, the target
+ * computes it), or null; {@code missing} is the value rows that existed before the column was added
+ * read for it (PostgreSQL's attmissingval, as text), or null.
  */
-public record Column(String name, String type, boolean nullable, String defaultExpression, String sequence,
-                     String identity, String generated) {
+public record Column(int attnum, String name, String type, boolean nullable, String defaultExpression, String sequence,
+                     String identity, String generated, String missing) {
+
+    public Column(String name, String type, boolean nullable, String defaultExpression, String sequence, String identity, String generated) {
+        this(0, name, type, nullable, defaultExpression, sequence, identity, generated, null);
+    }
 }
