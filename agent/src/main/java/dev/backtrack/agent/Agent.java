@@ -3,6 +3,7 @@ package dev.backtrack.agent;
 import dev.backtrack.config.BacktrackConfig;
 import dev.backtrack.config.SourceConfig;
 import dev.backtrack.connectors.postgres.CaptureSettings;
+import dev.backtrack.connectors.postgres.DdlCapture;
 import dev.backtrack.connectors.postgres.PostgresCatalog;
 import dev.backtrack.connectors.postgres.SourceException;
 import dev.backtrack.repository.Repository;
@@ -60,17 +61,36 @@ public final class Agent {
             if (tables.isEmpty()) {
                 throw new SourceException("no table to capture in database '" + source.database() + "': create the tables first or fix source.tables-include");
             }
+            boolean followDdl = ddlCapture(catalog, source);
             Repository repo = Repository.openOrCreate(config.repository().path(), "postgresql", catalog.systemIdentifier(), source.database());
             try (FileChannel lock = repo.lockForWriting();
                  RedoLog log = RedoLog.openForAppend(repo.logDir(), config.repository().segmentBytes(), config.repository().compressionLevel())) {
-                capture(catalog, tables, repo, log);
+                capture(catalog, tables, followDdl, repo, log);
             }
         } catch (IOException e) {
             throw new RepositoryException("cannot close the redo log: " + e.getMessage(), e);
         }
     }
 
-    private void capture(PostgresCatalog catalog, List<String> tables, Repository repo, RedoLog log) {
+    /** Installs the DDL event triggers when configured and possible; returns whether they are in place. */
+    private boolean ddlCapture(PostgresCatalog catalog, SourceConfig source) {
+        if (source.captureDdl().equals("off")) {
+            return false;
+        }
+        if (!DdlCapture.possible(catalog)) {
+            if (source.captureDdl().equals("on")) {
+                throw new SourceException("source.capture-ddl is 'on' but role '" + source.user() + "' is not a superuser, which event triggers need: "
+                        + "run the agent as a superuser once to install them, or set source.capture-ddl: auto");
+            }
+            out.println("note: role " + source.user() + " is not a superuser, so table definition changes are not captured by trigger;"
+                    + " a changed table is re-read from the catalog when its changes stop matching (see README 'Schema changes')");
+            return false;
+        }
+        DdlCapture.install(catalog, source.publication(), source.tablesInclude(), source.tablesExclude());
+        return true;
+    }
+
+    private void capture(PostgresCatalog catalog, List<String> tables, boolean followDdl, Repository repo, RedoLog log) {
         SourceConfig source = config.source();
         List<Manifest> checkpoints = Checkpoints.list(repo.checkpointsDir(), true);
         TableVersions versions = new TableVersions(repo.schemas(), catalog);
@@ -109,7 +129,7 @@ public final class Agent {
         checkpointer.scheduleWithFixedDelay(() -> checkpoint(repo, log), every, every, TimeUnit.MILLISECONDS);
         try {
             engine = DebeziumEngine.create(Connect.class)
-                    .using(CaptureSettings.of(source, tables, repo.path(), LogOffsetStore.class.getName(), config.agent().maxBatchSize()))
+                    .using(CaptureSettings.of(source, tables, followDdl, repo.path(), LogOffsetStore.class.getName(), config.agent().maxBatchSize()))
                     .notifying(consumer)
                     .using((success, message, error) -> {
                         if (!success && !stopping) {

@@ -1,9 +1,12 @@
 package dev.backtrack.agent;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.backtrack.connectors.postgres.CaptureSettings;
 import dev.backtrack.connectors.postgres.ChangeDecoder;
+import dev.backtrack.connectors.postgres.DdlCapture;
+import dev.backtrack.connectors.postgres.PostgresCatalog;
 import dev.backtrack.connectors.postgres.SourceException;
 import dev.backtrack.repository.mark.Marks;
 import dev.backtrack.repository.model.Micros;
@@ -23,6 +26,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * The engine's consumer: assembles transactions, appends every complete one of a batch to the log
@@ -115,6 +119,15 @@ final class CaptureConsumer implements DebeziumEngine.ChangeConsumer<ChangeEvent
             Struct m = value.getStruct("message");
             Object content = m.get("content");
             String text = content instanceof ByteBuffer b ? StandardCharsets.UTF_8.decode(b.duplicate()).toString() : String.valueOf(content);
+            String txId = String.valueOf(source.get("txId"));
+            if (DdlCapture.DDL_PREFIX.equals(m.getString("prefix"))) {
+                definitionsChanged(txId, commitMicros(source), text, ready);
+                return;
+            }
+            if (DdlCapture.DROP_PREFIX.equals(m.getString("prefix"))) {
+                objectsDropped(txId, commitMicros(source), text, ready);
+                return;
+            }
             assembler.add(String.valueOf(source.get("txId")), commitMicros(source), new RowChange(0, Op.MESSAGE, null, new Object[]{m.getString("prefix"), text}));
             return;
         }
@@ -142,6 +155,57 @@ final class CaptureConsumer implements DebeziumEngine.ChangeConsumer<ChangeEvent
         // a re-read definition may have produced a newer version during decoding
         TableSchema used = versions.get(table, log.nextSequence());
         assembler.add(String.valueOf(source.get("txId")), commitMicros(source), new RowChange(used.id(), kind, b, a));
+    }
+
+    /** A DDL statement's tables, as the trigger read them right after it: new versions from this transaction on. */
+    private void definitionsChanged(String txId, long micros, String json, List<Transaction> ready) {
+        JsonNode root = parse(json);
+        Object[] statement = {root.path("tag").asText(), root.path("query").asText()};
+        for (JsonNode t : root.path("tables")) {
+            TableSchema definition = PostgresCatalog.parseDefinition(t.toString());
+            if (definition.primaryKey().isEmpty() && !definition.replicaIdentityFull()) {
+                System.out.println("warning: table " + definition.qualifiedName() + " has no primary key and no REPLICA IDENTITY FULL, so it is not captured"
+                        + " (and a restore will not hold its rows): run ALTER TABLE " + definition.qualifiedName() + " REPLICA IDENTITY FULL;");
+                continue;
+            }
+            TableSchema version = versions.changed(definition, log.nextSequence() + ready.size());
+            if (version != null) {
+                assembler.add(txId, micros, new RowChange(version.id(), Op.SCHEMA, null, statement));
+            }
+        }
+    }
+
+    /** Dropped tables end; a dropped index makes a new version of its table. */
+    private void objectsDropped(String txId, long micros, String json, List<Transaction> ready) {
+        for (JsonNode o : parse(json).path("objects")) {
+            String type = o.path("type").asText();
+            if (type.equals("table")) {
+                TableSchema last = versions.dropped(o.path("relationId").asLong());
+                if (last != null) {
+                    assembler.add(txId, micros, new RowChange(last.id(), Op.DROP, null, null));
+                }
+            } else if (type.equals("index")) {
+                TableSchema owner = versions.ownerOfIndex(o.path("schema").asText(), o.path("name").asText());
+                if (owner != null) {
+                    String name = o.path("name").asText();
+                    List<String> indexes = owner.indexes().stream()
+                            .filter(i -> !i.matches("CREATE (UNIQUE )?INDEX (" + Pattern.quote(name) + "|" + Pattern.quote(PostgresCatalog.quote(name)) + ") ON .*")).toList();
+                    TableSchema version = versions.changed(new TableSchema(0, owner.relationId(), owner.schema(), owner.table(), owner.columns(),
+                            owner.primaryKey(), owner.primaryKeyName(), owner.enums(), indexes, owner.constraints(), owner.replicaIdentityFull(), 0), log.nextSequence() + ready.size());
+                    if (version != null) {
+                        assembler.add(txId, micros, new RowChange(version.id(), Op.SCHEMA, null, new Object[]{"DROP INDEX", ""}));
+                    }
+                }
+            }
+        }
+    }
+
+    private static JsonNode parse(String json) {
+        try {
+            return JSON.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new SourceException("a DDL message from the source is not JSON (" + e.getOriginalMessage() + "): reinstall the agent's event triggers by restarting it");
+        }
     }
 
     /** Indexes named restore points once their transactions are durable. */

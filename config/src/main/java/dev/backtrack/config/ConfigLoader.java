@@ -110,7 +110,7 @@ public final class ConfigLoader {
         }
         SourceConfig source = new SourceConfig(url, v.get("source.user"), v.get("source.password"),
                 list(v.get("source.tables-include")), list(v.get("source.tables-exclude")),
-                identifier(v, "source.slot"), identifier(v, "source.publication"),
+                identifier(v, "source.slot"), identifier(v, "source.publication"), oneOf(v, "source.capture-ddl", "auto", "on", "off"),
                 duration(v, "source.heartbeat-interval"));
         source.database();
         int level = integer(v, "repository.compression-level", 1, 19);
@@ -145,6 +145,15 @@ public final class ConfigLoader {
             throw new ConfigException(path + " '" + value + "' is not a valid name: use lower-case letters, digits and _ (at most 63)");
         }
         return value;
+    }
+
+    private static String oneOf(Map<String, String> v, String path, String... allowed) {
+        for (String a : allowed) {
+            if (a.equals(v.get(path))) {
+                return a;
+            }
+        }
+        throw new ConfigException(path + " '" + v.get(path) + "' is not valid: use one of " + String.join(", ", allowed));
     }
 
     private static int integer(Map<String, String> v, String path, int min, int max) {

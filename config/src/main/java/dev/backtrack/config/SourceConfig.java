@@ -5,7 +5,7 @@ import java.util.List;
 
 /** Where changes are captured from. {@code password} is never printed (see {@link #toString()}). */
 public record SourceConfig(String url, String user, String password, List<String> tablesInclude,
-                           List<String> tablesExclude, String slot, String publication,
+                           List<String> tablesExclude, String slot, String publication, String captureDdl,
                            Duration heartbeatInterval) {
 
     /** The database name at the end of a JDBC URL, without parameters. */

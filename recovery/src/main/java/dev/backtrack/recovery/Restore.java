@@ -105,7 +105,7 @@ public final class Restore {
             db.createTables(tables);
             Path dir = repo.checkpointsDir().resolve(checkpoint.id());
             for (TableFold f : fold.tables().values()) {
-                Manifest.TableEntry entry = checkpoint.tables().stream().filter(t -> t.table().equals(f.schema().qualifiedName())).findFirst().orElse(null);
+                Manifest.TableEntry entry = checkpoint.tables().stream().filter(t -> t.schemaId() == f.base().id()).findFirst().orElse(null);
                 PostgresTarget.RowLoader loader = db.load(f.schema());
                 f.merge(entry == null ? java.util.Collections.emptyIterator() : Checkpoints.rows(dir, entry), loader::add);
                 long n = loader.finish();

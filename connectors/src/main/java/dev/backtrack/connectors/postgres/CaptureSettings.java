@@ -26,6 +26,15 @@ public final class CaptureSettings {
      *                         file name, since the log itself holds the offsets.
      */
     public static Properties of(SourceConfig source, List<String> tables, Path repository, String offsetStoreClass, int maxBatchSize) {
+        return of(source, tables, false, repository, offsetStoreClass, maxBatchSize);
+    }
+
+    /**
+     * @param followNewTables filter by the configured patterns rather than by today's tables, so a table
+     *                        created later (and added to the publication by the DDL trigger) is captured too
+     */
+    public static Properties of(SourceConfig source, List<String> tables, boolean followNewTables, Path repository, String offsetStoreClass,
+                                int maxBatchSize) {
         Properties p = new Properties();
         p.setProperty("name", "backtrack-" + source.slot());
         p.setProperty("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
@@ -42,7 +51,16 @@ public final class CaptureSettings {
         p.setProperty("slot.name", source.slot());
         p.setProperty("publication.name", source.publication());
         p.setProperty("publication.autocreate.mode", "filtered");
-        p.setProperty("table.include.list", tables.stream().map(t -> Pattern.quote(t)).collect(Collectors.joining(",")));
+        if (followNewTables) {
+            if (!source.tablesInclude().isEmpty()) {
+                p.setProperty("table.include.list", String.join(",", source.tablesInclude()));
+            }
+            List<String> exclude = new java.util.ArrayList<>(source.tablesExclude());
+            exclude.add(Pattern.quote(DdlCapture.SCHEMA) + "\\..*");
+            p.setProperty("table.exclude.list", String.join(",", exclude));
+        } else {
+            p.setProperty("table.include.list", tables.stream().map(Pattern::quote).collect(Collectors.joining(",")));
+        }
         p.setProperty("snapshot.mode", "initial");
         p.setProperty("provide.transaction.metadata", "true");
         p.setProperty("skipped.operations", "none");

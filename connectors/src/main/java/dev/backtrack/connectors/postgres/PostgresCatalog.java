@@ -31,7 +31,7 @@ public final class PostgresCatalog implements AutoCloseable {
     private static final String TABLES = """
             SELECT n.nspname, c.relname, c.relreplident FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE c.relkind = 'r' AND NOT c.relispartition
-              AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'
+              AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'backtrack') AND n.nspname NOT LIKE 'pg\\_%'
             ORDER BY 1, 2""";
 
     private final Connection connection;

@@ -104,7 +104,8 @@ public final class PostgresTarget implements AutoCloseable {
         Map<String, List<String>> enums = new LinkedHashMap<>();
         for (TableSchema t : tables) {
             schemas.add(t.schema());
-            enums.putAll(t.enums());
+            // an enum only gains labels, so the table version that knows the most labels is the newest word on it
+            t.enums().forEach((k, v) -> enums.merge(k, v, (a, b) -> a.size() >= b.size() ? a : b));
         }
         for (String s : schemas) {
             execute("CREATE SCHEMA IF NOT EXISTS " + PostgresCatalog.quote(s));
@@ -201,7 +202,8 @@ public final class PostgresTarget implements AutoCloseable {
     public void addKeys(Collection<TableSchema> tables) {
         for (TableSchema t : tables) {
             if (!t.primaryKey().isEmpty()) {
-                execute("ALTER TABLE " + name(t) + " ADD PRIMARY KEY (" + t.primaryKey().stream().map(PostgresCatalog::quote).collect(Collectors.joining(", ")) + ")");
+                execute("ALTER TABLE " + name(t) + (t.primaryKeyName() == null ? "" : " ADD CONSTRAINT " + PostgresCatalog.quote(t.primaryKeyName()))
+                        + (t.primaryKeyName() == null ? " ADD" : "") + " PRIMARY KEY (" + t.primaryKey().stream().map(PostgresCatalog::quote).collect(Collectors.joining(", ")) + ")");
             }
         }
     }
@@ -281,7 +283,7 @@ public final class PostgresTarget implements AutoCloseable {
         return PostgresCatalog.quote(t.schema()) + "." + PostgresCatalog.quote(t.table());
     }
 
-    static String literal(String s) {
+    public static String literal(String s) {
         return "'" + s.replace("'", "''") + "'";
     }
 

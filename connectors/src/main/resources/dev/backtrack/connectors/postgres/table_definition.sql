@@ -29,6 +29,7 @@ SELECT jsonb_build_object(
     SELECT jsonb_agg(a.attname ORDER BY array_position(i.indkey::int2[], a.attnum))
     FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)
     WHERE i.indrelid = c.oid AND i.indisprimary), '[]'::jsonb),
+  'primaryKeyName', (SELECT k.conname FROM pg_constraint k WHERE k.conrelid = c.oid AND k.contype = 'p'),
   'enums', coalesce((
     SELECT jsonb_object_agg(quote_ident(en.nspname) || '.' || quote_ident(et2.typname),
              (SELECT jsonb_agg(e.enumlabel ORDER BY e.enumsortorder) FROM pg_enum e WHERE e.enumtypid = et2.oid))

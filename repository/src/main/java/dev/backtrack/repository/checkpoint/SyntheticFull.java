@@ -52,7 +52,7 @@ public final class SyntheticFull {
         try {
             for (TableFold f : fold.tables().values()) {
                 writer.declareTable(f.schema());
-                Manifest.TableEntry entry = base.tables().stream().filter(t -> t.table().equals(f.schema().qualifiedName())).findFirst().orElse(null);
+                Manifest.TableEntry entry = base.tables().stream().filter(t -> t.schemaId() == f.base().id()).findFirst().orElse(null);
                 f.merge(entry == null ? Collections.emptyIterator() : Checkpoints.rows(baseDir, entry), row -> writer.addRow(f.schema(), row));
             }
             return writer.finish("full", time, Micros.format(time), fold.lastPosition(), positionText.apply(fold.lastPosition()),

@@ -9,7 +9,6 @@ import dev.backtrack.repository.schema.SchemaHistory;
 import dev.backtrack.repository.schema.TableSchema;
 
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.LongConsumer;
@@ -28,6 +27,10 @@ public final class LogFold {
     private LogFold() {
     }
 
+    private static String relation(TableSchema s) {
+        return s.relationId() != 0 ? "oid:" + s.relationId() : "name:" + s.qualifiedName();
+    }
+
     /**
      * @param initial  the table versions the starting checkpoint holds, by qualified name
      * @param stop     the first transaction for which this is true is not applied, and nothing after it
@@ -35,12 +38,10 @@ public final class LogFold {
      */
     public static Result fold(Path logDir, SchemaHistory schemas, long fromSequence, Map<String, TableSchema> initial,
                               Predicate<Transaction> stop, LongConsumer progress) {
-        Map<String, TableFold> tables = new LinkedHashMap<>();
-        Map<Integer, TableFold> byId = new HashMap<>();
+        // tables by relation (their identity across renames), in first-seen order
+        Map<String, TableFold> byRelation = new LinkedHashMap<>();
         for (TableSchema s : initial.values()) {
-            TableFold f = new TableFold(s);
-            tables.put(s.qualifiedName(), f);
-            byId.put(s.id(), f);
+            byRelation.put(relation(s), new TableFold(s));
         }
         long txs = 0, changes = 0, lastSeq = fromSequence - 1, lastTime = Long.MIN_VALUE, maxTime = Long.MIN_VALUE, lastPos = -1;
         try (LogCursor cursor = RedoLog.read(logDir, fromSequence)) {
@@ -53,20 +54,23 @@ public final class LogFold {
                     if (c.op() == Op.MESSAGE) {
                         continue;
                     }
-                    TableFold f = byId.get(c.schemaId());
-                    if (f == null) {
-                        TableSchema s = schemas.get(c.schemaId());
-                        TableFold existing = tables.get(s.qualifiedName());
-                        if (existing != null) {
-                            throw new FoldException("table " + s.qualifiedName() + " changed its definition at log sequence " + tx.sequence()
-                                    + " (version " + existing.schema().id() + " to " + s.id() + "): restoring across a schema change is not supported yet, restore to an earlier instant");
-                        }
-                        f = new TableFold(s);
-                        tables.put(s.qualifiedName(), f);
-                        byId.put(s.id(), f);
+                    TableSchema version = schemas.get(c.schemaId());
+                    String rel = relation(version);
+                    TableFold f = byRelation.get(rel);
+                    if (c.op() == Op.DROP) {
+                        byRelation.remove(rel);
+                        continue;
                     }
-                    f.apply(c);
-                    changes++;
+                    if (f == null) {
+                        f = new TableFold(version);
+                        byRelation.put(rel, f);
+                    } else if (f.schema().id() != version.id()) {
+                        f.evolve(version, c.op() == Op.SCHEMA ? (String) c.after()[1] : null);
+                    }
+                    if (c.op() != Op.SCHEMA) {
+                        f.apply(c);
+                        changes++;
+                    }
                 }
                 txs++;
                 lastSeq = tx.sequence();
@@ -77,6 +81,10 @@ public final class LogFold {
                     progress.accept(txs);
                 }
             }
+        }
+        Map<String, TableFold> tables = new LinkedHashMap<>();
+        for (TableFold f : byRelation.values()) {
+            tables.put(f.schema().qualifiedName(), f);
         }
         return new Result(tables, txs, changes, lastSeq, lastTime, maxTime, lastPos);
     }

@@ -5,8 +5,10 @@ import dev.backtrack.repository.model.RowChange;
 import dev.backtrack.repository.model.Unavailable;
 import dev.backtrack.repository.schema.TableSchema;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -23,21 +25,77 @@ public final class TableFold {
         int copies;
     }
 
-    private final TableSchema schema;
-    private final int[] key;
-    private final boolean keyless;
-    private final Map<RowKey, Entry> entries = new HashMap<>();
+    private final TableSchema base;
+    private TableSchema schema;
+    private int[] key;
+    private boolean keyless;
+    private Map<RowKey, Entry> entries = new HashMap<>();
+    private final List<Evolution> evolutions = new ArrayList<>();
     private boolean truncated;
     private long changes;
 
     public TableFold(TableSchema schema) {
+        this.base = schema;
         this.schema = schema;
         this.key = schema.keyColumns();
         this.keyless = schema.primaryKey().isEmpty();
     }
 
+    /** The version the table is at now. */
     public TableSchema schema() {
         return schema;
+    }
+
+    /** The version the fold started from: the one the checkpoint's rows have. */
+    public TableSchema base() {
+        return base;
+    }
+
+    /**
+     * Moves the fold to another version of the table (after DDL): rows kept so far are converted by
+     * column number and keyed anew; checkpoint rows are converted when merged.
+     *
+     * @param statement the DDL that made the version, when known
+     */
+    public void evolve(TableSchema next, String statement) {
+        if (next.id() == schema.id()) {
+            return;
+        }
+        Evolution e = Evolution.between(schema, next, statement);
+        boolean sameKey = !keyless && !next.primaryKey().isEmpty() && keyAttnums(schema).equals(keyAttnums(next));
+        Map<RowKey, Entry> old = entries;
+        schema = next;
+        key = next.keyColumns();
+        keyless = next.primaryKey().isEmpty();
+        entries = new HashMap<>();
+        for (Map.Entry<RowKey, Entry> x : old.entrySet()) {
+            Entry v = x.getValue();
+            if (v.row == null) {
+                if (!sameKey) {
+                    throw new FoldException("the key of " + next.qualifiedName() + " changed after rows were deleted from it: restoring across that change is not supported");
+                }
+                entries.put(x.getKey(), v);
+                continue;
+            }
+            v.row = e.apply(v.row);
+            // with an unchanged primary key the key bytes stay the same; otherwise rows are keyed anew
+            RowKey k = sameKey ? x.getKey() : keyOf(v.row);
+            Entry merged = entries.get(k);
+            if (merged != null && keyless) {
+                merged.copies += v.copies;
+            } else {
+                entries.put(k, v);
+            }
+        }
+        evolutions.add(e);
+    }
+
+    private static List<Integer> keyAttnums(TableSchema s) {
+        List<Integer> out = new ArrayList<>();
+        for (int c : s.keyColumns()) {
+            out.add(s.columns().get(c).attnum());
+        }
+        return out;
     }
 
     public boolean truncated() {
@@ -148,20 +206,24 @@ public final class TableFold {
         if (!truncated) {
             while (checkpointRows.hasNext()) {
                 Map.Entry<byte[], Object[]> cp = checkpointRows.next();
-                RowKey k = new RowKey(cp.getKey());
+                Object[] row = cp.getValue();
+                for (Evolution ev : evolutions) {
+                    row = ev.apply(row);
+                }
+                RowKey k = evolutions.isEmpty() ? new RowKey(cp.getKey()) : keyOf(row);
                 Entry e = pending.get(k);
                 if (e == null) {
-                    sink.accept(cp.getValue());
+                    sink.accept(row);
                 } else if (keyless) {
                     if (e.copies < 0) {
                         e.copies++;
                     } else {
-                        sink.accept(cp.getValue());
+                        sink.accept(row);
                     }
                 } else {
                     pending.remove(k);
                     if (!e.deleted) {
-                        sink.accept(checked(resolve(e.row, cp.getValue())));
+                        sink.accept(checked(resolve(e.row, row)));
                     }
                 }
             }

@@ -1,0 +1,53 @@
+package dev.backtrack.connectors.postgres;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * PostgreSQL's logical decoding carries no DDL, so the agent installs event triggers that write
+ * each changed table definition into the change stream (docs/FORMAT.md "Schema history").
+ */
+public final class DdlCapture {
+    public static final String DDL_PREFIX = "backtrack.ddl";
+    public static final String DROP_PREFIX = "backtrack.drop";
+    /** Schema of the installed objects; never captured. */
+    public static final String SCHEMA = "backtrack";
+
+    private DdlCapture() {
+    }
+
+    /** True when the role may install event triggers. */
+    public static boolean possible(PostgresCatalog catalog) {
+        return "t".equals(catalog.one("SELECT rolsuper::text::char FROM pg_roles WHERE rolname = current_user"));
+    }
+
+    /** Installs (or refreshes) the functions and event triggers; idempotent. */
+    public static void install(PostgresCatalog catalog, String publication, List<String> include, List<String> exclude) {
+        String sql = resource("ddl_capture.sql")
+                .replace("${TABLE_DEFINITION}", PostgresCatalog.TABLE_DEFINITION)
+                .replace("${PUBLICATION}", PostgresTarget.literal(publication))
+                .replace("${INCLUDE}", array(include))
+                .replace("${EXCLUDE}", array(exclude));
+        catalog.execute(sql);
+    }
+
+    /** Removes what {@link #install} made. */
+    public static void uninstall(PostgresCatalog catalog) {
+        catalog.execute("DROP EVENT TRIGGER IF EXISTS backtrack_ddl; DROP EVENT TRIGGER IF EXISTS backtrack_drop; DROP SCHEMA IF EXISTS backtrack CASCADE");
+    }
+
+    private static String array(List<String> patterns) {
+        return "ARRAY[" + patterns.stream().map(PostgresTarget::literal).collect(Collectors.joining(",")) + "]";
+    }
+
+    private static String resource(String name) {
+        try (InputStream in = DdlCapture.class.getResourceAsStream(name)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException | NullPointerException e) {
+            throw new IllegalStateException("missing resource " + name, e);
+        }
+    }
+}

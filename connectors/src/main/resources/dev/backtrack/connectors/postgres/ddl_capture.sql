@@ -1,0 +1,79 @@
+-- Installed by the agent (needs a superuser) in schema backtrack. ${PUBLICATION}, ${INCLUDE} and
+-- ${EXCLUDE} are filled in by the agent. Every DDL on a table writes the table's new definition into
+-- the change stream as a transactional logical decoding message, so the log knows each table as it
+-- was at every position; new tables that the agent captures join its publication.
+CREATE SCHEMA IF NOT EXISTS backtrack;
+
+CREATE OR REPLACE FUNCTION backtrack.table_definition(oid) RETURNS jsonb LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp AS $def$
+${TABLE_DEFINITION}
+$def$;
+
+CREATE OR REPLACE FUNCTION backtrack.captured(rel oid) RETURNS boolean LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp AS $cap$
+  SELECT n.nspname <> 'backtrack' AND c.relkind = 'r' AND NOT c.relispartition
+     AND (cardinality(${INCLUDE}::text[]) = 0 OR EXISTS (SELECT 1 FROM unnest(${INCLUDE}::text[]) p WHERE n.nspname || '.' || c.relname ~ ('^(' || p || ')$')))
+     AND NOT EXISTS (SELECT 1 FROM unnest(${EXCLUDE}::text[]) p WHERE n.nspname || '.' || c.relname ~ ('^(' || p || ')$'))
+  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = rel
+$cap$;
+
+CREATE OR REPLACE FUNCTION backtrack.capture_ddl() RETURNS event_trigger LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp AS $fn$
+DECLARE
+  r record;
+  rels oid[] := '{}';
+  rel oid;
+  defs jsonb := '[]';
+BEGIN
+  FOR r IN SELECT * FROM pg_event_trigger_ddl_commands() LOOP
+    IF r.classid = 'pg_class'::regclass THEN
+      rels := rels || coalesce((SELECT indrelid FROM pg_index WHERE indexrelid = r.objid), r.objid);
+    ELSIF r.classid = 'pg_constraint'::regclass THEN
+      rels := rels || (SELECT conrelid FROM pg_constraint WHERE oid = r.objid);
+    ELSIF r.classid = 'pg_type'::regclass THEN
+      rels := rels || ARRAY(SELECT DISTINCT a.attrelid FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
+                            WHERE (a.atttypid = r.objid OR t.typelem = r.objid) AND a.attnum > 0 AND NOT a.attisdropped);
+    END IF;
+  END LOOP;
+  FOR rel IN SELECT DISTINCT x FROM unnest(rels) x WHERE x IS NOT NULL LOOP
+    IF backtrack.captured(rel) THEN
+      defs := defs || jsonb_build_array(backtrack.table_definition(rel));
+      -- a table joins the publication once its updates and deletes can be published (a key, or REPLICA IDENTITY FULL)
+      IF NOT EXISTS (SELECT 1 FROM pg_publication_rel pr JOIN pg_publication p ON p.oid = pr.prpubid
+                     WHERE p.pubname = ${PUBLICATION} AND pr.prrelid = rel)
+         AND EXISTS (SELECT 1 FROM pg_publication WHERE pubname = ${PUBLICATION})
+         AND (EXISTS (SELECT 1 FROM pg_index WHERE indrelid = rel AND indisprimary)
+              OR (SELECT relreplident FROM pg_class WHERE oid = rel) = 'f') THEN
+        EXECUTE format('ALTER PUBLICATION %I ADD TABLE %s', ${PUBLICATION}, rel::regclass);
+      END IF;
+    END IF;
+  END LOOP;
+  IF jsonb_array_length(defs) > 0 THEN
+    PERFORM pg_logical_emit_message(true, 'backtrack.ddl',
+      jsonb_build_object('tag', TG_TAG, 'query', current_query(), 'tables', defs)::text);
+  END IF;
+EXCEPTION WHEN OTHERS THEN
+  -- never fail the application's DDL; the agent falls back to re-reading the catalog
+  RAISE WARNING 'backtrack could not record this DDL: %', SQLERRM;
+END
+$fn$;
+
+CREATE OR REPLACE FUNCTION backtrack.capture_drop() RETURNS event_trigger LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp AS $fn$
+DECLARE
+  dropped jsonb;
+BEGIN
+  SELECT jsonb_agg(jsonb_build_object('type', object_type, 'relationId', objid::bigint, 'schema', schema_name,
+                                      'name', object_name, 'identity', object_identity))
+    INTO dropped FROM pg_event_trigger_dropped_objects()
+   WHERE original AND object_type IN ('table', 'index', 'table constraint');
+  IF dropped IS NOT NULL THEN
+    PERFORM pg_logical_emit_message(true, 'backtrack.drop', jsonb_build_object('tag', TG_TAG, 'objects', dropped)::text);
+  END IF;
+END
+$fn$;
+
+DROP EVENT TRIGGER IF EXISTS backtrack_ddl;
+CREATE EVENT TRIGGER backtrack_ddl ON ddl_command_end EXECUTE FUNCTION backtrack.capture_ddl();
+DROP EVENT TRIGGER IF EXISTS backtrack_drop;
+CREATE EVENT TRIGGER backtrack_drop ON sql_drop EXECUTE FUNCTION backtrack.capture_drop();
