@@ -6,6 +6,7 @@ import dev.backtrack.recovery.Restore;
 import dev.backtrack.recovery.RestoreException;
 import dev.backtrack.recovery.RestoreReport;
 import dev.backtrack.recovery.RestoreTarget;
+import dev.backtrack.recovery.Selection;
 import dev.backtrack.repository.Repository;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -34,6 +35,12 @@ final class RestoreCommand implements Runnable {
     @Option(names = "--target-password", description = "target password (or BACKTRACK_TARGET_PASSWORD)")
     String targetPassword;
 
+    @Option(names = "--tables", description = "only these tables (schema.table, comma-separated); foreign keys to tables left out are dropped and reported")
+    String tables;
+
+    @Option(names = "--schemas", description = "only the tables of these schemas (comma-separated)")
+    String schemas;
+
     @Option(names = "--json", description = "print the report as one JSON object")
     boolean json;
 
@@ -48,10 +55,11 @@ final class RestoreCommand implements Runnable {
         restore.plan(target);
         String password = targetPassword != null ? targetPassword : System.getenv("BACKTRACK_TARGET_PASSWORD");
         try (PostgresTarget db = PostgresTarget.connect(targetUrl, targetUser, password)) {
-            RestoreReport report = restore.run(target, db);
+            RestoreReport report = restore.run(target, db, Selection.of(tables, schemas));
             if (json) {
                 Json.print(report);
             } else {
+                report.notes().forEach(n -> System.out.println("note: " + n));
                 System.out.println("restored " + report.rows() + " rows in " + report.rowsPerTable().size() + " tables to " + report.target()
                         + " from checkpoint " + report.checkpoint() + " + " + report.transactionsApplied() + " transactions"
                         + (report.lastAppliedCommit() == null ? "" : " (last commit " + report.lastAppliedCommit() + ", LSN " + report.lastAppliedPosition() + ")")

@@ -102,6 +102,21 @@ class CommandLineTest {
     }
 
     @Test
+    void aSubsetOfTablesIsRestoredAndForeignKeysToTablesLeftOutAreReported() throws Exception {
+        fixture.cluster.createDatabase("crm_cli_subset");
+        Run r = run("restore", "--repo", repo(), "--to", latest, "--target-url", fixture.cluster.jdbcUrl("crm_cli_subset"), "--target-user", "postgres",
+                "--tables", "contacts,public.deals");
+        assertEquals(0, r.exit, r.err);
+        assertTrue(r.out.contains("foreign key public.contacts.contacts_account_fk left out"), r.out);
+        assertEquals("contacts,deals", fixture.cluster.queryOne("crm_cli_subset",
+                "SELECT string_agg(tablename, ',' ORDER BY tablename) FROM pg_tables WHERE schemaname = 'public'"));
+        assertEquals(fixture.checksums(fixture.database, java.util.List.of("public.contacts", "public.deals")),
+                fixture.checksums("crm_cli_subset", java.util.List.of("public.contacts", "public.deals")));
+        refused(ExitCode.BAD_INPUT, "does not exist at the restore target", "restore", "--repo", repo(), "--to", latest, "--target-url",
+                fixture.cluster.jdbcUrl("crm_cli_subset"), "--target-user", "postgres", "--tables", "public.nope");
+    }
+
+    @Test
     void badInstantsAreRefusedWithTheFormToUse() {
         String url = fixture.cluster.jdbcUrl("crm_cli_never");
         refused(ExitCode.BAD_INPUT, "ISO-8601", "restore", "--repo", repo(), "--to", "yesterday", "--target-url", url);

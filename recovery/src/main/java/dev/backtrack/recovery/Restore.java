@@ -86,6 +86,10 @@ public final class Restore {
     }
 
     public RestoreReport run(RestoreTarget target, PostgresTarget db) {
+        return run(target, db, Selection.ALL);
+    }
+
+    public RestoreReport run(RestoreTarget target, PostgresTarget db, Selection selection) {
         long started = System.nanoTime();
         Plan plan = plan(target);
         Manifest checkpoint = plan.checkpoint();
@@ -97,14 +101,17 @@ public final class Restore {
         progress.report("replaying the log from checkpoint " + checkpoint.id() + " to " + target);
         LogFold.Result fold = LogFold.fold(repo.logDir(), repo.schemas(), checkpoint.nextSequence(), initial, plan.stop(),
                 n -> progress.report("  folded " + n + " transactions"));
-        List<TableSchema> tables = fold.tables().values().stream().map(TableFold::schema).toList();
+        selection.check(fold.tables().values().stream().map(TableFold::schema).toList());
+        List<TableFold> chosen = fold.tables().values().stream().filter(f -> selection.includes(f.schema())).toList();
+        List<TableSchema> tables = chosen.stream().map(TableFold::schema).toList();
+        List<String> notes = new java.util.ArrayList<>();
         Map<String, Long> rows = new LinkedHashMap<>();
         long total = 0;
         db.begin();
         try {
             db.createTables(tables);
             Path dir = repo.checkpointsDir().resolve(checkpoint.id());
-            for (TableFold f : fold.tables().values()) {
+            for (TableFold f : chosen) {
                 Manifest.TableEntry entry = checkpoint.tables().stream().filter(t -> t.schemaId() == f.base().id()).findFirst().orElse(null);
                 PostgresTarget.RowLoader loader = db.load(f.schema());
                 f.merge(entry == null ? java.util.Collections.emptyIterator() : Checkpoints.rows(dir, entry), loader::add);
@@ -115,7 +122,8 @@ public final class Restore {
             }
             progress.report("building primary keys, indexes and constraints; setting sequences");
             db.addKeys(tables);
-            db.addIndexesAndConstraints(tables).forEach(progress::report);
+            notes.addAll(db.addIndexesAndConstraints(tables));
+            notes.forEach(progress::report);
             db.setSequences(tables, checkpoint.sequences());
             db.commit();
         } catch (RuntimeException e) {
@@ -125,7 +133,7 @@ public final class Restore {
         db.analyze(tables);
         return new RestoreReport(target.toString(), checkpoint.id(), checkpoint.time(), fold.transactions(), fold.changes(),
                 fold.lastCommitMicros() == Long.MIN_VALUE ? null : Micros.format(fold.lastCommitMicros()),
-                fold.lastPosition() < 0 ? null : Lsn.format(fold.lastPosition()), rows, total, (System.nanoTime() - started) / 1_000_000);
+                fold.lastPosition() < 0 ? null : Lsn.format(fold.lastPosition()), rows, total, notes, (System.nanoTime() - started) / 1_000_000);
     }
 
     /**

@@ -1,9 +1,10 @@
 package dev.backtrack.recovery;
 
+import java.util.List;
 import java.util.Map;
 
 /** What a restore did: the checkpoint it started from, the log it replayed, the rows it loaded. */
 public record RestoreReport(String target, String checkpoint, String checkpointTime, long transactionsApplied,
                             long changesApplied, String lastAppliedCommit, String lastAppliedPosition,
-                            Map<String, Long> rowsPerTable, long rows, long millis) {
+                            Map<String, Long> rowsPerTable, long rows, List<String> notes, long millis) {
 }
