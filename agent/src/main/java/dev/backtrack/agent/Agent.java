@@ -127,6 +127,13 @@ public final class Agent {
         long every = config.agent().checkpointInterval().toMillis();
         ScheduledExecutorService checkpointer = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "backtrack-checkpointer"));
         checkpointer.scheduleWithFixedDelay(() -> checkpoint(repo, log), every, every, TimeUnit.MILLISECONDS);
+        SequenceTicker sequences = new SequenceTicker(source, out);
+        long tick = source.heartbeatInterval().toMillis();
+        ticker.scheduleWithFixedDelay(() -> {
+            if (!Checkpoints.list(repo.checkpointsDir(), false).isEmpty()) {
+                sequences.tick();
+            }
+        }, tick, tick, TimeUnit.MILLISECONDS);
         try {
             engine = DebeziumEngine.create(Connect.class)
                     .using(CaptureSettings.of(source, tables, followDdl, repo.path(), LogOffsetStore.class.getName(), config.agent().maxBatchSize()))
@@ -148,6 +155,8 @@ public final class Agent {
             ticker.shutdownNow();
             checkpointer.shutdownNow();
             awaitQuietly(checkpointer);
+            awaitQuietly(ticker);
+            sequences.close();
             DurableOffsets.unregister(repoKey);
             if (first != null && first.manifest == null) {
                 first.checkpoint.abandon();
@@ -269,7 +278,7 @@ public final class Agent {
             fallback.put("lsn", lsn);
             fallback.put("snapshot_completed", true);
             fallback.put("ts_usec", catalog.nowMicros());
-            manifest = checkpoint.finish(lsn, CaptureConsumer.json(fallback), catalog.sequences());
+            manifest = checkpoint.finish(lsn, CaptureConsumer.json(fallback), catalog.sequences(), catalog.sequenceDefinitions());
             long rows = manifest.tables().stream().mapToLong(Manifest.TableEntry::rows).sum();
             out.println("checkpoint " + manifest.id() + " written: " + rows + " rows in " + manifest.tables().size()
                     + " tables as of " + Micros.format(manifest.timeMicros()) + " (LSN " + manifest.positionText() + ")");

@@ -49,10 +49,10 @@ final class CheckpointZero {
     }
 
     /** Publishes the checkpoint at the slot's consistent point; returns its manifest. */
-    Manifest finish(long consistentLsn, String fallbackOffset, Map<String, Long> sequences) {
+    Manifest finish(long consistentLsn, String fallbackOffset, Map<String, Long> sequences, Map<String, String> definitions) {
         String offset = lastOffset.isEmpty() ? fallbackOffset : lastOffset;
         String time = Micros.format(timeMicros);
-        return writer.finish("full", timeMicros, time, consistentLsn, Lsn.format(consistentLsn), 1, offset, sequences);
+        return writer.finish("full", timeMicros, time, consistentLsn, Lsn.format(consistentLsn), 1, offset, sequences, definitions);
     }
 
     void abandon() {

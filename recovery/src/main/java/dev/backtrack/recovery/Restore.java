@@ -5,6 +5,7 @@ import dev.backtrack.connectors.postgres.PostgresTarget;
 import dev.backtrack.repository.Repository;
 import dev.backtrack.repository.checkpoint.Checkpoints;
 import dev.backtrack.repository.checkpoint.Manifest;
+import dev.backtrack.repository.checkpoint.SequenceValues;
 import dev.backtrack.repository.fold.LogFold;
 import dev.backtrack.repository.fold.TableFold;
 import dev.backtrack.repository.mark.Marks;
@@ -109,7 +110,7 @@ public final class Restore {
         long total = 0;
         db.begin();
         try {
-            db.createTables(tables);
+            db.createTables(tables, SequenceValues.definitionsAsOf(checkpoint.sequenceDefinitions(), fold.lastMessages()));
             Path dir = repo.checkpointsDir().resolve(checkpoint.id());
             for (TableFold f : chosen) {
                 Manifest.TableEntry entry = checkpoint.tables().stream().filter(t -> t.schemaId() == f.base().id()).findFirst().orElse(null);
@@ -124,7 +125,7 @@ public final class Restore {
             db.addKeys(tables);
             notes.addAll(db.addIndexesAndConstraints(tables));
             notes.forEach(progress::report);
-            db.setSequences(tables, checkpoint.sequences());
+            db.setSequences(tables, SequenceValues.asOf(checkpoint.sequences(), fold.lastMessages()));
             db.commit();
         } catch (RuntimeException e) {
             db.rollback();

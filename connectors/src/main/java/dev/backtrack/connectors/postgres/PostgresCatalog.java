@@ -159,6 +159,23 @@ public final class PostgresCatalog implements AutoCloseable {
         return out;
     }
 
+    /** How each readable sequence is defined, as CREATE SEQUENCE options. */
+    public Map<String, String> sequenceDefinitions() {
+        Map<String, String> out = new LinkedHashMap<>();
+        try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery("""
+                SELECT quote_ident(schemaname) || '.' || quote_ident(sequencename),
+                       format('AS %s INCREMENT BY %s MINVALUE %s MAXVALUE %s START WITH %s CACHE %s %s', data_type, increment_by,
+                              min_value, max_value, start_value, cache_size, CASE WHEN cycle THEN 'CYCLE' ELSE 'NO CYCLE' END)
+                FROM pg_sequences ORDER BY 1""")) {
+            while (rs.next()) {
+                out.put(rs.getString(1), rs.getString(2));
+            }
+        } catch (SQLException e) {
+            throw new SourceException("cannot read source sequences: " + e.getMessage(), e);
+        }
+        return out;
+    }
+
     /** The cluster's system identifier, or host:port/database when the role may not read it. */
     public String systemIdentifier() {
         try {

@@ -100,6 +100,14 @@ public final class PostgresTarget implements AutoCloseable {
 
     /** Schemas, enum types, sequences and tables (without keys) for these table versions. */
     public void createTables(Collection<TableSchema> tables) {
+        createTables(tables, Map.of());
+    }
+
+    /**
+     * @param sequences CREATE SEQUENCE options by sequence name; every sequence of the restored
+     *                  schemas is created, also those no column owns (invoice numbers, say)
+     */
+    public void createTables(Collection<TableSchema> tables, Map<String, String> sequences) {
         Set<String> schemas = new LinkedHashSet<>();
         Map<String, List<String>> enums = new LinkedHashMap<>();
         for (TableSchema t : tables) {
@@ -113,10 +121,16 @@ public final class PostgresTarget implements AutoCloseable {
         for (Map.Entry<String, List<String>> e : enums.entrySet()) {
             execute("CREATE TYPE " + e.getKey() + " AS ENUM (" + e.getValue().stream().map(PostgresTarget::literal).collect(Collectors.joining(", ")) + ")");
         }
+        for (Map.Entry<String, String> s : sequences.entrySet()) {
+            if (schemas.contains(schemaOf(s.getKey())) && tables.stream().noneMatch(t -> t.columns().stream()
+                    .anyMatch(c -> s.getKey().equals(c.sequence()) && c.identity() != null))) {
+                execute("CREATE SEQUENCE IF NOT EXISTS " + s.getKey() + " " + s.getValue());
+            }
+        }
         for (TableSchema t : tables) {
             for (Column c : t.columns()) {
                 if (c.sequence() != null && c.identity() == null) {
-                    execute("CREATE SEQUENCE IF NOT EXISTS " + c.sequence());
+                    execute("CREATE SEQUENCE IF NOT EXISTS " + c.sequence() + " " + sequences.getOrDefault(c.sequence(), ""));
                 }
             }
             List<String> defs = new ArrayList<>();
@@ -281,6 +295,22 @@ public final class PostgresTarget implements AutoCloseable {
 
     private static String name(TableSchema t) {
         return PostgresCatalog.quote(t.schema()) + "." + PostgresCatalog.quote(t.table());
+    }
+
+    /** The schema of a qualified name as quote_ident writes it ({@code public.x}, {@code "My Schema".x}). */
+    static String schemaOf(String qualified) {
+        if (qualified.startsWith("\"")) {
+            int end = 1;
+            while (true) {
+                end = qualified.indexOf('"', end);
+                if (end + 1 < qualified.length() && qualified.charAt(end + 1) == '"') {
+                    end += 2;
+                    continue;
+                }
+                return qualified.substring(1, end).replace("\"\"", "\"");
+            }
+        }
+        return qualified.substring(0, qualified.indexOf('.'));
     }
 
     public static String literal(String s) {

@@ -75,6 +75,11 @@ public final class CheckpointWriter {
     /** Writes everything durably and publishes the checkpoint; returns its manifest. */
     public Manifest finish(String kind, long timeMicros, String time, long position, String positionText, long nextSequence,
                            String sourceOffset, Map<String, Long> sequences) {
+        return finish(kind, timeMicros, time, position, positionText, nextSequence, sourceOffset, sequences, Map.of());
+    }
+
+    public Manifest finish(String kind, long timeMicros, String time, long position, String positionText, long nextSequence,
+                           String sourceOffset, Map<String, Long> sequences, Map<String, String> sequenceDefinitions) {
         try {
             List<Manifest.TableEntry> entries = new ArrayList<>();
             for (Map.Entry<Integer, TableSorter> t : tables.entrySet()) {
@@ -89,7 +94,7 @@ public final class CheckpointWriter {
                         Files.size(target), sha256(target)));
             }
             Manifest m = new Manifest(Manifest.FORMAT, id, kind, timeMicros, time, position, positionText, nextSequence,
-                    sourceOffset, entries, new TreeMap<>(sequences), null);
+                    sourceOffset, entries, new TreeMap<>(sequences), new TreeMap<>(sequenceDefinitions), null);
             m = m.withChecksum(Checkpoints.checksum(m));
             AtomicFiles.write(work.resolve(Checkpoints.MANIFEST), new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(m));
             AtomicFiles.syncDirectory(work);

@@ -56,7 +56,8 @@ public final class SyntheticFull {
                 f.merge(entry == null ? Collections.emptyIterator() : Checkpoints.rows(baseDir, entry), row -> writer.addRow(f.schema(), row));
             }
             return writer.finish("full", time, Micros.format(time), fold.lastPosition(), positionText.apply(fold.lastPosition()),
-                    fold.lastSequence() + 1, "", base.sequences());
+                    fold.lastSequence() + 1, "", SequenceValues.asOf(base.sequences(), fold.lastMessages()),
+                    SequenceValues.definitionsAsOf(base.sequenceDefinitions(), fold.lastMessages()));
         } catch (RuntimeException e) {
             writer.abandon();
             throw e;

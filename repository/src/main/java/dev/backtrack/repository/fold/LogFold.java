@@ -19,9 +19,9 @@ import java.util.function.Predicate;
  * (stateless); the result is not.
  */
 public final class LogFold {
-    /** The folded tables and where the fold stopped. */
+    /** The folded tables, where the fold stopped, and the last content of each message prefix seen. */
     public record Result(Map<String, TableFold> tables, long transactions, long changes, long lastSequence,
-                         long lastCommitMicros, long maxCommitMicros, long lastPosition) {
+                         long lastCommitMicros, long maxCommitMicros, long lastPosition, Map<String, String> lastMessages) {
     }
 
     private LogFold() {
@@ -43,6 +43,7 @@ public final class LogFold {
         for (TableSchema s : initial.values()) {
             byRelation.put(relation(s), new TableFold(s));
         }
+        Map<String, String> lastMessages = new LinkedHashMap<>();
         long txs = 0, changes = 0, lastSeq = fromSequence - 1, lastTime = Long.MIN_VALUE, maxTime = Long.MIN_VALUE, lastPos = -1;
         try (LogCursor cursor = RedoLog.read(logDir, fromSequence)) {
             while (cursor.hasNext()) {
@@ -52,6 +53,7 @@ public final class LogFold {
                 }
                 for (RowChange c : tx.changes()) {
                     if (c.op() == Op.MESSAGE) {
+                        lastMessages.put((String) c.after()[0], (String) c.after()[1]);
                         continue;
                     }
                     TableSchema version = schemas.get(c.schemaId());
@@ -86,6 +88,6 @@ public final class LogFold {
         for (TableFold f : byRelation.values()) {
             tables.put(f.schema().qualifiedName(), f);
         }
-        return new Result(tables, txs, changes, lastSeq, lastTime, maxTime, lastPos);
+        return new Result(tables, txs, changes, lastSeq, lastTime, maxTime, lastPos, lastMessages);
     }
 }
