@@ -112,8 +112,11 @@ class CommandLineTest {
                 "SELECT string_agg(tablename, ',' ORDER BY tablename) FROM pg_tables WHERE schemaname = 'public'"));
         assertEquals(fixture.checksums(fixture.database, java.util.List.of("public.contacts", "public.deals")),
                 fixture.checksums("crm_cli_subset", java.util.List.of("public.contacts", "public.deals")));
+        assertEquals(null, fixture.cluster.queryOne("crm_cli_subset", "SELECT to_regclass('public.accounts_id_seq')"),
+                "a sequence owned by a table left out was created");
+        fixture.cluster.createDatabase("crm_cli_subset_bad");
         refused(ExitCode.BAD_INPUT, "does not exist at the restore target", "restore", "--repo", repo(), "--to", latest, "--target-url",
-                fixture.cluster.jdbcUrl("crm_cli_subset"), "--target-user", "postgres", "--tables", "public.nope");
+                fixture.cluster.jdbcUrl("crm_cli_subset_bad"), "--target-user", "postgres", "--tables", "public.nope");
     }
 
     @Test

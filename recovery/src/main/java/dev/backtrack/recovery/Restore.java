@@ -110,7 +110,11 @@ public final class Restore {
         long total = 0;
         db.begin();
         try {
-            db.createTables(tables, SequenceValues.definitionsAsOf(checkpoint.sequenceDefinitions(), fold.lastMessages()));
+            Map<String, String> sequences = new LinkedHashMap<>(SequenceValues.definitionsAsOf(checkpoint.sequenceDefinitions(), fold.lastMessages()));
+            // sequences that belong to tables left out of a subset stay out too
+            fold.tables().values().stream().filter(f -> !chosen.contains(f))
+                    .forEach(f -> f.schema().columns().forEach(c -> sequences.remove(c.sequence())));
+            db.createTables(tables, sequences);
             Path dir = repo.checkpointsDir().resolve(checkpoint.id());
             for (TableFold f : chosen) {
                 Manifest.TableEntry entry = checkpoint.tables().stream().filter(t -> t.schemaId() == f.base().id()).findFirst().orElse(null);
