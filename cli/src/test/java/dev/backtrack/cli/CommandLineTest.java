@@ -120,6 +120,61 @@ class CommandLineTest {
     }
 
     @Test
+    void verifyProvesTheWindowAndNamesFlippedBytesWhichRestoreRefuses() throws Exception {
+        Run ok = run("verify", "--repo", repo(), "--read-data");
+        assertEquals(0, ok.exit, ok.out + ok.err);
+        assertTrue(ok.out.contains("recoverable window proven: " + earliest + " .. " + latest), ok.out);
+
+        Path copy = dir.resolve("damaged-data");
+        copyTree(fixture.repository, copy);
+        Path rows;
+        try (var files = Files.walk(copy.resolve("checkpoints"))) {
+            rows = files.filter(p -> p.toString().endsWith(".rows")).findFirst().orElseThrow();
+        }
+        flip(rows, Files.size(rows) / 2);
+        Run bad = run("verify", "--repo", copy.toString(), "--json");
+        assertEquals(ExitCode.REPOSITORY, bad.exit, bad.out);
+        assertTrue(bad.out.contains(rows.getFileName().toString()) && bad.out.contains("SHA-256"), bad.out);
+        fixture.cluster.createDatabase("crm_cli_damaged");
+        refused(ExitCode.REPOSITORY, "SHA-256", "restore", "--repo", copy.toString(), "--to", latest, "--target-url",
+                fixture.cluster.jdbcUrl("crm_cli_damaged"), "--target-user", "postgres");
+        assertEquals("0", fixture.cluster.queryOne("crm_cli_damaged", "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"));
+
+        Path copy2 = dir.resolve("damaged-log");
+        copyTree(fixture.repository, copy2);
+        Path segment;
+        try (var files = Files.list(copy2.resolve("log"))) {
+            segment = files.filter(p -> p.toString().endsWith(".log")).findFirst().orElseThrow();
+        }
+        flip(segment, 60);
+        Run badLog = run("verify", "--repo", copy2.toString());
+        assertEquals(ExitCode.REPOSITORY, badLog.exit, badLog.out);
+        assertTrue(badLog.out.contains(segment.getFileName().toString()) && badLog.out.contains("offset"), badLog.out);
+    }
+
+    private static void flip(Path file, long at) throws Exception {
+        try (var ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.READ, java.nio.file.StandardOpenOption.WRITE)) {
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(1);
+            ch.read(b, at);
+            b.put(0, (byte) (b.get(0) ^ 0x5A)).rewind();
+            ch.write(b, at);
+        }
+    }
+
+    private static void copyTree(Path from, Path to) throws Exception {
+        try (var walk = Files.walk(from)) {
+            for (Path p : walk.toList()) {
+                Path t = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(t);
+                } else {
+                    Files.copy(p, t);
+                }
+            }
+        }
+    }
+
+    @Test
     void badInstantsAreRefusedWithTheFormToUse() {
         String url = fixture.cluster.jdbcUrl("crm_cli_never");
         refused(ExitCode.BAD_INPUT, "ISO-8601", "restore", "--repo", repo(), "--to", "yesterday", "--target-url", url);

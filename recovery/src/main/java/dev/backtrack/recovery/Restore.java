@@ -119,8 +119,14 @@ public final class Restore {
             for (TableFold f : chosen) {
                 Manifest.TableEntry entry = checkpoint.tables().stream().filter(t -> t.schemaId() == f.base().id()).findFirst().orElse(null);
                 PostgresTarget.RowLoader loader = db.load(f.schema());
-                f.merge(entry == null ? java.util.Collections.emptyIterator() : Checkpoints.rows(dir, entry), loader::add);
-                long n = loader.finish();
+                long n;
+                try {
+                    f.merge(entry == null ? java.util.Collections.emptyIterator() : Checkpoints.rows(dir, entry), loader::add);
+                    n = loader.finish();
+                } catch (RuntimeException e) {
+                    loader.cancel();
+                    throw e;
+                }
                 rows.put(f.schema().qualifiedName(), n);
                 total += n;
                 progress.report("  loaded " + f.schema().qualifiedName() + ": " + n + " rows");

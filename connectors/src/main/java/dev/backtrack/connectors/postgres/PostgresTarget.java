@@ -201,6 +201,17 @@ public final class PostgresTarget implements AutoCloseable {
             }
         }
 
+        /** Abandons the COPY so the connection can roll back (it stays busy until then). */
+        public void cancel() {
+            try {
+                if (in.isActive()) {
+                    in.cancelCopy();
+                }
+            } catch (SQLException ignored) {
+                // the transaction is rolled back next; the copy's fate does not matter
+            }
+        }
+
         public long finish() {
             flush();
             try {

@@ -97,14 +97,7 @@ public final class Checkpoints {
      */
     public static void readRows(Path checkpointDir, Manifest.TableEntry table, BiConsumer<byte[], Object[]> sink) {
         Path file = checkpointDir.resolve(table.file());
-        try {
-            String actual = CheckpointWriter.sha256(file);
-            if (!actual.equals(table.sha256())) {
-                throw new RepositoryException("checkpoint data file " + file + " fails its SHA-256 check: the checkpoint is damaged, run 'backtrack verify'");
-            }
-        } catch (IOException e) {
-            throw new RepositoryException("cannot read checkpoint data file " + file + ": " + e.getMessage(), e);
-        }
+        checkHash(checkpointDir, table);
         long n = 0;
         try (RowFile.Reader r = new RowFile.Reader(file)) {
             while (r.next()) {
@@ -115,6 +108,19 @@ public final class Checkpoints {
         if (n != table.rows()) {
             throw new RepositoryException("checkpoint data file " + file + " holds " + n + " rows, its manifest says " + table.rows()
                     + ": the checkpoint is damaged, run 'backtrack verify'");
+        }
+    }
+
+    /** Checks a data file against the SHA-256 its manifest holds. */
+    public static void checkHash(Path checkpointDir, Manifest.TableEntry table) {
+        Path file = checkpointDir.resolve(table.file());
+        try {
+            String actual = CheckpointWriter.sha256(file);
+            if (!actual.equals(table.sha256())) {
+                throw new RepositoryException("checkpoint data file " + file + " fails its SHA-256 check: the checkpoint is damaged, run 'backtrack verify'");
+            }
+        } catch (IOException e) {
+            throw new RepositoryException("cannot read checkpoint data file " + file + ": " + e.getMessage(), e);
         }
     }
 
