@@ -117,7 +117,7 @@ public final class ConfigLoader {
         long segmentMb = integer(v, "repository.segment-size-mb", 1, 4096);
         RepositoryConfig repository = new RepositoryConfig(Path.of(v.get("repository.path")).toAbsolutePath(), level, segmentMb << 20);
         AgentConfig agent = new AgentConfig(integer(v, "agent.max-batch-size", 1, 65536),
-                duration(v, "agent.group-commit-delay"), duration(v, "checkpoint.interval"));
+                duration(v, "checkpoint.interval"));
         return new BacktrackConfig(source, repository, agent);
     }
 

@@ -40,7 +40,7 @@ public record Option(String section, String key, Kind kind, String defaultValue,
             new Option("source", "capture-ddl", Kind.STRING, "auto", false,
                     "auto, on or off: install event triggers that write every table definition change into the stream (needs a superuser; auto installs them when the role is one)", "on"),
             new Option("source", "heartbeat-interval", Kind.DURATION, "10s", false,
-                    "how often the slot is advanced while captured tables are idle", "30s"),
+                    "how often the slot is advanced while captured tables are idle, and sequence values are recorded", "30s"),
             new Option("repository", "path", Kind.STRING, null, true,
                     "directory of the repository (created on first run)", "/var/lib/backtrack/crm"),
             new Option("repository", "compression-level", Kind.INTEGER, "3", false,
@@ -50,9 +50,7 @@ public record Option(String section, String key, Kind kind, String defaultValue,
             new Option("checkpoint", "interval", Kind.DURATION, "24h", false,
                     "time between checkpoints (checkpoint 0 is always taken on the first run)", "6h"),
             new Option("agent", "max-batch-size", Kind.INTEGER, "2048", false,
-                    "change events handed to the agent per engine batch", "4096"),
-            new Option("agent", "group-commit-delay", Kind.DURATION, "0ms", false,
-                    "extra time to gather transactions before one fsync", "5ms"));
+                    "change events handed to the agent per engine batch", "4096"));
 
     public static Option find(String section, String key) {
         for (Option o : ALL) {

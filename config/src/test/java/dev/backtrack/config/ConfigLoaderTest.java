@@ -68,7 +68,6 @@ class ConfigLoaderTest {
                   interval: 6h
                 agent:
                   max-batch-size: 4096
-                  group-commit-delay: 5ms
                 """, Map.of("DB_HOST", "db.internal", "CRM_DB_PASSWORD", PASSWORD, "REPO_DIR", "/srv/backtrack"));
         SourceConfig s = c.source();
         assertEquals("jdbc:postgresql://db.internal:5433/crm", s.url());
@@ -87,7 +86,6 @@ class ConfigLoaderTest {
         assertEquals(128L << 20, c.repository().segmentBytes());
         assertEquals(Duration.ofHours(6), c.agent().checkpointInterval());
         assertEquals(4096, c.agent().maxBatchSize());
-        assertEquals(Duration.ofMillis(5), c.agent().groupCommitDelay());
     }
 
     @Test
@@ -100,7 +98,6 @@ class ConfigLoaderTest {
         assertEquals(3, c.repository().compressionLevel());
         assertEquals(64L << 20, c.repository().segmentBytes());
         assertEquals(Duration.ofHours(24), c.agent().checkpointInterval());
-        assertEquals(Duration.ZERO, c.agent().groupCommitDelay());
         assertEquals("crm", c.source().database());
     }
 
