@@ -61,6 +61,7 @@ public final class Agent {
             if (tables.isEmpty()) {
                 throw new SourceException("no table to capture in database '" + source.database() + "': create the tables first or fix source.tables-include");
             }
+            catalog.checkReadable(tables);
             boolean followDdl = ddlCapture(catalog, source);
             Repository repo = Repository.openOrCreate(config.repository().path(), "postgresql", catalog.systemIdentifier(), source.database());
             try (FileChannel lock = repo.lockForWriting();

@@ -78,6 +78,17 @@ public final class PostgresCatalog implements AutoCloseable {
         }
     }
 
+    /** Fails naming the first table the role may not read, with the GRANT that fixes it. */
+    public void checkReadable(List<String> tables) {
+        for (String t : tables) {
+            int dot = t.indexOf('.');
+            String regclass = quote(t.substring(0, dot)) + "." + quote(t.substring(dot + 1));
+            if (!"t".equals(one("SELECT has_table_privilege(" + PostgresTarget.literal(regclass) + ", 'SELECT')::text::char"))) {
+                throw new SourceException("role '" + user + "' may not read " + t + ": run GRANT SELECT ON " + regclass + " TO " + quote(user) + ";");
+            }
+        }
+    }
+
     /** Tables to capture: every ordinary table matching include (all when empty) and not exclude. */
     public List<String> tables(List<String> include, List<String> exclude) {
         List<Pattern> in = include.stream().map(Pattern::compile).toList();
