@@ -27,7 +27,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /** A source database on the shared throw-away cluster, an agent capturing it, and restores from its repository. */
 final class CaptureFixture implements AutoCloseable {
-    final PostgresCluster cluster = PostgresCluster.shared();
+    final PostgresCluster cluster;
     final String database;
     final Path repository;
     final Path config;
@@ -37,6 +37,11 @@ final class CaptureFixture implements AutoCloseable {
     final ByteArrayOutputStream agentOutput = new ByteArrayOutputStream();
 
     CaptureFixture(String database, Path dir) throws Exception {
+        this(database, dir, PostgresCluster.shared());
+    }
+
+    CaptureFixture(String database, Path dir, PostgresCluster cluster) throws Exception {
+        this.cluster = cluster;
         this.database = database;
         this.repository = dir.resolve("repo");
         this.config = dir.resolve("backtrack.yaml");
