@@ -148,8 +148,14 @@ public final class ConfigLoader {
     }
 
     private static String oneOf(Map<String, String> v, String path, String... allowed) {
+        // YAML 1.1 reads a bare on/off as a boolean
+        String value = switch (v.get(path)) {
+            case "true" -> "on";
+            case "false" -> "off";
+            default -> v.get(path);
+        };
         for (String a : allowed) {
-            if (a.equals(v.get(path))) {
+            if (a.equals(value)) {
                 return a;
             }
         }

@@ -89,6 +89,15 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aBareYamlOffOrOnMeansTheWordNotABoolean() throws IOException {
+        assertEquals("off", load(MINIMAL.replace("source:\n", "source:\n  capture-ddl: off\n"), Map.of()).source().captureDdl());
+        assertEquals("on", load(MINIMAL.replace("source:\n", "source:\n  capture-ddl: on\n"), Map.of()).source().captureDdl());
+        assertEquals("auto", load(MINIMAL, Map.of()).source().captureDdl());
+        assertMentions(assertThrows(ConfigException.class, () -> load(MINIMAL.replace("source:\n", "source:\n  capture-ddl: maybe\n"), Map.of())),
+                "source.capture-ddl", "auto, on, off");
+    }
+
+    @Test
     void fillsInDefaultsForOptionalKeys() throws IOException {
         BacktrackConfig c = load(MINIMAL, Map.of());
         assertEquals("", c.source().password());
