@@ -125,7 +125,8 @@ public final class FoundationBench {
             }
             double restoreSeconds = secs(t0);
             Path dump = dir.resolve("bench.dump");
-            pg.runAsPostgres(List.of("chmod", "777", dir.toString()), 10);
+            // pg_dump runs as the postgres user and writes here
+            Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
             pg.runAsPostgres(List.of(bin + "/pg_dump", "-h", "127.0.0.1", "-p", "" + pg.port(), "-U", "postgres", "-Fc", "-f", dump.toString(), DB), 3600);
             pg.createDatabase("restored_pg");
             t0 = System.nanoTime();

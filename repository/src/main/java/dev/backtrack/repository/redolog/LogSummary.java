@@ -27,21 +27,60 @@ public record LogSummary(long firstSequence, long lastSequence, long lastPositio
             if (i < bases.size() - 1) {
                 continue;
             }
-            try (SegmentScanner scan = new SegmentScanner(file, 0)) {
-                byte[] batch;
-                while ((batch = scan.next()) != null) {
-                    ByteBuffer h = ByteBuffer.wrap(batch);
-                    last = h.getLong(LogBatch.BASE_SEQUENCE) + h.getInt(LogBatch.COUNT) - 1;
-                    position = h.getLong(LogBatch.LAST_POSITION);
-                    maxTime = Math.max(maxTime, h.getLong(LogBatch.MAX_TIME));
-                }
-            }
+            long[] tail = tail(dir, bases.get(i), file);
+            last = tail[0];
+            position = tail[1];
+            maxTime = tail[2];
         }
         if (maxTime == Long.MIN_VALUE && bases.size() > 1) {
             // the last segment is empty: its predecessor holds the latest time
             return ofSealed(dir, bases, bytes);
         }
         return new LogSummary(bases.get(0), last, position, maxTime, bytes, bases.size());
+    }
+
+    /**
+     * Last sequence, last position and largest commit time of a segment: from its last indexed batch
+     * on when the index fits (the index is a cache), else from the start.
+     */
+    private static long[] tail(Path dir, long base, Path file) {
+        List<SegmentIndex.Entry> index = SegmentIndex.read(SegmentName.index(dir, base), file.toFile().length());
+        if (index != null && !index.isEmpty()) {
+            SegmentIndex.Entry e = index.get(index.size() - 1);
+            try {
+                long[] t = scan(file, e.filePosition(), e.baseSequence(), e.maxTimeSoFar());
+                if (t != null) {
+                    return t;
+                }
+            } catch (RuntimeException stale) {
+                // fall through to a full scan
+            }
+        }
+        long[] t = scan(file, 0, -1, Long.MIN_VALUE);
+        return t != null ? t : new long[]{base - 1, -1, Long.MIN_VALUE};
+    }
+
+    /** Null when the first batch is not the expected one (a stale index). */
+    private static long[] scan(Path file, long start, long expectedBase, long maxTime) {
+        long last = -1, position = -1;
+        boolean first = true;
+        try (SegmentScanner scan = new SegmentScanner(file, start)) {
+            byte[] batch;
+            while ((batch = scan.next()) != null) {
+                ByteBuffer h = ByteBuffer.wrap(batch);
+                if (first && expectedBase >= 0 && h.getLong(LogBatch.BASE_SEQUENCE) != expectedBase) {
+                    return null;
+                }
+                first = false;
+                last = h.getLong(LogBatch.BASE_SEQUENCE) + h.getInt(LogBatch.COUNT) - 1;
+                position = h.getLong(LogBatch.LAST_POSITION);
+                maxTime = Math.max(maxTime, h.getLong(LogBatch.MAX_TIME));
+            }
+        }
+        if (first && expectedBase >= 0) {
+            return null;
+        }
+        return first ? null : new long[]{last, position, maxTime};
     }
 
     private static LogSummary ofSealed(Path dir, List<Long> bases, long bytes) {
