@@ -231,7 +231,7 @@ public final class Agent {
                 return false;
             }
 
-            public void row(TableSchema table, Object[] row, String offsetJson) {
+            public void row(TableSchema table, Object[] row, Map<String, ?> offset) {
                 throw new IllegalStateException("snapshot row for " + table.qualifiedName() + " after checkpoint 0 was written");
             }
 
@@ -251,11 +251,11 @@ public final class Agent {
             return manifest == null;
         }
 
-        public void row(TableSchema table, Object[] row, String offsetJson) {
+        public void row(TableSchema table, Object[] row, Map<String, ?> offset) {
             if (!checkpoint.hasStarted()) {
                 checkpoint.started(catalog.nowMicros());
             }
-            checkpoint.add(table, row, offsetJson);
+            checkpoint.add(table, row, offset);
         }
 
         public void notification(String aggregateType, String type) {

@@ -47,7 +47,8 @@ final class CaptureConsumer implements DebeziumEngine.ChangeConsumer<ChangeEvent
     interface SnapshotPhase {
         boolean active();
 
-        void row(TableSchema table, Object[] row, String offsetJson);
+        /** A snapshot row; {@code offset} is the engine offset after it (the last one resumes the stream). */
+        void row(TableSchema table, Object[] row, Map<String, ?> offset);
 
         void notification(String aggregateType, String type);
     }
@@ -134,7 +135,7 @@ final class CaptureConsumer implements DebeziumEngine.ChangeConsumer<ChangeEvent
         String table = source.getString("schema") + "." + source.getString("table");
         TableSchema schema = versions.get(table, log.nextSequence() + ready.size());
         if ("r".equals(op)) {
-            snapshot.row(schema, decode(table, schema, value.getStruct("after"), ready), json(r.sourceOffset()));
+            snapshot.row(schema, decode(table, schema, value.getStruct("after"), ready), r.sourceOffset());
             status.snapshotRow();
             return;
         }

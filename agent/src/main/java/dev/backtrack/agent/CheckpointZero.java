@@ -17,7 +17,7 @@ import java.util.Map;
 final class CheckpointZero {
     private final CheckpointWriter writer;
     private long timeMicros = Long.MIN_VALUE;
-    private String lastOffset = "";
+    private Map<String, ?> lastOffset;
 
     CheckpointZero(CheckpointWriter writer, Collection<TableSchema> tables) {
         this.writer = writer;
@@ -39,9 +39,9 @@ final class CheckpointZero {
         return timeMicros != Long.MIN_VALUE;
     }
 
-    void add(TableSchema table, Object[] row, String offsetJson) {
+    void add(TableSchema table, Object[] row, Map<String, ?> offset) {
         writer.addRow(table, row);
-        lastOffset = offsetJson;
+        lastOffset = offset;
     }
 
     long rows(TableSchema table) {
@@ -50,7 +50,8 @@ final class CheckpointZero {
 
     /** Publishes the checkpoint at the slot's consistent point; returns its manifest. */
     Manifest finish(long consistentLsn, String fallbackOffset, Map<String, Long> sequences, Map<String, String> definitions) {
-        String offset = lastOffset.isEmpty() ? fallbackOffset : lastOffset;
+        // serialized once, at the end: only the last snapshot row's offset matters
+        String offset = lastOffset == null ? fallbackOffset : CaptureConsumer.json(lastOffset);
         String time = Micros.format(timeMicros);
         return writer.finish("full", timeMicros, time, consistentLsn, Lsn.format(consistentLsn), 1, offset, sequences, definitions);
     }

@@ -89,7 +89,8 @@ public final class FoundationBench {
             step("drain: Backtrack agent (durable log)");
             long logBefore = Repository.open(repo).logSummary().bytes();
             t0 = System.nanoTime();
-            agent = new Agent(ConfigLoader.load(config), quiet());
+            java.io.ByteArrayOutputStream agentSaid = new java.io.ByteArrayOutputStream();
+            agent = new Agent(ConfigLoader.load(config), new PrintStream(agentSaid, true));
             Thread at2 = new Thread(agent::run);
             at2.start();
             while (Repository.open(repo).logSummary().lastPosition() <= marker) {
@@ -98,6 +99,8 @@ public final class FoundationBench {
             double agentSeconds = secs(t0);
             agent.stop();
             at2.join();
+            String[] said = agentSaid.toString().split("\n");
+            out.put("agent_status", said[said.length - 1]);
             long logBytes = Repository.open(repo).logSummary().bytes() - logBefore;
 
             step("drain: bare Debezium engine, no-op consumer, same backlog");

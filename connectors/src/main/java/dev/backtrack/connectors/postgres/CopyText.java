@@ -95,6 +95,16 @@ public final class CopyText {
         return v.toString();
     }
 
+    private static int firstSpecial(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '\\' || c == '\n' || c == '\r' || c == '\t') {
+                return i;
+            }
+        }
+        return -1;
+    }
+
     private static String array(List<?> items, Kind kind) {
         StringBuilder b = new StringBuilder("{");
         for (int i = 0; i < items.size(); i++) {
@@ -112,7 +122,13 @@ public final class CopyText {
     }
 
     private void escape(String s) {
-        for (int i = 0; i < s.length(); i++) {
+        int first = firstSpecial(s);
+        if (first < 0) {
+            line.append(s);
+            return;
+        }
+        line.append(s, 0, first);
+        for (int i = first; i < s.length(); i++) {
             char c = s.charAt(i);
             switch (c) {
                 case '\\' -> line.append("\\\\");

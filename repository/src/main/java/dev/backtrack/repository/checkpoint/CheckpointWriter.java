@@ -36,6 +36,7 @@ public final class CheckpointWriter {
     private final int level;
     private final Map<Integer, TableSorter> tables = new LinkedHashMap<>();
     private final Map<Integer, TableSchema> schemas = new LinkedHashMap<>();
+    private final Map<Integer, int[]> keys = new java.util.HashMap<>();
     private final ByteWriter scratch = new ByteWriter(1024);
 
     public CheckpointWriter(Path checkpointsDir, String id, int level) {
@@ -64,7 +65,7 @@ public final class CheckpointWriter {
         declareTable(schema);
         scratch.reset();
         RowCodec.writeRow(scratch, row);
-        tables.get(schema.id()).add(RowCodec.key(row, schema.keyColumns()), scratch.toByteArray());
+        tables.get(schema.id()).add(RowCodec.key(row, keys.computeIfAbsent(schema.id(), id -> schema.keyColumns())), scratch.toByteArray());
     }
 
     public long rows(TableSchema schema) {

@@ -148,11 +148,12 @@ public final class RedoLog implements AutoCloseable {
             numbered.add(tx.withSequence(seq++));
         }
         byte[] bytes = LogBatch.encode(numbered, sourceOffset, compressionLevel);
+        long at = -1;
         try {
             if (active == null || active.size() >= segmentBytes) {
                 roll(nextSequence);
             }
-            long at = active.position();
+            at = active.position();
             ByteBuffer b = ByteBuffer.wrap(bytes);
             while (b.hasRemaining()) {
                 active.write(b);
@@ -163,6 +164,7 @@ public final class RedoLog implements AutoCloseable {
             }
             SegmentIndex.append(activeIndex, new SegmentIndex.Entry(numbered.get(0).sequence(), at, segmentMaxTime));
         } catch (IOException e) {
+            undo(at);
             throw new RepositoryException("cannot append to the redo log in " + dir + ": " + e.getMessage()
                     + " (check free space; nothing was acknowledged to the source)", e);
         }
@@ -171,6 +173,23 @@ public final class RedoLog implements AutoCloseable {
         maxCommitMicros = Math.max(maxCommitMicros, segmentMaxTime);
         lastSourceOffset = sourceOffset == null ? "" : sourceOffset;
         return numbered;
+    }
+
+    /** Cuts a partly written batch off, so a later append cannot land after it; closes the segment if even that fails. */
+    private void undo(long at) {
+        if (active == null || at < 0) {
+            return;
+        }
+        try {
+            active.truncate(at);
+            active.position(at);
+        } catch (IOException e) {
+            try {
+                active.close();
+            } catch (IOException ignored) {
+                // closed either way: every later append fails, and the next start truncates the tail
+            }
+        }
     }
 
     private void roll(long base) throws IOException {
@@ -203,7 +222,10 @@ public final class RedoLog implements AutoCloseable {
     @Override
     public void close() throws IOException {
         if (active != null) {
-            active.force(true);
+            // an interrupt during the last append closes the channel; that batch was never acknowledged
+            if (active.isOpen()) {
+                active.force(true);
+            }
             active.close();
             active = null;
         }
