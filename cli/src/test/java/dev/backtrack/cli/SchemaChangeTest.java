@@ -69,6 +69,9 @@ class SchemaChangeTest {
                     {"rename table", "ALTER TABLE notes RENAME TO memos", "INSERT INTO memos (account_id, body) VALUES (1, 'after rename')"},
                     {"drop table", "DROP TABLE activities"},
                     {"truncate", "TRUNCATE memos", "INSERT INTO memos (account_id, body) VALUES (2, 'after truncate')"},
+                    {"truncate two tables", "TRUNCATE deals, memos", "INSERT INTO deals (account_id, title, stage, amount) VALUES (3, 'fresh', 'won', 10)"},
+                    {"truncate cascade", "TRUNCATE accounts CASCADE", "INSERT INTO accounts (id, name) VALUES (1, 'reborn')",
+                            "INSERT INTO contacts (account_id, first_name) VALUES (1, 'Ann')"},
             };
             for (String[] step : steps) {
                 try (Connection c = f.connect(); Statement st = c.createStatement()) {
