@@ -42,6 +42,9 @@ class CommandLineTest {
         fixture.startAgent();
         fixture.cluster.execute(fixture.database, "UPDATE accounts SET active = false WHERE id < 5");
         fixture.awaitLogged();
+        // a second round after the first is logged: the log then holds more than one batch
+        fixture.cluster.execute(fixture.database, "UPDATE accounts SET active = true WHERE id = 2");
+        fixture.awaitLogged();
         fixture.stopAgent();
         JsonNode backups = new ObjectMapper().readTree(run("backups", "--repo", repo(), "--json").out);
         earliest = backups.get("earliest").asText();
@@ -145,6 +148,11 @@ class CommandLineTest {
         Path segment;
         try (var files = Files.list(copy2.resolve("log"))) {
             segment = files.filter(p -> p.toString().endsWith(".log")).findFirst().orElseThrow();
+        }
+        try (var ch = java.nio.channels.FileChannel.open(segment)) {
+            java.nio.ByteBuffer len = java.nio.ByteBuffer.allocate(4);
+            ch.read(len, 8);
+            assertTrue(12 + len.getInt(0) < ch.size(), "the first batch must not be the last one, or a flipped byte reads as a torn tail");
         }
         flip(segment, 60);
         Run badLog = run("verify", "--repo", copy2.toString());

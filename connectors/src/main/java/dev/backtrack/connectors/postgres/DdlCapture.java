@@ -1,8 +1,5 @@
 package dev.backtrack.connectors.postgres;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -26,7 +23,7 @@ public final class DdlCapture {
 
     /** Installs (or refreshes) the functions and event triggers; idempotent. */
     public static void install(PostgresCatalog catalog, String publication, List<String> include, List<String> exclude) {
-        String sql = resource("ddl_capture.sql")
+        String sql = PostgresCatalog.resource("ddl_capture.sql")
                 .replace("${TABLE_DEFINITION}", PostgresCatalog.TABLE_DEFINITION)
                 .replace("${PUBLICATION}", PostgresTarget.literal(publication))
                 .replace("${INCLUDE}", array(include))
@@ -41,13 +38,5 @@ public final class DdlCapture {
 
     private static String array(List<String> patterns) {
         return "ARRAY[" + patterns.stream().map(PostgresTarget::literal).collect(Collectors.joining(",")) + "]";
-    }
-
-    private static String resource(String name) {
-        try (InputStream in = DdlCapture.class.getResourceAsStream(name)) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException | NullPointerException e) {
-            throw new IllegalStateException("missing resource " + name, e);
-        }
     }
 }

@@ -84,16 +84,8 @@ public record LogSummary(long firstSequence, long lastSequence, long lastPositio
     }
 
     private static LogSummary ofSealed(Path dir, List<Long> bases, long bytes) {
-        long last = bases.get(0) - 1, position = -1, maxTime = Long.MIN_VALUE;
-        try (SegmentScanner scan = new SegmentScanner(SegmentName.log(dir, bases.get(bases.size() - 2)), 0)) {
-            byte[] batch;
-            while ((batch = scan.next()) != null) {
-                ByteBuffer h = ByteBuffer.wrap(batch);
-                last = h.getLong(LogBatch.BASE_SEQUENCE) + h.getInt(LogBatch.COUNT) - 1;
-                position = h.getLong(LogBatch.LAST_POSITION);
-                maxTime = Math.max(maxTime, h.getLong(LogBatch.MAX_TIME));
-            }
-        }
-        return new LogSummary(bases.get(0), last, position, maxTime, bytes, bases.size());
+        long[] t = scan(SegmentName.log(dir, bases.get(bases.size() - 2)), 0, -1, Long.MIN_VALUE);
+        return t == null ? new LogSummary(bases.get(0), bases.get(0) - 1, -1, Long.MIN_VALUE, bytes, bases.size())
+                : new LogSummary(bases.get(0), t[0], t[1], t[2], bytes, bases.size());
     }
 }
