@@ -95,6 +95,17 @@ class CommandLineTest {
     }
 
     @Test
+    void theRepositoryIsReadableByItsOwnerOnly() throws Exception {
+        assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(fixture.repository)));
+        try (var files = Files.walk(fixture.repository)) {
+            for (Path p : files.filter(Files::isRegularFile).toList()) {
+                String perms = java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
+                assertTrue(perms.endsWith("------"), p + " is " + perms);
+            }
+        }
+    }
+
+    @Test
     void restoreToAnInstantWritesTheTargetAndReportsIt() throws Exception {
         fixture.cluster.createDatabase("crm_cli_ok");
         Run r = run("restore", "--repo", repo(), "--to", latest, "--target-url", fixture.cluster.jdbcUrl("crm_cli_ok"), "--target-user", "postgres", "--json");

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.backtrack.repository.checkpoint.Checkpoints;
 import dev.backtrack.repository.checkpoint.Manifest;
 import dev.backtrack.repository.io.AtomicFiles;
+import dev.backtrack.repository.io.OwnerOnly;
 import dev.backtrack.repository.redolog.LogSummary;
 import dev.backtrack.repository.schema.SchemaHistory;
 
@@ -62,7 +63,7 @@ public final class Repository {
                         }
                     }
                 }
-                Files.createDirectories(path);
+                OwnerOnly.createDirectories(path);
                 RepositoryIdentity id = new RepositoryIdentity(RepositoryIdentity.FORMAT, UUID.randomUUID().toString(), engine,
                         systemIdentifier, database, Instant.now().toString());
                 AtomicFiles.write(root, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(id));
@@ -109,7 +110,7 @@ public final class Repository {
                 if (held != null && held.isOpen()) {
                     throw new RepositoryException("repository " + path + " is locked by another agent: stop that agent first, or use another repository.path");
                 }
-                FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                FileChannel ch = FileChannel.open(lockFile, java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE), OwnerOnly.file());
                 FileLock lock;
                 try {
                     lock = ch.tryLock();

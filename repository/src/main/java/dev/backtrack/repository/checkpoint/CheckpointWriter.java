@@ -5,6 +5,7 @@ import dev.backtrack.repository.RepositoryException;
 import dev.backtrack.repository.codec.ByteWriter;
 import dev.backtrack.repository.codec.RowCodec;
 import dev.backtrack.repository.io.AtomicFiles;
+import dev.backtrack.repository.io.OwnerOnly;
 import dev.backtrack.repository.schema.TableSchema;
 
 import java.io.IOException;
@@ -45,7 +46,7 @@ public final class CheckpointWriter {
         this.level = level;
         this.work = checkpointsDir.resolve(".partial-" + id);
         try {
-            Files.createDirectories(work);
+            OwnerOnly.createDirectories(work);
         } catch (IOException e) {
             throw new RepositoryException("cannot create " + work + ": " + e.getMessage(), e);
         }

@@ -24,7 +24,8 @@ final class RowFile {
     }
 
     static DataOutputStream create(Path file, int level) throws IOException {
-        OutputStream raw = Files.newOutputStream(file);
+        OutputStream raw = java.nio.channels.Channels.newOutputStream(java.nio.channels.FileChannel.open(file,
+                java.util.Set.of(java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE), dev.backtrack.repository.io.OwnerOnly.file()));
         return new DataOutputStream(new BufferedOutputStream(new ZstdOutputStream(raw, level), 1 << 16));
     }
 

@@ -3,6 +3,7 @@ package dev.backtrack.repository.mark;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.backtrack.repository.RepositoryException;
 import dev.backtrack.repository.io.AtomicFiles;
+import dev.backtrack.repository.io.OwnerOnly;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -40,7 +41,7 @@ public final class Marks {
     public static void record(Path repository, Mark mark) {
         Path dir = repository.resolve("marks");
         try {
-            Files.createDirectories(dir);
+            OwnerOnly.createDirectories(dir);
             AtomicFiles.write(dir.resolve(mark.name() + ".json"), JSON.writeValueAsBytes(mark));
         } catch (IOException e) {
             throw new RepositoryException("cannot record mark " + mark.name() + " in " + dir + ": " + e.getMessage(), e);

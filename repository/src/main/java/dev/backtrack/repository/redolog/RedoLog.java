@@ -2,6 +2,7 @@ package dev.backtrack.repository.redolog;
 
 import dev.backtrack.repository.RepositoryException;
 import dev.backtrack.repository.io.AtomicFiles;
+import dev.backtrack.repository.io.OwnerOnly;
 import dev.backtrack.repository.model.Transaction;
 
 import java.io.IOException;
@@ -43,7 +44,7 @@ public final class RedoLog implements AutoCloseable {
     public static RedoLog openForAppend(Path dir, long segmentBytes, int compressionLevel) {
         RedoLog log = new RedoLog(dir, segmentBytes, compressionLevel);
         try {
-            Files.createDirectories(dir);
+            OwnerOnly.createDirectories(dir);
             log.recover();
         } catch (IOException e) {
             throw new RepositoryException("cannot open the redo log in " + dir + ": " + e.getMessage(), e);
@@ -195,9 +196,9 @@ public final class RedoLog implements AutoCloseable {
     private void roll(long base) throws IOException {
         close();
         Path file = SegmentName.log(dir, base);
-        active = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-        activeIndex = FileChannel.open(SegmentName.index(dir, base), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING);
+        active = FileChannel.open(file, java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), OwnerOnly.file());
+        Files.deleteIfExists(SegmentName.index(dir, base));
+        activeIndex = FileChannel.open(SegmentName.index(dir, base), java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), OwnerOnly.file());
         activeBase = base;
         segmentMaxTime = Long.MIN_VALUE;
         AtomicFiles.syncDirectory(dir);

@@ -3,6 +3,7 @@ package dev.backtrack.repository.schema;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.backtrack.repository.RepositoryException;
 import dev.backtrack.repository.io.AtomicFiles;
+import dev.backtrack.repository.io.OwnerOnly;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -26,7 +27,7 @@ public final class SchemaHistory {
     public SchemaHistory(Path dir) {
         this.dir = dir;
         try {
-            Files.createDirectories(dir);
+            OwnerOnly.createDirectories(dir);
             try (Stream<Path> files = Files.list(dir)) {
                 for (Path f : files.filter(p -> p.getFileName().toString().endsWith(".json")).toList()) {
                     TableSchema s = JSON.readValue(f.toFile(), TableSchema.class);
