@@ -95,6 +95,30 @@ class CommandLineTest {
     }
 
     @Test
+    void passwordsNeverAppearInAnyOutput() throws Exception {
+        String secret = "S3cret-Pa55-" + System.nanoTime();
+        Path cfg = Files.writeString(dir.resolve("secret.yaml"), "source:\n  url: jdbc:postgresql://127.0.0.1:" + FreePorts.find()
+                + "/crm\n  user: postgres\n  password: " + secret + "\nrepository:\n  path: " + dir.resolve("secret-repo") + "\n");
+        Path badKey = Files.writeString(dir.resolve("secret-bad.yaml"), "source:\n  url: x\n  user: u\n  password: " + secret + "\n  bogus: 1\n");
+        fixture.cluster.createDatabase("crm_cli_secret");
+        Run[] runs = {
+                run("agent", "--config", cfg.toString()),
+                run("agent", "--config", badKey.toString()),
+                run("mark", "m1", "--config", cfg.toString()),
+                run("restore", "--repo", repo(), "--to", "latest", "--target-url", "jdbc:postgresql://127.0.0.1:" + FreePorts.find() + "/x",
+                        "--target-user", "postgres", "--target-password", secret, "--json"),
+                run("restore", "--repo", repo(), "--to", "latest", "--target-url", fixture.cluster.jdbcUrl("crm_cli_secret"),
+                        "--target-user", "postgres", "--target-password", secret, "--json"),
+                run("backups", "--repo", repo(), "--json"),
+                run("verify", "--repo", repo(), "--json"),
+        };
+        for (Run r : runs) {
+            assertFalse(r.out.contains(secret) || r.err.contains(secret), "a password leaked: " + r.out + r.err);
+        }
+        assertEquals(0, runs[4].exit, runs[4].err);
+    }
+
+    @Test
     void theRepositoryIsReadableByItsOwnerOnly() throws Exception {
         assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(fixture.repository)));
         try (var files = Files.walk(fixture.repository)) {
