@@ -121,6 +121,11 @@ public final class PostgresTarget implements AutoCloseable {
         for (Map.Entry<String, List<String>> e : enums.entrySet()) {
             execute("CREATE TYPE " + e.getKey() + " AS ENUM (" + e.getValue().stream().map(PostgresTarget::literal).collect(Collectors.joining(", ")) + ")");
         }
+        Map<String, String> domains = new LinkedHashMap<>();
+        tables.forEach(t -> domains.putAll(t.domains()));
+        for (Map.Entry<String, String> d : domains.entrySet()) {
+            execute("CREATE DOMAIN " + d.getKey() + " " + d.getValue());
+        }
         for (Map.Entry<String, String> s : sequences.entrySet()) {
             if (schemas.contains(schemaOf(s.getKey())) && tables.stream().noneMatch(t -> t.columns().stream()
                     .anyMatch(c -> s.getKey().equals(c.sequence()) && c.identity() != null))) {

@@ -9,7 +9,7 @@ SELECT jsonb_build_object(
     SELECT jsonb_agg(jsonb_build_object(
       'attnum', a.attnum,
       'name', a.attname,
-      'type', CASE WHEN t.typtype = 'e' THEN quote_ident(tn.nspname) || '.' || quote_ident(t.typname)
+      'type', CASE WHEN t.typtype IN ('e', 'd') THEN quote_ident(tn.nspname) || '.' || quote_ident(t.typname)
                    WHEN et.typtype = 'e' THEN quote_ident(etn.nspname) || '.' || quote_ident(et.typname) || '[]'
                    ELSE format_type(a.atttypid, a.atttypmod) END,
       'nullable', NOT a.attnotnull,
@@ -36,6 +36,17 @@ SELECT jsonb_build_object(
     FROM pg_type et2 JOIN pg_namespace en ON en.oid = et2.typnamespace
     WHERE et2.typtype = 'e' AND et2.oid IN (
       SELECT CASE WHEN t.typtype = 'e' THEN t.oid ELSE t.typelem END FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
+      WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped)), '{}'::jsonb),
+  'domains', coalesce((
+    SELECT jsonb_object_agg(quote_ident(dn.nspname) || '.' || quote_ident(dt.typname),
+             'AS ' || format_type(dt.typbasetype, dt.typtypmod)
+             || CASE WHEN dt.typnotnull THEN ' NOT NULL' ELSE '' END
+             || coalesce(' DEFAULT ' || dt.typdefault, '')
+             || coalesce((SELECT string_agg(' CONSTRAINT ' || quote_ident(k.conname) || ' ' || pg_get_constraintdef(k.oid), '' ORDER BY k.conname)
+                          FROM pg_constraint k WHERE k.contypid = dt.oid), ''))
+    FROM pg_type dt JOIN pg_namespace dn ON dn.oid = dt.typnamespace
+    WHERE dt.typtype = 'd' AND dt.oid IN (
+      SELECT CASE WHEN t.typtype = 'd' THEN t.oid ELSE t.typelem END FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
       WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped)), '{}'::jsonb),
   'indexes', coalesce((
     SELECT jsonb_agg(pg_get_indexdef(i.indexrelid) ORDER BY ic.relname)

@@ -1,6 +1,7 @@
 package dev.backtrack.repository.io;
 
 import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,10 +29,17 @@ public final class OwnerOnly {
         if (parent != null && !Files.exists(parent)) {
             createDirectories(parent);
         }
-        if (POSIX) {
-            Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        } else {
-            Files.createDirectory(dir);
+        try {
+            if (POSIX) {
+                Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            } else {
+                Files.createDirectory(dir);
+            }
+        } catch (FileAlreadyExistsException e) {
+            // another reader or writer made it first
+            if (!Files.isDirectory(dir)) {
+                throw e;
+            }
         }
     }
 }

@@ -8,24 +8,25 @@ import java.util.Map;
 /**
  * One version of a table's definition, valid from log sequence {@code fromSequence} on. Immutable.
  * {@code relationId} is the source's identity for the table (PostgreSQL: its oid), which survives a
- * rename. {@code enums} holds the labels of every enum type the columns use, in sort order.
+ * rename. {@code domains} maps each domain a column uses to its CREATE DOMAIN clauses. {@code enums} holds the labels of every enum type the columns use, in sort order.
  * {@code primaryKey} is empty for a table without one (captured with REPLICA IDENTITY FULL).
  * {@code primaryKeyName} names its constraint. {@code indexes} are the CREATE INDEX statements of indexes that back no constraint.
  */
 public record TableSchema(int id, long relationId, String schema, String table, List<Column> columns, List<String> primaryKey,
-                          String primaryKeyName, Map<String, List<String>> enums, List<String> indexes, List<Constraint> constraints,
+                          String primaryKeyName, Map<String, List<String>> enums, Map<String, String> domains, List<String> indexes, List<Constraint> constraints,
                           boolean replicaIdentityFull, long fromSequence) {
 
     public TableSchema {
         primaryKey = primaryKey == null ? List.of() : primaryKey;
         enums = enums == null ? Map.of() : enums;
+        domains = domains == null ? Map.of() : domains;
         indexes = indexes == null ? List.of() : indexes;
         constraints = constraints == null ? List.of() : constraints;
     }
 
     public TableSchema(int id, String schema, String table, List<Column> columns, List<String> primaryKey,
                        Map<String, List<String>> enums, long fromSequence) {
-        this(id, 0, schema, table, columns, primaryKey, null, enums, List.of(), List.of(), false, fromSequence);
+        this(id, 0, schema, table, columns, primaryKey, null, enums, Map.of(), List.of(), List.of(), false, fromSequence);
     }
 
     @JsonIgnore
@@ -58,11 +59,11 @@ public record TableSchema(int id, long relationId, String schema, String table, 
     /** Same table shape (ignoring id and validity), so no new version is needed. */
     public boolean sameShape(TableSchema other) {
         return relationId == other.relationId && schema.equals(other.schema) && table.equals(other.table) && columns.equals(other.columns)
-                && primaryKey.equals(other.primaryKey) && java.util.Objects.equals(primaryKeyName, other.primaryKeyName) && enums.equals(other.enums) && indexes.equals(other.indexes)
+                && primaryKey.equals(other.primaryKey) && java.util.Objects.equals(primaryKeyName, other.primaryKeyName) && enums.equals(other.enums) && domains.equals(other.domains) && indexes.equals(other.indexes)
                 && constraints.equals(other.constraints) && replicaIdentityFull == other.replicaIdentityFull;
     }
 
     public TableSchema withIdentity(int newId, long newFromSequence) {
-        return new TableSchema(newId, relationId, schema, table, columns, primaryKey, primaryKeyName, enums, indexes, constraints, replicaIdentityFull, newFromSequence);
+        return new TableSchema(newId, relationId, schema, table, columns, primaryKey, primaryKeyName, enums, domains, indexes, constraints, replicaIdentityFull, newFromSequence);
     }
 }
