@@ -38,6 +38,27 @@ class MoreTypesTest {
         }
     }
 
+    @Test
+    void restoresTimeEdgesInfinityBcDatesAndLargeValuesExactly(@TempDir Path dir) throws Exception {
+        try (CaptureFixture f = new CaptureFixture("crm_time_edges", dir)) {
+            f.cluster.execute(f.database, "CREATE TABLE edges (id int PRIMARY KEY, d date, ts timestamp, tstz timestamptz, big text, blob bytea, grid int[])");
+            f.startAgent();
+            f.cluster.execute(f.database, """
+                    INSERT INTO edges VALUES
+                    (1, 'infinity', 'infinity', '-infinity', NULL, NULL, NULL),
+                    (2, '0044-03-15 BC', '0001-01-01 00:00:00', '1999-12-31 23:59:59.999999+00', repeat('x', 10 * 1024 * 1024), NULL, NULL),
+                    (3, '2026-11-24', '2026-11-24 10:31:06.000001', '2026-11-24 10:31:06.000001+05:30', NULL,
+                     (SELECT string_agg(decode(md5(g::text), 'hex'), '') FROM generate_series(1, 65536) g), NULL),
+                    (4, NULL, NULL, NULL, NULL, NULL, '{1,NULL,3}')""");
+            f.awaitLogged();
+            f.stopAgent();
+            List<String> tables = List.of("public.edges");
+            String expected = f.checksums(f.database, tables).toString();
+            f.restore("latest", "crm_time_edges_restored");
+            assertEquals(expected, f.checksums("crm_time_edges_restored", tables).toString());
+        }
+    }
+
     private static void insert(Statement st) throws Exception {
         st.execute("""
                 INSERT INTO more_types (t, t3, ttz, iv, m, ip, net, mac, e, c, vc, dates, stamps, uuids, nums, f8, f4, js, nf) VALUES

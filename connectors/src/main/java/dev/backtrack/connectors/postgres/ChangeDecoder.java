@@ -77,8 +77,11 @@ public final class ChangeDecoder {
         String name = schema.name();
         if (name != null) {
             switch (name) {
-                case "io.debezium.time.Timestamp":
-                    return ((Number) v).longValue() * 1000;
+                case "io.debezium.time.Timestamp": {
+                    long ms = ((Number) v).longValue();
+                    // Debezium's infinity sentinels stay as they are (CopyText spells them 'infinity')
+                    return ms == CopyText.TIMESTAMP_INFINITY || ms == CopyText.TIMESTAMP_MINUS_INFINITY ? ms : ms * 1000;
+                }
                 case "io.debezium.time.MicroTimestamp", "io.debezium.time.MicroTime":
                     return ((Number) v).longValue();
                 case "io.debezium.time.NanoTimestamp", "io.debezium.time.NanoTime":

@@ -19,6 +19,12 @@ public final class CopyText {
     private static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm:ss.SSSSSS");
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSSSSS");
 
+    /** Debezium's stand-ins for PostgreSQL's 'infinity' and '-infinity' (pgjdbc's DATE_POSITIVE/NEGATIVE_INFINITY). */
+    static final long TIMESTAMP_INFINITY = 9223372036825200000L;
+    static final long TIMESTAMP_MINUS_INFINITY = -9223372036832400000L;
+    static final long DATE_INFINITY = LocalDate.parse("-5877611-06-21").toEpochDay();
+    static final long DATE_MINUS_INFINITY = LocalDate.parse("-5877611-06-22").toEpochDay();
+
     /** How a column's values are spelled; decided once per column from its type. */
     enum Kind { PLAIN, DATE, TIMESTAMP, TIME }
 
@@ -79,9 +85,9 @@ public final class CopyText {
     static String text(Object v, Kind kind) {
         if (v instanceof Long n) {
             return switch (kind) {
-                case DATE -> LocalDate.ofEpochDay(n).toString();
-                case TIMESTAMP -> TIMESTAMP.format(LocalDateTime.ofEpochSecond(Math.floorDiv(n, 1_000_000L),
-                        (int) Math.floorMod(n, 1_000_000L) * 1000, ZoneOffset.UTC));
+                case DATE -> n == DATE_INFINITY ? "infinity" : n == DATE_MINUS_INFINITY ? "-infinity" : date(LocalDate.ofEpochDay(n));
+                case TIMESTAMP -> n == TIMESTAMP_INFINITY ? "infinity" : n == TIMESTAMP_MINUS_INFINITY ? "-infinity"
+                        : timestamp(LocalDateTime.ofEpochSecond(Math.floorDiv(n, 1_000_000L), (int) Math.floorMod(n, 1_000_000L) * 1000, ZoneOffset.UTC));
                 case TIME -> TIME.format(LocalTime.ofNanoOfDay(n * 1000));
                 case PLAIN -> n.toString();
             };
@@ -93,6 +99,18 @@ public final class CopyText {
             return "\\x" + HexFormat.of().formatHex(b);
         }
         return v.toString();
+    }
+
+    /** PostgreSQL writes years before 1 as 'YYYY-MM-DD BC' (there is no year 0: ISO year 0 is 1 BC). */
+    private static String date(LocalDate d) {
+        return d.getYear() > 0 ? d.toString() : String.format("%04d-%02d-%02d BC", 1 - d.getYear(), d.getMonthValue(), d.getDayOfMonth());
+    }
+
+    private static String timestamp(LocalDateTime t) {
+        if (t.getYear() > 0) {
+            return TIMESTAMP.format(t);
+        }
+        return String.format("%04d-%02d-%02d %s BC", 1 - t.getYear(), t.getMonthValue(), t.getDayOfMonth(), TIME.format(t.toLocalTime()));
     }
 
     private static int firstSpecial(String s) {
