@@ -129,6 +129,27 @@ final class CaptureFixture implements AutoCloseable {
         failIfAgentDied();
     }
 
+    /** Where one committed transaction sits: its xid, and the insert LSN right after its commit. */
+    record Committed(String xid, String lsnAfter) {
+    }
+
+    /** Runs the statements as one transaction on {@code c}; returns its xid and the LSN after its commit. */
+    static Committed commit(Connection c, String... sql) throws SQLException {
+        c.setAutoCommit(false);
+        try (Statement st = c.createStatement()) {
+            for (String s : sql) {
+                st.execute(s);
+            }
+            var rs = st.executeQuery("SELECT txid_current()::text");
+            rs.next();
+            String xid = rs.getString(1);
+            c.commit();
+            rs = st.executeQuery("SELECT pg_current_wal_insert_lsn()::text");
+            rs.next();
+            return new Committed(xid, rs.getString(1));
+        }
+    }
+
     long sourceNowMicros() throws SQLException {
         try (Connection c = connect(); Statement st = c.createStatement();
              var rs = st.executeQuery("SELECT (extract(epoch FROM clock_timestamp()) * 1000000)::bigint")) {

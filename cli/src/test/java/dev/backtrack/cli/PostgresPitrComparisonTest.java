@@ -10,7 +10,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -51,21 +50,13 @@ class PostgresPitrComparisonTest {
                 workload.start();
                 for (int i = 0; i < 3; i++) {
                     Thread.sleep(1500);
-                    try (AutoCloseable hold = workload.hold(); Connection c = f.connect(); Statement st = c.createStatement()) {
+                    try (AutoCloseable hold = workload.hold(); Connection c = f.connect()) {
                         long t = f.sourceNowMicros();
                         targets.add(new Target("time " + i, Micros.format(t), "recovery_target_time = '" + Micros.format(t).replace('T', ' ').replace("Z", "+00") + "'", true));
                         // DDL between instants, in its own transaction, while the clients are held
-                        c.setAutoCommit(false);
-                        for (String s : ddl[i]) {
-                            st.execute(s);
-                        }
-                        var rs = st.executeQuery("SELECT txid_current()::text");
-                        rs.next();
-                        String xid = rs.getString(1);
-                        c.commit();
-                        rs = st.executeQuery("SELECT pg_current_wal_insert_lsn()::text");
-                        rs.next();
-                        String lsn = rs.getString(1);
+                        CaptureFixture.Committed done = CaptureFixture.commit(c, ddl[i]);
+                        String xid = done.xid();
+                        String lsn = done.lsnAfter();
                         if (i == 1) {
                             targets.add(new Target("xid", "xid:" + xid, "recovery_target_xid = '" + xid + "'", true));
                             targets.add(new Target("before xid", "--before xid:" + xid, "recovery_target_xid = '" + xid + "'", false));

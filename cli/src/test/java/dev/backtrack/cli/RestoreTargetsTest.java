@@ -5,8 +5,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -20,18 +18,9 @@ class RestoreTargetsTest {
     }
 
     private static Point commit(CaptureFixture f, String... sql) throws Exception {
-        try (Connection c = f.connect(); Statement st = c.createStatement()) {
-            c.setAutoCommit(false);
-            for (String s : sql) {
-                st.execute(s);
-            }
-            ResultSet rs = st.executeQuery("SELECT txid_current()::text");
-            rs.next();
-            String xid = rs.getString(1);
-            c.commit();
-            rs = st.executeQuery("SELECT pg_current_wal_insert_lsn()::text");
-            rs.next();
-            return new Point(xid, rs.getString(1), f.checksums(f.database, TABLES).toString());
+        try (Connection c = f.connect()) {
+            CaptureFixture.Committed done = CaptureFixture.commit(c, sql);
+            return new Point(done.xid(), done.lsnAfter(), f.checksums(f.database, TABLES).toString());
         }
     }
 
