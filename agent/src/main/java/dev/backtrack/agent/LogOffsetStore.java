@@ -1,5 +1,6 @@
 package dev.backtrack.agent;
 
+import dev.backtrack.connectors.postgres.ResumeOffset;
 import org.apache.kafka.connect.runtime.WorkerConfig;
 import org.apache.kafka.connect.storage.OffsetBackingStore;
 import org.apache.kafka.connect.util.Callback;
@@ -39,7 +40,7 @@ public final class LogOffsetStore implements OffsetBackingStore {
 
     @Override
     public Future<Map<ByteBuffer, ByteBuffer>> get(Collection<ByteBuffer> keys) {
-        String durable = DurableOffsets.of(repository);
+        String durable = ResumeOffset.of(DurableOffsets.of(repository));
         Map<ByteBuffer, ByteBuffer> out = new HashMap<>();
         for (ByteBuffer key : keys) {
             if (!durable.isEmpty()) {

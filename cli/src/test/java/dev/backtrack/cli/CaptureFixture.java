@@ -168,6 +168,29 @@ final class CaptureFixture implements AutoCloseable {
         return out;
     }
 
+    /** Rows of {@code table} that one database holds and the other does not (at most 20 of each), for failure messages. */
+    String differingRows(String db, String otherDb, String table) {
+        try {
+            java.util.Set<String> a = rows(db, table), b = rows(otherDb, table);
+            java.util.Set<String> onlyA = new java.util.TreeSet<>(a), onlyB = new java.util.TreeSet<>(b);
+            onlyA.removeAll(b);
+            onlyB.removeAll(a);
+            return "only in " + db + ": " + onlyA.stream().limit(20).toList() + "; only in " + otherDb + ": " + onlyB.stream().limit(20).toList();
+        } catch (SQLException e) {
+            return "(cannot compare: " + e.getMessage() + ")";
+        }
+    }
+
+    private java.util.Set<String> rows(String db, String table) throws SQLException {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        try (Connection c = cluster.connect(db); Statement st = c.createStatement(); var rs = st.executeQuery("SELECT t::text FROM " + table + " t")) {
+            while (rs.next()) {
+                out.add(rs.getString(1));
+            }
+        }
+        return out;
+    }
+
     RestoreReport restore(String to, String targetDb) {
         cluster.createDatabase(targetDb);
         try (PostgresTarget db = PostgresTarget.connect(cluster.jdbcUrl(targetDb), "postgres", "")) {

@@ -91,7 +91,8 @@ class ExactlyOnceTest {
             }
             assertTrue(committed.get() > 200, "writers committed only " + committed.get());
             f.restore("latest", "crm_kill9_restored");
-            assertEquals(f.checksums(f.database, TABLES), f.checksums("crm_kill9_restored", TABLES), "restore to latest vs source");
+            assertEquals(f.checksums(f.database, TABLES), f.checksums("crm_kill9_restored", TABLES), () -> "restore to latest vs source; ledger rows differing: "
+                    + f.differingRows(f.database, "crm_kill9_restored", "public.ledger") + "\nagent outputs in " + dir);
             long probes = Long.parseLong(f.cluster.queryOne(f.database, "SELECT count(*) FROM backtrack_probe"));
             // every ledger transaction plus the fixture's probes is logged exactly once
             assertEquals(committed.get() + probes, txs, "logged transactions vs committed ledger transactions + " + probes + " probes, after " + kills + " kills");
