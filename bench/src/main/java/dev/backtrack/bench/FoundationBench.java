@@ -73,8 +73,6 @@ import java.util.stream.Stream;
  * A benchmark, not a test: it reports whatever it measures and only fails when something does not work.
  */
 public final class FoundationBench {
-    private static final String DB = "bench";
-    private static final String AGENT_SLOT = "backtrack";
     /** pgbench's deltas are within ±5000: a history row with this delta (plus a run number) marks the end of a workload. */
     private static final int MARKER_DELTA = 1_000_000_000;
     private static final long WAIT_NANOS = TimeUnit.MINUTES.toNanos(15);
@@ -84,9 +82,6 @@ public final class FoundationBench {
     private PostgresCluster pg;
     private String bin;
     private Path work;
-    private Path repo;
-    private BacktrackConfig config;
-    private List<String> tables;
 
     private FoundationBench(Options o) {
         this.o = o;
@@ -122,103 +117,180 @@ public final class FoundationBench {
         settings.put("shared_buffers", "'512MB'");
         settings.put("max_wal_size", "'4GB'");
         env.put("postgresql_settings", settings);
-        step("JVM: " + env.get("jvm_heap") + "; " + env.get("jvm_arguments"));
+        step("JVM: " + env.get("jvm_heap") + "; arguments: " + env.get("jvm_arguments"));
+        if (o.profile) {
+            Probe.startRecording();
+        }
         work = Files.createTempDirectory("backtrack-bench-");
         env.put("fdatasync_ms_4k", round(fsyncMillis(work), 3));
         step("fdatasync of a 4 KiB append on the bench disk: " + env.get("fdatasync_ms_4k") + " ms");
 
-        try (PostgresCluster cluster = PostgresCluster.start(settings)) {
+        env.put("load_average_at_start", loadAverage());
+        if (Double.parseDouble(loadAverage().split(" ")[0]) > 0.5) {
+            step("note: the machine is not idle (load average " + loadAverage() + "): other work competes for the CPU and skews the figures");
+        }
+        try (PostgresCluster cluster = startCluster(settings)) {
             pg = cluster;
+            Cpu.postmaster = Long.parseLong(Files.readAllLines(pg.dataDirectory().resolve("postmaster.pid")).get(0).trim());
             Runtime.getRuntime().addShutdownHook(new Thread(cluster::close, "bench-pg-stop"));
             bin = pg.binDirectory().toString();
             env.put("postgresql", pg.queryOne("postgres", "SELECT version()"));
-            pg.createDatabase(DB);
+            Source main = new Source("bench", "backtrack");
+            pg.createDatabase(main.db);
             step("pgbench -i -s " + o.scale);
             long t0 = System.nanoTime();
-            pgbench("-i", "-s", "" + o.scale, "-q");
+            pgbench(main.db, "-i", "-s", "" + o.scale, "-q");
             env.put("pgbench_init_seconds", round(secs(t0), 2));
-            pg.execute(DB, "ALTER TABLE pgbench_history REPLICA IDENTITY FULL");
+            main.prepare();
+            env.put("agent_config", Map.of("max_batch_size", main.config.agent().maxBatchSize(), "compression_level",
+                    main.config.repository().compressionLevel(), "heartbeat_interval", main.config.source().heartbeatInterval().toString(),
+                    "capture_ddl", main.config.source().captureDdl()));
 
-            repo = work.resolve("repo");
-            Path yaml = work.resolve("backtrack.yaml");
-            // capture-ddl off: the agent then uses the same 5-argument CaptureSettings.of the bare engine gets
-            Files.writeString(yaml, "source:\n  url: " + pg.jdbcUrl(DB) + "\n  user: postgres\n  slot: " + AGENT_SLOT
-                    + "\n  capture-ddl: off\nrepository:\n  path: " + repo + "\n");
-            config = new ConfigLoader(Map.of()).read(yaml);
-            try (PostgresCatalog catalog = PostgresCatalog.connect(pg.jdbcUrl(DB), "postgres", "")) {
-                tables = catalog.tables(config.source().tablesInclude(), config.source().tablesExclude());
-            }
-            env.put("agent_config", Map.of("max_batch_size", config.agent().maxBatchSize(), "compression_level", config.repository().compressionLevel(),
-                    "heartbeat_interval", config.source().heartbeatInterval().toString(), "capture_ddl", config.source().captureDdl()));
-
-            checkpointZero();
             warmUp();
-            Backlog backlog = backlog();
-            drains(backlog);
-            restore(backlog);
+            Map<String, Object> ck = checkpointZero(main);
+            json.put("checkpoint0", ck);
+            step(String.format(Locale.ROOT, "  checkpoint 0: %,d rows in %s s", (Long) ck.get("rows"), ck.get("seconds")));
+            Backlog backlog = backlog(main);
+            drains(main, backlog);
+            restore(main);
+        }
+    }
+
+    /** Retries: another process on the machine can take the free port the cluster picked before it binds. */
+    private static PostgresCluster startCluster(Map<String, String> settings) throws InterruptedException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return PostgresCluster.start(settings);
+            } catch (IllegalStateException e) {
+                if (attempt == 3) {
+                    throw e;
+                }
+                step("PostgreSQL did not start (" + e.getMessage().lines().findFirst().orElse("") + "), trying again");
+                Thread.sleep(1000);
+            }
+        }
+    }
+
+    private static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException | RuntimeException e) {
+            return "0 0 0";
         }
     }
 
     // ---------------------------------------------------------------------------------------------- phases
 
-    private void checkpointZero() throws Exception {
-        step("checkpoint 0: first agent run snapshots " + String.format(Locale.ROOT, "%,d", o.scale * 100_000L) + " pgbench_accounts rows");
-        long t0 = System.nanoTime();
-        RunningAgent agent = RunningAgent.start(config);
-        waitFor("checkpoint 0", agent, () -> Files.exists(repo.resolve(Repository.ROOT_FILE)) && !Repository.open(repo).checkpoints().isEmpty());
-        double s = secs(t0);
-        agent.stop();
-        long rows = Repository.open(repo).checkpoints().get(0).tables().stream().mapToLong(t -> t.rows()).sum();
-        json.put("checkpoint0", Map.of("seconds", round(s, 2), "rows", rows, "rows_per_s", Math.round(rows / s)));
-        step(String.format(Locale.ROOT, "  checkpoint 0: %,d rows in %.1f s", rows, s));
+    /** A captured database: its agent configuration, repository and tables. */
+    private final class Source {
+        final String db;
+        final Path repo;
+        final BacktrackConfig config;
+        List<String> tables;
+
+        Source(String db, String slot) throws IOException {
+            this.db = db;
+            this.repo = work.resolve(db + "-repo");
+            Path yaml = work.resolve(db + ".yaml");
+            // capture-ddl off: the agent then uses the same 5-argument CaptureSettings.of the bare engine gets
+            Files.writeString(yaml, "source:\n  url: " + pg.jdbcUrl(db) + "\n  user: postgres\n  slot: " + slot + "\n  publication: " + slot
+                    + "\n  capture-ddl: off\nrepository:\n  path: " + repo + "\n");
+            this.config = new ConfigLoader(Map.of()).read(yaml);
+        }
+
+        /** After pgbench -i: history has no key, so it is captured with its full row. */
+        void prepare() {
+            pg.execute(db, "ALTER TABLE pgbench_history REPLICA IDENTITY FULL");
+            try (PostgresCatalog catalog = PostgresCatalog.connect(pg.jdbcUrl(db), "postgres", "")) {
+                tables = catalog.tables(config.source().tablesInclude(), config.source().tablesExclude());
+            }
+        }
+
+        Path logDir() {
+            return Repository.open(repo).logDir();
+        }
     }
 
-    /** A small backlog drained by the agent and by a bare engine, so the measured drains run on compiled code. */
+    private Map<String, Object> checkpointZero(Source s) throws Exception {
+        step("checkpoint 0 of " + s.db + ": the agent's first run snapshots every table");
+        long t0 = System.nanoTime();
+        RunningAgent agent = RunningAgent.start(s.config);
+        waitFor("checkpoint 0", agent, () -> Files.exists(s.repo.resolve(Repository.ROOT_FILE)) && !Repository.open(s.repo).checkpoints().isEmpty());
+        double seconds = secs(t0);
+        agent.stop();
+        long rows = Repository.open(s.repo).checkpoints().get(0).tables().stream().mapToLong(t -> t.rows()).sum();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("seconds", round(seconds, 2));
+        m.put("rows", rows);
+        m.put("rows_per_s", Math.round(rows / seconds));
+        return m;
+    }
+
+    /**
+     * The same pipeline on a separate database (so neither the measured slots nor the measured log see
+     * it), run until the JIT has compiled the streaming paths of both the agent and the bare engine: on
+     * 2 cores the compiler threads otherwise take a large share of the CPU during the measured drains.
+     */
     private void warmUp() throws Exception {
-        if (o.warmupTxPerClient <= 0) {
+        if (o.warmupRounds <= 0 || o.warmupTxPerClient <= 0) {
             return;
         }
-        step("warm-up: pgbench -t " + o.warmupTxPerClient + " per client, drained by the agent and by a bare engine (not measured)");
-        createSlot("bare_warm", "pgoutput");
-        pgbench("-c", "" + o.clients, "-j", "" + o.jobs, "-n", "-t", "" + o.warmupTxPerClient);
-        long[] marker = marker(1);
-        RunningAgent agent = RunningAgent.start(config);
-        waitFor("the agent's warm-up drain", agent, () -> Repository.open(repo).logSummary().lastPosition() > marker[1]);
-        agent.stop();
-        new BareEngine("bare_warm", marker[0]).drain();
-        dropSlot("bare_warm");
+        Source warm = new Source("warm", "warm");
+        pg.createDatabase(warm.db);
+        pg.execute(warm.db, "ALTER DATABASE warm SET synchronous_commit = off");
+        pgbench(warm.db, "-i", "-s", "1", "-q");
+        warm.prepare();
+        checkpointZero(warm);
+        createSlot(warm.db, "warm_bare", "pgoutput");
+        List<Map<String, Object>> rounds = new ArrayList<>();
+        for (int round = 1; round <= o.warmupRounds; round++) {
+            step("warm-up " + round + "/" + o.warmupRounds + " (not measured; database warm, synchronous_commit off): pgbench -t " + o.warmupTxPerClient
+                    + " per client, drained by an agent and by a bare engine");
+            long before = LogSummary.of(warm.logDir()).lastSequence();
+            pgbench(warm.db, "-c", "" + o.clients, "-j", "" + o.jobs, "-n", "-t", "" + o.warmupTxPerClient);
+            long[] marker = marker(warm.db, round);
+            long changes = 4L * o.clients * o.warmupTxPerClient + 1;
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("agent", agentDrain(warm, before, marker[1], changes, null));
+            r.put("bare_engine", bareDrain(warm, "warm_bare", marker[0], changes, null));
+            rounds.add(r);
+        }
+        json.put("warm_up", rounds);
+        dropSlot(warm.db, "warm_bare");
+        dropSlot(warm.db, warm.config.source().slot());
     }
 
-    private Backlog backlog() throws Exception {
-        createSlot("bare", "pgoutput");
-        createSlot("recv_test_decoding", "test_decoding");
-        createSlot("recv_pgoutput", "pgoutput");
+    private Backlog backlog(Source s) throws Exception {
+        createSlot(s.db, "bare", "pgoutput");
+        createSlot(s.db, "recv_test_decoding", "test_decoding");
+        createSlot(s.db, "recv_pgoutput", "pgoutput");
         long txs = (long) o.clients * o.txPerClient;
         step("backlog: pgbench -c " + o.clients + " -j " + o.jobs + " -n -t " + o.txPerClient + " (" + String.format(Locale.ROOT, "%,d", txs)
                 + " TPC-B transactions x 4 row changes) with nothing consuming");
         Backlog b = new Backlog();
-        b.walBefore = pg.queryOne(DB, "SELECT pg_current_wal_insert_lsn()::text");
+        b.walBefore = pg.queryOne(s.db, "SELECT pg_current_wal_insert_lsn()::text");
         b.statsBefore = walStats();
-        b.logBefore = Repository.open(repo).logSummary();
+        b.logBefore = Repository.open(s.repo).logSummary();
         long t0 = System.nanoTime();
-        String out = pgbench("-c", "" + o.clients, "-j", "" + o.jobs, "-n", "-t", "" + o.txPerClient).output();
+        String out = pgbench(s.db, "-c", "" + o.clients, "-j", "" + o.jobs, "-n", "-t", "" + o.txPerClient).output();
         double seconds = secs(t0);
         Matcher m = Pattern.compile("number of transactions actually processed: (\\d+)").matcher(out);
         b.transactions = m.find() ? Long.parseLong(m.group(1)) : txs;
         Matcher tps = Pattern.compile("tps = ([0-9.]+)").matcher(out);
-        long[] marker = marker(2);
+        long[] marker = marker(s.db, 0);
         b.markerDelta = marker[0];
         b.markerLsn = marker[1];
-        b.walAfter = pg.queryOne(DB, "SELECT pg_current_wal_insert_lsn()::text");
+        b.walAfter = pg.queryOne(s.db, "SELECT pg_current_wal_insert_lsn()::text");
         b.statsAfter = walStats();
         b.transactions += 1;
         b.rowChanges = 4 * (b.transactions - 1) + 1;
-        b.walBytes = Long.parseLong(pg.queryOne(DB, "SELECT pg_wal_lsn_diff('" + b.walAfter + "', '" + b.walBefore + "')::bigint::text"));
+        b.walBytes = Long.parseLong(pg.queryOne(s.db, "SELECT pg_wal_lsn_diff('" + b.walAfter + "', '" + b.walBefore + "')::bigint::text"));
         Map<String, Object> w = new LinkedHashMap<>();
         w.put("transactions", b.transactions);
         w.put("row_changes", b.rowChanges);
         w.put("pgbench_seconds", round(seconds, 2));
-        w.put("pgbench_tps", tps.find() ? Double.parseDouble(tps.group(1)) : null);
+        w.put("pgbench_tps", tps.find() ? Math.round(Double.parseDouble(tps.group(1))) : null);
         w.put("wal_bytes", b.walBytes);
         w.put("wal_records", b.statsAfter.get("wal_records") - b.statsBefore.get("wal_records"));
         w.put("wal_full_page_images", b.statsAfter.get("wal_fpi") - b.statsBefore.get("wal_fpi"));
@@ -229,80 +301,77 @@ public final class FoundationBench {
         return b;
     }
 
-    private void drains(Backlog b) throws Exception {
+    private void drains(Source s, Backlog b) throws Exception {
         Map<String, Object> drain = new LinkedHashMap<>();
         json.put("drain", drain);
 
         step("drain 1/4: Backtrack agent, durable log");
-        Probe probe = Probe.start(o.profile ? work.resolve("agent.jfr") : null);
-        long t0 = System.nanoTime();
-        RunningAgent agent = RunningAgent.start(config);
-        long[] first = {0};
-        waitFor("the agent's drain", agent, () -> {
-            LogSummary s = Repository.open(repo).logSummary();
-            if (first[0] == 0 && s.lastSequence() > b.logBefore.lastSequence()) {
-                first[0] = System.nanoTime();
-            }
-            return s.lastPosition() > b.markerLsn;
-        });
-        long done = System.nanoTime();
-        double walsender = walsenderCpuSeconds(AGENT_SLOT);
-        Map<String, Object> a = probe.stop("agent");
-        agent.stop();
-        LogCount logged = countLog(b.logBefore.lastSequence() + 1);
-        a.put("seconds", round((done - t0) / 1e9, 2));
-        a.put("row_changes", b.rowChanges);
+        Map<String, Object> a = agentDrain(s, b.logBefore.lastSequence(), b.markerLsn, b.rowChanges, o.profile ? work.resolve("agent.jfr") : null);
+        LogCount logged = countLog(s, b.logBefore.lastSequence() + 1);
         a.put("row_changes_logged", logged.rowChanges);
         a.put("transactions_logged", logged.transactions);
         a.put("other_logged_transactions", logged.other);
-        a.put("rows_per_s", Math.round(b.rowChanges / ((done - t0) / 1e9)));
-        a.put("rows_per_s_after_first", first[0] == 0 ? null : Math.round(b.rowChanges / ((done - first[0]) / 1e9)));
-        a.put("startup_seconds", first[0] == 0 ? null : round((first[0] - t0) / 1e9, 2));
-        a.put("walsender_cpu_seconds", walsender);
-        a.put("agent_status", agent.lastLine());
         drain.put("agent", a);
-        report("agent", a);
 
         step("drain 2/4: bare Debezium engine, no-op consumer, same connector properties");
-        probe = Probe.start(o.profile ? work.resolve("bare.jfr") : null);
-        BareEngine bare = new BareEngine("bare", b.markerDelta);
-        BareEngine.Result r = bare.drain();
-        Map<String, Object> e = probe.stop("bare engine");
-        e.put("seconds", round(r.seconds(), 2));
-        e.put("row_changes", b.rowChanges);
-        e.put("row_changes_seen", r.rowChanges());
-        e.put("rows_per_s", Math.round(b.rowChanges / r.seconds()));
-        e.put("rows_per_s_after_first", Math.round(b.rowChanges / r.secondsAfterFirst()));
-        e.put("startup_seconds", round(r.seconds() - r.secondsAfterFirst(), 2));
-        e.put("walsender_cpu_seconds", r.walsenderCpuSeconds());
-        e.put("properties_changed_from_capture_settings", bare.changed);
-        drain.put("bare_engine", e);
-        report("bare engine", e);
+        drain.put("bare_engine", bareDrain(s, "bare", b.markerDelta, b.rowChanges, o.profile ? work.resolve("bare.jfr") : null));
 
         step("drain 3/4: pg_recvlogical, test_decoding, to /dev/null");
-        drain.put("pg_recvlogical_test_decoding", recvlogical("recv_test_decoding", b, List.of()));
+        drain.put("pg_recvlogical_test_decoding", recvlogical(s, "recv_test_decoding", b, List.of()));
         step("drain 4/4: pg_recvlogical, pgoutput (proto_version=1, the agent's publication), to /dev/null");
-        drain.put("pg_recvlogical_pgoutput", recvlogical("recv_pgoutput", b, List.of("-o", "proto_version=1", "-o",
-                "publication_names=" + config.source().publication())));
+        drain.put("pg_recvlogical_pgoutput", recvlogical(s, "recv_pgoutput", b, List.of("-o", "proto_version=1", "-o",
+                "publication_names=" + s.config.source().publication())));
 
         Map<String, Object> size = new LinkedHashMap<>();
-        LogSummary after = Repository.open(repo).logSummary();
+        LogSummary after = Repository.open(s.repo).logSummary();
         long logBytes = after.bytes() - b.logBefore.bytes();
         size.put("log_bytes", logBytes);
         size.put("log_row_changes", logged.rowChanges);
         size.put("log_bytes_per_row_change", round((double) logBytes / logged.rowChanges, 2));
         size.put("wal_bytes", b.walBytes);
         size.put("wal_bytes_per_row_change", round((double) b.walBytes / b.rowChanges, 2));
-        size.put("compression_level", config.repository().compressionLevel());
+        size.put("compression_level", s.config.repository().compressionLevel());
         json.put("size", size);
     }
 
-    private Map<String, Object> recvlogical(String slot, Backlog b, List<String> pluginOptions) {
+    /** Starts an agent on a backlog and times it until the log holds the transaction committed after {@code markerLsn}. */
+    private Map<String, Object> agentDrain(Source s, long sequenceBefore, long markerLsn, long rowChanges, Path jfr) throws Exception {
+        Path logDir = s.logDir();
+        Probe probe = Probe.start(jfr);
+        long t0 = System.nanoTime();
+        RunningAgent agent = RunningAgent.start(s.config);
+        long[] first = {0};
+        waitFor("the agent's drain", agent, () -> {
+            LogSummary l = LogSummary.of(logDir);
+            if (first[0] == 0 && l.lastSequence() > sequenceBefore) {
+                first[0] = System.nanoTime();
+            }
+            return l.lastPosition() > markerLsn;
+        });
+        long done = System.nanoTime();
+        Double walsender = walsenderCpuSeconds(s.db, s.config.source().slot());
+        Map<String, Object> a = new LinkedHashMap<>();
+        a.put("seconds", round((done - t0) / 1e9, 2));
+        a.put("row_changes", rowChanges);
+        a.put("rows_per_s", Math.round(rowChanges / ((done - t0) / 1e9)));
+        a.put("rows_per_s_after_first", first[0] == 0 ? null : Math.round(rowChanges / ((done - first[0]) / 1e9)));
+        a.put("startup_seconds", first[0] == 0 ? null : round((first[0] - t0) / 1e9, 2));
+        a.put("walsender_cpu_seconds", walsender);
+        a.putAll(probe.stop("agent"));
+        a.put("cpu_us_per_row_change", cpuPerRow(a, rowChanges));
+        agent.stop();
+        a.put("agent_status", agent.lastLine());
+        report("agent", a);
+        return a;
+    }
+
+    private Map<String, Object> recvlogical(Source s, String slot, Backlog b, List<String> pluginOptions) {
         Map<String, Object> m = new LinkedHashMap<>();
-        List<String> cmd = new ArrayList<>(List.of(bin + "/pg_recvlogical", "-h", "127.0.0.1", "-p", "" + pg.port(), "-U", "postgres", "-d", DB,
+        List<String> cmd = new ArrayList<>(List.of(bin + "/pg_recvlogical", "-h", "127.0.0.1", "-p", "" + pg.port(), "-U", "postgres", "-d", s.db,
                 "--slot", slot, "--start", "--endpos", b.walAfter, "--no-loop", "-f", "/dev/null"));
         cmd.addAll(pluginOptions);
         double[] cpu = Cpu.machine();
+        double[] processes = Cpu.processes();
         long t0 = System.nanoTime();
         try {
             pg.runAsPostgres(cmd, 1800);
@@ -311,19 +380,22 @@ public final class FoundationBench {
             step("  did not work: " + e.getMessage());
             return m;
         }
-        double s = secs(t0);
-        String confirmed = pg.queryOne(DB, "SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = '" + slot + "'");
-        m.put("seconds", round(s, 2));
+        double seconds = secs(t0);
+        m.put("seconds", round(seconds, 2));
         m.put("row_changes", b.rowChanges);
-        m.put("rows_per_s", Math.round(b.rowChanges / s));
+        m.put("rows_per_s", Math.round(b.rowChanges / seconds));
         m.put("machine_cpu_busy_percent", Cpu.busyPercent(cpu, Cpu.machine()));
-        m.put("slot_confirmed_flush_lsn", confirmed);
+        double[] p = Cpu.processes();
+        m.put("bench_and_cluster_cpu_seconds", round(p[0] - processes[0] + p[1] - processes[1], 2));
+        m.put("other_processes_cpu_seconds", round(p[2] - processes[2], 2));
+        m.put("cpu_us_per_row_change", round((p[0] - processes[0] + p[1] - processes[1]) * 1e6 / b.rowChanges, 1));
+        m.put("slot_confirmed_flush_lsn", pg.queryOne(s.db, "SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = '" + slot + "'"));
         m.put("end_lsn", b.walAfter);
         report("pg_recvlogical", m);
         return m;
     }
 
-    private void restore(Backlog b) throws Exception {
+    private void restore(Source s) throws Exception {
         Map<String, Object> r = new LinkedHashMap<>();
         json.put("restore", r);
         step("restore latest (checkpoint 0 + the log) into a new database");
@@ -332,13 +404,13 @@ public final class FoundationBench {
         long t0 = System.nanoTime();
         RestoreReport report;
         try (PostgresTarget target = PostgresTarget.connect(pg.jdbcUrl("restored_backtrack"), "postgres", "")) {
-            report = new Restore(Repository.open(repo), Progress.NONE).run(RestoreTarget.parse("latest", null), target);
+            report = new Restore(Repository.open(s.repo), Progress.NONE).run(RestoreTarget.parse("latest", null), target);
         }
-        double s = secs(t0);
+        double seconds = secs(t0);
         Map<String, Object> bt = new LinkedHashMap<>();
-        bt.put("seconds", round(s, 2));
+        bt.put("seconds", round(seconds, 2));
         bt.put("rows", report.rows());
-        bt.put("rows_per_s", Math.round(report.rows() / s));
+        bt.put("rows_per_s", Math.round(report.rows() / seconds));
         bt.put("checkpoint", report.checkpoint());
         bt.put("transactions_replayed", report.transactionsApplied());
         bt.put("changes_replayed", report.changesApplied());
@@ -346,10 +418,10 @@ public final class FoundationBench {
         r.put("backtrack", bt);
         report("Backtrack restore", bt);
 
-        step("anchor: pg_dump -Fc of the source (not timed in the comparison), then pg_restore -j 2 into a new database");
+        step("anchor: pg_dump -Fc of the source (not part of the comparison), then pg_restore -j 2 into a new database");
         Path dump = pg.dataDirectory().getParent().resolve("bench.dump");
         t0 = System.nanoTime();
-        pg.runAsPostgres(List.of(bin + "/pg_dump", "-h", "127.0.0.1", "-p", "" + pg.port(), "-U", "postgres", "-Fc", "-f", dump.toString(), DB), 1800);
+        pg.runAsPostgres(List.of(bin + "/pg_dump", "-h", "127.0.0.1", "-p", "" + pg.port(), "-U", "postgres", "-Fc", "-f", dump.toString(), s.db), 1800);
         double dumpSeconds = secs(t0);
         pg.execute("postgres", "CHECKPOINT");
         pg.createDatabase("restored_pg");
@@ -361,7 +433,7 @@ public final class FoundationBench {
         pg.execute("restored_pg", "ANALYZE");
         double analyzeSeconds = secs(t0);
         long rows = 0;
-        for (String t : tables) {
+        for (String t : s.tables) {
             rows += Long.parseLong(pg.queryOne("restored_pg", "SELECT count(*)::text FROM " + t));
         }
         Map<String, Object> pr = new LinkedHashMap<>();
@@ -375,9 +447,9 @@ public final class FoundationBench {
         report("pg_restore -j 2", pr);
 
         Map<String, Object> same = new LinkedHashMap<>();
-        for (String t : tables) {
+        for (String t : s.tables) {
             String sum = "SELECT md5(string_agg(x::text, ',' ORDER BY x::text)) FROM " + t + " x";
-            same.put(t, pg.queryOne(DB, sum).equals(pg.queryOne("restored_backtrack", sum)));
+            same.put(t, pg.queryOne(s.db, sum).equals(pg.queryOne("restored_backtrack", sum)));
         }
         r.put("backtrack_restore_equals_source", same);
         step("  Backtrack restore equals the source, per table: " + same);
@@ -385,85 +457,96 @@ public final class FoundationBench {
 
     // ---------------------------------------------------------------------------------------------- the bare engine
 
-    /** The Debezium engine with the agent's connector properties and a consumer that only acknowledges. */
-    private final class BareEngine {
-        record Result(double seconds, double secondsAfterFirst, long rowChanges, double walsenderCpuSeconds) {
-        }
-
-        final String slot;
-        final long markerDelta;
-        final Map<String, String> changed = new LinkedHashMap<>();
-
-        BareEngine(String slot, long markerDelta) {
-            this.slot = slot;
-            this.markerDelta = markerDelta;
-        }
-
-        Result drain() throws Exception {
-            SourceConfig s = config.source();
-            SourceConfig mine = new SourceConfig(s.url(), s.user(), s.password(), s.tablesInclude(), s.tablesExclude(), slot, s.publication(),
-                    s.captureDdl(), s.heartbeatInterval());
-            Properties agentProps = CaptureSettings.of(s, tables, repo, "dev.backtrack.agent.LogOffsetStore", config.agent().maxBatchSize());
-            Properties p = CaptureSettings.of(mine, tables, repo, "org.apache.kafka.connect.storage.MemoryOffsetBackingStore",
-                    config.agent().maxBatchSize());
-            p.setProperty("snapshot.mode", "no_data");
-            for (String k : p.stringPropertyNames()) {
-                if (!p.getProperty(k).equals(agentProps.getProperty(k))) {
-                    changed.put(k, agentProps.getProperty(k) + " -> " + p.getProperty(k));
-                }
+    /**
+     * The Debezium engine with the agent's connector properties (only slot, name, offset store and
+     * snapshot.mode=no_data differ) and a consumer that only acknowledges and counts, timed until it
+     * sees the marker row.
+     */
+    private Map<String, Object> bareDrain(Source s, String slot, long markerDelta, long rowChanges, Path jfr) throws Exception {
+        SourceConfig c = s.config.source();
+        SourceConfig mine = new SourceConfig(c.url(), c.user(), c.password(), c.tablesInclude(), c.tablesExclude(), slot, c.publication(),
+                c.captureDdl(), c.heartbeatInterval());
+        Properties agentProps = CaptureSettings.of(c, s.tables, s.repo, "dev.backtrack.agent.LogOffsetStore", s.config.agent().maxBatchSize());
+        Properties p = CaptureSettings.of(mine, s.tables, s.repo, "org.apache.kafka.connect.storage.MemoryOffsetBackingStore",
+                s.config.agent().maxBatchSize());
+        p.setProperty("snapshot.mode", "no_data");
+        Map<String, String> changed = new LinkedHashMap<>();
+        for (String k : p.stringPropertyNames()) {
+            if (!p.getProperty(k).equals(agentProps.getProperty(k))) {
+                changed.put(k, agentProps.getProperty(k) + " -> " + p.getProperty(k));
             }
-            AtomicLong rows = new AtomicLong();
-            AtomicLong first = new AtomicLong();
-            AtomicLong done = new AtomicLong();
-            AtomicReference<Throwable> failure = new AtomicReference<>();
-            CountDownLatch finished = new CountDownLatch(1);
-            long t0 = System.nanoTime();
-            DebeziumEngine<ChangeEvent<SourceRecord, SourceRecord>> engine = DebeziumEngine.create(Connect.class).using(p)
-                    .notifying((records, committer) -> {
-                        for (ChangeEvent<SourceRecord, SourceRecord> r : records) {
-                            if (r.value().value() instanceof Struct v && v.schema().field("op") != null) {
-                                if (rows.incrementAndGet() == 1) {
-                                    first.set(System.nanoTime());
-                                }
-                                if ("c".equals(v.getString("op")) && isMarker(v.getStruct("after"))) {
-                                    done.set(System.nanoTime());
-                                }
+        }
+        AtomicLong rows = new AtomicLong();
+        AtomicLong first = new AtomicLong();
+        AtomicLong done = new AtomicLong();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        CountDownLatch finished = new CountDownLatch(1);
+        Probe probe = Probe.start(jfr);
+        long t0 = System.nanoTime();
+        DebeziumEngine<ChangeEvent<SourceRecord, SourceRecord>> engine = DebeziumEngine.create(Connect.class).using(p)
+                .notifying((records, committer) -> {
+                    for (ChangeEvent<SourceRecord, SourceRecord> r : records) {
+                        if (r.value().value() instanceof Struct v && v.schema().field("op") != null) {
+                            if (rows.incrementAndGet() == 1) {
+                                first.set(System.nanoTime());
                             }
-                            committer.markProcessed(r);
+                            if ("c".equals(v.getString("op")) && isMarker(v.getStruct("after"), markerDelta)) {
+                                done.set(System.nanoTime());
+                            }
                         }
-                        committer.markBatchFinished();
-                    })
-                    .using((success, message, error) -> {
-                        if (!success) {
-                            failure.set(error != null ? error : new IllegalStateException(message));
-                        }
-                        finished.countDown();
-                    })
-                    .build();
-            Thread t = new Thread(engine, "bench-bare-engine");
-            t.start();
-            long deadline = System.nanoTime() + WAIT_NANOS;
-            while (done.get() == 0) {
-                if (finished.getCount() == 0 || System.nanoTime() > deadline) {
-                    engine.close();
-                    throw new IllegalStateException("the bare engine on slot " + slot + " stopped or timed out after " + rows.get() + " row changes",
-                            failure.get());
-                }
-                Thread.sleep(5);
+                        committer.markProcessed(r);
+                    }
+                    committer.markBatchFinished();
+                })
+                .using((success, message, error) -> {
+                    if (!success) {
+                        failure.set(error != null ? error : new IllegalStateException(message));
+                    }
+                    finished.countDown();
+                })
+                .build();
+        Thread t = new Thread(engine, "bench-bare-engine");
+        t.start();
+        long deadline = System.nanoTime() + WAIT_NANOS;
+        while (done.get() == 0) {
+            if (finished.getCount() == 0 || System.nanoTime() > deadline) {
+                engine.close();
+                throw new IllegalStateException("the bare engine on slot " + slot + " stopped or timed out after " + rows.get() + " row changes",
+                        failure.get());
             }
-            double walsender = walsenderCpuSeconds(slot);
-            engine.close();
-            t.join(TimeUnit.MINUTES.toMillis(1));
-            return new Result((done.get() - t0) / 1e9, (done.get() - first.get()) / 1e9, rows.get(), walsender);
+            Thread.sleep(5);
         }
+        Double walsender = walsenderCpuSeconds(s.db, slot);
+        Map<String, Object> e = new LinkedHashMap<>();
+        double seconds = (done.get() - t0) / 1e9;
+        double afterFirst = (done.get() - first.get()) / 1e9;
+        e.put("seconds", round(seconds, 2));
+        e.put("row_changes", rowChanges);
+        e.put("row_changes_seen", rows.get());
+        e.put("rows_per_s", Math.round(rowChanges / seconds));
+        e.put("rows_per_s_after_first", Math.round(rowChanges / afterFirst));
+        e.put("startup_seconds", round(seconds - afterFirst, 2));
+        e.put("walsender_cpu_seconds", walsender);
+        e.putAll(probe.stop("bare engine"));
+        e.put("cpu_us_per_row_change", cpuPerRow(e, rowChanges));
+        engine.close();
+        t.join(TimeUnit.MINUTES.toMillis(1));
+        e.put("properties_changed_from_capture_settings", changed);
+        report("bare engine", e);
+        return e;
+    }
 
-        private boolean isMarker(Struct after) {
-            if (after == null || after.schema().field("delta") == null) {
-                return false;
-            }
-            Object d = after.get("delta");
-            return d instanceof Number n && n.longValue() == markerDelta;
+    /** CPU time per row change of the consumer's JVM (without its JIT compiler threads) and of the whole PostgreSQL cluster. */
+    private static double cpuPerRow(Map<String, Object> m, long rowChanges) {
+        double jvm = (Double) m.get("jvm_cpu_seconds") - (Double) m.get("jit_threads_cpu_seconds");
+        return round((jvm + (Double) m.get("cluster_cpu_seconds")) * 1e6 / rowChanges, 1);
+    }
+
+    private static boolean isMarker(Struct after, long markerDelta) {
+        if (after == null || after.schema().field("delta") == null) {
+            return false;
         }
+        return after.get("delta") instanceof Number n && n.longValue() == markerDelta;
     }
 
     // ---------------------------------------------------------------------------------------------- the agent
@@ -537,9 +620,9 @@ public final class FoundationBench {
     }
 
     /** Transactions and row changes (insert, update, delete) in the log from {@code fromSequence} on. */
-    private LogCount countLog(long fromSequence) {
+    private static LogCount countLog(Source s, long fromSequence) {
         long txs = 0, rows = 0, other = 0;
-        try (LogCursor c = RedoLog.read(Repository.open(repo).logDir(), fromSequence)) {
+        try (LogCursor c = RedoLog.read(s.logDir(), fromSequence)) {
             while (c.hasNext()) {
                 Transaction tx = c.next();
                 txs++;
@@ -560,21 +643,21 @@ public final class FoundationBench {
 
     // ---------------------------------------------------------------------------------------------- PostgreSQL helpers
 
-    private PostgresCluster.ProcessResult pgbench(String... args) {
+    private PostgresCluster.ProcessResult pgbench(String db, String... args) {
         List<String> cmd = new ArrayList<>(List.of(bin + "/pgbench", "-h", "127.0.0.1", "-p", "" + pg.port(), "-U", "postgres"));
         cmd.addAll(List.of(args));
-        cmd.add(DB);
+        cmd.add(db);
         return pg.runAsPostgres(cmd, 3600);
     }
 
-    private void createSlot(String name, String plugin) {
-        pg.execute(DB, "SELECT pg_create_logical_replication_slot('" + name + "', '" + plugin + "')");
+    private void createSlot(String db, String name, String plugin) {
+        pg.execute(db, "SELECT pg_create_logical_replication_slot('" + name + "', '" + plugin + "')");
     }
 
-    private void dropSlot(String name) throws InterruptedException {
+    private void dropSlot(String db, String name) throws InterruptedException {
         for (int i = 0; ; i++) {
             try {
-                pg.execute(DB, "SELECT pg_drop_replication_slot('" + name + "')");
+                pg.execute(db, "SELECT pg_drop_replication_slot('" + name + "')");
                 return;
             } catch (RuntimeException stillActive) {
                 if (i > 100) {
@@ -586,9 +669,9 @@ public final class FoundationBench {
     }
 
     /** Commits one history row with a marker delta; returns {delta, an LSN below its commit}. */
-    private long[] marker(int n) throws Exception {
+    private long[] marker(String db, int n) throws Exception {
         long delta = MARKER_DELTA + n;
-        try (Connection c = pg.connect(DB); Statement st = c.createStatement()) {
+        try (Connection c = pg.connect(db); Statement st = c.createStatement()) {
             c.setAutoCommit(false);
             st.execute("INSERT INTO pgbench_history (tid, bid, aid, delta, mtime) VALUES (1, 1, 1, " + delta + ", now())");
             ResultSet rs = st.executeQuery("SELECT pg_current_wal_insert_lsn()::text");
@@ -601,16 +684,16 @@ public final class FoundationBench {
 
     private Map<String, Long> walStats() {
         Map<String, Long> m = new HashMap<>();
-        m.put("wal_records", Long.parseLong(pg.queryOne(DB, "SELECT wal_records::text FROM pg_stat_wal")));
-        m.put("wal_fpi", Long.parseLong(pg.queryOne(DB, "SELECT wal_fpi::text FROM pg_stat_wal")));
-        m.put("checkpoints", Long.parseLong(pg.queryOne(DB, "SELECT (checkpoints_timed + checkpoints_req)::text FROM pg_stat_bgwriter")));
+        m.put("wal_records", Long.parseLong(pg.queryOne("postgres", "SELECT wal_records::text FROM pg_stat_wal")));
+        m.put("wal_fpi", Long.parseLong(pg.queryOne("postgres", "SELECT wal_fpi::text FROM pg_stat_wal")));
+        m.put("checkpoints", Long.parseLong(pg.queryOne("postgres", "SELECT (checkpoints_timed + checkpoints_req)::text FROM pg_stat_bgwriter")));
         return m;
     }
 
     /** CPU seconds of the walsender serving a slot so far (it starts with the consumer); null when unknown. */
-    private Double walsenderCpuSeconds(String slot) {
+    private Double walsenderCpuSeconds(String db, String slot) {
         try {
-            String pid = pg.queryOne(DB, "SELECT active_pid::text FROM pg_replication_slots WHERE slot_name = '" + slot + "'");
+            String pid = pg.queryOne(db, "SELECT active_pid::text FROM pg_replication_slots WHERE slot_name = '" + slot + "'");
             if (pid == null) {
                 return null;
             }
@@ -650,45 +733,100 @@ public final class FoundationBench {
     /** CPU of the machine, of this JVM and of its threads over a phase; with {@code jfr}, a flight recording too. */
     private static final class Probe {
         final double[] machine = Cpu.machine();
+        final double[] processes = Cpu.processes();
         final long jvmCpu = Jvm.processCpuNanos();
         final Map<Long, Long> threads = Jvm.threadCpu();
         final Map<String, Long> gc = Jvm.gc();
+        final long jit = Jvm.jitMillis();
+        final Map<String, Double> nativeThreads = Jvm.nativeThreadCpu();
         final Path jfrFile;
-        final jdk.jfr.Recording recording;
+        final Instant started = Instant.now();
+        /**
+         * One recording for the whole run, started before any engine code is compiled: starting a
+         * recording mid-run retransforms the JDK's I/O classes, which throws compiled code away and had
+         * the JIT busy for most of the drain it meant to profile.
+         */
+        static volatile jdk.jfr.Recording recording;
 
-        private Probe(Path jfrFile) throws Exception {
-            this.jfrFile = jfrFile;
-            if (jfrFile != null) {
-                recording = new jdk.jfr.Recording(jdk.jfr.Configuration.getConfiguration("profile"));
-                recording.start();
-            } else {
-                recording = null;
-            }
+        private Probe(Path jfrFile) {
+            this.jfrFile = recording == null ? null : jfrFile;
         }
 
-        static Probe start(Path jfrFile) throws Exception {
+        static void startRecording() throws Exception {
+            recording = new jdk.jfr.Recording(jdk.jfr.Configuration.getConfiguration("profile"));
+            recording.start();
+        }
+
+        static Probe start(Path jfrFile) {
             return new Probe(jfrFile);
         }
 
         Map<String, Object> stop(String label) throws IOException {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("machine_cpu_busy_percent", Cpu.busyPercent(machine, Cpu.machine()));
+            double[] p = Cpu.processes();
+            m.put("cluster_cpu_seconds", round(p[1] - processes[1], 2));
+            m.put("other_processes_cpu_seconds", round(p[2] - processes[2], 2));
             m.put("jvm_cpu_seconds", round((Jvm.processCpuNanos() - jvmCpu) / 1e9, 2));
             m.put("jvm_threads_cpu_seconds", Jvm.topThreads(threads, 6));
             Map<String, Long> g = Jvm.gc();
             m.put("gc_count", g.get("count") - gc.get("count"));
             m.put("gc_millis", g.get("millis") - gc.get("millis"));
-            if (recording != null) {
-                recording.stop();
+            Map<String, Double> now = Jvm.nativeThreadCpu();
+            m.put("gc_threads_cpu_seconds", round(now.get("gc") - nativeThreads.get("gc"), 2));
+            m.put("jit_threads_cpu_seconds", round(now.get("jit") - nativeThreads.get("jit"), 2));
+            m.put("jit_compile_seconds", round((Jvm.jitMillis() - jit) / 1e3, 2));
+            if (jfrFile != null) {
+                Instant ended = Instant.now();
                 recording.dump(jfrFile);
-                recording.close();
-                m.put("jfr", Jfr.summarize(jfrFile, label));
+                m.put("jfr", Jfr.summarize(jfrFile, started, ended));
             }
             return m;
         }
     }
 
     private static final class Cpu {
+        /** The cluster's postmaster; its children are the cluster's processes. */
+        static volatile long postmaster = -1;
+
+        /**
+         * CPU seconds so far of every process, with the children it has reaped: {this JVM and its
+         * children, the bench cluster, everything else}. A process whose parent is gone is counted under
+         * init, so "everything else" covers it too; only a process that ends unreaped is missed.
+         */
+        static double[] processes() {
+            long self = ProcessHandle.current().pid();
+            Map<Long, long[]> all = new HashMap<>();
+            try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+                for (Path p : procs.toList()) {
+                    String name = p.getFileName().toString();
+                    if (!name.chars().allMatch(Character::isDigit)) {
+                        continue;
+                    }
+                    try {
+                        String stat = Files.readString(p.resolve("stat"));
+                        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                        // with the children it has reaped, so a process that ends between two readings is not lost
+                        all.put(Long.parseLong(name), new long[]{Long.parseLong(f[1]),
+                                Long.parseLong(f[11]) + Long.parseLong(f[12]) + Long.parseLong(f[13]) + Long.parseLong(f[14])});
+                    } catch (IOException | RuntimeException gone) {
+                        // ended meanwhile
+                    }
+                }
+            } catch (IOException e) {
+                return new double[]{0, 0, 0};
+            }
+            double[] r = new double[3];
+            for (Map.Entry<Long, long[]> e : all.entrySet()) {
+                long pid = e.getKey(), parent = e.getValue()[0];
+                long grand = all.containsKey(parent) ? all.get(parent)[0] : -1;
+                long great = all.containsKey(grand) ? all.get(grand)[0] : -1;
+                int who = pid == self || parent == self || grand == self || great == self ? 0 : pid == postmaster || parent == postmaster ? 1 : 2;
+                r[who] += e.getValue()[1] / 100.0;
+            }
+            return r;
+        }
+
         /** {busy, total} jiffies of all CPUs from /proc/stat; zeros when unreadable. */
         static double[] machine() {
             try {
@@ -719,6 +857,36 @@ public final class FoundationBench {
             m.put("jvm_heap", "initial " + heap.getInit() / (1 << 20) + " MiB, max " + Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB, GC "
                     + ManagementFactory.getGarbageCollectorMXBeans().stream().map(GarbageCollectorMXBean::getName).collect(Collectors.joining(" + ")));
             return m;
+        }
+
+        static long jitMillis() {
+            var c = ManagementFactory.getCompilationMXBean();
+            return c != null && c.isCompilationTimeMonitoringSupported() ? c.getTotalCompilationTime() : 0;
+        }
+
+        /** CPU seconds so far of the JVM's own threads, from /proc: JIT compiler threads and GC threads. */
+        static Map<String, Double> nativeThreadCpu() {
+            double jit = 0, gc = 0;
+            try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
+                for (Path t : tasks.toList()) {
+                    try {
+                        String stat = Files.readString(t.resolve("stat"));
+                        String comm = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                        double cpu = (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
+                        if (comm.startsWith("C1 ") || comm.startsWith("C2 ")) {
+                            jit += cpu;
+                        } else if (comm.startsWith("GC ") || comm.startsWith("G1 ")) {
+                            gc += cpu;
+                        }
+                    } catch (IOException | RuntimeException gone) {
+                        // the thread ended meanwhile
+                    }
+                }
+            } catch (IOException e) {
+                // not Linux
+            }
+            return Map.of("jit", jit, "gc", gc);
         }
 
         static long processCpuNanos() {
@@ -767,13 +935,14 @@ public final class FoundationBench {
 
     /** Where the execution samples of a recording fall: top frames, and the first Backtrack frame of each stack. */
     static final class Jfr {
-        static Map<String, Object> summarize(Path file, String label) throws IOException {
+        static Map<String, Object> summarize(Path file, Instant from, Instant to) throws IOException {
             Map<String, Integer> self = new HashMap<>();
             Map<String, Integer> backtrack = new HashMap<>();
             Map<String, Integer> threads = new HashMap<>();
             int samples = 0;
             for (var e : jdk.jfr.consumer.RecordingFile.readAllEvents(file)) {
-                if (!e.getEventType().getName().equals("jdk.ExecutionSample") || e.getStackTrace() == null) {
+                if (!e.getEventType().getName().equals("jdk.ExecutionSample") || e.getStackTrace() == null || e.getStartTime().isBefore(from)
+                        || e.getStartTime().isAfter(to)) {
                     continue;
                 }
                 samples++;
@@ -820,7 +989,7 @@ public final class FoundationBench {
     private static void report(String who, Map<String, Object> m) {
         StringBuilder s = new StringBuilder("  " + who + ": ");
         for (String k : List.of("seconds", "rows_per_s", "rows_per_s_after_first", "machine_cpu_busy_percent", "jvm_cpu_seconds",
-                "walsender_cpu_seconds", "gc_count", "gc_millis", "jvm_threads_cpu_seconds")) {
+                "walsender_cpu_seconds", "cluster_cpu_seconds", "other_processes_cpu_seconds", "cpu_us_per_row_change", "jit_threads_cpu_seconds", "gc_threads_cpu_seconds", "jvm_threads_cpu_seconds")) {
             if (m.get(k) != null) {
                 s.append(k).append('=').append(m.get(k)).append("  ");
             }
@@ -830,7 +999,10 @@ public final class FoundationBench {
 
     @SuppressWarnings("unchecked")
     private void write() throws IOException {
-        String table = table();
+        if (json.get("environment") instanceof Map<?, ?> env) {
+            ((Map<String, Object>) env).put("load_average_at_end", loadAverage());
+        }
+        String table = json.containsKey("drain") ? table() : "(no figures)";
         System.out.println();
         System.out.println(table);
         Object drain = json.get("drain");
@@ -886,6 +1058,9 @@ public final class FoundationBench {
         rows.add(new String[]{"  same, from the first change on", "agent: " + fmt(agent.get("rows_per_s_after_first")) + "/s",
                 "bare engine: " + fmt(bare.get("rows_per_s_after_first")) + "/s",
                 ratio(agent.get("rows_per_s_after_first"), bare.get("rows_per_s_after_first"), "x rate")});
+        rows.add(new String[]{"  CPU us per row change (JVM w/o JIT + PG)", "agent: " + agent.get("cpu_us_per_row_change"),
+                "bare engine: " + bare.get("cpu_us_per_row_change") + "; pg_recvlogical td/po: " + td.get("cpu_us_per_row_change") + " / "
+                        + po.get("cpu_us_per_row_change"), ratio(agent.get("cpu_us_per_row_change"), bare.get("cpu_us_per_row_change"), "x CPU")});
         rows.add(new String[]{"bytes per row change", "redo log (zstd " + size.get("compression_level") + "): " + size.get("log_bytes_per_row_change"),
                 "WAL: " + size.get("wal_bytes_per_row_change"), ratio(size.get("log_bytes_per_row_change"), size.get("wal_bytes_per_row_change"), "x")});
         rows.add(new String[]{"restore " + fmt(bt.get("rows")) + " rows (ckpt 0 + " + fmt(bt.get("changes_replayed")) + " changes)",
@@ -907,7 +1082,8 @@ public final class FoundationBench {
             }
         }
         s.append("\n");
-        s.append("machine: ").append(env.get("cores")).append(" cores; fdatasync 4 KiB: ").append(env.get("fdatasync_ms_4k")).append(" ms; ")
+        s.append("machine: ").append(env.get("cores")).append(" cores, load average ").append(env.get("load_average_at_start")).append(" at start, ")
+                .append(env.get("load_average_at_end")).append(" at end; fdatasync 4 KiB: ").append(env.get("fdatasync_ms_4k")).append(" ms; ")
                 .append(env.get("java")).append("\n");
         s.append("JVM: ").append(env.get("jvm_heap")).append("; arguments: ").append(env.get("jvm_arguments")).append("\n");
         s.append("PostgreSQL: ").append(env.get("postgresql_settings")).append("\n");
@@ -915,16 +1091,30 @@ public final class FoundationBench {
                 .append(backlog.get("pgbench_tps")).append(" tps; ").append(fmt(backlog.get("wal_full_page_images"))).append(" full-page images, ")
                 .append(backlog.get("checkpoints_during")).append(" checkpoints during it; checkpoint 0: ").append(fmt(ck.get("rows"))).append(" rows in ")
                 .append(ck.get("seconds")).append(" s\n");
-        s.append("agent drain: ").append(agent.get("agent_status")).append("; JVM CPU ").append(agent.get("jvm_cpu_seconds")).append(" s, walsender CPU ")
-                .append(agent.get("walsender_cpu_seconds")).append(" s, machine busy ").append(agent.get("machine_cpu_busy_percent")).append("%, GC ")
-                .append(agent.get("gc_count")).append("x/").append(agent.get("gc_millis")).append(" ms; threads ").append(agent.get("jvm_threads_cpu_seconds")).append("\n");
-        s.append("bare drain: JVM CPU ").append(bare.get("jvm_cpu_seconds")).append(" s, walsender CPU ").append(bare.get("walsender_cpu_seconds"))
-                .append(" s, machine busy ").append(bare.get("machine_cpu_busy_percent")).append("%, GC ").append(bare.get("gc_count")).append("x/")
-                .append(bare.get("gc_millis")).append(" ms; threads ").append(bare.get("jvm_threads_cpu_seconds")).append("\n");
+        s.append("agent drain: ").append(agent.get("agent_status")).append("\n");
+        s.append("CPU during the agent drain: ").append(cpu(agent)).append("\n");
+        s.append("CPU during the bare drain:  ").append(cpu(bare)).append("\n");
+        if (json.get("warm_up") instanceof List<?> rounds) {
+            s.append("warm-up (database warm, not measured): ").append(rounds.size()).append(" round(s) of ").append(fmt(4L * o.clients * o.warmupTxPerClient))
+                    .append(" row changes; JIT compiler CPU in each round's agent / bare drain:");
+            for (Object r : rounds) {
+                Map<String, Object> m = (Map<String, Object>) r;
+                s.append(" ").append(((Map<String, Object>) m.get("agent")).get("jit_threads_cpu_seconds")).append(" s / ")
+                        .append(((Map<String, Object>) m.get("bare_engine")).get("jit_threads_cpu_seconds")).append(" s;");
+            }
+            s.append("\n");
+        }
         s.append("restore: Backtrack's time includes ANALYZE; pg_restore's does not (ANALYZE after it: ").append(pr.get("analyze_seconds"))
                 .append(" s); pg_dump took ").append(pr.get("pg_dump_seconds")).append(" s; restored tables equal the source: ")
                 .append(restore.get("backtrack_restore_equals_source")).append("\n");
         return s.toString();
+    }
+
+    private static String cpu(Map<String, Object> m) {
+        return "machine busy " + m.get("machine_cpu_busy_percent") + "%, JVM " + m.get("jvm_cpu_seconds") + " s (JIT compiler threads "
+                + m.get("jit_threads_cpu_seconds") + " s, GC threads " + m.get("gc_threads_cpu_seconds") + " s, Java threads "
+                + m.get("jvm_threads_cpu_seconds") + "), walsender " + m.get("walsender_cpu_seconds") + " s, whole bench cluster "
+                + m.get("cluster_cpu_seconds") + " s, other processes on the machine " + m.get("other_processes_cpu_seconds") + " s";
     }
 
     private static String rate(Map<String, Object> m) {
@@ -960,10 +1150,10 @@ public final class FoundationBench {
 
     // ---------------------------------------------------------------------------------------------- options
 
-    record Options(int scale, int clients, int jobs, int txPerClient, int warmupTxPerClient, Path results, boolean profile) {
+    record Options(int scale, int clients, int jobs, int txPerClient, int warmupTxPerClient, int warmupRounds, Path results, boolean profile) {
         static Options parse(String[] args) {
-            Map<String, String> m = new HashMap<>(Map.of("--scale", "10", "--clients", "4", "--jobs", "2", "--tx", "15000", "--warmup-tx", "1250",
-                    "--results", "bench/results", "--profile", "false"));
+            Map<String, String> m = new HashMap<>(Map.of("--scale", "10", "--clients", "4", "--jobs", "2", "--tx", "15000", "--warmup-tx", "15000",
+                    "--warmup-rounds", "1", "--results", "bench/results", "--profile", "false"));
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
                 if (a.equals("--profile")) {
@@ -971,13 +1161,14 @@ public final class FoundationBench {
                 } else if (m.containsKey(a) && i + 1 < args.length) {
                     m.put(a, args[++i]);
                 } else {
-                    System.err.println("usage: FoundationBench [--scale 10] [--clients 4] [--jobs 2] [--tx 15000 (per client)] [--warmup-tx 1250 (per client)]"
+                    System.err.println("usage: FoundationBench [--scale 10] [--clients 4] [--jobs 2] [--tx 15000 (per client)] [--warmup-tx 15000 (per client)]"
+                            + " [--warmup-rounds 1]"
                             + " [--results bench/results] [--profile]");
                     System.exit(2);
                 }
             }
             return new Options(Integer.parseInt(m.get("--scale")), Integer.parseInt(m.get("--clients")), Integer.parseInt(m.get("--jobs")),
-                    Integer.parseInt(m.get("--tx")), Integer.parseInt(m.get("--warmup-tx")), Path.of(m.get("--results")),
+                    Integer.parseInt(m.get("--tx")), Integer.parseInt(m.get("--warmup-tx")), Integer.parseInt(m.get("--warmup-rounds")), Path.of(m.get("--results")),
                     Boolean.parseBoolean(m.get("--profile")));
         }
 
@@ -988,6 +1179,7 @@ public final class FoundationBench {
             m.put("jobs", jobs);
             m.put("tx_per_client", txPerClient);
             m.put("warmup_tx_per_client", warmupTxPerClient);
+            m.put("warmup_rounds", warmupRounds);
             m.put("profile", profile);
             return m;
         }
