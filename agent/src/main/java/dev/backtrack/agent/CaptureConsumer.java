@@ -13,6 +13,7 @@ import dev.backtrack.repository.model.Micros;
 import dev.backtrack.repository.model.Op;
 import dev.backtrack.repository.model.RowChange;
 import dev.backtrack.repository.model.Transaction;
+import dev.backtrack.repository.redolog.ChangeSpill;
 import dev.backtrack.repository.redolog.RedoLog;
 import dev.backtrack.repository.schema.TableSchema;
 import io.debezium.engine.ChangeEvent;
@@ -39,7 +40,9 @@ final class CaptureConsumer implements DebeziumEngine.ChangeConsumer<ChangeEvent
     private final RedoLog log;
     private final TableVersions versions;
     private final ChangeDecoder decoder = new ChangeDecoder();
-    private final TransactionAssembler assembler = new TransactionAssembler();
+    /** Rows of one open transaction kept in memory before the rest goes to a spill file. */
+    static final long SPILL_BYTES = 16L << 20;
+    private final TransactionAssembler assembler;
     private final SnapshotPhase snapshot;
     private final CaptureStatus status;
 
@@ -59,6 +62,10 @@ final class CaptureConsumer implements DebeziumEngine.ChangeConsumer<ChangeEvent
         this.versions = versions;
         this.snapshot = snapshot;
         this.status = status;
+        Path spillDir = repository.resolve("spill");
+        // transactions spilled by an earlier run were never acknowledged: the source sends them again
+        ChangeSpill.clear(spillDir);
+        this.assembler = new TransactionAssembler(spillDir, SPILL_BYTES);
     }
 
     @Override
@@ -105,6 +112,11 @@ final class CaptureConsumer implements DebeziumEngine.ChangeConsumer<ChangeEvent
             if (!fresh.isEmpty()) {
                 recordMarks(log.append(fresh, json(readyOffset)));
                 status.logged(fresh);
+            }
+            for (Transaction tx : ready) {
+                if (tx.changes() instanceof ChangeSpill.Changes spilled) {
+                    spilled.delete();
+                }
             }
         }
         for (int i = 0; i <= safe; i++) {
@@ -212,6 +224,10 @@ final class CaptureConsumer implements DebeziumEngine.ChangeConsumer<ChangeEvent
     /** Indexes named restore points once their transactions are durable. */
     private void recordMarks(List<Transaction> logged) {
         for (Transaction tx : logged) {
+            if (tx.changes() instanceof ChangeSpill.Changes) {
+                // a restore point is a transaction of one message, never a large one
+                continue;
+            }
             for (RowChange c : tx.changes()) {
                 if (c.op() == Op.MESSAGE && Marks.PREFIX.equals(c.after()[0])) {
                     Marks.record(repository, new Marks.Mark((String) c.after()[1], tx.sequence(), tx.commitMicros(), tx.position(),

@@ -2,18 +2,31 @@ package dev.backtrack.agent;
 
 import dev.backtrack.repository.model.RowChange;
 import dev.backtrack.repository.model.Transaction;
+import dev.backtrack.repository.redolog.ChangeSpill;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Collects the row changes between a transaction's BEGIN and END records. pgoutput delivers
- * transactions whole and one after another, so at most one is open. Not thread-safe.
+ * transactions whole and one after another, so at most one is open. Once the open transaction's
+ * rows pass {@code spillBytes} (estimated) they go to a spill file, so memory stays bounded
+ * whatever the transaction's size. Not thread-safe.
  */
 final class TransactionAssembler {
+    private final Path spillDir;
+    private final long spillBytes;
     private String openTxId;
     private List<RowChange> changes = new ArrayList<>();
+    private long bytes;
+    private ChangeSpill spill;
     private long commitMicros = Long.MIN_VALUE;
+
+    TransactionAssembler(Path spillDir, long spillBytes) {
+        this.spillDir = spillDir;
+        this.spillBytes = spillBytes;
+    }
 
     boolean isOpen() {
         return openTxId != null;
@@ -24,8 +37,7 @@ final class TransactionAssembler {
             throw new IllegalStateException("transaction " + txId + " began while " + openTxId + " was still open");
         }
         openTxId = txId;
-        changes = new ArrayList<>();
-        commitMicros = Long.MIN_VALUE;
+        reset();
     }
 
     void add(String txId, long commitMicros, RowChange change) {
@@ -36,18 +48,36 @@ final class TransactionAssembler {
             throw new IllegalStateException("change of transaction " + txId + " arrived inside transaction " + openTxId);
         }
         this.commitMicros = commitMicros;
+        if (spill != null) {
+            spill.add(change);
+            return;
+        }
         changes.add(change);
+        bytes += RowSize.of(change);
+        if (bytes > spillBytes) {
+            spill = ChangeSpill.create(spillDir, "tx-" + txId);
+            changes.forEach(spill::add);
+            changes = new ArrayList<>();
+        }
     }
 
-    int size() {
-        return changes.size();
-    }
-
-    /** Closes the open transaction; null when it had no captured change. */
+    /** Closes the open transaction; null when it had no captured change. Spilled changes are read back from disk when iterated. */
     Transaction end(long commitPosition) {
-        Transaction tx = changes.isEmpty() ? null : new Transaction(0, commitMicros, commitPosition, openTxId, changes);
+        Transaction tx;
+        if (spill != null) {
+            tx = new Transaction(0, commitMicros, commitPosition, openTxId, spill.finish());
+        } else {
+            tx = changes.isEmpty() ? null : new Transaction(0, commitMicros, commitPosition, openTxId, changes);
+        }
         openTxId = null;
-        changes = new ArrayList<>();
+        reset();
         return tx;
+    }
+
+    private void reset() {
+        changes = new ArrayList<>();
+        bytes = 0;
+        spill = null;
+        commitMicros = Long.MIN_VALUE;
     }
 }

@@ -25,6 +25,9 @@ public final class CaptureSettings {
      * @param offsetStoreClass the engine's offset store; it is given the repository path as its
      *                         file name, since the log itself holds the offsets.
      */
+    /** Most bytes of change events the engine queues ahead of the agent. */
+    public static final long QUEUE_BYTES = 32L << 20;
+
     public static Properties of(SourceConfig source, List<String> tables, Path repository, String offsetStoreClass, int maxBatchSize) {
         return of(source, tables, false, repository, offsetStoreClass, maxBatchSize);
     }
@@ -76,6 +79,8 @@ public final class CaptureSettings {
         p.setProperty("notification.sink.topic.name", NOTIFICATION_TOPIC);
         p.setProperty("max.batch.size", Integer.toString(maxBatchSize));
         p.setProperty("max.queue.size", Integer.toString(Math.max(8192, maxBatchSize * 4)));
+        // bounds the engine's queue by size too, so rows of megabytes each cannot fill the heap before the agent spills them
+        p.setProperty("max.queue.size.in.bytes", Long.toString(QUEUE_BYTES));
         p.setProperty("poll.interval.ms", "50");
         p.setProperty("slot.drop.on.stop", "false");
         p.setProperty("errors.max.retries", "10");

@@ -74,6 +74,10 @@ public final class LogFold {
                         changes++;
                     }
                 }
+                if (tx.continued()) {
+                    // a part of a large transaction: the next part has the same sequence, time and position
+                    continue;
+                }
                 txs++;
                 lastSeq = tx.sequence();
                 lastTime = tx.commitMicros();

@@ -3,8 +3,7 @@ package dev.backtrack.repository.redolog;
 import com.github.luben.zstd.Zstd;
 import dev.backtrack.repository.codec.ByteReader;
 import dev.backtrack.repository.codec.ByteWriter;
-import dev.backtrack.repository.codec.RowCodec;
-import dev.backtrack.repository.model.Op;
+import dev.backtrack.repository.codec.ChangeCodec;
 import dev.backtrack.repository.model.RowChange;
 import dev.backtrack.repository.model.Transaction;
 
@@ -14,24 +13,25 @@ import java.util.List;
 import java.util.zip.CRC32C;
 
 /**
- * One batch of whole transactions: the unit of write, fsync and checksum in a segment.
+ * One batch of whole transactions (version 1), or one part of a transaction too large for a batch
+ * (version 2): the unit of write, fsync and checksum in a segment.
  * <pre>
  *  0 int64 baseSequence      sequence of the first transaction (the rest follow contiguously)
  *  8 int32 length            bytes after this field
  * 12 int32 crc               CRC-32C of every byte after this field
- * 16 int8  version           1
+ * 16 int8  version           1 whole transactions, 2 a part of one transaction
  * 17 int8  compression       0 none, 1 zstd
- * 18 int32 count             transactions in the batch
+ * 18 int32 count             transactions in the batch (a part: 0 while the transaction continues, 1 for its last part)
  * 22 int64 minCommitMicros   smallest commit time in the batch
  * 30 int64 maxCommitMicros   largest commit time in the batch
  * 38 int64 lastPosition      source commit position of the last transaction
  * 46 int32 payloadLength     payload size before compression
- * 50 payload                 source offset (string), then the transactions (docs/FORMAT.md)
+ * 50 payload                 source offset (string), then the transactions; a part: txId, then changes to the end (docs/FORMAT.md)
  * </pre>
  * Thread-safe (stateless).
  */
 public final class LogBatch {
-    public static final int VERSION = 1;
+    public static final int VERSION = 1, PART_VERSION = 2;
     static final int BASE_SEQUENCE = 0, LENGTH = 8, CRC = 12, VERSION_AT = 16, COMPRESSION = 17, COUNT = 18,
             MIN_TIME = 22, MAX_TIME = 30, LAST_POSITION = 38, PAYLOAD_LENGTH = 46, HEADER = 50;
     static final int LENGTH_PREFIX = 12;
@@ -42,6 +42,11 @@ public final class LogBatch {
                           String sourceOffset, List<Transaction> transactions) {
         public long lastSequence() {
             return baseSequence + count - 1;
+        }
+
+        /** A part of a transaction that goes on in the next batch. */
+        public boolean continues() {
+            return count == 0;
         }
     }
 
@@ -64,17 +69,29 @@ public final class LogBatch {
             payload.writeString(tx.txId());
             payload.writeVarLong(tx.changes().size());
             for (RowChange c : tx.changes()) {
-                payload.writeVarLong(c.schemaId());
-                payload.writeByte(c.op().code);
-                payload.writeByte((c.before() != null ? 1 : 0) | (c.after() != null ? 2 : 0));
-                if (c.before() != null) {
-                    RowCodec.writeRow(payload, c.before());
-                }
-                if (c.after() != null) {
-                    RowCodec.writeRow(payload, c.after());
-                }
+                ChangeCodec.write(payload, c);
             }
         }
+        return frame(VERSION, txs.get(0).sequence(), txs.size(), min, max, txs.get(txs.size() - 1).position(), payload, compressionLevel);
+    }
+
+    /**
+     * Encodes one part of a large transaction: its changes from {@code changes} until the payload
+     * reaches {@code maxPayloadBytes}. The part is the last one (count 1) when {@code changes} is then
+     * exhausted, else it continues (count 0).
+     */
+    public static byte[] encodePart(Transaction tx, java.util.Iterator<RowChange> changes, int maxPayloadBytes, String sourceOffset, int compressionLevel) {
+        ByteWriter payload = new ByteWriter(Math.min(maxPayloadBytes, 1 << 20) + 1024);
+        payload.writeString(sourceOffset == null ? "" : sourceOffset);
+        payload.writeString(tx.txId());
+        while (changes.hasNext() && payload.size() < maxPayloadBytes) {
+            ChangeCodec.write(payload, changes.next());
+        }
+        int count = changes.hasNext() ? 0 : 1;
+        return frame(PART_VERSION, tx.sequence(), count, tx.commitMicros(), tx.commitMicros(), tx.position(), payload, compressionLevel);
+    }
+
+    private static byte[] frame(int version, long baseSequence, int count, long min, long max, long lastPosition, ByteWriter payload, int compressionLevel) {
         byte[] stored;
         int compression;
         if (compressionLevel > 0) {
@@ -85,15 +102,15 @@ public final class LogBatch {
             compression = NONE;
         }
         ByteWriter out = new ByteWriter(HEADER + stored.length);
-        out.writeLong(txs.get(0).sequence());
+        out.writeLong(baseSequence);
         out.writeInt(HEADER - LENGTH_PREFIX + stored.length);
         out.writeInt(0);
-        out.writeByte(VERSION);
+        out.writeByte(version);
         out.writeByte(compression);
-        out.writeInt(txs.size());
+        out.writeInt(count);
         out.writeLong(min);
         out.writeLong(max);
-        out.writeLong(txs.get(txs.size() - 1).position());
+        out.writeLong(lastPosition);
         out.writeInt(payload.size());
         out.writeBytes(stored);
         byte[] bytes = out.toByteArray();
@@ -114,8 +131,8 @@ public final class LogBatch {
     public static Decoded decode(byte[] bytes) {
         ByteBuffer h = ByteBuffer.wrap(bytes);
         int version = h.get(VERSION_AT);
-        if (version != VERSION) {
-            throw new IllegalStateException("batch format version " + version + " is not supported by this build (supports " + VERSION + ")");
+        if (version != VERSION && version != PART_VERSION) {
+            throw new IllegalStateException("batch format version " + version + " is not supported by this build (supports " + VERSION + " and " + PART_VERSION + ")");
         }
         long base = h.getLong(BASE_SEQUENCE);
         int count = h.getInt(COUNT);
@@ -128,6 +145,15 @@ public final class LogBatch {
         }
         ByteReader in = new ByteReader(payload);
         String offset = in.readString();
+        if (version == PART_VERSION) {
+            String txId = in.readString();
+            List<RowChange> changes = new ArrayList<>();
+            while (in.hasRemaining()) {
+                changes.add(ChangeCodec.read(in));
+            }
+            Transaction part = new Transaction(base, h.getLong(MIN_TIME), h.getLong(LAST_POSITION), txId, changes, count == 0);
+            return new Decoded(base, count, h.getLong(MIN_TIME), h.getLong(MAX_TIME), h.getLong(LAST_POSITION), offset, List.of(part));
+        }
         List<Transaction> txs = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             long dt = in.readSignedVarLong();
@@ -142,12 +168,7 @@ public final class LogBatch {
         int n = in.readLength();
         List<RowChange> changes = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            int schemaId = (int) in.readVarLong();
-            Op op = Op.of(in.readByte());
-            int flags = in.readByte();
-            Object[] before = (flags & 1) != 0 ? RowCodec.readRow(in) : null;
-            Object[] after = (flags & 2) != 0 ? RowCodec.readRow(in) : null;
-            changes.add(new RowChange(schemaId, op, before, after));
+            changes.add(ChangeCodec.read(in));
         }
         // time and position hold deltas here; rebase() turns them into absolute values
         return new Transaction(sequence, timeDelta, positionDelta, txId, changes);

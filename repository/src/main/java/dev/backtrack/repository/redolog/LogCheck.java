@@ -50,7 +50,7 @@ public final class LogCheck {
                         break;
                     }
                     ByteBuffer h = ByteBuffer.wrap(batch);
-                    if (h.get(LogBatch.VERSION_AT) != LogBatch.VERSION) {
+                    if (h.get(LogBatch.VERSION_AT) != LogBatch.VERSION && h.get(LogBatch.VERSION_AT) != LogBatch.PART_VERSION) {
                         problems.add(file + " offset " + at + ": batch format version " + h.get(LogBatch.VERSION_AT) + " is unknown");
                     }
                     long base = h.getLong(LogBatch.BASE_SEQUENCE);

@@ -23,6 +23,8 @@ public final class LogCursor implements Iterator<Transaction>, AutoCloseable {
     private final ArrayDeque<Transaction> pending = new ArrayDeque<>();
     private long expected = -1;
     private String lastSourceOffset = "";
+    // the sequence of the large transaction whose parts are being read, once its last part was seen on disk
+    private long wholeRun = -1;
 
     LogCursor(Path dir, List<Long> bases, long fromSequence) {
         this.dir = dir;
@@ -68,6 +70,23 @@ public final class LogCursor implements Iterator<Transaction>, AutoCloseable {
         scanner = new SegmentScanner(file, startAt);
     }
 
+    /** Whether the last part of the large transaction {@code sequence} follows in the current segment. */
+    private boolean runCompletes(long sequence) {
+        try (SegmentScanner ahead = new SegmentScanner(SegmentScanner.fileOf(scanner), scanner.position())) {
+            byte[] batch;
+            while ((batch = ahead.next()) != null) {
+                java.nio.ByteBuffer h = java.nio.ByteBuffer.wrap(batch);
+                if (h.getLong(LogBatch.BASE_SEQUENCE) != sequence) {
+                    return false;
+                }
+                if (h.getInt(LogBatch.COUNT) > 0) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
     /** Whether a whole, CRC-checked batch beginning with sequence {@code base} starts at {@code position} of {@code file}. */
     private static boolean batchAt(Path file, long position, long base) {
         try (SegmentScanner s = new SegmentScanner(file, position)) {
@@ -109,8 +128,22 @@ public final class LogCursor implements Iterator<Transaction>, AutoCloseable {
                 throw new RepositoryException("redo log gap: expected sequence " + expected + " but " + SegmentScanner.fileOf(scanner)
                         + " has " + d.baseSequence() + " before offset " + scanner.position() + "; run 'backtrack verify'");
             }
-            expected = d.lastSequence() + 1;
-            lastSourceOffset = d.sourceOffset();
+            if (d.continues()) {
+                if (wholeRun != d.baseSequence() && !runCompletes(d.baseSequence())) {
+                    if (segment != bases.size() - 1) {
+                        throw new RepositoryException("log segment " + SegmentScanner.fileOf(scanner) + " ends inside transaction " + d.baseSequence()
+                                + " but is not the last segment: the log is damaged, run 'backtrack verify'");
+                    }
+                    // the writer is still appending this transaction (or a crash cut it): it is not in the log yet
+                    scanner.close();
+                    scanner = null;
+                    return false;
+                }
+                wholeRun = d.baseSequence();
+            } else {
+                expected = d.lastSequence() + 1;
+                lastSourceOffset = d.sourceOffset();
+            }
             for (Transaction tx : d.transactions()) {
                 if (tx.sequence() >= from) {
                     pending.add(tx);

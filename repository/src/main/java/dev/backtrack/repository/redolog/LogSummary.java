@@ -71,7 +71,14 @@ public record LogSummary(long firstSequence, long lastSequence, long lastPositio
                 if (first && expectedBase >= 0 && h.getLong(LogBatch.BASE_SEQUENCE) != expectedBase) {
                     return null;
                 }
+                if (first) {
+                    last = h.getLong(LogBatch.BASE_SEQUENCE) - 1;
+                }
                 first = false;
+                if (h.getInt(LogBatch.COUNT) == 0) {
+                    // a part of a large transaction: it counts once its last part is there
+                    continue;
+                }
                 last = h.getLong(LogBatch.BASE_SEQUENCE) + h.getInt(LogBatch.COUNT) - 1;
                 position = h.getLong(LogBatch.LAST_POSITION);
                 maxTime = Math.max(maxTime, h.getLong(LogBatch.MAX_TIME));

@@ -63,6 +63,8 @@ public final class RedoLog implements AutoCloseable {
         long expected = base;
         long validEnd;
         long segTime = Long.MIN_VALUE;
+        // where a run of parts began whose last part has not been read yet; -1 when none is open
+        long runStart = -1;
         try (SegmentScanner scan = new SegmentScanner(file, 0)) {
             byte[] batch;
             while (true) {
@@ -76,13 +78,26 @@ public final class RedoLog implements AutoCloseable {
                     throw new RepositoryException("log segment " + file + " has sequence " + d.baseSequence() + " at offset " + at
                             + " where " + expected + " was expected: the log has a gap, run 'backtrack verify'");
                 }
+                if (runStart < 0) {
+                    entries.add(new SegmentIndex.Entry(d.baseSequence(), at, Math.max(segTime, d.maxCommitMicros())));
+                }
+                if (d.continues()) {
+                    runStart = runStart < 0 ? at : runStart;
+                    continue;
+                }
+                runStart = -1;
                 expected = d.lastSequence() + 1;
                 lastPosition = d.lastPosition();
                 lastSourceOffset = d.sourceOffset();
                 segTime = Math.max(segTime, d.maxCommitMicros());
-                entries.add(new SegmentIndex.Entry(d.baseSequence(), at, segTime));
             }
             validEnd = scan.position();
+        }
+        if (runStart >= 0) {
+            // a large transaction whose last part never reached the disk was never acknowledged: cut all of it
+            long cut = runStart;
+            validEnd = cut;
+            entries.removeIf(e -> e.filePosition() >= cut);
         }
         if (entries.isEmpty() && bases.size() > 1) {
             // an empty last segment: the state comes from the one before
@@ -111,6 +126,9 @@ public final class RedoLog implements AutoCloseable {
             long time = Long.MIN_VALUE;
             while ((batch = scan.next()) != null) {
                 LogBatch.Decoded d = LogBatch.decode(batch);
+                if (d.continues()) {
+                    continue;
+                }
                 nextSequence = d.lastSequence() + 1;
                 lastPosition = d.lastPosition();
                 lastSourceOffset = d.sourceOffset();
@@ -136,8 +154,10 @@ public final class RedoLog implements AutoCloseable {
     }
 
     /**
-     * Appends transactions as one batch, assigning their sequences, and fsyncs before returning.
-     * Returns the transactions with their sequences.
+     * Appends transactions, assigning their sequences, and fsyncs once before returning (group
+     * commit). Ordinary transactions share a batch; a large one (spilled, or more than
+     * {@link #PART_CHANGES} changes) is written as a run of parts of about {@link #PART_BYTES} each.
+     * The source offset goes with the call's last batch. Returns the transactions with their sequences.
      */
     public List<Transaction> append(List<Transaction> txs, String sourceOffset) {
         if (txs.isEmpty()) {
@@ -148,23 +168,32 @@ public final class RedoLog implements AutoCloseable {
         for (Transaction tx : txs) {
             numbered.add(tx.withSequence(seq++));
         }
-        byte[] bytes = LogBatch.encode(numbered, sourceOffset, compressionLevel);
         long at = -1;
         try {
+            // a call never spans segments, so a run of parts is always within one segment
             if (active == null || active.size() >= segmentBytes) {
                 roll(nextSequence);
             }
             at = active.position();
-            ByteBuffer b = ByteBuffer.wrap(bytes);
-            while (b.hasRemaining()) {
-                active.write(b);
+            List<Transaction> group = new ArrayList<>();
+            for (int i = 0; i < numbered.size(); i++) {
+                Transaction tx = numbered.get(i);
+                boolean last = i == numbered.size() - 1;
+                if (isLarge(tx)) {
+                    writeBatch(group, "");
+                    group.clear();
+                    writeRun(tx, last ? sourceOffset : "");
+                } else {
+                    group.add(tx);
+                }
             }
+            writeBatch(group, sourceOffset);
             active.force(false);
             for (Transaction tx : numbered) {
                 segmentMaxTime = Math.max(segmentMaxTime, tx.commitMicros());
             }
             SegmentIndex.append(activeIndex, new SegmentIndex.Entry(numbered.get(0).sequence(), at, segmentMaxTime));
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             undo(at);
             throw new RepositoryException("cannot append to the redo log in " + dir + ": " + e.getMessage()
                     + " (check free space; nothing was acknowledged to the source)", e);
@@ -174,6 +203,34 @@ public final class RedoLog implements AutoCloseable {
         maxCommitMicros = Math.max(maxCommitMicros, segmentMaxTime);
         lastSourceOffset = sourceOffset == null ? "" : sourceOffset;
         return numbered;
+    }
+
+    /** Changes in one batch part of a large transaction, and the payload size a part is cut at. */
+    static final int PART_CHANGES = 50_000, PART_BYTES = 4 << 20;
+
+    private static boolean isLarge(Transaction tx) {
+        return tx.changes() instanceof ChangeSpill.Changes || tx.changes().size() > PART_CHANGES;
+    }
+
+    private void writeBatch(List<Transaction> group, String sourceOffset) throws IOException {
+        if (!group.isEmpty()) {
+            write(LogBatch.encode(group, sourceOffset, compressionLevel));
+        }
+    }
+
+    /** Every part carries the offset; readers take it only from the last one, where the run is whole. */
+    private void writeRun(Transaction tx, String sourceOffset) throws IOException {
+        java.util.Iterator<dev.backtrack.repository.model.RowChange> changes = tx.changes().iterator();
+        do {
+            write(LogBatch.encodePart(tx, changes, PART_BYTES, sourceOffset, compressionLevel));
+        } while (changes.hasNext());
+    }
+
+    private void write(byte[] bytes) throws IOException {
+        ByteBuffer b = ByteBuffer.wrap(bytes);
+        while (b.hasRemaining()) {
+            active.write(b);
+        }
     }
 
     /** Cuts a partly written batch off, so a later append cannot land after it; closes the segment if even that fails. */

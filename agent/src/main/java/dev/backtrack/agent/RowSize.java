@@ -1,0 +1,45 @@
+package dev.backtrack.agent;
+
+import dev.backtrack.repository.model.RowChange;
+
+import java.util.List;
+
+/** A rough size in memory of a row change, to decide when a transaction spills to disk. Thread-safe (stateless). */
+final class RowSize {
+    private static final int PER_VALUE = 16;
+
+    private RowSize() {
+    }
+
+    static long of(RowChange c) {
+        return 64 + of(c.before()) + of(c.after());
+    }
+
+    private static long of(Object[] row) {
+        if (row == null) {
+            return 0;
+        }
+        long n = 16L + 8L * row.length;
+        for (Object v : row) {
+            n += value(v);
+        }
+        return n;
+    }
+
+    private static long value(Object v) {
+        if (v instanceof String s) {
+            return PER_VALUE + 24 + s.length();
+        }
+        if (v instanceof byte[] b) {
+            return PER_VALUE + b.length;
+        }
+        if (v instanceof List<?> l) {
+            long n = PER_VALUE + 8L * l.size();
+            for (Object e : l) {
+                n += value(e);
+            }
+            return n;
+        }
+        return PER_VALUE;
+    }
+}
