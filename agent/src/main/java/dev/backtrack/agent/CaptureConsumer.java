@@ -41,7 +41,7 @@ final class CaptureConsumer implements DebeziumEngine.ChangeConsumer<ChangeEvent
     private final TableVersions versions;
     private final ChangeDecoder decoder = new ChangeDecoder();
     /** Rows of one open transaction kept in memory before the rest goes to a spill file. */
-    static final long SPILL_BYTES = 16L << 20;
+    static final long SPILL_BYTES = 8L << 20;
     private final TransactionAssembler assembler;
     private final SnapshotPhase snapshot;
     private final CaptureStatus status;

@@ -17,8 +17,13 @@ final class AgentProcess {
     }
 
     static AgentProcess start(Path config, Path log) throws IOException {
+        return start(config, log, "-Xmx512m");
+    }
+
+    /** @param heap the child JVM's heap option, such as {@code -Xmx256m} */
+    static AgentProcess start(Path config, Path log, String heap) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(List.of(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
+        ProcessBuilder pb = new ProcessBuilder(List.of(java, heap, "-cp", System.getProperty("java.class.path"),
                 Main.class.getName(), "agent", "--config", config.toString()));
         pb.redirectErrorStream(true);
         pb.redirectOutput(log.toFile());
@@ -38,6 +43,36 @@ final class AgentProcess {
             return -1;
         }
         return process.exitValue();
+    }
+
+    /** Waits until the repository holds its first checkpoint. */
+    void awaitCheckpoint(Path repository) throws InterruptedException {
+        for (int i = 0; i < 1200; i++) {
+            if (Files.exists(repository.resolve(dev.backtrack.repository.Repository.ROOT_FILE))
+                    && !dev.backtrack.repository.Repository.open(repository).checkpoints().isEmpty()) {
+                return;
+            }
+            if (!isAlive()) {
+                throw new AssertionError("agent died before checkpoint 0:\n" + output());
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("no checkpoint 0 within 60 s:\n" + output());
+    }
+
+    /** Waits (up to {@code seconds}) until every transaction the fixture's source committed so far is logged. */
+    void awaitLogged(CaptureFixture f, int seconds) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (true) {
+            try {
+                f.awaitLogged();
+                return;
+            } catch (AssertionError e) {
+                if (System.nanoTime() > deadline || !isAlive()) {
+                    throw new AssertionError(e.getMessage() + "\nagent output:\n" + output(), e);
+                }
+            }
+        }
     }
 
     boolean isAlive() {

@@ -15,7 +15,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -54,7 +53,7 @@ class ExactlyOnceTest {
                 agent = AgentProcess.start(f.config, dir.resolve("agent-" + i + ".log"));
                 if (i == 1) {
                     // writers start once checkpoint 0 exists, so each of their transactions belongs in the log
-                    awaitCheckpoint(f, agent);
+                    agent.awaitCheckpoint(f.repository);
                     for (Thread t : writers) {
                         t.start();
                     }
@@ -71,7 +70,7 @@ class ExactlyOnceTest {
                 throw new AssertionError("a ledger writer failed", writerFailure.get());
             }
             agent = AgentProcess.start(f.config, dir.resolve("agent-last.log"));
-            awaitLoggedByProcess(f, agent);
+            agent.awaitLogged(f, 120);
             assertEquals(0, agent.terminate(), "agent exit code after SIGTERM:\n" + agent.output());
 
             long txs = 0;
@@ -120,34 +119,6 @@ class ExactlyOnceTest {
             }
         } catch (Throwable e) {
             failure.compareAndSet(null, e);
-        }
-    }
-
-    private static void awaitCheckpoint(CaptureFixture f, AgentProcess agent) throws InterruptedException {
-        for (int i = 0; i < 1200; i++) {
-            if (java.nio.file.Files.exists(f.repository.resolve("backtrack.repo"))
-                    && !dev.backtrack.repository.Repository.open(f.repository).checkpoints().isEmpty()) {
-                return;
-            }
-            if (!agent.isAlive()) {
-                throw new AssertionError("agent died before checkpoint 0:\n" + agent.output());
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("no checkpoint 0 within 60 s:\n" + agent.output());
-    }
-
-    private static void awaitLoggedByProcess(CaptureFixture f, AgentProcess agent) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (true) {
-            try {
-                f.awaitLogged();
-                return;
-            } catch (AssertionError e) {
-                if (System.nanoTime() > deadline || !agent.isAlive()) {
-                    throw new AssertionError(e.getMessage() + "\nagent output:\n" + agent.output(), e);
-                }
-            }
         }
     }
 }

@@ -26,7 +26,7 @@ public final class CaptureSettings {
      *                         file name, since the log itself holds the offsets.
      */
     /** Most bytes of change events the engine queues ahead of the agent. */
-    public static final long QUEUE_BYTES = 32L << 20;
+    public static final long QUEUE_BYTES = 8L << 20;
 
     public static Properties of(SourceConfig source, List<String> tables, Path repository, String offsetStoreClass, int maxBatchSize) {
         return of(source, tables, false, repository, offsetStoreClass, maxBatchSize);
