@@ -1,6 +1,7 @@
 package dev.backtrack.agent;
 
 import dev.backtrack.repository.model.RowChange;
+import dev.backtrack.repository.model.RowSize;
 import dev.backtrack.repository.model.Transaction;
 import dev.backtrack.repository.redolog.ChangeSpill;
 

@@ -102,49 +102,58 @@ public final class Restore {
         progress.report("replaying the log from checkpoint " + checkpoint.id() + " to " + target);
         LogFold.Result fold = LogFold.fold(repo.logDir(), repo.schemas(), checkpoint.nextSequence(), initial, plan.stop(),
                 n -> progress.report("  folded " + n + " transactions"));
-        selection.check(fold.tables().values().stream().map(TableFold::schema).toList());
-        List<TableFold> chosen = fold.tables().values().stream().filter(f -> selection.includes(f.schema())).toList();
-        List<TableSchema> tables = chosen.stream().map(TableFold::schema).toList();
-        List<String> notes = new java.util.ArrayList<>();
-        Map<String, Long> rows = new LinkedHashMap<>();
-        long total = 0;
-        db.begin();
-        try {
-            Map<String, String> sequences = new LinkedHashMap<>(SequenceValues.definitionsAsOf(checkpoint.sequenceDefinitions(), fold.lastMessages()));
-            // sequences that belong to tables left out of a subset stay out too
-            fold.tables().values().stream().filter(f -> !chosen.contains(f))
-                    .forEach(f -> f.schema().columns().forEach(c -> sequences.remove(c.sequence())));
-            db.createTables(tables, sequences);
-            Path dir = repo.checkpointsDir().resolve(checkpoint.id());
-            for (TableFold f : chosen) {
-                Manifest.TableEntry entry = checkpoint.tables().stream().filter(t -> t.schemaId() == f.base().id()).findFirst().orElse(null);
-                PostgresTarget.RowLoader loader = db.load(f.schema());
-                long n;
-                try {
-                    f.merge(entry == null ? java.util.Collections.emptyIterator() : Checkpoints.rows(dir, entry), loader::add);
-                    n = loader.finish();
-                } catch (RuntimeException e) {
-                    loader.cancel();
-                    throw e;
-                }
-                rows.put(f.schema().qualifiedName(), n);
-                total += n;
-                progress.report("  loaded " + f.schema().qualifiedName() + ": " + n + " rows");
-            }
-            progress.report("building primary keys, indexes and constraints; setting sequences");
-            db.addKeys(tables);
-            notes.addAll(db.addIndexesAndConstraints(tables));
-            notes.forEach(progress::report);
-            db.setSequences(tables, SequenceValues.asOf(checkpoint.sequences(), fold.lastMessages()));
-            db.commit();
-        } catch (RuntimeException e) {
-            db.rollback();
-            throw e;
+        if (fold.memory().runs() > 0) {
+            progress.report("  the fold outgrew " + (fold.memory().budget() >> 20) + " MiB of heap and spilled " + fold.memory().runs() + " sorted runs to "
+                    + System.getProperty("java.io.tmpdir"));
         }
-        db.analyze(tables);
-        return new RestoreReport(target.toString(), checkpoint.id(), checkpoint.time(), fold.transactions(), fold.changes(),
-                fold.lastCommitMicros() == Long.MIN_VALUE ? null : Micros.format(fold.lastCommitMicros()),
-                fold.lastPosition() < 0 ? null : Lsn.format(fold.lastPosition()), rows, total, notes, (System.nanoTime() - started) / 1_000_000);
+        try {
+            selection.check(fold.tables().values().stream().map(TableFold::schema).toList());
+            List<TableFold> chosen = fold.tables().values().stream().filter(f -> selection.includes(f.schema())).toList();
+            List<TableSchema> tables = chosen.stream().map(TableFold::schema).toList();
+            List<String> notes = new java.util.ArrayList<>();
+            Map<String, Long> rows = new LinkedHashMap<>();
+            long total = 0;
+            db.begin();
+            try {
+                Map<String, String> sequences = new LinkedHashMap<>(SequenceValues.definitionsAsOf(checkpoint.sequenceDefinitions(), fold.lastMessages()));
+                // sequences that belong to tables left out of a subset stay out too
+                fold.tables().values().stream().filter(f -> !chosen.contains(f))
+                        .forEach(f -> f.schema().columns().forEach(c -> sequences.remove(c.sequence())));
+                db.createTables(tables, sequences);
+                Path dir = repo.checkpointsDir().resolve(checkpoint.id());
+                for (TableFold f : chosen) {
+                    Manifest.TableEntry entry = checkpoint.tables().stream().filter(t -> t.schemaId() == f.base().id()).findFirst().orElse(null);
+                    PostgresTarget.RowLoader loader = db.load(f.schema());
+                    long n;
+                    try {
+                        f.merge(entry == null ? java.util.Collections.emptyIterator() : Checkpoints.rows(dir, entry), loader::add);
+                        n = loader.finish();
+                    } catch (RuntimeException e) {
+                        loader.cancel();
+                        throw e;
+                    }
+                    rows.put(f.schema().qualifiedName(), n);
+                    total += n;
+                    progress.report("  loaded " + f.schema().qualifiedName() + ": " + n + " rows");
+                }
+                progress.report("building primary keys, indexes and constraints; setting sequences");
+                db.addKeys(tables);
+                notes.addAll(db.addIndexesAndConstraints(tables));
+                notes.forEach(progress::report);
+                db.setSequences(tables, SequenceValues.asOf(checkpoint.sequences(), fold.lastMessages()));
+                db.commit();
+            } catch (RuntimeException e) {
+                db.rollback();
+                throw e;
+            }
+            db.analyze(tables);
+            return new RestoreReport(target.toString(), checkpoint.id(), checkpoint.time(), fold.transactions(), fold.changes(),
+                    fold.lastCommitMicros() == Long.MIN_VALUE ? null : Micros.format(fold.lastCommitMicros()),
+                    fold.lastPosition() < 0 ? null : Lsn.format(fold.lastPosition()), rows, total, notes, (System.nanoTime() - started) / 1_000_000);
+        } finally {
+            // what the fold spilled to disk
+            fold.close();
+        }
     }
 
     /**

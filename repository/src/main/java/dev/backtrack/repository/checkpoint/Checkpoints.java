@@ -130,10 +130,16 @@ public final class Checkpoints {
      */
     public static Iterator<Map.Entry<byte[], Object[]>> rows(Path checkpointDir, Manifest.TableEntry table) {
         BlockingQueue<Object> queue = new ArrayBlockingQueue<>(4096);
+        // the reader runs ahead by at most 4096 rows and about 16 MiB, so wide rows cannot fill the heap
+        java.util.concurrent.Semaphore room = new java.util.concurrent.Semaphore(AHEAD_KIB);
         Object end = new Object();
         Thread reader = new Thread(() -> {
             try {
-                readRows(checkpointDir, table, (k, r) -> put(queue, new AbstractMap.SimpleImmutableEntry<>(k, r)));
+                readRows(checkpointDir, table, (k, r) -> {
+                    int cost = (int) Math.min(AHEAD_KIB, Math.max(1, dev.backtrack.repository.model.RowSize.of(r) >> 10));
+                    room.acquireUninterruptibly(cost);
+                    put(queue, new Ahead(new AbstractMap.SimpleImmutableEntry<>(k, r), cost));
+                });
                 put(queue, end);
             } catch (RuntimeException e) {
                 put(queue, e);
@@ -157,6 +163,10 @@ public final class Checkpoints {
                 if (next instanceof RuntimeException e) {
                     throw e;
                 }
+                if (next instanceof Ahead a) {
+                    room.release(a.cost());
+                    next = a.row();
+                }
                 return next != end;
             }
 
@@ -173,6 +183,12 @@ public final class Checkpoints {
         };
     }
 
+    private static final int AHEAD_KIB = 16 << 10;
+
+    /** A row read ahead and the room (KiB) it takes until the consumer takes it. */
+    private record Ahead(Map.Entry<byte[], Object[]> row, int cost) {
+    }
+
     private static void put(BlockingQueue<Object> queue, Object item) {
         try {
             queue.put(item);
@@ -186,7 +202,7 @@ public final class Checkpoints {
         return LABEL.format(Micros.toInstant(micros)) + kind;
     }
 
-    static void deleteTree(Path dir) {
+    public static void deleteTree(Path dir) {
         if (!Files.exists(dir)) {
             return;
         }

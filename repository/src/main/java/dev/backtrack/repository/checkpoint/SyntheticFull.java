@@ -38,6 +38,12 @@ public final class SyntheticFull {
         }
         LogFold.Result fold = LogFold.fold(repo.logDir(), repo.schemas(), base.nextSequence(), initial,
                 tx -> tx.sequence() > throughSequence, n -> { });
+        try (fold) {
+            return write(repo, base, fold, level, positionText);
+        }
+    }
+
+    private static Manifest write(Repository repo, Manifest base, LogFold.Result fold, int level, LongFunction<String> positionText) {
         if (fold.transactions() == 0) {
             return null;
         }

@@ -21,7 +21,13 @@ import java.util.function.Predicate;
 public final class LogFold {
     /** The folded tables, where the fold stopped, and the last content of each message prefix seen. */
     public record Result(Map<String, TableFold> tables, long transactions, long changes, long lastSequence,
-                         long lastCommitMicros, long maxCommitMicros, long lastPosition, Map<String, String> lastMessages) {
+                         long lastCommitMicros, long maxCommitMicros, long lastPosition, Map<String, String> lastMessages,
+                         FoldMemory memory) implements AutoCloseable {
+        /** Removes what the fold spilled to disk; call once the tables are merged. */
+        @Override
+        public void close() {
+            memory.close();
+        }
     }
 
     private LogFold() {
@@ -38,10 +44,16 @@ public final class LogFold {
      */
     public static Result fold(Path logDir, SchemaHistory schemas, long fromSequence, Map<String, TableSchema> initial,
                               Predicate<Transaction> stop, LongConsumer progress) {
+        return fold(logDir, schemas, fromSequence, initial, stop, progress, FoldMemory.ofHeap());
+    }
+
+    /** @param memory how much the tables may hold in memory before the largest spill sorted runs to disk */
+    public static Result fold(Path logDir, SchemaHistory schemas, long fromSequence, Map<String, TableSchema> initial,
+                              Predicate<Transaction> stop, LongConsumer progress, FoldMemory memory) {
         // tables by relation (their identity across renames), in first-seen order
         Map<String, TableFold> byRelation = new LinkedHashMap<>();
         for (TableSchema s : initial.values()) {
-            byRelation.put(relation(s), new TableFold(s));
+            byRelation.put(relation(s), new TableFold(s, memory));
         }
         Map<String, String> lastMessages = new LinkedHashMap<>();
         long txs = 0, changes = 0, lastSeq = fromSequence - 1, lastTime = Long.MIN_VALUE, maxTime = Long.MIN_VALUE, lastPos = -1;
@@ -64,7 +76,7 @@ public final class LogFold {
                         continue;
                     }
                     if (f == null) {
-                        f = new TableFold(version);
+                        f = new TableFold(version, memory);
                         byRelation.put(rel, f);
                     } else if (f.schema().id() != version.id()) {
                         f.evolve(version, c.op() == Op.SCHEMA ? (String) c.after()[1] : null);
@@ -72,6 +84,9 @@ public final class LogFold {
                     if (c.op() != Op.SCHEMA) {
                         f.apply(c);
                         changes++;
+                        if (memory.over()) {
+                            spillLargest(byRelation.values(), memory);
+                        }
                     }
                 }
                 if (tx.continued()) {
@@ -92,6 +107,18 @@ public final class LogFold {
         for (TableFold f : byRelation.values()) {
             tables.put(f.schema().qualifiedName(), f);
         }
-        return new Result(tables, txs, changes, lastSeq, lastTime, maxTime, lastPos, lastMessages);
+        return new Result(tables, txs, changes, lastSeq, lastTime, maxTime, lastPos, lastMessages, memory);
+    }
+
+    /** Spills the tables holding the most until the fold uses at most half its budget. */
+    private static void spillLargest(java.util.Collection<TableFold> tables, FoldMemory memory) {
+        java.util.List<TableFold> bySize = new java.util.ArrayList<>(tables);
+        bySize.sort(java.util.Comparator.comparingLong(TableFold::bytesInMemory).reversed());
+        for (TableFold f : bySize) {
+            if (memory.used() <= memory.budget() / 2) {
+                return;
+            }
+            f.spill();
+        }
     }
 }

@@ -2,6 +2,7 @@ package dev.backtrack.repository.fold;
 
 import dev.backtrack.repository.codec.RowCodec;
 import dev.backtrack.repository.model.RowChange;
+import dev.backtrack.repository.model.RowSize;
 import dev.backtrack.repository.model.Unavailable;
 import dev.backtrack.repository.schema.TableSchema;
 
@@ -23,6 +24,7 @@ public final class TableFold {
         Object[] row;
         boolean deleted;
         int copies;
+        long size;
     }
 
     private final TableSchema base;
@@ -33,8 +35,17 @@ public final class TableFold {
     private final List<Evolution> evolutions = new ArrayList<>();
     private boolean truncated;
     private long changes;
+    private final FoldMemory memory;
+    // estimated bytes of the entries in memory; spilled runs hold the rest, oldest first
+    private long bytes;
+    private final List<FoldRun> runs = new ArrayList<>();
 
     public TableFold(TableSchema schema) {
+        this(schema, new FoldMemory(Long.MAX_VALUE, null));
+    }
+
+    public TableFold(TableSchema schema, FoldMemory memory) {
+        this.memory = memory;
         this.base = schema;
         this.schema = schema;
         this.key = schema.keyColumns();
@@ -63,6 +74,13 @@ public final class TableFold {
         }
         Evolution e = Evolution.between(schema, next, statement);
         boolean sameKey = !keyless && !next.primaryKey().isEmpty() && keyAttnums(schema).equals(keyAttnums(next));
+        if (!runs.isEmpty()) {
+            if (!sameKey) {
+                throw new FoldException("the key of " + next.qualifiedName() + " changed after more changes than fit in memory: restore to a checkpoint"
+                        + " taken after that change, or give the restore more heap (-Xmx)");
+            }
+            evolveRuns(e);
+        }
         Map<RowKey, Entry> old = entries;
         schema = next;
         key = next.keyColumns();
@@ -77,6 +95,9 @@ public final class TableFold {
                 entries.put(x.getKey(), v);
                 continue;
             }
+            memory.add(-v.size);
+            bytes -= v.size;
+            v.size = 0;
             v.row = e.apply(v.row);
             // with an unchanged primary key the key bytes stay the same; otherwise rows are keyed anew
             RowKey k = sameKey ? x.getKey() : keyOf(v.row);
@@ -85,9 +106,50 @@ public final class TableFold {
                 merged.copies += v.copies;
             } else {
                 entries.put(k, v);
+                account(k, v);
             }
         }
         evolutions.add(e);
+    }
+
+    /** Rewrites each spilled run in the new version (one run at a time in memory: each was at most the budget). */
+    private void evolveRuns(Evolution e) {
+        for (int i = 0; i < runs.size(); i++) {
+            FoldRun old = runs.get(i);
+            List<FoldRun.State> states = new ArrayList<>();
+            old.read().forEachRemaining(st -> states.add(st.row() == null ? st : new FoldRun.State(st.key(), e.apply(st.row()), st.deleted(), st.copies())));
+            runs.set(i, FoldRun.write(memory.nextRunFile(), states));
+            old.delete();
+        }
+    }
+
+    /** Keeps the estimated size of an entry (key, row, bookkeeping) in the table's and the fold's count. */
+    private void account(RowKey k, Entry e) {
+        long size = 64 + k.bytes.length + RowSize.of(e.row);
+        memory.add(size - e.size);
+        bytes += size - e.size;
+        e.size = size;
+    }
+
+    /** Estimated bytes this table holds in memory. */
+    long bytesInMemory() {
+        return bytes;
+    }
+
+    /** Writes the entries in memory to a sorted run on disk and forgets them. */
+    void spill() {
+        if (entries.isEmpty()) {
+            return;
+        }
+        List<FoldRun.State> states = new ArrayList<>(entries.size());
+        for (Map.Entry<RowKey, Entry> x : entries.entrySet()) {
+            Entry v = x.getValue();
+            states.add(new FoldRun.State(x.getKey().bytes, v.row, v.deleted, v.copies));
+        }
+        entries = new HashMap<>();
+        memory.add(-bytes);
+        bytes = 0;
+        runs.add(FoldRun.write(memory.nextRunFile(), FoldRun.sort(states)));
     }
 
     private static List<Integer> keyAttnums(TableSchema s) {
@@ -127,6 +189,10 @@ public final class TableFold {
             case DELETE -> remove(c.before());
             case TRUNCATE -> {
                 entries.clear();
+                memory.add(-bytes);
+                bytes = 0;
+                runs.forEach(FoldRun::delete);
+                runs.clear();
                 truncated = true;
             }
             case MESSAGE -> throw new FoldException("a message is not a change of table " + schema.qualifiedName());
@@ -147,6 +213,7 @@ public final class TableFold {
             }
             e.row = resolve(row, before);
             e.copies++;
+            account(k, e);
             return;
         }
         Object[] previous = e != null && !e.deleted ? e.row : before;
@@ -156,6 +223,7 @@ public final class TableFold {
         }
         e.row = resolve(row, previous);
         e.deleted = false;
+        account(k, e);
     }
 
     private void remove(Object[] before) {
@@ -167,6 +235,7 @@ public final class TableFold {
             Entry e = entries.computeIfAbsent(k, x -> new Entry());
             if (e.row == null) {
                 e.row = before;
+                account(k, e);
             }
             e.copies--;
         } else {
@@ -178,6 +247,7 @@ public final class TableFold {
         Entry e = entries.computeIfAbsent(k, x -> new Entry());
         e.row = null;
         e.deleted = true;
+        account(k, e);
     }
 
     /** Fills unavailable (unchanged TOAST) values from the previous image, when there is one. */
@@ -202,6 +272,10 @@ public final class TableFold {
      * fold applied, then rows the log added. Fails on a value the log never carried.
      */
     public void merge(Iterator<Map.Entry<byte[], Object[]>> checkpointRows, Consumer<Object[]> sink) {
+        if (!runs.isEmpty()) {
+            new SortedMerge(this).run(truncated ? java.util.Collections.emptyIterator() : checkpointRows, sink);
+            return;
+        }
         Map<RowKey, Entry> pending = new HashMap<>(entries);
         if (!truncated) {
             while (checkpointRows.hasNext()) {
@@ -239,7 +313,38 @@ public final class TableFold {
         }
     }
 
-    private Object[] checked(Object[] row) {
+    /** The runs, oldest first, then the entries in memory as the newest run (sorted, not written). */
+    List<Iterator<FoldRun.State>> sortedSources() {
+        List<Iterator<FoldRun.State>> out = new ArrayList<>();
+        for (FoldRun r : runs) {
+            out.add(r.read());
+        }
+        List<FoldRun.State> now = new ArrayList<>(entries.size());
+        for (Map.Entry<RowKey, Entry> x : entries.entrySet()) {
+            Entry v = x.getValue();
+            now.add(new FoldRun.State(x.getKey().bytes, v.row, v.deleted, v.copies));
+        }
+        out.add(FoldRun.sort(now).iterator());
+        return out;
+    }
+
+    boolean keyless() {
+        return keyless;
+    }
+
+    List<Evolution> evolutions() {
+        return evolutions;
+    }
+
+    byte[] keyBytes(Object[] row) {
+        return RowCodec.key(row, key);
+    }
+
+    static Object[] resolveFrom(Object[] row, Object[] previous) {
+        return resolve(row, previous);
+    }
+
+    Object[] checked(Object[] row) {
         for (int i = 0; i < row.length; i++) {
             if (row[i] == Unavailable.VALUE) {
                 throw new FoldException("column " + schema.qualifiedName() + "." + schema.columns().get(i).name()

@@ -1,21 +1,19 @@
-package dev.backtrack.agent;
-
-import dev.backtrack.repository.model.RowChange;
+package dev.backtrack.repository.model;
 
 import java.util.List;
 
-/** A rough size in memory of a row change, to decide when a transaction spills to disk. Thread-safe (stateless). */
-final class RowSize {
+/** A rough size in memory of rows and changes, to decide when to spill to disk. Thread-safe (stateless). */
+public final class RowSize {
     private static final int PER_VALUE = 16;
 
     private RowSize() {
     }
 
-    static long of(RowChange c) {
+    public static long of(RowChange c) {
         return 64 + of(c.before()) + of(c.after());
     }
 
-    private static long of(Object[] row) {
+    public static long of(Object[] row) {
         if (row == null) {
             return 0;
         }

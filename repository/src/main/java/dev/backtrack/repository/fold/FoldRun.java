@@ -1,0 +1,125 @@
+package dev.backtrack.repository.fold;
+
+import dev.backtrack.repository.RepositoryException;
+import dev.backtrack.repository.codec.ByteReader;
+import dev.backtrack.repository.codec.ByteWriter;
+import dev.backtrack.repository.codec.RowCodec;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+
+/**
+ * A table's fold state at one point, spilled to a scratch file sorted by key (unsigned bytes, the
+ * checkpoints' order). Each record: int32 length, then varint key length, key, int8 deleted,
+ * svarint copies, and the row when there is one. Immutable once written.
+ */
+final class FoldRun {
+    /** One key's net state. */
+    record State(byte[] key, Object[] row, boolean deleted, int copies) {
+    }
+
+    final Path file;
+
+    private FoldRun(Path file) {
+        this.file = file;
+    }
+
+    /** Writes states, which must already be in key order. */
+    static FoldRun write(Path file, List<State> sorted) {
+        ByteWriter scratch = new ByteWriter(1024);
+        try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(file), 1 << 16))) {
+            for (State s : sorted) {
+                scratch.reset();
+                scratch.writeVarLong(s.key().length);
+                scratch.writeBytes(s.key());
+                scratch.writeByte(s.deleted() ? 1 : 0);
+                scratch.writeSignedVarLong(s.copies());
+                scratch.writeByte(s.row() != null ? 1 : 0);
+                if (s.row() != null) {
+                    RowCodec.writeRow(scratch, s.row());
+                }
+                out.writeInt(scratch.size());
+                out.write(scratch.array(), 0, scratch.size());
+            }
+        } catch (IOException e) {
+            throw new RepositoryException("cannot write the fold's scratch file " + file + ": " + e.getMessage()
+                    + " (set -Djava.io.tmpdir to a directory with free space)", e);
+        }
+        return new FoldRun(file);
+    }
+
+    static List<State> sort(List<State> states) {
+        List<State> out = new ArrayList<>(states);
+        out.sort((a, b) -> Arrays.compareUnsigned(a.key(), b.key()));
+        return out;
+    }
+
+    /** Reads the states back in key order. */
+    Iterator<State> read() {
+        DataInputStream in;
+        try {
+            in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16));
+        } catch (IOException e) {
+            throw new RepositoryException("cannot read the fold's scratch file " + file + ": " + e.getMessage(), e);
+        }
+        return new Iterator<>() {
+            private State next = advance();
+
+            private State advance() {
+                try {
+                    int n;
+                    try {
+                        n = in.readInt();
+                    } catch (EOFException end) {
+                        in.close();
+                        return null;
+                    }
+                    byte[] b = new byte[n];
+                    in.readFully(b);
+                    ByteReader r = new ByteReader(b);
+                    byte[] key = r.readBytes(r.readLength());
+                    boolean deleted = r.readByte() == 1;
+                    int copies = (int) r.readSignedVarLong();
+                    Object[] row = r.readByte() == 1 ? RowCodec.readRow(r) : null;
+                    return new State(key, row, deleted, copies);
+                } catch (IOException e) {
+                    throw new RepositoryException("cannot read the fold's scratch file " + file + ": " + e.getMessage(), e);
+                }
+            }
+
+            @Override
+            public boolean hasNext() {
+                return next != null;
+            }
+
+            @Override
+            public State next() {
+                if (next == null) {
+                    throw new NoSuchElementException();
+                }
+                State s = next;
+                next = advance();
+                return s;
+            }
+        };
+    }
+
+    void delete() {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException ignored) {
+            // the scratch directory goes as a whole at the end
+        }
+    }
+}
