@@ -181,6 +181,34 @@ final class CaptureFixture implements AutoCloseable {
         }
     }
 
+    /** Keys of rows whose content differs between the databases, each with its first 200 characters in both, for failure messages. */
+    String differingKeys(String db, String otherDb, String table, String key) {
+        String sql = "SELECT " + key + "::text, md5(t::text), left(t::text, 200) FROM " + table + " t";
+        try {
+            Map<String, String[]> a = new java.util.TreeMap<>(), b = new java.util.TreeMap<>();
+            for (var pair : List.of(Map.entry(db, a), Map.entry(otherDb, b))) {
+                try (Connection c = cluster.connect(pair.getKey()); Statement st = c.createStatement(); var rs = st.executeQuery(sql)) {
+                    while (rs.next()) {
+                        pair.getValue().put(rs.getString(1), new String[]{rs.getString(2), rs.getString(3)});
+                    }
+                }
+            }
+            StringBuilder out = new StringBuilder();
+            java.util.Set<String> keys = new java.util.TreeSet<>(a.keySet());
+            keys.addAll(b.keySet());
+            for (String k : keys) {
+                String[] x = a.get(k), y = b.get(k);
+                if (x == null || y == null || !x[0].equals(y[0])) {
+                    out.append("\n  ").append(key).append('=').append(k).append(": ").append(x == null ? "absent" : x[1])
+                            .append("\n   vs ").append(y == null ? "absent" : y[1]);
+                }
+            }
+            return out.toString();
+        } catch (SQLException e) {
+            return "(cannot compare: " + e.getMessage() + ")";
+        }
+    }
+
     private java.util.Set<String> rows(String db, String table) throws SQLException {
         java.util.Set<String> out = new java.util.HashSet<>();
         try (Connection c = cluster.connect(db); Statement st = c.createStatement(); var rs = st.executeQuery("SELECT t::text FROM " + table + " t")) {

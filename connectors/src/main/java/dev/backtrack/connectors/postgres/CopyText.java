@@ -74,7 +74,8 @@ public final class CopyText {
             if (v == null) {
                 line.append("\\N");
             } else if (arrays[i]) {
-                escape(array((List<?>) v, kinds[i]));
+                // captured arrays are PostgreSQL's own text form; a list is an array some older log holds
+                escape(v instanceof String literal ? literal : array((List<?>) v, kinds[i]));
             } else {
                 escape(text(v, kinds[i]));
             }
