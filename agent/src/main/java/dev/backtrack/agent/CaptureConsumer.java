@@ -8,6 +8,7 @@ import dev.backtrack.connectors.postgres.ChangeDecoder;
 import dev.backtrack.connectors.postgres.DdlCapture;
 import dev.backtrack.connectors.postgres.PostgresCatalog;
 import dev.backtrack.connectors.postgres.SourceException;
+import dev.backtrack.connectors.postgres.TextValues;
 import dev.backtrack.repository.mark.Marks;
 import dev.backtrack.repository.model.Micros;
 import dev.backtrack.repository.model.Op;
@@ -141,6 +142,10 @@ final class CaptureConsumer implements DebeziumEngine.ChangeConsumer<ChangeEvent
                 objectsDropped(txId, commitMicros(source), text, ready);
                 return;
             }
+            if (DdlCapture.ROWS_PREFIX.equals(m.getString("prefix"))) {
+                rowsRewritten(txId, commitMicros(source), text);
+                return;
+            }
             assembler.add(String.valueOf(source.get("txId")), commitMicros(source), new RowChange(0, Op.MESSAGE, null, new Object[]{m.getString("prefix"), text}));
             return;
         }
@@ -210,6 +215,23 @@ final class CaptureConsumer implements DebeziumEngine.ChangeConsumer<ChangeEvent
                     }
                 }
             }
+        }
+    }
+
+    /** A rewriting DDL's rows: the table's whole content from here on (a TRUNCATE before the first chunk). */
+    private void rowsRewritten(String txId, long micros, String json) {
+        JsonNode root = parse(json);
+        TableSchema table = versions.byRelation(root.path("relationId").asLong());
+        if (table == null) {
+            return;
+        }
+        if (root.path("first").asBoolean()) {
+            assembler.add(txId, micros, new RowChange(table.id(), Op.TRUNCATE, null, null));
+        }
+        for (JsonNode r : root.path("rows")) {
+            List<String> text = new ArrayList<>(r.size());
+            r.forEach(v -> text.add(v.isNull() ? null : v.asText()));
+            assembler.add(txId, micros, new RowChange(table.id(), Op.INSERT, null, TextValues.row(table, text)));
         }
     }
 

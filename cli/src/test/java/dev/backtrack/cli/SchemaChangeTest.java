@@ -61,6 +61,13 @@ class SchemaChangeTest {
                     {"rename and drop column", "ALTER TABLE contacts RENAME COLUMN email TO mail", "ALTER TABLE contacts DROP COLUMN phone",
                             "UPDATE contacts SET mail = 'renamed@example.com' WHERE id % 7 = 0"},
                     {"alter column type", "ALTER TABLE deals ALTER COLUMN title TYPE varchar(300)", "UPDATE deals SET title = title || ' (long)' WHERE id % 4 = 0"},
+                    // DDL that rewrites the table: PostgreSQL computes values the change stream never carries
+                    {"add column, volatile default", "ALTER TABLE contacts ADD COLUMN joined timestamp NOT NULL DEFAULT clock_timestamp()",
+                            "UPDATE contacts SET score = 7 WHERE id % 6 = 0"},
+                    {"type change with USING", "ALTER TABLE deals ALTER COLUMN probability TYPE numeric(5,4) USING round(probability::numeric, 4)",
+                            "UPDATE deals SET probability = 0.5 WHERE id % 5 = 0"},
+                    {"type change to a date type", "ALTER TABLE contacts ALTER COLUMN last_seen TYPE date"},
+                    {"type change from a date type", "ALTER TABLE deals ALTER COLUMN close_date TYPE text", "UPDATE deals SET close_date = 'soon' WHERE id % 3 = 0"},
                     {"create table", "CREATE TABLE notes (id serial PRIMARY KEY, account_id bigint REFERENCES accounts (id), body text NOT NULL)",
                             "INSERT INTO notes (account_id, body) SELECT id, 'note for ' || name FROM accounts WHERE id % 2 = 0"},
                     {"new enum value", "ALTER TYPE deal_stage ADD VALUE 'archived'"},

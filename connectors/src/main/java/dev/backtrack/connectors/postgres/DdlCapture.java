@@ -10,6 +10,8 @@ import java.util.stream.Collectors;
 public final class DdlCapture {
     public static final String DDL_PREFIX = "backtrack.ddl";
     public static final String DROP_PREFIX = "backtrack.drop";
+    /** Rows of a table as a rewriting DDL left them, written in that DDL's transaction. */
+    public static final String ROWS_PREFIX = "backtrack.rows";
     /** Schema of the installed objects; never captured. */
     public static final String SCHEMA = "backtrack";
 
@@ -33,7 +35,7 @@ public final class DdlCapture {
 
     /** Removes what {@link #install} made. */
     public static void uninstall(PostgresCatalog catalog) {
-        catalog.execute("DROP EVENT TRIGGER IF EXISTS backtrack_ddl; DROP EVENT TRIGGER IF EXISTS backtrack_drop; DROP SCHEMA IF EXISTS backtrack CASCADE");
+        catalog.execute("DROP EVENT TRIGGER IF EXISTS backtrack_ddl; DROP EVENT TRIGGER IF EXISTS backtrack_drop; DROP EVENT TRIGGER IF EXISTS backtrack_rewrite; DROP SCHEMA IF EXISTS backtrack CASCADE");
     }
 
     private static String array(List<String> patterns) {

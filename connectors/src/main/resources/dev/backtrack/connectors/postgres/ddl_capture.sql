@@ -17,6 +17,46 @@ SET search_path = pg_catalog, pg_temp AS $cap$
   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = rel
 $cap$;
 
+-- A DDL that rewrites a table (a volatile default, a type change with USING or to a date/time type)
+-- computes values the change stream never carries. The table_rewrite trigger notes the table; once
+-- the DDL is done, capture_ddl writes its rows, as rewritten, into the stream in the same transaction.
+CREATE OR REPLACE FUNCTION backtrack.note_rewrite() RETURNS event_trigger LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp AS $fn$
+BEGIN
+  PERFORM set_config('backtrack.rewritten',
+    coalesce(nullif(current_setting('backtrack.rewritten', true), ''), '') || ' ' || pg_event_trigger_table_rewrite_oid()::text, true);
+END
+$fn$;
+
+-- Every column as text in fixed output styles (the function's own settings), NULL for generated ones.
+CREATE OR REPLACE FUNCTION backtrack.emit_rows(rel oid) RETURNS void LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp SET datestyle = 'ISO, YMD' SET timezone = 'UTC' SET intervalstyle = 'postgres'
+SET bytea_output = 'hex' SET extra_float_digits = 1 AS $fn$
+DECLARE
+  cols text;
+  r record;
+  chunk jsonb := '[]';
+  n int := 0;
+  first boolean := true;
+BEGIN
+  SELECT string_agg(CASE WHEN a.attgenerated <> '' THEN 'NULL::text' ELSE format('%I::text', a.attname) END, ', ' ORDER BY a.attnum)
+    INTO cols FROM pg_attribute a WHERE a.attrelid = rel AND a.attnum > 0 AND NOT a.attisdropped;
+  FOR r IN EXECUTE format('SELECT ARRAY[%s] AS v FROM ONLY %s', cols, rel::regclass) LOOP
+    chunk := chunk || jsonb_build_array(to_jsonb(r.v));
+    n := n + 1;
+    IF n = 1000 THEN
+      PERFORM pg_logical_emit_message(true, 'backtrack.rows', jsonb_build_object('relationId', rel::bigint, 'first', first, 'rows', chunk)::text);
+      chunk := '[]';
+      n := 0;
+      first := false;
+    END IF;
+  END LOOP;
+  IF n > 0 OR first THEN
+    PERFORM pg_logical_emit_message(true, 'backtrack.rows', jsonb_build_object('relationId', rel::bigint, 'first', first, 'rows', chunk)::text);
+  END IF;
+END
+$fn$;
+
 CREATE OR REPLACE FUNCTION backtrack.capture_ddl() RETURNS event_trigger LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp AS $fn$
 DECLARE
@@ -24,6 +64,7 @@ DECLARE
   rels oid[] := '{}';
   rel oid;
   defs jsonb := '[]';
+  rewritten oid[];
 BEGIN
   FOR r IN SELECT * FROM pg_event_trigger_ddl_commands() LOOP
     IF r.classid = 'pg_class'::regclass THEN
@@ -52,6 +93,15 @@ BEGIN
     PERFORM pg_logical_emit_message(true, 'backtrack.ddl',
       jsonb_build_object('tag', TG_TAG, 'query', current_query(), 'tables', defs)::text);
   END IF;
+  rewritten := string_to_array(trim(coalesce(current_setting('backtrack.rewritten', true), '')), ' ')::oid[];
+  IF cardinality(rewritten) > 0 THEN
+    PERFORM set_config('backtrack.rewritten', '', true);
+    FOR rel IN SELECT DISTINCT x FROM unnest(rewritten) x LOOP
+      IF backtrack.captured(rel) THEN
+        PERFORM backtrack.emit_rows(rel);
+      END IF;
+    END LOOP;
+  END IF;
 EXCEPTION WHEN OTHERS THEN
   -- never fail the application's DDL; the agent falls back to re-reading the catalog
   RAISE WARNING 'backtrack could not record this DDL: %', SQLERRM;
@@ -75,5 +125,7 @@ $fn$;
 
 DROP EVENT TRIGGER IF EXISTS backtrack_ddl;
 CREATE EVENT TRIGGER backtrack_ddl ON ddl_command_end EXECUTE FUNCTION backtrack.capture_ddl();
+DROP EVENT TRIGGER IF EXISTS backtrack_rewrite;
+CREATE EVENT TRIGGER backtrack_rewrite ON table_rewrite EXECUTE FUNCTION backtrack.note_rewrite();
 DROP EVENT TRIGGER IF EXISTS backtrack_drop;
 CREATE EVENT TRIGGER backtrack_drop ON sql_drop EXECUTE FUNCTION backtrack.capture_drop();

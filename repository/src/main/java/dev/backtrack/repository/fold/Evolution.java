@@ -70,14 +70,19 @@ final class Evolution {
         return t.startsWith("date") || t.startsWith("timestamp") || t.startsWith("time ") || t.equals("time") || t.startsWith("time(");
     }
 
+    /** Why rows cannot be carried across this change (PostgreSQL rewrote them), or null when they can. */
+    String problem() {
+        return unreproducible == null ? null : "table " + from.qualifiedName() + ": " + unreproducible + ", and those values are not in the log: "
+                + "restore to an instant before that change, or install the agent's DDL triggers (a superuser runs it once), which log the rewritten rows";
+    }
+
     TableSchema to() {
         return to;
     }
 
     Object[] apply(Object[] row) {
         if (unreproducible != null) {
-            throw new FoldException("table " + from.qualifiedName() + ": " + unreproducible + ", and those values are not in the log: "
-                    + "restore to an instant before that change (fresh checkpoints taken from the source are not built yet)");
+            throw new FoldException(problem());
         }
         Object[] out = new Object[source.length];
         for (int i = 0; i < out.length; i++) {

@@ -39,6 +39,8 @@ public final class TableFold {
     // estimated bytes of the entries in memory; spilled runs hold the rest, oldest first
     private long bytes;
     private final List<FoldRun> runs = new ArrayList<>();
+    // set by a change whose rows PostgreSQL rewrote; cleared when the table's whole content follows (TRUNCATE + rows)
+    private String lost;
 
     public TableFold(TableSchema schema) {
         this(schema, new FoldMemory(Long.MAX_VALUE, null));
@@ -73,6 +75,16 @@ public final class TableFold {
             return;
         }
         Evolution e = Evolution.between(schema, next, statement);
+        if (e.problem() != null) {
+            // the rows as PostgreSQL rewrote them follow in the same transaction when the DDL trigger logged them
+            forgetAll();
+            lost = e.problem();
+            schema = next;
+            key = next.keyColumns();
+            keyless = next.primaryKey().isEmpty();
+            evolutions.add(e);
+            return;
+        }
         boolean sameKey = !keyless && !next.primaryKey().isEmpty() && keyAttnums(schema).equals(keyAttnums(next));
         if (!runs.isEmpty()) {
             if (!sameKey) {
@@ -121,6 +133,14 @@ public final class TableFold {
             runs.set(i, FoldRun.write(memory.nextRunFile(), states));
             old.delete();
         }
+    }
+
+    private void forgetAll() {
+        entries = new HashMap<>();
+        memory.add(-bytes);
+        bytes = 0;
+        runs.forEach(FoldRun::delete);
+        runs.clear();
     }
 
     /** Keeps the estimated size of an entry (key, row, bookkeeping) in the table's and the fold's count. */
@@ -188,11 +208,8 @@ public final class TableFold {
             }
             case DELETE -> remove(c.before());
             case TRUNCATE -> {
-                entries.clear();
-                memory.add(-bytes);
-                bytes = 0;
-                runs.forEach(FoldRun::delete);
-                runs.clear();
+                forgetAll();
+                lost = null;
                 truncated = true;
             }
             case MESSAGE -> throw new FoldException("a message is not a change of table " + schema.qualifiedName());
@@ -272,6 +289,9 @@ public final class TableFold {
      * fold applied, then rows the log added. Fails on a value the log never carried.
      */
     public void merge(Iterator<Map.Entry<byte[], Object[]>> checkpointRows, Consumer<Object[]> sink) {
+        if (lost != null) {
+            throw new FoldException(lost);
+        }
         if (!runs.isEmpty()) {
             new SortedMerge(this).run(truncated ? java.util.Collections.emptyIterator() : checkpointRows, sink);
             return;
