@@ -70,6 +70,8 @@ class SchemaChangeTest {
                     {"type change from a date type", "ALTER TABLE deals ALTER COLUMN close_date TYPE text", "UPDATE deals SET close_date = 'soon' WHERE id % 3 = 0"},
                     {"create table", "CREATE TABLE notes (id serial PRIMARY KEY, account_id bigint REFERENCES accounts (id), body text NOT NULL)",
                             "INSERT INTO notes (account_id, body) SELECT id, 'note for ' || name FROM accounts WHERE id % 2 = 0"},
+                    {"create table as, then a key", "CREATE TABLE won_deals AS SELECT id, title, amount FROM deals WHERE id % 2 = 0",
+                            "ALTER TABLE won_deals ADD PRIMARY KEY (id)", "UPDATE won_deals SET title = 'kept' WHERE id % 4 = 0"},
                     {"new enum value", "ALTER TYPE deal_stage ADD VALUE 'archived'"},
                     {"use new enum value", "UPDATE deals SET stage = 'archived' WHERE id % 3 = 0"},
                     {"create and drop index", "CREATE INDEX notes_body_idx ON notes (body)", "CREATE INDEX deals_title_idx ON deals (title)", "DROP INDEX contacts_email_idx"},

@@ -65,6 +65,7 @@ DECLARE
   rel oid;
   defs jsonb := '[]';
   rewritten oid[];
+  joined oid[] := '{}';
 BEGIN
   FOR r IN SELECT * FROM pg_event_trigger_ddl_commands() LOOP
     IF r.classid = 'pg_class'::regclass THEN
@@ -86,6 +87,8 @@ BEGIN
          AND (EXISTS (SELECT 1 FROM pg_index WHERE indrelid = rel AND indisprimary)
               OR (SELECT relreplident FROM pg_class WHERE oid = rel) = 'f') THEN
         EXECUTE format('ALTER PUBLICATION %I ADD TABLE %s', ${PUBLICATION}, rel::regclass);
+        -- rows it holds already (CREATE TABLE AS, or rows from before it got a key) are logged with it
+        joined := joined || rel;
       END IF;
     END IF;
   END LOOP;
@@ -93,7 +96,7 @@ BEGIN
     PERFORM pg_logical_emit_message(true, 'backtrack.ddl',
       jsonb_build_object('tag', TG_TAG, 'query', current_query(), 'tables', defs)::text);
   END IF;
-  rewritten := string_to_array(trim(coalesce(current_setting('backtrack.rewritten', true), '')), ' ')::oid[];
+  rewritten := string_to_array(trim(coalesce(current_setting('backtrack.rewritten', true), '')), ' ')::oid[] || joined;
   IF cardinality(rewritten) > 0 THEN
     PERFORM set_config('backtrack.rewritten', '', true);
     FOR rel IN SELECT DISTINCT x FROM unnest(rewritten) x LOOP
