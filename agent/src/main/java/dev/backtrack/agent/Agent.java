@@ -62,6 +62,7 @@ public final class Agent {
                 throw new SourceException("no table to capture in database '" + source.database() + "': create the tables first or fix source.tables-include");
             }
             catalog.checkReadable(tables);
+            catalog.checkSupportedTypes(tables);
             boolean followDdl = ddlCapture(catalog, source);
             Repository repo = Repository.openOrCreate(config.repository().path(), "postgresql", catalog.systemIdentifier(), source.database());
             try (FileChannel lock = repo.lockForWriting();

@@ -181,6 +181,7 @@ final class CaptureConsumer implements DebeziumEngine.ChangeConsumer<ChangeEvent
         Object[] statement = {root.path("tag").asText(), root.path("query").asText()};
         for (JsonNode t : root.path("tables")) {
             TableSchema definition = PostgresCatalog.parseDefinition(t.toString());
+            PostgresCatalog.refuseUnsupported(definition);
             if (definition.primaryKey().isEmpty() && !definition.replicaIdentityFull()) {
                 System.out.println("warning: table " + definition.qualifiedName() + " has no primary key and no REPLICA IDENTITY FULL, so it is not captured"
                         + " (and a restore will not hold its rows): run ALTER TABLE " + definition.qualifiedName() + " REPLICA IDENTITY FULL;");
@@ -268,7 +269,7 @@ final class CaptureConsumer implements DebeziumEngine.ChangeConsumer<ChangeEvent
                 return decoder.row(fresh, image);
             } catch (ChangeDecoder.SchemaMismatch again) {
                 throw new SourceException("a change to " + table + " does not match the table's definition (" + again.getMessage()
-                        + "): the table was altered again meanwhile; restart the agent");
+                        + "): if that column's type is one the connector does not stream, exclude the table with source.tables-exclude; else restart the agent");
             }
         }
     }

@@ -74,8 +74,8 @@ public final class CaptureSettings {
         p.setProperty("binary.handling.mode", "bytes");
         p.setProperty("hstore.handling.mode", "json");
         p.setProperty("include.unknown.datatypes", "false");
-        p.setProperty("converters", "arrays");
-        p.setProperty("arrays.type", ArrayLiteral.class.getName());
+        p.setProperty("converters", "text");
+        p.setProperty("text.type", TextForm.class.getName());
         // a value the connector cannot convert stops capture instead of becoming NULL in the log
         p.setProperty("event.converting.failure.handling.mode", "fail");
         p.setProperty("heartbeat.interval.ms", Long.toString(source.heartbeatInterval().toMillis()));

@@ -59,7 +59,7 @@ public final class ChangeDecoder {
         for (int i = 0; i < fields.length; i++) {
             Field f = struct.field(columns.get(i).name());
             if (f == null && columns.get(i).generated() == null) {
-                throw new SchemaMismatch("column " + columns.get(i).name() + " is not in the change event");
+                throw new SchemaMismatch("column " + columns.get(i).name() + " (" + columns.get(i).type() + ") is not in the change event");
             }
             fields[i] = f;
             matched += f == null ? 0 : 1;

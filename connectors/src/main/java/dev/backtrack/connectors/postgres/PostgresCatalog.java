@@ -2,6 +2,7 @@ package dev.backtrack.connectors.postgres;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.backtrack.repository.schema.Column;
 import dev.backtrack.repository.schema.TableSchema;
 
 import java.io.IOException;
@@ -85,6 +86,52 @@ public final class PostgresCatalog implements AutoCloseable {
             String regclass = quote(t.substring(0, dot)) + "." + quote(t.substring(dot + 1));
             if (!"t".equals(one("SELECT has_table_privilege(" + PostgresTarget.literal(regclass) + ", 'SELECT')::text::char"))) {
                 throw new SourceException("role '" + user + "' may not read " + t + ": run GRANT SELECT ON " + regclass + " TO " + quote(user) + ";");
+            }
+        }
+    }
+
+    /**
+     * Types whose values the connector drops from streamed changes (they would become NULL): a table
+     * with such a column (directly, in an array or under a domain) is refused before capture starts.
+     */
+    static final java.util.Set<String> UNSUPPORTED_TYPES = java.util.Set.of("tsquery", "pg_lsn", "jsonpath", "txid_snapshot", "pg_snapshot",
+            "xid8", "tid", "aclitem", "int2vector", "oidvector", "pg_node_tree");
+
+    /** Refuses captured tables with a column of a type Backtrack cannot capture exactly, naming each. */
+    public void checkSupportedTypes(List<String> tables) {
+        List<String> bad = new ArrayList<>();
+        for (String t : tables) {
+            int dot = t.indexOf('.');
+            String regclass = PostgresTarget.literal(quote(t.substring(0, dot)) + "." + quote(t.substring(dot + 1)));
+            // the base type behind domains and arrays (one level of each, as PostgreSQL allows)
+            String sql = "SELECT a.attname, format_type(a.atttypid, a.atttypmod), coalesce(e.typname, b.typname, ty.typname) FROM pg_attribute a"
+                    + " JOIN pg_type ty ON ty.oid = a.atttypid LEFT JOIN pg_type b ON b.oid = nullif(ty.typbasetype, 0)"
+                    + " LEFT JOIN pg_type e ON e.oid = nullif(coalesce(b.typelem, ty.typelem), 0) AND coalesce(b.typcategory, ty.typcategory) = 'A'"
+                    + " WHERE a.attrelid = " + regclass + "::regclass AND a.attnum > 0 AND NOT a.attisdropped";
+            try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+                while (rs.next()) {
+                    if (UNSUPPORTED_TYPES.contains(rs.getString(3))) {
+                        bad.add(t + "." + rs.getString(1) + " (" + rs.getString(2) + ")");
+                    }
+                }
+            } catch (SQLException e) {
+                throw new SourceException("cannot read the columns of " + t + ": " + e.getMessage(), e);
+            }
+        }
+        if (!bad.isEmpty()) {
+            throw new SourceException((bad.size() == 1 ? "column " + bad.get(0) + " has a type" : "columns " + String.join(", ", bad) + " have types")
+                    + " the Debezium connector does not stream, so their values would be lost:"
+                    + " exclude the table with source.tables-exclude (or change the column's type)");
+        }
+    }
+
+    /** The same refusal for a definition that arrives with a DDL (a column added or retyped while capturing). */
+    public static void refuseUnsupported(TableSchema table) {
+        for (Column c : table.columns()) {
+            String type = c.type().endsWith("[]") ? c.type().substring(0, c.type().length() - 2) : c.type();
+            if (UNSUPPORTED_TYPES.contains(type)) {
+                throw new SourceException("column " + table.qualifiedName() + "." + c.name() + " (" + c.type() + ") has a type the Debezium connector does not stream,"
+                        + " so its values would be lost: exclude the table with source.tables-exclude (or change the column's type), then restart the agent");
             }
         }
     }
