@@ -181,6 +181,19 @@ final class CaptureFixture implements AutoCloseable {
         }
     }
 
+    /**
+     * Logs everything committed so far, stops the agent, restores the latest state into {@code targetDb}
+     * and asserts that {@code table} equals the source's, naming the differing rows by {@code key}.
+     */
+    void assertLatestRestoreEquals(String targetDb, String table, String key) throws Exception {
+        awaitLogged();
+        stopAgent();
+        String expected = checksums(database, List.of(table)).toString();
+        restore("latest", targetDb);
+        org.junit.jupiter.api.Assertions.assertEquals(expected, checksums(targetDb, List.of(table)).toString(),
+                () -> differingKeys(database, targetDb, table, key));
+    }
+
     /** Keys of rows whose content differs between the databases, each with its first 200 characters in both, for failure messages. */
     String differingKeys(String db, String otherDb, String table, String key) {
         String sql = "SELECT " + key + "::text, md5(t::text), left(t::text, 200) FROM " + table + " t";
