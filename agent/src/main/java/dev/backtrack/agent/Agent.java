@@ -1,6 +1,8 @@
 package dev.backtrack.agent;
 
 import dev.backtrack.config.BacktrackConfig;
+import dev.backtrack.config.RetentionConfig;
+import dev.backtrack.repository.retention.Retention;
 import dev.backtrack.config.SourceConfig;
 import dev.backtrack.connectors.postgres.CaptureSettings;
 import dev.backtrack.connectors.postgres.DdlCapture;
@@ -184,6 +186,12 @@ public final class Agent {
             if (m != null) {
                 out.println("checkpoint " + m.id() + " written: synthetic full through log sequence " + through + ", "
                         + m.tables().stream().mapToLong(Manifest.TableEntry::rows).sum() + " rows, in " + (System.nanoTime() - started) / 1_000_000 + " ms");
+                RetentionConfig keep = config.retention();
+                if (!keep.keepsAll()) {
+                    Retention.Plan plan = Retention.plan(repo, keep.checkpoints(), keep.window(), System.currentTimeMillis() * 1000);
+                    Retention.apply(repo, plan);
+                    out.println(Retention.summary(plan, false));
+                }
             }
         } catch (RuntimeException e) {
             out.println("checkpoint skipped: " + rootMessage(e));

@@ -270,4 +270,20 @@ class CommandLineTest {
         refused(ExitCode.DATABASE, "cannot reach", "agent", "--config", unreachable.toString());
         assertFalse(Files.exists(repoDir), "a refused agent created its repository");
     }
+
+    @Test
+    void expireListsWhatWouldGoAndRefusesBadRulesWithoutChangingTheRepository() throws Exception {
+        Run dry = run("expire", "--repo", repo(), "--keep", "1", "--dry-run", "--json");
+        assertEquals(0, dry.exit, dry.err);
+        JsonNode plan = new ObjectMapper().readTree(dry.out);
+        assertTrue(plan.get("dryRun").asBoolean(), dry.out);
+        assertEquals(earliest, plan.get("earliest").asText(), "one checkpoint: nothing goes and the window stays");
+        assertEquals(0, plan.get("checkpoints").size(), dry.out);
+        refused(ExitCode.BAD_INPUT, "no retention rule", "expire", "--repo", repo());
+        refused(ExitCode.BAD_INPUT, "either --repo or --config", "expire", "--keep", "2");
+        refused(ExitCode.BAD_INPUT, "is not a duration", "expire", "--repo", repo(), "--window", "two weeks");
+        refused(ExitCode.BAD_INPUT, "not a Backtrack repository", "expire", "--repo", dir.resolve("nowhere").toString(), "--keep", "1");
+        refused(ExitCode.BAD_INPUT, "is not valid", "expire", "--repo", repo(), "--keep", "-3");
+        assertEquals(earliest, new ObjectMapper().readTree(run("backups", "--repo", repo(), "--json").out).get("earliest").asText());
+    }
 }

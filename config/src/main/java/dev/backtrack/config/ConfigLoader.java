@@ -118,7 +118,8 @@ public final class ConfigLoader {
         RepositoryConfig repository = new RepositoryConfig(Path.of(v.get("repository.path")).toAbsolutePath(), level, segmentMb << 20);
         AgentConfig agent = new AgentConfig(integer(v, "agent.max-batch-size", 1, 65536),
                 duration(v, "checkpoint.interval"));
-        return new BacktrackConfig(source, repository, agent);
+        RetentionConfig retention = new RetentionConfig(integer(v, "retention.checkpoints", 0, 100_000), duration(v, "retention.window"));
+        return new BacktrackConfig(source, repository, agent, retention);
     }
 
     private String substitute(Option o, String value) {
@@ -172,6 +173,11 @@ public final class ConfigLoader {
             // reported below
         }
         throw new ConfigException(path + " '" + v.get(path) + "' is not valid: use a whole number from " + min + " to " + max);
+    }
+
+    /** A duration given on the command line ({@code what} names the flag in the error). */
+    public static Duration parseDuration(String what, String text) {
+        return duration(Map.of(what, text == null ? "" : text.trim()), what);
     }
 
     static Duration duration(Map<String, String> v, String path) {

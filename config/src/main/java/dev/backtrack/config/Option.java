@@ -50,7 +50,12 @@ public record Option(String section, String key, Kind kind, String defaultValue,
             new Option("checkpoint", "interval", Kind.DURATION, "24h", false,
                     "time between checkpoints (checkpoint 0 is always taken on the first run)", "6h"),
             new Option("agent", "max-batch-size", Kind.INTEGER, "2048", false,
-                    "change events handed to the agent per engine batch", "4096"));
+                    "change events handed to the agent per engine batch", "4096"),
+            new Option("retention", "checkpoints", Kind.INTEGER, "0", false,
+                    "keep at least this many of the newest checkpoints (0: no count rule)", "7"),
+            new Option("retention", "window", Kind.DURATION, "0d", false,
+                    "keep every instant of this span back from now restorable: the checkpoints in it and the one before it (0d: no window rule);"
+                            + " with neither rule nothing expires", "14d"));
 
     public static Option find(String section, String key) {
         for (Option o : ALL) {

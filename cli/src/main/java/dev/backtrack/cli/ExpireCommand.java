@@ -1,0 +1,101 @@
+package dev.backtrack.cli;
+
+import dev.backtrack.config.ConfigLoader;
+import dev.backtrack.config.RetentionConfig;
+import dev.backtrack.repository.Repository;
+import dev.backtrack.repository.checkpoint.Manifest;
+import dev.backtrack.repository.retention.Retention;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code backtrack expire}: applies the retention rules now; the agent applies them after each checkpoint. */
+@Command(name = "expire", mixinStandardHelpOptions = true,
+        description = "Remove checkpoints, log segments and marks the retention rules no longer keep (--dry-run lists them).")
+final class ExpireCommand implements Callable<Integer> {
+    @Option(names = "--repo", description = "repository directory (with --keep and/or --window)")
+    Path repo;
+
+    @Option(names = "--config", description = "backtrack.yaml: the repository and its retention section")
+    Path config;
+
+    @Option(names = "--keep", paramLabel = "N", description = "keep at least the N newest checkpoints")
+    Integer keep;
+
+    @Option(names = "--window", paramLabel = "DURATION", description = "keep every instant of this span back from now restorable, as in 14d")
+    String window;
+
+    @Option(names = "--dry-run", description = "list what would go; change nothing")
+    boolean dryRun;
+
+    @Option(names = "--json", description = "print one JSON object")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        if ((repo == null) == (config == null)) {
+            throw new IllegalArgumentException("give either --repo or --config: --repo DIR with --keep/--window, or --config FILE with its retention section");
+        }
+        Path path;
+        RetentionConfig rules;
+        if (config != null) {
+            var cfg = ConfigLoader.load(config);
+            path = cfg.repository().path();
+            rules = new RetentionConfig(keep != null ? keep : cfg.retention().checkpoints(),
+                    window != null ? ConfigLoader.parseDuration("--window", window) : cfg.retention().window());
+        } else {
+            path = repo;
+            rules = new RetentionConfig(keep == null ? 0 : keep, window == null ? Duration.ZERO : ConfigLoader.parseDuration("--window", window));
+        }
+        if (rules.checkpoints() < 0) {
+            throw new IllegalArgumentException("--keep " + rules.checkpoints() + " is not valid: use a whole number of checkpoints, 1 or more");
+        }
+        if (rules.keepsAll()) {
+            throw new IllegalArgumentException("no retention rule: give --keep N and/or --window DURATION (or set retention.checkpoints / retention.window)");
+        }
+        if (!Files.exists(path.resolve(Repository.ROOT_FILE))) {
+            throw new IllegalArgumentException(path + " is not a Backtrack repository (no " + Repository.ROOT_FILE + "): check the path");
+        }
+        Repository r = Repository.open(path);
+        Retention.Plan plan;
+        if (dryRun) {
+            plan = Retention.plan(r, rules.checkpoints(), rules.window(), System.currentTimeMillis() * 1000);
+        } else {
+            // the agent removes what its rules let go after each checkpoint; two removers at once would race
+            FileChannel held;
+            try {
+                held = r.lockForWriting();
+            } catch (dev.backtrack.repository.RepositoryException e) {
+                throw new dev.backtrack.repository.RepositoryException("repository " + path + " is in use by its agent, which expires by its own retention"
+                        + " settings after each checkpoint: set retention.checkpoints / retention.window in its configuration, or stop it and run expire again");
+            }
+            try (FileChannel lock = held) {
+                plan = Retention.plan(r, rules.checkpoints(), rules.window(), System.currentTimeMillis() * 1000);
+                Retention.apply(r, plan);
+            }
+        }
+        if (json) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("dryRun", dryRun);
+            out.put("checkpoints", plan.checkpoints().stream().map(Manifest::id).toList());
+            out.put("segments", plan.segments().stream().map(p -> p.getFileName().toString()).toList());
+            out.put("marks", plan.marks());
+            out.put("bytes", plan.bytes());
+            out.put("earliest", plan.earliestAfter());
+            Json.print(out);
+        } else {
+            plan.checkpoints().forEach(m -> System.out.println((dryRun ? "would expire" : "expired") + " checkpoint " + m.id() + " (" + m.time() + ")"));
+            plan.segments().forEach(s -> System.out.println((dryRun ? "would expire" : "expired") + " log segment " + s.getFileName()));
+            plan.marks().forEach(m -> System.out.println((dryRun ? "would expire" : "expired") + " mark " + m));
+            System.out.println(Retention.summary(plan, dryRun));
+        }
+        return ExitCode.OK;
+    }
+}

@@ -1,0 +1,130 @@
+package dev.backtrack.repository.retention;
+
+import dev.backtrack.repository.Repository;
+import dev.backtrack.repository.RepositoryException;
+import dev.backtrack.repository.checkpoint.Checkpoints;
+import dev.backtrack.repository.checkpoint.Manifest;
+import dev.backtrack.repository.io.AtomicFiles;
+import dev.backtrack.repository.mark.Marks;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Which checkpoints, log segments and marks a repository no longer needs, and their removal.
+ * Kept: the newest {@code keep} checkpoints; every checkpoint inside the window and the newest one
+ * before it (restoring to the window's start needs it, as in pgBackRest); always the newest. The log
+ * is kept from the oldest kept checkpoint on. Apply only while holding the writer's lock.
+ */
+public final class Retention {
+    /** What goes, and the oldest checkpoint that stays (from which the log is kept). */
+    public record Plan(List<Manifest> checkpoints, List<Path> segments, List<String> marks, long bytes, Manifest oldestKept, String earliestAfter) {
+        public boolean isEmpty() {
+            return checkpoints.isEmpty() && segments.isEmpty() && marks.isEmpty();
+        }
+    }
+
+    private Retention() {
+    }
+
+    /** @param window zero for no window rule; {@code keep} zero for no count rule; both zero keeps everything */
+    public static Plan plan(Repository repo, int keep, Duration window, long nowMicros) {
+        List<Manifest> all = repo.checkpoints();
+        if (all.isEmpty() || (keep == 0 && window.isZero())) {
+            return new Plan(List.of(), List.of(), List.of(), 0, all.isEmpty() ? null : all.get(0), all.isEmpty() ? null : all.get(0).time());
+        }
+        int oldestKept = all.size() - 1;
+        if (keep > 0) {
+            oldestKept = Math.min(oldestKept, Math.max(0, all.size() - keep));
+        }
+        if (!window.isZero()) {
+            long start = nowMicros - window.toNanos() / 1000;
+            // the newest checkpoint at or before the window's start: a restore to that start begins there
+            int needed = 0;
+            for (int i = 0; i < all.size(); i++) {
+                if (all.get(i).timeMicros() <= start) {
+                    needed = i;
+                }
+            }
+            oldestKept = Math.min(oldestKept, needed);
+        }
+        Manifest kept = all.get(oldestKept);
+        List<Manifest> expired = new ArrayList<>(all.subList(0, oldestKept));
+        long bytes = 0;
+        for (Manifest m : expired) {
+            bytes += m.tables().stream().mapToLong(Manifest.TableEntry::bytes).sum();
+        }
+        List<Path> segments = new ArrayList<>();
+        List<Long> bases = segmentBases(repo.logDir());
+        for (int i = 0; i + 1 < bases.size(); i++) {
+            // every sequence of segment i is below the next segment's base
+            if (bases.get(i + 1) <= kept.nextSequence()) {
+                Path log = repo.logDir().resolve(String.format("%020d.log", bases.get(i)));
+                segments.add(log);
+                bytes += log.toFile().length();
+            }
+        }
+        List<String> marks = new ArrayList<>();
+        for (Marks.Mark m : Marks.list(repo.path())) {
+            if (m.sequence() < kept.nextSequence() - 1) {
+                marks.add(m.name());
+            }
+        }
+        return new Plan(expired, segments, marks, bytes, kept, kept.time());
+    }
+
+    /**
+     * Removes what the plan lists: checkpoints first (each renamed out of sight in one step, then
+     * deleted), then log segments oldest first, then marks. A crash at any point leaves a valid
+     * repository whose window starts at the oldest checkpoint still listed.
+     */
+    public static void apply(Repository repo, Plan plan) {
+        try {
+            for (Manifest m : plan.checkpoints()) {
+                Path dir = repo.checkpointsDir().resolve(m.id());
+                Path gone = repo.checkpointsDir().resolve(".partial-expired-" + m.id());
+                AtomicFiles.move(dir, gone);
+                Checkpoints.deleteTree(gone);
+            }
+            for (Path log : plan.segments()) {
+                Files.deleteIfExists(log);
+                Files.deleteIfExists(log.resolveSibling(log.getFileName().toString().replace(".log", ".index")));
+            }
+            if (!plan.segments().isEmpty()) {
+                AtomicFiles.syncDirectory(repo.logDir());
+            }
+            for (String name : plan.marks()) {
+                Files.deleteIfExists(repo.path().resolve("marks").resolve(name + ".json"));
+            }
+        } catch (IOException e) {
+            throw new RepositoryException("cannot expire from " + repo.path() + ": " + e.getMessage() + " (what was removed is consistent; run 'backtrack verify')", e);
+        }
+    }
+
+    /** One line for a log: what went and where the window now begins. */
+    public static String summary(Plan plan, boolean dryRun) {
+        if (plan.isEmpty()) {
+            return "retention: nothing to expire; the recoverable window starts at " + plan.earliestAfter();
+        }
+        return "retention: " + (dryRun ? "would expire " : "expired ") + plan.checkpoints().size() + " checkpoints, " + plan.segments().size()
+                + " log segments and " + plan.marks().size() + " marks (" + plan.bytes() / (1 << 20) + " MiB); the recoverable window "
+                + (dryRun ? "would start" : "starts") + " at " + plan.earliestAfter();
+    }
+
+    private static List<Long> segmentBases(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.map(p -> p.getFileName().toString()).filter(n -> n.matches("\\d{20}\\.log"))
+                    .map(n -> Long.parseLong(n.substring(0, 20))).sorted().toList();
+        } catch (IOException e) {
+            throw new RepositoryException("cannot list the redo log in " + dir + ": " + e.getMessage(), e);
+        }
+    }
+}
