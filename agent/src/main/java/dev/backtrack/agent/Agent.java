@@ -66,7 +66,8 @@ public final class Agent {
             catalog.checkReadable(tables);
             catalog.checkSupportedTypes(tables);
             boolean followDdl = ddlCapture(catalog, source);
-            Repository repo = Repository.openOrCreate(config.repository().path(), "postgresql", catalog.systemIdentifier(), source.database());
+            Repository repo = Repository.openOrCreate(config.repository().path(), "postgresql", catalog.systemIdentifier(), source.database(),
+                    config.repository().passphraseChars());
             try (FileChannel lock = repo.lockForWriting();
                  RedoLog log = RedoLog.openForAppend(repo.logDir(), config.repository().segmentBytes(), config.repository().compressionLevel())) {
                 capture(catalog, tables, followDdl, repo, log);

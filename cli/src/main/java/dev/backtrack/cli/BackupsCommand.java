@@ -21,11 +21,15 @@ final class BackupsCommand implements Runnable {
     @Option(names = "--repo", required = true, description = "repository directory")
     Path repo;
 
+    @picocli.CommandLine.Mixin
+    Passphrase passphrase = new Passphrase();
+
     @Option(names = "--json", description = "print one JSON object")
     boolean json;
 
     @Override
     public void run() {
+        passphrase.unlock(repo);
         Repository repository = Repository.open(repo);
         RecoveryWindow window = RecoveryWindow.of(repository);
         RepositoryIdentity id = repository.identity();

@@ -23,6 +23,9 @@ final class ExpireCommand implements Callable<Integer> {
     @Option(names = "--repo", description = "repository directory (with --keep and/or --window)")
     Path repo;
 
+    @picocli.CommandLine.Mixin
+    Passphrase passphrase = new Passphrase();
+
     @Option(names = "--config", description = "backtrack.yaml: the repository and its retention section")
     Path config;
 
@@ -62,6 +65,11 @@ final class ExpireCommand implements Callable<Integer> {
         }
         if (!Files.exists(path.resolve(Repository.ROOT_FILE))) {
             throw new IllegalArgumentException(path + " is not a Backtrack repository (no " + Repository.ROOT_FILE + "): check the path");
+        }
+        if (config != null) {
+            Repository.unlock(path, ConfigLoader.load(config).repository().passphraseChars());
+        } else {
+            passphrase.unlock(path);
         }
         Repository r = Repository.open(path);
         Retention.Plan plan;

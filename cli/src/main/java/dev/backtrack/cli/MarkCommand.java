@@ -24,6 +24,7 @@ final class MarkCommand implements Runnable {
     public void run() {
         Marks.checkName(name);
         BacktrackConfig cfg = ConfigLoader.load(config);
+        dev.backtrack.repository.Repository.unlock(cfg.repository().path(), cfg.repository().passphraseChars());
         if (Marks.find(cfg.repository().path(), name) != null) {
             throw new IllegalArgumentException("mark '" + name + "' exists already in " + cfg.repository().path() + ": choose another name");
         }

@@ -20,6 +20,9 @@ final class RestoreCommand implements Runnable {
     @Option(names = "--repo", required = true, description = "repository directory")
     Path repo;
 
+    @picocli.CommandLine.Mixin
+    Passphrase passphrase = new Passphrase();
+
     @Option(names = "--to", description = "latest, an ISO-8601 instant with Z or an offset (2026-11-24T10:31:06.123456Z), lsn:0/16B3748, xid:N or mark:NAME (all inclusive)")
     String to;
 
@@ -50,6 +53,7 @@ final class RestoreCommand implements Runnable {
         if (!targetUrl.startsWith("jdbc:postgresql://")) {
             throw new RestoreException("--target-url '" + targetUrl + "' is not supported: use a PostgreSQL URL such as jdbc:postgresql://127.0.0.1:5432/crm_restored");
         }
+        passphrase.unlock(repo);
         Repository repository = Repository.open(repo);
         Restore restore = new Restore(repository, progress());
         restore.plan(target);

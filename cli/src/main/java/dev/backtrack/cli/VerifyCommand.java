@@ -14,6 +14,9 @@ final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--repo", required = true, description = "repository directory")
     Path repo;
 
+    @picocli.CommandLine.Mixin
+    Passphrase passphrase = new Passphrase();
+
     @Option(names = "--read-data", description = "also decode and count every checkpoint row (default: SHA-256 of every data file)")
     boolean readData;
 
@@ -35,6 +38,7 @@ final class VerifyCommand implements Callable<Integer> {
             }
             percent = Integer.parseInt(subset.replace("%", ""));
         }
+        passphrase.unlock(repo);
         boolean terminal = System.console() != null && !json;
         Verifier.Report r = Verifier.run(repo, percent, line -> {
             if (terminal) {

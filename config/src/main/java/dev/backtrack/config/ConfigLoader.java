@@ -115,11 +115,32 @@ public final class ConfigLoader {
         source.database();
         int level = integer(v, "repository.compression-level", 1, 19);
         long segmentMb = integer(v, "repository.segment-size-mb", 1, 4096);
-        RepositoryConfig repository = new RepositoryConfig(Path.of(v.get("repository.path")).toAbsolutePath(), level, segmentMb << 20);
+        RepositoryConfig repository = new RepositoryConfig(Path.of(v.get("repository.path")).toAbsolutePath(), level, segmentMb << 20, passphrase(v));
         AgentConfig agent = new AgentConfig(integer(v, "agent.max-batch-size", 1, 65536),
                 duration(v, "checkpoint.interval"));
         RetentionConfig retention = new RetentionConfig(integer(v, "retention.checkpoints", 0, 100_000), duration(v, "retention.window"));
         return new BacktrackConfig(source, repository, agent, retention);
+    }
+
+    /** repository.passphrase or the first line of repository.passphrase-file; null when neither is set. */
+    private static String passphrase(Map<String, String> v) {
+        String inline = v.get("repository.passphrase");
+        String file = v.get("repository.passphrase-file");
+        if (!inline.isEmpty() && !file.isEmpty()) {
+            throw new ConfigException("repository.passphrase and repository.passphrase-file are both set: keep one of them");
+        }
+        if (!file.isEmpty()) {
+            try {
+                String first = Files.readAllLines(Path.of(file)).stream().findFirst().orElse("").strip();
+                if (first.isEmpty()) {
+                    throw new ConfigException("repository.passphrase-file " + file + " is empty: write the passphrase on its first line");
+                }
+                return first;
+            } catch (IOException e) {
+                throw new ConfigException("repository.passphrase-file " + file + " cannot be read (" + e.getMessage() + "): check the path and its permissions");
+            }
+        }
+        return inline.isEmpty() ? null : inline;
     }
 
     private String substitute(Option o, String value) {

@@ -8,6 +8,9 @@ import dev.backtrack.repository.io.OwnerOnly;
 import dev.backtrack.repository.redolog.LogSummary;
 import dev.backtrack.repository.schema.SchemaHistory;
 
+import dev.backtrack.repository.crypto.RepositoryKeys;
+import dev.backtrack.repository.crypto.Vault;
+
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -38,13 +41,29 @@ public final class Repository {
         this.schemas = new SchemaHistory(path.resolve("schemas"));
     }
 
-    /** Opens an existing repository for reading. */
+    /** Opens an existing repository for reading; an encrypted one must have been unlocked ({@link #unlock}) in this process. */
     public static Repository open(Path path) {
         Path root = path.resolve(ROOT_FILE);
         if (!Files.isRegularFile(root)) {
             throw new RepositoryException(path + " is not a Backtrack repository (no " + ROOT_FILE + "): check --repo, or start the agent to create one");
         }
-        return new Repository(path, readIdentity(root));
+        RepositoryIdentity id = readIdentity(root);
+        if (id.encrypted() && Vault.of(path) == null) {
+            throw new RepositoryException("repository " + path + " is encrypted: give its passphrase with BACKTRACK_PASSPHRASE or --passphrase-file FILE");
+        }
+        return new Repository(path, id);
+    }
+
+    /**
+     * Unlocks an encrypted repository for this process with {@code passphrase}; does nothing for a
+     * plain one or without a passphrase (then {@link #open} says what is missing).
+     */
+    public static void unlock(Path path, char[] passphrase) {
+        Path root = path.resolve(ROOT_FILE);
+        if (passphrase == null || !Files.isRegularFile(root) || !readIdentity(root).encrypted() || Vault.of(path) != null) {
+            return;
+        }
+        Vault.put(path, RepositoryKeys.unlock(path, passphrase));
     }
 
     /**
@@ -52,6 +71,14 @@ public final class Repository {
      * refusing one that belongs to another source.
      */
     public static Repository openOrCreate(Path path, String engine, String systemIdentifier, String database) {
+        return openOrCreate(path, engine, systemIdentifier, database, null);
+    }
+
+    /**
+     * @param passphrase null for a plain repository; otherwise a new repository is encrypted with a
+     *                   master key wrapped under it, and an existing one must be encrypted and open with it
+     */
+    public static Repository openOrCreate(Path path, String engine, String systemIdentifier, String database, char[] passphrase) {
         Path root = path.resolve(ROOT_FILE);
         try {
             if (!Files.exists(root)) {
@@ -64,10 +91,23 @@ public final class Repository {
                     }
                 }
                 OwnerOnly.createDirectories(path);
+                if (passphrase != null) {
+                    // the key first: a root file that says "encrypted" always has a key beside it
+                    Vault.put(path, RepositoryKeys.create(path, passphrase));
+                }
                 RepositoryIdentity id = new RepositoryIdentity(RepositoryIdentity.FORMAT, UUID.randomUUID().toString(), engine,
-                        systemIdentifier, database, Instant.now().toString());
-                AtomicFiles.write(root, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(id));
+                        systemIdentifier, database, Instant.now().toString(), passphrase != null ? RepositoryIdentity.AES_256_GCM : null);
+                AtomicFiles.writePlain(root, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(id));
             }
+            RepositoryIdentity existing = readIdentity(root);
+            if (existing.encrypted() && passphrase == null) {
+                throw new RepositoryException("repository " + path + " is encrypted: set repository.passphrase (or repository.passphrase-file) to its passphrase");
+            }
+            if (!existing.encrypted() && passphrase != null) {
+                throw new RepositoryException("repository " + path + " was created without encryption, and plain and encrypted files are never mixed:"
+                        + " point repository.path at a new directory to encrypt, or remove the passphrase");
+            }
+            unlock(path, passphrase);
         } catch (IOException e) {
             throw new RepositoryException("cannot create repository " + path + ": " + e.getMessage(), e);
         }

@@ -1,5 +1,7 @@
 package dev.backtrack.repository.checkpoint;
 
+import dev.backtrack.repository.io.AtomicFiles;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.backtrack.repository.RepositoryException;
 import dev.backtrack.repository.codec.ByteReader;
@@ -66,7 +68,7 @@ public final class Checkpoints {
         Path file = checkpointDir.resolve(MANIFEST);
         Manifest m;
         try {
-            m = JSON.readValue(file.toFile(), Manifest.class);
+            m = JSON.readValue(AtomicFiles.read(file), Manifest.class);
         } catch (IOException e) {
             throw new RepositoryException("checkpoint manifest " + file + " cannot be read (" + e.getMessage().split("\n")[0]
                     + "): the checkpoint is damaged, run 'backtrack verify'", e);

@@ -3,6 +3,9 @@ package dev.backtrack.repository.checkpoint;
 import com.github.luben.zstd.ZstdInputStream;
 import com.github.luben.zstd.ZstdOutputStream;
 import dev.backtrack.repository.RepositoryException;
+import dev.backtrack.repository.crypto.SealedStreams;
+import dev.backtrack.repository.crypto.Sealer;
+import dev.backtrack.repository.crypto.Vault;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -26,6 +29,11 @@ final class RowFile {
     static DataOutputStream create(Path file, int level) throws IOException {
         OutputStream raw = java.nio.channels.Channels.newOutputStream(java.nio.channels.FileChannel.open(file,
                 java.util.Set.of(java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE), dev.backtrack.repository.io.OwnerOnly.file()));
+        Sealer sealer = Vault.of(file);
+        if (sealer != null) {
+            // compressed, then encrypted: ciphertext does not compress
+            raw = SealedStreams.sealing(sealer, new BufferedOutputStream(raw, 1 << 16));
+        }
         return new DataOutputStream(new BufferedOutputStream(new ZstdOutputStream(raw, level), 1 << 16));
     }
 
@@ -47,6 +55,10 @@ final class RowFile {
             this.file = file;
             try {
                 InputStream raw = Files.newInputStream(file);
+                Sealer sealer = Vault.of(file);
+                if (sealer != null) {
+                    raw = SealedStreams.opening(sealer, new BufferedInputStream(raw, 1 << 16), "checkpoint data file " + file);
+                }
                 this.in = new DataInputStream(new BufferedInputStream(new ZstdInputStream(raw), 1 << 16));
             } catch (IOException e) {
                 throw new RepositoryException("cannot open checkpoint data file " + file + ": " + e.getMessage(), e);

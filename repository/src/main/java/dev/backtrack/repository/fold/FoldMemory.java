@@ -17,6 +17,7 @@ public final class FoldMemory implements AutoCloseable {
     private long used;
     private Path dir;
     private int runs;
+    private dev.backtrack.repository.crypto.Sealer scratchKey;
 
     /** @param parent where the scratch directory goes (java.io.tmpdir when null) */
     public FoldMemory(long budgetBytes, Path parent) {
@@ -27,6 +28,20 @@ public final class FoldMemory implements AutoCloseable {
     /** A quarter of the heap: the rest is for loading, the checkpoint reader and the driver. */
     public static FoldMemory ofHeap() {
         return new FoldMemory(Runtime.getRuntime().maxMemory() / 4, null);
+    }
+
+    /** Like {@link #ofHeap()}; runs of an encrypted repository's rows are encrypted with a key that lives only in this process. */
+    public static FoldMemory ofHeap(Path logDir) {
+        FoldMemory m = ofHeap();
+        if (dev.backtrack.repository.crypto.Vault.of(logDir) != null) {
+            m.scratchKey = dev.backtrack.repository.crypto.Sealer.ephemeral();
+        }
+        return m;
+    }
+
+    /** The key scratch runs are encrypted with, or null when they stay plain. */
+    dev.backtrack.repository.crypto.Sealer scratchKey() {
+        return scratchKey;
     }
 
     void add(long delta) {

@@ -4,6 +4,8 @@ import dev.backtrack.repository.RepositoryException;
 import dev.backtrack.repository.codec.ByteReader;
 import dev.backtrack.repository.codec.ByteWriter;
 import dev.backtrack.repository.codec.RowCodec;
+import dev.backtrack.repository.crypto.SealedStreams;
+import dev.backtrack.repository.crypto.Sealer;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -30,15 +32,18 @@ final class FoldRun {
     }
 
     final Path file;
+    private final Sealer sealer;
 
-    private FoldRun(Path file) {
+    private FoldRun(Path file, Sealer sealer) {
         this.file = file;
+        this.sealer = sealer;
     }
 
-    /** Writes states, which must already be in key order. */
-    static FoldRun write(Path file, List<State> sorted) {
+    /** Writes states, which must already be in key order; encrypted with {@code sealer} when it is not null. */
+    static FoldRun write(Path file, List<State> sorted, Sealer sealer) {
         ByteWriter scratch = new ByteWriter(1024);
-        try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(file), 1 << 16))) {
+        try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(sealer == null ? Files.newOutputStream(file)
+                : SealedStreams.sealing(sealer, new BufferedOutputStream(Files.newOutputStream(file), 1 << 16)), 1 << 16))) {
             for (State s : sorted) {
                 scratch.reset();
                 scratch.writeVarLong(s.key().length);
@@ -56,7 +61,7 @@ final class FoldRun {
             throw new RepositoryException("cannot write the fold's scratch file " + file + ": " + e.getMessage()
                     + " (set -Djava.io.tmpdir to a directory with free space)", e);
         }
-        return new FoldRun(file);
+        return new FoldRun(file, sealer);
     }
 
     static List<State> sort(List<State> states) {
@@ -69,7 +74,11 @@ final class FoldRun {
     Iterator<State> read() {
         DataInputStream in;
         try {
-            in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16));
+            java.io.InputStream raw = Files.newInputStream(file);
+            if (sealer != null) {
+                raw = SealedStreams.opening(sealer, new BufferedInputStream(raw, 1 << 16), "fold scratch file " + file);
+            }
+            in = new DataInputStream(new BufferedInputStream(raw, 1 << 16));
         } catch (IOException e) {
             throw new RepositoryException("cannot read the fold's scratch file " + file + ": " + e.getMessage(), e);
         }

@@ -44,7 +44,7 @@ public final class LogFold {
      */
     public static Result fold(Path logDir, SchemaHistory schemas, long fromSequence, Map<String, TableSchema> initial,
                               Predicate<Transaction> stop, LongConsumer progress) {
-        return fold(logDir, schemas, fromSequence, initial, stop, progress, FoldMemory.ofHeap());
+        return fold(logDir, schemas, fromSequence, initial, stop, progress, FoldMemory.ofHeap(logDir));
     }
 
     /** @param memory how much the tables may hold in memory before the largest spill sorted runs to disk */

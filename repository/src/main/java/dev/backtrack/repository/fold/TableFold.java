@@ -130,7 +130,7 @@ public final class TableFold {
             FoldRun old = runs.get(i);
             List<FoldRun.State> states = new ArrayList<>();
             old.read().forEachRemaining(st -> states.add(st.row() == null ? st : new FoldRun.State(st.key(), e.apply(st.row()), st.deleted(), st.copies())));
-            runs.set(i, FoldRun.write(memory.nextRunFile(), states));
+            runs.set(i, FoldRun.write(memory.nextRunFile(), states, memory.scratchKey()));
             old.delete();
         }
     }
@@ -169,7 +169,7 @@ public final class TableFold {
         entries = new HashMap<>();
         memory.add(-bytes);
         bytes = 0;
-        runs.add(FoldRun.write(memory.nextRunFile(), FoldRun.sort(states)));
+        runs.add(FoldRun.write(memory.nextRunFile(), FoldRun.sort(states), memory.scratchKey()));
     }
 
     private static List<Integer> keyAttnums(TableSchema s) {

@@ -16,7 +16,21 @@ public final class AtomicFiles {
     private AtomicFiles() {
     }
 
+    /** Writes {@code content}, encrypted when the file lies in an unlocked encrypted repository. */
     public static void write(Path target, byte[] content) {
+        dev.backtrack.repository.crypto.Sealer sealer = dev.backtrack.repository.crypto.Vault.of(target);
+        writePlain(target, sealer == null ? content : sealer.seal(content));
+    }
+
+    /** Reads a whole small file written by {@link #write}, decrypting it in an encrypted repository. */
+    public static byte[] read(Path file) throws IOException {
+        byte[] bytes = Files.readAllBytes(file);
+        dev.backtrack.repository.crypto.Sealer sealer = dev.backtrack.repository.crypto.Vault.of(file);
+        return sealer == null ? bytes : sealer.open(bytes, file.toString());
+    }
+
+    /** Writes {@code content} as it is: for the files that must stay readable without a key (root file, key files). */
+    public static void writePlain(Path target, byte[] content) {
         Path temp = target.resolveSibling("." + target.getFileName() + ".tmp");
         try {
             Files.deleteIfExists(temp);

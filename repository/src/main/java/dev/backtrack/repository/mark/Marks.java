@@ -56,7 +56,7 @@ public final class Marks {
         List<Mark> out = new ArrayList<>();
         try (Stream<Path> files = Files.list(dir)) {
             for (Path f : files.filter(p -> p.getFileName().toString().endsWith(".json")).toList()) {
-                out.add(JSON.readValue(f.toFile(), Mark.class));
+                out.add(JSON.readValue(AtomicFiles.read(f), Mark.class));
             }
         } catch (IOException e) {
             throw new RepositoryException("cannot read the marks in " + dir + ": " + e.getMessage(), e);

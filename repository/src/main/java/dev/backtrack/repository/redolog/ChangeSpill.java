@@ -4,6 +4,9 @@ import dev.backtrack.repository.RepositoryException;
 import dev.backtrack.repository.codec.ByteReader;
 import dev.backtrack.repository.codec.ByteWriter;
 import dev.backtrack.repository.codec.ChangeCodec;
+import dev.backtrack.repository.crypto.SealedStreams;
+import dev.backtrack.repository.crypto.Sealer;
+import dev.backtrack.repository.crypto.Vault;
 import dev.backtrack.repository.io.OwnerOnly;
 import dev.backtrack.repository.model.RowChange;
 
@@ -46,7 +49,12 @@ public final class ChangeSpill implements AutoCloseable {
             OwnerOnly.createDirectories(dir);
             Path file = dir.resolve(name.replaceAll("[^A-Za-z0-9._-]", "_") + ".spill");
             var channel = Files.newByteChannel(file, Set.of(StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE), OwnerOnly.file());
-            return new ChangeSpill(file, new DataOutputStream(new BufferedOutputStream(java.nio.channels.Channels.newOutputStream(channel), 1 << 16)));
+            java.io.OutputStream raw = java.nio.channels.Channels.newOutputStream(channel);
+            Sealer sealer = Vault.of(file);
+            if (sealer != null) {
+                raw = SealedStreams.sealing(sealer, new BufferedOutputStream(raw, 1 << 16));
+            }
+            return new ChangeSpill(file, new DataOutputStream(new BufferedOutputStream(raw, 1 << 16)));
         } catch (IOException e) {
             throw new RepositoryException("cannot create a spill file for a large transaction in " + dir + ": " + e.getMessage() + " (check free space)", e);
         }
@@ -127,6 +135,10 @@ public final class ChangeSpill implements AutoCloseable {
             DataInputStream in;
             try {
                 InputStream raw = Files.newInputStream(file);
+                Sealer sealer = Vault.of(file);
+                if (sealer != null) {
+                    raw = SealedStreams.opening(sealer, new BufferedInputStream(raw, 1 << 16), "spill file " + file);
+                }
                 in = new DataInputStream(new BufferedInputStream(raw, 1 << 16));
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot read the spill file " + file, e);

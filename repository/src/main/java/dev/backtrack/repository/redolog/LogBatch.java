@@ -3,7 +3,9 @@ package dev.backtrack.repository.redolog;
 import com.github.luben.zstd.Zstd;
 import dev.backtrack.repository.codec.ByteReader;
 import dev.backtrack.repository.codec.ByteWriter;
+import dev.backtrack.repository.RepositoryException;
 import dev.backtrack.repository.codec.ChangeCodec;
+import dev.backtrack.repository.crypto.Sealer;
 import dev.backtrack.repository.model.RowChange;
 import dev.backtrack.repository.model.Transaction;
 
@@ -36,6 +38,8 @@ public final class LogBatch {
             MIN_TIME = 22, MAX_TIME = 30, LAST_POSITION = 38, PAYLOAD_LENGTH = 46, HEADER = 50;
     static final int LENGTH_PREFIX = 12;
     static final int NONE = 0, ZSTD = 1;
+    /** Flag in the compression byte: the stored payload is AES-256-GCM sealed (after compression). */
+    static final int ENCRYPTED = 0x80;
 
     /** A decoded batch header plus its transactions. */
     public record Decoded(long baseSequence, int count, long minCommitMicros, long maxCommitMicros, long lastPosition,
@@ -55,6 +59,11 @@ public final class LogBatch {
 
     /** Encodes transactions (sequences already assigned, contiguous) into one batch. */
     public static byte[] encode(List<Transaction> txs, String sourceOffset, int compressionLevel) {
+        return encode(txs, sourceOffset, compressionLevel, null);
+    }
+
+    /** @param sealer encrypts the payload (after compression) when not null */
+    public static byte[] encode(List<Transaction> txs, String sourceOffset, int compressionLevel, Sealer sealer) {
         ByteWriter payload = new ByteWriter(64 * txs.size() + 64);
         payload.writeString(sourceOffset == null ? "" : sourceOffset);
         long prevTime = txs.get(0).commitMicros(), prevPos = txs.get(0).position();
@@ -72,7 +81,7 @@ public final class LogBatch {
                 ChangeCodec.write(payload, c);
             }
         }
-        return frame(VERSION, txs.get(0).sequence(), txs.size(), min, max, txs.get(txs.size() - 1).position(), payload, compressionLevel);
+        return frame(VERSION, txs.get(0).sequence(), txs.size(), min, max, txs.get(txs.size() - 1).position(), payload, compressionLevel, sealer);
     }
 
     /**
@@ -81,6 +90,11 @@ public final class LogBatch {
      * exhausted, else it continues (count 0).
      */
     public static byte[] encodePart(Transaction tx, java.util.Iterator<RowChange> changes, int maxPayloadBytes, String sourceOffset, int compressionLevel) {
+        return encodePart(tx, changes, maxPayloadBytes, sourceOffset, compressionLevel, null);
+    }
+
+    public static byte[] encodePart(Transaction tx, java.util.Iterator<RowChange> changes, int maxPayloadBytes, String sourceOffset, int compressionLevel,
+                                    Sealer sealer) {
         ByteWriter payload = new ByteWriter(Math.min(maxPayloadBytes, 1 << 20) + 1024);
         payload.writeString(sourceOffset == null ? "" : sourceOffset);
         payload.writeString(tx.txId());
@@ -88,10 +102,11 @@ public final class LogBatch {
             ChangeCodec.write(payload, changes.next());
         }
         int count = changes.hasNext() ? 0 : 1;
-        return frame(PART_VERSION, tx.sequence(), count, tx.commitMicros(), tx.commitMicros(), tx.position(), payload, compressionLevel);
+        return frame(PART_VERSION, tx.sequence(), count, tx.commitMicros(), tx.commitMicros(), tx.position(), payload, compressionLevel, sealer);
     }
 
-    private static byte[] frame(int version, long baseSequence, int count, long min, long max, long lastPosition, ByteWriter payload, int compressionLevel) {
+    private static byte[] frame(int version, long baseSequence, int count, long min, long max, long lastPosition, ByteWriter payload, int compressionLevel,
+                                Sealer sealer) {
         byte[] stored;
         int compression;
         if (compressionLevel > 0) {
@@ -100,6 +115,10 @@ public final class LogBatch {
         } else {
             stored = payload.toByteArray();
             compression = NONE;
+        }
+        if (sealer != null) {
+            stored = sealer.seal(stored);
+            compression |= ENCRYPTED;
         }
         ByteWriter out = new ByteWriter(HEADER + stored.length);
         out.writeLong(baseSequence);
@@ -127,8 +146,18 @@ public final class LogBatch {
         return (int) crc.getValue() == ByteBuffer.wrap(bytes).getInt(CRC);
     }
 
-    /** Decodes a whole batch whose CRC was checked. */
+    /** Decodes a whole plain batch whose CRC was checked. */
     public static Decoded decode(byte[] bytes) {
+        return decode(bytes, null, "a log batch");
+    }
+
+    /**
+     * Decodes a whole batch whose CRC was checked.
+     *
+     * @param sealer the repository's key, or null for a plain repository; a mismatch is refused
+     * @param where  names the batch (file and offset) in errors
+     */
+    public static Decoded decode(byte[] bytes, Sealer sealer, String where) {
         ByteBuffer h = ByteBuffer.wrap(bytes);
         int version = h.get(VERSION_AT);
         if (version != VERSION && version != PART_VERSION) {
@@ -137,12 +166,19 @@ public final class LogBatch {
         long base = h.getLong(BASE_SEQUENCE);
         int count = h.getInt(COUNT);
         int payloadLength = h.getInt(PAYLOAD_LENGTH);
-        byte[] payload;
-        if (h.get(COMPRESSION) == ZSTD) {
-            payload = Zstd.decompress(java.util.Arrays.copyOfRange(bytes, HEADER, bytes.length), payloadLength);
-        } else {
-            payload = java.util.Arrays.copyOfRange(bytes, HEADER, bytes.length);
+        int compression = h.get(COMPRESSION) & 0xff;
+        boolean encrypted = (compression & ENCRYPTED) != 0;
+        if (encrypted && sealer == null) {
+            throw new RepositoryException(where + " is encrypted: give the repository's passphrase (BACKTRACK_PASSPHRASE or --passphrase-file)");
         }
+        if (!encrypted && sealer != null) {
+            throw new RepositoryException(where + " is not encrypted, but the repository is: a plain batch in an encrypted log is refused; run 'backtrack verify'");
+        }
+        byte[] stored = java.util.Arrays.copyOfRange(bytes, HEADER, bytes.length);
+        if (encrypted) {
+            stored = sealer.open(stored, where);
+        }
+        byte[] payload = (compression & ~ENCRYPTED) == ZSTD ? Zstd.decompress(stored, payloadLength) : stored;
         ByteReader in = new ByteReader(payload);
         String offset = in.readString();
         if (version == PART_VERSION) {

@@ -23,6 +23,7 @@ public final class LogCursor implements Iterator<Transaction>, AutoCloseable {
     private final ArrayDeque<Transaction> pending = new ArrayDeque<>();
     private long expected = -1;
     private String lastSourceOffset = "";
+    private final dev.backtrack.repository.crypto.Sealer sealer;
     // the sequence of the large transaction whose parts are being read, once its last part was seen on disk
     private long wholeRun = -1;
 
@@ -30,6 +31,7 @@ public final class LogCursor implements Iterator<Transaction>, AutoCloseable {
         this.dir = dir;
         this.bases = bases;
         this.from = fromSequence;
+        this.sealer = dev.backtrack.repository.crypto.Vault.of(dir);
         int start = 0;
         for (int i = 0; i < bases.size(); i++) {
             if (bases.get(i) <= fromSequence) {
@@ -123,7 +125,7 @@ public final class LogCursor implements Iterator<Transaction>, AutoCloseable {
                 }
                 continue;
             }
-            LogBatch.Decoded d = LogBatch.decode(batch);
+            LogBatch.Decoded d = LogBatch.decode(batch, sealer, SegmentScanner.fileOf(scanner) + " before offset " + scanner.position());
             if (d.baseSequence() != expected) {
                 throw new RepositoryException("redo log gap: expected sequence " + expected + " but " + SegmentScanner.fileOf(scanner)
                         + " has " + d.baseSequence() + " before offset " + scanner.position() + "; run 'backtrack verify'");

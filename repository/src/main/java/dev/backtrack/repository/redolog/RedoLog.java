@@ -1,6 +1,8 @@
 package dev.backtrack.repository.redolog;
 
 import dev.backtrack.repository.RepositoryException;
+import dev.backtrack.repository.crypto.Sealer;
+import dev.backtrack.repository.crypto.Vault;
 import dev.backtrack.repository.io.AtomicFiles;
 import dev.backtrack.repository.io.OwnerOnly;
 import dev.backtrack.repository.model.Transaction;
@@ -24,6 +26,7 @@ public final class RedoLog implements AutoCloseable {
     private final Path dir;
     private final long segmentBytes;
     private final int compressionLevel;
+    private final Sealer sealer;
     private FileChannel active;
     private FileChannel activeIndex;
     private long activeBase;
@@ -38,6 +41,7 @@ public final class RedoLog implements AutoCloseable {
         this.dir = dir;
         this.segmentBytes = segmentBytes;
         this.compressionLevel = compressionLevel;
+        this.sealer = Vault.of(dir);
     }
 
     /** Opens for appending: validates the tail of the last segment and truncates a torn last batch. */
@@ -73,7 +77,7 @@ public final class RedoLog implements AutoCloseable {
                 if (batch == null) {
                     break;
                 }
-                LogBatch.Decoded d = LogBatch.decode(batch);
+                LogBatch.Decoded d = LogBatch.decode(batch, sealer, file + " offset " + at);
                 if (d.baseSequence() != expected) {
                     throw new RepositoryException("log segment " + file + " has sequence " + d.baseSequence() + " at offset " + at
                             + " where " + expected + " was expected: the log has a gap, run 'backtrack verify'");
@@ -125,7 +129,7 @@ public final class RedoLog implements AutoCloseable {
             byte[] batch;
             long time = Long.MIN_VALUE;
             while ((batch = scan.next()) != null) {
-                LogBatch.Decoded d = LogBatch.decode(batch);
+                LogBatch.Decoded d = LogBatch.decode(batch, sealer, SegmentName.log(dir, base) + " offset " + scan.position());
                 if (d.continues()) {
                     continue;
                 }
@@ -214,7 +218,7 @@ public final class RedoLog implements AutoCloseable {
 
     private void writeBatch(List<Transaction> group, String sourceOffset) throws IOException {
         if (!group.isEmpty()) {
-            write(LogBatch.encode(group, sourceOffset, compressionLevel));
+            write(LogBatch.encode(group, sourceOffset, compressionLevel, sealer));
         }
     }
 
@@ -222,7 +226,7 @@ public final class RedoLog implements AutoCloseable {
     private void writeRun(Transaction tx, String sourceOffset) throws IOException {
         java.util.Iterator<dev.backtrack.repository.model.RowChange> changes = tx.changes().iterator();
         do {
-            write(LogBatch.encodePart(tx, changes, PART_BYTES, sourceOffset, compressionLevel));
+            write(LogBatch.encodePart(tx, changes, PART_BYTES, sourceOffset, compressionLevel, sealer));
         } while (changes.hasNext());
     }
 

@@ -30,7 +30,7 @@ public final class SchemaHistory {
             OwnerOnly.createDirectories(dir);
             try (Stream<Path> files = Files.list(dir)) {
                 for (Path f : files.filter(p -> p.getFileName().toString().endsWith(".json")).toList()) {
-                    TableSchema s = JSON.readValue(f.toFile(), TableSchema.class);
+                    TableSchema s = JSON.readValue(dev.backtrack.repository.io.AtomicFiles.read(f), TableSchema.class);
                     versions.put(s.id(), s);
                 }
             }

@@ -1,0 +1,41 @@
+package dev.backtrack.cli;
+
+import dev.backtrack.repository.Repository;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** The passphrase of an encrypted repository, for the commands that read one: a picocli mixin. */
+final class Passphrase {
+    static final String ENV = "BACKTRACK_PASSPHRASE";
+
+    @Option(names = "--passphrase-file", paramLabel = "FILE",
+            description = "file whose first line is the passphrase of an encrypted repository (default: the BACKTRACK_PASSPHRASE variable)")
+    Path file;
+
+    /** Unlocks {@code repository} when it is encrypted and a passphrase was given; a plain one needs none. */
+    void unlock(Path repository) {
+        char[] p = read();
+        if (p != null) {
+            Repository.unlock(repository, p);
+        }
+    }
+
+    private char[] read() {
+        if (file != null) {
+            try {
+                String first = Files.readAllLines(file).stream().findFirst().orElse("").strip();
+                if (first.isEmpty()) {
+                    throw new IllegalArgumentException("--passphrase-file " + file + " is empty: write the passphrase on its first line");
+                }
+                return first.toCharArray();
+            } catch (IOException e) {
+                throw new IllegalArgumentException("--passphrase-file " + file + " cannot be read (" + e.getMessage() + "): check the path");
+            }
+        }
+        String env = System.getenv(ENV);
+        return env == null || env.isEmpty() ? null : env.toCharArray();
+    }
+}
