@@ -13,6 +13,7 @@ final class ExitCode {
     static final int BAD_INPUT = 2;
     static final int DATABASE = 3;
     static final int REPOSITORY = 4;
+    static final int KEY = 5;
 
     private ExitCode() {
     }
@@ -24,6 +25,9 @@ final class ExitCode {
         }
         if (e instanceof SourceException) {
             return DATABASE;
+        }
+        if (e instanceof dev.backtrack.repository.crypto.KeyException) {
+            return KEY;
         }
         if (e instanceof RepositoryException) {
             return REPOSITORY;

@@ -59,6 +59,12 @@ final class CaptureFixture implements AutoCloseable {
         return this;
     }
 
+    /** Encrypts the repository the agent creates with {@code passphrase}. */
+    CaptureFixture withPassphrase(String passphrase) throws java.io.IOException {
+        Files.writeString(config, Files.readString(config).replace("repository:\n", "repository:\n  passphrase: " + passphrase + "\n"));
+        return this;
+    }
+
     String url() {
         return cluster.jdbcUrl(database);
     }

@@ -49,7 +49,7 @@ public final class Repository {
         }
         RepositoryIdentity id = readIdentity(root);
         if (id.encrypted() && Vault.of(path) == null) {
-            throw new RepositoryException("repository " + path + " is encrypted: give its passphrase with BACKTRACK_PASSPHRASE or --passphrase-file FILE");
+            throw new dev.backtrack.repository.crypto.KeyException("repository " + path + " is encrypted: give its passphrase with BACKTRACK_PASSPHRASE or --passphrase-file FILE");
         }
         return new Repository(path, id);
     }
@@ -101,7 +101,7 @@ public final class Repository {
             }
             RepositoryIdentity existing = readIdentity(root);
             if (existing.encrypted() && passphrase == null) {
-                throw new RepositoryException("repository " + path + " is encrypted: set repository.passphrase (or repository.passphrase-file) to its passphrase");
+                throw new dev.backtrack.repository.crypto.KeyException("repository " + path + " is encrypted: set repository.passphrase (or repository.passphrase-file) to its passphrase");
             }
             if (!existing.encrypted() && passphrase != null) {
                 throw new RepositoryException("repository " + path + " was created without encryption, and plain and encrypted files are never mixed:"

@@ -56,7 +56,7 @@ public final class RepositoryKeys {
                 // another key file may take this passphrase
             }
         }
-        throw new RepositoryException("the passphrase does not open repository " + repository + ": give the right one (BACKTRACK_PASSPHRASE,"
+        throw new KeyException("the passphrase does not open repository " + repository + ": give the right one (BACKTRACK_PASSPHRASE,"
                 + " --passphrase-file, or repository.passphrase)");
     }
 
