@@ -51,6 +51,18 @@ class EncryptedCaptureTest {
             CommandLineTest.Run verify = CommandLineTest.run("verify", "--repo", f.repository.toString(), "--read-data", "--passphrase-file", right.toString());
             assertEquals(0, verify.exit(), verify.out() + verify.err());
             assertTrue(verify.out().contains("ok:"), verify.out());
+
+            // a new passphrase re-wraps the master key; the old one stops working, the data is untouched
+            Path next = Files.writeString(dir.resolve("next.key"), passphrase + "-next\n");
+            Vault.remove(f.repository);
+            CommandLineTest.Run changed = CommandLineTest.run("passphrase", "--repo", f.repository.toString(), "--passphrase-file", right.toString(),
+                    "--new-passphrase-file", next.toString());
+            assertEquals(0, changed.exit(), changed.err());
+            Vault.remove(f.repository);
+            CommandLineTest.refused(ExitCode.KEY, "does not open", "backups", "--repo", f.repository.toString(), "--passphrase-file", right.toString());
+            Vault.remove(f.repository);
+            CommandLineTest.Run after = CommandLineTest.run("verify", "--repo", f.repository.toString(), "--read-data", "--passphrase-file", next.toString());
+            assertEquals(0, after.exit(), after.out() + after.err());
         }
     }
 

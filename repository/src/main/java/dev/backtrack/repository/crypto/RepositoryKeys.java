@@ -60,6 +60,36 @@ public final class RepositoryKeys {
                 + " --passphrase-file, or repository.passphrase)");
     }
 
+    /**
+     * Replaces {@code current} by {@code next}: a key file for {@code next} is written first, then the
+     * files {@code current} opens are removed, so a crash in between leaves both working. No data is
+     * re-encrypted. Returns how many old key files went.
+     */
+    public static int change(Path repository, char[] current, char[] next) {
+        Sealer master = unlock(repository, current);
+        List<Path> old = new java.util.ArrayList<>();
+        for (Path f : keyFiles(repository)) {
+            try {
+                new Sealer(derive(current, read(f))).unwrap(Base64.getDecoder().decode(read(f).wrapped()));
+                old.add(f);
+            } catch (Sealer.WrongKey other) {
+                // a key file of another passphrase stays
+            }
+        }
+        Path added = add(repository, master.keyBytes(), next);
+        try {
+            for (Path f : old) {
+                if (!f.equals(added)) {
+                    Files.delete(f);
+                }
+            }
+            AtomicFiles.syncDirectory(repository.resolve(DIR));
+        } catch (IOException e) {
+            throw new RepositoryException("the new passphrase works, but an old key file could not be removed (" + e.getMessage() + "): delete it from " + DIR + "/ by hand", e);
+        }
+        return old.size();
+    }
+
     /** Wraps the master key under one more passphrase (the old ones keep working until their files are removed). */
     public static Path add(Path repository, byte[] master, char[] passphrase) {
         if (passphrase.length == 0) {

@@ -30,6 +30,11 @@ public final class Sealer {
         this.key = new SecretKeySpec(key.clone(), "AES");
     }
 
+    /** The key itself, only for wrapping it under another passphrase. */
+    byte[] keyBytes() {
+        return key.getEncoded();
+    }
+
     /** A sealer with a fresh random key, for scratch files no one else reads. */
     public static Sealer ephemeral() {
         return new Sealer(randomBytes(32));
