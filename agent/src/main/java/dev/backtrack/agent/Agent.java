@@ -183,7 +183,12 @@ public final class Agent {
             }
             long through = log.nextSequence() - 1;
             long started = System.nanoTime();
-            Manifest m = SyntheticFull.build(repo, all.get(all.size() - 1), through, config.repository().compressionLevel(), Lsn::format);
+            Manifest m;
+            try (FileChannel building = repo.lockForCheckpoint()) {
+                // listed again under the lock: 'backtrack checkpoint' may have added a newer base meanwhile
+                List<Manifest> now = Checkpoints.list(repo.checkpointsDir(), false);
+                m = SyntheticFull.build(repo, now.get(now.size() - 1), through, config.repository().compressionLevel(), Lsn::format);
+            }
             if (m != null) {
                 out.println("checkpoint " + m.id() + " written: synthetic full through log sequence " + through + ", "
                         + m.tables().stream().mapToLong(Manifest.TableEntry::rows).sum() + " rows, in " + (System.nanoTime() - started) / 1_000_000 + " ms");
@@ -194,7 +199,7 @@ public final class Agent {
                     out.println(Retention.summary(plan, false));
                 }
             }
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | IOException e) {
             out.println("checkpoint skipped: " + rootMessage(e));
         }
     }

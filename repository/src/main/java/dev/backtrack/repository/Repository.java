@@ -140,15 +140,27 @@ public final class Repository {
      * A second agent on the same repository is refused.
      */
     public FileChannel lockForWriting() {
-        Path lockFile = path.resolve("agent.lock");
+        return lock("agent.lock", "repository " + path + " is locked by another agent: stop that agent first, or use another repository.path");
+    }
+
+    /**
+     * Takes the lock of whoever builds a checkpoint (the agent's scheduler or {@code backtrack
+     * checkpoint}), so two never write at once; released when the channel is closed.
+     */
+    public FileChannel lockForCheckpoint() {
+        return lock("checkpoint.lock", "a checkpoint of " + path + " is being written (by its agent or another command): try again when it is done");
+    }
+
+    private FileChannel lock(String name, String busy) {
+        Path lockFile = path.resolve(name);
         synchronized (HELD_LOCKS) {
             try {
                 // refuse a lock this JVM holds before opening the file again: closing any channel of a file drops
-                // every POSIX lock the process has on it, so the refused attempt would free the lock for other agents
-                Path key = path.toRealPath().resolve("agent.lock");
+                // every POSIX lock the process has on it, so the refused attempt would free the lock for the holder
+                Path key = path.toRealPath().resolve(name);
                 FileChannel held = HELD_LOCKS.get(key);
                 if (held != null && held.isOpen()) {
-                    throw new RepositoryException("repository " + path + " is locked by another agent: stop that agent first, or use another repository.path");
+                    throw new RepositoryException(busy);
                 }
                 FileChannel ch = FileChannel.open(lockFile, java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE), OwnerOnly.file());
                 FileLock lock;
@@ -159,7 +171,7 @@ public final class Repository {
                 }
                 if (lock == null) {
                     ch.close();
-                    throw new RepositoryException("repository " + path + " is locked by another agent: stop that agent first, or use another repository.path");
+                    throw new RepositoryException(busy);
                 }
                 HELD_LOCKS.put(key, ch);
                 return ch;

@@ -1,0 +1,45 @@
+package dev.backtrack.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.backtrack.repository.Repository;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** 'backtrack checkpoint' writes a synthetic full while the agent runs; a restore from it equals the source. */
+class CheckpointCommandTest {
+
+    @Test
+    void aCheckpointOnDemandWhileTheAgentCapturesRestoresExactly(@TempDir Path dir) throws Exception {
+        try (CaptureFixture f = new CaptureFixture("crm_ckpt_cmd", dir)) {
+            f.cluster.execute(f.database, "CREATE TABLE contacts (id int PRIMARY KEY, name text)");
+            f.cluster.execute(f.database, "INSERT INTO contacts SELECT g, 'c' || g FROM generate_series(1, 300) g");
+            f.startAgent();
+            f.cluster.execute(f.database, "UPDATE contacts SET name = name || '!' WHERE id % 2 = 0");
+            f.cluster.execute(f.database, "DELETE FROM contacts WHERE id % 5 = 0");
+            f.awaitLogged();
+            CommandLineTest.Run r = CommandLineTest.run("checkpoint", "--config", f.config.toString(), "--json");
+            assertEquals(0, r.exit(), r.err());
+            JsonNode j = new ObjectMapper().readTree(r.out());
+            assertTrue(j.get("written").asBoolean(), r.out());
+            assertEquals(240, j.get("rows").asLong() - Long.parseLong(f.cluster.queryOne(f.database, "SELECT count(*) FROM backtrack_probe")), r.out());
+            CommandLineTest.Run again = CommandLineTest.run("checkpoint", "--config", f.config.toString(), "--json");
+            assertFalse(new ObjectMapper().readTree(again.out()).get("written").asBoolean(), "nothing new in the log: " + again.out());
+            CommandLineTest.refused(ExitCode.BAD_INPUT, "not available", "checkpoint", "--config", f.config.toString(), "--kind", "diff");
+            f.cluster.execute(f.database, "INSERT INTO contacts VALUES (1000, 'after the checkpoint')");
+            f.awaitLogged();
+            f.stopAgent();
+            assertEquals(2, Repository.open(f.repository).checkpoints().size());
+            String expected = f.checksums(f.database, List.of("public.contacts")).toString();
+            f.restore("latest", "crm_ckpt_cmd_restored");
+            assertEquals(expected, f.checksums("crm_ckpt_cmd_restored", List.of("public.contacts")).toString());
+        }
+    }
+}
