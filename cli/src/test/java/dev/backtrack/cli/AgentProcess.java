@@ -30,6 +30,22 @@ final class AgentProcess {
         return new AgentProcess(pb.start(), log);
     }
 
+    /** Starts any {@code backtrack} command in a child JVM, so a test can kill it. */
+    static AgentProcess startCommand(Path log, String... args) throws IOException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> command = new java.util.ArrayList<>(List.of(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command);
+        pb.redirectErrorStream(true);
+        pb.redirectOutput(log.toFile());
+        return new AgentProcess(pb.start(), log);
+    }
+
+    /** Waits for the process to end by itself; returns its exit code (-1 after 10 minutes). */
+    int waitFor() throws InterruptedException {
+        return process.waitFor(10, TimeUnit.MINUTES) ? process.exitValue() : -1;
+    }
+
     /** Runs another {@code backtrack} command in a child JVM with {@code heap} to its end; returns its exit code. */
     static int run(Path log, String heap, String... args) throws IOException, InterruptedException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();

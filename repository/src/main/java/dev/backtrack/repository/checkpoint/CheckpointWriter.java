@@ -45,6 +45,8 @@ public final class CheckpointWriter {
         this.id = id;
         this.level = level;
         this.work = checkpointsDir.resolve(".partial-" + id);
+        // what a writer killed before it finished left behind (the caller holds the checkpoint lock)
+        Checkpoints.deleteTree(work);
         try {
             OwnerOnly.createDirectories(work);
         } catch (IOException e) {

@@ -1,0 +1,51 @@
+package dev.backtrack.cli;
+
+import dev.backtrack.repository.Repository;
+import dev.backtrack.repository.verify.Verifier;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** kill -9 while a checkpoint is being written, at random moments: the repository stays valid and restores exactly. */
+class CheckpointCrashTest {
+
+    @Test
+    void killingACheckpointWriterAnywhereLeavesAValidRepository(@TempDir Path dir) throws Exception {
+        Random random = new Random(42);
+        try (CaptureFixture f = new CaptureFixture("crm_ckpt_crash", dir)) {
+            f.cluster.execute(f.database, "CREATE TABLE contacts (id int PRIMARY KEY, name text, notes text)");
+            f.cluster.execute(f.database, "INSERT INTO contacts SELECT g, 'c' || g, repeat(md5(g::text), 4) FROM generate_series(1, 200000) g");
+            f.startAgent();
+            f.cluster.execute(f.database, "UPDATE contacts SET name = name || '!' WHERE id % 3 = 0");
+            f.awaitLogged();
+            f.stopAgent();
+            int midWrite = 0;
+            for (int i = 0; i < 8 && Repository.open(f.repository).checkpoints().size() == 1; i++) {
+                AgentProcess writer = AgentProcess.startCommand(dir.resolve("checkpoint-" + i + ".log"), "checkpoint", "--config", f.config.toString());
+                // from JVM start-up to the rename at the end, at a different moment each time
+                Thread.sleep(250L * i + 300 + random.nextInt(200));
+                if (writer.isAlive()) {
+                    writer.kill();
+                    try (var left = java.nio.file.Files.list(f.repository.resolve("checkpoints"))) {
+                        midWrite += left.anyMatch(p -> p.getFileName().toString().startsWith(".partial-")) ? 1 : 0;
+                    }
+                }
+                Verifier.Report r = Verifier.run(f.repository, 0, line -> { });
+                assertTrue(r.ok(), "after kill " + i + ": " + r.problems());
+            }
+            assertTrue(midWrite >= 1, "no writer was killed while its checkpoint was half written");
+            AgentProcess last = AgentProcess.startCommand(dir.resolve("checkpoint-last.log"), "checkpoint", "--config", f.config.toString());
+            assertEquals(0, last.waitFor(), last.output());
+            assertEquals(2, Repository.open(f.repository).checkpoints().size(), last.output());
+            String expected = f.checksums(f.database, List.of("public.contacts")).toString();
+            f.restore("latest", "crm_ckpt_crash_restored");
+            assertEquals(expected, f.checksums("crm_ckpt_crash_restored", List.of("public.contacts")).toString());
+        }
+    }
+}
