@@ -97,7 +97,7 @@ public final class Repository {
                 }
                 RepositoryIdentity id = new RepositoryIdentity(RepositoryIdentity.FORMAT, UUID.randomUUID().toString(), engine,
                         systemIdentifier, database, Instant.now().toString(), passphrase != null ? RepositoryIdentity.AES_256_GCM : null);
-                AtomicFiles.writePlain(root, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(id));
+                AtomicFiles.writePlain(root, AtomicFiles.withHash(JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(id)));
             }
             RepositoryIdentity existing = readIdentity(root);
             if (existing.encrypted() && passphrase == null) {
@@ -124,7 +124,7 @@ public final class Repository {
     private static RepositoryIdentity readIdentity(Path root) {
         RepositoryIdentity id;
         try {
-            id = JSON.readValue(root.toFile(), RepositoryIdentity.class);
+            id = JSON.readValue(AtomicFiles.checkHash(root, Files.readAllBytes(root)), RepositoryIdentity.class);
         } catch (IOException e) {
             throw new RepositoryException(root + " cannot be read (" + e.getMessage().split("\n")[0] + "): the repository root file is damaged");
         }

@@ -29,6 +29,54 @@ public final class AtomicFiles {
         return sealer == null ? bytes : sealer.open(bytes, file.toString());
     }
 
+    /**
+     * Writes {@code content} behind a line {@code sha256:<hex>} of its hash, so a changed byte is
+     * found on reading also in a plain repository (encrypted, GCM authenticates it anyway).
+     */
+    public static void writeChecked(Path target, byte[] content) {
+        write(target, withHash(content));
+    }
+
+    /** {@code content} behind its {@code sha256:<hex>} line. */
+    public static byte[] withHash(byte[] content) {
+        String line = "sha256:" + java.util.HexFormat.of().formatHex(sha256(content)) + "\n";
+        byte[] head = line.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] all = java.util.Arrays.copyOf(head, head.length + content.length);
+        System.arraycopy(content, 0, all, head.length, content.length);
+        return all;
+    }
+
+    /** Reads a file written by {@link #writeChecked}; a hash that does not match is damage, named with the file. */
+    public static byte[] readChecked(Path file) throws IOException {
+        return checkHash(file, read(file));
+    }
+
+    /** The content behind the hash line of {@code all} (read from {@code file}), checked. */
+    public static byte[] checkHash(Path file, byte[] all) {
+        if (all.length > 0 && all[0] == '{') {
+            return all; // written before files carried their hash
+        }
+        int nl = 0;
+        while (nl < all.length && all[nl] != '\n') {
+            nl++;
+        }
+        String line = new String(all, 0, nl, java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] content = java.util.Arrays.copyOfRange(all, Math.min(all.length, nl + 1), all.length);
+        if (!line.startsWith("sha256:") || !line.substring(7).equals(java.util.HexFormat.of().formatHex(sha256(content)))) {
+            throw new RepositoryException(file + " fails its SHA-256 check: the file is damaged; restore it from a copy of the repository"
+                    + " (run 'backtrack verify' for the whole list)");
+        }
+        return content;
+    }
+
+    private static byte[] sha256(byte[] content) {
+        try {
+            return java.security.MessageDigest.getInstance("SHA-256").digest(content);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Writes {@code content} as it is: for the files that must stay readable without a key (root file, key files). */
     public static void writePlain(Path target, byte[] content) {
         Path temp = target.resolveSibling("." + target.getFileName() + ".tmp");

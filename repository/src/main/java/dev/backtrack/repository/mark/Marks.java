@@ -42,7 +42,7 @@ public final class Marks {
         Path dir = repository.resolve("marks");
         try {
             OwnerOnly.createDirectories(dir);
-            AtomicFiles.write(dir.resolve(mark.name() + ".json"), JSON.writeValueAsBytes(mark));
+            AtomicFiles.writeChecked(dir.resolve(mark.name() + ".json"), JSON.writeValueAsBytes(mark));
         } catch (IOException e) {
             throw new RepositoryException("cannot record mark " + mark.name() + " in " + dir + ": " + e.getMessage(), e);
         }
@@ -56,7 +56,7 @@ public final class Marks {
         List<Mark> out = new ArrayList<>();
         try (Stream<Path> files = Files.list(dir)) {
             for (Path f : files.filter(p -> p.getFileName().toString().endsWith(".json")).toList()) {
-                out.add(JSON.readValue(AtomicFiles.read(f), Mark.class));
+                out.add(JSON.readValue(AtomicFiles.readChecked(f), Mark.class));
             }
         } catch (IOException e) {
             throw new RepositoryException("cannot read the marks in " + dir + ": " + e.getMessage(), e);

@@ -30,7 +30,7 @@ public final class SchemaHistory {
             OwnerOnly.createDirectories(dir);
             try (Stream<Path> files = Files.list(dir)) {
                 for (Path f : files.filter(p -> p.getFileName().toString().endsWith(".json")).toList()) {
-                    TableSchema s = JSON.readValue(dev.backtrack.repository.io.AtomicFiles.read(f), TableSchema.class);
+                    TableSchema s = JSON.readValue(dev.backtrack.repository.io.AtomicFiles.readChecked(f), TableSchema.class);
                     versions.put(s.id(), s);
                 }
             }
@@ -73,7 +73,7 @@ public final class SchemaHistory {
         int id = versions.isEmpty() ? 1 : versions.lastKey() + 1;
         TableSchema version = candidate.withIdentity(id, fromSequence);
         try {
-            AtomicFiles.write(dir.resolve(String.format("%08d.json", id)), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(version));
+            AtomicFiles.writeChecked(dir.resolve(String.format("%08d.json", id)), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(version));
         } catch (IOException e) {
             throw new RepositoryException("cannot write schema version " + id + ": " + e.getMessage(), e);
         }

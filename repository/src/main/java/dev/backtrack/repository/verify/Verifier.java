@@ -41,6 +41,11 @@ public final class Verifier {
         } catch (RepositoryException e) {
             problems.add(e.getMessage());
         }
+        try {
+            dev.backtrack.repository.mark.Marks.list(path);
+        } catch (RepositoryException e) {
+            problems.add(e.getMessage());
+        }
         progress.accept("checking the redo log");
         LogCheck.Result log = LogCheck.run(repo.logDir(), progress);
         problems.addAll(log.problems());
