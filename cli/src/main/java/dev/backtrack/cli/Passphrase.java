@@ -25,17 +25,22 @@ final class Passphrase {
 
     private char[] read() {
         if (file != null) {
-            try {
-                String first = Files.readAllLines(file).stream().findFirst().orElse("").strip();
-                if (first.isEmpty()) {
-                    throw new IllegalArgumentException("--passphrase-file " + file + " is empty: write the passphrase on its first line");
-                }
-                return first.toCharArray();
-            } catch (IOException e) {
-                throw new IllegalArgumentException("--passphrase-file " + file + " cannot be read (" + e.getMessage() + "): check the path");
-            }
+            return firstLine(file, "--passphrase-file");
         }
         String env = System.getenv(ENV);
         return env == null || env.isEmpty() ? null : env.toCharArray();
+    }
+
+    /** The first line of a passphrase file; {@code flag} names the option in errors. */
+    static char[] firstLine(Path file, String flag) {
+        try {
+            String first = Files.readAllLines(file).stream().findFirst().orElse("").strip();
+            if (first.isEmpty()) {
+                throw new IllegalArgumentException(flag + " " + file + " is empty: write the passphrase on its first line");
+            }
+            return first.toCharArray();
+        } catch (IOException e) {
+            throw new IllegalArgumentException(flag + " " + file + " cannot be read (" + e.getMessage() + "): check the path");
+        }
     }
 }

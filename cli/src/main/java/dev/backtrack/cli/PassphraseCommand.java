@@ -5,7 +5,6 @@ import dev.backtrack.repository.crypto.RepositoryKeys;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -25,8 +24,8 @@ final class PassphraseCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        char[] old = firstLine(current, "--passphrase-file");
-        char[] fresh = firstLine(next, "--new-passphrase-file");
+        char[] old = Passphrase.firstLine(current, "--passphrase-file");
+        char[] fresh = Passphrase.firstLine(next, "--new-passphrase-file");
         if (java.util.Arrays.equals(old, fresh)) {
             throw new IllegalArgumentException("the new passphrase is the current one: give a different one");
         }
@@ -40,17 +39,5 @@ final class PassphraseCommand implements Callable<Integer> {
         int removed = RepositoryKeys.change(repo, old, fresh);
         System.out.println("passphrase changed for " + repo + " (" + removed + " old key file" + (removed == 1 ? "" : "s") + " removed); no data was re-encrypted");
         return ExitCode.OK;
-    }
-
-    private static char[] firstLine(Path file, String flag) {
-        try {
-            String first = Files.readAllLines(file).stream().findFirst().orElse("").strip();
-            if (first.isEmpty()) {
-                throw new IllegalArgumentException(flag + " " + file + " is empty: write the passphrase on its first line");
-            }
-            return first.toCharArray();
-        } catch (IOException e) {
-            throw new IllegalArgumentException(flag + " " + file + " cannot be read (" + e.getMessage() + "): check the path");
-        }
     }
 }
