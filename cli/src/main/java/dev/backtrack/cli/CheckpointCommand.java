@@ -1,5 +1,6 @@
 package dev.backtrack.cli;
 
+import dev.backtrack.agent.FreshFull;
 import dev.backtrack.config.BacktrackConfig;
 import dev.backtrack.config.ConfigLoader;
 import dev.backtrack.connectors.postgres.Lsn;
@@ -23,7 +24,9 @@ final class CheckpointCommand implements Callable<Integer> {
     @Option(names = "--config", required = true, description = "backtrack.yaml of the agent")
     Path config;
 
-    @Option(names = "--kind", defaultValue = "full", description = "full (differential, incremental and fresh-from-the-source checkpoints are not built yet)")
+    @Option(names = "--kind", defaultValue = "full",
+            description = "full: a synthetic full from the newest checkpoint and the log; fresh: a full read from the source now (re-baselining;"
+                    + " needs the agent running). Differential and incremental checkpoints are not built yet")
     String kind;
 
     @Option(names = "--json", description = "print one JSON object")
@@ -31,8 +34,8 @@ final class CheckpointCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!kind.equals("full")) {
-            throw new IllegalArgumentException("--kind " + kind + " is not available: only 'full' (a synthetic full) is built so far");
+        if (!kind.equals("full") && !kind.equals("fresh")) {
+            throw new IllegalArgumentException("--kind " + kind + " is not available: use full (synthetic) or fresh (read from the source)");
         }
         BacktrackConfig cfg = ConfigLoader.load(config);
         Path path = cfg.repository().path();
@@ -40,7 +43,14 @@ final class CheckpointCommand implements Callable<Integer> {
         Repository repo = Repository.open(path);
         long started = System.nanoTime();
         Manifest m;
-        try (FileChannel building = repo.lockForCheckpoint()) {
+        if (kind.equals("fresh")) {
+            boolean terminal = System.console() != null && !json;
+            m = FreshFull.take(cfg, repo, java.time.Duration.ofMinutes(5), line -> {
+                if (terminal) {
+                    System.err.println(line);
+                }
+            });
+        } else try (FileChannel building = repo.lockForCheckpoint()) {
             List<Manifest> all = repo.checkpoints();
             if (all.isEmpty()) {
                 throw new IllegalArgumentException("repository " + path + " has no checkpoint 0 yet: let the agent take it first");
@@ -62,7 +72,7 @@ final class CheckpointCommand implements Callable<Integer> {
         } else if (m == null) {
             System.out.println("no checkpoint written: the log holds nothing after the newest checkpoint");
         } else {
-            System.out.println("checkpoint " + m.id() + " written: synthetic full as of " + m.time() + " (" + m.positionText() + "), " + out.get("rows")
+            System.out.println("checkpoint " + m.id() + " written: " + (kind.equals("fresh") ? "fresh full read from the source" : "synthetic full") + " as of " + m.time() + " (" + m.positionText() + "), " + out.get("rows")
                     + " rows in " + ms + " ms");
         }
         return ExitCode.OK;
