@@ -50,7 +50,7 @@ public final class FreshFull {
                 long p = snapshot.consistentPoint();
                 progress.accept("fresh snapshot at LSN " + Lsn.format(p) + ": reading " + tables.size() + " tables");
                 long time = Math.max(all.get(all.size() - 1).timeMicros(), catalog.nowMicros());
-                CheckpointWriter writer = new CheckpointWriter(repo.checkpointsDir(), Checkpoints.label(time, "F") + "-fresh", config.repository().compressionLevel());
+                CheckpointWriter writer = new CheckpointWriter(repo.checkpointsDir(), Checkpoints.freeLabel(repo.checkpointsDir(), time, "F") + "-fresh", config.repository().compressionLevel());
                 try {
                     for (TableSchema t : tables) {
                         writer.declareTable(t);

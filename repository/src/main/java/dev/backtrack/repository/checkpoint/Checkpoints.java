@@ -199,6 +199,19 @@ public final class Checkpoints {
         }
     }
 
+    /**
+     * A label no checkpoint has yet: {@link #label}, or with {@code .2}, {@code .3} ... added when
+     * checkpoints stand for the same second (labels have second precision, checkpoints microseconds).
+     */
+    public static String freeLabel(Path dir, long micros, String kind) {
+        String label = label(micros, kind);
+        String id = label;
+        for (int n = 2; Files.exists(dir.resolve(id)); n++) {
+            id = label + "." + n;
+        }
+        return id;
+    }
+
     /** pgBackRest-style label from the checkpoint's time: {@code 20261124-103106F}. */
     public static String label(long micros, String kind) {
         return LABEL.format(Micros.toInstant(micros)) + kind;

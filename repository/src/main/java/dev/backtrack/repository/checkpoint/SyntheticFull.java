@@ -6,7 +6,6 @@ import dev.backtrack.repository.fold.TableFold;
 import dev.backtrack.repository.model.Micros;
 import dev.backtrack.repository.schema.TableSchema;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -49,10 +48,7 @@ public final class SyntheticFull {
         }
         // a restore to T may start here only if replay from the base would have applied all of it: T >= every commit time so far
         long time = Math.max(base.timeMicros(), fold.maxCommitMicros());
-        String id = Checkpoints.label(time, "F");
-        if (Files.exists(repo.checkpointsDir().resolve(id))) {
-            return null;
-        }
+        String id = Checkpoints.freeLabel(repo.checkpointsDir(), time, "F");
         Path baseDir = repo.checkpointsDir().resolve(base.id());
         CheckpointWriter writer = new CheckpointWriter(repo.checkpointsDir(), id, level);
         try {
