@@ -150,9 +150,15 @@ public final class FoundationBench {
             Map<String, Object> ck = checkpointZero(main);
             json.put("checkpoint0", ck);
             step(String.format(Locale.ROOT, "  checkpoint 0: %,d rows in %s s", (Long) ck.get("rows"), ck.get("seconds")));
+            // the same capture into an encrypted repository, on its own slot, drained from the same backlog
+            Source sealed = new Source(main.db, "backtrack_sealed", "bench-encrypted", "bench passphrase");
+            sealed.tables = main.tables;
+            Map<String, Object> sealedCk = checkpointZero(sealed);
+            json.put("checkpoint0_encrypted", sealedCk);
             Backlog backlog = backlog(main);
-            drains(main, backlog);
+            drains(main, backlog, sealed);
             restore(main);
+            repositoryFigures(main, sealed);
         }
     }
 
@@ -190,12 +196,17 @@ public final class FoundationBench {
         List<String> tables;
 
         Source(String db, String slot) throws IOException {
+            this(db, slot, db, null);
+        }
+
+        /** @param passphrase null for a plain repository */
+        Source(String db, String slot, String name, String passphrase) throws IOException {
             this.db = db;
-            this.repo = work.resolve(db + "-repo");
-            Path yaml = work.resolve(db + ".yaml");
+            this.repo = work.resolve(name + "-repo");
+            Path yaml = work.resolve(name + ".yaml");
             // capture-ddl off: the agent then uses the same 5-argument CaptureSettings.of the bare engine gets
             Files.writeString(yaml, "source:\n  url: " + pg.jdbcUrl(db) + "\n  user: postgres\n  slot: " + slot + "\n  publication: " + slot
-                    + "\n  capture-ddl: off\nrepository:\n  path: " + repo + "\n");
+                    + "\n  capture-ddl: off\nrepository:\n  path: " + repo + "\n" + (passphrase == null ? "" : "  passphrase: " + passphrase + "\n"));
             this.config = new ConfigLoader(Map.of()).read(yaml);
         }
 
@@ -301,7 +312,7 @@ public final class FoundationBench {
         return b;
     }
 
-    private void drains(Source s, Backlog b) throws Exception {
+    private void drains(Source s, Backlog b, Source sealed) throws Exception {
         Map<String, Object> drain = new LinkedHashMap<>();
         json.put("drain", drain);
 
@@ -312,6 +323,11 @@ public final class FoundationBench {
         a.put("transactions_logged", logged.transactions);
         a.put("other_logged_transactions", logged.other);
         drain.put("agent", a);
+
+        step("drain 1b: Backtrack agent, durable log, encrypted repository (AES-256-GCM)");
+        Map<String, Object> enc = agentDrain(sealed, 0, b.markerLsn, b.rowChanges, null);
+        enc.put("log_bytes", Repository.open(sealed.repo).logSummary().bytes());
+        drain.put("agent_encrypted", enc);
 
         step("drain 2/4: bare Debezium engine, no-op consumer, same connector properties");
         drain.put("bare_engine", bareDrain(s, "bare", b.markerDelta, b.rowChanges, o.profile ? work.resolve("bare.jfr") : null));
@@ -393,6 +409,63 @@ public final class FoundationBench {
         m.put("end_lsn", b.walAfter);
         report("pg_recvlogical", m);
         return m;
+    }
+
+    /** The repository figures: synthetic full build rate, checkpoint size per million rows, encryption's cost on restore. */
+    private void repositoryFigures(Source s, Source sealed) throws Exception {
+        Map<String, Object> r = new LinkedHashMap<>();
+        json.put("repository", r);
+        step("synthetic full: checkpoint 0 + the drained log folded into a new full checkpoint");
+        Repository repo = Repository.open(s.repo);
+        List<dev.backtrack.repository.checkpoint.Manifest> cps = repo.checkpoints();
+        long t0 = System.nanoTime();
+        dev.backtrack.repository.checkpoint.Manifest full = dev.backtrack.repository.checkpoint.SyntheticFull.build(repo, cps.get(cps.size() - 1),
+                repo.logSummary().lastSequence(), s.config.repository().compressionLevel(), dev.backtrack.connectors.postgres.Lsn::format);
+        double seconds = secs(t0);
+        long rows = full.tables().stream().mapToLong(t -> t.rows()).sum();
+        long stored = full.tables().stream().mapToLong(t -> t.bytes()).sum();
+        // the same rows without compression: what the row encoding alone takes
+        long raw = 0;
+        java.nio.file.Path dir = repo.checkpointsDir().resolve(full.id());
+        for (var t : full.tables()) {
+            long[] bytes = {0};
+            dev.backtrack.repository.checkpoint.Checkpoints.readRows(dir, t, (k, row) -> {
+                dev.backtrack.repository.codec.ByteWriter w = new dev.backtrack.repository.codec.ByteWriter(64);
+                dev.backtrack.repository.codec.RowCodec.writeRow(w, row);
+                bytes[0] += 8 + k.length + w.size();
+            });
+            raw += bytes[0];
+        }
+        Map<String, Object> sf = new LinkedHashMap<>();
+        sf.put("seconds", round(seconds, 2));
+        sf.put("rows", rows);
+        sf.put("rows_per_s", Math.round(rows / seconds));
+        sf.put("changes_folded", repo.logSummary().lastSequence() - cps.get(cps.size() - 1).nextSequence() + 1);
+        r.put("synthetic_full", sf);
+        report("synthetic full", sf);
+        Map<String, Object> size = new LinkedHashMap<>();
+        size.put("bytes_per_million_rows_zstd", Math.round(stored * 1e6 / rows));
+        size.put("bytes_per_million_rows_uncompressed", Math.round(raw * 1e6 / rows));
+        size.put("compression_level", s.config.repository().compressionLevel());
+        r.put("checkpoint_size", size);
+        step(String.format(Locale.ROOT, "  checkpoint data per million rows: %.1f MB with zstd %d, %.1f MB uncompressed", stored / (rows / 1e6) / 1e6,
+                s.config.repository().compressionLevel(), raw / (rows / 1e6) / 1e6));
+
+        step("restore latest from the encrypted repository into a new database");
+        pg.execute("postgres", "CHECKPOINT");
+        pg.createDatabase("restored_encrypted");
+        t0 = System.nanoTime();
+        RestoreReport report;
+        try (PostgresTarget target = PostgresTarget.connect(pg.jdbcUrl("restored_encrypted"), "postgres", "")) {
+            report = new Restore(Repository.open(sealed.repo), Progress.NONE).run(RestoreTarget.parse("latest", null), target);
+        }
+        double encSeconds = secs(t0);
+        Map<String, Object> er = new LinkedHashMap<>();
+        er.put("seconds", round(encSeconds, 2));
+        er.put("rows", report.rows());
+        er.put("rows_per_s", Math.round(report.rows() / encSeconds));
+        r.put("restore_encrypted", er);
+        report("restore, encrypted repository", er);
     }
 
     private void restore(Source s) throws Exception {
@@ -1066,6 +1139,26 @@ public final class FoundationBench {
         rows.add(new String[]{"restore " + fmt(bt.get("rows")) + " rows (ckpt 0 + " + fmt(bt.get("changes_replayed")) + " changes)",
                 "restore latest: " + bt.get("seconds") + " s, " + fmt(bt.get("rows_per_s")) + " rows/s",
                 "pg_restore -j 2: " + pr.get("seconds") + " s, " + fmt(pr.get("rows_per_s")) + " rows/s", ratio(bt.get("seconds"), pr.get("seconds"), "x time")});
+        Map<String, Object> enc = (Map<String, Object>) drain.getOrDefault("agent_encrypted", Map.of());
+        Map<String, Object> repo = (Map<String, Object>) json.getOrDefault("repository", Map.of());
+        Map<String, Object> sf = (Map<String, Object>) repo.getOrDefault("synthetic_full", Map.of());
+        Map<String, Object> cs = (Map<String, Object>) repo.getOrDefault("checkpoint_size", Map.of());
+        Map<String, Object> er = (Map<String, Object>) repo.getOrDefault("restore_encrypted", Map.of());
+        if (!enc.isEmpty()) {
+            rows.add(new String[]{"capture into an encrypted repository", "agent, AES-256-GCM: " + rate(enc), "agent, plain: " + rate(agent),
+                    ratio(enc.get("rows_per_s"), agent.get("rows_per_s"), "x rate")});
+        }
+        if (!er.isEmpty()) {
+            rows.add(new String[]{"restore from an encrypted repository", "encrypted: " + er.get("seconds") + " s, " + fmt(er.get("rows_per_s")) + " rows/s",
+                    "plain: " + bt.get("seconds") + " s", ratio(er.get("seconds"), bt.get("seconds"), "x time")});
+        }
+        if (!sf.isEmpty()) {
+            rows.add(new String[]{"synthetic full (ckpt 0 + " + fmt(sf.get("changes_folded")) + " txs)", fmt(sf.get("rows_per_s")) + " rows/s (" + sf.get("seconds") + " s)",
+                    "checkpoint 0 from the source: " + fmt(ck.get("rows_per_s")) + " rows/s", ratio(sf.get("rows_per_s"), ck.get("rows_per_s"), "x rate")});
+            rows.add(new String[]{"checkpoint bytes per million rows", "zstd " + cs.get("compression_level") + ": " + fmt(cs.get("bytes_per_million_rows_zstd")),
+                    "uncompressed: " + fmt(cs.get("bytes_per_million_rows_uncompressed")),
+                    ratio(cs.get("bytes_per_million_rows_zstd"), cs.get("bytes_per_million_rows_uncompressed"), "x")});
+        }
         int[] w = new int[4];
         for (String[] r : rows) {
             for (int i = 0; i < 4; i++) {
