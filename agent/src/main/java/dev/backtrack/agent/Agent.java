@@ -14,6 +14,8 @@ import dev.backtrack.repository.checkpoint.CheckpointWriter;
 import dev.backtrack.repository.checkpoint.Checkpoints;
 import dev.backtrack.repository.checkpoint.Manifest;
 import dev.backtrack.repository.checkpoint.SyntheticFull;
+import dev.backtrack.repository.gap.Gaps;
+import dev.backtrack.repository.redolog.LogSummary;
 import dev.backtrack.connectors.postgres.Lsn;
 import dev.backtrack.repository.model.Micros;
 import dev.backtrack.repository.redolog.RedoLog;
@@ -100,22 +102,33 @@ public final class Agent {
         List<Manifest> checkpoints = Checkpoints.list(repo.checkpointsDir(), true);
         TableVersions versions = new TableVersions(repo.schemas(), catalog);
         FirstCheckpoint first = null;
-        if (checkpoints.isEmpty()) {
-            if (log.nextSequence() > 1) {
+        Gaps.Gap openGap = Gaps.open(repo.path());
+        boolean slotGone = !checkpoints.isEmpty() && openGap == null && !catalog.slotExists(source.slot());
+        if (slotGone) {
+            // changes since the last logged transaction were never seen: say so in the repository before anything else
+            LogSummary summary = repo.logSummary();
+            long afterMicros = Math.max(checkpoints.get(checkpoints.size() - 1).timeMicros(), summary.isEmpty() ? Long.MIN_VALUE : summary.maxCommitMicros());
+            openGap = new Gaps.Gap(log.nextSequence() - 1, afterMicros, log.lastPosition(), java.time.Instant.now().toString(),
+                    "replication slot '" + source.slot() + "' was gone from the source", null, null, null);
+            Gaps.record(repo.path(), openGap);
+            out.println("warning: replication slot '" + source.slot() + "' is gone from the source, so changes after " + Micros.format(afterMicros)
+                    + " were not captured: recorded a gap; taking a fresh checkpoint to start a new recoverable window");
+        }
+        if (checkpoints.isEmpty() || openGap != null) {
+            if (checkpoints.isEmpty() && log.nextSequence() > 1) {
                 throw new RepositoryException("repository " + repo.path() + " has a redo log but no checkpoint: it is damaged, start a new repository");
             }
             // a slot left by a crash during the first snapshot would make the snapshot overlap the stream
             catalog.dropSlot(source.slot());
             List<TableSchema> described = new ArrayList<>();
             for (String t : tables) {
-                described.add(versions.refresh(t, 1));
+                described.add(versions.refresh(t, log.nextSequence()));
             }
-            String id = CheckpointZero.label(catalog.nowMicros(), "F");
-            first = new FirstCheckpoint(new CheckpointZero(new CheckpointWriter(repo.checkpointsDir(), id, config.repository().compressionLevel()), described), catalog);
-            out.println("first run: taking checkpoint " + id + " of " + tables.size() + " tables from a consistent snapshot");
-        } else if (!catalog.slotExists(source.slot())) {
-            throw new SourceException("replication slot '" + source.slot() + "' is gone from the source, so changes after "
-                    + (log.lastPosition() >= 0 ? "the last logged one" : "the last checkpoint") + " may be lost: start a new repository (gap handling is not built yet)");
+            String id = Checkpoints.freeLabel(repo.checkpointsDir(), catalog.nowMicros(), "F");
+            first = new FirstCheckpoint(new CheckpointZero(new CheckpointWriter(repo.checkpointsDir(), id, config.repository().compressionLevel()), described,
+                    log.nextSequence()), catalog, openGap != null);
+            out.println((openGap != null ? "after the gap: taking checkpoint " : "first run: taking checkpoint ") + id + " of " + tables.size()
+                    + " tables from a consistent snapshot");
         } else {
             for (String t : tables) {
                 versions.refresh(t, log.nextSequence());
@@ -124,8 +137,14 @@ public final class Agent {
         String checkpointOffset = checkpoints.isEmpty() ? "" : checkpoints.get(checkpoints.size() - 1).sourceOffset();
         FirstCheckpoint snapshot = first;
         String repoKey = repo.path().toString();
-        DurableOffsets.register(repoKey, () -> !log.lastSourceOffset().isEmpty() ? log.lastSourceOffset()
-                : snapshot != null && snapshot.manifest != null ? snapshot.manifest.sourceOffset() : checkpointOffset);
+        long snapshotFrom = log.nextSequence();
+        DurableOffsets.register(repoKey, () -> {
+            if (snapshot != null && log.nextSequence() == snapshotFrom) {
+                // nothing logged since the snapshot began: the log's offset (if any) is from before a gap
+                return snapshot.manifest != null ? snapshot.manifest.sourceOffset() : "";
+            }
+            return !log.lastSourceOffset().isEmpty() ? log.lastSourceOffset() : checkpointOffset;
+        });
         CaptureConsumer consumer = new CaptureConsumer(repo.path(), log, versions, first == null ? FirstCheckpoint.NONE : first, status);
         ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "backtrack-status"));
         ticker.scheduleAtFixedRate(() -> out.println(status.line()), 10, 10, TimeUnit.SECONDS);
@@ -255,11 +274,13 @@ public final class Agent {
         };
         final CheckpointZero checkpoint;
         final PostgresCatalog catalog;
+        final boolean afterGap;
         volatile Manifest manifest;
 
-        FirstCheckpoint(CheckpointZero checkpoint, PostgresCatalog catalog) {
+        FirstCheckpoint(CheckpointZero checkpoint, PostgresCatalog catalog, boolean afterGap) {
             this.checkpoint = checkpoint;
             this.catalog = catalog;
+            this.afterGap = afterGap;
         }
 
         public boolean active() {
@@ -295,6 +316,12 @@ public final class Agent {
             fallback.put("snapshot_completed", true);
             fallback.put("ts_usec", catalog.nowMicros());
             manifest = checkpoint.finish(lsn, CaptureConsumer.json(fallback), catalog.sequences(), catalog.sequenceDefinitions());
+            if (afterGap) {
+                Gaps.close(config.repository().path(), manifest.timeMicros(), manifest.nextSequence(), manifest.id());
+                out.println("the gap ends at checkpoint " + manifest.id() + " (" + manifest.time() + "): restores before "
+                        + Micros.format(Gaps.list(config.repository().path()).get(Gaps.list(config.repository().path()).size() - 1).afterMicros())
+                        + " or from " + manifest.time() + " on");
+            }
             long rows = manifest.tables().stream().mapToLong(Manifest.TableEntry::rows).sum();
             out.println("checkpoint " + manifest.id() + " written: " + rows + " rows in " + manifest.tables().size()
                     + " tables as of " + Micros.format(manifest.timeMicros()) + " (LSN " + manifest.positionText() + ")");

@@ -16,11 +16,14 @@ import java.util.Map;
  */
 final class CheckpointZero {
     private final CheckpointWriter writer;
+    private final long nextSequence;
     private long timeMicros = Long.MIN_VALUE;
     private Map<String, ?> lastOffset;
 
-    CheckpointZero(CheckpointWriter writer, Collection<TableSchema> tables) {
+    /** @param nextSequence the log sequence the stream continues at (1 on a first run; after a gap, the log's next) */
+    CheckpointZero(CheckpointWriter writer, Collection<TableSchema> tables, long nextSequence) {
         this.writer = writer;
+        this.nextSequence = nextSequence;
         tables.forEach(writer::declareTable);
     }
 
@@ -53,7 +56,7 @@ final class CheckpointZero {
         // serialized once, at the end: only the last snapshot row's offset matters
         String offset = lastOffset == null ? fallbackOffset : CaptureConsumer.json(lastOffset);
         String time = Micros.format(timeMicros);
-        return writer.finish("full", timeMicros, time, consistentLsn, Lsn.format(consistentLsn), 1, offset, sequences, definitions);
+        return writer.finish("full", timeMicros, time, consistentLsn, Lsn.format(consistentLsn), nextSequence, offset, sequences, definitions);
     }
 
     void abandon() {

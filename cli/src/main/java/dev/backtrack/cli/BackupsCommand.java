@@ -4,6 +4,7 @@ import dev.backtrack.recovery.RecoveryWindow;
 import dev.backtrack.repository.Repository;
 import dev.backtrack.repository.RepositoryIdentity;
 import dev.backtrack.repository.checkpoint.Manifest;
+import dev.backtrack.repository.gap.Gaps;
 import dev.backtrack.repository.mark.Marks;
 import dev.backtrack.repository.model.Micros;
 import picocli.CommandLine.Command;
@@ -60,6 +61,17 @@ final class BackupsCommand implements Runnable {
             }
             out.put("checkpoints", cps);
             out.put("marks", Marks.list(repository.path()));
+            List<Map<String, Object>> gaps = new ArrayList<>();
+            for (Gaps.Gap g : Gaps.list(repository.path())) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("after", Micros.format(g.afterMicros()));
+                m.put("until", g.endMicros() == null ? null : Micros.format(g.endMicros()));
+                m.put("reason", g.reason());
+                m.put("detected", g.detected());
+                m.put("checkpoint", g.checkpoint());
+                gaps.add(m);
+            }
+            out.put("gaps", gaps);
             Json.print(out);
             return;
         }
@@ -67,6 +79,11 @@ final class BackupsCommand implements Runnable {
         System.out.println("recoverable window: " + Micros.format(window.earliestMicros()) + " .. " + Micros.format(window.latestMicros()));
         System.out.println("log: " + (window.log().isEmpty() ? "empty" : "transactions " + window.log().firstSequence() + ".." + window.log().lastSequence())
                 + " in " + window.log().segments() + " segments, " + window.log().bytes() + " bytes");
+        for (Gaps.Gap g : Gaps.list(repository.path())) {
+            System.out.println("GAP: nothing captured after " + Micros.format(g.afterMicros()) + " until "
+                    + (g.endMicros() == null ? "a fresh checkpoint (being taken)" : Micros.format(g.endMicros())) + ": " + g.reason()
+                    + "; restores into it are refused");
+        }
         for (Marks.Mark m : Marks.list(repository.path())) {
             System.out.println("mark " + m.name() + ": " + m.time() + " (log sequence " + m.sequence() + ")");
         }

@@ -5,6 +5,7 @@ import dev.backtrack.connectors.postgres.PostgresTarget;
 import dev.backtrack.repository.Repository;
 import dev.backtrack.repository.checkpoint.Checkpoints;
 import dev.backtrack.repository.checkpoint.Manifest;
+import dev.backtrack.repository.gap.Gaps;
 import dev.backtrack.repository.checkpoint.SequenceValues;
 import dev.backtrack.repository.fold.LogFold;
 import dev.backtrack.repository.fold.TableFold;
@@ -48,11 +49,24 @@ public final class Restore {
                 throw new RestoreException("--to " + t + " is outside the recoverable window " + Micros.format(window.earliestMicros()) + " .. "
                         + Micros.format(window.latestMicros()) + ": pick a target inside it (see 'backtrack backups')");
             }
+            for (Gaps.Gap g : Gaps.list(repo.path())) {
+                if (g.covers(at)) {
+                    throw new RestoreException("--to " + t + " falls in a gap of the log (" + g.reason() + "; nothing was captured after "
+                            + Micros.format(g.afterMicros()) + (g.open() ? " until a fresh checkpoint, which is still being taken" : " until " + Micros.format(g.endMicros()))
+                            + "): pick an instant outside it (see 'backtrack backups')");
+                }
+            }
             return new Plan(window.checkpointFor(at), t.instant().latest() ? tx -> false : new PastInstant(at), t.toString());
         }
         if (target instanceof RestoreTarget.AtLsn l) {
             Manifest cp = window.checkpoints().stream().filter(m -> m.position() <= l.lsn()).reduce((a, b) -> b).orElse(null);
             long last = Math.max(window.log().lastPosition(), window.checkpoints().get(window.checkpoints().size() - 1).position());
+            for (Gaps.Gap g : Gaps.list(repo.path())) {
+                Manifest resumed = g.checkpoint() == null ? null : window.checkpoints().stream().filter(m -> m.id().equals(g.checkpoint())).findFirst().orElse(null);
+                if (l.lsn() > g.afterPosition() && (resumed == null || l.lsn() < resumed.position())) {
+                    throw new RestoreException("--to " + l + " falls in a gap of the log (" + g.reason() + "): pick an LSN outside it (see 'backtrack backups')");
+                }
+            }
             if (cp == null || l.lsn() > last) {
                 throw new RestoreException("--to " + l + " is outside the recoverable positions " + Lsn.format(window.checkpoints().get(0).position())
                         + " .. " + Lsn.format(last) + ": pick an LSN inside them, or --to latest");

@@ -43,6 +43,10 @@ public final class Verifier {
         }
         try {
             dev.backtrack.repository.mark.Marks.list(path);
+            for (dev.backtrack.repository.gap.Gaps.Gap g : dev.backtrack.repository.gap.Gaps.list(path)) {
+                notes.add("gap in the recoverable window: nothing captured after " + Micros.format(g.afterMicros()) + " until "
+                        + (g.endMicros() == null ? "a fresh checkpoint (being taken)" : Micros.format(g.endMicros())) + " (" + g.reason() + ")");
+            }
         } catch (RepositoryException e) {
             problems.add(e.getMessage());
         }
