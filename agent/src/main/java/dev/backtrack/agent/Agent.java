@@ -159,14 +159,8 @@ public final class Agent {
             }
         }, tick, tick, TimeUnit.MILLISECONDS);
         try {
-            java.util.Properties settings = CaptureSettings.of(source, tables, followDdl, repo.path(), LogOffsetStore.class.getName(), config.agent().maxBatchSize());
-            if (!"t".equals(catalog.one("SELECT has_function_privilege('pg_logical_emit_message(boolean,text,text)', 'EXECUTE')::text::char"))) {
-                settings.remove("heartbeat.action.query");
-                out.println("note: role " + source.user() + " may not write heartbeat messages, so while the captured tables are idle the slot holds WAL"
-                        + " that other databases write: run GRANT EXECUTE ON FUNCTION pg_logical_emit_message(boolean, text, text) TO " + source.user() + ";");
-            }
             engine = DebeziumEngine.create(Connect.class)
-                    .using(settings)
+                    .using(CaptureSettings.of(source, tables, followDdl, repo.path(), LogOffsetStore.class.getName(), config.agent().maxBatchSize()))
                     .notifying(consumer)
                     .using((success, message, error) -> {
                         if (!success && !stopping) {

@@ -142,10 +142,6 @@ final class CaptureConsumer implements DebeziumEngine.ChangeConsumer<ChangeEvent
                 objectsDropped(txId, commitMicros(source), text, ready);
                 return;
             }
-            if (CaptureSettings.HEARTBEAT_PREFIX.equals(m.getString("prefix"))) {
-                // nothing to log: its transaction stays empty, and acknowledging its end moves the slot on
-                return;
-            }
             if (DdlCapture.ROWS_PREFIX.equals(m.getString("prefix"))) {
                 rowsRewritten(txId, commitMicros(source), text);
                 return;

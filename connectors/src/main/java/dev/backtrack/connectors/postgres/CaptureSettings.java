@@ -25,9 +25,6 @@ public final class CaptureSettings {
      * @param offsetStoreClass the engine's offset store; it is given the repository path as its
      *                         file name, since the log itself holds the offsets.
      */
-    /** Prefix of the heartbeat messages: acknowledged, never logged. */
-    public static final String HEARTBEAT_PREFIX = "backtrack.heartbeat";
-
     /** Most bytes of change events the engine queues ahead of the agent. */
     public static final long QUEUE_BYTES = 8L << 20;
 
@@ -82,9 +79,6 @@ public final class CaptureSettings {
         // a value the connector cannot convert stops capture instead of becoming NULL in the log
         p.setProperty("event.converting.failure.handling.mode", "fail");
         p.setProperty("heartbeat.interval.ms", Long.toString(source.heartbeatInterval().toMillis()));
-        // a transactional message each heartbeat: a change in the slot's own stream, so the agent acknowledges a new
-        // position and the slot advances (releasing WAL) while the captured tables are idle and others are busy
-        p.setProperty("heartbeat.action.query", "SELECT pg_logical_emit_message(true, '" + HEARTBEAT_PREFIX + "', '')");
         p.setProperty("notification.enabled.channels", "sink");
         p.setProperty("notification.sink.topic.name", NOTIFICATION_TOPIC);
         p.setProperty("max.batch.size", Integer.toString(maxBatchSize));
