@@ -147,11 +147,12 @@ public final class Agent {
         });
         CaptureConsumer consumer = new CaptureConsumer(repo.path(), log, versions, first == null ? FirstCheckpoint.NONE : first, status);
         ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "backtrack-status"));
-        ticker.scheduleAtFixedRate(() -> out.println(status.line()), 10, 10, TimeUnit.SECONDS);
         long every = config.agent().checkpointInterval().toMillis();
         ScheduledExecutorService checkpointer = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "backtrack-checkpointer"));
         checkpointer.scheduleWithFixedDelay(() -> checkpoint(repo, log), every, every, TimeUnit.MILLISECONDS);
         SequenceTicker sequences = new SequenceTicker(source, out);
+        // on the ticker's thread, so the status line may use the sequence ticker's connection
+        ticker.scheduleAtFixedRate(() -> out.println(status.line() + sequences.slotLine(config.agent().walWarningBytes())), 10, 10, TimeUnit.SECONDS);
         long tick = source.heartbeatInterval().toMillis();
         ticker.scheduleWithFixedDelay(() -> {
             if (!Checkpoints.list(repo.checkpointsDir(), false).isEmpty()) {

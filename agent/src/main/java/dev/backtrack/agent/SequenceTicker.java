@@ -50,6 +50,32 @@ final class SequenceTicker implements AutoCloseable {
         }
     }
 
+    /**
+     * The WAL the slot holds on the source and how much of it the agent has not confirmed yet, with a
+     * warning past {@code warningBytes}; "" when the source cannot be asked. Same thread as {@link #tick}.
+     */
+    String slotLine(long warningBytes) {
+        try {
+            if (catalog == null) {
+                catalog = PostgresCatalog.connect(source.url(), source.user(), source.password());
+            }
+            String row = catalog.one("SELECT coalesce(pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn), 0)::bigint || ' ' ||"
+                    + " coalesce(pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn), 0)::bigint FROM pg_replication_slots WHERE slot_name = "
+                    + PostgresTarget.literal(source.slot()));
+            String[] f = row.split(" ");
+            long retained = Long.parseLong(f[0]), unconfirmed = Long.parseLong(f[1]);
+            String line = String.format("; slot %s holds %.1f MB of WAL, %.1f MB not yet confirmed", source.slot(), retained / 1048576.0, unconfirmed / 1048576.0);
+            if (retained > warningBytes) {
+                line += String.format("%nwarning: slot %s holds %d MB of WAL on the source (more than agent.wal-warning-mb %d): the agent is behind or stalled;"
+                        + " check its log, or the source fills its disk", source.slot(), retained >> 20, warningBytes >> 20);
+            }
+            return line;
+        } catch (RuntimeException e) {
+            close();
+            return "; slot state unknown (" + Agent.rootMessage(e) + ")";
+        }
+    }
+
     @Override
     public void close() {
         if (catalog != null) {

@@ -117,7 +117,7 @@ public final class ConfigLoader {
         long segmentMb = integer(v, "repository.segment-size-mb", 1, 4096);
         RepositoryConfig repository = new RepositoryConfig(Path.of(v.get("repository.path")).toAbsolutePath(), level, segmentMb << 20, passphrase(v));
         AgentConfig agent = new AgentConfig(integer(v, "agent.max-batch-size", 1, 65536),
-                duration(v, "checkpoint.interval"));
+                duration(v, "checkpoint.interval"), (long) integer(v, "agent.wal-warning-mb", 1, 1_000_000) << 20);
         RetentionConfig retention = new RetentionConfig(integer(v, "retention.checkpoints", 0, 100_000), duration(v, "retention.window"));
         return new BacktrackConfig(source, repository, agent, retention);
     }

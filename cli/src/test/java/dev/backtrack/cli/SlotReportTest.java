@@ -1,0 +1,29 @@
+package dev.backtrack.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The agent's status line says how much WAL its slot holds on the source, and warns past agent.wal-warning-mb. */
+class SlotReportTest {
+
+    @Test
+    void theStatusLineReportsTheWalTheSlotHoldsAndWarnsPastTheThreshold(@TempDir Path dir) throws Exception {
+        try (CaptureFixture f = new CaptureFixture("crm_slot_report", dir)) {
+            f.withConfig("agent:\n  wal-warning-mb: 1\n");
+            f.cluster.execute(f.database, "CREATE TABLE contacts (id int PRIMARY KEY, name text)");
+            f.startAgent();
+            // WAL the slot must keep until it confirms past it: more than the 1 MB threshold
+            f.cluster.execute(f.database, "CREATE TABLE IF NOT EXISTS bulk_elsewhere AS SELECT g, md5(g::text) FROM generate_series(1, 60000) g");
+            for (int i = 0; i < 150 && !f.agentOutput.toString().contains("warning: slot crm_slot_report holds"); i++) {
+                Thread.sleep(100);
+            }
+            String out = f.agentOutput.toString();
+            assertTrue(out.matches("(?s).*slot crm_slot_report holds [0-9.]+ MB of WAL, [0-9.]+ MB not yet confirmed.*"), out);
+            assertTrue(out.contains("warning: slot crm_slot_report holds") && out.contains("agent.wal-warning-mb 1"), out);
+        }
+    }
+}
