@@ -38,12 +38,7 @@ public final class FreshSnapshot implements AutoCloseable {
     }
 
     public static FreshSnapshot open(String url, String user, String password) {
-        Properties p = new Properties();
-        p.setProperty("user", user);
-        if (password != null && !password.isEmpty()) {
-            p.setProperty("password", password);
-        }
-        p.setProperty("ApplicationName", "backtrack-fresh-checkpoint");
+        Properties p = PostgresCatalog.properties(user, password, "backtrack-fresh-checkpoint");
         Properties repl = new Properties();
         repl.putAll(p);
         PGProperty.REPLICATION.set(repl, "database");

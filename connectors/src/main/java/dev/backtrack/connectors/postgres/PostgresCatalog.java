@@ -47,18 +47,24 @@ public final class PostgresCatalog implements AutoCloseable {
     }
 
     public static PostgresCatalog connect(String url, String user, String password) {
-        Properties p = new Properties();
-        p.setProperty("user", user);
-        if (password != null && !password.isEmpty()) {
-            p.setProperty("password", password);
-        }
-        p.setProperty("ApplicationName", "backtrack");
-        p.setProperty("connectTimeout", "10");
+        Properties p = properties(user, password, "backtrack");
         try {
             return new PostgresCatalog(DriverManager.getConnection(url, p), url, user);
         } catch (SQLException e) {
             throw ConnectionErrors.describe("source", url, user, e);
         }
+    }
+
+    /** JDBC properties of every connection the agent makes to the source. */
+    static Properties properties(String user, String password, String applicationName) {
+        Properties p = new Properties();
+        p.setProperty("user", user);
+        if (password != null && !password.isEmpty()) {
+            p.setProperty("password", password);
+        }
+        p.setProperty("ApplicationName", applicationName);
+        p.setProperty("connectTimeout", "10");
+        return p;
     }
 
     public Connection connection() {
