@@ -4,7 +4,6 @@ import com.github.luben.zstd.ZstdInputStream;
 import com.github.luben.zstd.ZstdOutputStream;
 import dev.backtrack.repository.RepositoryException;
 import dev.backtrack.repository.crypto.SealedStreams;
-import dev.backtrack.repository.crypto.Sealer;
 import dev.backtrack.repository.crypto.Vault;
 
 import java.io.BufferedInputStream;
@@ -29,11 +28,8 @@ final class RowFile {
     static DataOutputStream create(Path file, int level) throws IOException {
         OutputStream raw = java.nio.channels.Channels.newOutputStream(java.nio.channels.FileChannel.open(file,
                 java.util.Set.of(java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE), dev.backtrack.repository.io.OwnerOnly.file()));
-        Sealer sealer = Vault.of(file);
-        if (sealer != null) {
-            // compressed, then encrypted: ciphertext does not compress
-            raw = SealedStreams.sealing(sealer, new BufferedOutputStream(raw, 1 << 16));
-        }
+        // compressed, then encrypted: ciphertext does not compress
+        raw = SealedStreams.sealingIf(Vault.of(file), raw);
         return new DataOutputStream(new BufferedOutputStream(new ZstdOutputStream(raw, level), 1 << 16));
     }
 
@@ -54,11 +50,7 @@ final class RowFile {
         Reader(Path file) {
             this.file = file;
             try {
-                InputStream raw = Files.newInputStream(file);
-                Sealer sealer = Vault.of(file);
-                if (sealer != null) {
-                    raw = SealedStreams.opening(sealer, new BufferedInputStream(raw, 1 << 16), "checkpoint data file " + file);
-                }
+                InputStream raw = SealedStreams.openingIf(Vault.of(file), Files.newInputStream(file), "checkpoint data file " + file);
                 this.in = new DataInputStream(new BufferedInputStream(new ZstdInputStream(raw), 1 << 16));
             } catch (IOException e) {
                 throw new RepositoryException("cannot open checkpoint data file " + file + ": " + e.getMessage(), e);

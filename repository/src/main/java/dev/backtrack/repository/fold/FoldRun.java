@@ -42,8 +42,7 @@ final class FoldRun {
     /** Writes states, which must already be in key order; encrypted with {@code sealer} when it is not null. */
     static FoldRun write(Path file, List<State> sorted, Sealer sealer) {
         ByteWriter scratch = new ByteWriter(1024);
-        try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(sealer == null ? Files.newOutputStream(file)
-                : SealedStreams.sealing(sealer, new BufferedOutputStream(Files.newOutputStream(file), 1 << 16)), 1 << 16))) {
+        try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(SealedStreams.sealingIf(sealer, Files.newOutputStream(file)), 1 << 16))) {
             for (State s : sorted) {
                 scratch.reset();
                 scratch.writeVarLong(s.key().length);
@@ -74,10 +73,7 @@ final class FoldRun {
     Iterator<State> read() {
         DataInputStream in;
         try {
-            java.io.InputStream raw = Files.newInputStream(file);
-            if (sealer != null) {
-                raw = SealedStreams.opening(sealer, new BufferedInputStream(raw, 1 << 16), "fold scratch file " + file);
-            }
+            java.io.InputStream raw = SealedStreams.openingIf(sealer, Files.newInputStream(file), "fold scratch file " + file);
             in = new DataInputStream(new BufferedInputStream(raw, 1 << 16));
         } catch (IOException e) {
             throw new RepositoryException("cannot read the fold's scratch file " + file + ": " + e.getMessage(), e);

@@ -5,7 +5,6 @@ import dev.backtrack.repository.codec.ByteReader;
 import dev.backtrack.repository.codec.ByteWriter;
 import dev.backtrack.repository.codec.ChangeCodec;
 import dev.backtrack.repository.crypto.SealedStreams;
-import dev.backtrack.repository.crypto.Sealer;
 import dev.backtrack.repository.crypto.Vault;
 import dev.backtrack.repository.io.OwnerOnly;
 import dev.backtrack.repository.model.RowChange;
@@ -49,11 +48,7 @@ public final class ChangeSpill implements AutoCloseable {
             OwnerOnly.createDirectories(dir);
             Path file = dir.resolve(name.replaceAll("[^A-Za-z0-9._-]", "_") + ".spill");
             var channel = Files.newByteChannel(file, Set.of(StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE), OwnerOnly.file());
-            java.io.OutputStream raw = java.nio.channels.Channels.newOutputStream(channel);
-            Sealer sealer = Vault.of(file);
-            if (sealer != null) {
-                raw = SealedStreams.sealing(sealer, new BufferedOutputStream(raw, 1 << 16));
-            }
+            java.io.OutputStream raw = SealedStreams.sealingIf(Vault.of(file), java.nio.channels.Channels.newOutputStream(channel));
             return new ChangeSpill(file, new DataOutputStream(new BufferedOutputStream(raw, 1 << 16)));
         } catch (IOException e) {
             throw new RepositoryException("cannot create a spill file for a large transaction in " + dir + ": " + e.getMessage() + " (check free space)", e);
@@ -134,11 +129,7 @@ public final class ChangeSpill implements AutoCloseable {
         public Iterator<RowChange> iterator() {
             DataInputStream in;
             try {
-                InputStream raw = Files.newInputStream(file);
-                Sealer sealer = Vault.of(file);
-                if (sealer != null) {
-                    raw = SealedStreams.opening(sealer, new BufferedInputStream(raw, 1 << 16), "spill file " + file);
-                }
+                InputStream raw = SealedStreams.openingIf(Vault.of(file), Files.newInputStream(file), "spill file " + file);
                 in = new DataInputStream(new BufferedInputStream(raw, 1 << 16));
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot read the spill file " + file, e);
