@@ -1,10 +1,9 @@
 package dev.backtrack.cli;
 
+import dev.backtrack.config.ConfigLoader;
 import dev.backtrack.repository.Repository;
 import picocli.CommandLine.Option;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** The passphrase of an encrypted repository, for the commands that read one: a picocli mixin. */
@@ -33,14 +32,6 @@ final class Passphrase {
 
     /** The first line of a passphrase file; {@code flag} names the option in errors. */
     static char[] firstLine(Path file, String flag) {
-        try {
-            String first = Files.readAllLines(file).stream().findFirst().orElse("").strip();
-            if (first.isEmpty()) {
-                throw new IllegalArgumentException(flag + " " + file + " is empty: write the passphrase on its first line");
-            }
-            return first.toCharArray();
-        } catch (IOException e) {
-            throw new IllegalArgumentException(flag + " " + file + " cannot be read (" + e.getMessage() + "): check the path");
-        }
+        return ConfigLoader.passphraseFile(file, flag).toCharArray();
     }
 }

@@ -130,17 +130,22 @@ public final class ConfigLoader {
             throw new ConfigException("repository.passphrase and repository.passphrase-file are both set: keep one of them");
         }
         if (!file.isEmpty()) {
-            try {
-                String first = Files.readAllLines(Path.of(file)).stream().findFirst().orElse("").strip();
-                if (first.isEmpty()) {
-                    throw new ConfigException("repository.passphrase-file " + file + " is empty: write the passphrase on its first line");
-                }
-                return first;
-            } catch (IOException e) {
-                throw new ConfigException("repository.passphrase-file " + file + " cannot be read (" + e.getMessage() + "): check the path and its permissions");
-            }
+            return passphraseFile(Path.of(file), "repository.passphrase-file");
         }
         return inline.isEmpty() ? null : inline;
+    }
+
+    /** The passphrase on the first line of {@code file}; {@code what} names the key or flag that gave the file, in errors. */
+    public static String passphraseFile(Path file, String what) {
+        try {
+            String first = Files.readAllLines(file).stream().findFirst().orElse("").strip();
+            if (first.isEmpty()) {
+                throw new ConfigException(what + " " + file + " is empty: write the passphrase on its first line");
+            }
+            return first;
+        } catch (IOException e) {
+            throw new ConfigException(what + " " + file + " cannot be read (" + e.getMessage() + "): check the path and its permissions");
+        }
     }
 
     private String substitute(Option o, String value) {
