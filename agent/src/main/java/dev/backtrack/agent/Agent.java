@@ -2,7 +2,6 @@ package dev.backtrack.agent;
 
 import dev.backtrack.config.BacktrackConfig;
 import dev.backtrack.config.RetentionConfig;
-import dev.backtrack.repository.retention.Retention;
 import dev.backtrack.config.SourceConfig;
 import dev.backtrack.connectors.postgres.CaptureSettings;
 import dev.backtrack.connectors.postgres.DdlCapture;
@@ -19,6 +18,7 @@ import dev.backtrack.repository.redolog.LogSummary;
 import dev.backtrack.connectors.postgres.Lsn;
 import dev.backtrack.repository.model.Micros;
 import dev.backtrack.repository.redolog.RedoLog;
+import dev.backtrack.repository.retention.Retention;
 import dev.backtrack.repository.schema.TableSchema;
 import io.debezium.embedded.Connect;
 import io.debezium.engine.ChangeEvent;
@@ -126,7 +126,7 @@ public final class Agent {
             }
             String id = Checkpoints.freeLabel(repo.checkpointsDir(), catalog.nowMicros(), "F");
             first = new FirstCheckpoint(new CheckpointZero(new CheckpointWriter(repo.checkpointsDir(), id, config.repository().compressionLevel()), described,
-                    log.nextSequence()), catalog, openGap != null);
+                    log.nextSequence()), catalog, openGap);
             out.println((openGap != null ? "after the gap: taking checkpoint " : "first run: taking checkpoint ") + id + " of " + tables.size()
                     + " tables from a consistent snapshot");
         } else {
@@ -275,13 +275,14 @@ public final class Agent {
         };
         final CheckpointZero checkpoint;
         final PostgresCatalog catalog;
-        final boolean afterGap;
+        /** The gap this checkpoint ends, or null on a first run. */
+        final Gaps.Gap gap;
         volatile Manifest manifest;
 
-        FirstCheckpoint(CheckpointZero checkpoint, PostgresCatalog catalog, boolean afterGap) {
+        FirstCheckpoint(CheckpointZero checkpoint, PostgresCatalog catalog, Gaps.Gap gap) {
             this.checkpoint = checkpoint;
             this.catalog = catalog;
-            this.afterGap = afterGap;
+            this.gap = gap;
         }
 
         public boolean active() {
@@ -317,11 +318,10 @@ public final class Agent {
             fallback.put("snapshot_completed", true);
             fallback.put("ts_usec", catalog.nowMicros());
             manifest = checkpoint.finish(lsn, CaptureConsumer.json(fallback), catalog.sequences(), catalog.sequenceDefinitions());
-            if (afterGap) {
+            if (gap != null) {
                 Gaps.close(config.repository().path(), manifest.timeMicros(), manifest.nextSequence(), manifest.id());
                 out.println("the gap ends at checkpoint " + manifest.id() + " (" + manifest.time() + "): restores before "
-                        + Micros.format(Gaps.list(config.repository().path()).get(Gaps.list(config.repository().path()).size() - 1).afterMicros())
-                        + " or from " + manifest.time() + " on");
+                        + Micros.format(gap.afterMicros()) + " or from " + manifest.time() + " on");
             }
             long rows = manifest.tables().stream().mapToLong(Manifest.TableEntry::rows).sum();
             out.println("checkpoint " + manifest.id() + " written: " + rows + " rows in " + manifest.tables().size()

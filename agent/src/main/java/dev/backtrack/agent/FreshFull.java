@@ -18,7 +18,6 @@ import dev.backtrack.repository.redolog.RedoLog;
 import dev.backtrack.repository.schema.TableSchema;
 
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,7 +43,6 @@ public final class FreshFull {
                 throw new RepositoryException("repository " + repo.path() + " has no checkpoint 0 yet: let the agent take it first");
             }
             List<TableSchema> tables = logged(repo, catalog, source);
-            String id;
             Manifest m;
             try (FreshSnapshot snapshot = FreshSnapshot.open(source.url(), source.user(), source.password())) {
                 long p = snapshot.consistentPoint();

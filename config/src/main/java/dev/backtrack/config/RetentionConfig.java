@@ -7,8 +7,6 @@ import java.time.Duration;
  * of the last {@code window} restorable. Zero turns a rule off; with both off nothing expires.
  */
 public record RetentionConfig(int checkpoints, Duration window) {
-    public static final RetentionConfig KEEP_ALL = new RetentionConfig(0, Duration.ZERO);
-
     public boolean keepsAll() {
         return checkpoints == 0 && window.isZero();
     }

@@ -21,13 +21,13 @@ public final class CaptureSettings {
     private CaptureSettings() {
     }
 
+    /** Most bytes of change events the engine queues ahead of the agent. */
+    public static final long QUEUE_BYTES = 8L << 20;
+
     /**
      * @param offsetStoreClass the engine's offset store; it is given the repository path as its
      *                         file name, since the log itself holds the offsets.
      */
-    /** Most bytes of change events the engine queues ahead of the agent. */
-    public static final long QUEUE_BYTES = 8L << 20;
-
     public static Properties of(SourceConfig source, List<String> tables, Path repository, String offsetStoreClass, int maxBatchSize) {
         return of(source, tables, false, repository, offsetStoreClass, maxBatchSize);
     }
