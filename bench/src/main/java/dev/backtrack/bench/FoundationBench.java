@@ -452,48 +452,43 @@ public final class FoundationBench {
                 s.config.repository().compressionLevel(), raw / (rows / 1e6) / 1e6));
 
         step("restore latest from the encrypted repository into a new database");
-        pg.execute("postgres", "CHECKPOINT");
-        pg.createDatabase("restored_encrypted");
-        t0 = System.nanoTime();
-        RestoreReport report;
-        try (PostgresTarget target = PostgresTarget.connect(pg.jdbcUrl("restored_encrypted"), "postgres", "")) {
-            report = new Restore(Repository.open(sealed.repo), Progress.NONE).run(RestoreTarget.parse("latest", null), target);
-        }
-        double encSeconds = secs(t0);
-        Map<String, Object> er = new LinkedHashMap<>();
-        er.put("seconds", round(encSeconds, 2));
-        er.put("rows", report.rows());
-        er.put("rows_per_s", Math.round(report.rows() / encSeconds));
+        Map<String, Object> er = timedRestore(sealed, "restored_encrypted");
         r.put("restore_encrypted", er);
         report("restore, encrypted repository", er);
+    }
+
+    /** Restores the latest state of {@code s} into a new database {@code db} after a server checkpoint; times it. */
+    private Map<String, Object> timedRestore(Source s, String db) {
+        pg.execute("postgres", "CHECKPOINT");
+        pg.createDatabase(db);
+        long t0 = System.nanoTime();
+        RestoreReport report;
+        try (PostgresTarget target = PostgresTarget.connect(pg.jdbcUrl(db), "postgres", "")) {
+            report = new Restore(Repository.open(s.repo), Progress.NONE).run(RestoreTarget.parse("latest", null), target);
+        }
+        double seconds = secs(t0);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("seconds", round(seconds, 2));
+        m.put("rows", report.rows());
+        m.put("rows_per_s", Math.round(report.rows() / seconds));
+        m.put("checkpoint", report.checkpoint());
+        m.put("transactions_replayed", report.transactionsApplied());
+        m.put("changes_replayed", report.changesApplied());
+        m.put("includes_analyze", true);
+        return m;
     }
 
     private void restore(Source s) throws Exception {
         Map<String, Object> r = new LinkedHashMap<>();
         json.put("restore", r);
         step("restore latest (checkpoint 0 + the log) into a new database");
-        pg.execute("postgres", "CHECKPOINT");
-        pg.createDatabase("restored_backtrack");
-        long t0 = System.nanoTime();
-        RestoreReport report;
-        try (PostgresTarget target = PostgresTarget.connect(pg.jdbcUrl("restored_backtrack"), "postgres", "")) {
-            report = new Restore(Repository.open(s.repo), Progress.NONE).run(RestoreTarget.parse("latest", null), target);
-        }
-        double seconds = secs(t0);
-        Map<String, Object> bt = new LinkedHashMap<>();
-        bt.put("seconds", round(seconds, 2));
-        bt.put("rows", report.rows());
-        bt.put("rows_per_s", Math.round(report.rows() / seconds));
-        bt.put("checkpoint", report.checkpoint());
-        bt.put("transactions_replayed", report.transactionsApplied());
-        bt.put("changes_replayed", report.changesApplied());
-        bt.put("includes_analyze", true);
+        Map<String, Object> bt = timedRestore(s, "restored_backtrack");
         r.put("backtrack", bt);
         report("Backtrack restore", bt);
 
         step("anchor: pg_dump -Fc of the source (not part of the comparison), then pg_restore -j 2 into a new database");
         Path dump = pg.dataDirectory().getParent().resolve("bench.dump");
-        t0 = System.nanoTime();
+        long t0 = System.nanoTime();
         pg.runAsPostgres(List.of(bin + "/pg_dump", "-h", "127.0.0.1", "-p", "" + pg.port(), "-U", "postgres", "-Fc", "-f", dump.toString(), s.db), 1800);
         double dumpSeconds = secs(t0);
         pg.execute("postgres", "CHECKPOINT");
