@@ -12,7 +12,7 @@ import dev.backtrack.repository.RepositoryException;
 import dev.backtrack.repository.checkpoint.CheckpointWriter;
 import dev.backtrack.repository.checkpoint.Checkpoints;
 import dev.backtrack.repository.checkpoint.Manifest;
-import dev.backtrack.repository.checkpoint.SyntheticFull;
+import dev.backtrack.repository.checkpoint.CheckpointKinds;
 import dev.backtrack.repository.gap.Gaps;
 import dev.backtrack.repository.redolog.LogSummary;
 import dev.backtrack.connectors.postgres.Lsn;
@@ -147,7 +147,7 @@ public final class Agent {
         });
         CaptureConsumer consumer = new CaptureConsumer(repo.path(), log, versions, first == null ? FirstCheckpoint.NONE : first, status);
         ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "backtrack-status"));
-        long every = config.agent().checkpointInterval().toMillis();
+        long every = config.agent().schedule().tick().toMillis();
         ScheduledExecutorService checkpointer = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "backtrack-checkpointer"));
         checkpointer.scheduleWithFixedDelay(() -> checkpoint(repo, log), every, every, TimeUnit.MILLISECONDS);
         SequenceTicker sequences = new SequenceTicker(source, out);
@@ -194,24 +194,29 @@ public final class Agent {
         }
     }
 
-    /** Writes a synthetic full checkpoint from the newest one and the durable log, when the log has moved on. */
+    /** Writes the checkpoint the schedule says is due (full, differential or incremental), when the log has moved on. */
     private void checkpoint(Repository repo, RedoLog log) {
         try {
             List<Manifest> all = Checkpoints.list(repo.checkpointsDir(), false);
             if (all.isEmpty()) {
                 return;
             }
+            long[] newest = CheckpointKinds.newest(all);
+            Manifest last = all.get(all.size() - 1);
+            String kind = config.agent().schedule().due(System.currentTimeMillis() * 1000, newest[0], newest[1], newest[2],
+                    repo.logSummary().bytesFrom(repo.logDir(), last.nextSequence()));
+            if (kind == null) {
+                return;
+            }
             long through = log.nextSequence() - 1;
             long started = System.nanoTime();
             Manifest m;
             try (FileChannel building = repo.lockForCheckpoint()) {
-                // listed again under the lock: 'backtrack checkpoint' may have added a newer base meanwhile
-                List<Manifest> now = Checkpoints.list(repo.checkpointsDir(), false);
-                m = SyntheticFull.build(repo, now.get(now.size() - 1), through, config.repository().compressionLevel(), Lsn::format);
+                m = CheckpointKinds.build(repo, kind, through, config.repository().compressionLevel(), Lsn::format);
             }
             if (m != null) {
-                out.println("checkpoint " + m.id() + " written: synthetic full through log sequence " + through + ", "
-                        + m.tables().stream().mapToLong(Manifest.TableEntry::rows).sum() + " rows, in " + (System.nanoTime() - started) / 1_000_000 + " ms");
+                out.println("checkpoint " + m.id() + " written: " + describe(m) + " through log sequence " + through + ", "
+                        + m.rows() + " rows, " + m.bytes() / 1024 + " KiB, in " + (System.nanoTime() - started) / 1_000_000 + " ms");
                 RetentionConfig keep = config.retention();
                 if (!keep.keepsAll()) {
                     Retention.Plan plan = Retention.plan(repo, keep.checkpoints(), keep.window(), System.currentTimeMillis() * 1000);
@@ -222,6 +227,15 @@ public final class Agent {
         } catch (RuntimeException | IOException e) {
             out.println("checkpoint skipped: " + rootMessage(e));
         }
+    }
+
+    /** "synthetic full", "differential on top of X", "incremental on top of X". */
+    public static String describe(Manifest m) {
+        return switch (m.kind()) {
+            case Manifest.DIFF -> "differential (net changes since full " + m.parent() + ")";
+            case Manifest.INCR -> "incremental (net changes since " + m.parent() + ")";
+            default -> "synthetic full";
+        };
     }
 
     private static void awaitQuietly(ScheduledExecutorService executor) {

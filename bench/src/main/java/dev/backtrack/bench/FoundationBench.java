@@ -417,16 +417,15 @@ public final class FoundationBench {
         json.put("repository", r);
         step("synthetic full: checkpoint 0 + the drained log folded into a new full checkpoint");
         Repository repo = Repository.open(s.repo);
-        List<dev.backtrack.repository.checkpoint.Manifest> cps = repo.checkpoints();
         long t0 = System.nanoTime();
-        dev.backtrack.repository.checkpoint.Manifest full = dev.backtrack.repository.checkpoint.SyntheticFull.build(repo, cps.get(cps.size() - 1),
+        dev.backtrack.repository.checkpoint.Manifest full = dev.backtrack.repository.checkpoint.SyntheticFull.build(repo,
                 repo.logSummary().lastSequence(), s.config.repository().compressionLevel(), dev.backtrack.connectors.postgres.Lsn::format);
         double seconds = secs(t0);
         long rows = full.tables().stream().mapToLong(t -> t.rows()).sum();
         long stored = full.tables().stream().mapToLong(t -> t.bytes()).sum();
         // the same rows without compression: what the row encoding alone takes
         long raw = 0;
-        java.nio.file.Path dir = repo.checkpointsDir().resolve(full.id());
+        java.nio.file.Path dir = repo.dataDir();
         for (var t : full.tables()) {
             long[] bytes = {0};
             dev.backtrack.repository.checkpoint.Checkpoints.readRows(dir, t, (k, row) -> {

@@ -116,8 +116,14 @@ public final class ConfigLoader {
         int level = integer(v, "repository.compression-level", 1, 19);
         long segmentMb = integer(v, "repository.segment-size-mb", 1, 4096);
         RepositoryConfig repository = new RepositoryConfig(Path.of(v.get("repository.path")).toAbsolutePath(), level, segmentMb << 20, passphrase(v));
-        AgentConfig agent = new AgentConfig(integer(v, "agent.max-batch-size", 1, 65536),
-                duration(v, "checkpoint.interval"), (long) integer(v, "agent.wal-warning-mb", 1, 1_000_000) << 20);
+        Duration full = duration(v, "checkpoint.full-interval");
+        if (full.isZero()) {
+            throw new ConfigException("checkpoint.full-interval is 0: fulls bound how much a restore replays, give a duration such as 7d");
+        }
+        CheckpointSchedule schedule = new CheckpointSchedule(full, duration(v, "checkpoint.diff-interval"), duration(v, "checkpoint.incr-interval"),
+                (long) integer(v, "checkpoint.incr-log-mb", 0, 1_000_000) << 20);
+        AgentConfig agent = new AgentConfig(integer(v, "agent.max-batch-size", 1, 65536), schedule,
+                (long) integer(v, "agent.wal-warning-mb", 1, 1_000_000) << 20);
         RetentionConfig retention = new RetentionConfig(integer(v, "retention.checkpoints", 0, 100_000), duration(v, "retention.window"));
         return new BacktrackConfig(source, repository, agent, retention);
     }

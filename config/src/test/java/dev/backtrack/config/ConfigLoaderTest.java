@@ -65,7 +65,10 @@ class ConfigLoaderTest {
                   compression-level: 6
                   segment-size-mb: 128
                 checkpoint:
-                  interval: 6h
+                  full-interval: 6h
+                  diff-interval: 2h
+                  incr-interval: 15m
+                  incr-log-mb: 64
                 agent:
                   max-batch-size: 4096
                 """, Map.of("DB_HOST", "db.internal", "CRM_DB_PASSWORD", PASSWORD, "REPO_DIR", "/srv/backtrack"));
@@ -84,7 +87,7 @@ class ConfigLoaderTest {
         assertEquals(Path.of("/srv/backtrack/crm"), c.repository().path());
         assertEquals(6, c.repository().compressionLevel());
         assertEquals(128L << 20, c.repository().segmentBytes());
-        assertEquals(Duration.ofHours(6), c.agent().checkpointInterval());
+        assertEquals(new CheckpointSchedule(Duration.ofHours(6), Duration.ofHours(2), Duration.ofMinutes(15), 64L << 20), c.agent().schedule());
         assertEquals(4096, c.agent().maxBatchSize());
     }
 
@@ -106,7 +109,7 @@ class ConfigLoaderTest {
         assertEquals(Duration.ofSeconds(10), c.source().heartbeatInterval());
         assertEquals(3, c.repository().compressionLevel());
         assertEquals(64L << 20, c.repository().segmentBytes());
-        assertEquals(Duration.ofHours(24), c.agent().checkpointInterval());
+        assertEquals(new CheckpointSchedule(Duration.ofDays(7), Duration.ofDays(1), Duration.ofHours(1), 0), c.agent().schedule());
         assertEquals("crm", c.source().database());
     }
 
@@ -163,9 +166,10 @@ class ConfigLoaderTest {
     @Test
     void aBadDurationIsRefusedNamingTheKey() throws IOException {
         for (String bad : new String[] {"30", "30 s", "1.5h", "-5s", "soon", "99999999999999999999s", "9999999999999999d"}) {
-            ConfigException e = refused(MINIMAL + "checkpoint:\n  interval: \"" + bad + "\"\n", Map.of());
-            assertMentions(e, "checkpoint.interval");
+            ConfigException e = refused(MINIMAL + "checkpoint:\n  incr-interval: \"" + bad + "\"\n", Map.of());
+            assertMentions(e, "checkpoint.incr-interval");
         }
+        assertMentions(refused(MINIMAL + "checkpoint:\n  full-interval: 0s\n", Map.of()), "checkpoint.full-interval");
         assertMentions(refused(MINIMAL.replace("  user: backtrack", "  user: backtrack\n  heartbeat-interval: 10x"), Map.of()),
                 "source.heartbeat-interval", "10x");
     }

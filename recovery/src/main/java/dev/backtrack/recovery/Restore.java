@@ -3,7 +3,11 @@ package dev.backtrack.recovery;
 import dev.backtrack.connectors.postgres.Lsn;
 import dev.backtrack.connectors.postgres.PostgresTarget;
 import dev.backtrack.repository.Repository;
+import dev.backtrack.repository.ReadLease;
+import dev.backtrack.repository.checkpoint.Chain;
 import dev.backtrack.repository.checkpoint.Checkpoints;
+import dev.backtrack.repository.fold.FoldException;
+import dev.backtrack.repository.fold.FoldMemory;
 import dev.backtrack.repository.checkpoint.Manifest;
 import dev.backtrack.repository.gap.Gaps;
 import dev.backtrack.repository.checkpoint.SequenceValues;
@@ -36,8 +40,14 @@ public final class Restore {
         this.progress = progress;
     }
 
-    /** The checkpoint to start from and the first transaction not to apply. */
-    public record Plan(Manifest checkpoint, Predicate<Transaction> stop, String target) {
+    /**
+     * The chain to start from (its tip is the checkpoint the log continues), which checkpoints could
+     * start it (for the fallback to a full), and the first transaction not to apply.
+     */
+    public record Plan(Chain chain, Predicate<Manifest> eligible, Predicate<Transaction> stop, String target) {
+        public Manifest checkpoint() {
+            return chain.tip();
+        }
     }
 
     /** Checks everything that can be checked before the target database is touched. */
@@ -56,10 +66,12 @@ public final class Restore {
                             + "): pick an instant outside it (see 'backtrack backups')");
                 }
             }
-            return new Plan(window.checkpointFor(at), t.instant().latest() ? tx -> false : new PastInstant(at), t.toString());
+            Predicate<Manifest> eligible = m -> m.timeMicros() <= at;
+            return new Plan(window.cheapest(eligible), eligible, t.instant().latest() ? tx -> false : new PastInstant(at), t.toString());
         }
         if (target instanceof RestoreTarget.AtLsn l) {
-            Manifest cp = window.checkpoints().stream().filter(m -> m.position() <= l.lsn()).reduce((a, b) -> b).orElse(null);
+            Predicate<Manifest> eligible = m -> m.position() <= l.lsn();
+            Chain cp = window.cheapest(eligible);
             long last = Math.max(window.log().lastPosition(), window.checkpoints().get(window.checkpoints().size() - 1).position());
             for (Gaps.Gap g : Gaps.list(repo.path())) {
                 Manifest resumed = g.checkpoint() == null ? null : window.checkpoints().stream().filter(m -> m.id().equals(g.checkpoint())).findFirst().orElse(null);
@@ -71,19 +83,21 @@ public final class Restore {
                 throw new RestoreException("--to " + l + " is outside the recoverable positions " + Lsn.format(window.checkpoints().get(0).position())
                         + " .. " + Lsn.format(last) + ": pick an LSN inside them, or --to latest");
             }
-            return new Plan(cp, tx -> tx.position() > l.lsn(), l.toString());
+            return new Plan(cp, eligible, tx -> tx.position() > l.lsn(), l.toString());
         }
         if (target instanceof RestoreTarget.AtXid x) {
             long seq = findXid(window, x.xid());
-            return new Plan(window.checkpointThrough(x.inclusive() ? seq : seq - 1),
-                    x.inclusive() ? tx -> tx.sequence() > seq : tx -> tx.sequence() >= seq, x.toString());
+            long through = x.inclusive() ? seq : seq - 1;
+            Predicate<Manifest> eligible = m -> m.nextSequence() <= through + 1;
+            return new Plan(window.cheapest(eligible), eligible, x.inclusive() ? tx -> tx.sequence() > seq : tx -> tx.sequence() >= seq, x.toString());
         }
         RestoreTarget.AtMark m = (RestoreTarget.AtMark) target;
         Marks.Mark mark = Marks.find(repo.path(), m.name());
         if (mark == null) {
             throw new RestoreException("no mark named '" + m.name() + "' in " + repo.path() + ": see the marks in 'backtrack backups'");
         }
-        return new Plan(window.checkpointThrough(mark.sequence()), tx -> tx.sequence() > mark.sequence(), m.toString());
+        Predicate<Manifest> eligible = c -> c.nextSequence() <= mark.sequence() + 1;
+        return new Plan(window.cheapest(eligible), eligible, tx -> tx.sequence() > mark.sequence(), m.toString());
     }
 
     /** The log sequence of the first transaction with this id after the oldest checkpoint. */
@@ -105,21 +119,34 @@ public final class Restore {
     }
 
     public RestoreReport run(RestoreTarget target, PostgresTarget db, Selection selection) {
+        // an expire must not remove the checkpoint this restore reads
+        try (ReadLease lease = ReadLease.reader(repo.path())) {
+            return load(target, db, selection);
+        }
+    }
+
+    private RestoreReport load(RestoreTarget target, PostgresTarget db, Selection selection) {
         long started = System.nanoTime();
         Plan plan = plan(target);
-        Manifest checkpoint = plan.checkpoint();
+        if (plan.chain() == null) {
+            throw new RestoreException("no checkpoint of " + repo.path() + " can start a restore to " + target + ": run 'backtrack verify'");
+        }
         db.checkEmpty();
-        Map<String, TableSchema> initial = new LinkedHashMap<>();
-        for (Manifest.TableEntry t : checkpoint.tables()) {
-            initial.put(t.table(), repo.schemas().get(t.schemaId()));
+        LogFold.Result fold;
+        Chain chain = plan.chain();
+        try {
+            fold = fold(chain, plan, target);
+        } catch (FoldException e) {
+            Chain full = RecoveryWindow.of(repo).fullOnly(plan.eligible());
+            if (chain.links().size() == 1 || full == null) {
+                throw e;
+            }
+            // a key changed after a delta's states (they cannot be keyed anew): the full and the log alone get there too
+            progress.report("  " + e.getMessage() + "; replaying from the full " + full.full().id() + " instead");
+            chain = full;
+            fold = fold(chain, plan, target);
         }
-        progress.report("replaying the log from checkpoint " + checkpoint.id() + " to " + target);
-        LogFold.Result fold = LogFold.fold(repo.logDir(), repo.schemas(), checkpoint.nextSequence(), initial, plan.stop(),
-                n -> progress.report("  folded " + n + " transactions"));
-        if (fold.memory().runs() > 0) {
-            progress.report("  the fold outgrew " + (fold.memory().budget() >> 20) + " MiB of heap and spilled " + fold.memory().runs() + " sorted runs to "
-                    + System.getProperty("java.io.tmpdir"));
-        }
+        Manifest checkpoint = chain.tip();
         try {
             selection.check(fold.tables().values().stream().map(TableFold::schema).toList());
             List<TableFold> chosen = fold.tables().values().stream().filter(f -> selection.includes(f.schema())).toList();
@@ -134,13 +161,12 @@ public final class Restore {
                 fold.tables().values().stream().filter(f -> !chosen.contains(f))
                         .forEach(f -> f.schema().columns().forEach(c -> sequences.remove(c.sequence())));
                 db.createTables(tables, sequences);
-                Path dir = repo.checkpointsDir().resolve(checkpoint.id());
                 for (TableFold f : chosen) {
-                    Manifest.TableEntry entry = checkpoint.tables().stream().filter(t -> t.schemaId() == f.base().id()).findFirst().orElse(null);
+                    Manifest.TableEntry entry = chain.fullEntry(f);
                     PostgresTarget.RowLoader loader = db.load(f.schema());
                     long n;
                     try {
-                        f.merge(entry == null ? java.util.Collections.emptyIterator() : Checkpoints.rows(dir, entry), loader::add);
+                        f.merge(entry == null ? java.util.Collections.emptyIterator() : Checkpoints.rows(repo.dataDir(), entry), loader::add);
                         n = loader.finish();
                     } catch (RuntimeException e) {
                         loader.cancel();
@@ -161,12 +187,30 @@ public final class Restore {
                 throw e;
             }
             db.analyze(tables);
-            return new RestoreReport(target.toString(), checkpoint.id(), checkpoint.time(), fold.transactions(), fold.changes(),
+            return new RestoreReport(target.toString(), checkpoint.id(), chain.links().stream().map(Manifest::id).toList(), checkpoint.time(), fold.transactions(), fold.changes(),
                     fold.lastCommitMicros() == Long.MIN_VALUE ? null : Micros.format(fold.lastCommitMicros()),
                     fold.lastPosition() < 0 ? null : Lsn.format(fold.lastPosition()), rows, total, notes, (System.nanoTime() - started) / 1_000_000);
         } finally {
             // what the fold spilled to disk
             fold.close();
+        }
+    }
+
+    /** The chain's state with the log after its tip folded on, up to the plan's stop. */
+    private LogFold.Result fold(Chain chain, Plan plan, RestoreTarget target) {
+        progress.report("replaying the log from checkpoint " + chain.describe() + " to " + target);
+        FoldMemory memory = FoldMemory.ofHeap(repo.logDir());
+        try {
+            LogFold.Result fold = LogFold.fold(repo.logDir(), repo.schemas(), chain.tip().nextSequence(), chain.seed(repo.dataDir(), repo.schemas(), memory),
+                    memory, plan.stop(), n -> progress.report("  folded " + n + " transactions"));
+            if (memory.runs() > 0) {
+                progress.report("  the fold outgrew " + (memory.budget() >> 20) + " MiB of heap and spilled " + memory.runs() + " sorted runs to "
+                        + System.getProperty("java.io.tmpdir"));
+            }
+            return fold;
+        } catch (RuntimeException e) {
+            memory.close();
+            throw e;
         }
     }
 

@@ -160,7 +160,7 @@ public final class Repository {
                 Path key = path.toRealPath().resolve(name);
                 FileChannel held = HELD_LOCKS.get(key);
                 if (held != null && held.isOpen()) {
-                    throw new RepositoryException(busy);
+                    throw new LockedException(busy);
                 }
                 FileChannel ch = FileChannel.open(lockFile, java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE), OwnerOnly.file());
                 FileLock lock;
@@ -171,7 +171,7 @@ public final class Repository {
                 }
                 if (lock == null) {
                     ch.close();
-                    throw new RepositoryException(busy);
+                    throw new LockedException(busy);
                 }
                 HELD_LOCKS.put(key, ch);
                 return ch;
@@ -191,6 +191,11 @@ public final class Repository {
 
     public Path checkpointsDir() {
         return path.resolve("checkpoints");
+    }
+
+    /** Checkpoint data files, named by content ({@link dev.backtrack.repository.checkpoint.DataStore}). */
+    public Path dataDir() {
+        return path.resolve("data");
     }
 
     public RepositoryIdentity identity() {

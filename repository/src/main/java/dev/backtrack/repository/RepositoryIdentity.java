@@ -8,7 +8,7 @@ package dev.backtrack.repository;
  */
 public record RepositoryIdentity(int format, String repositoryId, String engine, String systemIdentifier,
                                  String database, String created, String encryption) {
-    public static final int FORMAT = 1;
+    public static final int FORMAT = 2;
     public static final String AES_256_GCM = "aes-256-gcm";
 
     public boolean encrypted() {

@@ -4,44 +4,42 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.backtrack.repository.RepositoryException;
 import dev.backtrack.repository.codec.ByteWriter;
 import dev.backtrack.repository.codec.RowCodec;
+import dev.backtrack.repository.fold.NetState;
 import dev.backtrack.repository.io.AtomicFiles;
 import dev.backtrack.repository.io.OwnerOnly;
 import dev.backtrack.repository.schema.TableSchema;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Builds one checkpoint in {@code checkpoints/.partial-<id>/}; {@link #finish} fsyncs the data
- * files, then writes the manifest, then renames the directory to its id. A crash before the rename
- * leaves only a partial directory, which {@link Checkpoints} ignores and removes. Not thread-safe.
+ * Builds one checkpoint: data chunks go to the data store as they are finished (each fsync'd), the
+ * manifest and its copy to {@code checkpoints/.partial-<id>/}; {@link #finish} then renames that
+ * directory to its id. A crash before the rename leaves a partial directory, which {@link Checkpoints}
+ * ignores and removes, and data files no manifest names, which retention sweeps. Not thread-safe.
  */
 public final class CheckpointWriter {
     private static final long SORT_BUDGET = 64L << 20;
     private final Path checkpointsDir;
+    private final Path dataDir;
     private final Path work;
     private final String id;
     private final int level;
-    private final Map<Integer, TableSorter> tables = new LinkedHashMap<>();
     private final Map<Integer, TableSchema> schemas = new LinkedHashMap<>();
+    private final Map<Integer, TableSorter> sorters = new LinkedHashMap<>();
+    private final Map<Integer, Manifest.TableEntry> written = new LinkedHashMap<>();
     private final Map<Integer, int[]> keys = new java.util.HashMap<>();
     private final ByteWriter scratch = new ByteWriter(1024);
 
     public CheckpointWriter(Path checkpointsDir, String id, int level) {
         this.checkpointsDir = checkpointsDir;
+        this.dataDir = checkpointsDir.resolveSibling("data");
         this.id = id;
         this.level = level;
         this.work = checkpointsDir.resolve(".partial-" + id);
@@ -61,46 +59,86 @@ public final class CheckpointWriter {
     /** Lists a table in the checkpoint even when no row of it arrives. */
     public void declareTable(TableSchema schema) {
         schemas.putIfAbsent(schema.id(), schema);
-        tables.computeIfAbsent(schema.id(), k -> new TableSorter(work, fileName(schema), SORT_BUDGET));
+        sorters.computeIfAbsent(schema.id(), k -> new TableSorter(work, fileName(schema), SORT_BUDGET));
     }
 
     public void addRow(TableSchema schema, Object[] row) {
         declareTable(schema);
         scratch.reset();
         RowCodec.writeRow(scratch, row);
-        tables.get(schema.id()).add(RowCodec.key(row, keys.computeIfAbsent(schema.id(), id -> schema.keyColumns())), scratch.toByteArray());
+        sorters.get(schema.id()).add(RowCodec.key(row, keys.computeIfAbsent(schema.id(), id -> schema.keyColumns())), scratch.toByteArray());
+    }
+
+    /** Takes a table unchanged from an earlier full: the same chunks, nothing rewritten. */
+    public void reuseTable(TableSchema schema, Manifest.TableEntry earlier) {
+        schemas.putIfAbsent(schema.id(), schema);
+        written.put(schema.id(), new Manifest.TableEntry(schema.id(), schema.qualifiedName(), earlier.rows(), earlier.chunks(), List.of(), false));
+    }
+
+    /**
+     * A delta checkpoint's table: its net states in key order, the versions it moved through since
+     * the parent, and whether the parent's rows no longer count.
+     */
+    public void addStates(TableSchema schema, Iterator<NetState> states, List<Integer> versions, boolean replaces) {
+        schemas.putIfAbsent(schema.id(), schema);
+        ChunkSink sink = new ChunkSink(work, dataDir, fileName(schema), level);
+        long n = 0;
+        try {
+            while (states.hasNext()) {
+                NetState st = states.next();
+                byte[] row = null;
+                if (st.row() != null) {
+                    scratch.reset();
+                    RowCodec.writeRow(scratch, st.row());
+                    row = scratch.toByteArray();
+                }
+                // a deleted key carries no row; a keyless table's row always comes with its net copies
+                sink.addDelta(st.key(), st.copies(), st.deleted() ? null : row);
+                n++;
+            }
+        } catch (IOException e) {
+            throw new RepositoryException("cannot write checkpoint " + id + " data for " + schema.qualifiedName() + ": " + e.getMessage() + " (check free space)", e);
+        }
+        written.put(schema.id(), new Manifest.TableEntry(schema.id(), schema.qualifiedName(), n, sink.finish(), versions, replaces));
     }
 
     public long rows(TableSchema schema) {
-        TableSorter s = tables.get(schema.id());
+        TableSorter s = sorters.get(schema.id());
         return s == null ? 0 : s.rows();
     }
 
-    /** Writes everything durably and publishes the checkpoint; returns its manifest. */
+    /** Writes a full durably and publishes it; returns its manifest. */
     public Manifest finish(String kind, long timeMicros, String time, long position, String positionText, long nextSequence,
                            String sourceOffset, Map<String, Long> sequences) {
-        return finish(kind, timeMicros, time, position, positionText, nextSequence, sourceOffset, sequences, Map.of());
+        return finish(kind, null, timeMicros, time, position, positionText, nextSequence, sourceOffset, sequences, Map.of());
     }
 
     public Manifest finish(String kind, long timeMicros, String time, long position, String positionText, long nextSequence,
                            String sourceOffset, Map<String, Long> sequences, Map<String, String> sequenceDefinitions) {
+        return finish(kind, null, timeMicros, time, position, positionText, nextSequence, sourceOffset, sequences, sequenceDefinitions);
+    }
+
+    /** @param parent the checkpoint a delta is read on top of; null for a full */
+    public Manifest finish(String kind, String parent, long timeMicros, String time, long position, String positionText, long nextSequence,
+                           String sourceOffset, Map<String, Long> sequences, Map<String, String> sequenceDefinitions) {
         try {
             List<Manifest.TableEntry> entries = new ArrayList<>();
-            for (Map.Entry<Integer, TableSorter> t : tables.entrySet()) {
-                TableSchema schema = schemas.get(t.getKey());
-                String file = fileName(schema) + ".rows";
-                Path target = work.resolve(file);
-                t.getValue().finish(target, level);
-                try (FileChannel ch = FileChannel.open(target, StandardOpenOption.WRITE)) {
-                    ch.force(true);
+            for (TableSchema schema : schemas.values()) {
+                Manifest.TableEntry done = written.get(schema.id());
+                if (done == null) {
+                    TableSorter sorter = sorters.get(schema.id());
+                    ChunkSink sink = new ChunkSink(work, dataDir, fileName(schema), level);
+                    sorter.finish(sink);
+                    done = new Manifest.TableEntry(schema.id(), schema.qualifiedName(), sorter.rows(), sink.finish(), List.of(), false);
                 }
-                entries.add(new Manifest.TableEntry(schema.id(), schema.qualifiedName(), t.getValue().rows(), file,
-                        Files.size(target), sha256(target)));
+                entries.add(done);
             }
-            Manifest m = new Manifest(Manifest.FORMAT, id, kind, timeMicros, time, position, positionText, nextSequence,
+            Manifest m = new Manifest(Manifest.FORMAT, id, kind, parent, timeMicros, time, position, positionText, nextSequence,
                     sourceOffset, entries, new TreeMap<>(sequences), new TreeMap<>(sequenceDefinitions), null);
             m = m.withChecksum(Checkpoints.checksum(m));
-            AtomicFiles.write(work.resolve(Checkpoints.MANIFEST), new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(m));
+            byte[] json = new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(m);
+            AtomicFiles.write(work.resolve(Checkpoints.MANIFEST), json);
+            AtomicFiles.write(work.resolve(Checkpoints.MANIFEST_COPY), json);
             AtomicFiles.syncDirectory(work);
             AtomicFiles.move(work, checkpointsDir.resolve(id));
             return m;
@@ -109,21 +147,12 @@ public final class CheckpointWriter {
         }
     }
 
-    /** Removes the partial directory. */
+    /** Removes the partial directory (its data files, named by no manifest, go at the next sweep). */
     public void abandon() {
         Checkpoints.deleteTree(work);
     }
 
     private static String fileName(TableSchema s) {
         return (s.schema() + "." + s.table()).replaceAll("[^A-Za-z0-9._-]", "_") + "-" + s.id();
-    }
-
-    static String sha256(Path file) throws IOException {
-        try (InputStream in = new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
-            in.transferTo(java.io.OutputStream.nullOutputStream());
-            return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.backtrack.repository.RepositoryException;
 import dev.backtrack.repository.codec.ByteReader;
 import dev.backtrack.repository.codec.RowCodec;
+import dev.backtrack.repository.fold.NetState;
+import dev.backtrack.repository.fold.NetStates;
 
 import dev.backtrack.repository.model.Micros;
 
@@ -33,6 +35,7 @@ import java.util.stream.Stream;
 public final class Checkpoints {
     private static final DateTimeFormatter LABEL = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
     public static final String MANIFEST = "manifest.json";
+    public static final String MANIFEST_COPY = "manifest.copy.json";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private Checkpoints() {
@@ -64,13 +67,29 @@ public final class Checkpoints {
         return out;
     }
 
+    /** The manifest, or its copy when the manifest itself is damaged or missing; refused when both are. */
     public static Manifest readManifest(Path checkpointDir) {
-        Path file = checkpointDir.resolve(MANIFEST);
+        try {
+            return readManifestFile(checkpointDir.resolve(MANIFEST));
+        } catch (RepositoryException first) {
+            if (!Files.exists(checkpointDir.resolve(MANIFEST_COPY))) {
+                throw first;
+            }
+            try {
+                return readManifestFile(checkpointDir.resolve(MANIFEST_COPY));
+            } catch (RepositoryException second) {
+                throw first;
+            }
+        }
+    }
+
+    /** One manifest file, checked against its own checksum and format. */
+    public static Manifest readManifestFile(Path file) {
         Manifest m;
         try {
             m = JSON.readValue(AtomicFiles.read(file), Manifest.class);
         } catch (IOException e) {
-            throw new RepositoryException("checkpoint manifest " + file + " cannot be read (" + e.getMessage().split("\n")[0]
+            throw new RepositoryException("checkpoint manifest " + file + " cannot be read (" + String.valueOf(e.getMessage()).split("\n")[0]
                     + "): the checkpoint is damaged, run 'backtrack verify'", e);
         }
         if (m.format() != Manifest.FORMAT) {
@@ -94,50 +113,104 @@ public final class Checkpoints {
     }
 
     /**
-     * Streams one table's rows in key order to {@code sink} (key bytes, decoded row), then checks the
-     * file against the manifest's SHA-256 and row count.
+     * Streams the rows of one table of a full, in key order, to {@code sink} (key bytes, decoded
+     * row), checking each chunk's SHA-256 first and its row count after.
      */
-    public static void readRows(Path checkpointDir, Manifest.TableEntry table, BiConsumer<byte[], Object[]> sink) {
-        Path file = checkpointDir.resolve(table.file());
-        checkHash(checkpointDir, table);
+    public static void readRows(Path dataDir, Manifest.TableEntry table, BiConsumer<byte[], Object[]> sink) {
+        for (Manifest.Chunk c : table.chunks()) {
+            readChunk(dataDir, c, false, (k, r) -> sink.accept(k, RowCodec.readRow(new ByteReader(r.row))));
+        }
+    }
+
+    /** Reads and decodes every record of a chunk (full or delta): the SHA-256, the record count and every row. */
+    public static void decodeChunk(Path dataDir, Manifest.Chunk chunk, boolean delta) {
+        readChunk(dataDir, chunk, delta, (k, r) -> {
+            if (r.row != null) {
+                RowCodec.readRow(new ByteReader(r.row));
+            }
+        });
+    }
+
+    /** Reads every record of a chunk (full or delta) through its SHA-256 and row count checks. */
+    static void readChunk(Path dataDir, Manifest.Chunk chunk, boolean delta, BiConsumer<byte[], RowFile.Reader> sink) {
+        DataStore.check(dataDir, chunk);
+        Path file = DataStore.file(dataDir, chunk.sha256());
         long n = 0;
-        try (RowFile.Reader r = new RowFile.Reader(file)) {
+        try (RowFile.Reader r = new RowFile.Reader(file, delta)) {
             while (r.next()) {
-                sink.accept(r.key, RowCodec.readRow(new ByteReader(r.row)));
+                sink.accept(r.key, r);
                 n++;
             }
         }
-        if (n != table.rows()) {
-            throw new RepositoryException("checkpoint data file " + file + " holds " + n + " rows, its manifest says " + table.rows()
+        if (n != chunk.rows()) {
+            throw new RepositoryException("checkpoint data file " + file + " holds " + n + " records, its manifest says " + chunk.rows()
                     + ": the checkpoint is damaged, run 'backtrack verify'");
         }
     }
 
-    /** Checks a data file against the SHA-256 its manifest holds. */
-    public static void checkHash(Path checkpointDir, Manifest.TableEntry table) {
-        Path file = checkpointDir.resolve(table.file());
-        try {
-            String actual = CheckpointWriter.sha256(file);
-            if (!actual.equals(table.sha256())) {
-                throw new RepositoryException("checkpoint data file " + file + " fails its SHA-256 check: the checkpoint is damaged, run 'backtrack verify'");
+    /** A delta's table as net states in key order, read from its chunks on each {@link NetStates#read()}. */
+    public static NetStates deltaStates(Path dataDir, Manifest.TableEntry table) {
+        return () -> new Iterator<>() {
+            private final Iterator<Manifest.Chunk> chunks = table.chunks().iterator();
+            private Manifest.Chunk chunk;
+            private RowFile.Reader reader;
+            private long n;
+            private NetState next = advance();
+
+            private NetState advance() {
+                while (true) {
+                    if (reader != null && reader.next()) {
+                        n++;
+                        Object[] row = reader.row == null ? null : RowCodec.readRow(new ByteReader(reader.row));
+                        return new NetState(reader.key, row, reader.row == null, reader.copies);
+                    }
+                    if (reader != null) {
+                        reader.close();
+                        if (n != chunk.rows()) {
+                            throw new RepositoryException("checkpoint data file " + DataStore.file(dataDir, chunk.sha256()) + " holds " + n
+                                    + " records, its manifest says " + chunk.rows() + ": the checkpoint is damaged, run 'backtrack verify'");
+                        }
+                        reader = null;
+                    }
+                    if (!chunks.hasNext()) {
+                        return null;
+                    }
+                    chunk = chunks.next();
+                    DataStore.check(dataDir, chunk);
+                    reader = new RowFile.Reader(DataStore.file(dataDir, chunk.sha256()), true);
+                    n = 0;
+                }
             }
-        } catch (IOException e) {
-            throw new RepositoryException("cannot read checkpoint data file " + file + ": " + e.getMessage(), e);
-        }
+
+            @Override
+            public boolean hasNext() {
+                return next != null;
+            }
+
+            @Override
+            public NetState next() {
+                if (next == null) {
+                    throw new NoSuchElementException();
+                }
+                NetState s = next;
+                next = advance();
+                return s;
+            }
+        };
     }
 
     /**
      * One table's rows in key order as an iterator (key, row), read and checked by a second thread so
      * decompression overlaps the consumer's work. Errors surface from {@code hasNext}.
      */
-    public static Iterator<Map.Entry<byte[], Object[]>> rows(Path checkpointDir, Manifest.TableEntry table) {
+    public static Iterator<Map.Entry<byte[], Object[]>> rows(Path dataDir, Manifest.TableEntry table) {
         BlockingQueue<Object> queue = new ArrayBlockingQueue<>(4096);
         // the reader runs ahead by at most 4096 rows and about 16 MiB, so wide rows cannot fill the heap
         java.util.concurrent.Semaphore room = new java.util.concurrent.Semaphore(AHEAD_KIB);
         Object end = new Object();
         Thread reader = new Thread(() -> {
             try {
-                readRows(checkpointDir, table, (k, r) -> {
+                readRows(dataDir, table, (k, r) -> {
                     int cost = (int) Math.min(AHEAD_KIB, Math.max(1, dev.backtrack.repository.model.RowSize.of(r) >> 10));
                     room.acquireUninterruptibly(cost);
                     put(queue, new Ahead(new AbstractMap.SimpleImmutableEntry<>(k, r), cost));
@@ -159,7 +232,7 @@ public final class Checkpoints {
                         next = queue.take();
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
-                        throw new RepositoryException("interrupted while reading " + checkpointDir.resolve(table.file()));
+                        throw new RepositoryException("interrupted while reading the checkpoint rows of " + table.table());
                     }
                 }
                 if (next instanceof RuntimeException e) {
@@ -204,7 +277,12 @@ public final class Checkpoints {
      * checkpoints stand for the same second (labels have second precision, checkpoints microseconds).
      */
     public static String freeLabel(Path dir, long micros, String kind) {
-        String label = label(micros, kind);
+        return freeLabel(dir, "", micros, kind);
+    }
+
+    /** Like {@link #freeLabel(Path, long, String)} after {@code prefix}: a delta's label begins with its full's, as pgBackRest's do. */
+    public static String freeLabel(Path dir, String prefix, long micros, String kind) {
+        String label = prefix + label(micros, kind);
         String id = label;
         for (int n = 2; Files.exists(dir.resolve(id)); n++) {
             id = label + "." + n;

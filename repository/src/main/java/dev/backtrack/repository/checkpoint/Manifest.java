@@ -1,26 +1,65 @@
 package dev.backtrack.repository.checkpoint;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+
 import java.util.List;
 import java.util.Map;
 
 /**
  * What a checkpoint holds and where it sits in the log: the state of every table as of source
  * position {@code position} and time {@code timeMicros}; the log from {@code nextSequence} on
- * continues it. {@code sourceOffset} is the engine offset to resume capture from this point.
- * {@code sequences} and {@code sequenceDefinitions} (name → CREATE SEQUENCE options) are as of that point.
+ * continues it. A full holds every row; a differential ({@code diff}) or incremental ({@code incr})
+ * holds each table's net change since {@code parent} (the full, or the newest checkpoint), so it is
+ * read on top of its parent's chain. {@code sourceOffset} is the engine offset to resume capture from
+ * this point. {@code sequences} and {@code sequenceDefinitions} (name → CREATE SEQUENCE options) are as of that point.
  */
-public record Manifest(int format, String id, String kind, long timeMicros, String time, long position,
+public record Manifest(int format, String id, String kind, String parent, long timeMicros, String time, long position,
                        String positionText, long nextSequence, String sourceOffset, List<TableEntry> tables,
                        Map<String, Long> sequences, Map<String, String> sequenceDefinitions, String checksum) {
 
-    public static final int FORMAT = 1;
+    public static final int FORMAT = 2;
+    public static final String FULL = "full";
+    public static final String DIFF = "diff";
+    public static final String INCR = "incr";
 
-    /** One table's data file. {@code rows} counts rows, {@code sha256} covers the stored file bytes. */
-    public record TableEntry(int schemaId, String table, long rows, String file, long bytes, String sha256) {
+    /**
+     * One table: its version at the checkpoint and its data chunks in key order. In a full,
+     * {@code rows} rows. In a delta, {@code rows} net states (changed keys); {@code versions} the
+     * versions the table moved through since the parent, and {@code replaces} true when the parent's
+     * rows no longer count (the table was truncated, rewritten, or is new). A delta's entry without
+     * chunks, versions or {@code replaces} means the table did not change.
+     */
+    public record TableEntry(int schemaId, String table, long rows, List<Chunk> chunks, List<Integer> versions, boolean replaces) {
+        @JsonIgnore
+        public long bytes() {
+            return chunks.stream().mapToLong(Chunk::bytes).sum();
+        }
+    }
+
+    /**
+     * One immutable data file, {@code data/<first two hex digits>/<sha256>}: named by the SHA-256 of
+     * its stored bytes. {@code firstKey} (hex) is the key of its first record.
+     */
+    public record Chunk(String sha256, long rows, long bytes, String firstKey) {
+    }
+
+    @JsonIgnore
+    public boolean delta() {
+        return !FULL.equals(kind);
+    }
+
+    @JsonIgnore
+    public long bytes() {
+        return tables.stream().mapToLong(TableEntry::bytes).sum();
+    }
+
+    @JsonIgnore
+    public long rows() {
+        return tables.stream().mapToLong(TableEntry::rows).sum();
     }
 
     public Manifest withChecksum(String value) {
-        return new Manifest(format, id, kind, timeMicros, time, position, positionText, nextSequence, sourceOffset,
+        return new Manifest(format, id, kind, parent, timeMicros, time, position, positionText, nextSequence, sourceOffset,
                 tables, sequences, sequenceDefinitions, value);
     }
 }

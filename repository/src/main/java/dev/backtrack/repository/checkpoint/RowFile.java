@@ -18,8 +18,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * A zstd stream of (key, row) records, each as int32 key length, key, int32 row length, row.
- * Used for checkpoint data files and for sort runs. Not thread-safe.
+ * A zstd stream of records, for checkpoint data files and sort runs. Full: int32 key length, key,
+ * int32 row length, row. Delta: int32 key length, key, int32 copies, int32 row length (-1: the key
+ * was deleted, no row), row. Not thread-safe.
  */
 final class RowFile {
     private RowFile() {
@@ -40,15 +41,32 @@ final class RowFile {
         out.write(row);
     }
 
+    static void writeDelta(DataOutputStream out, byte[] key, int copies, byte[] row) throws IOException {
+        out.writeInt(key.length);
+        out.write(key);
+        out.writeInt(copies);
+        out.writeInt(row == null ? -1 : row.length);
+        if (row != null) {
+            out.write(row);
+        }
+    }
+
     /** Sequential reader; {@link #next()} returns false at the end. */
     static final class Reader implements AutoCloseable {
         private final Path file;
         private final DataInputStream in;
+        private final boolean delta;
         byte[] key;
         byte[] row;
+        int copies;
 
         Reader(Path file) {
+            this(file, false);
+        }
+
+        Reader(Path file, boolean delta) {
             this.file = file;
+            this.delta = delta;
             try {
                 InputStream raw = SealedStreams.openingIf(Vault.of(file), Files.newInputStream(file), "checkpoint data file " + file);
                 this.in = new DataInputStream(new BufferedInputStream(new ZstdInputStream(raw), 1 << 16));
@@ -66,9 +84,10 @@ final class RowFile {
                     return false;
                 }
                 key = in.readNBytes(k);
+                copies = delta ? in.readInt() : 0;
                 int r = in.readInt();
-                row = in.readNBytes(r);
-                if (key.length != k || row.length != r) {
+                row = r < 0 && delta ? null : in.readNBytes(r);
+                if (key.length != k || (row != null && row.length != r)) {
                     throw new EOFException("record cut short");
                 }
                 return true;

@@ -65,20 +65,18 @@ final class TableSorter {
         buffered = 0;
     }
 
-    /** Writes every row, sorted, to {@code target}, removing the runs. */
-    void finish(Path target, int level) throws IOException {
-        try (DataOutputStream out = RowFile.create(target, level)) {
-            if (runs.isEmpty()) {
-                sortBuffer();
-                for (Pair p : buffer) {
-                    RowFile.write(out, p.key, p.row);
-                }
-            } else {
-                if (!buffer.isEmpty()) {
-                    spill();
-                }
-                merge(out);
+    /** Writes every row, sorted, to {@code out}, removing the runs. */
+    void finish(ChunkSink out) throws IOException {
+        if (runs.isEmpty()) {
+            sortBuffer();
+            for (Pair p : buffer) {
+                out.add(p.key, p.row);
             }
+        } else {
+            if (!buffer.isEmpty()) {
+                spill();
+            }
+            merge(out);
         }
         buffer.clear();
         for (Path run : runs) {
@@ -86,7 +84,7 @@ final class TableSorter {
         }
     }
 
-    private void merge(DataOutputStream out) throws IOException {
+    private void merge(ChunkSink out) throws IOException {
         PriorityQueue<RowFile.Reader> heads = new PriorityQueue<>((a, b) -> Arrays.compareUnsigned(a.key, b.key));
         List<RowFile.Reader> readers = new ArrayList<>();
         try {
@@ -99,7 +97,7 @@ final class TableSorter {
             }
             while (!heads.isEmpty()) {
                 RowFile.Reader r = heads.poll();
-                RowFile.write(out, r.key, r.row);
+                out.add(r.key, r.row);
                 if (r.next()) {
                     heads.add(r);
                 }

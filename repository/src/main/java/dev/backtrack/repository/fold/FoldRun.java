@@ -26,10 +26,7 @@ import java.util.NoSuchElementException;
  * checkpoints' order). Each record: int32 length, then varint key length, key, int8 deleted,
  * svarint copies, and the row when there is one. Immutable once written.
  */
-final class FoldRun {
-    /** One key's net state. */
-    record State(byte[] key, Object[] row, boolean deleted, int copies) {
-    }
+final class FoldRun implements NetStates {
 
     final Path file;
     private final Sealer sealer;
@@ -40,10 +37,16 @@ final class FoldRun {
     }
 
     /** Writes states, which must already be in key order; encrypted with {@code sealer} when it is not null. */
-    static FoldRun write(Path file, List<State> sorted, Sealer sealer) {
+    static FoldRun write(Path file, List<NetState> sorted, Sealer sealer) {
+        return write(file, sorted.iterator(), sealer);
+    }
+
+    /** Like {@link #write(Path, List, Sealer)}, streaming: memory holds one state at a time. */
+    static FoldRun write(Path file, Iterator<NetState> sorted, Sealer sealer) {
         ByteWriter scratch = new ByteWriter(1024);
         try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(SealedStreams.sealingIf(sealer, Files.newOutputStream(file)), 1 << 16))) {
-            for (State s : sorted) {
+            while (sorted.hasNext()) {
+                NetState s = sorted.next();
                 scratch.reset();
                 scratch.writeVarLong(s.key().length);
                 scratch.writeBytes(s.key());
@@ -63,14 +66,15 @@ final class FoldRun {
         return new FoldRun(file, sealer);
     }
 
-    static List<State> sort(List<State> states) {
-        List<State> out = new ArrayList<>(states);
+    static List<NetState> sort(List<NetState> states) {
+        List<NetState> out = new ArrayList<>(states);
         out.sort((a, b) -> Arrays.compareUnsigned(a.key(), b.key()));
         return out;
     }
 
     /** Reads the states back in key order. */
-    Iterator<State> read() {
+    @Override
+    public Iterator<NetState> read() {
         DataInputStream in;
         try {
             java.io.InputStream raw = SealedStreams.openingIf(sealer, Files.newInputStream(file), "fold scratch file " + file);
@@ -79,9 +83,9 @@ final class FoldRun {
             throw new RepositoryException("cannot read the fold's scratch file " + file + ": " + e.getMessage(), e);
         }
         return new Iterator<>() {
-            private State next = advance();
+            private NetState next = advance();
 
-            private State advance() {
+            private NetState advance() {
                 try {
                     int n;
                     try {
@@ -97,7 +101,7 @@ final class FoldRun {
                     boolean deleted = r.readByte() == 1;
                     int copies = (int) r.readSignedVarLong();
                     Object[] row = r.readByte() == 1 ? RowCodec.readRow(r) : null;
-                    return new State(key, row, deleted, copies);
+                    return new NetState(key, row, deleted, copies);
                 } catch (IOException e) {
                     throw new RepositoryException("cannot read the fold's scratch file " + file + ": " + e.getMessage(), e);
                 }
@@ -109,18 +113,19 @@ final class FoldRun {
             }
 
             @Override
-            public State next() {
+            public NetState next() {
                 if (next == null) {
                     throw new NoSuchElementException();
                 }
-                State s = next;
+                NetState s = next;
                 next = advance();
                 return s;
             }
         };
     }
 
-    void delete() {
+    @Override
+    public void delete() {
         try {
             Files.deleteIfExists(file);
         } catch (IOException ignored) {

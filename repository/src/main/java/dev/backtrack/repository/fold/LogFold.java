@@ -33,7 +33,8 @@ public final class LogFold {
     private LogFold() {
     }
 
-    private static String relation(TableSchema s) {
+    /** A table's identity across renames and versions: its PostgreSQL oid, else its name. */
+    public static String relation(TableSchema s) {
         return s.relationId() != 0 ? "oid:" + s.relationId() : "name:" + s.qualifiedName();
     }
 
@@ -50,11 +51,20 @@ public final class LogFold {
     /** @param memory how much the tables may hold in memory before the largest spill sorted runs to disk */
     public static Result fold(Path logDir, SchemaHistory schemas, long fromSequence, Map<String, TableSchema> initial,
                               Predicate<Transaction> stop, LongConsumer progress, FoldMemory memory) {
-        // tables by relation (their identity across renames), in first-seen order
         Map<String, TableFold> byRelation = new LinkedHashMap<>();
         for (TableSchema s : initial.values()) {
             byRelation.put(relation(s), new TableFold(s, memory));
         }
+        return fold(logDir, schemas, fromSequence, byRelation, memory, stop, progress);
+    }
+
+    /**
+     * Continues folds already holding state (a checkpoint chain's deltas) with the log.
+     *
+     * @param byRelation the tables by {@link #relation}, in order; the map is taken over
+     */
+    public static Result fold(Path logDir, SchemaHistory schemas, long fromSequence, Map<String, TableFold> byRelation, FoldMemory memory,
+                              Predicate<Transaction> stop, LongConsumer progress) {
         Map<String, String> lastMessages = new LinkedHashMap<>();
         long txs = 0, changes = 0, lastSeq = fromSequence - 1, lastTime = Long.MIN_VALUE, maxTime = Long.MIN_VALUE, lastPos = -1;
         try (LogCursor cursor = RedoLog.read(logDir, fromSequence)) {

@@ -20,12 +20,12 @@ final class SortedMerge {
         this.fold = fold;
     }
 
-    private record Head(FoldRun.State state, int source, Iterator<FoldRun.State> rest) {
+    private record Head(NetState state, int source, Iterator<NetState> rest) {
     }
 
     void run(Iterator<Map.Entry<byte[], Object[]>> checkpointRows, Consumer<Object[]> sink) {
-        Iterator<FoldRun.State> states = combined(fold.sortedSources());
-        FoldRun.State st = states.hasNext() ? states.next() : null;
+        Iterator<NetState> states = combined(fold.sortedSources());
+        NetState st = states.hasNext() ? states.next() : null;
         Object[] cpRow = null;
         byte[] cpKey = null, lastCpKey = null;
         while (true) {
@@ -84,7 +84,7 @@ final class SortedMerge {
         }
     }
 
-    private void emit(FoldRun.State st, Consumer<Object[]> sink) {
+    private void emit(NetState st, Consumer<Object[]> sink) {
         if (fold.keyless()) {
             for (int i = 0; i < st.copies(); i++) {
                 sink.accept(fold.checked(st.row()));
@@ -95,7 +95,7 @@ final class SortedMerge {
     }
 
     /** One state per key: the states of all sources for that key, folded from the oldest source to the newest. */
-    private Iterator<FoldRun.State> combined(List<Iterator<FoldRun.State>> sources) {
+    Iterator<NetState> combined(List<Iterator<NetState>> sources) {
         PriorityQueue<Head> heads = new PriorityQueue<>((a, b) -> {
             int c = Arrays.compareUnsigned(a.state().key(), b.state().key());
             return c != 0 ? c : Integer.compare(a.source(), b.source());
@@ -112,8 +112,8 @@ final class SortedMerge {
             }
 
             @Override
-            public FoldRun.State next() {
-                FoldRun.State acc = null;
+            public NetState next() {
+                NetState acc = null;
                 byte[] key = heads.peek().state().key();
                 while (!heads.isEmpty() && Arrays.equals(heads.peek().state().key(), key)) {
                     Head h = heads.poll();
@@ -127,13 +127,13 @@ final class SortedMerge {
         };
     }
 
-    private FoldRun.State combine(FoldRun.State older, FoldRun.State newer) {
+    private NetState combine(NetState older, NetState newer) {
         if (fold.keyless()) {
-            return new FoldRun.State(newer.key(), newer.row() != null ? newer.row() : older.row(), false, older.copies() + newer.copies());
+            return new NetState(newer.key(), newer.row() != null ? newer.row() : older.row(), false, older.copies() + newer.copies());
         }
         if (newer.deleted()) {
             return newer;
         }
-        return new FoldRun.State(newer.key(), TableFold.resolveFrom(newer.row(), older.deleted() ? null : older.row()), false, 0);
+        return new NetState(newer.key(), TableFold.resolveFrom(newer.row(), older.deleted() ? null : older.row()), false, 0);
     }
 }

@@ -38,7 +38,7 @@ public final class TableFold {
     private final FoldMemory memory;
     // estimated bytes of the entries in memory; spilled runs hold the rest, oldest first
     private long bytes;
-    private final List<FoldRun> runs = new ArrayList<>();
+    private final List<NetStates> runs = new ArrayList<>();
     // set by a change whose rows PostgreSQL rewrote; cleared when the table's whole content follows (TRUNCATE + rows)
     private String lost;
 
@@ -124,13 +124,24 @@ public final class TableFold {
         evolutions.add(e);
     }
 
-    /** Rewrites each spilled run in the new version (one run at a time in memory: each was at most the budget). */
+    /** Rewrites each run in the new version, streaming (a delta checkpoint's run may exceed the memory budget). */
     private void evolveRuns(Evolution e) {
         for (int i = 0; i < runs.size(); i++) {
-            FoldRun old = runs.get(i);
-            List<FoldRun.State> states = new ArrayList<>();
-            old.read().forEachRemaining(st -> states.add(st.row() == null ? st : new FoldRun.State(st.key(), e.apply(st.row()), st.deleted(), st.copies())));
-            runs.set(i, FoldRun.write(memory.nextRunFile(), states, memory.scratchKey()));
+            NetStates old = runs.get(i);
+            java.util.Iterator<NetState> states = old.read();
+            java.util.Iterator<NetState> moved = new java.util.Iterator<>() {
+                @Override
+                public boolean hasNext() {
+                    return states.hasNext();
+                }
+
+                @Override
+                public NetState next() {
+                    NetState st = states.next();
+                    return st.row() == null ? st : new NetState(st.key(), e.apply(st.row()), st.deleted(), st.copies());
+                }
+            };
+            runs.set(i, FoldRun.write(memory.nextRunFile(), moved, memory.scratchKey()));
             old.delete();
         }
     }
@@ -139,7 +150,7 @@ public final class TableFold {
         entries = new HashMap<>();
         memory.add(-bytes);
         bytes = 0;
-        runs.forEach(FoldRun::delete);
+        runs.forEach(NetStates::delete);
         runs.clear();
     }
 
@@ -161,10 +172,10 @@ public final class TableFold {
         if (entries.isEmpty()) {
             return;
         }
-        List<FoldRun.State> states = new ArrayList<>(entries.size());
+        List<NetState> states = new ArrayList<>(entries.size());
         for (Map.Entry<RowKey, Entry> x : entries.entrySet()) {
             Entry v = x.getValue();
-            states.add(new FoldRun.State(x.getKey().bytes, v.row, v.deleted, v.copies));
+            states.add(new NetState(x.getKey().bytes, v.row, v.deleted, v.copies));
         }
         entries = new HashMap<>();
         memory.add(-bytes);
@@ -182,6 +193,42 @@ public final class TableFold {
 
     public boolean truncated() {
         return truncated;
+    }
+
+    /**
+     * Adds net states newer than everything folded so far (a delta checkpoint's table, keyed in the
+     * fold's current version); they are merged by key, like a spilled run, and never held in memory.
+     */
+    public void addStates(NetStates newer) {
+        spill();
+        runs.add(newer);
+    }
+
+    /** Drops the table's content so far, as a TRUNCATE does; what follows is its whole content. */
+    public void truncate() {
+        forgetAll();
+        lost = null;
+        truncated = true;
+    }
+
+    /** True when nothing changed the table: no row, no new version, no TRUNCATE. */
+    public boolean untouched() {
+        return changes == 0 && runs.isEmpty() && entries.isEmpty() && evolutions.isEmpty() && !truncated;
+    }
+
+    /** Why the table's content cannot be derived (a rewrite whose rows the log lacks), or null. */
+    public String lost() {
+        return lost;
+    }
+
+    /** The ids of the versions the table moved through, oldest first (empty when it kept its version). */
+    public List<Integer> versions() {
+        return evolutions.stream().map(e -> e.to().id()).toList();
+    }
+
+    /** Every key's net state, in key order: runs and memory combined. */
+    public java.util.Iterator<NetState> netStates() {
+        return new SortedMerge(this).combined(sortedSources());
     }
 
     public long changes() {
@@ -207,11 +254,7 @@ public final class TableFold {
                 }
             }
             case DELETE -> remove(c.before());
-            case TRUNCATE -> {
-                forgetAll();
-                lost = null;
-                truncated = true;
-            }
+            case TRUNCATE -> truncate();
             case MESSAGE -> throw new FoldException("a message is not a change of table " + schema.qualifiedName());
         }
     }
@@ -334,15 +377,15 @@ public final class TableFold {
     }
 
     /** The runs, oldest first, then the entries in memory as the newest run (sorted, not written). */
-    List<Iterator<FoldRun.State>> sortedSources() {
-        List<Iterator<FoldRun.State>> out = new ArrayList<>();
-        for (FoldRun r : runs) {
+    List<Iterator<NetState>> sortedSources() {
+        List<Iterator<NetState>> out = new ArrayList<>();
+        for (NetStates r : runs) {
             out.add(r.read());
         }
-        List<FoldRun.State> now = new ArrayList<>(entries.size());
+        List<NetState> now = new ArrayList<>(entries.size());
         for (Map.Entry<RowKey, Entry> x : entries.entrySet()) {
             Entry v = x.getValue();
-            now.add(new FoldRun.State(x.getKey().bytes, v.row, v.deleted, v.copies));
+            now.add(new NetState(x.getKey().bytes, v.row, v.deleted, v.copies));
         }
         out.add(FoldRun.sort(now).iterator());
         return out;

@@ -15,6 +15,26 @@ public record LogSummary(long firstSequence, long lastSequence, long lastPositio
         return lastSequence < firstSequence;
     }
 
+    /**
+     * About how many log bytes hold the sequences from {@code sequence} to the end: whole segments
+     * after it, and the share of its own segment it leaves (by sequence count). For choosing a restore
+     * chain, not for accounting.
+     */
+    public long bytesFrom(Path dir, long sequence) {
+        List<Long> bases = RedoLog.segmentBases(dir);
+        long out = 0;
+        for (int i = 0; i < bases.size(); i++) {
+            long base = bases.get(i);
+            long end = i + 1 < bases.size() ? bases.get(i + 1) : lastSequence + 1;
+            if (end <= sequence) {
+                continue;
+            }
+            long size = SegmentName.log(dir, base).toFile().length();
+            out += base >= sequence || end <= base ? size : size * (end - sequence) / (end - base);
+        }
+        return out;
+    }
+
     public static LogSummary of(Path dir) {
         List<Long> bases = RedoLog.segmentBases(dir);
         if (bases.isEmpty()) {

@@ -2,7 +2,10 @@ package dev.backtrack.repository.retention;
 
 import dev.backtrack.repository.Repository;
 import dev.backtrack.repository.RepositoryException;
+import dev.backtrack.repository.ReadLease;
+import dev.backtrack.repository.checkpoint.Chain;
 import dev.backtrack.repository.checkpoint.Checkpoints;
+import dev.backtrack.repository.checkpoint.DataStore;
 import dev.backtrack.repository.checkpoint.Manifest;
 import dev.backtrack.repository.io.AtomicFiles;
 import dev.backtrack.repository.mark.Marks;
@@ -19,7 +22,8 @@ import java.util.stream.Stream;
  * Which checkpoints, log segments and marks a repository no longer needs, and their removal.
  * Kept: the newest {@code keep} checkpoints; every checkpoint inside the window and the newest one
  * before it (restoring to the window's start needs it, as in pgBackRest); always the newest. The log
- * is kept from the oldest kept checkpoint on. Apply only while holding the writer's lock.
+ * is kept from the oldest kept checkpoint on; a kept differential or incremental keeps the checkpoints
+ * it is read on top of. Apply only while holding the writer's lock.
  */
 public final class Retention {
     /** What goes, and the oldest checkpoint that stays (from which the log is kept). */
@@ -53,11 +57,24 @@ public final class Retention {
             }
             oldestKept = Math.min(oldestKept, needed);
         }
-        Manifest kept = all.get(oldestKept);
-        List<Manifest> expired = new ArrayList<>(all.subList(0, oldestKept));
+        // a kept delta needs every checkpoint it is read on top of
+        java.util.Set<String> keptIds = new java.util.HashSet<>();
+        for (Manifest m : all.subList(oldestKept, all.size())) {
+            Chain.of(all, m).links().forEach(l -> keptIds.add(l.id()));
+        }
+        List<Manifest> expired = all.stream().filter(m -> !keptIds.contains(m.id())).toList();
+        Manifest kept = all.stream().filter(m -> keptIds.contains(m.id())).min(java.util.Comparator.comparingLong(Manifest::nextSequence)).orElseThrow();
+        java.util.Set<String> keptChunks = chunks(all.stream().filter(m -> keptIds.contains(m.id())).toList());
         long bytes = 0;
+        java.util.Set<String> counted = new java.util.HashSet<>();
         for (Manifest m : expired) {
-            bytes += m.tables().stream().mapToLong(Manifest.TableEntry::bytes).sum();
+            for (Manifest.TableEntry t : m.tables()) {
+                for (Manifest.Chunk c : t.chunks()) {
+                    if (!keptChunks.contains(c.sha256()) && counted.add(c.sha256())) {
+                        bytes += c.bytes();
+                    }
+                }
+            }
         }
         List<Path> segments = new ArrayList<>();
         List<Long> bases = segmentBases(repo.logDir());
@@ -75,7 +92,8 @@ public final class Retention {
                 marks.add(m.name());
             }
         }
-        return new Plan(expired, segments, marks, bytes, kept, kept.time());
+        Manifest earliest = all.stream().filter(m -> keptIds.contains(m.id())).findFirst().orElseThrow();
+        return new Plan(expired, segments, marks, bytes, kept, earliest.time());
     }
 
     /**
@@ -84,13 +102,16 @@ public final class Retention {
      * repository whose window starts at the oldest checkpoint still listed.
      */
     public static void apply(Repository repo, Plan plan) {
-        try {
+        // no restore or verify reads what goes, and no checkpoint is being written while unnamed data files are swept
+        try (ReadLease lease = ReadLease.expirer(repo.path()); java.nio.channels.FileChannel building = repo.lockForCheckpoint()) {
             for (Manifest m : plan.checkpoints()) {
                 Path dir = repo.checkpointsDir().resolve(m.id());
                 Path gone = repo.checkpointsDir().resolve(".partial-expired-" + m.id());
                 AtomicFiles.move(dir, gone);
                 Checkpoints.deleteTree(gone);
             }
+            // data files no remaining manifest names: the expired checkpoints' own, and those of checkpoints a crash cut short
+            DataStore.sweep(repo.dataDir(), chunks(Checkpoints.list(repo.checkpointsDir(), true)));
             for (Path log : plan.segments()) {
                 Files.deleteIfExists(log);
                 Files.deleteIfExists(log.resolveSibling(log.getFileName().toString().replace(".log", ".index")));
@@ -104,6 +125,18 @@ public final class Retention {
         } catch (IOException e) {
             throw new RepositoryException("cannot expire from " + repo.path() + ": " + e.getMessage() + " (what was removed is consistent; run 'backtrack verify')", e);
         }
+    }
+
+    private static java.util.Set<String> chunks(List<Manifest> manifests) {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        for (Manifest m : manifests) {
+            for (Manifest.TableEntry t : m.tables()) {
+                for (Manifest.Chunk c : t.chunks()) {
+                    out.add(c.sha256());
+                }
+            }
+        }
+        return out;
     }
 
     /** One line for a log: what went and where the window now begins. */

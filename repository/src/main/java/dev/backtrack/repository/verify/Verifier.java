@@ -2,7 +2,10 @@ package dev.backtrack.repository.verify;
 
 import dev.backtrack.repository.Repository;
 import dev.backtrack.repository.RepositoryException;
+import dev.backtrack.repository.checkpoint.Chain;
 import dev.backtrack.repository.checkpoint.Checkpoints;
+import dev.backtrack.repository.checkpoint.DataStore;
+
 import dev.backtrack.repository.checkpoint.Manifest;
 import dev.backtrack.repository.model.Micros;
 import dev.backtrack.repository.redolog.LogCheck;
@@ -11,7 +14,10 @@ import dev.backtrack.repository.schema.SchemaHistory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -65,17 +71,23 @@ public final class Verifier {
                     notes.add("checkpoint being written or left by a crash: " + dir + " (ignored)");
                     continue;
                 }
-                try {
-                    Manifest m = Checkpoints.readManifest(dir);
-                    checkData(dir, m, readDataPercent, problems);
+                Manifest m = manifestAndCopy(dir, problems);
+                if (m != null) {
                     manifests.add(m);
-                } catch (RepositoryException e) {
-                    problems.add(e.getMessage());
                 }
             }
         } catch (java.io.IOException e) {
             problems.add("cannot list " + repo.checkpointsDir() + ": " + e.getMessage());
         }
+        for (Manifest m : manifests) {
+            try {
+                Chain.of(manifests, m);
+            } catch (RepositoryException e) {
+                problems.add(e.getMessage());
+            }
+        }
+        progress.accept("checking checkpoint data files");
+        checkData(repo.dataDir(), manifests, readDataPercent, problems, notes);
         manifests.sort(java.util.Comparator.comparingLong(Manifest::timeMicros));
         for (Manifest m : manifests) {
             if (log.batches() > 0 && (m.nextSequence() < log.firstSequence() || m.nextSequence() > log.lastSequence() + 1)) {
@@ -92,18 +104,57 @@ public final class Verifier {
                 log.firstSequence(), log.lastSequence(), log.bytes(), problems, notes);
     }
 
-    private static void checkData(Path dir, Manifest m, int readDataPercent, List<String> problems) {
-        Random pick = new Random(m.id().hashCode());
-        for (Manifest.TableEntry t : m.tables()) {
+    /** Both copies of a checkpoint's manifest; each damaged one is a problem, the checkpoint counts if either reads. */
+    private static Manifest manifestAndCopy(Path dir, List<String> problems) {
+        Manifest main = null, copy = null;
+        try {
+            main = Checkpoints.readManifestFile(dir.resolve(Checkpoints.MANIFEST));
+        } catch (RepositoryException e) {
+            problems.add(e.getMessage());
+        }
+        try {
+            copy = Checkpoints.readManifestFile(dir.resolve(Checkpoints.MANIFEST_COPY));
+        } catch (RepositoryException e) {
+            problems.add(e.getMessage() + (main != null ? " (the manifest itself is intact)" : ""));
+        }
+        if (main != null && copy != null && !main.checksum().equals(copy.checksum())) {
+            problems.add("checkpoint " + dir + ": " + Checkpoints.MANIFEST + " and " + Checkpoints.MANIFEST_COPY + " differ");
+        }
+        return main != null ? main : copy;
+    }
+
+    /**
+     * Every data file a checkpoint names, once: size and SHA-256 (its name); for {@code readDataPercent}
+     * of them, chosen at random, every record decoded and counted too. Data files no checkpoint
+     * names are a note: an interrupted checkpoint left them, and the next expire removes them.
+     */
+    private static void checkData(Path dataDir, List<Manifest> manifests, int readDataPercent, List<String> problems, List<String> notes) {
+        Map<String, Manifest.Chunk> chunks = new LinkedHashMap<>();
+        Map<String, Boolean> delta = new HashMap<>();
+        for (Manifest m : manifests) {
+            for (Manifest.TableEntry t : m.tables()) {
+                for (Manifest.Chunk c : t.chunks()) {
+                    chunks.putIfAbsent(c.sha256(), c);
+                    delta.putIfAbsent(c.sha256(), m.delta());
+                }
+            }
+        }
+        Random pick = new Random();
+        for (Manifest.Chunk c : chunks.values()) {
             try {
                 if (readDataPercent > 0 && pick.nextInt(100) < readDataPercent) {
-                    Checkpoints.readRows(dir, t, (k, r) -> { });
+                    Checkpoints.decodeChunk(dataDir, c, delta.get(c.sha256()));
                 } else {
-                    Checkpoints.checkHash(dir, t);
+                    DataStore.check(dataDir, c);
                 }
-            } catch (RepositoryException e) {
-                problems.add(e.getMessage());
+            } catch (RuntimeException e) {
+                problems.add(e instanceof RepositoryException ? e.getMessage()
+                        : "checkpoint data file " + DataStore.file(dataDir, c.sha256()) + " does not decode (" + e + "): the checkpoint is damaged");
             }
+        }
+        long unused = DataStore.stored(dataDir).keySet().stream().filter(n -> !chunks.containsKey(n)).count();
+        if (unused > 0) {
+            notes.add(unused + " data files in " + dataDir + " belong to no checkpoint (left by an interrupted checkpoint or expire; the next expire removes them)");
         }
     }
 }

@@ -57,7 +57,7 @@ class CheckpointsTest {
     private List<Object[]> read(Manifest m, String table) {
         List<Object[]> out = new ArrayList<>();
         List<byte[]> keys = new ArrayList<>();
-        Checkpoints.readRows(dir.resolve(m.id()), table(m, table), (k, r) -> {
+        Checkpoints.readRows(dir.resolveSibling("data"), table(m, table), (k, r) -> {
             keys.add(k);
             out.add(r);
         });
@@ -95,7 +95,7 @@ class CheckpointsTest {
         Manifest.TableEntry empty = table(m, "crm.audit log");
         assertEquals(0, empty.rows());
         assertEquals(2, empty.schemaId());
-        assertTrue(Files.exists(dir.resolve("c1").resolve(empty.file())));
+        assertTrue(empty.chunks().isEmpty(), "no rows, no data file");
         assertTrue(read(m, "crm.audit log").isEmpty());
     }
 
@@ -126,16 +126,23 @@ class CheckpointsTest {
     }
 
     @Test
-    void aFlippedByteAnywhereInTheManifestIsRefusedNamingTheFile() throws IOException {
-        checkpoint("c1", 5, 10);
+    void aFlippedByteAnywhereInTheManifestIsReadFromItsCopyAndRefusedWhenBothAreDamaged() throws IOException {
+        Manifest written = checkpoint("c1", 5, 10);
         Path file = dir.resolve("c1").resolve(Checkpoints.MANIFEST);
+        Path copy = dir.resolve("c1").resolve(Checkpoints.MANIFEST_COPY);
         byte[] good = Files.readAllBytes(file);
+        assertArrayEquals(good, Files.readAllBytes(copy));
         for (int at = 0; at < good.length; at++) {
             byte[] bad = good.clone();
             bad[at] ^= (byte) 0xFF;
             Files.write(file, bad);
-            RepositoryException e = assertThrows(RepositoryException.class, () -> Checkpoints.list(dir, false), "flip at " + at);
+            assertEquals(written, Checkpoints.list(dir, false).get(0), "the copy stands in, flip at " + at);
+            RepositoryException e = assertThrows(RepositoryException.class, () -> Checkpoints.readManifestFile(file), "flip at " + at);
             assertTrue(e.getMessage().contains(file.toString()), e.getMessage());
+            Files.write(copy, bad);
+            e = assertThrows(RepositoryException.class, () -> Checkpoints.list(dir, false), "both flipped at " + at);
+            assertTrue(e.getMessage().contains(file.toString()), e.getMessage());
+            Files.write(copy, good);
         }
     }
 
@@ -146,6 +153,7 @@ class CheckpointsTest {
         String json = Files.readString(file);
         assertTrue(json.contains("\"nextSequence\" : 42"), json);
         Files.writeString(file, json.replace("\"nextSequence\" : 42", "\"nextSequence\" : 43"));
+        Files.writeString(file.resolveSibling(Checkpoints.MANIFEST_COPY), json.replace("\"nextSequence\" : 42", "\"nextSequence\" : 43"));
         RepositoryException e = assertThrows(RepositoryException.class, () -> Checkpoints.list(dir, false));
         assertTrue(e.getMessage().contains(file.toString()) && e.getMessage().contains("checksum"), e.getMessage());
     }
@@ -154,8 +162,10 @@ class CheckpointsTest {
     void aFlippedByteInARowsFileIsRefusedNamingTheFile() throws IOException {
         Manifest m = checkpoint("c1", 50, 10);
         Manifest.TableEntry contacts = table(m, "public.contacts");
-        Path file = dir.resolve("c1").resolve(contacts.file());
-        assertTrue(contacts.file().endsWith(".rows"));
+        assertEquals(1, contacts.chunks().size());
+        Manifest.Chunk chunk = contacts.chunks().get(0);
+        Path file = DataStore.file(dir.resolveSibling("data"), chunk.sha256());
+        assertEquals(chunk.sha256(), DataStore.sha256(file), "a data file is named by its SHA-256");
         assertEquals(Files.size(file), contacts.bytes());
         byte[] good = Files.readAllBytes(file);
         for (int at : new int[] {0, good.length / 2, good.length - 1}) {

@@ -40,14 +40,31 @@ class TableSorterTest {
         }
     }
 
-    private List<byte[]> readKeys(Path file) {
+    /** Sorts into chunks of about 4 KiB, so the larger cases span several; returns the keys read back from them in order. */
+    private List<byte[]> finishAndRead(TableSorter sorter, int level) throws IOException {
+        System.setProperty("backtrack.chunk-bytes", "4096");
+        List<Manifest.Chunk> chunks;
+        try {
+            ChunkSink sink = new ChunkSink(dir, dir.resolve("data"), "t", level);
+            sorter.finish(sink);
+            chunks = sink.finish();
+        } finally {
+            System.clearProperty("backtrack.chunk-bytes");
+        }
         List<byte[]> keys = new ArrayList<>();
-        try (RowFile.Reader r = new RowFile.Reader(file)) {
-            while (r.next()) {
-                assertArrayEquals(row(r.key), r.row, "the row travels with its key");
-                keys.add(r.key);
+        for (Manifest.Chunk c : chunks) {
+            DataStore.check(dir.resolve("data"), c);
+            try (RowFile.Reader r = new RowFile.Reader(DataStore.file(dir.resolve("data"), c.sha256()))) {
+                long n = 0;
+                while (r.next()) {
+                    assertArrayEquals(row(r.key), r.row, "the row travels with its key");
+                    keys.add(r.key);
+                    n++;
+                }
+                assertEquals(c.rows(), n);
             }
         }
+        assertTrue(keys.size() < 1000 || chunks.size() > 1, "a large table spans several chunks");
         return keys;
     }
 
@@ -78,9 +95,8 @@ class TableSorterTest {
         List<byte[]> expected = feed(sorter, 5000, 1);
         assertTrue(runFiles("t") >= 10, "a tiny budget spills many runs, got " + runFiles("t"));
         assertEquals(5000, sorter.rows());
-        Path target = dir.resolve("t.rows");
-        sorter.finish(target, 3);
-        assertSameKeys(expected, readKeys(target));
+        List<byte[]> actual = finishAndRead(sorter, 3);
+        assertSameKeys(expected, actual);
         assertEquals(0, runFiles("t"), "runs are removed");
     }
 
@@ -89,9 +105,8 @@ class TableSorterTest {
         TableSorter sorter = new TableSorter(dir, "t", 60 * 100);
         List<byte[]> expected = feed(sorter, 1050, 2);
         assertTrue(runFiles("t") >= 5, "spilled runs plus rows still buffered");
-        Path target = dir.resolve("t.rows");
-        sorter.finish(target, 1);
-        assertSameKeys(expected, readKeys(target));
+        List<byte[]> actual = finishAndRead(sorter, 1);
+        assertSameKeys(expected, actual);
     }
 
     @Test
@@ -99,9 +114,8 @@ class TableSorterTest {
         TableSorter sorter = new TableSorter(dir, "t", 1);
         List<byte[]> expected = feed(sorter, 40, 3);
         assertEquals(40, runFiles("t"));
-        Path target = dir.resolve("t.rows");
-        sorter.finish(target, 3);
-        assertSameKeys(expected, readKeys(target));
+        List<byte[]> actual = finishAndRead(sorter, 3);
+        assertSameKeys(expected, actual);
         assertEquals(0, runFiles("t"));
     }
 
@@ -110,17 +124,15 @@ class TableSorterTest {
         TableSorter sorter = new TableSorter(dir, "t", 64L << 20);
         List<byte[]> expected = feed(sorter, 2000, 4);
         assertEquals(0, runFiles("t"));
-        Path target = dir.resolve("t.rows");
-        sorter.finish(target, 3);
-        assertSameKeys(expected, readKeys(target));
+        List<byte[]> actual = finishAndRead(sorter, 3);
+        assertSameKeys(expected, actual);
     }
 
     @Test
     void anEmptyTableGivesAnEmptyFile() throws IOException {
         TableSorter sorter = new TableSorter(dir, "t", 16);
-        Path target = dir.resolve("t.rows");
-        sorter.finish(target, 3);
+        List<byte[]> actual = finishAndRead(sorter, 3);
         assertEquals(0, sorter.rows());
-        assertTrue(readKeys(target).isEmpty());
+        assertTrue(actual.isEmpty());
     }
 }

@@ -1,0 +1,95 @@
+package dev.backtrack.repository.checkpoint;
+
+import dev.backtrack.repository.Repository;
+import dev.backtrack.repository.RepositoryException;
+import dev.backtrack.repository.fold.FoldException;
+import dev.backtrack.repository.fold.LogFold;
+import dev.backtrack.repository.fold.TableFold;
+import dev.backtrack.repository.model.Micros;
+import dev.backtrack.repository.schema.TableSchema;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.LongFunction;
+import java.util.stream.Collectors;
+
+/**
+ * Differential (net changes since the newest full) and incremental (since the newest checkpoint of
+ * any kind) checkpoints: the log after the parent folded per key, written as net states. Neither the
+ * source nor any checkpoint's data is read. Thread-safe (stateless); one build at a time per repository.
+ */
+public final class DeltaCheckpoint {
+    private DeltaCheckpoint() {
+    }
+
+    /**
+     * Builds and publishes a {@link Manifest#DIFF} or {@link Manifest#INCR} checkpoint through
+     * {@code throughSequence}; returns null when the log holds nothing after its parent.
+     */
+    public static Manifest build(Repository repo, String kind, long throughSequence, int level, LongFunction<String> positionText) {
+        List<Manifest> all = repo.checkpoints();
+        Manifest parent = parent(all, kind);
+        Chain chain = Chain.of(all, parent);
+        if (throughSequence < parent.nextSequence()) {
+            return null;
+        }
+        Map<String, TableSchema> initial = new LinkedHashMap<>();
+        for (Manifest.TableEntry t : parent.tables()) {
+            initial.put(t.table(), repo.schemas().get(t.schemaId()));
+        }
+        Set<String> before = initial.values().stream().map(LogFold::relation).collect(Collectors.toSet());
+        LogFold.Result fold = LogFold.fold(repo.logDir(), repo.schemas(), parent.nextSequence(), initial,
+                tx -> tx.sequence() > throughSequence, n -> { });
+        try (fold) {
+            if (fold.transactions() == 0) {
+                return null;
+            }
+            long time = Math.max(parent.timeMicros(), fold.maxCommitMicros());
+            String suffix = kind.equals(Manifest.DIFF) ? "D" : "I";
+            String id = Checkpoints.freeLabel(repo.checkpointsDir(), chain.full().id() + "_", time, suffix);
+            CheckpointWriter writer = new CheckpointWriter(repo.checkpointsDir(), id, level);
+            try {
+                for (TableFold f : fold.tables().values()) {
+                    if (f.lost() != null) {
+                        throw new FoldException(f.lost());
+                    }
+                    boolean fresh = !before.contains(LogFold.relation(f.schema()));
+                    if (f.untouched() && !fresh) {
+                        writer.addStates(f.schema(), Collections.emptyIterator(), List.of(), false);
+                    } else {
+                        writer.addStates(f.schema(), f.netStates(), f.versions(), fresh || f.truncated());
+                    }
+                }
+                return writer.finish(kind, parent.id(), time, Micros.format(time), fold.lastPosition(), positionText.apply(fold.lastPosition()),
+                        fold.lastSequence() + 1, "", SequenceValues.asOf(parent.sequences(), fold.lastMessages()),
+                        SequenceValues.definitionsAsOf(parent.sequenceDefinitions(), fold.lastMessages()));
+            } catch (RuntimeException e) {
+                writer.abandon();
+                throw e;
+            }
+        }
+    }
+
+    /** A differential's parent is the newest full, an incremental's the newest checkpoint. */
+    static Manifest parent(List<Manifest> all, String kind) {
+        if (all.isEmpty()) {
+            throw new RepositoryException("the repository has no checkpoint 0 yet: let the agent take it first");
+        }
+        if (kind.equals(Manifest.INCR)) {
+            return all.get(all.size() - 1);
+        }
+        if (!kind.equals(Manifest.DIFF)) {
+            throw new IllegalArgumentException("checkpoint kind " + kind + " is not a delta: use diff or incr");
+        }
+        Manifest full = null;
+        for (Manifest m : all) {
+            if (!m.delta()) {
+                full = m;
+            }
+        }
+        return full;
+    }
+}
