@@ -53,9 +53,11 @@ final class BackupsCommand implements Runnable {
                 Map<String, Object> c = new LinkedHashMap<>();
                 c.put("id", m.id());
                 c.put("kind", m.kind());
+                c.put("parent", m.parent());
+                c.put("bytes", m.bytes());
                 c.put("time", Micros.format(m.timeMicros()));
                 c.put("position", m.positionText());
-                c.put("rows", m.tables().stream().mapToLong(Manifest.TableEntry::rows).sum());
+                c.put("rows", m.rows());
                 c.put("tables", m.tables().size());
                 cps.add(c);
             }
@@ -89,8 +91,9 @@ final class BackupsCommand implements Runnable {
         }
         System.out.println("checkpoints:");
         for (Manifest m : window.checkpoints()) {
-            System.out.printf("  %-20s %-5s %s  LSN %-14s %d rows in %d tables%n", m.id(), m.kind(), Micros.format(m.timeMicros()), m.positionText(),
-                    m.tables().stream().mapToLong(Manifest.TableEntry::rows).sum(), m.tables().size());
+            // a delta's label begins with its full's; its rows are the keys it changed
+            System.out.printf("  %-36s %-4s %s  LSN %-14s %d %s in %d tables, %d KiB%s%n", m.id(), m.kind(), Micros.format(m.timeMicros()), m.positionText(),
+                    m.rows(), m.delta() ? "changed rows" : "rows", m.tables().size(), m.bytes() / 1024, m.delta() ? " (on top of " + m.parent() + ")" : "");
         }
     }
 }

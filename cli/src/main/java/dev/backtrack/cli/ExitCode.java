@@ -14,6 +14,7 @@ final class ExitCode {
     static final int DATABASE = 3;
     static final int REPOSITORY = 4;
     static final int KEY = 5;
+    static final int LOCKED = 6;
 
     private ExitCode() {
     }
@@ -28,6 +29,9 @@ final class ExitCode {
         }
         if (e instanceof dev.backtrack.repository.crypto.KeyException) {
             return KEY;
+        }
+        if (e instanceof dev.backtrack.repository.LockedException) {
+            return LOCKED;
         }
         if (e instanceof RepositoryException) {
             return REPOSITORY;

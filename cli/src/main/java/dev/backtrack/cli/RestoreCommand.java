@@ -44,6 +44,9 @@ final class RestoreCommand implements Runnable {
     @Option(names = "--schemas", description = "only the tables of these schemas (comma-separated)")
     String schemas;
 
+    @Option(names = "--set", paramLabel = "CHECKPOINT", description = "start from this checkpoint (and the ones it is read on top of) instead of the chain that reads the fewest bytes")
+    String set;
+
     @Option(names = "--json", description = "print the report as one JSON object")
     boolean json;
 
@@ -55,7 +58,7 @@ final class RestoreCommand implements Runnable {
         }
         passphrase.unlock(repo);
         Repository repository = Repository.open(repo);
-        Restore restore = new Restore(repository, progress());
+        Restore restore = new Restore(repository, progress()).from(set);
         restore.plan(target);
         String password = targetPassword != null ? targetPassword : System.getenv("BACKTRACK_TARGET_PASSWORD");
         try (PostgresTarget db = PostgresTarget.connect(targetUrl, targetUser, password)) {
@@ -65,7 +68,7 @@ final class RestoreCommand implements Runnable {
             } else {
                 report.notes().forEach(n -> System.out.println("note: " + n));
                 System.out.println("restored " + report.rows() + " rows in " + report.rowsPerTable().size() + " tables to " + report.target()
-                        + " from checkpoint " + report.checkpoint() + " + " + report.transactionsApplied() + " transactions"
+                        + " from checkpoint " + String.join(" + ", report.chain()) + " + " + report.transactionsApplied() + " transactions"
                         + (report.lastAppliedCommit() == null ? "" : " (last commit " + report.lastAppliedCommit() + ", LSN " + report.lastAppliedPosition() + ")")
                         + " in " + report.millis() + " ms");
             }

@@ -1,5 +1,6 @@
 package dev.backtrack.cli;
 
+import dev.backtrack.repository.ReadLease;
 import dev.backtrack.repository.verify.Verifier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -9,7 +10,8 @@ import java.util.concurrent.Callable;
 
 /** {@code backtrack verify}: proves the repository can restore its window, or names what is damaged. */
 @Command(name = "verify", mixinStandardHelpOptions = true,
-        description = "Check every log batch, checkpoint and their coverage; exit 0 when the recoverable window is proven, 4 when something is damaged.")
+        description = "Check every log batch, checkpoint, data file and their coverage; exit 0 when the recoverable window is proven, 4 when something is damaged,"
+                + " 5 for a wrong key, 6 when an expire is removing files (run it again when that is done).")
 final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--repo", required = true, description = "repository directory")
     Path repo;
@@ -40,11 +42,15 @@ final class VerifyCommand implements Callable<Integer> {
         }
         passphrase.unlock(repo);
         boolean terminal = System.console() != null && !json;
-        Verifier.Report r = Verifier.run(repo, percent, line -> {
-            if (terminal) {
-                System.err.println(line);
-            }
-        });
+        Verifier.Report r;
+        // an expire removing files meanwhile would read as damage
+        try (ReadLease lease = ReadLease.reader(repo)) {
+            r = Verifier.run(repo, percent, line -> {
+                if (terminal) {
+                    System.err.println(line);
+                }
+            });
+        }
         if (json) {
             Json.print(r);
         } else {

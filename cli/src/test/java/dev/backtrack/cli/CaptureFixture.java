@@ -239,9 +239,14 @@ final class CaptureFixture implements AutoCloseable {
     }
 
     RestoreReport restore(String to, String targetDb) {
+        return restore(to, targetDb, null);
+    }
+
+    /** @param set the checkpoint to start from, or null for the chain restore picks */
+    RestoreReport restore(String to, String targetDb, String set) {
         cluster.createDatabase(targetDb);
         try (PostgresTarget db = PostgresTarget.connect(cluster.jdbcUrl(targetDb), "postgres", "")) {
-            return new Restore(Repository.open(repository), Progress.NONE).run(RestoreTarget.parse(to, null), db);
+            return new Restore(Repository.open(repository), Progress.NONE).from(set).run(RestoreTarget.parse(to, null), db);
         }
     }
 

@@ -26,10 +26,12 @@ class CheckpointCrashTest {
             f.awaitLogged();
             f.stopAgent();
             int midWrite = 0;
-            for (int i = 0; i < 8 && Repository.open(f.repository).checkpoints().size() == 1; i++) {
-                AgentProcess writer = AgentProcess.startCommand(dir.resolve("checkpoint-" + i + ".log"), "checkpoint", "--config", f.config.toString());
+            List<String> kinds = List.of("diff", "incr", "full");
+            for (int i = 0; i < 9 && Repository.open(f.repository).checkpoints().size() == 1; i++) {
+                String kind = kinds.get(i % 3);
+                AgentProcess writer = AgentProcess.startCommand(dir.resolve("checkpoint-" + i + ".log"), "checkpoint", "--config", f.config.toString(), "--kind", kind);
                 // from JVM start-up to the rename at the end, at a different moment each time
-                Thread.sleep(250L * i + 300 + random.nextInt(200));
+                Thread.sleep(200L * (i / 3) + 400 + random.nextInt(400));
                 if (writer.isAlive()) {
                     writer.kill();
                     try (var left = java.nio.file.Files.list(f.repository.resolve("checkpoints"))) {
@@ -37,12 +39,23 @@ class CheckpointCrashTest {
                     }
                 }
                 Verifier.Report r = Verifier.run(f.repository, 0, line -> { });
-                assertTrue(r.ok(), "after kill " + i + ": " + r.problems());
+                assertTrue(r.ok(), "after kill " + i + " (" + kind + "): " + r.problems());
             }
             assertTrue(midWrite >= 1, "no writer was killed while its checkpoint was half written");
-            AgentProcess last = AgentProcess.startCommand(dir.resolve("checkpoint-last.log"), "checkpoint", "--config", f.config.toString());
-            assertEquals(0, last.waitFor(), last.output());
-            assertEquals(2, Repository.open(f.repository).checkpoints().size(), last.output());
+            for (String kind : List.of("incr", "diff", "full")) {
+                AgentProcess last = AgentProcess.startCommand(dir.resolve("checkpoint-last-" + kind + ".log"), "checkpoint", "--config", f.config.toString(), "--kind", kind);
+                assertEquals(0, last.waitFor(), last.output());
+            }
+            Repository repo = Repository.open(f.repository);
+            assertTrue(repo.checkpoints().size() >= 2, repo.checkpoints().toString());
+            // what the killed writers left is swept by the next expire, and nothing a checkpoint names goes
+            AgentProcess expire = AgentProcess.startCommand(dir.resolve("expire.log"), "expire", "--repo", f.repository.toString(), "--keep", "100");
+            assertEquals(0, expire.waitFor(), expire.output());
+            java.util.Set<String> named = new java.util.HashSet<>();
+            repo.checkpoints().forEach(m -> m.tables().forEach(t -> t.chunks().forEach(c -> named.add(c.sha256()))));
+            assertEquals(named, dev.backtrack.repository.checkpoint.DataStore.stored(repo.dataDir()).keySet());
+            Verifier.Report r = Verifier.run(f.repository, 100, line -> { });
+            assertTrue(r.ok() && r.notes().stream().noneMatch(n -> n.contains("belong to no checkpoint")), r.problems() + " " + r.notes());
             String expected = f.checksums(f.database, List.of("public.contacts")).toString();
             f.restore("latest", "crm_ckpt_crash_restored");
             assertEquals(expected, f.checksums("crm_ckpt_crash_restored", List.of("public.contacts")).toString());

@@ -166,8 +166,8 @@ class CommandLineTest {
         Path copy = dir.resolve("damaged-data");
         copyTree(fixture.repository, copy);
         Path rows;
-        try (var files = Files.walk(copy.resolve("checkpoints"))) {
-            rows = files.filter(p -> p.toString().endsWith(".rows")).findFirst().orElseThrow();
+        try (var files = Files.walk(copy.resolve("data"))) {
+            rows = files.filter(Files::isRegularFile).max(java.util.Comparator.comparingLong(p -> p.toFile().length())).orElseThrow();
         }
         flip(rows, Files.size(rows) / 2);
         Run bad = run("verify", "--repo", copy.toString(), "--json");

@@ -31,7 +31,8 @@ class ExactlyOnceTest {
         Random random = new Random(2026);
         try (CaptureFixture f = new CaptureFixture("crm_kill9", dir)) {
             // a synthetic full every second, so kills also land while one is being written
-            f.withConfig("checkpoint:\n  interval: 1s\n");
+            // every kind of checkpoint is written while the agent is killed
+            f.withConfig("checkpoint:\n  full-interval: 3s\n  diff-interval: 2s\n  incr-interval: 1s\n");
             try (Connection c = f.connect(); Statement st = c.createStatement()) {
                 st.execute("CREATE TABLE ledger (n bigserial PRIMARY KEY, account int NOT NULL, amount numeric(12,2) NOT NULL, at timestamptz DEFAULT clock_timestamp())");
                 st.execute("CREATE TABLE balances (account int PRIMARY KEY, balance numeric(14,2) NOT NULL)");

@@ -23,8 +23,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class RestoreToInstantTest {
 
     @Test
-    void restoresFromSyntheticCheckpointsBuiltFromTheLogWhileCapturing(@TempDir Path dir) throws Exception {
-        try (CaptureFixture f = new CaptureFixture("crm_synthetic", dir).withConfig("checkpoint:\n  interval: 1s\n")) {
+    void restoresFromEveryCheckpointKindBuiltFromTheLogWhileCapturing(@TempDir Path dir) throws Exception {
+        try (CaptureFixture f = new CaptureFixture("crm_synthetic", dir)
+                .withConfig("checkpoint:\n  full-interval: 4s\n  diff-interval: 2s\n  incr-interval: 1s\n")) {
             try (Connection c = f.connect()) {
                 CrmSchema.create(c);
                 CrmSchema.seed(c, 100, new Random(5));
@@ -44,15 +45,30 @@ class RestoreToInstantTest {
             Thread.sleep(2500);
             f.stopAgent();
             List<Manifest> checkpoints = Repository.open(f.repository).checkpoints();
-            assertTrue(checkpoints.size() >= 3, "expected synthetic checkpoints besides checkpoint 0, got " + checkpoints.size());
+            List<String> kinds = checkpoints.stream().map(Manifest::kind).distinct().toList();
+            assertTrue(kinds.containsAll(List.of(Manifest.FULL, Manifest.DIFF, Manifest.INCR)), "kinds written: " + checkpoints.stream().map(Manifest::id).toList());
+            int fromDeltas = 0;
             for (int i = 0; i < noted.size(); i++) {
-                RestoreReport report = f.restore(Micros.format(noted.get(i).micros()), "crm_synthetic_at_" + i);
+                long at = noted.get(i).micros();
+                RestoreReport report = f.restore(Micros.format(at), "crm_synthetic_at_" + i);
                 assertEquals(noted.get(i).tables(), f.checksums("crm_synthetic_at_" + i, CrmSchema.TABLES),
-                        "restore to " + Micros.format(noted.get(i).micros()) + " from checkpoint " + report.checkpoint());
+                        "restore to " + Micros.format(at) + " from " + report.chain());
                 if (i > 0) {
-                    assertTrue(!report.checkpoint().equals(checkpoints.get(0).id()), "a later instant should start from a synthetic checkpoint");
+                    assertTrue(!report.checkpoint().equals(checkpoints.get(0).id()), "a later instant should start from a checkpoint built from the log");
+                }
+                // and from the newest differential and incremental before the instant, each with the chain under it
+                for (String kind : List.of(Manifest.DIFF, Manifest.INCR)) {
+                    Manifest delta = checkpoints.stream().filter(m -> m.kind().equals(kind) && m.timeMicros() <= at).reduce((a, b) -> b).orElse(null);
+                    if (delta != null) {
+                        String db = "crm_synthetic_at_" + i + "_" + kind;
+                        RestoreReport via = f.restore(Micros.format(at), db, delta.id());
+                        assertEquals(noted.get(i).tables(), f.checksums(db, CrmSchema.TABLES), "restore to " + Micros.format(at) + " from " + via.chain());
+                        assertTrue(via.chain().size() >= 2 && via.chain().get(via.chain().size() - 1).equals(delta.id()), via.chain().toString());
+                        fromDeltas++;
+                    }
                 }
             }
+            assertTrue(fromDeltas >= 3, "restores through a differential or incremental: " + fromDeltas);
         }
     }
 

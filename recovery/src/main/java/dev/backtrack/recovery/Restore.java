@@ -34,6 +34,7 @@ import java.util.function.Predicate;
 public final class Restore {
     private final Repository repo;
     private final Progress progress;
+    private String set;
 
     public Restore(Repository repo, Progress progress) {
         this.repo = repo;
@@ -50,8 +51,31 @@ public final class Restore {
         }
     }
 
+    /**
+     * Starts from this checkpoint (and the chain it is read on top of) instead of the cheapest one,
+     * as pgBackRest's {@code --set}; null for the cheapest.
+     */
+    public Restore from(String checkpointId) {
+        this.set = checkpointId;
+        return this;
+    }
+
     /** Checks everything that can be checked before the target database is touched. */
     public Plan plan(RestoreTarget target) {
+        Plan plan = planCheapest(target);
+        if (set == null) {
+            return plan;
+        }
+        List<Manifest> all = repo.checkpoints();
+        Manifest chosen = all.stream().filter(m -> m.id().equals(set)).findFirst()
+                .orElseThrow(() -> new RestoreException("--set " + set + " names no checkpoint of " + repo.path() + ": pick one listed by 'backtrack backups'"));
+        if (!plan.eligible().test(chosen)) {
+            throw new RestoreException("--set " + set + " holds changes after " + target + ": pick a checkpoint at or before the target (see 'backtrack backups')");
+        }
+        return new Plan(Chain.of(all, chosen), m -> m == chosen, plan.stop(), plan.target());
+    }
+
+    private Plan planCheapest(RestoreTarget target) {
         RecoveryWindow window = RecoveryWindow.of(repo);
         if (target instanceof RestoreTarget.Time t) {
             long at = t.instant().latest() ? window.latestMicros() : t.instant().micros();

@@ -42,6 +42,10 @@ public final class ReadLease implements AutoCloseable {
     }
 
     private static ReadLease take(Path repo, boolean exclusive, String busy) {
+        if (!java.nio.file.Files.exists(repo.resolve(Repository.ROOT_FILE))) {
+            // not a repository: opening it names the problem, and nothing is written here
+            return new ReadLease(null);
+        }
         synchronized (HELD) {
             Path file = repo.resolve(FILE);
             Path key;
@@ -77,6 +81,12 @@ public final class ReadLease implements AutoCloseable {
                 h.exclusive = exclusive;
                 HELD.put(key, h);
                 return new ReadLease(key);
+            } catch (java.nio.file.FileSystemException e) {
+                if (!exclusive && !java.nio.file.Files.isWritable(repo)) {
+                    // a read-only copy of a repository: nothing can expire it either
+                    return new ReadLease(null);
+                }
+                throw new RepositoryException("cannot lock " + file + ": " + e.getMessage(), e);
             } catch (IOException e) {
                 throw new RepositoryException("cannot lock " + file + ": " + e.getMessage(), e);
             }
@@ -86,7 +96,7 @@ public final class ReadLease implements AutoCloseable {
     @Override
     public void close() {
         synchronized (HELD) {
-            if (closed) {
+            if (closed || key == null) {
                 return;
             }
             closed = true;

@@ -76,6 +76,25 @@ class RetentionTest {
     }
 
     @Test
+    void aKeptDeltaKeepsTheFullItIsReadOnTopOfAndUnnamedDataFilesAreSwept() throws Exception {
+        Manifest diff = dev.backtrack.repository.checkpoint.CheckpointKinds.build(repo, Manifest.DIFF, repo.logSummary().lastSequence(), 3, Long::toString);
+        assertEquals(repo.checkpoints().get(CHECKPOINTS - 1).id(), diff.parent());
+        assertTrue(diff.id().startsWith(diff.parent() + "_") && diff.id().endsWith("D"), diff.id());
+        // what a writer killed between its data files and its manifest leaves
+        Path orphan = dir.resolve("data").resolve("ab").resolve("ab" + "0".repeat(62));
+        Files.createDirectories(orphan.getParent());
+        Files.write(orphan, new byte[]{1, 2, 3});
+        Retention.Plan plan = Retention.plan(repo, 1, Duration.ZERO, T0 + 10 * DAY);
+        assertEquals(List.of(0, 1, 2, 3), days(plan.checkpoints()), "the newest is the differential; its full stays with it");
+        Retention.apply(repo, plan);
+        assertEquals(List.of(diff.parent(), diff.id()), repo.checkpoints().stream().map(Manifest::id).toList());
+        assertFalse(Files.exists(orphan), "a data file no manifest names is swept");
+        assertEquals(diff.tables().stream().flatMap(t -> t.chunks().stream()).map(Manifest.Chunk::sha256).collect(java.util.stream.Collectors.toSet()),
+                dev.backtrack.repository.checkpoint.DataStore.stored(repo.dataDir()).keySet());
+        assertTrue(Verifier.run(dir, 100, s -> { }).ok());
+    }
+
+    @Test
     void aWindowKeepsTheCheckpointItsStartNeeds() {
         // now is day 4 noon; the window of 2 days starts at day 2 noon, which needs the checkpoint of day 2
         Retention.Plan plan = Retention.plan(repo, 0, Duration.ofDays(2), T0 + 4 * DAY + DAY / 2);
