@@ -47,18 +47,25 @@ final class RestoreCommand implements Runnable {
     @Option(names = "--set", paramLabel = "CHECKPOINT", description = "start from this checkpoint (and the ones it is read on top of) instead of the chain that reads the fewest bytes")
     String set;
 
+    @Option(names = "--jobs", defaultValue = "1", description = "load tables over N connections, largest first (pg_restore -j style); 1 (default) restores in one"
+            + " transaction. With N > 1 a failed restore drops what it created")
+    int jobs;
+
     @Option(names = "--json", description = "print the report as one JSON object")
     boolean json;
 
     @Override
     public void run() {
         RestoreTarget target = RestoreTarget.parse(to, before);
+        if (jobs < 1 || jobs > 64) {
+            throw new RestoreException("--jobs " + jobs + " is not valid: give 1 to 64 connections");
+        }
         if (!targetUrl.startsWith("jdbc:postgresql://")) {
             throw new RestoreException("--target-url '" + targetUrl + "' is not supported: use a PostgreSQL URL such as jdbc:postgresql://127.0.0.1:5432/crm_restored");
         }
         passphrase.unlock(repo);
         Repository repository = Repository.open(repo);
-        Restore restore = new Restore(repository, progress()).from(set);
+        Restore restore = new Restore(repository, progress()).from(set).jobs(jobs);
         restore.plan(target);
         String password = targetPassword != null ? targetPassword : System.getenv("BACKTRACK_TARGET_PASSWORD");
         try (PostgresTarget db = PostgresTarget.connect(targetUrl, targetUser, password)) {

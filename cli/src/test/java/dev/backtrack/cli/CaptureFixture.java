@@ -244,9 +244,14 @@ final class CaptureFixture implements AutoCloseable {
 
     /** @param set the checkpoint to start from, or null for the chain restore picks */
     RestoreReport restore(String to, String targetDb, String set) {
+        return restore(to, targetDb, set, 1);
+    }
+
+    /** @param jobs connections loading tables (1: one transaction) */
+    RestoreReport restore(String to, String targetDb, String set, int jobs) {
         cluster.createDatabase(targetDb);
         try (PostgresTarget db = PostgresTarget.connect(cluster.jdbcUrl(targetDb), "postgres", "")) {
-            return new Restore(Repository.open(repository), Progress.NONE).from(set).run(RestoreTarget.parse(to, null), db);
+            return new Restore(Repository.open(repository), Progress.NONE).from(set).jobs(jobs).run(RestoreTarget.parse(to, null), db);
         }
     }
 

@@ -153,6 +153,8 @@ class CommandLineTest {
         assertEquals(null, fixture.cluster.queryOne("crm_cli_subset", "SELECT to_regclass('public.accounts_id_seq')"),
                 "a sequence owned by a table left out was created");
         fixture.cluster.createDatabase("crm_cli_subset_bad");
+        refused(ExitCode.BAD_INPUT, "--jobs 0 is not valid", "restore", "--repo", repo(), "--to", latest, "--target-url",
+                fixture.cluster.jdbcUrl("crm_cli_subset_bad"), "--target-user", "postgres", "--jobs", "0");
         refused(ExitCode.BAD_INPUT, "does not exist at the restore target", "restore", "--repo", repo(), "--to", latest, "--target-url",
                 fixture.cluster.jdbcUrl("crm_cli_subset_bad"), "--target-user", "postgres", "--tables", "public.nope");
     }
@@ -177,6 +179,11 @@ class CommandLineTest {
         refused(ExitCode.REPOSITORY, "SHA-256", "restore", "--repo", copy.toString(), "--to", latest, "--target-url",
                 fixture.cluster.jdbcUrl("crm_cli_damaged"), "--target-user", "postgres");
         assertEquals("0", fixture.cluster.queryOne("crm_cli_damaged", "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"));
+        // loading over two connections commits table by table: the failed restore drops what it created
+        refused(ExitCode.REPOSITORY, "SHA-256", "restore", "--repo", copy.toString(), "--to", latest, "--target-url",
+                fixture.cluster.jdbcUrl("crm_cli_damaged"), "--target-user", "postgres", "--jobs", "2");
+        assertEquals("", fixture.cluster.queryOne("crm_cli_damaged", "SELECT coalesce(string_agg(n.nspname || '.' || c.relname, ','), '') FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                + " WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')"));
 
         Path copy2 = dir.resolve("damaged-log");
         copyTree(fixture.repository, copy2);

@@ -86,8 +86,9 @@ class PostgresPitrComparisonTest {
                 String db = "crm_pitr_bt_" + i;
                 source.createDatabase(db);
                 String[] to = t.backtrack().startsWith("--before") ? new String[]{"--before", t.backtrack().substring(9)} : new String[]{"--to", t.backtrack()};
+                // every other target loads over two connections (--jobs 2), the rest in one transaction
                 CommandLineTest.Run r = CommandLineTest.run("restore", "--repo", f.repository.toString(), to[0], to[1],
-                        "--target-url", source.jdbcUrl(db), "--target-user", "postgres");
+                        "--target-url", source.jdbcUrl(db), "--target-user", "postgres", "--jobs", i % 2 == 0 ? "1" : "2");
                 assertEquals(0, r.exit(), t.name() + ": " + r.err());
                 Map<String, String> ours;
                 try (Connection c = source.connect(db)) {

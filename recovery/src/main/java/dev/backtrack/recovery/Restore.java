@@ -35,6 +35,7 @@ public final class Restore {
     private final Repository repo;
     private final Progress progress;
     private String set;
+    private int jobs = 1;
 
     public Restore(Repository repo, Progress progress) {
         this.repo = repo;
@@ -57,6 +58,12 @@ public final class Restore {
      */
     public Restore from(String checkpointId) {
         this.set = checkpointId;
+        return this;
+    }
+
+    /** Loads tables over this many connections (1: everything in one transaction). */
+    public Restore jobs(int n) {
+        this.jobs = n;
         return this;
     }
 
@@ -178,37 +185,29 @@ public final class Restore {
             List<String> notes = new java.util.ArrayList<>();
             Map<String, Long> rows = new LinkedHashMap<>();
             long total = 0;
-            db.begin();
-            try {
-                Map<String, String> sequences = new LinkedHashMap<>(SequenceValues.definitionsAsOf(checkpoint.sequenceDefinitions(), fold.lastMessages()));
-                // sequences that belong to tables left out of a subset stay out too
-                fold.tables().values().stream().filter(f -> !chosen.contains(f))
-                        .forEach(f -> f.schema().columns().forEach(c -> sequences.remove(c.sequence())));
-                db.createTables(tables, sequences);
-                for (TableFold f : chosen) {
-                    Manifest.TableEntry entry = chain.fullEntry(f);
-                    PostgresTarget.RowLoader loader = db.load(f.schema());
-                    long n;
-                    try {
-                        f.merge(entry == null ? java.util.Collections.emptyIterator() : Checkpoints.rows(repo.dataDir(), entry), loader::add);
-                        n = loader.finish();
-                    } catch (RuntimeException e) {
-                        loader.cancel();
-                        throw e;
+            Map<String, String> sequences = new LinkedHashMap<>(SequenceValues.definitionsAsOf(checkpoint.sequenceDefinitions(), fold.lastMessages()));
+            // sequences that belong to tables left out of a subset stay out too
+            fold.tables().values().stream().filter(f -> !chosen.contains(f))
+                    .forEach(f -> f.schema().columns().forEach(c -> sequences.remove(c.sequence())));
+            Chain from = chain;
+            if (jobs <= 1) {
+                // one transaction: a failed or interrupted restore leaves the target as empty as it was
+                db.begin();
+                try {
+                    db.createTables(tables, sequences);
+                    for (TableFold f : chosen) {
+                        long n = loadTable(db, from, f);
+                        rows.put(f.schema().qualifiedName(), n);
+                        total += n;
                     }
-                    rows.put(f.schema().qualifiedName(), n);
-                    total += n;
-                    progress.report("  loaded " + f.schema().qualifiedName() + ": " + n + " rows");
+                    finishTables(db, tables, checkpoint, fold, notes);
+                    db.commit();
+                } catch (RuntimeException e) {
+                    db.rollback();
+                    throw e;
                 }
-                progress.report("building primary keys, indexes and constraints; setting sequences");
-                db.addKeys(tables);
-                notes.addAll(db.addIndexesAndConstraints(tables));
-                notes.forEach(progress::report);
-                db.setSequences(tables, SequenceValues.asOf(checkpoint.sequences(), fold.lastMessages()));
-                db.commit();
-            } catch (RuntimeException e) {
-                db.rollback();
-                throw e;
+            } else {
+                total = loadInParallel(db, from, chosen, tables, sequences, checkpoint, fold, notes, rows);
             }
             db.analyze(tables);
             return new RestoreReport(target.toString(), checkpoint.id(), chain.links().stream().map(Manifest::id).toList(), checkpoint.time(), fold.transactions(), fold.changes(),
@@ -217,6 +216,103 @@ public final class Restore {
         } finally {
             // what the fold spilled to disk
             fold.close();
+        }
+    }
+
+    /** Streams one table's rows at the target (the full's rows merged with the fold) into a COPY; returns the row count. */
+    private long loadTable(PostgresTarget db, Chain chain, TableFold f) {
+        Manifest.TableEntry entry = chain.fullEntry(f);
+        PostgresTarget.RowLoader loader = db.load(f.schema());
+        long n;
+        try {
+            f.merge(entry == null ? java.util.Collections.emptyIterator() : Checkpoints.rows(repo.dataDir(), entry), loader::add);
+            n = loader.finish();
+        } catch (RuntimeException e) {
+            loader.cancel();
+            throw e;
+        }
+        progress.report("  loaded " + f.schema().qualifiedName() + ": " + n + " rows");
+        return n;
+    }
+
+    /** Keys, indexes, constraints and sequence values, after the rows. */
+    private void finishTables(PostgresTarget db, List<TableSchema> tables, Manifest checkpoint, LogFold.Result fold, List<String> notes) {
+        progress.report("building primary keys, indexes and constraints; setting sequences");
+        db.addKeys(tables);
+        notes.addAll(db.addIndexesAndConstraints(tables));
+        notes.forEach(progress::report);
+        db.setSequences(tables, SequenceValues.asOf(checkpoint.sequences(), fold.lastMessages()));
+    }
+
+    /**
+     * pg_restore -j style: the tables are created and committed, loaded by {@code jobs} connections
+     * (largest first, each table in its own transaction), then keys, indexes and sequences are built in
+     * one transaction. A failure drops everything the restore created, so the target is empty again.
+     */
+    private long loadInParallel(PostgresTarget db, Chain chain, List<TableFold> chosen, List<TableSchema> tables, Map<String, String> sequences,
+                                Manifest checkpoint, LogFold.Result fold, List<String> notes, Map<String, Long> rows) {
+        db.begin();
+        try {
+            db.createTables(tables, sequences);
+            db.commit();
+        } catch (RuntimeException e) {
+            db.rollback();
+            throw e;
+        }
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(jobs, r -> {
+            Thread t = new Thread(r, "backtrack-restore-loader");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<TableFold> order = new java.util.ArrayList<>(chosen);
+            order.sort(java.util.Comparator.comparingLong((TableFold f) -> {
+                Manifest.TableEntry e = chain.fullEntry(f);
+                return (e == null ? 0 : e.bytes()) + f.changes() * 64;
+            }).reversed());
+            Map<String, java.util.concurrent.Future<Long>> loads = new LinkedHashMap<>();
+            for (TableFold f : order) {
+                loads.put(f.schema().qualifiedName(), pool.submit(() -> {
+                    try (PostgresTarget worker = db.another()) {
+                        worker.begin();
+                        long n = loadTable(worker, chain, f);
+                        worker.commit();
+                        return n;
+                    }
+                }));
+            }
+            long total = 0;
+            for (TableFold f : chosen) {
+                long n = await(loads.get(f.schema().qualifiedName()));
+                rows.put(f.schema().qualifiedName(), n);
+                total += n;
+            }
+            db.begin();
+            finishTables(db, tables, checkpoint, fold, notes);
+            db.commit();
+            return total;
+        } catch (RuntimeException e) {
+            pool.shutdownNow();
+            db.rollback();
+            try {
+                db.dropRestored(tables, sequences);
+            } catch (RuntimeException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw e;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static long await(java.util.concurrent.Future<Long> load) {
+        try {
+            return load.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RestoreException("restore interrupted while loading: the tables it created are dropped");
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new RestoreException(String.valueOf(e.getCause()));
         }
     }
 

@@ -31,10 +31,19 @@ public final class PostgresTarget implements AutoCloseable {
     private static final int FLUSH_BYTES = 1 << 16;
     private final Connection connection;
     private final String url;
+    private final String user;
+    private final String password;
 
-    private PostgresTarget(Connection connection, String url) {
+    private PostgresTarget(Connection connection, String url, String user, String password) {
         this.connection = connection;
         this.url = url;
+        this.user = user;
+        this.password = password;
+    }
+
+    /** One more connection to the same target, for loading tables in parallel. */
+    public PostgresTarget another() {
+        return connect(url, user, password);
     }
 
     public static PostgresTarget connect(String url, String user, String password) {
@@ -49,7 +58,7 @@ public final class PostgresTarget implements AutoCloseable {
         p.setProperty("connectTimeout", "10");
         try {
             Connection c = DriverManager.getConnection(url, p);
-            return new PostgresTarget(c, url);
+            return new PostgresTarget(c, url, user, password);
         } catch (SQLException e) {
             throw ConnectionErrors.describe("target", url, user == null ? "" : user, e);
         }
@@ -160,6 +169,36 @@ public final class PostgresTarget implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * Drops what {@link #createTables} made (tables, sequences, types, schemas other than public):
+     * after a failed parallel restore, so the target is as empty as it was.
+     */
+    public void dropRestored(Collection<TableSchema> tables, Map<String, String> sequences) {
+        begin();
+        Set<String> schemas = new LinkedHashSet<>();
+        for (TableSchema t : tables) {
+            schemas.add(t.schema());
+            execute("DROP TABLE IF EXISTS " + name(t) + " CASCADE");
+        }
+        for (String s : sequences.keySet()) {
+            execute("DROP SEQUENCE IF EXISTS " + s + " CASCADE");
+        }
+        for (TableSchema t : tables) {
+            for (String d : t.domains().keySet()) {
+                execute("DROP DOMAIN IF EXISTS " + d + " CASCADE");
+            }
+            for (String e : t.enums().keySet()) {
+                execute("DROP TYPE IF EXISTS " + e + " CASCADE");
+            }
+        }
+        for (String s : schemas) {
+            if (!s.equals("public")) {
+                execute("DROP SCHEMA IF EXISTS " + PostgresCatalog.quote(s) + " CASCADE");
+            }
+        }
+        commit();
     }
 
     /** Opens a COPY into the table; feed it with {@link RowLoader#add}, finish with {@link RowLoader#finish}. */
