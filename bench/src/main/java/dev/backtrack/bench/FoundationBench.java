@@ -417,6 +417,7 @@ public final class FoundationBench {
         json.put("repository", r);
         step("synthetic full: checkpoint 0 + the drained log folded into a new full checkpoint");
         Repository repo = Repository.open(s.repo);
+        List<dev.backtrack.repository.checkpoint.Manifest> cps = repo.checkpoints();
         long t0 = System.nanoTime();
         dev.backtrack.repository.checkpoint.Manifest full = dev.backtrack.repository.checkpoint.SyntheticFull.build(repo,
                 repo.logSummary().lastSequence(), s.config.repository().compressionLevel(), dev.backtrack.connectors.postgres.Lsn::format);
