@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.backtrack.repository.RepositoryException;
 import dev.backtrack.repository.codec.ByteReader;
 import dev.backtrack.repository.codec.RowCodec;
+import dev.backtrack.repository.fold.LookAhead;
 import dev.backtrack.repository.fold.NetState;
 import dev.backtrack.repository.fold.NetStates;
 
@@ -150,14 +151,14 @@ public final class Checkpoints {
 
     /** A delta's table as net states in key order, read from its chunks on each {@link NetStates#read()}. */
     public static NetStates deltaStates(Path dataDir, Manifest.TableEntry table) {
-        return () -> new Iterator<>() {
+        return () -> new LookAhead<>() {
             private final Iterator<Manifest.Chunk> chunks = table.chunks().iterator();
             private Manifest.Chunk chunk;
             private RowFile.Reader reader;
             private long n;
-            private NetState next = advance();
 
-            private NetState advance() {
+            @Override
+            protected NetState advance() {
                 while (true) {
                     if (reader != null && reader.next()) {
                         n++;
@@ -180,21 +181,6 @@ public final class Checkpoints {
                     reader = new RowFile.Reader(DataStore.file(dataDir, chunk.sha256()), true);
                     n = 0;
                 }
-            }
-
-            @Override
-            public boolean hasNext() {
-                return next != null;
-            }
-
-            @Override
-            public NetState next() {
-                if (next == null) {
-                    throw new NoSuchElementException();
-                }
-                NetState s = next;
-                next = advance();
-                return s;
             }
         };
     }

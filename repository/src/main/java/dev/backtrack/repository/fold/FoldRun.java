@@ -19,7 +19,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
-import java.util.NoSuchElementException;
 
 /**
  * A table's fold state at one point, spilled to a scratch file sorted by key (unsigned bytes, the
@@ -82,10 +81,9 @@ final class FoldRun implements NetStates {
         } catch (IOException e) {
             throw new RepositoryException("cannot read the fold's scratch file " + file + ": " + e.getMessage(), e);
         }
-        return new Iterator<>() {
-            private NetState next = advance();
-
-            private NetState advance() {
+        return new LookAhead<>() {
+            @Override
+            protected NetState advance() {
                 try {
                     int n;
                     try {
@@ -105,21 +103,6 @@ final class FoldRun implements NetStates {
                 } catch (IOException e) {
                     throw new RepositoryException("cannot read the fold's scratch file " + file + ": " + e.getMessage(), e);
                 }
-            }
-
-            @Override
-            public boolean hasNext() {
-                return next != null;
-            }
-
-            @Override
-            public NetState next() {
-                if (next == null) {
-                    throw new NoSuchElementException();
-                }
-                NetState s = next;
-                next = advance();
-                return s;
             }
         };
     }
