@@ -32,16 +32,6 @@ public record RecoveryWindow(long earliestMicros, long latestMicros, List<Manife
         return micros >= earliestMicros && micros <= latestMicros;
     }
 
-    /** The cheapest chain among checkpoints that hold nothing after log sequence {@code sequence}; null when none. */
-    public Chain chainThrough(long sequence) {
-        return cheapest(m -> m.nextSequence() <= sequence + 1);
-    }
-
-    /** The cheapest chain among checkpoints at or before the instant; null when none. */
-    public Chain chainFor(long micros) {
-        return cheapest(m -> m.timeMicros() <= micros);
-    }
-
     /**
      * Of the checkpoints that may start a restore, the chain that reads the fewest bytes: its data
      * files plus the log from its tip to the end (the log after the target is the same for every
