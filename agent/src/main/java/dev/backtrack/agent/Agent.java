@@ -1,6 +1,7 @@
 package dev.backtrack.agent;
 
 import dev.backtrack.config.BacktrackConfig;
+import dev.backtrack.config.CheckpointSchedule;
 import dev.backtrack.config.RetentionConfig;
 import dev.backtrack.config.SourceConfig;
 import dev.backtrack.connectors.postgres.CaptureSettings;
@@ -203,8 +204,10 @@ public final class Agent {
             }
             long[] newest = CheckpointKinds.newest(all);
             Manifest last = all.get(all.size() - 1);
-            String kind = config.agent().schedule().due(System.currentTimeMillis() * 1000, newest[0], newest[1], newest[2],
-                    repo.logSummary().bytesFrom(repo.logDir(), last.nextSequence()));
+            CheckpointSchedule schedule = config.agent().schedule();
+            // the log's size matters only to a volume rule; the writer knows where the log ends without reading its tail
+            long logBytes = schedule.incrLogBytes() > 0 ? LogSummary.bytesFrom(repo.logDir(), last.nextSequence(), log.nextSequence() - 1) : 0;
+            String kind = schedule.due(System.currentTimeMillis() * 1000, newest[0], newest[1], newest[2], logBytes);
             if (kind == null) {
                 return;
             }

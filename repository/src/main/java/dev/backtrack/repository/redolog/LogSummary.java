@@ -21,6 +21,11 @@ public record LogSummary(long firstSequence, long lastSequence, long lastPositio
      * chain, not for accounting.
      */
     public long bytesFrom(Path dir, long sequence) {
+        return bytesFrom(dir, sequence, lastSequence);
+    }
+
+    /** Like {@link #bytesFrom(Path, long)}, for a writer that knows the last sequence without reading the log's tail. */
+    public static long bytesFrom(Path dir, long sequence, long lastSequence) {
         List<Long> bases = RedoLog.segmentBases(dir);
         long out = 0;
         for (int i = 0; i < bases.size(); i++) {
