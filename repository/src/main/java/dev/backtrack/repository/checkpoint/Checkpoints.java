@@ -15,8 +15,6 @@ import dev.backtrack.repository.model.Micros;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.AbstractMap;
@@ -107,8 +105,8 @@ public final class Checkpoints {
     static String checksum(Manifest m) {
         try {
             byte[] body = JSON.writeValueAsBytes(m.withChecksum(null));
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body));
-        } catch (IOException | NoSuchAlgorithmException e) {
+            return HexFormat.of().formatHex(AtomicFiles.sha256(body));
+        } catch (IOException e) {
             throw new IllegalStateException(e);
         }
     }

@@ -69,7 +69,8 @@ public final class AtomicFiles {
         return content;
     }
 
-    private static byte[] sha256(byte[] content) {
+    /** SHA-256 of {@code content}. */
+    public static byte[] sha256(byte[] content) {
         try {
             return java.security.MessageDigest.getInstance("SHA-256").digest(content);
         } catch (java.security.NoSuchAlgorithmException e) {
