@@ -2,10 +2,9 @@ package dev.backtrack.repository;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
+import dev.backtrack.repository.io.FileLocks;
+
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -63,18 +62,7 @@ public final class ReadLease implements AutoCloseable {
                 return new ReadLease(key);
             }
             try {
-                FileChannel ch = FileChannel.open(file, java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.READ),
-                        dev.backtrack.repository.io.OwnerOnly.file());
-                FileLock lock;
-                try {
-                    lock = ch.tryLock(0, Long.MAX_VALUE, !exclusive);
-                } catch (OverlappingFileLockException e) {
-                    lock = null;
-                }
-                if (lock == null) {
-                    ch.close();
-                    throw new LockedException(busy);
-                }
+                FileChannel ch = FileLocks.lock(file, !exclusive, busy);
                 h = new Holder();
                 h.channel = ch;
                 h.readers = 1;

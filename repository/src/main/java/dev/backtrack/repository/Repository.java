@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.backtrack.repository.checkpoint.Checkpoints;
 import dev.backtrack.repository.checkpoint.Manifest;
 import dev.backtrack.repository.io.AtomicFiles;
+import dev.backtrack.repository.io.FileLocks;
 import dev.backtrack.repository.io.OwnerOnly;
 import dev.backtrack.repository.redolog.LogSummary;
 import dev.backtrack.repository.schema.SchemaHistory;
@@ -14,10 +15,8 @@ import dev.backtrack.repository.crypto.Vault;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
@@ -162,17 +161,7 @@ public final class Repository {
                 if (held != null && held.isOpen()) {
                     throw new LockedException(busy);
                 }
-                FileChannel ch = FileChannel.open(lockFile, java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE), OwnerOnly.file());
-                FileLock lock;
-                try {
-                    lock = ch.tryLock();
-                } catch (OverlappingFileLockException e) {
-                    lock = null;
-                }
-                if (lock == null) {
-                    ch.close();
-                    throw new LockedException(busy);
-                }
+                FileChannel ch = FileLocks.lock(lockFile, false, busy);
                 HELD_LOCKS.put(key, ch);
                 return ch;
             } catch (IOException e) {
