@@ -4,7 +4,13 @@ import dev.backtrack.config.BacktrackConfig;
 import dev.backtrack.config.CheckpointSchedule;
 import dev.backtrack.config.RetentionConfig;
 import dev.backtrack.config.SourceConfig;
+import dev.backtrack.connectors.Positions;
+import dev.backtrack.connectors.SourceCatalog;
+import dev.backtrack.connectors.mariadb.BinlogPosition;
+import dev.backtrack.connectors.mariadb.MariaDbCatalog;
+import dev.backtrack.connectors.mariadb.MariaDbSettings;
 import dev.backtrack.connectors.postgres.CaptureSettings;
+import dev.backtrack.repository.history.SourceHistory;
 import dev.backtrack.connectors.postgres.DdlCapture;
 import dev.backtrack.connectors.postgres.PostgresCatalog;
 import dev.backtrack.connectors.postgres.SourceException;
@@ -60,7 +66,9 @@ public final class Agent {
 
     public void run() {
         SourceConfig source = config.source();
-        try (PostgresCatalog catalog = PostgresCatalog.connect(source.url(), source.user(), source.password())) {
+        try (SourceCatalog catalog = SourceConfig.POSTGRESQL.equals(source.engine())
+                ? PostgresCatalog.connect(source.url(), source.user(), source.password())
+                : MariaDbCatalog.connect(source.url(), source.user(), source.password(), source.database(), source.engine())) {
             catalog.checkCapturePrerequisites();
             List<String> tables = catalog.tables(source.tablesInclude(), source.tablesExclude());
             if (tables.isEmpty()) {
@@ -68,8 +76,8 @@ public final class Agent {
             }
             catalog.checkReadable(tables);
             catalog.checkSupportedTypes(tables);
-            boolean followDdl = ddlCapture(catalog, source);
-            Repository repo = Repository.openOrCreate(config.repository().path(), "postgresql", catalog.systemIdentifier(), source.database(),
+            boolean followDdl = catalog instanceof PostgresCatalog pg && ddlCapture(pg, source);
+            Repository repo = Repository.openOrCreate(config.repository().path(), catalog.engine(), catalog.systemIdentifier(), source.database(),
                     config.repository().passphraseChars());
             try (FileChannel lock = repo.lockForWriting();
                  RedoLog log = RedoLog.openForAppend(repo.logDir(), config.repository().segmentBytes(), config.repository().compressionLevel())) {
@@ -81,6 +89,15 @@ public final class Agent {
     }
 
     /** Installs the DDL event triggers when configured and possible; returns whether they are in place. */
+    /** Whether a qualified table name is one the configuration captures (binlog sources: also tables created later). */
+    static java.util.function.Predicate<String> capturedTables(SourceConfig source) {
+        List<java.util.regex.Pattern> in = source.tablesInclude().stream().map(java.util.regex.Pattern::compile).toList();
+        List<java.util.regex.Pattern> out = source.tablesExclude().stream().map(java.util.regex.Pattern::compile).toList();
+        String prefix = source.database() + ".";
+        return name -> name.startsWith(prefix) && (in.isEmpty() || in.stream().anyMatch(p -> p.matcher(name).matches()))
+                && out.stream().noneMatch(p -> p.matcher(name).matches());
+    }
+
     private boolean ddlCapture(PostgresCatalog catalog, SourceConfig source) {
         if (source.captureDdl().equals("off")) {
             return false;
@@ -98,13 +115,14 @@ public final class Agent {
         return true;
     }
 
-    private void capture(PostgresCatalog catalog, List<String> tables, boolean followDdl, Repository repo, RedoLog log) {
+    private void capture(SourceCatalog catalog, List<String> tables, boolean followDdl, Repository repo, RedoLog log) {
         SourceConfig source = config.source();
+        PostgresCatalog pg = catalog instanceof PostgresCatalog p ? p : null;
         List<Manifest> checkpoints = Checkpoints.list(repo.checkpointsDir(), true);
         TableVersions versions = new TableVersions(repo.schemas(), catalog);
         FirstCheckpoint first = null;
         Gaps.Gap openGap = Gaps.open(repo.path());
-        boolean slotGone = !checkpoints.isEmpty() && openGap == null && !catalog.slotExists(source.slot());
+        boolean slotGone = pg != null && !checkpoints.isEmpty() && openGap == null && !pg.slotExists(source.slot());
         if (slotGone) {
             // changes since the last logged transaction were never seen: say so in the repository before anything else
             LogSummary summary = repo.logSummary();
@@ -119,18 +137,23 @@ public final class Agent {
             if (checkpoints.isEmpty() && log.nextSequence() > 1) {
                 throw new RepositoryException("repository " + repo.path() + " has a redo log but no checkpoint: it is damaged, start a new repository");
             }
-            // a slot left by a crash during the first snapshot would make the snapshot overlap the stream
-            catalog.dropSlot(source.slot());
             List<TableSchema> described = new ArrayList<>();
-            for (String t : tables) {
-                described.add(versions.refresh(t, log.nextSequence()));
+            if (pg != null) {
+                // a slot left by a crash during the first snapshot would make the snapshot overlap the stream
+                pg.dropSlot(source.slot());
+                for (String t : tables) {
+                    described.add(versions.refresh(t, log.nextSequence()));
+                }
+            } else {
+                // the snapshot records the connector's schema history anew, and announces each table before its rows
+                new SourceHistory(repo.path()).clear();
             }
             String id = Checkpoints.freeLabel(repo.checkpointsDir(), catalog.nowMicros(), "F");
             first = new FirstCheckpoint(new CheckpointZero(new CheckpointWriter(repo.checkpointsDir(), id, config.repository().compressionLevel()), described,
                     log.nextSequence()), catalog, openGap);
             out.println((openGap != null ? "after the gap: taking checkpoint " : "first run: taking checkpoint ") + id + " of " + tables.size()
                     + " tables from a consistent snapshot");
-        } else {
+        } else if (pg != null) {
             for (String t : tables) {
                 versions.refresh(t, log.nextSequence());
             }
@@ -146,23 +169,29 @@ public final class Agent {
             }
             return !log.lastSourceOffset().isEmpty() ? log.lastSourceOffset() : checkpointOffset;
         });
-        CaptureConsumer consumer = new CaptureConsumer(repo.path(), log, versions, first == null ? FirstCheckpoint.NONE : first, status);
+        BinlogEvents binlog = catalog instanceof MariaDbCatalog m ? new BinlogEvents(m, versions, capturedTables(source)) : null;
+        CaptureConsumer consumer = new CaptureConsumer(repo.path(), log, versions, first == null ? FirstCheckpoint.NONE : first, status, binlog);
         ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "backtrack-status"));
         long every = config.agent().schedule().tick().toMillis();
         ScheduledExecutorService checkpointer = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "backtrack-checkpointer"));
         checkpointer.scheduleWithFixedDelay(() -> checkpoint(repo, log), every, every, TimeUnit.MILLISECONDS);
-        SequenceTicker sequences = new SequenceTicker(source, out);
-        // on the ticker's thread, so the status line may use the sequence ticker's connection
-        ticker.scheduleAtFixedRate(() -> out.println(status.line() + sequences.slotLine(config.agent().walWarningBytes())), 10, 10, TimeUnit.SECONDS);
-        long tick = source.heartbeatInterval().toMillis();
-        ticker.scheduleWithFixedDelay(() -> {
-            if (!Checkpoints.list(repo.checkpointsDir(), false).isEmpty()) {
-                sequences.tick();
-            }
-        }, tick, tick, TimeUnit.MILLISECONDS);
+        SequenceTicker sequences = pg != null ? new SequenceTicker(source, out) : null;
+        if (sequences != null) {
+            // on the ticker's thread, so the status line may use the sequence ticker's connection
+            ticker.scheduleAtFixedRate(() -> out.println(status.line() + sequences.slotLine(config.agent().walWarningBytes())), 10, 10, TimeUnit.SECONDS);
+            long tick = source.heartbeatInterval().toMillis();
+            ticker.scheduleWithFixedDelay(() -> {
+                if (!Checkpoints.list(repo.checkpointsDir(), false).isEmpty()) {
+                    sequences.tick();
+                }
+            }, tick, tick, TimeUnit.MILLISECONDS);
+        } else {
+            ticker.scheduleAtFixedRate(() -> out.println(status.line()), 10, 10, TimeUnit.SECONDS);
+        }
         try {
             engine = DebeziumEngine.create(Connect.class)
-                    .using(CaptureSettings.of(source, tables, followDdl, repo.path(), LogOffsetStore.class.getName(), config.agent().maxBatchSize()))
+                    .using(pg != null ? CaptureSettings.of(source, tables, followDdl, repo.path(), LogOffsetStore.class.getName(), config.agent().maxBatchSize())
+                            : MariaDbSettings.of(source, tables, repo.path(), LogOffsetStore.class.getName(), config.agent().maxBatchSize()))
                     .notifying(consumer)
                     .using((success, message, error) -> {
                         if (!success && !stopping) {
@@ -182,7 +211,9 @@ public final class Agent {
             checkpointer.shutdownNow();
             awaitQuietly(checkpointer);
             awaitQuietly(ticker);
-            sequences.close();
+            if (sequences != null) {
+                sequences.close();
+            }
             DurableOffsets.unregister(repoKey);
             if (first != null && first.manifest == null) {
                 first.checkpoint.abandon();
@@ -215,7 +246,7 @@ public final class Agent {
             long started = System.nanoTime();
             Manifest m;
             try (FileChannel building = repo.lockForCheckpoint()) {
-                m = CheckpointKinds.build(repo, kind, through, config.repository().compressionLevel(), Lsn::format);
+                m = CheckpointKinds.build(repo, kind, through, config.repository().compressionLevel(), Positions.formatter(repo.identity().engine()));
             }
             if (m != null) {
                 out.println("checkpoint " + m.id() + " written: " + describe(m) + " through log sequence " + through + ", "
@@ -287,16 +318,18 @@ public final class Agent {
                 throw new IllegalStateException("snapshot row for " + table.qualifiedName() + " after checkpoint 0 was written");
             }
 
-            public void notification(String aggregateType, String type) {
+            public void notification(String aggregateType, String type, Map<String, ?> offset) {
             }
         };
         final CheckpointZero checkpoint;
-        final PostgresCatalog catalog;
+        final SourceCatalog catalog;
+        /** The snapshot's binlog position (binlog sources), from the engine offsets the snapshot's events carry. */
+        volatile Map<String, ?> snapshotOffset;
         /** The gap this checkpoint ends, or null on a first run. */
         final Gaps.Gap gap;
         volatile Manifest manifest;
 
-        FirstCheckpoint(CheckpointZero checkpoint, PostgresCatalog catalog, Gaps.Gap gap) {
+        FirstCheckpoint(CheckpointZero checkpoint, SourceCatalog catalog, Gaps.Gap gap) {
             this.checkpoint = checkpoint;
             this.catalog = catalog;
             this.gap = gap;
@@ -306,6 +339,11 @@ public final class Agent {
             return manifest == null;
         }
 
+        @Override
+        public void table(TableSchema table) {
+            checkpoint.declare(table);
+        }
+
         public void row(TableSchema table, Object[] row, Map<String, ?> offset) {
             if (!checkpoint.hasStarted()) {
                 checkpoint.started(catalog.nowMicros());
@@ -313,9 +351,12 @@ public final class Agent {
             checkpoint.add(table, row, offset);
         }
 
-        public void notification(String aggregateType, String type) {
+        public void notification(String aggregateType, String type, Map<String, ?> offset) {
             if (!"Initial Snapshot".equals(aggregateType) || manifest != null) {
                 return;
+            }
+            if (offset != null && offset.get("file") != null) {
+                snapshotOffset = offset;
             }
             switch (type) {
                 case "STARTED" -> checkpoint.started(catalog.nowMicros());
@@ -329,12 +370,27 @@ public final class Agent {
             if (!checkpoint.hasStarted()) {
                 checkpoint.started(catalog.nowMicros());
             }
-            long lsn = catalog.slotConfirmedLsn(config.source().slot());
+            long position;
+            String positionText;
             Map<String, Object> fallback = new LinkedHashMap<>();
-            fallback.put("lsn", lsn);
-            fallback.put("snapshot_completed", true);
-            fallback.put("ts_usec", catalog.nowMicros());
-            manifest = checkpoint.finish(lsn, CaptureConsumer.json(fallback), catalog.sequences(), catalog.sequenceDefinitions());
+            if (catalog instanceof PostgresCatalog pg) {
+                position = pg.slotConfirmedLsn(config.source().slot());
+                positionText = Lsn.format(position);
+                fallback.put("lsn", position);
+                fallback.put("snapshot_completed", true);
+                fallback.put("ts_usec", catalog.nowMicros());
+            } else {
+                Map<String, ?> at = snapshotOffset;
+                if (at == null) {
+                    throw new SourceException("the snapshot ended without a binlog position: restart the agent");
+                }
+                // the binlog position the snapshot is consistent with: every later transaction's events lie after it
+                position = BinlogPosition.of(at);
+                positionText = Positions.binlogText(at);
+                fallback.putAll(at);
+                fallback.remove("snapshot");
+            }
+            manifest = checkpoint.finish(position, positionText, CaptureConsumer.json(fallback), catalog.sequences(), catalog.sequenceDefinitions());
             if (gap != null) {
                 Gaps.close(config.repository().path(), manifest.timeMicros(), manifest.nextSequence(), manifest.id());
                 out.println("the gap ends at checkpoint " + manifest.id() + " (" + manifest.time() + "): restores before "
@@ -342,7 +398,7 @@ public final class Agent {
             }
             long rows = manifest.tables().stream().mapToLong(Manifest.TableEntry::rows).sum();
             out.println("checkpoint " + manifest.id() + " written: " + rows + " rows in " + manifest.tables().size()
-                    + " tables as of " + Micros.format(manifest.timeMicros()) + " (LSN " + manifest.positionText() + ")");
+                    + " tables as of " + Micros.format(manifest.timeMicros()) + " (" + (catalog instanceof PostgresCatalog ? "LSN " : "binlog ") + manifest.positionText() + ")");
         }
     }
 }

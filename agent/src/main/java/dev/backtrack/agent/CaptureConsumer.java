@@ -46,23 +46,31 @@ final class CaptureConsumer implements DebeziumEngine.ChangeConsumer<ChangeEvent
     private final TransactionAssembler assembler;
     private final SnapshotPhase snapshot;
     private final CaptureStatus status;
+    /** The binlog's DDL events and implicit commits (MariaDB/MySQL), or null for PostgreSQL. */
+    private final BinlogEvents binlog;
 
     /** What the consumer needs from the agent while the first checkpoint is being written. */
     interface SnapshotPhase {
         boolean active();
 
+        /** A table the snapshot holds (binlog sources announce each one before its rows). */
+        default void table(TableSchema table) {
+        }
+
         /** A snapshot row; {@code offset} is the engine offset after it (the last one resumes the stream). */
         void row(TableSchema table, Object[] row, Map<String, ?> offset);
 
-        void notification(String aggregateType, String type);
+        /** {@code offset}: the engine offset the notification carries (binlog sources: the snapshot's position). */
+        void notification(String aggregateType, String type, Map<String, ?> offset);
     }
 
-    CaptureConsumer(Path repository, RedoLog log, TableVersions versions, SnapshotPhase snapshot, CaptureStatus status) {
+    CaptureConsumer(Path repository, RedoLog log, TableVersions versions, SnapshotPhase snapshot, CaptureStatus status, BinlogEvents binlog) {
         this.repository = repository;
         this.log = log;
         this.versions = versions;
         this.snapshot = snapshot;
         this.status = status;
+        this.binlog = binlog;
         Path spillDir = repository.resolve("spill");
         // transactions spilled by an earlier run were never acknowledged: the source sends them again
         ChangeSpill.clear(spillDir);
@@ -80,21 +88,33 @@ final class CaptureConsumer implements DebeziumEngine.ChangeConsumer<ChangeEvent
             String topic = r.topic();
             if (CaptureSettings.NOTIFICATION_TOPIC.equals(topic)) {
                 Struct v = (Struct) r.value();
-                snapshot.notification(v.getString("aggregate_type"), v.getString("type"));
+                snapshot.notification(v.getString("aggregate_type"), v.getString("type"), r.sourceOffset());
             } else if (CaptureSettings.TRANSACTION_TOPIC.equals(topic)) {
                 Struct v = (Struct) r.value();
-                String xid = v.getString("id").split(":")[0];
                 if ("BEGIN".equals(v.getString("status"))) {
-                    assembler.begin(xid);
+                    if (binlog != null && assembler.isOpen()) {
+                        // DDL and TRUNCATE commit implicitly and get no END: the next BEGIN closes them
+                        readyOffset = endOpen(ready, r.sourceOffset(), readyOffset);
+                    }
+                    assembler.begin(binlog != null ? v.getString("id") : v.getString("id").split(":")[0]);
                 } else {
-                    Transaction tx = assembler.end(commitPosition(r));
+                    long position = binlog != null ? assembler.lastPosition() : commitPosition(r);
+                    Transaction tx = assembler.end(position);
                     if (tx != null) {
                         ready.add(tx);
                         readyOffset = r.sourceOffset();
                     }
                 }
+            } else if (binlog != null && CaptureSettings.TOPIC_PREFIX.equals(topic) && r.value() instanceof Struct ddl && ddl.schema().field("ddl") != null) {
+                binlog.schemaChange(ddl, snapshot, assembler, log.nextSequence() + ready.size());
+                if (assembler.isOpen() && !snapshot.active()) {
+                    readyOffset = endOpen(ready, r.sourceOffset(), readyOffset);
+                }
             } else if (r.value() instanceof Struct value && value.schema().field("op") != null) {
                 change(r, value, ready);
+                if (binlog != null && "t".equals(value.getString("op")) && assembler.isOpen()) {
+                    readyOffset = endOpen(ready, r.sourceOffset(), readyOffset);
+                }
             }
             if (!assembler.isOpen()) {
                 safe = i;
@@ -126,6 +146,16 @@ final class CaptureConsumer implements DebeziumEngine.ChangeConsumer<ChangeEvent
         committer.markBatchFinished();
     }
 
+    /** Ends the open transaction at its last event (an implicit commit); returns the offset to store with the batch. */
+    private Map<String, ?> endOpen(List<Transaction> ready, Map<String, ?> offset, Map<String, ?> readyOffset) {
+        Transaction tx = assembler.end(assembler.lastPosition());
+        if (tx == null) {
+            return readyOffset;
+        }
+        ready.add(tx);
+        return offset;
+    }
+
     private void change(SourceRecord r, Struct value, List<Transaction> ready) {
         String op = value.getString("op");
         Struct source = value.getStruct("source");
@@ -149,7 +179,7 @@ final class CaptureConsumer implements DebeziumEngine.ChangeConsumer<ChangeEvent
             assembler.add(String.valueOf(source.get("txId")), commitMicros(source), new RowChange(0, Op.MESSAGE, null, new Object[]{m.getString("prefix"), text}));
             return;
         }
-        String table = source.getString("schema") + "." + source.getString("table");
+        String table = (binlog != null ? source.getString("db") : source.getString("schema")) + "." + source.getString("table");
         TableSchema schema = versions.get(table, log.nextSequence() + ready.size());
         if ("r".equals(op)) {
             snapshot.row(schema, decode(table, schema, value.getStruct("after"), ready), r.sourceOffset());
@@ -172,6 +202,10 @@ final class CaptureConsumer implements DebeziumEngine.ChangeConsumer<ChangeEvent
         Object[] a = after == null ? null : decode(table, schema, after, ready);
         // a re-read definition may have produced a newer version during decoding
         TableSchema used = versions.get(table, log.nextSequence());
+        if (binlog != null) {
+            assembler.add(BinlogEvents.txId(value, source), commitMicros(source), new RowChange(used.id(), kind, b, a), BinlogEvents.position(source));
+            return;
+        }
         assembler.add(String.valueOf(source.get("txId")), commitMicros(source), new RowChange(used.id(), kind, b, a));
     }
 
@@ -274,7 +308,7 @@ final class CaptureConsumer implements DebeziumEngine.ChangeConsumer<ChangeEvent
         }
     }
 
-    private static long commitMicros(Struct source) {
+    static long commitMicros(Struct source) {
         if (source.schema().field("ts_us") != null && source.get("ts_us") != null) {
             return source.getInt64("ts_us");
         }

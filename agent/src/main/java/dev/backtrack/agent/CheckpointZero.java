@@ -1,6 +1,5 @@
 package dev.backtrack.agent;
 
-import dev.backtrack.connectors.postgres.Lsn;
 import dev.backtrack.repository.checkpoint.CheckpointWriter;
 import dev.backtrack.repository.checkpoint.Checkpoints;
 import dev.backtrack.repository.checkpoint.Manifest;
@@ -42,6 +41,11 @@ final class CheckpointZero {
         return timeMicros != Long.MIN_VALUE;
     }
 
+    /** A table the snapshot holds, also when it has no rows. */
+    void declare(TableSchema table) {
+        writer.declareTable(table);
+    }
+
     void add(TableSchema table, Object[] row, Map<String, ?> offset) {
         writer.addRow(table, row);
         lastOffset = offset;
@@ -51,12 +55,12 @@ final class CheckpointZero {
         return writer.rows(table);
     }
 
-    /** Publishes the checkpoint at the slot's consistent point; returns its manifest. */
-    Manifest finish(long consistentLsn, String fallbackOffset, Map<String, Long> sequences, Map<String, String> definitions) {
+    /** Publishes the checkpoint at the snapshot's consistent point (PostgreSQL: the slot's LSN; MariaDB: the binlog position); returns its manifest. */
+    Manifest finish(long consistentPosition, String positionText, String fallbackOffset, Map<String, Long> sequences, Map<String, String> definitions) {
         // serialized once, at the end: only the last snapshot row's offset matters
         String offset = lastOffset == null ? fallbackOffset : CaptureConsumer.json(lastOffset);
         String time = Micros.format(timeMicros);
-        return writer.finish("full", timeMicros, time, consistentLsn, Lsn.format(consistentLsn), nextSequence, offset, sequences, definitions);
+        return writer.finish("full", timeMicros, time, consistentPosition, positionText, nextSequence, offset, sequences, definitions);
     }
 
     void abandon() {

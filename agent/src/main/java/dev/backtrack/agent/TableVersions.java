@@ -1,5 +1,6 @@
 package dev.backtrack.agent;
 
+import dev.backtrack.connectors.SourceCatalog;
 import dev.backtrack.connectors.postgres.PostgresCatalog;
 import dev.backtrack.repository.schema.SchemaHistory;
 import dev.backtrack.repository.schema.TableSchema;
@@ -15,10 +16,10 @@ import java.util.Map;
  */
 final class TableVersions {
     private final SchemaHistory history;
-    private final PostgresCatalog catalog;
+    private final SourceCatalog catalog;
     private final Map<String, TableSchema> current = new HashMap<>();
 
-    TableVersions(SchemaHistory history, PostgresCatalog catalog) {
+    TableVersions(SchemaHistory history, SourceCatalog catalog) {
         this.history = history;
         this.catalog = catalog;
         current.putAll(history.latest());
@@ -50,6 +51,11 @@ final class TableVersions {
             current.remove(s.qualifiedName());
         }
         return s;
+    }
+
+    /** The current version of a table by name, or null when it is not captured (yet). */
+    TableSchema current(String table) {
+        return current.get(table);
     }
 
     TableSchema byRelation(long relationId) {

@@ -10,8 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Collects the row changes between a transaction's BEGIN and END records. pgoutput delivers
- * transactions whole and one after another, so at most one is open. Once the open transaction's
+ * Collects the row changes between a transaction's BEGIN and END records. pgoutput and the binlog
+ * deliver transactions whole and one after another, so at most one is open. Once the open transaction's
  * rows pass {@code spillBytes} (estimated) they go to a spill file, so memory stays bounded
  * whatever the transaction's size. Not thread-safe.
  */
@@ -23,6 +23,7 @@ final class TransactionAssembler {
     private long bytes;
     private ChangeSpill spill;
     private long commitMicros = Long.MIN_VALUE;
+    private long lastPosition = -1;
 
     TransactionAssembler(Path spillDir, long spillBytes) {
         this.spillDir = spillDir;
@@ -39,6 +40,21 @@ final class TransactionAssembler {
         }
         openTxId = txId;
         reset();
+    }
+
+    /** The highest source position a change of the open transaction carried (binlog sources), or -1. */
+    long lastPosition() {
+        return lastPosition;
+    }
+
+    String openTxId() {
+        return openTxId;
+    }
+
+    /** A change at a source position (binlog sources: the event's file and offset), so the transaction's position is its last event's. */
+    void add(String txId, long commitMicros, RowChange change, long position) {
+        add(txId, commitMicros, change);
+        lastPosition = Math.max(lastPosition, position);
     }
 
     void add(String txId, long commitMicros, RowChange change) {
@@ -80,5 +96,6 @@ final class TransactionAssembler {
         bytes = 0;
         spill = null;
         commitMicros = Long.MIN_VALUE;
+        lastPosition = -1;
     }
 }

@@ -56,7 +56,7 @@ final class CheckpointCommand implements Callable<Integer> {
             if (all.isEmpty()) {
                 throw new IllegalArgumentException("repository " + path + " has no checkpoint 0 yet: let the agent take it first");
             }
-            m = CheckpointKinds.build(repo, kind, repo.logSummary().lastSequence(), cfg.repository().compressionLevel(), Lsn::format);
+            m = CheckpointKinds.build(repo, kind, repo.logSummary().lastSequence(), cfg.repository().compressionLevel(), dev.backtrack.connectors.Positions.formatter(repo.identity().engine()));
         }
         long ms = (System.nanoTime() - started) / 1_000_000;
         Map<String, Object> out = new LinkedHashMap<>();

@@ -105,13 +105,14 @@ public final class ConfigLoader {
             v.put(o.path(), value == null ? "" : value.trim());
         }
         String url = v.get("source.url");
-        if (!url.startsWith("jdbc:postgresql://")) {
-            throw new ConfigException("source.url '" + url + "' is not supported: use a PostgreSQL URL such as jdbc:postgresql://127.0.0.1:5432/crm");
+        if (SourceConfig.engineOf(url) == null) {
+            throw new ConfigException("source.url '" + url + "' is not supported: use a PostgreSQL, MariaDB or MySQL URL such as jdbc:postgresql://127.0.0.1:5432/crm,"
+                    + " jdbc:mariadb://127.0.0.1:3306/crm or jdbc:mysql://127.0.0.1:3306/crm");
         }
         SourceConfig source = new SourceConfig(url, v.get("source.user"), v.get("source.password"),
                 list(v.get("source.tables-include")), list(v.get("source.tables-exclude")),
                 identifier(v, "source.slot"), identifier(v, "source.publication"), oneOf(v, "source.capture-ddl", "auto", "on", "off"),
-                duration(v, "source.heartbeat-interval"));
+                duration(v, "source.heartbeat-interval"), integer(v, "source.server-id", 1, Integer.MAX_VALUE));
         source.database();
         int level = integer(v, "repository.compression-level", 1, 19);
         long segmentMb = integer(v, "repository.segment-size-mb", 1, 4096);

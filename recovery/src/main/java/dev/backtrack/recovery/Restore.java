@@ -1,7 +1,8 @@
 package dev.backtrack.recovery;
 
 import dev.backtrack.connectors.postgres.Lsn;
-import dev.backtrack.connectors.postgres.PostgresTarget;
+import dev.backtrack.connectors.Positions;
+import dev.backtrack.connectors.target.TargetDatabase;
 import dev.backtrack.repository.Repository;
 import dev.backtrack.repository.ReadLease;
 import dev.backtrack.repository.checkpoint.Chain;
@@ -101,6 +102,10 @@ public final class Restore {
             return new Plan(window.cheapest(eligible), eligible, t.instant().latest() ? tx -> false : new PastInstant(at), t.toString());
         }
         if (target instanceof RestoreTarget.AtLsn l) {
+            if (!"postgresql".equals(repo.identity().engine())) {
+                throw new RestoreException("--to " + l + " names a PostgreSQL LSN, but " + repo.path() + " holds a " + repo.identity().engine()
+                        + " source: use --to binlog:FILE:POS or --to gtid:...");
+            }
             Predicate<Manifest> eligible = m -> m.position() <= l.lsn();
             Chain cp = window.cheapest(eligible);
             long last = Math.max(window.log().lastPosition(), window.checkpoints().get(window.checkpoints().size() - 1).position());
@@ -115,6 +120,19 @@ public final class Restore {
                         + " .. " + Lsn.format(last) + ": pick an LSN inside them, or --to latest");
             }
             return new Plan(cp, eligible, tx -> tx.position() > l.lsn(), l.toString());
+        }
+        if (target instanceof RestoreTarget.AtBinlog b) {
+            if ("postgresql".equals(repo.identity().engine())) {
+                throw new RestoreException("--to " + b + " names a binlog position, but " + repo.path() + " holds a PostgreSQL source: use --to lsn:...");
+            }
+            // a transaction's position is its last event's: those before the position are whole before it
+            Predicate<Manifest> eligible = m -> m.position() <= b.position();
+            Chain cp = window.cheapest(eligible);
+            if (cp == null) {
+                throw new RestoreException("--to " + b + " is before the oldest checkpoint (" + Positions.format(repo.identity().engine(),
+                        window.checkpoints().get(0).position()) + "): pick a later position, or --to latest");
+            }
+            return new Plan(cp, eligible, tx -> tx.position() >= b.position(), b.toString());
         }
         if (target instanceof RestoreTarget.AtXid x) {
             long seq = findXid(window, x.xid());
@@ -141,22 +159,22 @@ public final class Restore {
                 }
             }
         }
-        throw new RestoreException("transaction xid:" + xid + " is not in the log of " + repo.path()
+        throw new RestoreException("transaction " + (xid.contains("-") ? "gtid:" : "xid:") + xid + " is not in the log of " + repo.path()
                 + " (it changed no captured table, or it is outside the recoverable window): check the number");
     }
 
-    public RestoreReport run(RestoreTarget target, PostgresTarget db) {
+    public RestoreReport run(RestoreTarget target, TargetDatabase db) {
         return run(target, db, Selection.ALL);
     }
 
-    public RestoreReport run(RestoreTarget target, PostgresTarget db, Selection selection) {
+    public RestoreReport run(RestoreTarget target, TargetDatabase db, Selection selection) {
         // an expire must not remove the checkpoint this restore reads
         try (ReadLease lease = ReadLease.reader(repo.path())) {
             return load(target, db, selection);
         }
     }
 
-    private RestoreReport load(RestoreTarget target, PostgresTarget db, Selection selection) {
+    private RestoreReport load(RestoreTarget target, TargetDatabase db, Selection selection) {
         long started = System.nanoTime();
         Plan plan = plan(target);
         if (plan.chain() == null) {
@@ -212,7 +230,7 @@ public final class Restore {
             db.analyze(tables);
             return new RestoreReport(target.toString(), checkpoint.id(), chain.links().stream().map(Manifest::id).toList(), checkpoint.time(), fold.transactions(), fold.changes(),
                     fold.lastCommitMicros() == Long.MIN_VALUE ? null : Micros.format(fold.lastCommitMicros()),
-                    fold.lastPosition() < 0 ? null : Lsn.format(fold.lastPosition()), rows, total, notes, (System.nanoTime() - started) / 1_000_000);
+                    fold.lastPosition() < 0 ? null : Positions.format(repo.identity().engine(), fold.lastPosition()), rows, total, notes, (System.nanoTime() - started) / 1_000_000);
         } finally {
             // what the fold spilled to disk
             fold.close();
@@ -220,9 +238,9 @@ public final class Restore {
     }
 
     /** Streams one table's rows at the target (the full's rows merged with the fold) into a COPY; returns the row count. */
-    private long loadTable(PostgresTarget db, Chain chain, TableFold f) {
+    private long loadTable(TargetDatabase db, Chain chain, TableFold f) {
         Manifest.TableEntry entry = chain.fullEntry(f);
-        PostgresTarget.RowLoader loader = db.load(f.schema());
+        TargetDatabase.RowLoader loader = db.load(f.schema());
         long n;
         try {
             f.merge(entry == null ? java.util.Collections.emptyIterator() : Checkpoints.rows(repo.dataDir(), entry), loader::add);
@@ -236,7 +254,7 @@ public final class Restore {
     }
 
     /** Keys, indexes, constraints and sequence values, after the rows. */
-    private void finishTables(PostgresTarget db, List<TableSchema> tables, Manifest checkpoint, LogFold.Result fold, List<String> notes) {
+    private void finishTables(TargetDatabase db, List<TableSchema> tables, Manifest checkpoint, LogFold.Result fold, List<String> notes) {
         progress.report("building primary keys, indexes and constraints; setting sequences");
         db.addKeys(tables);
         notes.addAll(db.addIndexesAndConstraints(tables));
@@ -249,7 +267,7 @@ public final class Restore {
      * (largest first, each table in its own transaction), then keys, indexes and sequences are built in
      * one transaction. A failure drops everything the restore created, so the target is empty again.
      */
-    private long loadInParallel(PostgresTarget db, Chain chain, List<TableFold> chosen, List<TableSchema> tables, Map<String, String> sequences,
+    private long loadInParallel(TargetDatabase db, Chain chain, List<TableFold> chosen, List<TableSchema> tables, Map<String, String> sequences,
                                 Manifest checkpoint, LogFold.Result fold, List<String> notes, Map<String, Long> rows) {
         db.begin();
         try {
@@ -273,7 +291,7 @@ public final class Restore {
             Map<String, java.util.concurrent.Future<Long>> loads = new LinkedHashMap<>();
             for (TableFold f : order) {
                 loads.put(f.schema().qualifiedName(), pool.submit(() -> {
-                    try (PostgresTarget worker = db.another()) {
+                    try (TargetDatabase worker = db.another()) {
                         worker.begin();
                         long n = loadTable(worker, chain, f);
                         worker.commit();

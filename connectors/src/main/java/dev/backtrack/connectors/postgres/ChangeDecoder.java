@@ -90,6 +90,9 @@ public final class ChangeDecoder {
                     return ((Number) v).longValue() * 1000;
                 case "io.debezium.time.Date":
                     return ((Number) v).longValue();
+                case "org.apache.kafka.connect.data.Decimal":
+                    // a MariaDB/MySQL bigint unsigned past Long: its exact digits
+                    return ((java.math.BigDecimal) v).toPlainString();
                 default:
                     break;
             }

@@ -2,6 +2,7 @@ package dev.backtrack.connectors.postgres;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.backtrack.connectors.SourceCatalog;
 import dev.backtrack.repository.schema.Column;
 import dev.backtrack.repository.schema.TableSchema;
 
@@ -25,7 +26,12 @@ import java.util.regex.Pattern;
  * What the agent reads from a PostgreSQL source's catalog: tables, their columns, keys and enum
  * labels, sequences, and the settings capture needs. Not thread-safe (one connection).
  */
-public final class PostgresCatalog implements AutoCloseable {
+public final class PostgresCatalog implements SourceCatalog {
+    @Override
+    public String engine() {
+        return "postgresql";
+    }
+
     /** The one query that reads a table's definition (also run by the DDL event trigger). */
     public static final String TABLE_DEFINITION = resource("table_definition.sql");
     private static final ObjectMapper JSON = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);

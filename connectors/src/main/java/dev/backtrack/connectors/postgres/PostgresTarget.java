@@ -1,5 +1,6 @@
 package dev.backtrack.connectors.postgres;
 
+import dev.backtrack.connectors.target.TargetDatabase;
 import dev.backtrack.repository.schema.Column;
 import dev.backtrack.repository.schema.Constraint;
 import dev.backtrack.repository.schema.TableSchema;
@@ -27,7 +28,7 @@ import java.util.stream.Collectors;
  * sequences — all in one transaction, so a failed restore leaves the target as it was.
  * Not thread-safe (one connection).
  */
-public final class PostgresTarget implements AutoCloseable {
+public final class PostgresTarget implements TargetDatabase {
     private static final int FLUSH_BYTES = 1 << 16;
     private final Connection connection;
     private final String url;
@@ -41,7 +42,13 @@ public final class PostgresTarget implements AutoCloseable {
         this.password = password;
     }
 
+    @Override
+    public String engine() {
+        return "postgresql";
+    }
+
     /** One more connection to the same target, for loading tables in parallel. */
+    @Override
     public PostgresTarget another() {
         return connect(url, user, password);
     }
@@ -202,26 +209,26 @@ public final class PostgresTarget implements AutoCloseable {
     }
 
     /** Opens a COPY into the table; feed it with {@link RowLoader#add}, finish with {@link RowLoader#finish}. */
-    public RowLoader load(TableSchema table) {
+    public CopyLoader load(TableSchema table) {
         String columns = table.columns().stream().filter(c -> c.generated() == null).map(c -> PostgresCatalog.quote(c.name()))
                 .collect(Collectors.joining(", "));
         try {
             CopyIn in = connection.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY " + name(table) + " (" + columns + ") FROM STDIN");
-            return new RowLoader(table, in);
+            return new CopyLoader(table, in);
         } catch (SQLException e) {
             throw new SourceException("target refused COPY into " + table.qualifiedName() + ": " + e.getMessage(), e);
         }
     }
 
     /** Streams rows of one table into an open COPY. Not thread-safe. */
-    public static final class RowLoader {
+    public static final class CopyLoader implements TargetDatabase.RowLoader {
         private final TableSchema table;
         private final CopyIn in;
         private final CopyText text;
         private final StringBuilder buffer = new StringBuilder(FLUSH_BYTES + 4096);
         private long rows;
 
-        RowLoader(TableSchema table, CopyIn in) {
+        CopyLoader(TableSchema table, CopyIn in) {
             this.table = table;
             this.in = in;
             this.text = new CopyText(table.columns());

@@ -1,0 +1,99 @@
+package dev.backtrack.agent;
+
+import dev.backtrack.connectors.mariadb.BinlogPosition;
+import dev.backtrack.connectors.mariadb.BinlogSchema;
+import dev.backtrack.connectors.mariadb.MariaDbCatalog;
+import dev.backtrack.repository.model.Op;
+import dev.backtrack.repository.model.RowChange;
+import dev.backtrack.repository.schema.TableSchema;
+import org.apache.kafka.connect.data.Struct;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * What a binlog source (MariaDB, MySQL) adds to the stream: schema change events that carry the
+ * table's definition at that binlog position, which become the repository's table versions, and
+ * positions and transaction ids (GTIDs) of its own shape. Not thread-safe (the consumer's thread).
+ */
+final class BinlogEvents {
+    private static final Pattern TABLE_ID = Pattern.compile("\"((?:[^\"]|\"\")*)\"\\.\"((?:[^\"]|\"\")*)\"");
+    private final MariaDbCatalog catalog;
+    private final TableVersions versions;
+    private final Predicate<String> captured;
+
+    /** @param captured whether a qualified table name ({@code db.table}) is one the agent captures */
+    BinlogEvents(MariaDbCatalog catalog, TableVersions versions, Predicate<String> captured) {
+        this.catalog = catalog;
+        this.versions = versions;
+        this.captured = captured;
+    }
+
+    /**
+     * A DDL statement's tables: during the first snapshot each becomes a table of checkpoint 0; later,
+     * a new version (or the table's end) in the open transaction, from log sequence {@code fromSequence}.
+     */
+    void schemaChange(Struct event, CaptureConsumer.SnapshotPhase snapshot, TransactionAssembler assembler, long fromSequence) {
+        Struct source = event.getStruct("source");
+        String statement = event.getString("ddl");
+        List<Struct> changes = event.getArray("tableChanges");
+        if (changes == null) {
+            return;
+        }
+        boolean inSnapshot = snapshot.active();
+        String txId = assembler.isOpen() ? assembler.openTxId() : txId(null, source);
+        long micros = CaptureConsumer.commitMicros(source);
+        long position = position(source);
+        for (Struct change : changes) {
+            Matcher m = TABLE_ID.matcher(change.getString("id"));
+            if (!m.matches()) {
+                continue;
+            }
+            String database = m.group(1).replace("\"\"", "\"");
+            String table = m.group(2).replace("\"\"", "\"");
+            String qualified = database + "." + table;
+            if (!captured.test(qualified)) {
+                continue;
+            }
+            if ("DROP".equals(change.getString("type"))) {
+                // the snapshot drops each table before it creates it: only a streamed DROP ends a table
+                TableSchema last = inSnapshot ? null : versions.dropped(BinlogSchema.relationId(qualified));
+                if (last != null) {
+                    assembler.add(txId, micros, new RowChange(last.id(), Op.DROP, null, null), position);
+                }
+                continue;
+            }
+            TableSchema version = versions.changed(BinlogSchema.fromEvent(database, table, change.getStruct("table"), catalog), fromSequence);
+            if (inSnapshot) {
+                snapshot.table(version != null ? version : versions.current(qualified));
+            } else if (version != null) {
+                assembler.add(txId, micros, new RowChange(version.id(), Op.SCHEMA, null, new Object[]{tag(statement), statement}), position);
+            }
+        }
+    }
+
+    /** The first two words of a statement, upper case: {@code ALTER TABLE}. */
+    private static String tag(String statement) {
+        String[] words = statement.trim().split("\\s+", 3);
+        return (words.length > 1 ? words[0] + " " + words[1] : words[0]).toUpperCase(Locale.ROOT);
+    }
+
+    /** The transaction's GTID (MariaDB {@code 0-1-42}, MySQL {@code uuid:42}), else its binlog position. */
+    static String txId(Struct value, Struct source) {
+        if (value != null && value.schema().field("transaction") != null && value.getStruct("transaction") != null) {
+            return value.getStruct("transaction").getString("id");
+        }
+        if (source.schema().field("gtid") != null && source.getString("gtid") != null) {
+            return source.getString("gtid");
+        }
+        return source.getString("file") + ":" + source.getInt64("pos");
+    }
+
+    /** The event's binlog position as one ordered number. */
+    static long position(Struct source) {
+        return BinlogPosition.of(source.getString("file"), source.getInt64("pos"));
+    }
+}

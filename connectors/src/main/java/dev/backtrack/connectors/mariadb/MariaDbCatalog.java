@@ -1,0 +1,388 @@
+package dev.backtrack.connectors.mariadb;
+
+import dev.backtrack.connectors.SourceCatalog;
+import dev.backtrack.connectors.postgres.SourceException;
+import dev.backtrack.repository.schema.Column;
+import dev.backtrack.repository.schema.Constraint;
+import dev.backtrack.repository.schema.TableSchema;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.regex.Pattern;
+
+/**
+ * What the agent reads from a MariaDB or MySQL source over JDBC: the binlog settings and grants
+ * capture needs, the tables, their definitions (information_schema), and AUTO_INCREMENT counters.
+ * Not thread-safe (one connection).
+ */
+public final class MariaDbCatalog implements SourceCatalog {
+    private final Connection connection;
+    private final String url;
+    private final String user;
+    private final String database;
+    private final String engine;
+
+    private MariaDbCatalog(Connection connection, String url, String user, String database, String engine) {
+        this.connection = connection;
+        this.url = url;
+        this.user = user;
+        this.database = database;
+        this.engine = engine;
+    }
+
+    public static MariaDbCatalog connect(String url, String user, String password, String database, String engine) {
+        return new MariaDbCatalog(open(url, user, password, "source"), url, user, database, engine);
+    }
+
+    /** A connection with the MariaDB driver (it also speaks to MySQL), in UTC, failing in one line. */
+    public static Connection open(String url, String user, String password, String role) {
+        Properties p = new Properties();
+        if (user != null && !user.isEmpty()) {
+            p.setProperty("user", user);
+        }
+        if (password != null && !password.isEmpty()) {
+            p.setProperty("password", password);
+        }
+        p.setProperty("connectTimeout", "10000");
+        String jdbc = url.startsWith("jdbc:mysql://") ? "jdbc:mariadb://" + url.substring("jdbc:mysql://".length()) : url;
+        try {
+            Connection c = DriverManager.getConnection(jdbc, p);
+            try (Statement st = c.createStatement()) {
+                st.execute("SET time_zone = '+00:00'");
+            }
+            return c;
+        } catch (SQLException e) {
+            throw describe(role, url, user, e);
+        }
+    }
+
+    static SourceException describe(String role, String url, String user, SQLException e) {
+        String where = url.replaceFirst("\\?.*$", "");
+        String first = String.valueOf(e.getMessage()).split("\n")[0];
+        String line = switch (e.getErrorCode()) {
+            case 1045 -> role + " " + where + " rejected user '" + user + "': check the user and password (" + first + ")";
+            case 1049 -> role + " database in " + where + " does not exist: create it or fix the URL";
+            default -> e.getSQLState() != null && e.getSQLState().startsWith("08")
+                    ? "cannot reach the " + role + " at " + where + ": check the host and port and that the server is running (" + first + ")"
+                    : "cannot connect to the " + role + " at " + where + ": " + first;
+        };
+        return new SourceException(line, e);
+    }
+
+    @Override
+    public String engine() {
+        return engine;
+    }
+
+    /** Every missing binlog setting and grant, each with the statement that fixes it, in one line. */
+    @Override
+    public void checkCapturePrerequisites() {
+        List<String> missing = new ArrayList<>();
+        String logBin = one("SELECT @@log_bin");
+        if (!"1".equals(logBin) && !"ON".equalsIgnoreCase(logBin)) {
+            missing.add("the binary log is off: add log_bin=mysql-bin to the [mysqld] section of the server's configuration and restart it");
+        }
+        String format = one("SELECT @@binlog_format");
+        if (!"ROW".equalsIgnoreCase(format)) {
+            missing.add("binlog_format is " + format + ", capture needs ROW: run SET GLOBAL binlog_format = 'ROW'; and add binlog_format=ROW to the configuration");
+        }
+        String image = one("SELECT @@binlog_row_image");
+        if (!"FULL".equalsIgnoreCase(image)) {
+            missing.add("binlog_row_image is " + image + ", capture needs FULL: run SET GLOBAL binlog_row_image = 'FULL'; and add binlog_row_image=FULL to the configuration");
+        }
+        if ("0".equals(one("SELECT @@server_id"))) {
+            missing.add("server_id is 0, so the server cannot serve a binlog reader: run SET GLOBAL server_id = 1; and add server_id=1 to the configuration");
+        }
+        missing.addAll(missingGrants());
+        if (!missing.isEmpty()) {
+            throw new SourceException("the source cannot be captured yet: " + String.join("; ", missing));
+        }
+    }
+
+    private List<String> missingGrants() {
+        StringBuilder grants = new StringBuilder();
+        try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery("SHOW GRANTS")) {
+            while (rs.next()) {
+                grants.append(rs.getString(1).toUpperCase(Locale.ROOT)).append('\n');
+            }
+        } catch (SQLException e) {
+            throw new SourceException("cannot read the grants of '" + user + "' on the source: " + e.getMessage(), e);
+        }
+        String g = grants.toString();
+        if (g.contains("GRANT ALL PRIVILEGES ON *.*")) {
+            return List.of();
+        }
+        List<String> need = new ArrayList<>();
+        String global = g.lines().filter(l -> l.contains(" ON *.* ")).findFirst().orElse("");
+        if (!global.contains("RELOAD")) {
+            need.add("RELOAD");
+        }
+        if (!global.contains("REPLICATION SLAVE") && !global.contains("REPLICATION REPLICA")) {
+            need.add("REPLICATION SLAVE");
+        }
+        if (!global.contains("REPLICATION CLIENT") && !global.contains("BINLOG MONITOR") && !global.contains("SUPER")) {
+            need.add("REPLICATION CLIENT");
+        }
+        boolean select = global.contains("SELECT") || g.lines().anyMatch(l -> l.contains(" ON `" + database.toUpperCase(Locale.ROOT) + "`.* ")
+                && (l.contains("SELECT") || l.contains("ALL PRIVILEGES")));
+        if (!select) {
+            need.add("SELECT");
+        }
+        if (need.isEmpty()) {
+            return List.of();
+        }
+        return List.of("user '" + user + "' lacks " + String.join(", ", need) + ": run GRANT " + String.join(", ", need) + " ON *.* TO '" + user + "'@'%';"
+                + " (use the user's own host in place of %)");
+    }
+
+    @Override
+    public List<String> tables(List<String> include, List<String> exclude) {
+        List<Pattern> in = include.stream().map(Pattern::compile).toList();
+        List<Pattern> out = exclude.stream().map(Pattern::compile).toList();
+        List<String> result = new ArrayList<>();
+        for (String t : column("SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE' ORDER BY 1", database)) {
+            String name = database + "." + t;
+            if ((in.isEmpty() || in.stream().anyMatch(p -> p.matcher(name).matches())) && out.stream().noneMatch(p -> p.matcher(name).matches())) {
+                result.add(name);
+            }
+        }
+        return result;
+    }
+
+    @Override
+    public void checkReadable(List<String> tables) {
+        for (String t : tables) {
+            try (Statement st = connection.createStatement()) {
+                st.executeQuery("SELECT 1 FROM " + qualified(t) + " LIMIT 0").close();
+            } catch (SQLException e) {
+                throw new SourceException("user '" + user + "' may not read " + t + ": run GRANT SELECT ON " + MariaDbTypes.ident(database) + ".* TO '"
+                        + user + "'@'%'; (" + e.getMessage().split("\n")[0] + ")");
+            }
+        }
+    }
+
+    /** Virtual generated columns are not in row images, so their tables are refused; every other column type is captured exactly. */
+    @Override
+    public void checkSupportedTypes(List<String> tables) {
+        List<String> bad = new ArrayList<>();
+        for (String t : tables) {
+            for (String c : column("SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND EXTRA LIKE '%GENERATED%'",
+                    database, t.substring(t.indexOf('.') + 1))) {
+                bad.add(t + "." + c);
+            }
+        }
+        if (!bad.isEmpty()) {
+            throw new SourceException("generated columns are not captured yet (" + String.join(", ", bad)
+                    + "): exclude their tables with source.tables-exclude, then restart the agent");
+        }
+    }
+
+    /** The table's definition now, from information_schema, spelled as {@link BinlogSchema} spells the binlog's. */
+    @Override
+    public TableSchema describe(String qualifiedName) {
+        String table = qualifiedName.substring(qualifiedName.indexOf('.') + 1);
+        List<Column> columns = new ArrayList<>();
+        String sql = """
+                SELECT COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, CHARACTER_MAXIMUM_LENGTH, NUMERIC_PRECISION, NUMERIC_SCALE, DATETIME_PRECISION,
+                       CHARACTER_SET_NAME, IS_NULLABLE, COLUMN_DEFAULT, EXTRA
+                FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION""";
+        try (PreparedStatement ps = connection.prepareStatement(sql)) {
+            ps.setString(1, database);
+            ps.setString(2, table);
+            try (ResultSet rs = ps.executeQuery()) {
+                int position = 0;
+                while (rs.next()) {
+                    position++;
+                    String dataType = rs.getString(2).toLowerCase(Locale.ROOT);
+                    String columnType = rs.getString(3).toLowerCase(Locale.ROOT);
+                    Integer length = switch (dataType) {
+                        case "char", "varchar", "binary", "varbinary" -> rs.getInt(4);
+                        case "decimal", "bit" -> rs.getInt(5);
+                        case "datetime", "timestamp", "time" -> rs.getInt(7);
+                        case "tinyint" -> columnType.startsWith("tinyint(1)") ? 1 : null;
+                        default -> null;
+                    };
+                    Integer scale = dataType.equals("decimal") ? rs.getInt(6) : null;
+                    String base = dataType + (columnType.contains(" unsigned") ? " unsigned" : "") + (columnType.contains(" zerofill") ? " zerofill" : "");
+                    String type = MariaDbTypes.spell(base, length, scale, MariaDbTypes.labels(columnType), rs.getString(8));
+                    String def = rs.getString(10);
+                    if (def != null && def.equalsIgnoreCase("NULL")) {
+                        def = null;
+                    }
+                    boolean auto = rs.getString(11).toLowerCase(Locale.ROOT).contains("auto_increment");
+                    columns.add(new Column(position, rs.getString(1), type, "YES".equals(rs.getString(9)), def,
+                            auto ? qualifiedName : null, auto ? BinlogSchema.AUTO_INCREMENT : null, null, null));
+                }
+            }
+        } catch (SQLException e) {
+            throw new SourceException("cannot read the definition of " + qualifiedName + ": " + e.getMessage(), e);
+        }
+        if (columns.isEmpty()) {
+            throw new SourceException("table " + qualifiedName + " does not exist on the source: check source.tables-include");
+        }
+        List<String> key = column("SELECT COLUMN_NAME FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND INDEX_NAME = 'PRIMARY' ORDER BY SEQ_IN_INDEX",
+                database, table);
+        return BinlogSchema.table(database, table, columns, key, indexes(table), constraints(table));
+    }
+
+    /** CREATE INDEX statements (table unqualified) of every index but the primary key. */
+    public List<String> indexes(String table) {
+        Map<String, List<String>> parts = new LinkedHashMap<>();
+        Map<String, String> kinds = new LinkedHashMap<>();
+        String sql = """
+                SELECT INDEX_NAME, NON_UNIQUE, COLUMN_NAME, SUB_PART, INDEX_TYPE, COLLATION FROM information_schema.STATISTICS
+                WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND INDEX_NAME <> 'PRIMARY' ORDER BY INDEX_NAME, SEQ_IN_INDEX""";
+        try (PreparedStatement ps = connection.prepareStatement(sql)) {
+            ps.setString(1, database);
+            ps.setString(2, table);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String name = rs.getString(1);
+                    String type = rs.getString(5);
+                    kinds.put(name, "FULLTEXT".equals(type) ? "FULLTEXT " : "SPATIAL".equals(type) ? "SPATIAL " : rs.getInt(2) == 0 ? "UNIQUE " : "");
+                    String part = MariaDbTypes.ident(rs.getString(3)) + (rs.getObject(4) == null ? "" : "(" + rs.getInt(4) + ")")
+                            + ("D".equals(rs.getString(6)) ? " DESC" : "");
+                    parts.computeIfAbsent(name, k -> new ArrayList<>()).add(part);
+                }
+            }
+        } catch (SQLException e) {
+            throw new SourceException("cannot read the indexes of " + database + "." + table + ": " + e.getMessage(), e);
+        }
+        List<String> out = new ArrayList<>();
+        parts.forEach((name, cols) -> out.add("CREATE " + kinds.get(name) + "INDEX " + MariaDbTypes.ident(name) + " ON " + MariaDbTypes.ident(table)
+                + " (" + String.join(", ", cols) + ")"));
+        return out;
+    }
+
+    /** Foreign keys and table-level checks (a json column's own json_valid check comes with its type). */
+    public List<Constraint> constraints(String table) {
+        List<Constraint> out = new ArrayList<>();
+        String fks = """
+                SELECT r.CONSTRAINT_NAME, k.COLUMN_NAME, k.REFERENCED_TABLE_NAME, k.REFERENCED_COLUMN_NAME, r.UPDATE_RULE, r.DELETE_RULE
+                FROM information_schema.REFERENTIAL_CONSTRAINTS r
+                JOIN information_schema.KEY_COLUMN_USAGE k ON k.CONSTRAINT_SCHEMA = r.CONSTRAINT_SCHEMA AND k.CONSTRAINT_NAME = r.CONSTRAINT_NAME AND k.TABLE_NAME = r.TABLE_NAME
+                WHERE r.CONSTRAINT_SCHEMA = ? AND r.TABLE_NAME = ? ORDER BY r.CONSTRAINT_NAME, k.ORDINAL_POSITION""";
+        Map<String, String[]> fk = new LinkedHashMap<>();
+        try (PreparedStatement ps = connection.prepareStatement(fks)) {
+            ps.setString(1, database);
+            ps.setString(2, table);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String[] f = fk.computeIfAbsent(rs.getString(1), k -> new String[]{"", "", "", "", ""});
+                    f[0] += (f[0].isEmpty() ? "" : ", ") + MariaDbTypes.ident(rs.getString(2));
+                    f[1] = rs.getString(3);
+                    f[2] += (f[2].isEmpty() ? "" : ", ") + MariaDbTypes.ident(rs.getString(4));
+                    f[3] = rs.getString(5);
+                    f[4] = rs.getString(6);
+                }
+            }
+            fk.forEach((name, f) -> out.add(new Constraint(name, "f", "FOREIGN KEY (" + f[0] + ") REFERENCES " + MariaDbTypes.ident(f[1]) + " (" + f[2]
+                    + ") ON DELETE " + f[4] + " ON UPDATE " + f[3])));
+        } catch (SQLException e) {
+            throw new SourceException("cannot read the foreign keys of " + database + "." + table + ": " + e.getMessage(), e);
+        }
+        String checks = "SELECT CONSTRAINT_NAME, CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = ? AND TABLE_NAME = ? ORDER BY 1";
+        try (PreparedStatement ps = connection.prepareStatement(checks)) {
+            ps.setString(1, database);
+            ps.setString(2, table);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    if (!rs.getString(2).toLowerCase(Locale.ROOT).startsWith("json_valid(")) {
+                        out.add(new Constraint(rs.getString(1), "c", "CHECK (" + rs.getString(2) + ")"));
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            throw new SourceException("cannot read the checks of " + database + "." + table + ": " + e.getMessage(), e);
+        }
+        return out;
+    }
+
+    /** "server <server_id> at <host>:<port>": MariaDB has no system identifier, the server id names the source. */
+    @Override
+    public String systemIdentifier() {
+        return "server_id " + one("SELECT @@server_id");
+    }
+
+    @Override
+    public long nowMicros() {
+        return Long.parseLong(one("SELECT CAST(UNIX_TIMESTAMP(NOW(6)) * 1000000 AS SIGNED)"));
+    }
+
+    /** The next AUTO_INCREMENT value of each table that has one, by qualified name. */
+    @Override
+    public Map<String, Long> sequences() {
+        Map<String, Long> out = new LinkedHashMap<>();
+        String sql = "SELECT TABLE_NAME, AUTO_INCREMENT FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND AUTO_INCREMENT IS NOT NULL ORDER BY 1";
+        try (PreparedStatement ps = connection.prepareStatement(sql)) {
+            ps.setString(1, database);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.put(database + "." + rs.getString(1), rs.getLong(2));
+                }
+            }
+        } catch (SQLException e) {
+            throw new SourceException("cannot read AUTO_INCREMENT values: " + e.getMessage(), e);
+        }
+        return out;
+    }
+
+    @Override
+    public Map<String, String> sequenceDefinitions() {
+        return Map.of();
+    }
+
+    /** The binlog files the server still has, oldest first. */
+    public List<String> binlogFiles() {
+        return column("SHOW BINARY LOGS");
+    }
+
+    public String one(String sql) {
+        try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            return rs.next() ? rs.getString(1) : null;
+        } catch (SQLException e) {
+            throw new SourceException("source query failed (" + e.getMessage().split("\n")[0] + "): " + sql.split("\n")[0], e);
+        }
+    }
+
+    private List<String> column(String sql, String... args) {
+        List<String> out = new ArrayList<>();
+        try (PreparedStatement ps = connection.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                ps.setString(i + 1, args[i]);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+        } catch (SQLException e) {
+            throw new SourceException("source query failed (" + e.getMessage().split("\n")[0] + "): " + sql.split("\n")[0], e);
+        }
+        return out;
+    }
+
+    private String qualified(String t) {
+        int dot = t.indexOf('.');
+        return MariaDbTypes.ident(t.substring(0, dot)) + "." + MariaDbTypes.ident(t.substring(dot + 1));
+    }
+
+    @Override
+    public void close() {
+        try {
+            connection.close();
+        } catch (SQLException ignored) {
+            // closing a broken connection: nothing left to release
+        }
+    }
+}

@@ -1,0 +1,68 @@
+package dev.backtrack.connectors.mariadb;
+
+import dev.backtrack.config.SourceConfig;
+import dev.backtrack.connectors.postgres.CaptureSettings;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Properties;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * Debezium MariaDB (and MySQL) connector settings chosen so every value survives exactly (decimals
+ * and unsigned bigints as text, microsecond times, raw bytes), whole transactions are marked, and
+ * the schema history lives in the repository.
+ */
+public final class MariaDbSettings {
+    private MariaDbSettings() {
+    }
+
+    public static Properties of(SourceConfig source, List<String> tables, Path repository, String offsetStoreClass, int maxBatchSize) {
+        Properties p = new Properties();
+        p.setProperty("name", "backtrack-" + source.slot());
+        p.setProperty("connector.class", SourceConfig.MYSQL.equals(source.engine()) ? "io.debezium.connector.mysql.MySqlConnector"
+                : "io.debezium.connector.mariadb.MariaDbConnector");
+        p.setProperty("offset.storage", offsetStoreClass);
+        p.setProperty("offset.storage.file.filename", repository.toString());
+        p.setProperty("offset.flush.interval.ms", "0");
+        p.setProperty("topic.prefix", CaptureSettings.TOPIC_PREFIX);
+        p.setProperty("database.hostname", source.host());
+        p.setProperty("database.port", Integer.toString(source.port()));
+        p.setProperty("database.user", source.user());
+        p.setProperty("database.password", source.password());
+        p.setProperty("database.server.id", Integer.toString(source.serverId()));
+        p.setProperty("database.include.list", Pattern.quote(source.database()));
+        p.setProperty("table.include.list", tables.stream().map(Pattern::quote).collect(Collectors.joining(",")));
+        p.setProperty("schema.history.internal", RepositorySchemaHistory.class.getName());
+        p.setProperty(RepositorySchemaHistory.REPOSITORY, repository.toString());
+        // DDL of other tables too, so a table created later is known when it is first written
+        p.setProperty("schema.history.internal.store.only.captured.tables.ddl", "false");
+        p.setProperty("include.schema.changes", "true");
+        p.setProperty("snapshot.mode", "initial");
+        p.setProperty("provide.transaction.metadata", "true");
+        p.setProperty("skipped.operations", "none");
+        p.setProperty("tombstones.on.delete", "false");
+        p.setProperty("decimal.handling.mode", "string");
+        p.setProperty("bigint.unsigned.handling.mode", "precise");
+        p.setProperty("time.precision.mode", "adaptive_time_microseconds");
+        p.setProperty("binary.handling.mode", "bytes");
+        p.setProperty("include.unknown.datatypes", "false");
+        p.setProperty("event.converting.failure.handling.mode", "fail");
+        p.setProperty("event.processing.failure.handling.mode", "fail");
+        p.setProperty("inconsistent.schema.handling.mode", "fail");
+        p.setProperty("heartbeat.interval.ms", Long.toString(source.heartbeatInterval().toMillis()));
+        p.setProperty("notification.enabled.channels", "sink");
+        p.setProperty("notification.sink.topic.name", CaptureSettings.NOTIFICATION_TOPIC);
+        p.setProperty("max.batch.size", Integer.toString(maxBatchSize));
+        p.setProperty("max.queue.size", Integer.toString(Math.max(8192, maxBatchSize * 4)));
+        p.setProperty("max.queue.size.in.bytes", Long.toString(CaptureSettings.QUEUE_BYTES));
+        p.setProperty("poll.interval.ms", "50");
+        p.setProperty("connect.keep.alive", "true");
+        p.setProperty("errors.max.retries", "10");
+        p.setProperty("errors.retry.delay.initial.ms", "500");
+        p.setProperty("errors.retry.delay.max.ms", "10000");
+        p.setProperty("record.processing.threads", "1");
+        return p;
+    }
+}

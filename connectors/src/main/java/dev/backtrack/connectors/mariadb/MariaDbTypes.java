@@ -1,0 +1,157 @@
+package dev.backtrack.connectors.mariadb;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Column types as MariaDB spells them in DDL ({@code int unsigned}, {@code varchar(50) CHARACTER SET
+ * utf8mb4}, {@code enum('a','b c')}), built from the parts the connector's schema history and
+ * information_schema both give, so the two agree. Thread-safe (stateless).
+ */
+public final class MariaDbTypes {
+    private static final Set<String> SIZED = Set.of("char", "varchar", "binary", "varbinary", "bit");
+    private static final Set<String> FRACTIONAL = Set.of("datetime", "timestamp", "time");
+    private static final Set<String> TEXTUAL = Set.of("char", "varchar", "tinytext", "text", "mediumtext", "longtext", "enum", "set");
+    private static final Set<String> NUMERIC = Set.of("tinyint", "smallint", "mediumint", "int", "integer", "bigint", "decimal", "numeric",
+            "float", "double", "real", "bit", "year", "bool", "boolean");
+
+    private MariaDbTypes() {
+    }
+
+    /**
+     * @param typeName the base name, possibly with {@code unsigned}/{@code zerofill} ({@code INT UNSIGNED})
+     * @param length   characters, digits, bits or fractional-second digits; null when none
+     * @param scale    decimal digits after the point; null when none
+     * @param labels   enum or set labels, else empty
+     * @param charset  character set of a textual column, or null
+     */
+    public static String spell(String typeName, Integer length, Integer scale, List<String> labels, String charset) {
+        String lower = typeName.toLowerCase(Locale.ROOT).trim();
+        boolean unsigned = lower.contains(" unsigned");
+        boolean zerofill = lower.contains(" zerofill");
+        String base = lower.replace(" unsigned", "").replace(" zerofill", "").trim();
+        if (base.equals("integer")) {
+            base = "int";
+        } else if (base.equals("bool") || base.equals("boolean")) {
+            base = "tinyint";
+            length = 1;
+        } else if (base.equals("numeric")) {
+            base = "decimal";
+        }
+        StringBuilder t = new StringBuilder(base);
+        if (base.equals("enum") || base.equals("set")) {
+            t.append(labels.stream().map(MariaDbTypes::quote).collect(Collectors.joining(",", "(", ")")));
+        } else if (base.equals("decimal")) {
+            t.append('(').append(length == null ? 10 : length).append(',').append(scale == null ? 0 : scale).append(')');
+        } else if (SIZED.contains(base) && length != null) {
+            t.append('(').append(length).append(')');
+        } else if (FRACTIONAL.contains(base) && length != null && length > 0) {
+            t.append('(').append(length).append(')');
+        } else if (base.equals("tinyint") && length != null && length == 1) {
+            // tinyint(1) is how MariaDB and MySQL write a boolean; the width marks it
+            t.append("(1)");
+        }
+        if (unsigned) {
+            t.append(" unsigned");
+        }
+        if (zerofill) {
+            t.append(" zerofill");
+        }
+        if (charset != null && !charset.isEmpty() && TEXTUAL.contains(base)) {
+            t.append(" CHARACTER SET ").append(charset);
+        }
+        return t.toString();
+    }
+
+    /** The base type without size, sign or character set: {@code int}, {@code varchar}, {@code enum}. */
+    public static String base(String spelled) {
+        String s = spelled.toLowerCase(Locale.ROOT);
+        int end = 0;
+        while (end < s.length() && (Character.isLetter(s.charAt(end)))) {
+            end++;
+        }
+        return s.substring(0, end);
+    }
+
+    public static boolean unsigned(String spelled) {
+        return spelled.toLowerCase(Locale.ROOT).contains(" unsigned");
+    }
+
+    /** The number in the first parentheses ({@code varchar(50)} → 50), or -1. */
+    public static int length(String spelled) {
+        int open = spelled.indexOf('(');
+        if (open < 0) {
+            return -1;
+        }
+        int end = open + 1;
+        while (end < spelled.length() && Character.isDigit(spelled.charAt(end))) {
+            end++;
+        }
+        return end == open + 1 ? -1 : Integer.parseInt(spelled.substring(open + 1, end));
+    }
+
+    /** The scale of {@code decimal(12,2)} (2), or 0. */
+    public static int scale(String spelled) {
+        int comma = spelled.indexOf(',');
+        int close = spelled.indexOf(')');
+        return comma < 0 || close < comma || !base(spelled).equals("decimal") ? 0 : Integer.parseInt(spelled.substring(comma + 1, close).trim());
+    }
+
+    /** The labels of an {@code enum(...)} or {@code set(...)} type, unquoted. */
+    public static List<String> labels(String spelled) {
+        int open = spelled.indexOf('(');
+        int close = spelled.lastIndexOf(')');
+        List<String> out = new java.util.ArrayList<>();
+        StringBuilder cur = null;
+        for (int i = open + 1; i < close; i++) {
+            char c = spelled.charAt(i);
+            if (cur == null) {
+                if (c == '\'') {
+                    cur = new StringBuilder();
+                }
+            } else if (c == '\'' && i + 1 < close && spelled.charAt(i + 1) == '\'') {
+                cur.append('\'');
+                i++;
+            } else if (c == '\'') {
+                out.add(cur.toString());
+                cur = null;
+            } else {
+                cur.append(c);
+            }
+        }
+        return out;
+    }
+
+    public static boolean numeric(String spelled) {
+        return NUMERIC.contains(base(spelled));
+    }
+
+    /**
+     * A column default as DDL writes it: numbers and CURRENT_TIMESTAMP-like functions bare, every other
+     * value quoted. {@code raw} is the value the connector's schema history holds (unquoted).
+     */
+    public static String defaultExpression(String spelled, String raw) {
+        if (raw == null) {
+            return null;
+        }
+        String lower = raw.toLowerCase(Locale.ROOT);
+        if (lower.startsWith("current_timestamp") || lower.startsWith("now(") || lower.equals("null")) {
+            return raw;
+        }
+        if (numeric(spelled) && raw.matches("-?\\d+(\\.\\d+)?([eE][-+]?\\d+)?")) {
+            return raw;
+        }
+        return quote(raw);
+    }
+
+    static String quote(String s) {
+        return "'" + s.replace("\\", "\\\\").replace("'", "''") + "'";
+    }
+
+    /** Backtick-quoted identifier. */
+    public static String ident(String name) {
+        return "`" + name.replace("`", "``") + "`";
+    }
+}
