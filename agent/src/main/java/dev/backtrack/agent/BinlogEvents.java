@@ -66,7 +66,9 @@ final class BinlogEvents {
                 }
                 continue;
             }
-            TableSchema version = versions.changed(BinlogSchema.fromEvent(database, table, change.getStruct("table"), catalog), fromSequence);
+            TableSchema definition = BinlogSchema.carryColumnNumbers(versions.current(qualified),
+                    BinlogSchema.fromEvent(database, table, change.getStruct("table"), catalog), statement);
+            TableSchema version = versions.changed(definition, fromSequence);
             if (inSnapshot) {
                 snapshot.table(version != null ? version : versions.current(qualified));
             } else if (version != null) {

@@ -1,6 +1,7 @@
 package dev.backtrack.cli;
 
-import dev.backtrack.connectors.postgres.PostgresTarget;
+import dev.backtrack.connectors.target.TargetDatabase;
+import dev.backtrack.connectors.target.Targets;
 import dev.backtrack.recovery.Progress;
 import dev.backtrack.recovery.Restore;
 import dev.backtrack.recovery.RestoreException;
@@ -23,13 +24,15 @@ final class RestoreCommand implements Runnable {
     @picocli.CommandLine.Mixin
     Passphrase passphrase = new Passphrase();
 
-    @Option(names = "--to", description = "latest, an ISO-8601 instant with Z or an offset (2026-11-24T10:31:06.123456Z), lsn:0/16B3748, xid:N or mark:NAME (all inclusive)")
+    @Option(names = "--to", description = "latest, an ISO-8601 instant with Z or an offset (2026-11-24T10:31:06.123456Z), lsn:0/16B3748, xid:N, gtid:0-1-42, mark:NAME (all inclusive),"
+            + " or binlog:FILE:POS (every transaction before that binlog position)")
     String to;
 
-    @Option(names = "--before", description = "xid:N: the state just before that transaction committed")
+    @Option(names = "--before", description = "xid:N or gtid:GTID: the state just before that transaction committed")
     String before;
 
-    @Option(names = "--target-url", required = true, description = "JDBC URL of the empty target database")
+    @Option(names = "--target-url", required = true, description = "JDBC URL of the empty target database: jdbc:postgresql://, jdbc:mariadb:// or jdbc:mysql://"
+            + " (another engine than the source's goes through the type map of docs/CROSS-ENGINE.md)")
     String targetUrl;
 
     @Option(names = "--target-user", description = "target user (default: the URL's, or the OS user)")
@@ -60,15 +63,13 @@ final class RestoreCommand implements Runnable {
         if (jobs < 1 || jobs > 64) {
             throw new RestoreException("--jobs " + jobs + " is not valid: give 1 to 64 connections");
         }
-        if (!targetUrl.startsWith("jdbc:postgresql://")) {
-            throw new RestoreException("--target-url '" + targetUrl + "' is not supported: use a PostgreSQL URL such as jdbc:postgresql://127.0.0.1:5432/crm_restored");
-        }
+        Targets.check(targetUrl);
         passphrase.unlock(repo);
         Repository repository = Repository.open(repo);
         Restore restore = new Restore(repository, progress()).from(set).jobs(jobs);
         restore.plan(target);
         String password = targetPassword != null ? targetPassword : System.getenv("BACKTRACK_TARGET_PASSWORD");
-        try (PostgresTarget db = PostgresTarget.connect(targetUrl, targetUser, password)) {
+        try (TargetDatabase db = Targets.connect(targetUrl, targetUser, password, repository.identity().engine())) {
             RestoreReport report = restore.run(target, db, Selection.of(tables, schemas));
             if (json) {
                 Json.print(report);
@@ -76,7 +77,8 @@ final class RestoreCommand implements Runnable {
                 report.notes().forEach(n -> System.out.println("note: " + n));
                 System.out.println("restored " + report.rows() + " rows in " + report.rowsPerTable().size() + " tables to " + report.target()
                         + " from checkpoint " + String.join(" + ", report.chain()) + " + " + report.transactionsApplied() + " transactions"
-                        + (report.lastAppliedCommit() == null ? "" : " (last commit " + report.lastAppliedCommit() + ", LSN " + report.lastAppliedPosition() + ")")
+                        + (report.lastAppliedCommit() == null ? "" : " (last commit " + report.lastAppliedCommit() + ", "
+                        + ("postgresql".equals(repository.identity().engine()) ? "LSN " : "binlog ") + report.lastAppliedPosition() + ")")
                         + " in " + report.millis() + " ms");
             }
         }

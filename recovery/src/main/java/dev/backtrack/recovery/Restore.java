@@ -222,6 +222,10 @@ public final class Restore {
                     db.commit();
                 } catch (RuntimeException e) {
                     db.rollback();
+                    if (!"postgresql".equals(db.engine())) {
+                        // MariaDB and MySQL commit DDL at once: what the rollback cannot undo is dropped
+                        dropQuietly(db, tables, sequences, e);
+                    }
                     throw e;
                 }
             } else {
@@ -312,14 +316,18 @@ public final class Restore {
         } catch (RuntimeException e) {
             pool.shutdownNow();
             db.rollback();
-            try {
-                db.dropRestored(tables, sequences);
-            } catch (RuntimeException cleanup) {
-                e.addSuppressed(cleanup);
-            }
+            dropQuietly(db, tables, sequences, e);
             throw e;
         } finally {
             pool.shutdownNow();
+        }
+    }
+
+    private static void dropQuietly(TargetDatabase db, List<TableSchema> tables, Map<String, String> sequences, RuntimeException failure) {
+        try {
+            db.dropRestored(tables, sequences);
+        } catch (RuntimeException cleanup) {
+            failure.addSuppressed(cleanup);
         }
     }
 

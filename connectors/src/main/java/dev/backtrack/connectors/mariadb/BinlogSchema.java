@@ -28,7 +28,14 @@ public final class BinlogSchema {
         List<Column> columns = new ArrayList<>();
         List<Struct> fields = definition.getArray("columns");
         for (Struct c : fields) {
-            List<String> labels = c.schema().field("enumValues") != null && c.get("enumValues") != null ? c.getArray("enumValues") : List.of();
+            List<String> labels = new ArrayList<>();
+            if (c.schema().field("enumValues") != null && c.get("enumValues") != null) {
+                // the connector keeps the labels as the DDL quoted them
+                for (Object l : c.getArray("enumValues")) {
+                    String label = String.valueOf(l);
+                    labels.add(label.length() >= 2 && label.startsWith("'") && label.endsWith("'") ? label.substring(1, label.length() - 1).replace("''", "'") : label);
+                }
+            }
             Integer length = c.getInt32("length");
             Integer scale = c.getInt32("scale");
             String type = MariaDbTypes.spell(c.getString("typeName"), length, scale, labels, c.getString("charsetName"));
@@ -38,10 +45,65 @@ public final class BinlogSchema {
                     MariaDbTypes.defaultExpression(type, def), auto ? qualified : null, auto ? AUTO_INCREMENT : null, null, null));
         }
         List<String> key = definition.getArray("primaryKeyColumnNames");
-        return table(database, table, columns, key == null ? List.of() : key, catalog.indexes(table), catalog.constraints(table));
+        return table(database, table, columns, key == null ? List.of() : key, catalog.indexes(table), catalog.constraints(table), catalog.jsonColumns(table));
     }
 
-    static TableSchema table(String database, String table, List<Column> columns, List<String> key, List<String> indexes, List<Constraint> constraints) {
+    private static final java.util.regex.Pattern RENAME = java.util.regex.Pattern.compile(
+            "(?i)(?:RENAME\\s+COLUMN\\s+`?((?:[^`\\s]|``)+)`?\\s+TO\\s+`?((?:[^`\\s]|``)+)`?|CHANGE\\s+(?:COLUMN\\s+)?`?((?:[^`\\s]|``)+)`?\\s+`?((?:[^`\\s]|``)+)`?)");
+
+    /**
+     * The new version's columns keep the numbers they had in the previous one (matched by name, or by a
+     * RENAME COLUMN / CHANGE in the statement), and new columns get numbers never used before: the binlog
+     * numbers columns by position, which moves when a column is added before another or dropped.
+     */
+    public static TableSchema carryColumnNumbers(TableSchema previous, TableSchema next, String statement) {
+        if (previous == null) {
+            return next;
+        }
+        java.util.Map<String, String> renamed = new java.util.HashMap<>();
+        java.util.regex.Matcher m = RENAME.matcher(statement == null ? "" : statement);
+        while (m.find()) {
+            String from = m.group(1) != null ? m.group(1) : m.group(3);
+            String to = m.group(1) != null ? m.group(2) : m.group(4);
+            renamed.put(to.replace("``", "`"), from.replace("``", "`"));
+        }
+        int top = previous.columns().stream().mapToInt(Column::attnum).max().orElse(0);
+        List<Column> columns = new ArrayList<>();
+        for (Column c : next.columns()) {
+            int at = previous.columnIndex(renamed.getOrDefault(c.name(), c.name()));
+            int number = at >= 0 ? previous.columns().get(at).attnum() : ++top;
+            columns.add(new Column(number, c.name(), c.type(), c.nullable(), c.defaultExpression(), c.sequence(), c.identity(), c.generated(),
+                    at >= 0 ? c.missing() : missing(c)));
+        }
+        return new TableSchema(next.id(), next.relationId(), next.schema(), next.table(), columns, next.primaryKey(), next.primaryKeyName(), next.enums(),
+                next.domains(), next.indexes(), next.constraints(), next.replicaIdentityFull(), next.fromSequence());
+    }
+
+    /**
+     * The value rows that existed before a column was added read for it: its constant default (MariaDB
+     * fills existing rows with it), as text. Null for no default, an expression (MariaDB computed it per
+     * row, which the binlog does not carry) and temporal types.
+     */
+    private static String missing(Column c) {
+        String d = c.defaultExpression();
+        String base = MariaDbTypes.base(c.type());
+        if (d == null || base.startsWith("date") || base.startsWith("time") || base.equals("year") || base.equals("bit")) {
+            return null;
+        }
+        if (d.matches("-?\\d+(\\.\\d+)?") && MariaDbTypes.numeric(c.type())) {
+            return d;
+        }
+        if (d.length() >= 2 && d.startsWith("'") && d.endsWith("'") && !MariaDbTypes.numeric(c.type())) {
+            return d.substring(1, d.length() - 1).replace("''", "'").replace("\\\\", "\\");
+        }
+        return null;
+    }
+
+    /** @param json columns MariaDB keeps as longtext with a json_valid check: their type is {@code json} */
+    static TableSchema table(String database, String table, List<Column> columns, List<String> key, List<String> indexes, List<Constraint> constraints,
+                             java.util.Set<String> json) {
+        columns = columns.stream().map(c -> !json.contains(c.name()) ? c : new Column(c.attnum(), c.name(), "json", c.nullable(), c.defaultExpression(),
+                c.sequence(), c.identity(), c.generated(), c.missing())).toList();
         return new TableSchema(0, relationId(database + "." + table), database, table, columns, key, key.isEmpty() ? null : "PRIMARY",
                 java.util.Map.of(), java.util.Map.of(), indexes, constraints, key.isEmpty(), 0);
     }

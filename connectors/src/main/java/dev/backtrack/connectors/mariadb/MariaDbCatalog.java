@@ -232,7 +232,7 @@ public final class MariaDbCatalog implements SourceCatalog {
         }
         List<String> key = column("SELECT COLUMN_NAME FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND INDEX_NAME = 'PRIMARY' ORDER BY SEQ_IN_INDEX",
                 database, table);
-        return BinlogSchema.table(database, table, columns, key, indexes(table), constraints(table));
+        return BinlogSchema.table(database, table, columns, key, indexes(table), constraints(table), jsonColumns(table));
     }
 
     /** CREATE INDEX statements (table unqualified) of every index but the primary key. */
@@ -304,6 +304,18 @@ public final class MariaDbCatalog implements SourceCatalog {
             }
         } catch (SQLException e) {
             throw new SourceException("cannot read the checks of " + database + "." + table + ": " + e.getMessage(), e);
+        }
+        return out;
+    }
+
+    /** Columns with MariaDB's own json_valid check: MariaDB's JSON type (MySQL's JSON type is reported as json already). */
+    public java.util.Set<String> jsonColumns(String table) {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        for (String clause : column("SELECT CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = ? AND TABLE_NAME = ?", database, table)) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("json_valid\\(`((?:[^`]|``)+)`\\)").matcher(clause);
+            if (m.matches()) {
+                out.add(m.group(1).replace("``", "`"));
+            }
         }
         return out;
     }

@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Properties;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 
 /**
  * Debezium MariaDB (and MySQL) connector settings chosen so every value survives exactly (decimals
@@ -33,7 +32,11 @@ public final class MariaDbSettings {
         p.setProperty("database.password", source.password());
         p.setProperty("database.server.id", Integer.toString(source.serverId()));
         p.setProperty("database.include.list", Pattern.quote(source.database()));
-        p.setProperty("table.include.list", tables.stream().map(Pattern::quote).collect(Collectors.joining(",")));
+        // the configured patterns, not today's tables: a table created later is captured from its CREATE on
+        p.setProperty("table.include.list", source.tablesInclude().isEmpty() ? Pattern.quote(source.database()) + "\\..*" : String.join(",", source.tablesInclude()));
+        if (!source.tablesExclude().isEmpty()) {
+            p.setProperty("table.exclude.list", String.join(",", source.tablesExclude()));
+        }
         p.setProperty("schema.history.internal", RepositorySchemaHistory.class.getName());
         p.setProperty(RepositorySchemaHistory.REPOSITORY, repository.toString());
         // DDL of other tables too, so a table created later is known when it is first written

@@ -45,12 +45,7 @@ final class MariaDbValues {
     }
 
     static Kind kindOf(String type) {
-        String t = type.toLowerCase(Locale.ROOT).trim();
-        int end = 0;
-        while (end < t.length() && Character.isLetter(t.charAt(end))) {
-            end++;
-        }
-        return switch (t.substring(0, end)) {
+        return switch (baseType(type)) {
             case "date" -> Kind.DATE;
             case "datetime" -> Kind.DATETIME;
             case "timestamp" -> Kind.TIMESTAMP;
@@ -58,6 +53,16 @@ final class MariaDbValues {
             case "bit" -> Kind.BIT;
             default -> Kind.PLAIN;
         };
+    }
+
+    /** The type's name without length, precision or attributes, lower case: {@code int(10) unsigned} is {@code int}. */
+    static String baseType(String type) {
+        String t = type.toLowerCase(Locale.ROOT).trim();
+        int end = 0;
+        while (end < t.length() && Character.isLetter(t.charAt(end))) {
+            end++;
+        }
+        return t.substring(0, end);
     }
 
     /**
