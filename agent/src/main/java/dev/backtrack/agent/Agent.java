@@ -66,9 +66,7 @@ public final class Agent {
 
     public void run() {
         SourceConfig source = config.source();
-        try (SourceCatalog catalog = SourceConfig.POSTGRESQL.equals(source.engine())
-                ? PostgresCatalog.connect(source.url(), source.user(), source.password())
-                : MariaDbCatalog.connect(source.url(), source.user(), source.password(), source.database(), source.engine())) {
+        try (SourceCatalog catalog = dev.backtrack.connectors.SourceCatalogs.connect(source)) {
             catalog.checkCapturePrerequisites();
             List<String> tables = catalog.tables(source.tablesInclude(), source.tablesExclude());
             if (tables.isEmpty()) {

@@ -11,6 +11,17 @@ final class Json {
     private Json() {
     }
 
+    private static final ObjectMapper LINES = new ObjectMapper();
+
+    /** One compact JSON object per line, for a stream of progress reports. */
+    static void printLine(Object value) {
+        try {
+            System.out.println(LINES.writeValueAsString(value));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     static void print(Object value) {
         try {
             System.out.println(MAPPER.writeValueAsString(value));

@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code backtrack} command. */
 @Command(name = "backtrack", mixinStandardHelpOptions = true, version = "backtrack 0.1.0",
         description = "Change-data-capture backup and point-in-time restore for CRM databases.",
-        subcommands = {AgentCommand.class, BackupsCommand.class, RestoreCommand.class, MarkCommand.class, VerifyCommand.class, ExpireCommand.class, PassphraseCommand.class, CheckpointCommand.class, DemoCommand.class})
+        subcommands = {AgentCommand.class, BackupsCommand.class, RestoreCommand.class, MarkCommand.class, VerifyCommand.class, ExpireCommand.class, PassphraseCommand.class, CheckpointCommand.class, MigrateCommand.class, DemoCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {

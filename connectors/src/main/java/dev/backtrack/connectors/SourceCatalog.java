@@ -42,6 +42,12 @@ public interface SourceCatalog extends AutoCloseable {
     /** CREATE SEQUENCE options by sequence name (PostgreSQL); empty for other engines. */
     Map<String, String> sequenceDefinitions();
 
+    /** The source's connection, for reading tables to compare (migration validation). */
+    java.sql.Connection connection();
+
+    /** The table as this source's SQL names it. */
+    String sqlName(TableSchema table);
+
     @Override
     void close();
 }

@@ -234,7 +234,8 @@ public final class Restore {
             db.analyze(tables);
             return new RestoreReport(target.toString(), checkpoint.id(), chain.links().stream().map(Manifest::id).toList(), checkpoint.time(), fold.transactions(), fold.changes(),
                     fold.lastCommitMicros() == Long.MIN_VALUE ? null : Micros.format(fold.lastCommitMicros()),
-                    fold.lastPosition() < 0 ? null : Positions.format(repo.identity().engine(), fold.lastPosition()), rows, total, notes, (System.nanoTime() - started) / 1_000_000);
+                    fold.lastPosition() < 0 ? null : Positions.format(repo.identity().engine(), fold.lastPosition()), rows, total, notes, (System.nanoTime() - started) / 1_000_000,
+                    Math.max(fold.lastSequence(), checkpoint.nextSequence() - 1));
         } finally {
             // what the fold spilled to disk
             fold.close();

@@ -80,6 +80,16 @@ public final class MariaDbCatalog implements SourceCatalog {
     }
 
     @Override
+    public Connection connection() {
+        return connection;
+    }
+
+    @Override
+    public String sqlName(TableSchema table) {
+        return MariaDbTypes.ident(table.schema()) + "." + MariaDbTypes.ident(table.table());
+    }
+
+    @Override
     public String engine() {
         return engine;
     }

@@ -630,6 +630,21 @@ public final class MariaDbTarget implements TargetDatabase {
     }
 
     @Override
+    public String sqlName(TableSchema table) {
+        return quote(table.table());
+    }
+
+    @Override
+    public java.sql.Connection jdbc() {
+        return connection;
+    }
+
+    @Override
+    public dev.backtrack.connectors.target.ChangeApplier changes() {
+        return new MariaDbChanges(connection);
+    }
+
+    @Override
     public void close() {
         close(connection);
     }

@@ -32,6 +32,11 @@ public final class PostgresCatalog implements SourceCatalog {
         return "postgresql";
     }
 
+    @Override
+    public String sqlName(TableSchema table) {
+        return quote(table.schema()) + "." + quote(table.table());
+    }
+
     /** The one query that reads a table's definition (also run by the DDL event trigger). */
     public static final String TABLE_DEFINITION = resource("table_definition.sql");
     private static final ObjectMapper JSON = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
@@ -73,6 +78,7 @@ public final class PostgresCatalog implements SourceCatalog {
         return p;
     }
 
+    @Override
     public Connection connection() {
         return connection;
     }

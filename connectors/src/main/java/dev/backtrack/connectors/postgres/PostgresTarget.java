@@ -62,6 +62,8 @@ public final class PostgresTarget implements TargetDatabase {
             p.setProperty("password", password);
         }
         p.setProperty("ApplicationName", "backtrack-restore");
+        // timestamptz values read back (migration validation) in UTC, as the source's are
+        p.setProperty("options", "-c TimeZone=UTC");
         p.setProperty("connectTimeout", "10");
         try {
             Connection c = DriverManager.getConnection(url, p);
@@ -393,6 +395,21 @@ public final class PostgresTarget implements TargetDatabase {
         } catch (SQLException e) {
             throw new SourceException("target statement failed (" + e.getMessage().split("\n")[0] + "): " + sql, e);
         }
+    }
+
+    @Override
+    public String sqlName(TableSchema table) {
+        return PostgresCatalog.quote(table.schema()) + "." + PostgresCatalog.quote(table.table());
+    }
+
+    @Override
+    public java.sql.Connection jdbc() {
+        return connection;
+    }
+
+    @Override
+    public dev.backtrack.connectors.target.ChangeApplier changes() {
+        return new PostgresChanges(connection);
     }
 
     @Override

@@ -1,0 +1,103 @@
+package dev.backtrack.cli;
+
+import dev.backtrack.connectors.target.TargetDatabase;
+import dev.backtrack.recovery.Migration;
+import dev.backtrack.recovery.Progress;
+import dev.backtrack.recovery.RestoreException;
+import dev.backtrack.recovery.RestoreReport;
+import dev.backtrack.recovery.RestoreTarget;
+import dev.backtrack.recovery.TargetInstant;
+import dev.backtrack.repository.Repository;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * {@code backtrack migrate}: restore the latest state into a new database, then keep applying what
+ * the agent logs (resumable: progress is kept in the target). {@code migrate cutover} finishes it.
+ */
+@Command(name = "migrate", mixinStandardHelpOptions = true, subcommands = CutoverCommand.class,
+        description = "Restore the latest state into a new database (any engine), then apply every transaction the agent logs after it."
+                + " Re-running resumes where it stopped. Finish with 'migrate cutover'.")
+final class MigrateCommand implements Runnable {
+    @Mixin
+    MigrationTarget target = new MigrationTarget();
+
+    @Option(names = "--follow", description = "keep applying new transactions until stopped (Ctrl-C or SIGTERM finish the transaction in progress)")
+    boolean follow;
+
+    @Option(names = "--until", paramLabel = "TIME", description = "stop before the first transaction that committed after this instant (ISO-8601 with Z or an offset)")
+    String until;
+
+    @Option(names = "--jobs", defaultValue = "1", description = "connections for the first restore's load")
+    int jobs;
+
+    @Option(names = "--poll", defaultValue = "500", paramLabel = "MS", description = "how often --follow looks for new transactions, in milliseconds")
+    long poll;
+
+    @Option(names = "--json", description = "print progress as one JSON object per line")
+    boolean json;
+
+    @Override
+    public void run() {
+        TargetInstant stopAt = until == null ? null : TargetInstant.parse(until);
+        if (stopAt != null && stopAt.latest()) {
+            throw new RestoreException("--until latest is what a migration without --until does: give an instant, or leave --until out");
+        }
+        if (jobs < 1 || jobs > 64 || poll < 10) {
+            throw new RestoreException(jobs < 1 || jobs > 64 ? "--jobs " + jobs + " is not valid: give 1 to 64 connections" : "--poll " + poll + " is too short: give 10 ms or more");
+        }
+        Repository repo = target.repository();
+        AtomicBoolean stop = new AtomicBoolean();
+        java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(1);
+        // SIGTERM or Ctrl-C: the transaction being applied is committed (with its progress) before the JVM exits
+        Thread hook = new Thread(() -> {
+            stop.set(true);
+            try {
+                finished.await(30, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "migrate-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try (TargetDatabase db = target.connect(repo)) {
+            Migration m = new Migration(repo, db, progress());
+            if (m.state() == null) {
+                RestoreTarget to = stopAt == null ? new RestoreTarget.Time(TargetInstant.parse("latest")) : new RestoreTarget.Time(stopAt);
+                RestoreReport r = m.start(to, jobs);
+                say("restored " + r.rows() + " rows in " + r.rowsPerTable().size() + " tables as of " + r.target() + " (log sequence " + r.lastSequence() + ")");
+            }
+            Migration.Status s = m.follow(follow, stopAt == null ? null : stopAt.micros(), poll, stop::get, this::report);
+            say("migration " + (follow && !stop.get() && stopAt != null ? "reached --until " + stopAt + ": " : "stopped: ") + s.line());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            finished.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException ignored) {
+                // the JVM is shutting down already
+            }
+        }
+    }
+
+    private void report(Migration.Status s) {
+        if (json) {
+            Json.printLine(s);
+        } else {
+            System.err.println("migrate: " + s.line());
+        }
+    }
+
+    private void say(String line) {
+        if (!json) {
+            System.out.println(line);
+        }
+    }
+
+    private Progress progress() {
+        return System.console() == null || json ? Progress.NONE : line -> System.err.println(line);
+    }
+}

@@ -1,0 +1,153 @@
+package dev.backtrack.connectors.mariadb;
+
+import dev.backtrack.connectors.postgres.SourceException;
+import dev.backtrack.connectors.target.ChangeApplier;
+import dev.backtrack.repository.model.RowChange;
+import dev.backtrack.repository.model.Unavailable;
+import dev.backtrack.repository.schema.TableSchema;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * Row changes as SQL on a MariaDB/MySQL target, values bound as a restore binds them. Inserts are
+ * upserts (ON DUPLICATE KEY UPDATE); a table without a key changes one matching row (null-safe
+ * {@code <=>}, LIMIT 1). Not thread-safe.
+ */
+final class MariaDbChanges implements ChangeApplier {
+    private final Connection connection;
+    private final Map<TableSchema, MariaDbValues> binders = new IdentityHashMap<>();
+
+    MariaDbChanges(Connection connection) {
+        this.connection = connection;
+    }
+
+    @Override
+    public void apply(TableSchema t, RowChange change) {
+        switch (change.op()) {
+            case INSERT -> insert(t, change.after());
+            case UPDATE -> update(t, change.before() != null ? change.before() : change.after(), change.after());
+            case DELETE -> delete(t, change.before());
+            case TRUNCATE -> execute("DELETE FROM " + MariaDbTarget.quote(t.table()));
+            default -> throw new IllegalArgumentException("not a row change: " + change.op());
+        }
+    }
+
+    private void insert(TableSchema t, Object[] after) {
+        List<Integer> cols = loaded(t, after);
+        String names = cols.stream().map(i -> MariaDbTarget.quote(t.columns().get(i).name())).collect(Collectors.joining(", "));
+        String sql = "INSERT INTO " + MariaDbTarget.quote(t.table()) + " (" + names + ") VALUES (" + "?, ".repeat(Math.max(0, cols.size() - 1)) + "?)";
+        if (!t.primaryKey().isEmpty()) {
+            sql += " ON DUPLICATE KEY UPDATE " + cols.stream().map(i -> MariaDbTarget.quote(t.columns().get(i).name()))
+                    .map(q -> q + " = VALUES(" + q + ")").collect(Collectors.joining(", "));
+        }
+        run(t, sql, cols, after, new int[0], null);
+    }
+
+    private void update(TableSchema t, Object[] before, Object[] after) {
+        List<Integer> cols = loaded(t, after);
+        int[] key = t.keyColumns();
+        String sql = "UPDATE " + MariaDbTarget.quote(t.table()) + " SET " + cols.stream().map(i -> MariaDbTarget.quote(t.columns().get(i).name()) + " = ?")
+                .collect(Collectors.joining(", ")) + " WHERE " + where(t, key) + (t.primaryKey().isEmpty() ? " LIMIT 1" : "");
+        run(t, sql, cols, after, key, before);
+    }
+
+    private void delete(TableSchema t, Object[] before) {
+        int[] key = t.keyColumns();
+        run(t, "DELETE FROM " + MariaDbTarget.quote(t.table()) + " WHERE " + where(t, key) + (t.primaryKey().isEmpty() ? " LIMIT 1" : ""),
+                List.of(), null, key, before);
+    }
+
+    private static String where(TableSchema t, int[] key) {
+        List<String> parts = new ArrayList<>();
+        for (int k : key) {
+            parts.add(MariaDbTarget.quote(t.columns().get(k).name()) + " <=> ?");
+        }
+        return String.join(" AND ", parts);
+    }
+
+    private static List<Integer> loaded(TableSchema t, Object[] row) {
+        List<Integer> out = new ArrayList<>();
+        for (int i = 0; i < t.columns().size(); i++) {
+            if (t.columns().get(i).generated() == null && !(row[i] instanceof Unavailable)) {
+                out.add(i);
+            }
+        }
+        return out;
+    }
+
+    private void run(TableSchema t, String sql, List<Integer> setColumns, Object[] setRow, int[] keyColumns, Object[] keyRow) {
+        MariaDbValues values = binders.computeIfAbsent(t, s -> new MariaDbValues(s.columns()));
+        try (PreparedStatement ps = connection.prepareStatement(sql)) {
+            int p = 1;
+            for (int i : setColumns) {
+                values.bind(ps, p++, i, setRow[i]);
+            }
+            for (int i : keyColumns) {
+                values.bind(ps, p++, i, keyRow[i]);
+            }
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new SourceException("applying a change to " + t.table() + " failed: " + String.valueOf(e.getMessage()).split("\n")[0], e);
+        }
+    }
+
+    @Override
+    public void execute(String statement) {
+        try (Statement st = connection.createStatement()) {
+            st.execute(statement);
+        } catch (SQLException e) {
+            throw new SourceException("the target refused " + statement.split("\n")[0] + ": " + String.valueOf(e.getMessage()).split("\n")[0], e);
+        }
+    }
+
+    @Override
+    public void prepareState() {
+        execute("CREATE TABLE IF NOT EXISTS " + STATE_TABLE + " (name varchar(64) PRIMARY KEY, value text NOT NULL) ENGINE=InnoDB");
+    }
+
+    @Override
+    public Map<String, String> state() {
+        Map<String, String> out = new LinkedHashMap<>();
+        try (Statement st = connection.createStatement();
+             ResultSet exists = st.executeQuery("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = '" + STATE_TABLE + "'")) {
+            exists.next();
+            if (exists.getInt(1) == 0) {
+                return out;
+            }
+        } catch (SQLException e) {
+            throw new SourceException("cannot read the migration state in the target: " + e.getMessage(), e);
+        }
+        try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery("SELECT name, value FROM " + STATE_TABLE)) {
+            while (rs.next()) {
+                out.put(rs.getString(1), rs.getString(2));
+            }
+        } catch (SQLException e) {
+            throw new SourceException("cannot read the migration state in the target: " + e.getMessage(), e);
+        }
+        return out;
+    }
+
+    @Override
+    public void saveState(Map<String, String> state) {
+        try (PreparedStatement ps = connection.prepareStatement("INSERT INTO " + STATE_TABLE + " (name, value) VALUES (?, ?) ON DUPLICATE KEY UPDATE value = VALUES(value)")) {
+            for (Map.Entry<String, String> e : state.entrySet()) {
+                ps.setString(1, e.getKey());
+                ps.setString(2, e.getValue());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        } catch (SQLException e) {
+            throw new SourceException("cannot save the migration state in the target: " + e.getMessage(), e);
+        }
+    }
+}

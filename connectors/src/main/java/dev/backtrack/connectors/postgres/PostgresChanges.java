@@ -1,0 +1,204 @@
+package dev.backtrack.connectors.postgres;
+
+import dev.backtrack.connectors.target.ChangeApplier;
+import dev.backtrack.repository.model.RowChange;
+import dev.backtrack.repository.model.Unavailable;
+import dev.backtrack.repository.schema.Column;
+import dev.backtrack.repository.schema.TableSchema;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * Row changes as SQL on a PostgreSQL target: values travel as PostgreSQL text cast to the column's
+ * type, the form COPY reads in a restore. Inserts are upserts on the key; a table without a key
+ * changes one matching row. Not thread-safe.
+ */
+final class PostgresChanges implements ChangeApplier {
+    private final Connection connection;
+    private final Map<String, PreparedStatement> statements = new LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, PreparedStatement> eldest) {
+            if (size() > 256) {
+                close(eldest.getValue());
+                return true;
+            }
+            return false;
+        }
+    };
+
+    PostgresChanges(Connection connection) {
+        this.connection = connection;
+    }
+
+    @Override
+    public void apply(TableSchema t, RowChange change) {
+        switch (change.op()) {
+            case INSERT -> insert(t, change.after());
+            case UPDATE -> update(t, change.before() != null ? change.before() : change.after(), change.after());
+            case DELETE -> delete(t, change.before());
+            case TRUNCATE -> execute("DELETE FROM " + name(t));
+            default -> throw new IllegalArgumentException("not a row change: " + change.op());
+        }
+    }
+
+    private void insert(TableSchema t, Object[] after) {
+        List<Integer> cols = loaded(t, after);
+        StringBuilder sql = new StringBuilder("INSERT INTO ").append(name(t)).append(" (")
+                .append(cols.stream().map(i -> PostgresCatalog.quote(t.columns().get(i).name())).collect(Collectors.joining(", ")))
+                .append(") VALUES (").append(cols.stream().map(i -> "?::" + t.columns().get(i).type()).collect(Collectors.joining(", "))).append(')');
+        if (!t.primaryKey().isEmpty()) {
+            sql.append(" ON CONFLICT (").append(t.primaryKey().stream().map(PostgresCatalog::quote).collect(Collectors.joining(", "))).append(") DO ");
+            List<Integer> rest = cols.stream().filter(i -> !t.primaryKey().contains(t.columns().get(i).name())).toList();
+            sql.append(rest.isEmpty() ? "NOTHING" : "UPDATE SET " + rest.stream().map(i -> PostgresCatalog.quote(t.columns().get(i).name()) + " = EXCLUDED."
+                    + PostgresCatalog.quote(t.columns().get(i).name())).collect(Collectors.joining(", ")));
+        }
+        run(t, sql.toString(), cols, after, List.of(), null);
+    }
+
+    private void update(TableSchema t, Object[] before, Object[] after) {
+        List<Integer> cols = loaded(t, after);
+        int[] key = t.keyColumns();
+        String where = where(t, key);
+        String sql = "UPDATE " + name(t) + " SET " + cols.stream().map(i -> PostgresCatalog.quote(t.columns().get(i).name()) + " = ?::" + t.columns().get(i).type())
+                .collect(Collectors.joining(", ")) + (t.primaryKey().isEmpty() ? " WHERE ctid = (SELECT ctid FROM " + name(t) + " WHERE " + where + " LIMIT 1)" : " WHERE " + where);
+        run(t, sql, cols, after, keyList(key), before);
+    }
+
+    private void delete(TableSchema t, Object[] before) {
+        int[] key = t.keyColumns();
+        String where = where(t, key);
+        String sql = "DELETE FROM " + name(t) + (t.primaryKey().isEmpty() ? " WHERE ctid = (SELECT ctid FROM " + name(t) + " WHERE " + where + " LIMIT 1)" : " WHERE " + where);
+        run(t, sql, List.of(), null, keyList(key), before);
+    }
+
+    private static String where(TableSchema t, int[] key) {
+        List<String> parts = new ArrayList<>();
+        for (int k : key) {
+            Column c = t.columns().get(k);
+            parts.add(PostgresCatalog.quote(c.name()) + " IS NOT DISTINCT FROM ?::" + c.type());
+        }
+        return String.join(" AND ", parts);
+    }
+
+    private static List<Integer> keyList(int[] key) {
+        List<Integer> out = new ArrayList<>();
+        for (int k : key) {
+            out.add(k);
+        }
+        return out;
+    }
+
+    /** Columns a change writes: not generated, and not an unchanged TOAST value (the target holds it already). */
+    private static List<Integer> loaded(TableSchema t, Object[] row) {
+        List<Integer> out = new ArrayList<>();
+        for (int i = 0; i < t.columns().size(); i++) {
+            if (t.columns().get(i).generated() == null && !(row[i] instanceof Unavailable)) {
+                out.add(i);
+            }
+        }
+        return out;
+    }
+
+    private void run(TableSchema t, String sql, List<Integer> setColumns, Object[] setRow, List<Integer> keyColumns, Object[] keyRow) {
+        try {
+            PreparedStatement ps = statements.get(sql);
+            if (ps == null) {
+                ps = connection.prepareStatement(sql);
+                statements.put(sql, ps);
+            }
+            int p = 1;
+            for (int i : setColumns) {
+                bind(ps, p++, t.columns().get(i), setRow[i]);
+            }
+            for (int i : keyColumns) {
+                bind(ps, p++, t.columns().get(i), keyRow[i]);
+            }
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new SourceException("applying a change to " + t.qualifiedName() + " failed: " + String.valueOf(e.getMessage()).split("\n")[0], e);
+        }
+    }
+
+    private static void bind(PreparedStatement ps, int index, Column c, Object v) throws SQLException {
+        if (v == null) {
+            ps.setNull(index, Types.VARCHAR);
+            return;
+        }
+        String type = c.type();
+        boolean array = type.endsWith("[]");
+        ps.setString(index, array && v instanceof String s ? s : CopyText.text(v, CopyText.kindOf(array ? type.substring(0, type.length() - 2) : type)));
+    }
+
+    @Override
+    public void execute(String statement) {
+        try (Statement st = connection.createStatement()) {
+            st.execute(statement);
+        } catch (SQLException e) {
+            throw new SourceException("the target refused " + statement.split("\n")[0] + ": " + String.valueOf(e.getMessage()).split("\n")[0], e);
+        }
+    }
+
+    @Override
+    public void prepareState() {
+        execute("CREATE TABLE IF NOT EXISTS public." + STATE_TABLE + " (name text PRIMARY KEY, value text NOT NULL)");
+    }
+
+    @Override
+    public Map<String, String> state() {
+        Map<String, String> out = new LinkedHashMap<>();
+        try (Statement st = connection.createStatement();
+             ResultSet exists = st.executeQuery("SELECT to_regclass('public." + STATE_TABLE + "') IS NOT NULL")) {
+            exists.next();
+            if (!exists.getBoolean(1)) {
+                return out;
+            }
+        } catch (SQLException e) {
+            throw new SourceException("cannot read the migration state in the target: " + e.getMessage(), e);
+        }
+        try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery("SELECT name, value FROM public." + STATE_TABLE)) {
+            while (rs.next()) {
+                out.put(rs.getString(1), rs.getString(2));
+            }
+        } catch (SQLException e) {
+            throw new SourceException("cannot read the migration state in the target: " + e.getMessage(), e);
+        }
+        return out;
+    }
+
+    @Override
+    public void saveState(Map<String, String> state) {
+        String sql = "INSERT INTO public." + STATE_TABLE + " (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value";
+        try (PreparedStatement ps = connection.prepareStatement(sql)) {
+            for (Map.Entry<String, String> e : state.entrySet()) {
+                ps.setString(1, e.getKey());
+                ps.setString(2, e.getValue());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        } catch (SQLException e) {
+            throw new SourceException("cannot save the migration state in the target: " + e.getMessage(), e);
+        }
+    }
+
+    private static String name(TableSchema t) {
+        return PostgresCatalog.quote(t.schema()) + "." + PostgresCatalog.quote(t.table());
+    }
+
+    private static void close(PreparedStatement ps) {
+        try {
+            ps.close();
+        } catch (SQLException ignored) {
+            // a statement of a broken connection: nothing to release
+        }
+    }
+}

@@ -1,0 +1,32 @@
+package dev.backtrack.connectors.target;
+
+import dev.backtrack.repository.model.RowChange;
+import dev.backtrack.repository.schema.TableSchema;
+
+import java.util.Map;
+
+/**
+ * Applies logged row changes to a restored target, one source transaction per target transaction
+ * (the caller's begin/commit on the same {@link TargetDatabase}), with the migration's progress saved
+ * in the same transaction, so a change is applied exactly once however often the migration is killed.
+ * Not thread-safe.
+ */
+public interface ChangeApplier {
+    /** The table that keeps the migration's progress in the target database. */
+    String STATE_TABLE = "backtrack_migration";
+
+    /** An INSERT (as an upsert), UPDATE, DELETE or TRUNCATE of {@code table}, in that table version's column order. */
+    void apply(TableSchema table, RowChange change);
+
+    /** A statement the source ran (a DDL replayed into a target of the same engine). */
+    void execute(String statement);
+
+    /** Creates the state table when it is missing (outside a transaction: MariaDB commits DDL at once). */
+    void prepareState();
+
+    /** The saved progress, or an empty map when the target holds no migration. */
+    Map<String, String> state();
+
+    /** Saves progress in the current transaction. */
+    void saveState(Map<String, String> state);
+}

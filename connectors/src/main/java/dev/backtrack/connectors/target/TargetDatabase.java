@@ -1,0 +1,86 @@
+package dev.backtrack.connectors.target;
+
+import dev.backtrack.repository.schema.TableSchema;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A database a restore loads into. The table versions it is given are in its own engine's dialect
+ * (column types as that engine spells them; {@link CrossEngine} translates those of another engine).
+ * The restore calls, in order: {@link #checkEmpty}, {@link #createTables}, one {@link #load} per
+ * table, {@link #addKeys}, {@link #addIndexesAndConstraints}, {@link #setSequences}, {@link #analyze}.
+ * Not thread-safe: one connection; {@link #another} opens one more for parallel loading.
+ */
+public interface TargetDatabase extends AutoCloseable {
+
+    /** postgresql, mariadb or mysql: the dialect of the table versions this target takes. */
+    String engine();
+
+    /** One more connection to the same target, for loading tables in parallel. */
+    TargetDatabase another();
+
+    /** Refuses a target that already holds a table (or another object the restore would create). */
+    void checkEmpty();
+
+    void begin();
+
+    void commit();
+
+    void rollback();
+
+    /**
+     * Creates the tables without secondary indexes and constraints (and the types and sequences they need).
+     *
+     * @param sequences CREATE SEQUENCE options by sequence name (PostgreSQL sources); empty otherwise
+     */
+    void createTables(Collection<TableSchema> tables, Map<String, String> sequences);
+
+    /** Drops what {@link #createTables} made, so a failed parallel restore leaves the target empty. */
+    void dropRestored(Collection<TableSchema> tables, Map<String, String> sequences);
+
+    /** Opens a bulk load into the table. */
+    RowLoader load(TableSchema table);
+
+    /** Primary keys, when the engine builds them after the load. */
+    void addKeys(Collection<TableSchema> tables);
+
+    /** Secondary indexes, unique, check and foreign key constraints; returns notes for the report. */
+    List<String> addIndexesAndConstraints(Collection<TableSchema> tables);
+
+    /**
+     * Sets each sequence (PostgreSQL) or AUTO_INCREMENT counter (MariaDB/MySQL) to its value at the
+     * target instant, never below what the restored rows use.
+     *
+     * @param captured values recorded by the source, by sequence name (PostgreSQL) or qualified table name (AUTO_INCREMENT)
+     */
+    void setSequences(Collection<TableSchema> tables, Map<String, Long> captured);
+
+    /** Refreshes planner statistics of the restored tables. */
+    void analyze(Collection<TableSchema> tables);
+
+    /** The table a restore made of this (source) table version, as this target's SQL names it. */
+    String sqlName(TableSchema table);
+
+    /** The target's connection, for reading restored tables back (validation). */
+    java.sql.Connection jdbc();
+
+    /** Applies logged changes on this target's connection (migration), inside {@link #begin}/{@link #commit}. */
+    ChangeApplier changes();
+
+    @Override
+    void close();
+
+    /** Streams the rows of one table into the target. Not thread-safe. */
+    interface RowLoader {
+        /** One row, values in the table version's column order (generated columns are skipped). */
+        void add(Object[] row);
+
+        /** Abandons the load so the connection can roll back. */
+        void cancel();
+
+        /** Ends the load; returns the number of rows loaded. */
+        long finish();
+    }
+}

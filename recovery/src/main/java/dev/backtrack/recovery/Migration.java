@@ -1,0 +1,194 @@
+package dev.backtrack.recovery;
+
+import dev.backtrack.connectors.target.ChangeApplier;
+import dev.backtrack.connectors.target.TargetDatabase;
+import dev.backtrack.repository.Repository;
+import dev.backtrack.repository.model.Micros;
+import dev.backtrack.repository.model.RowChange;
+import dev.backtrack.repository.model.Transaction;
+import dev.backtrack.repository.redolog.LogCursor;
+import dev.backtrack.repository.redolog.LogSummary;
+import dev.backtrack.repository.redolog.RedoLog;
+import dev.backtrack.repository.schema.TableSchema;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+
+/**
+ * Migration: a restore of the latest state into a new database, then every transaction the agent
+ * logs after it, applied in commit order, each in one target transaction together with the
+ * migration's progress (table {@code backtrack_migration}), so a killed migration resumes without
+ * applying anything twice. Not thread-safe.
+ */
+public final class Migration {
+    static final String SEQUENCE = "applied_sequence";
+    static final String COMMIT = "applied_commit_micros";
+    static final String REPOSITORY = "repository_id";
+    static final String PHASE = "phase";
+    static final String FOLLOWING = "following";
+    static final String CUT_OVER = "cut over";
+
+    private final Repository repo;
+    private final TargetDatabase db;
+    private final ChangeApplier changes;
+    private final Progress progress;
+    private final boolean sameEngine;
+
+    /** Where a migration stands: applied up to a log sequence, and how far the log is ahead. */
+    public record Status(long appliedSequence, String appliedCommit, long logSequence, long lagTransactions, double lagSeconds, String phase) {
+        public String line() {
+            return "applied through log sequence " + appliedSequence + (appliedCommit == null ? "" : " (commit " + appliedCommit + ")") + "; lag "
+                    + lagTransactions + " transactions, " + String.format(java.util.Locale.ROOT, "%.1f", lagSeconds) + " s";
+        }
+    }
+
+    public Migration(Repository repo, TargetDatabase db, Progress progress) {
+        this.repo = repo;
+        this.db = db;
+        this.changes = db.changes();
+        this.progress = progress;
+        this.sameEngine = "postgresql".equals(repo.identity().engine()) == "postgresql".equals(db.engine());
+    }
+
+    /** The saved progress, or null when the target holds no migration of this repository. */
+    public Map<String, String> state() {
+        Map<String, String> s = changes.state();
+        if (s.isEmpty()) {
+            return null;
+        }
+        if (!repo.identity().repositoryId().equals(s.get(REPOSITORY))) {
+            throw new RestoreException("the target holds a migration of another repository (" + s.get(REPOSITORY) + "): migrate into a new, empty database");
+        }
+        return s;
+    }
+
+    /** Restores the state at {@code to} (latest, or an instant) and records it as the migration's start. */
+    public RestoreReport start(RestoreTarget to, int jobs) {
+        RestoreReport report = new Restore(repo, progress).jobs(jobs).run(to, db);
+        changes.prepareState();
+        db.begin();
+        try {
+            Map<String, String> s = new LinkedHashMap<>();
+            s.put(REPOSITORY, repo.identity().repositoryId());
+            s.put(SEQUENCE, Long.toString(report.lastSequence()));
+            s.put(COMMIT, report.lastAppliedCommit() == null ? "" : Long.toString(Micros.of(java.time.Instant.parse(report.lastAppliedCommit()))));
+            s.put(PHASE, FOLLOWING);
+            changes.saveState(s);
+            db.commit();
+        } catch (RuntimeException e) {
+            db.rollback();
+            throw e;
+        }
+        return report;
+    }
+
+    /**
+     * Applies the log after the saved sequence; with {@code keepFollowing} waits for more until
+     * {@code stop} says so, else returns once the log's end is applied. Stops for good before the
+     * first transaction that committed after {@code untilMicros} (null: never).
+     */
+    public Status follow(boolean keepFollowing, Long untilMicros, long pollMillis, BooleanSupplier stop, Consumer<Status> report) throws InterruptedException {
+        Map<String, String> s = state();
+        if (s == null) {
+            throw new RestoreException("the target holds no migration: run 'backtrack migrate' without 'cutover' first");
+        }
+        if (CUT_OVER.equals(s.get(PHASE))) {
+            throw new RestoreException("the migration into this target was cut over already: the target is live, nothing more is applied");
+        }
+        long applied = Long.parseLong(s.get(SEQUENCE));
+        long appliedCommit = s.get(COMMIT).isEmpty() ? Long.MIN_VALUE : Long.parseLong(s.get(COMMIT));
+        long lastReport = 0;
+        while (true) {
+            boolean reachedUntil = false;
+            try (LogCursor cursor = RedoLog.read(repo.logDir(), applied + 1)) {
+                boolean open = false;
+                while (cursor.hasNext()) {
+                    Transaction tx = cursor.next();
+                    if (untilMicros != null && tx.commitMicros() > untilMicros) {
+                        reachedUntil = true;
+                        break;
+                    }
+                    if (!open) {
+                        db.begin();
+                        open = true;
+                    }
+                    try {
+                        for (RowChange c : tx.changes()) {
+                            apply(tx, c);
+                        }
+                        if (tx.continued()) {
+                            continue;
+                        }
+                        changes.saveState(Map.of(SEQUENCE, Long.toString(tx.sequence()), COMMIT, Long.toString(tx.commitMicros())));
+                        db.commit();
+                        open = false;
+                    } catch (RuntimeException e) {
+                        db.rollback();
+                        throw e;
+                    }
+                    applied = tx.sequence();
+                    appliedCommit = tx.commitMicros();
+                    if (System.currentTimeMillis() - lastReport > 2000) {
+                        report.accept(status(applied, appliedCommit));
+                        lastReport = System.currentTimeMillis();
+                    }
+                }
+                if (open) {
+                    db.rollback();
+                }
+            }
+            if (reachedUntil || !keepFollowing || stop.getAsBoolean()) {
+                Status done = status(applied, appliedCommit);
+                report.accept(done);
+                return done;
+            }
+            if (System.currentTimeMillis() - lastReport > 5000) {
+                report.accept(status(applied, appliedCommit));
+                lastReport = System.currentTimeMillis();
+            }
+            Thread.sleep(pollMillis);
+        }
+    }
+
+    private void apply(Transaction tx, RowChange c) {
+        TableSchema table = repo.schemas().get(c.schemaId());
+        switch (c.op()) {
+            case INSERT, UPDATE, DELETE, TRUNCATE -> changes.apply(table, c);
+            case SCHEMA -> {
+                String statement = c.after() == null || c.after().length < 2 ? "" : String.valueOf(c.after()[1]);
+                if (!sameEngine || statement.isBlank()) {
+                    throw new RestoreException("table " + table.qualifiedName() + " changed definition at log sequence " + tx.sequence() + " ("
+                            + (statement.isBlank() ? "no statement was captured" : statement.split("\n")[0]) + "), which a "
+                            + (sameEngine ? "" : "cross-engine ") + "migration cannot replay: apply it to the target by hand, then migrate again from a new restore");
+                }
+                changes.execute(statement);
+            }
+            case DROP -> db.dropRestored(java.util.List.of(table), Map.of());
+            case MESSAGE -> {
+                // sequence values and marks: cutover sets sequences from the source itself
+            }
+        }
+    }
+
+    /** The migration's lag behind the log: transactions not applied yet, and the commit-time distance to the log's last one. */
+    public Status status(long applied, long appliedCommit) {
+        LogSummary log = repo.logSummary();
+        long behind = Math.max(0, log.lastSequence() - applied);
+        double seconds = behind == 0 || appliedCommit == Long.MIN_VALUE ? 0 : Math.max(0, (log.maxCommitMicros() - appliedCommit) / 1e6);
+        return new Status(applied, appliedCommit == Long.MIN_VALUE ? null : Micros.format(appliedCommit), log.lastSequence(), behind, seconds, FOLLOWING);
+    }
+
+    /** Marks the migration as cut over: the target is live, a later follow refuses. */
+    public void finish() {
+        db.begin();
+        try {
+            changes.saveState(Map.of(PHASE, CUT_OVER));
+            db.commit();
+        } catch (RuntimeException e) {
+            db.rollback();
+            throw e;
+        }
+    }
+}
