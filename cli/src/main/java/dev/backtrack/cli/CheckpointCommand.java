@@ -44,6 +44,10 @@ final class CheckpointCommand implements Callable<Integer> {
         Repository repo = Repository.open(path);
         long started = System.nanoTime();
         Manifest m;
+        if (kind.equals("fresh") && !"postgresql".equals(repo.identity().engine())) {
+            throw new IllegalArgumentException("--kind fresh reads PostgreSQL through an exported snapshot, which a " + repo.identity().engine()
+                    + " source does not have yet: use --kind full (synthetic, from the log) instead");
+        }
         if (kind.equals("fresh")) {
             boolean terminal = System.console() != null && !json;
             m = FreshFull.take(cfg, repo, java.time.Duration.ofMinutes(5), line -> {

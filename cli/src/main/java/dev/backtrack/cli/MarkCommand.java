@@ -24,6 +24,10 @@ final class MarkCommand implements Runnable {
     public void run() {
         Marks.checkName(name);
         BacktrackConfig cfg = ConfigLoader.load(config);
+        if (!dev.backtrack.config.SourceConfig.POSTGRESQL.equals(cfg.source().engine())) {
+            throw new IllegalArgumentException("marks are written as PostgreSQL logical decoding messages, which a " + cfg.source().engine()
+                    + " source has no equivalent of: restore to a GTID (--to gtid:...) or a binlog position instead");
+        }
         dev.backtrack.repository.Repository.unlock(cfg.repository().path(), cfg.repository().passphraseChars());
         if (Marks.find(cfg.repository().path(), name) != null) {
             throw new IllegalArgumentException("mark '" + name + "' exists already in " + cfg.repository().path() + ": choose another name");
