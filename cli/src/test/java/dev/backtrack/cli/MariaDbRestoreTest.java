@@ -96,6 +96,15 @@ class MariaDbRestoreTest {
             source.restore("gtid:" + mid.gtid(), source.server.jdbcUrl("crm_rg"), "root");
             assertTables("restore to GTID " + mid.gtid(), mid.tables(), MariaDbSource.mariaDbTables(source.server, "crm_rg"));
 
+            // migrate --until: the state at the instant, and no transaction after it (the migration's own state table aside)
+            source.server.createDatabase("crm_mu");
+            CommandLineTest.Run until = CommandLineTest.run("migrate", "--repo", source.repository.toString(), "--target-url", source.server.jdbcUrl("crm_mu"),
+                    "--target-user", "root", "--until", mid.second().toString());
+            assertEquals(0, until.exit(), until.err());
+            Map<String, List<String>> migrated = MariaDbSource.mariaDbTables(source.server, "crm_mu");
+            assertTrue(migrated.remove("backtrack_migration") != null, "the migration keeps its progress in the target");
+            assertTables("migrate --until " + mid.second(), mid.tables(), migrated);
+
             // cross-engine: the same instants into PostgreSQL, compared value by value
             PostgresCluster pg = PostgresCluster.shared();
             for (int i = 0; i < held.size(); i++) {
