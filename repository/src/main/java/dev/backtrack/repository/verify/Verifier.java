@@ -48,6 +48,12 @@ public final class Verifier {
             problems.add(e.getMessage());
         }
         try {
+            // the binlog connector's schema history: capture cannot resume without it
+            new dev.backtrack.repository.history.SourceHistory(path).records();
+        } catch (RepositoryException e) {
+            problems.add(e.getMessage());
+        }
+        try {
             dev.backtrack.repository.mark.Marks.list(path);
             for (dev.backtrack.repository.gap.Gaps.Gap g : dev.backtrack.repository.gap.Gaps.list(path)) {
                 notes.add("gap in the recoverable window: nothing captured after " + Micros.format(g.afterMicros()) + " until "

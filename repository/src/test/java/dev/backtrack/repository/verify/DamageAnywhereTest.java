@@ -41,6 +41,8 @@ class DamageAnywhereTest {
         TableSchema t = repo.schemas().register(new TableSchema(0, "public", "contacts",
                 List.of(new Column("id", "bigint", false, null, null, null, null), new Column("name", "text", true, null, null, null, null)),
                 List.of("id"), Map.of(), 1), 1);
+        // a binlog connector's schema history record: verify covers it too
+        new dev.backtrack.repository.history.SourceHistory(dir).append("{\"ddl\":\"CREATE TABLE contacts (id bigint PRIMARY KEY)\"}".getBytes());
         CheckpointWriter w = new CheckpointWriter(repo.checkpointsDir(), Checkpoints.label(T0, "F"), 3);
         for (long i = 0; i < 2000; i++) {
             w.addRow(t, new Object[]{i, "contact " + i});
@@ -120,6 +122,7 @@ class DamageAnywhereTest {
             Repository repo = Repository.open(dir);
             new SchemaHistory(dir.resolve("schemas"));
             Marks.list(dir);
+            new dev.backtrack.repository.history.SourceHistory(dir).records();
             List<Manifest> all = repo.checkpoints();
             for (Manifest m : all) {
                 for (Manifest.TableEntry t : m.tables()) {
