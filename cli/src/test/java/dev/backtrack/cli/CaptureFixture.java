@@ -202,7 +202,7 @@ final class CaptureFixture implements AutoCloseable {
 
     /** Keys of rows whose content differs between the databases, each with its first 200 characters in both, for failure messages. */
     String differingKeys(String db, String otherDb, String table, String key) {
-        String sql = "SELECT " + key + "::text, md5(t::text), left(t::text, 200) FROM " + table + " t";
+        String sql = "SELECT " + key + "::text, md5(backtrack_row::text), left(backtrack_row::text, 200) FROM " + table + " backtrack_row";
         try {
             Map<String, String[]> a = new java.util.TreeMap<>(), b = new java.util.TreeMap<>();
             for (var pair : List.of(Map.entry(db, a), Map.entry(otherDb, b))) {

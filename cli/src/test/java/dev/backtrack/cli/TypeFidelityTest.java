@@ -30,15 +30,18 @@ class TypeFidelityTest {
                         CREATE TABLE every_type (id bigserial PRIMARY KEY, i int, s smallint, n numeric(12,4), n_free numeric,
                           t text, v varchar(20), b boolean, d date, ts timestamp, ts3 timestamp(3), tstz timestamptz,
                           u uuid, j json, jb jsonb, tags text[], nums int[], bin bytea, m mood, moods mood[], f4 real, f8 double precision,
-                          big_text text, tm time, "Ünïcode col" text)""");
+                          big_text text, tm time, "Ünïcode col" text, dflt int DEFAULT 7, dts timestamptz DEFAULT now())""");
                 st.execute("CREATE TABLE crm.keyless_feed (who text, what text, at timestamptz, payload jsonb)");
                 st.execute("ALTER TABLE crm.keyless_feed REPLICA IDENTITY FULL");
                 st.execute("INSERT INTO every_type (i) VALUES (NULL)");
+                // NULL in columns with a default stays NULL (Connect's Struct.get would hand back the default)
+                st.execute("INSERT INTO every_type (i, dflt, dts) VALUES (1, NULL, NULL)");
                 insertRows(st, "before");
             }
             f.startAgent();
             try (Connection c = f.connect(); Statement st = c.createStatement()) {
                 insertRows(st, "after");
+                st.execute("INSERT INTO every_type (i, dflt, dts) VALUES (2, NULL, NULL)");
                 // an update that leaves the TOASTed column alone: Debezium sends a placeholder for big_text
                 st.execute("UPDATE every_type SET i = i - 1, tags = array_append(tags, 'upd') WHERE big_text IS NOT NULL");
                 st.execute("UPDATE every_type SET n = -0.0001, f8 = 'NaN', f4 = '-Infinity' WHERE id % 2 = 0");
@@ -55,6 +58,8 @@ class TypeFidelityTest {
             String expected = f.checksums(f.database, TABLES).toString();
             f.restore("latest", "crm_types_restored");
             assertEquals(expected, f.checksums("crm_types_restored", TABLES).toString());
+            assertEquals("2", f.cluster.queryOne("crm_types_restored", "SELECT count(*) FROM every_type WHERE dflt IS NULL AND dts IS NULL AND i IN (1, 2)"),
+                    "NULLs in columns with a default");
             try (Connection c = f.cluster.connect("crm_types_restored"); Statement st = c.createStatement()) {
                 // sequences were set: the next insert does not collide with restored ids
                 st.execute("INSERT INTO every_type (i) VALUES (42)");

@@ -62,8 +62,9 @@ public final class CrmSchema {
      * checksums hold the same rows, column for column.
      */
     public static String checksum(Connection c, String table) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT count(*) || ':' || md5(coalesce(string_agg(t::text, E'\\n' ORDER BY t::text), '')) FROM "
-                + table + " t"); var rs = ps.executeQuery()) {
+        // the row alias must not be a column's name: every_type has a column t, and t::text would then be that column only
+        try (PreparedStatement ps = c.prepareStatement("SELECT count(*) || ':' || md5(coalesce(string_agg(backtrack_row::text, E'\\n' ORDER BY backtrack_row::text), ''))"
+                + " FROM " + table + " backtrack_row"); var rs = ps.executeQuery()) {
             rs.next();
             return rs.getString(1);
         }

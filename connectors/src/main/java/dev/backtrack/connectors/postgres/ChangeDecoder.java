@@ -46,7 +46,8 @@ public final class ChangeDecoder {
         for (int i = 0; i < row.length; i++) {
             Field f = m.fields[i];
             if (f != null) {
-                row[i] = value(table, i, f.schema(), image.get(f));
+                // not get(f): it returns the column's default in place of a NULL
+                row[i] = value(table, i, f.schema(), image.getWithoutDefault(f.name()));
             }
         }
         return row;
@@ -90,6 +91,9 @@ public final class ChangeDecoder {
                     return ((Number) v).longValue() * 1000;
                 case "io.debezium.time.Date":
                     return ((Number) v).longValue();
+                case "io.debezium.time.ZonedTimestamp":
+                    // one spelling of an instant, whichever way the row reached the log (stream or rows PostgreSQL printed)
+                    return TextValues.zoned((String) v);
                 case "org.apache.kafka.connect.data.Decimal":
                     // a MariaDB/MySQL bigint unsigned past Long: its exact digits
                     return ((java.math.BigDecimal) v).toPlainString();

@@ -49,7 +49,8 @@ public final class TextValues {
             case "smallint", "integer", "bigint", "oid":
                 return Long.parseLong(text);
             case "boolean":
-                return text.equals("t");
+                // boolean::text prints true/false, COPY and psql print t/f
+                return text.equals("t") || text.equals("true");
             case "real":
                 return Float.parseFloat(text);
             case "double precision":
@@ -59,12 +60,49 @@ public final class TextValues {
             default:
                 break;
         }
+        if (type.startsWith("timestamp") && type.endsWith("with time zone")) {
+            return zoned(text);
+        }
         return switch (CopyText.kindOf(type)) {
             case DATE -> days(text);
             case TIMESTAMP -> micros(text);
             case TIME -> text.startsWith("24:00:00") ? 86_400_000_000L : LocalTime.parse(text).toNanoOfDay() / 1000;
             case PLAIN -> text;
         };
+    }
+
+    private static final Pattern ZONED = Pattern.compile(
+            "(\\d{4,})-(\\d{2})-(\\d{2})[ T](\\d{2}):(\\d{2}):(\\d{2})(?:\\.(\\d{1,9}))?(Z|[+-]\\d{2}(?::?\\d{2}(?::?\\d{2})?)?)( BC)?");
+
+    /**
+     * An instant (timestamptz, MariaDB timestamp) as the log keeps it: ISO-8601 in UTC with six
+     * fractional digits, {@code 2026-01-02T03:04:05.120000Z}, from the connector's ISO text or
+     * PostgreSQL's own ({@code 2026-01-02 03:04:05.12+00}); 'infinity' and '-infinity' stay.
+     */
+    public static String zoned(String text) {
+        if (text.equals("infinity") || text.equals("-infinity")) {
+            return text;
+        }
+        Matcher m = ZONED.matcher(text);
+        if (!m.matches()) {
+            throw new SourceException("an instant reads '" + text + "', which is not ISO-8601 with an offset: report this");
+        }
+        String fraction = m.group(7) == null ? "" : m.group(7);
+        long day = LocalDate.of(year(m.group(1), m.group(9)), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3))).toEpochDay();
+        long second = day * 86_400L + Integer.parseInt(m.group(4)) * 3600L + Integer.parseInt(m.group(5)) * 60L + Integer.parseInt(m.group(6));
+        String zone = m.group(8);
+        if (!zone.equals("Z")) {
+            String digits = zone.substring(1).replace(":", "");
+            int offset = Integer.parseInt(digits.substring(0, 2)) * 3600 + (digits.length() >= 4 ? Integer.parseInt(digits.substring(2, 4)) * 60 : 0)
+                    + (digits.length() >= 6 ? Integer.parseInt(digits.substring(4, 6)) : 0);
+            second -= zone.charAt(0) == '-' ? -offset : offset;
+        }
+        int micros = fraction.isEmpty() ? 0 : Integer.parseInt((fraction + "000000").substring(0, 6));
+        java.time.LocalDateTime t = java.time.LocalDateTime.ofEpochSecond(second, micros * 1000, java.time.ZoneOffset.UTC);
+        String clock = String.format("%02d:%02d:%02d.%06d", t.getHour(), t.getMinute(), t.getSecond(), micros);
+        // PostgreSQL reads neither a signed nor a zero year: years before 1 are written as PostgreSQL writes them
+        return t.getYear() > 0 ? String.format("%04d-%02d-%02dT%sZ", t.getYear(), t.getMonthValue(), t.getDayOfMonth(), clock)
+                : String.format("%04d-%02d-%02d %s+00 BC", 1 - t.getYear(), t.getMonthValue(), t.getDayOfMonth(), clock);
     }
 
     private static long days(String text) {

@@ -320,7 +320,7 @@ final class PostgresToMariaDb implements Translation {
      * ISO-8601 ({@code 2026-01-02T03:04:05.123456Z}); rows PostgreSQL printed itself (fresh checkpoints,
      * rewritten tables) in its own form, time zone UTC ({@code 2026-01-02 03:04:05.123456+00}).
      */
-    static long utcMicros(String text) {
+    private static long utcMicros(String text) {
         if (text.contains("infinity")) {
             throw new Unrepresentable("timestamp " + text + " is outside MariaDB's DATETIME range (years 1 to 9999)");
         }
