@@ -3,7 +3,6 @@ package dev.backtrack.cli;
 import dev.backtrack.agent.FreshFull;
 import dev.backtrack.config.BacktrackConfig;
 import dev.backtrack.config.ConfigLoader;
-import dev.backtrack.connectors.postgres.Lsn;
 import dev.backtrack.repository.Repository;
 import dev.backtrack.repository.checkpoint.Manifest;
 import dev.backtrack.repository.checkpoint.CheckpointKinds;

@@ -1,6 +1,5 @@
 package dev.backtrack.cli;
 
-import dev.backtrack.agent.Agent;
 import dev.backtrack.cli.demo.CrmSchema;
 import dev.backtrack.config.BacktrackConfig;
 import dev.backtrack.config.ConfigLoader;
@@ -14,7 +13,6 @@ import dev.backtrack.repository.Repository;
 import dev.backtrack.testkit.PostgresCluster;
 
 import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -23,7 +21,6 @@ import java.sql.Statement;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicReference;
 
 /** A source database on the shared throw-away cluster, an agent capturing it, and restores from its repository. */
 final class CaptureFixture implements AutoCloseable {
@@ -31,10 +28,8 @@ final class CaptureFixture implements AutoCloseable {
     final String database;
     final Path repository;
     final Path config;
-    private Agent agent;
-    private Thread agentThread;
-    private final AtomicReference<RuntimeException> agentFailure = new AtomicReference<>();
-    final ByteArrayOutputStream agentOutput = new ByteArrayOutputStream();
+    private final InProcessAgent agent;
+    final ByteArrayOutputStream agentOutput;
 
     CaptureFixture(String database, Path dir) throws Exception {
         this(database, dir, PostgresCluster.shared());
@@ -45,6 +40,8 @@ final class CaptureFixture implements AutoCloseable {
         this.database = database;
         this.repository = dir.resolve("repo");
         this.config = dir.resolve("backtrack.yaml");
+        this.agent = new InProcessAgent(config, repository, database);
+        this.agentOutput = agent.output;
         cluster.createDatabase(database);
         cluster.execute("postgres", "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '" + database + "'");
         // a captured table the fixture writes to, so it can tell when everything before has been logged
@@ -78,29 +75,11 @@ final class CaptureFixture implements AutoCloseable {
     }
 
     void startAgent() throws InterruptedException {
-        agent = new Agent(config(), new PrintStream(agentOutput, true));
-        agentThread = new Thread(() -> {
-            try {
-                agent.run();
-            } catch (RuntimeException e) {
-                agentFailure.set(e);
-            }
-        }, "test-agent-" + database);
-        agentThread.start();
-        for (int i = 0; i < 1200; i++) {
-            failIfAgentDied();
-            if (Files.exists(repository.resolve(Repository.ROOT_FILE)) && !Repository.open(repository).checkpoints().isEmpty()) {
-                return;
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("no checkpoint within 60 s; agent said:\n" + agentOutput);
+        agent.start();
     }
 
     void failIfAgentDied() {
-        if (agentFailure.get() != null) {
-            throw new AssertionError("agent failed: " + agentFailure.get().getMessage() + "\n" + agentOutput, agentFailure.get());
-        }
+        agent.failIfDied();
     }
 
     /** Waits until every transaction committed so far is in the log. */
@@ -127,12 +106,7 @@ final class CaptureFixture implements AutoCloseable {
     }
 
     void stopAgent() throws InterruptedException {
-        if (agent != null) {
-            agent.stop();
-            agentThread.join(60_000);
-            agent = null;
-        }
-        failIfAgentDied();
+        agent.stop();
     }
 
     /** Where one committed transaction sits: its xid, and the insert LSN right after its commit. */

@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -76,25 +75,25 @@ class MariaDbRestoreTest {
                 String to = h.second().toString();
                 source.server.createDatabase("crm_r" + i);
                 RestoreReport report = source.restore(to, source.server.jdbcUrl("crm_r" + i), "root");
-                assertTables("restore into MariaDB to " + to, h.tables(), MariaDbSource.mariaDbTables(source.server, "crm_r" + i));
+                MariaDbSource.assertTables("restore into MariaDB to " + to, h.tables(), MariaDbSource.mariaDbTables(source.server, "crm_r" + i));
                 assertTrue(report.rows() > 0, "rows restored");
 
                 // the oracle: the dump plus the binlog up to the same second, replayed by MariaDB's own tool
                 String oracle = "crm_o" + i;
                 replay(source, dump, oracle, dumpPosition, "--stop-datetime=" + SECOND.format(h.second().plusSeconds(1)));
-                assertTables("mariadb-binlog --stop-datetime oracle at " + to, h.tables(), MariaDbSource.mariaDbTables(source.server, oracle));
+                MariaDbSource.assertTables("mariadb-binlog --stop-datetime oracle at " + to, h.tables(), MariaDbSource.mariaDbTables(source.server, oracle));
             }
 
             // exact targets: a binlog position and a GTID, each against the state held there
             Held mid = held.get(1);
             source.server.createDatabase("crm_rb");
             source.restore("binlog:" + BinlogPosition.format(mid.binlog()), source.server.jdbcUrl("crm_rb"), "root");
-            assertTables("restore to binlog position", mid.tables(), MariaDbSource.mariaDbTables(source.server, "crm_rb"));
+            MariaDbSource.assertTables("restore to binlog position", mid.tables(), MariaDbSource.mariaDbTables(source.server, "crm_rb"));
             replay(source, dump, "crm_ob", dumpPosition, "--stop-position=" + (mid.binlog() & 0xFFFF_FFFFL));
-            assertTables("mariadb-binlog --stop-position oracle", mid.tables(), MariaDbSource.mariaDbTables(source.server, "crm_ob"));
+            MariaDbSource.assertTables("mariadb-binlog --stop-position oracle", mid.tables(), MariaDbSource.mariaDbTables(source.server, "crm_ob"));
             source.server.createDatabase("crm_rg");
             source.restore("gtid:" + mid.gtid(), source.server.jdbcUrl("crm_rg"), "root");
-            assertTables("restore to GTID " + mid.gtid(), mid.tables(), MariaDbSource.mariaDbTables(source.server, "crm_rg"));
+            MariaDbSource.assertTables("restore to GTID " + mid.gtid(), mid.tables(), MariaDbSource.mariaDbTables(source.server, "crm_rg"));
 
             // migrate --until: the state at the instant, and no transaction after it (the migration's own state table aside)
             source.server.createDatabase("crm_mu");
@@ -103,7 +102,7 @@ class MariaDbRestoreTest {
             assertEquals(0, until.exit(), until.err());
             Map<String, List<String>> migrated = MariaDbSource.mariaDbTables(source.server, "crm_mu");
             assertTrue(migrated.remove("backtrack_migration") != null, "the migration keeps its progress in the target");
-            assertTables("migrate --until " + mid.second(), mid.tables(), migrated);
+            MariaDbSource.assertTables("migrate --until " + mid.second(), mid.tables(), migrated);
 
             // cross-engine: the same instants into PostgreSQL, compared value by value
             PostgresCluster pg = PostgresCluster.shared();
@@ -111,7 +110,7 @@ class MariaDbRestoreTest {
                 String db = "crm_m_pg" + i;
                 pg.createDatabase(db);
                 source.restore(held.get(i).second().toString(), pg.jdbcUrl(db), "postgres");
-                assertTables("restore into PostgreSQL to " + held.get(i).second(), held.get(i).tables(), MariaDbSource.postgresTables(pg.jdbcUrl(db), "crm_m"));
+                MariaDbSource.assertTables("restore into PostgreSQL to " + held.get(i).second(), held.get(i).tables(), MariaDbSource.postgresTables(pg.jdbcUrl(db), "crm_m"));
             }
             String keys = pg.queryOne("crm_m_pg3", "SELECT string_agg(column_name || ':' || data_type, ',' ORDER BY column_name) FROM information_schema.columns"
                     + " WHERE table_schema = 'crm_m' AND table_name = 'contacts' AND column_name IN ('id', 'active', 'big', 'seen_at', 'meta')");
@@ -203,18 +202,5 @@ class MariaDbRestoreTest {
         Process p = new ProcessBuilder(source.server.command("mariadb", "--init-command=SET sql_log_bin=0", database)).redirectInput(input.toFile())
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         assertEquals(0, p.waitFor(), "mariadb < " + input.getFileName());
-    }
-
-    private static void assertTables(String what, Map<String, List<String>> expected, Map<String, List<String>> actual) {
-        assertEquals(expected.keySet(), actual.keySet(), what + ": tables");
-        for (String table : expected.keySet()) {
-            List<String> e = expected.get(table);
-            List<String> a = actual.get(table);
-            for (int i = 0; i < Math.min(e.size(), a.size()); i++) {
-                assertEquals(e.get(i), a.get(i), what + ": " + table + " row " + i);
-            }
-            assertEquals(e.size(), a.size(), what + ": " + table + " rows");
-        }
-        assertFalse(expected.isEmpty());
     }
 }

@@ -1,8 +1,7 @@
 package dev.backtrack.cli;
 
-import dev.backtrack.agent.Agent;
-import dev.backtrack.config.ConfigLoader;
 import dev.backtrack.connectors.mariadb.BinlogPosition;
+import dev.backtrack.connectors.target.TableContents;
 import dev.backtrack.connectors.target.TargetDatabase;
 import dev.backtrack.connectors.target.Targets;
 import dev.backtrack.recovery.Progress;
@@ -12,9 +11,6 @@ import dev.backtrack.recovery.RestoreTarget;
 import dev.backtrack.repository.Repository;
 import dev.backtrack.testkit.MariaDbServer;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -24,11 +20,9 @@ import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A MariaDB source database on the shared throw-away server, an agent capturing it in this JVM,
@@ -40,10 +34,7 @@ final class MariaDbSource implements AutoCloseable {
     final String database;
     final Path repository;
     final Path config;
-    final ByteArrayOutputStream agentOutput = new ByteArrayOutputStream();
-    private final AtomicReference<RuntimeException> agentFailure = new AtomicReference<>();
-    private Agent agent;
-    private Thread agentThread;
+    private final InProcessAgent agent;
 
     MariaDbSource(String database, Path dir, int serverId) throws Exception {
         this.database = database;
@@ -52,6 +43,7 @@ final class MariaDbSource implements AutoCloseable {
         server.createDatabase(database);
         // a captured table the fixture writes to, so it can tell when everything before it is logged
         server.execute(database, "CREATE TABLE backtrack_probe (id bigint AUTO_INCREMENT PRIMARY KEY)");
+        this.agent = new InProcessAgent(config, repository, database);
         Files.writeString(config, "source:\n  url: " + server.jdbcUrl(database) + "\n  user: root\n  server-id: " + serverId
                 + "\n  heartbeat-interval: 1s\nrepository:\n  path: " + repository + "\n");
     }
@@ -73,29 +65,7 @@ final class MariaDbSource implements AutoCloseable {
     }
 
     void startAgent() throws InterruptedException {
-        agent = new Agent(ConfigLoader.load(config), new PrintStream(agentOutput, true));
-        agentThread = new Thread(() -> {
-            try {
-                agent.run();
-            } catch (RuntimeException e) {
-                agentFailure.set(e);
-            }
-        }, "test-agent-" + database);
-        agentThread.start();
-        for (int i = 0; i < 1200; i++) {
-            failIfAgentDied();
-            if (Files.exists(repository.resolve(Repository.ROOT_FILE)) && !Repository.open(repository).checkpoints().isEmpty()) {
-                return;
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("no checkpoint within 60 s; agent said:\n" + agentOutput);
-    }
-
-    void failIfAgentDied() {
-        if (agentFailure.get() != null) {
-            throw new AssertionError("agent failed: " + agentFailure.get().getMessage() + "\n" + agentOutput, agentFailure.get());
-        }
+        agent.start();
     }
 
     /** The binlog position where the next transaction will start. */
@@ -111,22 +81,17 @@ final class MariaDbSource implements AutoCloseable {
         long before = binlogEnd();
         execute("INSERT INTO backtrack_probe VALUES ()");
         for (int i = 0; i < 1200; i++) {
-            failIfAgentDied();
+            agent.failIfDied();
             if (Repository.open(repository).logSummary().lastPosition() >= before) {
                 return;
             }
             Thread.sleep(50);
         }
-        throw new AssertionError("log did not reach binlog " + BinlogPosition.format(before) + " within 60 s\n" + agentOutput);
+        throw new AssertionError("log did not reach binlog " + BinlogPosition.format(before) + " within 60 s\n" + agent.output);
     }
 
     void stopAgent() throws InterruptedException {
-        if (agent != null) {
-            agent.stop();
-            agentThread.join(60_000);
-            agent = null;
-        }
-        failIfAgentDied();
+        agent.stop();
     }
 
     RestoreReport restore(String to, String targetUrl, String user) {
@@ -176,7 +141,7 @@ final class MariaDbSource implements AutoCloseable {
                 while (rs.next()) {
                     StringBuilder row = new StringBuilder();
                     for (int i = 1; i <= md.getColumnCount(); i++) {
-                        row.append(i == 1 ? "" : " | ").append(md.getColumnLabel(i)).append('=').append(canonical(rs, md, i));
+                        row.append(i == 1 ? "" : " | ").append(md.getColumnLabel(i)).append('=').append(TableContents.canonical(rs, md, i));
                     }
                     rows.add(row.toString());
                 }
@@ -187,36 +152,18 @@ final class MariaDbSource implements AutoCloseable {
         return out;
     }
 
-    /** One value as text both engines agree on: numbers without trailing zeros, booleans 1/0, bytes in hex, UTC times without zone. */
-    private static String canonical(ResultSet rs, ResultSetMetaData md, int i) throws SQLException {
-        String type = md.getColumnTypeName(i).toLowerCase(java.util.Locale.ROOT);
-        Object v = rs.getObject(i);
-        if (v == null) {
-            return "NULL";
+    /** Every table equal, row by row in canonical order, and some rows compared. */
+    static void assertTables(String what, Map<String, List<String>> expected, Map<String, List<String>> actual) {
+        org.junit.jupiter.api.Assertions.assertEquals(expected.keySet(), actual.keySet(), what + ": tables");
+        for (String table : expected.keySet()) {
+            List<String> e = expected.get(table);
+            List<String> a = actual.get(table);
+            for (int i = 0; i < Math.min(e.size(), a.size()); i++) {
+                org.junit.jupiter.api.Assertions.assertEquals(e.get(i), a.get(i), what + ": " + table + " row " + i);
+            }
+            org.junit.jupiter.api.Assertions.assertEquals(e.size(), a.size(), what + ": " + table + " rows");
         }
-        if (type.contains("time") || type.contains("date")) {
-            String s = rs.getString(i).replace('T', ' ').replaceAll("\\+00(:00)?$", "").replaceAll("Z$", "");
-            return s.contains(".") ? s.replaceAll("0+$", "").replaceAll("\\.$", "") : s;
-        }
-        if (v instanceof Boolean b) {
-            return b ? "1" : "0";
-        }
-        if (v instanceof byte[] b) {
-            return HexFormat.of().formatHex(b);
-        }
-        if (v instanceof Float || v instanceof Double) {
-            return Double.toString(((Number) v).doubleValue());
-        }
-        if (v instanceof Number n) {
-            return new BigDecimal(n.toString()).stripTrailingZeros().toPlainString();
-        }
-        if (type.equals("year")) {
-            return rs.getString(i).substring(0, 4);
-        }
-        if (type.equals("bpchar")) {
-            return rs.getString(i).replaceAll(" +$", "");
-        }
-        return rs.getString(i);
+        org.junit.jupiter.api.Assertions.assertFalse(expected.values().stream().allMatch(List::isEmpty), what + ": some rows");
     }
 
     @Override

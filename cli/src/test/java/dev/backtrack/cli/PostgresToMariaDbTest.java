@@ -155,13 +155,13 @@ class PostgresToMariaDbTest {
                     "foreign key fk_account of public.")) {
                 assertTrue(notes.contains(note), "notes name " + note + ":\n" + notes);
             }
-            assertTables("restore to T1", atT1, MariaDbSource.mariaDbTables(server, "pg2m_t1"));
+            MariaDbSource.assertTables("restore to T1", atT1, MariaDbSource.mariaDbTables(server, "pg2m_t1"));
 
             // to T2: the fresh checkpoint and the log, three loading connections
             server.createDatabase("pg2m_t2");
             RestoreReport r2 = restore(f, Micros.format(t2), server, "pg2m_t2", 3);
             assertTrue(r2.checkpoint().endsWith("-fresh"), r2.checkpoint());
-            assertTables("restore to T2 from the fresh checkpoint", atT2, MariaDbSource.mariaDbTables(server, "pg2m_t2"));
+            MariaDbSource.assertTables("restore to T2 from the fresh checkpoint", atT2, MariaDbSource.mariaDbTables(server, "pg2m_t2"));
 
             // definitions: column types, AUTO_INCREMENT at the sequences' next values, indexes, the foreign key, defaults
             assertEquals("active:tinyint(1),country:char(2),created_at:datetime(6),domain:varchar(120),employees:int(11),id:int(11),name:longtext,"
@@ -235,7 +235,7 @@ class PostgresToMariaDbTest {
             // once the value is gone again, the same target takes the restore
             server.createDatabase("pg2m_fixed");
             restore(f, "xid:" + bad.get(5).xid(), server, "pg2m_fixed", 1);
-            assertTables("restore once the values are gone", MariaDbSource.postgresTables(f.url(), "public"), MariaDbSource.mariaDbTables(server, "pg2m_fixed"));
+            MariaDbSource.assertTables("restore once the values are gone", MariaDbSource.postgresTables(f.url(), "public"), MariaDbSource.mariaDbTables(server, "pg2m_fixed"));
 
             // a type without a mapping: refused in one line naming the column and the way out, before any table is created
             f.cluster.execute(f.database, "CREATE TABLE segments (id integer PRIMARY KEY, members integer[], span interval)",
@@ -261,7 +261,7 @@ class PostgresToMariaDbTest {
                 new Restore(Repository.open(f.repository), Progress.NONE).run(RestoreTarget.parse("latest", null), db,
                         Selection.of("public.accounts,public.contacts,public.activities,public.deal_lines", null));
             }
-            assertTables("restore without the unmapped table", latest, MariaDbSource.mariaDbTables(server, "pg2m_subset"));
+            MariaDbSource.assertTables("restore without the unmapped table", latest, MariaDbSource.mariaDbTables(server, "pg2m_subset"));
         }
     }
 
@@ -289,19 +289,6 @@ class PostgresToMariaDbTest {
 
     private static String tableCount(MariaDbServer server, String database) {
         return server.queryOne(database, "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()");
-    }
-
-    private static void assertTables(String what, Map<String, List<String>> expected, Map<String, List<String>> actual) {
-        assertEquals(expected.keySet(), actual.keySet(), what + ": tables");
-        for (String table : expected.keySet()) {
-            List<String> e = expected.get(table);
-            List<String> a = actual.get(table);
-            for (int i = 0; i < Math.min(e.size(), a.size()); i++) {
-                assertEquals(e.get(i), a.get(i), what + ": " + table + " row " + i);
-            }
-            assertEquals(e.size(), a.size(), what + ": " + table + " rows");
-        }
-        assertFalse(expected.values().stream().allMatch(List::isEmpty), what + ": some rows");
     }
 
     /** {@code target}, counting the tables the restore asks it to create (a proxy: the interface grows). */

@@ -21,7 +21,6 @@ import dev.backtrack.repository.redolog.RedoLog;
 import dev.backtrack.repository.model.Transaction;
 import dev.backtrack.repository.schema.TableSchema;
 
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
