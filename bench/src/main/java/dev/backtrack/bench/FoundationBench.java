@@ -621,7 +621,7 @@ public final class FoundationBench {
     // ---------------------------------------------------------------------------------------------- the agent
 
     /** An agent on its own thread; its output is kept for the report. */
-    private static final class RunningAgent {
+    static final class RunningAgent {
         final Agent agent;
         final Thread thread;
         final ByteArrayOutputStream said = new ByteArrayOutputStream();

@@ -34,7 +34,7 @@ final class MigrateCommand implements Runnable {
     @Option(names = "--jobs", defaultValue = "1", description = "connections for the first restore's load")
     int jobs;
 
-    @Option(names = "--poll", defaultValue = "500", paramLabel = "MS", description = "how often --follow looks for new transactions, in milliseconds")
+    @Option(names = "--poll", defaultValue = "100", paramLabel = "MS", description = "how often --follow looks for new transactions, in milliseconds")
     long poll;
 
     @Option(names = "--json", description = "print progress as one JSON object per line")
