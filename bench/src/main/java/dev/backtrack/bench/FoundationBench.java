@@ -666,7 +666,7 @@ public final class FoundationBench {
         }
     }
 
-    private interface Condition {
+    interface Condition {
         boolean met() throws Exception;
     }
 
@@ -1213,7 +1213,7 @@ public final class FoundationBench {
         return fmt(m.get("rows_per_s")) + " rows/s (" + m.get("seconds") + " s)";
     }
 
-    private static String ratio(Object a, Object b, String unit) {
+    static String ratio(Object a, Object b, String unit) {
         if (!(a instanceof Number x) || !(b instanceof Number y) || y.doubleValue() == 0) {
             return "";
         }
@@ -1232,7 +1232,7 @@ public final class FoundationBench {
         return (System.nanoTime() - t0) / 1e9;
     }
 
-    private static double round(double d, int places) {
+    static double round(double d, int places) {
         double f = Math.pow(10, places);
         return Math.round(d * f) / f;
     }

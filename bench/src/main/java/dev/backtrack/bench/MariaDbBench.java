@@ -1,5 +1,8 @@
 package dev.backtrack.bench;
 
+import dev.backtrack.bench.FoundationBench.Condition;
+import static dev.backtrack.bench.FoundationBench.ratio;
+import static dev.backtrack.bench.FoundationBench.round;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -1072,9 +1075,6 @@ public final class MariaDbBench {
     // ---------------------------------------------------------------------------------------------- the agent
 
 
-    private interface Condition {
-        boolean met() throws Exception;
-    }
 
     private static void waitFor(String what, FoundationBench.RunningAgent agent, Condition c) throws Exception {
         long deadline = System.nanoTime() + WAIT_NANOS;
@@ -1381,12 +1381,6 @@ public final class MariaDbBench {
         return m.get("seconds") + " s, " + fmt(m.get("rows_per_s")) + " rows/s";
     }
 
-    private static String ratio(Object a, Object b, String unit) {
-        if (!(a instanceof Number x) || !(b instanceof Number y) || y.doubleValue() == 0) {
-            return "";
-        }
-        return String.format(Locale.ROOT, "%.2f%s", x.doubleValue() / y.doubleValue(), unit);
-    }
 
     private static String fmt(Object n) {
         return n instanceof Number x ? String.format(Locale.ROOT, "%,d", x.longValue()) : String.valueOf(n);
@@ -1400,10 +1394,6 @@ public final class MariaDbBench {
         return (System.nanoTime() - t0) / 1e9;
     }
 
-    private static double round(double d, int places) {
-        double f = Math.pow(10, places);
-        return Math.round(d * f) / f;
-    }
 
     // ---------------------------------------------------------------------------------------------- options
 
