@@ -198,11 +198,22 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void aNonPostgresqlUrlIsRefusedNamingTheKey() throws IOException {
-        for (String url : new String[] {"jdbc:mysql://h:3306/crm", "postgresql://h/crm", "jdbc:postgresql:crm"}) {
+    void anUnsupportedUrlIsRefusedNamingTheKey() throws IOException {
+        for (String url : new String[] {"jdbc:oracle:thin:@h:1521/crm", "jdbc:sqlserver://h:1433/crm", "postgresql://h/crm", "jdbc:postgresql:crm", "jdbc:mariadb:crm"}) {
             assertMentions(refused(MINIMAL.replace("jdbc:postgresql://db.internal:5433/crm?sslmode=require", url), Map.of()), "source.url");
         }
         assertMentions(refused(MINIMAL.replace("db.internal:5433/crm?sslmode=require", "db.internal:5433"), Map.of()), "source.url");
+    }
+
+    @Test
+    void mariaDbAndMySqlUrlsSelectTheirEngineAndPort() throws IOException {
+        for (String engine : new String[] {"mariadb", "mysql"}) {
+            SourceConfig s = load(MINIMAL.replace("jdbc:postgresql://db.internal:5433/crm?sslmode=require", "jdbc:" + engine + "://db.internal/crm"), Map.of()).source();
+            assertEquals(engine, s.engine());
+            assertEquals(3306, s.port());
+            assertEquals("crm", s.database());
+            assertEquals(5401, s.serverId());
+        }
     }
 
     @Test
