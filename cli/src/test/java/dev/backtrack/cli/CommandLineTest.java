@@ -233,7 +233,7 @@ class CommandLineTest {
         refused(ExitCode.BAD_INPUT, "outside the recoverable window", "restore", "--repo", repo(), "--to", "2001-01-01T00:00:00Z", "--target-url", url);
         refused(ExitCode.BAD_INPUT, "outside the recoverable window", "restore", "--repo", repo(), "--to", "2999-01-01T00:00:00+01:00", "--target-url", url);
         refused(ExitCode.BAD_INPUT, "--to", "restore", "--repo", repo(), "--target-url", url);
-        refused(ExitCode.BAD_INPUT, "not supported", "restore", "--repo", repo(), "--to", "latest", "--target-url", "jdbc:mysql://127.0.0.1/x");
+        refused(ExitCode.BAD_INPUT, "not supported", "restore", "--repo", repo(), "--to", "latest", "--target-url", "jdbc:oracle:thin:@127.0.0.1:1521/x");
     }
 
     @Test

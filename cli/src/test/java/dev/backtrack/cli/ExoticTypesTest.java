@@ -35,9 +35,10 @@ class ExoticTypesTest {
         // not closed: the agent stopped at its start, so there is nothing to stop
         CaptureFixture f = new CaptureFixture("crm_unstreamed", dir);
         f.cluster.execute(f.database, "CREATE DOMAIN search_query AS tsquery");
-        f.cluster.execute(f.database, "CREATE TABLE searches (id int PRIMARY KEY, q search_query, at pg_lsn[])");
+        f.cluster.execute(f.database, "CREATE TABLE searches (id int PRIMARY KEY, q search_query, at pg_lsn[], opens timetz)");
         AssertionError e = assertThrows(AssertionError.class, f::startAgent);
         assertTrue(e.getMessage().contains("public.searches.q (search_query)") && e.getMessage().contains("public.searches.at (pg_lsn[])")
+                && e.getMessage().contains("public.searches.opens (time with time zone)")
                 && e.getMessage().contains("source.tables-exclude"), e.getMessage());
         assertTrue(java.nio.file.Files.notExists(f.repository.resolve("log")), "nothing was captured");
     }

@@ -20,7 +20,7 @@ class MoreTypesTest {
             try (Connection c = f.connect(); Statement st = c.createStatement()) {
                 st.execute("CREATE DOMAIN email AS text CHECK (VALUE ~ '@')");
                 st.execute("""
-                        CREATE TABLE more_types (id smallserial PRIMARY KEY, big bigserial, t time, t3 time(3), ttz timetz, iv interval,
+                        CREATE TABLE more_types (id smallserial PRIMARY KEY, big bigserial, t time, t3 time(3), iv interval,
                           m money, ip inet, net cidr, mac macaddr, e email, c char(5), vc varchar(3), dates date[], stamps timestamptz[],
                           uuids uuid[], nums numeric[], f8 float8, f4 float4, js jsonb[], nf numeric)""");
                 insert(st);
@@ -34,7 +34,7 @@ class MoreTypesTest {
             f.stopAgent();
             String expected = f.checksums(f.database, TABLES).toString();
             f.restore("latest", "crm_more_types_restored");
-            assertEquals(expected, f.checksums("crm_more_types_restored", TABLES).toString());
+            assertEquals(expected, f.checksums("crm_more_types_restored", TABLES).toString(), () -> f.differingKeys(f.database, "crm_more_types_restored", "public.more_types", "id"));
         }
     }
 
@@ -64,13 +64,13 @@ class MoreTypesTest {
 
     private static void insert(Statement st) throws Exception {
         st.execute("""
-                INSERT INTO more_types (t, t3, ttz, iv, m, ip, net, mac, e, c, vc, dates, stamps, uuids, nums, f8, f4, js, nf) VALUES
-                ('23:59:59.999999', '12:00:00.123', '10:15:30.123456+02', '1 year 2 months 3 days 04:05:06.789', 1234.56, '192.168.1.1/24',
+                INSERT INTO more_types (t, t3, iv, m, ip, net, mac, e, c, vc, dates, stamps, uuids, nums, f8, f4, js, nf) VALUES
+                ('23:59:59.999999', '12:00:00.123', '1 year 2 months 3 days 04:05:06.789', 1234.56, '192.168.1.1/24',
                  '10.0.0.0/8', '08:00:2b:01:02:03', 'a@b.c', 'ab', 'xyz', ARRAY['2026-01-31', NULL, '1999-12-31']::date[],
                  ARRAY['2026-11-24 10:31:06.123456+00', '1970-01-01 00:00:00+00']::timestamptz[],
                  ARRAY['a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11']::uuid[], ARRAY[1.5, NULL, -0.000001]::numeric[], -0.0, 1e-30,
                  ARRAY['{"a": 1}', '[]']::jsonb[], 1e-40),
-                ('00:00:00', NULL, '00:00:00-11', '-3 days -00:00:01', -5.00, '::1', '2001:db8::/32', 'ff:ff:ff:ff:ff:ff', 'x@y', NULL, '',
+                ('00:00:00', NULL, '-3 days -00:00:01', -5.00, '::1', '2001:db8::/32', 'ff:ff:ff:ff:ff:ff', 'x@y', NULL, '',
                  '{}', NULL, NULL, NULL, 'Infinity', 'NaN', NULL, 123456789012345678901234567890.123456789)""");
     }
 }

@@ -55,8 +55,8 @@ public final class PostgresCluster implements AutoCloseable {
             s.put("listen_addresses", "127.0.0.1");
             s.put("unix_socket_directories", dir.toString());
             s.put("wal_level", "logical");
-            s.put("max_replication_slots", "20");
-            s.put("max_wal_senders", "20");
+            s.put("max_replication_slots", "40");
+            s.put("max_wal_senders", "40");
             s.put("max_connections", "100");
             s.put("fsync", "off");
             s.put("synchronous_commit", "off");

@@ -109,11 +109,12 @@ public final class PostgresCatalog implements SourceCatalog {
     }
 
     /**
-     * Types whose values the connector drops from streamed changes (they would become NULL): a table
-     * with such a column (directly, in an array or under a domain) is refused before capture starts.
+     * Types whose values the connector drops from streamed changes (they would become NULL) or changes
+     * (timetz: moved to UTC, its offset lost): a table with such a column (directly, in an array or
+     * under a domain) is refused before capture starts.
      */
     static final java.util.Set<String> UNSUPPORTED_TYPES = java.util.Set.of("tsquery", "pg_lsn", "jsonpath", "txid_snapshot", "pg_snapshot",
-            "xid8", "tid", "aclitem", "int2vector", "oidvector", "pg_node_tree");
+            "xid8", "tid", "aclitem", "int2vector", "oidvector", "pg_node_tree", "timetz");
 
     /** Refuses captured tables with a column of a type Backtrack cannot capture exactly, naming each. */
     public void checkSupportedTypes(List<String> tables) {

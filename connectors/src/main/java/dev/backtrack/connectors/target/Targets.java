@@ -2,7 +2,6 @@ package dev.backtrack.connectors.target;
 
 import dev.backtrack.connectors.mariadb.MariaDbTarget;
 import dev.backtrack.connectors.postgres.PostgresTarget;
-import dev.backtrack.connectors.postgres.SourceException;
 
 /** Opens the target a JDBC URL names, behind the type map when its engine is not the source's. */
 public final class Targets {
@@ -12,7 +11,7 @@ public final class Targets {
     /** Refuses a URL of an engine Backtrack cannot restore into, before anything is read. */
     public static void check(String url) {
         if (!url.startsWith("jdbc:postgresql://") && !url.startsWith("jdbc:mariadb://") && !url.startsWith("jdbc:mysql://")) {
-            throw new SourceException("--target-url '" + url + "' is not supported: use a PostgreSQL, MariaDB or MySQL URL such as"
+            throw new IllegalArgumentException("--target-url '" + url + "' is not supported: use a PostgreSQL, MariaDB or MySQL URL such as"
                     + " jdbc:postgresql://127.0.0.1:5432/crm_restored or jdbc:mariadb://127.0.0.1:3306/crm_restored");
         }
     }
