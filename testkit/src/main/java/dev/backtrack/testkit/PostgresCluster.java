@@ -22,6 +22,8 @@ import java.util.stream.Stream;
  * refuses root). Thread-safe.
  */
 public final class PostgresCluster implements AutoCloseable {
+    /** Replication slots and WAL senders of every test cluster (a recovered copy needs at least as many). */
+    static final int REPLICATION_SLOTS = 40;
     private static PostgresCluster shared;
     private final Path dir;
     private final Path data;
@@ -55,8 +57,8 @@ public final class PostgresCluster implements AutoCloseable {
             s.put("listen_addresses", "127.0.0.1");
             s.put("unix_socket_directories", dir.toString());
             s.put("wal_level", "logical");
-            s.put("max_replication_slots", "40");
-            s.put("max_wal_senders", "40");
+            s.put("max_replication_slots", Integer.toString(REPLICATION_SLOTS));
+            s.put("max_wal_senders", Integer.toString(REPLICATION_SLOTS));
             s.put("max_connections", "100");
             s.put("fsync", "off");
             s.put("synchronous_commit", "off");

@@ -83,7 +83,7 @@ public final class PostgresPitr implements AutoCloseable {
             int port = FreePorts.find();
             String conf = "\n# point-in-time recovery for a comparison\n"
                     + "port = " + port + "\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = '" + copy + "'\n"
-                    + "archive_mode = off\nwal_level = logical\nmax_wal_senders = 20\nmax_replication_slots = 20\nmax_connections = 100\n"
+                    + "archive_mode = off\nwal_level = logical\nmax_wal_senders = " + PostgresCluster.REPLICATION_SLOTS + "\nmax_replication_slots = " + PostgresCluster.REPLICATION_SLOTS + "\nmax_connections = 100\n"
                     + "restore_command = 'cp " + archive + "/%f %p'\n" + targetSetting + "\n"
                     + "recovery_target_inclusive = " + inclusive + "\nrecovery_target_action = 'promote'\n";
             source.runAsPostgres(List.of("sh", "-c", "cat >> " + data.resolve("postgresql.auto.conf") + " <<'EOF'\n" + conf + "EOF\n"
