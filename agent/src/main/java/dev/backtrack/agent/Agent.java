@@ -87,6 +87,24 @@ public final class Agent {
     }
 
     /** Installs the DDL event triggers when configured and possible; returns whether they are in place. */
+    /**
+     * Why the source can no longer stream from where the log ends, or null when it can: PostgreSQL's
+     * replication slot is gone, or the binlog file the agent's offset names was purged.
+     */
+    private String lostStream(SourceCatalog catalog, String offsetJson) {
+        if (catalog instanceof PostgresCatalog pg) {
+            return pg.slotExists(config.source().slot()) ? null : "replication slot '" + config.source().slot() + "' was gone from the source";
+        }
+        String file;
+        try {
+            file = new com.fasterxml.jackson.databind.ObjectMapper().readTree(offsetJson.isEmpty() ? "{}" : offsetJson).path("file").asText("");
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new RepositoryException("the source offset stored in " + config.repository().path() + " is not JSON: run 'backtrack verify'", e);
+        }
+        MariaDbCatalog m = (MariaDbCatalog) catalog;
+        return file.isEmpty() || m.binlogFiles().contains(file) ? null : "binlog file " + file + " was purged from the source before the agent read all of it";
+    }
+
     /** Whether a qualified table name is one the configuration captures (binlog sources: also tables created later). */
     static java.util.function.Predicate<String> capturedTables(SourceConfig source) {
         List<java.util.regex.Pattern> in = source.tablesInclude().stream().map(java.util.regex.Pattern::compile).toList();
@@ -120,15 +138,16 @@ public final class Agent {
         TableVersions versions = new TableVersions(repo.schemas(), catalog);
         FirstCheckpoint first = null;
         Gaps.Gap openGap = Gaps.open(repo.path());
-        boolean slotGone = pg != null && !checkpoints.isEmpty() && openGap == null && !pg.slotExists(source.slot());
-        if (slotGone) {
+        String lost = checkpoints.isEmpty() || openGap != null ? null
+                : lostStream(catalog, !log.lastSourceOffset().isEmpty() ? log.lastSourceOffset() : checkpoints.get(checkpoints.size() - 1).sourceOffset());
+        if (lost != null) {
             // changes since the last logged transaction were never seen: say so in the repository before anything else
             LogSummary summary = repo.logSummary();
             long afterMicros = Math.max(checkpoints.get(checkpoints.size() - 1).timeMicros(), summary.isEmpty() ? Long.MIN_VALUE : summary.maxCommitMicros());
             openGap = new Gaps.Gap(log.nextSequence() - 1, afterMicros, log.lastPosition(), java.time.Instant.now().toString(),
-                    "replication slot '" + source.slot() + "' was gone from the source", null, null, null);
+                    lost, null, null, null);
             Gaps.record(repo.path(), openGap);
-            out.println("warning: replication slot '" + source.slot() + "' is gone from the source, so changes after " + Micros.format(afterMicros)
+            out.println("warning: " + lost + ", so changes after " + Micros.format(afterMicros)
                     + " were not captured: recorded a gap; taking a fresh checkpoint to start a new recoverable window");
         }
         if (checkpoints.isEmpty() || openGap != null) {

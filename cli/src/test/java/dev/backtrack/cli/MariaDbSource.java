@@ -30,13 +30,18 @@ import java.util.Map;
  * tables of MariaDB and PostgreSQL can be compared value by value.
  */
 final class MariaDbSource implements AutoCloseable {
-    final MariaDbServer server = MariaDbServer.shared();
+    final MariaDbServer server;
     final String database;
     final Path repository;
     final Path config;
     private final InProcessAgent agent;
 
     MariaDbSource(String database, Path dir, int serverId) throws Exception {
+        this(MariaDbServer.shared(), database, dir, serverId);
+    }
+
+    MariaDbSource(MariaDbServer server, String database, Path dir, int serverId) throws Exception {
+        this.server = server;
         this.database = database;
         this.repository = dir.resolve("repo");
         this.config = dir.resolve("backtrack.yaml");
@@ -82,7 +87,10 @@ final class MariaDbSource implements AutoCloseable {
         execute("INSERT INTO backtrack_probe VALUES ()");
         for (int i = 0; i < 1200; i++) {
             agent.failIfDied();
-            if (Repository.open(repository).logSummary().lastPosition() >= before) {
+            Repository repo = Repository.open(repository);
+            // logged, or inside a checkpoint taken after it (a fresh one after a gap)
+            long covered = Math.max(repo.logSummary().lastPosition(), repo.checkpoints().stream().mapToLong(m -> m.position()).max().orElse(-1));
+            if (covered >= before) {
                 return;
             }
             Thread.sleep(50);
