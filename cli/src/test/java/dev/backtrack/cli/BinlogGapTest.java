@@ -66,6 +66,10 @@ class BinlogGapTest {
                     dev.backtrack.repository.model.Micros.format(gaps.get(0).afterMicros() + 1), "--target-url", source.server.jdbcUrl("crm_gap_r2"), "--target-user", "root");
             assertEquals(2, inGap.exit(), inGap.err());
             assertTrue(inGap.err().contains("falls in a gap of the log"), inGap.err());
+            CommandLineTest.Run inGapPosition = CommandLineTest.run("restore", "--repo", source.repository.toString(), "--to",
+                    "binlog:" + dev.backtrack.connectors.mariadb.BinlogPosition.format(gaps.get(0).afterPosition() + 1), "--target-url", source.server.jdbcUrl("crm_gap_r2"), "--target-user", "root");
+            assertEquals(2, inGapPosition.exit(), inGapPosition.err());
+            assertTrue(inGapPosition.err().contains("falls in a gap of the log"), inGapPosition.err());
             CommandLineTest.Run verify = CommandLineTest.run("verify", "--repo", source.repository.toString());
             assertEquals(0, verify.exit(), verify.out() + verify.err());
             assertTrue(verify.out().contains("gap in the recoverable window"), verify.out());

@@ -108,12 +108,7 @@ public final class Restore {
             Predicate<Manifest> eligible = m -> m.position() <= l.lsn();
             Chain cp = window.cheapest(eligible);
             long last = Math.max(window.log().lastPosition(), window.checkpoints().get(window.checkpoints().size() - 1).position());
-            for (Gaps.Gap g : Gaps.list(repo.path())) {
-                Manifest resumed = g.checkpoint() == null ? null : window.checkpoints().stream().filter(m -> m.id().equals(g.checkpoint())).findFirst().orElse(null);
-                if (l.lsn() > g.afterPosition() && (resumed == null || l.lsn() < resumed.position())) {
-                    throw new RestoreException("--to " + l + " falls in a gap of the log (" + g.reason() + "): pick an LSN outside it (see 'backtrack backups')");
-                }
-            }
+            refuseGapPosition(window, l.lsn(), l.toString(), "an LSN");
             if (cp == null || l.lsn() > last) {
                 throw new RestoreException("--to " + l + " is outside the recoverable positions " + Lsn.format(window.checkpoints().get(0).position())
                         + " .. " + Lsn.format(last) + ": pick an LSN inside them, or --to latest");
@@ -124,6 +119,7 @@ public final class Restore {
             if ("postgresql".equals(repo.identity().engine())) {
                 throw new RestoreException("--to " + b + " names a binlog position, but " + repo.path() + " holds a PostgreSQL source: use --to lsn:...");
             }
+            refuseGapPosition(window, b.position(), b.toString(), "a binlog position");
             // a transaction's position is its last event's: those before the position are whole before it
             Predicate<Manifest> eligible = m -> m.position() <= b.position();
             Chain cp = window.cheapest(eligible);
@@ -146,6 +142,16 @@ public final class Restore {
         }
         Predicate<Manifest> eligible = c -> c.nextSequence() <= mark.sequence() + 1;
         return new Plan(window.cheapest(eligible), eligible, tx -> tx.sequence() > mark.sequence(), m.toString());
+    }
+
+    /** Refuses a source position after a gap's last captured one and before the checkpoint that ended it. */
+    private void refuseGapPosition(RecoveryWindow window, long position, String target, String kind) {
+        for (Gaps.Gap g : Gaps.list(repo.path())) {
+            Manifest resumed = g.checkpoint() == null ? null : window.checkpoints().stream().filter(m -> m.id().equals(g.checkpoint())).findFirst().orElse(null);
+            if (position > g.afterPosition() && (resumed == null || position < resumed.position())) {
+                throw new RestoreException("--to " + target + " falls in a gap of the log (" + g.reason() + "): pick " + kind + " outside it (see 'backtrack backups')");
+            }
+        }
     }
 
     /** The log sequence of the first transaction with this id after the oldest checkpoint. */
