@@ -69,7 +69,7 @@ final class CutoverCommand implements Runnable {
             long lastSeen = -1;
             long quietSince = System.currentTimeMillis();
             while (true) {
-                Migration.Status s = m.follow(false, null, 0, () -> true, st -> { });
+                Migration.Status s = m.follow(false, null, 0, () -> false, st -> { });
                 if (s.logSequence() != lastSeen) {
                     lastSeen = s.logSequence();
                     quietSince = System.currentTimeMillis();

@@ -4,6 +4,7 @@ import dev.backtrack.connectors.target.ChangeApplier;
 import dev.backtrack.connectors.target.TargetDatabase;
 import dev.backtrack.repository.Repository;
 import dev.backtrack.repository.model.Micros;
+import dev.backtrack.repository.model.Op;
 import dev.backtrack.repository.model.RowChange;
 import dev.backtrack.repository.model.Transaction;
 import dev.backtrack.repository.redolog.LogCursor;
@@ -18,9 +19,10 @@ import java.util.function.Consumer;
 
 /**
  * Migration: a restore of the latest state into a new database, then every transaction the agent
- * logs after it, applied in commit order, each in one target transaction together with the
- * migration's progress (table {@code backtrack_migration}), so a killed migration resumes without
- * applying anything twice. Not thread-safe.
+ * logs after it, applied in commit order. Source transactions are applied in target transactions
+ * (several at once while a backlog lasts) that also save the migration's progress (table
+ * {@code backtrack_migration}), so a killed migration resumes without applying anything twice.
+ * Not thread-safe.
  */
 public final class Migration {
     static final String SEQUENCE = "applied_sequence";
@@ -29,6 +31,9 @@ public final class Migration {
     static final String PHASE = "phase";
     static final String FOLLOWING = "following";
     static final String CUT_OVER = "cut over";
+    /** At most this many source transactions, or this long, per target transaction while a backlog is applied. */
+    static final int GROUP_TRANSACTIONS = 500;
+    static final long GROUP_NANOS = 200_000_000L;
 
     private final Repository repo;
     private final TargetDatabase db;
@@ -104,39 +109,82 @@ public final class Migration {
             boolean reachedUntil = false;
             try (LogCursor cursor = RedoLog.read(repo.logDir(), applied + 1)) {
                 boolean open = false;
-                while (cursor.hasNext()) {
-                    Transaction tx = cursor.next();
-                    if (untilMicros != null && tx.commitMicros() > untilMicros) {
-                        reachedUntil = true;
-                        break;
-                    }
-                    if (!open) {
-                        db.begin();
-                        open = true;
-                    }
-                    try {
+                // source transactions applied in the open target transaction but not yet committed with the progress
+                int grouped = 0;
+                long groupSequence = -1;
+                long groupCommit = 0;
+                long groupStarted = 0;
+                boolean inParts = false;
+                try {
+                    while (cursor.hasNext()) {
+                        Transaction tx = cursor.next();
+                        if (untilMicros != null && tx.commitMicros() > untilMicros) {
+                            reachedUntil = true;
+                            break;
+                        }
+                        if (tx.continued() && !inParts && grouped > 0) {
+                            // a transaction logged in parts starts a target transaction of its own, so a missing last part rolls back only it
+                            commit(groupSequence, groupCommit);
+                            open = false;
+                            grouped = 0;
+                            applied = groupSequence;
+                            appliedCommit = groupCommit;
+                        }
+                        inParts = tx.continued();
+                        if (!open) {
+                            db.begin();
+                            open = true;
+                            groupStarted = System.nanoTime();
+                        }
+                        boolean definition = false;
                         for (RowChange c : tx.changes()) {
+                            if (c.op() == Op.SCHEMA || c.op() == Op.DROP) {
+                                definition = true;
+                                if (grouped > 0) {
+                                    // MariaDB commits a DDL at once: what precedes it is committed with its progress first
+                                    commit(groupSequence, groupCommit);
+                                    applied = groupSequence;
+                                    appliedCommit = groupCommit;
+                                    grouped = 0;
+                                    db.begin();
+                                }
+                            }
                             apply(tx, c);
                         }
                         if (tx.continued()) {
                             continue;
                         }
-                        changes.saveState(Map.of(SEQUENCE, Long.toString(tx.sequence()), COMMIT, Long.toString(tx.commitMicros())));
-                        db.commit();
-                        open = false;
-                    } catch (RuntimeException e) {
+                        grouped++;
+                        groupSequence = tx.sequence();
+                        groupCommit = tx.commitMicros();
+                        // a backlog is applied in groups (one commit per group); a caught-up migration commits each transaction
+                        if (definition || grouped >= GROUP_TRANSACTIONS || System.nanoTime() - groupStarted > GROUP_NANOS || stop.getAsBoolean()
+                                || !cursor.hasNext()) {
+                            commit(groupSequence, groupCommit);
+                            open = false;
+                            grouped = 0;
+                            applied = groupSequence;
+                            appliedCommit = groupCommit;
+                            if (System.currentTimeMillis() - lastReport > 2000) {
+                                report.accept(status(applied, appliedCommit));
+                                lastReport = System.currentTimeMillis();
+                            }
+                            if (stop.getAsBoolean()) {
+                                break;
+                            }
+                        }
+                    }
+                    if (open && grouped > 0 && !inParts) {
+                        commit(groupSequence, groupCommit);
+                        applied = groupSequence;
+                        appliedCommit = groupCommit;
+                    } else if (open) {
+                        // only the first parts of a transaction whose rest is not logged yet
                         db.rollback();
-                        throw e;
                     }
-                    applied = tx.sequence();
-                    appliedCommit = tx.commitMicros();
-                    if (System.currentTimeMillis() - lastReport > 2000) {
-                        report.accept(status(applied, appliedCommit));
-                        lastReport = System.currentTimeMillis();
-                    }
-                }
-                if (open) {
+                } catch (RuntimeException e) {
                     db.rollback();
+                    throw e;
                 }
             }
             if (reachedUntil || !keepFollowing || stop.getAsBoolean()) {
@@ -150,6 +198,12 @@ public final class Migration {
             }
             Thread.sleep(pollMillis);
         }
+    }
+
+    /** Saves the progress through {@code sequence} in the open target transaction and commits it. */
+    private void commit(long sequence, long commitMicros) {
+        changes.saveState(Map.of(SEQUENCE, Long.toString(sequence), COMMIT, Long.toString(commitMicros)));
+        db.commit();
     }
 
     private void apply(Transaction tx, RowChange c) {
