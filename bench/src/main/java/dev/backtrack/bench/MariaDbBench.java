@@ -1357,7 +1357,7 @@ public final class MariaDbBench {
         }
         if (lag.get("migration_lag_ms") != null) {
             s.append("lag: ").append(lag.get("achieved_tps")).append(" tx/s achieved; max capture ").append(map(lag, "capture_lag_ms").get("max"))
-                    .append(" ms, max migration ").append(map(lag, "migration_lag_ms").get("max")).append(" ms; migrate polls the log every 500 ms (its default)")
+                    .append(" ms, max migration ").append(map(lag, "migration_lag_ms").get("max")).append(" ms; migrate polls the log every 100 ms (its default)")
                     .append(" and applied ~").append(fmt(lag.get("migrate_apply_tx_per_s_while_applying"))).append(" tx/s while applying (")
                     .append(lag.get("migrate_applying_percent_of_time")).append("% of the time; sampled every ~10 ms);")
                     .append(" reported lagSeconds is a commit-time distance with the binlog's 1 s resolution\n");
