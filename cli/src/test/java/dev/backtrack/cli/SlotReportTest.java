@@ -16,10 +16,12 @@ class SlotReportTest {
             f.withConfig("agent:\n  wal-warning-mb: 1\n");
             f.cluster.execute(f.database, "CREATE TABLE contacts (id int PRIMARY KEY, name text)");
             f.startAgent();
-            // WAL the slot must keep until it confirms past it: more than the 1 MB threshold
+            // WAL the slot must keep until it confirms past it: more than the 1 MB threshold. Written all the time, since the
+            // heartbeat moves the slot on within a second of an idle moment, and the status line comes every 10 s
             f.cluster.execute(f.database, "CREATE TABLE IF NOT EXISTS bulk_elsewhere AS SELECT g, md5(g::text) FROM generate_series(1, 60000) g");
-            for (int i = 0; i < 150 && !f.agentOutput.toString().contains("warning: slot crm_slot_report holds"); i++) {
-                Thread.sleep(100);
+            for (int i = 0; i < 300 && !f.agentOutput.toString().contains("warning: slot crm_slot_report holds"); i++) {
+                f.cluster.execute(f.database, "INSERT INTO bulk_elsewhere SELECT g, md5(g::text) FROM generate_series(1, 20000) g");
+                Thread.sleep(50);
             }
             String out = f.agentOutput.toString();
             assertTrue(out.matches("(?s).*slot crm_slot_report holds [0-9.]+ MB of WAL, [0-9.]+ MB not yet confirmed.*"), out);
