@@ -7,7 +7,6 @@ import dev.backtrack.repository.schema.Constraint;
 import dev.backtrack.repository.schema.TableSchema;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -17,7 +16,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import java.util.regex.Pattern;
 
 /**
@@ -44,39 +42,20 @@ public final class MariaDbCatalog implements SourceCatalog {
         return new MariaDbCatalog(open(url, user, password, "source"), url, user, database, engine);
     }
 
-    /** A connection with the MariaDB driver (it also speaks to MySQL), in UTC, failing in one line. */
+    /** A connection in UTC, failing in one line that names the role. */
     public static Connection open(String url, String user, String password, String role) {
-        Properties p = new Properties();
-        if (user != null && !user.isEmpty()) {
-            p.setProperty("user", user);
-        }
-        if (password != null && !password.isEmpty()) {
-            p.setProperty("password", password);
-        }
-        p.setProperty("connectTimeout", "10000");
-        String jdbc = url.startsWith("jdbc:mysql://") ? "jdbc:mariadb://" + url.substring("jdbc:mysql://".length()) : url;
-        try {
-            Connection c = DriverManager.getConnection(jdbc, p);
-            try (Statement st = c.createStatement()) {
-                st.execute("SET time_zone = '+00:00'");
-            }
+        Connection c = MariaDbConnections.open(url, user, password, role, java.util.Map.of());
+        try (Statement st = c.createStatement()) {
+            st.execute("SET time_zone = '+00:00'");
             return c;
         } catch (SQLException e) {
-            throw describe(role, url, user, e);
+            try {
+                c.close();
+            } catch (SQLException ignored) {
+                // the session is of no use either way
+            }
+            throw new SourceException(role + " " + MariaDbConnections.where(url) + " refused SET time_zone (" + MariaDbConnections.firstLine(e) + ")", e);
         }
-    }
-
-    static SourceException describe(String role, String url, String user, SQLException e) {
-        String where = url.replaceFirst("\\?.*$", "");
-        String first = String.valueOf(e.getMessage()).split("\n")[0];
-        String line = switch (e.getErrorCode()) {
-            case 1045 -> role + " " + where + " rejected user '" + user + "': check the user and password (" + first + ")";
-            case 1049 -> role + " database in " + where + " does not exist: create it or fix the URL";
-            default -> e.getSQLState() != null && e.getSQLState().startsWith("08")
-                    ? "cannot reach the " + role + " at " + where + ": check the host and port and that the server is running (" + first + ")"
-                    : "cannot connect to the " + role + " at " + where + ": " + first;
-        };
-        return new SourceException(line, e);
     }
 
     @Override

@@ -37,17 +37,17 @@ final class MariaDbChanges implements ChangeApplier {
             case INSERT -> insert(t, change.after());
             case UPDATE -> update(t, change.before() != null ? change.before() : change.after(), change.after());
             case DELETE -> delete(t, change.before());
-            case TRUNCATE -> execute("DELETE FROM " + MariaDbTarget.quote(t.table()));
+            case TRUNCATE -> execute("DELETE FROM " + MariaDbTypes.ident(t.table()));
             default -> throw new IllegalArgumentException("not a row change: " + change.op());
         }
     }
 
     private void insert(TableSchema t, Object[] after) {
         List<Integer> cols = loaded(t, after);
-        String names = cols.stream().map(i -> MariaDbTarget.quote(t.columns().get(i).name())).collect(Collectors.joining(", "));
-        String sql = "INSERT INTO " + MariaDbTarget.quote(t.table()) + " (" + names + ") VALUES (" + "?, ".repeat(Math.max(0, cols.size() - 1)) + "?)";
+        String names = cols.stream().map(i -> MariaDbTypes.ident(t.columns().get(i).name())).collect(Collectors.joining(", "));
+        String sql = "INSERT INTO " + MariaDbTypes.ident(t.table()) + " (" + names + ") VALUES (" + "?, ".repeat(Math.max(0, cols.size() - 1)) + "?)";
         if (!t.primaryKey().isEmpty()) {
-            sql += " ON DUPLICATE KEY UPDATE " + cols.stream().map(i -> MariaDbTarget.quote(t.columns().get(i).name()))
+            sql += " ON DUPLICATE KEY UPDATE " + cols.stream().map(i -> MariaDbTypes.ident(t.columns().get(i).name()))
                     .map(q -> q + " = VALUES(" + q + ")").collect(Collectors.joining(", "));
         }
         run(t, sql, cols, after, new int[0], null);
@@ -56,21 +56,21 @@ final class MariaDbChanges implements ChangeApplier {
     private void update(TableSchema t, Object[] before, Object[] after) {
         List<Integer> cols = loaded(t, after);
         int[] key = t.keyColumns();
-        String sql = "UPDATE " + MariaDbTarget.quote(t.table()) + " SET " + cols.stream().map(i -> MariaDbTarget.quote(t.columns().get(i).name()) + " = ?")
+        String sql = "UPDATE " + MariaDbTypes.ident(t.table()) + " SET " + cols.stream().map(i -> MariaDbTypes.ident(t.columns().get(i).name()) + " = ?")
                 .collect(Collectors.joining(", ")) + " WHERE " + where(t, key) + (t.primaryKey().isEmpty() ? " LIMIT 1" : "");
         run(t, sql, cols, after, key, before);
     }
 
     private void delete(TableSchema t, Object[] before) {
         int[] key = t.keyColumns();
-        run(t, "DELETE FROM " + MariaDbTarget.quote(t.table()) + " WHERE " + where(t, key) + (t.primaryKey().isEmpty() ? " LIMIT 1" : ""),
+        run(t, "DELETE FROM " + MariaDbTypes.ident(t.table()) + " WHERE " + where(t, key) + (t.primaryKey().isEmpty() ? " LIMIT 1" : ""),
                 List.of(), null, key, before);
     }
 
     private static String where(TableSchema t, int[] key) {
         List<String> parts = new ArrayList<>();
         for (int k : key) {
-            parts.add(MariaDbTarget.quote(t.columns().get(k).name()) + " <=> ?");
+            parts.add(MariaDbTypes.ident(t.columns().get(k).name()) + " <=> ?");
         }
         return String.join(" AND ", parts);
     }

@@ -8,7 +8,6 @@ import dev.backtrack.repository.schema.TableSchema;
 
 import java.math.BigInteger;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -18,11 +17,14 @@ import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+
+import static dev.backtrack.connectors.mariadb.MariaDbConnections.firstLine;
+import static dev.backtrack.connectors.mariadb.MariaDbConnections.where;
+import static dev.backtrack.connectors.mariadb.MariaDbTypes.ident;
 
 /**
  * Restores into a MariaDB (or MySQL) database, the one the URL names: every table goes there, whatever
@@ -90,23 +92,8 @@ public final class MariaDbTarget implements TargetDatabase {
      * MariaDB driver either way) and sets the session up for loading. The URL must name the database.
      */
     public static MariaDbTarget connect(String url, String user, String password) {
-        String driverUrl = url.startsWith("jdbc:mysql:") ? "jdbc:mariadb:" + url.substring("jdbc:mysql:".length()) : url;
-        Properties p = new Properties();
-        if (user != null && !user.isEmpty()) {
-            p.setProperty("user", user);
-        }
-        if (password != null && !password.isEmpty()) {
-            p.setProperty("password", password);
-        }
         // MariaDB's COM_STMT_BULK_EXECUTE: one round trip for a batch of rows
-        p.setProperty("useBulkStmts", "true");
-        p.setProperty("connectTimeout", "10000");
-        Connection c;
-        try {
-            c = DriverManager.getConnection(driverUrl, p);
-        } catch (SQLException e) {
-            throw describe(url, user == null ? "" : user, e);
-        }
+        Connection c = MariaDbConnections.open(url, user, password, "target", java.util.Map.of("useBulkStmts", "true"));
         try {
             String database;
             boolean mariadb;
@@ -194,13 +181,13 @@ public final class MariaDbTarget implements TargetDatabase {
             if (!t.primaryKey().isEmpty()) {
                 defs.add("PRIMARY KEY (" + columnList(t.primaryKey()) + ")");
             }
-            execute("CREATE TABLE " + quote(t.table()) + " (" + String.join(", ", defs) + ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4", t,
+            execute("CREATE TABLE " + ident(t.table()) + " (" + String.join(", ", defs) + ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4", t,
                     "check the column types and defaults in the table version");
         }
     }
 
     private static String definition(Column c, boolean autoIncrement) {
-        StringBuilder d = new StringBuilder(quote(c.name())).append(' ').append(c.type());
+        StringBuilder d = new StringBuilder(ident(c.name())).append(' ').append(c.type());
         if (c.generated() != null) {
             // MariaDB takes neither NOT NULL nor DEFAULT on a generated column
             return d.append(" GENERATED ALWAYS AS (").append(c.generated()).append(") STORED").toString();
@@ -240,7 +227,7 @@ public final class MariaDbTarget implements TargetDatabase {
             return;
         }
         // foreign_key_checks is off for the session, so tables referencing each other drop in any order
-        String names = tables.stream().map(t -> quote(t.table())).distinct().collect(Collectors.joining(", "));
+        String names = tables.stream().map(t -> ident(t.table())).distinct().collect(Collectors.joining(", "));
         try (Statement st = connection.createStatement()) {
             st.execute("DROP TABLE IF EXISTS " + names);
         } catch (SQLException e) {
@@ -290,7 +277,7 @@ public final class MariaDbTarget implements TargetDatabase {
             }
             loaded = positions.stream().mapToInt(Integer::intValue).toArray();
             values = new MariaDbValues(columns);
-            insert = "INSERT INTO " + quote(table.table()) + " (" + columnList(columns.stream().map(Column::name).toList()) + ") VALUES ";
+            insert = "INSERT INTO " + ident(table.table()) + " (" + columnList(columns.stream().map(Column::name).toList()) + ") VALUES ";
             oneRow = "(" + "?,".repeat(Math.max(0, loaded.length - 1)) + (loaded.length == 0 ? "" : "?") + ")";
             rowsPerStatement = bulk ? BULK_ROWS : Math.max(1, MULTI_ROW_PARAMETERS / Math.max(1, loaded.length));
         }
@@ -423,14 +410,14 @@ public final class MariaDbTarget implements TargetDatabase {
                 execute(index, t, "check the index definition in the table version");
             }
             List<String> adds = t.constraints().stream().filter(c -> !c.kind().equals("f") && !impliedByJson(t, c))
-                    .map(c -> "ADD CONSTRAINT " + quote(c.name()) + " " + c.definition()).toList();
+                    .map(c -> "ADD CONSTRAINT " + ident(c.name()) + " " + c.definition()).toList();
             if (!adds.isEmpty()) {
-                execute("ALTER TABLE " + quote(t.table()) + " " + String.join(", ", adds), t,
+                execute("ALTER TABLE " + ident(t.table()) + " " + String.join(", ", adds), t,
                         "the restored rows break a unique or check constraint the source had; report this");
             }
             for (Column c : t.columns()) {
                 if (isAutoIncrement(c) && !inlineAutoIncrement(t, c)) {
-                    execute("ALTER TABLE " + quote(t.table()) + " MODIFY " + definition(c, true), t,
+                    execute("ALTER TABLE " + ident(t.table()) + " MODIFY " + definition(c, true), t,
                             "an AUTO_INCREMENT column must lead an index; check the table version's indexes");
                 }
             }
@@ -446,10 +433,10 @@ public final class MariaDbTarget implements TargetDatabase {
                     skipped.add("foreign key " + t.qualifiedName() + "." + c.name() + " left out: it references a table that is not restored");
                     continue;
                 }
-                adds.add("ADD CONSTRAINT " + quote(c.name()) + " " + c.definition());
+                adds.add("ADD CONSTRAINT " + ident(c.name()) + " " + c.definition());
             }
             if (!adds.isEmpty()) {
-                execute("ALTER TABLE " + quote(t.table()) + " " + String.join(", ", adds), t, "check the foreign key definitions in the table version");
+                execute("ALTER TABLE " + ident(t.table()) + " " + String.join(", ", adds), t, "check the foreign key definitions in the table version");
             }
         }
         return skipped;
@@ -460,11 +447,11 @@ public final class MariaDbTarget implements TargetDatabase {
      * column, which CREATE TABLE has already made again: adding it a second time would fail as a duplicate.
      */
     static boolean impliedByJson(TableSchema t, Constraint c) {
-        if (!c.kind().equals("c") || !c.definition().replace(" ", "").equalsIgnoreCase("CHECK(json_valid(" + quote(c.name()) + "))")) {
+        if (!c.kind().equals("c") || !c.definition().replace(" ", "").equalsIgnoreCase("CHECK(json_valid(" + ident(c.name()) + "))")) {
             return false;
         }
         int i = t.columnIndex(c.name());
-        return i >= 0 && MariaDbValues.baseType(t.columns().get(i).type()).equals("json");
+        return i >= 0 && MariaDbTypes.base(t.columns().get(i).type()).equals("json");
     }
 
     /** The name parts after REFERENCES in a foreign key definition: {@code [table]} or {@code [database, table]}. */
@@ -529,12 +516,12 @@ public final class MariaDbTarget implements TargetDatabase {
                 }
                 BigInteger next = captured.containsKey(t.qualifiedName()) && captured.get(t.qualifiedName()) != null
                         ? BigInteger.valueOf(captured.get(t.qualifiedName())) : BigInteger.ONE;
-                String max = one("SELECT CAST(MAX(" + quote(c.name()) + ") AS CHAR) FROM " + quote(t.table()), t);
+                String max = one("SELECT CAST(MAX(" + ident(c.name()) + ") AS CHAR) FROM " + ident(t.table()), t);
                 if (max != null) {
                     next = next.max(new BigInteger(max).add(BigInteger.ONE));
                 }
                 if (next.signum() > 0) {
-                    execute("ALTER TABLE " + quote(t.table()) + " AUTO_INCREMENT = " + next, t, "");
+                    execute("ALTER TABLE " + ident(t.table()) + " AUTO_INCREMENT = " + next, t, "");
                 }
             }
         }
@@ -544,7 +531,7 @@ public final class MariaDbTarget implements TargetDatabase {
     @Override
     public void analyze(Collection<TableSchema> tables) {
         for (TableSchema t : tables) {
-            String sql = "ANALYZE TABLE " + quote(t.table());
+            String sql = "ANALYZE TABLE " + ident(t.table());
             try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery(sql)) {
                 while (rs.next()) {
                     if ("error".equalsIgnoreCase(rs.getString("Msg_type"))) {
@@ -557,13 +544,8 @@ public final class MariaDbTarget implements TargetDatabase {
         }
     }
 
-    /** An identifier in backticks, any backtick in it doubled. */
-    public static String quote(String identifier) {
-        return "`" + identifier.replace("`", "``") + "`";
-    }
-
     private static String columnList(List<String> names) {
-        return names.stream().map(MariaDbTarget::quote).collect(Collectors.joining(", "));
+        return names.stream().map(MariaDbTypes::ident).collect(Collectors.joining(", "));
     }
 
     private String one(String sql, TableSchema table) {
@@ -587,30 +569,6 @@ public final class MariaDbTarget implements TargetDatabase {
         return new SourceException("target statement failed" + on + " (" + firstLine(e) + ")" + (fix.isEmpty() ? "" : ": " + fix) + ": " + sql, e);
     }
 
-    private static SourceException describe(String url, String user, SQLException e) {
-        String where = where(url);
-        String line = switch (e.getErrorCode()) {
-            case 1045 -> "target " + where + " rejected user '" + user + "': check the user and password (" + firstLine(e) + ")";
-            case 1049 -> "target database in " + where + " does not exist: create it (CREATE DATABASE ...) or fix the URL";
-            case 1044 -> "user '" + user + "' may not use the target database in " + where + ": grant it, e.g. GRANT ALL ON crm_restored.* TO '" + user + "'";
-            default -> e.getSQLState() != null && e.getSQLState().startsWith("08")
-                    ? "cannot reach the target at " + where + ": check the host and port and that MariaDB/MySQL is running (" + firstLine(e) + ")"
-                    : "cannot connect to the target at " + where + ": " + firstLine(e);
-        };
-        return new SourceException(line, e);
-    }
-
-    private static String where(String url) {
-        return url.replaceFirst("\\?.*$", "");
-    }
-
-    /** The first line of the server's message, without the driver's {@code (conn=N)} prefix. */
-    static String firstLine(SQLException e) {
-        String m = String.valueOf(e.getMessage()).replaceFirst("^\\(conn=\\d+\\) ", "");
-        int nl = m.indexOf('\n');
-        return nl < 0 ? m : m.substring(0, nl);
-    }
-
     private static void closeQuietly(Statement st) {
         if (st != null) {
             try {
@@ -631,7 +589,7 @@ public final class MariaDbTarget implements TargetDatabase {
 
     @Override
     public String sqlName(TableSchema table) {
-        return quote(table.table());
+        return ident(table.table());
     }
 
     @Override

@@ -45,7 +45,7 @@ final class MariaDbValues {
     }
 
     static Kind kindOf(String type) {
-        return switch (baseType(type)) {
+        return switch (MariaDbTypes.base(type)) {
             case "date" -> Kind.DATE;
             case "datetime" -> Kind.DATETIME;
             case "timestamp" -> Kind.TIMESTAMP;
@@ -53,16 +53,6 @@ final class MariaDbValues {
             case "bit" -> Kind.BIT;
             default -> Kind.PLAIN;
         };
-    }
-
-    /** The type's name without length, precision or attributes, lower case: {@code int(10) unsigned} is {@code int}. */
-    static String baseType(String type) {
-        String t = type.toLowerCase(Locale.ROOT).trim();
-        int end = 0;
-        while (end < t.length() && Character.isLetter(t.charAt(end))) {
-            end++;
-        }
-        return t.substring(0, end);
     }
 
     /**
