@@ -1,19 +1,16 @@
 package dev.backtrack.connectors.mariadb;
 
 import dev.backtrack.connectors.postgres.SourceException;
-import dev.backtrack.connectors.target.ChangeApplier;
+import dev.backtrack.connectors.target.JdbcChanges;
 import dev.backtrack.repository.model.RowChange;
 import dev.backtrack.repository.model.Unavailable;
 import dev.backtrack.repository.schema.TableSchema;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -23,12 +20,13 @@ import java.util.stream.Collectors;
  * upserts (ON DUPLICATE KEY UPDATE); a table without a key changes one matching row (null-safe
  * {@code <=>}, LIMIT 1). Not thread-safe.
  */
-final class MariaDbChanges implements ChangeApplier {
-    private final Connection connection;
+final class MariaDbChanges extends JdbcChanges {
     private final Map<TableSchema, MariaDbValues> binders = new IdentityHashMap<>();
 
     MariaDbChanges(Connection connection) {
-        this.connection = connection;
+        super(connection, STATE_TABLE, "CREATE TABLE IF NOT EXISTS " + STATE_TABLE + " (name varchar(64) PRIMARY KEY, value text NOT NULL) ENGINE=InnoDB",
+                "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = '" + STATE_TABLE + "'",
+                "INSERT INTO " + STATE_TABLE + " (name, value) VALUES (?, ?) ON DUPLICATE KEY UPDATE value = VALUES(value)");
     }
 
     @Override
@@ -98,56 +96,6 @@ final class MariaDbChanges implements ChangeApplier {
             ps.executeUpdate();
         } catch (SQLException e) {
             throw new SourceException("applying a change to " + t.table() + " failed: " + String.valueOf(e.getMessage()).split("\n")[0], e);
-        }
-    }
-
-    @Override
-    public void execute(String statement) {
-        try (Statement st = connection.createStatement()) {
-            st.execute(statement);
-        } catch (SQLException e) {
-            throw new SourceException("the target refused " + statement.split("\n")[0] + ": " + String.valueOf(e.getMessage()).split("\n")[0], e);
-        }
-    }
-
-    @Override
-    public void prepareState() {
-        execute("CREATE TABLE IF NOT EXISTS " + STATE_TABLE + " (name varchar(64) PRIMARY KEY, value text NOT NULL) ENGINE=InnoDB");
-    }
-
-    @Override
-    public Map<String, String> state() {
-        Map<String, String> out = new LinkedHashMap<>();
-        try (Statement st = connection.createStatement();
-             ResultSet exists = st.executeQuery("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = '" + STATE_TABLE + "'")) {
-            exists.next();
-            if (exists.getInt(1) == 0) {
-                return out;
-            }
-        } catch (SQLException e) {
-            throw new SourceException("cannot read the migration state in the target: " + e.getMessage(), e);
-        }
-        try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery("SELECT name, value FROM " + STATE_TABLE)) {
-            while (rs.next()) {
-                out.put(rs.getString(1), rs.getString(2));
-            }
-        } catch (SQLException e) {
-            throw new SourceException("cannot read the migration state in the target: " + e.getMessage(), e);
-        }
-        return out;
-    }
-
-    @Override
-    public void saveState(Map<String, String> state) {
-        try (PreparedStatement ps = connection.prepareStatement("INSERT INTO " + STATE_TABLE + " (name, value) VALUES (?, ?) ON DUPLICATE KEY UPDATE value = VALUES(value)")) {
-            for (Map.Entry<String, String> e : state.entrySet()) {
-                ps.setString(1, e.getKey());
-                ps.setString(2, e.getValue());
-                ps.addBatch();
-            }
-            ps.executeBatch();
-        } catch (SQLException e) {
-            throw new SourceException("cannot save the migration state in the target: " + e.getMessage(), e);
         }
     }
 }

@@ -1,6 +1,6 @@
 package dev.backtrack.connectors.postgres;
 
-import dev.backtrack.connectors.target.ChangeApplier;
+import dev.backtrack.connectors.target.JdbcChanges;
 import dev.backtrack.repository.model.RowChange;
 import dev.backtrack.repository.model.Unavailable;
 import dev.backtrack.repository.schema.Column;
@@ -8,9 +8,7 @@ import dev.backtrack.repository.schema.TableSchema;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.sql.Types;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -23,8 +21,7 @@ import java.util.stream.Collectors;
  * type, the form COPY reads in a restore. Inserts are upserts on the key; a table without a key
  * changes one matching row. Not thread-safe.
  */
-final class PostgresChanges implements ChangeApplier {
-    private final Connection connection;
+final class PostgresChanges extends JdbcChanges {
     private final Map<String, PreparedStatement> statements = new LinkedHashMap<>(64, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, PreparedStatement> eldest) {
@@ -37,7 +34,9 @@ final class PostgresChanges implements ChangeApplier {
     };
 
     PostgresChanges(Connection connection) {
-        this.connection = connection;
+        super(connection, "public." + STATE_TABLE, "CREATE TABLE IF NOT EXISTS public." + STATE_TABLE + " (name text PRIMARY KEY, value text NOT NULL)",
+                "SELECT to_regclass('public." + STATE_TABLE + "') IS NOT NULL",
+                "INSERT INTO public." + STATE_TABLE + " (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value");
     }
 
     @Override
@@ -137,57 +136,6 @@ final class PostgresChanges implements ChangeApplier {
         String type = c.type();
         boolean array = type.endsWith("[]");
         ps.setString(index, array && v instanceof String s ? s : CopyText.text(v, CopyText.kindOf(array ? type.substring(0, type.length() - 2) : type)));
-    }
-
-    @Override
-    public void execute(String statement) {
-        try (Statement st = connection.createStatement()) {
-            st.execute(statement);
-        } catch (SQLException e) {
-            throw new SourceException("the target refused " + statement.split("\n")[0] + ": " + String.valueOf(e.getMessage()).split("\n")[0], e);
-        }
-    }
-
-    @Override
-    public void prepareState() {
-        execute("CREATE TABLE IF NOT EXISTS public." + STATE_TABLE + " (name text PRIMARY KEY, value text NOT NULL)");
-    }
-
-    @Override
-    public Map<String, String> state() {
-        Map<String, String> out = new LinkedHashMap<>();
-        try (Statement st = connection.createStatement();
-             ResultSet exists = st.executeQuery("SELECT to_regclass('public." + STATE_TABLE + "') IS NOT NULL")) {
-            exists.next();
-            if (!exists.getBoolean(1)) {
-                return out;
-            }
-        } catch (SQLException e) {
-            throw new SourceException("cannot read the migration state in the target: " + e.getMessage(), e);
-        }
-        try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery("SELECT name, value FROM public." + STATE_TABLE)) {
-            while (rs.next()) {
-                out.put(rs.getString(1), rs.getString(2));
-            }
-        } catch (SQLException e) {
-            throw new SourceException("cannot read the migration state in the target: " + e.getMessage(), e);
-        }
-        return out;
-    }
-
-    @Override
-    public void saveState(Map<String, String> state) {
-        String sql = "INSERT INTO public." + STATE_TABLE + " (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value";
-        try (PreparedStatement ps = connection.prepareStatement(sql)) {
-            for (Map.Entry<String, String> e : state.entrySet()) {
-                ps.setString(1, e.getKey());
-                ps.setString(2, e.getValue());
-                ps.addBatch();
-            }
-            ps.executeBatch();
-        } catch (SQLException e) {
-            throw new SourceException("cannot save the migration state in the target: " + e.getMessage(), e);
-        }
     }
 
     private static String name(TableSchema t) {
