@@ -107,11 +107,9 @@ public final class Agent {
 
     /** Whether a qualified table name is one the configuration captures (binlog sources: also tables created later). */
     static java.util.function.Predicate<String> capturedTables(SourceConfig source) {
-        List<java.util.regex.Pattern> in = source.tablesInclude().stream().map(java.util.regex.Pattern::compile).toList();
-        List<java.util.regex.Pattern> out = source.tablesExclude().stream().map(java.util.regex.Pattern::compile).toList();
+        dev.backtrack.config.TableFilter selected = dev.backtrack.config.TableFilter.of(source.tablesInclude(), source.tablesExclude());
         String prefix = source.database() + ".";
-        return name -> name.startsWith(prefix) && (in.isEmpty() || in.stream().anyMatch(p -> p.matcher(name).matches()))
-                && out.stream().noneMatch(p -> p.matcher(name).matches());
+        return name -> name.startsWith(prefix) && selected.test(name);
     }
 
     private boolean ddlCapture(PostgresCatalog catalog, SourceConfig source) {

@@ -1,5 +1,6 @@
 package dev.backtrack.connectors.mariadb;
 
+import dev.backtrack.config.TableFilter;
 import dev.backtrack.connectors.SourceCatalog;
 import dev.backtrack.connectors.postgres.SourceException;
 import dev.backtrack.repository.schema.Column;
@@ -24,6 +25,8 @@ import java.util.regex.Pattern;
  * Not thread-safe (one connection).
  */
 public final class MariaDbCatalog implements SourceCatalog {
+    /** MariaDB's own check on a JSON column. */
+    private static final Pattern JSON_VALID = Pattern.compile("json_valid\\(`((?:[^`]|``)+)`\\)");
     private final Connection connection;
     private final String url;
     private final String user;
@@ -136,12 +139,11 @@ public final class MariaDbCatalog implements SourceCatalog {
 
     @Override
     public List<String> tables(List<String> include, List<String> exclude) {
-        List<Pattern> in = include.stream().map(Pattern::compile).toList();
-        List<Pattern> out = exclude.stream().map(Pattern::compile).toList();
+        TableFilter selected = TableFilter.of(include, exclude);
         List<String> result = new ArrayList<>();
         for (String t : column("SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE' ORDER BY 1", database)) {
             String name = database + "." + t;
-            if ((in.isEmpty() || in.stream().anyMatch(p -> p.matcher(name).matches())) && out.stream().noneMatch(p -> p.matcher(name).matches())) {
+            if (selected.test(name)) {
                 result.add(name);
             }
         }
@@ -301,7 +303,7 @@ public final class MariaDbCatalog implements SourceCatalog {
     public java.util.Set<String> jsonColumns(String table) {
         java.util.Set<String> out = new java.util.HashSet<>();
         for (String clause : column("SELECT CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = ? AND TABLE_NAME = ?", database, table)) {
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("json_valid\\(`((?:[^`]|``)+)`\\)").matcher(clause);
+            java.util.regex.Matcher m = JSON_VALID.matcher(clause);
             if (m.matches()) {
                 out.add(m.group(1).replace("``", "`"));
             }

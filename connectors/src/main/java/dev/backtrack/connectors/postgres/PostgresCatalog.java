@@ -2,6 +2,7 @@ package dev.backtrack.connectors.postgres;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.backtrack.config.TableFilter;
 import dev.backtrack.connectors.SourceCatalog;
 import dev.backtrack.repository.schema.Column;
 import dev.backtrack.repository.schema.TableSchema;
@@ -20,7 +21,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.regex.Pattern;
 
 /**
  * What the agent reads from a PostgreSQL source's catalog: tables, their columns, keys and enum
@@ -157,13 +157,12 @@ public final class PostgresCatalog implements SourceCatalog {
 
     /** Tables to capture: every ordinary table matching include (all when empty) and not exclude. */
     public List<String> tables(List<String> include, List<String> exclude) {
-        List<Pattern> in = include.stream().map(Pattern::compile).toList();
-        List<Pattern> out = exclude.stream().map(Pattern::compile).toList();
+        TableFilter selected = TableFilter.of(include, exclude);
         List<String> result = new ArrayList<>();
         try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery(TABLES)) {
             while (rs.next()) {
                 String name = rs.getString(1) + "." + rs.getString(2);
-                if ((in.isEmpty() || in.stream().anyMatch(p -> p.matcher(name).matches())) && out.stream().noneMatch(p -> p.matcher(name).matches())) {
+                if (selected.test(name)) {
                     result.add(name);
                 }
             }
