@@ -163,7 +163,7 @@ public final class FoundationBench {
     }
 
     /** Retries: another process on the machine can take the free port the cluster picked before it binds. */
-    private static PostgresCluster startCluster(Map<String, String> settings) throws InterruptedException {
+    static PostgresCluster startCluster(Map<String, String> settings) throws InterruptedException {
         for (int attempt = 1; ; attempt++) {
             try {
                 return PostgresCluster.start(settings);
@@ -177,7 +177,7 @@ public final class FoundationBench {
         }
     }
 
-    private static String loadAverage() {
+    static String loadAverage() {
         try {
             String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
             return f[0] + " " + f[1] + " " + f[2];
@@ -318,7 +318,7 @@ public final class FoundationBench {
 
         step("drain 1/4: Backtrack agent, durable log");
         Map<String, Object> a = agentDrain(s, b.logBefore.lastSequence(), b.markerLsn, b.rowChanges, o.profile ? work.resolve("agent.jfr") : null);
-        LogCount logged = countLog(s, b.logBefore.lastSequence() + 1);
+        LogCount logged = countLog(s.logDir(), b.logBefore.lastSequence() + 1);
         a.put("row_changes_logged", logged.rowChanges);
         a.put("transactions_logged", logged.transactions);
         a.put("other_logged_transactions", logged.other);
@@ -671,7 +671,12 @@ public final class FoundationBench {
     }
 
     private static void waitFor(String what, RunningAgent agent, Condition c) throws Exception {
-        long deadline = System.nanoTime() + WAIT_NANOS;
+        waitFor(what, agent, c, WAIT_NANOS);
+    }
+
+    /** Waits until {@code c} holds; fails (stopping the agent) when the agent ended or {@code waitNanos} passed. */
+    static void waitFor(String what, RunningAgent agent, Condition c, long waitNanos) throws Exception {
+        long deadline = System.nanoTime() + waitNanos;
         while (!c.met()) {
             if (agent.ended) {
                 throw new IllegalStateException("the agent ended during " + what + ": " + agent.failure.get() + "\nit said:\n" + agent.said,
@@ -679,19 +684,19 @@ public final class FoundationBench {
             }
             if (System.nanoTime() > deadline) {
                 agent.agent.stop();
-                throw new IllegalStateException(what + " did not finish within 15 minutes; the agent said:\n" + agent.said);
+                throw new IllegalStateException(what + " did not finish within " + waitNanos / 60_000_000_000L + " minutes; the agent said:\n" + agent.said);
             }
             Thread.sleep(20);
         }
     }
 
-    private record LogCount(long transactions, long rowChanges, long other) {
+    record LogCount(long transactions, long rowChanges, long other) {
     }
 
     /** Transactions and row changes (insert, update, delete) in the log from {@code fromSequence} on. */
-    private static LogCount countLog(Source s, long fromSequence) {
+    static LogCount countLog(Path logDir, long fromSequence) {
         long txs = 0, rows = 0, other = 0;
-        try (LogCursor c = RedoLog.read(s.logDir(), fromSequence)) {
+        try (LogCursor c = RedoLog.read(logDir, fromSequence)) {
             while (c.hasNext()) {
                 Transaction tx = c.next();
                 txs++;
@@ -774,7 +779,7 @@ public final class FoundationBench {
         }
     }
 
-    private static double fsyncMillis(Path dir) throws IOException {
+    static double fsyncMillis(Path dir) throws IOException {
         Path f = dir.resolve("fsync-probe");
         byte[] page = new byte[4096];
         int n = 100;
@@ -854,7 +859,7 @@ public final class FoundationBench {
         }
     }
 
-    private static final class Cpu {
+    static final class Cpu {
         /** The cluster's postmaster; its children are the cluster's processes. */
         static volatile long postmaster = -1;
 

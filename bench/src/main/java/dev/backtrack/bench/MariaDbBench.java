@@ -1,12 +1,16 @@
 package dev.backtrack.bench;
 
 import dev.backtrack.bench.FoundationBench.Condition;
+import dev.backtrack.bench.FoundationBench.LogCount;
+import static dev.backtrack.bench.FoundationBench.countLog;
+import static dev.backtrack.bench.FoundationBench.fsyncMillis;
+import static dev.backtrack.bench.FoundationBench.loadAverage;
 import static dev.backtrack.bench.FoundationBench.ratio;
 import static dev.backtrack.bench.FoundationBench.round;
+import static dev.backtrack.bench.FoundationBench.startCluster;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.backtrack.agent.Agent;
 import dev.backtrack.config.BacktrackConfig;
 import dev.backtrack.config.ConfigLoader;
 import dev.backtrack.config.SourceConfig;
@@ -19,12 +23,7 @@ import dev.backtrack.recovery.Restore;
 import dev.backtrack.recovery.RestoreReport;
 import dev.backtrack.recovery.RestoreTarget;
 import dev.backtrack.repository.Repository;
-import dev.backtrack.repository.model.Op;
-import dev.backtrack.repository.model.RowChange;
-import dev.backtrack.repository.model.Transaction;
-import dev.backtrack.repository.redolog.LogCursor;
 import dev.backtrack.repository.redolog.LogSummary;
-import dev.backtrack.repository.redolog.RedoLog;
 import dev.backtrack.testkit.MariaDbServer;
 import dev.backtrack.testkit.PostgresCluster;
 import io.debezium.embedded.Connect;
@@ -37,18 +36,13 @@ import org.apache.kafka.connect.source.SourceRecord;
 import org.apache.kafka.connect.storage.MemoryOffsetBackingStore;
 
 import java.io.BufferedReader;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.PrintStream;
-import java.lang.management.ManagementFactory;
 import java.math.BigDecimal;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -195,21 +189,6 @@ public final class MariaDbBench {
         }
     }
 
-    /** Retries: another process on the machine can take the free port the cluster picked before it binds. */
-    private static PostgresCluster startCluster(Map<String, String> settings) throws InterruptedException {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                return PostgresCluster.start(settings);
-            } catch (IllegalStateException e) {
-                if (attempt == 3) {
-                    throw e;
-                }
-                step("PostgreSQL did not start (" + e.getMessage().lines().findFirst().orElse("") + "), trying again");
-                Thread.sleep(1000);
-            }
-        }
-    }
-
     // ---------------------------------------------------------------------------------------------- the source
 
     /** A captured database: its agent configuration and repository, and the server id of its bare engine. */
@@ -339,11 +318,11 @@ public final class MariaDbBench {
         step(tag + "backlog: " + o.clients + " writers x " + String.format(Locale.ROOT, "%,d", txPerClient) + " transactions of " + CHANGES_PER_TX
                 + " row changes (contact, 3 activities, update of an earlier contact), nothing consuming");
         LogSummary logBefore = Repository.open(s.repo).logSummary();
-        double[] cpu0 = Cpu.machine();
+        double[] cpu0 = FoundationBench.Cpu.machine();
         long t0 = System.nanoTime();
         writeBacklog(s.db, txPerClient);
         double seconds = secs(t0);
-        Double busy = Cpu.busyPercent(cpu0, Cpu.machine());
+        Double busy = FoundationBench.Cpu.busyPercent(cpu0, FoundationBench.Cpu.machine());
         long markerStart = binlogEnd();
         my.execute(s.db, "INSERT INTO bench_marker (id, note, at) VALUES (" + MARKER_ID + ", 'end of backlog', NOW(6))");
         long after = binlogEnd();
@@ -363,10 +342,10 @@ public final class MariaDbBench {
 
         step(tag + "drain 1/2: Backtrack agent, durable (fsync'd) log");
         Map<String, Object> a = agentDrain(s, logBefore.lastSequence(), markerStart, rowChanges);
-        LogCount logged = countLog(s, logBefore.lastSequence() + 1);
-        a.put("row_changes_logged", logged.rowChanges);
-        a.put("transactions_logged", logged.transactions);
-        a.put("other_logged_transactions", logged.other);
+        LogCount logged = countLog(s.logDir(), logBefore.lastSequence() + 1);
+        a.put("row_changes_logged", logged.rowChanges());
+        a.put("transactions_logged", logged.transactions());
+        a.put("other_logged_transactions", logged.other());
         a.put("log_bytes", Repository.open(s.repo).logSummary().bytes() - logBefore.bytes());
         m.put("agent", a);
         report("agent", a);
@@ -1077,50 +1056,15 @@ public final class MariaDbBench {
 
 
     private static void waitFor(String what, FoundationBench.RunningAgent agent, Condition c) throws Exception {
-        long deadline = System.nanoTime() + WAIT_NANOS;
-        while (!c.met()) {
-            if (agent.ended) {
-                throw new IllegalStateException("the agent ended during " + what + ": " + agent.failure.get() + "\nit said:\n" + agent.said,
-                        agent.failure.get());
-            }
-            if (System.nanoTime() > deadline) {
-                agent.agent.stop();
-                throw new IllegalStateException(what + " did not finish within 10 minutes; the agent said:\n" + agent.said);
-            }
-            Thread.sleep(20);
-        }
+        FoundationBench.waitFor(what, agent, c, WAIT_NANOS);
     }
 
-    private record LogCount(long transactions, long rowChanges, long other) {
-    }
-
-    /** Transactions and row changes (insert, update, delete) in the log from {@code fromSequence} on. */
-    private static LogCount countLog(Source s, long fromSequence) {
-        long txs = 0, rows = 0, other = 0;
-        try (LogCursor c = RedoLog.read(s.logDir(), fromSequence)) {
-            while (c.hasNext()) {
-                Transaction tx = c.next();
-                txs++;
-                boolean data = false;
-                for (RowChange ch : tx.changes()) {
-                    if (ch.op() == Op.INSERT || ch.op() == Op.UPDATE || ch.op() == Op.DELETE) {
-                        rows++;
-                        data = true;
-                    }
-                }
-                if (!data) {
-                    other++;
-                }
-            }
-        }
-        return new LogCount(txs, rows, other);
-    }
 
     // ---------------------------------------------------------------------------------------------- probes
 
     /** CPU over a phase: the machine, this JVM (with its reaped children), mariadbd and the PostgreSQL cluster. */
     private final class Probe {
-        final double[] machine = Cpu.machine();
+        final double[] machine = FoundationBench.Cpu.machine();
         final long jvm = FoundationBench.Jvm.processCpuNanos();
         final double children = Cpu.selfChildren();
         final double mariadbd = Cpu.tree(mariadbdPid);
@@ -1134,7 +1078,7 @@ public final class MariaDbBench {
             double c = Cpu.selfChildren() - children;
             double d = Cpu.tree(mariadbdPid) - mariadbd;
             double p = Cpu.tree(postmasterPid) - postgres;
-            m.put("machine_cpu_busy_percent", Cpu.busyPercent(machine, Cpu.machine()));
+            m.put("machine_cpu_busy_percent", FoundationBench.Cpu.busyPercent(machine, FoundationBench.Cpu.machine()));
             m.put("jvm_cpu_seconds", round(j, 2));
             m.put("jit_threads_cpu_seconds", round(compiler, 2));
             m.put("child_processes_cpu_seconds", round(c, 2));
@@ -1186,48 +1130,6 @@ public final class MariaDbBench {
             }
         }
 
-        static double[] machine() {
-            try {
-                String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
-                double total = 0, idle = Double.parseDouble(f[4]) + Double.parseDouble(f[5]);
-                for (int i = 1; i < Math.min(f.length, 9); i++) {
-                    total += Double.parseDouble(f[i]);
-                }
-                return new double[]{total - idle, total};
-            } catch (IOException | RuntimeException e) {
-                return new double[]{0, 0};
-            }
-        }
-
-        static Double busyPercent(double[] before, double[] after) {
-            double total = after[1] - before[1];
-            return total <= 0 ? null : round(100 * (after[0] - before[0]) / total, 1);
-        }
-    }
-
-    private static double fsyncMillis(Path dir) throws IOException {
-        Path f = dir.resolve("fsync-probe");
-        byte[] page = new byte[4096];
-        int n = 100;
-        try (FileChannel ch = FileChannel.open(f, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            long t0 = System.nanoTime();
-            for (int i = 0; i < n; i++) {
-                ch.write(ByteBuffer.wrap(page));
-                ch.force(false);
-            }
-            return (System.nanoTime() - t0) / 1e6 / n;
-        } finally {
-            Files.deleteIfExists(f);
-        }
-    }
-
-    private static String loadAverage() {
-        try {
-            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
-            return f[0] + " " + f[1] + " " + f[2];
-        } catch (IOException | RuntimeException e) {
-            return "0 0 0";
-        }
     }
 
     // ---------------------------------------------------------------------------------------------- output
