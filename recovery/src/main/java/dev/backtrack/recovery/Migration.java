@@ -102,18 +102,11 @@ public final class Migration {
         if (CUT_OVER.equals(s.get(PHASE))) {
             throw new RestoreException("the migration into this target was cut over already: the target is live, nothing more is applied");
         }
-        long applied = Long.parseLong(s.get(SEQUENCE));
-        long appliedCommit = s.get(COMMIT).isEmpty() ? Long.MIN_VALUE : Long.parseLong(s.get(COMMIT));
+        Group group = new Group(Long.parseLong(s.get(SEQUENCE)), s.get(COMMIT).isEmpty() ? Long.MIN_VALUE : Long.parseLong(s.get(COMMIT)));
         long lastReport = 0;
         while (true) {
             boolean reachedUntil = false;
-            try (LogCursor cursor = RedoLog.read(repo.logDir(), applied + 1)) {
-                boolean open = false;
-                // source transactions applied in the open target transaction but not yet committed with the progress
-                int grouped = 0;
-                long groupSequence = -1;
-                long groupCommit = 0;
-                long groupStarted = 0;
+            try (LogCursor cursor = RedoLog.read(repo.logDir(), group.applied + 1)) {
                 boolean inParts = false;
                 try {
                     while (cursor.hasNext()) {
@@ -122,51 +115,31 @@ public final class Migration {
                             reachedUntil = true;
                             break;
                         }
-                        if (tx.continued() && !inParts && grouped > 0) {
-                            // a transaction logged in parts starts a target transaction of its own, so a missing last part rolls back only it
-                            commit(groupSequence, groupCommit);
-                            open = false;
-                            grouped = 0;
-                            applied = groupSequence;
-                            appliedCommit = groupCommit;
+                        if (tx.continued() && !inParts) {
+                            // a transaction logged in parts gets a target transaction of its own, so a missing last part rolls back only it
+                            group.commit();
                         }
                         inParts = tx.continued();
-                        if (!open) {
-                            db.begin();
-                            open = true;
-                            groupStarted = System.nanoTime();
-                        }
+                        group.begin();
                         boolean definition = false;
                         for (RowChange c : tx.changes()) {
                             if (c.op() == Op.SCHEMA || c.op() == Op.DROP) {
+                                // MariaDB commits a DDL at once: what precedes it is committed with its progress first
                                 definition = true;
-                                if (grouped > 0) {
-                                    // MariaDB commits a DDL at once: what precedes it is committed with its progress first
-                                    commit(groupSequence, groupCommit);
-                                    applied = groupSequence;
-                                    appliedCommit = groupCommit;
-                                    grouped = 0;
-                                    db.begin();
-                                }
+                                group.commit();
+                                group.begin();
                             }
                             apply(tx, c);
                         }
                         if (tx.continued()) {
                             continue;
                         }
-                        grouped++;
-                        groupSequence = tx.sequence();
-                        groupCommit = tx.commitMicros();
-                        // a backlog is applied in groups (one commit per group); a caught-up migration commits each transaction
-                        if (definition || grouped >= GROUP_TRANSACTIONS || System.nanoTime() - groupStarted > GROUP_NANOS || stop.getAsBoolean()
-                                || !cursor.hasNext()) {
-                            commit(groupSequence, groupCommit);
-                            open = false;
-                            grouped = 0;
-                            applied = groupSequence;
-                            appliedCommit = groupCommit;
+                        group.add(tx);
+                        // a backlog is applied in groups; a caught-up migration commits each transaction
+                        if (definition || group.full() || stop.getAsBoolean() || !cursor.hasNext()) {
+                            group.commit();
                             if (System.currentTimeMillis() - lastReport > 2000) {
-                                report.accept(status(applied, appliedCommit));
+                                report.accept(status(group.applied, group.appliedCommit));
                                 lastReport = System.currentTimeMillis();
                             }
                             if (stop.getAsBoolean()) {
@@ -174,36 +147,86 @@ public final class Migration {
                             }
                         }
                     }
-                    if (open && grouped > 0 && !inParts) {
-                        commit(groupSequence, groupCommit);
-                        applied = groupSequence;
-                        appliedCommit = groupCommit;
-                    } else if (open) {
-                        // only the first parts of a transaction whose rest is not logged yet
-                        db.rollback();
+                    if (!inParts) {
+                        group.commit();
                     }
+                    // what is left open is the first parts of a transaction whose rest is not logged yet
+                    group.abandon();
                 } catch (RuntimeException e) {
-                    db.rollback();
+                    group.abandon();
                     throw e;
                 }
             }
             if (reachedUntil || !keepFollowing || stop.getAsBoolean()) {
-                Status done = status(applied, appliedCommit);
+                Status done = status(group.applied, group.appliedCommit);
                 report.accept(done);
                 return done;
             }
             if (System.currentTimeMillis() - lastReport > 5000) {
-                report.accept(status(applied, appliedCommit));
+                report.accept(status(group.applied, group.appliedCommit));
                 lastReport = System.currentTimeMillis();
             }
             Thread.sleep(pollMillis);
         }
     }
 
-    /** Saves the progress through {@code sequence} in the open target transaction and commits it. */
-    private void commit(long sequence, long commitMicros) {
-        changes.saveState(Map.of(SEQUENCE, Long.toString(sequence), COMMIT, Long.toString(commitMicros)));
-        db.commit();
+    /**
+     * The open target transaction: the source transactions applied in it that are not yet committed
+     * with their progress, and the progress committed so far.
+     */
+    private final class Group {
+        long applied;
+        long appliedCommit;
+        private boolean open;
+        private int size;
+        private long sequence;
+        private long commitMicros;
+        private long started;
+
+        Group(long applied, long appliedCommit) {
+            this.applied = applied;
+            this.appliedCommit = appliedCommit;
+        }
+
+        void begin() {
+            if (!open) {
+                db.begin();
+                open = true;
+                started = System.nanoTime();
+            }
+        }
+
+        void add(Transaction tx) {
+            size++;
+            sequence = tx.sequence();
+            commitMicros = tx.commitMicros();
+        }
+
+        boolean full() {
+            return size >= GROUP_TRANSACTIONS || System.nanoTime() - started > GROUP_NANOS;
+        }
+
+        /** Saves the progress through the group's last transaction in the open target transaction and commits; nothing when it holds none. */
+        void commit() {
+            if (size == 0) {
+                return;
+            }
+            changes.saveState(Map.of(SEQUENCE, Long.toString(sequence), COMMIT, Long.toString(commitMicros)));
+            db.commit();
+            open = false;
+            size = 0;
+            applied = sequence;
+            appliedCommit = commitMicros;
+        }
+
+        /** Rolls back whatever is still open. */
+        void abandon() {
+            if (open) {
+                db.rollback();
+                open = false;
+                size = 0;
+            }
+        }
     }
 
     private void apply(Transaction tx, RowChange c) {
