@@ -1160,22 +1160,7 @@ public final class FoundationBench {
                     "uncompressed: " + fmt(cs.get("bytes_per_million_rows_uncompressed")),
                     ratio(cs.get("bytes_per_million_rows_zstd"), cs.get("bytes_per_million_rows_uncompressed"), "x")});
         }
-        int[] w = new int[4];
-        for (String[] r : rows) {
-            for (int i = 0; i < 4; i++) {
-                w[i] = Math.max(w[i], r[i].length());
-            }
-        }
-        StringBuilder s = new StringBuilder();
-        for (int j = 0; j < rows.size(); j++) {
-            String[] r = rows.get(j);
-            s.append(String.format(Locale.ROOT, "| %-" + w[0] + "s | %-" + w[1] + "s | %-" + w[2] + "s | %-" + w[3] + "s |%n", (Object[]) r));
-            if (j == 0) {
-                s.append("|").append("-".repeat(w[0] + 2)).append("|").append("-".repeat(w[1] + 2)).append("|").append("-".repeat(w[2] + 2))
-                        .append("|").append("-".repeat(w[3] + 2)).append("|\n");
-            }
-        }
-        s.append("\n");
+        StringBuilder s = new StringBuilder(FoundationBench.table(rows)).append("\n");
         s.append("machine: ").append(env.get("cores")).append(" cores, load average ").append(env.get("load_average_at_start")).append(" at start, ")
                 .append(env.get("load_average_at_end")).append(" at end; fdatasync 4 KiB: ").append(env.get("fdatasync_ms_4k")).append(" ms; ")
                 .append(env.get("java")).append("\n");
@@ -1216,6 +1201,26 @@ public final class FoundationBench {
             return "did not run";
         }
         return fmt(m.get("rows_per_s")) + " rows/s (" + m.get("seconds") + " s)";
+    }
+
+    /** Rows of four cells as a markdown table, the first row its header. */
+    static String table(List<String[]> rows) {
+        int[] w = new int[4];
+        for (String[] r : rows) {
+            for (int i = 0; i < 4; i++) {
+                w[i] = Math.max(w[i], r[i].length());
+            }
+        }
+        StringBuilder s = new StringBuilder();
+        for (int j = 0; j < rows.size(); j++) {
+            String[] r = rows.get(j);
+            s.append(String.format(Locale.ROOT, "| %-" + w[0] + "s | %-" + w[1] + "s | %-" + w[2] + "s | %-" + w[3] + "s |%n", (Object[]) r));
+            if (j == 0) {
+                s.append("|").append("-".repeat(w[0] + 2)).append("|").append("-".repeat(w[1] + 2)).append("|").append("-".repeat(w[2] + 2))
+                        .append("|").append("-".repeat(w[3] + 2)).append("|\n");
+            }
+        }
+        return s.toString();
     }
 
     static String ratio(Object a, Object b, String unit) {

@@ -1217,22 +1217,7 @@ public final class MariaDbBench {
             rows.add(new String[]{"  lagSeconds migrate --json printed meanwhile", "p50 " + rep.get("p50") + " s, p99 " + rep.get("p99") + " s ("
                     + rep.get("samples") + " lines)", "no anchor", ""});
         }
-        int[] w = new int[4];
-        for (String[] r : rows) {
-            for (int i = 0; i < 4; i++) {
-                w[i] = Math.max(w[i], r[i].length());
-            }
-        }
-        StringBuilder s = new StringBuilder();
-        for (int j = 0; j < rows.size(); j++) {
-            String[] r = rows.get(j);
-            s.append(String.format(Locale.ROOT, "| %-" + w[0] + "s | %-" + w[1] + "s | %-" + w[2] + "s | %-" + w[3] + "s |%n", (Object[]) r));
-            if (j == 0) {
-                s.append("|").append("-".repeat(w[0] + 2)).append("|").append("-".repeat(w[1] + 2)).append("|").append("-".repeat(w[2] + 2))
-                        .append("|").append("-".repeat(w[3] + 2)).append("|\n");
-            }
-        }
-        s.append("\n");
+        StringBuilder s = new StringBuilder(FoundationBench.table(rows)).append("\n");
         s.append("machine: ").append(env.get("cores")).append(" cores, load average ").append(env.get("load_average_at_start")).append(" at start, ")
                 .append(env.get("load_average_at_end")).append(" at end; fdatasync 4 KiB: ").append(env.get("fdatasync_ms_4k")).append(" ms; ")
                 .append(env.get("java")).append("\n");

@@ -2,8 +2,6 @@ package dev.backtrack.connectors.mariadb;
 
 import dev.backtrack.connectors.postgres.SourceException;
 import dev.backtrack.connectors.target.JdbcChanges;
-import dev.backtrack.repository.model.RowChange;
-import dev.backtrack.repository.model.Unavailable;
 import dev.backtrack.repository.schema.TableSchema;
 
 import java.sql.Connection;
@@ -30,17 +28,12 @@ final class MariaDbChanges extends JdbcChanges {
     }
 
     @Override
-    public void apply(TableSchema t, RowChange change) {
-        switch (change.op()) {
-            case INSERT -> insert(t, change.after());
-            case UPDATE -> update(t, change.before() != null ? change.before() : change.after(), change.after());
-            case DELETE -> delete(t, change.before());
-            case TRUNCATE -> execute("DELETE FROM " + MariaDbTypes.ident(t.table()));
-            default -> throw new IllegalArgumentException("not a row change: " + change.op());
-        }
+    protected String sqlName(TableSchema t) {
+        return MariaDbTypes.ident(t.table());
     }
 
-    private void insert(TableSchema t, Object[] after) {
+    @Override
+    protected void insert(TableSchema t, Object[] after) {
         List<Integer> cols = loaded(t, after);
         String names = cols.stream().map(i -> MariaDbTypes.ident(t.columns().get(i).name())).collect(Collectors.joining(", "));
         String sql = "INSERT INTO " + MariaDbTypes.ident(t.table()) + " (" + names + ") VALUES (" + "?, ".repeat(Math.max(0, cols.size() - 1)) + "?)";
@@ -51,7 +44,8 @@ final class MariaDbChanges extends JdbcChanges {
         run(t, sql, cols, after, new int[0], null);
     }
 
-    private void update(TableSchema t, Object[] before, Object[] after) {
+    @Override
+    protected void update(TableSchema t, Object[] before, Object[] after) {
         List<Integer> cols = loaded(t, after);
         int[] key = t.keyColumns();
         String sql = "UPDATE " + MariaDbTypes.ident(t.table()) + " SET " + cols.stream().map(i -> MariaDbTypes.ident(t.columns().get(i).name()) + " = ?")
@@ -59,7 +53,8 @@ final class MariaDbChanges extends JdbcChanges {
         run(t, sql, cols, after, key, before);
     }
 
-    private void delete(TableSchema t, Object[] before) {
+    @Override
+    protected void delete(TableSchema t, Object[] before) {
         int[] key = t.keyColumns();
         run(t, "DELETE FROM " + MariaDbTypes.ident(t.table()) + " WHERE " + where(t, key) + (t.primaryKey().isEmpty() ? " LIMIT 1" : ""),
                 List.of(), null, key, before);
@@ -71,16 +66,6 @@ final class MariaDbChanges extends JdbcChanges {
             parts.add(MariaDbTypes.ident(t.columns().get(k).name()) + " <=> ?");
         }
         return String.join(" AND ", parts);
-    }
-
-    private static List<Integer> loaded(TableSchema t, Object[] row) {
-        List<Integer> out = new ArrayList<>();
-        for (int i = 0; i < t.columns().size(); i++) {
-            if (t.columns().get(i).generated() == null && !(row[i] instanceof Unavailable)) {
-                out.add(i);
-            }
-        }
-        return out;
     }
 
     private void run(TableSchema t, String sql, List<Integer> setColumns, Object[] setRow, int[] keyColumns, Object[] keyRow) {

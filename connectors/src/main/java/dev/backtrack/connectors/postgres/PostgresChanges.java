@@ -1,8 +1,6 @@
 package dev.backtrack.connectors.postgres;
 
 import dev.backtrack.connectors.target.JdbcChanges;
-import dev.backtrack.repository.model.RowChange;
-import dev.backtrack.repository.model.Unavailable;
 import dev.backtrack.repository.schema.Column;
 import dev.backtrack.repository.schema.TableSchema;
 
@@ -40,17 +38,12 @@ final class PostgresChanges extends JdbcChanges {
     }
 
     @Override
-    public void apply(TableSchema t, RowChange change) {
-        switch (change.op()) {
-            case INSERT -> insert(t, change.after());
-            case UPDATE -> update(t, change.before() != null ? change.before() : change.after(), change.after());
-            case DELETE -> delete(t, change.before());
-            case TRUNCATE -> execute("DELETE FROM " + name(t));
-            default -> throw new IllegalArgumentException("not a row change: " + change.op());
-        }
+    protected String sqlName(TableSchema t) {
+        return name(t);
     }
 
-    private void insert(TableSchema t, Object[] after) {
+    @Override
+    protected void insert(TableSchema t, Object[] after) {
         List<Integer> cols = loaded(t, after);
         StringBuilder sql = new StringBuilder("INSERT INTO ").append(name(t)).append(" (")
                 .append(cols.stream().map(i -> PostgresCatalog.quote(t.columns().get(i).name())).collect(Collectors.joining(", ")))
@@ -64,7 +57,8 @@ final class PostgresChanges extends JdbcChanges {
         run(t, sql.toString(), cols, after, List.of(), null);
     }
 
-    private void update(TableSchema t, Object[] before, Object[] after) {
+    @Override
+    protected void update(TableSchema t, Object[] before, Object[] after) {
         List<Integer> cols = loaded(t, after);
         int[] key = t.keyColumns();
         String where = where(t, key);
@@ -73,7 +67,8 @@ final class PostgresChanges extends JdbcChanges {
         run(t, sql, cols, after, keyList(key), before);
     }
 
-    private void delete(TableSchema t, Object[] before) {
+    @Override
+    protected void delete(TableSchema t, Object[] before) {
         int[] key = t.keyColumns();
         String where = where(t, key);
         String sql = "DELETE FROM " + name(t) + (t.primaryKey().isEmpty() ? " WHERE ctid = (SELECT ctid FROM " + name(t) + " WHERE " + where + " LIMIT 1)" : " WHERE " + where);
@@ -93,17 +88,6 @@ final class PostgresChanges extends JdbcChanges {
         List<Integer> out = new ArrayList<>();
         for (int k : key) {
             out.add(k);
-        }
-        return out;
-    }
-
-    /** Columns a change writes: not generated, and not an unchanged TOAST value (the target holds it already). */
-    private static List<Integer> loaded(TableSchema t, Object[] row) {
-        List<Integer> out = new ArrayList<>();
-        for (int i = 0; i < t.columns().size(); i++) {
-            if (t.columns().get(i).generated() == null && !(row[i] instanceof Unavailable)) {
-                out.add(i);
-            }
         }
         return out;
     }

@@ -2,12 +2,18 @@ package dev.backtrack.connectors.target;
 
 import dev.backtrack.connectors.postgres.SourceException;
 
+import dev.backtrack.repository.model.RowChange;
+import dev.backtrack.repository.model.Unavailable;
+import dev.backtrack.repository.schema.TableSchema;
+
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -32,6 +38,39 @@ public abstract class JdbcChanges implements ChangeApplier {
         this.exists = exists;
         this.upsert = upsert;
         this.select = "SELECT name, value FROM " + table;
+    }
+
+    /** Inserts (or replaces) the row, updates the row {@code before} keys, deletes the row {@code before} keys. */
+    @Override
+    public void apply(TableSchema t, RowChange change) {
+        switch (change.op()) {
+            case INSERT -> insert(t, change.after());
+            case UPDATE -> update(t, change.before() != null ? change.before() : change.after(), change.after());
+            case DELETE -> delete(t, change.before());
+            case TRUNCATE -> execute("DELETE FROM " + sqlName(t));
+            default -> throw new IllegalArgumentException("not a row change: " + change.op());
+        }
+    }
+
+    protected abstract void insert(TableSchema t, Object[] after);
+
+    /** @param before the row image that keys the row (the after image when the source sent no before image) */
+    protected abstract void update(TableSchema t, Object[] before, Object[] after);
+
+    protected abstract void delete(TableSchema t, Object[] before);
+
+    /** The table as this engine's SQL names it. */
+    protected abstract String sqlName(TableSchema t);
+
+    /** Columns a change writes: not generated, and not an unchanged TOAST value (the target holds it already). */
+    protected static List<Integer> loaded(TableSchema t, Object[] row) {
+        List<Integer> out = new ArrayList<>();
+        for (int i = 0; i < t.columns().size(); i++) {
+            if (t.columns().get(i).generated() == null && !(row[i] instanceof Unavailable)) {
+                out.add(i);
+            }
+        }
+        return out;
     }
 
     @Override
