@@ -71,22 +71,16 @@ public final class Migration {
 
     /** Restores the state at {@code to} (latest, or an instant) and records it as the migration's start. */
     public RestoreReport start(RestoreTarget to, int jobs) {
-        RestoreReport report = new Restore(repo, progress).jobs(jobs).run(to, db);
-        changes.prepareState();
-        db.begin();
-        try {
+        // the progress commits with the restored rows, so a kill leaves either an empty target or a migration that resumes
+        return new Restore(repo, progress).jobs(jobs).finishing((target, lastSequence, lastCommitMicros) -> {
+            changes.prepareState();
             Map<String, String> s = new LinkedHashMap<>();
             s.put(REPOSITORY, repo.identity().repositoryId());
-            s.put(SEQUENCE, Long.toString(report.lastSequence()));
-            s.put(COMMIT, report.lastAppliedCommit() == null ? "" : Long.toString(Micros.of(java.time.Instant.parse(report.lastAppliedCommit()))));
+            s.put(SEQUENCE, Long.toString(lastSequence));
+            s.put(COMMIT, lastCommitMicros == Long.MIN_VALUE ? "" : Long.toString(lastCommitMicros));
             s.put(PHASE, FOLLOWING);
             changes.saveState(s);
-            db.commit();
-        } catch (RuntimeException e) {
-            db.rollback();
-            throw e;
-        }
-        return report;
+        }).run(to, db);
     }
 
     /**

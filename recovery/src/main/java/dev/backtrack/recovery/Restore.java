@@ -36,6 +36,7 @@ public final class Restore {
     private final Progress progress;
     private String set;
     private int jobs = 1;
+    private Finishing finishing = Finishing.NONE;
 
     public Restore(Repository repo, Progress progress) {
         this.repo = repo;
@@ -58,6 +59,23 @@ public final class Restore {
      */
     public Restore from(String checkpointId) {
         this.set = checkpointId;
+        return this;
+    }
+
+    /** Work done on the target in the restore's last transaction, so it commits with the restored state or not at all. */
+    public interface Finishing {
+        Finishing NONE = (db, lastSequence, lastCommitMicros) -> { };
+
+        /**
+         * @param lastSequence     the last log sequence the restored state holds
+         * @param lastCommitMicros the commit time of the last transaction replayed, or Long.MIN_VALUE when none was
+         */
+        void beforeCommit(TargetDatabase db, long lastSequence, long lastCommitMicros);
+    }
+
+    /** Runs {@code finishing} in the restore's last transaction, before it commits. */
+    public Restore finishing(Finishing finishing) {
+        this.finishing = finishing;
         return this;
     }
 
@@ -240,7 +258,7 @@ public final class Restore {
             return new RestoreReport(target.toString(), checkpoint.id(), chain.links().stream().map(Manifest::id).toList(), checkpoint.time(), fold.transactions(), fold.changes(),
                     fold.lastCommitMicros() == Long.MIN_VALUE ? null : Micros.format(fold.lastCommitMicros()),
                     fold.lastPosition() < 0 ? null : Positions.format(repo.identity().engine(), fold.lastPosition()), rows, total, notes, (System.nanoTime() - started) / 1_000_000,
-                    Math.max(fold.lastSequence(), checkpoint.nextSequence() - 1));
+                    lastSequence(checkpoint, fold));
         } finally {
             // what the fold spilled to disk
             fold.close();
@@ -270,6 +288,12 @@ public final class Restore {
         notes.addAll(db.addIndexesAndConstraints(tables));
         notes.forEach(progress::report);
         db.setSequences(tables, SequenceValues.asOf(checkpoint.sequences(), fold.lastMessages()));
+        finishing.beforeCommit(db, lastSequence(checkpoint, fold), fold.lastCommitMicros());
+    }
+
+    /** The last log sequence the restored state holds. */
+    private static long lastSequence(Manifest checkpoint, LogFold.Result fold) {
+        return Math.max(fold.lastSequence(), checkpoint.nextSequence() - 1);
     }
 
     /**
