@@ -1060,7 +1060,7 @@ public final class FoundationBench {
 
     // ---------------------------------------------------------------------------------------------- output
 
-    private static void report(String who, Map<String, Object> m) {
+    static void report(String who, Map<String, Object> m) {
         StringBuilder s = new StringBuilder("  " + who + ": ");
         for (String k : List.of("seconds", "rows_per_s", "rows_per_s_after_first", "machine_cpu_busy_percent", "jvm_cpu_seconds",
                 "walsender_cpu_seconds", "cluster_cpu_seconds", "other_processes_cpu_seconds", "cpu_us_per_row_change", "jit_threads_cpu_seconds", "gc_threads_cpu_seconds", "jvm_threads_cpu_seconds")) {
@@ -1230,15 +1230,15 @@ public final class FoundationBench {
         return String.format(Locale.ROOT, "%.2f%s", x.doubleValue() / y.doubleValue(), unit);
     }
 
-    private static String fmt(Object n) {
+    static String fmt(Object n) {
         return n instanceof Number x ? String.format(Locale.ROOT, "%,d", x.longValue()) : String.valueOf(n);
     }
 
-    private static void step(String s) {
+    static void step(String s) {
         System.out.println(Instant.now().truncatedTo(ChronoUnit.MILLIS) + "  " + s);
     }
 
-    private static double secs(long t0) {
+    static double secs(long t0) {
         return (System.nanoTime() - t0) / 1e9;
     }
 

@@ -55,6 +55,15 @@ public final class PostgresPitr implements AutoCloseable {
                 Integer.toString(source.port()), "-U", "postgres", "-D", base.toString(), "-X", "fetch", "-c", "fast"), 300);
     }
 
+    /** Bytes of the base backup on disk (what a recovery copies before it replays). */
+    public long baseBackupBytes() {
+        try (Stream<Path> walk = Files.walk(base)) {
+            return walk.filter(Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
     /** Switches to a new WAL segment and waits until everything written so far is archived. */
     public void flush(PostgresCluster source) throws InterruptedException {
         String segment = source.queryOne("postgres", "SELECT pg_walfile_name(pg_switch_wal())");
@@ -131,6 +140,11 @@ public final class PostgresPitr implements AutoCloseable {
                 Thread.sleep(100);
             }
             throw new IllegalStateException("recovery did not finish within 120 s:\n" + logTail());
+        }
+
+        /** The port the recovered server listens on (127.0.0.1). */
+        public int port() {
+            return port;
         }
 
         public Connection connect(String database) throws SQLException {

@@ -25,6 +25,7 @@ import java.util.TreeMap;
  * ignores and removes, and data files no manifest names, which retention sweeps. Not thread-safe.
  */
 public final class CheckpointWriter {
+    /** Rows held in memory across all tables of the checkpoint; past it the table holding the most is spilled. */
     private static final long SORT_BUDGET = 64L << 20;
     private final Path checkpointsDir;
     private final Path dataDir;
@@ -36,6 +37,7 @@ public final class CheckpointWriter {
     private final Map<Integer, Manifest.TableEntry> written = new LinkedHashMap<>();
     private final Map<Integer, int[]> keys = new java.util.HashMap<>();
     private final ByteWriter scratch = new ByteWriter(1024);
+    private long buffered;
 
     public CheckpointWriter(Path checkpointsDir, String id, int level) {
         this.checkpointsDir = checkpointsDir;
@@ -66,7 +68,16 @@ public final class CheckpointWriter {
         declareTable(schema);
         scratch.reset();
         RowCodec.writeRow(scratch, row);
-        sorters.get(schema.id()).add(RowCodec.key(row, keys.computeIfAbsent(schema.id(), id -> schema.keyColumns())), scratch.toByteArray());
+        TableSorter sorter = sorters.get(schema.id());
+        long before = sorter.buffered();
+        sorter.add(RowCodec.key(row, keys.computeIfAbsent(schema.id(), id -> schema.keyColumns())), scratch.toByteArray());
+        buffered += sorter.buffered() - before;
+        if (buffered >= SORT_BUDGET) {
+            // one budget for the whole checkpoint: tables already read must not each keep theirs until finish
+            TableSorter largest = sorters.values().stream().max(java.util.Comparator.comparingLong(TableSorter::buffered)).orElseThrow();
+            buffered -= largest.buffered();
+            largest.spill();
+        }
     }
 
     /** Takes a table unchanged from an earlier full: the same chunks, nothing rewritten. */

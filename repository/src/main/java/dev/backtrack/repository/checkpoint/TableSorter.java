@@ -46,11 +46,20 @@ final class TableSorter {
         return rows;
     }
 
+    /** Bytes held in memory (with an estimate of the JVM's overhead per row). */
+    long buffered() {
+        return buffered;
+    }
+
     private void sortBuffer() {
         buffer.sort((a, b) -> Arrays.compareUnsigned(a.key, b.key));
     }
 
-    private void spill() {
+    /** Writes the buffered rows out as a sorted run (nothing when none are buffered). */
+    void spill() {
+        if (buffer.isEmpty()) {
+            return;
+        }
         sortBuffer();
         Path run = workDir.resolve(name + ".run" + runs.size());
         try (DataOutputStream out = RowFile.create(run, 1)) {

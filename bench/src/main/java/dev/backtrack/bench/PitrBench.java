@@ -1,0 +1,554 @@
+package dev.backtrack.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.backtrack.cli.demo.CrmSchema;
+import dev.backtrack.connectors.postgres.Lsn;
+import dev.backtrack.connectors.postgres.PostgresTarget;
+import dev.backtrack.recovery.Progress;
+import dev.backtrack.recovery.Restore;
+import dev.backtrack.recovery.RestoreReport;
+import dev.backtrack.recovery.RestoreTarget;
+import dev.backtrack.repository.Repository;
+import dev.backtrack.repository.checkpoint.Manifest;
+import dev.backtrack.repository.checkpoint.SyntheticFull;
+import dev.backtrack.repository.model.Micros;
+import dev.backtrack.repository.redolog.LogSummary;
+import dev.backtrack.testkit.PostgresCluster;
+import dev.backtrack.testkit.PostgresPitr;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static dev.backtrack.bench.FoundationBench.fmt;
+import static dev.backtrack.bench.FoundationBench.round;
+import static dev.backtrack.bench.FoundationBench.secs;
+import static dev.backtrack.bench.FoundationBench.step;
+
+/**
+ * Restore to an instant against PostgreSQL's own answers, on one throw-away durable cluster that
+ * archives its WAL: pgbench TPC-B plus the CRM mix ({@link CrmMix}) in one database, captured by
+ * {@code backtrack agent} in its own JVM (so its memory can be read), while
+ * <ol>
+ *   <li>a steady {@code --rate} transactions/s runs: capture lag p50/p99 (commit to in the log) and the
+ *       agent's peak RSS; an instant T is taken from the source's clock mid-run;</li>
+ *   <li>a backlog of the same mix is drained by the agent vs {@code pg_recvlogical} (pgoutput);</li>
+ *   <li>restore to T: Backtrack ({@code restore --to T --jobs N}) vs PostgreSQL's PITR (a copy of
+ *       the base backup replaying the archived WAL to {@code recovery_target_time = T}) vs
+ *       {@code pg_restore -j N} of a {@code pg_dump} of that recovered server (the dump at T);
+ *       Backtrack's result is compared table by table with PostgreSQL's;</li>
+ *   <li>log bytes vs WAL bytes per row change of the steady window; synthetic full build rate vs
+ *       {@code pg_dump -Fd -j N}; loading a checkpoint alone vs {@code pg_restore}'s row rate.</li>
+ * </ol>
+ */
+public final class PitrBench {
+    private static final String DB = "crm";
+    private static final long WAIT_NANOS = TimeUnit.MINUTES.toNanos(15);
+
+    private final Options o;
+    private final Map<String, Object> json = new LinkedHashMap<>();
+    private PostgresCluster pg;
+    private PostgresPitr pitr;
+    private Path work;
+    private Path shared;
+    private Path repo;
+    private Path config;
+    private List<String> tables;
+
+    private PitrBench(Options o) {
+        this.o = o;
+    }
+
+    public static void main(String[] args) throws Exception {
+        PitrBench b = new PitrBench(Options.parse(args));
+        int code = 0;
+        try {
+            b.run();
+        } catch (Throwable t) {
+            System.out.println();
+            System.out.println("BENCHMARK DID NOT COMPLETE: " + t);
+            t.printStackTrace(System.out);
+            b.json.put("error", String.valueOf(t));
+            code = 1;
+        }
+        b.write();
+        System.exit(code);
+    }
+
+    private void run() throws Exception {
+        Map<String, Object> env = new LinkedHashMap<>();
+        json.put("environment", env);
+        env.putAll(FoundationBench.Jvm.describe());
+        env.put("cores", Runtime.getRuntime().availableProcessors());
+        env.put("options", o.toMap());
+        work = Files.createTempDirectory("backtrack-pitr-bench-");
+        env.put("fdatasync_ms_4k", round(FoundationBench.fsyncMillis(work), 3));
+        env.put("load_average_at_start", FoundationBench.loadAverage());
+        step("PITR benchmark; load average " + FoundationBench.loadAverage() + "; fdatasync of 4 KiB " + env.get("fdatasync_ms_4k") + " ms");
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("fsync", "on");
+        settings.put("synchronous_commit", "on");
+        settings.put("full_page_writes", "on");
+        settings.put("shared_buffers", "'512MB'");
+        settings.put("max_wal_size", "'4GB'");
+        try (PostgresPitr archive = PostgresPitr.create()) {
+            pitr = archive;
+            settings.putAll(pitr.settings());
+            env.put("postgresql_settings", settings);
+            try (PostgresCluster cluster = FoundationBench.startCluster(settings)) {
+                pg = cluster;
+                FoundationBench.Cpu.postmaster = Long.parseLong(Files.readAllLines(pg.dataDirectory().resolve("postmaster.pid")).get(0).trim());
+                Runtime.getRuntime().addShutdownHook(new Thread(cluster::close, "bench-pg-stop"));
+                env.put("postgresql", pg.queryOne("postgres", "SELECT version()"));
+                shared = pg.dataDirectory().getParent();
+                prepare();
+                String instant = steady();
+                backlog();
+                restores(instant);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------- phases
+
+    private void prepare() throws Exception {
+        pg.createDatabase(DB);
+        step("pgbench -i -s " + o.scale + ", and the CRM tables with " + fmt(o.accounts) + " accounts (" + fmt(3L * o.accounts) + " contacts with TOASTed notes)");
+        long t0 = System.nanoTime();
+        pgbench("-i", "-s", "" + o.scale, "-q");
+        pg.execute(DB, "ALTER TABLE pgbench_history REPLICA IDENTITY FULL");
+        try (Connection c = pg.connect(DB)) {
+            CrmMix.seed(c, o.accounts);
+        }
+        tables = new ArrayList<>(List.of("public.pgbench_accounts", "public.pgbench_branches", "public.pgbench_tellers", "public.pgbench_history"));
+        tables.addAll(CrmSchema.TABLES);
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("seconds", round(secs(t0), 1));
+        data.put("database_bytes", Long.parseLong(pg.queryOne(DB, "SELECT pg_database_size(current_database())::text")));
+        data.put("toast_bytes_contacts", Long.parseLong(pg.queryOne(DB, "SELECT pg_total_relation_size(reltoastrelid)::text FROM pg_class WHERE relname = 'contacts'")));
+        json.put("data", data);
+        step("  " + fmt(data.get("database_bytes")) + " bytes, of which contacts' TOAST " + fmt(data.get("toast_bytes_contacts")));
+        repo = work.resolve("repo");
+        config = work.resolve("agent.yaml");
+        Files.writeString(config, "source:\n  url: " + pg.jdbcUrl(DB) + "\n  user: postgres\nrepository:\n  path: " + repo + "\n");
+    }
+
+    /**
+     * Checkpoint 0, the base backup, then {@code --rate} tx/s for {@code --seconds} with a probe
+     * sampling the WAL insert position every 10 ms: a sample is in the log once the log's last commit
+     * position reaches it (the next commit after the sample lies beyond it). Returns the instant T.
+     */
+    private String steady() throws Exception {
+        Map<String, Object> m = new LinkedHashMap<>();
+        json.put("steady", m);
+        step("agent (own JVM): checkpoint 0, then a base backup for PostgreSQL's PITR");
+        long t0 = System.nanoTime();
+        try (ChildAgent agent = ChildAgent.start(config, work.resolve("agent-steady.out"))) {
+            m.put("agent_java_options", agent.javaOptions());
+            await("checkpoint 0", agent, () -> Files.exists(repo.resolve(Repository.ROOT_FILE)) && !Repository.open(repo).checkpoints().isEmpty());
+            Map<String, Object> ck = new LinkedHashMap<>();
+            double ckSeconds = secs(t0);
+            long ckRows = Repository.open(repo).checkpoints().get(0).tables().stream().mapToLong(t -> t.rows()).sum();
+            ck.put("seconds_from_agent_start", round(ckSeconds, 2));
+            ck.put("rows", ckRows);
+            ck.put("rows_per_s", Math.round(ckRows / ckSeconds));
+            json.put("checkpoint0", ck);
+            step("  checkpoint 0: " + fmt(ckRows) + " rows, " + ck.get("seconds_from_agent_start") + " s from the agent's start");
+            pg.execute("postgres", "CHECKPOINT");
+            t0 = System.nanoTime();
+            pitr.baseBackup(pg);
+            Map<String, Object> bb = new LinkedHashMap<>();
+            bb.put("seconds", round(secs(t0), 2));
+            bb.put("bytes", pitr.baseBackupBytes());
+            json.put("base_backup", bb);
+            step("  pg_basebackup: " + fmt(bb.get("bytes")) + " bytes in " + bb.get("seconds") + " s");
+
+            step(String.format(Locale.ROOT, "steady load: pgbench -R %d -T %d -c %d -j %d, TPC-B %d : crm_touch %d : crm_notes %d, while the agent captures",
+                    o.rate, o.seconds, o.clients, o.jobs, CrmMix.TPCB_WEIGHT, CrmMix.TOUCH_WEIGHT, CrmMix.NOTES_WEIGHT));
+            LogSummary logBefore = Repository.open(repo).logSummary();
+            long walBefore = insertLsn();
+            double cpuBefore = agent.cpuSeconds();
+            List<long[]> samples = new ArrayList<>();
+            AtomicReference<String> instant = new AtomicReference<>();
+            AtomicReference<Throwable> failed = new AtomicReference<>();
+            AtomicLong rssMax = new AtomicLong();
+            Thread load = new Thread(() -> {
+                try {
+                    String out = pgbench(concat(List.of("-n", "-R", "" + o.rate, "-T", "" + o.seconds, "-c", "" + o.clients, "-j", "" + o.jobs,
+                            "-D", "accounts=" + o.accounts), CrmMix.scripts(shared))).output();
+                    m.put("pgbench", pgbenchFigures(out));
+                } catch (Throwable e) {
+                    failed.set(e);
+                }
+            }, "bench-steady-load");
+            long began = System.nanoTime();
+            load.start();
+            Path logDir = Repository.open(repo).logDir();
+            try (Connection c = pg.connect(DB); Statement st = c.createStatement()) {
+                long nextSample = began;
+                int seenUpTo = 0;
+                int i = 0;
+                while (load.isAlive() || seenUpTo < samples.size()) {
+                    agent.checkAlive();
+                    long now = System.nanoTime();
+                    if (load.isAlive() && now >= nextSample) {
+                        samples.add(new long[]{insertLsn(st), now, 0});
+                        nextSample += 10_000_000L;
+                        if (instant.get() == null && now - began > o.seconds * 600_000_000L) {
+                            instant.set(sourceNow(st));
+                        }
+                        if (++i % 20 == 0) {
+                            rssMax.accumulateAndGet(agent.rssBytes(), Math::max);
+                        }
+                    }
+                    long position = LogSummary.of(logDir).lastPosition();
+                    long seen = System.nanoTime();
+                    // samples are in WAL order: the log holds a prefix of them
+                    while (seenUpTo < samples.size() && position >= samples.get(seenUpTo)[0]) {
+                        samples.get(seenUpTo++)[2] = seen;
+                    }
+                    if (!load.isAlive() && seenUpTo < samples.size()) {
+                        if (seen - samples.get(seenUpTo)[1] > WAIT_NANOS) {
+                            throw new IllegalStateException("the log did not reach " + Lsn.format(samples.get(seenUpTo)[0]) + " within 15 minutes:\n" + agent.tail());
+                        }
+                        // nothing commits after the load: one small transaction moves the log past the last samples
+                        st.execute("INSERT INTO pgbench_history (tid, bid, aid, delta, mtime) VALUES (1, 1, 1, 0, now())");
+                    }
+                    Thread.sleep(load.isAlive() ? 5 : 50);
+                }
+            }
+            load.join();
+            if (failed.get() != null) {
+                throw new IllegalStateException("the steady load failed: " + failed.get(), failed.get());
+            }
+            long walAfter = insertLsn();
+            double[] lagMs = samples.stream().mapToDouble(s -> (s[2] - s[1]) / 1e6).toArray();
+            m.put("capture_lag_ms", percentiles(lagMs));
+            m.put("lag_samples", lagMs.length);
+            m.put("agent_cpu_seconds", round(agent.cpuSeconds() - cpuBefore, 2));
+            m.put("agent_rss_max_sampled_bytes", rssMax.get());
+            m.put("agent_peak_rss_bytes", agent.peakRssBytes());
+            m.put("agent_status", agent.lastStatus());
+            LogSummary logAfter = Repository.open(repo).logSummary();
+            FoundationBench.LogCount count = FoundationBench.countLog(logDir, logBefore.lastSequence() + 1);
+            long walBytes = walAfter - walBefore;
+            Map<String, Object> size = new LinkedHashMap<>();
+            size.put("row_changes", count.rowChanges());
+            size.put("transactions", count.transactions());
+            size.put("log_bytes", logAfter.bytes() - logBefore.bytes());
+            size.put("log_bytes_per_row_change", round((double) (logAfter.bytes() - logBefore.bytes()) / count.rowChanges(), 1));
+            size.put("wal_bytes", walBytes);
+            size.put("wal_bytes_per_row_change", round((double) walBytes / count.rowChanges(), 1));
+            json.put("size", size);
+            step(String.format(Locale.ROOT, "  capture lag p50 %s ms, p99 %s ms, max %s ms (%d samples); agent peak RSS %d MiB; %s log vs %s WAL bytes per row change",
+                    percentiles(lagMs).get("p50"), percentiles(lagMs).get("p99"), percentiles(lagMs).get("max"), lagMs.length,
+                    agent.peakRssBytes() >> 20, size.get("log_bytes_per_row_change"), size.get("wal_bytes_per_row_change")));
+            m.put("agent_exit", agent.stop());
+            m.put("instant", instant.get());
+            return instant.get();
+        }
+    }
+
+    /** A backlog of the mix with nothing consuming, drained by the agent (own JVM) and by pg_recvlogical. */
+    private void backlog() throws Exception {
+        Map<String, Object> m = new LinkedHashMap<>();
+        json.put("drain", m);
+        pg.execute(DB, "SELECT pg_create_logical_replication_slot('recv_pgoutput', 'pgoutput')");
+        long txs = (long) o.clients * o.backlogTx;
+        step("backlog: pgbench -t " + o.backlogTx + " -c " + o.clients + " (" + fmt(txs) + " transactions of the mix) with nothing consuming");
+        LogSummary before = Repository.open(repo).logSummary();
+        pgbench(concat(List.of("-n", "-t", "" + o.backlogTx, "-c", "" + o.clients, "-j", "" + o.jobs, "-D", "accounts=" + o.accounts), CrmMix.scripts(shared)));
+        long markerLsn;
+        try (Connection c = pg.connect(DB); Statement st = c.createStatement()) {
+            c.setAutoCommit(false);
+            st.execute("INSERT INTO pgbench_history (tid, bid, aid, delta, mtime) VALUES (1, 1, 1, 0, now())");
+            markerLsn = insertLsn(st);
+            c.commit();
+        }
+        String end = pg.queryOne(DB, "SELECT pg_current_wal_insert_lsn()::text");
+        step("drain 1/2: the agent (own JVM, durable log)");
+        long t0 = System.nanoTime();
+        Map<String, Object> a = new LinkedHashMap<>();
+        try (ChildAgent agent = ChildAgent.start(config, work.resolve("agent-drain.out"))) {
+            Path logDir = Repository.open(repo).logDir();
+            long[] first = {0};
+            await("the agent's drain", agent, () -> {
+                LogSummary l = LogSummary.of(logDir);
+                if (first[0] == 0 && l.lastSequence() > before.lastSequence()) {
+                    first[0] = System.nanoTime();
+                }
+                return l.lastPosition() > markerLsn;
+            });
+            long done = System.nanoTime();
+            double seconds = (done - t0) / 1e9;
+            long rows = FoundationBench.countLog(logDir, before.lastSequence() + 1).rowChanges();
+            a.put("seconds", round(seconds, 2));
+            a.put("row_changes", rows);
+            a.put("rows_per_s", Math.round(rows / seconds));
+            // a new JVM: start-up (JVM, Debezium, the slot) is counted above; this is the rate once changes flow
+            a.put("startup_seconds", round((first[0] - t0) / 1e9, 2));
+            a.put("rows_per_s_after_first", Math.round(rows / ((done - first[0]) / 1e9)));
+            a.put("agent_cpu_seconds", round(agent.cpuSeconds(), 2));
+            a.put("agent_peak_rss_bytes", agent.peakRssBytes());
+            a.put("agent_status", agent.lastStatus());
+            a.put("agent_exit", agent.stop());
+        }
+        m.put("agent", a);
+        step("  agent: " + fmt(a.get("rows_per_s")) + " row changes/s (" + fmt(a.get("rows_per_s_after_first")) + " after " + a.get("startup_seconds")
+                + " s of start-up), peak RSS " + ((Long) a.get("agent_peak_rss_bytes") >> 20) + " MiB");
+        step("drain 2/2: pg_recvlogical, pgoutput (the agent's publication), to /dev/null");
+        t0 = System.nanoTime();
+        pg.runAsPostgres(List.of(pg.binDirectory().resolve("pg_recvlogical").toString(), "-h", "127.0.0.1", "-p", "" + pg.port(), "-U", "postgres",
+                "-d", DB, "--slot", "recv_pgoutput", "--start", "--endpos", end, "--no-loop", "-f", "/dev/null", "-o", "proto_version=1",
+                "-o", "publication_names=backtrack"), 1800);
+        double seconds = secs(t0);
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("seconds", round(seconds, 2));
+        r.put("rows_per_s", Math.round((Long) a.get("row_changes") / seconds));
+        m.put("pg_recvlogical_pgoutput", r);
+        step("  pg_recvlogical: " + fmt(r.get("rows_per_s")) + " row changes/s");
+        pg.execute(DB, "SELECT pg_drop_replication_slot('recv_pgoutput')");
+    }
+
+    private void restores(String instant) throws Exception {
+        Map<String, Object> m = new LinkedHashMap<>();
+        json.put("restore_to_instant", m);
+        m.put("instant", instant);
+        pitr.flush(pg);
+        String pgTime = instant.replace('T', ' ').replace("Z", "+00");
+
+        step("restore to T = " + instant + ": Backtrack, restore --to T --jobs " + o.jobs + " into a new database");
+        pg.execute("postgres", "CHECKPOINT");
+        Map<String, Object> bt = timedRestore(RestoreTarget.parse(instant, null), "restored_backtrack");
+        m.put("backtrack", bt);
+        step("  " + bt.get("seconds") + " s, " + fmt(bt.get("rows")) + " rows (checkpoint " + bt.get("checkpoint") + " + " + fmt(bt.get("changes_replayed")) + " changes)");
+
+        step("anchor: PostgreSQL's PITR: copy the base backup, replay the archived WAL to recovery_target_time = '" + pgTime + "', promote");
+        long t0 = System.nanoTime();
+        try (PostgresPitr.Recovered recovered = pitr.recoverTo(pg, "recovery_target_time = '" + pgTime + "'", true)) {
+            Map<String, Object> pr = new LinkedHashMap<>();
+            pr.put("seconds", round(secs(t0), 2));
+            pr.put("base_backup_bytes", pitr.baseBackupBytes());
+            pr.put("includes", "cp -a of the base backup, start, WAL replay from the archive, promotion");
+            m.put("postgresql_pitr", pr);
+            step("  " + pr.get("seconds") + " s");
+
+            Map<String, Object> same = new LinkedHashMap<>();
+            long rowsAtT = 0;
+            try (Connection theirs = recovered.connect(DB); Connection ours = pg.connect("restored_backtrack")) {
+                for (String t : tables) {
+                    String expected = CrmSchema.checksum(theirs, t);
+                    same.put(t, expected.equals(CrmSchema.checksum(ours, t)));
+                    rowsAtT += Long.parseLong(expected.substring(0, expected.indexOf(':')));
+                }
+            }
+            m.put("backtrack_equals_postgresql_pitr", same);
+            m.put("rows_at_instant", rowsAtT);
+            step("  Backtrack's restore equals PostgreSQL's PITR, per table: " + same);
+
+            step("anchor: pg_dump -Fd -j " + o.jobs + " of the recovered server (the dump at T), then pg_restore -j " + o.jobs + " into a new database");
+            Path dump = shared.resolve("at-instant.dump");
+            t0 = System.nanoTime();
+            pg.runAsPostgres(List.of(pg.binDirectory().resolve("pg_dump").toString(), "-h", "127.0.0.1", "-p", "" + recovered.port(), "-U", "postgres",
+                    "-Fd", "-j", "" + o.jobs, "-f", dump.toString(), DB), 1800);
+            Map<String, Object> dumped = new LinkedHashMap<>();
+            double dumpSeconds = secs(t0);
+            dumped.put("seconds", round(dumpSeconds, 2));
+            dumped.put("rows", rowsAtT);
+            dumped.put("rows_per_s", Math.round(rowsAtT / dumpSeconds));
+            m.put("pg_dump", dumped);
+            pg.execute("postgres", "CHECKPOINT");
+            pg.createDatabase("restored_pg");
+            t0 = System.nanoTime();
+            pg.runAsPostgres(List.of(pg.binDirectory().resolve("pg_restore").toString(), "-h", "127.0.0.1", "-p", "" + pg.port(), "-U", "postgres",
+                    "-j", "" + o.jobs, "-d", "restored_pg", dump.toString()), 1800);
+            double restoreSeconds = secs(t0);
+            Map<String, Object> pgr = new LinkedHashMap<>();
+            pgr.put("seconds", round(restoreSeconds, 2));
+            pgr.put("rows", rowsAtT);
+            pgr.put("rows_per_s", Math.round(rowsAtT / restoreSeconds));
+            pgr.put("includes_analyze", false);
+            m.put("pg_restore", pgr);
+            step("  pg_dump " + dumped.get("seconds") + " s; pg_restore " + pgr.get("seconds") + " s (" + fmt(pgr.get("rows_per_s")) + " rows/s)");
+        }
+
+        step("synthetic full: the newest checkpoint plus the whole log folded into a new full checkpoint");
+        Repository r = Repository.open(repo);
+        t0 = System.nanoTime();
+        Manifest full = SyntheticFull.build(r, r.logSummary().lastSequence(), 3, Lsn::format);
+        double seconds = secs(t0);
+        long rows = full.tables().stream().mapToLong(t -> t.rows()).sum();
+        Map<String, Object> sf = new LinkedHashMap<>();
+        sf.put("seconds", round(seconds, 2));
+        sf.put("rows", rows);
+        sf.put("rows_per_s", Math.round(rows / seconds));
+        m.put("synthetic_full", sf);
+        step("  " + fmt(rows) + " rows in " + sf.get("seconds") + " s");
+
+        step("checkpoint loading: restore latest (the synthetic full, no log after it) --jobs " + o.jobs);
+        pg.execute("postgres", "CHECKPOINT");
+        Map<String, Object> load = timedRestore(RestoreTarget.parse("latest", null), "restored_checkpoint");
+        m.put("checkpoint_load", load);
+        step("  " + fmt(load.get("rows")) + " rows in " + load.get("seconds") + " s (" + fmt(load.get("rows_per_s")) + " rows/s, ANALYZE included)");
+    }
+
+    private Map<String, Object> timedRestore(RestoreTarget target, String db) {
+        pg.createDatabase(db);
+        long t0 = System.nanoTime();
+        RestoreReport report;
+        try (PostgresTarget into = PostgresTarget.connect(pg.jdbcUrl(db), "postgres", "")) {
+            report = new Restore(Repository.open(repo), Progress.NONE).jobs(o.jobs).run(target, into);
+        }
+        double seconds = secs(t0);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("seconds", round(seconds, 2));
+        m.put("rows", report.rows());
+        m.put("rows_per_s", Math.round(report.rows() / seconds));
+        m.put("checkpoint", report.checkpoint());
+        m.put("changes_replayed", report.changesApplied());
+        m.put("includes_analyze", true);
+        return m;
+    }
+
+    // ---------------------------------------------------------------------------------------------- helpers
+
+    private interface Condition {
+        boolean met() throws Exception;
+    }
+
+    private static void await(String what, ChildAgent agent, Condition c) throws Exception {
+        long deadline = System.nanoTime() + WAIT_NANOS;
+        while (!c.met()) {
+            agent.checkAlive();
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(what + " did not finish within 15 minutes; the agent said:\n" + agent.tail());
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    private long insertLsn() throws Exception {
+        try (Connection c = pg.connect(DB); Statement st = c.createStatement()) {
+            return insertLsn(st);
+        }
+    }
+
+    private static long insertLsn(Statement st) throws Exception {
+        try (ResultSet rs = st.executeQuery("SELECT pg_current_wal_insert_lsn()::text")) {
+            rs.next();
+            return Lsn.parse(rs.getString(1));
+        }
+    }
+
+    /** The source's clock now, as a restore target (UTC, microseconds). */
+    private static String sourceNow(Statement st) throws Exception {
+        try (ResultSet rs = st.executeQuery("SELECT (extract(epoch FROM clock_timestamp()) * 1000000)::bigint")) {
+            rs.next();
+            return Micros.format(rs.getLong(1));
+        }
+    }
+
+    private PostgresCluster.ProcessResult pgbench(String... args) {
+        return pgbench(List.of(args));
+    }
+
+    private PostgresCluster.ProcessResult pgbench(List<String> args) {
+        List<String> cmd = new ArrayList<>(List.of(pg.binDirectory().resolve("pgbench").toString(), "-h", "127.0.0.1", "-p", "" + pg.port(), "-U", "postgres"));
+        cmd.addAll(args);
+        cmd.add(DB);
+        return pg.runAsPostgres(cmd, 3600);
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> out = new ArrayList<>(a);
+        out.addAll(b);
+        return out;
+    }
+
+    private static Map<String, Object> pgbenchFigures(String out) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        Matcher n = Pattern.compile("number of transactions actually processed: (\\d+)").matcher(out);
+        m.put("transactions", n.find() ? Long.parseLong(n.group(1)) : null);
+        Matcher tps = Pattern.compile("tps = ([0-9.]+)").matcher(out);
+        m.put("tps", tps.find() ? round(Double.parseDouble(tps.group(1)), 1) : null);
+        Matcher latency = Pattern.compile("latency average = ([0-9.]+) ms").matcher(out);
+        m.put("latency_average_ms", latency.find() ? Double.parseDouble(latency.group(1)) : null);
+        Matcher behind = Pattern.compile("rate limit schedule lag: avg ([0-9.]+) \\(max ([0-9.]+)\\) ms").matcher(out);
+        if (behind.find()) {
+            m.put("schedule_lag_avg_ms", Double.parseDouble(behind.group(1)));
+            m.put("schedule_lag_max_ms", Double.parseDouble(behind.group(2)));
+        }
+        return m;
+    }
+
+    static Map<String, Object> percentiles(double[] values) {
+        double[] v = values.clone();
+        Arrays.sort(v);
+        Map<String, Object> m = new LinkedHashMap<>();
+        if (v.length == 0) {
+            return m;
+        }
+        m.put("p50", round(v[(int) Math.floor(0.50 * (v.length - 1))], 1));
+        m.put("p99", round(v[(int) Math.floor(0.99 * (v.length - 1))], 1));
+        m.put("max", round(v[v.length - 1], 1));
+        return m;
+    }
+
+    // ---------------------------------------------------------------------------------------------- output
+
+    @SuppressWarnings("unchecked")
+    private void write() throws IOException {
+        Files.createDirectories(o.results);
+        Path file = o.results.resolve("pitr-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + ".json");
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), json);
+        System.out.println();
+        System.out.println(PitrTable.of(json, o));
+        System.out.println("figures: " + file);
+    }
+
+    record Options(int scale, int accounts, int clients, int jobs, int rate, int seconds, int backlogTx, Path results) {
+        static Options parse(String[] args) {
+            Map<String, String> m = new LinkedHashMap<>(Map.of("--scale", "10", "--accounts", "20000", "--clients", "4", "--jobs", "2",
+                    "--rate", "2000", "--seconds", "60", "--backlog-tx", "10000", "--results", "bench/results"));
+            for (int i = 0; i < args.length; i++) {
+                if (!m.containsKey(args[i]) || i + 1 == args.length) {
+                    throw new IllegalArgumentException("unknown or incomplete option '" + args[i] + "': PitrBench [--scale 10] [--accounts 20000]"
+                            + " [--clients 4] [--jobs 2] [--rate 2000] [--seconds 60] [--backlog-tx 10000 (per client)] [--results bench/results]");
+                }
+                m.put(args[i], args[++i]);
+            }
+            return new Options(Integer.parseInt(m.get("--scale")), Integer.parseInt(m.get("--accounts")), Integer.parseInt(m.get("--clients")),
+                    Integer.parseInt(m.get("--jobs")), Integer.parseInt(m.get("--rate")), Integer.parseInt(m.get("--seconds")),
+                    Integer.parseInt(m.get("--backlog-tx")), Path.of(m.get("--results")));
+        }
+
+        Map<String, Object> toMap() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("scale", scale);
+            m.put("accounts", accounts);
+            m.put("clients", clients);
+            m.put("jobs", jobs);
+            m.put("rate", rate);
+            m.put("seconds", seconds);
+            m.put("backlog_tx_per_client", backlogTx);
+            return m;
+        }
+    }
+}
