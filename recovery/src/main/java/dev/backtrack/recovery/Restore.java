@@ -241,7 +241,7 @@ public final class Restore {
                         rows.put(f.schema().qualifiedName(), n);
                         total += n;
                     }
-                    finishTables(db, tables, checkpoint, fold, notes);
+                    finishTables(db, tables, checkpoint, fold, notes, false);
                     db.commit();
                 } catch (RuntimeException e) {
                     db.rollback();
@@ -251,10 +251,11 @@ public final class Restore {
                     }
                     throw e;
                 }
+                db.analyze(tables);
             } else {
+                // each table is indexed and analyzed by its loader, while the others still load
                 total = loadInParallel(db, from, chosen, tables, sequences, checkpoint, fold, notes, rows);
             }
-            db.analyze(tables);
             return new RestoreReport(target.toString(), checkpoint.id(), chain.links().stream().map(Manifest::id).toList(), checkpoint.time(), fold.transactions(), fold.changes(),
                     fold.lastCommitMicros() == Long.MIN_VALUE ? null : Micros.format(fold.lastCommitMicros()),
                     fold.lastPosition() < 0 ? null : Positions.format(repo.identity().engine(), fold.lastPosition()), rows, total, notes, (System.nanoTime() - started) / 1_000_000,
@@ -281,11 +282,14 @@ public final class Restore {
         return n;
     }
 
-    /** Keys, indexes, constraints and sequence values, after the rows. */
-    private void finishTables(TargetDatabase db, List<TableSchema> tables, Manifest checkpoint, LogFold.Result fold, List<String> notes) {
-        progress.report("building primary keys, indexes and constraints; setting sequences");
-        db.addKeys(tables);
-        notes.addAll(db.addIndexesAndConstraints(tables));
+    /** Keys, indexes and constraints (unless {@code indexed}), foreign keys and sequence values, after the rows. */
+    private void finishTables(TargetDatabase db, List<TableSchema> tables, Manifest checkpoint, LogFold.Result fold, List<String> notes, boolean indexed) {
+        progress.report(indexed ? "adding foreign keys; setting sequences" : "building primary keys, indexes and constraints; setting sequences");
+        if (!indexed) {
+            db.addKeys(tables);
+            db.addIndexes(tables);
+        }
+        notes.addAll(db.addForeignKeys(tables));
         notes.forEach(progress::report);
         db.setSequences(tables, SequenceValues.asOf(checkpoint.sequences(), fold.lastMessages()));
         finishing.beforeCommit(db, lastSequence(checkpoint, fold), fold.lastCommitMicros());
@@ -297,9 +301,10 @@ public final class Restore {
     }
 
     /**
-     * pg_restore -j style: the tables are created and committed, loaded by {@code jobs} connections
-     * (largest first, each table in its own transaction), then keys, indexes and sequences are built in
-     * one transaction. A failure drops everything the restore created, so the target is empty again.
+     * pg_restore -j style: the tables are created and committed, then loaded by {@code jobs} connections
+     * (largest first), each table given its key, indexes and statistics by the connection that loaded it
+     * while the others still load; foreign keys and sequences follow in one transaction. A failure drops
+     * everything the restore created, so the target is empty again.
      */
     private long loadInParallel(TargetDatabase db, Chain chain, List<TableFold> chosen, List<TableSchema> tables, Map<String, String> sequences,
                                 Manifest checkpoint, LogFold.Result fold, List<String> notes, Map<String, Long> rows) {
@@ -328,7 +333,13 @@ public final class Restore {
                     try (TargetDatabase worker = db.another()) {
                         worker.begin();
                         long n = loadTable(worker, chain, f);
+                        List<TableSchema> one = List.of(f.schema());
+                        worker.addKeys(one);
+                        worker.addIndexes(one);
                         worker.commit();
+                        worker.analyze(one);
+                        worker.commit();
+                        progress.report("  indexed " + f.schema().qualifiedName());
                         return n;
                     }
                 }));
@@ -340,7 +351,7 @@ public final class Restore {
                 total += n;
             }
             db.begin();
-            finishTables(db, tables, checkpoint, fold, notes);
+            finishTables(db, tables, checkpoint, fold, notes, true);
             db.commit();
             return total;
         } catch (RuntimeException e) {

@@ -396,15 +396,12 @@ public final class MariaDbTarget implements TargetDatabase {
 
     /**
      * Secondary indexes (the captured statements, verbatim), unique and check constraints (one ALTER TABLE
-     * per table, so the table is rebuilt at most once), the AUTO_INCREMENT of a column that does not lead
-     * the primary key, then foreign keys once every table exists. A foreign key to a table that is not
-     * restored (or lives in another database) is left out; the returned lines say which.
+     * per table, so the table is rebuilt at most once) and the AUTO_INCREMENT of a column that does not
+     * lead the primary key. Foreign keys follow in {@link #addForeignKeys}: one to a table that is not
+     * restored (or lives in another database) is left out, and the returned lines say which.
      */
     @Override
-    public List<String> addIndexesAndConstraints(Collection<TableSchema> tables) {
-        Set<String> restored = new LinkedHashSet<>();
-        tables.forEach(t -> restored.add(t.table()));
-        List<String> skipped = new ArrayList<>();
+    public void addIndexes(Collection<TableSchema> tables) {
         for (TableSchema t : tables) {
             for (String index : t.indexes()) {
                 execute(index, t, "check the index definition in the table version");
@@ -422,6 +419,13 @@ public final class MariaDbTarget implements TargetDatabase {
                 }
             }
         }
+    }
+
+    @Override
+    public List<String> addForeignKeys(Collection<TableSchema> tables) {
+        Set<String> restored = new LinkedHashSet<>();
+        tables.forEach(t -> restored.add(t.table()));
+        List<String> skipped = new ArrayList<>();
         for (TableSchema t : tables) {
             List<String> adds = new ArrayList<>();
             for (Constraint c : t.constraints()) {

@@ -290,10 +290,8 @@ public final class PostgresTarget implements TargetDatabase {
      * Secondary indexes, unique/check/exclusion constraints, then foreign keys (once every table
      * exists). A foreign key to a table that is not restored is left out; the returned lines say which.
      */
-    public List<String> addIndexesAndConstraints(Collection<TableSchema> tables) {
-        Set<String> restored = new LinkedHashSet<>();
-        tables.forEach(t -> restored.add(t.qualifiedName()));
-        List<String> skipped = new ArrayList<>();
+    @Override
+    public void addIndexes(Collection<TableSchema> tables) {
         for (TableSchema t : tables) {
             for (String index : t.indexes()) {
                 execute(index);
@@ -304,6 +302,13 @@ public final class PostgresTarget implements TargetDatabase {
                 }
             }
         }
+    }
+
+    @Override
+    public List<String> addForeignKeys(Collection<TableSchema> tables) {
+        Set<String> restored = new LinkedHashSet<>();
+        tables.forEach(t -> restored.add(t.qualifiedName()));
+        List<String> skipped = new ArrayList<>();
         for (TableSchema t : tables) {
             for (Constraint c : t.constraints()) {
                 if (!c.kind().equals("f")) {

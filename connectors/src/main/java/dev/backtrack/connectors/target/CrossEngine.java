@@ -132,9 +132,15 @@ public final class CrossEngine implements TargetDatabase {
     }
 
     @Override
-    public List<String> addIndexesAndConstraints(Collection<TableSchema> tables) {
+    public void addIndexes(Collection<TableSchema> tables) {
+        target.addIndexes(map(tables));
+    }
+
+    /** The foreign keys, and the translation's notes (this is called once per restore). */
+    @Override
+    public List<String> addForeignKeys(Collection<TableSchema> tables) {
         List<String> notes = new ArrayList<>(translation.notes());
-        notes.addAll(target.addIndexesAndConstraints(map(tables)));
+        notes.addAll(target.addForeignKeys(map(tables)));
         return notes;
     }
 

@@ -47,7 +47,19 @@ public interface TargetDatabase extends AutoCloseable {
     void addKeys(Collection<TableSchema> tables);
 
     /** Secondary indexes, unique, check and foreign key constraints; returns notes for the report. */
-    List<String> addIndexesAndConstraints(Collection<TableSchema> tables);
+    default List<String> addIndexesAndConstraints(Collection<TableSchema> tables) {
+        addIndexes(tables);
+        return addForeignKeys(tables);
+    }
+
+    /** Secondary indexes, unique and check constraints: each table on its own, so tables can be done in parallel. */
+    void addIndexes(Collection<TableSchema> tables);
+
+    /**
+     * Foreign keys, once every table of {@code tables} exists; a key to a table outside them is left
+     * out. Returns notes for the report.
+     */
+    List<String> addForeignKeys(Collection<TableSchema> tables);
 
     /**
      * Sets each sequence (PostgreSQL) or AUTO_INCREMENT counter (MariaDB/MySQL) to its value at the
