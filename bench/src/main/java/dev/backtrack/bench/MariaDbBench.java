@@ -102,6 +102,10 @@ public final class MariaDbBench {
     private Path work;
     private long mariadbdPid = -1;
     private long postmasterPid = -1;
+    /** The MariaDB PITR anchor's base, taken in the measured capture right after checkpoint 0: null until then. */
+    private PitrBase pitrBase;
+    /** The binlog position right after the measured backlog's marker transaction: where the PITR anchor's replay stops. */
+    private long backlogEnd = -1;
     /** The binlog client logs every connect through java.util.logging at INFO: held here so the level set on it stays. */
     private static final java.util.logging.Logger BINLOG_CLIENT = java.util.logging.Logger.getLogger("com.github.shyiko.mysql.binlog");
 
@@ -307,6 +311,11 @@ public final class MariaDbBench {
         var ck = Repository.open(s.repo).checkpoints().get(0);
         starts.put("agent_checkpoint0", ck.positionText());
         starts.put("checkpoint0_rows", ck.tables().stream().mapToLong(t -> t.rows()).sum());
+        if (measured) {
+            pitrBase = pitrBaseDump(s, ck.position());
+            starts.put("mariadb_pitr_base_dump", BinlogPosition.format(pitrBase.position()));
+            starts.put("mariadb_pitr_base_dump_seconds", round(pitrBase.seconds(), 2));
+        }
 
         long before = binlogEnd();
         starts.put("backlog_start", BinlogPosition.format(before));
@@ -326,6 +335,9 @@ public final class MariaDbBench {
         long markerStart = binlogEnd();
         my.execute(s.db, "INSERT INTO bench_marker (id, note, at) VALUES (" + MARKER_ID + ", 'end of backlog', NOW(6))");
         long after = binlogEnd();
+        if (measured) {
+            backlogEnd = after;
+        }
         long rowChanges = txs * CHANGES_PER_TX + 1;
         Map<String, Object> b = new LinkedHashMap<>();
         b.put("transactions", txs + 1);
@@ -360,6 +372,36 @@ public final class MariaDbBench {
     /** The bytes between two binlog positions in the same file, else null. */
     private static Long sameFileBytes(long from, long to) {
         return (from >>> 32) == (to >>> 32) ? (to & 0xFFFF_FFFFL) - (from & 0xFFFF_FFFFL) : null;
+    }
+
+    /** The MariaDB PITR anchor's base: a dump, the binlog position it is consistent with, and how long it took. */
+    private record PitrBase(Path dump, long position, double seconds, long checkpoint0) {
+    }
+
+    /**
+     * The base of the MariaDB PITR anchor, taken right after checkpoint 0 and before the backlog:
+     * {@code mariadb-dump --single-transaction --master-data=2} of the source and the binlog position
+     * its commented {@code CHANGE MASTER TO} names (the point the binlog replay starts from).
+     */
+    private PitrBase pitrBaseDump(Source s, long checkpoint0) throws Exception {
+        step("  MariaDB PITR anchor, base (timed, not compared): mariadb-dump --single-transaction --master-data=2 of " + s.db);
+        Path dump = work.resolve(s.db + "-pitr-base.sql");
+        long t0 = System.nanoTime();
+        tool(my.command("mariadb-dump", "--single-transaction", "--master-data=2", s.db), null, dump);
+        double seconds = secs(t0);
+        java.util.regex.Matcher m;
+        try (Stream<String> lines = Files.lines(dump, StandardCharsets.UTF_8)) {
+            String line = lines.limit(200).filter(l -> l.contains("MASTER_LOG_FILE=")).findFirst()
+                    .orElseThrow(() -> new IllegalStateException("the dump " + dump + " names no binlog position (-- CHANGE MASTER TO ...)"));
+            m = java.util.regex.Pattern.compile("MASTER_LOG_FILE='([^']+)', MASTER_LOG_POS=(\\d+)").matcher(line);
+            if (!m.find()) {
+                throw new IllegalStateException("cannot read the binlog position in: " + line);
+            }
+        }
+        long position = BinlogPosition.of(m.group(1), Long.parseLong(m.group(2)));
+        step(String.format(Locale.ROOT, "  base dump at binlog %s (checkpoint 0 at %s), %,d bytes in %.2f s", BinlogPosition.format(position),
+                BinlogPosition.format(checkpoint0), Files.size(dump), seconds));
+        return new PitrBase(dump, position, seconds, checkpoint0);
     }
 
     /**
@@ -646,6 +688,12 @@ public final class MariaDbBench {
         r.put("mariadb_dump_load", anchor);
         report("mariadb-dump | mariadb", anchor);
 
+        if (pitrBase != null) {
+            Map<String, Object> pitr = mariaDbPitr(s, "restored_pitr", "restored_backtrack");
+            r.put("mariadb_pitr", pitr);
+            report("MariaDB PITR (dump load + mariadb-binlog replay)", pitr);
+        }
+
         step("restore latest into a new PostgreSQL database (Backtrack, through the type map)");
         pg.execute("postgres", "CHECKPOINT");
         pg.createDatabase("restored_backtrack");
@@ -653,6 +701,89 @@ public final class MariaDbBench {
         toPg.put("restored_rows_equal_source", samePgCounts(sourceRows, "restored_backtrack"));
         r.put("backtrack_to_postgresql", toPg);
         report("restore into PostgreSQL", toPg);
+    }
+
+    /**
+     * MariaDB's own point-in-time recovery to the end of the backlog, into a new database {@code db} on
+     * the same server: the base dump taken right after checkpoint 0 loaded with the mariadb client, then
+     * the binlog from the dump's position to its current end replayed with {@code mariadb-binlog
+     * --database=SRC --rewrite-db='SRC->db' --disable-log-bin} piped into the mariadb client. Compared
+     * table by table with the Backtrack restore in {@code backtrackDb}.
+     */
+    private Map<String, Object> mariaDbPitr(Source s, String db, String backtrackDb) throws Exception {
+        step("anchor: MariaDB's PITR to the end of the backlog into a new database: the base dump (taken at checkpoint 0) loaded with the mariadb"
+                + " client, then mariadb-binlog from the dump's position to the end | mariadb");
+        long from = pitrBase.position();
+        // right after the marker transaction: the end of the backlog, before the restores below wrote other databases to the binlog
+        long to = backlogEnd;
+        List<String> files = new ArrayList<>();
+        long binlogBytes = 0;
+        for (Path f : my.binlogFiles()) {
+            long file = BinlogPosition.of(f.getFileName().toString(), 0);
+            if (file >= (from & ~0xFFFF_FFFFL) && file <= (to & ~0xFFFF_FFFFL)) {
+                files.add(f.toString());
+                long start = file == (from & ~0xFFFF_FFFFL) ? from & 0xFFFF_FFFFL : 0;
+                long end = file == (to & ~0xFFFF_FFFFL) ? to & 0xFFFF_FFFFL : Files.size(f);
+                binlogBytes += end - start;
+            }
+        }
+        if (files.isEmpty()) {
+            throw new IllegalStateException("no binlog file holds " + BinlogPosition.format(from) + " .. " + BinlogPosition.format(to) + ": " + my.binlogFiles());
+        }
+        List<String> args = new ArrayList<>(List.of("--database=" + s.db, "--rewrite-db=" + s.db + "->" + db, "--disable-log-bin",
+                "--start-position=" + (from & 0xFFFF_FFFFL), "--stop-position=" + (to & 0xFFFF_FFFFL)));
+        args.addAll(files);
+        my.createDatabase(db);
+        Probe probe = new Probe();
+        long t0 = System.nanoTime();
+        tool(my.command("mariadb", db), pitrBase.dump(), null);
+        double loadSeconds = secs(t0);
+        long t1 = System.nanoTime();
+        pipe(my.command("mariadb-binlog", args.toArray(String[]::new)), my.command("mariadb", db));
+        double replaySeconds = secs(t1);
+        double seconds = secs(t0);
+        long rows = 0;
+        for (String t : s.tables) {
+            rows += Long.parseLong(my.queryOne(db, "SELECT COUNT(*) FROM `" + t.substring(t.indexOf('.') + 1) + "`"));
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("seconds", round(seconds, 2));
+        m.put("dump_load_seconds", round(loadSeconds, 2));
+        m.put("binlog_replay_seconds", round(replaySeconds, 2));
+        m.put("binlog_bytes", binlogBytes);
+        m.put("rows", rows);
+        m.put("rows_per_s", Math.round(rows / seconds));
+        m.putAll(probe.stop(rows));
+        m.put("equals_backtrack_restore", sameTables(s, db, backtrackDb));
+        m.put("restored_equals_source", sameAsSource(s, db));
+        m.put("base_dump_seconds", round(pitrBase.seconds(), 2));
+        m.put("base_dump_bytes", Files.size(pitrBase.dump()));
+        m.put("base_dump_position", BinlogPosition.format(from));
+        m.put("checkpoint0_position", BinlogPosition.format(pitrBase.checkpoint0()));
+        m.put("replay_to_position", BinlogPosition.format(to));
+        m.put("binlog_files", files.stream().map(f -> Path.of(f).getFileName().toString()).toList());
+        m.put("command", "mariadb " + db + " < base.sql; mariadb-binlog " + String.join(" ", args.subList(0, 5)) + " FILES | mariadb " + db);
+        m.put("note", "the same window for both: the base dump was taken right after the agent's checkpoint 0 and before the backlog, with nothing"
+                + " written to " + s.db + " in between (dump at binlog " + BinlogPosition.format(from) + ", checkpoint 0 at "
+                + BinlogPosition.format(pitrBase.checkpoint0()) + "); both end at the end of the backlog (the marker transaction; the binlog replay stops right after it, at "
+                + BinlogPosition.format(to) + ", nothing was written to " + s.db + " after it; Backtrack restores 'latest'). The dump load writes the binlog like Backtrack's restore; the replay"
+                + " runs with --disable-log-bin (MariaDB's way to replay into the server that wrote the binlog: no loop, no duplicate GTIDs), so it"
+                + " skips the binlog writes and sync_binlog fsyncs Backtrack's restore does. base_dump_seconds: not compared");
+        return m;
+    }
+
+    /** Per table: the same count and row hash in two databases (the source's column list). */
+    private Map<String, Boolean> sameTables(Source s, String a, String b) {
+        Map<String, Boolean> same = new LinkedHashMap<>();
+        for (String t : s.tables) {
+            String name = t.substring(t.indexOf('.') + 1);
+            try {
+                same.put(name, tableHash(a, s.db, name).equals(tableHash(b, s.db, name)));
+            } catch (RuntimeException e) {
+                same.put(name, false);
+            }
+        }
+        return same;
     }
 
     private Map<String, Object> timedRestore(Source s, String url, String user) throws IOException {
@@ -723,6 +854,25 @@ public final class MariaDbBench {
         }
         if (p.exitValue() != 0) {
             throw new IllegalStateException(String.join(" ", cmd) + " failed (" + p.exitValue() + "): " + Files.readString(err));
+        }
+    }
+
+    /** Runs {@code from | to} (stdout of the first into the second, the second's output discarded); fails when either fails. */
+    private void pipe(List<String> from, List<String> to) throws IOException, InterruptedException {
+        Path err1 = work.resolve("pipe-1.err");
+        Path err2 = work.resolve("pipe-2.err");
+        List<Process> ps = ProcessBuilder.startPipeline(List.of(new ProcessBuilder(from).redirectError(err1.toFile()),
+                new ProcessBuilder(to).redirectError(err2.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD)));
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(30);
+        for (Process p : ps) {
+            if (!p.waitFor(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                ps.forEach(Process::destroyForcibly);
+                throw new IllegalStateException("timed out: " + String.join(" ", from) + " | " + String.join(" ", to));
+            }
+        }
+        if (ps.get(0).exitValue() != 0 || ps.get(1).exitValue() != 0) {
+            throw new IllegalStateException(String.join(" ", from) + " (exit " + ps.get(0).exitValue() + ": " + Files.readString(err1) + ") | "
+                    + String.join(" ", to) + " (exit " + ps.get(1).exitValue() + ": " + Files.readString(err2) + ") failed");
         }
     }
 
@@ -1138,7 +1288,8 @@ public final class MariaDbBench {
         StringBuilder s = new StringBuilder("  " + who + ": ");
         for (String k : List.of("seconds", "rows", "rows_per_s", "rows_per_s_after_first", "startup_seconds", "row_changes_seen", "row_changes_logged",
                 "machine_cpu_busy_percent", "jvm_cpu_seconds", "jit_threads_cpu_seconds", "child_processes_cpu_seconds", "mariadbd_cpu_seconds",
-                "postgresql_cpu_seconds", "cpu_us_per_row", "restored_equals_source", "restored_rows_equal_source")) {
+                "postgresql_cpu_seconds", "cpu_us_per_row", "dump_load_seconds", "binlog_replay_seconds", "binlog_bytes", "equals_backtrack_restore",
+                "restored_equals_source", "restored_rows_equal_source")) {
             if (m.get(k) != null) {
                 s.append(k).append('=').append(m.get(k)).append("  ");
             }
@@ -1183,6 +1334,7 @@ public final class MariaDbBench {
         Map<String, Object> toMaria = map(restore, "backtrack_to_mariadb");
         Map<String, Object> toPg = map(restore, "backtrack_to_postgresql");
         Map<String, Object> dump = map(restore, "mariadb_dump_load");
+        Map<String, Object> pitr = map(restore, "mariadb_pitr");
         Map<String, Object> lag = map(json, "migration_lag");
 
         List<String[]> rows = new ArrayList<>();
@@ -1202,6 +1354,11 @@ public final class MariaDbBench {
         if (!toMaria.isEmpty() || !dump.isEmpty()) {
             rows.add(new String[]{"restore " + fmt(toMaria.get("rows")) + " rows into MariaDB", "restore latest: " + restoreRate(toMaria),
                     "mariadb-dump | mariadb: " + restoreRate(dump), ratio(toMaria.get("rows_per_s"), dump.get("rows_per_s"), "x rate")});
+        }
+        if (!toMaria.isEmpty() && !pitr.isEmpty()) {
+            rows.add(new String[]{"restore to the end of the backlog into MariaDB", "Backtrack " + toMaria.get("seconds") + " s",
+                    "MariaDB PITR: dump load + mariadb-binlog replay " + pitr.get("seconds") + " s (" + pitr.get("dump_load_seconds") + " + "
+                            + pitr.get("binlog_replay_seconds") + ")", ratio(toMaria.get("seconds"), pitr.get("seconds"), "x time")});
         }
         if (!toPg.isEmpty()) {
             rows.add(new String[]{"restore " + fmt(toPg.get("rows")) + " rows into PostgreSQL (cross-engine)", "restore latest: " + restoreRate(toPg),
@@ -1240,6 +1397,14 @@ public final class MariaDbBench {
                     .append(toPg.get("restored_rows_equal_source")).append("; mariadb-dump took ").append(dump.get("mariadb_dump_seconds")).append(" s (not compared)\n");
             s.append("CPU during restore into MariaDB: ").append(cpu(toMaria)).append("\n");
             s.append("CPU during the dump load:        ").append(cpu(dump)).append("\n");
+            if (!pitr.isEmpty()) {
+                s.append("MariaDB PITR: base dump at binlog ").append(pitr.get("base_dump_position")).append(" (checkpoint 0 at ")
+                        .append(pitr.get("checkpoint0_position")).append("), taken in ").append(pitr.get("base_dump_seconds")).append(" s (not compared); replayed ")
+                        .append(fmt(pitr.get("binlog_bytes"))).append(" binlog bytes to ").append(pitr.get("replay_to_position"))
+                        .append(" with --disable-log-bin; equal to the Backtrack restore per table: ").append(pitr.get("equals_backtrack_restore"))
+                        .append(", to the source: ").append(pitr.get("restored_equals_source")).append("\n");
+                s.append("CPU during the MariaDB PITR:     ").append(cpu(pitr)).append("\n");
+            }
             s.append("CPU during restore into PostgreSQL: ").append(cpu(toPg)).append("\n");
         }
         if (lag.get("migration_lag_ms") != null) {
