@@ -30,7 +30,7 @@ import java.util.zip.CRC32C;
  * 46 int32 payloadLength     payload size before compression
  * 50 payload                 source offset (string), then the transactions; a part: txId, then changes to the end (docs/FORMAT.md)
  * </pre>
- * Thread-safe (stateless).
+ * Thread-safe (each thread encodes into its own buffer).
  */
 public final class LogBatch {
     public static final int VERSION = 1, PART_VERSION = 2;
@@ -54,7 +54,25 @@ public final class LogBatch {
         }
     }
 
+    /** The payload buffer of each encoding thread, kept between batches so it does not grow anew each time. */
+    private static final ThreadLocal<ByteWriter> PAYLOAD = ThreadLocal.withInitial(() -> new ByteWriter(1 << 16));
+    /** A buffer that grew past this for a large batch is let go afterwards. */
+    private static final int KEPT_PAYLOAD_BYTES = 8 << 20;
+
     private LogBatch() {
+    }
+
+    private static ByteWriter payload() {
+        ByteWriter w = PAYLOAD.get();
+        w.reset();
+        return w;
+    }
+
+    private static byte[] released(byte[] frame, ByteWriter payload) {
+        if (payload.array().length > KEPT_PAYLOAD_BYTES) {
+            PAYLOAD.remove();
+        }
+        return frame;
     }
 
     /** Encodes transactions (sequences already assigned, contiguous) into one batch. */
@@ -64,7 +82,7 @@ public final class LogBatch {
 
     /** @param sealer encrypts the payload (after compression) when not null */
     public static byte[] encode(List<Transaction> txs, String sourceOffset, int compressionLevel, Sealer sealer) {
-        ByteWriter payload = new ByteWriter(64 * txs.size() + 64);
+        ByteWriter payload = payload();
         payload.writeString(sourceOffset == null ? "" : sourceOffset);
         long prevTime = txs.get(0).commitMicros(), prevPos = txs.get(0).position();
         long min = Long.MAX_VALUE, max = Long.MIN_VALUE;
@@ -81,7 +99,8 @@ public final class LogBatch {
                 ChangeCodec.write(payload, c);
             }
         }
-        return frame(VERSION, txs.get(0).sequence(), txs.size(), min, max, txs.get(txs.size() - 1).position(), payload, compressionLevel, sealer);
+        return released(frame(VERSION, txs.get(0).sequence(), txs.size(), min, max, txs.get(txs.size() - 1).position(), payload, compressionLevel, sealer),
+                payload);
     }
 
     /**
@@ -95,18 +114,22 @@ public final class LogBatch {
 
     public static byte[] encodePart(Transaction tx, java.util.Iterator<RowChange> changes, int maxPayloadBytes, String sourceOffset, int compressionLevel,
                                     Sealer sealer) {
-        ByteWriter payload = new ByteWriter(Math.min(maxPayloadBytes, 1 << 20) + 1024);
+        ByteWriter payload = payload();
         payload.writeString(sourceOffset == null ? "" : sourceOffset);
         payload.writeString(tx.txId());
         while (changes.hasNext() && payload.size() < maxPayloadBytes) {
             ChangeCodec.write(payload, changes.next());
         }
         int count = changes.hasNext() ? 0 : 1;
-        return frame(PART_VERSION, tx.sequence(), count, tx.commitMicros(), tx.commitMicros(), tx.position(), payload, compressionLevel, sealer);
+        return released(frame(PART_VERSION, tx.sequence(), count, tx.commitMicros(), tx.commitMicros(), tx.position(), payload, compressionLevel, sealer),
+                payload);
     }
 
     private static byte[] frame(int version, long baseSequence, int count, long min, long max, long lastPosition, ByteWriter payload, int compressionLevel,
                                 Sealer sealer) {
+        if (compressionLevel > 0 && sealer == null) {
+            return compressedFrame(version, baseSequence, count, min, max, lastPosition, payload, compressionLevel);
+        }
         byte[] stored;
         int compression;
         if (compressionLevel > 0) {
@@ -132,7 +155,36 @@ public final class LogBatch {
         out.writeLong(lastPosition);
         out.writeInt(payload.size());
         out.writeBytes(stored);
-        byte[] bytes = out.toByteArray();
+        return checksummed(out.toByteArray());
+    }
+
+    /**
+     * The same frame as {@link #frame} for a plain compressed batch, with the payload compressed straight
+     * into the frame's array: the agent writes every batch this way, and the general path copies the
+     * payload and the compressed bytes three times.
+     */
+    private static byte[] compressedFrame(int version, long baseSequence, int count, long min, long max, long lastPosition, ByteWriter payload,
+                                          int compressionLevel) {
+        byte[] frame = new byte[HEADER + (int) Zstd.compressBound(payload.size())];
+        long n = Zstd.compressByteArray(frame, HEADER, frame.length - HEADER, payload.array(), 0, payload.size(), compressionLevel);
+        if (Zstd.isError(n)) {
+            throw new IllegalStateException("zstd could not compress a log batch: " + Zstd.getErrorName(n));
+        }
+        ByteBuffer header = ByteBuffer.wrap(frame);
+        header.putLong(baseSequence);
+        header.putInt(HEADER - LENGTH_PREFIX + (int) n);
+        header.putInt(0);
+        header.put((byte) version);
+        header.put((byte) ZSTD);
+        header.putInt(count);
+        header.putLong(min);
+        header.putLong(max);
+        header.putLong(lastPosition);
+        header.putInt(payload.size());
+        return checksummed(java.util.Arrays.copyOf(frame, HEADER + (int) n));
+    }
+
+    private static byte[] checksummed(byte[] bytes) {
         CRC32C crc = new CRC32C();
         crc.update(bytes, VERSION_AT, bytes.length - VERSION_AT);
         ByteBuffer.wrap(bytes).putInt(CRC, (int) crc.getValue());
