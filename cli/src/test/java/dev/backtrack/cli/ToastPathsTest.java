@@ -59,6 +59,33 @@ class ToastPathsTest {
         }
     }
 
+    @Test
+    void restoredToastValuesUseLz4UnlessTheTargetConfiguredACompression(@TempDir Path dir) throws Exception {
+        try (CaptureFixture f = new CaptureFixture("crm_toast_lz4", dir)) {
+            try (Statement st = f.connect().createStatement()) {
+                st.execute("CREATE TABLE notes (id int PRIMARY KEY, body text)");
+                // compressible and past the TOAST threshold, so the target compresses it with its method
+                st.execute("INSERT INTO notes SELECT g, repeat('follow up with the customer ' || g, 400) FROM generate_series(1, 20) g");
+            }
+            f.startAgent();
+            f.awaitLogged();
+            f.stopAgent();
+            String expected = f.checksums(f.database, List.of("public.notes")).toString();
+            f.restore("latest", "crm_toast_lz4_default");
+            assertEquals("lz4", f.cluster.queryOne("crm_toast_lz4_default", "SELECT string_agg(DISTINCT pg_column_compression(body), ',') FROM notes"));
+            assertEquals(expected, f.checksums("crm_toast_lz4_default", List.of("public.notes")).toString());
+
+            f.cluster.createDatabase("crm_toast_lz4_pglz");
+            f.cluster.execute("postgres", "ALTER DATABASE crm_toast_lz4_pglz SET default_toast_compression = pglz");
+            try (var target = dev.backtrack.connectors.postgres.PostgresTarget.connect(f.cluster.jdbcUrl("crm_toast_lz4_pglz"), "postgres", "")) {
+                new dev.backtrack.recovery.Restore(dev.backtrack.repository.Repository.open(f.repository), dev.backtrack.recovery.Progress.NONE)
+                        .run(dev.backtrack.recovery.RestoreTarget.parse("latest", null), target);
+            }
+            assertEquals("pglz", f.cluster.queryOne("crm_toast_lz4_pglz", "SELECT string_agg(DISTINCT pg_column_compression(body), ',') FROM notes"));
+            assertEquals(expected, f.checksums("crm_toast_lz4_pglz", List.of("public.notes")).toString());
+        }
+    }
+
     private static java.util.Set<String> tablesWithPlaceholders(CaptureFixture f) {
         java.util.Set<String> out = new java.util.TreeSet<>();
         var schemas = dev.backtrack.repository.Repository.open(f.repository).schemas();

@@ -61,26 +61,33 @@ public final class CopyText {
     /** The COPY line for {@code row}, newline included. */
     public String line(Object[] row) {
         line.setLength(0);
+        return appendLine(row, line).toString();
+    }
+
+    /** Appends the COPY line for {@code row}, newline included, to {@code out} (a loader's buffer: no copy per row). */
+    public StringBuilder appendLine(Object[] row, StringBuilder out) {
         boolean first = true;
         for (int i = 0; i < row.length; i++) {
             if (skipped[i]) {
                 continue;
             }
             if (!first) {
-                line.append('\t');
+                out.append('\t');
             }
             first = false;
             Object v = row[i];
             if (v == null) {
-                line.append("\\N");
+                out.append("\\N");
+            } else if (v instanceof Long n && kinds[i] == Kind.PLAIN && !arrays[i]) {
+                out.append(n.longValue());
             } else if (arrays[i]) {
                 // captured arrays are PostgreSQL's own text form; a list is an array some older log holds
-                escape(v instanceof String literal ? literal : array((List<?>) v, kinds[i]));
+                escape(out, v instanceof String literal ? literal : array((List<?>) v, kinds[i]));
             } else {
-                escape(text(v, kinds[i]));
+                escape(out, text(v, kinds[i]));
             }
         }
-        return line.append('\n').toString();
+        return out.append('\n');
     }
 
     static String text(Object v, Kind kind) {
@@ -140,21 +147,21 @@ public final class CopyText {
         return b.append('}').toString();
     }
 
-    private void escape(String s) {
+    private static void escape(StringBuilder out, String s) {
         int first = firstSpecial(s);
         if (first < 0) {
-            line.append(s);
+            out.append(s);
             return;
         }
-        line.append(s, 0, first);
+        out.append(s, 0, first);
         for (int i = first; i < s.length(); i++) {
             char c = s.charAt(i);
             switch (c) {
-                case '\\' -> line.append("\\\\");
-                case '\n' -> line.append("\\n");
-                case '\r' -> line.append("\\r");
-                case '\t' -> line.append("\\t");
-                default -> line.append(c);
+                case '\\' -> out.append("\\\\");
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                case '\t' -> out.append("\\t");
+                default -> out.append(c);
             }
         }
     }

@@ -67,9 +67,30 @@ public final class PostgresTarget implements TargetDatabase {
         p.setProperty("connectTimeout", "10");
         try {
             Connection c = DriverManager.getConnection(url, p);
+            fasterToastCompression(c);
             return new PostgresTarget(c, url, user, password);
         } catch (SQLException e) {
             throw ConnectionErrors.describe("target", url, user == null ? "" : user, e);
+        }
+    }
+
+    /**
+     * Writes TOASTed values with lz4 when nobody configured {@code default_toast_compression} (pglz by
+     * default): pglz's attempt on every large value took half the COPY of a table of ~2.6 KB notes
+     * (195 MB: 2.14 s with pglz, 1.05 s with lz4). The values read back the same. A server without lz4
+     * (PostgreSQL before 14, or built without it) keeps its default; a configured setting is kept.
+     */
+    private static void fasterToastCompression(Connection c) {
+        try (java.sql.Statement st = c.createStatement()) {
+            String source;
+            try (java.sql.ResultSet rs = st.executeQuery("SELECT source FROM pg_settings WHERE name = 'default_toast_compression'")) {
+                source = rs.next() ? rs.getString(1) : null;
+            }
+            if ("default".equals(source)) {
+                st.execute("SET default_toast_compression = lz4");
+            }
+        } catch (SQLException noLz4) {
+            // the server's default stays
         }
     }
 
@@ -237,7 +258,7 @@ public final class PostgresTarget implements TargetDatabase {
         }
 
         public void add(Object[] row) {
-            buffer.append(text.line(row));
+            text.appendLine(row, buffer);
             rows++;
             if (buffer.length() >= FLUSH_BYTES) {
                 flush();
