@@ -387,6 +387,19 @@ public final class PitrBench {
             pgr.put("includes_analyze", false);
             m.put("pg_restore", pgr);
             step("  pg_dump " + dumped.get("seconds") + " s; pg_restore " + pgr.get("seconds") + " s (" + fmt(pgr.get("rows_per_s")) + " rows/s)");
+            // Backtrack's restore writes TOASTed values with lz4 where the target left the default: the same for pg_restore
+            pg.execute("postgres", "CHECKPOINT");
+            pg.createDatabase("restored_pg_lz4");
+            t0 = System.nanoTime();
+            pg.runAsPostgres(List.of("env", "PGOPTIONS=-c default_toast_compression=lz4", pg.binDirectory().resolve("pg_restore").toString(), "-h", "127.0.0.1",
+                    "-p", "" + pg.port(), "-U", "postgres", "-j", "" + o.jobs, "-d", "restored_pg_lz4", dump.toString()), 1800);
+            double lz4Seconds = secs(t0);
+            Map<String, Object> lz4 = new LinkedHashMap<>();
+            lz4.put("seconds", round(lz4Seconds, 2));
+            lz4.put("rows_per_s", Math.round(rowsAtT / lz4Seconds));
+            lz4.put("includes_analyze", false);
+            m.put("pg_restore_lz4", lz4);
+            step("  pg_restore with default_toast_compression = lz4: " + lz4.get("seconds") + " s (" + fmt(lz4.get("rows_per_s")) + " rows/s)");
         }
 
         step("synthetic full: the newest checkpoint plus the whole log folded into a new full checkpoint");

@@ -50,8 +50,11 @@ final class PitrTable {
                 "restore --to T --jobs " + o.jobs() + ": " + bt.get("seconds") + " s", "PostgreSQL PITR (copy base backup + replay WAL): " + pitr.get("seconds") + " s",
                 ratio(bt.get("seconds"), pitr.get("seconds"), "x time")});
         rows.add(new String[]{"", "", "pg_restore -j " + o.jobs() + " of a pg_dump at T: " + pgr.get("seconds") + " s", ratio(bt.get("seconds"), pgr.get("seconds"), "x time")});
+        Map<String, Object> lz4 = map(r, "pg_restore_lz4");
+        rows.add(new String[]{"", "", "the same, TOAST with lz4 as Backtrack writes it: " + lz4.get("seconds") + " s", ratio(bt.get("seconds"), lz4.get("seconds"), "x time")});
         rows.add(new String[]{"checkpoint loading (synthetic full, no log)", fmt(ck.get("rows_per_s")) + " rows/s (" + ck.get("seconds") + " s, ANALYZE included)",
                 "pg_restore -j " + o.jobs() + ": " + fmt(pgr.get("rows_per_s")) + " rows/s", ratio(ck.get("rows_per_s"), pgr.get("rows_per_s"), "x rate")});
+        rows.add(new String[]{"", "", "pg_restore, TOAST with lz4: " + fmt(lz4.get("rows_per_s")) + " rows/s", ratio(ck.get("rows_per_s"), lz4.get("rows_per_s"), "x rate")});
         rows.add(new String[]{"checkpoint build (synthetic full)", fmt(sf.get("rows_per_s")) + " rows/s (" + sf.get("seconds") + " s)",
                 "pg_dump -Fd -j " + o.jobs() + ": " + fmt(dump.get("rows_per_s")) + " rows/s", ratio(sf.get("rows_per_s"), dump.get("rows_per_s"), "x rate")});
         StringBuilder s = new StringBuilder(FoundationBench.table(rows)).append("\n");
