@@ -90,26 +90,11 @@ public final class FoundationBench {
     public static void main(String[] args) throws Exception {
         Options o = Options.parse(args);
         FoundationBench b = new FoundationBench(o);
-        int code = 0;
-        try {
-            b.run();
-        } catch (Throwable t) {
-            System.out.println();
-            System.out.println("BENCHMARK DID NOT COMPLETE: " + t);
-            t.printStackTrace(System.out);
-            b.json.put("error", String.valueOf(t));
-            code = 1;
-        }
-        b.write();
-        System.exit(code);
+        Harness.runPart(b.json, b::run, b::write);
     }
 
     private void run() throws Exception {
-        Map<String, Object> env = new LinkedHashMap<>();
-        json.put("environment", env);
-        env.putAll(Jvm.describe());
-        env.put("cores", Runtime.getRuntime().availableProcessors());
-        env.put("options", o.toMap());
+        Map<String, Object> env = Harness.environment(json, o.toMap());
         Map<String, String> settings = new LinkedHashMap<>();
         settings.put("fsync", "on");
         settings.put("synchronous_commit", "on");

@@ -51,7 +51,6 @@ import java.sql.Statement;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -117,26 +116,11 @@ public final class MariaDbBench {
         Options o = Options.parse(args);
         BINLOG_CLIENT.setLevel(java.util.logging.Level.WARNING);
         MariaDbBench b = new MariaDbBench(o);
-        int code = 0;
-        try {
-            b.run();
-        } catch (Throwable t) {
-            System.out.println();
-            System.out.println("BENCHMARK DID NOT COMPLETE: " + t);
-            t.printStackTrace(System.out);
-            b.json.put("error", String.valueOf(t));
-            code = 1;
-        }
-        b.write();
-        System.exit(code);
+        Harness.runPart(b.json, b::run, b::write);
     }
 
     private void run() throws Exception {
-        Map<String, Object> env = new LinkedHashMap<>();
-        json.put("environment", env);
-        env.putAll(FoundationBench.Jvm.describe());
-        env.put("cores", Runtime.getRuntime().availableProcessors());
-        env.put("options", o.toMap());
+        Map<String, Object> env = Harness.environment(json, o.toMap());
         step("JVM: " + env.get("jvm_heap") + "; arguments: " + env.get("jvm_arguments"));
         work = Files.createTempDirectory("backtrack-mariadb-bench-");
         env.put("fdatasync_ms_4k", round(fsyncMillis(work), 3));
@@ -613,34 +597,6 @@ public final class MariaDbBench {
         }
     }
 
-    /** Words for realistic-looking values. */
-    private static final class Words {
-        static final String[] FIRST = {"Ada", "Bruno", "Chloé", "Dmitri", "Elif", "Farah", "Gustav", "Hana", "Ivo", "Jasmin", "Kenji", "Lena", "Mateo",
-                "Nora", "Oskar", "Priya", "Quentin", "Rosa", "Sven", "Tariq", "Ursula", "Viktor", "Wen", "Xavier", "Yara", "Zoë"};
-        static final String[] LAST = {"Andersen", "Baker", "Castro", "Dubois", "Eriksen", "Fischer", "García", "Hoffmann", "Ivanova", "Jensen", "Kowalski",
-                "López", "Müller", "Nakamura", "Okafor", "Petrov", "Quinn", "Rossi", "Schmidt", "Tanaka", "Urban", "Vargas", "Weber", "Young", "Zhang"};
-        static final String[] COMPANY = {"Holdings", "Labs", "GmbH", "Industries", "Partners", "Logistics", "Systems", "Foods", "Energy", "Retail"};
-        static final String[] INDUSTRY = {"software", "manufacturing", "retail", "logistics", "health care", "finance", "energy", "education"};
-        static final String[] DOMAIN = {"example.com", "mail.example.org", "corp.example.net", "example.de", "example.fr"};
-        static final String[] SOURCE = {"web", "referral", "trade show", "cold call", "partner", "newsletter"};
-        static final String[] TAG = {"vip", "churn-risk", "upsell", "renewal", "new", "dormant", "enterprise", "smb"};
-        static final String[] KIND = {"call", "email", "meeting", "task", "demo", "follow-up"};
-        static final String[] TEXT = ("the customer asked about pricing for the next quarter and wants a follow up with the account manager before the renewal"
-                + " date because their procurement team needs a signed quote including support hours onboarding and training for new staff"
-                + " über café naïve résumé").split(" ");
-
-        static String pick(SplittableRandom r, String[] words) {
-            return words[r.nextInt(words.length)];
-        }
-
-        static String sentence(SplittableRandom r, int words) {
-            StringBuilder s = new StringBuilder();
-            for (int i = 0; i < words; i++) {
-                s.append(i == 0 ? "" : " ").append(pick(r, TEXT));
-            }
-            return s.toString();
-        }
-    }
 
     // ---------------------------------------------------------------------------------------------- restore
 
@@ -1036,9 +992,9 @@ public final class MariaDbBench {
             m.put("target_tps", o.lagTps);
             m.put("achieved_tps", Math.round(n / ((committed[n - 1] - began) / 1e9)));
             m.put("seconds_to_drain", round(seconds, 2));
-            m.put("capture_lag_ms", percentiles(captureMs));
-            m.put("migration_lag_ms", percentiles(migrateMs));
-            Map<String, Object> self = percentiles(rep);
+            m.put("capture_lag_ms", Harness.percentiles(captureMs));
+            m.put("migration_lag_ms", Harness.percentiles(migrateMs));
+            Map<String, Object> self = Harness.percentiles(rep);
             self.put("samples", rep.length);
             m.put("reported_lag_seconds", self);
             m.put("migrate_apply_tx_per_s_while_applying", applyingNanos == 0 ? null : Math.round(n / (applyingNanos / 1e9)));
@@ -1048,8 +1004,8 @@ public final class MariaDbBench {
                     + " migration = visible in the PostgreSQL target (max(id) polled every ~10 ms); reported = lagSeconds of migrate --json lines"
                     + " printed while the workload ran (commit-time distance, binlog timestamps are whole seconds)");
             step(String.format(Locale.ROOT, "  capture lag p50 %s ms, p99 %s ms; migration lag p50 %s ms, p99 %s ms; reported lagSeconds p50 %s, p99 %s (%d lines)",
-                    percentiles(captureMs).get("p50"), percentiles(captureMs).get("p99"), percentiles(migrateMs).get("p50"),
-                    percentiles(migrateMs).get("p99"), self.get("p50"), self.get("p99"), rep.length));
+                    Harness.percentiles(captureMs).get("p50"), Harness.percentiles(captureMs).get("p99"), Harness.percentiles(migrateMs).get("p50"),
+                    Harness.percentiles(migrateMs).get("p99"), self.get("p50"), self.get("p99"), rep.length));
         } finally {
             if (child != null) {
                 child.destroy();
@@ -1068,22 +1024,6 @@ public final class MariaDbBench {
             rs.next();
             return BinlogPosition.of(rs.getString(1), rs.getLong(2));
         }
-    }
-
-    private static Map<String, Object> percentiles(double[] values) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        if (values.length == 0) {
-            m.put("p50", null);
-            m.put("p99", null);
-            m.put("max", null);
-            return m;
-        }
-        double[] v = values.clone();
-        Arrays.sort(v);
-        m.put("p50", round(v[(int) Math.min(v.length - 1, Math.floor(0.50 * v.length))], 1));
-        m.put("p99", round(v[(int) Math.min(v.length - 1, Math.floor(0.99 * v.length))], 1));
-        m.put("max", round(v[v.length - 1], 1));
-        return m;
     }
 
     // ---------------------------------------------------------------------------------------------- the bare engine

@@ -26,7 +26,6 @@ import java.sql.Statement;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -78,26 +77,11 @@ public final class PitrBench {
 
     public static void main(String[] args) throws Exception {
         PitrBench b = new PitrBench(Options.parse(args));
-        int code = 0;
-        try {
-            b.run();
-        } catch (Throwable t) {
-            System.out.println();
-            System.out.println("BENCHMARK DID NOT COMPLETE: " + t);
-            t.printStackTrace(System.out);
-            b.json.put("error", String.valueOf(t));
-            code = 1;
-        }
-        b.write();
-        System.exit(code);
+        Harness.runPart(b.json, b::run, b::write);
     }
 
     private void run() throws Exception {
-        Map<String, Object> env = new LinkedHashMap<>();
-        json.put("environment", env);
-        env.putAll(FoundationBench.Jvm.describe());
-        env.put("cores", Runtime.getRuntime().availableProcessors());
-        env.put("options", o.toMap());
+        Map<String, Object> env = Harness.environment(json, o.toMap());
         work = Files.createTempDirectory("backtrack-pitr-bench-");
         env.put("fdatasync_ms_4k", round(FoundationBench.fsyncMillis(work), 3));
         env.put("load_average_at_start", FoundationBench.loadAverage());
@@ -240,7 +224,7 @@ public final class PitrBench {
             }
             long walAfter = insertLsn();
             double[] lagMs = samples.stream().mapToDouble(s -> (s[2] - s[1]) / 1e6).toArray();
-            m.put("capture_lag_ms", percentiles(lagMs));
+            m.put("capture_lag_ms", Harness.percentiles(lagMs));
             m.put("lag_samples", lagMs.length);
             m.put("agent_cpu_seconds", round(agent.cpuSeconds() - cpuBefore, 2));
             m.put("agent_rss_max_sampled_bytes", rssMax.get());
@@ -258,7 +242,7 @@ public final class PitrBench {
             size.put("wal_bytes_per_row_change", round((double) walBytes / count.rowChanges(), 1));
             json.put("size", size);
             step(String.format(Locale.ROOT, "  capture lag p50 %s ms, p99 %s ms, max %s ms (%d samples); agent peak RSS %d MiB; %s log vs %s WAL bytes per row change",
-                    percentiles(lagMs).get("p50"), percentiles(lagMs).get("p99"), percentiles(lagMs).get("max"), lagMs.length,
+                    Harness.percentiles(lagMs).get("p50"), Harness.percentiles(lagMs).get("p99"), Harness.percentiles(lagMs).get("max"), lagMs.length,
                     agent.peakRssBytes() >> 20, size.get("log_bytes_per_row_change"), size.get("wal_bytes_per_row_change")));
             m.put("agent_exit", agent.stop());
             m.put("instant", instant.get());
@@ -508,19 +492,6 @@ public final class PitrBench {
             m.put("schedule_lag_avg_ms", Double.parseDouble(behind.group(1)));
             m.put("schedule_lag_max_ms", Double.parseDouble(behind.group(2)));
         }
-        return m;
-    }
-
-    static Map<String, Object> percentiles(double[] values) {
-        double[] v = values.clone();
-        Arrays.sort(v);
-        Map<String, Object> m = new LinkedHashMap<>();
-        if (v.length == 0) {
-            return m;
-        }
-        m.put("p50", round(v[(int) Math.floor(0.50 * (v.length - 1))], 1));
-        m.put("p99", round(v[(int) Math.floor(0.99 * (v.length - 1))], 1));
-        m.put("max", round(v[v.length - 1], 1));
         return m;
     }
 

@@ -1,5 +1,16 @@
 package dev.backtrack.bench.jmh;
 
+import static dev.backtrack.bench.Words.COMPANY;
+import static dev.backtrack.bench.Words.DOMAIN;
+import static dev.backtrack.bench.Words.FIRST;
+import static dev.backtrack.bench.Words.INDUSTRY;
+import static dev.backtrack.bench.Words.KIND;
+import static dev.backtrack.bench.Words.LAST;
+import static dev.backtrack.bench.Words.SOURCE;
+import static dev.backtrack.bench.Words.TAG;
+import static dev.backtrack.bench.Words.pick;
+import static dev.backtrack.bench.Words.text;
+
 import dev.backtrack.connectors.postgres.TextValues;
 import dev.backtrack.repository.model.Op;
 import dev.backtrack.repository.model.RowChange;
@@ -143,7 +154,7 @@ final class Rows {
                 kept,
                 createdMicros + r.nextLong(86_400_000_000L * 30),
                 attributes,
-                sentence(r, 2_400 + r.nextInt(200)),
+                text(r, 2_400 + r.nextInt(200)),
                 new UUID(r.nextLong(), r.nextLong()).toString(),
                 r.nextInt(10) != 0};
         return new Contact(row, sent);
@@ -172,42 +183,13 @@ final class Rows {
         changes.add(new RowChange(11, Op.INSERT, null, contact));
         for (int a = 0; a < 3; a++) {
             changes.add(new RowChange(12, Op.INSERT, null, new Object[]{
-                    300_000L + n * 3L + a, contactId, account, pick(r, KIND), sentence(r, 30 + r.nextInt(30)),
+                    300_000L + n * 3L + a, contactId, account, pick(r, KIND), text(r, 30 + r.nextInt(30)),
                     micros + r.nextLong(30 * 86_400_000_000L), new java.math.BigDecimal(r.nextLong(100_000_000L)).movePointLeft(2).toPlainString(),
-                    sentence(r, 100 + r.nextInt(150)), r.nextInt(4) == 0}));
+                    text(r, 100 + r.nextInt(150)), r.nextInt(4) == 0}));
         }
         changes.add(new RowChange(13, Op.UPDATE, null, new Object[]{
                 account, pick(r, LAST) + " " + pick(r, COMPANY) + " #" + account, pick(r, INDUSTRY),
-                new java.math.BigDecimal(r.nextLong(100_000_000_000L)).movePointLeft(2).toPlainString(), T0 - 86_400_000_000L * 400, sentence(r, 120)}));
+                new java.math.BigDecimal(r.nextLong(100_000_000_000L)).movePointLeft(2).toPlainString(), T0 - 86_400_000_000L * 400, text(r, 120)}));
         return new Transaction(0, micros + 150, 0x4_0000_0000L + n * 9_000L, Long.toString(2_000_000 + n), changes);
-    }
-
-    // ------------------------------------------------------------------------------------------ words
-
-    static final String[] FIRST = {"Ada", "Bruno", "Chloé", "Dmitri", "Elif", "Farah", "Gustav", "Hana", "Ivo", "Jasmin", "Kenji", "Lena", "Mateo",
-            "Nora", "Oskar", "Priya", "Quentin", "Rosa", "Sven", "Tariq", "Ursula", "Viktor", "Wen", "Xavier", "Yara", "Zoë"};
-    static final String[] LAST = {"Andersen", "Baker", "Castro", "Dubois", "Eriksen", "Fischer", "García", "Hoffmann", "Ivanova", "Jensen", "Kowalski",
-            "López", "Müller", "Nakamura", "Okafor", "Petrov", "Quinn", "Rossi", "Schmidt", "Tanaka", "Urban", "Vargas", "Weber", "Young", "Zhang"};
-    static final String[] COMPANY = {"Holdings", "Labs", "GmbH", "Industries", "Partners", "Logistics", "Systems", "Foods", "Energy", "Retail"};
-    static final String[] INDUSTRY = {"software", "manufacturing", "retail", "logistics", "health care", "finance", "energy", "education"};
-    static final String[] DOMAIN = {"example.com", "mail.example.org", "corp.example.net", "example.de", "example.fr"};
-    static final String[] SOURCE = {"web", "referral", "trade show", "cold call", "partner", "newsletter"};
-    static final String[] TAG = {"vip", "churn-risk", "upsell", "renewal", "new", "dormant", "enterprise", "smb"};
-    static final String[] KIND = {"call", "email", "meeting", "task", "demo", "follow-up"};
-    static final String[] TEXT = ("the customer asked about pricing for the next quarter and wants a follow up with the account manager before the renewal"
-            + " date because their procurement team needs a signed quote including support hours onboarding and training for new staff"
-            + " über café naïve résumé 2026 Q3 SLA 99.9% invoice #4711").split(" ");
-
-    static String pick(SplittableRandom r, String[] words) {
-        return words[r.nextInt(words.length)];
-    }
-
-    /** Text of about {@code chars} characters made of {@link #TEXT}'s words. */
-    static String sentence(SplittableRandom r, int chars) {
-        StringBuilder s = new StringBuilder(chars + 16);
-        while (s.length() < chars) {
-            s.append(s.length() == 0 ? "" : " ").append(pick(r, TEXT));
-        }
-        return s.toString();
     }
 }
