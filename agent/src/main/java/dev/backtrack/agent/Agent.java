@@ -190,7 +190,7 @@ public final class Agent {
         long every = config.agent().schedule().tick().toMillis();
         ScheduledExecutorService checkpointer = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "backtrack-checkpointer"));
         checkpointer.scheduleWithFixedDelay(() -> checkpoint(repo, log), every, every, TimeUnit.MILLISECONDS);
-        SequenceTicker sequences = pg != null ? new SequenceTicker(source, out) : null;
+        SequenceTicker sequences = pg != null ? new SequenceTicker(source, out, () -> status.lastLoggedAtMillis) : null;
         if (sequences != null) {
             // on the ticker's thread, so the status line may use the sequence ticker's connection
             ticker.scheduleAtFixedRate(() -> out.println(status.line() + sequences.slotLine(config.agent().walWarningBytes())), 10, 10, TimeUnit.SECONDS);

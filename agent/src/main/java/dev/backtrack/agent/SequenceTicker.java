@@ -11,19 +11,28 @@ import java.util.Map;
 /**
  * Writes the source's sequence values into the change stream (a transactional logical decoding
  * message) whenever they changed, so a restore to T sets each sequence as it was near T — logical
- * decoding carries no sequence changes. Runs on its own connection; not thread-safe.
+ * decoding carries no sequence changes. Also the slot's guardian: when the captured tables were idle
+ * for a tick while the slot holds unconfirmed WAL (other tables or databases write), it writes a
+ * heartbeat message, which the agent logs and confirms, so the slot moves on and the WAL it held can
+ * go. Runs on its own connection; not thread-safe.
  */
 final class SequenceTicker implements AutoCloseable {
     static final String PREFIX = SequenceValues.PREFIX;
+    static final String HEARTBEAT_PREFIX = "backtrack.heartbeat";
+    /** Unconfirmed WAL below this is left alone: it is what any busy moment leaves in flight. */
+    static final long HEARTBEAT_LAG_BYTES = 1 << 20;
     private final SourceConfig source;
     private final PrintStream out;
+    private final java.util.function.LongSupplier lastLoggedAtMillis;
     private PostgresCatalog catalog;
     private Map<String, Long> last;
     private Map<String, String> lastDefinitions;
 
-    SequenceTicker(SourceConfig source, PrintStream out) {
+    /** @param lastLoggedAtMillis when the agent last logged a transaction (0: not yet) */
+    SequenceTicker(SourceConfig source, PrintStream out, java.util.function.LongSupplier lastLoggedAtMillis) {
         this.source = source;
         this.out = out;
+        this.lastLoggedAtMillis = lastLoggedAtMillis;
     }
 
     void tick() {
@@ -31,23 +40,42 @@ final class SequenceTicker implements AutoCloseable {
             if (catalog == null) {
                 catalog = PostgresCatalog.connect(source.url(), source.user(), source.password());
             }
+            boolean wrote = false;
             Map<String, String> definitions = catalog.sequenceDefinitions();
             if (!definitions.equals(lastDefinitions)) {
-                catalog.one("SELECT pg_logical_emit_message(true, " + PostgresTarget.literal(SequenceValues.DEFINITIONS_PREFIX) + ", "
-                        + PostgresTarget.literal(CaptureConsumer.json(definitions)) + ")::text");
+                emit(SequenceValues.DEFINITIONS_PREFIX, CaptureConsumer.json(definitions));
                 lastDefinitions = definitions;
+                wrote = true;
             }
             Map<String, Long> now = catalog.sequences();
-            if (now.isEmpty() || now.equals(last)) {
-                return;
+            if (!now.isEmpty() && !now.equals(last)) {
+                emit(PREFIX, CaptureConsumer.json(now));
+                last = now;
+                wrote = true;
             }
-            String json = CaptureConsumer.json(now);
-            catalog.one("SELECT pg_logical_emit_message(true, " + PostgresTarget.literal(PREFIX) + ", " + PostgresTarget.literal(json) + ")::text");
-            last = now;
+            if (!wrote && idleForATick() && unconfirmedBytes() > HEARTBEAT_LAG_BYTES) {
+                emit(HEARTBEAT_PREFIX, java.time.Instant.now().toString());
+            }
         } catch (RuntimeException e) {
             out.println("sequence values not recorded this time: " + Agent.rootMessage(e));
             close();
         }
+    }
+
+    private void emit(String prefix, String content) {
+        catalog.one("SELECT pg_logical_emit_message(true, " + PostgresTarget.literal(prefix) + ", " + PostgresTarget.literal(content) + ")::text");
+    }
+
+    /** No transaction logged for a heartbeat interval: a busy agent confirms its slot with every batch anyway. */
+    private boolean idleForATick() {
+        return System.currentTimeMillis() - lastLoggedAtMillis.getAsLong() >= source.heartbeatInterval().toMillis();
+    }
+
+    /** WAL written since the slot's confirmed position; 0 when the slot is not there (yet). */
+    private long unconfirmedBytes() {
+        String v = catalog.one("SELECT coalesce(pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn), 0)::bigint::text FROM pg_replication_slots"
+                + " WHERE slot_name = " + PostgresTarget.literal(source.slot()));
+        return v == null ? 0 : Long.parseLong(v);
     }
 
     /**
