@@ -69,6 +69,7 @@ final class RestoreCommand implements Runnable {
         Restore restore = new Restore(repository, progress()).from(set).jobs(jobs);
         restore.plan(target);
         String password = targetPassword != null ? targetPassword : System.getenv("BACKTRACK_TARGET_PASSWORD");
+        Thread hook = jobs > 1 ? stopHook(Thread.currentThread()) : null;
         try (TargetDatabase db = Targets.connect(targetUrl, targetUser, password, repository.identity().engine())) {
             RestoreReport report = restore.run(target, db, Selection.of(tables, schemas));
             if (json) {
@@ -81,7 +82,37 @@ final class RestoreCommand implements Runnable {
                         + ("postgresql".equals(repository.identity().engine()) ? "LSN " : "binlog ") + report.lastAppliedPosition() + ")")
                         + " in " + report.millis() + " ms");
             }
+        } finally {
+            if (hook != null) {
+                finished.countDown();
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException shuttingDown) {
+                    // the hook is running: it returns now that the restore has ended
+                }
+            }
         }
+    }
+
+    private final java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(1);
+
+    /**
+     * SIGTERM or Ctrl-C during a restore over several connections: the tables it created are committed
+     * already, so the restore is interrupted and drops them, leaving the target empty for a re-run (or,
+     * past the loading, finishes). With one connection nothing is needed: the target's transaction is
+     * rolled back when the connection goes.
+     */
+    private Thread stopHook(Thread restoring) {
+        Thread hook = new Thread(() -> {
+            restoring.interrupt();
+            try {
+                finished.await(2, java.util.concurrent.TimeUnit.MINUTES);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "restore-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        return hook;
     }
 
     /** Progress lines go to standard error, and only when a person is watching. */
