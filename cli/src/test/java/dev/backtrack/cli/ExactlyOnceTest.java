@@ -52,7 +52,9 @@ class ExactlyOnceTest {
             Thread.sleep(1500 + random.nextInt(1500));
             agent.kill();
             int kills = 1;
-            for (int i = 1; i <= 5; i++) {
+            // 20 kills by default (-Dbacktrack.kills=N for more or fewer)
+            int wanted = Integer.getInteger("backtrack.kills", 20);
+            for (int i = 1; i < wanted; i++) {
                 agent = AgentProcess.start(f.config, dir.resolve("agent-" + i + ".log"));
                 if (i == 1) {
                     // writers start once checkpoint 0 exists, so each of their transactions belongs in the log
@@ -61,7 +63,8 @@ class ExactlyOnceTest {
                         t.start();
                     }
                 }
-                Thread.sleep(2500 + random.nextInt(2500));
+                // past the JVM's start (about a second), then anywhere in capture, a batch or a checkpoint
+                Thread.sleep(1200 + random.nextInt(2500));
                 agent.kill();
                 kills++;
             }
@@ -72,8 +75,10 @@ class ExactlyOnceTest {
             if (writerFailure.get() != null) {
                 throw new AssertionError("a ledger writer failed", writerFailure.get());
             }
+            long restarted = System.nanoTime();
             agent = AgentProcess.start(f.config, dir.resolve("agent-last.log"));
             agent.awaitLogged(f, 120);
+            double recoverySeconds = (System.nanoTime() - restarted) / 1e9;
             assertEquals(0, agent.terminate(), "agent exit code after SIGTERM:\n" + agent.output());
 
             long txs = 0;
@@ -98,6 +103,8 @@ class ExactlyOnceTest {
             long probes = Long.parseLong(f.cluster.queryOne(f.database, "SELECT count(*) FROM backtrack_probe"));
             // every ledger transaction plus the fixture's probes is logged exactly once
             assertEquals(committed.get() + probes, txs, "logged transactions vs committed ledger transactions + " + probes + " probes, after " + kills + " kills");
+            System.out.printf(java.util.Locale.ROOT, "fault kill -9 of the agent: injected %d times; %d ledger transactions committed, lost 0, duplicated 0;"
+                    + " the last restart had the log complete in %.1f s%n", kills, committed.get(), recoverySeconds);
         }
     }
 
