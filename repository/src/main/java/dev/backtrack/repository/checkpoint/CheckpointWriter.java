@@ -74,7 +74,17 @@ public final class CheckpointWriter {
         buffered += sorter.buffered() - before;
         if (buffered >= SORT_BUDGET) {
             // one budget for the whole checkpoint: tables already read must not each keep theirs until finish
+            spillDownTo(SORT_BUDGET / 2);
+        }
+    }
+
+    /** Spills the tables holding the most until at most {@code bytes} stay buffered (half, so many small tables do not spill per row). */
+    private void spillDownTo(long bytes) {
+        while (buffered > bytes) {
             TableSorter largest = sorters.values().stream().max(java.util.Comparator.comparingLong(TableSorter::buffered)).orElseThrow();
+            if (largest.buffered() == 0) {
+                return;
+            }
             buffered -= largest.buffered();
             largest.spill();
         }

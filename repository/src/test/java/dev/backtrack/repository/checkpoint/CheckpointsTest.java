@@ -90,6 +90,29 @@ class CheckpointsTest {
     }
 
     @Test
+    void tablesShareOneSortBudgetSoATableReadEarlierIsSpilledInsteadOfKeptUntilTheEnd() throws IOException {
+        TableSchema other = new TableSchema(3, "public", "notes", CONTACTS.columns(), List.of("id"), Map.of("public.stage", List.of("lead", "won")), 1);
+        CheckpointWriter w = new CheckpointWriter(dir, "budget", 1);
+        String body = "x".repeat(4000);
+        // 40 MB into contacts (under the 64 MiB budget on its own), then 40 MB into notes: together past it
+        for (long i = 1; i <= 10_000; i++) {
+            w.addRow(CONTACTS, new Object[]{i, body, null});
+        }
+        try (var files = Files.list(dir.resolve(".partial-budget"))) {
+            assertFalse(files.anyMatch(f -> f.getFileName().toString().contains(".run")), "contacts spilled on its own");
+        }
+        for (long i = 1; i <= 10_000; i++) {
+            w.addRow(other, new Object[]{i, body, "won"});
+        }
+        try (var files = Files.list(dir.resolve(".partial-budget"))) {
+            assertTrue(files.anyMatch(f -> f.getFileName().toString().contains(".run")), "the tables held more than the budget together without spilling");
+        }
+        Manifest m = w.finish("full", 10, "2025-01-01T00:00:00Z", 0x1234, "0/1234", 42, "{\"lsn\":4660}", Map.of());
+        assertEquals(10_000, read(m, "public.contacts").size());
+        assertEquals(10_000, read(m, "public.notes").size());
+    }
+
+    @Test
     void aDeclaredTableWithoutRowsIsListedWithZeroRows() {
         Manifest m = checkpoint("c1", 3, 10);
         Manifest.TableEntry empty = table(m, "crm.audit log");
