@@ -79,6 +79,10 @@ public final class Agent {
                     config.repository().passphraseChars());
             try (FileChannel lock = repo.lockForWriting();
                  RedoLog log = RedoLog.openForAppend(repo.logDir(), config.repository().segmentBytes(), config.repository().compressionLevel())) {
+                // only the agent holding the repository touches the source: a second one stops at the lock above
+                if (followDdl) {
+                    DdlCapture.install((PostgresCatalog) catalog, source.publication(), source.tablesInclude(), source.tablesExclude());
+                }
                 capture(catalog, tables, followDdl, repo, log);
             }
         } catch (IOException e) {
@@ -86,7 +90,6 @@ public final class Agent {
         }
     }
 
-    /** Installs the DDL event triggers when configured and possible; returns whether they are in place. */
     /**
      * Why the source can no longer stream from where the log ends, or null when it can: PostgreSQL's
      * replication slot is gone, or the binlog file the agent's offset names was purged.
@@ -112,6 +115,7 @@ public final class Agent {
         return name -> name.startsWith(prefix) && selected.test(name);
     }
 
+    /** Whether the DDL event triggers are to be installed: configured and possible (a superuser). Reads only. */
     private boolean ddlCapture(PostgresCatalog catalog, SourceConfig source) {
         if (source.captureDdl().equals("off")) {
             return false;
@@ -125,7 +129,6 @@ public final class Agent {
                     + " a changed table is re-read from the catalog when its changes stop matching (see README 'Schema changes')");
             return false;
         }
-        DdlCapture.install(catalog, source.publication(), source.tablesInclude(), source.tablesExclude());
         return true;
     }
 

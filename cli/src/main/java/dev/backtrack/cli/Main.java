@@ -17,6 +17,9 @@ public final class Main implements Runnable {
     public static int run(String... args) {
         CommandLine cli = new CommandLine(new Main());
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            if (e instanceof Reported r) {
+                return r.exit;
+            }
             System.err.println("backtrack: " + oneLine(e));
             if (System.getenv("BACKTRACK_DEBUG") != null) {
                 e.printStackTrace();
@@ -28,6 +31,16 @@ public final class Main implements Runnable {
             return ExitCode.BAD_INPUT;
         });
         return cli.execute(args);
+    }
+
+    /** An error the command has already printed (a signal is ending the JVM, which may halt before this handler runs). */
+    static final class Reported extends RuntimeException {
+        final int exit;
+
+        Reported(Throwable cause) {
+            super(cause);
+            this.exit = ExitCode.of(cause);
+        }
     }
 
     static String oneLine(Throwable e) {

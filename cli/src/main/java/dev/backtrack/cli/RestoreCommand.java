@@ -82,6 +82,14 @@ final class RestoreCommand implements Runnable {
                         + ("postgresql".equals(repository.identity().engine()) ? "LSN " : "binlog ") + report.lastAppliedPosition() + ")")
                         + " in " + report.millis() + " ms");
             }
+        } catch (RuntimeException e) {
+            if (stopping) {
+                // the JVM halts as soon as the hook returns, maybe before Main would print this
+                System.err.println("backtrack: " + Main.oneLine(e));
+                System.err.flush();
+                throw new Main.Reported(e);
+            }
+            throw e;
         } finally {
             if (hook != null) {
                 finished.countDown();
@@ -95,6 +103,7 @@ final class RestoreCommand implements Runnable {
     }
 
     private final java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(1);
+    private volatile boolean stopping;
 
     /**
      * SIGTERM or Ctrl-C during a restore over several connections: the tables it created are committed
@@ -104,6 +113,7 @@ final class RestoreCommand implements Runnable {
      */
     private Thread stopHook(Thread restoring) {
         Thread hook = new Thread(() -> {
+            stopping = true;
             restoring.interrupt();
             try {
                 finished.await(2, java.util.concurrent.TimeUnit.MINUTES);
