@@ -142,6 +142,8 @@ class BadInputTableTest {
         }
         fixture.startAgent();
         try {
+            // the first agent holds the repository once it has logged something
+            fixture.awaitLogged();
             CommandLineTest.Run second = CommandLineTest.run("agent", "--config", fixture.config.toString());
             assertEquals(ExitCode.LOCKED, second.exit(), "a second agent on the same repository: " + second.err());
             assertEquals(1, second.err().strip().lines().count(), second.err());
