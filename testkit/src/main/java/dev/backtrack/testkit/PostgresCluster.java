@@ -180,7 +180,12 @@ public final class PostgresCluster implements AutoCloseable {
 
     /** Stops (fast) and starts again on the same port with the same settings. */
     public void restart() {
-        stop("fast");
+        restart("fast");
+    }
+
+    /** Stops with {@code mode} ("fast", or "immediate": like a crash, recovered from the WAL at start) and starts again. */
+    public void restart(String mode) {
+        stop(mode);
         startServer();
     }
 

@@ -65,6 +65,8 @@ public final class MariaDbSettings {
         p.setProperty("errors.max.retries", "10");
         p.setProperty("errors.retry.delay.initial.ms", "500");
         p.setProperty("errors.retry.delay.max.ms", "10000");
+        // a lost source connection is retried after 2 s instead of Debezium's 10 s (a source restart cost 10-15 s of lag)
+        p.setProperty("retriable.restart.connector.wait.ms", "2000");
         p.setProperty("record.processing.threads", "1");
         return p;
     }
