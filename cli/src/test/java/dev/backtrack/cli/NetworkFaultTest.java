@@ -1,0 +1,72 @@
+package dev.backtrack.cli;
+
+import dev.backtrack.testkit.TcpProxy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The agent reaches its source through a TCP proxy the test controls: every connection is cut three
+ * times and then delayed while a client writes; the agent reconnects and the log holds every
+ * committed transaction once — a restore of latest equals the source's own table.
+ */
+class NetworkFaultTest {
+
+    @Test
+    void cutAndDelayedConnectionsLoseAndDuplicateNothing(@TempDir Path dir) throws Exception {
+        try (CaptureFixture f = new CaptureFixture("crm_network_fault", dir); TcpProxy proxy = TcpProxy.to(f.cluster.port())) {
+            f.cluster.execute(f.database, "CREATE TABLE ledger (id bigserial PRIMARY KEY, account int NOT NULL, amount numeric(12,2) NOT NULL)");
+            // the agent (its catalog, the replication stream, the ticker) goes through the proxy; the test's own client does not
+            Files.writeString(f.config, Files.readString(f.config).replace(":" + f.cluster.port() + "/", ":" + proxy.port() + "/"));
+            f.startAgent();
+            f.awaitLogged();
+            AtomicBoolean running = new AtomicBoolean(true);
+            Thread writer = new Thread(() -> {
+                try (Connection c = f.connect(); Statement st = c.createStatement()) {
+                    for (int i = 0; running.get(); i++) {
+                        st.execute("INSERT INTO ledger (account, amount) VALUES (" + (i % 17) + ", 2.50)");
+                        Thread.sleep(3);
+                    }
+                } catch (SQLException | InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            }, "ledger-writer");
+            writer.start();
+            StringBuilder faults = new StringBuilder();
+            for (int cut = 1; cut <= 3; cut++) {
+                Thread.sleep(1500);
+                proxy.cut();
+                long t0 = System.nanoTime();
+                f.awaitLogged();
+                faults.append(String.format(java.util.Locale.ROOT, "fault connection cut %d of 3: caught up %.1f s later%n", cut, (System.nanoTime() - t0) / 1e9));
+            }
+            proxy.delay(100);
+            long t0 = System.nanoTime();
+            Thread.sleep(3000);
+            f.awaitLogged();
+            faults.append(String.format(java.util.Locale.ROOT, "fault 100 ms added to every chunk for %.1f s: the log kept up%n", (System.nanoTime() - t0) / 1e9));
+            proxy.delay(0);
+            running.set(false);
+            writer.join();
+            f.awaitLogged();
+            f.stopAgent();
+            long rows = Long.parseLong(f.cluster.queryOne(f.database, "SELECT count(*)::text FROM ledger"));
+            assertTrue(rows > 500, "the writer committed only " + rows + " rows");
+            String expected = f.checksums(f.database, List.of("public.ledger")).toString();
+            f.restore("latest", "crm_network_fault_restored");
+            assertEquals(expected, f.checksums("crm_network_fault_restored", List.of("public.ledger")).toString(),
+                    () -> f.differingRows(f.database, "crm_network_fault_restored", "public.ledger") + "\nthe agent said:\n" + f.agentOutput);
+            System.out.print(faults);
+        }
+    }
+}
