@@ -111,6 +111,17 @@ class CommandLineTest {
                         "--target-user", "postgres", "--target-password", secret, "--json"),
                 run("backups", "--repo", repo(), "--json"),
                 run("verify", "--repo", repo(), "--json"),
+                run("checkpoint", "--config", cfg.toString(), "--kind", "full", "--json"),
+                run("expire", "--config", cfg.toString(), "--dry-run", "--json"),
+                run("migrate", "--repo", repo(), "--target-url", "jdbc:postgresql://127.0.0.1:" + FreePorts.find() + "/x", "--target-user", "postgres",
+                        "--target-password", secret, "--json"),
+                run("migrate", "cutover", "--repo", repo(), "--target-url", "jdbc:postgresql://127.0.0.1:" + FreePorts.find() + "/x", "--target-user", "postgres",
+                        "--target-password", secret, "--config", cfg.toString(), "--json"),
+                // passphrases: the repository is not encrypted, so both files are refused; neither may be echoed
+                run("passphrase", "--repo", repo(), "--passphrase-file", Files.writeString(dir.resolve("secret-old.key"), secret + "\n").toString(),
+                        "--new-passphrase-file", Files.writeString(dir.resolve("secret-new.key"), secret + "-new\n").toString()),
+                run("restore", "--repo", repo(), "--to", "latest", "--target-url", fixture.cluster.jdbcUrl("crm_cli_secret"), "--target-user", "postgres",
+                        "--passphrase-file", dir.resolve("secret-old.key").toString()),
         };
         for (Run r : runs) {
             assertFalse(r.out.contains(secret) || r.err.contains(secret), "a password leaked: " + r.out + r.err);
