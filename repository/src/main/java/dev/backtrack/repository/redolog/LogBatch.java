@@ -127,64 +127,41 @@ public final class LogBatch {
 
     private static byte[] frame(int version, long baseSequence, int count, long min, long max, long lastPosition, ByteWriter payload, int compressionLevel,
                                 Sealer sealer) {
-        if (compressionLevel > 0 && sealer == null) {
-            return compressedFrame(version, baseSequence, count, min, max, lastPosition, payload, compressionLevel);
-        }
-        byte[] stored;
+        byte[] frame;
+        int stored;
         int compression;
-        if (compressionLevel > 0) {
-            stored = Zstd.compress(java.util.Arrays.copyOf(payload.array(), payload.size()), compressionLevel);
+        if (compressionLevel > 0 && sealer == null) {
+            // the batch the agent writes: compressed straight into the frame, without copying the payload or the compressed bytes
+            frame = new byte[HEADER + (int) Zstd.compressBound(payload.size())];
+            long n = Zstd.compressByteArray(frame, HEADER, frame.length - HEADER, payload.array(), 0, payload.size(), compressionLevel);
+            if (Zstd.isError(n)) {
+                throw new IllegalStateException("zstd could not compress a log batch: " + Zstd.getErrorName(n));
+            }
+            stored = (int) n;
             compression = ZSTD;
         } else {
-            stored = payload.toByteArray();
-            compression = NONE;
-        }
-        if (sealer != null) {
-            stored = sealer.seal(stored);
-            compression |= ENCRYPTED;
-        }
-        ByteWriter out = new ByteWriter(HEADER + stored.length);
-        out.writeLong(baseSequence);
-        out.writeInt(HEADER - LENGTH_PREFIX + stored.length);
-        out.writeInt(0);
-        out.writeByte(version);
-        out.writeByte(compression);
-        out.writeInt(count);
-        out.writeLong(min);
-        out.writeLong(max);
-        out.writeLong(lastPosition);
-        out.writeInt(payload.size());
-        out.writeBytes(stored);
-        return checksummed(out.toByteArray());
-    }
-
-    /**
-     * The same frame as {@link #frame} for a plain compressed batch, with the payload compressed straight
-     * into the frame's array: the agent writes every batch this way, and the general path copies the
-     * payload and the compressed bytes three times.
-     */
-    private static byte[] compressedFrame(int version, long baseSequence, int count, long min, long max, long lastPosition, ByteWriter payload,
-                                          int compressionLevel) {
-        byte[] frame = new byte[HEADER + (int) Zstd.compressBound(payload.size())];
-        long n = Zstd.compressByteArray(frame, HEADER, frame.length - HEADER, payload.array(), 0, payload.size(), compressionLevel);
-        if (Zstd.isError(n)) {
-            throw new IllegalStateException("zstd could not compress a log batch: " + Zstd.getErrorName(n));
+            byte[] bytes = compressionLevel > 0 ? Zstd.compress(java.util.Arrays.copyOf(payload.array(), payload.size()), compressionLevel) : payload.toByteArray();
+            compression = compressionLevel > 0 ? ZSTD : NONE;
+            if (sealer != null) {
+                bytes = sealer.seal(bytes);
+                compression |= ENCRYPTED;
+            }
+            frame = new byte[HEADER + bytes.length];
+            System.arraycopy(bytes, 0, frame, HEADER, bytes.length);
+            stored = bytes.length;
         }
         ByteBuffer header = ByteBuffer.wrap(frame);
         header.putLong(baseSequence);
-        header.putInt(HEADER - LENGTH_PREFIX + (int) n);
+        header.putInt(HEADER - LENGTH_PREFIX + stored);
         header.putInt(0);
         header.put((byte) version);
-        header.put((byte) ZSTD);
+        header.put((byte) compression);
         header.putInt(count);
         header.putLong(min);
         header.putLong(max);
         header.putLong(lastPosition);
         header.putInt(payload.size());
-        return checksummed(java.util.Arrays.copyOf(frame, HEADER + (int) n));
-    }
-
-    private static byte[] checksummed(byte[] bytes) {
+        byte[] bytes = frame.length == HEADER + stored ? frame : java.util.Arrays.copyOf(frame, HEADER + stored);
         CRC32C crc = new CRC32C();
         crc.update(bytes, VERSION_AT, bytes.length - VERSION_AT);
         ByteBuffer.wrap(bytes).putInt(CRC, (int) crc.getValue());
