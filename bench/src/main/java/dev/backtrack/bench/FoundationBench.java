@@ -1,7 +1,5 @@
 package dev.backtrack.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.backtrack.agent.Agent;
 import dev.backtrack.config.BacktrackConfig;
 import dev.backtrack.config.ConfigLoader;
@@ -10,9 +8,6 @@ import dev.backtrack.connectors.postgres.CaptureSettings;
 import dev.backtrack.connectors.postgres.Lsn;
 import dev.backtrack.connectors.postgres.PostgresCatalog;
 import dev.backtrack.connectors.postgres.PostgresTarget;
-import dev.backtrack.recovery.Progress;
-import dev.backtrack.recovery.Restore;
-import dev.backtrack.recovery.RestoreReport;
 import dev.backtrack.recovery.RestoreTarget;
 import dev.backtrack.repository.Repository;
 import dev.backtrack.repository.model.Op;
@@ -95,12 +90,7 @@ public final class FoundationBench {
 
     private void run() throws Exception {
         Map<String, Object> env = Harness.environment(json, o.toMap());
-        Map<String, String> settings = new LinkedHashMap<>();
-        settings.put("fsync", "on");
-        settings.put("synchronous_commit", "on");
-        settings.put("full_page_writes", "on");
-        settings.put("shared_buffers", "'512MB'");
-        settings.put("max_wal_size", "'4GB'");
+        Map<String, String> settings = Harness.durablePostgres();
         env.put("postgresql_settings", settings);
         step("JVM: " + env.get("jvm_heap") + "; arguments: " + env.get("jvm_arguments"));
         if (o.profile) {
@@ -446,20 +436,9 @@ public final class FoundationBench {
     private Map<String, Object> timedRestore(Source s, String db) {
         pg.execute("postgres", "CHECKPOINT");
         pg.createDatabase(db);
-        long t0 = System.nanoTime();
-        RestoreReport report;
-        try (PostgresTarget target = PostgresTarget.connect(pg.jdbcUrl(db), "postgres", "")) {
-            // two loading connections, as pg_restore -j 2 gets below
-            report = new Restore(Repository.open(s.repo), Progress.NONE).jobs(2).run(RestoreTarget.parse("latest", null), target);
-        }
-        double seconds = secs(t0);
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("seconds", round(seconds, 2));
-        m.put("rows", report.rows());
-        m.put("rows_per_s", Math.round(report.rows() / seconds));
-        m.put("checkpoint", report.checkpoint());
-        m.put("transactions_replayed", report.transactionsApplied());
-        m.put("changes_replayed", report.changesApplied());
+        // two loading connections, as pg_restore -j 2 gets below
+        Map<String, Object> m = Harness.timedRestore(s.repo, RestoreTarget.parse("latest", null), () -> PostgresTarget.connect(pg.jdbcUrl(db), "postgres", ""), 2)
+                .figures();
         m.put("includes_analyze", true);
         return m;
     }
@@ -1046,24 +1025,13 @@ public final class FoundationBench {
     // ---------------------------------------------------------------------------------------------- output
 
     static void report(String who, Map<String, Object> m) {
-        StringBuilder s = new StringBuilder("  " + who + ": ");
-        for (String k : List.of("seconds", "rows_per_s", "rows_per_s_after_first", "machine_cpu_busy_percent", "jvm_cpu_seconds",
-                "walsender_cpu_seconds", "cluster_cpu_seconds", "other_processes_cpu_seconds", "cpu_us_per_row_change", "jit_threads_cpu_seconds", "gc_threads_cpu_seconds", "jvm_threads_cpu_seconds")) {
-            if (m.get(k) != null) {
-                s.append(k).append('=').append(m.get(k)).append("  ");
-            }
-        }
-        step(s.toString().stripTrailing());
+        Harness.report(who, m, List.of("seconds", "rows_per_s", "rows_per_s_after_first", "machine_cpu_busy_percent", "jvm_cpu_seconds",
+                "walsender_cpu_seconds", "cluster_cpu_seconds", "other_processes_cpu_seconds", "cpu_us_per_row_change", "jit_threads_cpu_seconds", "gc_threads_cpu_seconds", "jvm_threads_cpu_seconds"));
     }
 
     @SuppressWarnings("unchecked")
     private void write() throws IOException {
-        if (json.get("environment") instanceof Map<?, ?> env) {
-            ((Map<String, Object>) env).put("load_average_at_end", loadAverage());
-        }
-        String table = json.containsKey("drain") ? table() : "(no figures)";
-        System.out.println();
-        System.out.println(table);
+        Harness.writeResults(json, json.containsKey("drain") ? table() : "(no figures)", o.results, "foundation");
         Object drain = json.get("drain");
         if (drain instanceof Map<?, ?> d) {
             for (String who : List.of("agent", "bare_engine")) {
@@ -1077,16 +1045,8 @@ public final class FoundationBench {
                 }
             }
         }
-        json.put("table", table.lines().toList());
-        Files.createDirectories(o.results);
-        String stamp = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString().replace(':', '-');
-        Path file = o.results.resolve("foundation-" + stamp + ".json");
-        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), json);
-        System.out.println("written " + file);
-        if (work != null && !o.profile) {
-            try (Stream<Path> w = Files.walk(work)) {
-                w.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+        if (!o.profile) {
+            Harness.deleteTree(work);
         } else if (work != null) {
             System.out.println("kept " + work + " (JFR recordings; the repository)");
         }

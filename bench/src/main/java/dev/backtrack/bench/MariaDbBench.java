@@ -3,24 +3,22 @@ package dev.backtrack.bench;
 import dev.backtrack.bench.FoundationBench.Condition;
 import dev.backtrack.bench.FoundationBench.LogCount;
 import static dev.backtrack.bench.FoundationBench.countLog;
+import static dev.backtrack.bench.FoundationBench.fmt;
 import static dev.backtrack.bench.FoundationBench.fsyncMillis;
 import static dev.backtrack.bench.FoundationBench.loadAverage;
 import static dev.backtrack.bench.FoundationBench.ratio;
 import static dev.backtrack.bench.FoundationBench.round;
+import static dev.backtrack.bench.FoundationBench.secs;
 import static dev.backtrack.bench.FoundationBench.startCluster;
+import static dev.backtrack.bench.FoundationBench.step;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.backtrack.config.BacktrackConfig;
 import dev.backtrack.config.ConfigLoader;
 import dev.backtrack.config.SourceConfig;
 import dev.backtrack.connectors.mariadb.BinlogPosition;
 import dev.backtrack.connectors.mariadb.MariaDbSettings;
-import dev.backtrack.connectors.target.TargetDatabase;
 import dev.backtrack.connectors.target.Targets;
-import dev.backtrack.recovery.Progress;
-import dev.backtrack.recovery.Restore;
-import dev.backtrack.recovery.RestoreReport;
 import dev.backtrack.recovery.RestoreTarget;
 import dev.backtrack.repository.Repository;
 import dev.backtrack.repository.redolog.LogSummary;
@@ -48,8 +46,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -136,12 +132,7 @@ public final class MariaDbBench {
         mysqlSettings.put("innodb-log-file-size", "256M");
         mysqlSettings.put("max-connections", "200");
         env.put("mariadb_settings", mysqlSettings);
-        Map<String, String> pgSettings = new LinkedHashMap<>();
-        pgSettings.put("fsync", "on");
-        pgSettings.put("synchronous_commit", "on");
-        pgSettings.put("full_page_writes", "on");
-        pgSettings.put("shared_buffers", "'512MB'");
-        pgSettings.put("max_wal_size", "'4GB'");
+        Map<String, String> pgSettings = Harness.durablePostgres();
         env.put("postgresql_settings", pgSettings);
         step("starting a throw-away durable MariaDB and PostgreSQL");
         try (MariaDbServer server = MariaDbServer.start(mysqlSettings); PostgresCluster cluster = startCluster(pgSettings)) {
@@ -744,22 +735,12 @@ public final class MariaDbBench {
 
     private Map<String, Object> timedRestore(Source s, String url, String user) throws IOException {
         Probe probe = new Probe();
-        long t0 = System.nanoTime();
-        RestoreReport report;
-        try (TargetDatabase db = Targets.connect(url, user, "", Repository.open(s.repo).identity().engine())) {
-            report = new Restore(Repository.open(s.repo), Progress.NONE).run(RestoreTarget.parse("latest", null), db);
-        }
-        double seconds = secs(t0);
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("seconds", round(seconds, 2));
-        m.put("rows", report.rows());
-        m.put("rows_per_s", Math.round(report.rows() / seconds));
-        m.putAll(probe.stop(report.rows()));
-        m.put("checkpoint", report.checkpoint());
-        m.put("transactions_replayed", report.transactionsApplied());
-        m.put("changes_replayed", report.changesApplied());
-        m.put("rows_per_table", report.rowsPerTable());
-        m.put("notes", report.notes());
+        String engine = Repository.open(s.repo).identity().engine();
+        Harness.Restored r = Harness.timedRestore(s.repo, RestoreTarget.parse("latest", null), () -> Targets.connect(url, user, "", engine), 1);
+        Map<String, Object> m = r.figures();
+        m.putAll(probe.stop(r.report().rows()));
+        m.put("rows_per_table", r.report().rowsPerTable());
+        m.put("notes", r.report().notes());
         return m;
     }
 
@@ -1225,37 +1206,15 @@ public final class MariaDbBench {
     // ---------------------------------------------------------------------------------------------- output
 
     private static void report(String who, Map<String, Object> m) {
-        StringBuilder s = new StringBuilder("  " + who + ": ");
-        for (String k : List.of("seconds", "rows", "rows_per_s", "rows_per_s_after_first", "startup_seconds", "row_changes_seen", "row_changes_logged",
+        Harness.report(who, m, List.of("seconds", "rows", "rows_per_s", "rows_per_s_after_first", "startup_seconds", "row_changes_seen", "row_changes_logged",
                 "machine_cpu_busy_percent", "jvm_cpu_seconds", "jit_threads_cpu_seconds", "child_processes_cpu_seconds", "mariadbd_cpu_seconds",
                 "postgresql_cpu_seconds", "cpu_us_per_row", "dump_load_seconds", "binlog_replay_seconds", "binlog_bytes", "equals_backtrack_restore",
-                "restored_equals_source", "restored_rows_equal_source")) {
-            if (m.get(k) != null) {
-                s.append(k).append('=').append(m.get(k)).append("  ");
-            }
-        }
-        step(s.toString().stripTrailing());
+                "restored_equals_source", "restored_rows_equal_source"));
     }
 
-    @SuppressWarnings("unchecked")
     private void write() throws IOException {
-        if (json.get("environment") instanceof Map<?, ?> env) {
-            ((Map<String, Object>) env).put("load_average_at_end", loadAverage());
-        }
-        String table = json.containsKey("capture") ? table() : "(no figures)";
-        System.out.println();
-        System.out.println(table);
-        json.put("table", table.lines().toList());
-        Files.createDirectories(o.results);
-        String stamp = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString().replace(':', '-');
-        Path file = o.results.resolve("mariadb-" + stamp + ".json");
-        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), json);
-        System.out.println("written " + file);
-        if (work != null) {
-            try (Stream<Path> w = Files.walk(work)) {
-                w.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
+        Harness.writeResults(json, json.containsKey("capture") ? table() : "(no figures)", o.results, "mariadb");
+        Harness.deleteTree(work);
     }
 
     @SuppressWarnings("unchecked")
@@ -1371,19 +1330,6 @@ public final class MariaDbBench {
 
     private static String restoreRate(Map<String, Object> m) {
         return m.get("seconds") + " s, " + fmt(m.get("rows_per_s")) + " rows/s";
-    }
-
-
-    private static String fmt(Object n) {
-        return n instanceof Number x ? String.format(Locale.ROOT, "%,d", x.longValue()) : String.valueOf(n);
-    }
-
-    private static void step(String s) {
-        System.out.println(Instant.now().truncatedTo(ChronoUnit.MILLIS) + "  " + s);
-    }
-
-    private static double secs(long t0) {
-        return (System.nanoTime() - t0) / 1e9;
     }
 
 

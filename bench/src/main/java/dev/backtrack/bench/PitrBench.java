@@ -1,13 +1,8 @@
 package dev.backtrack.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.backtrack.cli.demo.CrmSchema;
 import dev.backtrack.connectors.postgres.Lsn;
 import dev.backtrack.connectors.postgres.PostgresTarget;
-import dev.backtrack.recovery.Progress;
-import dev.backtrack.recovery.Restore;
-import dev.backtrack.recovery.RestoreReport;
 import dev.backtrack.recovery.RestoreTarget;
 import dev.backtrack.repository.Repository;
 import dev.backtrack.repository.checkpoint.Manifest;
@@ -23,8 +18,6 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -86,12 +79,7 @@ public final class PitrBench {
         env.put("fdatasync_ms_4k", round(FoundationBench.fsyncMillis(work), 3));
         env.put("load_average_at_start", FoundationBench.loadAverage());
         step("PITR benchmark; load average " + FoundationBench.loadAverage() + "; fdatasync of 4 KiB " + env.get("fdatasync_ms_4k") + " ms");
-        Map<String, String> settings = new LinkedHashMap<>();
-        settings.put("fsync", "on");
-        settings.put("synchronous_commit", "on");
-        settings.put("full_page_writes", "on");
-        settings.put("shared_buffers", "'512MB'");
-        settings.put("max_wal_size", "'4GB'");
+        Map<String, String> settings = Harness.durablePostgres();
         try (PostgresPitr archive = PostgresPitr.create()) {
             pitr = archive;
             settings.putAll(pitr.settings());
@@ -408,18 +396,7 @@ public final class PitrBench {
 
     private Map<String, Object> timedRestore(RestoreTarget target, String db) {
         pg.createDatabase(db);
-        long t0 = System.nanoTime();
-        RestoreReport report;
-        try (PostgresTarget into = PostgresTarget.connect(pg.jdbcUrl(db), "postgres", "")) {
-            report = new Restore(Repository.open(repo), Progress.NONE).jobs(o.jobs).run(target, into);
-        }
-        double seconds = secs(t0);
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("seconds", round(seconds, 2));
-        m.put("rows", report.rows());
-        m.put("rows_per_s", Math.round(report.rows() / seconds));
-        m.put("checkpoint", report.checkpoint());
-        m.put("changes_replayed", report.changesApplied());
+        Map<String, Object> m = Harness.timedRestore(repo, target, () -> PostgresTarget.connect(pg.jdbcUrl(db), "postgres", ""), o.jobs).figures();
         m.put("includes_analyze", true);
         return m;
     }
@@ -499,12 +476,9 @@ public final class PitrBench {
 
     @SuppressWarnings("unchecked")
     private void write() throws IOException {
-        Files.createDirectories(o.results);
-        Path file = o.results.resolve("pitr-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + ".json");
-        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), json);
-        System.out.println();
-        System.out.println(PitrTable.of(json, o));
-        System.out.println("figures: " + file);
+        Harness.writeResults(json, PitrTable.of(json, o), o.results, "pitr");
+        // the repository, the agent's output and the dump: hundreds of MB a run
+        Harness.deleteTree(work);
     }
 
     record Options(int scale, int accounts, int clients, int jobs, int rate, int seconds, int backlogTx, Path results) {
