@@ -7,7 +7,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** {@code backtrack agent --config FILE}: capture until SIGTERM/SIGINT. */
@@ -21,21 +20,15 @@ final class AgentCommand implements Runnable {
     public void run() {
         BacktrackConfig cfg = ConfigLoader.load(config);
         Agent agent = new Agent(cfg, System.out);
-        CountDownLatch done = new CountDownLatch(1);
         AtomicInteger exit = new AtomicInteger(ExitCode.OK);
-        Thread hook = new Thread(() -> {
+        GracefulStop stop = new GracefulStop("backtrack-shutdown", () -> {
             System.out.println("stopping: finishing the batch in progress");
             agent.stop();
-            try {
-                done.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        }, Long.MAX_VALUE, () -> {
             System.out.flush();
             // a requested stop that ended cleanly is a success, not "killed by SIGTERM" (143)
             Runtime.getRuntime().halt(exit.get());
-        }, "backtrack-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
+        });
         try {
             agent.run();
             System.out.println("stopped cleanly");
@@ -43,12 +36,7 @@ final class AgentCommand implements Runnable {
             exit.set(ExitCode.of(e));
             throw e;
         } finally {
-            done.countDown();
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // the hook is what stopped us; it finishes the exit
-            }
+            stop.close();
         }
     }
 }

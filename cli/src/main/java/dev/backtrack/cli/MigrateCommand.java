@@ -12,7 +12,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * {@code backtrack migrate}: restore the latest state into a new database, then keep applying what
@@ -50,18 +49,8 @@ final class MigrateCommand implements Runnable {
             throw new RestoreException(jobs < 1 || jobs > 64 ? "--jobs " + jobs + " is not valid: give 1 to 64 connections" : "--poll " + poll + " is too short: give 10 ms or more");
         }
         Repository repo = target.repository();
-        AtomicBoolean stop = new AtomicBoolean();
-        java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(1);
         // SIGTERM or Ctrl-C: the transaction being applied is committed (with its progress) before the JVM exits
-        Thread hook = new Thread(() -> {
-            stop.set(true);
-            try {
-                finished.await(30, java.util.concurrent.TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "migrate-stop");
-        Runtime.getRuntime().addShutdownHook(hook);
+        GracefulStop stop = new GracefulStop("migrate-stop", () -> { }, 30);
         try (TargetDatabase db = target.connect(repo)) {
             Migration m = new Migration(repo, db, progress());
             if (m.state() == null) {
@@ -69,17 +58,12 @@ final class MigrateCommand implements Runnable {
                 RestoreReport r = m.start(to, jobs);
                 say("restored " + r.rows() + " rows in " + r.rowsPerTable().size() + " tables as of " + r.target() + " (log sequence " + r.lastSequence() + ")");
             }
-            Migration.Status s = m.follow(follow, stopAt == null ? null : stopAt.micros(), poll, stop::get, this::report);
-            say("migration " + (follow && !stop.get() && stopAt != null ? "reached --until " + stopAt + ": " : "stopped: ") + s.line());
+            Migration.Status s = m.follow(follow, stopAt == null ? null : stopAt.micros(), poll, stop::signalled, this::report);
+            say("migration " + (follow && !stop.signalled() && stopAt != null ? "reached --until " + stopAt + ": " : "stopped: ") + s.line());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            finished.countDown();
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException ignored) {
-                // the JVM is shutting down already
-            }
+            stop.close();
         }
     }
 

@@ -69,7 +69,10 @@ final class RestoreCommand implements Runnable {
         Restore restore = new Restore(repository, progress()).from(set).jobs(jobs);
         restore.plan(target);
         String password = targetPassword != null ? targetPassword : System.getenv("BACKTRACK_TARGET_PASSWORD");
-        Thread hook = jobs > 1 ? stopHook(Thread.currentThread()) : null;
+        // SIGTERM or Ctrl-C with --jobs N: the tables are committed before they load, so the restore is interrupted and drops them
+        // (or, past the loading, finishes); with one connection the target's transaction is rolled back when the connection goes
+        Thread restoring = Thread.currentThread();
+        GracefulStop stop = jobs > 1 ? new GracefulStop("restore-stop", restoring::interrupt, 120) : null;
         try (TargetDatabase db = Targets.connect(targetUrl, targetUser, password, repository.identity().engine())) {
             RestoreReport report = restore.run(target, db, Selection.of(tables, schemas));
             if (json) {
@@ -83,7 +86,7 @@ final class RestoreCommand implements Runnable {
                         + " in " + report.millis() + " ms");
             }
         } catch (RuntimeException e) {
-            if (stopping) {
+            if (stop != null && stop.signalled()) {
                 // the JVM halts as soon as the hook returns, maybe before Main would print this
                 System.err.println("backtrack: " + Main.oneLine(e));
                 System.err.flush();
@@ -91,38 +94,11 @@ final class RestoreCommand implements Runnable {
             }
             throw e;
         } finally {
-            if (hook != null) {
-                finished.countDown();
-                try {
-                    Runtime.getRuntime().removeShutdownHook(hook);
-                } catch (IllegalStateException shuttingDown) {
-                    // the hook is running: it returns now that the restore has ended
-                }
+            // after the catch: the signal's message is printed before the hook lets the JVM go
+            if (stop != null) {
+                stop.close();
             }
         }
-    }
-
-    private final java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(1);
-    private volatile boolean stopping;
-
-    /**
-     * SIGTERM or Ctrl-C during a restore over several connections: the tables it created are committed
-     * already, so the restore is interrupted and drops them, leaving the target empty for a re-run (or,
-     * past the loading, finishes). With one connection nothing is needed: the target's transaction is
-     * rolled back when the connection goes.
-     */
-    private Thread stopHook(Thread restoring) {
-        Thread hook = new Thread(() -> {
-            stopping = true;
-            restoring.interrupt();
-            try {
-                finished.await(2, java.util.concurrent.TimeUnit.MINUTES);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "restore-stop");
-        Runtime.getRuntime().addShutdownHook(hook);
-        return hook;
     }
 
     /** Progress lines go to standard error, and only when a person is watching. */
