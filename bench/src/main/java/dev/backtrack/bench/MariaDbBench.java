@@ -746,16 +746,7 @@ public final class MariaDbBench {
 
     /** Per table: same row count and same hash of every row's text as the source. */
     private Map<String, Boolean> sameAsSource(Source s, String db) {
-        Map<String, Boolean> same = new LinkedHashMap<>();
-        for (String t : s.tables) {
-            String name = t.substring(t.indexOf('.') + 1);
-            try {
-                same.put(name, tableHash(s.db, s.db, name).equals(tableHash(db, s.db, name)));
-            } catch (RuntimeException e) {
-                same.put(name, false);
-            }
-        }
-        return same;
+        return sameTables(s, s.db, db);
     }
 
     /** COUNT and BIT_XOR of CRC32 of every row's columns (as the source table names them). */
