@@ -115,6 +115,9 @@ public final class TextValues {
         return out.append(t.getYear() > 0 ? "Z" : "+00 BC").toString();
     }
 
+    /** Where the digits of {@code yyyy-MM-ddTHH:mm:ss} stand. */
+    private static final int[] UTC_DIGITS = {0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18};
+
     /**
      * The connector's usual spelling, {@code 2026-01-02T03:04:05.12Z} (UTC, a four-digit year, up to
      * nine fractional digits), in the log's form without parsing; null for anything else. Every
@@ -126,7 +129,7 @@ public final class TextValues {
                 || text.charAt(13) != ':' || text.charAt(16) != ':' || text.charAt(0) == '0' && text.startsWith("0000")) {
             return null;
         }
-        for (int i : new int[]{0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18}) {
+        for (int i : UTC_DIGITS) {
             if (!isDigit(text.charAt(i))) {
                 return null;
             }
