@@ -190,13 +190,17 @@ public final class Agent {
         BinlogEvents binlog = catalog instanceof MariaDbCatalog m ? new BinlogEvents(m, versions, capturedTables(source)) : null;
         CaptureConsumer consumer = new CaptureConsumer(repo.path(), log, versions, first == null ? FirstCheckpoint.NONE : first, status, binlog);
         ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "backtrack-status"));
+        SourceLink link = new SourceLink(out, CaptureSettings.TOPIC_PREFIX);
+        // its own thread: the status thread can wait for a query timeout while the source is unreachable
+        ScheduledExecutorService watcher = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "backtrack-link"));
+        watcher.scheduleWithFixedDelay(link::check, 1, 1, TimeUnit.SECONDS);
         long every = config.agent().schedule().tick().toMillis();
         ScheduledExecutorService checkpointer = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "backtrack-checkpointer"));
         checkpointer.scheduleWithFixedDelay(() -> checkpoint(repo, log), every, every, TimeUnit.MILLISECONDS);
         SequenceTicker sequences = pg != null ? new SequenceTicker(source, out, () -> status.lastLoggedAtMillis) : null;
         if (sequences != null) {
             // on the ticker's thread, so the status line may use the sequence ticker's connection
-            ticker.scheduleAtFixedRate(() -> out.println(status.line() + sequences.slotLine(config.agent().walWarningBytes())), 10, 10, TimeUnit.SECONDS);
+            ticker.scheduleAtFixedRate(() -> out.println(status.line() + link.statusPart() + (link.disconnected() ? "" : sequences.slotLine(config.agent().walWarningBytes()))), 10, 10, TimeUnit.SECONDS);
             long tick = source.heartbeatInterval().toMillis();
             ticker.scheduleWithFixedDelay(() -> {
                 if (!Checkpoints.list(repo.checkpointsDir(), false).isEmpty()) {
@@ -204,7 +208,7 @@ public final class Agent {
                 }
             }, tick, tick, TimeUnit.MILLISECONDS);
         } else {
-            ticker.scheduleAtFixedRate(() -> out.println(status.line()), 10, 10, TimeUnit.SECONDS);
+            ticker.scheduleAtFixedRate(() -> out.println(status.line() + link.statusPart()), 10, 10, TimeUnit.SECONDS);
         }
         try {
             engine = DebeziumEngine.create(Connect.class)
@@ -226,9 +230,11 @@ public final class Agent {
             Thread.currentThread().interrupt();
         } finally {
             ticker.shutdownNow();
+            watcher.shutdownNow();
             checkpointer.shutdownNow();
             awaitQuietly(checkpointer);
             awaitQuietly(ticker);
+            awaitQuietly(watcher);
             if (sequences != null) {
                 sequences.close();
             }

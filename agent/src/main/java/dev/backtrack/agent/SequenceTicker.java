@@ -27,6 +27,8 @@ final class SequenceTicker implements AutoCloseable {
     private PostgresCatalog catalog;
     private Map<String, Long> last;
     private Map<String, String> lastDefinitions;
+    /** The last failure printed, so an unreachable source gives one line, not one per tick. */
+    private String failing;
 
     /** @param lastLoggedAtMillis when the agent last logged a transaction (0: not yet) */
     SequenceTicker(SourceConfig source, PrintStream out, java.util.function.LongSupplier lastLoggedAtMillis) {
@@ -56,8 +58,16 @@ final class SequenceTicker implements AutoCloseable {
             if (!wrote && idleForATick() && unconfirmedBytes() > HEARTBEAT_LAG_BYTES) {
                 emit(HEARTBEAT_PREFIX, java.time.Instant.now().toString());
             }
+            if (failing != null) {
+                out.println("sequence values recorded again");
+                failing = null;
+            }
         } catch (RuntimeException e) {
-            out.println("sequence values not recorded this time: " + Agent.rootMessage(e));
+            String why = Agent.rootMessage(e);
+            if (!why.equals(failing)) {
+                out.println("sequence values not recorded until the source answers again: " + why);
+            }
+            failing = why;
             close();
         }
     }

@@ -50,6 +50,16 @@ final class CaptureFixture implements AutoCloseable {
                 + "\n  heartbeat-interval: 1s\nrepository:\n  path: " + repository + "\n");
     }
 
+    /** Waits (up to 60 s) until the agent has printed {@code part} at least {@code times} times. */
+    void awaitSaid(String part, int times) throws InterruptedException {
+        agent.awaitSaid(part, times);
+    }
+
+    /** How many times the agent has printed {@code part}. */
+    int said(String part) {
+        return agent.said(part);
+    }
+
     /** Appends YAML sections to the agent's configuration. */
     CaptureFixture withConfig(String yaml) throws java.io.IOException {
         Files.writeString(config, Files.readString(config) + yaml);

@@ -61,4 +61,26 @@ final class InProcessAgent {
         }
         failIfDied();
     }
+
+    /** Waits (up to 60 s) until the agent has printed {@code part} at least {@code times} times. */
+    void awaitSaid(String part, int times) throws InterruptedException {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (said(part) < times) {
+            failIfDied();
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the agent did not say '" + part + "' " + times + " times in 60 s:\n" + output);
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    /** How many times the agent has printed {@code part}. */
+    int said(String part) {
+        String text = output.toString();
+        int n = 0;
+        for (int at = text.indexOf(part); at >= 0; at = text.indexOf(part, at + 1)) {
+            n++;
+        }
+        return n;
+    }
 }

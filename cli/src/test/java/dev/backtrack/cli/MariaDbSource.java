@@ -73,6 +73,11 @@ final class MariaDbSource implements AutoCloseable {
         agent.start();
     }
 
+    /** Waits (up to 60 s) until the agent has printed {@code part} at least {@code times} times. */
+    void awaitSaid(String part, int times) throws InterruptedException {
+        agent.awaitSaid(part, times);
+    }
+
     /** The binlog position where the next transaction will start. */
     long binlogEnd() throws SQLException {
         try (Connection c = connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SHOW MASTER STATUS")) {

@@ -11,12 +11,14 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The agent reaches its source through a TCP proxy the test controls: every connection is cut three
- * times and then delayed while a client writes; the agent reconnects and the log holds every
- * committed transaction once — a restore of latest equals the source's own table.
+ * times, then refused for 20 s, then delayed while a client writes; the agent reports each loss and
+ * return, reconnects, and the log holds every committed transaction once — a restore of latest
+ * equals the source's own table.
  */
 class NetworkFaultTest {
 
@@ -45,9 +47,17 @@ class NetworkFaultTest {
                 Thread.sleep(1500);
                 proxy.cut();
                 long t0 = System.nanoTime();
+                f.awaitSaid("source connection back after", cut);
                 f.awaitLogged();
                 faults.append(String.format(java.util.Locale.ROOT, "fault connection cut %d of 3: caught up %.1f s later%n", cut, (System.nanoTime() - t0) / 1e9));
             }
+            proxy.refuse(true);
+            long outage = System.nanoTime();
+            Thread.sleep(20_000);
+            proxy.refuse(false);
+            f.awaitSaid("source connection back after", 4);
+            f.awaitLogged();
+            faults.append(String.format(java.util.Locale.ROOT, "fault source unreachable for 20 s: caught up %.1f s after it was back%n", (System.nanoTime() - outage) / 1e9 - 20));
             proxy.delay(100);
             long t0 = System.nanoTime();
             Thread.sleep(3000);
@@ -59,6 +69,10 @@ class NetworkFaultTest {
             long rows = Long.parseLong(f.cluster.queryOne(f.database, "SELECT count(*)::text FROM ledger"));
             assertTrue(rows > 500, "the writer committed only " + rows + " rows");
             f.assertLatestRestoreEquals("crm_network_fault_restored", "public.ledger", "id");
+            // the agent said so itself, each time, and while the source was unreachable its status line did too
+            assertEquals(4, f.said("source connection lost: nothing is acknowledged"), f.agentOutput.toString());
+            assertEquals(4, f.said("source connection back after"), f.agentOutput.toString());
+            assertTrue(f.said(", source disconnected since ") > 0, f.agentOutput.toString());
             System.out.print(faults);
         }
     }

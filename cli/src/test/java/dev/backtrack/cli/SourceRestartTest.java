@@ -48,12 +48,14 @@ class SourceRestartTest {
             }, "ledger-writer");
             writer.start();
             StringBuilder faults = new StringBuilder();
+            int restarts = 0;
             for (String mode : List.of("fast", "immediate")) {
                 Thread.sleep(1500);
                 long before = committed.get();
                 source.restart(mode);
                 long t0 = System.nanoTime();
-                // the agent is back once a transaction committed after the restart is in the log
+                // the agent says it is back, and is once a transaction committed after the restart is in the log
+                f.awaitSaid("source connection back after", ++restarts);
                 f.awaitLogged();
                 faults.append(String.format(java.util.Locale.ROOT, "fault source restart (%s shutdown): injected 1 time; caught up %.1f s after the server was back;"
                         + " %d inserts before it%n", mode, (System.nanoTime() - t0) / 1e9, before));

@@ -11,7 +11,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A TCP proxy on 127.0.0.1 in front of a server, for fault tests: it can cut every open connection
- * (new ones are accepted again at once) and delay every chunk it forwards.
+ * (new ones are accepted again at once), refuse connections for a while, and delay every chunk it forwards.
  */
 public final class TcpProxy implements AutoCloseable {
     private final ServerSocket listener;
@@ -19,6 +19,7 @@ public final class TcpProxy implements AutoCloseable {
     private final List<Socket> open = new CopyOnWriteArrayList<>();
     private volatile long delayMillis;
     private volatile boolean closed;
+    private volatile boolean refusing;
 
     private TcpProxy(int targetPort) throws IOException {
         this.targetPort = targetPort;
@@ -45,6 +46,14 @@ public final class TcpProxy implements AutoCloseable {
         open.clear();
     }
 
+    /** While true, cuts every open connection and closes every new one at once, as a network outage would. */
+    public void refuse(boolean on) {
+        refusing = on;
+        if (on) {
+            cut();
+        }
+    }
+
     /** Holds every chunk this long before forwarding it (0: none). */
     public void delay(long millis) {
         this.delayMillis = millis;
@@ -54,6 +63,10 @@ public final class TcpProxy implements AutoCloseable {
         while (!closed) {
             try {
                 Socket client = listener.accept();
+                if (refusing) {
+                    closeQuietly(client);
+                    continue;
+                }
                 Socket server = new Socket(InetAddress.getLoopbackAddress(), targetPort);
                 open.add(client);
                 open.add(server);

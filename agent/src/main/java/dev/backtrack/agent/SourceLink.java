@@ -1,0 +1,80 @@
+package dev.backtrack.agent;
+
+import javax.management.JMException;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
+
+/**
+ * Whether the connector is streaming from the source. A lost connection makes the connector restart
+ * its streaming inside the task, which the engine's callbacks do not report; its streaming metrics
+ * bean is unregistered meanwhile, so the bean's presence and its {@code Connected} attribute tell.
+ * {@link #check} prints each change of state once. Thread-safe.
+ */
+final class SourceLink {
+    private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneOffset.UTC);
+    private final PrintStream out;
+    private final ObjectName streaming;
+    private final MBeanServer beans = ManagementFactory.getPlatformMBeanServer();
+    /** When the connection was lost (epoch millis), or 0 while streaming or before streaming began. */
+    private volatile long lostAtMillis;
+    private boolean everStreamed;
+    private int reconnects;
+
+    /** @param topicPrefix the connector's topic prefix, which names its metrics beans (debezium.postgres, .mariadb, .mysql) */
+    SourceLink(PrintStream out, String topicPrefix) {
+        this.out = out;
+        try {
+            this.streaming = new ObjectName("debezium.*:type=connector-metrics,context=streaming,server=" + topicPrefix);
+        } catch (JMException e) {
+            throw new IllegalArgumentException("no metrics bean name for topic prefix " + topicPrefix, e);
+        }
+    }
+
+    /** Reads the connector's state and prints a line when it changed; call it every second or so. */
+    synchronized void check() {
+        boolean streamingNow = connected();
+        long lost = lostAtMillis;
+        if (streamingNow && lost != 0) {
+            reconnects++;
+            lostAtMillis = 0;
+            out.printf(Locale.ROOT, "source connection back after %.1f s (reconnect %d): streaming resumes after the last logged transaction%n",
+                    (System.currentTimeMillis() - lost) / 1000.0, reconnects);
+        } else if (!streamingNow && everStreamed && lost == 0) {
+            lostAtMillis = System.currentTimeMillis();
+            out.println("source connection lost: nothing is acknowledged to the source until it is back; retrying 2 s after each failed attempt");
+        }
+        everStreamed |= streamingNow;
+    }
+
+    private boolean connected() {
+        for (ObjectName bean : beans.queryNames(streaming, null)) {
+            try {
+                if (Boolean.TRUE.equals(beans.getAttribute(bean, "Connected"))) {
+                    return true;
+                }
+            } catch (JMException e) {
+                // unregistered between the two calls: the connector is restarting
+            }
+        }
+        return false;
+    }
+
+    /** ", source disconnected since 10:31:06 UTC (12 s), reconnecting" while the connection is lost, else "". */
+    String statusPart() {
+        long lost = lostAtMillis;
+        if (lost == 0) {
+            return "";
+        }
+        return ", source disconnected since " + CLOCK.format(Instant.ofEpochMilli(lost)) + " UTC (" + (System.currentTimeMillis() - lost) / 1000 + " s), reconnecting";
+    }
+
+    boolean disconnected() {
+        return lostAtMillis != 0;
+    }
+}
