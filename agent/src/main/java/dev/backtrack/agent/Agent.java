@@ -283,7 +283,8 @@ public final class Agent {
                 }
             }
         } catch (RuntimeException | IOException e) {
-            out.println("checkpoint skipped: " + rootMessage(e));
+            // a stop interrupts the checkpoint in progress, which removes what it wrote (CheckpointWriter.abandon)
+            out.println(stopping ? "checkpoint rolled back: the agent is stopping (the next start writes it)" : "checkpoint skipped: " + rootMessage(e));
         }
     }
 

@@ -20,11 +20,13 @@ final class AgentProcess {
         return start(config, log, "-Xmx512m");
     }
 
-    /** @param heap the child JVM's heap option, such as {@code -Xmx256m} */
-    static AgentProcess start(Path config, Path log, String heap) throws IOException {
+    /** @param jvmOptions the child JVM's options, such as {@code -Xmx256m} */
+    static AgentProcess start(Path config, Path log, String... jvmOptions) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(List.of(java, heap, "-cp", System.getProperty("java.class.path"),
-                Main.class.getName(), "agent", "--config", config.toString()));
+        List<String> command = new java.util.ArrayList<>(List.of(java));
+        command.addAll(List.of(jvmOptions));
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "agent", "--config", config.toString()));
+        ProcessBuilder pb = new ProcessBuilder(command);
         pb.redirectErrorStream(true);
         pb.redirectOutput(log.toFile());
         return new AgentProcess(pb.start(), log);

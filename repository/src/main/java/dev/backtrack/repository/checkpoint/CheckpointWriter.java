@@ -10,6 +10,7 @@ import dev.backtrack.repository.io.OwnerOnly;
 import dev.backtrack.repository.schema.TableSchema;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -36,6 +37,8 @@ public final class CheckpointWriter {
     private final Map<Integer, TableSorter> sorters = new LinkedHashMap<>();
     private final Map<Integer, Manifest.TableEntry> written = new LinkedHashMap<>();
     private final Map<Integer, int[]> keys = new java.util.HashMap<>();
+    // data files this checkpoint stored that were not stored before: no other manifest names them
+    private final List<Path> created = new ArrayList<>();
     private final ByteWriter scratch = new ByteWriter(1024);
     private long buffered;
 
@@ -102,7 +105,7 @@ public final class CheckpointWriter {
      */
     public void addStates(TableSchema schema, Iterator<NetState> states, List<Integer> versions, boolean replaces) {
         schemas.putIfAbsent(schema.id(), schema);
-        ChunkSink sink = new ChunkSink(work, dataDir, fileName(schema), level);
+        ChunkSink sink = new ChunkSink(work, dataDir, fileName(schema), level, created);
         long n = 0;
         try {
             while (states.hasNext()) {
@@ -148,7 +151,7 @@ public final class CheckpointWriter {
                 Manifest.TableEntry done = written.get(schema.id());
                 if (done == null) {
                     TableSorter sorter = sorters.get(schema.id());
-                    ChunkSink sink = new ChunkSink(work, dataDir, fileName(schema), level);
+                    ChunkSink sink = new ChunkSink(work, dataDir, fileName(schema), level, created);
                     sorter.finish(sink);
                     done = new Manifest.TableEntry(schema.id(), schema.qualifiedName(), sorter.rows(), sink.finish(), List.of(), false);
                 }
@@ -168,9 +171,24 @@ public final class CheckpointWriter {
         }
     }
 
-    /** Removes the partial directory (its data files, named by no manifest, go at the next sweep). */
+    /**
+     * Rolls back a checkpoint that was not published: removes the partial directory and the data files
+     * this writer stored anew (under the checkpoint lock no other writer can have named them since).
+     * Once the checkpoint directory exists, it is published and nothing is removed.
+     */
     public void abandon() {
         Checkpoints.deleteTree(work);
+        if (Files.exists(checkpointsDir.resolve(id))) {
+            return;
+        }
+        for (Path file : created) {
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException e) {
+                // left for the next expire's sweep, as after a crash
+            }
+        }
+        created.clear();
     }
 
     private static String fileName(TableSchema s) {

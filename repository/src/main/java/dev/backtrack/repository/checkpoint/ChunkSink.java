@@ -19,6 +19,7 @@ final class ChunkSink {
     private final Path dataDir;
     private final String name;
     private final int level;
+    private final List<Path> created;
     private final List<Manifest.Chunk> chunks = new ArrayList<>();
     private DataOutputStream out;
     private Path current;
@@ -28,10 +29,16 @@ final class ChunkSink {
     private long bytes;
 
     ChunkSink(Path work, Path dataDir, String name, int level) {
+        this(work, dataDir, name, level, new ArrayList<>());
+    }
+
+    /** @param created collects the data files this sink stored that were not stored before */
+    ChunkSink(Path work, Path dataDir, String name, int level, List<Path> created) {
         this.work = work;
         this.dataDir = dataDir;
         this.name = name;
         this.level = level;
+        this.created = created;
     }
 
     /** Uncompressed bytes per chunk: 32 MiB, or the system property {@code backtrack.chunk-bytes} (tests use small chunks). */
@@ -73,7 +80,7 @@ final class ChunkSink {
     private void close() throws IOException {
         out.close();
         out = null;
-        chunks.add(DataStore.publish(dataDir, current, rows, firstKey));
+        chunks.add(DataStore.publish(dataDir, current, rows, firstKey, created::add));
     }
 
     /** Publishes the last chunk; returns every chunk in key order. */

@@ -32,8 +32,11 @@ public final class DataStore {
         return dataDir.resolve(sha256.substring(0, 2)).resolve(sha256);
     }
 
-    /** Fsyncs a finished chunk, moves it to its content name (or drops it when that file exists) and fsyncs the directory. */
-    static Manifest.Chunk publish(Path dataDir, Path written, long rows, byte[] firstKey) throws IOException {
+    /**
+     * Fsyncs a finished chunk, moves it to its content name (or drops it when that file exists) and fsyncs
+     * the directory; {@code created} is told the data file when it was not stored before.
+     */
+    static Manifest.Chunk publish(Path dataDir, Path written, long rows, byte[] firstKey, java.util.function.Consumer<Path> created) throws IOException {
         try (FileChannel ch = FileChannel.open(written, StandardOpenOption.WRITE)) {
             ch.force(true);
         }
@@ -44,11 +47,15 @@ public final class DataStore {
             // the same bytes are stored already (a damaged copy would fail the hash and be replaced)
             Files.delete(written);
         } else {
+            boolean fresh = !Files.exists(target);
             if (!Files.isDirectory(target.getParent())) {
                 OwnerOnly.createDirectories(target.getParent());
                 AtomicFiles.syncDirectory(dataDir);
             }
             AtomicFiles.move(written, target);
+            if (fresh) {
+                created.accept(target);
+            }
         }
         return new Manifest.Chunk(sha, rows, bytes, HexFormat.of().formatHex(firstKey == null ? new byte[0] : firstKey));
     }

@@ -224,4 +224,45 @@ class CheckpointsTest {
         assertFalse(Files.exists(dir.resolve(".partial-c9")));
         assertTrue(Checkpoints.list(dir, false).isEmpty());
     }
+
+    /** Net states of {@code n} rows of {@code table}, in key order. */
+    private static java.util.Iterator<dev.backtrack.repository.fold.NetState> states(TableSchema table, int n, String value) {
+        java.util.TreeMap<byte[], Object[]> rows = new java.util.TreeMap<>(Arrays::compareUnsigned);
+        for (long i = 1; i <= n; i++) {
+            Object[] row = table == CONTACTS ? new Object[] {i, value + i, null} : new Object[] {value + i};
+            rows.put(RowCodec.key(row, table.keyColumns()), row);
+        }
+        return rows.entrySet().stream().map(e -> new dev.backtrack.repository.fold.NetState(e.getKey(), e.getValue(), false, 1)).iterator();
+    }
+
+    @Test
+    void anAbandonedCheckpointRemovesTheDataFilesItStoredAnewAndKeepsTheOnesOthersName() {
+        Path checkpoints = dir.resolve("repo").resolve("checkpoints");
+        Path data = checkpoints.resolveSibling("data");
+        CheckpointWriter first = new CheckpointWriter(checkpoints, "c1", 3);
+        first.addStates(CONTACTS, states(CONTACTS, 200, "contact "), List.of(), true);
+        Manifest kept = first.finish("incr", "c0", 10, "2025-01-01T00:00:00Z", 0x1234, "0/1234", 42, "", Map.of(), Map.of());
+        java.util.Set<String> keptFiles = DataStore.stored(data).keySet();
+        assertEquals(1, keptFiles.size());
+
+        // the same contacts (the same bytes: c1's file is shared, not stored again) and a table whose file is new
+        CheckpointWriter second = new CheckpointWriter(checkpoints, "c2", 3);
+        second.addStates(CONTACTS, states(CONTACTS, 200, "contact "), List.of(), true);
+        second.addStates(EMPTY, states(EMPTY, 50, "2025-01-02 00:00:00+00 #"), List.of(), true);
+        assertEquals(2, DataStore.stored(data).size());
+        second.abandon();
+
+        assertEquals(keptFiles, DataStore.stored(data).keySet());
+        assertFalse(Files.exists(checkpoints.resolve(".partial-c2")));
+        assertEquals(List.of("c1"), Checkpoints.list(checkpoints, false).stream().map(Manifest::id).toList());
+        table(kept, "public.contacts").chunks().forEach(c -> DataStore.check(data, c));
+
+        // once published, abandoning (a failure after the rename) removes nothing
+        CheckpointWriter third = new CheckpointWriter(checkpoints, "c3", 3);
+        third.addStates(EMPTY, states(EMPTY, 60, "2025-01-03 00:00:00+00 #"), List.of(), true);
+        third.finish("incr", "c1", 20, "2025-01-01T00:00:01Z", 0x1235, "0/1235", 43, "", Map.of(), Map.of());
+        third.abandon();
+        assertEquals(2, DataStore.stored(data).size());
+        assertEquals(List.of("c1", "c3"), Checkpoints.list(checkpoints, false).stream().map(Manifest::id).toList());
+    }
 }
