@@ -92,11 +92,12 @@ final class CaptureConsumer implements DebeziumEngine.ChangeConsumer<ChangeEvent
             } else if (CaptureSettings.TRANSACTION_TOPIC.equals(topic)) {
                 Struct v = (Struct) r.value();
                 if ("BEGIN".equals(v.getString("status"))) {
-                    if (binlog != null && assembler.isOpen()) {
+                    String txId = binlog != null ? v.getString("id") : v.getString("id").split(":")[0];
+                    if (binlog != null && assembler.isOpen() && !txId.equals(assembler.openTxId())) {
                         // DDL and TRUNCATE commit implicitly and get no END: the next BEGIN closes them
                         readyOffset = endOpen(ready, r.sourceOffset(), readyOffset);
                     }
-                    assembler.begin(binlog != null ? v.getString("id") : v.getString("id").split(":")[0]);
+                    assembler.begin(txId);
                 } else {
                     long position = binlog != null ? assembler.lastPosition() : commitPosition(r);
                     Transaction tx = assembler.end(position);

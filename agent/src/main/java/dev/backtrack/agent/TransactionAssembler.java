@@ -34,11 +34,27 @@ final class TransactionAssembler {
         return openTxId != null;
     }
 
+    /**
+     * Opens a transaction. The same transaction beginning again means the connector reconnected in
+     * the middle of it and resends it whole from the last acknowledged position: the part received
+     * before is dropped (nothing of it was logged or acknowledged).
+     */
     void begin(String txId) {
-        if (openTxId != null) {
+        if (txId.equals(openTxId)) {
+            discard();
+        } else if (openTxId != null) {
             throw new IllegalStateException("transaction " + txId + " began while " + openTxId + " was still open");
         }
         openTxId = txId;
+        reset();
+    }
+
+    /** Drops the open transaction and its spill file. */
+    private void discard() {
+        if (spill != null) {
+            spill.close();
+        }
+        openTxId = null;
         reset();
     }
 
