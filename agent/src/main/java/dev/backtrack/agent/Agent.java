@@ -188,7 +188,8 @@ public final class Agent {
             return !log.lastSourceOffset().isEmpty() ? log.lastSourceOffset() : checkpointOffset;
         });
         BinlogEvents binlog = catalog instanceof MariaDbCatalog m ? new BinlogEvents(m, versions, capturedTables(source)) : null;
-        CaptureConsumer consumer = new CaptureConsumer(repo.path(), log, versions, first == null ? FirstCheckpoint.NONE : first, status, binlog);
+        RepositorySpace space = new RepositorySpace(out, repo.path());
+        CaptureConsumer consumer = new CaptureConsumer(repo.path(), log, versions, first == null ? FirstCheckpoint.NONE : first, status, binlog, space);
         ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "backtrack-status"));
         SourceLink link = new SourceLink(out, CaptureSettings.TOPIC_PREFIX);
         // its own thread: the status thread can wait for a query timeout while the source is unreachable
@@ -198,17 +199,16 @@ public final class Agent {
         ScheduledExecutorService checkpointer = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "backtrack-checkpointer"));
         checkpointer.scheduleWithFixedDelay(() -> checkpoint(repo, log), every, every, TimeUnit.MILLISECONDS);
         SequenceTicker sequences = pg != null ? new SequenceTicker(source, out, () -> status.lastLoggedAtMillis) : null;
+        // on the ticker's thread, so the status line may use the sequence ticker's connection (not while the source is unreachable)
+        ticker.scheduleAtFixedRate(() -> out.println(status.line() + link.statusPart() + space.statusPart()
+                + (sequences == null || link.disconnected() ? "" : sequences.slotLine(config.agent().walWarningBytes()))), 10, 10, TimeUnit.SECONDS);
         if (sequences != null) {
-            // on the ticker's thread, so the status line may use the sequence ticker's connection
-            ticker.scheduleAtFixedRate(() -> out.println(status.line() + link.statusPart() + (link.disconnected() ? "" : sequences.slotLine(config.agent().walWarningBytes()))), 10, 10, TimeUnit.SECONDS);
             long tick = source.heartbeatInterval().toMillis();
             ticker.scheduleWithFixedDelay(() -> {
                 if (!Checkpoints.list(repo.checkpointsDir(), false).isEmpty()) {
                     sequences.tick();
                 }
             }, tick, tick, TimeUnit.MILLISECONDS);
-        } else {
-            ticker.scheduleAtFixedRate(() -> out.println(status.line() + link.statusPart()), 10, 10, TimeUnit.SECONDS);
         }
         try {
             engine = DebeziumEngine.create(Connect.class)

@@ -48,6 +48,7 @@ final class CaptureConsumer implements DebeziumEngine.ChangeConsumer<ChangeEvent
     private final CaptureStatus status;
     /** The binlog's DDL events and implicit commits (MariaDB/MySQL), or null for PostgreSQL. */
     private final BinlogEvents binlog;
+    private final RepositorySpace space;
 
     /** What the consumer needs from the agent while the first checkpoint is being written. */
     interface SnapshotPhase {
@@ -64,13 +65,15 @@ final class CaptureConsumer implements DebeziumEngine.ChangeConsumer<ChangeEvent
         void notification(String aggregateType, String type, Map<String, ?> offset);
     }
 
-    CaptureConsumer(Path repository, RedoLog log, TableVersions versions, SnapshotPhase snapshot, CaptureStatus status, BinlogEvents binlog) {
+    CaptureConsumer(Path repository, RedoLog log, TableVersions versions, SnapshotPhase snapshot, CaptureStatus status, BinlogEvents binlog,
+                    RepositorySpace space) {
         this.repository = repository;
         this.log = log;
         this.versions = versions;
         this.snapshot = snapshot;
         this.status = status;
         this.binlog = binlog;
+        this.space = space;
         Path spillDir = repository.resolve("spill");
         // transactions spilled by an earlier run were never acknowledged: the source sends them again
         ChangeSpill.clear(spillDir);
@@ -132,7 +135,8 @@ final class CaptureConsumer implements DebeziumEngine.ChangeConsumer<ChangeEvent
                 }
             }
             if (!fresh.isEmpty()) {
-                recordMarks(log.append(fresh, json(readyOffset)));
+                String offset = json(readyOffset);
+                recordMarks(space.appendWhenSpace(() -> log.append(fresh, offset)));
                 status.logged(fresh);
             }
             for (Transaction tx : ready) {

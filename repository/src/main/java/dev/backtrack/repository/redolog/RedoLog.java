@@ -36,6 +36,8 @@ public final class RedoLog implements AutoCloseable {
     private long maxCommitMicros = Long.MIN_VALUE;
     private long segmentMaxTime = Long.MIN_VALUE;
     private String lastSourceOffset = "";
+    /** Set when a failed append could not be undone: the next one first recovers the tail from the file. */
+    private boolean reopen;
 
     private RedoLog(Path dir, long segmentBytes, int compressionLevel) {
         this.dir = dir;
@@ -172,13 +174,19 @@ public final class RedoLog implements AutoCloseable {
         for (Transaction tx : txs) {
             numbered.add(tx.withSequence(seq++));
         }
-        long at = -1;
+        long at = -1, indexAt = -1;
         try {
+            if (reopen) {
+                // an earlier failed append could not cut its partial batch off: cut it as a restart would
+                recover();
+                reopen = false;
+            }
             // a call never spans segments, so a run of parts is always within one segment
             if (active == null || active.size() >= segmentBytes) {
                 roll(nextSequence);
             }
             at = active.position();
+            indexAt = activeIndex.size();
             List<Transaction> group = new ArrayList<>();
             for (int i = 0; i < numbered.size(); i++) {
                 Transaction tx = numbered.get(i);
@@ -198,7 +206,7 @@ public final class RedoLog implements AutoCloseable {
             }
             SegmentIndex.append(activeIndex, new SegmentIndex.Entry(numbered.get(0).sequence(), at, segmentMaxTime));
         } catch (IOException | RuntimeException e) {
-            undo(at);
+            undo(at, indexAt);
             throw new RepositoryException("cannot append to the redo log in " + dir + ": " + e.getMessage()
                     + " (check free space; nothing was acknowledged to the source)", e);
         }
@@ -237,32 +245,48 @@ public final class RedoLog implements AutoCloseable {
         }
     }
 
-    /** Cuts a partly written batch off, so a later append cannot land after it; closes the segment if even that fails. */
-    private void undo(long at) {
+    /**
+     * Cuts a partly written batch and its index entry off, so a later append cannot land after them;
+     * if even that fails, closes the segment and has the next append recover the tail from the file.
+     */
+    private void undo(long at, long indexAt) {
         if (active == null || at < 0) {
             return;
         }
         try {
             active.truncate(at);
             active.position(at);
-        } catch (IOException e) {
-            try {
-                active.close();
-            } catch (IOException ignored) {
-                // closed either way: every later append fails, and the next start truncates the tail
+            if (indexAt >= 0) {
+                activeIndex.truncate(indexAt);
             }
+        } catch (IOException | RuntimeException e) {
+            try {
+                close();
+            } catch (IOException ignored) {
+                // closed either way
+            }
+            reopen = true;
         }
     }
 
     private void roll(long base) throws IOException {
         close();
         Path file = SegmentName.log(dir, base);
-        active = FileChannel.open(file, java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), OwnerOnly.file());
-        Files.deleteIfExists(SegmentName.index(dir, base));
-        activeIndex = FileChannel.open(SegmentName.index(dir, base), java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), OwnerOnly.file());
+        Path index = SegmentName.index(dir, base);
+        try {
+            active = FileChannel.open(file, java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), OwnerOnly.file());
+            Files.deleteIfExists(index);
+            activeIndex = FileChannel.open(index, java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), OwnerOnly.file());
+            AtomicFiles.syncDirectory(dir);
+        } catch (IOException | RuntimeException e) {
+            // no half-made segment stays behind: the next append rolls again (a full disk fails here)
+            close();
+            Files.deleteIfExists(file);
+            Files.deleteIfExists(index);
+            throw e;
+        }
         activeBase = base;
         segmentMaxTime = Long.MIN_VALUE;
-        AtomicFiles.syncDirectory(dir);
     }
 
     /** Reads transactions with sequence ≥ {@code fromSequence}, up to what is durable now. */
@@ -283,17 +307,19 @@ public final class RedoLog implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        if (active != null) {
-            // an interrupt during the last append closes the channel; that batch was never acknowledged
-            if (active.isOpen()) {
-                active.force(true);
+        FileChannel log = active, index = activeIndex;
+        active = null;
+        activeIndex = null;
+        // both are closed even when the fsync fails
+        try (index) {
+            if (log != null) {
+                try (log) {
+                    // an interrupt during the last append closes the channel; that batch was never acknowledged
+                    if (log.isOpen()) {
+                        log.force(true);
+                    }
+                }
             }
-            active.close();
-            active = null;
-        }
-        if (activeIndex != null) {
-            activeIndex.close();
-            activeIndex = null;
         }
     }
 
