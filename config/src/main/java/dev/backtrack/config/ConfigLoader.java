@@ -106,7 +106,7 @@ public final class ConfigLoader {
         }
         String url = v.get("source.url");
         if (SourceConfig.engineOf(url) == null) {
-            throw new ConfigException("source.url '" + url + "' is not supported: use a PostgreSQL, MariaDB or MySQL URL such as jdbc:postgresql://127.0.0.1:5432/crm,"
+            throw new ConfigException("source.url '" + JdbcUrl.masked(url) + "' is not supported: use a PostgreSQL, MariaDB or MySQL URL such as jdbc:postgresql://127.0.0.1:5432/crm,"
                     + " jdbc:mariadb://127.0.0.1:3306/crm or jdbc:mysql://127.0.0.1:3306/crm");
         }
         SourceConfig source = new SourceConfig(url, v.get("source.user"), v.get("source.password"),
@@ -114,6 +114,7 @@ public final class ConfigLoader {
                 identifier(v, "source.slot"), identifier(v, "source.publication"), oneOf(v, "source.capture-ddl", "auto", "on", "off"),
                 duration(v, "source.heartbeat-interval"), integer(v, "source.server-id", 1, Integer.MAX_VALUE));
         source.database();
+        JdbcUrl.tlsMode(url, "source.url");
         int level = integer(v, "repository.compression-level", 1, 19);
         long segmentMb = integer(v, "repository.segment-size-mb", 1, 4096);
         RepositoryConfig repository = new RepositoryConfig(Path.of(v.get("repository.path")).toAbsolutePath(), level, segmentMb << 20, passphrase(v));

@@ -3,7 +3,7 @@ package dev.backtrack.config;
 import java.time.Duration;
 import java.util.List;
 
-/** Where changes are captured from. {@code password} is never printed (see {@link #toString()}). */
+/** Where changes are captured from. {@code password}, and URL parameters named like one, are never printed (see {@link #toString()}). */
 public record SourceConfig(String url, String user, String password, List<String> tablesInclude,
                            List<String> tablesExclude, String slot, String publication, String captureDdl,
                            Duration heartbeatInterval, int serverId) {
@@ -58,7 +58,7 @@ public record SourceConfig(String url, String user, String password, List<String
 
     @Override
     public String toString() {
-        return "SourceConfig[url=" + url + ", user=" + user + ", password=" + (password.isEmpty() ? "" : "***")
+        return "SourceConfig[url=" + JdbcUrl.masked(url) + ", user=" + user + ", password=" + (password.isEmpty() ? "" : "***")
                 + ", slot=" + slot + ", publication=" + publication + ", serverId=" + serverId + "]";
     }
 }

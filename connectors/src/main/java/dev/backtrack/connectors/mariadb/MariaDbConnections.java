@@ -1,5 +1,7 @@
 package dev.backtrack.connectors.mariadb;
 
+import dev.backtrack.config.JdbcUrl;
+import dev.backtrack.connectors.postgres.ConnectionErrors;
 import dev.backtrack.connectors.postgres.SourceException;
 
 import java.sql.Connection;
@@ -37,8 +39,13 @@ final class MariaDbConnections {
 
     private static SourceException describe(String role, String url, String user, SQLException e) {
         String where = where(url);
-        String line = switch (e.getErrorCode()) {
-            case 1045 -> role + " " + where + " rejected user '" + user + "': check the user and password (" + firstLine(e) + ")";
+        String tls = ConnectionErrors.tls(role, where, e, "serverSslCert");
+        String mode = mode(url);
+        boolean plain = mode == null || mode.equals("disable");
+        String line = tls != null ? tls : switch (e.getErrorCode()) {
+            // a server with require_secure_transport (or a user with REQUIRE SSL) answers a connection without TLS the same way
+            case 1045 -> role + " " + where + " rejected user '" + user + "': check the user and password" + (plain
+                    ? ", and if the server requires TLS add sslMode=verify-full&serverSslCert=/path/ca.pem to the URL" : "") + " (" + firstLine(e) + ")";
             case 1049 -> role + " database in " + where + " does not exist: create it (CREATE DATABASE ...) or fix the URL";
             case 1044 -> "user '" + user + "' may not use the " + role + " database in " + where + ": grant it, e.g. GRANT ALL ON crm_restored.* TO '" + user + "'";
             default -> e.getSQLState() != null && e.getSQLState().startsWith("08")
@@ -46,6 +53,15 @@ final class MariaDbConnections {
                     : "cannot connect to the " + role + " at " + where + ": " + firstLine(e);
         };
         return new SourceException(line, e);
+    }
+
+    /** The TLS mode the URL asks for, or null (also when it is not valid: the driver's own error says so). */
+    private static String mode(String url) {
+        try {
+            return JdbcUrl.tlsMode(url, "the URL");
+        } catch (RuntimeException invalid) {
+            return null;
+        }
     }
 
     /** The URL without its parameters (which may hold a password). */

@@ -1,6 +1,7 @@
 package dev.backtrack.connectors.mariadb;
 
 import dev.backtrack.config.SourceConfig;
+import dev.backtrack.connectors.SourceTls;
 import dev.backtrack.connectors.postgres.CaptureSettings;
 
 import java.nio.file.Path;
@@ -31,6 +32,7 @@ public final class MariaDbSettings {
         p.setProperty("database.user", source.user());
         p.setProperty("database.password", source.password());
         p.setProperty("database.server.id", Integer.toString(source.serverId()));
+        SourceTls.binlog(source).forEach(p::setProperty);
         p.setProperty("database.include.list", Pattern.quote(source.database()));
         // the configured patterns, not today's tables: a table created later is captured from its CREATE on
         p.setProperty("table.include.list", source.tablesInclude().isEmpty() ? Pattern.quote(source.database()) + "\\..*" : String.join(",", source.tablesInclude()));
@@ -62,10 +64,10 @@ public final class MariaDbSettings {
         p.setProperty("max.queue.size.in.bytes", Long.toString(CaptureSettings.QUEUE_BYTES));
         p.setProperty("poll.interval.ms", "50");
         p.setProperty("connect.keep.alive", "true");
-        p.setProperty("errors.max.retries", "10");
-        p.setProperty("errors.retry.delay.initial.ms", "500");
         // the binlog client notices a lost server and reconnects on this beat (default 60 s: a server restart cost a minute of lag)
         p.setProperty("connect.keep.alive.interval.ms", "2000");
+        p.setProperty("errors.max.retries", "10");
+        p.setProperty("errors.retry.delay.initial.ms", "500");
         p.setProperty("errors.retry.delay.max.ms", "10000");
         // a lost source connection is retried after 2 s instead of Debezium's 10 s (a source restart cost 10-15 s of lag)
         p.setProperty("retriable.restart.connector.wait.ms", "2000");

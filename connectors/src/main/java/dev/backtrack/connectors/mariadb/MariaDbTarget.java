@@ -107,7 +107,7 @@ public final class MariaDbTarget implements TargetDatabase {
             }
             if (database == null) {
                 throw new SourceException("target URL " + where(url) + " names no database: add one, e.g. "
-                        + url.replaceFirst("^(jdbc:\\w+://[^/?]+)/?[^?]*", "$1/crm_restored") + " (after CREATE DATABASE crm_restored)");
+                        + where(url).replaceFirst("^(jdbc:\\w+://[^/?]+)/?[^?]*", "$1/crm_restored") + " (after CREATE DATABASE crm_restored)");
             }
             return new MariaDbTarget(c, url, user, password, database, mariadb);
         } catch (SQLException e) {

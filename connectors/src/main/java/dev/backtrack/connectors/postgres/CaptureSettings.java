@@ -1,6 +1,7 @@
 package dev.backtrack.connectors.postgres;
 
 import dev.backtrack.config.SourceConfig;
+import dev.backtrack.connectors.SourceTls;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -50,6 +51,7 @@ public final class CaptureSettings {
         p.setProperty("database.user", source.user());
         p.setProperty("database.password", source.password());
         p.setProperty("database.dbname", source.database());
+        SourceTls.postgres(source).forEach(p::setProperty);
         p.setProperty("plugin.name", "pgoutput");
         p.setProperty("slot.name", source.slot());
         p.setProperty("publication.name", source.publication());

@@ -1,5 +1,6 @@
 package dev.backtrack.connectors.target;
 
+import dev.backtrack.config.JdbcUrl;
 import dev.backtrack.connectors.mariadb.MariaDbTarget;
 import dev.backtrack.connectors.postgres.PostgresTarget;
 
@@ -8,12 +9,13 @@ public final class Targets {
     private Targets() {
     }
 
-    /** Refuses a URL of an engine Backtrack cannot restore into, before anything is read. */
+    /** Refuses a URL of an engine Backtrack cannot restore into, or with a TLS mode its driver does not know, before anything is read. */
     public static void check(String url) {
         if (!url.startsWith("jdbc:postgresql://") && !url.startsWith("jdbc:mariadb://") && !url.startsWith("jdbc:mysql://")) {
-            throw new IllegalArgumentException("--target-url '" + url + "' is not supported: use a PostgreSQL, MariaDB or MySQL URL such as"
+            throw new IllegalArgumentException("--target-url '" + JdbcUrl.masked(url) + "' is not supported: use a PostgreSQL, MariaDB or MySQL URL such as"
                     + " jdbc:postgresql://127.0.0.1:5432/crm_restored or jdbc:mariadb://127.0.0.1:3306/crm_restored");
         }
+        JdbcUrl.tlsMode(url, "--target-url");
     }
 
     public static TargetDatabase connect(String url, String user, String password, String sourceEngine) {
