@@ -200,7 +200,7 @@ public final class Agent {
         checkpointer.scheduleWithFixedDelay(() -> checkpoint(repo, log), every, every, TimeUnit.MILLISECONDS);
         SequenceTicker sequences = pg != null ? new SequenceTicker(source, out, () -> status.lastLoggedAtMillis) : null;
         // on the ticker's thread, so the status line may use the sequence ticker's connection (not while the source is unreachable)
-        ticker.scheduleAtFixedRate(() -> out.println(status.line() + link.statusPart() + space.statusPart()
+        ticker.scheduleAtFixedRate(() -> out.println(status.line() + link.lagPart() + link.statusPart() + space.statusPart()
                 + (sequences == null || link.disconnected() ? "" : sequences.slotLine(config.agent().walWarningBytes()))), 10, 10, TimeUnit.SECONDS);
         if (sequences != null) {
             long tick = source.heartbeatInterval().toMillis();

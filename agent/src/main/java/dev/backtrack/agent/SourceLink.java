@@ -65,6 +65,26 @@ final class SourceLink {
         return false;
     }
 
+    /**
+     * ", capture lag 0.4 s": how far behind the source's commit clock the last change the connector
+     * handled was (the connector's MilliSecondsBehindSource); "" before the first change or while disconnected.
+     */
+    String lagPart() {
+        if (lostAtMillis != 0) {
+            return "";
+        }
+        for (ObjectName bean : beans.queryNames(streaming, null)) {
+            try {
+                if (beans.getAttribute(bean, "MilliSecondsBehindSource") instanceof Long behind && behind >= 0) {
+                    return String.format(Locale.ROOT, ", capture lag %.1f s", behind / 1000.0);
+                }
+            } catch (JMException e) {
+                // unregistered meanwhile: no figure this time
+            }
+        }
+        return "";
+    }
+
     /** ", source disconnected since 10:31:06 UTC (12 s), reconnecting" while the connection is lost, else "". */
     String statusPart() {
         long lost = lostAtMillis;
