@@ -60,6 +60,25 @@ final class CaptureFixture implements AutoCloseable {
         return agent.said(part);
     }
 
+    /**
+     * Starts a client that executes {@code statement.apply(i)} for i = 0, 1, ... (autocommit, 3 ms
+     * apart) until {@code running} is false; a failure stops it and fails the test's thread join check.
+     */
+    Thread startWriter(java.util.concurrent.atomic.AtomicBoolean running, java.util.function.IntFunction<String> statement) {
+        Thread writer = new Thread(() -> {
+            try (Connection c = connect(); Statement st = c.createStatement()) {
+                for (int i = 0; running.get(); i++) {
+                    st.execute(statement.apply(i));
+                    Thread.sleep(3);
+                }
+            } catch (SQLException | InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        }, "writer-" + database);
+        writer.start();
+        return writer;
+    }
+
     /** Appends YAML sections to the agent's configuration. */
     CaptureFixture withConfig(String yaml) throws java.io.IOException {
         Files.writeString(config, Files.readString(config) + yaml);

@@ -6,9 +6,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -31,17 +28,7 @@ class NetworkFaultTest {
             f.startAgent();
             f.awaitLogged();
             AtomicBoolean running = new AtomicBoolean(true);
-            Thread writer = new Thread(() -> {
-                try (Connection c = f.connect(); Statement st = c.createStatement()) {
-                    for (int i = 0; running.get(); i++) {
-                        st.execute("INSERT INTO ledger (account, amount) VALUES (" + (i % 17) + ", 2.50)");
-                        Thread.sleep(3);
-                    }
-                } catch (SQLException | InterruptedException e) {
-                    throw new IllegalStateException(e);
-                }
-            }, "ledger-writer");
-            writer.start();
+            Thread writer = f.startWriter(running, i -> "INSERT INTO ledger (account, amount) VALUES (" + (i % 17) + ", 2.50)");
             StringBuilder faults = new StringBuilder();
             for (int cut = 1; cut <= 3; cut++) {
                 Thread.sleep(1500);

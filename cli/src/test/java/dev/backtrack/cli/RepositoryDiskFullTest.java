@@ -1,6 +1,5 @@
 package dev.backtrack.cli;
 
-import dev.backtrack.connectors.postgres.Lsn;
 import dev.backtrack.repository.Repository;
 import dev.backtrack.testkit.PostgresCluster;
 import dev.backtrack.testkit.SmallFileSystem;
@@ -8,9 +7,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -37,17 +33,7 @@ class RepositoryDiskFullTest {
             f.startAgent();
             f.awaitLogged();
             AtomicBoolean running = new AtomicBoolean(true);
-            Thread writer = new Thread(() -> {
-                try (Connection c = f.connect(); Statement st = c.createStatement()) {
-                    for (int i = 0; running.get(); i++) {
-                        st.execute("INSERT INTO ledger (account, amount, memo) VALUES (" + (i % 17) + ", 3.75, repeat(md5(random()::text), 8))");
-                        Thread.sleep(3);
-                    }
-                } catch (SQLException | InterruptedException e) {
-                    throw new IllegalStateException(e);
-                }
-            }, "ledger-writer");
-            writer.start();
+            Thread writer = f.startWriter(running, i -> "INSERT INTO ledger (account, amount, memo) VALUES (" + (i % 17) + ", 3.75, repeat(md5(random()::text), 8))");
             Thread.sleep(1000);
 
             fs.fill();
