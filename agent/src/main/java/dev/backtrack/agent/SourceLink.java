@@ -24,6 +24,9 @@ final class SourceLink {
     /** When the connection was lost (epoch millis), or 0 while streaming or before streaming began. */
     private volatile long lostAtMillis;
     private boolean everStreamed;
+    private long lastCheckMillis;
+    /** The binlog client's disconnect count at the last check, or -1. */
+    private long seenDisconnects = -1;
     private int reconnects;
 
     /** @param topicPrefix the connector's topic prefix, which names its metrics beans (debezium.postgres, .mariadb, .mysql) */
@@ -39,17 +42,40 @@ final class SourceLink {
     /** Reads the connector's state and prints a line when it changed; call it every second or so. */
     synchronized void check() {
         boolean streamingNow = connected();
-        long lost = lostAtMillis;
-        if (streamingNow && lost != 0) {
-            reconnects++;
-            lostAtMillis = 0;
-            out.printf(Locale.ROOT, "source connection back after %.1f s (reconnect %d): streaming resumes after the last logged transaction%n",
-                    (System.currentTimeMillis() - lost) / 1000.0, reconnects);
-        } else if (!streamingNow && everStreamed && lost == 0) {
-            lostAtMillis = System.currentTimeMillis();
+        long drops = disconnects();
+        // the binlog client can lose and regain its connection between two checks: its counter tells
+        boolean droppedMeanwhile = drops > seenDisconnects && seenDisconnects >= 0;
+        seenDisconnects = drops;
+        long now = System.currentTimeMillis();
+        if ((!streamingNow || droppedMeanwhile) && everStreamed && lostAtMillis == 0) {
+            lostAtMillis = streamingNow ? lastCheckMillis : now;
             out.println("source connection lost: nothing is acknowledged to the source until it is back; retrying 2 s after each failed attempt");
         }
-        everStreamed |= streamingNow;
+        if (streamingNow && lostAtMillis != 0) {
+            reconnects++;
+            out.printf(Locale.ROOT, "source connection back after %.1f s (reconnect %d): streaming resumes after the last logged transaction%n",
+                    (now - lostAtMillis) / 1000.0, reconnects);
+            lostAtMillis = 0;
+        }
+        if (streamingNow && !everStreamed) {
+            everStreamed = true;
+            out.println("streaming changes from the source");
+        }
+        lastCheckMillis = now;
+    }
+
+    /** The binlog client's count of lost connections (MariaDB, MySQL); -1 where the connector keeps none (PostgreSQL). */
+    private long disconnects() {
+        for (ObjectName bean : beans.queryNames(streaming, null)) {
+            try {
+                if (beans.getAttribute(bean, "NumberOfDisconnects") instanceof Long n) {
+                    return n;
+                }
+            } catch (JMException e) {
+                // no such attribute, or unregistered meanwhile
+            }
+        }
+        return -1;
     }
 
     private boolean connected() {

@@ -28,6 +28,7 @@ class MariaDbRestartTest {
             source.execute("INSERT INTO ledger (account, amount) VALUES ('a', -10.00)");
             source.awaitLogged();
             // the server restarts under the agent: it says so, reconnects and goes on from its offset
+            source.awaitSaid("streaming changes from the source", 1);
             source.server.restart();
             source.awaitSaid("source connection back after", 1);
             source.execute("INSERT INTO ledger (account, amount) VALUES ('a', -2.00)");

@@ -27,6 +27,7 @@ class NetworkFaultTest {
             Files.writeString(f.config, Files.readString(f.config).replace(":" + f.cluster.port() + "/", ":" + proxy.port() + "/"));
             f.startAgent();
             f.awaitLogged();
+            f.awaitSaid("streaming changes from the source", 1);
             AtomicBoolean running = new AtomicBoolean(true);
             Thread writer = f.startWriter(running, i -> "INSERT INTO ledger (account, amount) VALUES (" + (i % 17) + ", 2.50)");
             StringBuilder faults = new StringBuilder();

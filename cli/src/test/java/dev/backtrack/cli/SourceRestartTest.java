@@ -28,6 +28,7 @@ class SourceRestartTest {
             source.execute(f.database, "CREATE TABLE ledger (id bigserial PRIMARY KEY, account int NOT NULL, amount numeric(12,2) NOT NULL)");
             f.startAgent();
             f.awaitLogged();
+            f.awaitSaid("streaming changes from the source", 1);
             AtomicBoolean running = new AtomicBoolean(true);
             AtomicLong committed = new AtomicLong();
             Thread writer = new Thread(() -> {
