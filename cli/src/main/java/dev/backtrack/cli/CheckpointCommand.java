@@ -3,24 +3,33 @@ package dev.backtrack.cli;
 import dev.backtrack.agent.FreshFull;
 import dev.backtrack.config.BacktrackConfig;
 import dev.backtrack.config.ConfigLoader;
+import dev.backtrack.config.SourceConfig;
+import dev.backtrack.connectors.postgres.PostgresCatalog;
 import dev.backtrack.repository.Repository;
 import dev.backtrack.repository.checkpoint.Manifest;
 import dev.backtrack.repository.checkpoint.CheckpointKinds;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
 
-/** {@code backtrack checkpoint --config F [--kind full|diff|incr|fresh]}: a checkpoint now. */
+/**
+ * {@code backtrack checkpoint --config F [--kind full|diff|incr|fresh]}: a checkpoint now. SIGTERM or
+ * Ctrl-C before it is published rolls it back (nothing of it is left) and exits with the signal's code.
+ */
 @Command(name = "checkpoint", mixinStandardHelpOptions = true,
         description = "Write a checkpoint now (also while the agent runs): a synthetic full, differential or incremental from the checkpoints and the log"
                 + " (the source is not read), or a fresh full read from the source.")
 final class CheckpointCommand implements Callable<Integer> {
+    static final String ROLLED_BACK = "checkpoint rolled back: stopped by a signal; nothing of it is left (run it again)";
+
     @Option(names = "--config", required = true, description = "backtrack.yaml of the agent")
     Path config;
 
@@ -42,26 +51,76 @@ final class CheckpointCommand implements Callable<Integer> {
         Repository.unlock(path, cfg.repository().passphraseChars());
         Repository repo = Repository.open(path);
         long started = System.nanoTime();
-        Manifest m;
         if (kind.equals("fresh") && !"postgresql".equals(repo.identity().engine())) {
             throw new IllegalArgumentException("--kind fresh reads PostgreSQL through an exported snapshot, which a " + repo.identity().engine()
                     + " source does not have yet: use --kind full (synthetic, from the log) instead");
         }
+        // SIGTERM or Ctrl-C: the build is interrupted (a fresh full's queries on the source are cancelled too) and rolls back
+        // (CheckpointWriter.abandon); a checkpoint published before the signal stays, and the command ends as without it
+        Thread building = Thread.currentThread();
+        long since = System.currentTimeMillis();
+        AtomicBoolean ended = new AtomicBoolean();
+        GracefulStop stop;
+        try {
+            stop = new GracefulStop("checkpoint-stop", () -> {
+                building.interrupt();
+                if (kind.equals("fresh")) {
+                    Thread cancel = new Thread(() -> cancelFreshRead(cfg.source(), since), "checkpoint-cancel");
+                    cancel.setDaemon(true);
+                    cancel.start();
+                }
+            }, 30, () -> {
+                if (ended.get()) {
+                    // written (or nothing to write) before the signal could stop it: a success, not "killed by SIGTERM" (143)
+                    System.out.flush();
+                    Runtime.getRuntime().halt(ExitCode.OK);
+                }
+            });
+        } catch (IllegalStateException shuttingDown) {
+            // the signal came before the work began, so nothing was written (without this: 'Shutdown in progress')
+            System.err.println("backtrack: " + ROLLED_BACK);
+            throw new Main.Reported(shuttingDown);
+        }
+        try {
+            Manifest m = build(cfg, repo, path);
+            report(m, (System.nanoTime() - started) / 1_000_000);
+            ended.set(true);
+            return ExitCode.OK;
+        } catch (RuntimeException | IOException e) {
+            if (stop.signalled()) {
+                // the JVM halts with the signal's code (143, Ctrl-C 130) as soon as the hook returns, maybe before Main would print
+                System.err.println("backtrack: " + ROLLED_BACK);
+                System.err.flush();
+                throw new Main.Reported(e);
+            }
+            throw e;
+        } finally {
+            // after the catch: the line is printed before the hook lets the JVM go
+            stop.close();
+        }
+    }
+
+    /** Builds and publishes the checkpoint; null when there was nothing to write. */
+    private Manifest build(BacktrackConfig cfg, Repository repo, Path path) throws IOException {
         if (kind.equals("fresh")) {
             boolean terminal = System.console() != null && !json;
-            m = FreshFull.take(cfg, repo, java.time.Duration.ofMinutes(5), line -> {
+            return FreshFull.take(cfg, repo, java.time.Duration.ofMinutes(5), line -> {
                 if (terminal) {
                     System.err.println(line);
                 }
             });
-        } else try (FileChannel building = repo.lockForCheckpoint()) {
+        }
+        try (FileChannel building = repo.lockForCheckpoint()) {
             List<Manifest> all = repo.checkpoints();
             if (all.isEmpty()) {
                 throw new IllegalArgumentException("repository " + path + " has no checkpoint 0 yet: let the agent take it first");
             }
-            m = CheckpointKinds.build(repo, kind, repo.logSummary().lastSequence(), cfg.repository().compressionLevel(), dev.backtrack.connectors.Positions.formatter(repo.identity().engine()));
+            return CheckpointKinds.build(repo, kind, repo.logSummary().lastSequence(), cfg.repository().compressionLevel(),
+                    dev.backtrack.connectors.Positions.formatter(repo.identity().engine()));
         }
-        long ms = (System.nanoTime() - started) / 1_000_000;
+    }
+
+    private void report(Manifest m, long ms) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("written", m != null);
         if (m != null) {
@@ -83,6 +142,21 @@ final class CheckpointCommand implements Callable<Integer> {
                     + " as of " + m.time() + " (" + m.positionText() + "), " + m.rows() + (m.delta() ? " changed rows, " : " rows, ") + m.bytes() / 1024
                     + " KiB in " + ms + " ms");
         }
-        return ExitCode.OK;
+    }
+
+    /**
+     * Cancels what this command runs on the source for a fresh full (creating its snapshot's slot, reading a table),
+     * which an interrupt does not reach: the sessions FreshSnapshot opens ('backtrack-fresh-checkpoint') from this host
+     * since the command began. Another repository's fresh full of the same database begun from this host meanwhile would
+     * be cancelled too; under the checkpoint lock no other one of this repository is.
+     */
+    private static void cancelFreshRead(SourceConfig source, long sinceMillis) {
+        try (PostgresCatalog c = PostgresCatalog.connect(source.url(), source.user(), source.password())) {
+            c.one("SELECT count(pg_cancel_backend(pid))::text FROM pg_stat_activity WHERE application_name = 'backtrack-fresh-checkpoint'"
+                    + " AND datname = current_database() AND client_addr IS NOT DISTINCT FROM inet_client_addr() AND pid <> pg_backend_pid()"
+                    + " AND backend_start >= to_timestamp(" + sinceMillis + " / 1000.0)");
+        } catch (RuntimeException e) {
+            // the interrupt still stops the read at its next row
+        }
     }
 }

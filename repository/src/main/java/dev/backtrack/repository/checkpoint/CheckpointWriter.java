@@ -10,6 +10,7 @@ import dev.backtrack.repository.io.OwnerOnly;
 import dev.backtrack.repository.schema.TableSchema;
 
 import java.io.IOException;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -68,6 +69,7 @@ public final class CheckpointWriter {
     }
 
     public void addRow(TableSchema schema, Object[] row) {
+        stopIfInterrupted();
         declareTable(schema);
         scratch.reset();
         RowCodec.writeRow(scratch, row);
@@ -109,6 +111,7 @@ public final class CheckpointWriter {
         long n = 0;
         try {
             while (states.hasNext()) {
+                stopIfInterrupted();
                 NetState st = states.next();
                 byte[] row = null;
                 if (st.row() != null) {
@@ -164,7 +167,21 @@ public final class CheckpointWriter {
             AtomicFiles.write(work.resolve(Checkpoints.MANIFEST), json);
             AtomicFiles.write(work.resolve(Checkpoints.MANIFEST_COPY), json);
             AtomicFiles.syncDirectory(work);
-            AtomicFiles.move(work, checkpointsDir.resolve(id));
+            stopIfInterrupted();
+            Path published = checkpointsDir.resolve(id);
+            try {
+                AtomicFiles.move(work, published);
+            } catch (ClosedByInterruptException e) {
+                if (!Files.isDirectory(published)) {
+                    throw e;
+                }
+                // interrupted after the rename, in the directory's fsync: the checkpoint exists, so finish making it durable
+                boolean interrupted = Thread.interrupted();
+                AtomicFiles.syncDirectory(checkpointsDir);
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             return m;
         } catch (IOException e) {
             throw new RepositoryException("cannot write checkpoint " + id + " in " + work + ": " + e.getMessage() + " (check free space)", e);
@@ -189,6 +206,16 @@ public final class CheckpointWriter {
             }
         }
         created.clear();
+    }
+
+    /**
+     * An interrupted writer (SIGTERM to the agent or to {@code backtrack checkpoint}) stops at the next row rather than at its
+     * next file write, which a read from the source or a merge in memory may not reach for a while; the caller then abandons it.
+     */
+    private void stopIfInterrupted() {
+        if (Thread.currentThread().isInterrupted()) {
+            throw new RepositoryException("checkpoint " + id + " was interrupted before it was published");
+        }
     }
 
     private static String fileName(TableSchema s) {

@@ -52,10 +52,11 @@ public final class DataStore {
                 OwnerOnly.createDirectories(target.getParent());
                 AtomicFiles.syncDirectory(dataDir);
             }
-            AtomicFiles.move(written, target);
             if (fresh) {
+                // told before the move: an interrupt in the directory's fsync after the rename must not leave the file unnamed
                 created.accept(target);
             }
+            AtomicFiles.move(written, target);
         }
         return new Manifest.Chunk(sha, rows, bytes, HexFormat.of().formatHex(firstKey == null ? new byte[0] : firstKey));
     }
