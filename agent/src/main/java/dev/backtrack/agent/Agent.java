@@ -135,7 +135,7 @@ public final class Agent {
     private void capture(SourceCatalog catalog, List<String> tables, boolean followDdl, Repository repo, RedoLog log) {
         SourceConfig source = config.source();
         PostgresCatalog pg = catalog instanceof PostgresCatalog p ? p : null;
-        List<Manifest> checkpoints = Checkpoints.list(repo.checkpointsDir(), true);
+        List<Manifest> checkpoints = publishedCheckpoints(repo);
         TableVersions versions = new TableVersions(repo.schemas(), catalog);
         FirstCheckpoint first = null;
         Gaps.Gap openGap = Gaps.open(repo.path());
@@ -247,6 +247,20 @@ public final class Agent {
         Throwable t = failure.get();
         if (t != null) {
             throw new AgentException("capture stopped: " + rootMessage(t), t);
+        }
+    }
+
+    /**
+     * Published checkpoints; the partial directories a crash left are removed, unless a {@code backtrack
+     * checkpoint} holds the checkpoint lock: the partial directory may then be the one it is writing.
+     */
+    private static List<Manifest> publishedCheckpoints(Repository repo) {
+        try (FileChannel building = repo.lockForCheckpoint()) {
+            return Checkpoints.list(repo.checkpointsDir(), true);
+        } catch (dev.backtrack.repository.LockedException busy) {
+            return Checkpoints.list(repo.checkpointsDir(), false);
+        } catch (IOException e) {
+            throw new RepositoryException("cannot release " + repo.path().resolve("checkpoint.lock") + ": " + e.getMessage(), e);
         }
     }
 
