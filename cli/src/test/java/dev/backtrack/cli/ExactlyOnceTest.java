@@ -1,20 +1,13 @@
 package dev.backtrack.cli;
 
-import dev.backtrack.repository.model.Op;
-import dev.backtrack.repository.model.Transaction;
-import dev.backtrack.repository.redolog.LogCursor;
-import dev.backtrack.repository.redolog.RedoLog;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -45,7 +38,7 @@ class ExactlyOnceTest {
             Thread[] writers = new Thread[3];
             for (int w = 0; w < writers.length; w++) {
                 int seed = w;
-                writers[w] = new Thread(() -> write(f, running, committed, writerFailure, new Random(seed)), "ledger-writer-" + w);
+                writers[w] = new Thread(() -> LedgerClient.run(f, running, committed, writerFailure, new Random(seed), null), "ledger-writer-" + w);
             }
             AgentProcess agent = AgentProcess.start(f.config, dir.resolve("agent-0.log"));
             // the first kill lands during or right after the first snapshot
@@ -81,21 +74,7 @@ class ExactlyOnceTest {
             double recoverySeconds = (System.nanoTime() - restarted) / 1e9;
             assertEquals(0, agent.terminate(), "agent exit code after SIGTERM:\n" + agent.output());
 
-            long txs = 0;
-            Set<String> txIds = new HashSet<>();
-            long lastPosition = -1;
-            try (LogCursor cursor = RedoLog.read(f.repository.resolve("log"), 1)) {
-                while (cursor.hasNext()) {
-                    Transaction tx = cursor.next();
-                    assertTrue(tx.position() > lastPosition, "commit positions go backwards at sequence " + tx.sequence());
-                    assertTrue(txIds.add(tx.txId()), "transaction " + tx.txId() + " is in the log twice");
-                    lastPosition = tx.position();
-                    // the agent's own sequence-value messages are transactions too; count those that changed rows
-                    if (tx.changes().stream().anyMatch(c -> c.op() != Op.MESSAGE)) {
-                        txs++;
-                    }
-                }
-            }
+            long txs = LedgerClient.rowTransactionsLoggedOnce(f.repository);
             assertTrue(committed.get() > 200, "writers committed only " + committed.get());
             f.restore("latest", "crm_kill9_restored");
             assertEquals(f.checksums(f.database, TABLES), f.checksums("crm_kill9_restored", TABLES), () -> "restore to latest vs source; ledger rows differing: "
@@ -105,30 +84,6 @@ class ExactlyOnceTest {
             assertEquals(committed.get() + probes, txs, "logged transactions vs committed ledger transactions + " + probes + " probes, after " + kills + " kills");
             System.out.printf(java.util.Locale.ROOT, "fault kill -9 of the agent: injected %d times; %d ledger transactions committed, lost 0, duplicated 0;"
                     + " the last restart had the log complete in %.1f s%n", kills, committed.get(), recoverySeconds);
-        }
-    }
-
-    private static void write(CaptureFixture f, AtomicBoolean running, AtomicLong committed, AtomicReference<Throwable> failure, Random random) {
-        try (Connection c = f.connect(); Statement st = c.createStatement()) {
-            c.setAutoCommit(false);
-            while (running.get()) {
-                int account = 1 + random.nextInt(50);
-                String amount = (random.nextInt(20000) - 10000) / 100.0 + "";
-                st.executeUpdate("INSERT INTO ledger (account, amount) VALUES (" + account + ", " + amount + ")");
-                st.executeUpdate("UPDATE balances SET balance = balance + " + amount + " WHERE account = " + account);
-                try {
-                    c.commit();
-                    committed.incrementAndGet();
-                } catch (SQLException e) {
-                    c.rollback();
-                    if (!"40P01".equals(e.getSQLState())) {
-                        throw e;
-                    }
-                }
-                Thread.sleep(random.nextInt(3));
-            }
-        } catch (Throwable e) {
-            failure.compareAndSet(null, e);
         }
     }
 }
