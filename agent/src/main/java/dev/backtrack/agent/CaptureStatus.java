@@ -31,6 +31,14 @@ final class CaptureStatus {
         snapshotRows.incrementAndGet();
     }
 
+    private static final java.time.format.DateTimeFormatter CLOCK = java.time.format.DateTimeFormatter.ofPattern("HH:mm:ss")
+            .withZone(java.time.ZoneOffset.UTC);
+
+    /** "10:31:06 UTC (12 s)": when a state of the agent began, and how long ago, for the status line. */
+    static String since(long epochMillis) {
+        return CLOCK.format(java.time.Instant.ofEpochMilli(epochMillis)) + " UTC (" + (System.currentTimeMillis() - epochMillis) / 1000 + " s)";
+    }
+
     String line() {
         if (transactions.get() == 0 && snapshotRows.get() > 0) {
             return "snapshot: " + snapshotRows.get() + " rows read so far";

@@ -4,9 +4,6 @@ import dev.backtrack.repository.RepositoryException;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import java.util.function.Supplier;
 
@@ -17,7 +14,6 @@ import java.util.function.Supplier;
  * line says it meanwhile. Used by the engine's consumer thread; {@link #statusPart} from any thread.
  */
 final class RepositorySpace {
-    private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneOffset.UTC);
     static final long FIRST_WAIT_MILLIS = 500, MAX_WAIT_MILLIS = 5_000;
     private final PrintStream out;
     private final java.nio.file.Path repository;
@@ -74,7 +70,6 @@ final class RepositorySpace {
     /** ", repository disk full since 10:31:06 UTC (40 s), waiting for space" while waiting, else "". */
     String statusPart() {
         long since = fullSinceMillis;
-        return since == 0 ? "" : ", repository disk full since " + CLOCK.format(Instant.ofEpochMilli(since)) + " UTC ("
-                + (System.currentTimeMillis() - since) / 1000 + " s), waiting for space";
+        return since == 0 ? "" : ", repository disk full since " + CaptureStatus.since(since) + ", waiting for space";
     }
 }

@@ -5,9 +5,6 @@ import javax.management.MBeanServer;
 import javax.management.ObjectName;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 
 /**
@@ -17,7 +14,6 @@ import java.util.Locale;
  * {@link #check} prints each change of state once. Thread-safe.
  */
 final class SourceLink {
-    private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneOffset.UTC);
     private final PrintStream out;
     private final ObjectName streaming;
     private final MBeanServer beans = ManagementFactory.getPlatformMBeanServer();
@@ -66,29 +62,23 @@ final class SourceLink {
 
     /** The binlog client's count of lost connections (MariaDB, MySQL); -1 where the connector keeps none (PostgreSQL). */
     private long disconnects() {
-        for (ObjectName bean : beans.queryNames(streaming, null)) {
-            try {
-                if (beans.getAttribute(bean, "NumberOfDisconnects") instanceof Long n) {
-                    return n;
-                }
-            } catch (JMException e) {
-                // no such attribute, or unregistered meanwhile
-            }
-        }
-        return -1;
+        return attribute("NumberOfDisconnects") instanceof Long n ? n : -1;
     }
 
     private boolean connected() {
+        return Boolean.TRUE.equals(attribute("Connected"));
+    }
+
+    /** An attribute of the connector's streaming metrics bean; null while the bean is not registered (the connector is restarting). */
+    private Object attribute(String name) {
         for (ObjectName bean : beans.queryNames(streaming, null)) {
             try {
-                if (Boolean.TRUE.equals(beans.getAttribute(bean, "Connected"))) {
-                    return true;
-                }
+                return beans.getAttribute(bean, name);
             } catch (JMException e) {
-                // unregistered between the two calls: the connector is restarting
+                // no such attribute, or unregistered between the two calls
             }
         }
-        return false;
+        return null;
     }
 
     /**
@@ -99,14 +89,8 @@ final class SourceLink {
         if (lostAtMillis != 0) {
             return "";
         }
-        for (ObjectName bean : beans.queryNames(streaming, null)) {
-            try {
-                if (beans.getAttribute(bean, "MilliSecondsBehindSource") instanceof Long behind && behind >= 0) {
-                    return String.format(Locale.ROOT, ", capture lag %.1f s", behind / 1000.0);
-                }
-            } catch (JMException e) {
-                // unregistered meanwhile: no figure this time
-            }
+        if (attribute("MilliSecondsBehindSource") instanceof Long behind && behind >= 0) {
+            return String.format(Locale.ROOT, ", capture lag %.1f s", behind / 1000.0);
         }
         return "";
     }
@@ -117,7 +101,7 @@ final class SourceLink {
         if (lost == 0) {
             return "";
         }
-        return ", source disconnected since " + CLOCK.format(Instant.ofEpochMilli(lost)) + " UTC (" + (System.currentTimeMillis() - lost) / 1000 + " s), reconnecting";
+        return ", source disconnected since " + CaptureStatus.since(lost) + ", reconnecting";
     }
 
     boolean disconnected() {
