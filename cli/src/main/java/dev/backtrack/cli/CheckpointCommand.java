@@ -87,12 +87,8 @@ final class CheckpointCommand implements Callable<Integer> {
             ended.set(true);
             return ExitCode.OK;
         } catch (RuntimeException | IOException e) {
-            if (stop.signalled()) {
-                // the JVM halts with the signal's code (143, Ctrl-C 130) as soon as the hook returns, maybe before Main would print
-                System.err.println("backtrack: " + ROLLED_BACK);
-                System.err.flush();
-                throw new Main.Reported(e);
-            }
+            // the JVM then ends with the signal's code (143, Ctrl-C 130)
+            stop.reportIfSignalled(e, ROLLED_BACK);
             throw e;
         } finally {
             // after the catch: the line is printed before the hook lets the JVM go

@@ -36,6 +36,18 @@ final class GracefulStop implements AutoCloseable {
         return signalled;
     }
 
+    /**
+     * After a signal, prints the command's error line itself and throws it as already printed: the JVM
+     * halts as soon as the hook returns, maybe before Main would print it. Without a signal, returns.
+     */
+    void reportIfSignalled(Exception e, String line) {
+        if (signalled) {
+            System.err.println("backtrack: " + line);
+            System.err.flush();
+            throw new Main.Reported(e);
+        }
+    }
+
     /** The command has ended its work: a waiting hook lets the JVM go; without a signal the hook is removed. */
     @Override
     public void close() {

@@ -86,11 +86,8 @@ final class RestoreCommand implements Runnable {
                         + " in " + report.millis() + " ms");
             }
         } catch (RuntimeException e) {
-            if (stop != null && stop.signalled()) {
-                // the JVM halts as soon as the hook returns, maybe before Main would print this
-                System.err.println("backtrack: " + Main.oneLine(e));
-                System.err.flush();
-                throw new Main.Reported(e);
+            if (stop != null) {
+                stop.reportIfSignalled(e, Main.oneLine(e));
             }
             throw e;
         } finally {
