@@ -39,11 +39,8 @@ final class SequenceTicker implements AutoCloseable {
 
     void tick() {
         try {
-            if (catalog == null) {
-                catalog = PostgresCatalog.connect(source.url(), source.user(), source.password());
-            }
             boolean wrote = false;
-            Map<String, String> definitions = catalog.sequenceDefinitions();
+            Map<String, String> definitions = catalog().sequenceDefinitions();
             if (!definitions.equals(lastDefinitions)) {
                 emit(SequenceValues.DEFINITIONS_PREFIX, CaptureConsumer.json(definitions));
                 lastDefinitions = definitions;
@@ -72,8 +69,16 @@ final class SequenceTicker implements AutoCloseable {
         }
     }
 
+    /** The ticker's own connection to the source, opened again after a failure closed it. */
+    private PostgresCatalog catalog() {
+        if (catalog == null) {
+            catalog = PostgresCatalog.connect(source.url(), source.user(), source.password());
+        }
+        return catalog;
+    }
+
     private void emit(String prefix, String content) {
-        catalog.one("SELECT pg_logical_emit_message(true, " + PostgresTarget.literal(prefix) + ", " + PostgresTarget.literal(content) + ")::text");
+        catalog().one("SELECT pg_logical_emit_message(true, " + PostgresTarget.literal(prefix) + ", " + PostgresTarget.literal(content) + ")::text");
     }
 
     /** No transaction logged for a heartbeat interval: a busy agent confirms its slot with every batch anyway. */
@@ -83,9 +88,20 @@ final class SequenceTicker implements AutoCloseable {
 
     /** WAL written since the slot's confirmed position; 0 when the slot is not there (yet). */
     private long unconfirmedBytes() {
-        String v = catalog.one("SELECT coalesce(pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn), 0)::bigint::text FROM pg_replication_slots"
-                + " WHERE slot_name = " + PostgresTarget.literal(source.slot()));
-        return v == null ? 0 : Long.parseLong(v);
+        long[] wal = slotWal();
+        return wal == null ? 0 : wal[1];
+    }
+
+    /** {WAL the slot holds, WAL written since its confirmed position} in bytes, or null when the slot is not there. */
+    private long[] slotWal() {
+        String row = catalog().one("SELECT coalesce(pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn), 0)::bigint || ' ' ||"
+                + " coalesce(pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn), 0)::bigint FROM pg_replication_slots WHERE slot_name = "
+                + PostgresTarget.literal(source.slot()));
+        if (row == null) {
+            return null;
+        }
+        String[] f = row.split(" ");
+        return new long[]{Long.parseLong(f[0]), Long.parseLong(f[1])};
     }
 
     /**
@@ -94,14 +110,11 @@ final class SequenceTicker implements AutoCloseable {
      */
     String slotLine(long warningBytes) {
         try {
-            if (catalog == null) {
-                catalog = PostgresCatalog.connect(source.url(), source.user(), source.password());
+            long[] wal = slotWal();
+            if (wal == null) {
+                throw new IllegalStateException("slot " + source.slot() + " is not on the source");
             }
-            String row = catalog.one("SELECT coalesce(pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn), 0)::bigint || ' ' ||"
-                    + " coalesce(pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn), 0)::bigint FROM pg_replication_slots WHERE slot_name = "
-                    + PostgresTarget.literal(source.slot()));
-            String[] f = row.split(" ");
-            long retained = Long.parseLong(f[0]), unconfirmed = Long.parseLong(f[1]);
+            long retained = wal[0], unconfirmed = wal[1];
             String line = String.format("; slot %s holds %.1f MB of WAL, %.1f MB not yet confirmed", source.slot(), retained / 1048576.0, unconfirmed / 1048576.0);
             if (retained > warningBytes) {
                 line += String.format("%nwarning: slot %s holds %d MB of WAL on the source (more than agent.wal-warning-mb %d): the agent is behind or stalled;"
