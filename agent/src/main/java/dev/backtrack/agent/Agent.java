@@ -13,6 +13,7 @@ import dev.backtrack.connectors.postgres.CaptureSettings;
 import dev.backtrack.repository.history.SourceHistory;
 import dev.backtrack.connectors.postgres.DdlCapture;
 import dev.backtrack.connectors.postgres.PostgresCatalog;
+import dev.backtrack.connectors.postgres.PostgresObjects;
 import dev.backtrack.connectors.postgres.SourceException;
 import dev.backtrack.repository.Repository;
 import dev.backtrack.repository.RepositoryException;
@@ -82,6 +83,8 @@ public final class Agent {
                 // only the agent holding the repository touches the source: a second one stops at the lock above
                 if (followDdl) {
                     DdlCapture.install((PostgresCatalog) catalog, source.publication(), source.tablesInclude(), source.tablesExclude());
+                    // the whole set into the stream (logged when the slot exists), and the set each DDL is compared with
+                    DdlCapture.recordAllObjects((PostgresCatalog) catalog);
                 }
                 capture(catalog, tables, followDdl, repo, log);
             }
@@ -169,6 +172,8 @@ public final class Agent {
             String id = Checkpoints.freeLabel(repo.checkpointsDir(), catalog.nowMicros(), "F");
             first = new FirstCheckpoint(new CheckpointZero(new CheckpointWriter(repo.checkpointsDir(), id, config.repository().compressionLevel()), described,
                     log.nextSequence()), catalog, openGap);
+            first.checkpoint.objects(catalog.objects(source.tablesInclude(), source.tablesExclude()),
+                    followDdl ? PostgresObjects.BY_TRIGGER : PostgresObjects.POLLED);
             out.println((openGap != null ? "after the gap: taking checkpoint " : "first run: taking checkpoint ") + id + " of " + tables.size()
                     + " tables from a consistent snapshot");
         } else if (pg != null) {
@@ -198,7 +203,7 @@ public final class Agent {
         long every = config.agent().schedule().tick().toMillis();
         ScheduledExecutorService checkpointer = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "backtrack-checkpointer"));
         checkpointer.scheduleWithFixedDelay(() -> checkpoint(repo, log), every, every, TimeUnit.MILLISECONDS);
-        SequenceTicker sequences = pg != null ? new SequenceTicker(source, out, () -> status.lastLoggedAtMillis) : null;
+        SequenceTicker sequences = pg != null ? new SequenceTicker(source, out, () -> status.lastLoggedAtMillis, !followDdl) : null;
         // on the ticker's thread, so the status line may use the sequence ticker's connection (not while the source is unreachable)
         ticker.scheduleAtFixedRate(() -> out.println(status.line() + link.lagPart() + link.statusPart() + space.statusPart()
                 + (sequences == null || link.disconnected() ? "" : sequences.slotLine(config.agent().walWarningBytes()))), 10, 10, TimeUnit.SECONDS);

@@ -41,6 +41,13 @@ final class CheckpointZero {
         return timeMicros != Long.MIN_VALUE;
     }
 
+    /** The source's object definitions the checkpoint stores (null: not kept for this engine). */
+    void objects(dev.backtrack.repository.objects.ObjectSet set, String capture) {
+        if (set != null) {
+            writer.objects(set, capture);
+        }
+    }
+
     /** A table the snapshot holds, also when it has no rows. */
     void declare(TableSchema table) {
         writer.declareTable(table);

@@ -55,6 +55,7 @@ public final class FreshFull {
                         long n = snapshot.read(t, writer::addRow);
                         progress.accept("  " + t.qualifiedName() + ": " + n + " rows");
                     }
+                    writer.objects(snapshot.objects(source.tablesInclude(), source.tablesExclude()), all.get(all.size() - 1).objectCapture());
                     Map<String, Long> sequences = catalog.sequences();
                     long fence = Lsn.parse(snapshot.fence(catalog));
                     long[] after = awaitLogged(repo, fence, p, all.get(all.size() - 1).nextSequence(), wait);

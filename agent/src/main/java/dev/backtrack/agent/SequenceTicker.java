@@ -4,6 +4,7 @@ import dev.backtrack.config.SourceConfig;
 import dev.backtrack.connectors.postgres.PostgresCatalog;
 import dev.backtrack.connectors.postgres.PostgresTarget;
 import dev.backtrack.repository.checkpoint.SequenceValues;
+import dev.backtrack.repository.objects.ObjectSet;
 
 import java.io.PrintStream;
 import java.util.Map;
@@ -27,14 +28,21 @@ final class SequenceTicker implements AutoCloseable {
     private PostgresCatalog catalog;
     private Map<String, Long> last;
     private Map<String, String> lastDefinitions;
+    /** Without the DDL event triggers, object definitions are read here each tick; null until the first tick. */
+    private final boolean pollObjects;
+    private ObjectSet lastObjects;
     /** The last failure printed, so an unreachable source gives one line, not one per tick. */
     private String failing;
 
-    /** @param lastLoggedAtMillis when the agent last logged a transaction (0: not yet) */
-    SequenceTicker(SourceConfig source, PrintStream out, java.util.function.LongSupplier lastLoggedAtMillis) {
+    /**
+     * @param lastLoggedAtMillis when the agent last logged a transaction (0: not yet)
+     * @param pollObjects        log object definitions when they changed (the DDL event triggers are not installed)
+     */
+    SequenceTicker(SourceConfig source, PrintStream out, java.util.function.LongSupplier lastLoggedAtMillis, boolean pollObjects) {
         this.source = source;
         this.out = out;
         this.lastLoggedAtMillis = lastLoggedAtMillis;
+        this.pollObjects = pollObjects;
     }
 
     void tick() {
@@ -46,6 +54,7 @@ final class SequenceTicker implements AutoCloseable {
                 lastDefinitions = definitions;
                 wrote = true;
             }
+            wrote |= pollObjects && recordObjects();
             Map<String, Long> now = catalog.sequences();
             if (!now.isEmpty() && !now.equals(last)) {
                 emit(PREFIX, CaptureConsumer.json(now));
@@ -67,6 +76,17 @@ final class SequenceTicker implements AutoCloseable {
             failing = why;
             close();
         }
+    }
+
+    /** Logs the object definitions that changed since the last tick (all of them on the first); true when it wrote. */
+    private boolean recordObjects() {
+        ObjectSet now = catalog().objects(source.tablesInclude(), source.tablesExclude());
+        String message = ObjectSet.changeMessage(lastObjects, now);
+        if (message != null) {
+            emit(ObjectSet.PREFIX, message);
+        }
+        lastObjects = now;
+        return message != null;
     }
 
     /** The ticker's own connection to the source, opened again after a failure closed it. */

@@ -1,5 +1,6 @@
 package dev.backtrack.cli;
 
+import dev.backtrack.connectors.target.ObjectRestore;
 import dev.backtrack.connectors.target.TargetDatabase;
 import dev.backtrack.connectors.target.Targets;
 import dev.backtrack.recovery.Progress;
@@ -54,6 +55,12 @@ final class RestoreCommand implements Runnable {
             + " transaction. With N > 1 a failed restore drops what it created")
     int jobs;
 
+    @Option(names = "--no-owner", description = "leave the restored objects owned by the restoring role (as pg_restore --no-owner)")
+    boolean noOwner;
+
+    @Option(names = "--no-privileges", description = "leave out GRANTs and default privileges (as pg_restore --no-privileges)")
+    boolean noPrivileges;
+
     @Option(names = "--json", description = "print the report as one JSON object")
     boolean json;
 
@@ -66,7 +73,7 @@ final class RestoreCommand implements Runnable {
         Targets.check(targetUrl);
         passphrase.unlock(repo);
         Repository repository = Repository.open(repo);
-        Restore restore = new Restore(repository, progress()).from(set).jobs(jobs);
+        Restore restore = new Restore(repository, progress()).from(set).jobs(jobs).objectOptions(new ObjectRestore.Options(!noOwner, !noPrivileges));
         restore.plan(target);
         String password = targetPassword != null ? targetPassword : System.getenv("BACKTRACK_TARGET_PASSWORD");
         // SIGTERM or Ctrl-C with --jobs N: the tables are committed before they load, so the restore is interrupted and drops them
@@ -79,7 +86,7 @@ final class RestoreCommand implements Runnable {
                 Json.print(report);
             } else {
                 report.notes().forEach(n -> System.out.println("note: " + n));
-                System.out.println("restored " + report.rows() + " rows in " + report.rowsPerTable().size() + " tables to " + report.target()
+                System.out.println("restored " + report.rows() + " rows in " + report.rowsPerTable().size() + " tables" + objects(report) + " to " + report.target()
                         + " from checkpoint " + String.join(" + ", report.chain()) + " + " + report.transactionsApplied() + " transactions"
                         + (report.lastAppliedCommit() == null ? "" : " (last commit " + report.lastAppliedCommit() + ", "
                         + ("postgresql".equals(repository.identity().engine()) ? "LSN " : "binlog ") + report.lastAppliedPosition() + ")")
@@ -96,6 +103,22 @@ final class RestoreCommand implements Runnable {
                 stop.close();
             }
         }
+    }
+
+    /** ", and 4 views, 2 functions" — the other objects made, by kind. */
+    static String objects(RestoreReport report) {
+        if (report.objects().isEmpty()) {
+            return "";
+        }
+        return report.objects().entrySet().stream().map(e -> e.getValue() + " " + plural(e.getKey(), e.getValue()))
+                .collect(java.util.stream.Collectors.joining(", ", ", and ", ""));
+    }
+
+    private static String plural(String kind, int n) {
+        if (n == 1 || kind.endsWith("s")) {
+            return kind;
+        }
+        return kind.endsWith("y") ? kind.substring(0, kind.length() - 1) + "ies" : kind + "s";
     }
 
     /** Progress lines go to standard error, and only when a person is watching. */

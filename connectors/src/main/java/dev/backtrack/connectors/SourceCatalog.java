@@ -1,5 +1,6 @@
 package dev.backtrack.connectors;
 
+import dev.backtrack.repository.objects.ObjectSet;
 import dev.backtrack.repository.schema.TableSchema;
 
 import java.util.List;
@@ -41,6 +42,14 @@ public interface SourceCatalog extends AutoCloseable {
 
     /** CREATE SEQUENCE options by sequence name (PostgreSQL); empty for other engines. */
     Map<String, String> sequenceDefinitions();
+
+    /**
+     * The definitions of every object of the captured schemas beyond the table versions (views,
+     * functions, triggers, ...), or null when this engine's objects are not kept.
+     */
+    default ObjectSet objects(List<String> include, List<String> exclude) {
+        return null;
+    }
 
     /** The source's connection, for reading tables to compare (migration validation). */
     java.sql.Connection connection();

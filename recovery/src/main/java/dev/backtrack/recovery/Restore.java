@@ -2,6 +2,8 @@ package dev.backtrack.recovery;
 
 import dev.backtrack.connectors.postgres.Lsn;
 import dev.backtrack.connectors.Positions;
+import dev.backtrack.connectors.target.ObjectRestore;
+import dev.backtrack.connectors.target.SkippedObjects;
 import dev.backtrack.connectors.target.TargetDatabase;
 import dev.backtrack.repository.Repository;
 import dev.backtrack.repository.ReadLease;
@@ -19,12 +21,16 @@ import dev.backtrack.repository.model.Micros;
 import dev.backtrack.repository.redolog.LogCursor;
 import dev.backtrack.repository.redolog.RedoLog;
 import dev.backtrack.repository.model.Transaction;
+import dev.backtrack.repository.objects.ObjectDefinition;
+import dev.backtrack.repository.objects.ObjectSet;
 import dev.backtrack.repository.schema.TableSchema;
 
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Predicate;
+import java.util.stream.Collectors;
 
 /**
  * Restore to an instant: the newest checkpoint at or before it, plus the log folded per key up to
@@ -37,6 +43,7 @@ public final class Restore {
     private String set;
     private int jobs = 1;
     private Finishing finishing = Finishing.NONE;
+    private ObjectRestore.Options objectOptions = ObjectRestore.Options.ALL;
 
     public Restore(Repository repo, Progress progress) {
         this.repo = repo;
@@ -76,6 +83,12 @@ public final class Restore {
     /** Runs {@code finishing} in the restore's last transaction, before it commits. */
     public Restore finishing(Finishing finishing) {
         this.finishing = finishing;
+        return this;
+    }
+
+    /** Leaves owners or privileges of the restored objects out (pg_restore's --no-owner, --no-privileges). */
+    public Restore objectOptions(ObjectRestore.Options options) {
+        this.objectOptions = options;
         return this;
     }
 
@@ -223,6 +236,8 @@ public final class Restore {
             selection.check(fold.tables().values().stream().map(TableFold::schema).toList());
             List<TableFold> chosen = fold.tables().values().stream().filter(f -> selection.includes(f.schema())).toList();
             List<TableSchema> tables = chosen.stream().map(TableFold::schema).toList();
+            ObjectRestore objects = objects(db, checkpoint, fold, selection, tables);
+            objects.check();
             List<String> notes = new java.util.ArrayList<>();
             Map<String, Long> rows = new LinkedHashMap<>();
             long total = 0;
@@ -235,13 +250,13 @@ public final class Restore {
                 // one transaction: a failed or interrupted restore leaves the target as empty as it was
                 db.begin();
                 try {
-                    db.createTables(tables, sequences);
+                    createTables(db, objects, tables, sequences);
                     for (TableFold f : chosen) {
                         long n = loadTable(db, from, f);
                         rows.put(f.schema().qualifiedName(), n);
                         total += n;
                     }
-                    finishTables(db, tables, checkpoint, fold, notes, false);
+                    finishTables(db, objects, tables, checkpoint, fold, notes, false);
                     db.commit();
                 } catch (RuntimeException e) {
                     db.rollback();
@@ -254,12 +269,12 @@ public final class Restore {
                 db.analyze(tables);
             } else {
                 // each table is indexed and analyzed by its loader, while the others still load
-                total = loadInParallel(db, from, chosen, tables, sequences, checkpoint, fold, notes, rows);
+                total = loadInParallel(db, objects, from, chosen, tables, sequences, checkpoint, fold, notes, rows);
             }
             return new RestoreReport(target.toString(), checkpoint.id(), chain.links().stream().map(Manifest::id).toList(), checkpoint.time(), fold.transactions(), fold.changes(),
                     fold.lastCommitMicros() == Long.MIN_VALUE ? null : Micros.format(fold.lastCommitMicros()),
-                    fold.lastPosition() < 0 ? null : Positions.format(repo.identity().engine(), fold.lastPosition()), rows, total, notes, (System.nanoTime() - started) / 1_000_000,
-                    lastSequence(checkpoint, fold));
+                    fold.lastPosition() < 0 ? null : Positions.format(repo.identity().engine(), fold.lastPosition()), rows, total, objects.counts(), notes,
+                    (System.nanoTime() - started) / 1_000_000, lastSequence(checkpoint, fold));
         } finally {
             // what the fold spilled to disk
             fold.close();
@@ -282,14 +297,44 @@ public final class Restore {
         return n;
     }
 
-    /** Keys, indexes and constraints (unless {@code indexed}), foreign keys and sequence values, after the rows. */
-    private void finishTables(TargetDatabase db, List<TableSchema> tables, Manifest checkpoint, LogFold.Result fold, List<String> notes, boolean indexed) {
+    /**
+     * The source's other objects as of the target (views, functions, triggers, ...): made by the target
+     * when it is of the source's engine, else listed as left out. None for a checkpoint written before
+     * they were kept, with nothing logged since that says them all.
+     */
+    private ObjectRestore objects(TargetDatabase db, Manifest checkpoint, LogFold.Result fold, Selection selection, List<TableSchema> tables) {
+        ObjectSet set = ObjectSet.asOf(checkpoint.objects() == null ? null : Checkpoints.objects(repo.dataDir(), checkpoint.objects()), fold.objectChanges());
+        if (set == null) {
+            return ObjectRestore.NONE;
+        }
+        if (!repo.identity().engine().equals(db.engine())) {
+            return new SkippedObjects(set, db.engine());
+        }
+        Set<String> restored = tables.stream().map(TableSchema::qualifiedName).collect(Collectors.toSet());
+        // a table the source has but the log does not (never captured) leaves the restore partial too
+        boolean uncaptured = set.all().stream().anyMatch(o -> o.isTableEntry() && !fold.tables().containsKey(o.table()));
+        return db.objects(set, objectOptions, new ObjectRestore.Scope(restored, !selection.all() || uncaptured));
+    }
+
+    /** Objects that come before the tables, the tables, then the objects that need the tables (before any row). */
+    private static void createTables(TargetDatabase db, ObjectRestore objects, List<TableSchema> tables, Map<String, String> sequences) {
+        objects.make(ObjectDefinition.PRE);
+        db.createTables(tables, sequences);
+        objects.make(ObjectDefinition.TABLE);
+    }
+
+    /** Keys, indexes and constraints (unless {@code indexed}), foreign keys, the other objects and sequence values, after the rows. */
+    private void finishTables(TargetDatabase db, ObjectRestore objects, List<TableSchema> tables, Manifest checkpoint, LogFold.Result fold,
+                              List<String> notes, boolean indexed) {
         progress.report(indexed ? "adding foreign keys; setting sequences" : "building primary keys, indexes and constraints; setting sequences");
         if (!indexed) {
             db.addKeys(tables);
             db.addIndexes(tables);
         }
         notes.addAll(db.addForeignKeys(tables));
+        progress.report("making triggers, rules, policies and the other objects; owners and privileges");
+        objects.make(ObjectDefinition.POST);
+        notes.addAll(objects.finish());
         notes.forEach(progress::report);
         db.setSequences(tables, SequenceValues.asOf(checkpoint.sequences(), fold.lastMessages()));
         finishing.beforeCommit(db, lastSequence(checkpoint, fold), fold.lastCommitMicros());
@@ -306,11 +351,11 @@ public final class Restore {
      * while the others still load; foreign keys and sequences follow in one transaction. A failure drops
      * everything the restore created, so the target is empty again.
      */
-    private long loadInParallel(TargetDatabase db, Chain chain, List<TableFold> chosen, List<TableSchema> tables, Map<String, String> sequences,
-                                Manifest checkpoint, LogFold.Result fold, List<String> notes, Map<String, Long> rows) {
+    private long loadInParallel(TargetDatabase db, ObjectRestore objects, Chain chain, List<TableFold> chosen, List<TableSchema> tables,
+                                Map<String, String> sequences, Manifest checkpoint, LogFold.Result fold, List<String> notes, Map<String, Long> rows) {
         db.begin();
         try {
-            db.createTables(tables, sequences);
+            createTables(db, objects, tables, sequences);
             db.commit();
         } catch (RuntimeException e) {
             db.rollback();
@@ -351,16 +396,29 @@ public final class Restore {
                 total += n;
             }
             db.begin();
-            finishTables(db, tables, checkpoint, fold, notes, true);
+            finishTables(db, objects, tables, checkpoint, fold, notes, true);
             db.commit();
             return total;
         } catch (RuntimeException e) {
             pool.shutdownNow();
             db.rollback();
+            undoQuietly(db, objects, e);
             dropQuietly(db, tables, sequences, e);
             throw e;
         } finally {
             pool.shutdownNow();
+        }
+    }
+
+    /** Drops the objects a failed parallel restore made and committed. */
+    private static void undoQuietly(TargetDatabase db, ObjectRestore objects, RuntimeException failure) {
+        try {
+            db.begin();
+            objects.undo();
+            db.commit();
+        } catch (RuntimeException cleanup) {
+            db.rollback();
+            failure.addSuppressed(cleanup);
         }
     }
 

@@ -26,6 +26,7 @@ public final class DdlCapture {
     /** Installs (or refreshes) the functions and event triggers; idempotent. */
     public static void install(PostgresCatalog catalog, String publication, List<String> include, List<String> exclude) {
         String sql = PostgresCatalog.resource("ddl_capture.sql")
+                .replace("${OBJECT_DEFINITIONS}", PostgresObjects.functions(SCHEMA, include, exclude))
                 .replace("${TABLE_DEFINITION}", PostgresCatalog.TABLE_DEFINITION)
                 .replace("${PUBLICATION}", PostgresTarget.literal(publication))
                 .replace("${INCLUDE}", array(include))
@@ -33,12 +34,20 @@ public final class DdlCapture {
         catalog.execute(sql);
     }
 
+    /**
+     * Writes the whole set of object definitions into the stream as one message and makes it the
+     * set the event trigger compares each DDL's result with.
+     */
+    public static void recordAllObjects(PostgresCatalog catalog) {
+        catalog.execute("SELECT backtrack.record_objects(true)");
+    }
+
     /** Removes what {@link #install} made. */
     public static void uninstall(PostgresCatalog catalog) {
         catalog.execute("DROP EVENT TRIGGER IF EXISTS backtrack_ddl; DROP EVENT TRIGGER IF EXISTS backtrack_drop; DROP EVENT TRIGGER IF EXISTS backtrack_rewrite; DROP SCHEMA IF EXISTS backtrack CASCADE");
     }
 
-    private static String array(List<String> patterns) {
+    static String array(List<String> patterns) {
         return "ARRAY[" + patterns.stream().map(PostgresTarget::literal).collect(Collectors.joining(",")) + "]";
     }
 }

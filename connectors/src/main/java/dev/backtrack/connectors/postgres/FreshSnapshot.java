@@ -1,5 +1,6 @@
 package dev.backtrack.connectors.postgres;
 
+import dev.backtrack.repository.objects.ObjectSet;
 import dev.backtrack.repository.schema.Column;
 import dev.backtrack.repository.schema.TableSchema;
 import org.postgresql.PGConnection;
@@ -53,7 +54,8 @@ public final class FreshSnapshot implements AutoCloseable {
             Connection reader = DriverManager.getConnection(url, p);
             reader.setAutoCommit(false);
             try (Statement st = reader.createStatement()) {
-                st.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+                // not READ ONLY: reading the object definitions makes temporary functions
+                st.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
                 st.execute("SET TRANSACTION SNAPSHOT '" + slot.getSnapshotName() + "'");
                 // the same output styles the DDL trigger's row writer uses (TextValues reads them)
                 st.execute("SET LOCAL datestyle = 'ISO, YMD'; SET LOCAL timezone = 'UTC'; SET LOCAL intervalstyle = 'postgres';"
@@ -100,6 +102,15 @@ public final class FreshSnapshot implements AutoCloseable {
                     + " (a table changed by DDL since the agent logged its definition? try again)", e);
         }
         return n;
+    }
+
+    /**
+     * The object definitions under the snapshot. The server prints some of them (views, functions)
+     * from its current catalog, so a DDL committed while this runs may show; the log corrects it.
+     */
+    public ObjectSet objects(List<String> include, List<String> exclude) {
+        PostgresObjects.install(reader, include, exclude);
+        return PostgresObjects.read(reader);
     }
 
     /** Writes a transactional marker into the stream; returns its LSN, which the agent's log must reach. */

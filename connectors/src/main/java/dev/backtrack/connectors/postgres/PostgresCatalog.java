@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.backtrack.config.TableFilter;
 import dev.backtrack.connectors.SourceCatalog;
+import dev.backtrack.repository.objects.ObjectSet;
 import dev.backtrack.repository.schema.Column;
 import dev.backtrack.repository.schema.TableSchema;
 
@@ -48,6 +49,7 @@ public final class PostgresCatalog implements SourceCatalog {
 
     private final Connection connection;
     private boolean definitionFunction;
+    private boolean objectFunctions;
     private final String url;
     private final String user;
 
@@ -250,6 +252,15 @@ public final class PostgresCatalog implements SourceCatalog {
             throw new SourceException("cannot read source sequences: " + e.getMessage(), e);
         }
         return out;
+    }
+
+    @Override
+    public ObjectSet objects(List<String> include, List<String> exclude) {
+        if (!objectFunctions) {
+            PostgresObjects.install(connection, include, exclude);
+            objectFunctions = true;
+        }
+        return PostgresObjects.read(connection);
     }
 
     /** The cluster's system identifier, or host:port/database when the role may not read it. */

@@ -1,6 +1,8 @@
 package dev.backtrack.connectors.postgres;
 
+import dev.backtrack.connectors.target.ObjectRestore;
 import dev.backtrack.connectors.target.TargetDatabase;
+import dev.backtrack.repository.objects.ObjectSet;
 import dev.backtrack.repository.schema.Column;
 import dev.backtrack.repository.schema.Constraint;
 import dev.backtrack.repository.schema.TableSchema;
@@ -68,6 +70,10 @@ public final class PostgresTarget implements TargetDatabase {
         try {
             Connection c = DriverManager.getConnection(url, p);
             fasterToastCompression(c);
+            try (Statement st = c.createStatement()) {
+                // a function body is checked when it runs, not when the restore makes it (pg_restore does the same)
+                st.execute("SET check_function_bodies = false");
+            }
             return new PostgresTarget(c, url, user, password);
         } catch (SQLException e) {
             throw ConnectionErrors.describe("target", url, user == null ? "" : user, e);
@@ -94,7 +100,7 @@ public final class PostgresTarget implements TargetDatabase {
         }
     }
 
-    /** Refuses a target that already holds a table, sequence, view or user type. */
+    /** Refuses a target that already holds a table, sequence, view, user type or function (an extension's own are fine). */
     public void checkEmpty() {
         String found = one("""
                 SELECT n.nspname || '.' || c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -104,6 +110,11 @@ public final class PostgresTarget implements TargetDatabase {
                 SELECT n.nspname || '.' || t.typname FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
                 WHERE t.typtype IN ('e','d','c') AND n.nspname NOT IN ('pg_catalog','information_schema')
                   AND n.nspname NOT LIKE 'pg\\_%' AND (t.typtype <> 'c' OR t.typrelid = 0)
+                  AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_type'::regclass AND d.objid = t.oid AND d.deptype = 'e')
+                UNION ALL
+                SELECT p.oid::regprocedure::text FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+                WHERE n.nspname NOT IN ('pg_catalog','information_schema') AND n.nspname NOT LIKE 'pg\\_%'
+                  AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e')
                 LIMIT 1""");
         if (found != null) {
             throw new SourceException("target database " + url.replaceFirst("\\?.*$", "") + " is not empty (it has " + found
@@ -157,13 +168,18 @@ public final class PostgresTarget implements TargetDatabase {
         for (String s : schemas) {
             execute("CREATE SCHEMA IF NOT EXISTS " + PostgresCatalog.quote(s));
         }
+        // types the restored object definitions made already are as of the target instant
         for (Map.Entry<String, List<String>> e : enums.entrySet()) {
-            execute("CREATE TYPE " + e.getKey() + " AS ENUM (" + e.getValue().stream().map(PostgresTarget::literal).collect(Collectors.joining(", ")) + ")");
+            if (!typeExists(e.getKey())) {
+                execute("CREATE TYPE " + e.getKey() + " AS ENUM (" + e.getValue().stream().map(PostgresTarget::literal).collect(Collectors.joining(", ")) + ")");
+            }
         }
         Map<String, String> domains = new LinkedHashMap<>();
         tables.forEach(t -> domains.putAll(t.domains()));
         for (Map.Entry<String, String> d : domains.entrySet()) {
-            execute("CREATE DOMAIN " + d.getKey() + " " + d.getValue());
+            if (!typeExists(d.getKey())) {
+                execute("CREATE DOMAIN " + d.getKey() + " " + d.getValue());
+            }
         }
         for (Map.Entry<String, String> s : sequences.entrySet()) {
             if (schemas.contains(schemaOf(s.getKey())) && tables.stream().noneMatch(t -> t.columns().stream()
@@ -199,6 +215,15 @@ public final class PostgresTarget implements TargetDatabase {
                 }
             }
         }
+    }
+
+    private boolean typeExists(String qualified) {
+        return one("SELECT to_regtype(" + literal(qualified) + ")::text") != null;
+    }
+
+    @Override
+    public ObjectRestore objects(ObjectSet objects, ObjectRestore.Options options, ObjectRestore.Scope scope) {
+        return new PostgresObjectRestore(connection, objects, options, scope);
     }
 
     /**
@@ -354,19 +379,19 @@ public final class PostgresTarget implements TargetDatabase {
     }
 
     /**
-     * Sets each sequence to the larger of its captured value and the highest value its column
-     * holds, so the next insert does not collide.
+     * Sets each sequence to the larger of its captured value and the highest value any column that
+     * draws from it holds (the column it belongs to, an identity, or a {@code DEFAULT nextval(...)}),
+     * so the next insert does not collide.
      */
     public void setSequences(Collection<TableSchema> tables, Map<String, Long> captured) {
         Map<String, Long> values = new LinkedHashMap<>(captured);
         for (TableSchema t : tables) {
             for (Column c : t.columns()) {
-                if (c.sequence() == null) {
-                    continue;
-                }
-                String max = one("SELECT max(" + PostgresCatalog.quote(c.name()) + ")::text FROM " + name(t));
-                if (max != null) {
-                    values.merge(c.sequence(), Long.parseLong(max), Math::max);
+                for (String sequence : drawsFrom(c)) {
+                    String max = one("SELECT max(" + PostgresCatalog.quote(c.name()) + ")::text FROM " + name(t));
+                    if (max != null && max.matches("-?\\d{1,19}")) {
+                        values.merge(sequence, Long.parseLong(max), Math::max);
+                    }
                 }
             }
         }
@@ -375,6 +400,23 @@ public final class PostgresTarget implements TargetDatabase {
                 execute("SELECT setval(" + literal(e.getKey()) + ", " + e.getValue() + ", true)");
             }
         }
+    }
+
+    private static final java.util.regex.Pattern NEXTVAL = java.util.regex.Pattern.compile("nextval\\('((?:[^']|'')+)'::regclass\\)");
+
+    /** The sequences a column's values come from: the one it owns or its identity's, and any its default calls nextval on. */
+    static Set<String> drawsFrom(Column c) {
+        Set<String> out = new LinkedHashSet<>();
+        if (c.sequence() != null) {
+            out.add(c.sequence());
+        }
+        if (c.defaultExpression() != null) {
+            java.util.regex.Matcher m = NEXTVAL.matcher(c.defaultExpression());
+            while (m.find()) {
+                out.add(m.group(1).replace("''", "'"));
+            }
+        }
+        return out;
     }
 
     public void analyze(Collection<TableSchema> tables) {

@@ -1,5 +1,6 @@
 package dev.backtrack.connectors.target;
 
+import dev.backtrack.repository.objects.ObjectSet;
 import dev.backtrack.repository.schema.TableSchema;
 
 import java.util.Collection;
@@ -39,6 +40,14 @@ public interface TargetDatabase extends AutoCloseable {
 
     /** Drops what {@link #createTables} made, so a failed parallel restore leaves the target empty. */
     void dropRestored(Collection<TableSchema> tables, Map<String, String> sequences);
+
+    /**
+     * Makes the source's other objects (views, functions, ...) on this target. A target of another
+     * engine than the source's leaves them out and lists them.
+     */
+    default ObjectRestore objects(ObjectSet objects, ObjectRestore.Options options, ObjectRestore.Scope scope) {
+        return new SkippedObjects(objects, engine());
+    }
 
     /** Opens a bulk load into the table. */
     RowLoader load(TableSchema table);

@@ -9,6 +9,36 @@ SET search_path = pg_catalog, pg_temp AS $def$
 ${TABLE_DEFINITION}
 $def$;
 
+${OBJECT_DEFINITIONS}
+
+-- What the last recorded definitions were (a hash per object), so each DDL logs only what it changed.
+CREATE TABLE IF NOT EXISTS backtrack.object_state (key text PRIMARY KEY, hash text NOT NULL, kind text, name text, drop_sql text);
+
+-- Logs the object definitions that differ from object_state (all of them when full) as one
+-- transactional message (docs/FORMAT.md "Object definitions"), and remembers them.
+CREATE OR REPLACE FUNCTION backtrack.record_objects(full_set boolean) RETURNS void LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp AS $fn$
+DECLARE
+  changed jsonb;
+  dropped jsonb;
+BEGIN
+  WITH cur AS MATERIALIZED (SELECT d.key, d.def, md5(d.def::text) AS hash FROM backtrack.object_definitions() d),
+  diff AS (SELECT c.* FROM cur c LEFT JOIN backtrack.object_state s ON s.key = c.key WHERE full_set OR s.hash IS DISTINCT FROM c.hash),
+  gone AS (DELETE FROM backtrack.object_state s WHERE NOT EXISTS (SELECT 1 FROM cur c WHERE c.key = s.key) RETURNING s.*),
+  saved AS (INSERT INTO backtrack.object_state AS s (key, hash, kind, name, drop_sql)
+            SELECT key, hash, def->>'kind', def->>'name', def->>'drop' FROM diff
+            ON CONFLICT (key) DO UPDATE SET hash = excluded.hash, kind = excluded.kind, name = excluded.name, drop_sql = excluded.drop_sql)
+  -- (a data-modifying WITH runs whether or not the query reads it)
+  SELECT (SELECT jsonb_agg(def ORDER BY key) FROM diff),
+         (SELECT jsonb_agg(jsonb_build_object('key', key, 'kind', kind, 'name', name, 'drop', drop_sql) ORDER BY key) FROM gone)
+    INTO changed, dropped;
+  IF full_set OR changed IS NOT NULL OR dropped IS NOT NULL THEN
+    PERFORM pg_logical_emit_message(true, 'backtrack.objects', jsonb_build_object('full', full_set,
+      'objects', coalesce(changed, '[]'::jsonb), 'dropped', CASE WHEN full_set THEN '[]'::jsonb ELSE coalesce(dropped, '[]'::jsonb) END)::text);
+  END IF;
+END
+$fn$;
+
 CREATE OR REPLACE FUNCTION backtrack.captured(rel oid) RETURNS boolean LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp AS $cap$
   SELECT n.nspname <> 'backtrack' AND c.relkind = 'r' AND NOT c.relispartition
@@ -96,6 +126,12 @@ BEGIN
     PERFORM pg_logical_emit_message(true, 'backtrack.ddl',
       jsonb_build_object('tag', TG_TAG, 'query', current_query(), 'tables', defs)::text);
   END IF;
+  BEGIN
+    PERFORM backtrack.record_objects(false);
+  EXCEPTION WHEN OTHERS THEN
+    -- the tables' definitions still count; the objects are compared again at the next DDL
+    RAISE WARNING 'backtrack could not record the object definitions this DDL changed: %', SQLERRM;
+  END;
   rewritten := string_to_array(trim(coalesce(current_setting('backtrack.rewritten', true), '')), ' ')::oid[] || joined;
   IF cardinality(rewritten) > 0 THEN
     PERFORM set_config('backtrack.rewritten', '', true);

@@ -7,6 +7,8 @@ import dev.backtrack.repository.codec.RowCodec;
 import dev.backtrack.repository.fold.NetState;
 import dev.backtrack.repository.io.AtomicFiles;
 import dev.backtrack.repository.io.OwnerOnly;
+import dev.backtrack.repository.objects.ObjectDefinition;
+import dev.backtrack.repository.objects.ObjectSet;
 import dev.backtrack.repository.schema.TableSchema;
 
 import java.io.IOException;
@@ -42,6 +44,8 @@ public final class CheckpointWriter {
     private final List<Path> created = new ArrayList<>();
     private final ByteWriter scratch = new ByteWriter(1024);
     private long buffered;
+    private ObjectSet objects;
+    private String objectCapture;
 
     public CheckpointWriter(Path checkpointsDir, String id, int level) {
         this.checkpointsDir = checkpointsDir;
@@ -129,6 +133,26 @@ public final class CheckpointWriter {
         written.put(schema.id(), new Manifest.TableEntry(schema.id(), schema.qualifiedName(), n, sink.finish(), versions, replaces));
     }
 
+    /**
+     * The source's object definitions at this checkpoint, stored as one data file when the
+     * checkpoint is finished; {@code capture} says how they were followed.
+     */
+    public void objects(ObjectSet set, String capture) {
+        this.objects = set;
+        this.objectCapture = capture;
+    }
+
+    /** One record per object, in key order: the key, then the definition as JSON. */
+    private Manifest.Chunk writeObjects() throws IOException {
+        Path file = work.resolve("objects");
+        try (java.io.DataOutputStream out = RowFile.create(file, level)) {
+            for (ObjectDefinition d : objects.all()) {
+                RowFile.write(out, d.key().getBytes(java.nio.charset.StandardCharsets.UTF_8), ObjectSet.toJson(d));
+            }
+        }
+        return DataStore.publish(dataDir, file, objects.size(), null, created::add);
+    }
+
     public long rows(TableSchema schema) {
         TableSorter s = sorters.get(schema.id());
         return s == null ? 0 : s.rows();
@@ -161,7 +185,8 @@ public final class CheckpointWriter {
                 entries.add(done);
             }
             Manifest m = new Manifest(Manifest.FORMAT, id, kind, parent, timeMicros, time, position, positionText, nextSequence,
-                    sourceOffset, entries, new TreeMap<>(sequences), new TreeMap<>(sequenceDefinitions), null);
+                    sourceOffset, entries, new TreeMap<>(sequences), new TreeMap<>(sequenceDefinitions), objects == null ? null : writeObjects(),
+                    objects == null ? null : objectCapture, null);
             m = m.withChecksum(Checkpoints.checksum(m));
             byte[] json = new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(m);
             AtomicFiles.write(work.resolve(Checkpoints.MANIFEST), json);

@@ -11,6 +11,8 @@ import dev.backtrack.repository.fold.NetState;
 import dev.backtrack.repository.fold.NetStates;
 
 import dev.backtrack.repository.model.Micros;
+import dev.backtrack.repository.objects.ObjectDefinition;
+import dev.backtrack.repository.objects.ObjectSet;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -128,6 +130,14 @@ public final class Checkpoints {
                 RowCodec.readRow(new ByteReader(r.row));
             }
         });
+    }
+
+    /** The object definitions a checkpoint stores (one record per object: its key, its definition as JSON). */
+    public static ObjectSet objects(Path dataDir, Manifest.Chunk chunk) {
+        List<ObjectDefinition> defs = new ArrayList<>();
+        String where = DataStore.file(dataDir, chunk.sha256()).toString();
+        readChunk(dataDir, chunk, false, (k, r) -> defs.add(ObjectSet.fromJson(r.row, where)));
+        return new ObjectSet(defs);
     }
 
     /** Reads every record of a chunk (full or delta) through its SHA-256 and row count checks. */

@@ -6,6 +6,7 @@ import dev.backtrack.repository.fold.FoldException;
 import dev.backtrack.repository.fold.LogFold;
 import dev.backtrack.repository.fold.TableFold;
 import dev.backtrack.repository.model.Micros;
+import dev.backtrack.repository.objects.ObjectSet;
 import dev.backtrack.repository.schema.TableSchema;
 
 import java.util.Collections;
@@ -52,6 +53,8 @@ public final class DeltaCheckpoint {
             String id = Checkpoints.freeLabel(repo.checkpointsDir(), chain.full().id() + "_", time, suffix);
             CheckpointWriter writer = new CheckpointWriter(repo.checkpointsDir(), id, level);
             try {
+                writer.objects(ObjectSet.asOf(parent.objects() == null ? null : Checkpoints.objects(repo.dataDir(), parent.objects()), fold.objectChanges()),
+                        parent.objectCapture());
                 for (TableFold f : fold.tables().values()) {
                     if (f.lost() != null) {
                         throw new FoldException(f.lost());

@@ -1,6 +1,7 @@
 package dev.backtrack.repository.checkpoint;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
 
 import java.util.List;
 import java.util.Map;
@@ -12,10 +13,16 @@ import java.util.Map;
  * holds each table's net change since {@code parent} (the full, or the newest checkpoint), so it is
  * read on top of its parent's chain. {@code sourceOffset} is the engine offset to resume capture from
  * this point. {@code sequences} and {@code sequenceDefinitions} (name → CREATE SEQUENCE options) are as of that point.
+ * {@code objects} is the data file of the source's object definitions at that point (views, functions,
+ * triggers, ...: {@link dev.backtrack.repository.objects.ObjectSet}), or null in a checkpoint written
+ * before they were kept; {@code objectCapture} says how they were followed ("event triggers": at
+ * each DDL's position; "polled": read every heartbeat interval).
  */
 public record Manifest(int format, String id, String kind, String parent, long timeMicros, String time, long position,
                        String positionText, long nextSequence, String sourceOffset, List<TableEntry> tables,
-                       Map<String, Long> sequences, Map<String, String> sequenceDefinitions, String checksum) {
+                       Map<String, Long> sequences, Map<String, String> sequenceDefinitions,
+                       @JsonInclude(JsonInclude.Include.NON_NULL) Chunk objects,
+                       @JsonInclude(JsonInclude.Include.NON_NULL) String objectCapture, String checksum) {
 
     public static final int FORMAT = 2;
     public static final String FULL = "full";
@@ -50,7 +57,18 @@ public record Manifest(int format, String id, String kind, String parent, long t
 
     @JsonIgnore
     public long bytes() {
-        return tables.stream().mapToLong(TableEntry::bytes).sum();
+        return tables.stream().mapToLong(TableEntry::bytes).sum() + (objects == null ? 0 : objects.bytes());
+    }
+
+    /** Every data file the manifest names: its tables' chunks and the object definitions. */
+    @JsonIgnore
+    public List<Chunk> dataFiles() {
+        List<Chunk> out = new java.util.ArrayList<>();
+        tables.forEach(t -> out.addAll(t.chunks()));
+        if (objects != null) {
+            out.add(objects);
+        }
+        return out;
     }
 
     @JsonIgnore
@@ -60,6 +78,6 @@ public record Manifest(int format, String id, String kind, String parent, long t
 
     public Manifest withChecksum(String value) {
         return new Manifest(format, id, kind, parent, timeMicros, time, position, positionText, nextSequence, sourceOffset,
-                tables, sequences, sequenceDefinitions, value);
+                tables, sequences, sequenceDefinitions, objects, objectCapture, value);
     }
 }

@@ -5,6 +5,7 @@ import dev.backtrack.repository.fold.FoldMemory;
 import dev.backtrack.repository.fold.LogFold;
 import dev.backtrack.repository.fold.TableFold;
 import dev.backtrack.repository.model.Micros;
+import dev.backtrack.repository.objects.ObjectSet;
 
 import java.util.Collections;
 import java.util.List;
@@ -52,6 +53,8 @@ public final class SyntheticFull {
         String id = Checkpoints.freeLabel(repo.checkpointsDir(), time, "F");
         CheckpointWriter writer = new CheckpointWriter(repo.checkpointsDir(), id, level);
         try {
+            writer.objects(ObjectSet.asOf(tip.objects() == null ? null : Checkpoints.objects(repo.dataDir(), tip.objects()), fold.objectChanges()),
+                    tip.objectCapture());
             for (TableFold f : fold.tables().values()) {
                 Manifest.TableEntry entry = chain.fullEntry(f);
                 if (f.untouched() && entry != null && entry.schemaId() == f.schema().id()) {

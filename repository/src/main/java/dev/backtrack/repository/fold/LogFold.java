@@ -1,6 +1,7 @@
 package dev.backtrack.repository.fold;
 
 import dev.backtrack.repository.model.Op;
+import dev.backtrack.repository.objects.ObjectSet;
 import dev.backtrack.repository.model.RowChange;
 import dev.backtrack.repository.model.Transaction;
 import dev.backtrack.repository.redolog.LogCursor;
@@ -9,6 +10,8 @@ import dev.backtrack.repository.schema.SchemaHistory;
 import dev.backtrack.repository.schema.TableSchema;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.LongConsumer;
@@ -19,10 +22,13 @@ import java.util.function.Predicate;
  * (stateless); the result is not.
  */
 public final class LogFold {
-    /** The folded tables, where the fold stopped, and the last content of each message prefix seen. */
+    /**
+     * The folded tables, where the fold stopped, the last content of each message prefix seen, and
+     * every object definition change message in log order.
+     */
     public record Result(Map<String, TableFold> tables, long transactions, long changes, long lastSequence,
                          long lastCommitMicros, long maxCommitMicros, long lastPosition, Map<String, String> lastMessages,
-                         FoldMemory memory) implements AutoCloseable {
+                         List<String> objectChanges, FoldMemory memory) implements AutoCloseable {
         /** Removes what the fold spilled to disk; call once the tables are merged. */
         @Override
         public void close() {
@@ -66,6 +72,7 @@ public final class LogFold {
     public static Result fold(Path logDir, SchemaHistory schemas, long fromSequence, Map<String, TableFold> byRelation, FoldMemory memory,
                               Predicate<Transaction> stop, LongConsumer progress) {
         Map<String, String> lastMessages = new LinkedHashMap<>();
+        List<String> objectChanges = new ArrayList<>();
         long txs = 0, changes = 0, lastSeq = fromSequence - 1, lastTime = Long.MIN_VALUE, maxTime = Long.MIN_VALUE, lastPos = -1;
         try (LogCursor cursor = RedoLog.read(logDir, fromSequence)) {
             while (cursor.hasNext()) {
@@ -75,7 +82,11 @@ public final class LogFold {
                 }
                 for (RowChange c : tx.changes()) {
                     if (c.op() == Op.MESSAGE) {
-                        lastMessages.put((String) c.after()[0], (String) c.after()[1]);
+                        if (ObjectSet.PREFIX.equals(c.after()[0])) {
+                            objectChanges.add((String) c.after()[1]);
+                        } else {
+                            lastMessages.put((String) c.after()[0], (String) c.after()[1]);
+                        }
                         continue;
                     }
                     TableSchema version = schemas.get(c.schemaId());
@@ -117,7 +128,7 @@ public final class LogFold {
         for (TableFold f : byRelation.values()) {
             tables.put(f.schema().qualifiedName(), f);
         }
-        return new Result(tables, txs, changes, lastSeq, lastTime, maxTime, lastPos, lastMessages, memory);
+        return new Result(tables, txs, changes, lastSeq, lastTime, maxTime, lastPos, lastMessages, objectChanges, memory);
     }
 
     /** Spills the tables holding the most until the fold uses at most half its budget. */

@@ -68,11 +68,9 @@ public final class Retention {
         long bytes = 0;
         java.util.Set<String> counted = new java.util.HashSet<>();
         for (Manifest m : expired) {
-            for (Manifest.TableEntry t : m.tables()) {
-                for (Manifest.Chunk c : t.chunks()) {
-                    if (!keptChunks.contains(c.sha256()) && counted.add(c.sha256())) {
-                        bytes += c.bytes();
-                    }
+            for (Manifest.Chunk c : m.dataFiles()) {
+                if (!keptChunks.contains(c.sha256()) && counted.add(c.sha256())) {
+                    bytes += c.bytes();
                 }
             }
         }
@@ -130,11 +128,7 @@ public final class Retention {
     private static java.util.Set<String> chunks(List<Manifest> manifests) {
         java.util.Set<String> out = new java.util.HashSet<>();
         for (Manifest m : manifests) {
-            for (Manifest.TableEntry t : m.tables()) {
-                for (Manifest.Chunk c : t.chunks()) {
-                    out.add(c.sha256());
-                }
-            }
+            m.dataFiles().forEach(c -> out.add(c.sha256()));
         }
         return out;
     }

@@ -137,6 +137,7 @@ public final class Verifier {
     private static void checkData(Path dataDir, List<Manifest> manifests, int readDataPercent, List<String> problems, List<String> notes) {
         Map<String, Manifest.Chunk> chunks = new LinkedHashMap<>();
         Map<String, Boolean> delta = new HashMap<>();
+        java.util.Set<String> objects = new java.util.HashSet<>();
         for (Manifest m : manifests) {
             for (Manifest.TableEntry t : m.tables()) {
                 for (Manifest.Chunk c : t.chunks()) {
@@ -144,11 +145,18 @@ public final class Verifier {
                     delta.putIfAbsent(c.sha256(), m.delta());
                 }
             }
+            if (m.objects() != null) {
+                chunks.putIfAbsent(m.objects().sha256(), m.objects());
+                objects.add(m.objects().sha256());
+            }
         }
         Random pick = new Random();
         for (Manifest.Chunk c : chunks.values()) {
             try {
-                if (readDataPercent > 0 && pick.nextInt(100) < readDataPercent) {
+                boolean deep = readDataPercent > 0 && pick.nextInt(100) < readDataPercent;
+                if (deep && objects.contains(c.sha256())) {
+                    Checkpoints.objects(dataDir, c);
+                } else if (deep) {
                     Checkpoints.decodeChunk(dataDir, c, delta.get(c.sha256()));
                 } else {
                     DataStore.check(dataDir, c);

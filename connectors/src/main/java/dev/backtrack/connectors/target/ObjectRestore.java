@@ -1,0 +1,63 @@
+package dev.backtrack.connectors.target;
+
+import dev.backtrack.repository.objects.ObjectDefinition;
+
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Makes the source's objects beyond its tables (views, functions, triggers, ...) on a restore's
+ * target, in the restore's transactions: {@link #check} before anything is written, then
+ * {@link #make} for each phase ({@link ObjectDefinition#PRE} before the tables, {@link
+ * ObjectDefinition#TABLE} once they exist, {@link ObjectDefinition#POST} after rows, keys and
+ * indexes), then {@link #finish}. Not thread-safe.
+ */
+public interface ObjectRestore {
+
+    /** What a restore leaves out, as pg_restore's --no-owner and --no-privileges do. */
+    record Options(boolean owners, boolean privileges) {
+        public static final Options ALL = new Options(true, true);
+    }
+
+    /**
+     * @param restored the tables the restore makes (qualified names); an object of another table is left out
+     * @param partial  the restore leaves tables out, so an object that needs one of them is a note, not an error
+     */
+    record Scope(Set<String> restored, boolean partial) {
+    }
+
+    /** Refuses, before anything is written, a target that lacks what the objects need (an extension, a role). */
+    void check();
+
+    /** Makes the objects of one phase, and again those of earlier phases that needed something not made yet. */
+    void make(String phase);
+
+    /** Gives owners, privileges and comments, runs what waits for everything else; returns notes for the report. */
+    List<String> finish();
+
+    /** Drops what {@link #make} made, after a failed restore that committed it. */
+    void undo();
+
+    /** The objects that were made (or, for a target that cannot take them, left out), by kind. */
+    java.util.Map<String, Integer> counts();
+
+    /** For a restore without object definitions (a checkpoint from before they were kept). */
+    ObjectRestore NONE = new ObjectRestore() {
+        public void check() {
+        }
+
+        public void make(String phase) {
+        }
+
+        public List<String> finish() {
+            return List.of();
+        }
+
+        public void undo() {
+        }
+
+        public java.util.Map<String, Integer> counts() {
+            return java.util.Map.of();
+        }
+    };
+}

@@ -1,0 +1,166 @@
+package dev.backtrack.repository.objects;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.backtrack.repository.RepositoryException;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The source's object definitions as of one log position, by key. A checkpoint stores the whole set
+ * (a data file); the log carries changes as messages {@link #PREFIX}: {@code {"full": true|false,
+ * "objects": [definition...], "dropped": [{"key", "kind", "name", "drop"}...]}} — a full message
+ * replaces the set, another one changes and removes what it names. Not thread-safe.
+ */
+public final class ObjectSet {
+    /** The message prefix under which object definitions travel in the log. */
+    public static final String PREFIX = "backtrack.objects";
+    private static final ObjectMapper JSON = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+    private final TreeMap<String, ObjectDefinition> byKey = new TreeMap<>();
+
+    public ObjectSet() {
+    }
+
+    public ObjectSet(Collection<ObjectDefinition> objects) {
+        objects.forEach(o -> byKey.put(o.key(), o));
+    }
+
+    public ObjectSet copy() {
+        return new ObjectSet(byKey.values());
+    }
+
+    public int size() {
+        return byKey.size();
+    }
+
+    public ObjectDefinition get(String key) {
+        return byKey.get(key);
+    }
+
+    /** Every definition, in the order a restore makes them: by phase, rank, then name. */
+    public List<ObjectDefinition> ordered() {
+        List<ObjectDefinition> out = new ArrayList<>(byKey.values());
+        out.sort(Comparator.comparingInt((ObjectDefinition o) -> phaseOrder(o.phase())).thenComparingInt(ObjectDefinition::rank)
+                .thenComparing(ObjectDefinition::name));
+        return out;
+    }
+
+    static int phaseOrder(String phase) {
+        return switch (phase) {
+            case ObjectDefinition.PRE -> 0;
+            case ObjectDefinition.TABLE -> 1;
+            default -> 2;
+        };
+    }
+
+    /**
+     * The set at a checkpoint (null when it was written before definitions were kept) with the
+     * logged changes after it applied in order; null while no full set is known.
+     */
+    public static ObjectSet asOf(ObjectSet checkpoint, List<String> changes) {
+        ObjectSet set = checkpoint == null ? null : checkpoint.copy();
+        for (String c : changes) {
+            if (set == null && parse(c).path("full").asBoolean()) {
+                set = new ObjectSet();
+            }
+            if (set != null) {
+                set.apply(c);
+            }
+        }
+        return set;
+    }
+
+    /** Applies one logged change message (see the class comment). */
+    public void apply(String message) {
+        JsonNode root = parse(message);
+        if (root.path("full").asBoolean()) {
+            byKey.clear();
+        }
+        for (JsonNode o : root.path("objects")) {
+            ObjectDefinition d = JSON.convertValue(o, ObjectDefinition.class);
+            byKey.put(d.key(), d);
+        }
+        for (JsonNode d : root.path("dropped")) {
+            byKey.remove(d.path("key").asText());
+        }
+    }
+
+    /** Every definition, by key. */
+    public Collection<ObjectDefinition> all() {
+        return byKey.values();
+    }
+
+    public static byte[] toJson(ObjectDefinition d) {
+        try {
+            return JSON.writeValueAsBytes(d);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static ObjectDefinition fromJson(byte[] json, String where) {
+        try {
+            return JSON.readValue(json, ObjectDefinition.class);
+        } catch (IOException e) {
+            throw new RepositoryException("an object definition in " + where + " cannot be read (" + e.getMessage().split("\n")[0]
+                    + "): the repository is damaged, run 'backtrack verify'");
+        }
+    }
+
+    /**
+     * The change message that turns {@code before} into {@code after}: the whole set when
+     * {@code before} is null, else what changed and what went; null when nothing did.
+     */
+    public static String changeMessage(ObjectSet before, ObjectSet after) {
+        if (before == null) {
+            return message(true, after.all(), List.of());
+        }
+        List<ObjectDefinition> changed = after.all().stream().filter(d -> !d.equals(before.get(d.key()))).toList();
+        List<Map<String, String>> dropped = new ArrayList<>();
+        for (ObjectDefinition d : before.all()) {
+            if (after.get(d.key()) == null) {
+                Map<String, String> gone = new java.util.LinkedHashMap<>();
+                gone.put("key", d.key());
+                gone.put("kind", d.kind());
+                gone.put("name", d.name());
+                gone.put("drop", d.drop());
+                dropped.add(gone);
+            }
+        }
+        return changed.isEmpty() && dropped.isEmpty() ? null : message(false, changed, dropped);
+    }
+
+    private static String message(boolean full, Collection<ObjectDefinition> objects, List<Map<String, String>> dropped) {
+        try {
+            return JSON.writeValueAsString(Map.of("full", full, "objects", objects, "dropped", dropped));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static JsonNode parse(String message) {
+        try {
+            return JSON.readTree(message);
+        } catch (IOException e) {
+            throw new RepositoryException("a logged object definition change cannot be read (" + e.getMessage().split("\n")[0]
+                    + "): the log is damaged, run 'backtrack verify'");
+        }
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ObjectSet other && other.byKey.equals(byKey);
+    }
+
+    @Override
+    public int hashCode() {
+        return byKey.hashCode();
+    }
+}
