@@ -217,7 +217,8 @@ public final class Agent {
         }
         try {
             engine = DebeziumEngine.create(Connect.class)
-                    .using(pg != null ? CaptureSettings.of(source, tables, followDdl, repo.path(), LogOffsetStore.class.getName(), config.agent().maxBatchSize())
+                    .using(pg != null ? CaptureSettings.of(source, tables, pg.partitionedTables(source.tablesInclude(), source.tablesExclude()), followDdl,
+                                    repo.path(), LogOffsetStore.class.getName(), config.agent().maxBatchSize())
                             : MariaDbSettings.of(source, tables, repo.path(), LogOffsetStore.class.getName(), config.agent().maxBatchSize()))
                     .notifying(consumer)
                     .using((success, message, error) -> {

@@ -249,7 +249,8 @@ final class CaptureConsumer implements DebeziumEngine.ChangeConsumer<ChangeEvent
                     List<String> indexes = owner.indexes().stream()
                             .filter(i -> !i.matches("CREATE (UNIQUE )?INDEX (" + Pattern.quote(name) + "|" + Pattern.quote(PostgresCatalog.quote(name)) + ") ON .*")).toList();
                     TableSchema version = versions.changed(new TableSchema(0, owner.relationId(), owner.schema(), owner.table(), owner.columns(),
-                            owner.primaryKey(), owner.primaryKeyName(), owner.enums(), owner.domains(), indexes, owner.constraints(), owner.replicaIdentityFull(), 0), log.nextSequence() + ready.size());
+                            owner.primaryKey(), owner.primaryKeyName(), owner.enums(), owner.domains(), indexes, owner.constraints(), owner.replicaIdentityFull(), 0,
+                            owner.partitionKey()), log.nextSequence() + ready.size());
                     if (version != null) {
                         assembler.add(txId, micros, new RowChange(version.id(), Op.SCHEMA, null, new Object[]{"DROP INDEX", ""}));
                     }

@@ -52,7 +52,7 @@ class CheckpointCrashTest {
             AgentProcess expire = AgentProcess.startCommand(dir.resolve("expire.log"), "expire", "--repo", f.repository.toString(), "--keep", "100");
             assertEquals(0, expire.waitFor(), expire.output());
             java.util.Set<String> named = new java.util.HashSet<>();
-            repo.checkpoints().forEach(m -> m.tables().forEach(t -> t.chunks().forEach(c -> named.add(c.sha256()))));
+            repo.checkpoints().forEach(m -> m.dataFiles().forEach(c -> named.add(c.sha256())));
             assertEquals(named, dev.backtrack.repository.checkpoint.DataStore.stored(repo.dataDir()).keySet());
             Verifier.Report r = Verifier.run(f.repository, 100, line -> { });
             assertTrue(r.ok() && r.notes().stream().noneMatch(n -> n.contains("belong to no checkpoint")), r.problems() + " " + r.notes());

@@ -163,7 +163,7 @@ class CheckpointSignalTest {
         }
         Repository repo = Repository.open(f.repository);
         Set<String> named = new HashSet<>();
-        repo.checkpoints().forEach(m -> m.tables().forEach(t -> t.chunks().forEach(c -> named.add(c.sha256()))));
+        repo.checkpoints().forEach(m -> m.dataFiles().forEach(c -> named.add(c.sha256())));
         assertEquals(named, DataStore.stored(repo.dataDir()).keySet(), "stored data files vs those the checkpoints name");
         CommandLineTest.Run verify = CommandLineTest.run("verify", "--repo", f.repository.toString(), "--json");
         assertEquals(0, verify.exit(), verify.out() + verify.err());
@@ -197,7 +197,7 @@ class CheckpointSignalTest {
         Path checkpoints = f.repository.resolve("checkpoints");
         Repository repo = Repository.open(f.repository);
         Set<String> named = new HashSet<>();
-        repo.checkpoints().forEach(m -> m.tables().forEach(t -> t.chunks().forEach(c -> named.add(c.sha256()))));
+        repo.checkpoints().forEach(m -> m.dataFiles().forEach(c -> named.add(c.sha256())));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(40);
         while (System.nanoTime() < deadline) {
             assertTrue(p.isAlive(), () -> "the checkpoint ended before it stored a data file: " + read(err));

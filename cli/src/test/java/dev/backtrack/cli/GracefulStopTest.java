@@ -140,7 +140,7 @@ class GracefulStopTest {
         }
         Repository repo = Repository.open(f.repository);
         Set<String> named = new HashSet<>();
-        repo.checkpoints().forEach(m -> m.tables().forEach(t -> t.chunks().forEach(c -> named.add(c.sha256()))));
+        repo.checkpoints().forEach(m -> m.dataFiles().forEach(c -> named.add(c.sha256())));
         assertEquals(named, DataStore.stored(repo.dataDir()).keySet(), "stored data files vs those the checkpoints name");
         if (repo.checkpoints().isEmpty()) {
             return; // verify refuses a repository without a checkpoint, and the next start takes checkpoint 0 again
@@ -225,7 +225,7 @@ class GracefulStopTest {
         Path checkpoints = f.repository.resolve("checkpoints");
         Repository repo = Repository.open(f.repository);
         Set<String> named = new HashSet<>();
-        repo.checkpoints().forEach(m -> m.tables().forEach(t -> t.chunks().forEach(c -> named.add(c.sha256()))));
+        repo.checkpoints().forEach(m -> m.dataFiles().forEach(c -> named.add(c.sha256())));
         for (int i = 0; i < 30_000; i++) {
             if (!agent.isAlive()) {
                 throw new AssertionError("agent died:\n" + agent.output());

@@ -43,12 +43,26 @@ class ObjectsQuickTest {
                     ALTER TABLE sales.deals OWNER TO crm_owner;
                     CREATE SEQUENCE invoice_number_seq START 1000;
                     CREATE TABLE invoices (id int PRIMARY KEY DEFAULT nextval('invoice_number_seq'), total numeric);
+                    CREATE TABLE activities (id bigserial, at date NOT NULL, kind text NOT NULL, amount int CHECK (amount >= 0), PRIMARY KEY (id, at, kind)) PARTITION BY RANGE (at);
+                    CREATE INDEX activities_kind ON activities (kind);
+                    CREATE TABLE activities_2026_01 PARTITION OF activities FOR VALUES FROM ('2026-01-01') TO ('2026-02-01');
+                    CREATE TABLE activities_2026_02 PARTITION OF activities FOR VALUES FROM ('2026-02-01') TO ('2026-03-01') PARTITION BY LIST (kind);
+                    CREATE TABLE activities_2026_02_call PARTITION OF activities_2026_02 FOR VALUES IN ('call');
+                    CREATE TABLE activities_2026_02_other PARTITION OF activities_2026_02 DEFAULT;
+                    CREATE TABLE activities_rest PARTITION OF activities DEFAULT;
+                    INSERT INTO activities (at, kind, amount) SELECT DATE '2026-01-01' + (g % 70), CASE WHEN g % 2 = 0 THEN 'call' ELSE 'mail' END, g FROM generate_series(1, 200) g;
                     INSERT INTO sales.deals (s, e, who, amount, owner) VALUES ('won', 'a@b', 'Ann', 150, 'x');
                     INSERT INTO invoices (total) VALUES (1), (2);
                     """);
             f.startAgent();
             f.cluster.execute(f.database, "CREATE OR REPLACE FUNCTION sales.add1(int) RETURNS int LANGUAGE sql IMMUTABLE AS 'select $1+2'",
-                    "INSERT INTO invoices (id, total) VALUES (5000, 3)");
+                    "INSERT INTO invoices (id, total) VALUES (5000, 3)",
+                    "CREATE TABLE activities_2026_04 PARTITION OF activities FOR VALUES FROM ('2026-04-01') TO ('2026-05-01')",
+                    "UPDATE activities SET at = at + 60 WHERE id % 5 = 0 AND at < '2026-02-01'",
+                    "CREATE TABLE activities_2026_05 (id bigint NOT NULL, at date NOT NULL, kind text NOT NULL, amount int CONSTRAINT activities_amount_check CHECK (amount >= 0), PRIMARY KEY (id, at, kind))",
+                    "INSERT INTO activities_2026_05 VALUES (9001, '2026-05-03', 'call', 1)",
+                    "ALTER TABLE activities ATTACH PARTITION activities_2026_05 FOR VALUES FROM ('2026-05-01') TO ('2026-06-01')",
+                    "ALTER TABLE activities DETACH PARTITION activities_2026_01");
             f.awaitLogged();
             Thread.sleep(1500);
             long t = f.sourceNowMicros();
@@ -62,15 +76,20 @@ class ObjectsQuickTest {
             f.restore(Micros.format(t), "crm_objq_t");
             String atT = dump(f, "crm_objq_t");
             assertEquals(true, atT.contains("sales.big") && atT.contains("$1+2"), atT);
-            f.cluster.execute("crm_objq_latest", "INSERT INTO invoices (total) VALUES (7)");
+            f.cluster.execute("crm_objq_latest", "INSERT INTO invoices (total) VALUES (7)", "INSERT INTO activities (at, kind) VALUES ('2026-02-03', 'call')");
+            for (String part : List.of("activities_2026_02_call", "activities_2026_02_other", "activities_rest", "activities_2026_04", "activities_2026_05", "activities_2026_01")) {
+                assertEquals(f.cluster.queryOne(f.database, "SELECT count(*) || ' ' || coalesce(sum(amount), 0) FROM " + part),
+                        f.cluster.queryOne("crm_objq_latest", "SELECT count(*) - (CASE WHEN '" + part + "' = 'activities_2026_02_call' THEN 1 ELSE 0 END) || ' ' || coalesce(sum(amount), 0) FROM " + part), part);
+            }
         }
     }
 
     static String dump(CaptureFixture f, String db) {
         var r = f.cluster.runAsPostgres(List.of(f.cluster.binDirectory().resolve("pg_dump").toString(), "-h", "127.0.0.1", "-p",
                 Integer.toString(f.cluster.port()), "-U", "postgres", "--schema-only", "--exclude-schema=backtrack", db), 60);
-        return Arrays.stream(r.output().split("\n")).filter(l -> !l.isBlank() && !l.startsWith("--") && !l.startsWith("\\")
+        String text = Arrays.stream(r.output().split("\n")).filter(l -> !l.startsWith("--") && !l.startsWith("\\")).collect(Collectors.joining("\n"));
+        return Arrays.stream(text.split(";\n")).map(String::strip).filter(l -> !l.isBlank()
                         && !l.contains("backtrack") && !l.contains("PUBLICATION") && !l.startsWith("SET ") && !l.startsWith("SELECT pg_catalog.set_config"))
-                .collect(Collectors.toCollection(TreeSet::new)).stream().collect(Collectors.joining("\n"));
+                .collect(Collectors.toCollection(TreeSet::new)).stream().collect(Collectors.joining(";\n"));
     }
 }

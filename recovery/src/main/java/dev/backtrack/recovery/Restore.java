@@ -234,9 +234,12 @@ public final class Restore {
         Manifest checkpoint = chain.tip();
         try {
             selection.check(fold.tables().values().stream().map(TableFold::schema).toList());
-            List<TableFold> chosen = fold.tables().values().stream().filter(f -> selection.includes(f.schema())).toList();
+            ObjectSet definitions = ObjectSet.asOf(checkpoint.objects() == null ? null : Checkpoints.objects(repo.dataDir(), checkpoint.objects()),
+                    fold.objectChanges());
+            Selection chosenTables = definitions == null ? selection : selection.withPartitions(definitions.partitionParents());
+            List<TableFold> chosen = fold.tables().values().stream().filter(f -> chosenTables.includes(f.schema())).toList();
             List<TableSchema> tables = chosen.stream().map(TableFold::schema).toList();
-            ObjectRestore objects = objects(db, checkpoint, fold, selection, tables);
+            ObjectRestore objects = objects(db, definitions, fold, selection, tables);
             objects.check();
             List<String> notes = new java.util.ArrayList<>();
             Map<String, Long> rows = new LinkedHashMap<>();
@@ -302,8 +305,7 @@ public final class Restore {
      * when it is of the source's engine, else listed as left out. None for a checkpoint written before
      * they were kept, with nothing logged since that says them all.
      */
-    private ObjectRestore objects(TargetDatabase db, Manifest checkpoint, LogFold.Result fold, Selection selection, List<TableSchema> tables) {
-        ObjectSet set = ObjectSet.asOf(checkpoint.objects() == null ? null : Checkpoints.objects(repo.dataDir(), checkpoint.objects()), fold.objectChanges());
+    private ObjectRestore objects(TargetDatabase db, ObjectSet set, LogFold.Result fold, Selection selection, List<TableSchema> tables) {
         if (set == null) {
             return ObjectRestore.NONE;
         }
@@ -327,10 +329,10 @@ public final class Restore {
     private void finishTables(TargetDatabase db, ObjectRestore objects, List<TableSchema> tables, Manifest checkpoint, LogFold.Result fold,
                               List<String> notes, boolean indexed) {
         progress.report(indexed ? "adding foreign keys; setting sequences" : "building primary keys, indexes and constraints; setting sequences");
-        if (!indexed) {
-            db.addKeys(tables);
-            db.addIndexes(tables);
-        }
+        // the loaders indexed every table but the partitioned ones, whose keys and indexes take their partitions' as parts
+        List<TableSchema> unindexed = indexed ? tables.stream().filter(TableSchema::partitioned).toList() : tables;
+        db.addKeys(unindexed);
+        db.addIndexes(unindexed);
         notes.addAll(db.addForeignKeys(tables));
         progress.report("making triggers, rules, policies and the other objects; owners and privileges");
         objects.make(ObjectDefinition.POST);
@@ -378,7 +380,7 @@ public final class Restore {
                     try (TargetDatabase worker = db.another()) {
                         worker.begin();
                         long n = loadTable(worker, chain, f);
-                        List<TableSchema> one = List.of(f.schema());
+                        List<TableSchema> one = f.schema().partitioned() ? List.of() : List.of(f.schema());
                         worker.addKeys(one);
                         worker.addIndexes(one);
                         worker.commit();

@@ -19,6 +19,20 @@ public record Selection(List<String> tables, List<String> schemas) {
         return s == null ? List.of() : Arrays.stream(s.split(",")).map(String::trim).filter(x -> !x.isEmpty()).toList();
     }
 
+    /** The same selection with the partitions of every partitioned table it names (at any depth). */
+    public Selection withPartitions(java.util.Map<String, String> parentOf) {
+        java.util.Set<String> named = new java.util.LinkedHashSet<>(tables);
+        for (String partition : parentOf.keySet()) {
+            for (String up = parentOf.get(partition); up != null; up = parentOf.get(up)) {
+                if (tables.contains(up)) {
+                    named.add(partition);
+                    break;
+                }
+            }
+        }
+        return new Selection(List.copyOf(named), schemas);
+    }
+
     public boolean all() {
         return tables.isEmpty() && schemas.isEmpty();
     }

@@ -30,15 +30,17 @@ public final class CaptureSettings {
      *                         file name, since the log itself holds the offsets.
      */
     public static Properties of(SourceConfig source, List<String> tables, Path repository, String offsetStoreClass, int maxBatchSize) {
-        return of(source, tables, false, repository, offsetStoreClass, maxBatchSize);
+        return of(source, tables, List.of(), false, repository, offsetStoreClass, maxBatchSize);
     }
 
     /**
+     * @param partitioned     of {@code tables}, the partitioned ones: never snapshotted or streamed (a
+     *                        snapshot of one would read its partitions' rows again), their partitions are
      * @param followNewTables filter by the configured patterns rather than by today's tables, so a table
      *                        created later (and added to the publication by the DDL trigger) is captured too
      */
-    public static Properties of(SourceConfig source, List<String> tables, boolean followNewTables, Path repository, String offsetStoreClass,
-                                int maxBatchSize) {
+    public static Properties of(SourceConfig source, List<String> tables, List<String> partitioned, boolean followNewTables, Path repository,
+                                String offsetStoreClass, int maxBatchSize) {
         Properties p = new Properties();
         p.setProperty("name", "backtrack-" + source.slot());
         p.setProperty("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
@@ -62,9 +64,10 @@ public final class CaptureSettings {
             }
             List<String> exclude = new java.util.ArrayList<>(source.tablesExclude());
             exclude.add(Pattern.quote(DdlCapture.SCHEMA) + "\\..*");
+            partitioned.stream().map(Pattern::quote).forEach(exclude::add);
             p.setProperty("table.exclude.list", String.join(",", exclude));
         } else {
-            p.setProperty("table.include.list", tables.stream().map(Pattern::quote).collect(Collectors.joining(",")));
+            p.setProperty("table.include.list", tables.stream().filter(t -> !partitioned.contains(t)).map(Pattern::quote).collect(Collectors.joining(",")));
         }
         p.setProperty("snapshot.mode", "initial");
         p.setProperty("provide.transaction.metadata", "true");

@@ -42,8 +42,8 @@ public final class PostgresCatalog implements SourceCatalog {
     public static final String TABLE_DEFINITION = resource("table_definition.sql");
     private static final ObjectMapper JSON = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
     private static final String TABLES = """
-            SELECT n.nspname, c.relname, c.relreplident FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-            WHERE c.relkind = 'r' AND NOT c.relispartition
+            SELECT n.nspname, c.relname, c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE c.relkind IN ('r', 'p')
               AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'backtrack') AND n.nspname NOT LIKE 'pg\\_%'
             ORDER BY 1, 2""";
 
@@ -157,14 +157,23 @@ public final class PostgresCatalog implements SourceCatalog {
         }
     }
 
-    /** Tables to capture: every ordinary table matching include (all when empty) and not exclude. */
+    /** Tables to capture: every ordinary and partitioned table (partitions too) matching include (all when empty) and not exclude. */
     public List<String> tables(List<String> include, List<String> exclude) {
+        return tables(include, exclude, false);
+    }
+
+    /** Of {@link #tables}, the partitioned ones: they hold no rows of their own (their partitions do), so they are not streamed. */
+    public List<String> partitionedTables(List<String> include, List<String> exclude) {
+        return tables(include, exclude, true);
+    }
+
+    private List<String> tables(List<String> include, List<String> exclude, boolean partitionedOnly) {
         TableFilter selected = TableFilter.of(include, exclude);
         List<String> result = new ArrayList<>();
         try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery(TABLES)) {
             while (rs.next()) {
                 String name = rs.getString(1) + "." + rs.getString(2);
-                if (selected.test(name)) {
+                if (selected.test(name) && (!partitionedOnly || "p".equals(rs.getString(3)))) {
                     result.add(name);
                 }
             }

@@ -208,7 +208,7 @@ public final class PostgresTarget implements TargetDatabase {
                 }
                 defs.add(d.toString());
             }
-            execute("CREATE TABLE " + name(t) + " (" + String.join(", ", defs) + ")");
+            execute("CREATE TABLE " + name(t) + " (" + String.join(", ", defs) + ")" + (t.partitioned() ? " PARTITION BY " + t.partitionKey() : ""));
             for (Column c : t.columns()) {
                 if (c.sequence() != null && c.identity() == null) {
                     execute("ALTER SEQUENCE " + c.sequence() + " OWNED BY " + name(t) + "." + PostgresCatalog.quote(c.name()));
@@ -322,9 +322,25 @@ public final class PostgresTarget implements TargetDatabase {
         }
     }
 
+    /**
+     * Partitioned tables after the others, the deepest first: a partitioned table's key or index
+     * takes its partitions' own as its parts (their names kept) when they exist, and makes them when not.
+     */
+    private List<TableSchema> partitionsFirst(Collection<TableSchema> tables) {
+        List<TableSchema> out = new ArrayList<>(tables.stream().filter(t -> !t.partitioned()).toList());
+        List<TableSchema> partitioned = new ArrayList<>(tables.stream().filter(TableSchema::partitioned).toList());
+        Map<TableSchema, Integer> depth = new java.util.HashMap<>();
+        for (TableSchema t : partitioned) {
+            depth.put(t, Integer.parseInt(one("SELECT count(*) FROM pg_partition_ancestors(" + literal(name(t)) + "::regclass)")));
+        }
+        partitioned.sort(java.util.Comparator.comparing(depth::get).reversed());
+        out.addAll(partitioned);
+        return out;
+    }
+
     /** Primary keys, built after the load. */
     public void addKeys(Collection<TableSchema> tables) {
-        for (TableSchema t : tables) {
+        for (TableSchema t : partitionsFirst(tables)) {
             if (!t.primaryKey().isEmpty()) {
                 execute("ALTER TABLE " + name(t) + (t.primaryKeyName() == null ? "" : " ADD CONSTRAINT " + PostgresCatalog.quote(t.primaryKeyName()))
                         + (t.primaryKeyName() == null ? " ADD" : "") + " PRIMARY KEY (" + t.primaryKey().stream().map(PostgresCatalog::quote).collect(Collectors.joining(", ")) + ")");
@@ -338,9 +354,10 @@ public final class PostgresTarget implements TargetDatabase {
      */
     @Override
     public void addIndexes(Collection<TableSchema> tables) {
-        for (TableSchema t : tables) {
+        for (TableSchema t : partitionsFirst(tables)) {
             for (String index : t.indexes()) {
-                execute(index);
+                // a partitioned index made ON ONLY waits for its parts to be attached one by one; without ONLY it takes them
+                execute(t.partitioned() ? index.replaceFirst("^(CREATE (UNIQUE )?INDEX \\S+ ON )ONLY ", "$1") : index);
             }
             for (Constraint c : t.constraints()) {
                 if (!c.kind().equals("f")) {

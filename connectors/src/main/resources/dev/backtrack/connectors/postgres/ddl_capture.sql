@@ -15,8 +15,10 @@ ${OBJECT_DEFINITIONS}
 CREATE TABLE IF NOT EXISTS backtrack.object_state (key text PRIMARY KEY, hash text NOT NULL, kind text, name text, drop_sql text);
 
 -- Logs the object definitions that differ from object_state (all of them when full) as one
--- transactional message (docs/FORMAT.md "Object definitions"), and remembers them.
-CREATE OR REPLACE FUNCTION backtrack.record_objects(full_set boolean) RETURNS void LANGUAGE plpgsql SECURITY DEFINER
+-- transactional message (docs/FORMAT.md "Object definitions"), and remembers them. Returns the
+-- tables whose own entry changed (attached, detached, ...): their definitions may have too.
+DROP FUNCTION IF EXISTS backtrack.record_objects(boolean);
+CREATE FUNCTION backtrack.record_objects(full_set boolean) RETURNS oid[] LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp AS $fn$
 DECLARE
   changed jsonb;
@@ -36,12 +38,13 @@ BEGIN
     PERFORM pg_logical_emit_message(true, 'backtrack.objects', jsonb_build_object('full', full_set,
       'objects', coalesce(changed, '[]'::jsonb), 'dropped', CASE WHEN full_set THEN '[]'::jsonb ELSE coalesce(dropped, '[]'::jsonb) END)::text);
   END IF;
+  RETURN ARRAY(SELECT substr(o->>'key', 10)::oid FROM jsonb_array_elements(coalesce(changed, '[]'::jsonb)) o WHERE o->>'kind' = 'table');
 END
 $fn$;
 
 CREATE OR REPLACE FUNCTION backtrack.captured(rel oid) RETURNS boolean LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp AS $cap$
-  SELECT n.nspname <> 'backtrack' AND c.relkind = 'r' AND NOT c.relispartition
+  SELECT n.nspname <> 'backtrack' AND c.relkind IN ('r', 'p')
      AND (cardinality(${INCLUDE}::text[]) = 0 OR EXISTS (SELECT 1 FROM unnest(${INCLUDE}::text[]) p WHERE n.nspname || '.' || c.relname ~ ('^(' || p || ')$')))
      AND NOT EXISTS (SELECT 1 FROM unnest(${EXCLUDE}::text[]) p WHERE n.nspname || '.' || c.relname ~ ('^(' || p || ')$'))
   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = rel
@@ -107,11 +110,20 @@ BEGIN
                             WHERE (a.atttypid = r.objid OR t.typelem = r.objid) AND a.attnum > 0 AND NOT a.attisdropped);
     END IF;
   END LOOP;
-  FOR rel IN SELECT DISTINCT x FROM unnest(rels) x WHERE x IS NOT NULL LOOP
+  BEGIN
+    rels := rels || backtrack.record_objects(false);
+  EXCEPTION WHEN OTHERS THEN
+    -- the tables' definitions still count; the objects are compared again at the next DDL
+    RAISE WARNING 'backtrack could not record the object definitions this DDL changed: %', SQLERRM;
+  END;
+  -- a DDL on a partitioned table changes its partitions too
+  FOR rel IN SELECT x FROM unnest(rels) x WHERE x IS NOT NULL
+             UNION SELECT t.relid FROM unnest(rels) x, LATERAL pg_partition_tree(x) t WHERE x IS NOT NULL LOOP
     IF backtrack.captured(rel) THEN
       defs := defs || jsonb_build_array(backtrack.table_definition(rel));
-      -- a table joins the publication once its updates and deletes can be published (a key, or REPLICA IDENTITY FULL)
-      IF NOT EXISTS (SELECT 1 FROM pg_publication_rel pr JOIN pg_publication p ON p.oid = pr.prpubid
+      -- a table joins the publication once its updates and deletes can be published (a key, or REPLICA IDENTITY FULL);
+      -- a partitioned table holds no rows of its own: its partitions join
+      IF (SELECT relkind FROM pg_class WHERE oid = rel) = 'r' AND NOT EXISTS (SELECT 1 FROM pg_publication_rel pr JOIN pg_publication p ON p.oid = pr.prpubid
                      WHERE p.pubname = ${PUBLICATION} AND pr.prrelid = rel)
          AND EXISTS (SELECT 1 FROM pg_publication WHERE pubname = ${PUBLICATION})
          AND (EXISTS (SELECT 1 FROM pg_index WHERE indrelid = rel AND indisprimary)
@@ -126,12 +138,6 @@ BEGIN
     PERFORM pg_logical_emit_message(true, 'backtrack.ddl',
       jsonb_build_object('tag', TG_TAG, 'query', current_query(), 'tables', defs)::text);
   END IF;
-  BEGIN
-    PERFORM backtrack.record_objects(false);
-  EXCEPTION WHEN OTHERS THEN
-    -- the tables' definitions still count; the objects are compared again at the next DDL
-    RAISE WARNING 'backtrack could not record the object definitions this DDL changed: %', SQLERRM;
-  END;
   rewritten := string_to_array(trim(coalesce(current_setting('backtrack.rewritten', true), '')), ' ')::oid[] || joined;
   IF cardinality(rewritten) > 0 THEN
     PERFORM set_config('backtrack.rewritten', '', true);

@@ -237,6 +237,8 @@ WHERE r.relkind = 'S'
 UNION ALL
 -- what a table has beyond its columns, keys, indexes and constraints: partition bound, options, comments, ownership, privileges
 SELECT 'pg_class:' || r.oid, jsonb_build_object('kind', 'table', 'name', r.qname, 'schema', r.nspname, 'table', r.tname, 'phase', 'table', 'rank', 0,
+  'parent', (SELECT pn.nspname || '.' || pc.relname FROM pg_inherits i JOIN pg_class pc ON pc.oid = i.inhparent JOIN pg_namespace pn ON pn.oid = pc.relnamespace
+             WHERE i.inhrelid = r.oid AND r.relispartition),
   'create', coalesce((SELECT jsonb_agg(format('ALTER TABLE ONLY %s ATTACH PARTITION %s %s', i.inhparent::regclass::text, r.qname, pg_get_expr(r.relpartbound, r.oid)))
                       FROM pg_inherits i WHERE i.inhrelid = r.oid AND r.relispartition), '[]'::jsonb)
     || coalesce((SELECT jsonb_agg(format('ALTER TABLE ONLY %s INHERIT %s', r.qname, i.inhparent::regclass::text) ORDER BY i.inhseqno)

@@ -5,6 +5,7 @@ SELECT jsonb_build_object(
   'schema', n.nspname,
   'table', c.relname,
   'replicaIdentityFull', c.relreplident = 'f',
+  'partitionKey', CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END,
   'columns', coalesce((
     SELECT jsonb_agg(jsonb_build_object(
       'attnum', a.attnum,
@@ -54,7 +55,8 @@ SELECT jsonb_build_object(
     WHERE i.indrelid = c.oid AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid AND k.conrelid = c.oid)), '[]'::jsonb),
   'constraints', coalesce((
     SELECT jsonb_agg(jsonb_build_object('name', k.conname, 'kind', k.contype, 'definition', pg_get_constraintdef(k.oid)) ORDER BY k.contype, k.conname)
-    FROM pg_constraint k WHERE k.conrelid = c.oid AND k.contype IN ('u', 'c', 'f', 'x')), '[]'::jsonb)
+    -- a constraint a partition has from its parent (inherited, or cloned) is made by the parent's
+    FROM pg_constraint k WHERE k.conrelid = c.oid AND k.contype IN ('u', 'c', 'f', 'x') AND k.conislocal AND k.conparentid = 0), '[]'::jsonb)
 )
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE c.oid = $1

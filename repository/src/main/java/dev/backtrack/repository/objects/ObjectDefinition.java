@@ -9,7 +9,9 @@ import java.util.List;
  * One object of the source's schema other than a captured table's columns, keys, indexes and
  * constraints (which its table version holds): a schema, extension, type, function, view, trigger,
  * policy, a table's options, ... as of one log position. {@code key} is the source's identity for
- * it (catalog and oid, stable across renames); {@code name} how SQL names it. {@code phase} says
+ * it (catalog and oid, stable across renames); {@code name} how SQL names it; {@code table} the
+ * table it belongs to (schema.table), and for a partition's own entry {@code parent} its
+ * partitioned table. {@code phase} says
  * when a restore makes it: {@code pre} before the tables, {@code table} once they exist (before
  * the rows), {@code post} after the rows, keys and indexes; {@code rank} orders kinds within a
  * phase. {@code create} makes it, {@code after} runs once everything else is made (a materialized
@@ -19,7 +21,7 @@ import java.util.List;
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 @JsonIgnoreProperties(ignoreUnknown = true)
-public record ObjectDefinition(String key, String kind, String name, String schema, String table, String phase, int rank,
+public record ObjectDefinition(String key, String kind, String name, String schema, String table, String parent, String phase, int rank,
                                List<String> create, List<String> after, String drop, String owner, String ownerRole, List<String> acl,
                                List<String> comment, List<String> roles, Extension extension) {
     public static final String PRE = "pre";

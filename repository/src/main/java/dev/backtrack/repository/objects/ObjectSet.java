@@ -92,6 +92,13 @@ public final class ObjectSet {
         }
     }
 
+    /** Each partition's partitioned table, by qualified name (schema.table). */
+    public Map<String, String> partitionParents() {
+        Map<String, String> out = new TreeMap<>();
+        byKey.values().stream().filter(o -> o.isTableEntry() && o.parent() != null).forEach(o -> out.put(o.table(), o.parent()));
+        return out;
+    }
+
     /** Every definition, by key. */
     public Collection<ObjectDefinition> all() {
         return byKey.values();

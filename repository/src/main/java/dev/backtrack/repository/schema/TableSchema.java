@@ -1,6 +1,7 @@
 package dev.backtrack.repository.schema;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
 
 import java.util.List;
 import java.util.Map;
@@ -11,10 +12,11 @@ import java.util.Map;
  * rename. {@code domains} maps each domain a column uses to its CREATE DOMAIN clauses. {@code enums} holds the labels of every enum type the columns use, in sort order.
  * {@code primaryKey} is empty for a table without one (captured with REPLICA IDENTITY FULL).
  * {@code primaryKeyName} names its constraint. {@code indexes} are the CREATE INDEX statements of indexes that back no constraint.
+ * {@code partitionKey} is a partitioned table's key ({@code RANGE (created_at)}), null for any other table.
  */
 public record TableSchema(int id, long relationId, String schema, String table, List<Column> columns, List<String> primaryKey,
                           String primaryKeyName, Map<String, List<String>> enums, Map<String, String> domains, List<String> indexes, List<Constraint> constraints,
-                          boolean replicaIdentityFull, long fromSequence) {
+                          boolean replicaIdentityFull, long fromSequence, @JsonInclude(JsonInclude.Include.NON_NULL) String partitionKey) {
 
     public TableSchema {
         primaryKey = primaryKey == null ? List.of() : primaryKey;
@@ -24,9 +26,15 @@ public record TableSchema(int id, long relationId, String schema, String table, 
         constraints = constraints == null ? List.of() : constraints;
     }
 
+    public TableSchema(int id, long relationId, String schema, String table, List<Column> columns, List<String> primaryKey,
+                       String primaryKeyName, Map<String, List<String>> enums, Map<String, String> domains, List<String> indexes, List<Constraint> constraints,
+                       boolean replicaIdentityFull, long fromSequence) {
+        this(id, relationId, schema, table, columns, primaryKey, primaryKeyName, enums, domains, indexes, constraints, replicaIdentityFull, fromSequence, null);
+    }
+
     public TableSchema(int id, String schema, String table, List<Column> columns, List<String> primaryKey,
                        Map<String, List<String>> enums, long fromSequence) {
-        this(id, 0, schema, table, columns, primaryKey, null, enums, Map.of(), List.of(), List.of(), false, fromSequence);
+        this(id, 0, schema, table, columns, primaryKey, null, enums, Map.of(), List.of(), List.of(), false, fromSequence, null);
     }
 
     @JsonIgnore
@@ -56,14 +64,22 @@ public record TableSchema(int id, long relationId, String schema, String table, 
         return primaryKey.stream().mapToInt(this::columnIndex).toArray();
     }
 
+    /** A partitioned table: its rows are in its partitions, which are tables of their own. */
+    @JsonIgnore
+    public boolean partitioned() {
+        return partitionKey != null;
+    }
+
     /** Same table shape (ignoring id and validity), so no new version is needed. */
     public boolean sameShape(TableSchema other) {
         return relationId == other.relationId && schema.equals(other.schema) && table.equals(other.table) && columns.equals(other.columns)
                 && primaryKey.equals(other.primaryKey) && java.util.Objects.equals(primaryKeyName, other.primaryKeyName) && enums.equals(other.enums) && domains.equals(other.domains) && indexes.equals(other.indexes)
-                && constraints.equals(other.constraints) && replicaIdentityFull == other.replicaIdentityFull;
+                && constraints.equals(other.constraints) && replicaIdentityFull == other.replicaIdentityFull
+                && java.util.Objects.equals(partitionKey, other.partitionKey);
     }
 
     public TableSchema withIdentity(int newId, long newFromSequence) {
-        return new TableSchema(newId, relationId, schema, table, columns, primaryKey, primaryKeyName, enums, domains, indexes, constraints, replicaIdentityFull, newFromSequence);
+        return new TableSchema(newId, relationId, schema, table, columns, primaryKey, primaryKeyName, enums, domains, indexes, constraints, replicaIdentityFull,
+                newFromSequence, partitionKey);
     }
 }
