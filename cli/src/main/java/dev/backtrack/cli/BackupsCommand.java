@@ -1,5 +1,6 @@
 package dev.backtrack.cli;
 
+import dev.backtrack.connectors.postgres.PostgresObjects;
 import dev.backtrack.recovery.RecoveryWindow;
 import dev.backtrack.repository.Repository;
 import dev.backtrack.repository.RepositoryIdentity;
@@ -7,6 +8,7 @@ import dev.backtrack.repository.checkpoint.Manifest;
 import dev.backtrack.repository.gap.Gaps;
 import dev.backtrack.repository.mark.Marks;
 import dev.backtrack.repository.model.Micros;
+import dev.backtrack.repository.objects.ObjectDefinition;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -27,6 +29,33 @@ final class BackupsCommand implements Runnable {
 
     @Option(names = "--json", description = "print one JSON object")
     boolean json;
+
+    /**
+     * How the newest checkpoint's object definitions were followed, and so which kinds a restore gets
+     * exactly as of its instant and which only as of the last time they were read.
+     */
+    static Map<String, Object> objectTracking(RecoveryWindow window) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        Manifest newest = window.checkpoints().isEmpty() ? null : window.checkpoints().get(window.checkpoints().size() - 1);
+        String capture = newest == null || newest.objects() == null ? null : newest.objectCapture();
+        out.put("capture", capture);
+        if (capture == null) {
+            out.put("note", newest == null ? "no checkpoint yet" : "the newest checkpoint was written before object definitions were kept, or the source is not PostgreSQL");
+            return out;
+        }
+        out.put("count", newest.objects().rows());
+        boolean exact = PostgresObjects.BY_TRIGGER.equals(capture);
+        out.put("exact", exact ? ObjectDefinition.KINDS : List.of());
+        Map<String, String> approximate = new LinkedHashMap<>();
+        if (!exact) {
+            ObjectDefinition.KINDS.forEach(k -> approximate.put(k, "read every source.heartbeat-interval: a restore to an instant just after a change may hold the definition before it"));
+            approximate.put("table columns, keys, indexes and constraints", "read again when a change stops matching the table's definition");
+        }
+        approximate.put("sequence values", "recorded every source.heartbeat-interval, and never set below a value a restored row holds");
+        approximate.put("materialized view contents", "not kept: a populated materialized view is refreshed after the restore, as pg_restore does");
+        out.put("approximate", approximate);
+        return out;
+    }
 
     @Override
     public void run() {
@@ -74,6 +103,7 @@ final class BackupsCommand implements Runnable {
                 gaps.add(m);
             }
             out.put("gaps", gaps);
+            out.put("objects", objectTracking(window));
             Json.print(out);
             return;
         }
@@ -89,6 +119,10 @@ final class BackupsCommand implements Runnable {
         for (Marks.Mark m : Marks.list(repository.path())) {
             System.out.println("mark " + m.name() + ": " + m.time() + " (log sequence " + m.sequence() + ")");
         }
+        Map<String, Object> tracking = objectTracking(window);
+        System.out.println("object definitions: " + (tracking.get("capture") == null ? "not kept (" + tracking.get("note") + ")"
+                : tracking.get("count") + " at the newest checkpoint, followed by " + tracking.get("capture")
+                + (PostgresObjects.BY_TRIGGER.equals(tracking.get("capture")) ? " (each at its DDL's position)" : " (read every source.heartbeat-interval)")));
         System.out.println("checkpoints:");
         for (Manifest m : window.checkpoints()) {
             // a delta's label begins with its full's; its rows are the keys it changed

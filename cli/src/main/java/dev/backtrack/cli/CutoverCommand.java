@@ -10,6 +10,7 @@ import dev.backtrack.recovery.Progress;
 import dev.backtrack.recovery.RestoreException;
 import dev.backtrack.recovery.Validation;
 import dev.backtrack.repository.Repository;
+import dev.backtrack.repository.objects.ObjectSet;
 import dev.backtrack.repository.schema.TableSchema;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -45,8 +46,9 @@ final class CutoverCommand implements Runnable {
     @Option(names = "--json", description = "print the report as one JSON object")
     boolean json;
 
-    /** The report: each table compared, and whether the target is live. */
-    record Report(boolean cutOver, String appliedThrough, long appliedSequence, List<Validation.TableCheck> tables, Map<String, Long> sequences, long millis) {
+    /** The report: each table compared, the objects (views, functions, ...) that still differ, and whether the target is live. */
+    record Report(boolean cutOver, String appliedThrough, long appliedSequence, List<Validation.TableCheck> tables, List<String> objects,
+                  Map<String, Long> sequences, long millis) {
     }
 
     @Override
@@ -77,7 +79,8 @@ final class CutoverCommand implements Runnable {
                 boolean settled = s.lagTransactions() == 0 && System.currentTimeMillis() - quietSince >= quiet * 1000;
                 if (settled || System.currentTimeMillis() > deadline) {
                     List<Validation.TableCheck> checks = Validation.compare(source, db, tables);
-                    boolean match = checks.stream().allMatch(Validation.TableCheck::matches);
+                    List<String> objects = syncObjects(source, db, cfg, repo);
+                    boolean match = checks.stream().allMatch(Validation.TableCheck::matches) && objects.isEmpty();
                     if (match || System.currentTimeMillis() > deadline) {
                         Map<String, Long> sequences = new LinkedHashMap<>();
                         if (match) {
@@ -87,7 +90,7 @@ final class CutoverCommand implements Runnable {
                             db.commit();
                             m.finish();
                         }
-                        print(new Report(match, s.appliedCommit(), s.appliedSequence(), checks, sequences, System.currentTimeMillis() - started));
+                        print(new Report(match, s.appliedCommit(), s.appliedSequence(), checks, objects, sequences, System.currentTimeMillis() - started));
                         if (!match) {
                             throw new ValidationException("the target does not match the source after " + timeout + " s (see the tables above):"
                                     + " stop every writer to the source, check the agent is running, then run cutover again");
@@ -102,6 +105,26 @@ final class CutoverCommand implements Runnable {
         }
     }
 
+    /**
+     * Makes the target's views, functions, triggers, ... as the source has them now (same engine
+     * only); returns the objects that still differ.
+     */
+    private static List<String> syncObjects(SourceCatalog source, TargetDatabase db, BacktrackConfig cfg, Repository repo) {
+        ObjectSet objects = source.objects(cfg.source().tablesInclude(), cfg.source().tablesExclude());
+        if (objects == null || !repo.identity().engine().equals(db.engine())) {
+            return List.of();
+        }
+        db.begin();
+        try {
+            db.syncObjects(objects, id -> true);
+            db.commit();
+        } catch (RuntimeException e) {
+            db.rollback();
+            throw e;
+        }
+        return db.objectDifferences(objects, id -> true);
+    }
+
     private void print(Report r) {
         if (json) {
             Json.print(r);
@@ -112,6 +135,7 @@ final class CutoverCommand implements Runnable {
                     + " in the target, checksum " + c.sourceChecksum() + (c.matches() ? "" : " vs " + c.targetChecksum()));
             c.differingKeys().forEach(k -> System.out.println("        " + k));
         }
+        r.objects().forEach(o -> System.out.println("DIFFERS " + o));
         if (r.cutOver()) {
             System.out.println("cut over: the target holds every transaction through log sequence " + r.appliedSequence()
                     + (r.appliedThrough() == null ? "" : " (commit " + r.appliedThrough() + ")") + "; " + r.sequences().size()

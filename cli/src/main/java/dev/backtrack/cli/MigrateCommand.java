@@ -1,5 +1,6 @@
 package dev.backtrack.cli;
 
+import dev.backtrack.connectors.target.ObjectRestore;
 import dev.backtrack.connectors.target.TargetDatabase;
 import dev.backtrack.recovery.Migration;
 import dev.backtrack.recovery.Progress;
@@ -36,6 +37,12 @@ final class MigrateCommand implements Runnable {
     @Option(names = "--poll", defaultValue = "100", paramLabel = "MS", description = "how often --follow looks for new transactions, in milliseconds")
     long poll;
 
+    @Option(names = "--no-owner", description = "leave the restored objects owned by the target user (as pg_restore --no-owner)")
+    boolean noOwner;
+
+    @Option(names = "--no-privileges", description = "leave out GRANTs and default privileges (as pg_restore --no-privileges)")
+    boolean noPrivileges;
+
     @Option(names = "--json", description = "print progress as one JSON object per line")
     boolean json;
 
@@ -55,7 +62,7 @@ final class MigrateCommand implements Runnable {
             Migration m = new Migration(repo, db, progress());
             if (m.state() == null) {
                 RestoreTarget to = stopAt == null ? new RestoreTarget.Time(TargetInstant.parse("latest")) : new RestoreTarget.Time(stopAt);
-                RestoreReport r = m.start(to, jobs);
+                RestoreReport r = m.start(to, jobs, new ObjectRestore.Options(!noOwner, !noPrivileges));
                 say("restored " + r.rows() + " rows in " + r.rowsPerTable().size() + " tables as of " + r.target() + " (log sequence " + r.lastSequence() + ")");
             }
             Migration.Status s = m.follow(follow, stopAt == null ? null : stopAt.micros(), poll, stop::signalled, this::report);

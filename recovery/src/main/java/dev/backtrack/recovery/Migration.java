@@ -1,18 +1,22 @@
 package dev.backtrack.recovery;
 
 import dev.backtrack.connectors.target.ChangeApplier;
+import dev.backtrack.connectors.target.ObjectRestore;
 import dev.backtrack.connectors.target.TargetDatabase;
 import dev.backtrack.repository.Repository;
 import dev.backtrack.repository.model.Micros;
 import dev.backtrack.repository.model.Op;
 import dev.backtrack.repository.model.RowChange;
 import dev.backtrack.repository.model.Transaction;
+import dev.backtrack.repository.objects.ObjectSet;
 import dev.backtrack.repository.redolog.LogCursor;
 import dev.backtrack.repository.redolog.LogSummary;
 import dev.backtrack.repository.redolog.RedoLog;
 import dev.backtrack.repository.schema.TableSchema;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
@@ -70,9 +74,9 @@ public final class Migration {
     }
 
     /** Restores the state at {@code to} (latest, or an instant) and records it as the migration's start. */
-    public RestoreReport start(RestoreTarget to, int jobs) {
+    public RestoreReport start(RestoreTarget to, int jobs, ObjectRestore.Options objects) {
         // the progress commits with the restored rows, so a kill leaves either an empty target or a migration that resumes
-        return new Restore(repo, progress).jobs(jobs).finishing((target, lastSequence, lastCommitMicros) -> {
+        return new Restore(repo, progress).jobs(jobs).objectOptions(objects).finishing((target, lastSequence, lastCommitMicros) -> {
             changes.prepareState();
             Map<String, String> s = new LinkedHashMap<>();
             s.put(REPOSITORY, repo.identity().repositoryId());
@@ -116,6 +120,7 @@ public final class Migration {
                         inParts = tx.continued();
                         group.begin();
                         boolean definition = false;
+                        List<String> objectChanges = new ArrayList<>();
                         for (RowChange c : tx.changes()) {
                             if (c.op() == Op.SCHEMA || c.op() == Op.DROP) {
                                 // MariaDB commits a DDL at once: what precedes it is committed with its progress first
@@ -123,8 +128,15 @@ public final class Migration {
                                 group.commit();
                                 group.begin();
                             }
-                            apply(tx, c);
+                            if (c.op() == Op.MESSAGE && ObjectSet.PREFIX.equals(c.after()[0])) {
+                                objectChanges.add((String) c.after()[1]);
+                            } else {
+                                apply(tx, c);
+                            }
                         }
+                        // once the transaction's tables are as it left them: a view may be on a table it made
+                        objectChanges.forEach(this::applyObjects);
+                        definition |= !objectChanges.isEmpty();
                         if (tx.continued()) {
                             continue;
                         }
@@ -241,6 +253,17 @@ public final class Migration {
                 // sequence values and marks: cutover sets sequences from the source itself
             }
         }
+    }
+
+    /** Makes the target's objects (views, functions, ...) as a logged definition change says; what the target refuses is reported, not fatal. */
+    private void applyObjects(String message) {
+        if (!sameEngine) {
+            return;
+        }
+        ObjectSet.Change change = ObjectSet.change(message);
+        java.util.Set<String> touched = change.touched();
+        List<String> refused = db.syncObjects(new ObjectSet(change.objects()), change.full() ? id -> true : touched::contains);
+        refused.forEach(r -> progress.report("migrate: the target refused " + r + " (migrate cutover makes it again or reports it)"));
     }
 
     /** The migration's lag behind the log: transactions not applied yet, and the commit-time distance to the log's last one. */

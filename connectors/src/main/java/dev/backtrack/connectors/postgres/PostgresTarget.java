@@ -226,6 +226,16 @@ public final class PostgresTarget implements TargetDatabase {
         return new PostgresObjectRestore(connection, objects, options, scope);
     }
 
+    @Override
+    public List<String> syncObjects(ObjectSet source, java.util.function.Predicate<String> wanted) {
+        return new PostgresObjectSync(connection).sync(source, wanted);
+    }
+
+    @Override
+    public List<String> objectDifferences(ObjectSet source, java.util.function.Predicate<String> wanted) {
+        return new PostgresObjectSync(connection).differences(source, wanted);
+    }
+
     /**
      * Drops what {@link #createTables} made (tables, sequences, types, schemas other than public):
      * after a failed parallel restore, so the target is as empty as it was.

@@ -49,6 +49,20 @@ public interface TargetDatabase extends AutoCloseable {
         return new SkippedObjects(objects, engine());
     }
 
+    /**
+     * Migration: makes this target's objects look as {@code source} defines them, for those whose
+     * "kind name" {@code wanted} selects (a table's rows and columns are not touched); returns what
+     * it could not make, one line each. A target of another engine keeps none of them: nothing to do.
+     */
+    default List<String> syncObjects(ObjectSet source, java.util.function.Predicate<String> wanted) {
+        return List.of();
+    }
+
+    /** Migration cutover: the objects (by "kind name") that differ from {@code source}'s definitions. */
+    default List<String> objectDifferences(ObjectSet source, java.util.function.Predicate<String> wanted) {
+        return List.of();
+    }
+
     /** Opens a bulk load into the table. */
     RowLoader load(TableSchema table);
 

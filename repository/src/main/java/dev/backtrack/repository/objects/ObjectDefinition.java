@@ -24,6 +24,9 @@ import java.util.List;
 public record ObjectDefinition(String key, String kind, String name, String schema, String table, String parent, String phase, int rank,
                                List<String> create, List<String> after, String drop, String owner, String ownerRole, List<String> acl,
                                List<String> comment, List<String> roles, Extension extension) {
+    /** Every kind of object kept (PostgreSQL sources), as {@code kind} names them. */
+    public static final List<String> KINDS = List.of("schema", "extension", "collation", "type", "domain", "function", "procedure", "aggregate",
+            "operator", "cast", "sequence", "table", "view", "materialized view", "index", "trigger", "rule", "policy", "statistics", "default privileges");
     public static final String PRE = "pre";
     public static final String TABLE = "table";
     public static final String POST = "post";

@@ -67,7 +67,7 @@ public final class ObjectSet {
     public static ObjectSet asOf(ObjectSet checkpoint, List<String> changes) {
         ObjectSet set = checkpoint == null ? null : checkpoint.copy();
         for (String c : changes) {
-            if (set == null && parse(c).path("full").asBoolean()) {
+            if (set == null && change(c).full()) {
                 set = new ObjectSet();
             }
             if (set != null) {
@@ -77,19 +77,37 @@ public final class ObjectSet {
         return set;
     }
 
+    /**
+     * One logged change message, read: whether it replaces the whole set, the definitions it
+     * carries, and the objects it drops (key, kind, name and drop statement only).
+     */
+    public record Change(boolean full, List<ObjectDefinition> objects, List<ObjectDefinition> dropped) {
+        /** "kind name" of every object the change makes, changes or drops. */
+        public java.util.Set<String> touched() {
+            java.util.Set<String> out = new java.util.HashSet<>();
+            objects.forEach(o -> out.add(o.describe()));
+            dropped.forEach(o -> out.add(o.describe()));
+            return out;
+        }
+    }
+
+    public static Change change(String message) {
+        JsonNode root = parse(message);
+        List<ObjectDefinition> objects = new ArrayList<>();
+        root.path("objects").forEach(o -> objects.add(JSON.convertValue(o, ObjectDefinition.class)));
+        List<ObjectDefinition> dropped = new ArrayList<>();
+        root.path("dropped").forEach(o -> dropped.add(JSON.convertValue(o, ObjectDefinition.class)));
+        return new Change(root.path("full").asBoolean(), objects, dropped);
+    }
+
     /** Applies one logged change message (see the class comment). */
     public void apply(String message) {
-        JsonNode root = parse(message);
-        if (root.path("full").asBoolean()) {
+        Change c = change(message);
+        if (c.full()) {
             byKey.clear();
         }
-        for (JsonNode o : root.path("objects")) {
-            ObjectDefinition d = JSON.convertValue(o, ObjectDefinition.class);
-            byKey.put(d.key(), d);
-        }
-        for (JsonNode d : root.path("dropped")) {
-            byKey.remove(d.path("key").asText());
-        }
+        c.objects().forEach(d -> byKey.put(d.key(), d));
+        c.dropped().forEach(d -> byKey.remove(d.key()));
     }
 
     /** Each partition's partitioned table, by qualified name (schema.table). */
