@@ -38,6 +38,8 @@ public final class Migration {
     /** At most this many source transactions, or this long, per target transaction while a backlog is applied. */
     static final int GROUP_TRANSACTIONS = 500;
     static final long GROUP_NANOS = 200_000_000L;
+    /** Kinds of objects made only at cutover: a trigger or rule on the target would act again on the changes the migration applies. */
+    public static final java.util.Set<String> AT_CUTOVER = java.util.Set.of("trigger", "rule");
 
     private final Repository repo;
     private final TargetDatabase db;
@@ -76,7 +78,7 @@ public final class Migration {
     /** Restores the state at {@code to} (latest, or an instant) and records it as the migration's start. */
     public RestoreReport start(RestoreTarget to, int jobs, ObjectRestore.Options objects) {
         // the progress commits with the restored rows, so a kill leaves either an empty target or a migration that resumes
-        return new Restore(repo, progress).jobs(jobs).objectOptions(objects).finishing((target, lastSequence, lastCommitMicros) -> {
+        return new Restore(repo, progress).jobs(jobs).objectOptions(objects.deferring(AT_CUTOVER)).finishing((target, lastSequence, lastCommitMicros) -> {
             changes.prepareState();
             Map<String, String> s = new LinkedHashMap<>();
             s.put(REPOSITORY, repo.identity().repositoryId());
@@ -262,7 +264,8 @@ public final class Migration {
         }
         ObjectSet.Change change = ObjectSet.change(message);
         java.util.Set<String> touched = change.touched();
-        List<String> refused = db.syncObjects(new ObjectSet(change.objects()), change.full() ? id -> true : touched::contains);
+        java.util.function.Predicate<String> cutoverKinds = id -> AT_CUTOVER.stream().anyMatch(k -> id.startsWith(k + " "));
+        List<String> refused = db.syncObjects(new ObjectSet(change.objects()), id -> (change.full() || touched.contains(id)) && !cutoverKinds.test(id));
         refused.forEach(r -> progress.report("migrate: the target refused " + r + " (migrate cutover makes it again or reports it)"));
     }
 

@@ -8,8 +8,9 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * A small CRM: accounts, contacts (with TOASTed notes), deals (enum stage, money amounts) and an
- * activity feed without a primary key. Used by the demo and the end-to-end tests.
+ * A small CRM: accounts, contacts (with TOASTed notes, and a trigger that stamps updated_at), deals
+ * (enum stage, money amounts, a view of the open ones) and an activity feed without a primary key,
+ * partitioned by year. Used by the demo and the end-to-end tests.
  */
 public final class CrmSchema {
     public static final List<String> TABLES = List.of("public.accounts", "public.contacts", "public.deals", "public.activities");
@@ -32,13 +33,25 @@ public final class CrmSchema {
                     CREATE TABLE deals (id serial PRIMARY KEY, account_id bigint NOT NULL, contact_id bigint, title text NOT NULL,
                       stage deal_stage NOT NULL, amount numeric(12,2), probability real, close_date date, custom json,
                       created_at timestamptz DEFAULT now())""");
-            st.execute("CREATE TABLE activities (account_id bigint, kind text, happened_at timestamptz, detail text)");
+            st.execute("CREATE TABLE activities (account_id bigint, kind text, happened_at timestamptz, detail text) PARTITION BY RANGE (happened_at)");
+            st.execute("CREATE TABLE activities_2026 PARTITION OF activities FOR VALUES FROM ('2026-01-01 00:00+00') TO ('2027-01-01 00:00+00')");
+            st.execute("CREATE TABLE activities_other PARTITION OF activities DEFAULT");
             st.execute("ALTER TABLE contacts ADD CONSTRAINT contacts_account_fk FOREIGN KEY (account_id) REFERENCES accounts (id)");
             st.execute("ALTER TABLE deals ADD CONSTRAINT deals_amount_positive CHECK (amount >= 0)");
             st.execute("CREATE INDEX contacts_email_idx ON contacts (lower(email))");
             st.execute("CREATE UNIQUE INDEX accounts_domain_key ON accounts (domain) WHERE domain IS NOT NULL");
             st.execute("CREATE INDEX activities_account_idx ON activities (account_id, happened_at DESC)");
-            st.execute("ALTER TABLE activities REPLICA IDENTITY FULL");
+            // keyless: every partition logs its whole old row (the setting does not pass down to partitions)
+            for (String t : List.of("activities", "activities_2026", "activities_other")) {
+                st.execute("ALTER TABLE " + t + " REPLICA IDENTITY FULL");
+            }
+            st.execute("""
+                    CREATE FUNCTION touch_updated_at() RETURNS trigger LANGUAGE plpgsql AS $$
+                    BEGIN NEW.updated_at := now(); RETURN NEW; END $$""");
+            st.execute("CREATE TRIGGER contacts_touch BEFORE UPDATE ON contacts FOR EACH ROW EXECUTE FUNCTION touch_updated_at()");
+            st.execute("""
+                    CREATE VIEW open_deals AS SELECT d.id, a.name AS account, d.title, d.stage, d.amount, d.close_date
+                    FROM deals d JOIN accounts a ON a.id = d.account_id WHERE d.stage NOT IN ('won', 'lost')""");
         }
     }
 

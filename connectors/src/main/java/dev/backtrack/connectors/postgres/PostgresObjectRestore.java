@@ -50,7 +50,7 @@ final class PostgresObjectRestore implements ObjectRestore {
                 }
                 continue;
             }
-            if (!options.privileges() && o.kind().equals("default privileges")) {
+            if ((!options.privileges() && o.kind().equals("default privileges")) || options.deferred().contains(o.kind())) {
                 continue;
             }
             kept.add(o);

@@ -14,9 +14,22 @@ import java.util.Set;
  */
 public interface ObjectRestore {
 
-    /** What a restore leaves out, as pg_restore's --no-owner and --no-privileges do. */
-    record Options(boolean owners, boolean privileges) {
-        public static final Options ALL = new Options(true, true);
+    /**
+     * What a restore leaves out: owners and privileges, as pg_restore's --no-owner and --no-privileges
+     * do, and objects of the {@code deferred} kinds (a migration makes its triggers and rules at cutover,
+     * so they do not fire again on the changes it applies).
+     */
+    record Options(boolean owners, boolean privileges, java.util.Set<String> deferred) {
+        public static final Options ALL = new Options(true, true, java.util.Set.of());
+
+        public Options(boolean owners, boolean privileges) {
+            this(owners, privileges, java.util.Set.of());
+        }
+
+        /** The same, with objects of these kinds left for later. */
+        public Options deferring(java.util.Set<String> kinds) {
+            return new Options(owners, privileges, kinds);
+        }
     }
 
     /**
