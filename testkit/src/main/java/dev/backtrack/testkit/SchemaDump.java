@@ -91,8 +91,14 @@ public final class SchemaDump {
         if (options.ignorePrivileges()) {
             cmd.add("--no-privileges");
         }
-        cmd.add(database);
+        // timestamps in partition bounds, defaults and views print in the session's TimeZone, which is no part of the schema
+        cmd.addAll(List.of("-d", "dbname=" + connectionValue(database) + " options='-c TimeZone=UTC'"));
         return cmd;
+    }
+
+    /** A libpq connection-string value: quoted, with ' and \ escaped. */
+    private static String connectionValue(String value) {
+        return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'";
     }
 
     /** pg_dump runs as the postgres OS user, so it must be able to write where the dump goes. */

@@ -131,6 +131,28 @@ class SchemaDumpTest {
     }
 
     @Test
+    void aDatabasesTimeZoneDoesNotChangeHowPartitionBoundsAreWritten() throws SQLException {
+        DumpedSchema utc = fixture("crm_a", 0);
+        fixture("crm_b", 0);
+        cluster.execute("postgres", "ALTER DATABASE crm_b SET timezone = 'America/New_York'");
+        // JDBC sends the JVM's zone when it connects, so only the catalog shows what pg_dump's libpq session gets
+        assertEquals("{TimeZone=America/New_York}", cluster.queryOne("crm_b",
+                "SELECT setconfig::text FROM pg_db_role_setting WHERE setdatabase = (SELECT oid FROM pg_database WHERE datname = 'crm_b')"));
+        DumpedSchema newYork = dump("crm_b", Options.defaults());
+        assertEquals(utc, newYork, () -> SchemaDump.diff(utc, newYork));
+    }
+
+    @Test
+    void aDatabaseNameWithQuotesAndSpacesIsDumped() {
+        String name = "crm 'odd' \\ name";
+        cluster.createDatabase(name);
+        cluster.execute(name, "CREATE TABLE only_here (id int)");
+        String diff = SchemaDump.diff(new DumpedSchema(List.of()), dump(name, Options.defaults()));
+        assertTrue(diff.startsWith("1 object(s) differ:\nonly in B: Name: only_here; Type: TABLE"), diff);
+        cluster.dropDatabase(name);
+    }
+
+    @Test
     void columnOrderAndFunctionBodiesCount() {
         cluster.createDatabase("crm_a");
         cluster.createDatabase("crm_b");
