@@ -29,6 +29,7 @@ public final class SqlScript {
     private void scan() {
         while (at < text.length()) {
             char c = text.charAt(at);
+            String tag = c == '$' ? dollarTag() : null;
             if (c == ';') {
                 finish();
                 at++;
@@ -41,9 +42,8 @@ public final class SqlScript {
                 at = blockCommentEnd();
                 current.append(' ');
             } else if (c == '\'' || c == '"') {
-                copyUntil(quoteEnd(c, at > 0 && (text.charAt(at - 1) == 'E' || text.charAt(at - 1) == 'e')));
-            } else if (c == '$' && dollarTag() != null) {
-                String tag = dollarTag();
+                copyUntil(quoteEnd(c, c == '\'' && escapeStringPrefix()));
+            } else if (tag != null) {
                 int close = text.indexOf(tag, at + tag.length());
                 copyUntil(close < 0 ? text.length() : close + tag.length());
             } else {
@@ -111,9 +111,19 @@ public final class SqlScript {
         return text.length();
     }
 
+    /** True when the quote here opens an E'...' string: an E standing alone before it (not the end of WHERE). */
+    private boolean escapeStringPrefix() {
+        boolean e = at > 0 && (text.charAt(at - 1) == 'E' || text.charAt(at - 1) == 'e');
+        return e && (at == 1 || !identifierChar(text.charAt(at - 2)));
+    }
+
+    private static boolean identifierChar(char c) {
+        return Character.isLetterOrDigit(c) || c == '_' || c == '$';
+    }
+
     /** The $tag$ starting here, or null when this $ is a parameter ($1) or part of an identifier (a$b). */
     private String dollarTag() {
-        if (at > 0 && (Character.isLetterOrDigit(text.charAt(at - 1)) || text.charAt(at - 1) == '_')) {
+        if (at > 0 && identifierChar(text.charAt(at - 1))) {
             return null;
         }
         int i = at + 1;

@@ -26,6 +26,11 @@ class SqlScriptTest {
     }
 
     @Test
+    void aBackslashEscapesOnlyInAnEStringNotAfterAWordEndingInE() {
+        assertEquals(List.of("SELECT 1 WHERE'a\\'", "SELECT 2"), SqlScript.split("SELECT 1 WHERE'a\\'; SELECT 2"));
+    }
+
+    @Test
     void blockCommentsNestAndAreDropped() {
         assertEquals(List.of("SELECT   1"), SqlScript.split("SELECT /* a /* b; */ c; */ 1;"));
     }

@@ -31,6 +31,7 @@ CREATE FUNCTION public.normalize_phone(raw text) RETURNS text
 ALTER TABLE public.contact ADD COLUMN phone text;
 CREATE INDEX contact_phone_idx ON public.contact (public.normalize_phone(phone)) WHERE phone IS NOT NULL;
 ALTER TABLE public.account SET (fillfactor = 80);
+ALTER TABLE public.currency ALTER COLUMN name TYPE character varying(60);
 ALTER TYPE public.deal_stage ADD VALUE 'negotiation' BEFORE 'won';
 ALTER DOMAIN public.email ADD CONSTRAINT email_no_spaces CHECK (position(' ' in VALUE::text) = 0);
 ALTER TRIGGER account_touch ON public.account RENAME TO account_set_updated_at;

@@ -31,6 +31,9 @@ $$;
 
 -- altered
 ALTER TYPE public.deal_stage RENAME VALUE 'proposal' TO 'quoted';
+-- a renamed table keeps its sequence's, key's and index's names (tag_id_seq, tag_pkey, tag_label_key)
+ALTER TABLE public.tag RENAME TO contact_label;
+ALTER TABLE public.contact_tag RENAME COLUMN tag_id TO label_id;
 ALTER TABLE sales.deal NO FORCE ROW LEVEL SECURITY;
 ALTER POLICY deal_reader_recent ON sales.deal TO crm_reader, crm_owner;
 ALTER TABLE public.activity_2024_04 SET (fillfactor = 60, autovacuum_enabled = false);
@@ -45,7 +48,7 @@ ALTER TABLE public.account DISABLE TRIGGER account_set_updated_at;
 COMMENT ON COLUMN public.account.custom_fields IS 'Free-form fields per customer';
 COMMENT ON FUNCTION public.audit_row() IS 'Writes a changed row and who changed it into audit_log';
 REVOKE UPDATE (stage) ON sales.deal FROM crm_reader;
-GRANT INSERT ON public.tag TO crm_reader;
+GRANT INSERT ON public.contact_label TO crm_reader;
 ALTER DEFAULT PRIVILEGES IN SCHEMA sales REVOKE SELECT ON TABLES FROM crm_reader;
 
 -- replaced
@@ -54,7 +57,7 @@ CREATE OR REPLACE FUNCTION public.address_in_city(a public.postal_address, city 
     AS $$ SELECT lower(btrim(a.city)) = lower(btrim(city)) $$;
 CREATE OR REPLACE VIEW public.contact_directory_tagged AS
     SELECT d.id, d.full_name, t.label, d.account_name
-    FROM public.contact_directory d JOIN public.contact_tag ct ON ct.contact_id = d.id JOIN public.tag t ON t.id = ct.tag_id;
+    FROM public.contact_directory d JOIN public.contact_tag ct ON ct.contact_id = d.id JOIN public.contact_label t ON t.id = ct.label_id;
 DROP CAST (public.postal_address AS text);
 CREATE CAST (public.postal_address AS text) WITH INOUT;
 
