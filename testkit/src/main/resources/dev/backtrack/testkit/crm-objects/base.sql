@@ -3,8 +3,9 @@
 -- (or psql -v ON_ERROR_STOP=1 -f) can run the file one statement at a time, each in its own transaction.
 
 -- roles are cluster-wide, so a second database of the same cluster finds them made already
-DO $$ BEGIN CREATE ROLE crm_owner NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$;
-DO $$ BEGIN CREATE ROLE crm_reader NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$;
+-- (unique_violation: another session made the role at the same moment)
+DO $$ BEGIN CREATE ROLE crm_owner NOLOGIN; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$;
+DO $$ BEGIN CREATE ROLE crm_reader NOLOGIN; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$;
 
 -- extensions: citext for a column type, btree_gist for an exclusion constraint, pg_trgm for a GIN index
 CREATE EXTENSION IF NOT EXISTS citext WITH SCHEMA public;
