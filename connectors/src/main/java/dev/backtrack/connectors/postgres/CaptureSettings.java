@@ -77,8 +77,8 @@ public final class CaptureSettings {
         p.setProperty("time.precision.mode", "adaptive_time_microseconds");
         p.setProperty("interval.handling.mode", "string");
         p.setProperty("binary.handling.mode", "bytes");
-        p.setProperty("hstore.handling.mode", "json");
-        p.setProperty("include.unknown.datatypes", "false");
+        // the stream then hands TextForm the text of types the connector does not know, which it would otherwise drop
+        p.setProperty("include.unknown.datatypes", "true");
         p.setProperty("converters", "text");
         p.setProperty("text.type", TextForm.class.getName());
         // a value the connector cannot convert stops capture instead of becoming NULL in the log

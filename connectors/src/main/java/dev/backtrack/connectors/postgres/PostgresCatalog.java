@@ -110,29 +110,47 @@ public final class PostgresCatalog implements SourceCatalog {
         }
     }
 
-    /**
-     * Types whose values the connector drops from streamed changes (they would become NULL) or changes
-     * (timetz: moved to UTC, its offset lost): a table with such a column (directly, in an array or
-     * under a domain) is refused before capture starts.
-     */
-    static final java.util.Set<String> UNSUPPORTED_TYPES = java.util.Set.of("tsquery", "pg_lsn", "jsonpath", "txid_snapshot", "pg_snapshot",
-            "xid8", "tid", "aclitem", "int2vector", "oidvector", "pg_node_tree", "timetz");
+    private static final String NO_INPUT = "PostgreSQL reads no value of this type back, so no restore could load it";
 
-    /** Refuses captured tables with a column of a type Backtrack cannot capture exactly, naming each. */
+    /**
+     * The types whose values cannot be carried exactly, with why (keyed by format_type's spelling
+     * without a typmod); every other type travels, most as PostgreSQL's text ({@link TextForm}). A
+     * table with such a column (also under domains, and in an array where the array's text does not
+     * help) is refused before capture starts.
+     */
+    static final Map<String, String> UNSUPPORTED_TYPES = Map.of(
+            "time with time zone", "the connector moves streamed values to UTC and drops their offset",
+            "refcursor", "the connector's initial snapshot opens the cursor a value names instead of reading the value",
+            "pg_node_tree", NO_INPUT, "pg_ndistinct", NO_INPUT, "pg_dependencies", NO_INPUT, "pg_mcv_list", NO_INPUT,
+            "gtsvector", NO_INPUT, "pg_brin_bloom_summary", NO_INPUT, "pg_brin_minmax_multi_summary", NO_INPUT);
+
+    /** Why a column of this type (format_type's spelling, behind any domain) cannot be carried, or null. */
+    static String refusal(String type) {
+        boolean array = type.endsWith("[]");
+        String why = UNSUPPORTED_TYPES.get((array ? type.substring(0, type.length() - 2) : type).replaceAll("\\(\\d+(,\\d+)?\\)", ""));
+        // an array travels as the server's text, which keeps each timetz's offset and opens no cursor
+        return array && !NO_INPUT.equals(why) ? null : why;
+    }
+
+    /** Refuses captured tables with a column of a type Backtrack cannot capture exactly, naming each with why. */
     public void checkSupportedTypes(List<String> tables) {
         List<String> bad = new ArrayList<>();
         for (String t : tables) {
             int dot = t.indexOf('.');
             String regclass = PostgresTarget.literal(quote(t.substring(0, dot)) + "." + quote(t.substring(dot + 1)));
-            // the base type behind domains and arrays (one level of each, as PostgreSQL allows)
-            String sql = "SELECT a.attname, format_type(a.atttypid, a.atttypmod), coalesce(e.typname, b.typname, ty.typname) FROM pg_attribute a"
-                    + " JOIN pg_type ty ON ty.oid = a.atttypid LEFT JOIN pg_type b ON b.oid = nullif(ty.typbasetype, 0)"
-                    + " LEFT JOIN pg_type e ON e.oid = nullif(coalesce(b.typelem, ty.typelem), 0) AND coalesce(b.typcategory, ty.typcategory) = 'A'"
-                    + " WHERE a.attrelid = " + regclass + "::regclass AND a.attnum > 0 AND NOT a.attisdropped";
+            // each column's type behind its domains, and an array's element type behind its domains
+            String sql = "WITH RECURSIVE c(attname, shown, typid, arr) AS ("
+                    + " SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.atttypid, false FROM pg_attribute a"
+                    + " WHERE a.attrelid = " + regclass + "::regclass AND a.attnum > 0 AND NOT a.attisdropped"
+                    + " UNION ALL SELECT c.attname, c.shown, CASE WHEN y.typtype = 'd' THEN y.typbasetype ELSE y.typelem END, c.arr OR y.typtype <> 'd'"
+                    + " FROM c JOIN pg_type y ON y.oid = c.typid WHERE y.typtype = 'd' OR (y.typcategory = 'A' AND y.typelem <> 0 AND NOT c.arr))"
+                    + " SELECT c.attname, c.shown, format_type(c.typid, NULL) || CASE WHEN c.arr THEN '[]' ELSE '' END FROM c JOIN pg_type y ON y.oid = c.typid"
+                    + " WHERE NOT (y.typtype = 'd' OR (y.typcategory = 'A' AND y.typelem <> 0 AND NOT c.arr)) ORDER BY 1";
             try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery(sql)) {
                 while (rs.next()) {
-                    if (UNSUPPORTED_TYPES.contains(rs.getString(3))) {
-                        bad.add(t + "." + rs.getString(1) + " (" + rs.getString(2) + ")");
+                    String why = refusal(rs.getString(3));
+                    if (why != null) {
+                        bad.add(t + "." + rs.getString(1) + " (" + rs.getString(2) + ": " + why + ")");
                     }
                 }
             } catch (SQLException e) {
@@ -140,19 +158,22 @@ public final class PostgresCatalog implements SourceCatalog {
             }
         }
         if (!bad.isEmpty()) {
-            throw new SourceException((bad.size() == 1 ? "column " + bad.get(0) + " has a type" : "columns " + String.join(", ", bad) + " have types")
-                    + " the Debezium connector does not stream, so their values would be lost:"
+            throw new SourceException((bad.size() == 1 ? "column " : "columns ") + String.join(", ", bad) + " cannot be captured exactly:"
                     + " exclude the table with source.tables-exclude (or change the column's type)");
         }
     }
 
-    /** The same refusal for a definition that arrives with a DDL (a column added or retyped while capturing). */
+    /**
+     * The same refusal for a definition that arrives with a DDL (a column added or retyped while capturing).
+     * A domain is looked through one level (the definition knows no deeper); TextForm refuses a timetz value behind more.
+     */
     public static void refuseUnsupported(TableSchema table) {
         for (Column c : table.columns()) {
-            String type = c.type().endsWith("[]") ? c.type().substring(0, c.type().length() - 2) : c.type();
-            if (UNSUPPORTED_TYPES.contains(type)) {
-                throw new SourceException("column " + table.qualifiedName() + "." + c.name() + " (" + c.type() + ") has a type the Debezium connector does not stream,"
-                        + " so its values would be lost: exclude the table with source.tables-exclude (or change the column's type), then restart the agent");
+            String domain = table.domains().get(c.type());
+            String why = refusal(domain == null ? c.type() : domain.substring(3).split(" NOT NULL| DEFAULT | CONSTRAINT ")[0]);
+            if (why != null) {
+                throw new SourceException("column " + table.qualifiedName() + "." + c.name() + " (" + c.type() + ": " + why + ") cannot be captured exactly:"
+                        + " exclude the table with source.tables-exclude (or change the column's type), then restart the agent");
             }
         }
     }
