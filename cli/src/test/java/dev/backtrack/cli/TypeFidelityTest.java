@@ -73,7 +73,8 @@ class TypeFidelityTest {
         }
     }
 
-    private static boolean logCarriesAnUnavailableValue(CaptureFixture f) {
+    /** Whether a row in the log holds an unchanged TOAST value's placeholder (which proves an untouched-TOAST update was captured). */
+    static boolean logCarriesAnUnavailableValue(CaptureFixture f) {
         try (LogCursor cursor = RedoLog.read(f.repository.resolve("log"), 1)) {
             while (cursor.hasNext()) {
                 for (RowChange c : cursor.next().changes()) {
