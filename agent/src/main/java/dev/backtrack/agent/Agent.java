@@ -215,6 +215,11 @@ public final class Agent {
                 }
             }, tick, tick, TimeUnit.MILLISECONDS);
         }
+        if (pg != null) {
+            // the connector's sessions take the JVM's time zone, and PostgreSQL's text of a composite, range or array spells
+            // instants in it: UTC, as fresh checkpoints and the DDL trigger spell them, so a row reads alike every way
+            java.util.TimeZone.setDefault(java.util.TimeZone.getTimeZone("UTC"));
+        }
         try {
             engine = DebeziumEngine.create(Connect.class)
                     .using(pg != null ? CaptureSettings.of(source, tables, pg.partitionedTables(source.tablesInclude(), source.tablesExclude()), followDdl,
