@@ -181,6 +181,17 @@ class ExoticTypesTest {
     }
 
     @Test
+    void aDomainOverAnEnumIsRefusedBeforeCaptureNamingIt(@TempDir Path dir) throws Exception {
+        // not closed: the agent stopped at its start; the connector itself would fail on the domain with a NullPointerException
+        CaptureFixture f = new CaptureFixture("crm_enum_domain", dir);
+        f.cluster.execute(f.database, "CREATE TYPE stage AS ENUM ('lead', 'won')", "CREATE DOMAIN deal_stage AS stage", "CREATE TABLE deals (id int PRIMARY KEY)");
+        AssertionError e = assertThrows(AssertionError.class, f::startAgent);
+        String first = e.getMessage().lines().findFirst().orElseThrow();
+        assertTrue(first.contains("a domain over an enum type (public.deal_stage)") && first.contains("drop the domain"), e.getMessage());
+        assertTrue(java.nio.file.Files.notExists(f.repository.resolve("log")), "nothing was captured");
+    }
+
+    @Test
     void aDdlThatAddsAColumnThatCannotBeCarriedStopsCaptureNamingIt(@TempDir Path dir) throws Exception {
         // not closed: the agent stops by itself
         CaptureFixture f = new CaptureFixture("crm_uncarried_ddl", dir);

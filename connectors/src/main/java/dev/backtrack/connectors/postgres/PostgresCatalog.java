@@ -134,6 +134,13 @@ public final class PostgresCatalog implements SourceCatalog {
 
     /** Refuses captured tables with a column of a type Backtrack cannot capture exactly, naming each with why. */
     public void checkSupportedTypes(List<String> tables) {
+        // the connector reads every type of the database at start and fails (a NullPointerException) on a domain over an enum
+        String enumDomains = one("SELECT string_agg(format('%I.%I', n.nspname, t.typname), ', ' ORDER BY n.nspname, t.typname) FROM pg_type t"
+                + " JOIN pg_namespace n ON n.oid = t.typnamespace WHERE t.typtype = 'd' AND t.typcategory = 'E' AND n.nspname <> 'pg_toast'");
+        if (enumDomains != null) {
+            throw new SourceException("the Debezium connector cannot start on a database with a domain over an enum type (" + enumDomains + "):"
+                    + " give its columns the enum type itself and drop the domain");
+        }
         List<String> bad = new ArrayList<>();
         for (String t : tables) {
             int dot = t.indexOf('.');
