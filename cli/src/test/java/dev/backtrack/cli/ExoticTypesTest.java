@@ -108,14 +108,18 @@ class ExoticTypesTest {
             f.cluster.execute(f.database, "DELETE FROM odd_feed WHERE ctid = (SELECT ctid FROM odd_feed WHERE nm = 'a name' LIMIT 1)",
                     "UPDATE odd_types SET n = n + 1, attrs = attrs - 'ab'::text WHERE id IN (1, 4)");
             states.put(stateNow(f), rows(f, f.database));
-            // table rewrites: the DDL trigger logs the rows as text; then a type made while capturing, in a column a DDL adds
+            // table rewrites: the DDL trigger logs the rows as text; then a type made while capturing, in a column a DDL adds;
+            // then a changed composite type
             f.cluster.execute(f.database, "ALTER TABLE odd_types ALTER COLUMN n TYPE bigint USING n * 10",
                     "ALTER TABLE odd_feed ADD COLUMN seen timestamptz DEFAULT clock_timestamp()",
                     "DELETE FROM odd_feed WHERE ctid = (SELECT ctid FROM odd_feed WHERE nm = 'a name' LIMIT 1)",
                     "UPDATE odd_types SET note = 'after the rewrite' WHERE id = 4",
                     "CREATE TYPE late_pair AS (a int, b hstore)",
                     "ALTER TABLE odd_types ADD COLUMN extra late_pair",
-                    "UPDATE odd_types SET extra = ROW(1, 'x=>y'), q = 'new & query' WHERE id = 1");
+                    "UPDATE odd_types SET extra = ROW(1, 'x=>y'), q = 'new & query' WHERE id = 1",
+                    // attributes added and dropped change the text of every address (in arrays, domains and parcels too) without a rewrite
+                    "ALTER TYPE address ADD ATTRIBUTE floor int", "ALTER TYPE address DROP ATTRIBUTE zip",
+                    "UPDATE odd_types SET addr.floor = 3 WHERE id = 1");
             f.awaitLogged();
             f.stopAgent();
             states.put("latest", rows(f, f.database));

@@ -90,6 +90,23 @@ BEGIN
 END
 $fn$;
 
+-- The captured tables with a column holding a value of this type: directly, or in an array, domain,
+-- range or composite type made of it. ALTER TYPE on a composite type changes the text of those values
+-- (an attribute added or dropped) without rewriting the tables, so their rows are logged again.
+CREATE OR REPLACE FUNCTION backtrack.tables_using(typ oid) RETURNS oid[] LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp AS $fn$
+  WITH RECURSIVE made_of(part, whole) AS (
+    SELECT typelem, oid FROM pg_type WHERE typcategory = 'A' AND typelem <> 0
+    UNION ALL SELECT typbasetype, oid FROM pg_type WHERE typtype = 'd'
+    UNION ALL SELECT rngsubtype, rngtypid FROM pg_range
+    UNION ALL SELECT rngtypid, rngmultitypid FROM pg_range
+    UNION ALL SELECT a.atttypid, c.reltype FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+              WHERE c.relkind = 'c' AND a.attnum > 0 AND NOT a.attisdropped),
+  types(oid) AS (SELECT typ UNION SELECT m.whole FROM types t JOIN made_of m ON m.part = t.oid)
+  SELECT ARRAY(SELECT DISTINCT a.attrelid FROM pg_attribute a JOIN types t ON t.oid = a.atttypid
+               WHERE a.attnum > 0 AND NOT a.attisdropped AND backtrack.captured(a.attrelid))
+$fn$;
+
 CREATE OR REPLACE FUNCTION backtrack.capture_ddl() RETURNS event_trigger LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp AS $fn$
 DECLARE
@@ -99,10 +116,14 @@ DECLARE
   defs jsonb := '[]';
   rewritten oid[];
   joined oid[] := '{}';
+  retyped oid[] := '{}';
 BEGIN
   FOR r IN SELECT * FROM pg_event_trigger_ddl_commands() LOOP
     IF r.classid = 'pg_class'::regclass THEN
       rels := rels || coalesce((SELECT indrelid FROM pg_index WHERE indexrelid = r.objid), r.objid);
+      IF r.object_type LIKE 'composite type%' THEN
+        retyped := retyped || backtrack.tables_using((SELECT reltype FROM pg_class WHERE oid = r.objid));
+      END IF;
     ELSIF r.classid = 'pg_constraint'::regclass THEN
       rels := rels || (SELECT conrelid FROM pg_constraint WHERE oid = r.objid);
     ELSIF r.classid = 'pg_type'::regclass THEN
@@ -138,7 +159,7 @@ BEGIN
     PERFORM pg_logical_emit_message(true, 'backtrack.ddl',
       jsonb_build_object('tag', TG_TAG, 'query', current_query(), 'tables', defs)::text);
   END IF;
-  rewritten := string_to_array(trim(coalesce(current_setting('backtrack.rewritten', true), '')), ' ')::oid[] || joined;
+  rewritten := string_to_array(trim(coalesce(current_setting('backtrack.rewritten', true), '')), ' ')::oid[] || joined || retyped;
   IF cardinality(rewritten) > 0 THEN
     PERFORM set_config('backtrack.rewritten', '', true);
     FOR rel IN SELECT DISTINCT x FROM unnest(rewritten) x LOOP
