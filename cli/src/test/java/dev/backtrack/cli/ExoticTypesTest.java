@@ -54,11 +54,12 @@ class ExoticTypesTest {
             CREATE TYPE floatrange AS RANGE (subtype = float8)""";
 
     private static final String ODD_TYPES = """
-            CREATE TABLE odd_types (id int PRIMARY KEY, addr address, parcel parcel, addrs address[], home home, mail email, mails citext[],
-              attrs hstore, attr_list hstore[], more labels, path ltree, paths ltree[], pattern lquery, query ltxtquery, box3 cube, span seg,
+            CREATE TABLE odd_types (id int PRIMARY KEY, addr address, parcel parcel,
+              addrs address[], home home, mail email DEFAULT 'Default@Example.com', mails citext[], attrs hstore DEFAULT 'd=>1', attr_list hstore[],
+              more labels, path ltree DEFAULT 'Top', paths ltree[], pattern lquery, query ltxtquery, box3 cube, span seg,
               book isbn, code ean13, journal issn, product upc, score ismn, book13 isbn13, q tsquery, qs tsquery[], sq search, lsn pg_lsn,
-              lsns pg_lsn[], jp jsonpath, snap txid_snapshot, psnap pg_snapshot, x8 xid8, x xid, cmd cid, tup tid, acl aclitem,
-              iv int2vector, ov oidvector, hours timetz[], openings opening[], nm name, rc regclass, rt regtype, rp regproc,
+              lsns pg_lsn[], jp jsonpath, snap txid_snapshot, psnap pg_snapshot, x8 xid8 DEFAULT '7', x xid, cmd cid, tup tid, acl aclitem,
+              iv int2vector, ov oidvector, hours timetz[], openings opening[], nm name DEFAULT 'unnamed', rc regclass, rt regtype, rp regproc,
               rn regnamespace, rr regrole, cfg regconfig, fr floatrange, mr int4multirange, cursors refcursor[], n int, note text)""";
 
     /** A row of odd_types with a value in every column (id and n from the argument). */
