@@ -103,8 +103,9 @@ SET search_path = pg_catalog, pg_temp AS $fn$
     UNION ALL SELECT a.atttypid, c.reltype FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
               WHERE c.relkind = 'c' AND a.attnum > 0 AND NOT a.attisdropped),
   types(oid) AS (SELECT typ UNION SELECT m.whole FROM types t JOIN made_of m ON m.part = t.oid)
-  SELECT ARRAY(SELECT DISTINCT a.attrelid FROM pg_attribute a JOIN types t ON t.oid = a.atttypid
-               WHERE a.attnum > 0 AND NOT a.attisdropped AND backtrack.captured(a.attrelid))
+  -- ordinary tables only: a partitioned table holds no rows of its own, its partitions are listed
+  SELECT ARRAY(SELECT DISTINCT a.attrelid FROM pg_attribute a JOIN types t ON t.oid = a.atttypid JOIN pg_class c ON c.oid = a.attrelid
+               WHERE c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped AND backtrack.captured(a.attrelid))
 $fn$;
 
 CREATE OR REPLACE FUNCTION backtrack.capture_ddl() RETURNS event_trigger LANGUAGE plpgsql SECURITY DEFINER
