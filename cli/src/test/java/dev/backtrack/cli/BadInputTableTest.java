@@ -41,6 +41,10 @@ class BadInputTableTest {
         }
     }
 
+    /** An instant before the source made an extension another server may lack. */
+    static String beforeExtension;
+    static Path extensionFiles;
+
     @BeforeAll
     static void captureSomething() throws Exception {
         fixture = new CaptureFixture("crm_bad_input", dir);
@@ -48,9 +52,18 @@ class BadInputTableTest {
             dev.backtrack.cli.demo.CrmSchema.create(c);
             dev.backtrack.cli.demo.CrmSchema.seed(c, 10, new Random(5));
         }
+        // a view owned by a role that only this cluster has
+        fixture.cluster.execute("postgres", "DROP ROLE IF EXISTS crm_bad_input_owner", "CREATE ROLE crm_bad_input_owner");
+        fixture.cluster.execute(fixture.database, "ALTER VIEW open_deals OWNER TO crm_bad_input_owner");
         fixture.startAgent();
         fixture.awaitLogged();
+        beforeExtension = dev.backtrack.repository.model.Micros.format(fixture.sourceNowMicros());
+        extensionFiles = installProbeExtension(fixture.cluster);
+        fixture.cluster.execute(fixture.database, "CREATE EXTENSION backtrack_probe_ext");
+        fixture.awaitLogged();
         fixture.stopAgent();
+        // from here on no server of this machine offers the extension: a restore of the latest state needs it
+        removeProbeExtension(extensionFiles);
         repo = fixture.repository.toString();
         url = fixture.cluster.jdbcUrl("crm_bad_input");
         emptyTarget = "crm_bad_input_target";
@@ -67,6 +80,22 @@ class BadInputTableTest {
     static void stop() throws Exception {
         fixture.close();
         sealed.close();
+        removeProbeExtension(extensionFiles);
+    }
+
+    /** An extension of this test's own, made available to the server's binaries (as a package would); returns its files. */
+    private static Path installProbeExtension(PostgresCluster pg) throws Exception {
+        Path ext = Path.of(pg.queryOne("postgres", "SELECT setting FROM pg_config WHERE name = 'SHAREDIR'"), "extension");
+        Files.writeString(ext.resolve("backtrack_probe_ext.control"), "default_version = '1.0'\nrelocatable = true\ncomment = 'Backtrack test extension'\n");
+        Files.writeString(ext.resolve("backtrack_probe_ext--1.0.sql"), "CREATE FUNCTION backtrack_probe_ext_one() RETURNS int LANGUAGE sql AS 'SELECT 1';\n");
+        return ext;
+    }
+
+    private static void removeProbeExtension(Path ext) throws Exception {
+        if (ext != null) {
+            Files.deleteIfExists(ext.resolve("backtrack_probe_ext.control"));
+            Files.deleteIfExists(ext.resolve("backtrack_probe_ext--1.0.sql"));
+        }
     }
 
     @Test
@@ -138,7 +167,15 @@ class BadInputTableTest {
             replicaOnly.createDatabase("crm");
             cases.add(new Case("missing wal_level=logical", ExitCode.DATABASE, "wal_level", agent("source:\n  url: " + replicaOnly.jdbcUrl("crm")
                     + "\n  user: postgres\nrepository:\n  path: " + fresh + "\n")));
+            // another server: it lacks the role that owns a view, and (at the latest instant) an extension the source made
+            replicaOnly.createDatabase("crm_elsewhere");
+            cases.add(new Case("target lacks an extension", ExitCode.DATABASE, "extension backtrack_probe_ext 1.0",
+                    restore("--to", "latest", "--target-url", replicaOnly.jdbcUrl("crm_elsewhere"))));
+            cases.add(new Case("target lacks a role", ExitCode.DATABASE, "crm_bad_input_owner",
+                    restore("--to", beforeExtension, "--target-url", replicaOnly.jdbcUrl("crm_elsewhere"))));
             check(cases, target, fresh);
+            assertEquals("0", replicaOnly.queryOne("crm_elsewhere", "SELECT count(*)::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                    + " WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'"), "the other server's target was written");
         }
         fixture.startAgent();
         try {

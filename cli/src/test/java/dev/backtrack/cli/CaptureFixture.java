@@ -85,6 +85,12 @@ final class CaptureFixture implements AutoCloseable {
         return this;
     }
 
+    /** Adds a {@code source} setting, e.g. {@code capture-ddl: off}. */
+    CaptureFixture withSourceSetting(String keyAndValue) throws java.io.IOException {
+        Files.writeString(config, Files.readString(config).replaceFirst("\nrepository:", "\n  " + keyAndValue + "\nrepository:"));
+        return this;
+    }
+
     /** Encrypts the repository the agent creates with {@code passphrase}. */
     CaptureFixture withPassphrase(String passphrase) throws java.io.IOException {
         Files.writeString(config, Files.readString(config).replace("repository:\n", "repository:\n  passphrase: " + passphrase + "\n"));

@@ -50,7 +50,7 @@ public final class CrmSchema {
                     BEGIN NEW.updated_at := now(); RETURN NEW; END $$""");
             st.execute("CREATE TRIGGER contacts_touch BEFORE UPDATE ON contacts FOR EACH ROW EXECUTE FUNCTION touch_updated_at()");
             st.execute("""
-                    CREATE VIEW open_deals AS SELECT d.id, a.name AS account, d.title, d.stage, d.amount, d.close_date
+                    CREATE VIEW open_deals AS SELECT d.id, a.name AS account, d.stage, d.amount
                     FROM deals d JOIN accounts a ON a.id = d.account_id WHERE d.stage NOT IN ('won', 'lost')""");
         }
     }

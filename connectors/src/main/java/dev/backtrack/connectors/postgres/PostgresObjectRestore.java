@@ -5,9 +5,6 @@ import dev.backtrack.repository.objects.ObjectDefinition;
 import dev.backtrack.repository.objects.ObjectSet;
 
 import java.sql.Connection;
-import java.sql.SQLException;
-import java.sql.Savepoint;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -144,33 +141,11 @@ final class PostgresObjectRestore implements ObjectRestore {
 
     /** Runs an object's statements under a savepoint; false (and rolled back) when the target refused one. */
     private boolean run(ObjectDefinition o, List<String> statements) {
-        if (statements.isEmpty()) {
-            return true;
+        String refused = Savepoints.run(connection, statements);
+        if (refused != null) {
+            failures.put(o.key(), refused);
         }
-        Savepoint sp = null;
-        try (Statement st = connection.createStatement()) {
-            sp = connection.setSavepoint();
-            for (String sql : statements) {
-                st.execute(sql);
-            }
-            connection.releaseSavepoint(sp);
-            return true;
-        } catch (SQLException e) {
-            rollbackTo(sp, e);
-            failures.put(o.key(), e.getMessage().split("\n")[0]);
-            return false;
-        }
-    }
-
-    private void rollbackTo(Savepoint sp, SQLException cause) {
-        if (sp == null) {
-            throw new SourceException("the target refused a savepoint: " + cause.getMessage(), cause);
-        }
-        try {
-            connection.rollback(sp);
-        } catch (SQLException e) {
-            throw new SourceException("the target could not roll back to a savepoint: " + e.getMessage(), e);
-        }
+        return refused == null;
     }
 
     @Override

@@ -4,9 +4,6 @@ import dev.backtrack.repository.objects.ObjectDefinition;
 import dev.backtrack.repository.objects.ObjectSet;
 
 import java.sql.Connection;
-import java.sql.SQLException;
-import java.sql.Savepoint;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -148,24 +145,10 @@ final class PostgresObjectSync {
     }
 
     private boolean run(ObjectDefinition o, List<String> statements) {
-        Savepoint sp = null;
-        try (Statement st = connection.createStatement()) {
-            sp = connection.setSavepoint();
-            for (String sql : statements) {
-                st.execute(sql);
-            }
-            connection.releaseSavepoint(sp);
-            return true;
-        } catch (SQLException e) {
-            try {
-                if (sp != null) {
-                    connection.rollback(sp);
-                }
-            } catch (SQLException ignored) {
-                // the transaction is lost with the connection; the caller's commit reports it
-            }
-            refused.add(o.describe() + ": " + e.getMessage().split("\n")[0]);
-            return false;
+        String why = Savepoints.run(connection, statements);
+        if (why != null) {
+            refused.add(o.describe() + ": " + why);
         }
+        return why == null;
     }
 }
