@@ -102,13 +102,13 @@ class ExoticTypesTest {
                     "UPDATE odd_feed SET nm = 'first' WHERE ctid = (SELECT ctid FROM odd_feed WHERE nm = 'a name' LIMIT 1)",
                     "DELETE FROM odd_feed WHERE ctid = (SELECT ctid FROM odd_feed WHERE nm = 'a name' LIMIT 1)");
             Map<String, Map<String, List<String>>> states = new LinkedHashMap<>();
-            states.put(stateNow(f), rows(f, f.database));
+            states.put(stateNow(f), rows(f, f.database, ODD_TABLES));
             // a fresh checkpoint reads every row as text
             CommandLineTest.Run fresh = CommandLineTest.run("checkpoint", "--config", f.config.toString(), "--kind", "fresh");
             assertEquals(0, fresh.exit(), fresh.err());
             f.cluster.execute(f.database, "DELETE FROM odd_feed WHERE ctid = (SELECT ctid FROM odd_feed WHERE nm = 'a name' LIMIT 1)",
                     "UPDATE odd_types SET n = n + 1, attrs = attrs - 'ab'::text WHERE id IN (1, 4)");
-            states.put(stateNow(f), rows(f, f.database));
+            states.put(stateNow(f), rows(f, f.database, ODD_TABLES));
             // table rewrites: the DDL trigger logs the rows as text; then a type made while capturing, in a column a DDL adds;
             // then a changed composite type
             f.cluster.execute(f.database, "ALTER TABLE odd_types ALTER COLUMN n TYPE bigint USING n * 10",
@@ -123,30 +123,35 @@ class ExoticTypesTest {
                     "UPDATE odd_types SET addr.floor = 3 WHERE id = 1");
             f.awaitLogged();
             f.stopAgent();
-            states.put("latest", rows(f, f.database));
+            states.put("latest", rows(f, f.database, ODD_TABLES));
             assertTrue(TypeFidelityTest.logCarriesAnUnavailableValue(f), "the untouched-TOAST update did not reach the log as a placeholder, so this test proves nothing about it");
-            String snapshot = Repository.open(f.repository).checkpoints().get(0).id();
-            int n = 0;
-            for (Map.Entry<String, Map<String, List<String>>> state : states.entrySet()) {
-                // from the initial snapshot, and from the newest checkpoint before the state (the fresh one for the last two)
-                for (String set : new String[]{snapshot, null}) {
-                    String target = "crm_odd_" + n++;
-                    String from = f.restore(state.getKey(), target, set).checkpoint();
-                    assertEquals(state.getValue(), rows(f, target), "at " + state.getKey() + " from " + from);
-                }
-            }
+            assertEveryStateRestores(f, states, ODD_TABLES);
         } finally {
             TimeZone.setDefault(jvmZone);
         }
     }
 
-    private static final List<String> TABLES = List.of("public.odd_types", "public.odd_feed");
+    private static final List<String> ODD_TABLES = List.of("public.odd_types", "public.odd_feed");
+
+    /** Restores each state (a restore target and the tables' rows then) from the initial snapshot and from the chain restore picks, and compares. */
+    private static void assertEveryStateRestores(CaptureFixture f, Map<String, Map<String, List<String>>> states, List<String> tables) throws Exception {
+        String snapshot = Repository.open(f.repository).checkpoints().get(0).id();
+        int n = 0;
+        for (Map.Entry<String, Map<String, List<String>>> state : states.entrySet()) {
+            // from the initial snapshot, and from the newest checkpoint before the state (a fresh one, when there is one)
+            for (String set : new String[]{snapshot, null}) {
+                String target = f.database + "_" + n++;
+                String from = f.restore(state.getKey(), target, set).checkpoint();
+                assertEquals(state.getValue(), rows(f, target, tables), "at " + state.getKey() + " from " + from);
+            }
+        }
+    }
 
     /** Each table's rows, sorted, as the md5 of the row's text and its first 150 characters: compared row by row. */
-    private static Map<String, List<String>> rows(CaptureFixture f, String db) throws SQLException {
+    private static Map<String, List<String>> rows(CaptureFixture f, String db, List<String> tables) throws SQLException {
         Map<String, List<String>> out = new LinkedHashMap<>();
         try (Connection c = f.cluster.connect(db); Statement st = c.createStatement()) {
-            for (String table : TABLES) {
+            for (String table : tables) {
                 List<String> rows = new ArrayList<>();
                 try (ResultSet rs = st.executeQuery("SELECT md5(r::text) || ' ' || left(r::text, 150) FROM " + table + " r ORDER BY r::text")) {
                     while (rs.next()) {
@@ -163,6 +168,38 @@ class ExoticTypesTest {
     private static String stateNow(CaptureFixture f) throws Exception {
         f.awaitLogged();
         return Micros.format(f.sourceNowMicros());
+    }
+
+    @Test
+    void domainsOverDateTimeAndOtherBuiltInTypesRestoreFromEveryPath(@TempDir Path dir) throws Exception {
+        List<String> tables = List.of("public.stamps", "public.stamp_feed");
+        String columns = "s stamp, d day, c clock, m moment, a amount, f flag, b blob, n counter";
+        try (CaptureFixture f = new CaptureFixture("crm_domains", dir)) {
+            f.cluster.execute(f.database, "CREATE DOMAIN stamp AS timestamp(3)", "CREATE DOMAIN day AS date NOT NULL DEFAULT '2026-01-01'",
+                    "CREATE DOMAIN clock AS time CONSTRAINT after_midnight CHECK (VALUE > '00:00')", "CREATE DOMAIN moment AS timestamptz",
+                    "CREATE DOMAIN amount AS numeric(12,2)", "CREATE DOMAIN flag AS boolean", "CREATE DOMAIN blob AS bytea", "CREATE DOMAIN counter AS bigint",
+                    "CREATE TABLE stamps (id int PRIMARY KEY, " + columns + ")", "CREATE TABLE stamp_feed (" + columns + ")",
+                    "ALTER TABLE stamp_feed REPLICA IDENTITY FULL");
+            String values = "'2026-01-02 03:04:05.678', '1999-12-31', '23:59:59.5', '2026-01-02 03:04:05.678+05', 12.5, true, '\\x00ff', 9007199254740993";
+            f.cluster.execute(f.database, "INSERT INTO stamps VALUES (1, " + values + "), (2, " + values + ")",
+                    "INSERT INTO stamp_feed SELECT " + values + " FROM generate_series(1, 4)");
+            f.startAgent();
+            f.cluster.execute(f.database, "INSERT INTO stamps VALUES (3, " + values + ")", "UPDATE stamps SET s = s + interval '1 day', d = d + 1 WHERE id = 1",
+                    "DELETE FROM stamp_feed WHERE ctid = (SELECT ctid FROM stamp_feed LIMIT 1)");
+            Map<String, Map<String, List<String>>> states = new LinkedHashMap<>();
+            states.put(stateNow(f), rows(f, f.database, tables));
+            CommandLineTest.Run fresh = CommandLineTest.run("checkpoint", "--config", f.config.toString(), "--kind", "fresh");
+            assertEquals(0, fresh.exit(), fresh.err());
+            f.cluster.execute(f.database, "DELETE FROM stamp_feed WHERE ctid = (SELECT ctid FROM stamp_feed LIMIT 1)", "UPDATE stamps SET c = '12:00' WHERE id = 2");
+            states.put(stateNow(f), rows(f, f.database, tables));
+            f.cluster.execute(f.database, "ALTER TABLE stamps ALTER COLUMN n TYPE numeric USING n * 2",
+                    "ALTER TABLE stamp_feed ADD COLUMN seen timestamptz DEFAULT clock_timestamp()",
+                    "DELETE FROM stamp_feed WHERE ctid = (SELECT ctid FROM stamp_feed LIMIT 1)", "UPDATE stamps SET m = m - interval '1 hour' WHERE id = 3");
+            f.awaitLogged();
+            f.stopAgent();
+            states.put("latest", rows(f, f.database, tables));
+            assertEveryStateRestores(f, states, tables);
+        }
     }
 
     @Test

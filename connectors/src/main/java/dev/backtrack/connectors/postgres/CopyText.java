@@ -1,6 +1,7 @@
 package dev.backtrack.connectors.postgres;
 
 import dev.backtrack.repository.schema.Column;
+import dev.backtrack.repository.schema.TableSchema;
 
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -33,16 +34,23 @@ public final class CopyText {
     private final boolean[] skipped;
     private final StringBuilder line = new StringBuilder(256);
 
-    public CopyText(List<Column> columns) {
+    public CopyText(TableSchema table) {
+        List<Column> columns = table.columns();
         kinds = new Kind[columns.size()];
         arrays = new boolean[columns.size()];
         skipped = new boolean[columns.size()];
         for (int i = 0; i < kinds.length; i++) {
-            String type = columns.get(i).type();
+            String type = typeOf(table, columns.get(i));
             arrays[i] = type.endsWith("[]");
             kinds[i] = kindOf(arrays[i] ? type.substring(0, type.length() - 2) : type);
             skipped[i] = columns.get(i).generated() != null;
         }
+    }
+
+    /** A column's type, with a domain's base type in its place: a domain over date holds dates. One level (the definition knows no deeper). */
+    static String typeOf(TableSchema table, Column column) {
+        String domain = table.domains().get(column.type());
+        return domain == null ? column.type() : domain.substring(3).split(" NOT NULL| DEFAULT | CONSTRAINT ")[0];
     }
 
     static Kind kindOf(String type) {

@@ -176,8 +176,7 @@ public final class PostgresCatalog implements SourceCatalog {
      */
     public static void refuseUnsupported(TableSchema table) {
         for (Column c : table.columns()) {
-            String domain = table.domains().get(c.type());
-            String why = refusal(domain == null ? c.type() : domain.substring(3).split(" NOT NULL| DEFAULT | CONSTRAINT ")[0]);
+            String why = refusal(CopyText.typeOf(table, c));
             if (why != null) {
                 throw new SourceException("column " + table.qualifiedName() + "." + c.name() + " (" + c.type() + ": " + why + ") cannot be captured exactly:"
                         + " exclude the table with source.tables-exclude (or change the column's type), then restart the agent");

@@ -101,10 +101,10 @@ final class PostgresChanges extends JdbcChanges {
             }
             int p = 1;
             for (int i : setColumns) {
-                bind(ps, p++, t.columns().get(i), setRow[i]);
+                bind(ps, p++, CopyText.typeOf(t, t.columns().get(i)), setRow[i]);
             }
             for (int i : keyColumns) {
-                bind(ps, p++, t.columns().get(i), keyRow[i]);
+                bind(ps, p++, CopyText.typeOf(t, t.columns().get(i)), keyRow[i]);
             }
             ps.executeUpdate();
         } catch (SQLException e) {
@@ -112,12 +112,12 @@ final class PostgresChanges extends JdbcChanges {
         }
     }
 
-    private static void bind(PreparedStatement ps, int index, Column c, Object v) throws SQLException {
+    /** @param type the column's type, a domain's base type in its place */
+    private static void bind(PreparedStatement ps, int index, String type, Object v) throws SQLException {
         if (v == null) {
             ps.setNull(index, Types.VARCHAR);
             return;
         }
-        String type = c.type();
         boolean array = type.endsWith("[]");
         ps.setString(index, array && v instanceof String s ? s : CopyText.text(v, CopyText.kindOf(array ? type.substring(0, type.length() - 2) : type)));
     }

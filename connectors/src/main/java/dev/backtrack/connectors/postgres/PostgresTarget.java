@@ -289,7 +289,7 @@ public final class PostgresTarget implements TargetDatabase {
         CopyLoader(TableSchema table, CopyIn in) {
             this.table = table;
             this.in = in;
-            this.text = new CopyText(table.columns());
+            this.text = new CopyText(table);
         }
 
         public void add(Object[] row) {

@@ -32,16 +32,17 @@ public final class TextValues {
         }
         Object[] row = new Object[columns.size()];
         for (int i = 0; i < row.length; i++) {
-            row[i] = value(columns.get(i), text.get(i));
+            row[i] = value(columns.get(i), CopyText.typeOf(table, columns.get(i)), text.get(i));
         }
         return row;
     }
 
-    static Object value(Column column, String text) {
+    /** @param columnType the column's type, a domain's base type in its place */
+    static Object value(Column column, String columnType, String text) {
         if (text == null || column.generated() != null) {
             return null;
         }
-        String type = column.type().toLowerCase(Locale.ROOT);
+        String type = columnType.toLowerCase(Locale.ROOT);
         if (type.endsWith("[]")) {
             return text;
         }
