@@ -651,19 +651,8 @@ public final class FoundationBench {
         return m;
     }
 
-    /** CPU seconds of the walsender serving a slot so far (it starts with the consumer); null when unknown. */
     private Double walsenderCpuSeconds(String db, String slot) {
-        try {
-            String pid = pg.queryOne(db, "SELECT active_pid::text FROM pg_replication_slots WHERE slot_name = '" + slot + "'");
-            if (pid == null) {
-                return null;
-            }
-            String stat = Files.readString(Path.of("/proc", pid, "stat"));
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return round((Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0, 2);
-        } catch (IOException | RuntimeException e) {
-            return null;
-        }
+        return Harness.walsenderCpuSeconds(pg, db, slot);
     }
 
     static double fsyncMillis(Path dir) throws IOException {

@@ -127,6 +127,21 @@ final class Harness {
         return after.get("delta") instanceof Number n && n.longValue() == delta;
     }
 
+    /** CPU seconds of the walsender serving a slot so far (it starts with the consumer); null when unknown. */
+    static Double walsenderCpuSeconds(PostgresCluster pg, String db, String slot) {
+        try {
+            String pid = pg.queryOne(db, "SELECT active_pid::text FROM pg_replication_slots WHERE slot_name = '" + slot + "'");
+            if (pid == null) {
+                return null;
+            }
+            String stat = Files.readString(Path.of("/proc", pid, "stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return FoundationBench.round((Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0, 2);
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
     /** A throw-away PostgreSQL as durable as production: every commit flushed, full page images. */
     static Map<String, String> durablePostgres() {
         Map<String, String> settings = new LinkedHashMap<>();
