@@ -26,8 +26,10 @@ import java.util.regex.Pattern;
  * </ul>
  * It keeps, as a view's, trigger's, routine's or event's creation context, the values its CREATE was
  * run under (written under 5xxxx version comments): {@code sql_mode}, {@code character_set_client},
- * {@code character_set_results}, {@code collation_connection}, an event's {@code time_zone}, and a
- * routine's database collation (written as {@code ALTER DATABASE} before it). Not thread-safe.
+ * {@code character_set_results}, {@code collation_connection}, an event's {@code time_zone}, and the
+ * database collation of a trigger or routine created under another one than the database has now
+ * (mariadb-dump switches the database to it with {@code ALTER DATABASE} before the object and back
+ * after; the name is dropped, the switch kept). Not thread-safe.
  */
 final class MariaDbDumpParser {
     private static final String NAME = "(`(?:[^`]|``)*`|[\\w$]+)";
@@ -44,6 +46,7 @@ final class MariaDbDumpParser {
     private static final Pattern AUTO_INCREMENT = Pattern.compile("(\\) ENGINE=\\w+) AUTO_INCREMENT=\\d+");
     private static final Pattern EVENT_STATUS = Pattern.compile("(ON COMPLETION (?:NOT )?PRESERVE )(ENABLE|DISABLE ON SLAVE|DISABLE)\\b");
     private static final Set<String> CONTEXT = Set.of("sql_mode", "character_set_client", "character_set_results", "collation_connection", "time_zone");
+    private static final String DATABASE_COLLATION = "database collation";
     private static final Set<String> CLIENT_CHARSET = Set.of("character_set_client", "character_set_results", "collation_connection");
     /** mariadb-dump writes the creation context of views, triggers, routines and events under /*!50001 and /*!50003. */
     private static final int CONTEXT_VERSION = 50000;
@@ -52,8 +55,8 @@ final class MariaDbDumpParser {
     private final Map<String, Section> sections = new LinkedHashMap<>();
     private final Map<String, String> context = new TreeMap<>();
     private final Map<String, Integer> triggersPerEvent = new HashMap<>();
-    /** Set after a CREATE until the next DROP: an ALTER DATABASE there restores the collation, it is no routine's. */
-    private boolean afterCreate;
+    /** mariadb-dump follows an object it switched the database collation for with an ALTER DATABASE switching back. */
+    private boolean restorePending;
 
     MariaDbDumpParser(MariaDbSchemaDump.Options options) {
         this.options = options;
@@ -66,10 +69,9 @@ final class MariaDbDumpParser {
             switch (verb) {
                 case "SET" -> remember(MariaDbScript.leadingVersion(raw), sql);
                 case "ALTER" -> alter(sql);
-                case "DROP" -> afterCreate = false;
                 case "CREATE" -> create(sql);
-                // client commands, USE, and the locks a data dump takes are no part of the schema
-                case "", "USE", "LOCK", "UNLOCK" -> { }
+                // client commands, DROP ... IF EXISTS, USE, and the locks a data dump takes are no part of the schema
+                case "", "DROP", "USE", "LOCK", "UNLOCK" -> { }
                 default -> other(sql);
             }
         }
@@ -99,10 +101,12 @@ final class MariaDbDumpParser {
 
     private void alter(String sql) {
         Matcher m = ALTER_DATABASE.matcher(sql);
-        if (m.matches() && !afterCreate) {
-            context.put("database collation", m.group(2).strip());
-        } else if (!m.matches()) {
+        if (!m.matches()) {
             other(sql);
+        } else if (restorePending) {
+            restorePending = false;
+        } else {
+            context.put(DATABASE_COLLATION, m.group(2).strip());
         }
     }
 
@@ -118,8 +122,8 @@ final class MariaDbDumpParser {
         if (!kind.equals("TABLE") && !kind.equals("DATABASE") && !kind.equals("SEQUENCE")) {
             contextLines(statements);
         }
+        restorePending = context.containsKey(DATABASE_COLLATION);
         context.clear();
-        afterCreate = true;
         switch (kind) {
             case "DATABASE" -> add("DATABASE", "", List.of(sql.substring(0, m.start(2)) + "?" + sql.substring(m.end(2))));
             case "TABLE" -> add(kind, name, List.of(AUTO_INCREMENT.matcher(sql).replaceFirst("$1")));
@@ -133,7 +137,9 @@ final class MariaDbDumpParser {
 
     private void contextLines(List<String> statements) {
         context.forEach((name, value) -> {
-            if (!(options.ignoreClientCharset() && CLIENT_CHARSET.contains(name))) {
+            if (name.equals(DATABASE_COLLATION)) {
+                statements.add("ALTER DATABASE ? " + value);
+            } else if (!(options.ignoreClientCharset() && CLIENT_CHARSET.contains(name))) {
                 statements.add("SET " + name + " = " + value);
             }
         });
