@@ -1,6 +1,7 @@
 package dev.backtrack.testkit;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,8 +38,9 @@ import java.util.stream.Stream;
  * the source's snapshot, then write again. A {@link #currentPosition} taken while quiet is exact too.
  *
  * <p><b>What the replay leaves out.</b> {@code --database} keeps statements run with the source database
- * as default ({@code USE}) and row events on its tables: DDL run from another default database, and
- * {@code CREATE/ALTER DATABASE}, are not replayed. Thread-safe for one source.
+ * as default ({@code USE}) and row events on its tables: DDL run from another default database is not
+ * replayed, and one naming the database in its text ({@code ALTER DATABASE crm ...}) is replayed under
+ * that name, not the rewritten one. Thread-safe for one source.
  */
 public final class MariaDbPitr implements AutoCloseable {
     private static final Pattern MASTER_DATA = Pattern.compile("CHANGE MASTER TO MASTER_LOG_FILE='([^']+)', MASTER_LOG_POS=(\\d+)");
@@ -211,7 +213,7 @@ public final class MariaDbPitr implements AutoCloseable {
     private static String head(Path dump) {
         try (Stream<String> lines = Files.lines(dump, StandardCharsets.UTF_8)) {
             return String.join("\n", lines.limit(60).toList());
-        } catch (IOException | java.io.UncheckedIOException e) {
+        } catch (IOException | UncheckedIOException e) {
             throw new IllegalStateException("cannot read the dump " + dump + ": " + e.getMessage(), e);
         }
     }

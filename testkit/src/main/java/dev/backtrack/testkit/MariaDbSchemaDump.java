@@ -13,6 +13,16 @@ import java.util.List;
  * database, normalized (see {@link MariaDbDumpParser}) so that a restore and MariaDB's own point-in-time
  * recovery ({@link MariaDbPitr}) can be compared with {@code assertEquals} (issue 16). Thread-safe.
  *
+ * <p>What the dump session, not the schema, would change, and how it is kept out: TIMESTAMP defaults
+ * print in the session's time zone ({@code --tz-utc}); names, comments and defaults print in the
+ * connection's character set ({@code --default-character-set=utf8mb4}); SHOW CREATE follows the
+ * session's sql_mode (ANSI_QUOTES, NO_TABLE_OPTIONS, ...), which mariadb-dump empties for itself
+ * (so never pass {@code --compatible}); the header names the host, the database and the versions
+ * (comments, dropped). What the <em>creating</em> session left in the schema is kept and compared: the
+ * sql_mode, client character set and database collation each trigger, routine, event and view was
+ * created under (MariaDB Connector/J adds IGNORE_SPACE to its session's sql_mode, the mariadb client
+ * does not), and an event's time zone, where {@code 'SYSTEM'} means the server's own zone.
+ *
  * <pre>
  * MariaDbDumpedSchema expected = MariaDbSchemaDump.of(recovered.port(), "crm", Options.defaults());
  * MariaDbDumpedSchema actual = MariaDbSchemaDump.of(target, "crm", Options.defaults().ignoringDefiner());

@@ -11,6 +11,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
@@ -128,7 +129,7 @@ public final class MariaDbTableChecksums {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     String column = quote(rs.getString(1));
-                    String type = rs.getString(2).toLowerCase(java.util.Locale.ROOT);
+                    String type = rs.getString(2).toLowerCase(Locale.ROOT);
                     out.add(HEX.contains(type) ? "HEX(" + column + ")" : type.equals("bit") ? "BIN(" + column + ")"
                             : "CAST(" + column + " AS CHAR CHARACTER SET utf8mb4)");
                 }
