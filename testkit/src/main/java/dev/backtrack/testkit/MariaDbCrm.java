@@ -12,7 +12,7 @@ import java.util.Random;
 
 /**
  * A Sakila-like CRM for MariaDB holding everything issue 16 lists (resources under {@code mariadb-crm/}):
- * {@code base.sql} (18 tables in InnoDB, MyISAM and Aria; views, routines, triggers, an event), then
+ * {@code base.sql} (19 tables in InnoDB, MyISAM and Aria; views, routines, triggers, an event), then
  * {@code changes-1.sql} to {@code changes-3.sql}, each of which creates, replaces, alters and drops
  * objects of every kind and leaves a valid schema. The scripts use {@code DELIMITER} around bodies as
  * Sakila's do: {@link MariaDbScript} splits them the way the {@code mariadb} client does, so they run

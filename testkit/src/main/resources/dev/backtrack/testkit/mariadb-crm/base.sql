@@ -1,4 +1,4 @@
--- The MariaDB CRM fixture's starting schema, Sakila-like (see MariaDbCrm): 18 tables in three engines,
+-- The MariaDB CRM fixture's starting schema, Sakila-like (see MariaDbCrm): 19 tables in three engines,
 -- with every column type, default, key, foreign-key action, table option and object kind issue 16 lists.
 -- Runs in the connection's current database. Like Sakila's own scripts it uses DELIMITER for bodies, so
 -- `mariadb --comments db < base.sql` and MariaDbCrm (MariaDbScript splits it the same way) both run it.
