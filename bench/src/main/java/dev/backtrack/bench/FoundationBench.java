@@ -5,7 +5,6 @@ import dev.backtrack.config.BacktrackConfig;
 import dev.backtrack.config.ConfigLoader;
 import dev.backtrack.config.SourceConfig;
 import dev.backtrack.connectors.postgres.CaptureSettings;
-import dev.backtrack.connectors.postgres.Lsn;
 import dev.backtrack.connectors.postgres.PostgresCatalog;
 import dev.backtrack.connectors.postgres.PostgresTarget;
 import dev.backtrack.recovery.RestoreTarget;
@@ -17,11 +16,6 @@ import dev.backtrack.repository.redolog.LogCursor;
 import dev.backtrack.repository.redolog.LogSummary;
 import dev.backtrack.repository.redolog.RedoLog;
 import dev.backtrack.testkit.PostgresCluster;
-import io.debezium.embedded.Connect;
-import io.debezium.engine.ChangeEvent;
-import io.debezium.engine.DebeziumEngine;
-import org.apache.kafka.connect.data.Struct;
-import org.apache.kafka.connect.source.SourceRecord;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -34,9 +28,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -46,9 +37,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -497,74 +486,26 @@ public final class FoundationBench {
      */
     private Map<String, Object> bareDrain(Source s, String slot, long markerDelta, long rowChanges, Path jfr) throws Exception {
         SourceConfig c = s.config.source();
-        SourceConfig mine = new SourceConfig(c.url(), c.user(), c.password(), c.tablesInclude(), c.tablesExclude(), slot, c.publication(),
-                c.captureDdl(), c.heartbeatInterval());
         Properties agentProps = CaptureSettings.of(c, s.tables, s.repo, "dev.backtrack.agent.LogOffsetStore", s.config.agent().maxBatchSize());
-        Properties p = CaptureSettings.of(mine, s.tables, s.repo, "org.apache.kafka.connect.storage.MemoryOffsetBackingStore",
-                s.config.agent().maxBatchSize());
-        p.setProperty("snapshot.mode", "no_data");
-        Map<String, String> changed = new LinkedHashMap<>();
-        for (String k : p.stringPropertyNames()) {
-            if (!p.getProperty(k).equals(agentProps.getProperty(k))) {
-                changed.put(k, agentProps.getProperty(k) + " -> " + p.getProperty(k));
-            }
-        }
-        AtomicLong rows = new AtomicLong();
-        AtomicLong first = new AtomicLong();
-        AtomicLong done = new AtomicLong();
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        CountDownLatch finished = new CountDownLatch(1);
+        Properties p = BareEngine.properties(c, s.tables, s.repo, s.config.agent().maxBatchSize(), slot);
         Probe probe = Probe.start(jfr);
-        long t0 = System.nanoTime();
-        DebeziumEngine<ChangeEvent<SourceRecord, SourceRecord>> engine = DebeziumEngine.create(Connect.class).using(p)
-                .notifying((records, committer) -> {
-                    for (ChangeEvent<SourceRecord, SourceRecord> r : records) {
-                        if (r.value().value() instanceof Struct v && v.schema().field("op") != null) {
-                            if (rows.incrementAndGet() == 1) {
-                                first.set(System.nanoTime());
-                            }
-                            if ("c".equals(v.getString("op")) && isMarker(v.getStruct("after"), markerDelta)) {
-                                done.set(System.nanoTime());
-                            }
-                        }
-                        committer.markProcessed(r);
-                    }
-                    committer.markBatchFinished();
-                })
-                .using((success, message, error) -> {
-                    if (!success) {
-                        failure.set(error != null ? error : new IllegalStateException(message));
-                    }
-                    finished.countDown();
-                })
-                .build();
-        Thread t = new Thread(engine, "bench-bare-engine");
-        t.start();
-        long deadline = System.nanoTime() + WAIT_NANOS;
-        while (done.get() == 0) {
-            if (finished.getCount() == 0 || System.nanoTime() > deadline) {
-                engine.close();
-                throw new IllegalStateException("the bare engine on slot " + slot + " stopped or timed out after " + rows.get() + " row changes",
-                        failure.get());
-            }
-            Thread.sleep(5);
-        }
-        Double walsender = walsenderCpuSeconds(s.db, slot);
         Map<String, Object> e = new LinkedHashMap<>();
-        double seconds = (done.get() - t0) / 1e9;
-        double afterFirst = (done.get() - first.get()) / 1e9;
-        e.put("seconds", round(seconds, 2));
-        e.put("row_changes", rowChanges);
-        e.put("row_changes_seen", rows.get());
-        e.put("rows_per_s", Math.round(rowChanges / seconds));
-        e.put("rows_per_s_after_first", Math.round(rowChanges / afterFirst));
-        e.put("startup_seconds", round(seconds - afterFirst, 2));
-        e.put("walsender_cpu_seconds", walsender);
-        e.putAll(probe.stop("bare engine"));
-        e.put("cpu_us_per_row_change", cpuPerRow(e, rowChanges));
-        engine.close();
-        t.join(TimeUnit.MINUTES.toMillis(1));
-        e.put("properties_changed_from_capture_settings", changed);
+        try (BareEngine engine = BareEngine.start(p, v -> "c".equals(v.getString("op")) && Harness.isMarker(v.getStruct("after"), markerDelta))) {
+            engine.awaitEnd(WAIT_NANOS);
+            Double walsender = walsenderCpuSeconds(s.db, slot);
+            double seconds = engine.seconds();
+            double afterFirst = engine.secondsAfterFirst();
+            e.put("seconds", round(seconds, 2));
+            e.put("row_changes", rowChanges);
+            e.put("row_changes_seen", engine.rowChanges());
+            e.put("rows_per_s", Math.round(rowChanges / seconds));
+            e.put("rows_per_s_after_first", Math.round(rowChanges / afterFirst));
+            e.put("startup_seconds", round(seconds - afterFirst, 2));
+            e.put("walsender_cpu_seconds", walsender);
+            e.putAll(probe.stop("bare engine"));
+            e.put("cpu_us_per_row_change", cpuPerRow(e, rowChanges));
+        }
+        e.put("properties_changed_from_capture_settings", BareEngine.differences(agentProps, p));
         report("bare engine", e);
         return e;
     }
@@ -573,13 +514,6 @@ public final class FoundationBench {
     private static double cpuPerRow(Map<String, Object> m, long rowChanges) {
         double jvm = (Double) m.get("jvm_cpu_seconds") - (Double) m.get("jit_threads_cpu_seconds");
         return round((jvm + (Double) m.get("cluster_cpu_seconds")) * 1e6 / rowChanges, 1);
-    }
-
-    private static boolean isMarker(Struct after, long markerDelta) {
-        if (after == null || after.schema().field("delta") == null) {
-            return false;
-        }
-        return after.get("delta") instanceof Number n && n.longValue() == markerDelta;
     }
 
     // ---------------------------------------------------------------------------------------------- the agent
@@ -682,10 +616,7 @@ public final class FoundationBench {
     // ---------------------------------------------------------------------------------------------- PostgreSQL helpers
 
     private PostgresCluster.ProcessResult pgbench(String db, String... args) {
-        List<String> cmd = new ArrayList<>(List.of(bin + "/pgbench", "-h", "127.0.0.1", "-p", "" + pg.port(), "-U", "postgres"));
-        cmd.addAll(List.of(args));
-        cmd.add(db);
-        return pg.runAsPostgres(cmd, 3600);
+        return Harness.pgbench(pg, db, List.of(args));
     }
 
     private void createSlot(String db, String name, String plugin) {
@@ -709,15 +640,7 @@ public final class FoundationBench {
     /** Commits one history row with a marker delta; returns {delta, an LSN below its commit}. */
     private long[] marker(String db, int n) throws Exception {
         long delta = MARKER_DELTA + n;
-        try (Connection c = pg.connect(db); Statement st = c.createStatement()) {
-            c.setAutoCommit(false);
-            st.execute("INSERT INTO pgbench_history (tid, bid, aid, delta, mtime) VALUES (1, 1, 1, " + delta + ", now())");
-            ResultSet rs = st.executeQuery("SELECT pg_current_wal_insert_lsn()::text");
-            rs.next();
-            long lsn = Lsn.parse(rs.getString(1));
-            c.commit();
-            return new long[]{delta, lsn};
-        }
+        return new long[]{delta, Harness.marker(pg, db, delta)};
     }
 
     private Map<String, Long> walStats() {
@@ -728,19 +651,8 @@ public final class FoundationBench {
         return m;
     }
 
-    /** CPU seconds of the walsender serving a slot so far (it starts with the consumer); null when unknown. */
     private Double walsenderCpuSeconds(String db, String slot) {
-        try {
-            String pid = pg.queryOne(db, "SELECT active_pid::text FROM pg_replication_slots WHERE slot_name = '" + slot + "'");
-            if (pid == null) {
-                return null;
-            }
-            String stat = Files.readString(Path.of("/proc", pid, "stat"));
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return round((Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0, 2);
-        } catch (IOException | RuntimeException e) {
-            return null;
-        }
+        return Harness.walsenderCpuSeconds(pg, db, slot);
     }
 
     static double fsyncMillis(Path dir) throws IOException {

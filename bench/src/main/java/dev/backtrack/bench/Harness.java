@@ -2,17 +2,24 @@ package dev.backtrack.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.backtrack.connectors.postgres.Lsn;
 import dev.backtrack.connectors.target.TargetDatabase;
 import dev.backtrack.recovery.Progress;
 import dev.backtrack.recovery.Restore;
 import dev.backtrack.recovery.RestoreReport;
 import dev.backtrack.recovery.RestoreTarget;
 import dev.backtrack.repository.Repository;
+import dev.backtrack.testkit.PostgresCluster;
+import org.apache.kafka.connect.data.Struct;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -73,6 +80,66 @@ final class Harness {
         m.put("p99", FoundationBench.round(v[(int) Math.min(v.length - 1, Math.floor(0.99 * v.length))], 1));
         m.put("max", FoundationBench.round(v[v.length - 1], 1));
         return m;
+    }
+
+    /** min, median and max of {@code values} (the repeats of one measurement), rounded to {@code places}; nulls when there are none. */
+    static Map<String, Object> spread(List<Double> values, int places) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        double[] v = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        m.put("min", v.length == 0 ? null : FoundationBench.round(v[0], places));
+        m.put("median", v.length == 0 ? null : FoundationBench.round(v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2, places));
+        m.put("max", v.length == 0 ? null : FoundationBench.round(v[v.length - 1], places));
+        m.put("n", v.length);
+        return m;
+    }
+
+    /** pgbench against {@code db} of the cluster, as the postgres OS user. */
+    static PostgresCluster.ProcessResult pgbench(PostgresCluster pg, String db, List<String> args) {
+        List<String> cmd = new ArrayList<>(List.of(pg.binDirectory().resolve("pgbench").toString(), "-h", "127.0.0.1", "-p", "" + pg.port(), "-U", "postgres"));
+        cmd.addAll(args);
+        cmd.add(db);
+        return pg.runAsPostgres(cmd, 3600);
+    }
+
+    /**
+     * Commits one pgbench_history row with {@code delta} (pgbench's own are within ±5000), the end of a
+     * workload; returns an LSN below its commit, so a log whose last position passes it holds the row.
+     */
+    static long marker(PostgresCluster pg, String db, long delta) throws java.sql.SQLException {
+        try (Connection c = pg.connect(db); Statement st = c.createStatement()) {
+            c.setAutoCommit(false);
+            st.execute("INSERT INTO pgbench_history (tid, bid, aid, delta, mtime) VALUES (1, 1, 1, " + delta + ", now())");
+            long lsn;
+            try (ResultSet rs = st.executeQuery("SELECT pg_current_wal_insert_lsn()::text")) {
+                rs.next();
+                lsn = Lsn.parse(rs.getString(1));
+            }
+            c.commit();
+            return lsn;
+        }
+    }
+
+    /** Whether a Debezium row ({@code after}) is the pgbench_history row {@link #marker} wrote with {@code delta}. */
+    static boolean isMarker(Struct after, long delta) {
+        if (after == null || after.schema().field("delta") == null) {
+            return false;
+        }
+        return after.get("delta") instanceof Number n && n.longValue() == delta;
+    }
+
+    /** CPU seconds of the walsender serving a slot so far (it starts with the consumer); null when unknown. */
+    static Double walsenderCpuSeconds(PostgresCluster pg, String db, String slot) {
+        try {
+            String pid = pg.queryOne(db, "SELECT active_pid::text FROM pg_replication_slots WHERE slot_name = '" + slot + "'");
+            if (pid == null) {
+                return null;
+            }
+            String stat = Files.readString(Path.of("/proc", pid, "stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return FoundationBench.round((Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0, 2);
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
     }
 
     /** A throw-away PostgreSQL as durable as production: every commit flushed, full page images. */

@@ -444,10 +444,7 @@ public final class PitrBench {
     }
 
     private PostgresCluster.ProcessResult pgbench(List<String> args) {
-        List<String> cmd = new ArrayList<>(List.of(pg.binDirectory().resolve("pgbench").toString(), "-h", "127.0.0.1", "-p", "" + pg.port(), "-U", "postgres"));
-        cmd.addAll(args);
-        cmd.add(DB);
-        return pg.runAsPostgres(cmd, 3600);
+        return Harness.pgbench(pg, DB, args);
     }
 
     private static List<String> concat(List<String> a, List<String> b) {

@@ -15,7 +15,7 @@ import java.util.stream.Stream;
 
 /**
  * The performance targets, read from the figures one {@code bench/run} wrote into its directory
- * (foundation-*.json, pitr-*.json, mariadb-*.json): each target, the figure, its anchor from the same
+ * (foundation-*.json, pitr-*.json, mariadb-*.json, objects-*.json): each target, the figure, its anchor from the same
  * run and whether it is met. Prints a table and writes {@code targets.json} beside the figures.
  */
 public final class Targets {
@@ -30,6 +30,7 @@ public final class Targets {
         t.foundation(read(dir, "foundation-"));
         t.pitr(read(dir, "pitr-"));
         t.mariadb(read(dir, "mariadb-"));
+        t.objects(read(dir, "objects-"));
         List<String[]> table = new ArrayList<>();
         table.add(new String[]{"target", "measured (Backtrack)", "anchor, same run", "met"});
         for (Map<String, Object> r : t.rows) {
@@ -119,6 +120,25 @@ public final class Targets {
         add("checkpoint loading >= 0.8x pg_restore's row rate", f(load, "%,.0f rows/s") + " (" + f(load == null || pgr == null ? null : load / pgr, "%.2fx")
                         + "; " + f(load == null || lz4 == null ? null : load / lz4, "%.2fx") + " of pg_restore with lz4 TOAST)",
                 "pg_restore: " + f(pgr, "%,.0f rows/s") + "; with lz4: " + f(lz4, "%,.0f rows/s"), load == null || pgr == null ? null : load >= 0.8 * pgr);
+    }
+
+    private void objects(Map<String, Object> j) {
+        if (j.isEmpty()) {
+            return;
+        }
+        Map<String, Object> summary = at(j, "capture", "summary");
+        Double on = num(at(summary, "capture_ddl_on", "rows_per_s_after_first"), "median"), off = num(at(summary, "capture_ddl_off", "rows_per_s_after_first"), "median");
+        Map<String, Object> perRound = at(summary, "on_over_off_after_first_per_round");
+        Double ratio = num(perRound, "median");
+        add("DML capture with the DDL event triggers >= 0.95x without them, once changes flow (issue 15: nothing measurable)",
+                f(ratio, "%.2fx") + " (median of the rounds; " + f(num(perRound, "min"), "%.2f") + "–" + f(num(perRound, "max"), "%.2f") + ")",
+                "capture-ddl on: " + f(on, "%,.0f") + " rows/s, off: " + f(off, "%,.0f") + " rows/s (medians)", ratio == null ? null : ratio >= 0.95);
+        Map<String, Object> r = at(j, "restore");
+        Double added = num(at(r, "object_phase_percent_added"), "median"), phases = num(at(r, "object_phase_seconds"), "median");
+        ratio = num(at(r, "with_over_alone_per_repeat"), "median");
+        add("whole-database restore: making the objects adds <= 5 % to restore time (issue 22)", f(added, "+%.1f %%") + " (" + f(phases, "%.2f s")
+                + " in the object phases)", "the same restore without the objects: " + f(ratio, "%.3fx") + " (median of the repeats)",
+                added == null ? null : added <= 5);
     }
 
     private void mariadb(Map<String, Object> j) {

@@ -244,7 +244,9 @@ public final class Restore {
             List<String> notes = new java.util.ArrayList<>();
             Map<String, Long> rows = new LinkedHashMap<>();
             long total = 0;
-            Map<String, String> sequences = new LinkedHashMap<>(SequenceValues.definitionsAsOf(checkpoint.sequenceDefinitions(), fold.lastMessages()));
+            // sequence definitions recorded by the ticker, for a repository without object definitions (those hold them as of the target)
+            Map<String, String> sequences = new LinkedHashMap<>(definitions != null ? Map.of()
+                    : SequenceValues.definitionsAsOf(checkpoint.sequenceDefinitions(), fold.lastMessages()));
             // sequences that belong to tables left out of a subset stay out too
             fold.tables().values().stream().filter(f -> !chosen.contains(f))
                     .forEach(f -> f.schema().columns().forEach(c -> sequences.remove(c.sequence())));

@@ -401,7 +401,7 @@ public final class MariaDbServer implements AutoCloseable {
     }
 
     /** A MariaDB executable from the PATH, or from the sbin directories, which are not on a non-root PATH. */
-    private static Path tool(String name) {
+    static Path tool(String name) {
         List<Path> dirs = new ArrayList<>();
         for (String d : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
             if (!d.isEmpty()) {

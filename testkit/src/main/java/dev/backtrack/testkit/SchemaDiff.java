@@ -5,15 +5,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 
-/** The readable difference of two {@link DumpedSchema}s, object by object. Thread-safe (no state). */
+/** The readable difference of two schema dumps ({@link DumpedSchema}, {@link MariaDbDumpedSchema}), object by object. Thread-safe (no state). */
 final class SchemaDiff {
     private SchemaDiff() {
     }
 
     /** Each differing object under its header; for an object in both, only the lines that differ. */
     static String describe(DumpedSchema a, DumpedSchema b) {
-        Map<String, List<String>> left = a.byHeader();
-        Map<String, List<String>> right = b.byHeader();
+        return describe(a.byHeader(), b.byHeader());
+    }
+
+    /** The same for any dump given as each object's statements under its header. */
+    static String describe(Map<String, List<String>> left, Map<String, List<String>> right) {
         TreeSet<String> headers = new TreeSet<>(left.keySet());
         headers.addAll(right.keySet());
         StringBuilder out = new StringBuilder();

@@ -115,27 +115,34 @@ final class PostgresObjectRestore implements ObjectRestore {
             }
             notes.add("left out: " + o.describe() + " (" + why + ")");
         }
-        for (ObjectDefinition o : made) {
-            if (options.owners() && o.owner() != null) {
-                require(o, List.of(o.owner()));
-            }
+        // a sequence linked to a table takes the table's owner along, and may not be given one before it
+        List<ObjectDefinition> ownersOrder = new ArrayList<>(made);
+        ownersOrder.sort(java.util.Comparator.comparing((ObjectDefinition o) -> o.kind().equals("sequence")));
+        if (options.owners()) {
+            requireAll(ownersOrder, o -> o.owner() == null ? List.of() : List.of(o.owner()));
         }
-        for (ObjectDefinition o : made) {
-            if (options.privileges()) {
-                require(o, o.acl());
-            }
+        if (options.privileges()) {
+            requireAll(made, ObjectDefinition::acl);
         }
-        for (ObjectDefinition o : made) {
-            require(o, o.after());
-            require(o, o.comment());
-        }
+        requireAll(made, ObjectDefinition::after);
+        requireAll(made, ObjectDefinition::comment);
         return notes;
     }
 
-    /** Statements that must succeed once the object exists (its owner, privileges, comments). */
-    private void require(ObjectDefinition o, List<String> statements) {
-        if (!run(o, statements)) {
-            throw new SourceException("the target refused to finish " + o.describe() + " (" + failures.get(o.key()) + ")");
+    /**
+     * Statements that must succeed once the objects exist (owners, privileges, comments): all in one
+     * round trip, and one object at a time only to name the one the target refused.
+     */
+    private void requireAll(List<ObjectDefinition> objects, java.util.function.Function<ObjectDefinition, List<String>> statements) {
+        List<String> all = new ArrayList<>();
+        objects.forEach(o -> all.addAll(statements.apply(o)));
+        if (Savepoints.run(connection, all) == null) {
+            return;
+        }
+        for (ObjectDefinition o : objects) {
+            if (!run(o, statements.apply(o))) {
+                throw new SourceException("the target refused to finish " + o.describe() + " (" + failures.get(o.key()) + ")");
+            }
         }
     }
 

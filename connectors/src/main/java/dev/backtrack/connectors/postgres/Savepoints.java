@@ -2,12 +2,18 @@ package dev.backtrack.connectors.postgres;
 
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Savepoint;
 import java.sql.Statement;
 import java.util.List;
 
-/** Statements run under a savepoint of the connection's open transaction. Thread-safe (stateless). */
+/**
+ * Statements run under a savepoint of the connection's open transaction, in one round trip (the
+ * driver sends a string of statements together): a restore makes hundreds of objects, and a round
+ * trip each for the savepoint, every statement and the release took most of the time it spent on
+ * them. Thread-safe (stateless).
+ */
 final class Savepoints {
+    private static final String NAME = "backtrack_statements";
+
     private Savepoints() {
     }
 
@@ -19,25 +25,16 @@ final class Savepoints {
         if (statements.isEmpty()) {
             return null;
         }
-        Savepoint sp;
-        try {
-            sp = connection.setSavepoint();
-        } catch (SQLException e) {
-            throw new SourceException("the target refused a savepoint: " + e.getMessage(), e);
-        }
         try (Statement st = connection.createStatement()) {
-            for (String sql : statements) {
-                st.execute(sql);
-            }
-            connection.releaseSavepoint(sp);
-            return null;
-        } catch (SQLException e) {
             try {
-                connection.rollback(sp);
-            } catch (SQLException lost) {
-                throw new SourceException("the target could not roll back to a savepoint: " + lost.getMessage(), lost);
+                st.execute("SAVEPOINT " + NAME + ";\n" + String.join(";\n", statements) + ";\nRELEASE SAVEPOINT " + NAME);
+                return null;
+            } catch (SQLException refused) {
+                st.execute("ROLLBACK TO SAVEPOINT " + NAME + "; RELEASE SAVEPOINT " + NAME);
+                return refused.getMessage().split("\n")[0];
             }
-            return e.getMessage().split("\n")[0];
+        } catch (SQLException e) {
+            throw new SourceException("the target could not roll back to a savepoint: " + e.getMessage(), e);
         }
     }
 }

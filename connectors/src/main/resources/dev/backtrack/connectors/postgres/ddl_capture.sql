@@ -2,6 +2,8 @@
 -- ${EXCLUDE} are filled in by the agent. Every DDL on a table writes the table's new definition into
 -- the change stream as a transactional logical decoding message, so the log knows each table as it
 -- was at every position; new tables that the agent captures join its publication.
+-- the triggers an earlier start installed skip this script's own statements (each would read every definition)
+SET backtrack.installing = 'on';
 CREATE SCHEMA IF NOT EXISTS backtrack;
 
 CREATE OR REPLACE FUNCTION backtrack.table_definition(oid) RETURNS jsonb LANGUAGE sql STABLE
@@ -119,6 +121,9 @@ DECLARE
   joined oid[] := '{}';
   retyped oid[] := '{}';
 BEGIN
+  IF current_setting('backtrack.installing', true) = 'on' THEN
+    RETURN;
+  END IF;
   FOR r IN SELECT * FROM pg_event_trigger_ddl_commands() LOOP
     IF r.classid = 'pg_class'::regclass THEN
       rels := rels || coalesce((SELECT indrelid FROM pg_index WHERE indexrelid = r.objid), r.objid);
@@ -196,3 +201,4 @@ DROP EVENT TRIGGER IF EXISTS backtrack_rewrite;
 CREATE EVENT TRIGGER backtrack_rewrite ON table_rewrite EXECUTE FUNCTION backtrack.note_rewrite();
 DROP EVENT TRIGGER IF EXISTS backtrack_drop;
 CREATE EVENT TRIGGER backtrack_drop ON sql_drop EXECUTE FUNCTION backtrack.capture_drop();
+RESET backtrack.installing;
