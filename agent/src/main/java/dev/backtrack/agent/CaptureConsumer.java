@@ -235,12 +235,13 @@ final class CaptureConsumer implements DebeziumEngine.ChangeConsumer<ChangeEvent
 
     /** Dropped tables end; a dropped index makes a new version of its table. */
     private void objectsDropped(String txId, long micros, String json, List<Transaction> ready) {
-        for (JsonNode o : parse(json).path("objects")) {
+        JsonNode root = parse(json);
+        for (JsonNode o : root.path("objects")) {
             String type = o.path("type").asText();
             if (type.equals("table")) {
                 TableSchema last = versions.dropped(o.path("relationId").asLong());
                 if (last != null) {
-                    assembler.add(txId, micros, new RowChange(last.id(), Op.DROP, null, null));
+                    assembler.add(txId, micros, new RowChange(last.id(), Op.DROP, null, new Object[]{root.path("tag").asText(), root.path("query").asText("")}));
                 }
             } else if (type.equals("index")) {
                 TableSchema owner = versions.ownerOfIndex(o.path("schema").asText(), o.path("name").asText());
@@ -252,7 +253,8 @@ final class CaptureConsumer implements DebeziumEngine.ChangeConsumer<ChangeEvent
                             owner.primaryKey(), owner.primaryKeyName(), owner.enums(), owner.domains(), indexes, owner.constraints(), owner.replicaIdentityFull(), 0,
                             owner.partitionKey()), log.nextSequence() + ready.size());
                     if (version != null) {
-                        assembler.add(txId, micros, new RowChange(version.id(), Op.SCHEMA, null, new Object[]{"DROP INDEX", ""}));
+                        // the statement, for a migration to replay
+                        assembler.add(txId, micros, new RowChange(version.id(), Op.SCHEMA, null, new Object[]{"DROP INDEX", root.path("query").asText("")}));
                     }
                 }
             }

@@ -65,7 +65,7 @@ final class CutoverCommand implements Runnable {
                 throw new RestoreException("--config names source " + source.systemIdentifier() + ", but " + repo.path() + " was captured from "
                         + repo.identity().systemIdentifier() + ": give the agent configuration of this repository");
             }
-            Migration m = new Migration(repo, db, Progress.NONE);
+            Migration m = new Migration(repo, db, Progress.NONE, line -> System.err.println("cutover: warning: " + line));
             Set<String> live = Set.copyOf(source.tables(cfg.source().tablesInclude(), cfg.source().tablesExclude()));
             List<TableSchema> tables = repo.schemas().latest().values().stream().filter(t -> live.contains(t.qualifiedName())).toList();
             long lastSeen = -1;

@@ -59,7 +59,7 @@ final class MigrateCommand implements Runnable {
         // SIGTERM or Ctrl-C: the transaction being applied is committed (with its progress) before the JVM exits
         GracefulStop stop = new GracefulStop("migrate-stop", () -> { }, 30);
         try (TargetDatabase db = target.connect(repo)) {
-            Migration m = new Migration(repo, db, progress());
+            Migration m = new Migration(repo, db, progress(), this::warn);
             if (m.state() == null) {
                 RestoreTarget to = stopAt == null ? new RestoreTarget.Time(TargetInstant.parse("latest")) : new RestoreTarget.Time(stopAt);
                 RestoreReport r = m.start(to, jobs, new ObjectRestore.Options(!noOwner, !noPrivileges));
@@ -79,6 +79,15 @@ final class MigrateCommand implements Runnable {
             Json.printLine(s);
         } else {
             System.err.println("migrate: " + s.line());
+        }
+    }
+
+    /** What the target refused while following: always shown (the migration goes on, cutover checks again). */
+    private void warn(String line) {
+        if (json) {
+            Json.printLine(java.util.Map.of("warning", line));
+        } else {
+            System.err.println("migrate: warning: " + line);
         }
     }
 

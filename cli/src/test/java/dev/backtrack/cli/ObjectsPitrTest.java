@@ -70,8 +70,11 @@ class ObjectsPitrTest {
                 String restored = DB + "_at_" + i;
                 source.createDatabase(restored);
                 // every other instant loads over two connections, the rest in one transaction
-                CommandLineTest.Run r = CommandLineTest.run("restore", "--repo", f.repository.toString(), "--to", at,
-                        "--target-url", source.jdbcUrl(restored), "--target-user", "postgres", "--jobs", i % 2 == 0 ? "1" : "2", "--json");
+                List<String> args = new ArrayList<>(List.of("restore", "--repo", f.repository.toString(), "--to", at,
+                        "--target-url", source.jdbcUrl(restored), "--target-user", "postgres", "--jobs", i % 2 == 0 ? "1" : "2", "--json"));
+                // every other instant starts from the newest delta checkpoint before it, whose definitions the log continues
+                newestDelta(f, at).filter(d -> at.equals(instants.get(1)) || at.equals(instants.get(3))).ifPresent(d -> args.addAll(List.of("--set", d)));
+                CommandLineTest.Run r = CommandLineTest.run(args.toArray(String[]::new));
                 assertEquals(0, r.exit(), "restore to " + at + ": " + r.err());
                 startedFrom.add(new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.out()).path("checkpoint").asText());
                 DumpedSchema ours = SchemaDump.of(source, restored, dump);
@@ -89,6 +92,13 @@ class ObjectsPitrTest {
             // the definitions a delta or a synthetic full stores are the ones its restores start from
             assertTrue(startedFrom.size() >= 2 && startedFrom.stream().anyMatch(id -> id.contains("_")), "restores started from " + startedFrom);
         }
+    }
+
+    /** The newest differential or incremental checkpoint at or before the instant. */
+    private static java.util.Optional<String> newestDelta(CaptureFixture f, String instant) {
+        long at = dev.backtrack.recovery.TargetInstant.parse(instant).micros();
+        return dev.backtrack.repository.Repository.open(f.repository).checkpoints().stream()
+                .filter(m -> m.delta() && m.timeMicros() <= at).reduce((a, b) -> b).map(dev.backtrack.repository.checkpoint.Manifest::id);
     }
 
     private static void write(Connection c, Random random, int rounds) throws SQLException {

@@ -45,6 +45,7 @@ public final class Migration {
     private final TargetDatabase db;
     private final ChangeApplier changes;
     private final Progress progress;
+    private final Progress warnings;
     private final boolean sameEngine;
 
     /** Where a migration stands: applied up to a log sequence, and how far the log is ahead. */
@@ -55,11 +56,16 @@ public final class Migration {
         }
     }
 
-    public Migration(Repository repo, TargetDatabase db, Progress progress) {
+    /**
+     * @param progress what the restore and the migration are doing
+     * @param warnings what the target refused while following (the migration goes on; cutover checks again)
+     */
+    public Migration(Repository repo, TargetDatabase db, Progress progress, Progress warnings) {
         this.repo = repo;
         this.db = db;
         this.changes = db.changes();
         this.progress = progress;
+        this.warnings = warnings;
         this.sameEngine = "postgresql".equals(repo.identity().engine()) == "postgresql".equals(db.engine());
     }
 
@@ -103,6 +109,13 @@ public final class Migration {
             throw new RestoreException("the migration into this target was cut over already: the target is live, nothing more is applied");
         }
         Group group = new Group(Long.parseLong(s.get(SEQUENCE)), s.get(COMMIT).isEmpty() ? Long.MIN_VALUE : Long.parseLong(s.get(COMMIT)));
+        if ("postgresql".equals(repo.identity().engine())) {
+            // the log holds the rows a cascade changed: the target's own foreign key actions must not act on them again
+            String why = changes.asReplica();
+            if (why != null) {
+                warnings.report(why);
+            }
+        }
         long lastReport = 0;
         while (true) {
             boolean reachedUntil = false;
@@ -122,7 +135,9 @@ public final class Migration {
                         inParts = tx.continued();
                         group.begin();
                         boolean definition = false;
-                        List<String> objectChanges = new ArrayList<>();
+                        // a statement that changed several tables or objects (a partitioned table and its partitions) is run once
+                        java.util.Set<String> replayed = new java.util.HashSet<>();
+                        makeJoinedTables(tx);
                         for (RowChange c : tx.changes()) {
                             if (c.op() == Op.SCHEMA || c.op() == Op.DROP) {
                                 // MariaDB commits a DDL at once: what precedes it is committed with its progress first
@@ -131,14 +146,12 @@ public final class Migration {
                                 group.begin();
                             }
                             if (c.op() == Op.MESSAGE && ObjectSet.PREFIX.equals(c.after()[0])) {
-                                objectChanges.add((String) c.after()[1]);
+                                applyObjects((String) c.after()[1], replayed);
+                                definition = true;
                             } else {
-                                apply(tx, c);
+                                apply(tx, c, replayed);
                             }
                         }
-                        // once the transaction's tables are as it left them: a view may be on a table it made
-                        objectChanges.forEach(this::applyObjects);
-                        definition |= !objectChanges.isEmpty();
                         if (tx.continued()) {
                             continue;
                         }
@@ -237,7 +250,11 @@ public final class Migration {
         }
     }
 
-    private void apply(Transaction tx, RowChange c) {
+    private void apply(Transaction tx, RowChange c, java.util.Set<String> replayed) {
+        if (c.op() == Op.MESSAGE) {
+            // sequence values and marks: cutover sets sequences from the source itself
+            return;
+        }
         TableSchema table = repo.schemas().get(c.schemaId());
         switch (c.op()) {
             case INSERT, UPDATE, DELETE, TRUNCATE -> changes.apply(table, c);
@@ -248,25 +265,72 @@ public final class Migration {
                             + (statement.isBlank() ? "no statement was captured" : statement.split("\n")[0]) + "), which a "
                             + (sameEngine ? "" : "cross-engine ") + "migration cannot replay: apply it to the target by hand, then migrate again from a new restore");
                 }
-                changes.execute(statement);
+                if (replayed.add(statement)) {
+                    changes.execute(statement);
+                }
             }
-            case DROP -> db.dropRestored(java.util.List.of(table), Map.of());
-            case MESSAGE -> {
-                // sequence values and marks: cutover sets sequences from the source itself
+            case DROP -> {
+                // the DROP statement itself when the source logged it (DROP TABLE parent drops its partitions too), else the table alone
+                String statement = c.after() == null || c.after().length < 2 ? "" : String.valueOf(c.after()[1]);
+                if (!sameEngine || statement.isBlank() || replayed.contains(statement) || db.replay(statement) != null) {
+                    db.dropTable(table);
+                } else {
+                    replayed.add(statement);
+                }
+            }
+            default -> throw new IllegalStateException("a " + c.op() + " change cannot be applied");
+        }
+    }
+
+    /**
+     * Before a transaction's statements run: the tables it changes that the target does not have and
+     * that no statement of it creates, made from their definitions. They joined capture later (given a
+     * key, attached as a partition), so the statement that made them was never logged.
+     */
+    private void makeJoinedTables(Transaction tx) {
+        if (!sameEngine) {
+            return;
+        }
+        for (RowChange c : tx.changes()) {
+            if (c.op() != Op.SCHEMA || c.after() == null || c.after().length < 2) {
+                continue;
+            }
+            TableSchema table = repo.schemas().get(c.schemaId());
+            // a table known before under another name was renamed, not made: the statement renames it
+            boolean knownBefore = repo.schemas().all().stream().anyMatch(v -> v.relationId() == table.relationId() && v.id() < table.id());
+            if (!knownBefore && !String.valueOf(c.after()[1]).stripLeading().toUpperCase(java.util.Locale.ROOT).startsWith("CREATE") && !db.has(table)) {
+                db.createTables(List.of(table), Map.of());
+                db.addKeys(List.of(table));
+                db.addIndexes(List.of(table));
             }
         }
     }
 
-    /** Makes the target's objects (views, functions, ...) as a logged definition change says; what the target refuses is reported, not fatal. */
-    private void applyObjects(String message) {
+    /**
+     * Makes the target's objects (views, functions, ...) as a logged definition change says: its DDL
+     * statement replayed (unless the transaction ran it already), then each object it names made as
+     * defined where it still differs. What the target refuses is reported, not fatal: cutover checks.
+     */
+    private void applyObjects(String message, java.util.Set<String> replayed) {
         if (!sameEngine) {
             return;
         }
         ObjectSet.Change change = ObjectSet.change(message);
-        java.util.Set<String> touched = change.touched();
         java.util.function.Predicate<String> cutoverKinds = id -> AT_CUTOVER.stream().anyMatch(k -> id.startsWith(k + " "));
+        // a statement on triggers or rules alone waits for cutover, which makes them as they are then
+        boolean deferred = !change.touched().isEmpty() && change.touched().stream().allMatch(cutoverKinds);
+        if (change.query() != null && !deferred && !replayed.contains(change.query())) {
+            String refusal = db.replay(change.query());
+            if (refusal == null) {
+                replayed.add(change.query());
+            } else {
+                warnings.report("the target refused the source's statement " + change.query().strip().split("\n")[0] + " (" + refusal
+                        + "); making its objects from their definitions");
+            }
+        }
+        java.util.Set<String> touched = change.touched();
         List<String> refused = db.syncObjects(new ObjectSet(change.objects()), id -> (change.full() || touched.contains(id)) && !cutoverKinds.test(id));
-        refused.forEach(r -> progress.report("migrate: the target refused " + r + " (migrate cutover makes it again or reports it)"));
+        refused.forEach(r -> warnings.report("the target refused " + r + " (migrate cutover makes it again or reports it)"));
     }
 
     /** The migration's lag behind the log: transactions not applied yet, and the commit-time distance to the log's last one. */

@@ -16,6 +16,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.function.BiConsumer;
@@ -81,9 +82,11 @@ public final class FreshSnapshot implements AutoCloseable {
 
     /** Streams every row of {@code table} as the snapshot sees it, in the column order of that table version. */
     public long read(TableSchema table, BiConsumer<TableSchema, Object[]> sink) {
+        Map<String, String> output = outputFunctions(table);
         List<String> cols = new ArrayList<>();
         for (Column c : table.columns()) {
-            cols.add(c.generated() != null ? "NULL::text" : PostgresCatalog.quote(c.name()) + "::text");
+            // the type's output function, not a cast to text: the schema may define its own cast (a composite type to text)
+            cols.add(c.generated() != null ? "NULL::text" : "pg_catalog.textin(" + output.get(c.name()) + "(" + PostgresCatalog.quote(c.name()) + "))");
         }
         String sql = "SELECT ARRAY[" + String.join(", ", cols) + "] FROM ONLY " + PostgresCatalog.quote(table.schema()) + "." + PostgresCatalog.quote(table.table());
         long n = 0;
@@ -111,6 +114,25 @@ public final class FreshSnapshot implements AutoCloseable {
     public ObjectSet objects(List<String> include, List<String> exclude) {
         PostgresObjects.install(reader, include, exclude);
         return PostgresObjects.read(reader);
+    }
+
+    /** Each column's type's output function, qualified. */
+    private Map<String, String> outputFunctions(TableSchema table) {
+        Map<String, String> out = new java.util.HashMap<>();
+        String sql = "SELECT a.attname, format('%I.%I', n.nspname, p.proname) FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid"
+                + " JOIN pg_proc p ON p.oid = t.typoutput JOIN pg_namespace n ON n.oid = p.pronamespace"
+                + " WHERE a.attrelid = ?::regclass AND a.attnum > 0 AND NOT a.attisdropped";
+        try (java.sql.PreparedStatement ps = reader.prepareStatement(sql)) {
+            ps.setString(1, PostgresCatalog.quote(table.schema()) + "." + PostgresCatalog.quote(table.table()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.put(rs.getString(1), rs.getString(2));
+                }
+            }
+        } catch (SQLException e) {
+            throw new SourceException("cannot read the column types of " + table.qualifiedName() + " for a fresh checkpoint: " + e.getMessage(), e);
+        }
+        return out;
     }
 
     /** Writes a transactional marker into the stream; returns its LSN, which the agent's log must reach. */

@@ -37,6 +37,18 @@ final class PostgresChanges extends JdbcChanges {
                 "INSERT INTO public." + STATE_TABLE + " (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value");
     }
 
+    /** As PostgreSQL's own logical replication applies changes: foreign key actions and ordinary triggers do not fire. */
+    @Override
+    public String asReplica() {
+        try (java.sql.Statement st = connection.createStatement()) {
+            st.execute("SET session_replication_role = replica");
+            return null;
+        } catch (SQLException e) {
+            return "the target user may not SET session_replication_role (" + String.valueOf(e.getMessage()).split("\n")[0]
+                    + "): a foreign key action on the target acts again on rows the log changes; migrate as a superuser";
+        }
+    }
+
     @Override
     protected String sqlName(TableSchema t) {
         return name(t);
@@ -47,7 +59,8 @@ final class PostgresChanges extends JdbcChanges {
         List<Integer> cols = loaded(t, after);
         StringBuilder sql = new StringBuilder("INSERT INTO ").append(name(t)).append(" (")
                 .append(cols.stream().map(i -> PostgresCatalog.quote(t.columns().get(i).name())).collect(Collectors.joining(", ")))
-                .append(") VALUES (").append(cols.stream().map(i -> "?::" + t.columns().get(i).type()).collect(Collectors.joining(", "))).append(')');
+                .append(')').append(alwaysIdentity(t) ? " OVERRIDING SYSTEM VALUE" : "")
+                .append(" VALUES (").append(cols.stream().map(i -> "?::" + t.columns().get(i).type()).collect(Collectors.joining(", "))).append(')');
         if (!t.primaryKey().isEmpty()) {
             sql.append(" ON CONFLICT (").append(t.primaryKey().stream().map(PostgresCatalog::quote).collect(Collectors.joining(", "))).append(") DO ");
             List<Integer> rest = cols.stream().filter(i -> !t.primaryKey().contains(t.columns().get(i).name())).toList();
@@ -57,9 +70,15 @@ final class PostgresChanges extends JdbcChanges {
         run(t, sql.toString(), cols, after, List.of(), null);
     }
 
+    /** A GENERATED ALWAYS identity column takes the source's values only when the insert says it overrides it. */
+    private static boolean alwaysIdentity(TableSchema t) {
+        return t.columns().stream().anyMatch(c -> "always".equals(c.identity()));
+    }
+
     @Override
     protected void update(TableSchema t, Object[] before, Object[] after) {
-        List<Integer> cols = loaded(t, after);
+        // a GENERATED ALWAYS identity column can only be updated to DEFAULT: its value never changes at the source either
+        List<Integer> cols = loaded(t, after).stream().filter(i -> !"always".equals(t.columns().get(i).identity())).toList();
         int[] key = t.keyColumns();
         String where = where(t, key);
         String sql = "UPDATE " + name(t) + " SET " + cols.stream().map(i -> PostgresCatalog.quote(t.columns().get(i).name()) + " = ?::" + t.columns().get(i).type())
@@ -108,7 +127,8 @@ final class PostgresChanges extends JdbcChanges {
             }
             ps.executeUpdate();
         } catch (SQLException e) {
-            throw new SourceException("applying a change to " + t.qualifiedName() + " failed: " + String.valueOf(e.getMessage()).split("\n")[0], e);
+            // the server's detail names the row (Key (id)=(7) ...): on the same line
+            throw new SourceException("applying a change to " + t.qualifiedName() + " failed: " + String.valueOf(e.getMessage()).strip().replaceAll("\\s*\n\\s*", "; "), e);
         }
     }
 

@@ -162,7 +162,7 @@ final class PostgresObjectRestore implements ObjectRestore {
             boolean keep = o.drop() == null || (o.extension() != null && existingExtensions.contains(o.extension().name()))
                     || (o.kind().equals("schema") && existingSchemas.contains(o.schema()));
             if (!keep) {
-                run(o, List.of(o.drop() + " CASCADE"));
+                run(o, List.of(o.drop().startsWith("DROP ") ? o.drop() + " CASCADE" : o.drop()));
             }
         }
         made.clear();

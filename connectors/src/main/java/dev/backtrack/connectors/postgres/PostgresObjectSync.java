@@ -80,6 +80,11 @@ final class PostgresObjectSync {
             alterTable(d, old);
             return;
         }
+        if (old != null && old.create().equals(d.create())) {
+            // only its owner, privileges or comments differ: those are changed in place
+            run(d, attributes(d, old));
+            return;
+        }
         if (old != null && old.drop() != null && !run(old, List.of(old.drop()))) {
             // something depends on it: a function or view is replaced in place
             refused.remove(refused.size() - 1);
@@ -105,17 +110,34 @@ final class PostgresObjectSync {
             }
         }
         d.create().stream().filter(s -> !had.contains(s)).forEach(statements::add);
+        statements.addAll(attributes(d, old));
+        run(d, statements);
+    }
+
+    /**
+     * Owner, privileges, comments and the after-statements as {@code d} has them, over {@code old}'s:
+     * the comments it no longer has set to NULL, the roles its privileges no longer name revoked.
+     */
+    private static List<String> attributes(ObjectDefinition d, ObjectDefinition old) {
+        List<String> statements = new ArrayList<>();
         if (old != null) {
             old.comment().stream().filter(c -> !d.comment().contains(c)).map(c -> c.replaceFirst(" IS '(?s:.*)'$", " IS NULL")).forEach(statements::add);
-            if (!Objects.equals(old.acl(), d.acl())) {
-                old.roles().stream().filter(r -> !d.roles().contains(r)).forEach(r -> statements.add("REVOKE ALL ON TABLE " + d.name() + " FROM " + PostgresCatalog.quote(r)));
+            String on = aclTarget(d.acl().isEmpty() ? old.acl() : d.acl());
+            if (!Objects.equals(old.acl(), d.acl()) && on != null) {
+                old.roles().stream().filter(r -> !d.roles().contains(r)).forEach(r -> statements.add("REVOKE ALL ON " + on + " FROM " + PostgresCatalog.quote(r)));
             }
         }
         statements.addAll(d.owner() == null ? List.of() : List.of(d.owner()));
         statements.addAll(d.acl());
         statements.addAll(d.comment());
         statements.addAll(d.after());
-        run(d, statements);
+        return statements;
+    }
+
+    /** {@code TABLE public.deals} of {@code REVOKE ALL ON TABLE public.deals FROM PUBLIC}, the first statement of an ACL; null when none. */
+    private static String aclTarget(List<String> acl) {
+        return acl.isEmpty() || !acl.get(0).startsWith("REVOKE ALL ON ") ? null
+                : acl.get(0).substring("REVOKE ALL ON ".length(), acl.get(0).lastIndexOf(" FROM "));
     }
 
     /** {@code a, b} of {@code ... SET (a=1, b='x y')}. */

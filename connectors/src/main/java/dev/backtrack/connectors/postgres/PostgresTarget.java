@@ -196,6 +196,9 @@ public final class PostgresTarget implements TargetDatabase {
             List<String> defs = new ArrayList<>();
             for (Column c : t.columns()) {
                 StringBuilder d = new StringBuilder(PostgresCatalog.quote(c.name())).append(' ').append(c.type());
+                if (c.collation() != null) {
+                    d.append(" COLLATE ").append(c.collation());
+                }
                 if (c.generated() != null) {
                     d.append(" GENERATED ALWAYS AS (").append(c.generated()).append(") STORED");
                 } else if (c.identity() != null) {
@@ -229,6 +232,11 @@ public final class PostgresTarget implements TargetDatabase {
     @Override
     public List<String> syncObjects(ObjectSet source, java.util.function.Predicate<String> wanted) {
         return new PostgresObjectSync(connection).sync(source, wanted);
+    }
+
+    @Override
+    public String replay(String statement) {
+        return Savepoints.run(connection, List.of(statement));
     }
 
     @Override

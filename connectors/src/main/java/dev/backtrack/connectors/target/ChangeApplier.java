@@ -21,6 +21,14 @@ public interface ChangeApplier {
     /** A statement the source ran (a DDL replayed into a target of the same engine). */
     void execute(String statement);
 
+    /**
+     * From now on, applies changes as a replica: the target's own foreign key actions and triggers
+     * do not act on them, because the log already holds their effects (a PostgreSQL source logs the
+     * rows a cascade changed; the binlog does not, so a MariaDB source's changes are never applied this
+     * way). Returns null, or a note saying why the target would not (its user may not).
+     */
+    String asReplica();
+
     /** Creates the state table when it is missing (outside a transaction: MariaDB commits DDL at once). */
     void prepareState();
 

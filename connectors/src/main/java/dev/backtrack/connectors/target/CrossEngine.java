@@ -181,6 +181,11 @@ public final class CrossEngine implements TargetDatabase {
             }
 
             @Override
+            public String asReplica() {
+                return inner.asReplica();
+            }
+
+            @Override
             public void prepareState() {
                 inner.prepareState();
             }

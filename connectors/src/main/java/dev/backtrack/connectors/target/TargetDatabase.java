@@ -38,6 +38,14 @@ public interface TargetDatabase extends AutoCloseable {
      */
     void createTables(Collection<TableSchema> tables, Map<String, String> sequences);
 
+    /**
+     * Migration: drops one table the source dropped (and, in PostgreSQL, what depends on it, which the
+     * source had dropped too, or its DROP would have failed); nothing when it is not there.
+     */
+    default void dropTable(TableSchema table) {
+        changes().execute("DROP TABLE IF EXISTS " + sqlName(table) + ("postgresql".equals(engine()) ? " CASCADE" : ""));
+    }
+
     /** Drops what {@link #createTables} made, so a failed parallel restore leaves the target empty. */
     void dropRestored(Collection<TableSchema> tables, Map<String, String> sequences);
 
@@ -56,6 +64,14 @@ public interface TargetDatabase extends AutoCloseable {
      */
     default List<String> syncObjects(ObjectSet source, java.util.function.Predicate<String> wanted) {
         return List.of();
+    }
+
+    /**
+     * Migration: runs a source's DDL statement on this target under a savepoint; null when it ran,
+     * else why the target refused it (and nothing changed). A target of another engine runs none.
+     */
+    default String replay(String statement) {
+        return "a " + engine() + " target runs no statement of the source's engine";
     }
 
     /** Migration cutover: the objects (by "kind name") that differ from {@code source}'s definitions. */
@@ -97,6 +113,21 @@ public interface TargetDatabase extends AutoCloseable {
 
     /** The table a restore made of this (source) table version, as this target's SQL names it. */
     String sqlName(TableSchema table);
+
+    /** Whether this target has the table (a migration making a table that joined capture after its first statement). */
+    default boolean has(TableSchema table) {
+        try {
+            java.sql.DatabaseMetaData meta = jdbc().getMetaData();
+            String escape = meta.getSearchStringEscape();
+            String name = table.table().replace(escape, escape + escape).replace("_", escape + "_").replace("%", escape + "%");
+            String schema = "postgresql".equals(engine()) ? table.schema().replace(escape, escape + escape).replace("_", escape + "_").replace("%", escape + "%") : null;
+            try (java.sql.ResultSet rs = meta.getTables(jdbc().getCatalog(), schema, name, null)) {
+                return rs.next();
+            }
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("cannot list the target's tables: " + e.getMessage(), e);
+        }
+    }
 
     /** The target's connection, for reading restored tables back (validation). */
     java.sql.Connection jdbc();

@@ -37,7 +37,9 @@ BEGIN
          (SELECT jsonb_agg(jsonb_build_object('key', key, 'kind', kind, 'name', name, 'drop', drop_sql) ORDER BY key) FROM gone)
     INTO changed, dropped;
   IF full_set OR changed IS NOT NULL OR dropped IS NOT NULL THEN
+    -- the statement too, for a migration to replay (a definition alone cannot say ALTER TYPE ... ADD ATTRIBUTE)
     PERFORM pg_logical_emit_message(true, 'backtrack.objects', jsonb_build_object('full', full_set,
+      'query', CASE WHEN full_set THEN NULL ELSE current_query() END,
       'objects', coalesce(changed, '[]'::jsonb), 'dropped', CASE WHEN full_set THEN '[]'::jsonb ELSE coalesce(dropped, '[]'::jsonb) END)::text);
   END IF;
   RETURN ARRAY(SELECT substr(o->>'key', 10)::oid FROM jsonb_array_elements(coalesce(changed, '[]'::jsonb)) o WHERE o->>'kind' = 'table');
@@ -74,8 +76,12 @@ DECLARE
   n int := 0;
   first boolean := true;
 BEGIN
-  SELECT string_agg(CASE WHEN a.attgenerated <> '' THEN 'NULL::text' ELSE format('%I::text', a.attname) END, ', ' ORDER BY a.attnum)
-    INTO cols FROM pg_attribute a WHERE a.attrelid = rel AND a.attnum > 0 AND NOT a.attisdropped;
+  -- through the type's output function, not a cast to text: the schema may define its own cast (a composite type to text)
+  SELECT string_agg(CASE WHEN a.attgenerated <> '' THEN 'NULL::text'
+                         ELSE format('pg_catalog.textin(%I.%I(%I))', pn.nspname, p.proname, a.attname) END, ', ' ORDER BY a.attnum)
+    INTO cols FROM pg_attribute a JOIN pg_type ty ON ty.oid = a.atttypid JOIN pg_proc p ON p.oid = ty.typoutput
+    JOIN pg_namespace pn ON pn.oid = p.pronamespace
+   WHERE a.attrelid = rel AND a.attnum > 0 AND NOT a.attisdropped;
   FOR r IN EXECUTE format('SELECT ARRAY[%s] AS v FROM ONLY %s', cols, rel::regclass) LOOP
     chunk := chunk || jsonb_build_array(to_jsonb(r.v));
     n := n + 1;
@@ -188,9 +194,10 @@ BEGIN
   SELECT jsonb_agg(jsonb_build_object('type', object_type, 'relationId', objid::bigint, 'schema', schema_name,
                                       'name', object_name, 'identity', object_identity))
     INTO dropped FROM pg_event_trigger_dropped_objects()
-   WHERE original AND object_type IN ('table', 'index', 'table constraint');
+   -- a table dropped along with another (a partition with its partitioned table, CASCADE) ends too
+   WHERE (original AND object_type IN ('index', 'table constraint')) OR object_type = 'table';
   IF dropped IS NOT NULL THEN
-    PERFORM pg_logical_emit_message(true, 'backtrack.drop', jsonb_build_object('tag', TG_TAG, 'objects', dropped)::text);
+    PERFORM pg_logical_emit_message(true, 'backtrack.drop', jsonb_build_object('tag', TG_TAG, 'query', current_query(), 'objects', dropped)::text);
   END IF;
 END
 $fn$;

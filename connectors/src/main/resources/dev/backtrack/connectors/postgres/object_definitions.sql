@@ -221,8 +221,9 @@ SELECT 'pg_class:' || r.oid, jsonb_build_object('kind', 'sequence', 'name', r.qn
   'phase', CASE WHEN ident.refobjid IS NULL THEN 'pre' ELSE 'table' END, 'rank', CASE WHEN ident.refobjid IS NULL THEN 9 ELSE 1 END,
   'create', jsonb_build_array(format('%s %s AS %s INCREMENT BY %s MINVALUE %s MAXVALUE %s START WITH %s CACHE %s %s',
       CASE WHEN ident.refobjid IS NULL THEN 'CREATE SEQUENCE IF NOT EXISTS' ELSE 'ALTER SEQUENCE' END, r.qname,
-      format_type(q.seqtypid, NULL), q.seqincrement, q.seqmin, q.seqmax, q.seqstart, q.seqcache, CASE WHEN q.seqcycle THEN 'CYCLE' ELSE 'NO CYCLE' END))
-    || coalesce((SELECT jsonb_build_array(format('ALTER SEQUENCE %s OWNED BY %s.%I', r.qname, d.refobjid::regclass::text, a.attname))
+      format_type(q.seqtypid, NULL), q.seqincrement, q.seqmin, q.seqmax, q.seqstart, q.seqcache, CASE WHEN q.seqcycle THEN 'CYCLE' ELSE 'NO CYCLE' END)),
+  -- the column it belongs to is made with the tables: once everything is made
+  'after', coalesce((SELECT jsonb_build_array(format('ALTER SEQUENCE %s OWNED BY %s.%I', r.qname, d.refobjid::regclass::text, a.attname))
                  FROM pg_depend d JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
                  WHERE d.classid = 'pg_class'::regclass AND d.objid = r.oid AND d.refclassid = 'pg_class'::regclass AND d.deptype = 'a' AND ident.refobjid IS NULL), '[]'::jsonb),
   'drop', CASE WHEN ident.refobjid IS NULL THEN format('DROP SEQUENCE IF EXISTS %s', r.qname) END,
@@ -378,6 +379,19 @@ SELECT 'pg_default_acl:' || d.oid, jsonb_build_object('kind', 'default privilege
                 CASE WHEN g.grantable THEN ' WITH GRANT OPTION' ELSE '' END) ORDER BY g.grantee), '[]'::jsonb)
              FROM (SELECT x.grantee, x.is_grantable AS grantable, string_agg(x.privilege_type, ', ' ORDER BY x.privilege_type) AS privs
                    FROM aclexplode(d.defaclacl) x GROUP BY x.grantee, x.is_grantable) g),
+  -- undone by revoking what it grants; a global entry also gives back the built-in defaults it replaced
+  'drop', (SELECT format('ALTER DEFAULT PRIVILEGES FOR ROLE %I%s REVOKE ALL ON %s FROM %s', pg_get_userbyid(d.defaclrole),
+                coalesce(' IN SCHEMA ' || quote_ident(n.nspname), ''), ${S}.default_acl_objects(d.defaclobjtype),
+                string_agg(DISTINCT CASE WHEN x.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(x.grantee)) END, ', '))
+             || CASE WHEN d.defaclnamespace = 0 THEN format(';
+ALTER DEFAULT PRIVILEGES FOR ROLE %1$I GRANT ALL ON %2$s TO %1$I', pg_get_userbyid(d.defaclrole),
+                  ${S}.default_acl_objects(d.defaclobjtype)) || CASE d.defaclobjtype
+                    WHEN 'f' THEN format(';
+ALTER DEFAULT PRIVILEGES FOR ROLE %I GRANT EXECUTE ON FUNCTIONS TO PUBLIC', pg_get_userbyid(d.defaclrole))
+                    WHEN 'T' THEN format(';
+ALTER DEFAULT PRIVILEGES FOR ROLE %I GRANT USAGE ON TYPES TO PUBLIC', pg_get_userbyid(d.defaclrole)) ELSE '' END
+                ELSE '' END
+           FROM aclexplode(d.defaclacl) x),
   'roles', ${S}.acl_roles(d.defaclacl) || jsonb_build_array(pg_get_userbyid(d.defaclrole)))
 FROM pg_default_acl d LEFT JOIN pg_namespace n ON n.oid = d.defaclnamespace
 WHERE d.defaclnamespace = 0 OR d.defaclnamespace IN (SELECT oid FROM s)

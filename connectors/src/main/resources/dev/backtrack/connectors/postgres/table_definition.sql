@@ -18,7 +18,8 @@ SELECT jsonb_build_object(
       'sequence', pg_get_serial_sequence(quote_ident(n.nspname) || '.' || quote_ident(c.relname), a.attname),
       'identity', CASE a.attidentity WHEN 'a' THEN 'always' WHEN 'd' THEN 'by default' END,
       'generated', CASE WHEN a.attgenerated = 's' THEN pg_get_expr(d.adbin, d.adrelid) END,
-      'missing', CASE WHEN a.atthasmissing THEN (a.attmissingval::text::text[])[1] END
+      'missing', CASE WHEN a.atthasmissing THEN (a.attmissingval::text::text[])[1] END,
+      'collation', CASE WHEN a.attcollation <> t.typcollation THEN a.attcollation::regcollation::text END
     ) ORDER BY a.attnum)
     FROM pg_attribute a
     JOIN pg_type t ON t.oid = a.atttypid JOIN pg_namespace tn ON tn.oid = t.typnamespace

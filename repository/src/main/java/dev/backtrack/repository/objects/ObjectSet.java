@@ -16,7 +16,8 @@ import java.util.TreeMap;
 /**
  * The source's object definitions as of one log position, by key. A checkpoint stores the whole set
  * (a data file); the log carries changes as messages {@link #PREFIX}: {@code {"full": true|false,
- * "objects": [definition...], "dropped": [{"key", "kind", "name", "drop"}...]}} — a full message
+ * "query": the DDL statement or null, "objects": [definition...], "dropped": [{"key", "kind", "name",
+ * "drop"}...]}} — a full message
  * replaces the set, another one changes and removes what it names. Not thread-safe.
  */
 public final class ObjectSet {
@@ -78,10 +79,11 @@ public final class ObjectSet {
     }
 
     /**
-     * One logged change message, read: whether it replaces the whole set, the definitions it
-     * carries, and the objects it drops (key, kind, name and drop statement only).
+     * One logged change message, read: whether it replaces the whole set, the statement that made
+     * the change (null when the agent read the definitions itself), the definitions it carries, and
+     * the objects it drops (key, kind, name and drop statement only).
      */
-    public record Change(boolean full, List<ObjectDefinition> objects, List<ObjectDefinition> dropped) {
+    public record Change(boolean full, String query, List<ObjectDefinition> objects, List<ObjectDefinition> dropped) {
         /** "kind name" of every object the change makes, changes or drops. */
         public java.util.Set<String> touched() {
             java.util.Set<String> out = new java.util.HashSet<>();
@@ -97,7 +99,7 @@ public final class ObjectSet {
         root.path("objects").forEach(o -> objects.add(JSON.convertValue(o, ObjectDefinition.class)));
         List<ObjectDefinition> dropped = new ArrayList<>();
         root.path("dropped").forEach(o -> dropped.add(JSON.convertValue(o, ObjectDefinition.class)));
-        return new Change(root.path("full").asBoolean(), objects, dropped);
+        return new Change(root.path("full").asBoolean(), root.path("query").isTextual() ? root.path("query").asText() : null, objects, dropped);
     }
 
     /** Applies one logged change message (see the class comment). */

@@ -1,5 +1,7 @@
 package dev.backtrack.repository.schema;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+
 /**
  * One column of a table version. {@code attnum} is the source's column number, which survives a
  * rename; {@code type} is the source's own spelling (PostgreSQL {@code format_type}, e.g.
@@ -7,10 +9,16 @@ package dev.backtrack.repository.schema;
  * draws from (serial or identity), or null; {@code identity} is "always", "by default" or null;
  * {@code generated} is the expression of a stored generated column (never loaded, the target
  * computes it), or null; {@code missing} is the value rows that existed before the column was added
- * read for it (PostgreSQL's attmissingval, as text), or null.
+ * read for it (PostgreSQL's attmissingval, as text), or null; {@code collation} the column's collation
+ * where it is not its type's ({@code "C"}, PostgreSQL's spelling), or null.
  */
 public record Column(int attnum, String name, String type, boolean nullable, String defaultExpression, String sequence,
-                     String identity, String generated, String missing) {
+                     String identity, String generated, String missing, @JsonInclude(JsonInclude.Include.NON_NULL) String collation) {
+
+    public Column(int attnum, String name, String type, boolean nullable, String defaultExpression, String sequence, String identity, String generated,
+                  String missing) {
+        this(attnum, name, type, nullable, defaultExpression, sequence, identity, generated, missing, null);
+    }
 
     public Column(String name, String type, boolean nullable, String defaultExpression, String sequence, String identity, String generated) {
         this(0, name, type, nullable, defaultExpression, sequence, identity, generated, null);

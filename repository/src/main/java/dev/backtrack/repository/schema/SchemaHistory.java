@@ -28,20 +28,38 @@ public final class SchemaHistory {
         this.dir = dir;
         try {
             OwnerOnly.createDirectories(dir);
-            try (Stream<Path> files = Files.list(dir)) {
-                for (Path f : files.filter(p -> p.getFileName().toString().endsWith(".json")).toList()) {
-                    TableSchema s = JSON.readValue(dev.backtrack.repository.io.AtomicFiles.readChecked(f), TableSchema.class);
+        } catch (IOException e) {
+            throw new RepositoryException("cannot create " + dir + ": " + e.getMessage(), e);
+        }
+        load();
+    }
+
+    /** Reads the versions not read yet (a reader following the agent finds the ones it wrote since). */
+    private void load() {
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path f : files.filter(p -> p.getFileName().toString().endsWith(".json")).toList()) {
+                if (!versions.containsKey(idOf(f))) {
+                    TableSchema s = JSON.readValue(AtomicFiles.readChecked(f), TableSchema.class);
                     versions.put(s.id(), s);
                 }
             }
-        } catch (IOException e) {
+        } catch (IOException | NumberFormatException e) {
             throw new RepositoryException("cannot read schema history in " + dir + ": " + e.getMessage()
                     + " (run 'backtrack verify' to find the damaged file)", e);
         }
     }
 
+    private static int idOf(Path file) {
+        String name = file.getFileName().toString();
+        return Integer.parseInt(name.substring(0, name.length() - ".json".length()));
+    }
+
     public synchronized TableSchema get(int id) {
         TableSchema s = versions.get(id);
+        if (s == null) {
+            load();
+            s = versions.get(id);
+        }
         if (s == null) {
             throw new RepositoryException("schema version " + id + " is missing from " + dir + ": the repository is damaged, run 'backtrack verify'");
         }
