@@ -218,6 +218,9 @@ WHERE c.oid >= 16384 AND NOT ${S}.in_extension('pg_cast', c.oid)
 UNION ALL
 -- sequences: created before the tables; an identity column's own sequence gets its options once the table made it
 SELECT 'pg_class:' || r.oid, jsonb_build_object('kind', 'sequence', 'name', r.qname, 'schema', r.nspname,
+  -- a sequence a column owns belongs to that column's table: a restore that leaves the table out leaves it out too
+  'table', (SELECT tn.nspname || '.' || tc.relname FROM pg_depend d JOIN pg_class tc ON tc.oid = d.refobjid JOIN pg_namespace tn ON tn.oid = tc.relnamespace
+            WHERE d.classid = 'pg_class'::regclass AND d.objid = r.oid AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i')),
   'phase', CASE WHEN ident.refobjid IS NULL THEN 'pre' ELSE 'table' END, 'rank', CASE WHEN ident.refobjid IS NULL THEN 9 ELSE 1 END,
   'create', jsonb_build_array(format('%s %s AS %s INCREMENT BY %s MINVALUE %s MAXVALUE %s START WITH %s CACHE %s %s',
       CASE WHEN ident.refobjid IS NULL THEN 'CREATE SEQUENCE IF NOT EXISTS' ELSE 'ALTER SEQUENCE' END, r.qname,
