@@ -173,7 +173,7 @@ public final class Agent {
             first = new FirstCheckpoint(new CheckpointZero(new CheckpointWriter(repo.checkpointsDir(), id, config.repository().compressionLevel()), described,
                     log.nextSequence()), catalog, openGap);
             first.checkpoint.objects(catalog.objects(source.tablesInclude(), source.tablesExclude()),
-                    followDdl ? PostgresObjects.BY_TRIGGER : PostgresObjects.POLLED);
+                    pg == null ? dev.backtrack.connectors.mariadb.MariaDbObjects.BY_BINLOG : followDdl ? PostgresObjects.BY_TRIGGER : PostgresObjects.POLLED);
             out.println((openGap != null ? "after the gap: taking checkpoint " : "first run: taking checkpoint ") + id + " of " + tables.size()
                     + " tables from a consistent snapshot");
         } else if (pg != null) {

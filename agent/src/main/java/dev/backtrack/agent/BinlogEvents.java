@@ -5,6 +5,7 @@ import dev.backtrack.connectors.mariadb.BinlogSchema;
 import dev.backtrack.connectors.mariadb.MariaDbCatalog;
 import dev.backtrack.repository.model.Op;
 import dev.backtrack.repository.model.RowChange;
+import dev.backtrack.repository.objects.ObjectSet;
 import dev.backtrack.repository.schema.TableSchema;
 import org.apache.kafka.connect.data.Struct;
 
@@ -24,6 +25,8 @@ final class BinlogEvents {
     private final MariaDbCatalog catalog;
     private final TableVersions versions;
     private final Predicate<String> captured;
+    /** The definitions last logged; null until the first DDL after the agent started, which logs them all. */
+    private ObjectSet lastObjects;
 
     /** @param captured whether a qualified table name ({@code db.table}) is one the agent captures */
     BinlogEvents(MariaDbCatalog catalog, TableVersions versions, Predicate<String> captured) {
@@ -74,6 +77,24 @@ final class BinlogEvents {
             } else if (version != null) {
                 assembler.add(txId, micros, new RowChange(version.id(), Op.SCHEMA, null, new Object[]{tag(statement), statement}), position);
             }
+        }
+        if (!inSnapshot) {
+            objectsAfterDdl(assembler, txId, micros, position);
+        }
+    }
+
+    /**
+     * After a DDL (the binlog's schema change events name only tables; a view, routine, trigger or event
+     * arrives as a transaction with no row): the definitions read again, and what changed logged in the
+     * DDL's transaction, so a restore to either side of it gets the right one. Read when the agent handles
+     * the DDL, so a definition changed again before the agent caught up is recorded in its later form.
+     */
+    void objectsAfterDdl(TransactionAssembler assembler, String txId, long micros, long position) {
+        ObjectSet now = catalog.objects(List.of(), List.of());
+        String message = ObjectSet.changeMessage(lastObjects, now);
+        lastObjects = now;
+        if (message != null) {
+            assembler.add(txId, micros, new RowChange(0, Op.MESSAGE, null, new Object[]{ObjectSet.PREFIX, message}), position);
         }
     }
 

@@ -3,6 +3,7 @@ package dev.backtrack.agent;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.backtrack.connectors.mariadb.BinlogPosition;
 import dev.backtrack.connectors.postgres.CaptureSettings;
 import dev.backtrack.connectors.postgres.ChangeDecoder;
 import dev.backtrack.connectors.postgres.DdlCapture;
@@ -49,6 +50,13 @@ final class CaptureConsumer implements DebeziumEngine.ChangeConsumer<ChangeEvent
     /** The binlog's DDL events and implicit commits (MariaDB/MySQL), or null for PostgreSQL. */
     private final BinlogEvents binlog;
     private final RepositorySpace space;
+    /** Binlog sources: the open transaction's BEGIN time and position (a DDL without rows has no other). */
+    private long openMicros;
+    // the DELETE half of a primary key change, until its INSERT half arrives
+    private RowChange movedFrom;
+    private static final String NEW_KEY = "__debezium.newkey";
+    private static final String OLD_KEY = "__debezium.oldkey";
+    private long openPosition;
 
     /** What the consumer needs from the agent while the first checkpoint is being written. */
     interface SnapshotPhase {
@@ -97,8 +105,16 @@ final class CaptureConsumer implements DebeziumEngine.ChangeConsumer<ChangeEvent
                 if ("BEGIN".equals(v.getString("status"))) {
                     String txId = binlog != null ? v.getString("id") : v.getString("id").split(":")[0];
                     if (binlog != null && assembler.isOpen() && !txId.equals(assembler.openTxId())) {
+                        if (assembler.isEmpty() && !snapshot.active()) {
+                            // a DDL without a schema change event (a view, routine, trigger, event): its definitions
+                            binlog.objectsAfterDdl(assembler, assembler.openTxId(), openMicros, openPosition);
+                        }
                         // DDL and TRUNCATE commit implicitly and get no END: the next BEGIN closes them
                         readyOffset = endOpen(ready, r.sourceOffset(), readyOffset);
+                    }
+                    if (binlog != null) {
+                        openMicros = v.getInt64("ts_ms") * 1000;
+                        openPosition = BinlogPosition.of(r.sourceOffset());
                     }
                     assembler.begin(txId);
                 } else {
@@ -208,10 +224,31 @@ final class CaptureConsumer implements DebeziumEngine.ChangeConsumer<ChangeEvent
         // a re-read definition may have produced a newer version during decoding
         TableSchema used = versions.get(table, log.nextSequence());
         if (binlog != null) {
-            assembler.add(BinlogEvents.txId(value, source), commitMicros(source), new RowChange(used.id(), kind, b, a), BinlogEvents.position(source));
+            for (RowChange change : keyMove(r, new RowChange(used.id(), kind, b, a))) {
+                assembler.add(BinlogEvents.txId(value, source), commitMicros(source), change, BinlogEvents.position(source));
+            }
             return;
         }
         assembler.add(String.valueOf(source.get("txId")), commitMicros(source), new RowChange(used.id(), kind, b, a));
+    }
+
+    /**
+     * Debezium emits an UPDATE that changes a row's primary key as a DELETE of the old key (header
+     * {@code __debezium.newkey}) and an INSERT of the new one ({@code __debezium.oldkey}): they are
+     * logged as the one UPDATE they were, since a parent's key change and its delete differ for the
+     * foreign key rules the binlog leaves out. Returns the changes to log (none while the pair is half read).
+     */
+    private List<RowChange> keyMove(SourceRecord r, RowChange change) {
+        RowChange from = movedFrom;
+        movedFrom = null;
+        if (change.op() == Op.DELETE && r.headers().lastWithName(NEW_KEY) != null) {
+            movedFrom = change;
+            return from == null ? List.of() : List.of(from);
+        }
+        if (from != null && change.op() == Op.INSERT && from.schemaId() == change.schemaId() && r.headers().lastWithName(OLD_KEY) != null) {
+            return List.of(new RowChange(change.schemaId(), Op.UPDATE, from.before(), change.after()));
+        }
+        return from == null ? List.of(change) : List.of(from, change);
     }
 
     /** A DDL statement's tables, as the trigger read them right after it: new versions from this transaction on. */

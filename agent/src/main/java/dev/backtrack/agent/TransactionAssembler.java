@@ -63,6 +63,11 @@ final class TransactionAssembler {
         return lastPosition;
     }
 
+    /** Whether the open transaction has no change yet. */
+    boolean isEmpty() {
+        return changes.isEmpty() && spill == null;
+    }
+
     String openTxId() {
         return openTxId;
     }

@@ -43,6 +43,13 @@ final class MigrateCommand implements Runnable {
     @Option(names = "--no-privileges", description = "leave out GRANTs and default privileges (as pg_restore --no-privileges)")
     boolean noPrivileges;
 
+    @Option(names = "--definer", paramLabel = "ACCOUNT", description = "MariaDB/MySQL: the account views, routines, triggers and events run as:"
+            + " current (default: the target user), keep (the source's), or 'user'@'host'")
+    String definer = "current";
+
+    @Option(names = "--enable-events", description = "MariaDB/MySQL: make events enabled as at the source (by default they are made disabled)")
+    boolean enableEvents;
+
     @Option(names = "--json", description = "print progress as one JSON object per line")
     boolean json;
 
@@ -62,7 +69,7 @@ final class MigrateCommand implements Runnable {
             Migration m = new Migration(repo, db, progress(), this::warn);
             if (m.state() == null) {
                 RestoreTarget to = stopAt == null ? new RestoreTarget.Time(TargetInstant.parse("latest")) : new RestoreTarget.Time(stopAt);
-                RestoreReport r = m.start(to, jobs, new ObjectRestore.Options(!noOwner, !noPrivileges));
+                RestoreReport r = m.start(to, jobs, new ObjectRestore.Options(!noOwner, !noPrivileges).binlog(RestoreCommand.definer(definer), enableEvents));
                 say("restored " + r.rows() + " rows in " + r.rowsPerTable().size() + " tables as of " + r.target() + " (log sequence " + r.lastSequence() + ")");
             }
             Migration.Status s = m.follow(follow, stopAt == null ? null : stopAt.micros(), poll, stop::signalled, this::report);

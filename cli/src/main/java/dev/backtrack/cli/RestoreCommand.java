@@ -61,6 +61,16 @@ final class RestoreCommand implements Runnable {
     @Option(names = "--no-privileges", description = "leave out GRANTs and default privileges (as pg_restore --no-privileges)")
     boolean noPrivileges;
 
+    @Option(names = "--definer", paramLabel = "ACCOUNT", description = "MariaDB/MySQL: the account views, routines, triggers and events run as:"
+            + " current (default: the restoring user), keep (the source's), or 'user'@'host'")
+    String definer = "current";
+
+    @Option(names = "--enable-events", description = "MariaDB/MySQL: make events enabled as at the source (by default they are made disabled)")
+    boolean enableEvents;
+
+    @Option(names = "--strict", description = "into another engine: refuse, before anything is written, when an object (view, routine, trigger, ...) would be left out")
+    boolean strict;
+
     @Option(names = "--json", description = "print the report as one JSON object")
     boolean json;
 
@@ -73,7 +83,8 @@ final class RestoreCommand implements Runnable {
         Targets.check(targetUrl);
         passphrase.unlock(repo);
         Repository repository = Repository.open(repo);
-        Restore restore = new Restore(repository, progress()).from(set).jobs(jobs).objectOptions(new ObjectRestore.Options(!noOwner, !noPrivileges));
+        Restore restore = new Restore(repository, progress()).from(set).jobs(jobs).strict(strict)
+                .objectOptions(new ObjectRestore.Options(!noOwner, !noPrivileges).binlog(definer(definer), enableEvents));
         restore.plan(target);
         String password = targetPassword != null ? targetPassword : System.getenv("BACKTRACK_TARGET_PASSWORD");
         // SIGTERM or Ctrl-C with --jobs N: the tables are committed before they load, so the restore is interrupted and drops them
@@ -103,6 +114,17 @@ final class RestoreCommand implements Runnable {
                 stop.close();
             }
         }
+    }
+
+    /** --definer as the object restore takes it: null for the restoring user, KEEP, or an account. */
+    static String definer(String option) {
+        if (option.equalsIgnoreCase("current")) {
+            return null;
+        }
+        if (option.equalsIgnoreCase(ObjectRestore.Options.KEEP) || option.matches("'[^']*'@'[^']*'|`[^`]*`@`[^`]*`")) {
+            return option.equalsIgnoreCase(ObjectRestore.Options.KEEP) ? ObjectRestore.Options.KEEP : option.replace('\'', '`');
+        }
+        throw new RestoreException("--definer " + option + " is not valid: give current, keep, or an account as 'user'@'host'");
     }
 
     /** ", and 4 views, 2 functions" — the other objects made, by kind. */

@@ -108,8 +108,13 @@ final class MariaDbSource implements AutoCloseable {
     }
 
     RestoreReport restore(String to, String targetUrl, String user) {
+        return restore(to, targetUrl, user, null);
+    }
+
+    /** @param checkpoint the checkpoint to start from (--set), or null for the cheapest */
+    RestoreReport restore(String to, String targetUrl, String user, String checkpoint) {
         try (TargetDatabase db = Targets.connect(targetUrl, user, "", "mariadb")) {
-            return new Restore(Repository.open(repository), Progress.NONE).run(RestoreTarget.parse(to, null), db);
+            return new Restore(Repository.open(repository), Progress.NONE).from(checkpoint).run(RestoreTarget.parse(to, null), db);
         }
     }
 

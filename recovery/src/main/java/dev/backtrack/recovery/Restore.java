@@ -9,7 +9,9 @@ import dev.backtrack.repository.Repository;
 import dev.backtrack.repository.ReadLease;
 import dev.backtrack.repository.checkpoint.Chain;
 import dev.backtrack.repository.checkpoint.Checkpoints;
+import dev.backtrack.repository.fold.Cascades;
 import dev.backtrack.repository.fold.FoldException;
+import dev.backtrack.repository.fold.ReferentialActions;
 import dev.backtrack.repository.fold.FoldMemory;
 import dev.backtrack.repository.checkpoint.Manifest;
 import dev.backtrack.repository.gap.Gaps;
@@ -44,6 +46,7 @@ public final class Restore {
     private int jobs = 1;
     private Finishing finishing = Finishing.NONE;
     private ObjectRestore.Options objectOptions = ObjectRestore.Options.ALL;
+    private boolean strict;
 
     public Restore(Repository repo, Progress progress) {
         this.repo = repo;
@@ -89,6 +92,12 @@ public final class Restore {
     /** Leaves owners or privileges of the restored objects out (pg_restore's --no-owner, --no-privileges). */
     public Restore objectOptions(ObjectRestore.Options options) {
         this.objectOptions = options;
+        return this;
+    }
+
+    /** Refuses, before anything is written, a restore into another engine that would leave objects out. */
+    public Restore strict(boolean on) {
+        this.strict = on;
         return this;
     }
 
@@ -244,9 +253,12 @@ public final class Restore {
             List<String> notes = new java.util.ArrayList<>();
             Map<String, Long> rows = new LinkedHashMap<>();
             long total = 0;
-            // sequence definitions recorded by the ticker, for a repository without object definitions (those hold them as of the target)
-            Map<String, String> sequences = new LinkedHashMap<>(definitions != null ? Map.of()
-                    : SequenceValues.definitionsAsOf(checkpoint.sequenceDefinitions(), fold.lastMessages()));
+            // sequence definitions the ticker recorded; with object definitions (which hold them exactly as of the target) only those that exist then
+            Map<String, String> sequences = new LinkedHashMap<>(SequenceValues.definitionsAsOf(checkpoint.sequenceDefinitions(), fold.lastMessages()));
+            if (definitions != null) {
+                Set<String> existing = definitions.all().stream().filter(o -> o.kind().equals("sequence")).map(ObjectDefinition::name).collect(Collectors.toSet());
+                sequences.keySet().retainAll(existing);
+            }
             // sequences that belong to tables left out of a subset stay out too
             fold.tables().values().stream().filter(f -> !chosen.contains(f))
                     .forEach(f -> f.schema().columns().forEach(c -> sequences.remove(c.sequence())));
@@ -267,6 +279,7 @@ public final class Restore {
                     db.rollback();
                     if (!"postgresql".equals(db.engine())) {
                         // MariaDB and MySQL commit DDL at once: what the rollback cannot undo is dropped
+                        undoQuietly(db, objects, e);
                         dropQuietly(db, tables, sequences, e);
                     }
                     throw e;
@@ -288,11 +301,10 @@ public final class Restore {
 
     /** Streams one table's rows at the target (the full's rows merged with the fold) into a COPY; returns the row count. */
     private long loadTable(TargetDatabase db, Chain chain, TableFold f) {
-        Manifest.TableEntry entry = chain.fullEntry(f);
         TargetDatabase.RowLoader loader = db.load(f.schema());
         long n;
         try {
-            f.merge(entry == null ? java.util.Collections.emptyIterator() : Checkpoints.rows(repo.dataDir(), entry), loader::add);
+            f.merge(chain.fullRows(repo.dataDir(), f), loader::add);
             n = loader.finish();
         } catch (RuntimeException e) {
             loader.cancel();
@@ -311,8 +323,9 @@ public final class Restore {
         if (set == null) {
             return ObjectRestore.NONE;
         }
-        if (!repo.identity().engine().equals(db.engine())) {
-            return new SkippedObjects(set, db.engine());
+        // MariaDB and MySQL write the same dialect; PostgreSQL's is another
+        if ("postgresql".equals(repo.identity().engine()) != "postgresql".equals(db.engine())) {
+            return new SkippedObjects(set, db.engine(), strict);
         }
         Set<String> restored = tables.stream().map(TableSchema::qualifiedName).collect(Collectors.toSet());
         // a table the source has but the log does not (never captured) leaves the restore partial too
@@ -451,7 +464,11 @@ public final class Restore {
         FoldMemory memory = FoldMemory.ofHeap(repo.logDir());
         try {
             LogFold.Result fold = LogFold.fold(repo.logDir(), repo.schemas(), chain.tip().nextSequence(), chain.seed(repo.dataDir(), repo.schemas(), memory),
-                    memory, plan.stop(), n -> progress.report("  folded " + n + " transactions"));
+                    memory, plan.stop(), n -> progress.report("  folded " + n + " transactions"), ReferentialActions.forEngine(repo.identity().engine()));
+            long cascaded = Cascades.resolve(fold.actions(), fold.tables(), f -> chain.fullRows(repo.dataDir(), f), (table, change) -> { });
+            if (cascaded > 0) {
+                progress.report("  applied the foreign key rules the binlog leaves out: " + cascaded + " rows deleted or changed");
+            }
             if (memory.runs() > 0) {
                 progress.report("  the fold outgrew " + (memory.budget() >> 20) + " MiB of heap and spilled " + memory.runs() + " sorted runs to "
                         + System.getProperty("java.io.tmpdir"));

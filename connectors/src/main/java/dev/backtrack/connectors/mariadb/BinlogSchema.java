@@ -45,7 +45,19 @@ public final class BinlogSchema {
                     MariaDbTypes.defaultExpression(type, def), auto ? qualified : null, auto ? AUTO_INCREMENT : null, null, null));
         }
         List<String> key = definition.getArray("primaryKeyColumnNames");
-        return table(database, table, columns, key == null ? List.of() : key, catalog.indexes(table), catalog.constraints(table), catalog.jsonColumns(table));
+        return table(database, table, withDetails(columns, catalog.columnDetails(table)), key == null ? List.of() : key, catalog.indexes(table),
+                catalog.constraints(table), catalog.jsonColumns(table));
+    }
+
+    /** The columns with their defaults, ON UPDATE and generation as information_schema has them (read when the event is handled). */
+    static List<Column> withDetails(List<Column> columns, java.util.Map<String, MariaDbCatalog.ColumnDetail> details) {
+        List<Column> out = new ArrayList<>();
+        for (Column c : columns) {
+            MariaDbCatalog.ColumnDetail d = details.get(c.name());
+            out.add(d == null ? c : new Column(c.attnum(), c.name(), c.type(), c.nullable(), d.defaultExpression(), c.sequence(), c.identity(),
+                    d.generated(), c.missing(), c.collation(), d.onUpdate(), d.virtual() ? Boolean.TRUE : null));
+        }
+        return out;
     }
 
     private static final java.util.regex.Pattern RENAME = java.util.regex.Pattern.compile(
@@ -72,8 +84,7 @@ public final class BinlogSchema {
         for (Column c : next.columns()) {
             int at = previous.columnIndex(renamed.getOrDefault(c.name(), c.name()));
             int number = at >= 0 ? previous.columns().get(at).attnum() : ++top;
-            columns.add(new Column(number, c.name(), c.type(), c.nullable(), c.defaultExpression(), c.sequence(), c.identity(), c.generated(),
-                    at >= 0 ? c.missing() : missing(c)));
+            columns.add(c.renumbered(number, at >= 0 ? c.missing() : missing(c)));
         }
         return new TableSchema(next.id(), next.relationId(), next.schema(), next.table(), columns, next.primaryKey(), next.primaryKeyName(), next.enums(),
                 next.domains(), next.indexes(), next.constraints(), next.replicaIdentityFull(), next.fromSequence());
@@ -102,8 +113,7 @@ public final class BinlogSchema {
     /** @param json columns MariaDB keeps as longtext with a json_valid check: their type is {@code json} */
     static TableSchema table(String database, String table, List<Column> columns, List<String> key, List<String> indexes, List<Constraint> constraints,
                              java.util.Set<String> json) {
-        columns = columns.stream().map(c -> !json.contains(c.name()) ? c : new Column(c.attnum(), c.name(), "json", c.nullable(), c.defaultExpression(),
-                c.sequence(), c.identity(), c.generated(), c.missing())).toList();
+        columns = columns.stream().map(c -> !json.contains(c.name()) ? c : c.retyped("json")).toList();
         return new TableSchema(0, relationId(database + "." + table), database, table, columns, key, key.isEmpty() ? null : "PRIMARY",
                 java.util.Map.of(), java.util.Map.of(), indexes, constraints, key.isEmpty(), 0);
     }

@@ -162,20 +162,9 @@ public final class MariaDbCatalog implements SourceCatalog {
         }
     }
 
-    /** Virtual generated columns are not in row images, so their tables are refused; every other column type is captured exactly. */
+    /** Every column type MariaDB and MySQL have is captured (geometry as SRID and WKB, generated columns computed again by the target). */
     @Override
     public void checkSupportedTypes(List<String> tables) {
-        List<String> bad = new ArrayList<>();
-        for (String t : tables) {
-            for (String c : column("SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND EXTRA LIKE '%GENERATED%'",
-                    database, t.substring(t.indexOf('.') + 1))) {
-                bad.add(t + "." + c);
-            }
-        }
-        if (!bad.isEmpty()) {
-            throw new SourceException("generated columns are not captured yet (" + String.join(", ", bad)
-                    + "): exclude their tables with source.tables-exclude, then restart the agent");
-        }
     }
 
     /** The table's definition now, from information_schema, spelled as {@link BinlogSchema} spells the binlog's. */
@@ -223,7 +212,41 @@ public final class MariaDbCatalog implements SourceCatalog {
         }
         List<String> key = column("SELECT COLUMN_NAME FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND INDEX_NAME = 'PRIMARY' ORDER BY SEQ_IN_INDEX",
                 database, table);
-        return BinlogSchema.table(database, table, columns, key, indexes(table), constraints(table), jsonColumns(table));
+        return BinlogSchema.table(database, table, BinlogSchema.withDetails(columns, columnDetails(table)), key, indexes(table), constraints(table),
+                jsonColumns(table));
+    }
+
+    /** What the binlog's parsed DDL does not say exactly about a column: its default, ON UPDATE, and generation. */
+    public record ColumnDetail(String defaultExpression, String onUpdate, String generated, boolean virtual) {
+    }
+
+    private static final Pattern ON_UPDATE = Pattern.compile("(?i)on update (\\S+)");
+
+    /**
+     * Each column's default as DDL writes it (literals quoted, an expression in parentheses, CURRENT_TIMESTAMP
+     * bare), its ON UPDATE expression and its generation, from information_schema: the connector's parsed
+     * DDL holds a placeholder for CURRENT_TIMESTAMP defaults (1970-01-01 00:00:00) and no ON UPDATE.
+     */
+    public Map<String, ColumnDetail> columnDetails(String table) {
+        Map<String, ColumnDetail> out = new LinkedHashMap<>();
+        String sql = "SELECT COLUMN_NAME, COLUMN_DEFAULT, EXTRA, GENERATION_EXPRESSION, DATA_TYPE FROM information_schema.COLUMNS"
+                + " WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION";
+        try (PreparedStatement ps = connection.prepareStatement(sql)) {
+            ps.setString(1, database);
+            ps.setString(2, table);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String extra = rs.getString(3) == null ? "" : rs.getString(3);
+                    java.util.regex.Matcher onUpdate = ON_UPDATE.matcher(extra);
+                    String generated = rs.getString(4) == null || rs.getString(4).isEmpty() ? null : rs.getString(4);
+                    out.put(rs.getString(1), new ColumnDetail(generated != null ? null : MariaDbTypes.catalogDefault(rs.getString(2), extra, rs.getString(5), "mysql".equals(engine)),
+                            onUpdate.find() ? onUpdate.group(1) : null, generated, extra.toUpperCase(Locale.ROOT).contains("VIRTUAL")));
+                }
+            }
+        } catch (SQLException e) {
+            throw new SourceException("cannot read the columns of " + database + "." + table + ": " + e.getMessage(), e);
+        }
+        return out;
     }
 
     /** CREATE INDEX statements (table unqualified) of every index but the primary key. */
@@ -343,6 +366,12 @@ public final class MariaDbCatalog implements SourceCatalog {
     @Override
     public Map<String, String> sequenceDefinitions() {
         return Map.of();
+    }
+
+    /** Every table, view, routine, trigger and event of the database, as the server prints them (the table patterns do not apply). */
+    @Override
+    public dev.backtrack.repository.objects.ObjectSet objects(List<String> include, List<String> exclude) {
+        return MariaDbObjects.read(connection, database);
     }
 
     /** The binlog files the server still has, oldest first. */

@@ -58,6 +58,8 @@ public final class MariaDbTarget implements TargetDatabase {
     private final String password;
     private final String database;
     private boolean bulk;
+    /** Tables made whole from the source's own CREATE TABLE (keys, indexes, constraints with them): shared by {@link #another} connections. */
+    private Set<String> whole = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private MariaDbTarget(Connection connection, String url, String user, String password, String database, boolean bulk) {
         this.connection = connection;
@@ -84,6 +86,7 @@ public final class MariaDbTarget implements TargetDatabase {
     public MariaDbTarget another() {
         MariaDbTarget t = connect(url, user, password);
         t.bulk = bulk;
+        t.whole = whole;
         return t;
     }
 
@@ -127,7 +130,10 @@ public final class MariaDbTarget implements TargetDatabase {
     /** Refuses a target database that holds any table, view or sequence. */
     @Override
     public void checkEmpty() {
-        String found = one("SELECT CONCAT(LOWER(TABLE_TYPE), ' ', TABLE_NAME) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() LIMIT 1", null);
+        String found = one("SELECT CONCAT(LOWER(TABLE_TYPE), ' ', TABLE_NAME) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()"
+                + " UNION ALL SELECT CONCAT(LOWER(ROUTINE_TYPE), ' ', ROUTINE_NAME) FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = DATABASE()"
+                + " UNION ALL SELECT CONCAT('trigger ', TRIGGER_NAME) FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE()"
+                + " UNION ALL SELECT CONCAT('event ', EVENT_NAME) FROM information_schema.EVENTS WHERE EVENT_SCHEMA = DATABASE() LIMIT 1", null);
         if (found != null) {
             throw new SourceException("target database " + database + " at " + where(url) + " is not empty (it has " + found.replace("base table", "table")
                     + "): restore into a new, empty database, e.g. CREATE DATABASE crm_restored");
@@ -173,7 +179,7 @@ public final class MariaDbTarget implements TargetDatabase {
      */
     @Override
     public void createTables(Collection<TableSchema> tables, Map<String, String> sequences) {
-        for (TableSchema t : tables) {
+        for (TableSchema t : partial(tables)) {
             List<String> defs = new ArrayList<>();
             for (Column c : t.columns()) {
                 defs.add(definition(c, inlineAutoIncrement(t, c)));
@@ -190,11 +196,14 @@ public final class MariaDbTarget implements TargetDatabase {
         StringBuilder d = new StringBuilder(ident(c.name())).append(' ').append(c.type());
         if (c.generated() != null) {
             // MariaDB takes neither NOT NULL nor DEFAULT on a generated column
-            return d.append(" GENERATED ALWAYS AS (").append(c.generated()).append(") STORED").toString();
+            return d.append(" GENERATED ALWAYS AS (").append(c.generated()).append(Boolean.TRUE.equals(c.virtual()) ? ") VIRTUAL" : ") STORED").toString();
         }
         d.append(c.nullable() ? " NULL" : " NOT NULL");
         if (c.defaultExpression() != null && !(c.nullable() && c.defaultExpression().equalsIgnoreCase("NULL"))) {
             d.append(" DEFAULT ").append(c.defaultExpression());
+        }
+        if (c.onUpdate() != null) {
+            d.append(" ON UPDATE ").append(c.onUpdate());
         }
         if (autoIncrement) {
             d.append(" AUTO_INCREMENT");
@@ -394,6 +403,23 @@ public final class MariaDbTarget implements TargetDatabase {
         // nothing: see createTables
     }
 
+    /** Notes that the object restore made this table whole (from the source's CREATE TABLE), so the table version's steps are skipped. */
+    void madeWhole(String table) {
+        whole.add(table);
+    }
+
+    /** The tables still to be made from their table versions: those the source's own CREATE TABLE did not make. */
+    private List<TableSchema> partial(Collection<TableSchema> tables) {
+        return tables.stream().filter(t -> !whole.contains(t.table())).toList();
+    }
+
+    @Override
+    public dev.backtrack.connectors.target.ObjectRestore objects(dev.backtrack.repository.objects.ObjectSet objects,
+                                                                 dev.backtrack.connectors.target.ObjectRestore.Options options,
+                                                                 dev.backtrack.connectors.target.ObjectRestore.Scope scope) {
+        return new MariaDbObjectRestore(this, connection, objects, options, scope);
+    }
+
     /**
      * Secondary indexes (the captured statements, verbatim), unique and check constraints (one ALTER TABLE
      * per table, so the table is rebuilt at most once) and the AUTO_INCREMENT of a column that does not
@@ -402,7 +428,7 @@ public final class MariaDbTarget implements TargetDatabase {
      */
     @Override
     public void addIndexes(Collection<TableSchema> tables) {
-        for (TableSchema t : tables) {
+        for (TableSchema t : partial(tables)) {
             for (String index : t.indexes()) {
                 execute(index, t, "check the index definition in the table version");
             }
@@ -426,7 +452,7 @@ public final class MariaDbTarget implements TargetDatabase {
         Set<String> restored = new LinkedHashSet<>();
         tables.forEach(t -> restored.add(t.table()));
         List<String> skipped = new ArrayList<>();
-        for (TableSchema t : tables) {
+        for (TableSchema t : partial(tables)) {
             List<String> adds = new ArrayList<>();
             for (Constraint c : t.constraints()) {
                 if (!c.kind().equals("f")) {

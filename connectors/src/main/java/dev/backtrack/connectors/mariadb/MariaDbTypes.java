@@ -146,6 +146,29 @@ public final class MariaDbTypes {
         return quote(raw);
     }
 
+    private static final java.util.regex.Pattern CURRENT_TIMESTAMP = java.util.regex.Pattern.compile("(?i)current_timestamp(\\(\\d*\\))?");
+
+    /**
+     * A column default as information_schema gives it, as DDL writes it: MariaDB quotes literals and
+     * writes expressions bare ({@code current_timestamp(6)}, {@code curdate() + interval 1 day}); MySQL
+     * gives literals unquoted and marks expressions DEFAULT_GENERATED. An expression other than
+     * CURRENT_TIMESTAMP goes in parentheses, which both take.
+     */
+    public static String catalogDefault(String raw, String extra, String dataType, boolean mysql) {
+        if (raw == null || raw.equalsIgnoreCase("NULL")) {
+            return null;
+        }
+        if (CURRENT_TIMESTAMP.matcher(raw).matches()) {
+            return raw.contains("(") ? raw.toLowerCase(Locale.ROOT) : "current_timestamp()";
+        }
+        boolean expression = mysql ? extra != null && extra.toUpperCase(Locale.ROOT).contains("DEFAULT_GENERATED")
+                : !(raw.startsWith("'") || raw.matches("-?\\d+(\\.\\d+)?([eE][-+]?\\d+)?") || raw.matches("b'[01]*'"));
+        if (expression) {
+            return "(" + raw + ")";
+        }
+        return mysql ? defaultExpression(dataType, raw) : raw;
+    }
+
     static String quote(String s) {
         return "'" + s.replace("\\", "\\\\").replace("'", "''") + "'";
     }

@@ -94,6 +94,8 @@ public final class ChangeDecoder {
                 case "io.debezium.time.ZonedTimestamp":
                     // one spelling of an instant, whichever way the row reached the log (stream or rows PostgreSQL printed)
                     return TextValues.zoned((String) v);
+                case "io.debezium.data.geometry.Point", "io.debezium.data.geometry.Geometry":
+                    return geometry((Struct) v);
                 case "org.apache.kafka.connect.data.Decimal":
                     // a MariaDB/MySQL bigint unsigned past Long: its exact digits
                     return ((java.math.BigDecimal) v).toPlainString();
@@ -128,6 +130,17 @@ public final class ChangeDecoder {
                         + table.columns().get(column).type() + " arrives as " + schema.type() + (name == null ? "" : " (" + name + ")")
                         + ", which Backtrack cannot store exactly yet: exclude the table with source.tables-exclude");
         }
+    }
+
+    /**
+     * A MariaDB/MySQL spatial value as the server stores it: the SRID (4 bytes, little-endian), then
+     * the WKB the connector gives apart from it. A geometry column takes these bytes back as they are.
+     */
+    static byte[] geometry(Struct g) {
+        Object wkb = g.get("wkb");
+        byte[] w = wkb instanceof ByteBuffer b ? toArray(b) : (byte[]) wkb;
+        Integer srid = g.schema().field("srid") == null ? null : g.getInt32("srid");
+        return ByteBuffer.allocate(4 + w.length).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(srid == null ? 0 : srid).put(w).array();
     }
 
     private static byte[] toArray(ByteBuffer buf) {

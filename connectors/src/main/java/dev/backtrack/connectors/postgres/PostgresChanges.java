@@ -35,6 +35,8 @@ final class PostgresChanges extends JdbcChanges {
         super(connection, "public." + STATE_TABLE, "CREATE TABLE IF NOT EXISTS public." + STATE_TABLE + " (name text PRIMARY KEY, value text NOT NULL)",
                 "SELECT to_regclass('public." + STATE_TABLE + "') IS NOT NULL",
                 "INSERT INTO public." + STATE_TABLE + " (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value");
+        // the restore's ON UPDATE triggers leave the source's values as the log has them
+        execute("SET backtrack.applying = 'on'");
     }
 
     /** As PostgreSQL's own logical replication applies changes: foreign key actions and ordinary triggers do not fire. */

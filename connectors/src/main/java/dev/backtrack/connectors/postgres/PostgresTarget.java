@@ -382,6 +382,33 @@ public final class PostgresTarget implements TargetDatabase {
                     execute("ALTER TABLE " + name(t) + " ADD CONSTRAINT " + PostgresCatalog.quote(c.name()) + " " + c.definition());
                 }
             }
+            onUpdateTriggers(t);
+        }
+    }
+
+    /**
+     * A MariaDB/MySQL column set ON UPDATE CURRENT_TIMESTAMP: a trigger does it, as MariaDB does, when the row
+     * changed and the statement did not set the column itself; a migration applying the source's rows sets
+     * backtrack.applying, so the source's value stays.
+     */
+    private void onUpdateTriggers(TableSchema t) {
+        List<Column> touched = t.columns().stream().filter(c -> c.onUpdate() != null).toList();
+        if (touched.isEmpty()) {
+            return;
+        }
+        String function = PostgresCatalog.quote(t.schema()) + ".backtrack_on_update";
+        execute("CREATE OR REPLACE FUNCTION " + function + "() RETURNS trigger LANGUAGE plpgsql AS $fn$" + """
+                DECLARE col text := TG_ARGV[0];
+                BEGIN
+                  IF coalesce(current_setting('backtrack.applying', true), '') <> 'on'
+                     AND to_jsonb(NEW) - col IS DISTINCT FROM to_jsonb(OLD) - col AND to_jsonb(NEW) -> col IS NOT DISTINCT FROM to_jsonb(OLD) -> col THEN
+                    NEW := jsonb_populate_record(NEW, jsonb_build_object(col, now()));
+                  END IF;
+                  RETURN NEW;
+                END """ + "$fn$");
+        for (Column c : touched) {
+            execute("CREATE TRIGGER " + PostgresCatalog.quote(t.table() + "_" + c.name() + "_on_update") + " BEFORE UPDATE ON " + name(t)
+                    + " FOR EACH ROW EXECUTE FUNCTION " + function + "(" + literal(c.name()) + ")");
         }
     }
 

@@ -33,8 +33,18 @@ public final class CrossEngine implements TargetDatabase {
         if (sourcePg == targetPg) {
             return target;
         }
-        Translation t = sourcePg ? new PostgresToMariaDb(target.engine()) : new MariaDbToPostgres();
+        Translation t = sourcePg ? new PostgresToMariaDb(target.engine()) : new MariaDbToPostgres(hasPostgis(target));
         return new CrossEngine(target, t, new IdentityHashMap<>());
+    }
+
+    /** Whether the PostgreSQL target database has PostGIS, which MariaDB's spatial columns become. */
+    private static boolean hasPostgis(TargetDatabase target) {
+        try (java.sql.Statement st = target.jdbc().createStatement();
+             java.sql.ResultSet rs = st.executeQuery("SELECT 1 FROM pg_extension WHERE extname = 'postgis'")) {
+            return rs.next();
+        } catch (java.sql.SQLException e) {
+            throw new SourceException("cannot read the target's extensions: " + e.getMessage());
+        }
     }
 
     private TableSchema map(TableSchema source) {

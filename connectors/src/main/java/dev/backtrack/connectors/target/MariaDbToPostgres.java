@@ -25,6 +25,12 @@ final class MariaDbToPostgres implements Translation {
     private static final Pattern PART = Pattern.compile("`((?:[^`]|``)+)`(?:\\(\\d+\\))?( DESC)?");
     private static final Pattern FOREIGN_KEY = Pattern.compile("FOREIGN KEY \\((.*)\\) REFERENCES `((?:[^`]|``)+)` \\((.*)\\)(.*)");
     private final List<String> notes = new ArrayList<>();
+    private final boolean postgis;
+
+    /** @param postgis whether the target database has the PostGIS extension, which spatial columns need */
+    MariaDbToPostgres(boolean postgis) {
+        this.postgis = postgis;
+    }
     private final Set<String> indexNames = new HashSet<>();
 
     @Override
@@ -35,13 +41,18 @@ final class MariaDbToPostgres implements Translation {
             String type = type(t, c, enums);
             String def = defaultExpression(t, c, type);
             boolean auto = BinlogSchema.AUTO_INCREMENT.equals(c.identity());
+            if (c.generated() != null) {
+                notes.add("generated column " + t.qualifiedName() + "." + c.name() + " is a plain column holding the source's values:"
+                        + " its MariaDB expression " + c.generated() + " is not translated");
+            }
             columns.add(new Column(c.attnum(), c.name(), type, c.nullable(), auto ? null : def, auto ? sequenceOf(t, c) : null,
-                    auto ? "by default" : null, null, null));
+                    auto ? "by default" : null, null, null, null, onUpdate(t, c), null));
         }
         List<String> indexes = new ArrayList<>();
         for (String index : t.indexes()) {
             Matcher m = INDEX.matcher(index);
-            if (!m.matches() || m.group(1) != null && !m.group(1).equals("UNIQUE ")) {
+            boolean gist = m.matches() && "SPATIAL ".equals(m.group(1)) && postgis;
+            if (!m.matches() || m.group(1) != null && !m.group(1).equals("UNIQUE ") && !gist) {
                 notes.add("index of " + t.qualifiedName() + " left out, PostgreSQL has no equivalent: " + index);
                 continue;
             }
@@ -56,8 +67,8 @@ final class MariaDbToPostgres implements Translation {
                 name = t.table() + "_" + name;
                 indexNames.add(t.schema() + "." + name);
             }
-            indexes.add("CREATE " + (m.group(1) == null ? "" : "UNIQUE ") + "INDEX " + PostgresCatalog.quote(name) + " ON " + qualified(t.schema(), t.table())
-                    + " (" + String.join(", ", parts) + ")");
+            indexes.add("CREATE " + (m.group(1) == null || gist ? "" : "UNIQUE ") + "INDEX " + PostgresCatalog.quote(name) + " ON " + qualified(t.schema(), t.table())
+                    + (gist ? " USING gist" : "") + " (" + String.join(", ", parts) + ")");
         }
         List<Constraint> constraints = new ArrayList<>();
         for (Constraint c : t.constraints()) {
@@ -78,6 +89,14 @@ final class MariaDbToPostgres implements Translation {
         String base = MariaDbTypes.base(s);
         boolean unsigned = MariaDbTypes.unsigned(s);
         int length = MariaDbTypes.length(s);
+        if (PostgisTypes.spatial(base)) {
+            if (!postgis) {
+                throw new Unrepresentable("column " + t.qualifiedName() + "." + c.name() + " has spatial type " + s + " and the target database has no PostGIS:"
+                        + " run CREATE EXTENSION postgis; in it (the server needs PostGIS installed, Debian: postgresql-15-postgis-3),"
+                        + " or restore into MariaDB/MySQL, or leave the table out with --tables");
+            }
+            return PostgisTypes.type(base);
+        }
         return switch (base) {
             case "tinyint" -> length == 1 && !unsigned ? "boolean" : "smallint";
             case "smallint" -> unsigned ? "integer" : "smallint";
@@ -119,14 +138,25 @@ final class MariaDbToPostgres implements Translation {
         return t.constraints().stream().anyMatch(k -> k.kind().equals("f") && k.definition().substring(0, k.definition().indexOf(')') + 1).contains(quoted));
     }
 
-    /** Literals and CURRENT_TIMESTAMP carry over; any other expression is left out and noted. */
+    private static final Pattern NOW = Pattern.compile("(?i)\\(?(current_timestamp|now|localtimestamp|localtime)(\\((\\d*)\\))?\\)?");
+    private static final Pattern TODAY = Pattern.compile("(?i)\\(?(curdate\\(\\)|current_date(\\(\\))?)\\)?");
+
+    /**
+     * Literals carry over; the current time and date become PostgreSQL's (with their fractional
+     * digits). Any other expression is refused: a constant in its place would give the application's
+     * next insert a wrong value, and MariaDB's dialect is not translated.
+     */
     private String defaultExpression(TableSchema t, Column c, String pgType) {
         String d = c.defaultExpression();
         if (d == null || d.equalsIgnoreCase("NULL")) {
             return null;
         }
-        if (d.toLowerCase(Locale.ROOT).startsWith("current_timestamp")) {
-            return "CURRENT_TIMESTAMP";
+        Matcher now = NOW.matcher(d);
+        if (now.matches()) {
+            return now.group(3) == null || now.group(3).isEmpty() ? "CURRENT_TIMESTAMP" : "CURRENT_TIMESTAMP(" + now.group(3) + ")";
+        }
+        if (TODAY.matcher(d).matches()) {
+            return "CURRENT_DATE";
         }
         if (pgType.equals("boolean") && d.matches("'?[01]'?")) {
             return d.contains("1") ? "true" : "false";
@@ -137,8 +167,21 @@ final class MariaDbToPostgres implements Translation {
         if (d.matches("'(?:[^'\\\\]|'')*'")) {
             return d;
         }
-        notes.add("default of " + t.qualifiedName() + "." + c.name() + " left out, MariaDB expression " + d + " is not translated");
-        return null;
+        throw new Unrepresentable("column " + t.qualifiedName() + "." + c.name() + " has default " + d + ", which PostgreSQL cannot take as"
+                + " written: restore into MariaDB/MySQL, or leave the table out with --tables");
+    }
+
+    /** ON UPDATE CURRENT_TIMESTAMP becomes a trigger that PostgreSQL's target makes (see {@code PostgresTarget}). */
+    private String onUpdate(TableSchema t, Column c) {
+        if (c.onUpdate() == null) {
+            return null;
+        }
+        Matcher now = NOW.matcher(c.onUpdate());
+        if (!now.matches()) {
+            throw new Unrepresentable("column " + t.qualifiedName() + "." + c.name() + " is set ON UPDATE " + c.onUpdate()
+                    + ", which PostgreSQL cannot do: restore into MariaDB/MySQL, or leave the table out with --tables");
+        }
+        return "CURRENT_TIMESTAMP";
     }
 
     @Override
@@ -178,6 +221,8 @@ final class MariaDbToPostgres implements Translation {
                     }
                     return v;
                 });
+            } else if (PostgisTypes.spatial(base)) {
+                out.add(v -> v == null ? null : PostgisTypes.ewkb((byte[]) v));
             } else if (base.equals("bit") && length > 1) {
                 out.add(v -> v == null ? null : bitText((byte[]) v, length));
             } else if (base.equals("enum")) {

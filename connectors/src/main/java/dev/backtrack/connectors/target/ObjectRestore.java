@@ -17,18 +17,26 @@ public interface ObjectRestore {
     /**
      * What a restore leaves out: owners and privileges, as pg_restore's --no-owner and --no-privileges
      * do, and objects of the {@code deferred} kinds (a migration makes its triggers and rules at cutover,
-     * so they do not fire again on the changes it applies).
+     * so they do not fire again on the changes it applies). MariaDB/MySQL: {@code definer} is the
+     * account views, routines, triggers and events run as (null: the restoring user; {@link #KEEP}: the
+     * source's), and events are made disabled unless {@code enableEvents}.
      */
-    record Options(boolean owners, boolean privileges, java.util.Set<String> deferred) {
-        public static final Options ALL = new Options(true, true, java.util.Set.of());
+    record Options(boolean owners, boolean privileges, java.util.Set<String> deferred, String definer, boolean enableEvents) {
+        public static final String KEEP = "keep";
+        public static final Options ALL = new Options(true, true, java.util.Set.of(), null, false);
 
         public Options(boolean owners, boolean privileges) {
-            this(owners, privileges, java.util.Set.of());
+            this(owners, privileges, java.util.Set.of(), null, false);
         }
 
         /** The same, with objects of these kinds left for later. */
         public Options deferring(java.util.Set<String> kinds) {
-            return new Options(owners, privileges, kinds);
+            return new Options(owners, privileges, kinds, definer, enableEvents);
+        }
+
+        /** The same, with this definer and events enabled or not. */
+        public Options binlog(String newDefiner, boolean events) {
+            return new Options(owners, privileges, deferred, newDefiner, events);
         }
     }
 

@@ -83,6 +83,13 @@ public final class TableContents {
         if (v instanceof Boolean b) {
             return b ? "1" : "0";
         }
+        // MariaDB's spatial values (SRID and WKB) and PostGIS's (EWKB hex), compared as EWKB
+        if (type.equals("geometry") && !(v instanceof byte[])) {
+            return rs.getString(i).toLowerCase(Locale.ROOT);
+        }
+        if (v instanceof byte[] b && PostgisTypes.spatial(type)) {
+            return PostgisTypes.ewkb(b);
+        }
         if (v instanceof byte[] b) {
             return HexFormat.of().formatHex(b);
         }

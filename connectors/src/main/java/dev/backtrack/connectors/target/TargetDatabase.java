@@ -54,7 +54,7 @@ public interface TargetDatabase extends AutoCloseable {
      * engine than the source's leaves them out and lists them.
      */
     default ObjectRestore objects(ObjectSet objects, ObjectRestore.Options options, ObjectRestore.Scope scope) {
-        return new SkippedObjects(objects, engine());
+        return new SkippedObjects(objects, engine(), false);
     }
 
     /**

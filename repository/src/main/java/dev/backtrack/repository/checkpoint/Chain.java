@@ -65,6 +65,12 @@ public record Chain(List<Manifest> links) {
         return full().tables().stream().filter(t -> t.schemaId() == f.base().id()).findFirst().orElse(null);
     }
 
+    /** The full's rows a fold of {@code f} merges with, in key order (none for a table the full lacks). */
+    public java.util.Iterator<Map.Entry<byte[], Object[]>> fullRows(Path dataDir, TableFold f) {
+        Manifest.TableEntry entry = fullEntry(f);
+        return entry == null ? Collections.emptyIterator() : Checkpoints.rows(dataDir, entry);
+    }
+
     /**
      * One fold per table, by relation, holding the state at the tip relative to the full: each
      * delta's table moved to its versions, emptied where it replaces, then given the delta's states.

@@ -2,7 +2,10 @@ package dev.backtrack.repository.checkpoint;
 
 import dev.backtrack.repository.Repository;
 import dev.backtrack.repository.RepositoryException;
+import dev.backtrack.repository.fold.Cascades;
 import dev.backtrack.repository.fold.FoldException;
+import dev.backtrack.repository.fold.FoldMemory;
+import dev.backtrack.repository.fold.ReferentialActions;
 import dev.backtrack.repository.fold.LogFold;
 import dev.backtrack.repository.fold.TableFold;
 import dev.backtrack.repository.model.Micros;
@@ -43,10 +46,13 @@ public final class DeltaCheckpoint {
         }
         Set<String> before = initial.values().stream().map(LogFold::relation).collect(Collectors.toSet());
         LogFold.Result fold = LogFold.fold(repo.logDir(), repo.schemas(), parent.nextSequence(), initial,
-                tx -> tx.sequence() > throughSequence, n -> { });
+                tx -> tx.sequence() > throughSequence, n -> { }, FoldMemory.ofHeap(repo.logDir()), ReferentialActions.forEngine(repo.identity().engine()));
         try (fold) {
             if (fold.transactions() == 0) {
                 return null;
+            }
+            if (fold.actions().hitCount() > 0) {
+                addCascades(repo, chain, parent, throughSequence, fold);
             }
             long time = Math.max(parent.timeMicros(), fold.maxCommitMicros());
             String suffix = kind.equals(Manifest.DIFF) ? "D" : "I";
@@ -73,6 +79,25 @@ public final class DeltaCheckpoint {
                 writer.abandon();
                 throw e;
             }
+        }
+    }
+
+    /**
+     * Adds the child rows a binlog source's foreign key rules changed in the window: which rows a
+     * parent's delete reached depends on the parent's whole state, so the chain's rows are folded
+     * with the window too (read, as a synthetic full reads them) and what the rules changed there is
+     * applied to the delta's own fold.
+     */
+    private static void addCascades(Repository repo, Chain chain, Manifest parent, long throughSequence, LogFold.Result delta) {
+        FoldMemory memory = FoldMemory.ofHeap(repo.logDir());
+        try (LogFold.Result state = LogFold.fold(repo.logDir(), repo.schemas(), parent.nextSequence(), chain.seed(repo.dataDir(), repo.schemas(), memory),
+                memory, tx -> tx.sequence() > throughSequence, n -> { }, ReferentialActions.forEngine(repo.identity().engine()))) {
+            Cascades.resolve(state.actions(), state.tables(), f -> chain.fullRows(repo.dataDir(), f), (table, change) -> {
+                TableFold f = delta.tables().get(table);
+                if (f != null) {
+                    f.apply(change);
+                }
+            });
         }
     }
 

@@ -1,7 +1,9 @@
 package dev.backtrack.repository.checkpoint;
 
 import dev.backtrack.repository.Repository;
+import dev.backtrack.repository.fold.Cascades;
 import dev.backtrack.repository.fold.FoldMemory;
+import dev.backtrack.repository.fold.ReferentialActions;
 import dev.backtrack.repository.fold.LogFold;
 import dev.backtrack.repository.fold.TableFold;
 import dev.backtrack.repository.model.Micros;
@@ -35,11 +37,12 @@ public final class SyntheticFull {
         }
         FoldMemory memory = FoldMemory.ofHeap(repo.logDir());
         LogFold.Result fold = LogFold.fold(repo.logDir(), repo.schemas(), tip.nextSequence(), chain.seed(repo.dataDir(), repo.schemas(), memory),
-                memory, tx -> tx.sequence() > throughSequence, n -> { });
+                memory, tx -> tx.sequence() > throughSequence, n -> { }, ReferentialActions.forEngine(repo.identity().engine()));
         try (fold) {
             if (!tip.delta() && fold.transactions() == 0) {
                 return null;
             }
+            Cascades.resolve(fold.actions(), fold.tables(), f -> chain.fullRows(repo.dataDir(), f), (table, change) -> { });
             return write(repo, chain, fold, level, positionText);
         }
     }

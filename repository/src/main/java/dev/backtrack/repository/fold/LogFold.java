@@ -23,12 +23,13 @@ import java.util.function.Predicate;
  */
 public final class LogFold {
     /**
-     * The folded tables, where the fold stopped, the last content of each message prefix seen, and
-     * every object definition change message in log order.
+     * The folded tables, where the fold stopped, the last content of each message prefix seen,
+     * every object definition change message in log order, and what the foreign key rules of a
+     * binlog source need ({@link Cascades}).
      */
     public record Result(Map<String, TableFold> tables, long transactions, long changes, long lastSequence,
                          long lastCommitMicros, long maxCommitMicros, long lastPosition, Map<String, String> lastMessages,
-                         List<String> objectChanges, FoldMemory memory) implements AutoCloseable {
+                         List<String> objectChanges, FoldMemory memory, ReferentialActions actions) implements AutoCloseable {
         /** Removes what the fold spilled to disk; call once the tables are merged. */
         @Override
         public void close() {
@@ -57,11 +58,17 @@ public final class LogFold {
     /** @param memory how much the tables may hold in memory before the largest spill sorted runs to disk */
     public static Result fold(Path logDir, SchemaHistory schemas, long fromSequence, Map<String, TableSchema> initial,
                               Predicate<Transaction> stop, LongConsumer progress, FoldMemory memory) {
+        return fold(logDir, schemas, fromSequence, initial, stop, progress, memory, ReferentialActions.off());
+    }
+
+    /** @param actions records what the foreign key rules of a binlog source need */
+    public static Result fold(Path logDir, SchemaHistory schemas, long fromSequence, Map<String, TableSchema> initial,
+                              Predicate<Transaction> stop, LongConsumer progress, FoldMemory memory, ReferentialActions actions) {
         Map<String, TableFold> byRelation = new LinkedHashMap<>();
         for (TableSchema s : initial.values()) {
             byRelation.put(relation(s), new TableFold(s, memory));
         }
-        return fold(logDir, schemas, fromSequence, byRelation, memory, stop, progress);
+        return fold(logDir, schemas, fromSequence, byRelation, memory, stop, progress, actions);
     }
 
     /**
@@ -71,6 +78,15 @@ public final class LogFold {
      */
     public static Result fold(Path logDir, SchemaHistory schemas, long fromSequence, Map<String, TableFold> byRelation, FoldMemory memory,
                               Predicate<Transaction> stop, LongConsumer progress) {
+        return fold(logDir, schemas, fromSequence, byRelation, memory, stop, progress, ReferentialActions.off());
+    }
+
+    /** Continues folds already holding state, recording what the foreign key rules of a binlog source need. */
+    public static Result fold(Path logDir, SchemaHistory schemas, long fromSequence, Map<String, TableFold> byRelation, FoldMemory memory,
+                              Predicate<Transaction> stop, LongConsumer progress, ReferentialActions actions) {
+        actions.tablesChanged(byRelation.values());
+        long orderOf = -1;
+        int index = 0;
         Map<String, String> lastMessages = new LinkedHashMap<>();
         List<String> objectChanges = new ArrayList<>();
         long txs = 0, changes = 0, lastSeq = fromSequence - 1, lastTime = Long.MIN_VALUE, maxTime = Long.MIN_VALUE, lastPos = -1;
@@ -94,16 +110,23 @@ public final class LogFold {
                     TableFold f = byRelation.get(rel);
                     if (c.op() == Op.DROP) {
                         byRelation.remove(rel);
+                        actions.tablesChanged(byRelation.values());
                         continue;
                     }
                     if (f == null) {
                         f = new TableFold(version, memory);
                         byRelation.put(rel, f);
+                        actions.tablesChanged(byRelation.values());
                     } else if (f.schema().id() != version.id()) {
                         f.evolve(version, c.op() == Op.SCHEMA ? (String) c.after()[1] : null);
+                        actions.tablesChanged(byRelation.values());
                     }
                     if (c.op() != Op.SCHEMA) {
                         f.apply(c);
+                        // a change's place in the log: its transaction's sequence, then its place in the transaction (parts included)
+                        index = tx.sequence() == orderOf ? index + 1 : 0;
+                        orderOf = tx.sequence();
+                        actions.record((tx.sequence() << 20) + Math.min(index, (1 << 20) - 1), f, c);
                         changes++;
                         if (memory.over()) {
                             spillLargest(byRelation.values(), memory);
@@ -128,7 +151,7 @@ public final class LogFold {
         for (TableFold f : byRelation.values()) {
             tables.put(f.schema().qualifiedName(), f);
         }
-        return new Result(tables, txs, changes, lastSeq, lastTime, maxTime, lastPos, lastMessages, objectChanges, memory);
+        return new Result(tables, txs, changes, lastSeq, lastTime, maxTime, lastPos, lastMessages, objectChanges, memory, actions);
     }
 
     /** Spills the tables holding the most until the fold uses at most half its budget. */
