@@ -55,7 +55,7 @@ public final class Agent {
     private final BacktrackConfig config;
     private final PrintStream out;
     private final CaptureStatus status = new CaptureStatus();
-    private final CountDownLatch finished = new CountDownLatch(1);
+    private volatile CountDownLatch finished = new CountDownLatch(1);
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private volatile DebeziumEngine<ChangeEvent<SourceRecord, SourceRecord>> engine;
     private volatile boolean stopping;
@@ -86,7 +86,7 @@ public final class Agent {
                     // the whole set into the stream (logged when the slot exists), and the set each DDL is compared with
                     DdlCapture.recordAllObjects((PostgresCatalog) catalog);
                 }
-                capture(catalog, tables, followDdl, repo, log);
+                captureAcrossUnreadableDdl(catalog, tables, followDdl, repo, log);
             }
         } catch (IOException e) {
             throw new RepositoryException("cannot close the redo log: " + e.getMessage(), e);
@@ -135,6 +135,55 @@ public final class Agent {
         return true;
     }
 
+    /**
+     * Captures; when Debezium's MariaDB/MySQL DDL parser cannot read a statement (MariaDB's
+     * {@code REF_SYSTEM_ID}, for one), its tables can no longer be decoded past it: a gap is recorded
+     * and capture starts again from a fresh checkpoint, whose snapshot reads the definitions as the
+     * server writes them. Three in a row stop the agent.
+     */
+    private void captureAcrossUnreadableDdl(SourceCatalog catalog, List<String> tables, boolean followDdl, Repository repo, RedoLog log) {
+        for (int gaps = 0; ; gaps++) {
+            try {
+                capture(catalog, tables, followDdl, repo, log);
+                return;
+            } catch (AgentException e) {
+                String statement = catalog instanceof MariaDbCatalog ? unreadableDdl(e) : null;
+                if (statement == null || stopping || gaps == 2) {
+                    throw e;
+                }
+                recordGap(repo, log, publishedCheckpoints(repo), "Debezium's DDL parser could not read the statement '" + statement + "'");
+                finished = new CountDownLatch(1);
+                failure.set(null);
+                tables = catalog.tables(config.source().tablesInclude(), config.source().tablesExclude());
+            }
+        }
+    }
+
+    /** The statement Debezium's DDL parser failed on (its start), or null for any other failure. */
+    static String unreadableDdl(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c.getClass().getName().equals("io.debezium.text.ParsingException")) {
+                String m = String.valueOf(c.getMessage());
+                int at = m.indexOf("statement '");
+                String statement = at < 0 ? m : m.substring(at + "statement '".length()).replaceAll("'\\s*$", "");
+                statement = statement.replaceAll("\\s+", " ");
+                return statement.length() > 160 ? statement.substring(0, 160) + "..." : statement;
+            }
+        }
+        return null;
+    }
+
+    /** Records that changes after the last logged transaction were not captured, so the next capture starts from a fresh checkpoint. */
+    private Gaps.Gap recordGap(Repository repo, RedoLog log, List<Manifest> checkpoints, String reason) {
+        LogSummary summary = repo.logSummary();
+        long afterMicros = Math.max(checkpoints.get(checkpoints.size() - 1).timeMicros(), summary.isEmpty() ? Long.MIN_VALUE : summary.maxCommitMicros());
+        Gaps.Gap gap = new Gaps.Gap(log.nextSequence() - 1, afterMicros, log.lastPosition(), java.time.Instant.now().toString(), reason, null, null, null);
+        Gaps.record(repo.path(), gap);
+        out.println("warning: " + reason + ", so changes after " + Micros.format(afterMicros)
+                + " were not captured: recorded a gap; taking a fresh checkpoint to start a new recoverable window");
+        return gap;
+    }
+
     private void capture(SourceCatalog catalog, List<String> tables, boolean followDdl, Repository repo, RedoLog log) {
         SourceConfig source = config.source();
         PostgresCatalog pg = catalog instanceof PostgresCatalog p ? p : null;
@@ -146,13 +195,7 @@ public final class Agent {
                 : lostStream(catalog, !log.lastSourceOffset().isEmpty() ? log.lastSourceOffset() : checkpoints.get(checkpoints.size() - 1).sourceOffset());
         if (lost != null) {
             // changes since the last logged transaction were never seen: say so in the repository before anything else
-            LogSummary summary = repo.logSummary();
-            long afterMicros = Math.max(checkpoints.get(checkpoints.size() - 1).timeMicros(), summary.isEmpty() ? Long.MIN_VALUE : summary.maxCommitMicros());
-            openGap = new Gaps.Gap(log.nextSequence() - 1, afterMicros, log.lastPosition(), java.time.Instant.now().toString(),
-                    lost, null, null, null);
-            Gaps.record(repo.path(), openGap);
-            out.println("warning: " + lost + ", so changes after " + Micros.format(afterMicros)
-                    + " were not captured: recorded a gap; taking a fresh checkpoint to start a new recoverable window");
+            openGap = recordGap(repo, log, checkpoints, lost);
         }
         if (checkpoints.isEmpty() || openGap != null) {
             if (checkpoints.isEmpty() && log.nextSequence() > 1) {

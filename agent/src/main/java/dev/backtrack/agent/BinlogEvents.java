@@ -50,6 +50,8 @@ final class BinlogEvents {
         String txId = assembler.isOpen() ? assembler.openTxId() : txId(null, source);
         long micros = CaptureConsumer.commitMicros(source);
         long position = position(source);
+        // the binlog holds every database's DDL: only a captured table's statement is for a migration to replay
+        boolean ours = false;
         for (Struct change : changes) {
             Matcher m = TABLE_ID.matcher(change.getString("id"));
             if (!m.matches()) {
@@ -61,6 +63,7 @@ final class BinlogEvents {
             if (!captured.test(qualified)) {
                 continue;
             }
+            ours = true;
             if ("DROP".equals(change.getString("type"))) {
                 // the snapshot drops each table before it creates it: only a streamed DROP ends a table
                 TableSchema last = inSnapshot ? null : versions.dropped(BinlogSchema.relationId(qualified));
@@ -79,7 +82,7 @@ final class BinlogEvents {
             }
         }
         if (!inSnapshot) {
-            objectsAfterDdl(assembler, txId, micros, position);
+            objectsAfterDdl(assembler, txId, micros, position, ours ? statement : null);
         }
     }
 
@@ -88,10 +91,12 @@ final class BinlogEvents {
      * arrives as a transaction with no row): the definitions read again, and what changed logged in the
      * DDL's transaction, so a restore to either side of it gets the right one. Read when the agent handles
      * the DDL, so a definition changed again before the agent caught up is recorded in its later form.
+     * The statement (null when the connector did not give it) goes with them, for a migration to replay:
+     * a table's engine, partitions or foreign key rules can change without a new table version.
      */
-    void objectsAfterDdl(TransactionAssembler assembler, String txId, long micros, long position) {
+    void objectsAfterDdl(TransactionAssembler assembler, String txId, long micros, long position, String statement) {
         ObjectSet now = catalog.objects(List.of(), List.of());
-        String message = ObjectSet.changeMessage(lastObjects, now);
+        String message = ObjectSet.changeMessage(lastObjects, now, statement);
         lastObjects = now;
         if (message != null) {
             assembler.add(txId, micros, new RowChange(0, Op.MESSAGE, null, new Object[]{ObjectSet.PREFIX, message}), position);

@@ -107,7 +107,7 @@ final class CaptureConsumer implements DebeziumEngine.ChangeConsumer<ChangeEvent
                     if (binlog != null && assembler.isOpen() && !txId.equals(assembler.openTxId())) {
                         if (assembler.isEmpty() && !snapshot.active()) {
                             // a DDL without a schema change event (a view, routine, trigger, event): its definitions
-                            binlog.objectsAfterDdl(assembler, assembler.openTxId(), openMicros, openPosition);
+                            binlog.objectsAfterDdl(assembler, assembler.openTxId(), openMicros, openPosition, null);
                         }
                         // DDL and TRUNCATE commit implicitly and get no END: the next BEGIN closes them
                         readyOffset = endOpen(ready, r.sourceOffset(), readyOffset);

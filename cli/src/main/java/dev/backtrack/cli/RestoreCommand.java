@@ -68,7 +68,8 @@ final class RestoreCommand implements Runnable {
     @Option(names = "--enable-events", description = "MariaDB/MySQL: make events enabled as at the source (by default they are made disabled)")
     boolean enableEvents;
 
-    @Option(names = "--strict", description = "into another engine: refuse, before anything is written, when an object (view, routine, trigger, ...) would be left out")
+    @Option(names = "--strict", description = "into another engine: refuse, before anything is written, when anything would be left out"
+            + " (a view, routine, trigger, ...; an index, constraint or expression the type map cannot carry)")
     boolean strict;
 
     @Option(names = "--json", description = "print the report as one JSON object")
@@ -84,6 +85,7 @@ final class RestoreCommand implements Runnable {
         passphrase.unlock(repo);
         Repository repository = Repository.open(repo);
         Restore restore = new Restore(repository, progress()).from(set).jobs(jobs).strict(strict)
+                .announcing(json ? Progress.NONE : line -> System.err.println(line))
                 .objectOptions(new ObjectRestore.Options(!noOwner, !noPrivileges).binlog(definer(definer), enableEvents));
         restore.plan(target);
         String password = targetPassword != null ? targetPassword : System.getenv("BACKTRACK_TARGET_PASSWORD");

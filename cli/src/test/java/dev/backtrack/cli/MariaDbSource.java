@@ -103,6 +103,11 @@ final class MariaDbSource implements AutoCloseable {
         throw new AssertionError("log did not reach binlog " + BinlogPosition.format(before) + " within 60 s\n" + agent.output);
     }
 
+    /** What the agent printed so far. */
+    String agentOutput() {
+        return agent.output.toString();
+    }
+
     void stopAgent() throws InterruptedException {
         agent.stop();
     }
@@ -121,7 +126,7 @@ final class MariaDbSource implements AutoCloseable {
     /** Every table but the probe, as canonical rows in order. */
     Map<String, List<String>> tables() throws SQLException {
         try (Connection c = connect()) {
-            return tables(c, "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME <> 'backtrack_probe' ORDER BY 1", "`");
+            return tables(c, "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' AND TABLE_NAME <> 'backtrack_probe' ORDER BY 1", "`");
         }
     }
 
@@ -130,7 +135,7 @@ final class MariaDbSource implements AutoCloseable {
             try (Statement st = c.createStatement()) {
                 st.execute("SET time_zone = '+00:00'");
             }
-            return tables(c, "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME <> 'backtrack_probe' ORDER BY 1", "`");
+            return tables(c, "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' AND TABLE_NAME <> 'backtrack_probe' ORDER BY 1", "`");
         }
     }
 
@@ -140,7 +145,7 @@ final class MariaDbSource implements AutoCloseable {
                 st.execute("SET TIME ZONE 'UTC'");
             }
             return tables(c, "SELECT quote_ident('" + schema + "') || '.' || quote_ident(table_name) FROM information_schema.tables WHERE table_schema = '"
-                    + schema + "' AND table_name <> 'backtrack_probe' ORDER BY table_name", "");
+                    + schema + "' AND table_type = 'BASE TABLE' AND table_name <> 'backtrack_probe' ORDER BY table_name", "");
         }
     }
 

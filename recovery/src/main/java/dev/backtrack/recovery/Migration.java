@@ -109,12 +109,11 @@ public final class Migration {
             throw new RestoreException("the migration into this target was cut over already: the target is live, nothing more is applied");
         }
         Group group = new Group(Long.parseLong(s.get(SEQUENCE)), s.get(COMMIT).isEmpty() ? Long.MIN_VALUE : Long.parseLong(s.get(COMMIT)));
-        if ("postgresql".equals(repo.identity().engine())) {
-            // the log holds the rows a cascade changed: the target's own foreign key actions must not act on them again
-            String why = changes.asReplica();
-            if (why != null) {
-                warnings.report(why);
-            }
+        // a PostgreSQL log holds the rows a cascade changed, so the target's own foreign key actions must not act on them
+        // again; a binlog does not, so they must
+        String why = "postgresql".equals(repo.identity().engine()) ? changes.asReplica() : changes.withForeignKeyRules();
+        if (why != null) {
+            warnings.report(why);
         }
         long lastReport = 0;
         while (true) {
@@ -265,7 +264,8 @@ public final class Migration {
                             + (statement.isBlank() ? "no statement was captured" : statement.split("\n")[0]) + "), which a "
                             + (sameEngine ? "" : "cross-engine ") + "migration cannot replay: apply it to the target by hand, then migrate again from a new restore");
                 }
-                if (replayed.add(statement)) {
+                // a statement on triggers or rules alone waits for cutover, which makes them as they are then
+                if (!onCutoverKindsAlone(statement) && replayed.add(statement)) {
                     changes.execute(statement);
                 }
             }
@@ -280,6 +280,18 @@ public final class Migration {
             }
             default -> throw new IllegalStateException("a " + c.op() + " change cannot be applied");
         }
+    }
+
+    private static final java.util.regex.Pattern CUTOVER_KINDS_STATEMENT = java.util.regex.Pattern.compile(
+            "(?is)\\s*(ALTER\\s+TABLE\\s+(IF\\s+EXISTS\\s+)?(ONLY\\s+)?[^,;]+?\\s+(ENABLE|DISABLE)\\s+((ALWAYS|REPLICA)\\s+)?(TRIGGER|RULE)\\s[^,;]*"
+                    + "|(CREATE|ALTER|DROP)\\s+(OR\\s+REPLACE\\s+)?(CONSTRAINT\\s+)?(TRIGGER|RULE)\\s.*);?\\s*");
+
+    /**
+     * Whether a table's logged statement only changes its triggers or rules (a table's definition
+     * change may carry it when the table's version moved for another reason): those are made at cutover.
+     */
+    static boolean onCutoverKindsAlone(String statement) {
+        return CUTOVER_KINDS_STATEMENT.matcher(statement).matches();
     }
 
     /**

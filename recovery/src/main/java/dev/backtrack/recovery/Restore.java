@@ -28,6 +28,7 @@ import dev.backtrack.repository.objects.ObjectSet;
 import dev.backtrack.repository.schema.TableSchema;
 
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -47,6 +48,8 @@ public final class Restore {
     private Finishing finishing = Finishing.NONE;
     private ObjectRestore.Options objectOptions = ObjectRestore.Options.ALL;
     private boolean strict;
+    private Progress announce = Progress.NONE;
+    private Set<String> announced = Set.of();
 
     public Restore(Repository repo, Progress progress) {
         this.repo = repo;
@@ -98,6 +101,12 @@ public final class Restore {
     /** Refuses, before anything is written, a restore into another engine that would leave objects out. */
     public Restore strict(boolean on) {
         this.strict = on;
+        return this;
+    }
+
+    /** Where what the target will leave out is said, before anything is written (always shown: it is a loss the user must see). */
+    public Restore announcing(Progress leavingOut) {
+        this.announce = leavingOut;
         return this;
     }
 
@@ -250,6 +259,7 @@ public final class Restore {
             List<TableSchema> tables = chosen.stream().map(TableFold::schema).toList();
             ObjectRestore objects = objects(db, definitions, fold, selection, tables);
             objects.check();
+            announced = leavingOut(db, objects, tables);
             List<String> notes = new java.util.ArrayList<>();
             Map<String, Long> rows = new LinkedHashMap<>();
             long total = 0;
@@ -325,12 +335,27 @@ public final class Restore {
         }
         // MariaDB and MySQL write the same dialect; PostgreSQL's is another
         if ("postgresql".equals(repo.identity().engine()) != "postgresql".equals(db.engine())) {
-            return new SkippedObjects(set, db.engine(), strict);
+            return new SkippedObjects(set, db.engine());
         }
         Set<String> restored = tables.stream().map(TableSchema::qualifiedName).collect(Collectors.toSet());
         // a table the source has but the log does not (never captured) leaves the restore partial too
         boolean uncaptured = set.all().stream().anyMatch(o -> o.isTableEntry() && !fold.tables().containsKey(o.table()));
         return db.objects(set, objectOptions, new ObjectRestore.Scope(restored, !selection.all() || uncaptured));
+    }
+
+    /**
+     * What the target will leave out (the other engine's type map notes, the objects written in the
+     * source's dialect), said before anything is written; {@code --strict} refuses any of it.
+     */
+    private Set<String> leavingOut(TargetDatabase db, ObjectRestore objects, List<TableSchema> tables) {
+        Set<String> out = new LinkedHashSet<>(db.plan(tables));
+        out.addAll(objects.leftOut());
+        if (strict && !out.isEmpty()) {
+            throw new RestoreException("--strict: a " + db.engine() + " target would leave out " + out.size() + " things (" + out.iterator().next()
+                    + (out.size() > 1 ? "; ..." : "") + "): restore into the source's engine, or leave --strict out to restore without them");
+        }
+        out.forEach(line -> announce.report("will leave out: " + line));
+        return out;
     }
 
     /** Objects that come before the tables, the tables, then the objects that need the tables (before any row). */
@@ -352,7 +377,7 @@ public final class Restore {
         progress.report("making triggers, rules, policies and the other objects; owners and privileges");
         objects.make(ObjectDefinition.POST);
         notes.addAll(objects.finish());
-        notes.forEach(progress::report);
+        notes.stream().filter(n -> !announced.contains(n)).forEach(progress::report);
         db.setSequences(tables, SequenceValues.asOf(checkpoint.sequences(), fold.lastMessages()));
         finishing.beforeCommit(db, lastSequence(checkpoint, fold), fold.lastCommitMicros());
     }

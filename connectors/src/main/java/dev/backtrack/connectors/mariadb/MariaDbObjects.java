@@ -34,22 +34,22 @@ public final class MariaDbObjects {
         List<ObjectDefinition> out = new ArrayList<>();
         try {
             for (String t : names(c, "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE'", database)) {
-                out.add(table(c, database, t));
+                add(out, table(c, database, t));
             }
             for (String v : names(c, "SELECT TABLE_NAME FROM information_schema.VIEWS WHERE TABLE_SCHEMA = ?", database)) {
-                out.add(shown(c, database, null, "view", v, "SHOW CREATE VIEW", "Create View", ObjectDefinition.TABLE, 2, "DROP VIEW IF EXISTS "));
+                add(out, shown(c, database, null, "view", v, "SHOW CREATE VIEW", "Create View", ObjectDefinition.TABLE, 2, "DROP VIEW IF EXISTS "));
             }
             for (String[] r : routines(c, database)) {
                 String kind = r[1].toLowerCase(Locale.ROOT);
-                out.add(shown(c, database, null, kind, r[0], "SHOW CREATE " + r[1], "Create " + capital(kind), ObjectDefinition.PRE, 1, "DROP " + r[1] + " IF EXISTS "));
+                add(out, shown(c, database, null, kind, r[0], "SHOW CREATE " + r[1], "Create " + capital(kind), ObjectDefinition.PRE, 1, "DROP " + r[1] + " IF EXISTS "));
             }
             for (String[] g : pairs(c, "SELECT TRIGGER_NAME, EVENT_OBJECT_TABLE FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = ?"
                     + " ORDER BY EVENT_OBJECT_TABLE, ACTION_ORDER", database)) {
-                out.add(shown(c, database, database + "." + g[1], "trigger", g[0], "SHOW CREATE TRIGGER", "SQL Original Statement", ObjectDefinition.POST, 1,
+                add(out, shown(c, database, database + "." + g[1], "trigger", g[0], "SHOW CREATE TRIGGER", "SQL Original Statement", ObjectDefinition.POST, 1,
                         "DROP TRIGGER IF EXISTS "));
             }
             for (String e : names(c, "SELECT EVENT_NAME FROM information_schema.EVENTS WHERE EVENT_SCHEMA = ?", database)) {
-                out.add(shown(c, database, null, "event", e, "SHOW CREATE EVENT", "Create Event", ObjectDefinition.POST, 2, "DROP EVENT IF EXISTS "));
+                add(out, shown(c, database, null, "event", e, "SHOW CREATE EVENT", "Create Event", ObjectDefinition.POST, 2, "DROP EVENT IF EXISTS "));
             }
         } catch (SQLException e) {
             throw new SourceException("cannot read the definitions of database " + database + " on the source: " + e.getMessage().split("\n")[0]
@@ -58,10 +58,20 @@ public final class MariaDbObjects {
         return new ObjectSet(out);
     }
 
+    /** An object dropped between the listing and its SHOW CREATE (null) is left to the next DDL's reading. */
+    private static void add(List<ObjectDefinition> out, ObjectDefinition o) {
+        if (o != null) {
+            out.add(o);
+        }
+    }
+
     /** A table, whole, as SHOW CREATE TABLE prints it, without its AUTO_INCREMENT counter. */
     private static ObjectDefinition table(Connection c, String database, String table) throws SQLException {
-        String create = showCreate(c, "SHOW CREATE TABLE " + MariaDbTypes.ident(database) + "." + MariaDbTypes.ident(table), "Create Table")[0]
-                .replaceFirst(" AUTO_INCREMENT=\\d+", "");
+        String[] shown = showCreate(c, "SHOW CREATE TABLE " + MariaDbTypes.ident(database) + "." + MariaDbTypes.ident(table), "Create Table");
+        if (shown == null) {
+            return null;
+        }
+        String create = shown[0].replaceFirst(" AUTO_INCREMENT=\\d+", "");
         return new ObjectDefinition("table:" + table, "table", MariaDbTypes.ident(table), database, database + "." + table, null, ObjectDefinition.PRE, 0,
                 List.of(create), List.of(), "DROP TABLE IF EXISTS " + MariaDbTypes.ident(table), null, null, List.of(), List.of(), List.of(), null);
     }
@@ -74,6 +84,9 @@ public final class MariaDbObjects {
                                           int rank, String drop) throws SQLException {
         String[] shown = showCreate(c, show + " " + MariaDbTypes.ident(database) + "." + MariaDbTypes.ident(name), column, "sql_mode",
                 "character_set_client", "collation_connection");
+        if (shown == null) {
+            return null;
+        }
         List<String> create = new ArrayList<>();
         if (shown[1] != null) {
             create.add("SET SESSION sql_mode = " + MariaDbTypes.quote(shown[1]));
@@ -87,23 +100,35 @@ public final class MariaDbObjects {
                 drop + MariaDbTypes.ident(name), null, null, List.of(), List.of(), List.of(), null);
     }
 
-    /** The named columns of a SHOW CREATE statement's row; a column it lacks (a view's sql_mode) is null. */
+    // no such table, routine, trigger, event: dropped since it was listed
+    private static final java.util.Set<Integer> GONE = java.util.Set.of(1146, 1305, 1360, 1539);
+
+    /** The named columns of a SHOW CREATE statement's row (a column it lacks, as a view's sql_mode, is null); null when the object is gone. */
     private static String[] showCreate(Connection c, String sql, String... columns) throws SQLException {
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-            if (!rs.next()) {
-                throw new SQLException(sql + " returned nothing");
+            return columns(rs, sql, columns);
+        } catch (SQLException e) {
+            if (GONE.contains(e.getErrorCode())) {
+                return null;
             }
-            String[] out = new String[columns.length];
-            java.sql.ResultSetMetaData meta = rs.getMetaData();
-            for (int i = 0; i < columns.length; i++) {
-                for (int j = 1; j <= meta.getColumnCount(); j++) {
-                    if (meta.getColumnLabel(j).equalsIgnoreCase(columns[i])) {
-                        out[i] = rs.getString(j);
-                    }
+            throw e;
+        }
+    }
+
+    private static String[] columns(ResultSet rs, String sql, String... columns) throws SQLException {
+        if (!rs.next()) {
+            throw new SQLException(sql + " returned nothing");
+        }
+        String[] out = new String[columns.length];
+        java.sql.ResultSetMetaData meta = rs.getMetaData();
+        for (int i = 0; i < columns.length; i++) {
+            for (int j = 1; j <= meta.getColumnCount(); j++) {
+                if (meta.getColumnLabel(j).equalsIgnoreCase(columns[i])) {
+                    out[i] = rs.getString(j);
                 }
             }
-            return out;
         }
+        return out;
     }
 
     private static List<String[]> routines(Connection c, String database) throws SQLException {

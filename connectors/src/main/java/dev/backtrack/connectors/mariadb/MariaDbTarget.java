@@ -420,6 +420,37 @@ public final class MariaDbTarget implements TargetDatabase {
         return new MariaDbObjectRestore(this, connection, objects, options, scope);
     }
 
+    private static final Pattern TABLE_STATEMENT = Pattern.compile("(?is)\\s*(ALTER\\s+(ONLINE\\s+|IGNORE\\s+)*TABLE|CREATE\\s+(OR\\s+REPLACE\\s+)?"
+            + "(TEMPORARY\\s+)?TABLE|DROP\\s+TABLE|RENAME\\s+TABLE|CREATE\\s+(OR\\s+REPLACE\\s+)?(UNIQUE\\s+|FULLTEXT\\s+|SPATIAL\\s+)?INDEX|DROP\\s+INDEX)\\s.*");
+
+    /**
+     * Replays a source's statement on a table (its engine, partitions or foreign key rules may change
+     * with no new table version); a view, routine, trigger or event is made from its definition
+     * instead ({@link #syncObjects}: as the migrating user, events disabled), so its statement is not run.
+     */
+    @Override
+    public String replay(String statement) {
+        if (!TABLE_STATEMENT.matcher(statement).matches()) {
+            return null;
+        }
+        try (Statement st = connection.createStatement()) {
+            st.execute(statement);
+            return null;
+        } catch (SQLException e) {
+            return firstLine(e);
+        }
+    }
+
+    @Override
+    public List<String> syncObjects(dev.backtrack.repository.objects.ObjectSet source, java.util.function.Predicate<String> wanted) {
+        return new MariaDbObjectSync(connection, database).sync(source, wanted);
+    }
+
+    @Override
+    public List<String> objectDifferences(dev.backtrack.repository.objects.ObjectSet source, java.util.function.Predicate<String> wanted) {
+        return new MariaDbObjectSync(connection, database).differences(source, wanted);
+    }
+
     /**
      * Secondary indexes (the captured statements, verbatim), unique and check constraints (one ALTER TABLE
      * per table, so the table is rebuilt at most once) and the AUTO_INCREMENT of a column that does not

@@ -29,6 +29,14 @@ public interface ChangeApplier {
      */
     String asReplica();
 
+    /**
+     * From now on, the target's own foreign key actions act on the changes: a binlog source's log lacks
+     * the rows its ON DELETE / ON UPDATE rules changed. Returns null, or a note saying why the target would not.
+     */
+    default String withForeignKeyRules() {
+        return null;
+    }
+
     /** Creates the state table when it is missing (outside a transaction: MariaDB commits DDL at once). */
     void prepareState();
 

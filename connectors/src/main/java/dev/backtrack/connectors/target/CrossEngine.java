@@ -97,6 +97,12 @@ public final class CrossEngine implements TargetDatabase {
     }
 
     @Override
+    public List<String> plan(Collection<TableSchema> tables) {
+        map(tables);
+        return List.copyOf(translation.notes());
+    }
+
+    @Override
     public void createTables(Collection<TableSchema> tables, Map<String, String> sequences) {
         target.createTables(map(tables), Map.of());
     }
@@ -193,6 +199,11 @@ public final class CrossEngine implements TargetDatabase {
             @Override
             public String asReplica() {
                 return inner.asReplica();
+            }
+
+            @Override
+            public String withForeignKeyRules() {
+                return inner.withForeignKeyRules();
             }
 
             @Override

@@ -139,6 +139,7 @@ final class MariaDbToPostgres implements Translation {
     }
 
     private static final Pattern NOW = Pattern.compile("(?i)\\(?(current_timestamp|now|localtimestamp|localtime)(\\((\\d*)\\))?\\)?");
+    private static final Pattern BITS = Pattern.compile("b'([01]+)'");
     private static final Pattern TODAY = Pattern.compile("(?i)\\(?(curdate\\(\\)|current_date(\\(\\))?)\\)?");
 
     /**
@@ -161,11 +162,22 @@ final class MariaDbToPostgres implements Translation {
         if (pgType.equals("boolean") && d.matches("'?[01]'?")) {
             return d.contains("1") ? "true" : "false";
         }
+        Matcher bits = BITS.matcher(d);
+        if (bits.matches()) {
+            // BIT(1) became boolean, BIT(n) bit(n), whose literal has all n digits
+            String digits = bits.group(1);
+            int n = MariaDbTypes.length(c.type());
+            return pgType.equals("boolean") ? String.valueOf(digits.contains("1")) : "B'" + "0".repeat(Math.max(0, n - digits.length())) + digits + "'";
+        }
         if (d.matches("-?\\d+(\\.\\d+)?")) {
             return d;
         }
         if (d.matches("'(?:[^'\\\\]|'')*'")) {
             return d;
+        }
+        String mapped = DefaultExpressions.postgres(d);
+        if (mapped != null) {
+            return mapped;
         }
         throw new Unrepresentable("column " + t.qualifiedName() + "." + c.name() + " has default " + d + ", which PostgreSQL cannot take as"
                 + " written: restore into MariaDB/MySQL, or leave the table out with --tables");

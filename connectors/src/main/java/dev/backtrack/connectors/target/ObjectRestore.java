@@ -59,6 +59,11 @@ public interface ObjectRestore {
     /** Drops what {@link #make} made, after a failed restore that committed it. */
     void undo();
 
+    /** The objects a target of the other engine leaves out, one line each; known before anything is made. */
+    default List<String> leftOut() {
+        return List.of();
+    }
+
     /** The objects that were made (or, for a target that cannot take them, left out), by kind. */
     java.util.Map<String, Integer> counts();
 

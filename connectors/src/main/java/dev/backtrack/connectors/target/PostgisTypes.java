@@ -35,7 +35,7 @@ final class PostgisTypes {
         if (srid == 0) {
             return HexFormat.of().formatHex(internal, 4, internal.length);
         }
-        byte[] out = new byte[internal.length + 4];
+        byte[] out = new byte[internal.length];
         out[0] = internal[4];
         writeInt(out, 1, type | SRID_FLAG, little);
         writeInt(out, 5, srid, little);

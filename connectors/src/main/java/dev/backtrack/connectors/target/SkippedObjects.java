@@ -15,23 +15,14 @@ import java.util.TreeMap;
 public final class SkippedObjects implements ObjectRestore {
     private final List<ObjectDefinition> skipped;
     private final String engine;
-    private final boolean strict;
 
-    /** @param strict refuse the restore, before anything is written, when something would be left out */
-    public SkippedObjects(ObjectSet objects, String targetEngine, boolean strict) {
+    public SkippedObjects(ObjectSet objects, String targetEngine) {
         this.skipped = objects.ordered().stream().filter(o -> !o.isTableEntry() && !o.kind().equals("schema")).toList();
         this.engine = targetEngine;
-        this.strict = strict;
     }
 
     @Override
     public void check() {
-        if (strict && !skipped.isEmpty()) {
-            throw new dev.backtrack.connectors.postgres.SourceException("--strict: a " + engine + " target cannot take " + skipped.size()
-                    + " objects written in the source's dialect (" + skipped.stream().limit(5).map(ObjectDefinition::describe)
-                    .collect(java.util.stream.Collectors.joining(", ")) + (skipped.size() > 5 ? ", ..." : "")
-                    + "): restore into the source's engine, or leave --strict out to restore without them");
-        }
     }
 
     @Override
@@ -40,6 +31,11 @@ public final class SkippedObjects implements ObjectRestore {
 
     @Override
     public List<String> finish() {
+        return leftOut();
+    }
+
+    @Override
+    public List<String> leftOut() {
         return skipped.stream().map(o -> "left out: " + o.describe() + " (a " + engine + " target cannot take the source's definition)").toList();
     }
 

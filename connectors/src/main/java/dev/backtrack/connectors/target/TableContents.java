@@ -8,6 +8,8 @@ import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.format.DateTimeFormatter;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
@@ -21,6 +23,8 @@ import java.util.TreeMap;
  * Holds a whole table in memory. Thread-safe (stateless).
  */
 public final class TableContents {
+    private static final DateTimeFormatter WALL_CLOCK = DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm:ss.SSSSSSSSS");
+
     private TableContents() {
     }
 
@@ -77,11 +81,16 @@ public final class TableContents {
             return rs.getString(i).substring(0, 4);
         }
         if (type.contains("time") || type.contains("date")) {
-            String s = rs.getString(i).replace('T', ' ').replaceAll("\\+00(:00)?$", "").replaceAll("Z$", "");
+            // MariaDB Connector/J 3.5 spells DATETIME(3) .015 as ".15000" in getString: its Timestamp is right
+            String s = v instanceof Timestamp ts && !type.equals("timestamptz") ? WALL_CLOCK.format(ts.toLocalDateTime()) : rs.getString(i).replace('T', ' ').replaceAll("\\+00(:00)?$", "").replaceAll("Z$", "");
             return s.contains(".") ? s.replaceAll("0+$", "").replaceAll("\\.$", "") : s;
         }
         if (v instanceof Boolean b) {
             return b ? "1" : "0";
+        }
+        // MariaDB's BIT(n) bytes and PostgreSQL's bit(n) text, compared as the number they spell
+        if ((type.equals("bit") || type.equals("varbit")) && !(v instanceof Boolean)) {
+            return v instanceof byte[] b ? new java.math.BigInteger(1, b).toString() : new java.math.BigInteger(rs.getString(i), 2).toString();
         }
         // MariaDB's spatial values (SRID and WKB) and PostGIS's (EWKB hex), compared as EWKB
         if (type.equals("geometry") && !(v instanceof byte[])) {

@@ -25,6 +25,14 @@ public interface TargetDatabase extends AutoCloseable {
     /** Refuses a target that already holds a table (or another object the restore would create). */
     void checkEmpty();
 
+    /**
+     * What the target will leave out of these tables' definitions (a target of the other engine: the
+     * type map's notes), known before anything is written; a table it cannot take at all is refused here.
+     */
+    default List<String> plan(Collection<TableSchema> tables) {
+        return List.of();
+    }
+
     void begin();
 
     void commit();
@@ -54,7 +62,7 @@ public interface TargetDatabase extends AutoCloseable {
      * engine than the source's leaves them out and lists them.
      */
     default ObjectRestore objects(ObjectSet objects, ObjectRestore.Options options, ObjectRestore.Scope scope) {
-        return new SkippedObjects(objects, engine(), false);
+        return new SkippedObjects(objects, engine());
     }
 
     /**

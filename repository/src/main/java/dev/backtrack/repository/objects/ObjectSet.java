@@ -146,8 +146,13 @@ public final class ObjectSet {
      * {@code before} is null, else what changed and what went; null when nothing did.
      */
     public static String changeMessage(ObjectSet before, ObjectSet after) {
+        return changeMessage(before, after, null);
+    }
+
+    /** The same, carrying the DDL statement that made the change (null: unknown), for a migration to replay. */
+    public static String changeMessage(ObjectSet before, ObjectSet after, String query) {
         if (before == null) {
-            return message(true, after.all(), List.of());
+            return message(true, after.all(), List.of(), query);
         }
         List<ObjectDefinition> changed = after.all().stream().filter(d -> !d.equals(before.get(d.key()))).toList();
         List<Map<String, String>> dropped = new ArrayList<>();
@@ -161,12 +166,23 @@ public final class ObjectSet {
                 dropped.add(gone);
             }
         }
-        return changed.isEmpty() && dropped.isEmpty() ? null : message(false, changed, dropped);
+        if (changed.isEmpty() && dropped.isEmpty()) {
+            // the definitions were read after a later statement had changed them already: the statement alone, for a migration to replay
+            return query == null ? null : message(false, changed, dropped, query);
+        }
+        return message(false, changed, dropped, query);
     }
 
-    private static String message(boolean full, Collection<ObjectDefinition> objects, List<Map<String, String>> dropped) {
+    private static String message(boolean full, Collection<ObjectDefinition> objects, List<Map<String, String>> dropped, String query) {
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("full", full);
+        if (query != null) {
+            m.put("query", query);
+        }
+        m.put("objects", objects);
+        m.put("dropped", dropped);
         try {
-            return JSON.writeValueAsString(Map.of("full", full, "objects", objects, "dropped", dropped));
+            return JSON.writeValueAsString(m);
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
