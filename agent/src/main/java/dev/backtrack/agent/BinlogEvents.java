@@ -74,6 +74,7 @@ final class BinlogEvents {
             }
             TableSchema definition = BinlogSchema.carryColumnNumbers(versions.current(qualified),
                     BinlogSchema.fromEvent(database, table, change.getStruct("table"), catalog), statement);
+            refuseUnreadable(definition);
             TableSchema version = versions.changed(definition, fromSequence);
             if (inSnapshot) {
                 snapshot.table(version != null ? version : versions.current(qualified));
@@ -100,6 +101,17 @@ final class BinlogEvents {
         lastObjects = now;
         if (message != null) {
             assembler.add(txId, micros, new RowChange(0, Op.MESSAGE, null, new Object[]{ObjectSet.PREFIX, message}), position);
+        }
+    }
+
+    /** A column added later of a type the agent refuses at start stops capture (its values would be logged wrong), naming it. */
+    private static void refuseUnreadable(TableSchema definition) {
+        for (dev.backtrack.repository.schema.Column c : definition.columns()) {
+            String base = dev.backtrack.connectors.mariadb.MariaDbTypes.base(c.type());
+            if (dev.backtrack.connectors.mariadb.MariaDbTypes.refusal(base) != null) {
+                throw new dev.backtrack.connectors.postgres.SourceException(
+                        dev.backtrack.connectors.mariadb.MariaDbTypes.refusalLine(definition.qualifiedName(), c.name(), base));
+            }
         }
     }
 

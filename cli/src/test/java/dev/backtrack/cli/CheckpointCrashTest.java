@@ -30,8 +30,14 @@ class CheckpointCrashTest {
             for (int i = 0; i < 9 && Repository.open(f.repository).checkpoints().size() == 1; i++) {
                 String kind = kinds.get(i % 3);
                 AgentProcess writer = AgentProcess.startCommand(dir.resolve("checkpoint-" + i + ".log"), "checkpoint", "--config", f.config.toString(), "--kind", kind);
-                // from JVM start-up to the rename at the end, at a different moment each time
-                Thread.sleep(200L * (i / 3) + 400 + random.nextInt(400));
+                if (i % 2 == 0) {
+                    // once its files are being written, a little later each time
+                    awaitPartial(f.repository.resolve("checkpoints"), writer);
+                    Thread.sleep(random.nextInt(50 + 100 * i));
+                } else {
+                    // from JVM start-up to the rename at the end, at a different moment each time
+                    Thread.sleep(200L * (i / 3) + 400 + random.nextInt(400));
+                }
                 if (writer.isAlive()) {
                     writer.kill();
                     try (var left = java.nio.file.Files.list(f.repository.resolve("checkpoints"))) {
@@ -59,6 +65,18 @@ class CheckpointCrashTest {
             String expected = f.checksums(f.database, List.of("public.contacts")).toString();
             f.restore("latest", "crm_ckpt_crash_restored");
             assertEquals(expected, f.checksums("crm_ckpt_crash_restored", List.of("public.contacts")).toString());
+        }
+    }
+
+    /** Waits (up to 60 s) until a checkpoint writer has begun its partial directory, or has ended. */
+    private static void awaitPartial(Path checkpoints, AgentProcess writer) throws Exception {
+        for (int n = 0; n < 12_000 && writer.isAlive(); n++) {
+            try (var listed = java.nio.file.Files.list(checkpoints)) {
+                if (listed.anyMatch(p -> p.getFileName().toString().startsWith(".partial-"))) {
+                    return;
+                }
+            }
+            Thread.sleep(5);
         }
     }
 }

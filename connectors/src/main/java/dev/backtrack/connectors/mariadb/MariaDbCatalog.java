@@ -162,9 +162,28 @@ public final class MariaDbCatalog implements SourceCatalog {
         }
     }
 
-    /** Every column type MariaDB and MySQL have is captured (geometry as SRID and WKB, generated columns computed again by the target). */
+    /**
+     * Refuses, before anything is written, a captured table with a column type the binlog connector
+     * cannot read exactly (MariaDB's UUID, INET4, INET6); every other type is captured (geometry as SRID
+     * and WKB, generated columns computed again by the target).
+     */
     @Override
     public void checkSupportedTypes(List<String> tables) {
+        java.util.Set<String> captured = new java.util.HashSet<>(tables);
+        String sql = "SELECT TABLE_NAME, COLUMN_NAME, DATA_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME, ORDINAL_POSITION";
+        try (PreparedStatement ps = connection.prepareStatement(sql)) {
+            ps.setString(1, database);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String table = database + "." + rs.getString(1);
+                    if (captured.contains(table) && MariaDbTypes.refusal(rs.getString(3)) != null) {
+                        throw new SourceException(MariaDbTypes.refusalLine(table, rs.getString(2), rs.getString(3).toLowerCase(Locale.ROOT)));
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            throw new SourceException("cannot read the column types of database " + database + ": " + e.getMessage().split("\n")[0], e);
+        }
     }
 
     /** The table's definition now, from information_schema, spelled as {@link BinlogSchema} spells the binlog's. */

@@ -126,7 +126,7 @@ final class MariaDbObjectRestore implements ObjectRestore {
      */
     static List<String> statements(ObjectDefinition o, String definer, boolean enableEvents) {
         List<String> out = new ArrayList<>(o.create());
-        String create = out.remove(out.size() - 1);
+        String create = withoutOwnDatabase(o, out.remove(out.size() - 1));
         if (!Options.KEEP.equals(definer)) {
             create = DEFINER.matcher(create).replaceFirst(Matcher.quoteReplacement("DEFINER=" + (definer == null ? "CURRENT_USER" : definer)));
         }
@@ -137,10 +137,19 @@ final class MariaDbObjectRestore implements ObjectRestore {
         return out;
     }
 
+    /**
+     * The text with its own database's name taken off the names it qualifies: MariaDB prints a view
+     * whose definer is another account as {@code select `crm`.`accounts`.`name` ... from `accounts`},
+     * which names the source database from any other.
+     */
+    private static String withoutOwnDatabase(ObjectDefinition o, String text) {
+        return o.schema() == null || o.isTableEntry() ? text : text.replace(MariaDbTypes.ident(o.schema()) + ".", "");
+    }
+
     /** An object's text with what a restore may change in it (its definer, an event's state) taken out, for comparing. */
     static List<String> comparable(ObjectDefinition o) {
         List<String> out = new ArrayList<>(o.create());
-        String create = DEFINER.matcher(out.remove(out.size() - 1)).replaceFirst("DEFINER");
+        String create = DEFINER.matcher(withoutOwnDatabase(o, out.remove(out.size() - 1))).replaceFirst("DEFINER");
         out.add(EVENT_STATUS.matcher(create).replaceFirst("$1"));
         return out;
     }

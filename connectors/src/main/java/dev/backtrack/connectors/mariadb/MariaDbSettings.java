@@ -35,10 +35,10 @@ public final class MariaDbSettings {
         SourceTls.binlog(source).forEach(p::setProperty);
         p.setProperty("database.include.list", Pattern.quote(source.database()));
         // the configured patterns, not today's tables: a table created later is captured from its CREATE on
-        p.setProperty("table.include.list", source.tablesInclude().isEmpty() ? Pattern.quote(source.database()) + "\\..*" : String.join(",", source.tablesInclude()));
-        if (!source.tablesExclude().isEmpty()) {
-            p.setProperty("table.exclude.list", String.join(",", source.tablesExclude()));
-        }
+        // the connector takes an include or an exclude list, not both: the excluded patterns become a lookahead of each included one
+        String excluded = source.tablesExclude().isEmpty() ? "" : "(?!(?:" + String.join(")$|(?:", source.tablesExclude()) + ")$)";
+        List<String> included = source.tablesInclude().isEmpty() ? List.of(Pattern.quote(source.database()) + "\\..*") : source.tablesInclude();
+        p.setProperty("table.include.list", included.stream().map(i -> excluded + "(?:" + i + ")").collect(java.util.stream.Collectors.joining(",")));
         p.setProperty("schema.history.internal", RepositorySchemaHistory.class.getName());
         p.setProperty(RepositorySchemaHistory.REPOSITORY, repository.toString());
         // DDL of other tables too, so a table created later is known when it is first written

@@ -17,7 +17,27 @@ public final class MariaDbTypes {
     private static final Set<String> NUMERIC = Set.of("tinyint", "smallint", "mediumint", "int", "integer", "bigint", "decimal", "numeric",
             "float", "double", "real", "bit", "year", "bool", "boolean");
 
+    /** Types the binlog connector cannot read exactly, with the column type that holds the same values. */
+    private static final java.util.Map<String, String> UNREADABLE = java.util.Map.of(
+            "uuid", "its streamed values arrive garbled (Debezium reads MariaDB's binary UUID as text): use char(36)",
+            "inet6", "Debezium's DDL parser does not know the type: use varchar(39)",
+            "inet4", "Debezium's DDL parser does not know the type: use varchar(15)");
+
     private MariaDbTypes() {
+    }
+
+    /**
+     * Why a column of this base type (information_schema's DATA_TYPE, or {@link #base}) cannot be
+     * captured exactly, with the type to change it to; null when it can.
+     */
+    public static String refusal(String base) {
+        return UNREADABLE.get(base.toLowerCase(java.util.Locale.ROOT));
+    }
+
+    /** The line that refuses a table's column of an unreadable type, with both fixes. */
+    public static String refusalLine(String qualifiedTable, String column, String base) {
+        return "column " + qualifiedTable + "." + column + " has type " + base + ", which cannot be captured exactly (" + refusal(base)
+                + "), or exclude the table with source.tables-exclude; then start the agent again";
     }
 
     /**
