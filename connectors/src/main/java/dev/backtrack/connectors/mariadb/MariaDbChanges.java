@@ -30,22 +30,21 @@ final class MariaDbChanges extends JdbcChanges {
     /** Foreign key checks (and so cascades) off for the session; MariaDB has no replica mode for triggers. */
     @Override
     public String asReplica() {
-        try (java.sql.Statement st = connection.createStatement()) {
-            st.execute("SET foreign_key_checks = 0");
-            return null;
-        } catch (java.sql.SQLException e) {
-            return "the target refused SET foreign_key_checks = 0 (" + String.valueOf(e.getMessage()).split("\n")[0] + ")";
-        }
+        return foreignKeyChecks(0, "");
     }
 
     /** The restore's session runs with foreign key checks off; a binlog source's changes need its cascades. */
     @Override
     public String withForeignKeyRules() {
+        return foreignKeyChecks(1, ": rows its foreign key rules change are not changed");
+    }
+
+    private String foreignKeyChecks(int on, String consequence) {
         try (java.sql.Statement st = connection.createStatement()) {
-            st.execute("SET foreign_key_checks = 1");
+            st.execute("SET foreign_key_checks = " + on);
             return null;
         } catch (java.sql.SQLException e) {
-            return "the target refused SET foreign_key_checks = 1 (" + String.valueOf(e.getMessage()).split("\n")[0] + "): rows its foreign key rules change are not changed";
+            return "the target refused SET foreign_key_checks = " + on + " (" + String.valueOf(e.getMessage()).split("\n")[0] + ")" + consequence;
         }
     }
 
