@@ -96,12 +96,44 @@ final class BinlogEvents {
      * a table's engine, partitions or foreign key rules can change without a new table version.
      */
     void objectsAfterDdl(TransactionAssembler assembler, String txId, long micros, long position, String statement) {
-        ObjectSet now = catalog.objects(List.of(), List.of());
+        ObjectSet now = notAhead(catalog.objects(List.of(), List.of()));
         String message = ObjectSet.changeMessage(lastObjects, now, statement);
         lastObjects = now;
         if (message != null) {
             assembler.add(txId, micros, new RowChange(0, Op.MESSAGE, null, new Object[]{ObjectSet.PREFIX, message}), position);
         }
+    }
+
+    private static final Pattern COLUMN_LINE = Pattern.compile("(?m)^  `((?:[^`]|``)+)` ");
+
+    /**
+     * The definitions read now, with each table whose columns are not those of its version at this
+     * binlog position (the server ran a later DDL before the agent got here) kept as last logged: it is
+     * logged at the DDL that gives it those columns, so a restore between the two loads its rows into
+     * a table that has their columns.
+     */
+    private ObjectSet notAhead(ObjectSet read) {
+        List<dev.backtrack.repository.objects.ObjectDefinition> out = new java.util.ArrayList<>();
+        for (dev.backtrack.repository.objects.ObjectDefinition o : read.all()) {
+            TableSchema version = o.isTableEntry() ? versions.current(o.table()) : null;
+            if (version == null || new java.util.HashSet<>(columnNames(o)).equals(
+                    version.columns().stream().map(dev.backtrack.repository.schema.Column::name).collect(java.util.stream.Collectors.toSet()))) {
+                out.add(o);
+            } else if (lastObjects != null && lastObjects.get(o.key()) != null) {
+                out.add(lastObjects.get(o.key()));
+            }
+        }
+        return new ObjectSet(out);
+    }
+
+    /** The column names of a table's SHOW CREATE TABLE text, in order. */
+    private static List<String> columnNames(dev.backtrack.repository.objects.ObjectDefinition table) {
+        List<String> names = new java.util.ArrayList<>();
+        Matcher m = COLUMN_LINE.matcher(table.create().get(table.create().size() - 1));
+        while (m.find()) {
+            names.add(m.group(1).replace("``", "`"));
+        }
+        return names;
     }
 
     /** A column added later of a type the agent refuses at start stops capture (its values would be logged wrong), naming it. */
