@@ -82,7 +82,10 @@ final class BinlogEvents {
                 assembler.add(txId, micros, new RowChange(version.id(), Op.SCHEMA, null, new Object[]{tag(statement), statement}), position);
             }
         }
-        if (!inSnapshot) {
+        // another database's DDL (a restore into the same server) changes none of ours: reading them then would only read late
+        String db = event.schema().field("databaseName") == null ? null : event.getString("databaseName");
+        boolean elsewhere = !ours && db != null && !db.isEmpty() && !db.equals(catalog.database());
+        if (!inSnapshot && !elsewhere) {
             objectsAfterDdl(assembler, txId, micros, position, ours ? statement : null);
         }
     }

@@ -61,6 +61,11 @@ public final class MariaDbCatalog implements SourceCatalog {
         }
     }
 
+    /** The captured database. */
+    public String database() {
+        return database;
+    }
+
     @Override
     public Connection connection() {
         return connection;
