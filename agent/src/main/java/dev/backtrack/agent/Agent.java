@@ -129,7 +129,7 @@ public final class Agent {
                         + "run the agent as a superuser once to install them, or set source.capture-ddl: auto");
             }
             out.println("note: role " + source.user() + " is not a superuser, so table definition changes are not captured by trigger;"
-                    + " a changed table is re-read from the catalog when its changes stop matching (see README 'Schema changes')");
+                    + " a changed table is re-read from the catalog when its changes stop matching (see docs/OPERATIONS.md, 'Limits that still exist')");
             return false;
         }
         return true;

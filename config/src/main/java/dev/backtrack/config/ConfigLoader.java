@@ -49,7 +49,7 @@ public final class ConfigLoader {
         Map<String, String> values = new LinkedHashMap<>();
         if (root != null && !root.isMissingNode() && !root.isNull()) {
             if (!root.isObject()) {
-                throw new ConfigException(file + " must be a mapping of sections (source:, repository:): see README 'Configuration'");
+                throw new ConfigException(file + " must be a mapping of sections (source:, repository:): see docs/CONFIGURATION.md");
             }
             collect(root, values);
         }
