@@ -1,6 +1,6 @@
 package dev.backtrack.agent;
 
-import dev.backtrack.connectors.mariadb.BinlogPosition;
+import dev.backtrack.repository.position.BinlogPosition;
 import dev.backtrack.connectors.mariadb.BinlogSchema;
 import dev.backtrack.connectors.mariadb.MariaDbCatalog;
 import dev.backtrack.repository.model.Op;
@@ -144,7 +144,7 @@ final class BinlogEvents {
         for (dev.backtrack.repository.schema.Column c : definition.columns()) {
             String base = dev.backtrack.connectors.mariadb.MariaDbTypes.base(c.type());
             if (dev.backtrack.connectors.mariadb.MariaDbTypes.refusal(base) != null) {
-                throw new dev.backtrack.connectors.postgres.SourceException(
+                throw new dev.backtrack.connectors.SourceException(
                         dev.backtrack.connectors.mariadb.MariaDbTypes.refusalLine(definition.qualifiedName(), c.name(), base));
             }
         }

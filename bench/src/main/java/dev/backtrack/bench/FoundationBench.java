@@ -384,7 +384,7 @@ public final class FoundationBench {
         List<dev.backtrack.repository.checkpoint.Manifest> cps = repo.checkpoints();
         long t0 = System.nanoTime();
         dev.backtrack.repository.checkpoint.Manifest full = dev.backtrack.repository.checkpoint.SyntheticFull.build(repo,
-                repo.logSummary().lastSequence(), s.config.repository().compressionLevel(), dev.backtrack.connectors.postgres.Lsn::format);
+                repo.logSummary().lastSequence(), s.config.repository().compressionLevel(), dev.backtrack.repository.position.Lsn::format);
         double seconds = secs(t0);
         long rows = full.tables().stream().mapToLong(t -> t.rows()).sum();
         long stored = full.tables().stream().mapToLong(t -> t.bytes()).sum();

@@ -2,7 +2,7 @@ package dev.backtrack.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.backtrack.connectors.postgres.Lsn;
+import dev.backtrack.repository.position.Lsn;
 import dev.backtrack.connectors.target.TargetDatabase;
 import dev.backtrack.recovery.Progress;
 import dev.backtrack.recovery.Restore;

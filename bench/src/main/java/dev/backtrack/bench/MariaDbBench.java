@@ -16,7 +16,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.backtrack.config.BacktrackConfig;
 import dev.backtrack.config.ConfigLoader;
 import dev.backtrack.config.SourceConfig;
-import dev.backtrack.connectors.mariadb.BinlogPosition;
+import dev.backtrack.repository.position.BinlogPosition;
 import dev.backtrack.connectors.mariadb.MariaDbSettings;
 import dev.backtrack.connectors.target.Targets;
 import dev.backtrack.recovery.RestoreTarget;

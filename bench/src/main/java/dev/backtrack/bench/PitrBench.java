@@ -1,7 +1,7 @@
 package dev.backtrack.bench;
 
 import dev.backtrack.cli.demo.CrmSchema;
-import dev.backtrack.connectors.postgres.Lsn;
+import dev.backtrack.repository.position.Lsn;
 import dev.backtrack.connectors.postgres.PostgresTarget;
 import dev.backtrack.recovery.RestoreTarget;
 import dev.backtrack.repository.Repository;

@@ -112,7 +112,7 @@ final class CheckpointCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("repository " + path + " has no checkpoint 0 yet: let the agent take it first");
             }
             return CheckpointKinds.build(repo, kind, repo.logSummary().lastSequence(), cfg.repository().compressionLevel(),
-                    dev.backtrack.connectors.Positions.formatter(repo.identity().engine()));
+                    dev.backtrack.repository.position.Positions.formatter(repo.identity().engine()));
         }
     }
 

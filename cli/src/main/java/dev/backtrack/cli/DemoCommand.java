@@ -5,7 +5,7 @@ import dev.backtrack.cli.demo.CrmSchema;
 import dev.backtrack.cli.demo.CrmWorkload;
 import dev.backtrack.config.BacktrackConfig;
 import dev.backtrack.config.ConfigLoader;
-import dev.backtrack.connectors.postgres.Lsn;
+import dev.backtrack.repository.position.Lsn;
 import dev.backtrack.connectors.postgres.PostgresTarget;
 import dev.backtrack.recovery.Restore;
 import dev.backtrack.recovery.RestoreReport;
@@ -61,7 +61,7 @@ final class DemoCommand implements Runnable {
         } catch (RuntimeException e) {
             throw e;
         } catch (Exception e) {
-            throw new dev.backtrack.connectors.postgres.SourceException("demo failed: " + e.getMessage(), e);
+            throw new dev.backtrack.connectors.SourceException("demo failed: " + e.getMessage(), e);
         }
     }
 

@@ -2,7 +2,7 @@ package dev.backtrack.cli;
 
 import dev.backtrack.agent.AgentException;
 import dev.backtrack.config.ConfigException;
-import dev.backtrack.connectors.postgres.SourceException;
+import dev.backtrack.connectors.SourceException;
 import dev.backtrack.recovery.RestoreException;
 import dev.backtrack.repository.RepositoryException;
 

@@ -67,7 +67,7 @@ class BinlogGapTest {
             assertEquals(2, inGap.exit(), inGap.err());
             assertTrue(inGap.err().contains("falls in a gap of the log"), inGap.err());
             CommandLineTest.Run inGapPosition = CommandLineTest.run("restore", "--repo", source.repository.toString(), "--to",
-                    "binlog:" + dev.backtrack.connectors.mariadb.BinlogPosition.format(gaps.get(0).afterPosition() + 1), "--target-url", source.server.jdbcUrl("crm_gap_r2"), "--target-user", "root");
+                    "binlog:" + dev.backtrack.repository.position.BinlogPosition.format(gaps.get(0).afterPosition() + 1), "--target-url", source.server.jdbcUrl("crm_gap_r2"), "--target-user", "root");
             assertEquals(2, inGapPosition.exit(), inGapPosition.err());
             assertTrue(inGapPosition.err().contains("falls in a gap of the log"), inGapPosition.err());
             CommandLineTest.Run verify = CommandLineTest.run("verify", "--repo", source.repository.toString());

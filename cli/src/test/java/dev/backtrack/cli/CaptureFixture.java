@@ -3,7 +3,7 @@ package dev.backtrack.cli;
 import dev.backtrack.cli.demo.CrmSchema;
 import dev.backtrack.config.BacktrackConfig;
 import dev.backtrack.config.ConfigLoader;
-import dev.backtrack.connectors.postgres.Lsn;
+import dev.backtrack.repository.position.Lsn;
 import dev.backtrack.connectors.postgres.PostgresTarget;
 import dev.backtrack.recovery.Progress;
 import dev.backtrack.recovery.Restore;

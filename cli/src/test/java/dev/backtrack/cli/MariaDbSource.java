@@ -1,6 +1,6 @@
 package dev.backtrack.cli;
 
-import dev.backtrack.connectors.mariadb.BinlogPosition;
+import dev.backtrack.repository.position.BinlogPosition;
 import dev.backtrack.connectors.target.TableContents;
 import dev.backtrack.connectors.target.TargetDatabase;
 import dev.backtrack.connectors.target.Targets;

@@ -1,6 +1,6 @@
 package dev.backtrack.cli;
 
-import dev.backtrack.connectors.postgres.Lsn;
+import dev.backtrack.repository.position.Lsn;
 import dev.backtrack.repository.model.Op;
 import dev.backtrack.repository.model.RowChange;
 import dev.backtrack.repository.redolog.LogCursor;

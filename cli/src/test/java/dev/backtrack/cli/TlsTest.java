@@ -1,6 +1,6 @@
 package dev.backtrack.cli;
 
-import dev.backtrack.connectors.mariadb.BinlogPosition;
+import dev.backtrack.repository.position.BinlogPosition;
 import dev.backtrack.repository.Repository;
 import dev.backtrack.testkit.MariaDbServer;
 import dev.backtrack.testkit.PostgresCluster;

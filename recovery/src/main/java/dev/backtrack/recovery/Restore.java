@@ -1,7 +1,7 @@
 package dev.backtrack.recovery;
 
-import dev.backtrack.connectors.postgres.Lsn;
-import dev.backtrack.connectors.Positions;
+import dev.backtrack.repository.position.Lsn;
+import dev.backtrack.repository.position.Positions;
 import dev.backtrack.connectors.target.ObjectRestore;
 import dev.backtrack.connectors.target.SkippedObjects;
 import dev.backtrack.connectors.target.TargetDatabase;

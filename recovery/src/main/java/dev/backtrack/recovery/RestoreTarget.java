@@ -1,7 +1,7 @@
 package dev.backtrack.recovery;
 
-import dev.backtrack.connectors.mariadb.BinlogPosition;
-import dev.backtrack.connectors.postgres.Lsn;
+import dev.backtrack.repository.position.BinlogPosition;
+import dev.backtrack.repository.position.Lsn;
 
 /**
  * Where a restore stops, as a user writes it: {@code --to latest | TIME | lsn:0/16B3748 | xid:N |

@@ -2,7 +2,7 @@ package dev.backtrack.connectors.mariadb;
 
 import dev.backtrack.config.TableFilter;
 import dev.backtrack.connectors.SourceCatalog;
-import dev.backtrack.connectors.postgres.SourceException;
+import dev.backtrack.connectors.SourceException;
 import dev.backtrack.repository.schema.Column;
 import dev.backtrack.repository.schema.Constraint;
 import dev.backtrack.repository.schema.TableSchema;

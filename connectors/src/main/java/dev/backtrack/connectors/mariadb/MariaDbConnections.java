@@ -2,7 +2,7 @@ package dev.backtrack.connectors.mariadb;
 
 import dev.backtrack.config.JdbcUrl;
 import dev.backtrack.connectors.postgres.ConnectionErrors;
-import dev.backtrack.connectors.postgres.SourceException;
+import dev.backtrack.connectors.SourceException;
 
 import java.sql.Connection;
 import java.sql.DriverManager;

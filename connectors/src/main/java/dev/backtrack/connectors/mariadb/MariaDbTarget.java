@@ -1,6 +1,6 @@
 package dev.backtrack.connectors.mariadb;
 
-import dev.backtrack.connectors.postgres.SourceException;
+import dev.backtrack.connectors.SourceException;
 import dev.backtrack.connectors.target.TargetDatabase;
 import dev.backtrack.repository.schema.Column;
 import dev.backtrack.repository.schema.Constraint;

@@ -1,5 +1,9 @@
 package dev.backtrack.connectors.postgres;
 
+import dev.backtrack.repository.position.Lsn;
+
+import dev.backtrack.connectors.SourceException;
+
 import dev.backtrack.repository.objects.ObjectSet;
 import dev.backtrack.repository.schema.Column;
 import dev.backtrack.repository.schema.TableSchema;

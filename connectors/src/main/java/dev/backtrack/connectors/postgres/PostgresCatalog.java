@@ -1,5 +1,9 @@
 package dev.backtrack.connectors.postgres;
 
+import dev.backtrack.repository.position.Lsn;
+
+import dev.backtrack.connectors.SourceException;
+
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.backtrack.config.TableFilter;

@@ -1,5 +1,7 @@
 package dev.backtrack.connectors.postgres;
 
+import dev.backtrack.connectors.SourceException;
+
 import dev.backtrack.connectors.target.ObjectRestore;
 import dev.backtrack.repository.objects.ObjectDefinition;
 import dev.backtrack.repository.objects.ObjectSet;

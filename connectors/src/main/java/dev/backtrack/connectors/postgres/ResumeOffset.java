@@ -1,5 +1,7 @@
 package dev.backtrack.connectors.postgres;
 
+import dev.backtrack.connectors.SourceException;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;

@@ -1,5 +1,7 @@
 package dev.backtrack.connectors.postgres;
 
+import dev.backtrack.connectors.SourceException;
+
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;

@@ -1,5 +1,7 @@
 package dev.backtrack.connectors.postgres;
 
+import dev.backtrack.connectors.SourceException;
+
 import io.debezium.connector.postgresql.UnchangedToastedReplicationMessageColumn;
 import io.debezium.spi.converter.CustomConverter;
 import io.debezium.spi.converter.RelationalColumn;

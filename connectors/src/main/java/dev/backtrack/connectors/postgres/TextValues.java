@@ -1,5 +1,7 @@
 package dev.backtrack.connectors.postgres;
 
+import dev.backtrack.connectors.SourceException;
+
 import dev.backtrack.repository.schema.Column;
 import dev.backtrack.repository.schema.TableSchema;
 

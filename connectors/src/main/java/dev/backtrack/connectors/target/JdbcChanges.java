@@ -1,6 +1,6 @@
 package dev.backtrack.connectors.target;
 
-import dev.backtrack.connectors.postgres.SourceException;
+import dev.backtrack.connectors.SourceException;
 
 import dev.backtrack.repository.model.RowChange;
 import dev.backtrack.repository.model.Unavailable;

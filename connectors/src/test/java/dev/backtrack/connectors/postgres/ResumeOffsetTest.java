@@ -1,5 +1,7 @@
 package dev.backtrack.connectors.postgres;
 
+import dev.backtrack.connectors.SourceException;
+
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;

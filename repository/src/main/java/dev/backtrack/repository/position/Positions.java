@@ -1,7 +1,7 @@
-package dev.backtrack.connectors;
+package dev.backtrack.repository.position;
 
-import dev.backtrack.connectors.mariadb.BinlogPosition;
-import dev.backtrack.connectors.postgres.Lsn;
+import dev.backtrack.repository.position.BinlogPosition;
+import dev.backtrack.repository.position.Lsn;
 
 import java.util.Map;
 import java.util.function.LongFunction;

@@ -1,4 +1,4 @@
-package dev.backtrack.connectors.postgres;
+package dev.backtrack.repository.position;
 
 /** PostgreSQL log sequence numbers: 64-bit positions written as two hex halves, {@code 0/16B3748}. */
 public final class Lsn {

@@ -1,4 +1,4 @@
-package dev.backtrack.connectors.mariadb;
+package dev.backtrack.repository.position;
 
 import java.util.Map;
 

@@ -1,4 +1,4 @@
-package dev.backtrack.connectors.postgres;
+package dev.backtrack.connectors;
 
 /** A problem with the source database, worded as one line naming the problem and the fix. */
 public final class SourceException extends RuntimeException {
