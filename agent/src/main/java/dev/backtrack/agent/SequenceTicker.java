@@ -2,7 +2,6 @@ package dev.backtrack.agent;
 
 import dev.backtrack.config.SourceConfig;
 import dev.backtrack.connectors.postgres.PostgresCatalog;
-import dev.backtrack.connectors.postgres.PostgresTarget;
 import dev.backtrack.repository.checkpoint.SequenceValues;
 import dev.backtrack.repository.objects.ObjectSet;
 
@@ -98,7 +97,7 @@ final class SequenceTicker implements AutoCloseable {
     }
 
     private void emit(String prefix, String content) {
-        catalog().one("SELECT pg_logical_emit_message(true, " + PostgresTarget.literal(prefix) + ", " + PostgresTarget.literal(content) + ")::text");
+        catalog().one("SELECT pg_logical_emit_message(true, " + PostgresCatalog.literal(prefix) + ", " + PostgresCatalog.literal(content) + ")::text");
     }
 
     /** No transaction logged for a heartbeat interval: a busy agent confirms its slot with every batch anyway. */
@@ -116,7 +115,7 @@ final class SequenceTicker implements AutoCloseable {
     private long[] slotWal() {
         String row = catalog().one("SELECT coalesce(pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn), 0)::bigint || ' ' ||"
                 + " coalesce(pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn), 0)::bigint FROM pg_replication_slots WHERE slot_name = "
-                + PostgresTarget.literal(source.slot()));
+                + PostgresCatalog.literal(source.slot()));
         if (row == null) {
             return null;
         }

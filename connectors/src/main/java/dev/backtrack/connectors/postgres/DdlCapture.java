@@ -28,7 +28,7 @@ public final class DdlCapture {
         String sql = PostgresCatalog.resource("ddl_capture.sql")
                 .replace("${OBJECT_DEFINITIONS}", PostgresObjects.functions(SCHEMA, include, exclude))
                 .replace("${TABLE_DEFINITION}", PostgresCatalog.TABLE_DEFINITION)
-                .replace("${PUBLICATION}", PostgresTarget.literal(publication))
+                .replace("${PUBLICATION}", PostgresCatalog.literal(publication))
                 .replace("${INCLUDE}", array(include))
                 .replace("${EXCLUDE}", array(exclude));
         catalog.execute(sql);

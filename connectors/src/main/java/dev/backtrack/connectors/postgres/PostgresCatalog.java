@@ -108,7 +108,7 @@ public final class PostgresCatalog implements SourceCatalog {
         for (String t : tables) {
             int dot = t.indexOf('.');
             String regclass = quote(t.substring(0, dot)) + "." + quote(t.substring(dot + 1));
-            if (!"t".equals(one("SELECT has_table_privilege(" + PostgresTarget.literal(regclass) + ", 'SELECT')::text::char"))) {
+            if (!"t".equals(one("SELECT has_table_privilege(" + PostgresCatalog.literal(regclass) + ", 'SELECT')::text::char"))) {
                 throw new SourceException("role '" + user + "' may not read " + t + ": run GRANT SELECT ON " + regclass + " TO " + quote(user) + ";");
             }
         }
@@ -148,7 +148,7 @@ public final class PostgresCatalog implements SourceCatalog {
         List<String> bad = new ArrayList<>();
         for (String t : tables) {
             int dot = t.indexOf('.');
-            String regclass = PostgresTarget.literal(quote(t.substring(0, dot)) + "." + quote(t.substring(dot + 1)));
+            String regclass = PostgresCatalog.literal(quote(t.substring(0, dot)) + "." + quote(t.substring(dot + 1)));
             // each column's type behind its domains, and an array's element type behind its domains
             String sql = "WITH RECURSIVE c(attname, shown, typid, arr) AS ("
                     + " SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.atttypid, false FROM pg_attribute a"
@@ -351,6 +351,11 @@ public final class PostgresCatalog implements SourceCatalog {
 
     public static String quote(String identifier) {
         return "\"" + identifier.replace("\"", "\"\"") + "\"";
+    }
+
+    /** A string literal (standard_conforming_strings on, as PostgreSQL's default). */
+    public static String literal(String s) {
+        return "'" + s.replace("'", "''") + "'";
     }
 
     @Override

@@ -510,8 +510,8 @@ public final class PostgresTarget implements TargetDatabase {
         return qualified.substring(0, qualified.indexOf('.'));
     }
 
-    public static String literal(String s) {
-        return "'" + s.replace("'", "''") + "'";
+    static String literal(String s) {
+        return PostgresCatalog.literal(s);
     }
 
     private String one(String sql) {
