@@ -1,30 +1,36 @@
 package dev.backtrack.agent;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.backtrack.config.BacktrackConfig;
 import dev.backtrack.config.CheckpointSchedule;
 import dev.backtrack.config.RetentionConfig;
 import dev.backtrack.config.SourceConfig;
-import dev.backtrack.repository.position.Positions;
+import dev.backtrack.config.TableFilter;
 import dev.backtrack.connectors.SourceCatalog;
-import dev.backtrack.repository.position.BinlogPosition;
+import dev.backtrack.connectors.SourceCatalogs;
+import dev.backtrack.connectors.SourceException;
 import dev.backtrack.connectors.mariadb.MariaDbCatalog;
+import dev.backtrack.connectors.mariadb.MariaDbObjects;
 import dev.backtrack.connectors.mariadb.MariaDbSettings;
 import dev.backtrack.connectors.postgres.CaptureSettings;
-import dev.backtrack.repository.history.SourceHistory;
 import dev.backtrack.connectors.postgres.DdlCapture;
 import dev.backtrack.connectors.postgres.PostgresCatalog;
 import dev.backtrack.connectors.postgres.PostgresObjects;
-import dev.backtrack.connectors.SourceException;
+import dev.backtrack.repository.LockedException;
 import dev.backtrack.repository.Repository;
 import dev.backtrack.repository.RepositoryException;
+import dev.backtrack.repository.checkpoint.CheckpointKinds;
 import dev.backtrack.repository.checkpoint.CheckpointWriter;
 import dev.backtrack.repository.checkpoint.Checkpoints;
 import dev.backtrack.repository.checkpoint.Manifest;
-import dev.backtrack.repository.checkpoint.CheckpointKinds;
 import dev.backtrack.repository.gap.Gaps;
-import dev.backtrack.repository.redolog.LogSummary;
-import dev.backtrack.repository.position.Lsn;
+import dev.backtrack.repository.history.SourceHistory;
 import dev.backtrack.repository.model.Micros;
+import dev.backtrack.repository.position.BinlogPosition;
+import dev.backtrack.repository.position.Lsn;
+import dev.backtrack.repository.position.Positions;
+import dev.backtrack.repository.redolog.LogSummary;
 import dev.backtrack.repository.redolog.RedoLog;
 import dev.backtrack.repository.retention.Retention;
 import dev.backtrack.repository.schema.TableSchema;
@@ -36,15 +42,18 @@ import org.apache.kafka.connect.source.SourceRecord;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.channels.FileChannel;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TimeZone;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
 
 /**
  * The long-running capture process: first run writes checkpoint 0 from the engine's consistent
@@ -67,7 +76,7 @@ public final class Agent {
 
     public void run() {
         SourceConfig source = config.source();
-        try (SourceCatalog catalog = dev.backtrack.connectors.SourceCatalogs.connect(source)) {
+        try (SourceCatalog catalog = SourceCatalogs.connect(source)) {
             catalog.checkCapturePrerequisites();
             List<String> tables = catalog.tables(source.tablesInclude(), source.tablesExclude());
             if (tables.isEmpty()) {
@@ -103,8 +112,8 @@ public final class Agent {
         }
         String file;
         try {
-            file = new com.fasterxml.jackson.databind.ObjectMapper().readTree(offsetJson.isEmpty() ? "{}" : offsetJson).path("file").asText("");
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            file = new ObjectMapper().readTree(offsetJson.isEmpty() ? "{}" : offsetJson).path("file").asText("");
+        } catch (JsonProcessingException e) {
             throw new RepositoryException("the source offset stored in " + config.repository().path() + " is not JSON: run 'backtrack verify'", e);
         }
         MariaDbCatalog m = (MariaDbCatalog) catalog;
@@ -112,8 +121,8 @@ public final class Agent {
     }
 
     /** Whether a qualified table name is one the configuration captures (binlog sources: also tables created later). */
-    static java.util.function.Predicate<String> capturedTables(SourceConfig source) {
-        dev.backtrack.config.TableFilter selected = dev.backtrack.config.TableFilter.of(source.tablesInclude(), source.tablesExclude());
+    static Predicate<String> capturedTables(SourceConfig source) {
+        TableFilter selected = TableFilter.of(source.tablesInclude(), source.tablesExclude());
         String prefix = source.database() + ".";
         return name -> name.startsWith(prefix) && selected.test(name);
     }
@@ -177,7 +186,7 @@ public final class Agent {
     private Gaps.Gap recordGap(Repository repo, RedoLog log, List<Manifest> checkpoints, String reason) {
         LogSummary summary = repo.logSummary();
         long afterMicros = Math.max(checkpoints.get(checkpoints.size() - 1).timeMicros(), summary.isEmpty() ? Long.MIN_VALUE : summary.maxCommitMicros());
-        Gaps.Gap gap = new Gaps.Gap(log.nextSequence() - 1, afterMicros, log.lastPosition(), java.time.Instant.now().toString(), reason, null, null, null);
+        Gaps.Gap gap = new Gaps.Gap(log.nextSequence() - 1, afterMicros, log.lastPosition(), Instant.now().toString(), reason, null, null, null);
         Gaps.record(repo.path(), gap);
         out.println("warning: " + reason + ", so changes after " + Micros.format(afterMicros)
                 + " were not captured: recorded a gap; taking a fresh checkpoint to start a new recoverable window");
@@ -216,7 +225,7 @@ public final class Agent {
             first = new FirstCheckpoint(new CheckpointZero(new CheckpointWriter(repo.checkpointsDir(), id, config.repository().compressionLevel()), described,
                     log.nextSequence()), catalog, openGap);
             first.checkpoint.objects(catalog.objects(source.tablesInclude(), source.tablesExclude()),
-                    pg == null ? dev.backtrack.connectors.mariadb.MariaDbObjects.BY_BINLOG : followDdl ? PostgresObjects.BY_TRIGGER : PostgresObjects.POLLED);
+                    pg == null ? MariaDbObjects.BY_BINLOG : followDdl ? PostgresObjects.BY_TRIGGER : PostgresObjects.POLLED);
             out.println((openGap != null ? "after the gap: taking checkpoint " : "first run: taking checkpoint ") + id + " of " + tables.size()
                     + " tables from a consistent snapshot");
         } else if (pg != null) {
@@ -261,7 +270,7 @@ public final class Agent {
         if (pg != null) {
             // the connector's sessions take the JVM's time zone, and PostgreSQL's text of a composite, range or array spells
             // instants in it: UTC, as fresh checkpoints and the DDL trigger spell them, so a row reads alike every way
-            java.util.TimeZone.setDefault(java.util.TimeZone.getTimeZone("UTC"));
+            TimeZone.setDefault(TimeZone.getTimeZone("UTC"));
         }
         try {
             engine = DebeziumEngine.create(Connect.class)
@@ -311,7 +320,7 @@ public final class Agent {
     private static List<Manifest> publishedCheckpoints(Repository repo) {
         try (FileChannel building = repo.lockForCheckpoint()) {
             return Checkpoints.list(repo.checkpointsDir(), true);
-        } catch (dev.backtrack.repository.LockedException busy) {
+        } catch (LockedException busy) {
             return Checkpoints.list(repo.checkpointsDir(), false);
         } catch (IOException e) {
             throw new RepositoryException("cannot release " + repo.path().resolve("checkpoint.lock") + ": " + e.getMessage(), e);

@@ -1,19 +1,26 @@
 package dev.backtrack.agent;
 
-import dev.backtrack.repository.position.BinlogPosition;
+import dev.backtrack.connectors.SourceException;
 import dev.backtrack.connectors.mariadb.BinlogSchema;
 import dev.backtrack.connectors.mariadb.MariaDbCatalog;
+import dev.backtrack.connectors.mariadb.MariaDbTypes;
 import dev.backtrack.repository.model.Op;
 import dev.backtrack.repository.model.RowChange;
+import dev.backtrack.repository.objects.ObjectDefinition;
 import dev.backtrack.repository.objects.ObjectSet;
+import dev.backtrack.repository.position.BinlogPosition;
+import dev.backtrack.repository.schema.Column;
 import dev.backtrack.repository.schema.TableSchema;
 import org.apache.kafka.connect.data.Struct;
 
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * What a binlog source (MariaDB, MySQL) adds to the stream: schema change events that carry the
@@ -116,11 +123,11 @@ final class BinlogEvents {
      * a table that has their columns.
      */
     private ObjectSet notAhead(ObjectSet read) {
-        List<dev.backtrack.repository.objects.ObjectDefinition> out = new java.util.ArrayList<>();
-        for (dev.backtrack.repository.objects.ObjectDefinition o : read.all()) {
+        List<ObjectDefinition> out = new ArrayList<>();
+        for (ObjectDefinition o : read.all()) {
             TableSchema version = o.isTableEntry() ? versions.current(o.table()) : null;
-            if (version == null || new java.util.HashSet<>(columnNames(o)).equals(
-                    version.columns().stream().map(dev.backtrack.repository.schema.Column::name).collect(java.util.stream.Collectors.toSet()))) {
+            if (version == null || new HashSet<>(columnNames(o)).equals(
+                    version.columns().stream().map(Column::name).collect(Collectors.toSet()))) {
                 out.add(o);
             } else if (lastObjects != null && lastObjects.get(o.key()) != null) {
                 out.add(lastObjects.get(o.key()));
@@ -130,8 +137,8 @@ final class BinlogEvents {
     }
 
     /** The column names of a table's SHOW CREATE TABLE text, in order. */
-    private static List<String> columnNames(dev.backtrack.repository.objects.ObjectDefinition table) {
-        List<String> names = new java.util.ArrayList<>();
+    private static List<String> columnNames(ObjectDefinition table) {
+        List<String> names = new ArrayList<>();
         Matcher m = COLUMN_LINE.matcher(table.create().get(table.create().size() - 1));
         while (m.find()) {
             names.add(m.group(1).replace("``", "`"));
@@ -141,11 +148,11 @@ final class BinlogEvents {
 
     /** A column added later of a type the agent refuses at start stops capture (its values would be logged wrong), naming it. */
     private static void refuseUnreadable(TableSchema definition) {
-        for (dev.backtrack.repository.schema.Column c : definition.columns()) {
-            String base = dev.backtrack.connectors.mariadb.MariaDbTypes.base(c.type());
-            if (dev.backtrack.connectors.mariadb.MariaDbTypes.refusal(base) != null) {
-                throw new dev.backtrack.connectors.SourceException(
-                        dev.backtrack.connectors.mariadb.MariaDbTypes.refusalLine(definition.qualifiedName(), c.name(), base));
+        for (Column c : definition.columns()) {
+            String base = MariaDbTypes.base(c.type());
+            if (MariaDbTypes.refusal(base) != null) {
+                throw new SourceException(
+                        MariaDbTypes.refusalLine(definition.qualifiedName(), c.name(), base));
             }
         }
     }

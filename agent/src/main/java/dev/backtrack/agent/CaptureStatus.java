@@ -3,6 +3,9 @@ package dev.backtrack.agent;
 import dev.backtrack.repository.model.Micros;
 import dev.backtrack.repository.model.Transaction;
 
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -31,12 +34,12 @@ final class CaptureStatus {
         snapshotRows.incrementAndGet();
     }
 
-    private static final java.time.format.DateTimeFormatter CLOCK = java.time.format.DateTimeFormatter.ofPattern("HH:mm:ss")
-            .withZone(java.time.ZoneOffset.UTC);
+    private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss")
+            .withZone(ZoneOffset.UTC);
 
     /** "10:31:06 UTC (12 s)": when a state of the agent began, and how long ago, for the status line. */
     static String since(long epochMillis) {
-        return CLOCK.format(java.time.Instant.ofEpochMilli(epochMillis)) + " UTC (" + (System.currentTimeMillis() - epochMillis) / 1000 + " s)";
+        return CLOCK.format(Instant.ofEpochMilli(epochMillis)) + " UTC (" + (System.currentTimeMillis() - epochMillis) / 1000 + " s)";
     }
 
     String line() {

@@ -4,6 +4,7 @@ import dev.backtrack.repository.checkpoint.CheckpointWriter;
 import dev.backtrack.repository.checkpoint.Checkpoints;
 import dev.backtrack.repository.checkpoint.Manifest;
 import dev.backtrack.repository.model.Micros;
+import dev.backtrack.repository.objects.ObjectSet;
 import dev.backtrack.repository.schema.TableSchema;
 
 import java.util.Collection;
@@ -42,7 +43,7 @@ final class CheckpointZero {
     }
 
     /** The source's object definitions the checkpoint stores (null: not kept for this engine). */
-    void objects(dev.backtrack.repository.objects.ObjectSet set, String capture) {
+    void objects(ObjectSet set, String capture) {
         if (set != null) {
             writer.objects(set, capture);
         }

@@ -2,10 +2,9 @@ package dev.backtrack.agent;
 
 import dev.backtrack.config.BacktrackConfig;
 import dev.backtrack.config.SourceConfig;
-import dev.backtrack.connectors.postgres.FreshSnapshot;
-import dev.backtrack.repository.position.Lsn;
-import dev.backtrack.connectors.postgres.PostgresCatalog;
 import dev.backtrack.connectors.SourceException;
+import dev.backtrack.connectors.postgres.FreshSnapshot;
+import dev.backtrack.connectors.postgres.PostgresCatalog;
 import dev.backtrack.repository.Repository;
 import dev.backtrack.repository.RepositoryException;
 import dev.backtrack.repository.checkpoint.CheckpointWriter;
@@ -13,10 +12,12 @@ import dev.backtrack.repository.checkpoint.Checkpoints;
 import dev.backtrack.repository.checkpoint.Manifest;
 import dev.backtrack.repository.model.Micros;
 import dev.backtrack.repository.model.Transaction;
+import dev.backtrack.repository.position.Lsn;
 import dev.backtrack.repository.redolog.LogCursor;
 import dev.backtrack.repository.redolog.RedoLog;
 import dev.backtrack.repository.schema.TableSchema;
 
+import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -68,7 +69,7 @@ public final class FreshFull {
                 }
             }
             return m;
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new RepositoryException("cannot release the checkpoint lock of " + repo.path() + ": " + e.getMessage(), e);
         }
     }

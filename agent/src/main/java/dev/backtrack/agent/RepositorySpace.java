@@ -4,6 +4,7 @@ import dev.backtrack.repository.RepositoryException;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.Locale;
 import java.util.function.Supplier;
 
@@ -16,11 +17,11 @@ import java.util.function.Supplier;
 final class RepositorySpace {
     static final long FIRST_WAIT_MILLIS = 500, MAX_WAIT_MILLIS = 5_000;
     private final PrintStream out;
-    private final java.nio.file.Path repository;
+    private final Path repository;
     /** When the repository was found full (epoch millis), or 0. */
     private volatile long fullSinceMillis;
 
-    RepositorySpace(PrintStream out, java.nio.file.Path repository) {
+    RepositorySpace(PrintStream out, Path repository) {
         this.out = out;
         this.repository = repository;
     }

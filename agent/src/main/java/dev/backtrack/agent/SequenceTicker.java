@@ -6,7 +6,9 @@ import dev.backtrack.repository.checkpoint.SequenceValues;
 import dev.backtrack.repository.objects.ObjectSet;
 
 import java.io.PrintStream;
+import java.time.Instant;
 import java.util.Map;
+import java.util.function.LongSupplier;
 
 /**
  * Writes the source's sequence values into the change stream (a transactional logical decoding
@@ -23,7 +25,7 @@ final class SequenceTicker implements AutoCloseable {
     static final long HEARTBEAT_LAG_BYTES = 1 << 20;
     private final SourceConfig source;
     private final PrintStream out;
-    private final java.util.function.LongSupplier lastLoggedAtMillis;
+    private final LongSupplier lastLoggedAtMillis;
     private PostgresCatalog catalog;
     private Map<String, Long> last;
     private Map<String, String> lastDefinitions;
@@ -37,7 +39,7 @@ final class SequenceTicker implements AutoCloseable {
      * @param lastLoggedAtMillis when the agent last logged a transaction (0: not yet)
      * @param pollObjects        log object definitions when they changed (the DDL event triggers are not installed)
      */
-    SequenceTicker(SourceConfig source, PrintStream out, java.util.function.LongSupplier lastLoggedAtMillis, boolean pollObjects) {
+    SequenceTicker(SourceConfig source, PrintStream out, LongSupplier lastLoggedAtMillis, boolean pollObjects) {
         this.source = source;
         this.out = out;
         this.lastLoggedAtMillis = lastLoggedAtMillis;
@@ -61,7 +63,7 @@ final class SequenceTicker implements AutoCloseable {
                 wrote = true;
             }
             if (!wrote && idleForATick() && unconfirmedBytes() > HEARTBEAT_LAG_BYTES) {
-                emit(HEARTBEAT_PREFIX, java.time.Instant.now().toString());
+                emit(HEARTBEAT_PREFIX, Instant.now().toString());
             }
             if (failing != null) {
                 out.println("sequence values recorded again");

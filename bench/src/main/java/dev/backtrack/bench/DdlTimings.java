@@ -13,6 +13,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -85,7 +86,7 @@ final class DdlTimings {
                     @SuppressWarnings("unchecked")
                     Map<String, Double> kinds = (Map<String, Double>) b.get("ms_per_statement_by_kind");
                     kinds.forEach((k, v) -> perKind.computeIfAbsent(k, x -> new LinkedHashMap<>()).computeIfAbsent(mode, x -> new ArrayList<>()).add(v));
-                    step(String.format(java.util.Locale.ROOT, "  repeat %d, %s: %d statements in %.2f s, %.2f ms each%s", r + 1, mode.replace('_', ' '), statements,
+                    step(String.format(Locale.ROOT, "  repeat %d, %s: %d statements in %.2f s, %.2f ms each%s", r + 1, mode.replace('_', ' '), statements,
                             (Double) b.get("seconds"), (Double) b.get("ms_per_statement"),
                             (Integer) b.get("warnings") > 0 ? "; WARNINGS: " + b.get("first_warning") : ""));
                 }

@@ -9,9 +9,15 @@ import dev.backtrack.connectors.postgres.PostgresCatalog;
 import dev.backtrack.connectors.postgres.PostgresTarget;
 import dev.backtrack.recovery.RestoreTarget;
 import dev.backtrack.repository.Repository;
+import dev.backtrack.repository.checkpoint.Checkpoints;
+import dev.backtrack.repository.checkpoint.Manifest;
+import dev.backtrack.repository.checkpoint.SyntheticFull;
+import dev.backtrack.repository.codec.ByteWriter;
+import dev.backtrack.repository.codec.RowCodec;
 import dev.backtrack.repository.model.Op;
 import dev.backtrack.repository.model.RowChange;
 import dev.backtrack.repository.model.Transaction;
+import dev.backtrack.repository.position.Lsn;
 import dev.backtrack.repository.redolog.LogCursor;
 import dev.backtrack.repository.redolog.LogSummary;
 import dev.backtrack.repository.redolog.RedoLog;
@@ -24,6 +30,7 @@ import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -381,21 +388,21 @@ public final class FoundationBench {
         json.put("repository", r);
         step("synthetic full: checkpoint 0 + the drained log folded into a new full checkpoint");
         Repository repo = Repository.open(s.repo);
-        List<dev.backtrack.repository.checkpoint.Manifest> cps = repo.checkpoints();
+        List<Manifest> cps = repo.checkpoints();
         long t0 = System.nanoTime();
-        dev.backtrack.repository.checkpoint.Manifest full = dev.backtrack.repository.checkpoint.SyntheticFull.build(repo,
-                repo.logSummary().lastSequence(), s.config.repository().compressionLevel(), dev.backtrack.repository.position.Lsn::format);
+        Manifest full = SyntheticFull.build(repo,
+                repo.logSummary().lastSequence(), s.config.repository().compressionLevel(), Lsn::format);
         double seconds = secs(t0);
         long rows = full.tables().stream().mapToLong(t -> t.rows()).sum();
         long stored = full.tables().stream().mapToLong(t -> t.bytes()).sum();
         // the same rows without compression: what the row encoding alone takes
         long raw = 0;
-        java.nio.file.Path dir = repo.dataDir();
+        Path dir = repo.dataDir();
         for (var t : full.tables()) {
             long[] bytes = {0};
-            dev.backtrack.repository.checkpoint.Checkpoints.readRows(dir, t, (k, row) -> {
-                dev.backtrack.repository.codec.ByteWriter w = new dev.backtrack.repository.codec.ByteWriter(64);
-                dev.backtrack.repository.codec.RowCodec.writeRow(w, row);
+            Checkpoints.readRows(dir, t, (k, row) -> {
+                ByteWriter w = new ByteWriter(64);
+                RowCodec.writeRow(w, row);
                 bytes[0] += 8 + k.length + w.size();
             });
             raw += bytes[0];
@@ -662,7 +669,7 @@ public final class FoundationBench {
         try (FileChannel ch = FileChannel.open(f, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             long t0 = System.nanoTime();
             for (int i = 0; i < n; i++) {
-                ch.write(java.nio.ByteBuffer.wrap(page));
+                ch.write(ByteBuffer.wrap(page));
                 ch.force(false);
             }
             return (System.nanoTime() - t0) / 1e6 / n;

@@ -2,13 +2,13 @@ package dev.backtrack.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.backtrack.repository.position.Lsn;
 import dev.backtrack.connectors.target.TargetDatabase;
 import dev.backtrack.recovery.Progress;
 import dev.backtrack.recovery.Restore;
 import dev.backtrack.recovery.RestoreReport;
 import dev.backtrack.recovery.RestoreTarget;
 import dev.backtrack.repository.Repository;
+import dev.backtrack.repository.position.Lsn;
 import dev.backtrack.testkit.PostgresCluster;
 import org.apache.kafka.connect.data.Struct;
 
@@ -17,14 +17,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /** What every part of the benchmark harness does around its own phases. */
@@ -105,7 +108,7 @@ final class Harness {
      * Commits one pgbench_history row with {@code delta} (pgbench's own are within ±5000), the end of a
      * workload; returns an LSN below its commit, so a log whose last position passes it holds the row.
      */
-    static long marker(PostgresCluster pg, String db, long delta) throws java.sql.SQLException {
+    static long marker(PostgresCluster pg, String db, long delta) throws SQLException {
         try (Connection c = pg.connect(db); Statement st = c.createStatement()) {
             c.setAutoCommit(false);
             st.execute("INSERT INTO pgbench_history (tid, bid, aid, delta, mtime) VALUES (1, 1, 1, " + delta + ", now())");
@@ -162,7 +165,7 @@ final class Harness {
      * database {@code connect} opens, timed from the connection on: seconds, rows, their rate, and what
      * was read (checkpoint, transactions and changes replayed).
      */
-    static Restored timedRestore(Path repo, RestoreTarget target, java.util.function.Supplier<TargetDatabase> connect, int jobs) {
+    static Restored timedRestore(Path repo, RestoreTarget target, Supplier<TargetDatabase> connect, int jobs) {
         long t0 = System.nanoTime();
         RestoreReport report;
         try (TargetDatabase db = connect.get()) {
@@ -216,7 +219,7 @@ final class Harness {
             return;
         }
         try (Stream<Path> w = Files.walk(dir)) {
-            w.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            w.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
     }
 }

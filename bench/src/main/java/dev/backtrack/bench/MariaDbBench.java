@@ -1,26 +1,17 @@
 package dev.backtrack.bench;
 
-import dev.backtrack.bench.FoundationBench.Condition;
-import dev.backtrack.bench.FoundationBench.LogCount;
-import static dev.backtrack.bench.FoundationBench.countLog;
-import static dev.backtrack.bench.FoundationBench.fmt;
-import static dev.backtrack.bench.FoundationBench.fsyncMillis;
-import static dev.backtrack.bench.FoundationBench.loadAverage;
-import static dev.backtrack.bench.FoundationBench.ratio;
-import static dev.backtrack.bench.FoundationBench.round;
-import static dev.backtrack.bench.FoundationBench.secs;
-import static dev.backtrack.bench.FoundationBench.startCluster;
-import static dev.backtrack.bench.FoundationBench.step;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.backtrack.bench.FoundationBench.Condition;
+import dev.backtrack.bench.FoundationBench.LogCount;
 import dev.backtrack.config.BacktrackConfig;
 import dev.backtrack.config.ConfigLoader;
 import dev.backtrack.config.SourceConfig;
-import dev.backtrack.repository.position.BinlogPosition;
 import dev.backtrack.connectors.mariadb.MariaDbSettings;
 import dev.backtrack.connectors.target.Targets;
 import dev.backtrack.recovery.RestoreTarget;
 import dev.backtrack.repository.Repository;
+import dev.backtrack.repository.position.BinlogPosition;
 import dev.backtrack.repository.redolog.LogSummary;
 import dev.backtrack.testkit.MariaDbServer;
 import dev.backtrack.testkit.PostgresCluster;
@@ -56,6 +47,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -63,7 +55,21 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
+
+import static dev.backtrack.bench.FoundationBench.countLog;
+import static dev.backtrack.bench.FoundationBench.fmt;
+import static dev.backtrack.bench.FoundationBench.fsyncMillis;
+import static dev.backtrack.bench.FoundationBench.loadAverage;
+import static dev.backtrack.bench.FoundationBench.ratio;
+import static dev.backtrack.bench.FoundationBench.round;
+import static dev.backtrack.bench.FoundationBench.secs;
+import static dev.backtrack.bench.FoundationBench.startCluster;
+import static dev.backtrack.bench.FoundationBench.step;
 
 /**
  * The MariaDB figures, each beside its anchor measured in the same run on a throw-away, durable
@@ -102,7 +108,7 @@ public final class MariaDbBench {
     /** The binlog position right after the measured backlog's marker transaction: where the PITR anchor's replay stops. */
     private long backlogEnd = -1;
     /** The binlog client logs every connect through java.util.logging at INFO: held here so the level set on it stays. */
-    private static final java.util.logging.Logger BINLOG_CLIENT = java.util.logging.Logger.getLogger("com.github.shyiko.mysql.binlog");
+    private static final Logger BINLOG_CLIENT = Logger.getLogger("com.github.shyiko.mysql.binlog");
 
     private MariaDbBench(Options o) {
         this.o = o;
@@ -110,7 +116,7 @@ public final class MariaDbBench {
 
     public static void main(String[] args) throws Exception {
         Options o = Options.parse(args);
-        BINLOG_CLIENT.setLevel(java.util.logging.Level.WARNING);
+        BINLOG_CLIENT.setLevel(Level.WARNING);
         MariaDbBench b = new MariaDbBench(o);
         Harness.runPart(b.json, b::run, b::write);
     }
@@ -244,7 +250,7 @@ public final class MariaDbBench {
             Properties agent = MariaDbSettings.of(config.source(), tables, repo, "dev.backtrack.agent.LogOffsetStore", config.agent().maxBatchSize());
             Properties p = bareProperties();
             Map<String, String> changed = new LinkedHashMap<>();
-            Set<String> keys = new java.util.TreeSet<>(p.stringPropertyNames());
+            Set<String> keys = new TreeSet<>(p.stringPropertyNames());
             keys.addAll(agent.stringPropertyNames());
             for (String k : keys) {
                 if (!String.valueOf(p.getProperty(k)).equals(String.valueOf(agent.getProperty(k)))) {
@@ -364,11 +370,11 @@ public final class MariaDbBench {
         long t0 = System.nanoTime();
         tool(my.command("mariadb-dump", "--single-transaction", "--master-data=2", s.db), null, dump);
         double seconds = secs(t0);
-        java.util.regex.Matcher m;
+        Matcher m;
         try (Stream<String> lines = Files.lines(dump, StandardCharsets.UTF_8)) {
             String line = lines.limit(200).filter(l -> l.contains("MASTER_LOG_FILE=")).findFirst()
                     .orElseThrow(() -> new IllegalStateException("the dump " + dump + " names no binlog position (-- CHANGE MASTER TO ...)"));
-            m = java.util.regex.Pattern.compile("MASTER_LOG_FILE='([^']+)', MASTER_LOG_POS=(\\d+)").matcher(line);
+            m = Pattern.compile("MASTER_LOG_FILE='([^']+)', MASTER_LOG_POS=(\\d+)").matcher(line);
             if (!m.find()) {
                 throw new IllegalStateException("cannot read the binlog position in: " + line);
             }
@@ -587,7 +593,6 @@ public final class MariaDbBench {
             c.close();
         }
     }
-
 
     // ---------------------------------------------------------------------------------------------- restore
 
@@ -1115,12 +1120,9 @@ public final class MariaDbBench {
 
     // ---------------------------------------------------------------------------------------------- the agent
 
-
-
     private static void waitFor(String what, FoundationBench.RunningAgent agent, Condition c) throws Exception {
         FoundationBench.waitFor(what, agent, c, WAIT_NANOS);
     }
-
 
     // ---------------------------------------------------------------------------------------------- probes
 
@@ -1322,7 +1324,6 @@ public final class MariaDbBench {
     private static String restoreRate(Map<String, Object> m) {
         return m.get("seconds") + " s, " + fmt(m.get("rows_per_s")) + " rows/s";
     }
-
 
     // ---------------------------------------------------------------------------------------------- options
 

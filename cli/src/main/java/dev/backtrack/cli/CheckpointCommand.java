@@ -1,19 +1,22 @@
 package dev.backtrack.cli;
 
+import dev.backtrack.agent.Agent;
 import dev.backtrack.agent.FreshFull;
 import dev.backtrack.config.BacktrackConfig;
 import dev.backtrack.config.ConfigLoader;
 import dev.backtrack.config.SourceConfig;
 import dev.backtrack.connectors.postgres.PostgresCatalog;
 import dev.backtrack.repository.Repository;
-import dev.backtrack.repository.checkpoint.Manifest;
 import dev.backtrack.repository.checkpoint.CheckpointKinds;
+import dev.backtrack.repository.checkpoint.Manifest;
+import dev.backtrack.repository.position.Positions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -100,7 +103,7 @@ final class CheckpointCommand implements Callable<Integer> {
     private Manifest build(BacktrackConfig cfg, Repository repo, Path path) throws IOException {
         if (kind.equals("fresh")) {
             boolean terminal = System.console() != null && !json;
-            return FreshFull.take(cfg, repo, java.time.Duration.ofMinutes(5), line -> {
+            return FreshFull.take(cfg, repo, Duration.ofMinutes(5), line -> {
                 if (terminal) {
                     System.err.println(line);
                 }
@@ -112,7 +115,7 @@ final class CheckpointCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("repository " + path + " has no checkpoint 0 yet: let the agent take it first");
             }
             return CheckpointKinds.build(repo, kind, repo.logSummary().lastSequence(), cfg.repository().compressionLevel(),
-                    dev.backtrack.repository.position.Positions.formatter(repo.identity().engine()));
+                    Positions.formatter(repo.identity().engine()));
         }
     }
 
@@ -134,7 +137,7 @@ final class CheckpointCommand implements Callable<Integer> {
         } else if (m == null) {
             System.out.println("no checkpoint written: the log holds nothing after the " + (kind.equals(Manifest.DIFF) ? "newest full" : "newest checkpoint"));
         } else {
-            System.out.println("checkpoint " + m.id() + " written: " + (kind.equals("fresh") ? "fresh full read from the source" : dev.backtrack.agent.Agent.describe(m))
+            System.out.println("checkpoint " + m.id() + " written: " + (kind.equals("fresh") ? "fresh full read from the source" : Agent.describe(m))
                     + " as of " + m.time() + " (" + m.positionText() + "), " + m.rows() + (m.delta() ? " changed rows, " : " rows, ") + m.bytes() / 1024
                     + " KiB in " + ms + " ms");
         }

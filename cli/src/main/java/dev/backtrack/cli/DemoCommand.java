@@ -5,7 +5,7 @@ import dev.backtrack.cli.demo.CrmSchema;
 import dev.backtrack.cli.demo.CrmWorkload;
 import dev.backtrack.config.BacktrackConfig;
 import dev.backtrack.config.ConfigLoader;
-import dev.backtrack.repository.position.Lsn;
+import dev.backtrack.connectors.SourceException;
 import dev.backtrack.connectors.postgres.PostgresTarget;
 import dev.backtrack.recovery.Restore;
 import dev.backtrack.recovery.RestoreReport;
@@ -13,6 +13,7 @@ import dev.backtrack.recovery.RestoreTarget;
 import dev.backtrack.recovery.TargetInstant;
 import dev.backtrack.repository.Repository;
 import dev.backtrack.repository.model.Micros;
+import dev.backtrack.repository.position.Lsn;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -25,6 +26,7 @@ import java.sql.Statement;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * {@code backtrack demo}: the whole story on the local PostgreSQL — a CRM under load, an accidental
@@ -61,7 +63,7 @@ final class DemoCommand implements Runnable {
         } catch (RuntimeException e) {
             throw e;
         } catch (Exception e) {
-            throw new dev.backtrack.connectors.SourceException("demo failed: " + e.getMessage(), e);
+            throw new SourceException("demo failed: " + e.getMessage(), e);
         }
     }
 
@@ -90,7 +92,7 @@ final class DemoCommand implements Runnable {
 
         step("2/6 starting the agent (first run: checkpoint 0 from a consistent snapshot)");
         Agent agent = new Agent(cfg, System.out);
-        java.util.concurrent.atomic.AtomicReference<RuntimeException> agentFailure = new java.util.concurrent.atomic.AtomicReference<>();
+        AtomicReference<RuntimeException> agentFailure = new AtomicReference<>();
         Thread agentThread = new Thread(() -> {
             try {
                 agent.run();
@@ -167,7 +169,7 @@ final class DemoCommand implements Runnable {
         System.out.println("repository: " + data + "   restore time: " + report.millis() + " ms");
     }
 
-    private static void waitForCheckpoint(Path data, java.util.concurrent.atomic.AtomicReference<RuntimeException> agentFailure) throws InterruptedException {
+    private static void waitForCheckpoint(Path data, AtomicReference<RuntimeException> agentFailure) throws InterruptedException {
         for (int i = 0; i < 600; i++) {
             if (agentFailure.get() != null) {
                 throw agentFailure.get();

@@ -4,7 +4,9 @@ import dev.backtrack.agent.AgentException;
 import dev.backtrack.config.ConfigException;
 import dev.backtrack.connectors.SourceException;
 import dev.backtrack.recovery.RestoreException;
+import dev.backtrack.repository.LockedException;
 import dev.backtrack.repository.RepositoryException;
+import dev.backtrack.repository.crypto.KeyException;
 
 /** The documented exit codes (README "Exit codes"). */
 final class ExitCode {
@@ -31,10 +33,10 @@ final class ExitCode {
         if (e instanceof SourceException) {
             return DATABASE;
         }
-        if (e instanceof dev.backtrack.repository.crypto.KeyException) {
+        if (e instanceof KeyException) {
             return KEY;
         }
-        if (e instanceof dev.backtrack.repository.LockedException) {
+        if (e instanceof LockedException) {
             return LOCKED;
         }
         if (e instanceof RepositoryException) {

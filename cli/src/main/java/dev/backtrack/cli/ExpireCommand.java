@@ -3,6 +3,7 @@ package dev.backtrack.cli;
 import dev.backtrack.config.ConfigLoader;
 import dev.backtrack.config.RetentionConfig;
 import dev.backtrack.repository.Repository;
+import dev.backtrack.repository.RepositoryException;
 import dev.backtrack.repository.checkpoint.Manifest;
 import dev.backtrack.repository.retention.Retention;
 import picocli.CommandLine.Command;
@@ -80,8 +81,8 @@ final class ExpireCommand implements Callable<Integer> {
             FileChannel held;
             try {
                 held = r.lockForWriting();
-            } catch (dev.backtrack.repository.RepositoryException e) {
-                throw new dev.backtrack.repository.RepositoryException("repository " + path + " is in use by its agent, which expires by its own retention"
+            } catch (RepositoryException e) {
+                throw new RepositoryException("repository " + path + " is in use by its agent, which expires by its own retention"
                         + " settings after each checkpoint: set retention.checkpoints / retention.window in its configuration, or stop it and run expire again");
             }
             try (FileChannel lock = held) {

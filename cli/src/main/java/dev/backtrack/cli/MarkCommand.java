@@ -2,7 +2,9 @@ package dev.backtrack.cli;
 
 import dev.backtrack.config.BacktrackConfig;
 import dev.backtrack.config.ConfigLoader;
+import dev.backtrack.config.SourceConfig;
 import dev.backtrack.connectors.postgres.PostgresCatalog;
+import dev.backtrack.repository.Repository;
 import dev.backtrack.repository.mark.Marks;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -24,11 +26,11 @@ final class MarkCommand implements Runnable {
     public void run() {
         Marks.checkName(name);
         BacktrackConfig cfg = ConfigLoader.load(config);
-        if (!dev.backtrack.config.SourceConfig.POSTGRESQL.equals(cfg.source().engine())) {
+        if (!SourceConfig.POSTGRESQL.equals(cfg.source().engine())) {
             throw new IllegalArgumentException("marks are written as PostgreSQL logical decoding messages, which a " + cfg.source().engine()
                     + " source has no equivalent of: restore to a GTID (--to gtid:...) or a binlog position instead");
         }
-        dev.backtrack.repository.Repository.unlock(cfg.repository().path(), cfg.repository().passphraseChars());
+        Repository.unlock(cfg.repository().path(), cfg.repository().passphraseChars());
         if (Marks.find(cfg.repository().path(), name) != null) {
             throw new IllegalArgumentException("mark '" + name + "' exists already in " + cfg.repository().path() + ": choose another name");
         }

@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.util.Map;
 
 /**
  * {@code backtrack migrate}: restore the latest state into a new database, then keep applying what
@@ -92,7 +93,7 @@ final class MigrateCommand implements Runnable {
     /** What the target refused while following: always shown (the migration goes on, cutover checks again). */
     private void warn(String line) {
         if (json) {
-            Json.printLine(java.util.Map.of("warning", line));
+            Json.printLine(Map.of("warning", line));
         } else {
             System.err.println("migrate: warning: " + line);
         }

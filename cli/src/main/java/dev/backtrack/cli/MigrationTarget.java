@@ -2,6 +2,7 @@ package dev.backtrack.cli;
 
 import dev.backtrack.connectors.target.TargetDatabase;
 import dev.backtrack.connectors.target.Targets;
+import dev.backtrack.recovery.RestoreException;
 import dev.backtrack.repository.Repository;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -28,7 +29,7 @@ final class MigrationTarget {
     Repository repository() {
         // checked here, not by picocli: 'migrate cutover' takes them after the subcommand, where the parent's required options would be missing
         if (repo == null || targetUrl == null) {
-            throw new dev.backtrack.recovery.RestoreException("missing " + (repo == null ? "--repo DIR" : "--target-url URL") + ": both the repository and the target are needed");
+            throw new RestoreException("missing " + (repo == null ? "--repo DIR" : "--target-url URL") + ": both the repository and the target are needed");
         }
         Targets.check(targetUrl);
         passphrase.unlock(repo);

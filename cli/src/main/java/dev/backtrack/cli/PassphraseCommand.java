@@ -7,6 +7,7 @@ import picocli.CommandLine.Option;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.concurrent.Callable;
 
 /** {@code backtrack passphrase}: changes an encrypted repository's passphrase without re-encrypting anything. */
@@ -26,7 +27,7 @@ final class PassphraseCommand implements Callable<Integer> {
     public Integer call() {
         char[] old = Passphrase.firstLine(current, "--passphrase-file");
         char[] fresh = Passphrase.firstLine(next, "--new-passphrase-file");
-        if (java.util.Arrays.equals(old, fresh)) {
+        if (Arrays.equals(old, fresh)) {
             throw new IllegalArgumentException("the new passphrase is the current one: give a different one");
         }
         if (!Files.exists(repo.resolve(Repository.ROOT_FILE))) {

@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
+import java.util.stream.Collectors;
 
 /** {@code backtrack restore}: the database as it was at an instant, into a new database. */
 @Command(name = "restore", mixinStandardHelpOptions = true,
@@ -135,7 +136,7 @@ final class RestoreCommand implements Runnable {
             return "";
         }
         return report.objects().entrySet().stream().map(e -> e.getValue() + " " + plural(e.getKey(), e.getValue()))
-                .collect(java.util.stream.Collectors.joining(", ", ", and ", ""));
+                .collect(Collectors.joining(", ", ", and ", ""));
     }
 
     private static String plural(String kind, int n) {

@@ -1,8 +1,11 @@
 package dev.backtrack.cli;
 
+import dev.backtrack.repository.Repository;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -23,7 +26,7 @@ final class AgentProcess {
     /** @param jvmOptions the child JVM's options, such as {@code -Xmx256m} */
     static AgentProcess start(Path config, Path log, String... jvmOptions) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = new java.util.ArrayList<>(List.of(java));
+        List<String> command = new ArrayList<>(List.of(java));
         command.addAll(List.of(jvmOptions));
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "agent", "--config", config.toString()));
         ProcessBuilder pb = new ProcessBuilder(command);
@@ -35,7 +38,7 @@ final class AgentProcess {
     /** Starts any {@code backtrack} command in a child JVM, so a test can kill it. */
     static AgentProcess startCommand(Path log, String... args) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = new java.util.ArrayList<>(List.of(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"), Main.class.getName()));
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command);
         pb.redirectErrorStream(true);
@@ -51,7 +54,7 @@ final class AgentProcess {
     /** Runs another {@code backtrack} command in a child JVM with {@code heap} to its end; returns its exit code. */
     static int run(Path log, String heap, String... args) throws IOException, InterruptedException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = new java.util.ArrayList<>(List.of(java, heap, "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        List<String> command = new ArrayList<>(List.of(java, heap, "-cp", System.getProperty("java.class.path"), Main.class.getName()));
         command.addAll(List.of(args));
         Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         if (!p.waitFor(10, TimeUnit.MINUTES)) {
@@ -79,8 +82,8 @@ final class AgentProcess {
     /** Waits until the repository holds its first checkpoint. */
     void awaitCheckpoint(Path repository) throws InterruptedException {
         for (int i = 0; i < 1200; i++) {
-            if (Files.exists(repository.resolve(dev.backtrack.repository.Repository.ROOT_FILE))
-                    && !dev.backtrack.repository.Repository.open(repository).checkpoints().isEmpty()) {
+            if (Files.exists(repository.resolve(Repository.ROOT_FILE))
+                    && !Repository.open(repository).checkpoints().isEmpty()) {
                 return;
             }
             if (!isAlive()) {

@@ -1,21 +1,26 @@
 package dev.backtrack.cli;
 
+import dev.backtrack.cli.demo.CrmSchema;
 import dev.backtrack.repository.Repository;
 import dev.backtrack.repository.io.AtomicFiles;
+import dev.backtrack.repository.model.Micros;
 import dev.backtrack.testkit.PostgresCluster;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -49,15 +54,15 @@ class BadInputTableTest {
     static void captureSomething() throws Exception {
         fixture = new CaptureFixture("crm_bad_input", dir);
         try (Connection c = fixture.connect()) {
-            dev.backtrack.cli.demo.CrmSchema.create(c);
-            dev.backtrack.cli.demo.CrmSchema.seed(c, 10, new Random(5));
+            CrmSchema.create(c);
+            CrmSchema.seed(c, 10, new Random(5));
         }
         // a view owned by a role that only this cluster has
         fixture.cluster.execute("postgres", "DROP ROLE IF EXISTS crm_bad_input_owner", "CREATE ROLE crm_bad_input_owner");
         fixture.cluster.execute(fixture.database, "ALTER VIEW open_deals OWNER TO crm_bad_input_owner");
         fixture.startAgent();
         fixture.awaitLogged();
-        beforeExtension = dev.backtrack.repository.model.Micros.format(fixture.sourceNowMicros());
+        beforeExtension = Micros.format(fixture.sourceNowMicros());
         extensionFiles = installProbeExtension(fixture.cluster);
         fixture.cluster.execute(fixture.database, "CREATE EXTENSION backtrack_probe_ext");
         fixture.awaitLogged();
@@ -112,8 +117,8 @@ class BadInputTableTest {
         Path futureFormat = dir.resolve("future-repo");
         Repository.openOrCreate(futureFormat, "postgresql", "7000000000000000003", "crm");
         Path root = futureFormat.resolve(Repository.ROOT_FILE);
-        String identity = new String(AtomicFiles.readChecked(root), java.nio.charset.StandardCharsets.UTF_8);
-        AtomicFiles.writeChecked(root, identity.replaceFirst("\"format\"\\s*:\\s*\\d+", "\"format\" : 99").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        String identity = new String(AtomicFiles.readChecked(root), StandardCharsets.UTF_8);
+        AtomicFiles.writeChecked(root, identity.replaceFirst("\"format\"\\s*:\\s*\\d+", "\"format\" : 99").getBytes(StandardCharsets.UTF_8));
         Path notARepo = Files.createDirectories(dir.resolve("not-a-repo"));
         Path fresh = dir.resolve("fresh-repo");
 
@@ -206,7 +211,7 @@ class BadInputTableTest {
                 problems.add(c.input() + ": exit " + r.exit() + ", expected " + c.exit() + ": " + err);
             } else if (err.lines().count() != 1) {
                 problems.add(c.input() + ": " + err.lines().count() + " lines on stderr: " + err);
-            } else if (!err.toLowerCase(java.util.Locale.ROOT).contains(c.names().toLowerCase(java.util.Locale.ROOT))) {
+            } else if (!err.toLowerCase(Locale.ROOT).contains(c.names().toLowerCase(Locale.ROOT))) {
                 problems.add(c.input() + ": the message does not name '" + c.names() + "': " + err);
             }
             if (!tree(fixture.repository).equals(repoBefore)) {
@@ -240,7 +245,7 @@ class BadInputTableTest {
     private static CommandLineTest.Run inOwnJvm(List<String> args) throws Exception {
         Path log = Files.createTempFile(dir, "own-jvm-", ".log");
         int exit = AgentProcess.run(log, "-Xmx256m", args.toArray(String[]::new));
-        String said = Files.readString(log).lines().filter(l -> !l.startsWith("SLF4J")).collect(java.util.stream.Collectors.joining("\n"));
+        String said = Files.readString(log).lines().filter(l -> !l.startsWith("SLF4J")).collect(Collectors.joining("\n"));
         return new CommandLineTest.Run(exit, "", said);
     }
 

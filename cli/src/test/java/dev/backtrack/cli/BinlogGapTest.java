@@ -2,11 +2,15 @@ package dev.backtrack.cli;
 
 import dev.backtrack.repository.Repository;
 import dev.backtrack.repository.gap.Gaps;
+import dev.backtrack.repository.model.Micros;
+import dev.backtrack.repository.position.BinlogPosition;
 import dev.backtrack.testkit.MariaDbServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -63,11 +67,11 @@ class BinlogGapTest {
             MariaDbSource.assertTables("restore after the gap", expected, MariaDbSource.mariaDbTables(source.server, "crm_gap_r"));
 
             CommandLineTest.Run inGap = CommandLineTest.run("restore", "--repo", source.repository.toString(), "--to",
-                    dev.backtrack.repository.model.Micros.format(gaps.get(0).afterMicros() + 1), "--target-url", source.server.jdbcUrl("crm_gap_r2"), "--target-user", "root");
+                    Micros.format(gaps.get(0).afterMicros() + 1), "--target-url", source.server.jdbcUrl("crm_gap_r2"), "--target-user", "root");
             assertEquals(2, inGap.exit(), inGap.err());
             assertTrue(inGap.err().contains("falls in a gap of the log"), inGap.err());
             CommandLineTest.Run inGapPosition = CommandLineTest.run("restore", "--repo", source.repository.toString(), "--to",
-                    "binlog:" + dev.backtrack.repository.position.BinlogPosition.format(gaps.get(0).afterPosition() + 1), "--target-url", source.server.jdbcUrl("crm_gap_r2"), "--target-user", "root");
+                    "binlog:" + BinlogPosition.format(gaps.get(0).afterPosition() + 1), "--target-url", source.server.jdbcUrl("crm_gap_r2"), "--target-user", "root");
             assertEquals(2, inGapPosition.exit(), inGapPosition.err());
             assertTrue(inGapPosition.err().contains("falls in a gap of the log"), inGapPosition.err());
             CommandLineTest.Run verify = CommandLineTest.run("verify", "--repo", source.repository.toString());
@@ -77,12 +81,12 @@ class BinlogGapTest {
     }
 
     private static List<String> binlogs(MariaDbServer server) {
-        List<String> out = new java.util.ArrayList<>();
+        List<String> out = new ArrayList<>();
         try (var c = server.connect(null); var st = c.createStatement(); var rs = st.executeQuery("SHOW BINARY LOGS")) {
             while (rs.next()) {
                 out.add(rs.getString(1));
             }
-        } catch (java.sql.SQLException e) {
+        } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
         return out;
@@ -92,7 +96,7 @@ class BinlogGapTest {
         try (var c = server.connect(null); var st = c.createStatement(); var rs = st.executeQuery("SHOW MASTER STATUS")) {
             rs.next();
             return rs.getString(1);
-        } catch (java.sql.SQLException e) {
+        } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
     }

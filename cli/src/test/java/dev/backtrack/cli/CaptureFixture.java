@@ -3,24 +3,31 @@ package dev.backtrack.cli;
 import dev.backtrack.cli.demo.CrmSchema;
 import dev.backtrack.config.BacktrackConfig;
 import dev.backtrack.config.ConfigLoader;
-import dev.backtrack.repository.position.Lsn;
 import dev.backtrack.connectors.postgres.PostgresTarget;
 import dev.backtrack.recovery.Progress;
 import dev.backtrack.recovery.Restore;
 import dev.backtrack.recovery.RestoreReport;
 import dev.backtrack.recovery.RestoreTarget;
 import dev.backtrack.repository.Repository;
+import dev.backtrack.repository.position.Lsn;
 import dev.backtrack.testkit.PostgresCluster;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.IntFunction;
 
 /** A source database on the shared throw-away cluster, an agent capturing it, and restores from its repository. */
 final class CaptureFixture implements AutoCloseable {
@@ -64,7 +71,7 @@ final class CaptureFixture implements AutoCloseable {
      * Starts a client that executes {@code statement.apply(i)} for i = 0, 1, ... (autocommit, 3 ms
      * apart) until {@code running} is false; a failure stops it and fails the test's thread join check.
      */
-    Thread startWriter(java.util.concurrent.atomic.AtomicBoolean running, java.util.function.IntFunction<String> statement) {
+    Thread startWriter(AtomicBoolean running, IntFunction<String> statement) {
         Thread writer = new Thread(() -> {
             try (Connection c = connect(); Statement st = c.createStatement()) {
                 for (int i = 0; running.get(); i++) {
@@ -80,19 +87,19 @@ final class CaptureFixture implements AutoCloseable {
     }
 
     /** Appends YAML sections to the agent's configuration. */
-    CaptureFixture withConfig(String yaml) throws java.io.IOException {
+    CaptureFixture withConfig(String yaml) throws IOException {
         Files.writeString(config, Files.readString(config) + yaml);
         return this;
     }
 
     /** Adds a {@code source} setting, e.g. {@code capture-ddl: off}. */
-    CaptureFixture withSourceSetting(String keyAndValue) throws java.io.IOException {
+    CaptureFixture withSourceSetting(String keyAndValue) throws IOException {
         Files.writeString(config, Files.readString(config).replaceFirst("\nrepository:", "\n  " + keyAndValue + "\nrepository:"));
         return this;
     }
 
     /** Encrypts the repository the agent creates with {@code passphrase}. */
-    CaptureFixture withPassphrase(String passphrase) throws java.io.IOException {
+    CaptureFixture withPassphrase(String passphrase) throws IOException {
         Files.writeString(config, Files.readString(config).replace("repository:\n", "repository:\n  passphrase: " + passphrase + "\n"));
         return this;
     }
@@ -186,8 +193,8 @@ final class CaptureFixture implements AutoCloseable {
     /** Rows of {@code table} that one database holds and the other does not (at most 20 of each), for failure messages. */
     String differingRows(String db, String otherDb, String table) {
         try {
-            java.util.Set<String> a = rows(db, table), b = rows(otherDb, table);
-            java.util.Set<String> onlyA = new java.util.TreeSet<>(a), onlyB = new java.util.TreeSet<>(b);
+            Set<String> a = rows(db, table), b = rows(otherDb, table);
+            Set<String> onlyA = new TreeSet<>(a), onlyB = new TreeSet<>(b);
             onlyA.removeAll(b);
             onlyB.removeAll(a);
             return "only in " + db + ": " + onlyA.stream().limit(20).toList() + "; only in " + otherDb + ": " + onlyB.stream().limit(20).toList();
@@ -213,7 +220,7 @@ final class CaptureFixture implements AutoCloseable {
     String differingKeys(String db, String otherDb, String table, String key) {
         String sql = "SELECT " + key + "::text, md5(backtrack_row::text), left(backtrack_row::text, 200) FROM " + table + " backtrack_row";
         try {
-            Map<String, String[]> a = new java.util.TreeMap<>(), b = new java.util.TreeMap<>();
+            Map<String, String[]> a = new TreeMap<>(), b = new TreeMap<>();
             for (var pair : List.of(Map.entry(db, a), Map.entry(otherDb, b))) {
                 try (Connection c = cluster.connect(pair.getKey()); Statement st = c.createStatement(); var rs = st.executeQuery(sql)) {
                     while (rs.next()) {
@@ -222,7 +229,7 @@ final class CaptureFixture implements AutoCloseable {
                 }
             }
             StringBuilder out = new StringBuilder();
-            java.util.Set<String> keys = new java.util.TreeSet<>(a.keySet());
+            Set<String> keys = new TreeSet<>(a.keySet());
             keys.addAll(b.keySet());
             for (String k : keys) {
                 String[] x = a.get(k), y = b.get(k);
@@ -237,8 +244,8 @@ final class CaptureFixture implements AutoCloseable {
         }
     }
 
-    private java.util.Set<String> rows(String db, String table) throws SQLException {
-        java.util.Set<String> out = new java.util.HashSet<>();
+    private Set<String> rows(String db, String table) throws SQLException {
+        Set<String> out = new HashSet<>();
         try (Connection c = cluster.connect(db); Statement st = c.createStatement(); var rs = st.executeQuery("SELECT t::text FROM " + table + " t")) {
             while (rs.next()) {
                 out.add(rs.getString(1));

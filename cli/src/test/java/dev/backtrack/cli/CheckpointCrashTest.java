@@ -1,13 +1,17 @@
 package dev.backtrack.cli;
 
 import dev.backtrack.repository.Repository;
+import dev.backtrack.repository.checkpoint.DataStore;
 import dev.backtrack.repository.verify.Verifier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -40,7 +44,7 @@ class CheckpointCrashTest {
                 }
                 if (writer.isAlive()) {
                     writer.kill();
-                    try (var left = java.nio.file.Files.list(f.repository.resolve("checkpoints"))) {
+                    try (var left = Files.list(f.repository.resolve("checkpoints"))) {
                         midWrite += left.anyMatch(p -> p.getFileName().toString().startsWith(".partial-")) ? 1 : 0;
                     }
                 }
@@ -57,9 +61,9 @@ class CheckpointCrashTest {
             // what the killed writers left is swept by the next expire, and nothing a checkpoint names goes
             AgentProcess expire = AgentProcess.startCommand(dir.resolve("expire.log"), "expire", "--repo", f.repository.toString(), "--keep", "100");
             assertEquals(0, expire.waitFor(), expire.output());
-            java.util.Set<String> named = new java.util.HashSet<>();
+            Set<String> named = new HashSet<>();
             repo.checkpoints().forEach(m -> m.dataFiles().forEach(c -> named.add(c.sha256())));
-            assertEquals(named, dev.backtrack.repository.checkpoint.DataStore.stored(repo.dataDir()).keySet());
+            assertEquals(named, DataStore.stored(repo.dataDir()).keySet());
             Verifier.Report r = Verifier.run(f.repository, 100, line -> { });
             assertTrue(r.ok() && r.notes().stream().noneMatch(n -> n.contains("belong to no checkpoint")), r.problems() + " " + r.notes());
             String expected = f.checksums(f.database, List.of("public.contacts")).toString();
@@ -71,7 +75,7 @@ class CheckpointCrashTest {
     /** Waits (up to 60 s) until a checkpoint writer has begun its partial directory, or has ended. */
     private static void awaitPartial(Path checkpoints, AgentProcess writer) throws Exception {
         for (int n = 0; n < 12_000 && writer.isAlive(); n++) {
-            try (var listed = java.nio.file.Files.list(checkpoints)) {
+            try (var listed = Files.list(checkpoints)) {
                 if (listed.anyMatch(p -> p.getFileName().toString().startsWith(".partial-"))) {
                     return;
                 }

@@ -11,10 +11,16 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -131,10 +137,10 @@ class CommandLineTest {
 
     @Test
     void theRepositoryIsReadableByItsOwnerOnly() throws Exception {
-        assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(fixture.repository)));
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(fixture.repository)));
         try (var files = Files.walk(fixture.repository)) {
             for (Path p : files.filter(Files::isRegularFile).toList()) {
-                String perms = java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
+                String perms = PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
                 assertTrue(perms.endsWith("------"), p + " is " + perms);
             }
         }
@@ -159,8 +165,8 @@ class CommandLineTest {
         assertTrue(r.out.contains("foreign key public.contacts.contacts_account_fk left out"), r.out);
         assertEquals("contacts,deals", fixture.cluster.queryOne("crm_cli_subset",
                 "SELECT string_agg(tablename, ',' ORDER BY tablename) FROM pg_tables WHERE schemaname = 'public'"));
-        assertEquals(fixture.checksums(fixture.database, java.util.List.of("public.contacts", "public.deals")),
-                fixture.checksums("crm_cli_subset", java.util.List.of("public.contacts", "public.deals")));
+        assertEquals(fixture.checksums(fixture.database, List.of("public.contacts", "public.deals")),
+                fixture.checksums("crm_cli_subset", List.of("public.contacts", "public.deals")));
         assertEquals(null, fixture.cluster.queryOne("crm_cli_subset", "SELECT to_regclass('public.accounts_id_seq')"),
                 "a sequence owned by a table left out was created");
         fixture.cluster.createDatabase("crm_cli_subset_bad");
@@ -180,7 +186,7 @@ class CommandLineTest {
         copyTree(fixture.repository, copy);
         Path rows;
         try (var files = Files.walk(copy.resolve("data"))) {
-            rows = files.filter(Files::isRegularFile).max(java.util.Comparator.comparingLong(p -> p.toFile().length())).orElseThrow();
+            rows = files.filter(Files::isRegularFile).max(Comparator.comparingLong(p -> p.toFile().length())).orElseThrow();
         }
         flip(rows, Files.size(rows) / 2);
         Run bad = run("verify", "--repo", copy.toString(), "--json");
@@ -202,8 +208,8 @@ class CommandLineTest {
         try (var files = Files.list(copy2.resolve("log"))) {
             segment = files.filter(p -> p.toString().endsWith(".log")).findFirst().orElseThrow();
         }
-        try (var ch = java.nio.channels.FileChannel.open(segment)) {
-            java.nio.ByteBuffer len = java.nio.ByteBuffer.allocate(4);
+        try (var ch = FileChannel.open(segment)) {
+            ByteBuffer len = ByteBuffer.allocate(4);
             ch.read(len, 8);
             assertTrue(12 + len.getInt(0) < ch.size(), "the first batch must not be the last one, or a flipped byte reads as a torn tail");
         }
@@ -214,8 +220,8 @@ class CommandLineTest {
     }
 
     private static void flip(Path file, long at) throws Exception {
-        try (var ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.READ, java.nio.file.StandardOpenOption.WRITE)) {
-            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(1);
+        try (var ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            ByteBuffer b = ByteBuffer.allocate(1);
             ch.read(b, at);
             b.put(0, (byte) (b.get(0) ^ 0x5A)).rewind();
             ch.write(b, at);

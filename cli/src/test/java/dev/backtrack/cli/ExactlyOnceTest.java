@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.util.List;
+import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -82,7 +83,7 @@ class ExactlyOnceTest {
             long probes = Long.parseLong(f.cluster.queryOne(f.database, "SELECT count(*) FROM backtrack_probe"));
             // every ledger transaction plus the fixture's probes is logged exactly once
             assertEquals(committed.get() + probes, txs, "logged transactions vs committed ledger transactions + " + probes + " probes, after " + kills + " kills");
-            System.out.printf(java.util.Locale.ROOT, "fault kill -9 of the agent: injected %d times; %d ledger transactions committed, lost 0, duplicated 0;"
+            System.out.printf(Locale.ROOT, "fault kill -9 of the agent: injected %d times; %d ledger transactions committed, lost 0, duplicated 0;"
                     + " the last restart had the log complete in %.1f s%n", kills, committed.get(), recoverySeconds);
         }
     }

@@ -5,6 +5,7 @@ import dev.backtrack.repository.model.Micros;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -219,7 +220,7 @@ class ExoticTypesTest {
         for (String carried : List.of("schedules.shifts", "schedules.cursors", "schedules.q ", "schedules.at ")) {
             assertFalse(refusal.contains(carried), carried + " travels as text and is not refused: " + refusal);
         }
-        assertTrue(java.nio.file.Files.notExists(f.repository.resolve("log")), "nothing was captured");
+        assertTrue(Files.notExists(f.repository.resolve("log")), "nothing was captured");
     }
 
     @Test
@@ -230,7 +231,7 @@ class ExoticTypesTest {
         AssertionError e = assertThrows(AssertionError.class, f::startAgent);
         String first = e.getMessage().lines().findFirst().orElseThrow();
         assertTrue(first.contains("a domain over an enum type (public.deal_stage)") && first.contains("drop the domain"), e.getMessage());
-        assertTrue(java.nio.file.Files.notExists(f.repository.resolve("log")), "nothing was captured");
+        assertTrue(Files.notExists(f.repository.resolve("log")), "nothing was captured");
     }
 
     @Test

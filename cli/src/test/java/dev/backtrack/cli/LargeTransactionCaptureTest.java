@@ -6,6 +6,7 @@ import dev.backtrack.repository.redolog.RedoLog;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.util.HashMap;
@@ -56,7 +57,7 @@ class LargeTransactionCaptureTest {
             Path restoreLog = dir.resolve("restore.log");
             int exit = AgentProcess.run(restoreLog, "-Xmx256m", "restore", "--repo", f.repository.toString(), "--to", "latest",
                     "--target-url", f.cluster.jdbcUrl("crm_large_restored"), "--target-user", "postgres");
-            assertEquals(0, exit, "restore exit code:\n" + java.nio.file.Files.readString(restoreLog));
+            assertEquals(0, exit, "restore exit code:\n" + Files.readString(restoreLog));
             assertEquals(digest(f, f.database), digest(f, "crm_large_restored"), "restore to latest vs source");
             f.restore("xid:" + bulk.xid(), "crm_large_at_import");
             assertEquals("1000010:0", f.cluster.queryOne("crm_large_at_import", "SELECT count(*) || ':' || count(notes) FROM contacts"));

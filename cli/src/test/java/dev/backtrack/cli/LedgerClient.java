@@ -1,9 +1,17 @@
 package dev.backtrack.cli;
 
+import dev.backtrack.repository.model.Op;
+import dev.backtrack.repository.model.Transaction;
+import dev.backtrack.repository.redolog.LogCursor;
+import dev.backtrack.repository.redolog.RedoLog;
+
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.HashSet;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -52,17 +60,17 @@ final class LedgerClient {
      * backwards or a transaction is in it twice. The agent's own messages (sequence values, heartbeats)
      * are transactions too, and are not counted.
      */
-    static long rowTransactionsLoggedOnce(java.nio.file.Path repository) {
+    static long rowTransactionsLoggedOnce(Path repository) {
         long txs = 0;
-        java.util.Set<String> txIds = new java.util.HashSet<>();
+        Set<String> txIds = new HashSet<>();
         long lastPosition = -1;
-        try (dev.backtrack.repository.redolog.LogCursor cursor = dev.backtrack.repository.redolog.RedoLog.read(repository.resolve("log"), 1)) {
+        try (LogCursor cursor = RedoLog.read(repository.resolve("log"), 1)) {
             while (cursor.hasNext()) {
-                dev.backtrack.repository.model.Transaction tx = cursor.next();
+                Transaction tx = cursor.next();
                 org.junit.jupiter.api.Assertions.assertTrue(tx.position() > lastPosition, "commit positions go backwards at sequence " + tx.sequence());
                 org.junit.jupiter.api.Assertions.assertTrue(txIds.add(tx.txId()), "transaction " + tx.txId() + " is in the log twice");
                 lastPosition = tx.position();
-                if (tx.changes().stream().anyMatch(c -> c.op() != dev.backtrack.repository.model.Op.MESSAGE)) {
+                if (tx.changes().stream().anyMatch(c -> c.op() != Op.MESSAGE)) {
                     txs++;
                 }
             }

@@ -1,13 +1,17 @@
 package dev.backtrack.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.backtrack.recovery.RestoreReport;
+import dev.backtrack.repository.Repository;
+import dev.backtrack.repository.checkpoint.Manifest;
+import dev.backtrack.repository.gap.Gaps;
 import dev.backtrack.testkit.MariaDbCrm;
 import dev.backtrack.testkit.MariaDbDumpedSchema;
 import dev.backtrack.testkit.MariaDbPitr;
 import dev.backtrack.testkit.MariaDbSchemaDump;
 import dev.backtrack.testkit.MariaDbServer;
-import dev.backtrack.testkit.MariaDbTableChecksums;
 import dev.backtrack.testkit.MariaDbTableChecksums.TableChecksum;
+import dev.backtrack.testkit.MariaDbTableChecksums;
 import dev.backtrack.testkit.PostgresCluster;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -16,9 +20,11 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -102,11 +108,11 @@ class MariaDbPointInTimeTest {
                 // a transaction after the last instant, so the recoverable window reaches past it
                 source.awaitLogged();
                 source.stopAgent();
-                List<String> checkpoints = dev.backtrack.repository.Repository.open(source.repository).checkpoints().stream()
-                        .map(dev.backtrack.repository.checkpoint.Manifest::id).toList();
+                List<String> checkpoints = Repository.open(source.repository).checkpoints().stream()
+                        .map(Manifest::id).toList();
                 // step 3 adds a column with REF_SYSTEM_ID, which Debezium's parser cannot read: a gap, and a fresh checkpoint after it
                 assertEquals(4, checkpoints.size(), "checkpoint 0, the differential, the fresh one after the gap, the synthetic full: " + checkpoints + "\n" + source.agentOutput());
-                List<dev.backtrack.repository.gap.Gaps.Gap> gaps = dev.backtrack.repository.gap.Gaps.list(source.repository);
+                List<Gaps.Gap> gaps = Gaps.list(source.repository);
                 assertEquals(1, gaps.size(), gaps.toString());
                 assertTrue(gaps.get(0).reason().contains("REF_SYSTEM_ID"), gaps.get(0).reason());
                 assertNotEquals(states.get(0).rows(), states.get(3).rows());
@@ -148,13 +154,13 @@ class MariaDbPointInTimeTest {
      * progress table aside). Done before step 3's gap, which a migration cannot cross.
      */
     private static void assertMigrated(MariaDbSource source, MariaDbServer target, AgentProcess migrate, State expected) throws Exception {
-        long last = dev.backtrack.repository.Repository.open(source.repository).logSummary().lastSequence();
+        long last = Repository.open(source.repository).logSummary().lastSequence();
         for (int i = 0; i < 600 && appliedSequence(target) < last; i++) {
             Thread.sleep(100);
         }
         assertEquals(143, migrate.terminate(), migrate.output());
         assertTrue(!migrate.output().contains("refused"), "every statement applied while following:\n" + migrate.output());
-        Map<String, TableChecksum> migrated = new java.util.TreeMap<>(MariaDbTableChecksums.of(target, "crm_pit_mig"));
+        Map<String, TableChecksum> migrated = new TreeMap<>(MariaDbTableChecksums.of(target, "crm_pit_mig"));
         assertTrue(migrated.remove("backtrack_migration") != null, migrated.keySet().toString());
         long applied = appliedSequence(target);
         assertEquals(expected.rows(), migrated, () -> "migrate --follow through log sequence " + applied + " of " + last + ": "
@@ -195,10 +201,10 @@ class MariaDbPointInTimeTest {
                 "--strict wrote nothing");
         CommandLineTest.Run run = CommandLineTest.run(append(restore, "--json"));
         assertEquals(0, run.exit(), run.err());
-        RestoreReport report = new com.fasterxml.jackson.databind.ObjectMapper().readValue(run.out(), RestoreReport.class);
+        RestoreReport report = new ObjectMapper().readValue(run.out(), RestoreReport.class);
         MariaDbSource.assertTables("restore into PostgreSQL to " + t, MariaDbSource.mariaDbTables(source.server, restoredInMariaDb),
                 MariaDbSource.postgresTables(pg.jdbcUrl("crm_pit_pg"), "crm_pit"));
-        Map<String, Integer> expected = new java.util.TreeMap<>();
+        Map<String, Integer> expected = new TreeMap<>();
         for (String[] kind : new String[][]{{"view", "SELECT COUNT(*) FROM information_schema.VIEWS WHERE TABLE_SCHEMA = '%s'"},
                 {"procedure", "SELECT COUNT(*) FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = '%s' AND ROUTINE_TYPE = 'PROCEDURE'"},
                 {"function", "SELECT COUNT(*) FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = '%s' AND ROUTINE_TYPE = 'FUNCTION'"},
@@ -209,7 +215,7 @@ class MariaDbPointInTimeTest {
                 expected.put("skipped " + kind[0], n);
             }
         }
-        Map<String, Integer> skipped = new java.util.TreeMap<>(report.objects());
+        Map<String, Integer> skipped = new TreeMap<>(report.objects());
         skipped.keySet().removeIf(k -> !k.startsWith("skipped "));
         assertEquals(expected, skipped, "objects reported as left out; notes: " + report.notes());
         long fulltext = Long.parseLong(source.server.queryOne(restoredInMariaDb, ("SELECT COUNT(DISTINCT TABLE_NAME, INDEX_NAME) FROM information_schema.STATISTICS"
@@ -228,8 +234,8 @@ class MariaDbPointInTimeTest {
     /** Waits (up to 60 s) until every gap of the log is closed by its fresh checkpoint. */
     private static void awaitGapClosed(MariaDbSource source) throws Exception {
         for (int i = 0; i < 1200; i++) {
-            List<dev.backtrack.repository.gap.Gaps.Gap> gaps = dev.backtrack.repository.gap.Gaps.list(source.repository);
-            if (!gaps.isEmpty() && gaps.stream().noneMatch(dev.backtrack.repository.gap.Gaps.Gap::open)) {
+            List<Gaps.Gap> gaps = Gaps.list(source.repository);
+            if (!gaps.isEmpty() && gaps.stream().noneMatch(Gaps.Gap::open)) {
                 return;
             }
             Thread.sleep(50);
@@ -238,7 +244,7 @@ class MariaDbPointInTimeTest {
     }
 
     private static String[] append(String[] a, String... more) {
-        String[] out = java.util.Arrays.copyOf(a, a.length + more.length);
+        String[] out = Arrays.copyOf(a, a.length + more.length);
         System.arraycopy(more, 0, out, a.length, more.length);
         return out;
     }

@@ -1,8 +1,8 @@
 package dev.backtrack.cli;
 
-import dev.backtrack.repository.position.BinlogPosition;
 import dev.backtrack.recovery.RestoreReport;
 import dev.backtrack.repository.Repository;
+import dev.backtrack.repository.position.BinlogPosition;
 import dev.backtrack.testkit.PostgresCluster;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -16,6 +16,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -172,7 +173,7 @@ class MariaDbRestoreTest {
     }
 
     private static long dumpPosition(String dump) {
-        var m = java.util.regex.Pattern.compile("MASTER_LOG_FILE='([^']+)', MASTER_LOG_POS=(\\d+)").matcher(dump);
+        var m = Pattern.compile("MASTER_LOG_FILE='([^']+)', MASTER_LOG_POS=(\\d+)").matcher(dump);
         assertTrue(m.find(), "the dump names its binlog position");
         return BinlogPosition.of(m.group(1), Long.parseLong(m.group(2)));
     }

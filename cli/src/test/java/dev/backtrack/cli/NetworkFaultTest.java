@@ -6,6 +6,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -37,7 +38,7 @@ class NetworkFaultTest {
                 long t0 = System.nanoTime();
                 f.awaitSaid("source connection back after", cut);
                 f.awaitLogged();
-                faults.append(String.format(java.util.Locale.ROOT, "fault connection cut %d of 3: caught up %.1f s later%n", cut, (System.nanoTime() - t0) / 1e9));
+                faults.append(String.format(Locale.ROOT, "fault connection cut %d of 3: caught up %.1f s later%n", cut, (System.nanoTime() - t0) / 1e9));
             }
             proxy.refuse(true);
             long outage = System.nanoTime();
@@ -45,12 +46,12 @@ class NetworkFaultTest {
             proxy.refuse(false);
             f.awaitSaid("source connection back after", 4);
             f.awaitLogged();
-            faults.append(String.format(java.util.Locale.ROOT, "fault source unreachable for 20 s: caught up %.1f s after it was back%n", (System.nanoTime() - outage) / 1e9 - 20));
+            faults.append(String.format(Locale.ROOT, "fault source unreachable for 20 s: caught up %.1f s after it was back%n", (System.nanoTime() - outage) / 1e9 - 20));
             proxy.delay(100);
             long t0 = System.nanoTime();
             Thread.sleep(3000);
             f.awaitLogged();
-            faults.append(String.format(java.util.Locale.ROOT, "fault 100 ms added to every chunk for %.1f s: the log kept up%n", (System.nanoTime() - t0) / 1e9));
+            faults.append(String.format(Locale.ROOT, "fault 100 ms added to every chunk for %.1f s: the log kept up%n", (System.nanoTime() - t0) / 1e9));
             proxy.delay(0);
             running.set(false);
             writer.join();

@@ -1,5 +1,9 @@
 package dev.backtrack.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.backtrack.recovery.TargetInstant;
+import dev.backtrack.repository.Repository;
+import dev.backtrack.repository.checkpoint.Manifest;
 import dev.backtrack.repository.model.Micros;
 import dev.backtrack.testkit.AgentObjects;
 import dev.backtrack.testkit.CrmObjects;
@@ -17,7 +21,11 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -64,7 +72,7 @@ class ObjectsPitrTest {
             pitr.flush(source);
             SchemaDump.Options dump = SchemaDump.Options.defaults().withAgent(AgentObjects.defaults().withPublications(DB));
             List<DumpedSchema> schemas = new ArrayList<>();
-            java.util.Set<String> startedFrom = new java.util.TreeSet<>();
+            Set<String> startedFrom = new TreeSet<>();
             for (int i = 0; i < instants.size(); i++) {
                 String at = instants.get(i);
                 String restored = DB + "_at_" + i;
@@ -76,7 +84,7 @@ class ObjectsPitrTest {
                 newestDelta(f, at).filter(d -> at.equals(instants.get(1)) || at.equals(instants.get(3))).ifPresent(d -> args.addAll(List.of("--set", d)));
                 CommandLineTest.Run r = CommandLineTest.run(args.toArray(String[]::new));
                 assertEquals(0, r.exit(), "restore to " + at + ": " + r.err());
-                startedFrom.add(new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.out()).path("checkpoint").asText());
+                startedFrom.add(new ObjectMapper().readTree(r.out()).path("checkpoint").asText());
                 DumpedSchema ours = SchemaDump.of(source, restored, dump);
                 try (PostgresPitr.Recovered pg = pitr.recoverTo(source, "recovery_target_time = '" + at.replace('T', ' ').replace("Z", "+00") + "'", true);
                      Connection theirs = pg.connect(DB); Connection mine = source.connect(restored)) {
@@ -95,10 +103,10 @@ class ObjectsPitrTest {
     }
 
     /** The newest differential or incremental checkpoint at or before the instant. */
-    private static java.util.Optional<String> newestDelta(CaptureFixture f, String instant) {
-        long at = dev.backtrack.recovery.TargetInstant.parse(instant).micros();
-        return dev.backtrack.repository.Repository.open(f.repository).checkpoints().stream()
-                .filter(m -> m.delta() && m.timeMicros() <= at).reduce((a, b) -> b).map(dev.backtrack.repository.checkpoint.Manifest::id);
+    private static Optional<String> newestDelta(CaptureFixture f, String instant) {
+        long at = TargetInstant.parse(instant).micros();
+        return Repository.open(f.repository).checkpoints().stream()
+                .filter(m -> m.delta() && m.timeMicros() <= at).reduce((a, b) -> b).map(Manifest::id);
     }
 
     private static void write(Connection c, Random random, int rounds) throws SQLException {
@@ -109,7 +117,7 @@ class ObjectsPitrTest {
 
     /** Which materialized views hold rows (a schema dump writes every one WITH NO DATA). */
     private static Map<String, Boolean> populated(Connection c) throws SQLException {
-        Map<String, Boolean> out = new java.util.TreeMap<>();
+        Map<String, Boolean> out = new TreeMap<>();
         try (Statement st = c.createStatement(); var rs = st.executeQuery("SELECT schemaname || '.' || matviewname, ispopulated FROM pg_matviews")) {
             while (rs.next()) {
                 out.put(rs.getString(1), rs.getBoolean(2));

@@ -9,6 +9,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -58,7 +59,7 @@ class SourceRestartTest {
                 // the agent says it is back, and is once a transaction committed after the restart is in the log
                 f.awaitSaid("source connection back after", ++restarts);
                 f.awaitLogged();
-                faults.append(String.format(java.util.Locale.ROOT, "fault source restart (%s shutdown): injected 1 time; caught up %.1f s after the server was back;"
+                faults.append(String.format(Locale.ROOT, "fault source restart (%s shutdown): injected 1 time; caught up %.1f s after the server was back;"
                         + " %d inserts before it%n", mode, (System.nanoTime() - t0) / 1e9, before));
             }
             Thread.sleep(1000);

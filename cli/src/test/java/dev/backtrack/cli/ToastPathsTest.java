@@ -1,11 +1,21 @@
 package dev.backtrack.cli;
 
+import dev.backtrack.connectors.postgres.PostgresTarget;
+import dev.backtrack.recovery.Progress;
+import dev.backtrack.recovery.Restore;
+import dev.backtrack.recovery.RestoreTarget;
+import dev.backtrack.repository.Repository;
+import dev.backtrack.repository.model.Unavailable;
+import dev.backtrack.repository.redolog.RedoLog;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.sql.Statement;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -77,22 +87,22 @@ class ToastPathsTest {
 
             f.cluster.createDatabase("crm_toast_lz4_pglz");
             f.cluster.execute("postgres", "ALTER DATABASE crm_toast_lz4_pglz SET default_toast_compression = pglz");
-            try (var target = dev.backtrack.connectors.postgres.PostgresTarget.connect(f.cluster.jdbcUrl("crm_toast_lz4_pglz"), "postgres", "")) {
-                new dev.backtrack.recovery.Restore(dev.backtrack.repository.Repository.open(f.repository), dev.backtrack.recovery.Progress.NONE)
-                        .run(dev.backtrack.recovery.RestoreTarget.parse("latest", null), target);
+            try (var target = PostgresTarget.connect(f.cluster.jdbcUrl("crm_toast_lz4_pglz"), "postgres", "")) {
+                new Restore(Repository.open(f.repository), Progress.NONE)
+                        .run(RestoreTarget.parse("latest", null), target);
             }
             assertEquals("pglz", f.cluster.queryOne("crm_toast_lz4_pglz", "SELECT string_agg(DISTINCT pg_column_compression(body), ',') FROM notes"));
             assertEquals(expected, f.checksums("crm_toast_lz4_pglz", List.of("public.notes")).toString());
         }
     }
 
-    private static java.util.Set<String> tablesWithPlaceholders(CaptureFixture f) {
-        java.util.Set<String> out = new java.util.TreeSet<>();
-        var schemas = dev.backtrack.repository.Repository.open(f.repository).schemas();
-        try (var cursor = dev.backtrack.repository.redolog.RedoLog.read(f.repository.resolve("log"), 1)) {
+    private static Set<String> tablesWithPlaceholders(CaptureFixture f) {
+        Set<String> out = new TreeSet<>();
+        var schemas = Repository.open(f.repository).schemas();
+        try (var cursor = RedoLog.read(f.repository.resolve("log"), 1)) {
             while (cursor.hasNext()) {
                 for (var c : cursor.next().changes()) {
-                    if (c.after() != null && java.util.Arrays.asList(c.after()).contains(dev.backtrack.repository.model.Unavailable.VALUE)) {
+                    if (c.after() != null && Arrays.asList(c.after()).contains(Unavailable.VALUE)) {
                         out.add(schemas.get(c.schemaId()).qualifiedName());
                     }
                 }

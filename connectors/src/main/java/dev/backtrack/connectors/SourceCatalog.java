@@ -3,6 +3,7 @@ package dev.backtrack.connectors;
 import dev.backtrack.repository.objects.ObjectSet;
 import dev.backtrack.repository.schema.TableSchema;
 
+import java.sql.Connection;
 import java.util.List;
 import java.util.Map;
 
@@ -52,7 +53,7 @@ public interface SourceCatalog extends AutoCloseable {
     }
 
     /** The source's connection, for reading tables to compare (migration validation). */
-    java.sql.Connection connection();
+    Connection connection();
 
     /** The table as this source's SQL names it. */
     String sqlName(TableSchema table);

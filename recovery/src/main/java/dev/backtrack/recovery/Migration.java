@@ -15,11 +15,16 @@ import dev.backtrack.repository.redolog.RedoLog;
 import dev.backtrack.repository.schema.TableSchema;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
+import java.util.regex.Pattern;
 
 /**
  * Migration: a restore of the latest state into a new database, then every transaction the agent
@@ -39,7 +44,7 @@ public final class Migration {
     static final int GROUP_TRANSACTIONS = 500;
     static final long GROUP_NANOS = 200_000_000L;
     /** Kinds of objects made only at cutover: a trigger or rule on the target would act again on the changes the migration applies. */
-    public static final java.util.Set<String> AT_CUTOVER = java.util.Set.of("trigger", "rule");
+    public static final Set<String> AT_CUTOVER = Set.of("trigger", "rule");
 
     private final Repository repo;
     private final TargetDatabase db;
@@ -52,7 +57,7 @@ public final class Migration {
     public record Status(long appliedSequence, String appliedCommit, long logSequence, long lagTransactions, double lagSeconds, String phase) {
         public String line() {
             return "applied through log sequence " + appliedSequence + (appliedCommit == null ? "" : " (commit " + appliedCommit + ")") + "; lag "
-                    + lagTransactions + " transactions, " + String.format(java.util.Locale.ROOT, "%.1f", lagSeconds) + " s";
+                    + lagTransactions + " transactions, " + String.format(Locale.ROOT, "%.1f", lagSeconds) + " s";
         }
     }
 
@@ -135,7 +140,7 @@ public final class Migration {
                         group.begin();
                         boolean definition = false;
                         // a statement that changed several tables or objects (a partitioned table and its partitions) is run once
-                        java.util.Set<String> replayed = new java.util.HashSet<>();
+                        Set<String> replayed = new HashSet<>();
                         makeJoinedTables(tx);
                         for (RowChange c : tx.changes()) {
                             if (c.op() == Op.SCHEMA || c.op() == Op.DROP) {
@@ -249,7 +254,7 @@ public final class Migration {
         }
     }
 
-    private void apply(Transaction tx, RowChange c, java.util.Set<String> replayed) {
+    private void apply(Transaction tx, RowChange c, Set<String> replayed) {
         if (c.op() == Op.MESSAGE) {
             // sequence values and marks: cutover sets sequences from the source itself
             return;
@@ -282,7 +287,7 @@ public final class Migration {
         }
     }
 
-    private static final java.util.regex.Pattern CUTOVER_KINDS_STATEMENT = java.util.regex.Pattern.compile(
+    private static final Pattern CUTOVER_KINDS_STATEMENT = Pattern.compile(
             "(?is)\\s*(ALTER\\s+TABLE\\s+(IF\\s+EXISTS\\s+)?(ONLY\\s+)?[^,;]+?\\s+(ENABLE|DISABLE)\\s+((ALWAYS|REPLICA)\\s+)?(TRIGGER|RULE)\\s[^,;]*"
                     + "|(CREATE|ALTER|DROP)\\s+(OR\\s+REPLACE\\s+)?(CONSTRAINT\\s+)?(TRIGGER|RULE)\\s.*);?\\s*");
 
@@ -310,7 +315,7 @@ public final class Migration {
             TableSchema table = repo.schemas().get(c.schemaId());
             // a table known before under another name was renamed, not made: the statement renames it
             boolean knownBefore = repo.schemas().all().stream().anyMatch(v -> v.relationId() == table.relationId() && v.id() < table.id());
-            if (!knownBefore && !String.valueOf(c.after()[1]).stripLeading().toUpperCase(java.util.Locale.ROOT).startsWith("CREATE") && !db.has(table)) {
+            if (!knownBefore && !String.valueOf(c.after()[1]).stripLeading().toUpperCase(Locale.ROOT).startsWith("CREATE") && !db.has(table)) {
                 db.createTables(List.of(table), Map.of());
                 db.addKeys(List.of(table));
                 db.addIndexes(List.of(table));
@@ -323,12 +328,12 @@ public final class Migration {
      * statement replayed (unless the transaction ran it already), then each object it names made as
      * defined where it still differs. What the target refuses is reported, not fatal: cutover checks.
      */
-    private void applyObjects(String message, java.util.Set<String> replayed) {
+    private void applyObjects(String message, Set<String> replayed) {
         if (!sameEngine) {
             return;
         }
         ObjectSet.Change change = ObjectSet.change(message);
-        java.util.function.Predicate<String> cutoverKinds = id -> AT_CUTOVER.stream().anyMatch(k -> id.startsWith(k + " "));
+        Predicate<String> cutoverKinds = id -> AT_CUTOVER.stream().anyMatch(k -> id.startsWith(k + " "));
         // a statement on triggers or rules alone waits for cutover, which makes them as they are then
         boolean deferred = !change.touched().isEmpty() && change.touched().stream().allMatch(cutoverKinds);
         if (change.query() != null && !deferred && !replayed.contains(change.query())) {
@@ -340,7 +345,7 @@ public final class Migration {
                         + "); making its objects from their definitions");
             }
         }
-        java.util.Set<String> touched = change.touched();
+        Set<String> touched = change.touched();
         List<String> refused = db.syncObjects(new ObjectSet(change.objects()), id -> (change.full() || touched.contains(id)) && !cutoverKinds.test(id));
         refused.forEach(r -> warnings.report("the target refused " + r + " (migrate cutover makes it again or reports it)"));
     }

@@ -1,37 +1,43 @@
 package dev.backtrack.recovery;
 
-import dev.backtrack.repository.position.Lsn;
-import dev.backtrack.repository.position.Positions;
 import dev.backtrack.connectors.target.ObjectRestore;
 import dev.backtrack.connectors.target.SkippedObjects;
 import dev.backtrack.connectors.target.TargetDatabase;
-import dev.backtrack.repository.Repository;
 import dev.backtrack.repository.ReadLease;
+import dev.backtrack.repository.Repository;
 import dev.backtrack.repository.checkpoint.Chain;
 import dev.backtrack.repository.checkpoint.Checkpoints;
+import dev.backtrack.repository.checkpoint.Manifest;
+import dev.backtrack.repository.checkpoint.SequenceValues;
 import dev.backtrack.repository.fold.Cascades;
 import dev.backtrack.repository.fold.FoldException;
-import dev.backtrack.repository.fold.ReferentialActions;
 import dev.backtrack.repository.fold.FoldMemory;
-import dev.backtrack.repository.checkpoint.Manifest;
-import dev.backtrack.repository.gap.Gaps;
-import dev.backtrack.repository.checkpoint.SequenceValues;
 import dev.backtrack.repository.fold.LogFold;
+import dev.backtrack.repository.fold.ReferentialActions;
 import dev.backtrack.repository.fold.TableFold;
+import dev.backtrack.repository.gap.Gaps;
 import dev.backtrack.repository.mark.Marks;
 import dev.backtrack.repository.model.Micros;
-import dev.backtrack.repository.redolog.LogCursor;
-import dev.backtrack.repository.redolog.RedoLog;
 import dev.backtrack.repository.model.Transaction;
 import dev.backtrack.repository.objects.ObjectDefinition;
 import dev.backtrack.repository.objects.ObjectSet;
+import dev.backtrack.repository.position.Lsn;
+import dev.backtrack.repository.position.Positions;
+import dev.backtrack.repository.redolog.LogCursor;
+import dev.backtrack.repository.redolog.RedoLog;
 import dev.backtrack.repository.schema.TableSchema;
 
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
@@ -260,7 +266,7 @@ public final class Restore {
             ObjectRestore objects = objects(db, definitions, fold, selection, tables);
             objects.check();
             announced = leavingOut(db, objects, tables);
-            List<String> notes = new java.util.ArrayList<>();
+            List<String> notes = new ArrayList<>();
             Map<String, Long> rows = new LinkedHashMap<>();
             long total = 0;
             // sequence definitions the ticker recorded; with object definitions (which hold them exactly as of the target) only those that exist then
@@ -403,18 +409,18 @@ public final class Restore {
             db.rollback();
             throw e;
         }
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(jobs, r -> {
+        ExecutorService pool = Executors.newFixedThreadPool(jobs, r -> {
             Thread t = new Thread(r, "backtrack-restore-loader");
             t.setDaemon(true);
             return t;
         });
         try {
-            List<TableFold> order = new java.util.ArrayList<>(chosen);
-            order.sort(java.util.Comparator.comparingLong((TableFold f) -> {
+            List<TableFold> order = new ArrayList<>(chosen);
+            order.sort(Comparator.comparingLong((TableFold f) -> {
                 Manifest.TableEntry e = chain.fullEntry(f);
                 return (e == null ? 0 : e.bytes()) + f.changes() * 64;
             }).reversed());
-            Map<String, java.util.concurrent.Future<Long>> loads = new LinkedHashMap<>();
+            Map<String, Future<Long>> loads = new LinkedHashMap<>();
             for (TableFold f : order) {
                 loads.put(f.schema().qualifiedName(), pool.submit(() -> {
                     try (TargetDatabase worker = db.another()) {
@@ -472,13 +478,13 @@ public final class Restore {
         }
     }
 
-    private static long await(java.util.concurrent.Future<Long> load) {
+    private static long await(Future<Long> load) {
         try {
             return load.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new RestoreException("restore interrupted while loading: the tables it created are dropped");
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             throw e.getCause() instanceof RuntimeException r ? r : new RestoreException(String.valueOf(e.getCause()));
         }
     }

@@ -3,6 +3,8 @@ package dev.backtrack.recovery;
 import dev.backtrack.repository.position.BinlogPosition;
 import dev.backtrack.repository.position.Lsn;
 
+import java.util.Locale;
+
 /**
  * Where a restore stops, as a user writes it: {@code --to latest | TIME | lsn:0/16B3748 | xid:N |
  * gtid:0-1-42 | binlog:FILE:POS | mark:NAME}, or {@code --before xid:N | gtid:...} (the state just
@@ -100,7 +102,7 @@ public sealed interface RestoreTarget {
         if (!text.matches("\\d+-\\d+-\\d+") && !text.matches("[0-9a-fA-F-]{36}:\\d+")) {
             throw new RestoreException("'gtid:" + text + "' is not a GTID: write MariaDB's domain-server-sequence, as in gtid:0-1-42, or MySQL's uuid:N");
         }
-        return text.toLowerCase(java.util.Locale.ROOT);
+        return text.toLowerCase(Locale.ROOT);
     }
 
     private static String xid(String text) {

@@ -4,7 +4,10 @@ import dev.backtrack.repository.schema.TableSchema;
 
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /** Which tables a restore writes: all, or those named by {@code --tables} and {@code --schemas}. Immutable. */
 public record Selection(List<String> tables, List<String> schemas) {
@@ -20,8 +23,8 @@ public record Selection(List<String> tables, List<String> schemas) {
     }
 
     /** The same selection with the partitions of every partitioned table it names (at any depth). */
-    public Selection withPartitions(java.util.Map<String, String> parentOf) {
-        java.util.Set<String> named = new java.util.LinkedHashSet<>(tables);
+    public Selection withPartitions(Map<String, String> parentOf) {
+        Set<String> named = new LinkedHashSet<>(tables);
         for (String partition : parentOf.keySet()) {
             for (String up = parentOf.get(partition); up != null; up = parentOf.get(up)) {
                 if (tables.contains(up)) {

@@ -2,6 +2,7 @@ package dev.backtrack.recovery;
 
 import dev.backtrack.repository.model.Micros;
 
+import java.time.DateTimeException;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -45,7 +46,7 @@ public record TargetInstant(boolean latest, long micros) {
                 micros += Long.parseLong((fraction + "000000").substring(0, 6));
             }
             return new TargetInstant(false, micros);
-        } catch (java.time.DateTimeException e) {
+        } catch (DateTimeException e) {
             throw new RestoreException("--to '" + text + "' is not a valid date and time (" + e.getMessage() + "): use a form such as 2026-11-24T10:31:06Z");
         }
     }

@@ -1,9 +1,11 @@
 package dev.backtrack.repository;
 
-import java.io.IOException;
-import java.nio.channels.FileChannel;
 import dev.backtrack.repository.io.FileLocks;
 
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -41,7 +43,7 @@ public final class ReadLease implements AutoCloseable {
     }
 
     private static ReadLease take(Path repo, boolean exclusive, String busy) {
-        if (!java.nio.file.Files.exists(repo.resolve(Repository.ROOT_FILE))) {
+        if (!Files.exists(repo.resolve(Repository.ROOT_FILE))) {
             // not a repository: opening it names the problem, and nothing is written here
             return new ReadLease(null);
         }
@@ -69,8 +71,8 @@ public final class ReadLease implements AutoCloseable {
                 h.exclusive = exclusive;
                 HELD.put(key, h);
                 return new ReadLease(key);
-            } catch (java.nio.file.FileSystemException e) {
-                if (!exclusive && !java.nio.file.Files.isWritable(repo)) {
+            } catch (FileSystemException e) {
+                if (!exclusive && !Files.isWritable(repo)) {
                     // a read-only copy of a repository: nothing can expire it either
                     return new ReadLease(null);
                 }

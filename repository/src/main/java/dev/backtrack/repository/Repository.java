@@ -3,14 +3,14 @@ package dev.backtrack.repository;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.backtrack.repository.checkpoint.Checkpoints;
 import dev.backtrack.repository.checkpoint.Manifest;
+import dev.backtrack.repository.crypto.KeyException;
+import dev.backtrack.repository.crypto.RepositoryKeys;
+import dev.backtrack.repository.crypto.Vault;
 import dev.backtrack.repository.io.AtomicFiles;
 import dev.backtrack.repository.io.FileLocks;
 import dev.backtrack.repository.io.OwnerOnly;
 import dev.backtrack.repository.redolog.LogSummary;
 import dev.backtrack.repository.schema.SchemaHistory;
-
-import dev.backtrack.repository.crypto.RepositoryKeys;
-import dev.backtrack.repository.crypto.Vault;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -18,7 +18,9 @@ import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -29,7 +31,7 @@ public final class Repository {
     public static final String ROOT_FILE = "backtrack.repo";
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Writer locks this JVM holds, by lock file (real path); an entry whose channel is closed is stale. */
-    private static final java.util.Map<Path, FileChannel> HELD_LOCKS = new java.util.HashMap<>();
+    private static final Map<Path, FileChannel> HELD_LOCKS = new HashMap<>();
     private final Path path;
     private final RepositoryIdentity identity;
     private final SchemaHistory schemas;
@@ -48,7 +50,7 @@ public final class Repository {
         }
         RepositoryIdentity id = readIdentity(root);
         if (id.encrypted() && Vault.of(path) == null) {
-            throw new dev.backtrack.repository.crypto.KeyException("repository " + path + " is encrypted: give its passphrase with BACKTRACK_PASSPHRASE or --passphrase-file FILE");
+            throw new KeyException("repository " + path + " is encrypted: give its passphrase with BACKTRACK_PASSPHRASE or --passphrase-file FILE");
         }
         return new Repository(path, id);
     }
@@ -100,7 +102,7 @@ public final class Repository {
             }
             RepositoryIdentity existing = readIdentity(root);
             if (existing.encrypted() && passphrase == null) {
-                throw new dev.backtrack.repository.crypto.KeyException("repository " + path + " is encrypted: set repository.passphrase (or repository.passphrase-file) to its passphrase");
+                throw new KeyException("repository " + path + " is encrypted: set repository.passphrase (or repository.passphrase-file) to its passphrase");
             }
             if (!existing.encrypted() && passphrase != null) {
                 throw new RepositoryException("repository " + path + " was created without encryption, and plain and encrypted files are never mixed:"

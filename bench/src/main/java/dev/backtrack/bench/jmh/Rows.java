@@ -1,16 +1,5 @@
 package dev.backtrack.bench.jmh;
 
-import static dev.backtrack.bench.Words.COMPANY;
-import static dev.backtrack.bench.Words.DOMAIN;
-import static dev.backtrack.bench.Words.FIRST;
-import static dev.backtrack.bench.Words.INDUSTRY;
-import static dev.backtrack.bench.Words.KIND;
-import static dev.backtrack.bench.Words.LAST;
-import static dev.backtrack.bench.Words.SOURCE;
-import static dev.backtrack.bench.Words.TAG;
-import static dev.backtrack.bench.Words.pick;
-import static dev.backtrack.bench.Words.text;
-
 import dev.backtrack.connectors.postgres.TextValues;
 import dev.backtrack.repository.model.Op;
 import dev.backtrack.repository.model.RowChange;
@@ -25,14 +14,27 @@ import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.SchemaBuilder;
 import org.apache.kafka.connect.data.Struct;
 
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.UUID;
+
+import static dev.backtrack.bench.Words.COMPANY;
+import static dev.backtrack.bench.Words.DOMAIN;
+import static dev.backtrack.bench.Words.FIRST;
+import static dev.backtrack.bench.Words.INDUSTRY;
+import static dev.backtrack.bench.Words.KIND;
+import static dev.backtrack.bench.Words.LAST;
+import static dev.backtrack.bench.Words.SOURCE;
+import static dev.backtrack.bench.Words.TAG;
+import static dev.backtrack.bench.Words.pick;
+import static dev.backtrack.bench.Words.text;
 
 /**
  * The rows the micro-benchmarks encode, as the capture hands them to the log: the values
@@ -148,9 +150,9 @@ final class Rows {
                 1 + r.nextLong(20_000),
                 first,
                 last,
-                (first + "." + last + id).toLowerCase(java.util.Locale.ROOT) + "@" + pick(r, DOMAIN),
+                (first + "." + last + id).toLowerCase(Locale.ROOT) + "@" + pick(r, DOMAIN),
                 r.nextInt(5) == 0 ? null : "+49 30 " + (1_000_000 + r.nextInt(9_000_000)),
-                new java.math.BigDecimal(r.nextLong(1_000_000_000L)).movePointLeft(2).toPlainString(),
+                new BigDecimal(r.nextLong(1_000_000_000L)).movePointLeft(2).toPlainString(),
                 kept,
                 createdMicros + r.nextLong(86_400_000_000L * 30),
                 attributes,
@@ -184,12 +186,12 @@ final class Rows {
         for (int a = 0; a < 3; a++) {
             changes.add(new RowChange(12, Op.INSERT, null, new Object[]{
                     300_000L + n * 3L + a, contactId, account, pick(r, KIND), text(r, 30 + r.nextInt(30)),
-                    micros + r.nextLong(30 * 86_400_000_000L), new java.math.BigDecimal(r.nextLong(100_000_000L)).movePointLeft(2).toPlainString(),
+                    micros + r.nextLong(30 * 86_400_000_000L), new BigDecimal(r.nextLong(100_000_000L)).movePointLeft(2).toPlainString(),
                     text(r, 100 + r.nextInt(150)), r.nextInt(4) == 0}));
         }
         changes.add(new RowChange(13, Op.UPDATE, null, new Object[]{
                 account, pick(r, LAST) + " " + pick(r, COMPANY) + " #" + account, pick(r, INDUSTRY),
-                new java.math.BigDecimal(r.nextLong(100_000_000_000L)).movePointLeft(2).toPlainString(), T0 - 86_400_000_000L * 400, text(r, 120)}));
+                new BigDecimal(r.nextLong(100_000_000_000L)).movePointLeft(2).toPlainString(), T0 - 86_400_000_000L * 400, text(r, 120)}));
         return new Transaction(0, micros + 150, 0x4_0000_0000L + n * 9_000L, Long.toString(2_000_000 + n), changes);
     }
 }

@@ -5,8 +5,14 @@ import dev.backtrack.repository.schema.Constraint;
 import dev.backtrack.repository.schema.TableSchema;
 import org.apache.kafka.connect.data.Struct;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.zip.CRC32;
 
 /**
@@ -50,7 +56,7 @@ public final class BinlogSchema {
     }
 
     /** The columns with their defaults, ON UPDATE and generation as information_schema has them (read when the event is handled). */
-    static List<Column> withDetails(List<Column> columns, java.util.Map<String, MariaDbCatalog.ColumnDetail> details) {
+    static List<Column> withDetails(List<Column> columns, Map<String, MariaDbCatalog.ColumnDetail> details) {
         List<Column> out = new ArrayList<>();
         for (Column c : columns) {
             MariaDbCatalog.ColumnDetail d = details.get(c.name());
@@ -60,7 +66,7 @@ public final class BinlogSchema {
         return out;
     }
 
-    private static final java.util.regex.Pattern RENAME = java.util.regex.Pattern.compile(
+    private static final Pattern RENAME = Pattern.compile(
             "(?i)(?:RENAME\\s+COLUMN\\s+`?((?:[^`\\s]|``)+)`?\\s+TO\\s+`?((?:[^`\\s]|``)+)`?|CHANGE\\s+(?:COLUMN\\s+)?`?((?:[^`\\s]|``)+)`?\\s+`?((?:[^`\\s]|``)+)`?)");
 
     /**
@@ -72,8 +78,8 @@ public final class BinlogSchema {
         if (previous == null) {
             return next;
         }
-        java.util.Map<String, String> renamed = new java.util.HashMap<>();
-        java.util.regex.Matcher m = RENAME.matcher(statement == null ? "" : statement);
+        Map<String, String> renamed = new HashMap<>();
+        Matcher m = RENAME.matcher(statement == null ? "" : statement);
         while (m.find()) {
             String from = m.group(1) != null ? m.group(1) : m.group(3);
             String to = m.group(1) != null ? m.group(2) : m.group(4);
@@ -112,10 +118,10 @@ public final class BinlogSchema {
 
     /** @param json columns MariaDB keeps as longtext with a json_valid check: their type is {@code json} */
     static TableSchema table(String database, String table, List<Column> columns, List<String> key, List<String> indexes, List<Constraint> constraints,
-                             java.util.Set<String> json) {
+                             Set<String> json) {
         columns = columns.stream().map(c -> !json.contains(c.name()) ? c : c.retyped("json")).toList();
         return new TableSchema(0, relationId(database + "." + table), database, table, columns, key, key.isEmpty() ? null : "PRIMARY",
-                java.util.Map.of(), java.util.Map.of(), indexes, constraints, key.isEmpty(), 0);
+                Map.of(), Map.of(), indexes, constraints, key.isEmpty(), 0);
     }
 
     /**
@@ -124,7 +130,7 @@ public final class BinlogSchema {
      */
     public static long relationId(String qualified) {
         CRC32 crc = new CRC32();
-        crc.update(qualified.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        crc.update(qualified.getBytes(StandardCharsets.UTF_8));
         return (1L << 40) | crc.getValue();
     }
 }

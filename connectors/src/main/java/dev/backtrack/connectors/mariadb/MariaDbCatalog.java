@@ -3,6 +3,7 @@ package dev.backtrack.connectors.mariadb;
 import dev.backtrack.config.TableFilter;
 import dev.backtrack.connectors.SourceCatalog;
 import dev.backtrack.connectors.SourceException;
+import dev.backtrack.repository.objects.ObjectSet;
 import dev.backtrack.repository.schema.Column;
 import dev.backtrack.repository.schema.Constraint;
 import dev.backtrack.repository.schema.TableSchema;
@@ -13,10 +14,13 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -47,7 +51,7 @@ public final class MariaDbCatalog implements SourceCatalog {
 
     /** A connection in UTC, failing in one line that names the role. */
     public static Connection open(String url, String user, String password, String role) {
-        Connection c = MariaDbConnections.open(url, user, password, role, java.util.Map.of());
+        Connection c = MariaDbConnections.open(url, user, password, role, Map.of());
         try (Statement st = c.createStatement()) {
             st.execute("SET time_zone = '+00:00'");
             return c;
@@ -174,7 +178,7 @@ public final class MariaDbCatalog implements SourceCatalog {
      */
     @Override
     public void checkSupportedTypes(List<String> tables) {
-        java.util.Set<String> captured = new java.util.HashSet<>(tables);
+        Set<String> captured = new HashSet<>(tables);
         String sql = "SELECT TABLE_NAME, COLUMN_NAME, DATA_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME, ORDINAL_POSITION";
         try (PreparedStatement ps = connection.prepareStatement(sql)) {
             ps.setString(1, database);
@@ -261,7 +265,7 @@ public final class MariaDbCatalog implements SourceCatalog {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     String extra = rs.getString(3) == null ? "" : rs.getString(3);
-                    java.util.regex.Matcher onUpdate = ON_UPDATE.matcher(extra);
+                    Matcher onUpdate = ON_UPDATE.matcher(extra);
                     String generated = rs.getString(4) == null || rs.getString(4).isEmpty() ? null : rs.getString(4);
                     out.put(rs.getString(1), new ColumnDetail(generated != null ? null : MariaDbTypes.catalogDefault(rs.getString(2), extra, rs.getString(5), "mysql".equals(engine)),
                             onUpdate.find() ? onUpdate.group(1) : null, generated, extra.toUpperCase(Locale.ROOT).contains("VIRTUAL")));
@@ -347,10 +351,10 @@ public final class MariaDbCatalog implements SourceCatalog {
     }
 
     /** Columns with MariaDB's own json_valid check: MariaDB's JSON type (MySQL's JSON type is reported as json already). */
-    public java.util.Set<String> jsonColumns(String table) {
-        java.util.Set<String> out = new java.util.HashSet<>();
+    public Set<String> jsonColumns(String table) {
+        Set<String> out = new HashSet<>();
         for (String clause : column("SELECT CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = ? AND TABLE_NAME = ?", database, table)) {
-            java.util.regex.Matcher m = JSON_VALID.matcher(clause);
+            Matcher m = JSON_VALID.matcher(clause);
             if (m.matches()) {
                 out.add(m.group(1).replace("``", "`"));
             }
@@ -394,7 +398,7 @@ public final class MariaDbCatalog implements SourceCatalog {
 
     /** Every table, view, routine, trigger and event of the database, as the server prints them (the table patterns do not apply). */
     @Override
-    public dev.backtrack.repository.objects.ObjectSet objects(List<String> include, List<String> exclude) {
+    public ObjectSet objects(List<String> include, List<String> exclude) {
         return MariaDbObjects.read(connection, database);
     }
 

@@ -7,6 +7,7 @@ import dev.backtrack.repository.schema.TableSchema;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -40,10 +41,10 @@ final class MariaDbChanges extends JdbcChanges {
     }
 
     private String foreignKeyChecks(int on, String consequence) {
-        try (java.sql.Statement st = connection.createStatement()) {
+        try (Statement st = connection.createStatement()) {
             st.execute("SET foreign_key_checks = " + on);
             return null;
-        } catch (java.sql.SQLException e) {
+        } catch (SQLException e) {
             return "the target refused SET foreign_key_checks = " + on + " (" + String.valueOf(e.getMessage()).split("\n")[0] + ")" + consequence;
         }
     }

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -69,7 +70,7 @@ final class MariaDbObjectRestore implements ObjectRestore {
         if (options.definer() == null) {
             return;
         }
-        Set<String> accounts = objects.stream().map(this::definerOf).filter(d -> d != null).collect(Collectors.toCollection(java.util.TreeSet::new));
+        Set<String> accounts = objects.stream().map(this::definerOf).filter(d -> d != null).collect(Collectors.toCollection(TreeSet::new));
         for (String account : accounts) {
             Matcher m = Pattern.compile("`((?:[^`]|``)*)`@`((?:[^`]|``)*)`").matcher(account);
             if (m.find() && "0".equals(one("SELECT COUNT(*) FROM mysql.user WHERE User = " + MariaDbTypes.quote(m.group(1).replace("``", "`"))

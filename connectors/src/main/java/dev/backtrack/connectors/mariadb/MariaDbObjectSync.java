@@ -1,9 +1,11 @@
 package dev.backtrack.connectors.mariadb;
 
+import dev.backtrack.connectors.target.ChangeApplier;
 import dev.backtrack.repository.objects.ObjectDefinition;
 import dev.backtrack.repository.objects.ObjectSet;
 
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -63,7 +65,7 @@ final class MariaDbObjectSync {
         });
         have.forEach((id, t) -> {
             // the migration's own progress table is not the source's
-            if (wanted.test(id) && !want.containsKey(id) && !t.name().equals(MariaDbTypes.ident(dev.backtrack.connectors.target.ChangeApplier.STATE_TABLE))) {
+            if (wanted.test(id) && !want.containsKey(id) && !t.name().equals(MariaDbTypes.ident(ChangeApplier.STATE_TABLE))) {
                 out.add(id + " is not at the source");
             }
         });
@@ -114,7 +116,7 @@ final class MariaDbObjectSync {
     }
 
     private static String one(Statement st, String sql) throws SQLException {
-        try (java.sql.ResultSet rs = st.executeQuery(sql)) {
+        try (ResultSet rs = st.executeQuery(sql)) {
             rs.next();
             return rs.getString(1);
         }

@@ -7,11 +7,13 @@ import dev.backtrack.repository.objects.ObjectSet;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * The definitions of a MariaDB/MySQL database's objects as the server prints them (SHOW CREATE): every
@@ -101,7 +103,7 @@ public final class MariaDbObjects {
     }
 
     // no such table, routine, trigger, event: dropped since it was listed
-    private static final java.util.Set<Integer> GONE = java.util.Set.of(1146, 1305, 1360, 1539);
+    private static final Set<Integer> GONE = Set.of(1146, 1305, 1360, 1539);
 
     /** The named columns of a SHOW CREATE statement's row (a column it lacks, as a view's sql_mode, is null); null when the object is gone. */
     private static String[] showCreate(Connection c, String sql, String... columns) throws SQLException {
@@ -120,7 +122,7 @@ public final class MariaDbObjects {
             throw new SQLException(sql + " returned nothing");
         }
         String[] out = new String[columns.length];
-        java.sql.ResultSetMetaData meta = rs.getMetaData();
+        ResultSetMetaData meta = rs.getMetaData();
         for (int i = 0; i < columns.length; i++) {
             for (int j = 1; j <= meta.getColumnCount(); j++) {
                 if (meta.getColumnLabel(j).equalsIgnoreCase(columns[i])) {

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Properties;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * Debezium MariaDB (and MySQL) connector settings chosen so every value survives exactly (decimals
@@ -38,7 +39,7 @@ public final class MariaDbSettings {
         // the connector takes an include or an exclude list, not both: the excluded patterns become a lookahead of each included one
         String excluded = source.tablesExclude().isEmpty() ? "" : "(?!(?:" + String.join(")$|(?:", source.tablesExclude()) + ")$)";
         List<String> included = source.tablesInclude().isEmpty() ? List.of(Pattern.quote(source.database()) + "\\..*") : source.tablesInclude();
-        p.setProperty("table.include.list", included.stream().map(i -> excluded + "(?:" + i + ")").collect(java.util.stream.Collectors.joining(",")));
+        p.setProperty("table.include.list", included.stream().map(i -> excluded + "(?:" + i + ")").collect(Collectors.joining(",")));
         p.setProperty("schema.history.internal", RepositorySchemaHistory.class.getName());
         p.setProperty(RepositorySchemaHistory.REPOSITORY, repository.toString());
         // DDL of other tables too, so a table created later is known when it is first written

@@ -1,7 +1,10 @@
 package dev.backtrack.connectors.mariadb;
 
 import dev.backtrack.connectors.SourceException;
+import dev.backtrack.connectors.target.ChangeApplier;
+import dev.backtrack.connectors.target.ObjectRestore;
 import dev.backtrack.connectors.target.TargetDatabase;
+import dev.backtrack.repository.objects.ObjectSet;
 import dev.backtrack.repository.schema.Column;
 import dev.backtrack.repository.schema.Constraint;
 import dev.backtrack.repository.schema.TableSchema;
@@ -16,8 +19,11 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -59,7 +65,7 @@ public final class MariaDbTarget implements TargetDatabase {
     private final String database;
     private boolean bulk;
     /** Tables made whole from the source's own CREATE TABLE (keys, indexes, constraints with them): shared by {@link #another} connections. */
-    private Set<String> whole = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private Set<String> whole = ConcurrentHashMap.newKeySet();
 
     private MariaDbTarget(Connection connection, String url, String user, String password, String database, boolean bulk) {
         this.connection = connection;
@@ -96,7 +102,7 @@ public final class MariaDbTarget implements TargetDatabase {
      */
     public static MariaDbTarget connect(String url, String user, String password) {
         // MariaDB's COM_STMT_BULK_EXECUTE: one round trip for a batch of rows
-        Connection c = MariaDbConnections.open(url, user, password, "target", java.util.Map.of("useBulkStmts", "true"));
+        Connection c = MariaDbConnections.open(url, user, password, "target", Map.of("useBulkStmts", "true"));
         try {
             String database;
             boolean mariadb;
@@ -414,9 +420,9 @@ public final class MariaDbTarget implements TargetDatabase {
     }
 
     @Override
-    public dev.backtrack.connectors.target.ObjectRestore objects(dev.backtrack.repository.objects.ObjectSet objects,
-                                                                 dev.backtrack.connectors.target.ObjectRestore.Options options,
-                                                                 dev.backtrack.connectors.target.ObjectRestore.Scope scope) {
+    public ObjectRestore objects(ObjectSet objects,
+                                                                 ObjectRestore.Options options,
+                                                                 ObjectRestore.Scope scope) {
         return new MariaDbObjectRestore(this, connection, objects, options, scope);
     }
 
@@ -442,12 +448,12 @@ public final class MariaDbTarget implements TargetDatabase {
     }
 
     @Override
-    public List<String> syncObjects(dev.backtrack.repository.objects.ObjectSet source, java.util.function.Predicate<String> wanted) {
+    public List<String> syncObjects(ObjectSet source, Predicate<String> wanted) {
         return new MariaDbObjectSync(connection, database).sync(source, wanted);
     }
 
     @Override
-    public List<String> objectDifferences(dev.backtrack.repository.objects.ObjectSet source, java.util.function.Predicate<String> wanted) {
+    public List<String> objectDifferences(ObjectSet source, Predicate<String> wanted) {
         return new MariaDbObjectSync(connection, database).differences(source, wanted);
     }
 
@@ -517,7 +523,7 @@ public final class MariaDbTarget implements TargetDatabase {
 
     /** The name parts after REFERENCES in a foreign key definition: {@code [table]} or {@code [database, table]}. */
     static List<String> referencedTable(String definition) {
-        int at = definition.toUpperCase(java.util.Locale.ROOT).indexOf("REFERENCES ");
+        int at = definition.toUpperCase(Locale.ROOT).indexOf("REFERENCES ");
         List<String> parts = new ArrayList<>();
         if (at < 0) {
             return parts;
@@ -654,12 +660,12 @@ public final class MariaDbTarget implements TargetDatabase {
     }
 
     @Override
-    public java.sql.Connection jdbc() {
+    public Connection jdbc() {
         return connection;
     }
 
     @Override
-    public dev.backtrack.connectors.target.ChangeApplier changes() {
+    public ChangeApplier changes() {
         return new MariaDbChanges(connection);
     }
 

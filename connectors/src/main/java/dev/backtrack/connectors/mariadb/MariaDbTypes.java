@@ -1,8 +1,11 @@
 package dev.backtrack.connectors.mariadb;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -18,7 +21,7 @@ public final class MariaDbTypes {
             "float", "double", "real", "bit", "year", "bool", "boolean");
 
     /** Types the binlog connector cannot read exactly, with the column type that holds the same values. */
-    private static final java.util.Map<String, String> UNREADABLE = java.util.Map.of(
+    private static final Map<String, String> UNREADABLE = Map.of(
             "uuid", "its streamed values arrive garbled (Debezium reads MariaDB's binary UUID as text): use char(36)",
             "inet6", "Debezium's DDL parser does not know the type: use varchar(39)",
             "inet4", "Debezium's DDL parser does not know the type: use varchar(15)");
@@ -31,7 +34,7 @@ public final class MariaDbTypes {
      * captured exactly, with the type to change it to; null when it can.
      */
     public static String refusal(String base) {
-        return UNREADABLE.get(base.toLowerCase(java.util.Locale.ROOT));
+        return UNREADABLE.get(base.toLowerCase(Locale.ROOT));
     }
 
     /** The line that refuses a table's column of an unreadable type, with both fixes. */
@@ -123,7 +126,7 @@ public final class MariaDbTypes {
     public static List<String> labels(String spelled) {
         int open = spelled.indexOf('(');
         int close = spelled.lastIndexOf(')');
-        List<String> out = new java.util.ArrayList<>();
+        List<String> out = new ArrayList<>();
         StringBuilder cur = null;
         for (int i = open + 1; i < close; i++) {
             char c = spelled.charAt(i);
@@ -166,7 +169,7 @@ public final class MariaDbTypes {
         return quote(raw);
     }
 
-    private static final java.util.regex.Pattern CURRENT_TIMESTAMP = java.util.regex.Pattern.compile("(?i)current_timestamp(\\(\\d*\\))?");
+    private static final Pattern CURRENT_TIMESTAMP = Pattern.compile("(?i)current_timestamp(\\(\\d*\\))?");
 
     /**
      * A column default as information_schema gives it, as DDL writes it: MariaDB quotes literals and

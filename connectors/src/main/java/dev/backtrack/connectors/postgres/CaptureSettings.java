@@ -4,6 +4,7 @@ import dev.backtrack.config.SourceConfig;
 import dev.backtrack.connectors.SourceTls;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.regex.Pattern;
@@ -62,7 +63,7 @@ public final class CaptureSettings {
             if (!source.tablesInclude().isEmpty()) {
                 p.setProperty("table.include.list", String.join(",", source.tablesInclude()));
             }
-            List<String> exclude = new java.util.ArrayList<>(source.tablesExclude());
+            List<String> exclude = new ArrayList<>(source.tablesExclude());
             exclude.add(Pattern.quote(DdlCapture.SCHEMA) + "\\..*");
             partitioned.stream().map(Pattern::quote).forEach(exclude::add);
             p.setProperty("table.exclude.list", String.join(",", exclude));

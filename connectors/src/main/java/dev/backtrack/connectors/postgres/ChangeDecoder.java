@@ -1,7 +1,6 @@
 package dev.backtrack.connectors.postgres;
 
 import dev.backtrack.connectors.SourceException;
-
 import dev.backtrack.repository.model.Unavailable;
 import dev.backtrack.repository.schema.Column;
 import dev.backtrack.repository.schema.TableSchema;
@@ -9,7 +8,9 @@ import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.Struct;
 
+import java.math.BigDecimal;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -100,7 +101,7 @@ public final class ChangeDecoder {
                     return geometry((Struct) v);
                 case "org.apache.kafka.connect.data.Decimal":
                     // a MariaDB/MySQL bigint unsigned past Long: its exact digits
-                    return ((java.math.BigDecimal) v).toPlainString();
+                    return ((BigDecimal) v).toPlainString();
                 default:
                     break;
             }
@@ -142,7 +143,7 @@ public final class ChangeDecoder {
         Object wkb = g.get("wkb");
         byte[] w = wkb instanceof ByteBuffer b ? toArray(b) : (byte[]) wkb;
         Integer srid = g.schema().field("srid") == null ? null : g.getInt32("srid");
-        return ByteBuffer.allocate(4 + w.length).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(srid == null ? 0 : srid).put(w).array();
+        return ByteBuffer.allocate(4 + w.length).order(ByteOrder.LITTLE_ENDIAN).putInt(srid == null ? 0 : srid).put(w).array();
     }
 
     private static byte[] toArray(ByteBuffer buf) {

@@ -1,10 +1,8 @@
 package dev.backtrack.connectors.postgres;
 
-import dev.backtrack.repository.position.Lsn;
-
 import dev.backtrack.connectors.SourceException;
-
 import dev.backtrack.repository.objects.ObjectSet;
+import dev.backtrack.repository.position.Lsn;
 import dev.backtrack.repository.schema.Column;
 import dev.backtrack.repository.schema.TableSchema;
 import org.postgresql.PGConnection;
@@ -14,11 +12,13 @@ import org.postgresql.replication.ReplicationSlotInfo;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -122,11 +122,11 @@ public final class FreshSnapshot implements AutoCloseable {
 
     /** Each column's type's output function, qualified. */
     private Map<String, String> outputFunctions(TableSchema table) {
-        Map<String, String> out = new java.util.HashMap<>();
+        Map<String, String> out = new HashMap<>();
         String sql = "SELECT a.attname, format('%I.%I', n.nspname, p.proname) FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid"
                 + " JOIN pg_proc p ON p.oid = t.typoutput JOIN pg_namespace n ON n.oid = p.pronamespace"
                 + " WHERE a.attrelid = ?::regclass AND a.attnum > 0 AND NOT a.attisdropped";
-        try (java.sql.PreparedStatement ps = reader.prepareStatement(sql)) {
+        try (PreparedStatement ps = reader.prepareStatement(sql)) {
             ps.setString(1, PostgresCatalog.quote(table.schema()) + "." + PostgresCatalog.quote(table.table()));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {

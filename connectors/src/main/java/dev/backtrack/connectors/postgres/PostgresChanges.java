@@ -1,7 +1,6 @@
 package dev.backtrack.connectors.postgres;
 
 import dev.backtrack.connectors.SourceException;
-
 import dev.backtrack.connectors.target.JdbcChanges;
 import dev.backtrack.repository.schema.Column;
 import dev.backtrack.repository.schema.TableSchema;
@@ -9,6 +8,7 @@ import dev.backtrack.repository.schema.TableSchema;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.sql.Types;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -44,7 +44,7 @@ final class PostgresChanges extends JdbcChanges {
     /** As PostgreSQL's own logical replication applies changes: foreign key actions and ordinary triggers do not fire. */
     @Override
     public String asReplica() {
-        try (java.sql.Statement st = connection.createStatement()) {
+        try (Statement st = connection.createStatement()) {
             st.execute("SET session_replication_role = replica");
             return null;
         } catch (SQLException e) {

@@ -1,18 +1,20 @@
 package dev.backtrack.connectors.postgres;
 
 import dev.backtrack.connectors.SourceException;
-
 import dev.backtrack.connectors.target.ObjectRestore;
 import dev.backtrack.repository.objects.ObjectDefinition;
 import dev.backtrack.repository.objects.ObjectSet;
 
 import java.sql.Connection;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
@@ -68,8 +70,8 @@ final class PostgresObjectRestore implements ObjectRestore {
                 target.checkExtensionAvailable(o.extension().name(), o.extension().version());
             }
         }
-        Set<String> owners = new java.util.TreeSet<>();
-        Set<String> roles = new java.util.TreeSet<>();
+        Set<String> owners = new TreeSet<>();
+        Set<String> roles = new TreeSet<>();
         for (ObjectDefinition o : objects) {
             if (options.owners() && o.ownerRole() != null) {
                 owners.add(o.ownerRole());
@@ -119,7 +121,7 @@ final class PostgresObjectRestore implements ObjectRestore {
         }
         // a sequence linked to a table takes the table's owner along, and may not be given one before it
         List<ObjectDefinition> ownersOrder = new ArrayList<>(made);
-        ownersOrder.sort(java.util.Comparator.comparing((ObjectDefinition o) -> o.kind().equals("sequence")));
+        ownersOrder.sort(Comparator.comparing((ObjectDefinition o) -> o.kind().equals("sequence")));
         if (options.owners()) {
             requireAll(ownersOrder, o -> o.owner() == null ? List.of() : List.of(o.owner()));
         }
@@ -135,7 +137,7 @@ final class PostgresObjectRestore implements ObjectRestore {
      * Statements that must succeed once the objects exist (owners, privileges, comments): all in one
      * round trip, and one object at a time only to name the one the target refused.
      */
-    private void requireAll(List<ObjectDefinition> objects, java.util.function.Function<ObjectDefinition, List<String>> statements) {
+    private void requireAll(List<ObjectDefinition> objects, Function<ObjectDefinition, List<String>> statements) {
         List<String> all = new ArrayList<>();
         objects.forEach(o -> all.addAll(statements.apply(o)));
         if (Savepoints.run(connection, all) == null) {

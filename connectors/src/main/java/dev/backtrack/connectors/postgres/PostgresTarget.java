@@ -1,7 +1,7 @@
 package dev.backtrack.connectors.postgres;
 
 import dev.backtrack.connectors.SourceException;
-
+import dev.backtrack.connectors.target.ChangeApplier;
 import dev.backtrack.connectors.target.ObjectRestore;
 import dev.backtrack.connectors.target.TargetDatabase;
 import dev.backtrack.repository.objects.ObjectSet;
@@ -19,12 +19,17 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -89,9 +94,9 @@ public final class PostgresTarget implements TargetDatabase {
      * (PostgreSQL before 14, or built without it) keeps its default; a configured setting is kept.
      */
     private static void fasterToastCompression(Connection c) {
-        try (java.sql.Statement st = c.createStatement()) {
+        try (Statement st = c.createStatement()) {
             String source;
-            try (java.sql.ResultSet rs = st.executeQuery("SELECT source FROM pg_settings WHERE name = 'default_toast_compression'")) {
+            try (ResultSet rs = st.executeQuery("SELECT source FROM pg_settings WHERE name = 'default_toast_compression'")) {
                 source = rs.next() ? rs.getString(1) : null;
             }
             if ("default".equals(source)) {
@@ -233,7 +238,7 @@ public final class PostgresTarget implements TargetDatabase {
     }
 
     @Override
-    public List<String> syncObjects(ObjectSet source, java.util.function.Predicate<String> wanted) {
+    public List<String> syncObjects(ObjectSet source, Predicate<String> wanted) {
         return new PostgresObjectSync(connection).sync(source, wanted);
     }
 
@@ -243,7 +248,7 @@ public final class PostgresTarget implements TargetDatabase {
     }
 
     @Override
-    public List<String> objectDifferences(ObjectSet source, java.util.function.Predicate<String> wanted) {
+    public List<String> objectDifferences(ObjectSet source, Predicate<String> wanted) {
         return new PostgresObjectSync(connection).differences(source, wanted);
     }
 
@@ -350,11 +355,11 @@ public final class PostgresTarget implements TargetDatabase {
     private List<TableSchema> partitionsFirst(Collection<TableSchema> tables) {
         List<TableSchema> out = new ArrayList<>(tables.stream().filter(t -> !t.partitioned()).toList());
         List<TableSchema> partitioned = new ArrayList<>(tables.stream().filter(TableSchema::partitioned).toList());
-        Map<TableSchema, Integer> depth = new java.util.HashMap<>();
+        Map<TableSchema, Integer> depth = new HashMap<>();
         for (TableSchema t : partitioned) {
             depth.put(t, Integer.parseInt(one("SELECT count(*) FROM pg_partition_ancestors(" + literal(name(t)) + "::regclass)")));
         }
-        partitioned.sort(java.util.Comparator.comparing(depth::get).reversed());
+        partitioned.sort(Comparator.comparing(depth::get).reversed());
         out.addAll(partitioned);
         return out;
     }
@@ -467,7 +472,7 @@ public final class PostgresTarget implements TargetDatabase {
         }
     }
 
-    private static final java.util.regex.Pattern NEXTVAL = java.util.regex.Pattern.compile("nextval\\('((?:[^']|'')+)'::regclass\\)");
+    private static final Pattern NEXTVAL = Pattern.compile("nextval\\('((?:[^']|'')+)'::regclass\\)");
 
     /** The sequences a column's values come from: the one it owns or its identity's, and any its default calls nextval on. */
     static Set<String> drawsFrom(Column c) {
@@ -476,7 +481,7 @@ public final class PostgresTarget implements TargetDatabase {
             out.add(c.sequence());
         }
         if (c.defaultExpression() != null) {
-            java.util.regex.Matcher m = NEXTVAL.matcher(c.defaultExpression());
+            Matcher m = NEXTVAL.matcher(c.defaultExpression());
             while (m.find()) {
                 out.add(m.group(1).replace("''", "'"));
             }
@@ -536,12 +541,12 @@ public final class PostgresTarget implements TargetDatabase {
     }
 
     @Override
-    public java.sql.Connection jdbc() {
+    public Connection jdbc() {
         return connection;
     }
 
     @Override
-    public dev.backtrack.connectors.target.ChangeApplier changes() {
+    public ChangeApplier changes() {
         return new PostgresChanges(connection);
     }
 

@@ -1,7 +1,6 @@
 package dev.backtrack.connectors.postgres;
 
 import dev.backtrack.connectors.SourceException;
-
 import io.debezium.connector.postgresql.UnchangedToastedReplicationMessageColumn;
 import io.debezium.spi.converter.CustomConverter;
 import io.debezium.spi.converter.RelationalColumn;
@@ -9,6 +8,7 @@ import org.apache.kafka.connect.data.SchemaBuilder;
 import org.postgresql.util.PGobject;
 
 import java.nio.charset.StandardCharsets;
+import java.sql.Array;
 import java.sql.Types;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -67,7 +67,7 @@ public final class TextForm implements CustomConverter<SchemaBuilder, Relational
         if (value instanceof String s) {
             return s;
         }
-        if (value instanceof java.sql.Array a) {
+        if (value instanceof Array a) {
             // pgjdbc's array keeps the server's text form and returns it unchanged
             return a.toString();
         }

@@ -1,12 +1,13 @@
 package dev.backtrack.connectors.postgres;
 
 import dev.backtrack.connectors.SourceException;
-
 import dev.backtrack.repository.schema.Column;
 import dev.backtrack.repository.schema.TableSchema;
 
 import java.time.LocalDate;
+import java.time.LocalDateTime;
 import java.time.LocalTime;
+import java.time.ZoneOffset;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
@@ -105,7 +106,7 @@ public final class TextValues {
             second -= zone.charAt(0) == '-' ? -offset : offset;
         }
         int micros = fraction.isEmpty() ? 0 : Integer.parseInt((fraction + "000000").substring(0, 6));
-        java.time.LocalDateTime t = java.time.LocalDateTime.ofEpochSecond(second, micros * 1000, java.time.ZoneOffset.UTC);
+        LocalDateTime t = LocalDateTime.ofEpochSecond(second, micros * 1000, ZoneOffset.UTC);
         StringBuilder out = new StringBuilder(32);
         // PostgreSQL reads neither a signed nor a zero year: years before 1 are written as PostgreSQL writes them
         pad(out, t.getYear() > 0 ? t.getYear() : 1 - t.getYear(), 4).append('-');

@@ -1,8 +1,14 @@
 package dev.backtrack.connectors.target;
 
 import dev.backtrack.connectors.SourceException;
+import dev.backtrack.repository.model.RowChange;
+import dev.backtrack.repository.model.Unavailable;
 import dev.backtrack.repository.schema.TableSchema;
 
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.IdentityHashMap;
@@ -39,10 +45,10 @@ public final class CrossEngine implements TargetDatabase {
 
     /** Whether the PostgreSQL target database has PostGIS, which MariaDB's spatial columns become. */
     private static boolean hasPostgis(TargetDatabase target) {
-        try (java.sql.Statement st = target.jdbc().createStatement();
-             java.sql.ResultSet rs = st.executeQuery("SELECT 1 FROM pg_extension WHERE extname = 'postgis'")) {
+        try (Statement st = target.jdbc().createStatement();
+             ResultSet rs = st.executeQuery("SELECT 1 FROM pg_extension WHERE extname = 'postgis'")) {
             return rs.next();
-        } catch (java.sql.SQLException e) {
+        } catch (SQLException e) {
             throw new SourceException("cannot read the target's extensions: " + e.getMessage());
         }
     }
@@ -176,7 +182,7 @@ public final class CrossEngine implements TargetDatabase {
     }
 
     @Override
-    public java.sql.Connection jdbc() {
+    public Connection jdbc() {
         return target.jdbc();
     }
 
@@ -185,9 +191,9 @@ public final class CrossEngine implements TargetDatabase {
         ChangeApplier inner = target.changes();
         return new ChangeApplier() {
             @Override
-            public void apply(TableSchema table, dev.backtrack.repository.model.RowChange change) {
+            public void apply(TableSchema table, RowChange change) {
                 List<UnaryOperator<Object>> values = translation.values(table);
-                inner.apply(map(table), new dev.backtrack.repository.model.RowChange(change.schemaId(), change.op(),
+                inner.apply(map(table), new RowChange(change.schemaId(), change.op(),
                         convert(table, values, change.before(), "apply a change to"), convert(table, values, change.after(), "apply a change to")));
             }
 
@@ -231,7 +237,7 @@ public final class CrossEngine implements TargetDatabase {
         Object[] out = new Object[row.length];
         for (int i = 0; i < row.length; i++) {
             try {
-                out[i] = row[i] instanceof dev.backtrack.repository.model.Unavailable ? row[i] : values.get(i).apply(row[i]);
+                out[i] = row[i] instanceof Unavailable ? row[i] : values.get(i).apply(row[i]);
             } catch (Translation.Unrepresentable e) {
                 throw new SourceException("cannot " + verb + " " + table.qualifiedName() + "." + table.columns().get(i).name() + " of the row with key "
                         + keyText(table, table.keyColumns(), row) + " into " + target.engine() + ": " + e.getMessage()

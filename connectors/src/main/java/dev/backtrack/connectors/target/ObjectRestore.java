@@ -3,6 +3,7 @@ package dev.backtrack.connectors.target;
 import dev.backtrack.repository.objects.ObjectDefinition;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -21,16 +22,16 @@ public interface ObjectRestore {
      * account views, routines, triggers and events run as (null: the restoring user; {@link #KEEP}: the
      * source's), and events are made disabled unless {@code enableEvents}.
      */
-    record Options(boolean owners, boolean privileges, java.util.Set<String> deferred, String definer, boolean enableEvents) {
+    record Options(boolean owners, boolean privileges, Set<String> deferred, String definer, boolean enableEvents) {
         public static final String KEEP = "keep";
-        public static final Options ALL = new Options(true, true, java.util.Set.of(), null, false);
+        public static final Options ALL = new Options(true, true, Set.of(), null, false);
 
         public Options(boolean owners, boolean privileges) {
-            this(owners, privileges, java.util.Set.of(), null, false);
+            this(owners, privileges, Set.of(), null, false);
         }
 
         /** The same, with objects of these kinds left for later. */
-        public Options deferring(java.util.Set<String> kinds) {
+        public Options deferring(Set<String> kinds) {
             return new Options(owners, privileges, kinds, definer, enableEvents);
         }
 
@@ -65,7 +66,7 @@ public interface ObjectRestore {
     }
 
     /** The objects that were made (or, for a target that cannot take them, left out), by kind. */
-    java.util.Map<String, Integer> counts();
+    Map<String, Integer> counts();
 
     /** For a restore without object definitions (a checkpoint from before they were kept). */
     ObjectRestore NONE = new ObjectRestore() {
@@ -82,8 +83,8 @@ public interface ObjectRestore {
         public void undo() {
         }
 
-        public java.util.Map<String, Integer> counts() {
-            return java.util.Map.of();
+        public Map<String, Integer> counts() {
+            return Map.of();
         }
     };
 }

@@ -13,6 +13,7 @@ import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -22,6 +23,7 @@ import java.util.Map;
 import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /** PostgreSQL table versions and values as MariaDB/MySQL takes them. Not thread-safe (collects notes). */
 final class PostgresToMariaDb implements Translation {
@@ -106,7 +108,7 @@ final class PostgresToMariaDb implements Translation {
             if (c.kind().equals("u") && c.definition().startsWith("UNIQUE (")) {
                 constraints.add(new Constraint(c.name(), "u", "UNIQUE (" + idents(c.definition().substring(8, c.definition().lastIndexOf(')'))) + ")"));
             } else if (c.kind().equals("f") && fk.matches()) {
-                String longColumn = java.util.Arrays.stream(fk.group(1).split(",")).map(n -> unquote(n.trim())).filter(n -> t.columnIndex(n) >= 0)
+                String longColumn = Arrays.stream(fk.group(1).split(",")).map(n -> unquote(n.trim())).filter(n -> t.columnIndex(n) >= 0)
                         .filter(n -> !prefix(type(t, t.columns().get(t.columnIndex(n)))).isEmpty()).findFirst().orElse(null);
                 if (longColumn != null) {
                     notes.add("foreign key " + c.name() + " of " + t.qualifiedName() + " left out: InnoDB cannot key on " + longColumn
@@ -156,7 +158,7 @@ final class PostgresToMariaDb implements Translation {
         String s = c.type().toLowerCase(Locale.ROOT);
         if (t.enums().containsKey(c.type())) {
             return exact("enum" + t.enums().get(c.type()).stream().map(l -> "'" + l.replace("\\", "\\\\").replace("'", "''") + "'")
-                    .collect(java.util.stream.Collectors.joining(",", "(", ")")));
+                    .collect(Collectors.joining(",", "(", ")")));
         }
         Matcher sized = SIZED.matcher(s);
         String base = sized.matches() ? (sized.group(1) + sized.group(4)).trim() : s;

@@ -3,6 +3,7 @@ package dev.backtrack.connectors.target;
 import dev.backtrack.connectors.SourceException;
 
 import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
@@ -90,7 +91,7 @@ public final class TableContents {
         }
         // MariaDB's BIT(n) bytes and PostgreSQL's bit(n) text, compared as the number they spell
         if ((type.equals("bit") || type.equals("varbit")) && !(v instanceof Boolean)) {
-            return v instanceof byte[] b ? new java.math.BigInteger(1, b).toString() : new java.math.BigInteger(rs.getString(i), 2).toString();
+            return v instanceof byte[] b ? new BigInteger(1, b).toString() : new BigInteger(rs.getString(i), 2).toString();
         }
         // MariaDB's spatial values (SRID and WKB) and PostGIS's (EWKB hex), compared as EWKB
         if (type.equals("geometry") && !(v instanceof byte[])) {

@@ -3,9 +3,14 @@ package dev.backtrack.connectors.target;
 import dev.backtrack.repository.objects.ObjectSet;
 import dev.backtrack.repository.schema.TableSchema;
 
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * A database a restore loads into. The table versions it is given are in its own engine's dialect
@@ -70,7 +75,7 @@ public interface TargetDatabase extends AutoCloseable {
      * "kind name" {@code wanted} selects (a table's rows and columns are not touched); returns what
      * it could not make, one line each. A target of another engine keeps none of them: nothing to do.
      */
-    default List<String> syncObjects(ObjectSet source, java.util.function.Predicate<String> wanted) {
+    default List<String> syncObjects(ObjectSet source, Predicate<String> wanted) {
         return List.of();
     }
 
@@ -83,7 +88,7 @@ public interface TargetDatabase extends AutoCloseable {
     }
 
     /** Migration cutover: the objects (by "kind name") that differ from {@code source}'s definitions. */
-    default List<String> objectDifferences(ObjectSet source, java.util.function.Predicate<String> wanted) {
+    default List<String> objectDifferences(ObjectSet source, Predicate<String> wanted) {
         return List.of();
     }
 
@@ -125,20 +130,20 @@ public interface TargetDatabase extends AutoCloseable {
     /** Whether this target has the table (a migration making a table that joined capture after its first statement). */
     default boolean has(TableSchema table) {
         try {
-            java.sql.DatabaseMetaData meta = jdbc().getMetaData();
+            DatabaseMetaData meta = jdbc().getMetaData();
             String escape = meta.getSearchStringEscape();
             String name = table.table().replace(escape, escape + escape).replace("_", escape + "_").replace("%", escape + "%");
             String schema = "postgresql".equals(engine()) ? table.schema().replace(escape, escape + escape).replace("_", escape + "_").replace("%", escape + "%") : null;
-            try (java.sql.ResultSet rs = meta.getTables(jdbc().getCatalog(), schema, name, null)) {
+            try (ResultSet rs = meta.getTables(jdbc().getCatalog(), schema, name, null)) {
                 return rs.next();
             }
-        } catch (java.sql.SQLException e) {
+        } catch (SQLException e) {
             throw new IllegalStateException("cannot list the target's tables: " + e.getMessage(), e);
         }
     }
 
     /** The target's connection, for reading restored tables back (validation). */
-    java.sql.Connection jdbc();
+    Connection jdbc();
 
     /** Applies logged changes on this target's connection (migration), inside {@link #begin}/{@link #commit}. */
     ChangeApplier changes();

@@ -10,6 +10,7 @@ import dev.backtrack.repository.schema.TableSchema;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -66,7 +67,7 @@ public record Chain(List<Manifest> links) {
     }
 
     /** The full's rows a fold of {@code f} merges with, in key order (none for a table the full lacks). */
-    public java.util.Iterator<Map.Entry<byte[], Object[]>> fullRows(Path dataDir, TableFold f) {
+    public Iterator<Map.Entry<byte[], Object[]>> fullRows(Path dataDir, TableFold f) {
         Manifest.TableEntry entry = fullEntry(f);
         return entry == null ? Collections.emptyIterator() : Checkpoints.rows(dataDir, entry);
     }

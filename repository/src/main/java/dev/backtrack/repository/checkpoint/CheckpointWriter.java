@@ -11,11 +11,15 @@ import dev.backtrack.repository.objects.ObjectDefinition;
 import dev.backtrack.repository.objects.ObjectSet;
 import dev.backtrack.repository.schema.TableSchema;
 
+import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.channels.ClosedByInterruptException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,7 +43,7 @@ public final class CheckpointWriter {
     private final Map<Integer, TableSchema> schemas = new LinkedHashMap<>();
     private final Map<Integer, TableSorter> sorters = new LinkedHashMap<>();
     private final Map<Integer, Manifest.TableEntry> written = new LinkedHashMap<>();
-    private final Map<Integer, int[]> keys = new java.util.HashMap<>();
+    private final Map<Integer, int[]> keys = new HashMap<>();
     // data files this checkpoint stored that were not stored before: no other manifest names them
     private final List<Path> created = new ArrayList<>();
     private final ByteWriter scratch = new ByteWriter(1024);
@@ -90,7 +94,7 @@ public final class CheckpointWriter {
     /** Spills the tables holding the most until at most {@code bytes} stay buffered (half, so many small tables do not spill per row). */
     private void spillDownTo(long bytes) {
         while (buffered > bytes) {
-            TableSorter largest = sorters.values().stream().max(java.util.Comparator.comparingLong(TableSorter::buffered)).orElseThrow();
+            TableSorter largest = sorters.values().stream().max(Comparator.comparingLong(TableSorter::buffered)).orElseThrow();
             if (largest.buffered() == 0) {
                 return;
             }
@@ -145,9 +149,9 @@ public final class CheckpointWriter {
     /** One record per object, in key order: the key, then the definition as JSON. */
     private Manifest.Chunk writeObjects() throws IOException {
         Path file = work.resolve("objects");
-        try (java.io.DataOutputStream out = RowFile.create(file, level)) {
+        try (DataOutputStream out = RowFile.create(file, level)) {
             for (ObjectDefinition d : objects.all()) {
-                RowFile.write(out, d.key().getBytes(java.nio.charset.StandardCharsets.UTF_8), ObjectSet.toJson(d));
+                RowFile.write(out, d.key().getBytes(StandardCharsets.UTF_8), ObjectSet.toJson(d));
             }
         }
         return DataStore.publish(dataDir, file, objects.size(), null, created::add);

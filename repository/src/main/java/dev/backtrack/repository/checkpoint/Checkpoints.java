@@ -1,7 +1,5 @@
 package dev.backtrack.repository.checkpoint;
 
-import dev.backtrack.repository.io.AtomicFiles;
-
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.backtrack.repository.RepositoryException;
 import dev.backtrack.repository.codec.ByteReader;
@@ -9,8 +7,9 @@ import dev.backtrack.repository.codec.RowCodec;
 import dev.backtrack.repository.fold.LookAhead;
 import dev.backtrack.repository.fold.NetState;
 import dev.backtrack.repository.fold.NetStates;
-
+import dev.backtrack.repository.io.AtomicFiles;
 import dev.backtrack.repository.model.Micros;
+import dev.backtrack.repository.model.RowSize;
 import dev.backtrack.repository.objects.ObjectDefinition;
 import dev.backtrack.repository.objects.ObjectSet;
 
@@ -29,6 +28,7 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Semaphore;
 import java.util.function.BiConsumer;
 import java.util.stream.Stream;
 
@@ -200,12 +200,12 @@ public final class Checkpoints {
     public static Iterator<Map.Entry<byte[], Object[]>> rows(Path dataDir, Manifest.TableEntry table) {
         BlockingQueue<Object> queue = new ArrayBlockingQueue<>(4096);
         // the reader runs ahead by at most 4096 rows and about 16 MiB, so wide rows cannot fill the heap
-        java.util.concurrent.Semaphore room = new java.util.concurrent.Semaphore(AHEAD_KIB);
+        Semaphore room = new Semaphore(AHEAD_KIB);
         Object end = new Object();
         Thread reader = new Thread(() -> {
             try {
                 readRows(dataDir, table, (k, r) -> {
-                    int cost = (int) Math.min(AHEAD_KIB, Math.max(1, dev.backtrack.repository.model.RowSize.of(r) >> 10));
+                    int cost = (int) Math.min(AHEAD_KIB, Math.max(1, RowSize.of(r) >> 10));
                     room.acquireUninterruptibly(cost);
                     put(queue, new Ahead(new AbstractMap.SimpleImmutableEntry<>(k, r), cost));
                 });

@@ -6,6 +6,7 @@ import dev.backtrack.repository.io.OwnerOnly;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +18,7 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
@@ -36,7 +38,7 @@ public final class DataStore {
      * Fsyncs a finished chunk, moves it to its content name (or drops it when that file exists) and fsyncs
      * the directory; {@code created} is told the data file when it was not stored before.
      */
-    static Manifest.Chunk publish(Path dataDir, Path written, long rows, byte[] firstKey, java.util.function.Consumer<Path> created) throws IOException {
+    static Manifest.Chunk publish(Path dataDir, Path written, long rows, byte[] firstKey, Consumer<Path> created) throws IOException {
         try (FileChannel ch = FileChannel.open(written, StandardOpenOption.WRITE)) {
             ch.force(true);
         }
@@ -119,7 +121,7 @@ public final class DataStore {
 
     static String sha256(Path file) throws IOException {
         try (InputStream in = new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
-            in.transferTo(java.io.OutputStream.nullOutputStream());
+            in.transferTo(OutputStream.nullOutputStream());
             return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);

@@ -3,6 +3,7 @@ package dev.backtrack.repository.checkpoint;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -63,7 +64,7 @@ public record Manifest(int format, String id, String kind, String parent, long t
     /** Every data file the manifest names: its tables' chunks and the object definitions. */
     @JsonIgnore
     public List<Chunk> dataFiles() {
-        List<Chunk> out = new java.util.ArrayList<>();
+        List<Chunk> out = new ArrayList<>();
         tables.forEach(t -> out.addAll(t.chunks()));
         if (objects != null) {
             out.add(objects);

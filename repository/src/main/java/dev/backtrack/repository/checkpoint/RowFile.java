@@ -5,6 +5,7 @@ import com.github.luben.zstd.ZstdOutputStream;
 import dev.backtrack.repository.RepositoryException;
 import dev.backtrack.repository.crypto.SealedStreams;
 import dev.backtrack.repository.crypto.Vault;
+import dev.backtrack.repository.io.OwnerOnly;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -14,8 +15,12 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Set;
 
 /**
  * A zstd stream of records, for checkpoint data files and sort runs. Full: int32 key length, key,
@@ -27,8 +32,8 @@ final class RowFile {
     }
 
     static DataOutputStream create(Path file, int level) throws IOException {
-        OutputStream raw = java.nio.channels.Channels.newOutputStream(java.nio.channels.FileChannel.open(file,
-                java.util.Set.of(java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE), dev.backtrack.repository.io.OwnerOnly.file()));
+        OutputStream raw = Channels.newOutputStream(FileChannel.open(file,
+                Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), OwnerOnly.file()));
         // compressed, then encrypted: ciphertext does not compress
         raw = SealedStreams.sealingIf(Vault.of(file), raw);
         return new DataOutputStream(new BufferedOutputStream(new ZstdOutputStream(raw, level), 1 << 16));

@@ -5,16 +5,17 @@ import dev.backtrack.repository.RepositoryException;
 import dev.backtrack.repository.io.AtomicFiles;
 import dev.backtrack.repository.io.OwnerOnly;
 
-import javax.crypto.SecretKeyFactory;
-import javax.crypto.spec.PBEKeySpec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
 import java.util.stream.Stream;
+import javax.crypto.SecretKeyFactory;
+import javax.crypto.spec.PBEKeySpec;
 
 /**
  * restic-style keys: a random 256-bit master key encrypts the repository; each file in {@code keys/}
@@ -67,7 +68,7 @@ public final class RepositoryKeys {
      */
     public static int change(Path repository, char[] current, char[] next) {
         Sealer master = unlock(repository, current);
-        List<Path> old = new java.util.ArrayList<>();
+        List<Path> old = new ArrayList<>();
         for (Path f : keyFiles(repository)) {
             try {
                 new Sealer(derive(current, read(f))).unwrap(Base64.getDecoder().decode(read(f).wrapped()));

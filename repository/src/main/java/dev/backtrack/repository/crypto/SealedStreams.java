@@ -2,6 +2,8 @@ package dev.backtrack.repository.crypto;
 
 import dev.backtrack.repository.RepositoryException;
 
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.FilterOutputStream;
@@ -29,12 +31,12 @@ public final class SealedStreams {
 
     /** {@code raw} sealed with {@code sealer}, or {@code raw} itself when there is no key (a plain repository). */
     public static OutputStream sealingIf(Sealer sealer, OutputStream raw) throws IOException {
-        return sealer == null ? raw : sealing(sealer, new java.io.BufferedOutputStream(raw, 1 << 16));
+        return sealer == null ? raw : sealing(sealer, new BufferedOutputStream(raw, 1 << 16));
     }
 
     /** {@code raw} opened with {@code sealer}, or {@code raw} itself when there is no key; {@code what} names the file in errors. */
     public static InputStream openingIf(Sealer sealer, InputStream raw, String what) throws IOException {
-        return sealer == null ? raw : opening(sealer, new java.io.BufferedInputStream(raw, 1 << 16), what);
+        return sealer == null ? raw : opening(sealer, new BufferedInputStream(raw, 1 << 16), what);
     }
 
     public static OutputStream sealing(Sealer sealer, OutputStream raw) throws IOException {

@@ -5,6 +5,7 @@ import dev.backtrack.repository.model.Op;
 import dev.backtrack.repository.model.RowChange;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -72,7 +73,7 @@ public final class Cascades {
         String table = f.schema().qualifiedName();
         List<ForeignKeyAction> keys = actions.hits.keySet().stream().filter(fk -> fk.child().equals(table)).toList();
         List<int[]> columns = keys.stream().map(fk -> ForeignKeyAction.positions(f.schema(), fk.childColumns())).toList();
-        Map<RowKey, Long> times = actions.lastChange.computeIfAbsent(table, k -> new java.util.HashMap<>());
+        Map<RowKey, Long> times = actions.lastChange.computeIfAbsent(table, k -> new HashMap<>());
         List<Change> changes = new ArrayList<>();
         f.merge(fullRows.apply(f), row -> {
             Change c = follow(keys, columns, row, times.getOrDefault(new RowKey(f.keyBytes(row)), Long.MIN_VALUE));

@@ -2,6 +2,8 @@ package dev.backtrack.repository.fold;
 
 import dev.backtrack.repository.RepositoryException;
 import dev.backtrack.repository.checkpoint.Checkpoints;
+import dev.backtrack.repository.crypto.Sealer;
+import dev.backtrack.repository.crypto.Vault;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -17,7 +19,7 @@ public final class FoldMemory implements AutoCloseable {
     private long used;
     private Path dir;
     private int runs;
-    private dev.backtrack.repository.crypto.Sealer scratchKey;
+    private Sealer scratchKey;
 
     /** @param parent where the scratch directory goes (java.io.tmpdir when null) */
     public FoldMemory(long budgetBytes, Path parent) {
@@ -33,14 +35,14 @@ public final class FoldMemory implements AutoCloseable {
     /** Like {@link #ofHeap()}; runs of an encrypted repository's rows are encrypted with a key that lives only in this process. */
     public static FoldMemory ofHeap(Path logDir) {
         FoldMemory m = ofHeap();
-        if (dev.backtrack.repository.crypto.Vault.of(logDir) != null) {
-            m.scratchKey = dev.backtrack.repository.crypto.Sealer.ephemeral();
+        if (Vault.of(logDir) != null) {
+            m.scratchKey = Sealer.ephemeral();
         }
         return m;
     }
 
     /** The key scratch runs are encrypted with, or null when they stay plain. */
-    dev.backtrack.repository.crypto.Sealer scratchKey() {
+    Sealer scratchKey() {
         return scratchKey;
     }
 

@@ -13,6 +13,7 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -76,7 +77,7 @@ final class FoldRun implements NetStates {
     public Iterator<NetState> read() {
         DataInputStream in;
         try {
-            java.io.InputStream raw = SealedStreams.openingIf(sealer, Files.newInputStream(file), "fold scratch file " + file);
+            InputStream raw = SealedStreams.openingIf(sealer, Files.newInputStream(file), "fold scratch file " + file);
             in = new DataInputStream(new BufferedInputStream(raw, 1 << 16));
         } catch (IOException e) {
             throw new RepositoryException("cannot read the fold's scratch file " + file + ": " + e.getMessage(), e);

@@ -1,9 +1,9 @@
 package dev.backtrack.repository.fold;
 
 import dev.backtrack.repository.model.Op;
-import dev.backtrack.repository.objects.ObjectSet;
 import dev.backtrack.repository.model.RowChange;
 import dev.backtrack.repository.model.Transaction;
+import dev.backtrack.repository.objects.ObjectSet;
 import dev.backtrack.repository.redolog.LogCursor;
 import dev.backtrack.repository.redolog.RedoLog;
 import dev.backtrack.repository.schema.SchemaHistory;
@@ -11,8 +11,10 @@ import dev.backtrack.repository.schema.TableSchema;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.List;
+import java.util.Collection;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.LongConsumer;
 import java.util.function.Predicate;
@@ -155,9 +157,9 @@ public final class LogFold {
     }
 
     /** Spills the tables holding the most until the fold uses at most half its budget. */
-    private static void spillLargest(java.util.Collection<TableFold> tables, FoldMemory memory) {
-        java.util.List<TableFold> bySize = new java.util.ArrayList<>(tables);
-        bySize.sort(java.util.Comparator.comparingLong(TableFold::bytesInMemory).reversed());
+    private static void spillLargest(Collection<TableFold> tables, FoldMemory memory) {
+        List<TableFold> bySize = new ArrayList<>(tables);
+        bySize.sort(Comparator.comparingLong(TableFold::bytesInMemory).reversed());
         for (TableFold f : bySize) {
             if (memory.used() <= memory.budget() / 2) {
                 return;

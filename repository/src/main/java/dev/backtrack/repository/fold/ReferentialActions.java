@@ -1,6 +1,7 @@
 package dev.backtrack.repository.fold;
 
 import dev.backtrack.repository.codec.RowCodec;
+import dev.backtrack.repository.model.Op;
 import dev.backtrack.repository.model.RowChange;
 import dev.backtrack.repository.schema.TableSchema;
 
@@ -86,7 +87,7 @@ public final class ReferentialActions {
             }
         }
         for (ForeignKeyAction fk : referencing(table)) {
-            parentChanged(fk, f.schema(), order, c.before(), c.op() == dev.backtrack.repository.model.Op.DELETE ? null : c.after());
+            parentChanged(fk, f.schema(), order, c.before(), c.op() == Op.DELETE ? null : c.after());
         }
     }
 

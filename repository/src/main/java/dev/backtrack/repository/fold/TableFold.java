@@ -7,6 +7,7 @@ import dev.backtrack.repository.model.Unavailable;
 import dev.backtrack.repository.schema.TableSchema;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -128,8 +129,8 @@ public final class TableFold {
     private void evolveRuns(Evolution e) {
         for (int i = 0; i < runs.size(); i++) {
             NetStates old = runs.get(i);
-            java.util.Iterator<NetState> states = old.read();
-            java.util.Iterator<NetState> moved = new java.util.Iterator<>() {
+            Iterator<NetState> states = old.read();
+            Iterator<NetState> moved = new Iterator<>() {
                 @Override
                 public boolean hasNext() {
                     return states.hasNext();
@@ -227,7 +228,7 @@ public final class TableFold {
     }
 
     /** Every key's net state, in key order: runs and memory combined. */
-    public java.util.Iterator<NetState> netStates() {
+    public Iterator<NetState> netStates() {
         return new SortedMerge(this).combined(sortedSources());
     }
 
@@ -336,7 +337,7 @@ public final class TableFold {
             throw new FoldException(lost);
         }
         if (!runs.isEmpty()) {
-            new SortedMerge(this).run(truncated ? java.util.Collections.emptyIterator() : checkpointRows, sink);
+            new SortedMerge(this).run(truncated ? Collections.emptyIterator() : checkpointRows, sink);
             return;
         }
         Map<RowKey, Entry> pending = new HashMap<>(entries);

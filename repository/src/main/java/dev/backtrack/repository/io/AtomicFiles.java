@@ -1,15 +1,21 @@
 package dev.backtrack.repository.io;
 
 import dev.backtrack.repository.RepositoryException;
+import dev.backtrack.repository.crypto.Sealer;
+import dev.backtrack.repository.crypto.Vault;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.Set;
 
 /** Crash-safe file writes: temp name, fsync, rename, fsync of the directory. Thread-safe. */
 public final class AtomicFiles {
@@ -18,14 +24,14 @@ public final class AtomicFiles {
 
     /** Writes {@code content}, encrypted when the file lies in an unlocked encrypted repository. */
     public static void write(Path target, byte[] content) {
-        dev.backtrack.repository.crypto.Sealer sealer = dev.backtrack.repository.crypto.Vault.of(target);
+        Sealer sealer = Vault.of(target);
         writePlain(target, sealer == null ? content : sealer.seal(content));
     }
 
     /** Reads a whole small file written by {@link #write}, decrypting it in an encrypted repository. */
     public static byte[] read(Path file) throws IOException {
         byte[] bytes = Files.readAllBytes(file);
-        dev.backtrack.repository.crypto.Sealer sealer = dev.backtrack.repository.crypto.Vault.of(file);
+        Sealer sealer = Vault.of(file);
         return sealer == null ? bytes : sealer.open(bytes, file.toString());
     }
 
@@ -39,9 +45,9 @@ public final class AtomicFiles {
 
     /** {@code content} behind its {@code sha256:<hex>} line. */
     public static byte[] withHash(byte[] content) {
-        String line = "sha256:" + java.util.HexFormat.of().formatHex(sha256(content)) + "\n";
-        byte[] head = line.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-        byte[] all = java.util.Arrays.copyOf(head, head.length + content.length);
+        String line = "sha256:" + HexFormat.of().formatHex(sha256(content)) + "\n";
+        byte[] head = line.getBytes(StandardCharsets.US_ASCII);
+        byte[] all = Arrays.copyOf(head, head.length + content.length);
         System.arraycopy(content, 0, all, head.length, content.length);
         return all;
     }
@@ -60,9 +66,9 @@ public final class AtomicFiles {
         while (nl < all.length && all[nl] != '\n') {
             nl++;
         }
-        String line = new String(all, 0, nl, java.nio.charset.StandardCharsets.US_ASCII);
-        byte[] content = java.util.Arrays.copyOfRange(all, Math.min(all.length, nl + 1), all.length);
-        if (!line.startsWith("sha256:") || !line.substring(7).equals(java.util.HexFormat.of().formatHex(sha256(content)))) {
+        String line = new String(all, 0, nl, StandardCharsets.US_ASCII);
+        byte[] content = Arrays.copyOfRange(all, Math.min(all.length, nl + 1), all.length);
+        if (!line.startsWith("sha256:") || !line.substring(7).equals(HexFormat.of().formatHex(sha256(content)))) {
             throw new RepositoryException(file + " fails its SHA-256 check: the file is damaged; restore it from a copy of the repository"
                     + " (run 'backtrack verify' for the whole list)");
         }
@@ -83,7 +89,7 @@ public final class AtomicFiles {
         Path temp = target.resolveSibling("." + target.getFileName() + ".tmp");
         try {
             Files.deleteIfExists(temp);
-            try (FileChannel ch = FileChannel.open(temp, java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), OwnerOnly.file())) {
+            try (FileChannel ch = FileChannel.open(temp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), OwnerOnly.file())) {
                 ByteBuffer buf = ByteBuffer.wrap(content);
                 while (buf.hasRemaining()) {
                     ch.write(buf);

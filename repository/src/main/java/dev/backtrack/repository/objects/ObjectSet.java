@@ -9,8 +9,11 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -85,8 +88,8 @@ public final class ObjectSet {
      */
     public record Change(boolean full, String query, List<ObjectDefinition> objects, List<ObjectDefinition> dropped) {
         /** "kind name" of every object the change makes, changes or drops. */
-        public java.util.Set<String> touched() {
-            java.util.Set<String> out = new java.util.HashSet<>();
+        public Set<String> touched() {
+            Set<String> out = new HashSet<>();
             objects.forEach(o -> out.add(o.describe()));
             dropped.forEach(o -> out.add(o.describe()));
             return out;
@@ -158,7 +161,7 @@ public final class ObjectSet {
         List<Map<String, String>> dropped = new ArrayList<>();
         for (ObjectDefinition d : before.all()) {
             if (after.get(d.key()) == null) {
-                Map<String, String> gone = new java.util.LinkedHashMap<>();
+                Map<String, String> gone = new LinkedHashMap<>();
                 gone.put("key", d.key());
                 gone.put("kind", d.kind());
                 gone.put("name", d.name());
@@ -174,7 +177,7 @@ public final class ObjectSet {
     }
 
     private static String message(boolean full, Collection<ObjectDefinition> objects, List<Map<String, String>> dropped, String query) {
-        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        Map<String, Object> m = new LinkedHashMap<>();
         m.put("full", full);
         if (query != null) {
             m.put("query", query);

@@ -16,7 +16,9 @@ import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.channels.Channels;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -48,7 +50,7 @@ public final class ChangeSpill implements AutoCloseable {
             OwnerOnly.createDirectories(dir);
             Path file = dir.resolve(name.replaceAll("[^A-Za-z0-9._-]", "_") + ".spill");
             var channel = Files.newByteChannel(file, Set.of(StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE), OwnerOnly.file());
-            java.io.OutputStream raw = SealedStreams.sealingIf(Vault.of(file), java.nio.channels.Channels.newOutputStream(channel));
+            OutputStream raw = SealedStreams.sealingIf(Vault.of(file), Channels.newOutputStream(channel));
             return new ChangeSpill(file, new DataOutputStream(new BufferedOutputStream(raw, 1 << 16)));
         } catch (IOException e) {
             throw new RepositoryException("cannot create a spill file for a large transaction in " + dir + ": " + e.getMessage() + " (check free space)", e);

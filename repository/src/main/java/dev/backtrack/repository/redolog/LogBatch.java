@@ -1,9 +1,9 @@
 package dev.backtrack.repository.redolog;
 
 import com.github.luben.zstd.Zstd;
+import dev.backtrack.repository.RepositoryException;
 import dev.backtrack.repository.codec.ByteReader;
 import dev.backtrack.repository.codec.ByteWriter;
-import dev.backtrack.repository.RepositoryException;
 import dev.backtrack.repository.codec.ChangeCodec;
 import dev.backtrack.repository.crypto.Sealer;
 import dev.backtrack.repository.model.RowChange;
@@ -11,6 +11,8 @@ import dev.backtrack.repository.model.Transaction;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
 import java.util.List;
 import java.util.zip.CRC32C;
 
@@ -108,11 +110,11 @@ public final class LogBatch {
      * reaches {@code maxPayloadBytes}. The part is the last one (count 1) when {@code changes} is then
      * exhausted, else it continues (count 0).
      */
-    public static byte[] encodePart(Transaction tx, java.util.Iterator<RowChange> changes, int maxPayloadBytes, String sourceOffset, int compressionLevel) {
+    public static byte[] encodePart(Transaction tx, Iterator<RowChange> changes, int maxPayloadBytes, String sourceOffset, int compressionLevel) {
         return encodePart(tx, changes, maxPayloadBytes, sourceOffset, compressionLevel, null);
     }
 
-    public static byte[] encodePart(Transaction tx, java.util.Iterator<RowChange> changes, int maxPayloadBytes, String sourceOffset, int compressionLevel,
+    public static byte[] encodePart(Transaction tx, Iterator<RowChange> changes, int maxPayloadBytes, String sourceOffset, int compressionLevel,
                                     Sealer sealer) {
         ByteWriter payload = payload();
         payload.writeString(sourceOffset == null ? "" : sourceOffset);
@@ -140,7 +142,7 @@ public final class LogBatch {
             stored = (int) n;
             compression = ZSTD;
         } else {
-            byte[] bytes = compressionLevel > 0 ? Zstd.compress(java.util.Arrays.copyOf(payload.array(), payload.size()), compressionLevel) : payload.toByteArray();
+            byte[] bytes = compressionLevel > 0 ? Zstd.compress(Arrays.copyOf(payload.array(), payload.size()), compressionLevel) : payload.toByteArray();
             compression = compressionLevel > 0 ? ZSTD : NONE;
             if (sealer != null) {
                 bytes = sealer.seal(bytes);
@@ -161,7 +163,7 @@ public final class LogBatch {
         header.putLong(max);
         header.putLong(lastPosition);
         header.putInt(payload.size());
-        byte[] bytes = frame.length == HEADER + stored ? frame : java.util.Arrays.copyOf(frame, HEADER + stored);
+        byte[] bytes = frame.length == HEADER + stored ? frame : Arrays.copyOf(frame, HEADER + stored);
         CRC32C crc = new CRC32C();
         crc.update(bytes, VERSION_AT, bytes.length - VERSION_AT);
         ByteBuffer.wrap(bytes).putInt(CRC, (int) crc.getValue());
@@ -203,7 +205,7 @@ public final class LogBatch {
         if (!encrypted && sealer != null) {
             throw new RepositoryException(where + " is not encrypted, but the repository is: a plain batch in an encrypted log is refused; run 'backtrack verify'");
         }
-        byte[] stored = java.util.Arrays.copyOfRange(bytes, HEADER, bytes.length);
+        byte[] stored = Arrays.copyOfRange(bytes, HEADER, bytes.length);
         if (encrypted) {
             stored = sealer.open(stored, where);
         }

@@ -1,8 +1,12 @@
 package dev.backtrack.repository.redolog;
 
 import dev.backtrack.repository.RepositoryException;
+import dev.backtrack.repository.crypto.Sealer;
+import dev.backtrack.repository.crypto.Vault;
 import dev.backtrack.repository.model.Transaction;
 
+import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
@@ -23,7 +27,7 @@ public final class LogCursor implements Iterator<Transaction>, AutoCloseable {
     private final ArrayDeque<Transaction> pending = new ArrayDeque<>();
     private long expected = -1;
     private String lastSourceOffset = "";
-    private final dev.backtrack.repository.crypto.Sealer sealer;
+    private final Sealer sealer;
     // the sequence of the large transaction whose parts are being read, once its last part was seen on disk
     private long wholeRun = -1;
 
@@ -31,7 +35,7 @@ public final class LogCursor implements Iterator<Transaction>, AutoCloseable {
         this.dir = dir;
         this.bases = bases;
         this.from = fromSequence;
-        this.sealer = dev.backtrack.repository.crypto.Vault.of(dir);
+        this.sealer = Vault.of(dir);
         int start = 0;
         for (int i = 0; i < bases.size(); i++) {
             if (bases.get(i) <= fromSequence) {
@@ -59,7 +63,7 @@ public final class LogCursor implements Iterator<Transaction>, AutoCloseable {
                         }
                     }
                 }
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 throw new RepositoryException("cannot read " + file + ": " + e.getMessage(), e);
             }
         }
@@ -77,7 +81,7 @@ public final class LogCursor implements Iterator<Transaction>, AutoCloseable {
         try (SegmentScanner ahead = new SegmentScanner(SegmentScanner.fileOf(scanner), scanner.position())) {
             byte[] batch;
             while ((batch = ahead.next()) != null) {
-                java.nio.ByteBuffer h = java.nio.ByteBuffer.wrap(batch);
+                ByteBuffer h = ByteBuffer.wrap(batch);
                 if (h.getLong(LogBatch.BASE_SEQUENCE) != sequence) {
                     return false;
                 }
@@ -93,7 +97,7 @@ public final class LogCursor implements Iterator<Transaction>, AutoCloseable {
     private static boolean batchAt(Path file, long position, long base) {
         try (SegmentScanner s = new SegmentScanner(file, position)) {
             byte[] batch = s.next();
-            return batch != null && java.nio.ByteBuffer.wrap(batch).getLong(LogBatch.BASE_SEQUENCE) == base;
+            return batch != null && ByteBuffer.wrap(batch).getLong(LogBatch.BASE_SEQUENCE) == base;
         } catch (RepositoryException e) {
             return false;
         }

@@ -5,6 +5,7 @@ import dev.backtrack.repository.crypto.Sealer;
 import dev.backtrack.repository.crypto.Vault;
 import dev.backtrack.repository.io.AtomicFiles;
 import dev.backtrack.repository.io.OwnerOnly;
+import dev.backtrack.repository.model.RowChange;
 import dev.backtrack.repository.model.Transaction;
 
 import java.io.IOException;
@@ -14,7 +15,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
@@ -232,7 +235,7 @@ public final class RedoLog implements AutoCloseable {
 
     /** Every part carries the offset; readers take it only from the last one, where the run is whole. */
     private void writeRun(Transaction tx, String sourceOffset) throws IOException {
-        java.util.Iterator<dev.backtrack.repository.model.RowChange> changes = tx.changes().iterator();
+        Iterator<RowChange> changes = tx.changes().iterator();
         do {
             write(LogBatch.encodePart(tx, changes, PART_BYTES, sourceOffset, compressionLevel, sealer));
         } while (changes.hasNext());
@@ -274,9 +277,9 @@ public final class RedoLog implements AutoCloseable {
         Path file = SegmentName.log(dir, base);
         Path index = SegmentName.index(dir, base);
         try {
-            active = FileChannel.open(file, java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), OwnerOnly.file());
+            active = FileChannel.open(file, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), OwnerOnly.file());
             Files.deleteIfExists(index);
-            activeIndex = FileChannel.open(index, java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), OwnerOnly.file());
+            activeIndex = FileChannel.open(index, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), OwnerOnly.file());
             AtomicFiles.syncDirectory(dir);
         } catch (IOException | RuntimeException e) {
             // no half-made segment stays behind: the next append rolls again (a full disk fails here)

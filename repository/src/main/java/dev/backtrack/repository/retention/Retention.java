@@ -1,8 +1,8 @@
 package dev.backtrack.repository.retention;
 
+import dev.backtrack.repository.ReadLease;
 import dev.backtrack.repository.Repository;
 import dev.backtrack.repository.RepositoryException;
-import dev.backtrack.repository.ReadLease;
 import dev.backtrack.repository.checkpoint.Chain;
 import dev.backtrack.repository.checkpoint.Checkpoints;
 import dev.backtrack.repository.checkpoint.DataStore;
@@ -11,11 +11,15 @@ import dev.backtrack.repository.io.AtomicFiles;
 import dev.backtrack.repository.mark.Marks;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
@@ -58,15 +62,15 @@ public final class Retention {
             oldestKept = Math.min(oldestKept, needed);
         }
         // a kept delta needs every checkpoint it is read on top of
-        java.util.Set<String> keptIds = new java.util.HashSet<>();
+        Set<String> keptIds = new HashSet<>();
         for (Manifest m : all.subList(oldestKept, all.size())) {
             Chain.of(all, m).links().forEach(l -> keptIds.add(l.id()));
         }
         List<Manifest> expired = all.stream().filter(m -> !keptIds.contains(m.id())).toList();
-        Manifest kept = all.stream().filter(m -> keptIds.contains(m.id())).min(java.util.Comparator.comparingLong(Manifest::nextSequence)).orElseThrow();
-        java.util.Set<String> keptChunks = chunks(all.stream().filter(m -> keptIds.contains(m.id())).toList());
+        Manifest kept = all.stream().filter(m -> keptIds.contains(m.id())).min(Comparator.comparingLong(Manifest::nextSequence)).orElseThrow();
+        Set<String> keptChunks = chunks(all.stream().filter(m -> keptIds.contains(m.id())).toList());
         long bytes = 0;
-        java.util.Set<String> counted = new java.util.HashSet<>();
+        Set<String> counted = new HashSet<>();
         for (Manifest m : expired) {
             for (Manifest.Chunk c : m.dataFiles()) {
                 if (!keptChunks.contains(c.sha256()) && counted.add(c.sha256())) {
@@ -101,7 +105,7 @@ public final class Retention {
      */
     public static void apply(Repository repo, Plan plan) {
         // no restore or verify reads what goes, and no checkpoint is being written while unnamed data files are swept
-        try (ReadLease lease = ReadLease.expirer(repo.path()); java.nio.channels.FileChannel building = repo.lockForCheckpoint()) {
+        try (ReadLease lease = ReadLease.expirer(repo.path()); FileChannel building = repo.lockForCheckpoint()) {
             for (Manifest m : plan.checkpoints()) {
                 Path dir = repo.checkpointsDir().resolve(m.id());
                 Path gone = repo.checkpointsDir().resolve(".partial-expired-" + m.id());
@@ -125,8 +129,8 @@ public final class Retention {
         }
     }
 
-    private static java.util.Set<String> chunks(List<Manifest> manifests) {
-        java.util.Set<String> out = new java.util.HashSet<>();
+    private static Set<String> chunks(List<Manifest> manifests) {
+        Set<String> out = new HashSet<>();
         for (Manifest m : manifests) {
             m.dataFiles().forEach(c -> out.add(c.sha256()));
         }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * One version of a table's definition, valid from log sequence {@code fromSequence} on. Immutable.
@@ -73,9 +74,9 @@ public record TableSchema(int id, long relationId, String schema, String table, 
     /** Same table shape (ignoring id and validity), so no new version is needed. */
     public boolean sameShape(TableSchema other) {
         return relationId == other.relationId && schema.equals(other.schema) && table.equals(other.table) && columns.equals(other.columns)
-                && primaryKey.equals(other.primaryKey) && java.util.Objects.equals(primaryKeyName, other.primaryKeyName) && enums.equals(other.enums) && domains.equals(other.domains) && indexes.equals(other.indexes)
+                && primaryKey.equals(other.primaryKey) && Objects.equals(primaryKeyName, other.primaryKeyName) && enums.equals(other.enums) && domains.equals(other.domains) && indexes.equals(other.indexes)
                 && constraints.equals(other.constraints) && replicaIdentityFull == other.replicaIdentityFull
-                && java.util.Objects.equals(partitionKey, other.partitionKey);
+                && Objects.equals(partitionKey, other.partitionKey);
     }
 
     public TableSchema withIdentity(int newId, long newFromSequence) {

@@ -5,20 +5,26 @@ import dev.backtrack.repository.RepositoryException;
 import dev.backtrack.repository.checkpoint.Chain;
 import dev.backtrack.repository.checkpoint.Checkpoints;
 import dev.backtrack.repository.checkpoint.DataStore;
-
 import dev.backtrack.repository.checkpoint.Manifest;
+import dev.backtrack.repository.gap.Gaps;
+import dev.backtrack.repository.history.SourceHistory;
+import dev.backtrack.repository.mark.Marks;
 import dev.backtrack.repository.model.Micros;
 import dev.backtrack.repository.redolog.LogCheck;
 import dev.backtrack.repository.schema.SchemaHistory;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
@@ -49,13 +55,13 @@ public final class Verifier {
         }
         try {
             // the binlog connector's schema history: capture cannot resume without it
-            new dev.backtrack.repository.history.SourceHistory(path).records();
+            new SourceHistory(path).records();
         } catch (RepositoryException e) {
             problems.add(e.getMessage());
         }
         try {
-            dev.backtrack.repository.mark.Marks.list(path);
-            for (dev.backtrack.repository.gap.Gaps.Gap g : dev.backtrack.repository.gap.Gaps.list(path)) {
+            Marks.list(path);
+            for (Gaps.Gap g : Gaps.list(path)) {
                 notes.add("gap in the recoverable window: nothing captured after " + Micros.format(g.afterMicros()) + " until "
                         + (g.endMicros() == null ? "a fresh checkpoint (being taken)" : Micros.format(g.endMicros())) + " (" + g.reason() + ")");
             }
@@ -82,7 +88,7 @@ public final class Verifier {
                     manifests.add(m);
                 }
             }
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             problems.add("cannot list " + repo.checkpointsDir() + ": " + e.getMessage());
         }
         for (Manifest m : manifests) {
@@ -94,7 +100,7 @@ public final class Verifier {
         }
         progress.accept("checking checkpoint data files");
         checkData(repo.dataDir(), manifests, readDataPercent, problems, notes);
-        manifests.sort(java.util.Comparator.comparingLong(Manifest::timeMicros));
+        manifests.sort(Comparator.comparingLong(Manifest::timeMicros));
         for (Manifest m : manifests) {
             if (log.batches() > 0 && (m.nextSequence() < log.firstSequence() || m.nextSequence() > log.lastSequence() + 1)) {
                 problems.add("checkpoint " + m.id() + " continues at log sequence " + m.nextSequence() + ", outside the log's "
@@ -137,7 +143,7 @@ public final class Verifier {
     private static void checkData(Path dataDir, List<Manifest> manifests, int readDataPercent, List<String> problems, List<String> notes) {
         Map<String, Manifest.Chunk> chunks = new LinkedHashMap<>();
         Map<String, Boolean> delta = new HashMap<>();
-        java.util.Set<String> objects = new java.util.HashSet<>();
+        Set<String> objects = new HashSet<>();
         for (Manifest m : manifests) {
             for (Manifest.TableEntry t : m.tables()) {
                 for (Manifest.Chunk c : t.chunks()) {

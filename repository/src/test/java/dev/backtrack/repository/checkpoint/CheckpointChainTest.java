@@ -17,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -231,7 +232,7 @@ class CheckpointChainTest {
         return out;
     }
 
-    private static List<String> render(java.util.Collection<Object[]> rows) {
+    private static List<String> render(Collection<Object[]> rows) {
         List<String> out = new ArrayList<>();
         for (Object[] r : rows) {
             out.add(Arrays.deepToString(r));

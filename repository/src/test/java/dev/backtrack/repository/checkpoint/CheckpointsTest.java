@@ -2,6 +2,7 @@ package dev.backtrack.repository.checkpoint;
 
 import dev.backtrack.repository.RepositoryException;
 import dev.backtrack.repository.codec.RowCodec;
+import dev.backtrack.repository.fold.NetState;
 import dev.backtrack.repository.schema.Column;
 import dev.backtrack.repository.schema.TableSchema;
 import org.junit.jupiter.api.Test;
@@ -13,9 +14,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -226,13 +230,13 @@ class CheckpointsTest {
     }
 
     /** Net states of {@code n} rows of {@code table}, in key order. */
-    private static java.util.Iterator<dev.backtrack.repository.fold.NetState> states(TableSchema table, int n, String value) {
-        java.util.TreeMap<byte[], Object[]> rows = new java.util.TreeMap<>(Arrays::compareUnsigned);
+    private static Iterator<NetState> states(TableSchema table, int n, String value) {
+        TreeMap<byte[], Object[]> rows = new TreeMap<>(Arrays::compareUnsigned);
         for (long i = 1; i <= n; i++) {
             Object[] row = table == CONTACTS ? new Object[] {i, value + i, null} : new Object[] {value + i};
             rows.put(RowCodec.key(row, table.keyColumns()), row);
         }
-        return rows.entrySet().stream().map(e -> new dev.backtrack.repository.fold.NetState(e.getKey(), e.getValue(), false, 1)).iterator();
+        return rows.entrySet().stream().map(e -> new NetState(e.getKey(), e.getValue(), false, 1)).iterator();
     }
 
     @Test
@@ -242,7 +246,7 @@ class CheckpointsTest {
         CheckpointWriter first = new CheckpointWriter(checkpoints, "c1", 3);
         first.addStates(CONTACTS, states(CONTACTS, 200, "contact "), List.of(), true);
         Manifest kept = first.finish("incr", "c0", 10, "2025-01-01T00:00:00Z", 0x1234, "0/1234", 42, "", Map.of(), Map.of());
-        java.util.Set<String> keptFiles = DataStore.stored(data).keySet();
+        Set<String> keptFiles = DataStore.stored(data).keySet();
         assertEquals(1, keptFiles.size());
 
         // the same contacts (the same bytes: c1's file is shared, not stored again) and a table whose file is new

@@ -8,6 +8,7 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -62,7 +63,7 @@ class SealerTest {
             assertThrows(RepositoryException.class, () -> SealedStreams.opening(s, new ByteArrayInputStream(cut), "f").readAllBytes(), "cut, size " + size);
             if (size > SealedStreams.CHUNK) {
                 // drop the last chunk whole: the stream then ends on a chunk not marked last
-                int lastLength = java.nio.ByteBuffer.wrap(sealed, sealed.length - lastChunkBytes(sealed), 4).getInt();
+                int lastLength = ByteBuffer.wrap(sealed, sealed.length - lastChunkBytes(sealed), 4).getInt();
                 byte[] dropped = Arrays.copyOf(sealed, sealed.length - 4 - lastLength);
                 assertThrows(RepositoryException.class, () -> SealedStreams.opening(s, new ByteArrayInputStream(dropped), "f").readAllBytes());
             }
@@ -74,7 +75,7 @@ class SealerTest {
     private static int lastChunkBytes(byte[] sealed) {
         int at = SealedStreams.MAGIC.length + SealedStreams.PREFIX, last = 0;
         while (at < sealed.length) {
-            int len = java.nio.ByteBuffer.wrap(sealed, at, 4).getInt();
+            int len = ByteBuffer.wrap(sealed, at, 4).getInt();
             last = 4 + len;
             at += last;
         }

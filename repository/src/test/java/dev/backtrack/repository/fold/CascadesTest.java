@@ -13,9 +13,12 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.AbstractMap;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -80,8 +83,8 @@ class CascadesTest {
         Path logDir = dir.resolve("log");
         try (RedoLog redo = RedoLog.openForAppend(logDir, 1 << 20, 3)) {
             redo.append(log, "end");
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
         Map<String, TableSchema> initial = new LinkedHashMap<>();
         for (TableSchema t : List.of(account, contact, note, category)) {
@@ -93,7 +96,7 @@ class CascadesTest {
             Cascades.resolve(fold.actions(), fold.tables(), this::fullRows, (t, c) -> { });
             fold.tables().forEach((name, f) -> {
                 Map<Long, List<Object>> rows = new TreeMap<>();
-                f.merge(fullRows(f), r -> rows.put((Long) r[0], java.util.Arrays.asList(r)));
+                f.merge(fullRows(f), r -> rows.put((Long) r[0], Arrays.asList(r)));
                 out.put(name.substring(4), rows);
             });
         }
@@ -120,7 +123,7 @@ class CascadesTest {
         Map<String, Map<Long, List<Object>>> rows = restore("mariadb");
         assertEquals(Map.of(3L, List.of(3L)), rows.get("account"));
         assertEquals(Map.of(11L, List.of(11L, 3L)), rows.get("contact"), "10 went with account 1; 11 follows account 2's new key");
-        assertEquals(Map.of(100L, java.util.Arrays.asList(100L, null), 101L, List.of(101L, 11L)), rows.get("note"), "the note of the deleted contact 10 lost it");
+        assertEquals(Map.of(100L, Arrays.asList(100L, null), 101L, List.of(101L, 11L)), rows.get("note"), "the note of the deleted contact 10 lost it");
     }
 
     @Test
@@ -147,7 +150,7 @@ class CascadesTest {
         row(category, 9L, 7L);
         row(category, 8L, null);
         tx(delete(category, 7L, null));
-        assertEquals(Map.of(8L, java.util.Arrays.asList(8L, null)), restore("mariadb").get("category"));
+        assertEquals(Map.of(8L, Arrays.asList(8L, null)), restore("mariadb").get("category"));
     }
 
     @Test

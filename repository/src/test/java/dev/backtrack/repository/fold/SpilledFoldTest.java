@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -58,7 +59,7 @@ class SpilledFoldTest {
         }
         assertTrue(memory.runs() > 5, "runs: " + memory.runs());
         List<Object[]> out = new ArrayList<>();
-        f.merge(java.util.Collections.emptyIterator(), out::add);
+        f.merge(Collections.emptyIterator(), out::add);
         assertEquals(5_000, out.size());
         assertEquals(5_000, out.stream().map(r -> r[0]).distinct().count(), "each key once");
         memory.close();

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 
 import static dev.backtrack.repository.redolog.Txs.T0;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -84,9 +86,9 @@ class LargeTransactionTest {
         assertEquals(3, summary.lastSequence());
         SchemaHistory schemas = new SchemaHistory(schemasDir);
         List<Column> columns = List.of(new Column("id", "bigint", false, null, null, null, null), new Column("name", "text", true, null, null, null, null));
-        TableSchema contacts = schemas.register(new TableSchema(0, "public", "contacts", columns, List.of("id"), java.util.Map.of(), 1), 1);
+        TableSchema contacts = schemas.register(new TableSchema(0, "public", "contacts", columns, List.of("id"), Map.of(), 1), 1);
         assertEquals(1, contacts.id());
-        LogFold.Result fold = LogFold.fold(dir, schemas, 1, java.util.Map.of(), t -> false, x -> { });
+        LogFold.Result fold = LogFold.fold(dir, schemas, 1, Map.of(), t -> false, x -> { });
         assertEquals(3, fold.transactions(), "a transaction in parts counts once");
     }
 
@@ -153,7 +155,7 @@ class LargeTransactionTest {
             byte[] first = LogBatch.encodePart(big, it, RedoLog.PART_BYTES, "", 3);
             assertTrue(it.hasNext());
             try (FileChannel ch = FileChannel.open(SegmentName.log(dir, 1), StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
-                ch.write(java.nio.ByteBuffer.wrap(first));
+                ch.write(ByteBuffer.wrap(first));
             }
             List<Long> seqs = new ArrayList<>();
             changesOf(2, seqs, new ArrayList<>());

@@ -4,11 +4,12 @@ import dev.backtrack.repository.model.Op;
 import dev.backtrack.repository.model.RowChange;
 import dev.backtrack.repository.model.Transaction;
 import dev.backtrack.repository.model.Unavailable;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -81,7 +82,7 @@ class LogBatchTest {
 
     @Test
     void compressionShrinksARepetitiveBatch() {
-        List<Transaction> numbered = new java.util.ArrayList<>();
+        List<Transaction> numbered = new ArrayList<>();
         for (Transaction tx : Txs.inserts(1, 200)) {
             numbered.add(tx.withSequence(numbered.size() + 1));
         }

@@ -4,6 +4,7 @@ import dev.backtrack.repository.model.Op;
 import dev.backtrack.repository.model.RowChange;
 import dev.backtrack.repository.model.Transaction;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -33,7 +34,7 @@ final class Txs {
         return out;
     }
 
-    static List<Transaction> readAll(java.nio.file.Path dir, long from) {
+    static List<Transaction> readAll(Path dir, long from) {
         List<Transaction> out = new ArrayList<>();
         try (LogCursor c = RedoLog.read(dir, from)) {
             c.forEachRemaining(out::add);

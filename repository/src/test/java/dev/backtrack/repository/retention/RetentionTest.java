@@ -1,8 +1,10 @@
 package dev.backtrack.repository.retention;
 
 import dev.backtrack.repository.Repository;
+import dev.backtrack.repository.checkpoint.CheckpointKinds;
 import dev.backtrack.repository.checkpoint.CheckpointWriter;
 import dev.backtrack.repository.checkpoint.Checkpoints;
+import dev.backtrack.repository.checkpoint.DataStore;
 import dev.backtrack.repository.checkpoint.Manifest;
 import dev.backtrack.repository.mark.Marks;
 import dev.backtrack.repository.model.Micros;
@@ -23,6 +25,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -77,7 +80,7 @@ class RetentionTest {
 
     @Test
     void aKeptDeltaKeepsTheFullItIsReadOnTopOfAndUnnamedDataFilesAreSwept() throws Exception {
-        Manifest diff = dev.backtrack.repository.checkpoint.CheckpointKinds.build(repo, Manifest.DIFF, repo.logSummary().lastSequence(), 3, Long::toString);
+        Manifest diff = CheckpointKinds.build(repo, Manifest.DIFF, repo.logSummary().lastSequence(), 3, Long::toString);
         assertEquals(repo.checkpoints().get(CHECKPOINTS - 1).id(), diff.parent());
         assertTrue(diff.id().startsWith(diff.parent() + "_") && diff.id().endsWith("D"), diff.id());
         // what a writer killed between its data files and its manifest leaves
@@ -89,8 +92,8 @@ class RetentionTest {
         Retention.apply(repo, plan);
         assertEquals(List.of(diff.parent(), diff.id()), repo.checkpoints().stream().map(Manifest::id).toList());
         assertFalse(Files.exists(orphan), "a data file no manifest names is swept");
-        assertEquals(diff.tables().stream().flatMap(t -> t.chunks().stream()).map(Manifest.Chunk::sha256).collect(java.util.stream.Collectors.toSet()),
-                dev.backtrack.repository.checkpoint.DataStore.stored(repo.dataDir()).keySet());
+        assertEquals(diff.tables().stream().flatMap(t -> t.chunks().stream()).map(Manifest.Chunk::sha256).collect(Collectors.toSet()),
+                DataStore.stored(repo.dataDir()).keySet());
         assertTrue(Verifier.run(dir, 100, s -> { }).ok());
     }
 

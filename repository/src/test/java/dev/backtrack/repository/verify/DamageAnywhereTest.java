@@ -6,6 +6,7 @@ import dev.backtrack.repository.checkpoint.CheckpointKinds;
 import dev.backtrack.repository.checkpoint.CheckpointWriter;
 import dev.backtrack.repository.checkpoint.Checkpoints;
 import dev.backtrack.repository.checkpoint.Manifest;
+import dev.backtrack.repository.history.SourceHistory;
 import dev.backtrack.repository.mark.Marks;
 import dev.backtrack.repository.model.Micros;
 import dev.backtrack.repository.model.Op;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -42,7 +44,7 @@ class DamageAnywhereTest {
                 List.of(new Column("id", "bigint", false, null, null, null, null), new Column("name", "text", true, null, null, null, null)),
                 List.of("id"), Map.of(), 1), 1);
         // a binlog connector's schema history record: verify covers it too
-        new dev.backtrack.repository.history.SourceHistory(dir).append("{\"ddl\":\"CREATE TABLE contacts (id bigint PRIMARY KEY)\"}".getBytes());
+        new SourceHistory(dir).append("{\"ddl\":\"CREATE TABLE contacts (id bigint PRIMARY KEY)\"}".getBytes());
         CheckpointWriter w = new CheckpointWriter(repo.checkpointsDir(), Checkpoints.label(T0, "F"), 3);
         for (long i = 0; i < 2000; i++) {
             w.addRow(t, new Object[]{i, "contact " + i});
@@ -126,7 +128,7 @@ class DamageAnywhereTest {
             }
             byte[] original = Files.readAllBytes(f);
             for (int keep : new int[] {0, original.length / 2, original.length - 1}) {
-                Files.write(f, java.util.Arrays.copyOf(original, keep));
+                Files.write(f, Arrays.copyOf(original, keep));
                 try {
                     String found = verify();
                     assertTrue(found.contains(name) || found.contains(f.getParent().getFileName().toString()),
@@ -162,7 +164,7 @@ class DamageAnywhereTest {
             Repository repo = Repository.open(dir);
             new SchemaHistory(dir.resolve("schemas"));
             Marks.list(dir);
-            new dev.backtrack.repository.history.SourceHistory(dir).records();
+            new SourceHistory(dir).records();
             List<Manifest> all = repo.checkpoints();
             for (Manifest m : all) {
                 for (Manifest.TableEntry t : m.tables()) {
