@@ -193,12 +193,47 @@ public final class Agent {
         return gap;
     }
 
+    /**
+     * One capture run: the first checkpoint when there is none (or after a gap), the offsets the engine
+     * resumes from, the background work (status line, link watch, checkpoints, sequence values), then
+     * the engine until it stops.
+     */
     private void capture(SourceCatalog catalog, List<String> tables, boolean followDdl, Repository repo, RedoLog log) {
-        SourceConfig source = config.source();
-        PostgresCatalog pg = catalog instanceof PostgresCatalog p ? p : null;
         List<Manifest> checkpoints = publishedCheckpoints(repo);
         TableVersions versions = new TableVersions(repo.schemas(), catalog);
-        FirstCheckpoint first = null;
+        FirstCheckpoint first = firstCheckpoint(catalog, tables, followDdl, repo, log, checkpoints, versions);
+        String repoKey = repo.path().toString();
+        registerOffsets(repoKey, log, checkpoints, first);
+        BinlogEvents binlog = catalog instanceof MariaDbCatalog m ? new BinlogEvents(m, versions, capturedTables(config.source())) : null;
+        RepositorySpace space = new RepositorySpace(out, repo.path());
+        CaptureConsumer consumer = new CaptureConsumer(repo.path(), log, versions, first == null ? FirstCheckpoint.NONE : first, status, binlog, space);
+        Background background = startBackground(catalog, followDdl, repo, log, space);
+        try {
+            runEngine(catalog, tables, followDdl, repo, consumer);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            background.stop();
+            DurableOffsets.unregister(repoKey);
+            if (first != null && first.manifest == null) {
+                first.checkpoint.abandon();
+            }
+        }
+        out.println(status.line());
+        Throwable t = failure.get();
+        if (t != null) {
+            throw new AgentException("capture stopped: " + rootMessage(t), t);
+        }
+    }
+
+    /**
+     * The checkpoint this run takes from the engine's snapshot: on the first run, or after a gap (a
+     * lost stream is recorded as one first); null when the log goes on from the newest checkpoint.
+     */
+    private FirstCheckpoint firstCheckpoint(SourceCatalog catalog, List<String> tables, boolean followDdl, Repository repo, RedoLog log,
+                                            List<Manifest> checkpoints, TableVersions versions) {
+        SourceConfig source = config.source();
+        PostgresCatalog pg = catalog instanceof PostgresCatalog p ? p : null;
         Gaps.Gap openGap = Gaps.open(repo.path());
         String lost = checkpoints.isEmpty() || openGap != null ? null
                 : lostStream(catalog, !log.lastSourceOffset().isEmpty() ? log.lastSourceOffset() : checkpoints.get(checkpoints.size() - 1).sourceOffset());
@@ -206,36 +241,41 @@ public final class Agent {
             // changes since the last logged transaction were never seen: say so in the repository before anything else
             openGap = recordGap(repo, log, checkpoints, lost);
         }
-        if (checkpoints.isEmpty() || openGap != null) {
-            if (checkpoints.isEmpty() && log.nextSequence() > 1) {
-                throw new RepositoryException("repository " + repo.path() + " has a redo log but no checkpoint: it is damaged, start a new repository");
-            }
-            List<TableSchema> described = new ArrayList<>();
+        if (!checkpoints.isEmpty() && openGap == null) {
             if (pg != null) {
-                // a slot left by a crash during the first snapshot would make the snapshot overlap the stream
-                pg.dropSlot(source.slot());
                 for (String t : tables) {
-                    described.add(versions.refresh(t, log.nextSequence()));
+                    versions.refresh(t, log.nextSequence());
                 }
-            } else {
-                // the snapshot records the connector's schema history anew, and announces each table before its rows
-                new SourceHistory(repo.path()).clear();
             }
-            String id = Checkpoints.freeLabel(repo.checkpointsDir(), catalog.nowMicros(), "F");
-            first = new FirstCheckpoint(new CheckpointZero(new CheckpointWriter(repo.checkpointsDir(), id, config.repository().compressionLevel()), described,
-                    log.nextSequence()), catalog, openGap);
-            first.checkpoint.objects(catalog.objects(source.tablesInclude(), source.tablesExclude()),
-                    pg == null ? MariaDbObjects.BY_BINLOG : followDdl ? PostgresObjects.BY_TRIGGER : PostgresObjects.POLLED);
-            out.println((openGap != null ? "after the gap: taking checkpoint " : "first run: taking checkpoint ") + id + " of " + tables.size()
-                    + " tables from a consistent snapshot");
-        } else if (pg != null) {
-            for (String t : tables) {
-                versions.refresh(t, log.nextSequence());
-            }
+            return null;
         }
+        if (checkpoints.isEmpty() && log.nextSequence() > 1) {
+            throw new RepositoryException("repository " + repo.path() + " has a redo log but no checkpoint: it is damaged, start a new repository");
+        }
+        List<TableSchema> described = new ArrayList<>();
+        if (pg != null) {
+            // a slot left by a crash during the first snapshot would make the snapshot overlap the stream
+            pg.dropSlot(source.slot());
+            for (String t : tables) {
+                described.add(versions.refresh(t, log.nextSequence()));
+            }
+        } else {
+            // the snapshot records the connector's schema history anew, and announces each table before its rows
+            new SourceHistory(repo.path()).clear();
+        }
+        String id = Checkpoints.freeLabel(repo.checkpointsDir(), catalog.nowMicros(), "F");
+        FirstCheckpoint first = new FirstCheckpoint(new CheckpointZero(new CheckpointWriter(repo.checkpointsDir(), id, config.repository().compressionLevel()),
+                described, log.nextSequence()), catalog, openGap);
+        first.checkpoint.objects(catalog.objects(source.tablesInclude(), source.tablesExclude()),
+                pg == null ? MariaDbObjects.BY_BINLOG : followDdl ? PostgresObjects.BY_TRIGGER : PostgresObjects.POLLED);
+        out.println((openGap != null ? "after the gap: taking checkpoint " : "first run: taking checkpoint ") + id + " of " + tables.size()
+                + " tables from a consistent snapshot");
+        return first;
+    }
+
+    /** Where the engine resumes: the log's last offset, or the newest checkpoint's, or (while a snapshot is being taken) the snapshot's. */
+    private static void registerOffsets(String repoKey, RedoLog log, List<Manifest> checkpoints, FirstCheckpoint snapshot) {
         String checkpointOffset = checkpoints.isEmpty() ? "" : checkpoints.get(checkpoints.size() - 1).sourceOffset();
-        FirstCheckpoint snapshot = first;
-        String repoKey = repo.path().toString();
         long snapshotFrom = log.nextSequence();
         DurableOffsets.register(repoKey, () -> {
             if (snapshot != null && log.nextSequence() == snapshotFrom) {
@@ -244,9 +284,28 @@ public final class Agent {
             }
             return !log.lastSourceOffset().isEmpty() ? log.lastSourceOffset() : checkpointOffset;
         });
-        BinlogEvents binlog = catalog instanceof MariaDbCatalog m ? new BinlogEvents(m, versions, capturedTables(source)) : null;
-        RepositorySpace space = new RepositorySpace(out, repo.path());
-        CaptureConsumer consumer = new CaptureConsumer(repo.path(), log, versions, first == null ? FirstCheckpoint.NONE : first, status, binlog, space);
+    }
+
+    /** The work beside the engine, each on its own thread; {@link #stop} ends it all. */
+    private record Background(ScheduledExecutorService ticker, ScheduledExecutorService watcher, ScheduledExecutorService checkpointer,
+                              SequenceTicker sequences) {
+        void stop() {
+            ticker.shutdownNow();
+            watcher.shutdownNow();
+            checkpointer.shutdownNow();
+            awaitQuietly(checkpointer);
+            awaitQuietly(ticker);
+            awaitQuietly(watcher);
+            if (sequences != null) {
+                sequences.close();
+            }
+        }
+    }
+
+    /** The status line every 10 s, the source link's watch, scheduled checkpoints and (PostgreSQL) sequence values. */
+    private Background startBackground(SourceCatalog catalog, boolean followDdl, Repository repo, RedoLog log, RepositorySpace space) {
+        SourceConfig source = config.source();
+        boolean pg = catalog instanceof PostgresCatalog;
         ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "backtrack-status"));
         SourceLink link = new SourceLink(out, CaptureSettings.TOPIC_PREFIX);
         // its own thread: the status thread can wait for a query timeout while the source is unreachable
@@ -255,7 +314,7 @@ public final class Agent {
         long every = config.agent().schedule().tick().toMillis();
         ScheduledExecutorService checkpointer = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "backtrack-checkpointer"));
         checkpointer.scheduleWithFixedDelay(() -> checkpoint(repo, log), every, every, TimeUnit.MILLISECONDS);
-        SequenceTicker sequences = pg != null ? new SequenceTicker(source, out, () -> status.lastLoggedAtMillis, !followDdl) : null;
+        SequenceTicker sequences = pg ? new SequenceTicker(source, out, () -> status.lastLoggedAtMillis, !followDdl) : null;
         // on the ticker's thread, so the status line may use the sequence ticker's connection (not while the source is unreachable)
         ticker.scheduleAtFixedRate(() -> out.println(status.line() + link.lagPart() + link.statusPart() + space.statusPart()
                 + (sequences == null || link.disconnected() ? "" : sequences.slotLine(config.agent().walWarningBytes()))), 10, 10, TimeUnit.SECONDS);
@@ -267,50 +326,35 @@ public final class Agent {
                 }
             }, tick, tick, TimeUnit.MILLISECONDS);
         }
+        return new Background(ticker, watcher, checkpointer, sequences);
+    }
+
+    /** Runs the Debezium engine with this source's settings until it stops (a failure is kept in {@link #failure}). */
+    private void runEngine(SourceCatalog catalog, List<String> tables, boolean followDdl, Repository repo, CaptureConsumer consumer)
+            throws InterruptedException {
+        SourceConfig source = config.source();
+        PostgresCatalog pg = catalog instanceof PostgresCatalog p ? p : null;
         if (pg != null) {
             // the connector's sessions take the JVM's time zone, and PostgreSQL's text of a composite, range or array spells
             // instants in it: UTC, as fresh checkpoints and the DDL trigger spell them, so a row reads alike every way
             TimeZone.setDefault(TimeZone.getTimeZone("UTC"));
         }
-        try {
-            engine = DebeziumEngine.create(Connect.class)
-                    .using(pg != null ? CaptureSettings.of(source, tables, pg.partitionedTables(source.tablesInclude(), source.tablesExclude()), followDdl,
-                                    repo.path(), LogOffsetStore.class.getName(), config.agent().maxBatchSize())
-                            : MariaDbSettings.of(source, tables, repo.path(), LogOffsetStore.class.getName(), config.agent().maxBatchSize()))
-                    .notifying(consumer)
-                    .using((success, message, error) -> {
-                        if (!success && !stopping) {
-                            failure.set(error != null ? error : new SourceException(message));
-                        }
-                        finished.countDown();
-                    })
-                    .build();
-            Thread runner = new Thread(engine, "backtrack-engine");
-            runner.start();
-            out.println("capturing " + tables.size() + " tables from " + source.database() + " into " + repo.path());
-            finished.await();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } finally {
-            ticker.shutdownNow();
-            watcher.shutdownNow();
-            checkpointer.shutdownNow();
-            awaitQuietly(checkpointer);
-            awaitQuietly(ticker);
-            awaitQuietly(watcher);
-            if (sequences != null) {
-                sequences.close();
-            }
-            DurableOffsets.unregister(repoKey);
-            if (first != null && first.manifest == null) {
-                first.checkpoint.abandon();
-            }
-        }
-        out.println(status.line());
-        Throwable t = failure.get();
-        if (t != null) {
-            throw new AgentException("capture stopped: " + rootMessage(t), t);
-        }
+        engine = DebeziumEngine.create(Connect.class)
+                .using(pg != null ? CaptureSettings.of(source, tables, pg.partitionedTables(source.tablesInclude(), source.tablesExclude()), followDdl,
+                                repo.path(), LogOffsetStore.class.getName(), config.agent().maxBatchSize())
+                        : MariaDbSettings.of(source, tables, repo.path(), LogOffsetStore.class.getName(), config.agent().maxBatchSize()))
+                .notifying(consumer)
+                .using((success, message, error) -> {
+                    if (!success && !stopping) {
+                        failure.set(error != null ? error : new SourceException(message));
+                    }
+                    finished.countDown();
+                })
+                .build();
+        Thread runner = new Thread(engine, "backtrack-engine");
+        runner.start();
+        out.println("capturing " + tables.size() + " tables from " + source.database() + " into " + repo.path());
+        finished.await();
     }
 
     /**

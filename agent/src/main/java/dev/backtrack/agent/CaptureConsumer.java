@@ -101,30 +101,7 @@ final class CaptureConsumer implements DebeziumEngine.ChangeConsumer<ChangeEvent
                 Struct v = (Struct) r.value();
                 snapshot.notification(v.getString("aggregate_type"), v.getString("type"), r.sourceOffset());
             } else if (CaptureSettings.TRANSACTION_TOPIC.equals(topic)) {
-                Struct v = (Struct) r.value();
-                if ("BEGIN".equals(v.getString("status"))) {
-                    String txId = binlog != null ? v.getString("id") : v.getString("id").split(":")[0];
-                    if (binlog != null && assembler.isOpen() && !txId.equals(assembler.openTxId())) {
-                        if (assembler.isEmpty() && !snapshot.active()) {
-                            // a DDL without a schema change event (a view, routine, trigger, event): its definitions
-                            binlog.objectsAfterDdl(assembler, assembler.openTxId(), openMicros, openPosition, null);
-                        }
-                        // DDL and TRUNCATE commit implicitly and get no END: the next BEGIN closes them
-                        readyOffset = endOpen(ready, r.sourceOffset(), readyOffset);
-                    }
-                    if (binlog != null) {
-                        openMicros = v.getInt64("ts_ms") * 1000;
-                        openPosition = BinlogPosition.of(r.sourceOffset());
-                    }
-                    assembler.begin(txId);
-                } else {
-                    long position = binlog != null ? assembler.lastPosition() : commitPosition(r);
-                    Transaction tx = assembler.end(position);
-                    if (tx != null) {
-                        ready.add(tx);
-                        readyOffset = r.sourceOffset();
-                    }
-                }
+                readyOffset = transactionBoundary((Struct) r.value(), r, ready, readyOffset);
             } else if (binlog != null && CaptureSettings.TOPIC_PREFIX.equals(topic) && r.value() instanceof Struct ddl && ddl.schema().field("ddl") != null) {
                 binlog.schemaChange(ddl, snapshot, assembler, log.nextSequence() + ready.size());
                 if (assembler.isOpen() && !snapshot.active()) {
@@ -140,31 +117,66 @@ final class CaptureConsumer implements DebeziumEngine.ChangeConsumer<ChangeEvent
                 safe = i;
             }
         }
-        if (!ready.isEmpty()) {
-            List<Transaction> fresh = new ArrayList<>(ready.size());
-            long last = log.lastPosition();
-            for (Transaction tx : ready) {
-                // at-least-once delivery: a transaction at or before the last logged position is already in the log
-                if (tx.position() > last) {
-                    fresh.add(tx);
-                    last = tx.position();
-                }
-            }
-            if (!fresh.isEmpty()) {
-                String offset = json(readyOffset);
-                recordMarks(space.appendWhenSpace(() -> log.append(fresh, offset)));
-                status.logged(fresh);
-            }
-            for (Transaction tx : ready) {
-                if (tx.changes() instanceof ChangeSpill.Changes spilled) {
-                    spilled.delete();
-                }
-            }
-        }
+        logReady(ready, readyOffset);
         for (int i = 0; i <= safe; i++) {
             committer.markProcessed(events.get(i));
         }
         committer.markBatchFinished();
+    }
+
+    /** A BEGIN opens a transaction (closing a binlog DDL's, which has no END), an END makes it ready; returns the offset to store. */
+    private Map<String, ?> transactionBoundary(Struct v, SourceRecord r, List<Transaction> ready, Map<String, ?> readyOffset) throws InterruptedException {
+        if (!"BEGIN".equals(v.getString("status"))) {
+            long position = binlog != null ? assembler.lastPosition() : commitPosition(r);
+            Transaction tx = assembler.end(position);
+            if (tx == null) {
+                return readyOffset;
+            }
+            ready.add(tx);
+            return r.sourceOffset();
+        }
+        String txId = binlog != null ? v.getString("id") : v.getString("id").split(":")[0];
+        Map<String, ?> offset = readyOffset;
+        if (binlog != null && assembler.isOpen() && !txId.equals(assembler.openTxId())) {
+            if (assembler.isEmpty() && !snapshot.active()) {
+                // a DDL without a schema change event (a view, routine, trigger, event): its definitions
+                binlog.objectsAfterDdl(assembler, assembler.openTxId(), openMicros, openPosition, null);
+            }
+            // DDL and TRUNCATE commit implicitly and get no END: the next BEGIN closes them
+            offset = endOpen(ready, r.sourceOffset(), readyOffset);
+        }
+        if (binlog != null) {
+            openMicros = v.getInt64("ts_ms") * 1000;
+            openPosition = BinlogPosition.of(r.sourceOffset());
+        }
+        assembler.begin(txId);
+        return offset;
+    }
+
+    /** Appends the batch's complete transactions the log does not hold yet (at-least-once delivery), with the offset to resume from. */
+    private void logReady(List<Transaction> ready, Map<String, ?> readyOffset) throws InterruptedException {
+        if (ready.isEmpty()) {
+            return;
+        }
+        List<Transaction> fresh = new ArrayList<>(ready.size());
+        long last = log.lastPosition();
+        for (Transaction tx : ready) {
+            // a transaction at or before the last logged position is already in the log
+            if (tx.position() > last) {
+                fresh.add(tx);
+                last = tx.position();
+            }
+        }
+        if (!fresh.isEmpty()) {
+            String offset = json(readyOffset);
+            recordMarks(space.appendWhenSpace(() -> log.append(fresh, offset)));
+            status.logged(fresh);
+        }
+        for (Transaction tx : ready) {
+            if (tx.changes() instanceof ChangeSpill.Changes spilled) {
+                spilled.delete();
+            }
+        }
     }
 
     /** Ends the open transaction at its last event (an implicit commit); returns the offset to store with the batch. */

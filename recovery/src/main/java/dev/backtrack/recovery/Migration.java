@@ -106,6 +106,24 @@ public final class Migration {
      * first transaction that committed after {@code untilMicros} (null: never).
      */
     public Status follow(boolean keepFollowing, Long untilMicros, long pollMillis, BooleanSupplier stop, Consumer<Status> report) throws InterruptedException {
+        Group group = resume();
+        while (true) {
+            boolean reachedUntil = applyLogged(group, untilMicros, stop, report);
+            if (reachedUntil || !keepFollowing || stop.getAsBoolean()) {
+                Status done = status(group.applied, group.appliedCommit);
+                report.accept(done);
+                return done;
+            }
+            if (System.currentTimeMillis() - group.lastReport > 5000) {
+                report.accept(status(group.applied, group.appliedCommit));
+                group.lastReport = System.currentTimeMillis();
+            }
+            Thread.sleep(pollMillis);
+        }
+    }
+
+    /** The saved progress, refused when there is none or the migration was cut over, with the session set for the source's engine. */
+    private Group resume() {
         Map<String, String> s = state();
         if (s == null) {
             throw new RestoreException("the target holds no migration: run 'backtrack migrate' without 'cutover' first");
@@ -113,86 +131,87 @@ public final class Migration {
         if (CUT_OVER.equals(s.get(PHASE))) {
             throw new RestoreException("the migration into this target was cut over already: the target is live, nothing more is applied");
         }
-        Group group = new Group(Long.parseLong(s.get(SEQUENCE)), s.get(COMMIT).isEmpty() ? Long.MIN_VALUE : Long.parseLong(s.get(COMMIT)));
         // a PostgreSQL log holds the rows a cascade changed, so the target's own foreign key actions must not act on them
         // again; a binlog does not, so they must
         String why = "postgresql".equals(repo.identity().engine()) ? changes.asReplica() : changes.withForeignKeyRules();
         if (why != null) {
             warnings.report(why);
         }
-        long lastReport = 0;
-        while (true) {
+        return new Group(Long.parseLong(s.get(SEQUENCE)), s.get(COMMIT).isEmpty() ? Long.MIN_VALUE : Long.parseLong(s.get(COMMIT)));
+    }
+
+    /**
+     * Applies what the log holds after the group's progress, in groups of transactions; returns whether
+     * it stopped at a transaction that committed after {@code untilMicros}.
+     */
+    private boolean applyLogged(Group group, Long untilMicros, BooleanSupplier stop, Consumer<Status> report) {
+        try (LogCursor cursor = RedoLog.read(repo.logDir(), group.applied + 1)) {
+            boolean inParts = false;
             boolean reachedUntil = false;
-            try (LogCursor cursor = RedoLog.read(repo.logDir(), group.applied + 1)) {
-                boolean inParts = false;
-                try {
-                    while (cursor.hasNext()) {
-                        Transaction tx = cursor.next();
-                        if (untilMicros != null && tx.commitMicros() > untilMicros) {
-                            reachedUntil = true;
-                            break;
-                        }
-                        if (tx.continued() && !inParts) {
-                            // a transaction logged in parts gets a target transaction of its own, so a missing last part rolls back only it
-                            group.commit();
-                        }
-                        inParts = tx.continued();
-                        group.begin();
-                        boolean definition = false;
-                        // a statement that changed several tables or objects (a partitioned table and its partitions) is run once
-                        Set<String> replayed = new HashSet<>();
-                        makeJoinedTables(tx);
-                        for (RowChange c : tx.changes()) {
-                            if (c.op() == Op.SCHEMA || c.op() == Op.DROP) {
-                                // MariaDB commits a DDL at once: what precedes it is committed with its progress first
-                                definition = true;
-                                group.commit();
-                                group.begin();
-                            }
-                            if (c.op() == Op.MESSAGE && ObjectSet.PREFIX.equals(c.after()[0])) {
-                                applyObjects((String) c.after()[1], replayed);
-                                definition = true;
-                            } else {
-                                apply(tx, c, replayed);
-                            }
-                        }
-                        if (tx.continued()) {
-                            continue;
-                        }
-                        group.add(tx);
-                        // a backlog is applied in groups; a caught-up migration commits each transaction
-                        if (definition || group.full() || stop.getAsBoolean() || !cursor.hasNext()) {
-                            group.commit();
-                            if (System.currentTimeMillis() - lastReport > 2000) {
-                                report.accept(status(group.applied, group.appliedCommit));
-                                lastReport = System.currentTimeMillis();
-                            }
-                            if (stop.getAsBoolean()) {
-                                break;
-                            }
-                        }
+            try {
+                while (cursor.hasNext()) {
+                    Transaction tx = cursor.next();
+                    if (untilMicros != null && tx.commitMicros() > untilMicros) {
+                        reachedUntil = true;
+                        break;
                     }
-                    if (!inParts) {
+                    if (tx.continued() && !inParts) {
+                        // a transaction logged in parts gets a target transaction of its own, so a missing last part rolls back only it
                         group.commit();
                     }
-                    // what is left open is the first parts of a transaction whose rest is not logged yet
-                    group.abandon();
-                } catch (RuntimeException e) {
-                    group.abandon();
-                    throw e;
+                    inParts = tx.continued();
+                    boolean definition = applyTransaction(group, tx);
+                    if (tx.continued()) {
+                        continue;
+                    }
+                    group.add(tx);
+                    // a backlog is applied in groups; a caught-up migration commits each transaction
+                    if (definition || group.full() || stop.getAsBoolean() || !cursor.hasNext()) {
+                        group.commit();
+                        if (System.currentTimeMillis() - group.lastReport > 2000) {
+                            report.accept(status(group.applied, group.appliedCommit));
+                            group.lastReport = System.currentTimeMillis();
+                        }
+                        if (stop.getAsBoolean()) {
+                            break;
+                        }
+                    }
                 }
+                if (!inParts) {
+                    group.commit();
+                }
+                // what is left open is the first parts of a transaction whose rest is not logged yet
+                group.abandon();
+                return reachedUntil;
+            } catch (RuntimeException e) {
+                group.abandon();
+                throw e;
             }
-            if (reachedUntil || !keepFollowing || stop.getAsBoolean()) {
-                Status done = status(group.applied, group.appliedCommit);
-                report.accept(done);
-                return done;
-            }
-            if (System.currentTimeMillis() - lastReport > 5000) {
-                report.accept(status(group.applied, group.appliedCommit));
-                lastReport = System.currentTimeMillis();
-            }
-            Thread.sleep(pollMillis);
         }
+    }
+
+    /** One source transaction (or part) into the open target transaction; returns whether it changed a definition. */
+    private boolean applyTransaction(Group group, Transaction tx) {
+        group.begin();
+        boolean definition = false;
+        // a statement that changed several tables or objects (a partitioned table and its partitions) is run once
+        Set<String> replayed = new HashSet<>();
+        makeJoinedTables(tx);
+        for (RowChange c : tx.changes()) {
+            if (c.op() == Op.SCHEMA || c.op() == Op.DROP) {
+                // MariaDB commits a DDL at once: what precedes it is committed with its progress first
+                definition = true;
+                group.commit();
+                group.begin();
+            }
+            if (c.op() == Op.MESSAGE && ObjectSet.PREFIX.equals(c.after()[0])) {
+                applyObjects((String) c.after()[1], replayed);
+                definition = true;
+            } else {
+                apply(tx, c, replayed);
+            }
+        }
+        return definition;
     }
 
     /**
@@ -202,6 +221,8 @@ public final class Migration {
     private final class Group {
         long applied;
         long appliedCommit;
+        /** When progress was last reported (ms). */
+        long lastReport;
         private boolean open;
         private int size;
         private long sequence;

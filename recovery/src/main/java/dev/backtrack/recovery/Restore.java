@@ -241,20 +241,9 @@ public final class Restore {
             throw new RestoreException("no checkpoint of " + repo.path() + " can start a restore to " + target + ": run 'backtrack verify'");
         }
         db.checkEmpty();
-        LogFold.Result fold;
-        Chain chain = plan.chain();
-        try {
-            fold = fold(chain, plan, target);
-        } catch (FoldException e) {
-            Chain full = RecoveryWindow.of(repo).fullOnly(plan.eligible());
-            if (chain.links().size() == 1 || full == null) {
-                throw e;
-            }
-            // a key changed after a delta's states (they cannot be keyed anew): the full and the log alone get there too
-            progress.report("  " + e.getMessage() + "; replaying from the full " + full.full().id() + " instead");
-            chain = full;
-            fold = fold(chain, plan, target);
-        }
+        Folded folded = foldTo(plan, target);
+        Chain chain = folded.chain();
+        LogFold.Result fold = folded.fold();
         Manifest checkpoint = chain.tip();
         try {
             selection.check(fold.tables().values().stream().map(TableFold::schema).toList());
@@ -268,43 +257,11 @@ public final class Restore {
             announced = leavingOut(db, objects, tables);
             List<String> notes = new ArrayList<>();
             Map<String, Long> rows = new LinkedHashMap<>();
-            long total = 0;
-            // sequence definitions the ticker recorded; with object definitions (which hold them exactly as of the target) only those that exist then
-            Map<String, String> sequences = new LinkedHashMap<>(SequenceValues.definitionsAsOf(checkpoint.sequenceDefinitions(), fold.lastMessages()));
-            if (definitions != null) {
-                Set<String> existing = definitions.all().stream().filter(o -> o.kind().equals("sequence")).map(ObjectDefinition::name).collect(Collectors.toSet());
-                sequences.keySet().retainAll(existing);
-            }
-            // sequences that belong to tables left out of a subset stay out too
-            fold.tables().values().stream().filter(f -> !chosen.contains(f))
-                    .forEach(f -> f.schema().columns().forEach(c -> sequences.remove(c.sequence())));
-            Chain from = chain;
-            if (jobs <= 1) {
-                // one transaction: a failed or interrupted restore leaves the target as empty as it was
-                db.begin();
-                try {
-                    createTables(db, objects, tables, sequences);
-                    for (TableFold f : chosen) {
-                        long n = loadTable(db, from, f);
-                        rows.put(f.schema().qualifiedName(), n);
-                        total += n;
-                    }
-                    finishTables(db, objects, tables, checkpoint, fold, notes, false);
-                    db.commit();
-                } catch (RuntimeException e) {
-                    db.rollback();
-                    if (!"postgresql".equals(db.engine())) {
-                        // MariaDB and MySQL commit DDL at once: what the rollback cannot undo is dropped
-                        undoQuietly(db, objects, e);
-                        dropQuietly(db, tables, sequences, e);
-                    }
-                    throw e;
-                }
-                db.analyze(tables);
-            } else {
-                // each table is indexed and analyzed by its loader, while the others still load
-                total = loadInParallel(db, objects, from, chosen, tables, sequences, checkpoint, fold, notes, rows);
-            }
+            Map<String, String> sequences = sequencesAsOf(checkpoint, fold, definitions, chosen);
+            long total = jobs <= 1
+                    ? loadInOneTransaction(db, objects, chain, chosen, tables, sequences, checkpoint, fold, notes, rows)
+                    // each table is indexed and analyzed by its loader, while the others still load
+                    : loadInParallel(db, objects, chain, chosen, tables, sequences, checkpoint, fold, notes, rows);
             return new RestoreReport(target.toString(), checkpoint.id(), chain.links().stream().map(Manifest::id).toList(), checkpoint.time(), fold.transactions(), fold.changes(),
                     fold.lastCommitMicros() == Long.MIN_VALUE ? null : Micros.format(fold.lastCommitMicros()),
                     fold.lastPosition() < 0 ? null : Positions.format(repo.identity().engine(), fold.lastPosition()), rows, total, objects.counts(), notes,
@@ -313,6 +270,68 @@ public final class Restore {
             // what the fold spilled to disk
             fold.close();
         }
+    }
+
+    /** The chain a restore reads and its log folded to the target. */
+    private record Folded(Chain chain, LogFold.Result fold) {
+    }
+
+    /** The plan's chain folded to the target; a key change after a delta's states falls back to the full and the log. */
+    private Folded foldTo(Plan plan, RestoreTarget target) {
+        Chain chain = plan.chain();
+        try {
+            return new Folded(chain, fold(chain, plan, target));
+        } catch (FoldException e) {
+            Chain full = RecoveryWindow.of(repo).fullOnly(plan.eligible());
+            if (chain.links().size() == 1 || full == null) {
+                throw e;
+            }
+            // a key changed after a delta's states (they cannot be keyed anew): the full and the log alone get there too
+            progress.report("  " + e.getMessage() + "; replaying from the full " + full.full().id() + " instead");
+            return new Folded(full, fold(full, plan, target));
+        }
+    }
+
+    /**
+     * The sequences to make: the definitions the ticker recorded; with object definitions (which hold
+     * them exactly as of the target) only those that exist then; none of a table left out of a subset.
+     */
+    private static Map<String, String> sequencesAsOf(Manifest checkpoint, LogFold.Result fold, ObjectSet definitions, List<TableFold> chosen) {
+        Map<String, String> sequences = new LinkedHashMap<>(SequenceValues.definitionsAsOf(checkpoint.sequenceDefinitions(), fold.lastMessages()));
+        if (definitions != null) {
+            Set<String> existing = definitions.all().stream().filter(o -> o.kind().equals("sequence")).map(ObjectDefinition::name).collect(Collectors.toSet());
+            sequences.keySet().retainAll(existing);
+        }
+        fold.tables().values().stream().filter(f -> !chosen.contains(f))
+                .forEach(f -> f.schema().columns().forEach(c -> sequences.remove(c.sequence())));
+        return sequences;
+    }
+
+    /** Everything in one target transaction: a failed or interrupted restore leaves the target as empty as it was. Returns the rows loaded. */
+    private long loadInOneTransaction(TargetDatabase db, ObjectRestore objects, Chain chain, List<TableFold> chosen, List<TableSchema> tables,
+                                      Map<String, String> sequences, Manifest checkpoint, LogFold.Result fold, List<String> notes, Map<String, Long> rows) {
+        long total = 0;
+        db.begin();
+        try {
+            createTables(db, objects, tables, sequences);
+            for (TableFold f : chosen) {
+                long n = loadTable(db, chain, f);
+                rows.put(f.schema().qualifiedName(), n);
+                total += n;
+            }
+            finishTables(db, objects, tables, checkpoint, fold, notes, false);
+            db.commit();
+        } catch (RuntimeException e) {
+            db.rollback();
+            if (!"postgresql".equals(db.engine())) {
+                // MariaDB and MySQL commit DDL at once: what the rollback cannot undo is dropped
+                undoQuietly(db, objects, e);
+                dropQuietly(db, tables, sequences, e);
+            }
+            throw e;
+        }
+        db.analyze(tables);
+        return total;
     }
 
     /** Streams one table's rows at the target (the full's rows merged with the fold) into a COPY; returns the row count. */
