@@ -31,8 +31,30 @@ public final class MariaDbObjects {
     private MariaDbObjects() {
     }
 
-    /** Every definition of {@code database} now. */
+    // a trigger's files read while a DDL rewrites or removes them (ER_TRG_CORRUPTED_FILE; a .TRN file not found): read again
+    private static final Set<Integer> FILES_IN_FLUX = Set.of(1602, 29, 1017);
+    private static final int ATTEMPTS = 20;
+
+    /** Every definition of {@code database} now; read again (up to 20 times, 50 ms apart) while a concurrent DDL leaves a file half written. */
     public static ObjectSet read(Connection c, String database) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return readOnce(c, database);
+            } catch (SourceException e) {
+                if (attempt == ATTEMPTS || !(e.getCause() instanceof SQLException s) || !FILES_IN_FLUX.contains(s.getErrorCode())) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private static ObjectSet readOnce(Connection c, String database) {
         List<ObjectDefinition> out = new ArrayList<>();
         try {
             for (String t : names(c, "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE'", database)) {
