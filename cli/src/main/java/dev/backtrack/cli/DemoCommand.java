@@ -17,6 +17,7 @@ import dev.backtrack.repository.position.Lsn;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -71,24 +72,9 @@ final class DemoCommand implements Runnable {
         String base = "jdbc:postgresql://" + host + ":" + port + "/";
         Path repository = repo != null ? repo : Files.createTempDirectory("backtrack-demo-");
         step("1/6 creating the demo CRM database '" + SOURCE + "' on " + host + ":" + port);
-        try (Connection admin = DriverManager.getConnection(base + "postgres", user, "")) {
-            exec(admin, "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '" + SOURCE + "'");
-            exec(admin, "DROP DATABASE IF EXISTS " + SOURCE + " WITH (FORCE)");
-            exec(admin, "DROP DATABASE IF EXISTS " + RESTORED + " WITH (FORCE)");
-            exec(admin, "CREATE DATABASE " + SOURCE);
-            exec(admin, "CREATE DATABASE " + RESTORED);
-        }
-        String sourceUrl = base + SOURCE;
-        try (Connection c = DriverManager.getConnection(sourceUrl, user, "")) {
-            CrmSchema.create(c);
-            CrmSchema.seed(c, accounts, new Random(42));
-            System.out.println("   seeded " + counts(c));
-        }
-        Path config = repository.resolve("backtrack.yaml");
+        String sourceUrl = createDatabases(base);
         Path data = repository.resolve("repo");
-        Files.writeString(config, "source:\n  url: " + sourceUrl + "\n  user: " + user + "\n  slot: " + SOURCE + "\n  publication: " + SOURCE
-                + "\n  heartbeat-interval: 1s\nrepository:\n  path: " + data + "\n");
-        BacktrackConfig cfg = ConfigLoader.load(config);
+        BacktrackConfig cfg = writeConfig(repository.resolve("backtrack.yaml"), sourceUrl, data);
 
         step("2/6 starting the agent (first run: checkpoint 0 from a consistent snapshot)");
         Agent agent = new Agent(cfg, System.out);
@@ -104,47 +90,99 @@ final class DemoCommand implements Runnable {
         waitForCheckpoint(data, agentFailure);
 
         step("3/6 running a CRM workload with 4 clients for " + seconds + " s");
-        Map<String, String> atT;
-        long t;
-        long committedBefore;
-        try (CrmWorkload workload = new CrmWorkload(sourceUrl, user, 4, 7)) {
-            workload.start();
-            Thread.sleep(seconds * 1000L);
-            try (AutoCloseable hold = workload.hold(); Connection c = DriverManager.getConnection(sourceUrl, user, "")) {
-                t = instant(c);
-                atT = checksums(c);
-                committedBefore = workload.committed();
-                System.out.println("   noted T = " + Micros.format(t) + " after " + committedBefore + " transactions: " + counts(c));
-            }
-            Thread.sleep(1000);
-        }
+        Noted noted = runWorkload(sourceUrl);
         step("4/6 the accident: DELETE FROM contacts");
-        long lsnBefore;
-        try (Connection c = DriverManager.getConnection(sourceUrl, user, "")) {
-            c.setAutoCommit(false);
-            try (Statement st = c.createStatement()) {
-                int gone = st.executeUpdate("DELETE FROM contacts");
-                lsnBefore = Lsn.parse(one(c, "SELECT pg_current_wal_insert_lsn()::text"));
-                c.commit();
-                System.out.println("   deleted " + gone + " contacts; now " + counts(c));
-            }
-        }
-        waitUntilLogged(data, lsnBefore);
+        waitUntilLogged(data, deleteContacts(sourceUrl));
         agent.stop();
         agentThread.join();
         if (agentFailure.get() != null) {
             throw agentFailure.get();
         }
 
-        step("5/6 restoring to T = " + Micros.format(t) + " into '" + RESTORED + "'");
+        step("5/6 restoring to T = " + Micros.format(noted.t()) + " into '" + RESTORED + "'");
         RestoreReport report;
         try (PostgresTarget db = PostgresTarget.connect(base + RESTORED, user, "")) {
-            report = new Restore(Repository.open(data), line -> System.out.println("   " + line.trim())).run(new RestoreTarget.Time(TargetInstant.parse(Micros.format(t))), db);
+            report = new Restore(Repository.open(data), line -> System.out.println("   " + line.trim()))
+                    .run(new RestoreTarget.Time(TargetInstant.parse(Micros.format(noted.t()))), db);
         }
         System.out.println("   restored " + report.rows() + " rows" + RestoreCommand.objects(report) + " from checkpoint " + report.checkpoint() + " + "
                 + report.transactionsApplied() + " transactions in " + report.millis() + " ms");
 
         step("6/6 comparing the restored database with the source as it was at T");
+        boolean same = compare(base, noted.atT());
+        try (Connection admin = DriverManager.getConnection(base + "postgres", user, "")) {
+            // the demo's slot would otherwise hold WAL on this server forever
+            exec(admin, "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '" + SOURCE + "'");
+        }
+        System.out.println();
+        if (!same) {
+            throw new IllegalStateException("the restored database differs from the source at T: see the table above");
+        }
+        System.out.println("PROVED: every table and the view of '" + RESTORED + "' equal '" + SOURCE + "' as they were at " + Micros.format(noted.t())
+                + " (row counts and MD5 of every row); contacts are back after the DELETE, with the trigger, the view and the"
+                + " partitioned activity feed, ready for the application's next insert.");
+        System.out.println("repository: " + data + "   restore time: " + report.millis() + " ms");
+    }
+
+    /** The source and the restore's target made anew (the demo's slot dropped first); returns the source's URL. */
+    private String createDatabases(String base) throws SQLException {
+        try (Connection admin = DriverManager.getConnection(base + "postgres", user, "")) {
+            exec(admin, "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '" + SOURCE + "'");
+            exec(admin, "DROP DATABASE IF EXISTS " + SOURCE + " WITH (FORCE)");
+            exec(admin, "DROP DATABASE IF EXISTS " + RESTORED + " WITH (FORCE)");
+            exec(admin, "CREATE DATABASE " + SOURCE);
+            exec(admin, "CREATE DATABASE " + RESTORED);
+        }
+        String sourceUrl = base + SOURCE;
+        try (Connection c = DriverManager.getConnection(sourceUrl, user, "")) {
+            CrmSchema.create(c);
+            CrmSchema.seed(c, accounts, new Random(42));
+            System.out.println("   seeded " + counts(c));
+        }
+        return sourceUrl;
+    }
+
+    private BacktrackConfig writeConfig(Path config, String sourceUrl, Path data) throws IOException {
+        Files.writeString(config, "source:\n  url: " + sourceUrl + "\n  user: " + user + "\n  slot: " + SOURCE + "\n  publication: " + SOURCE
+                + "\n  heartbeat-interval: 1s\nrepository:\n  path: " + data + "\n");
+        return ConfigLoader.load(config);
+    }
+
+    /** The instant T noted between the workload's transactions, and every table's checksum then. */
+    private record Noted(long t, Map<String, String> atT) {
+    }
+
+    /** Runs the workload, holds it still to note T and the tables' checksums, then lets it run a second more. */
+    private Noted runWorkload(String sourceUrl) throws Exception {
+        try (CrmWorkload workload = new CrmWorkload(sourceUrl, user, 4, 7)) {
+            workload.start();
+            Thread.sleep(seconds * 1000L);
+            Noted noted;
+            try (AutoCloseable hold = workload.hold(); Connection c = DriverManager.getConnection(sourceUrl, user, "")) {
+                noted = new Noted(instant(c), checksums(c));
+                System.out.println("   noted T = " + Micros.format(noted.t()) + " after " + workload.committed() + " transactions: " + counts(c));
+            }
+            Thread.sleep(1000);
+            return noted;
+        }
+    }
+
+    /** The accident; returns the WAL position the agent must have logged past. */
+    private long deleteContacts(String sourceUrl) throws SQLException {
+        try (Connection c = DriverManager.getConnection(sourceUrl, user, "")) {
+            c.setAutoCommit(false);
+            try (Statement st = c.createStatement()) {
+                int gone = st.executeUpdate("DELETE FROM contacts");
+                long lsnBefore = Lsn.parse(one(c, "SELECT pg_current_wal_insert_lsn()::text"));
+                c.commit();
+                System.out.println("   deleted " + gone + " contacts; now " + counts(c));
+                return lsnBefore;
+            }
+        }
+    }
+
+    /** Every table's checksum in the restored database against the source's at T, printed; and the application's next writes. */
+    private boolean compare(String base, Map<String, String> atT) throws SQLException {
         boolean same = true;
         try (Connection c = DriverManager.getConnection(base + RESTORED, user, "")) {
             Map<String, String> restored = checksums(c);
@@ -155,18 +193,7 @@ final class DemoCommand implements Runnable {
             }
             same &= applicationWorks(c);
         }
-        try (Connection admin = DriverManager.getConnection(base + "postgres", user, "")) {
-            // the demo's slot would otherwise hold WAL on this server forever
-            exec(admin, "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '" + SOURCE + "'");
-        }
-        System.out.println();
-        if (!same) {
-            throw new IllegalStateException("the restored database differs from the source at T: see the table above");
-        }
-        System.out.println("PROVED: every table and the view of '" + RESTORED + "' equal '" + SOURCE + "' as they were at " + Micros.format(t)
-                + " (row counts and MD5 of every row); contacts are back after the DELETE, with the trigger, the view and the"
-                + " partitioned activity feed, ready for the application's next insert.");
-        System.out.println("repository: " + data + "   restore time: " + report.millis() + " ms");
+        return same;
     }
 
     private static void waitForCheckpoint(Path data, AtomicReference<RuntimeException> agentFailure) throws InterruptedException {
