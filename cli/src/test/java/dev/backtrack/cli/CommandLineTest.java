@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
@@ -64,6 +65,13 @@ class CommandLineTest {
 
     static String repo() {
         return fixture.repository.toString();
+    }
+
+    /** A command's arguments with more after them. */
+    static String[] append(String[] args, String... more) {
+        String[] out = Arrays.copyOf(args, args.length + more.length);
+        System.arraycopy(more, 0, out, args.length, more.length);
+        return out;
     }
 
     static Run run(String... args) {

@@ -55,7 +55,7 @@ class MariaDbBadInputTest {
             server.createDatabase("crm_definer_r");
             String[] restore = {"restore", "--repo", source.repository.toString(), "--to", "latest", "--target-url", server.jdbcUrl("crm_definer_r"),
                     "--target-user", "root"};
-            CommandLineTest.Run kept = CommandLineTest.run(append(restore, "--definer", "keep"));
+            CommandLineTest.Run kept = CommandLineTest.run(CommandLineTest.append(restore, "--definer", "keep"));
             assertEquals(3, kept.exit(), kept.err());
             assertEquals(1, kept.err().strip().lines().count(), kept.err());
             assertTrue(kept.err().contains("DEFINER `reporting`@`%`, which the target lacks") && kept.err().contains("--definer current"), kept.err());
@@ -67,11 +67,5 @@ class MariaDbBadInputTest {
             assertEquals("root@%", server.queryOne("crm_definer_r", "SELECT DEFINER FROM information_schema.VIEWS WHERE TABLE_SCHEMA = 'crm_definer_r'")
                     .replace("localhost", "%").replace("127.0.0.1", "%"));
         }
-    }
-
-    private static String[] append(String[] a, String... more) {
-        String[] out = Arrays.copyOf(a, a.length + more.length);
-        System.arraycopy(more, 0, out, a.length, more.length);
-        return out;
     }
 }

@@ -194,12 +194,12 @@ class MariaDbPointInTimeTest {
         pg.createDatabase("crm_pit_pg");
         pg.execute("crm_pit_pg", "CREATE EXTENSION postgis");
         String[] restore = {"restore", "--repo", source.repository.toString(), "--to", t.toString(), "--target-url", pg.jdbcUrl("crm_pit_pg"), "--target-user", "postgres"};
-        CommandLineTest.Run strict = CommandLineTest.run(append(restore, "--strict"));
+        CommandLineTest.Run strict = CommandLineTest.run(CommandLineTest.append(restore, "--strict"));
         assertEquals(2, strict.exit(), strict.err());
         assertTrue(strict.err().strip().lines().count() == 1 && strict.err().contains("--strict: a postgresql target would leave out"), strict.err());
         assertEquals("0", pg.queryOne("crm_pit_pg", "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'crm_pit'"),
                 "--strict wrote nothing");
-        CommandLineTest.Run run = CommandLineTest.run(append(restore, "--json"));
+        CommandLineTest.Run run = CommandLineTest.run(CommandLineTest.append(restore, "--json"));
         assertEquals(0, run.exit(), run.err());
         RestoreReport report = new ObjectMapper().readValue(run.out(), RestoreReport.class);
         MariaDbSource.assertTables("restore into PostgreSQL to " + t, MariaDbSource.mariaDbTables(source.server, restoredInMariaDb),
@@ -241,12 +241,6 @@ class MariaDbPointInTimeTest {
             Thread.sleep(50);
         }
         throw new AssertionError("step 3's gap was not closed within 60 s\n" + source.agentOutput());
-    }
-
-    private static String[] append(String[] a, String... more) {
-        String[] out = Arrays.copyOf(a, a.length + more.length);
-        System.arraycopy(more, 0, out, a.length, more.length);
-        return out;
     }
 
     private static void checkpoint(MariaDbSource source, String kind) {

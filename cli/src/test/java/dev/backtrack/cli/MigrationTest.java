@@ -85,14 +85,14 @@ class MigrationTest {
             // a row changed in the target behind the migration's back: validation finds it and refuses
             pg.execute("crm_mig_pg", "UPDATE crm_mig.accounts SET name = 'tampered' WHERE id = 2");
             Path refusedLog = dir.resolve("cutover-refused.log");
-            int refused = AgentProcess.run(refusedLog, "-Xmx512m", append(cutover, "--timeout", "4"));
+            int refused = AgentProcess.run(refusedLog, "-Xmx512m", CommandLineTest.append(cutover, "--timeout", "4"));
             String refusal = Files.readString(refusedLog);
             assertEquals(7, refused, refusal);
             assertTrue(refusal.contains("DIFFERS crm_mig.accounts") && refusal.contains("(id=2) differs"), refusal);
 
             pg.execute("crm_mig_pg", "UPDATE crm_mig.accounts SET name = 'Globex' WHERE id = 2");
             Path cutLog = dir.resolve("cutover.log");
-            int code = AgentProcess.run(cutLog, "-Xmx512m", append(cutover, "--json"));
+            int code = AgentProcess.run(cutLog, "-Xmx512m", CommandLineTest.append(cutover, "--json"));
             String out = Files.readString(cutLog);
             assertEquals(0, code, out);
             JsonNode report = JSON.readTree(out.substring(out.indexOf('{')));
@@ -137,11 +137,5 @@ class MigrationTest {
         } catch (Throwable e) {
             failure.set(e);
         }
-    }
-
-    private static String[] append(String[] a, String... more) {
-        String[] out = Arrays.copyOf(a, a.length + more.length);
-        System.arraycopy(more, 0, out, a.length, more.length);
-        return out;
     }
 }

@@ -1,6 +1,7 @@
 package dev.backtrack.connectors.mariadb;
 
 import dev.backtrack.connectors.SourceException;
+import dev.backtrack.connectors.target.ObjectPasses;
 import dev.backtrack.connectors.target.ObjectRestore;
 import dev.backtrack.repository.objects.ObjectDefinition;
 import dev.backtrack.repository.objects.ObjectSet;
@@ -40,7 +41,7 @@ final class MariaDbObjectRestore implements ObjectRestore {
     private final List<ObjectDefinition> pending = new ArrayList<>();
     private final Map<String, String> failures = new LinkedHashMap<>();
     private final List<ObjectDefinition> made = new ArrayList<>();
-    private final String session;
+    private final ObjectSession session;
 
     MariaDbObjectRestore(MariaDbTarget target, Connection connection, ObjectSet set, Options options, Scope scope) {
         this.target = target;
@@ -60,8 +61,7 @@ final class MariaDbObjectRestore implements ObjectRestore {
             }
             objects.add(o);
         }
-        this.session = one("SELECT CONCAT('SET SESSION sql_mode = ''', @@sql_mode, ''', character_set_client = ', @@character_set_client,"
-                + " ', collation_connection = ', @@collation_connection)");
+        this.session = new ObjectSession(connection);
     }
 
     /** With the source's definers kept (or another named), the target must have that account. */
@@ -96,25 +96,17 @@ final class MariaDbObjectRestore implements ObjectRestore {
         List<ObjectDefinition> todo = new ArrayList<>(pending);
         objects.stream().filter(o -> o.phase().equals(phase)).forEach(todo::add);
         pending.clear();
-        boolean progress = true;
-        while (!todo.isEmpty() && progress) {
-            progress = false;
-            List<ObjectDefinition> failed = new ArrayList<>();
-            for (ObjectDefinition o : todo) {
-                if (run(o, statements(o))) {
-                    made.add(o);
-                    failures.remove(o.key());
-                    if (o.isTableEntry()) {
-                        target.madeWhole(o.table().substring(o.table().indexOf('.') + 1));
-                    }
-                    progress = true;
-                } else {
-                    failed.add(o);
-                }
+        pending.addAll(ObjectPasses.make(todo, o -> {
+            if (!run(o, statements(o))) {
+                return false;
             }
-            todo = failed;
-        }
-        pending.addAll(todo);
+            made.add(o);
+            failures.remove(o.key());
+            if (o.isTableEntry()) {
+                target.madeWhole(o.table().substring(o.table().indexOf('.') + 1));
+            }
+            return true;
+        }));
     }
 
     private List<String> statements(ObjectDefinition o) {
@@ -158,34 +150,18 @@ final class MariaDbObjectRestore implements ObjectRestore {
     @Override
     public List<String> finish() {
         List<String> notes = new ArrayList<>(leftOut);
-        for (ObjectDefinition o : pending) {
-            String why = failures.get(o.key());
-            if (!partial) {
-                throw new SourceException("the target refused " + o.describe() + " (" + why + "): restore into a new, empty database on a server of"
-                        + " the source's version, or leave the tables it needs out with --tables and see the notes");
-            }
-            notes.add("left out: " + o.describe() + " (" + why + ")");
-        }
+        notes.addAll(ObjectPasses.refused(pending, failures, partial,
+                "restore into a new, empty database on a server of the source's version, or leave the tables it needs out with --tables and see the notes"));
         return notes;
     }
 
-    /** Runs an object's statements, then sets the session back; false when the target refused one. */
+    /** Runs an object's statements (the session set back after them); false when the target refused one. */
     private boolean run(ObjectDefinition o, List<String> statements) {
-        try (Statement st = connection.createStatement()) {
-            try {
-                for (String sql : statements) {
-                    st.execute(sql);
-                }
-                return true;
-            } catch (SQLException e) {
-                failures.put(o.key(), MariaDbConnections.firstLine(e));
-                return false;
-            } finally {
-                st.execute(session);
-            }
-        } catch (SQLException e) {
-            throw new SourceException("the target refused to set its session back (" + MariaDbConnections.firstLine(e) + ")", e);
+        String why = session.run(statements);
+        if (why != null) {
+            failures.put(o.key(), why);
         }
+        return why == null;
     }
 
     @Override

@@ -1,13 +1,11 @@
 package dev.backtrack.connectors.mariadb;
 
+import dev.backtrack.connectors.SourceException;
 import dev.backtrack.connectors.target.ChangeApplier;
 import dev.backtrack.repository.objects.ObjectDefinition;
 import dev.backtrack.repository.objects.ObjectSet;
 
 import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -26,10 +24,12 @@ final class MariaDbObjectSync {
     private final Connection connection;
     private final String database;
     private final List<String> refused = new ArrayList<>();
+    private final ObjectSession session;
 
     MariaDbObjectSync(Connection connection, String database) {
         this.connection = connection;
         this.database = database;
+        this.session = new ObjectSession(connection);
     }
 
     /** Makes every object {@code wanted} selects as in {@code source}; returns what the target refused, one line each. */
@@ -96,29 +96,15 @@ final class MariaDbObjectSync {
         return out;
     }
 
-    /** Runs an object's statements, then sets sql_mode and the character set back as the migration's session has them. */
+    /** Runs an object's statements (the session set back after them); what the target refused goes to {@link #refused}. */
     private void run(ObjectDefinition o, List<String> statements) {
-        try (Statement st = connection.createStatement()) {
-            String session = "SET SESSION sql_mode = '" + one(st, "SELECT @@SESSION.sql_mode") + "', character_set_client = " + one(st, "SELECT @@character_set_client")
-                    + ", collation_connection = " + one(st, "SELECT @@collation_connection");
-            try {
-                for (String sql : statements) {
-                    st.execute(sql);
-                }
-            } catch (SQLException e) {
-                refused.add(o.describe() + ": " + MariaDbConnections.firstLine(e));
-            } finally {
-                st.execute(session);
+        try {
+            String why = session.run(statements);
+            if (why != null) {
+                refused.add(o.describe() + ": " + why);
             }
-        } catch (SQLException e) {
-            refused.add(o.describe() + ": " + MariaDbConnections.firstLine(e));
-        }
-    }
-
-    private static String one(Statement st, String sql) throws SQLException {
-        try (ResultSet rs = st.executeQuery(sql)) {
-            rs.next();
-            return rs.getString(1);
+        } catch (SourceException e) {
+            refused.add(o.describe() + ": " + e.getMessage());
         }
     }
 }

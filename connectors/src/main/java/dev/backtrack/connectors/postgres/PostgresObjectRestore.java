@@ -1,6 +1,7 @@
 package dev.backtrack.connectors.postgres;
 
 import dev.backtrack.connectors.SourceException;
+import dev.backtrack.connectors.target.ObjectPasses;
 import dev.backtrack.connectors.target.ObjectRestore;
 import dev.backtrack.repository.objects.ObjectDefinition;
 import dev.backtrack.repository.objects.ObjectSet;
@@ -90,35 +91,21 @@ final class PostgresObjectRestore implements ObjectRestore {
         List<ObjectDefinition> todo = new ArrayList<>(pending);
         objects.stream().filter(o -> o.phase().equals(phase)).forEach(todo::add);
         pending.clear();
-        boolean progress = true;
-        while (!todo.isEmpty() && progress) {
-            progress = false;
-            List<ObjectDefinition> failed = new ArrayList<>();
-            for (ObjectDefinition o : todo) {
-                if (run(o, o.create())) {
-                    made.add(o);
-                    failures.remove(o.key());
-                    progress = true;
-                } else {
-                    failed.add(o);
-                }
+        pending.addAll(ObjectPasses.make(todo, o -> {
+            if (!run(o, o.create())) {
+                return false;
             }
-            todo = failed;
-        }
-        pending.addAll(todo);
+            made.add(o);
+            failures.remove(o.key());
+            return true;
+        }));
     }
 
     @Override
     public List<String> finish() {
         List<String> notes = new ArrayList<>(leftOut);
-        for (ObjectDefinition o : pending) {
-            String why = failures.get(o.key());
-            if (!partial) {
-                throw new SourceException("the target refused " + o.describe() + " (" + why + "): restore into a new, empty database"
-                        + " of the same PostgreSQL major version with the extensions the source has");
-            }
-            notes.add("left out: " + o.describe() + " (" + why + ")");
-        }
+        notes.addAll(ObjectPasses.refused(pending, failures, partial,
+                "restore into a new, empty database of the same PostgreSQL major version with the extensions the source has"));
         // a sequence linked to a table takes the table's owner along, and may not be given one before it
         List<ObjectDefinition> ownersOrder = new ArrayList<>(made);
         ownersOrder.sort(Comparator.comparing((ObjectDefinition o) -> o.kind().equals("sequence")));
