@@ -169,7 +169,9 @@ final class CaptureConsumer implements DebeziumEngine.ChangeConsumer<ChangeEvent
         }
         if (!fresh.isEmpty()) {
             String offset = json(readyOffset);
-            recordMarks(space.appendWhenSpace(() -> log.append(fresh, offset)));
+            // indexed first: a stop or crash between the two then cannot leave a logged mark out of the index
+            recordMarks(fresh, log.nextSequence());
+            space.appendWhenSpace(() -> log.append(fresh, offset));
             status.logged(fresh);
         }
         for (Transaction tx : ready) {
@@ -335,19 +337,23 @@ final class CaptureConsumer implements DebeziumEngine.ChangeConsumer<ChangeEvent
         }
     }
 
-    /** Indexes named restore points once their transactions are durable. */
-    private void recordMarks(List<Transaction> logged) {
-        for (Transaction tx : logged) {
-            if (tx.changes() instanceof ChangeSpill.Changes) {
-                // a restore point is a transaction of one message, never a large one
-                continue;
-            }
-            for (RowChange c : tx.changes()) {
-                if (c.op() == Op.MESSAGE && Marks.PREFIX.equals(c.after()[0])) {
-                    Marks.record(repository, new Marks.Mark((String) c.after()[1], tx.sequence(), tx.commitMicros(), tx.position(),
-                            Micros.format(tx.commitMicros())));
+    /**
+     * Indexes the named restore points among transactions about to be logged from {@code firstSequence} on,
+     * with the sequences the log will give them (a redelivery after a crash gets the same ones).
+     */
+    private void recordMarks(List<Transaction> toLog, long firstSequence) {
+        long sequence = firstSequence;
+        for (Transaction tx : toLog) {
+            // a restore point is a transaction of one message, never a spilled one
+            if (!(tx.changes() instanceof ChangeSpill.Changes)) {
+                for (RowChange c : tx.changes()) {
+                    if (c.op() == Op.MESSAGE && Marks.PREFIX.equals(c.after()[0])) {
+                        Marks.record(repository, new Marks.Mark((String) c.after()[1], sequence, tx.commitMicros(), tx.position(),
+                                Micros.format(tx.commitMicros())));
+                    }
                 }
             }
+            sequence++;
         }
     }
 

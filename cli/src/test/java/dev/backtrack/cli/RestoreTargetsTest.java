@@ -1,5 +1,7 @@
 package dev.backtrack.cli;
 
+import dev.backtrack.repository.mark.Marks;
+import dev.backtrack.repository.position.Lsn;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -65,6 +67,9 @@ class RestoreTargetsTest {
             String url = f.cluster.jdbcUrl("t_never");
             CommandLineTest.refused(ExitCode.BAD_INPUT, "not in the log", "restore", "--repo", f.repository.toString(), "--to", "xid:999999999", "--target-url", url);
             CommandLineTest.refused(ExitCode.BAD_INPUT, "no mark named", "restore", "--repo", f.repository.toString(), "--to", "mark:nope", "--target-url", url);
+            // indexed just before its transaction was to be logged, and capture stopped in between
+            Marks.record(f.repository, new Marks.Mark("pending", 999_999, 0, Lsn.parse(third.lsn()) + 1, "2026-01-01T00:00:00Z"));
+            CommandLineTest.refused(ExitCode.BAD_INPUT, "not in the log yet", "restore", "--repo", f.repository.toString(), "--to", "mark:pending", "--target-url", url);
             CommandLineTest.refused(ExitCode.BAD_INPUT, "conflict", "restore", "--repo", f.repository.toString(), "--to", "latest", "--before", "xid:1", "--target-url", url);
             CommandLineTest.refused(ExitCode.BAD_INPUT, "not an LSN", "restore", "--repo", f.repository.toString(), "--to", "lsn:zz", "--target-url", url);
             CommandLineTest.refused(ExitCode.BAD_INPUT, "exists already", "mark", "before-import", "--config", f.config.toString());

@@ -195,6 +195,10 @@ public final class Restore {
         if (mark == null) {
             throw new RestoreException("no mark named '" + m.name() + "' in " + repo.path() + ": see the marks in 'backtrack backups'");
         }
+        if (!Marks.isLogged(mark, repo.logDir())) {
+            throw new RestoreException("mark '" + m.name() + "' is not in the log yet (capture stopped before its transaction was logged, or has not logged it"
+                    + " so far): start the agent and retry, or restore to a time or position");
+        }
         Predicate<Manifest> eligible = c -> c.nextSequence() <= mark.sequence() + 1;
         return new Plan(window.cheapest(eligible), eligible, tx -> tx.sequence() > mark.sequence(), m.toString());
     }

@@ -60,19 +60,10 @@ public final class MariaDbSettings {
         p.setProperty("heartbeat.interval.ms", Long.toString(source.heartbeatInterval().toMillis()));
         p.setProperty("notification.enabled.channels", "sink");
         p.setProperty("notification.sink.topic.name", CaptureSettings.NOTIFICATION_TOPIC);
-        p.setProperty("max.batch.size", Integer.toString(maxBatchSize));
-        p.setProperty("max.queue.size", Integer.toString(Math.max(8192, maxBatchSize * 4)));
-        p.setProperty("max.queue.size.in.bytes", Long.toString(CaptureSettings.QUEUE_BYTES));
-        p.setProperty("poll.interval.ms", "50");
+        CaptureSettings.engineSettings(p, maxBatchSize);
         p.setProperty("connect.keep.alive", "true");
         // the binlog client notices a lost server and reconnects on this beat (default 60 s: a server restart cost a minute of lag)
         p.setProperty("connect.keep.alive.interval.ms", "2000");
-        p.setProperty("errors.max.retries", "10");
-        p.setProperty("errors.retry.delay.initial.ms", "500");
-        p.setProperty("errors.retry.delay.max.ms", "10000");
-        // a lost source connection is retried after 2 s instead of Debezium's 10 s (a source restart cost 10-15 s of lag)
-        p.setProperty("retriable.restart.connector.wait.ms", "2000");
-        p.setProperty("record.processing.threads", "1");
         return p;
     }
 }

@@ -87,18 +87,25 @@ public final class CaptureSettings {
         p.setProperty("heartbeat.interval.ms", Long.toString(source.heartbeatInterval().toMillis()));
         p.setProperty("notification.enabled.channels", "sink");
         p.setProperty("notification.sink.topic.name", NOTIFICATION_TOPIC);
+        p.setProperty("slot.drop.on.stop", "false");
+        engineSettings(p, maxBatchSize);
+        return p;
+    }
+
+    /** The engine's batching, retries and shutdown, the same for every source engine. */
+    public static void engineSettings(Properties p, int maxBatchSize) {
         p.setProperty("max.batch.size", Integer.toString(maxBatchSize));
         p.setProperty("max.queue.size", Integer.toString(Math.max(8192, maxBatchSize * 4)));
         // bounds the engine's queue by size too, so rows of megabytes each cannot fill the heap before the agent spills them
         p.setProperty("max.queue.size.in.bytes", Long.toString(QUEUE_BYTES));
         p.setProperty("poll.interval.ms", "50");
-        p.setProperty("slot.drop.on.stop", "false");
         p.setProperty("errors.max.retries", "10");
         p.setProperty("errors.retry.delay.initial.ms", "500");
         p.setProperty("errors.retry.delay.max.ms", "10000");
         // a lost source connection is retried after 2 s instead of Debezium's 10 s (a source restart cost 10-15 s of lag)
         p.setProperty("retriable.restart.connector.wait.ms", "2000");
         p.setProperty("record.processing.threads", "1");
-        return p;
+        // a stop lets the batch being logged finish (Debezium interrupts it after 1 s: a slow fsync then lost a mark's index entry)
+        p.setProperty("record.processing.shutdown.timeout.ms", "60000");
     }
 }

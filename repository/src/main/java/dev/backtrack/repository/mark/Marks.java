@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.backtrack.repository.RepositoryException;
 import dev.backtrack.repository.io.AtomicFiles;
 import dev.backtrack.repository.io.OwnerOnly;
+import dev.backtrack.repository.model.Transaction;
+import dev.backtrack.repository.redolog.LogCursor;
+import dev.backtrack.repository.redolog.RedoLog;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -16,7 +19,9 @@ import java.util.stream.Stream;
 
 /**
  * Named restore points. The mark itself is a message in a logged transaction; {@code marks/NAME.json}
- * is an index to it, written after the transaction is durable. Thread-safe (stateless).
+ * is an index to it, written just before the transaction is appended, so a mark may briefly (or, when
+ * capture stopped between the two and never resumed there, for good) name a transaction the log does
+ * not hold: {@link #isLogged} tells. Thread-safe (stateless).
  */
 public final class Marks {
     public static final String PREFIX = "backtrack.mark";
@@ -63,6 +68,17 @@ public final class Marks {
         }
         out.sort(Comparator.comparingLong(Mark::sequence));
         return out;
+    }
+
+    /** Whether the log in {@code logDir} holds the mark's transaction at its sequence. */
+    public static boolean isLogged(Mark mark, Path logDir) {
+        try (LogCursor cursor = RedoLog.read(logDir, mark.sequence())) {
+            if (!cursor.hasNext()) {
+                return false;
+            }
+            Transaction tx = cursor.next();
+            return tx.sequence() == mark.sequence() && tx.position() == mark.position();
+        }
     }
 
     public static Mark find(Path repository, String name) {
