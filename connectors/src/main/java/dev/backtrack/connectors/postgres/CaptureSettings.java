@@ -105,7 +105,7 @@ public final class CaptureSettings {
         // a lost source connection is retried after 2 s instead of Debezium's 10 s (a source restart cost 10-15 s of lag)
         p.setProperty("retriable.restart.connector.wait.ms", "2000");
         p.setProperty("record.processing.threads", "1");
-        // a stop lets the batch being logged finish (Debezium interrupts it after 1 s: a slow fsync then lost a mark's index entry)
+        // a stop lets the batch being logged finish (Debezium waits 1 s by default, then goes on stopping while it runs)
         p.setProperty("record.processing.shutdown.timeout.ms", "60000");
     }
 }
