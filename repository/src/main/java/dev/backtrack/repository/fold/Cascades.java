@@ -92,53 +92,79 @@ public final class Cascades {
         }
     }
 
-    /** Applies to one row, in log order, each hit on a key it references that came after its last change. */
+    /**
+     * Applies to one row, in log order, the hits on the keys it references from its last change on.
+     * Hits at one place in the log come from one statement (what a rule causes takes its cause's place):
+     * they act together, and a delete among them wins, as it does in InnoDB whichever rule runs first.
+     * A hit at the row's own place is one this row has not taken yet: a rule that changed the row set
+     * the key it followed to null or to the new key, and a logged change of the row can be hit at its
+     * own place only through the row's reference to itself.
+     */
     private Change follow(List<ForeignKeyAction> keys, List<int[]> columns, Object[] row, long since) {
         Object[] now = row;
         long at = since;
+        long from = since;
         while (true) {
-            ReferentialActions.Hit first = null;
-            int which = -1;
+            long next = nextHit(keys, columns, now, from);
+            if (next == Long.MAX_VALUE) {
+                return at == since && now == row ? null : new Change(row, now, at);
+            }
+            Object[] changed = now.clone();
             for (int i = 0; i < keys.size(); i++) {
-                int[] cols = columns.get(i);
-                if (cols == null || ReferentialActions.hasNull(now, cols)) {
+                ReferentialActions.Hit h = hitAt(keys.get(i), columns.get(i), now, next);
+                if (h == null) {
                     continue;
                 }
-                ReferentialActions.Hit h = firstAfter(keys.get(i), new RowKey(RowCodec.key(now, cols)), at);
-                if (h != null && (first == null || h.order() < first.order())) {
-                    first = h;
-                    which = i;
+                ForeignKeyAction.Rule rule = keys.get(i).rule(h.deleted());
+                if (rule == ForeignKeyAction.Rule.CASCADE && h.deleted()) {
+                    return new Change(row, null, next);
+                }
+                int[] cols = columns.get(i);
+                for (int j = 0; j < cols.length; j++) {
+                    changed[cols[j]] = rule == ForeignKeyAction.Rule.SET_NULL ? null : h.newValues()[j];
                 }
             }
-            if (first == null) {
-                return at == since ? null : new Change(row, now, at);
-            }
-            at = first.order();
-            ForeignKeyAction.Rule rule = keys.get(which).rule(first.deleted());
-            if (rule == ForeignKeyAction.Rule.CASCADE && first.deleted()) {
-                return new Change(row, null, at);
-            }
-            now = now.clone();
-            int[] cols = columns.get(which);
-            for (int j = 0; j < cols.length; j++) {
-                now[cols[j]] = rule == ForeignKeyAction.Rule.SET_NULL ? null : first.newValues()[j];
-            }
+            now = changed;
+            at = next;
+            from = next + 1;
         }
     }
 
-    private ReferentialActions.Hit firstAfter(ForeignKeyAction fk, RowKey key, long order) {
-        return firstAfter(actions.hits.get(fk).get(key), order);
+    /** The earliest place at or after {@code from} of a hit on a key the row references now; MAX_VALUE when none. */
+    private long nextHit(List<ForeignKeyAction> keys, List<int[]> columns, Object[] row, long from) {
+        long next = Long.MAX_VALUE;
+        for (int i = 0; i < keys.size(); i++) {
+            List<ReferentialActions.Hit> list = hitsOn(keys.get(i), columns.get(i), row);
+            if (list != null) {
+                for (ReferentialActions.Hit h : list) {
+                    if (h.order() >= from) {
+                        next = Math.min(next, h.order());
+                        break;
+                    }
+                }
+            }
+        }
+        return next;
     }
 
-    private static ReferentialActions.Hit firstAfter(List<ReferentialActions.Hit> list, long order) {
+    private ReferentialActions.Hit hitAt(ForeignKeyAction fk, int[] cols, Object[] row, long order) {
+        List<ReferentialActions.Hit> list = hitsOn(fk, cols, row);
         if (list != null) {
             for (ReferentialActions.Hit h : list) {
-                if (h.order() > order) {
+                if (h.order() == order) {
                     return h;
                 }
             }
         }
         return null;
+    }
+
+    /** The hits on the key the row references through {@code fk}, oldest first; null when it references none. */
+    private List<ReferentialActions.Hit> hitsOn(ForeignKeyAction fk, int[] cols, Object[] row) {
+        if (cols == null || ReferentialActions.hasNull(row, cols)) {
+            return null;
+        }
+        return actions.hits.get(fk).get(new RowKey(RowCodec.key(row, cols)));
     }
 
     /** A row the rules deleted or changed is a parent's change in turn: its own children are read again. */
