@@ -123,14 +123,27 @@ final class BinlogEvents {
      * a table that has their columns.
      */
     private ObjectSet notAhead(ObjectSet read) {
+        return notAhead(read, lastObjects);
+    }
+
+    /**
+     * The definitions as of a finished snapshot: read again now, as a DDL run while the snapshot began
+     * is in neither the definitions read before it nor the stream after it; a table already changed
+     * past the snapshot's columns keeps its definition from {@code atStart}.
+     */
+    ObjectSet atSnapshotEnd(ObjectSet atStart) {
+        return notAhead(catalog.objects(List.of(), List.of()), atStart);
+    }
+
+    private ObjectSet notAhead(ObjectSet read, ObjectSet earlier) {
         List<ObjectDefinition> out = new ArrayList<>();
         for (ObjectDefinition o : read.all()) {
             TableSchema version = o.isTableEntry() ? versions.current(o.table()) : null;
             if (version == null || new HashSet<>(columnNames(o)).equals(
                     version.columns().stream().map(Column::name).collect(Collectors.toSet()))) {
                 out.add(o);
-            } else if (lastObjects != null && lastObjects.get(o.key()) != null) {
-                out.add(lastObjects.get(o.key()));
+            } else if (earlier != null && earlier.get(o.key()) != null) {
+                out.add(earlier.get(o.key()));
             }
         }
         return new ObjectSet(out);

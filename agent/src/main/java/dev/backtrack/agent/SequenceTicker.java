@@ -18,7 +18,7 @@ import java.util.function.LongSupplier;
  * heartbeat message, which the agent logs and confirms, so the slot moves on and the WAL it held can
  * go. Runs on its own connection; not thread-safe.
  */
-final class SequenceTicker implements AutoCloseable {
+final class SequenceTicker implements SourceEngine.SideWork {
     static final String PREFIX = SequenceValues.PREFIX;
     static final String HEARTBEAT_PREFIX = "backtrack.heartbeat";
     /** Unconfirmed WAL below this is left alone: it is what any busy moment leaves in flight. */
@@ -46,7 +46,8 @@ final class SequenceTicker implements AutoCloseable {
         this.pollObjects = pollObjects;
     }
 
-    void tick() {
+    @Override
+    public void tick() {
         try {
             boolean wrote = false;
             Map<String, String> definitions = catalog().sequenceDefinitions();
@@ -129,7 +130,8 @@ final class SequenceTicker implements AutoCloseable {
      * The WAL the slot holds on the source and how much of it the agent has not confirmed yet, with a
      * warning past {@code warningBytes}; "" when the source cannot be asked. Same thread as {@link #tick}.
      */
-    String slotLine(long warningBytes) {
+    @Override
+    public String statusPart(long warningBytes) {
         try {
             long[] wal = slotWal();
             if (wal == null) {

@@ -2,6 +2,7 @@ package dev.backtrack.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.backtrack.config.Engine;
 import dev.backtrack.bench.FoundationBench.Condition;
 import dev.backtrack.bench.FoundationBench.LogCount;
 import dev.backtrack.config.BacktrackConfig;
@@ -740,7 +741,7 @@ public final class MariaDbBench {
 
     private Map<String, Object> timedRestore(Source s, String url, String user) throws IOException {
         Probe probe = new Probe();
-        String engine = Repository.open(s.repo).identity().engine();
+        Engine engine = Repository.open(s.repo).identity().sourceEngine();
         Harness.Restored r = Harness.timedRestore(s.repo, RestoreTarget.parse("latest", null), () -> Targets.connect(url, user, "", engine), 1);
         Map<String, Object> m = r.figures();
         m.putAll(probe.stop(r.report().rows()));

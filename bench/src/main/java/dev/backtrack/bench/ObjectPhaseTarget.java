@@ -1,5 +1,6 @@
 package dev.backtrack.bench;
 
+import dev.backtrack.config.Engine;
 import dev.backtrack.connectors.target.ChangeApplier;
 import dev.backtrack.connectors.target.ObjectRestore;
 import dev.backtrack.connectors.target.TargetDatabase;
@@ -75,7 +76,7 @@ final class ObjectPhaseTarget implements TargetDatabase {
     }
 
     @Override
-    public String engine() {
+    public Engine engine() {
         return target.engine();
     }
 

@@ -1,5 +1,6 @@
 package dev.backtrack.cli;
 
+import dev.backtrack.config.Engine;
 import dev.backtrack.agent.Agent;
 import dev.backtrack.agent.FreshFull;
 import dev.backtrack.config.BacktrackConfig;
@@ -54,8 +55,8 @@ final class CheckpointCommand implements Callable<Integer> {
         Repository.unlock(path, cfg.repository().passphraseChars());
         Repository repo = Repository.open(path);
         long started = System.nanoTime();
-        if (kind.equals("fresh") && !"postgresql".equals(repo.identity().engine())) {
-            throw new IllegalArgumentException("--kind fresh reads PostgreSQL through an exported snapshot, which a " + repo.identity().engine()
+        if (kind.equals("fresh") && repo.identity().sourceEngine() != Engine.POSTGRESQL) {
+            throw new IllegalArgumentException("--kind fresh reads PostgreSQL through an exported snapshot, which a " + repo.identity().sourceEngine()
                     + " source does not have yet: use --kind full (synthetic, from the log) instead");
         }
         // SIGTERM or Ctrl-C: the build is interrupted (a fresh full's queries on the source are cancelled too) and rolls back
@@ -115,7 +116,7 @@ final class CheckpointCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("repository " + path + " has no checkpoint 0 yet: let the agent take it first");
             }
             return CheckpointKinds.build(repo, kind, repo.logSummary().lastSequence(), cfg.repository().compressionLevel(),
-                    Positions.formatter(repo.identity().engine()));
+                    Positions.formatter(repo.identity().sourceEngine()));
         }
     }
 

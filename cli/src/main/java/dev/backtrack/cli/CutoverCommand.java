@@ -111,7 +111,7 @@ final class CutoverCommand implements Runnable {
      */
     private static List<String> syncObjects(SourceCatalog source, TargetDatabase db, BacktrackConfig cfg, Repository repo) {
         ObjectSet objects = source.objects(cfg.source().tablesInclude(), cfg.source().tablesExclude());
-        if (objects == null || !repo.identity().engine().equals(db.engine())) {
+        if (objects == null || !repo.identity().sourceEngine().equals(db.engine())) {
             return List.of();
         }
         db.begin();

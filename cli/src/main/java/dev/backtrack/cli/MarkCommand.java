@@ -1,8 +1,8 @@
 package dev.backtrack.cli;
 
+import dev.backtrack.config.Engine;
 import dev.backtrack.config.BacktrackConfig;
 import dev.backtrack.config.ConfigLoader;
-import dev.backtrack.config.SourceConfig;
 import dev.backtrack.connectors.postgres.PostgresCatalog;
 import dev.backtrack.repository.Repository;
 import dev.backtrack.repository.mark.Marks;
@@ -26,7 +26,7 @@ final class MarkCommand implements Runnable {
     public void run() {
         Marks.checkName(name);
         BacktrackConfig cfg = ConfigLoader.load(config);
-        if (!SourceConfig.POSTGRESQL.equals(cfg.source().engine())) {
+        if (cfg.source().engine() != Engine.POSTGRESQL) {
             throw new IllegalArgumentException("marks are written as PostgreSQL logical decoding messages, which a " + cfg.source().engine()
                     + " source has no equivalent of: restore to a GTID (--to gtid:...) or a binlog position instead");
         }

@@ -38,6 +38,6 @@ final class MigrationTarget {
 
     TargetDatabase connect(Repository repository) {
         String password = targetPassword != null ? targetPassword : System.getenv("BACKTRACK_TARGET_PASSWORD");
-        return Targets.connect(targetUrl, targetUser, password, repository.identity().engine());
+        return Targets.connect(targetUrl, targetUser, password, repository.identity().sourceEngine());
     }
 }

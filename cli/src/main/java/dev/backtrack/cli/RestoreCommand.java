@@ -1,5 +1,6 @@
 package dev.backtrack.cli;
 
+import dev.backtrack.repository.position.Positions;
 import dev.backtrack.connectors.target.ObjectRestore;
 import dev.backtrack.connectors.target.TargetDatabase;
 import dev.backtrack.connectors.target.Targets;
@@ -94,7 +95,7 @@ final class RestoreCommand implements Runnable {
         // (or, past the loading, finishes); with one connection the target's transaction is rolled back when the connection goes
         Thread restoring = Thread.currentThread();
         GracefulStop stop = jobs > 1 ? new GracefulStop("restore-stop", restoring::interrupt, 120) : null;
-        try (TargetDatabase db = Targets.connect(targetUrl, targetUser, password, repository.identity().engine())) {
+        try (TargetDatabase db = Targets.connect(targetUrl, targetUser, password, repository.identity().sourceEngine())) {
             RestoreReport report = restore.run(target, db, Selection.of(tables, schemas));
             if (json) {
                 Json.print(report);
@@ -103,7 +104,7 @@ final class RestoreCommand implements Runnable {
                 System.out.println("restored " + report.rows() + " rows in " + report.rowsPerTable().size() + " tables" + objects(report) + " to " + report.target()
                         + " from checkpoint " + String.join(" + ", report.chain()) + " + " + report.transactionsApplied() + " transactions"
                         + (report.lastAppliedCommit() == null ? "" : " (last commit " + report.lastAppliedCommit() + ", "
-                        + ("postgresql".equals(repository.identity().engine()) ? "LSN " : "binlog ") + report.lastAppliedPosition() + ")")
+                        + Positions.label(repository.identity().sourceEngine()) + report.lastAppliedPosition() + ")")
                         + " in " + report.millis() + " ms");
             }
         } catch (RuntimeException e) {

@@ -1,5 +1,6 @@
 package dev.backtrack.cli;
 
+import dev.backtrack.config.Engine;
 import dev.backtrack.cli.demo.CrmSchema;
 import dev.backtrack.repository.Repository;
 import dev.backtrack.repository.io.AtomicFiles;
@@ -113,9 +114,9 @@ class BadInputTableTest {
         Path wrongKey = Files.writeString(dir.resolve("wrong.key"), "not the passphrase\n");
         Path encrypted = sealed.repository;
         Path otherSource = dir.resolve("other-source-repo");
-        Repository.openOrCreate(otherSource, "postgresql", "7000000000000000002", "crm_bad_input");
+        Repository.openOrCreate(otherSource, Engine.POSTGRESQL, "7000000000000000002", "crm_bad_input");
         Path futureFormat = dir.resolve("future-repo");
-        Repository.openOrCreate(futureFormat, "postgresql", "7000000000000000003", "crm");
+        Repository.openOrCreate(futureFormat, Engine.POSTGRESQL, "7000000000000000003", "crm");
         Path root = futureFormat.resolve(Repository.ROOT_FILE);
         String identity = new String(AtomicFiles.readChecked(root), StandardCharsets.UTF_8);
         AtomicFiles.writeChecked(root, identity.replaceFirst("\"format\"\\s*:\\s*\\d+", "\"format\" : 99").getBytes(StandardCharsets.UTF_8));

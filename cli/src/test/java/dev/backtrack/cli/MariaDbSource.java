@@ -1,5 +1,6 @@
 package dev.backtrack.cli;
 
+import dev.backtrack.config.Engine;
 import dev.backtrack.repository.position.BinlogPosition;
 import dev.backtrack.connectors.target.TableContents;
 import dev.backtrack.connectors.target.TargetDatabase;
@@ -118,7 +119,7 @@ final class MariaDbSource implements AutoCloseable {
 
     /** @param checkpoint the checkpoint to start from (--set), or null for the cheapest */
     RestoreReport restore(String to, String targetUrl, String user, String checkpoint) {
-        try (TargetDatabase db = Targets.connect(targetUrl, user, "", "mariadb")) {
+        try (TargetDatabase db = Targets.connect(targetUrl, user, "", Engine.MARIADB)) {
             return new Restore(Repository.open(repository), Progress.NONE).from(checkpoint).run(RestoreTarget.parse(to, null), db);
         }
     }

@@ -1,5 +1,6 @@
 package dev.backtrack.cli;
 
+import dev.backtrack.config.Engine;
 import dev.backtrack.agent.FreshFull;
 import dev.backtrack.connectors.mariadb.MariaDbTarget;
 import dev.backtrack.connectors.target.CrossEngine;
@@ -244,7 +245,7 @@ class PostgresToMariaDbTest {
             f.stopAgent();
             AtomicInteger created = new AtomicInteger();
             RuntimeException unmapped;
-            try (TargetDatabase db = CrossEngine.of("postgresql", recording(MariaDbTarget.connect(server.jdbcUrl("pg2m_refused"), "root", ""), created))) {
+            try (TargetDatabase db = CrossEngine.of(Engine.POSTGRESQL, recording(MariaDbTarget.connect(server.jdbcUrl("pg2m_refused"), "root", ""), created))) {
                 unmapped = assertThrows(RuntimeException.class,
                         () -> new Restore(Repository.open(f.repository), Progress.NONE).run(RestoreTarget.parse("latest", null), db));
             }
@@ -257,7 +258,7 @@ class PostgresToMariaDbTest {
             Map<String, List<String>> latest = MariaDbSource.postgresTables(f.url(), "public");
             latest.remove("segments");
             server.createDatabase("pg2m_subset");
-            try (TargetDatabase db = Targets.connect(server.jdbcUrl("pg2m_subset"), "root", "", "postgresql")) {
+            try (TargetDatabase db = Targets.connect(server.jdbcUrl("pg2m_subset"), "root", "", Engine.POSTGRESQL)) {
                 new Restore(Repository.open(f.repository), Progress.NONE).run(RestoreTarget.parse("latest", null), db,
                         Selection.of("public.accounts,public.contacts,public.activities,public.deal_lines", null));
             }
@@ -266,7 +267,7 @@ class PostgresToMariaDbTest {
     }
 
     private static RestoreReport restore(CaptureFixture f, String to, MariaDbServer server, String database, int jobs) {
-        try (TargetDatabase db = Targets.connect(server.jdbcUrl(database), "root", "", "postgresql")) {
+        try (TargetDatabase db = Targets.connect(server.jdbcUrl(database), "root", "", Engine.POSTGRESQL)) {
             return new Restore(Repository.open(f.repository), Progress.NONE).jobs(jobs).run(RestoreTarget.parse(to, null), db);
         }
     }

@@ -105,7 +105,7 @@ public final class ConfigLoader {
             v.put(o.path(), value == null ? "" : value.trim());
         }
         String url = v.get("source.url");
-        if (SourceConfig.engineOf(url) == null) {
+        if (Engine.ofUrl(url) == null) {
             throw new ConfigException("source.url '" + JdbcUrl.masked(url) + "' is not supported: use a PostgreSQL, MariaDB or MySQL URL such as jdbc:postgresql://127.0.0.1:5432/crm,"
                     + " jdbc:mariadb://127.0.0.1:3306/crm or jdbc:mysql://127.0.0.1:3306/crm");
         }

@@ -7,27 +7,13 @@ import java.util.List;
 public record SourceConfig(String url, String user, String password, List<String> tablesInclude,
                            List<String> tablesExclude, String slot, String publication, String captureDdl,
                            Duration heartbeatInterval, int serverId) {
-    public static final String POSTGRESQL = "postgresql";
-    public static final String MARIADB = "mariadb";
-    public static final String MYSQL = "mysql";
-
     public SourceConfig(String url, String user, String password, List<String> tablesInclude, List<String> tablesExclude, String slot,
                         String publication, String captureDdl, Duration heartbeatInterval) {
         this(url, user, password, tablesInclude, tablesExclude, slot, publication, captureDdl, heartbeatInterval, 5401);
     }
 
-    /** postgresql, mariadb or mysql from a JDBC URL; null for any other. */
-    public static String engineOf(String url) {
-        for (String e : List.of(POSTGRESQL, MARIADB, MYSQL)) {
-            if (url.startsWith("jdbc:" + e + "://")) {
-                return e;
-            }
-        }
-        return null;
-    }
-
-    public String engine() {
-        return engineOf(url);
+    public Engine engine() {
+        return Engine.ofUrl(url);
     }
 
     /** The database name at the end of a JDBC URL, without parameters. */
@@ -53,7 +39,7 @@ public record SourceConfig(String url, String user, String password, List<String
         String rest = url.substring(url.indexOf("//") + 2);
         String hostPort = rest.substring(0, rest.indexOf('/') < 0 ? rest.length() : rest.indexOf('/'));
         int colon = hostPort.lastIndexOf(':');
-        return colon < 0 ? (POSTGRESQL.equals(engine()) ? 5432 : 3306) : Integer.parseInt(hostPort.substring(colon + 1));
+        return colon < 0 ? engine().defaultPort() : Integer.parseInt(hostPort.substring(colon + 1));
     }
 
     @Override

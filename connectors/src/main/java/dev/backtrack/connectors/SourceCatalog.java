@@ -1,5 +1,6 @@
 package dev.backtrack.connectors;
 
+import dev.backtrack.config.Engine;
 import dev.backtrack.repository.objects.ObjectSet;
 import dev.backtrack.repository.schema.TableSchema;
 
@@ -15,7 +16,7 @@ import java.util.Map;
 public interface SourceCatalog extends AutoCloseable {
 
     /** postgresql, mariadb or mysql. */
-    String engine();
+    Engine engine();
 
     /** Fails with the statement that fixes each missing server setting or grant capture needs. */
     void checkCapturePrerequisites();

@@ -1,5 +1,6 @@
 package dev.backtrack.connectors;
 
+import dev.backtrack.config.Engine;
 import dev.backtrack.config.SourceConfig;
 import dev.backtrack.connectors.mariadb.MariaDbCatalog;
 import dev.backtrack.connectors.postgres.PostgresCatalog;
@@ -10,7 +11,7 @@ public final class SourceCatalogs {
     }
 
     public static SourceCatalog connect(SourceConfig source) {
-        return SourceConfig.POSTGRESQL.equals(source.engine())
+        return source.engine() == Engine.POSTGRESQL
                 ? PostgresCatalog.connect(source.url(), source.user(), source.password())
                 : MariaDbCatalog.connect(source.url(), source.user(), source.password(), source.database(), source.engine());
     }

@@ -1,5 +1,6 @@
 package dev.backtrack.connectors;
 
+import dev.backtrack.config.Engine;
 import dev.backtrack.config.ConfigException;
 import dev.backtrack.config.JdbcUrl;
 import dev.backtrack.config.SourceConfig;
@@ -62,7 +63,7 @@ public final class SourceTls {
         if (mode == null) {
             return p;
         }
-        boolean mysql = SourceConfig.MYSQL.equals(source.engine());
+        boolean mysql = source.engine() == Engine.MYSQL;
         p.put("database.ssl.mode", mysql ? switch (mode) {
             case "disable" -> "disabled";
             case "trust" -> "required";

@@ -14,7 +14,6 @@ import dev.backtrack.repository.redolog.LogSummary;
 import dev.backtrack.repository.redolog.RedoLog;
 import dev.backtrack.repository.schema.TableSchema;
 
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -71,7 +70,7 @@ public final class Migration {
         this.changes = db.changes();
         this.progress = progress;
         this.warnings = warnings;
-        this.sameEngine = "postgresql".equals(repo.identity().engine()) == "postgresql".equals(db.engine());
+        this.sameEngine = repo.identity().sourceEngine().binlog() == db.engine().binlog();
     }
 
     /** The saved progress, or null when the target holds no migration of this repository. */
@@ -133,7 +132,7 @@ public final class Migration {
         }
         // a PostgreSQL log holds the rows a cascade changed, so the target's own foreign key actions must not act on them
         // again; a binlog does not, so they must
-        String why = "postgresql".equals(repo.identity().engine()) ? changes.asReplica() : changes.withForeignKeyRules();
+        String why = repo.identity().sourceEngine().binlog() ? changes.withForeignKeyRules() : changes.asReplica();
         if (why != null) {
             warnings.report(why);
         }

@@ -156,8 +156,8 @@ public final class Restore {
             return new Plan(window.cheapest(eligible), eligible, t.instant().latest() ? tx -> false : new PastInstant(at), t.toString());
         }
         if (target instanceof RestoreTarget.AtLsn l) {
-            if (!"postgresql".equals(repo.identity().engine())) {
-                throw new RestoreException("--to " + l + " names a PostgreSQL LSN, but " + repo.path() + " holds a " + repo.identity().engine()
+            if (repo.identity().sourceEngine().binlog()) {
+                throw new RestoreException("--to " + l + " names a PostgreSQL LSN, but " + repo.path() + " holds a " + repo.identity().sourceEngine()
                         + " source: use --to binlog:FILE:POS or --to gtid:...");
             }
             Predicate<Manifest> eligible = m -> m.position() <= l.lsn();
@@ -171,7 +171,7 @@ public final class Restore {
             return new Plan(cp, eligible, tx -> tx.position() > l.lsn(), l.toString());
         }
         if (target instanceof RestoreTarget.AtBinlog b) {
-            if ("postgresql".equals(repo.identity().engine())) {
+            if (!repo.identity().sourceEngine().binlog()) {
                 throw new RestoreException("--to " + b + " names a binlog position, but " + repo.path() + " holds a PostgreSQL source: use --to lsn:...");
             }
             refuseGapPosition(window, b.position(), b.toString(), "a binlog position");
@@ -179,7 +179,7 @@ public final class Restore {
             Predicate<Manifest> eligible = m -> m.position() <= b.position();
             Chain cp = window.cheapest(eligible);
             if (cp == null) {
-                throw new RestoreException("--to " + b + " is before the oldest checkpoint (" + Positions.format(repo.identity().engine(),
+                throw new RestoreException("--to " + b + " is before the oldest checkpoint (" + Positions.format(repo.identity().sourceEngine(),
                         window.checkpoints().get(0).position()) + "): pick a later position, or --to latest");
             }
             return new Plan(cp, eligible, tx -> tx.position() >= b.position(), b.toString());
@@ -268,7 +268,7 @@ public final class Restore {
                     : loadInParallel(db, objects, chain, chosen, tables, sequences, checkpoint, fold, notes, rows);
             return new RestoreReport(target.toString(), checkpoint.id(), chain.links().stream().map(Manifest::id).toList(), checkpoint.time(), fold.transactions(), fold.changes(),
                     fold.lastCommitMicros() == Long.MIN_VALUE ? null : Micros.format(fold.lastCommitMicros()),
-                    fold.lastPosition() < 0 ? null : Positions.format(repo.identity().engine(), fold.lastPosition()), rows, total, objects.counts(), notes,
+                    fold.lastPosition() < 0 ? null : Positions.format(repo.identity().sourceEngine(), fold.lastPosition()), rows, total, objects.counts(), notes,
                     (System.nanoTime() - started) / 1_000_000, lastSequence(checkpoint, fold));
         } finally {
             // what the fold spilled to disk
@@ -327,7 +327,7 @@ public final class Restore {
             db.commit();
         } catch (RuntimeException e) {
             db.rollback();
-            if (!"postgresql".equals(db.engine())) {
+            if (db.engine().binlog()) {
                 // MariaDB and MySQL commit DDL at once: what the rollback cannot undo is dropped
                 undoQuietly(db, objects, e);
                 dropQuietly(db, tables, sequences, e);
@@ -363,7 +363,7 @@ public final class Restore {
             return ObjectRestore.NONE;
         }
         // MariaDB and MySQL write the same dialect; PostgreSQL's is another
-        if ("postgresql".equals(repo.identity().engine()) != "postgresql".equals(db.engine())) {
+        if (repo.identity().sourceEngine().binlog() != db.engine().binlog()) {
             return new SkippedObjects(set, db.engine());
         }
         Set<String> restored = tables.stream().map(TableSchema::qualifiedName).collect(Collectors.toSet());
@@ -518,7 +518,7 @@ public final class Restore {
         FoldMemory memory = FoldMemory.ofHeap(repo.logDir());
         try {
             LogFold.Result fold = LogFold.fold(repo.logDir(), repo.schemas(), chain.tip().nextSequence(), chain.seed(repo.dataDir(), repo.schemas(), memory),
-                    memory, plan.stop(), n -> progress.report("  folded " + n + " transactions"), ReferentialActions.forEngine(repo.identity().engine()));
+                    memory, plan.stop(), n -> progress.report("  folded " + n + " transactions"), ReferentialActions.forEngine(repo.identity().sourceEngine()));
             long cascaded = Cascades.resolve(fold.actions(), fold.tables(), f -> chain.fullRows(repo.dataDir(), f), (table, change) -> { });
             if (cascaded > 0) {
                 progress.report("  applied the foreign key rules the binlog leaves out: " + cascaded + " rows deleted or changed");

@@ -1,5 +1,6 @@
 package dev.backtrack.repository;
 
+import dev.backtrack.config.Engine;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.backtrack.repository.checkpoint.Checkpoints;
 import dev.backtrack.repository.checkpoint.Manifest;
@@ -71,7 +72,7 @@ public final class Repository {
      * Opens the repository for the agent, creating it when the directory is empty or missing, and
      * refusing one that belongs to another source.
      */
-    public static Repository openOrCreate(Path path, String engine, String systemIdentifier, String database) {
+    public static Repository openOrCreate(Path path, Engine engine, String systemIdentifier, String database) {
         return openOrCreate(path, engine, systemIdentifier, database, null);
     }
 
@@ -79,7 +80,7 @@ public final class Repository {
      * @param passphrase null for a plain repository; otherwise a new repository is encrypted with a
      *                   master key wrapped under it, and an existing one must be encrypted and open with it
      */
-    public static Repository openOrCreate(Path path, String engine, String systemIdentifier, String database, char[] passphrase) {
+    public static Repository openOrCreate(Path path, Engine engine, String systemIdentifier, String database, char[] passphrase) {
         Path root = path.resolve(ROOT_FILE);
         try {
             if (!Files.exists(root)) {
@@ -96,7 +97,7 @@ public final class Repository {
                     // the key first: a root file that says "encrypted" always has a key beside it
                     Vault.put(path, RepositoryKeys.create(path, passphrase));
                 }
-                RepositoryIdentity id = new RepositoryIdentity(RepositoryIdentity.FORMAT, UUID.randomUUID().toString(), engine,
+                RepositoryIdentity id = new RepositoryIdentity(RepositoryIdentity.FORMAT, UUID.randomUUID().toString(), engine.id(),
                         systemIdentifier, database, Instant.now().toString(), passphrase != null ? RepositoryIdentity.AES_256_GCM : null);
                 AtomicFiles.writePlain(root, AtomicFiles.withHash(JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(id)));
             }
@@ -114,7 +115,7 @@ public final class Repository {
         }
         Repository repo = open(path);
         RepositoryIdentity id = repo.identity;
-        if (!id.engine().equals(engine) || !id.systemIdentifier().equals(systemIdentifier) || !id.database().equals(database)) {
+        if (!id.engine().equals(engine.id()) || !id.systemIdentifier().equals(systemIdentifier) || !id.database().equals(database)) {
             throw new RepositoryException("repository " + path + " belongs to " + id.engine() + " system " + id.systemIdentifier() + " database '"
                     + id.database() + "', not to this source (" + engine + " system " + systemIdentifier + " database '" + database
                     + "'): use another repository.path");

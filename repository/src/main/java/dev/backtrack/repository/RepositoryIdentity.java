@@ -1,5 +1,7 @@
 package dev.backtrack.repository;
 
+import dev.backtrack.config.Engine;
+
 /**
  * The repository's root file {@code backtrack.repo}: format version, a random id, and the source it
  * protects, and whether its files are encrypted ({@code encryption}: "aes-256-gcm", or absent).
@@ -10,6 +12,11 @@ public record RepositoryIdentity(int format, String repositoryId, String engine,
                                  String database, String created, String encryption) {
     public static final int FORMAT = 2;
     public static final String AES_256_GCM = "aes-256-gcm";
+
+    /** The source's engine, from its name in the root file. */
+    public Engine sourceEngine() {
+        return Engine.of(engine);
+    }
 
     public boolean encrypted() {
         return AES_256_GCM.equals(encryption);

@@ -1,5 +1,6 @@
 package dev.backtrack.repository;
 
+import dev.backtrack.config.Engine;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -17,7 +18,7 @@ class ReadLeaseTest {
 
     @Test
     void readersShareAndExpireExcludes() {
-        Repository.openOrCreate(dir, "postgresql", "7000000000000000001", "crm");
+        Repository.openOrCreate(dir, Engine.POSTGRESQL, "7000000000000000001", "crm");
         try (ReadLease a = ReadLease.reader(dir); ReadLease b = ReadLease.reader(dir)) {
             LockedException e = assertThrows(LockedException.class, () -> ReadLease.expirer(dir));
             assertTrue(e.getMessage().contains("being read by a restore or verify"), e.getMessage());

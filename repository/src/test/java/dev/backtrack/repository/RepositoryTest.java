@@ -1,5 +1,6 @@
 package dev.backtrack.repository;
 
+import dev.backtrack.config.Engine;
 import dev.backtrack.repository.model.Transaction;
 import dev.backtrack.repository.redolog.RedoLog;
 import org.junit.jupiter.api.Test;
@@ -27,7 +28,7 @@ class RepositoryTest {
     @Test
     void openOrCreateCreatesTheLayoutAndRecordsTheSource() throws IOException {
         Path path = tmp.resolve("repo");
-        Repository repo = Repository.openOrCreate(path, "postgresql", SYSTEM, "crm");
+        Repository repo = Repository.openOrCreate(path, Engine.POSTGRESQL, SYSTEM, "crm");
         assertTrue(Files.isRegularFile(path.resolve(Repository.ROOT_FILE)));
         assertTrue(Files.isDirectory(path.resolve("schemas")));
         assertEquals(path.resolve("log"), repo.logDir());
@@ -46,11 +47,11 @@ class RepositoryTest {
     @Test
     void reopeningKeepsTheSameIdentity() throws IOException {
         Path path = tmp.resolve("repo");
-        Repository first = Repository.openOrCreate(path, "postgresql", SYSTEM, "crm");
+        Repository first = Repository.openOrCreate(path, Engine.POSTGRESQL, SYSTEM, "crm");
         try (RedoLog log = RedoLog.openForAppend(first.logDir(), 1 << 20, 3)) {
             log.append(List.of(new Transaction(0, 1, 2, "t", List.of())), "o");
         }
-        Repository again = Repository.openOrCreate(path, "postgresql", SYSTEM, "crm");
+        Repository again = Repository.openOrCreate(path, Engine.POSTGRESQL, SYSTEM, "crm");
         assertEquals(first.identity(), again.identity());
         assertEquals(first.identity(), Repository.open(path).identity());
         assertEquals(1, again.logSummary().lastSequence());
@@ -59,9 +60,9 @@ class RepositoryTest {
     @Test
     void reopeningForAnotherSystemIsRefusedNamingBoth() {
         Path path = tmp.resolve("repo");
-        Repository.openOrCreate(path, "postgresql", SYSTEM, "crm");
+        Repository.openOrCreate(path, Engine.POSTGRESQL, SYSTEM, "crm");
         RepositoryException e = assertThrows(RepositoryException.class,
-                () -> Repository.openOrCreate(path, "postgresql", "7409999999999999999", "crm"));
+                () -> Repository.openOrCreate(path, Engine.POSTGRESQL, "7409999999999999999", "crm"));
         assertTrue(e.getMessage().contains(SYSTEM), e.getMessage());
         assertTrue(e.getMessage().contains("7409999999999999999"), e.getMessage());
         assertTrue(e.getMessage().contains(path.toString()), e.getMessage());
@@ -70,8 +71,8 @@ class RepositoryTest {
     @Test
     void reopeningForAnotherDatabaseIsRefused() {
         Path path = tmp.resolve("repo");
-        Repository.openOrCreate(path, "postgresql", SYSTEM, "crm");
-        RepositoryException e = assertThrows(RepositoryException.class, () -> Repository.openOrCreate(path, "postgresql", SYSTEM, "billing"));
+        Repository.openOrCreate(path, Engine.POSTGRESQL, SYSTEM, "crm");
+        RepositoryException e = assertThrows(RepositoryException.class, () -> Repository.openOrCreate(path, Engine.POSTGRESQL, SYSTEM, "billing"));
         assertTrue(e.getMessage().contains("'crm'") && e.getMessage().contains("'billing'"), e.getMessage());
     }
 
@@ -80,7 +81,7 @@ class RepositoryTest {
         Path path = tmp.resolve("data");
         Files.createDirectories(path);
         Files.writeString(path.resolve("notes.txt"), "mine");
-        RepositoryException e = assertThrows(RepositoryException.class, () -> Repository.openOrCreate(path, "postgresql", SYSTEM, "crm"));
+        RepositoryException e = assertThrows(RepositoryException.class, () -> Repository.openOrCreate(path, Engine.POSTGRESQL, SYSTEM, "crm"));
         assertTrue(e.getMessage().contains(path.toString()), e.getMessage());
         assertFalse(Files.exists(path.resolve(Repository.ROOT_FILE)));
         assertFalse(Files.exists(path.resolve("schemas")));
@@ -88,7 +89,7 @@ class RepositoryTest {
 
     @Test
     void anEmptyExistingDirectoryIsAdopted() {
-        Repository repo = Repository.openOrCreate(tmp, "postgresql", SYSTEM, "crm");
+        Repository repo = Repository.openOrCreate(tmp, Engine.POSTGRESQL, SYSTEM, "crm");
         assertEquals(SYSTEM, repo.identity().systemIdentifier());
     }
 
@@ -101,7 +102,7 @@ class RepositoryTest {
     @Test
     void aDamagedRootFileIsRefusedNamingIt() throws IOException {
         Path path = tmp.resolve("repo");
-        Repository.openOrCreate(path, "postgresql", SYSTEM, "crm");
+        Repository.openOrCreate(path, Engine.POSTGRESQL, SYSTEM, "crm");
         Files.writeString(path.resolve(Repository.ROOT_FILE), "{\"format\": 1, \"repositoryId\": ");
         RepositoryException e = assertThrows(RepositoryException.class, () -> Repository.open(path));
         assertTrue(e.getMessage().contains(path.resolve(Repository.ROOT_FILE).toString()), e.getMessage());
@@ -109,7 +110,7 @@ class RepositoryTest {
 
     @Test
     void lockingForWritingTwiceIsRefused() throws IOException {
-        Repository repo = Repository.openOrCreate(tmp.resolve("repo"), "postgresql", SYSTEM, "crm");
+        Repository repo = Repository.openOrCreate(tmp.resolve("repo"), Engine.POSTGRESQL, SYSTEM, "crm");
         try (FileChannel held = repo.lockForWriting()) {
             RepositoryException e = assertThrows(RepositoryException.class, repo::lockForWriting);
             assertTrue(e.getMessage().contains("locked"), e.getMessage());
@@ -123,7 +124,7 @@ class RepositoryTest {
 
     @Test
     void aRefusedSecondLockDoesNotReleaseTheFirstForOtherProcesses() throws Exception {
-        Repository repo = Repository.openOrCreate(tmp.resolve("repo"), "postgresql", SYSTEM, "crm");
+        Repository repo = Repository.openOrCreate(tmp.resolve("repo"), Engine.POSTGRESQL, SYSTEM, "crm");
         try (FileChannel held = repo.lockForWriting()) {
             assertThrows(RepositoryException.class, repo::lockForWriting);
             assertEquals("held", lockSeenFromAnotherProcess(tmp.resolve("repo").resolve("agent.lock")));

@@ -1,5 +1,6 @@
 package dev.backtrack.connectors.mariadb;
 
+import dev.backtrack.config.Engine;
 import dev.backtrack.config.TableFilter;
 import dev.backtrack.connectors.SourceCatalog;
 import dev.backtrack.connectors.SourceException;
@@ -35,9 +36,9 @@ public final class MariaDbCatalog implements SourceCatalog {
     private final String url;
     private final String user;
     private final String database;
-    private final String engine;
+    private final Engine engine;
 
-    private MariaDbCatalog(Connection connection, String url, String user, String database, String engine) {
+    private MariaDbCatalog(Connection connection, String url, String user, String database, Engine engine) {
         this.connection = connection;
         this.url = url;
         this.user = user;
@@ -45,7 +46,7 @@ public final class MariaDbCatalog implements SourceCatalog {
         this.engine = engine;
     }
 
-    public static MariaDbCatalog connect(String url, String user, String password, String database, String engine) {
+    public static MariaDbCatalog connect(String url, String user, String password, String database, Engine engine) {
         return new MariaDbCatalog(open(url, user, password, "source"), url, user, database, engine);
     }
 
@@ -81,7 +82,7 @@ public final class MariaDbCatalog implements SourceCatalog {
     }
 
     @Override
-    public String engine() {
+    public Engine engine() {
         return engine;
     }
 
@@ -267,7 +268,7 @@ public final class MariaDbCatalog implements SourceCatalog {
                     String extra = rs.getString(3) == null ? "" : rs.getString(3);
                     Matcher onUpdate = ON_UPDATE.matcher(extra);
                     String generated = rs.getString(4) == null || rs.getString(4).isEmpty() ? null : rs.getString(4);
-                    out.put(rs.getString(1), new ColumnDetail(generated != null ? null : MariaDbTypes.catalogDefault(rs.getString(2), extra, rs.getString(5), "mysql".equals(engine)),
+                    out.put(rs.getString(1), new ColumnDetail(generated != null ? null : MariaDbTypes.catalogDefault(rs.getString(2), extra, rs.getString(5), engine == Engine.MYSQL),
                             onUpdate.find() ? onUpdate.group(1) : null, generated, extra.toUpperCase(Locale.ROOT).contains("VIRTUAL")));
                 }
             }

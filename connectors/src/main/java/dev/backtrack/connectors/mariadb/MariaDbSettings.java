@@ -1,5 +1,6 @@
 package dev.backtrack.connectors.mariadb;
 
+import dev.backtrack.config.Engine;
 import dev.backtrack.config.SourceConfig;
 import dev.backtrack.connectors.SourceTls;
 import dev.backtrack.connectors.postgres.CaptureSettings;
@@ -22,7 +23,7 @@ public final class MariaDbSettings {
     public static Properties of(SourceConfig source, List<String> tables, Path repository, String offsetStoreClass, int maxBatchSize) {
         Properties p = new Properties();
         p.setProperty("name", "backtrack-" + source.slot());
-        p.setProperty("connector.class", SourceConfig.MYSQL.equals(source.engine()) ? "io.debezium.connector.mysql.MySqlConnector"
+        p.setProperty("connector.class", source.engine() == Engine.MYSQL ? "io.debezium.connector.mysql.MySqlConnector"
                 : "io.debezium.connector.mariadb.MariaDbConnector");
         p.setProperty("offset.storage", offsetStoreClass);
         p.setProperty("offset.storage.file.filename", repository.toString());

@@ -1,5 +1,6 @@
 package dev.backtrack.connectors.mariadb;
 
+import dev.backtrack.config.Engine;
 import dev.backtrack.connectors.SourceException;
 import dev.backtrack.connectors.target.ChangeApplier;
 import dev.backtrack.connectors.target.ObjectRestore;
@@ -78,8 +79,8 @@ public final class MariaDbTarget implements TargetDatabase {
 
     /** mysql for a {@code jdbc:mysql:} URL, mariadb otherwise. */
     @Override
-    public String engine() {
-        return url.startsWith("jdbc:mysql:") ? "mysql" : "mariadb";
+    public Engine engine() {
+        return url.startsWith("jdbc:mysql:") ? Engine.MYSQL : Engine.MARIADB;
     }
 
     /** The database the URL names, which receives every restored table. */

@@ -1,5 +1,6 @@
 package dev.backtrack.connectors.postgres;
 
+import dev.backtrack.config.Engine;
 import dev.backtrack.repository.position.Lsn;
 
 import dev.backtrack.connectors.SourceException;
@@ -33,8 +34,8 @@ import java.util.Properties;
  */
 public final class PostgresCatalog implements SourceCatalog {
     @Override
-    public String engine() {
-        return "postgresql";
+    public Engine engine() {
+        return Engine.POSTGRESQL;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.backtrack.connectors.postgres;
 
+import dev.backtrack.config.Engine;
 import dev.backtrack.connectors.SourceException;
 import dev.backtrack.connectors.target.ChangeApplier;
 import dev.backtrack.connectors.target.ObjectRestore;
@@ -52,8 +53,8 @@ public final class PostgresTarget implements TargetDatabase {
     }
 
     @Override
-    public String engine() {
-        return "postgresql";
+    public Engine engine() {
+        return Engine.POSTGRESQL;
     }
 
     /** One more connection to the same target, for loading tables in parallel. */

@@ -1,5 +1,6 @@
 package dev.backtrack.connectors.target;
 
+import dev.backtrack.config.Engine;
 import dev.backtrack.connectors.SourceException;
 import dev.backtrack.repository.model.RowChange;
 import dev.backtrack.repository.model.Unavailable;
@@ -33,13 +34,11 @@ public final class CrossEngine implements TargetDatabase {
     }
 
     /** {@code target} itself when it is of the source's engine, else the target behind the type map from {@code sourceEngine}. */
-    public static TargetDatabase of(String sourceEngine, TargetDatabase target) {
-        boolean sourcePg = "postgresql".equals(sourceEngine);
-        boolean targetPg = "postgresql".equals(target.engine());
-        if (sourcePg == targetPg) {
+    public static TargetDatabase of(Engine sourceEngine, TargetDatabase target) {
+        if (sourceEngine.binlog() == target.engine().binlog()) {
             return target;
         }
-        Translation t = sourcePg ? new PostgresToMariaDb(target.engine()) : new MariaDbToPostgres(hasPostgis(target));
+        Translation t = !sourceEngine.binlog() ? new PostgresToMariaDb(target.engine()) : new MariaDbToPostgres(hasPostgis(target));
         return new CrossEngine(target, t, new IdentityHashMap<>());
     }
 
@@ -72,7 +71,7 @@ public final class CrossEngine implements TargetDatabase {
     }
 
     @Override
-    public String engine() {
+    public Engine engine() {
         return target.engine();
     }
 

@@ -1,5 +1,6 @@
 package dev.backtrack.connectors.target;
 
+import dev.backtrack.config.Engine;
 import dev.backtrack.connectors.mariadb.BinlogSchema;
 import dev.backtrack.connectors.mariadb.MariaDbTypes;
 import dev.backtrack.repository.model.Micros;
@@ -42,13 +43,13 @@ final class PostgresToMariaDb implements Translation {
     private static final long DATE_MINUS_INFINITY = LocalDate.parse("-5877611-06-22").toEpochDay();
     private static final long TIMESTAMP_INFINITY = 9223372036825200000L;
     private static final long TIMESTAMP_MINUS_INFINITY = -9223372036832400000L;
-    private final String engine;
+    private final Engine engine;
     private final List<String> notes = new ArrayList<>();
     private final Map<String, String> tableNames = new HashMap<>();
     /** Foreign key names given so far, with the table each belongs to. */
     private final Map<String, String> foreignKeyNames = new HashMap<>();
 
-    PostgresToMariaDb(String engine) {
+    PostgresToMariaDb(Engine engine) {
         this.engine = engine;
     }
 
@@ -192,7 +193,7 @@ final class PostgresToMariaDb implements Translation {
             case "timestamp without time zone", "timestamp with time zone" -> "datetime(" + (n < 0 ? 6 : n) + ")";
             case "time without time zone" -> "time(" + (n < 0 ? 6 : n) + ")";
             case "json", "jsonb" -> "json";
-            case "uuid" -> "mysql".equals(engine) ? "char(36)" : "uuid";
+            case "uuid" -> engine == Engine.MYSQL ? "char(36)" : "uuid";
             case "inet", "cidr", "macaddr", "macaddr8" -> exact("varchar(64)");
             default -> throw unsupported(t, c, c.type() + " has no MariaDB equivalent in Backtrack's type map");
         };
@@ -205,7 +206,7 @@ final class PostgresToMariaDb implements Translation {
      * MySQL has no NO PAD binary collation in every version: utf8mb4_bin (trailing spaces still ignored).
      */
     private String exact(String type) {
-        return type + " CHARACTER SET utf8mb4 COLLATE " + ("mysql".equals(engine) ? "utf8mb4_bin" : "utf8mb4_nopad_bin");
+        return type + " CHARACTER SET utf8mb4 COLLATE " + (engine == Engine.MYSQL ? "utf8mb4_bin" : "utf8mb4_nopad_bin");
     }
 
     private static Unrepresentable unsupported(TableSchema t, Column c, String why) {

@@ -1,5 +1,6 @@
 package dev.backtrack.connectors.target;
 
+import dev.backtrack.config.Engine;
 import dev.backtrack.repository.objects.ObjectDefinition;
 import dev.backtrack.repository.objects.ObjectSet;
 
@@ -14,9 +15,9 @@ import java.util.TreeMap;
  */
 public final class SkippedObjects implements ObjectRestore {
     private final List<ObjectDefinition> skipped;
-    private final String engine;
+    private final Engine engine;
 
-    public SkippedObjects(ObjectSet objects, String targetEngine) {
+    public SkippedObjects(ObjectSet objects, Engine targetEngine) {
         this.skipped = objects.ordered().stream().filter(o -> !o.isTableEntry() && !o.kind().equals("schema")).toList();
         this.engine = targetEngine;
     }

@@ -1,5 +1,6 @@
 package dev.backtrack.connectors.target;
 
+import dev.backtrack.config.Engine;
 import dev.backtrack.repository.objects.ObjectSet;
 import dev.backtrack.repository.schema.TableSchema;
 
@@ -22,7 +23,7 @@ import java.util.function.Predicate;
 public interface TargetDatabase extends AutoCloseable {
 
     /** postgresql, mariadb or mysql: the dialect of the table versions this target takes. */
-    String engine();
+    Engine engine();
 
     /** One more connection to the same target, for loading tables in parallel. */
     TargetDatabase another();
@@ -56,7 +57,7 @@ public interface TargetDatabase extends AutoCloseable {
      * source had dropped too, or its DROP would have failed); nothing when it is not there.
      */
     default void dropTable(TableSchema table) {
-        changes().execute("DROP TABLE IF EXISTS " + sqlName(table) + ("postgresql".equals(engine()) ? " CASCADE" : ""));
+        changes().execute("DROP TABLE IF EXISTS " + sqlName(table) + (engine() == Engine.POSTGRESQL ? " CASCADE" : ""));
     }
 
     /** Drops what {@link #createTables} made, so a failed parallel restore leaves the target empty. */
@@ -133,7 +134,7 @@ public interface TargetDatabase extends AutoCloseable {
             DatabaseMetaData meta = jdbc().getMetaData();
             String escape = meta.getSearchStringEscape();
             String name = table.table().replace(escape, escape + escape).replace("_", escape + "_").replace("%", escape + "%");
-            String schema = "postgresql".equals(engine()) ? table.schema().replace(escape, escape + escape).replace("_", escape + "_").replace("%", escape + "%") : null;
+            String schema = engine() == Engine.POSTGRESQL ? table.schema().replace(escape, escape + escape).replace("_", escape + "_").replace("%", escape + "%") : null;
             try (ResultSet rs = meta.getTables(jdbc().getCatalog(), schema, name, null)) {
                 return rs.next();
             }

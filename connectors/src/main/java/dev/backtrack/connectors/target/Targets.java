@@ -1,5 +1,6 @@
 package dev.backtrack.connectors.target;
 
+import dev.backtrack.config.Engine;
 import dev.backtrack.config.JdbcUrl;
 import dev.backtrack.connectors.mariadb.MariaDbTarget;
 import dev.backtrack.connectors.postgres.PostgresTarget;
@@ -18,7 +19,7 @@ public final class Targets {
         JdbcUrl.tlsMode(url, "--target-url");
     }
 
-    public static TargetDatabase connect(String url, String user, String password, String sourceEngine) {
+    public static TargetDatabase connect(String url, String user, String password, Engine sourceEngine) {
         check(url);
         TargetDatabase db = url.startsWith("jdbc:postgresql://") ? PostgresTarget.connect(url, user, password) : MariaDbTarget.connect(url, user, password);
         return CrossEngine.of(sourceEngine, db);

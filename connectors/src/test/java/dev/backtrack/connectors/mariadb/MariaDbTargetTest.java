@@ -1,5 +1,6 @@
 package dev.backtrack.connectors.mariadb;
 
+import dev.backtrack.config.Engine;
 import dev.backtrack.connectors.SourceException;
 import dev.backtrack.connectors.target.TargetDatabase;
 import dev.backtrack.repository.schema.Column;
@@ -151,7 +152,7 @@ class MariaDbTargetTest {
             if (!bulk) {
                 db.useMultiRowInserts();
             }
-            assertEquals("mariadb", db.engine());
+            assertEquals(Engine.MARIADB, db.engine());
             assertEquals(name, db.database());
             // accounts: the source's counter (100) is above the rows'; payments: none captured; events: no counter
             restore(db, TABLES, Map.of("crm.accounts", 100L, "crm.payments", 2L));
@@ -267,7 +268,7 @@ class MariaDbTargetTest {
     void acceptsAMysqlUrlAndNamesAMissingDatabase() {
         SERVER.createDatabase("restored_mysql");
         try (MariaDbTarget db = MariaDbTarget.connect(SERVER.jdbcUrl("restored_mysql").replace("jdbc:mariadb:", "jdbc:mysql:"), "root", "")) {
-            assertEquals("mysql", db.engine());
+            assertEquals(Engine.MYSQL, db.engine());
             db.checkEmpty();
         }
         SourceException none = assertThrows(SourceException.class, () -> MariaDbTarget.connect(SERVER.jdbcUrl(""), "root", ""));

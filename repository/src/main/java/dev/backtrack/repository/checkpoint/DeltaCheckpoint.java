@@ -46,7 +46,7 @@ public final class DeltaCheckpoint {
         }
         Set<String> before = initial.values().stream().map(LogFold::relation).collect(Collectors.toSet());
         LogFold.Result fold = LogFold.fold(repo.logDir(), repo.schemas(), parent.nextSequence(), initial,
-                tx -> tx.sequence() > throughSequence, n -> { }, FoldMemory.ofHeap(repo.logDir()), ReferentialActions.forEngine(repo.identity().engine()));
+                tx -> tx.sequence() > throughSequence, n -> { }, FoldMemory.ofHeap(repo.logDir()), ReferentialActions.forEngine(repo.identity().sourceEngine()));
         try (fold) {
             if (fold.transactions() == 0) {
                 return null;
@@ -91,7 +91,7 @@ public final class DeltaCheckpoint {
     private static void addCascades(Repository repo, Chain chain, Manifest parent, long throughSequence, LogFold.Result delta) {
         FoldMemory memory = FoldMemory.ofHeap(repo.logDir());
         try (LogFold.Result state = LogFold.fold(repo.logDir(), repo.schemas(), parent.nextSequence(), chain.seed(repo.dataDir(), repo.schemas(), memory),
-                memory, tx -> tx.sequence() > throughSequence, n -> { }, ReferentialActions.forEngine(repo.identity().engine()))) {
+                memory, tx -> tx.sequence() > throughSequence, n -> { }, ReferentialActions.forEngine(repo.identity().sourceEngine()))) {
             Cascades.resolve(state.actions(), state.tables(), f -> chain.fullRows(repo.dataDir(), f), (table, change) -> {
                 TableFold f = delta.tables().get(table);
                 if (f != null) {

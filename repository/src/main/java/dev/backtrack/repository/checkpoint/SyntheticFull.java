@@ -37,7 +37,7 @@ public final class SyntheticFull {
         }
         FoldMemory memory = FoldMemory.ofHeap(repo.logDir());
         LogFold.Result fold = LogFold.fold(repo.logDir(), repo.schemas(), tip.nextSequence(), chain.seed(repo.dataDir(), repo.schemas(), memory),
-                memory, tx -> tx.sequence() > throughSequence, n -> { }, ReferentialActions.forEngine(repo.identity().engine()));
+                memory, tx -> tx.sequence() > throughSequence, n -> { }, ReferentialActions.forEngine(repo.identity().sourceEngine()));
         try (fold) {
             if (!tip.delta() && fold.transactions() == 0) {
                 return null;

@@ -1,5 +1,6 @@
 package dev.backtrack.repository.fold;
 
+import dev.backtrack.config.Engine;
 import dev.backtrack.repository.codec.RowCodec;
 import dev.backtrack.repository.model.Op;
 import dev.backtrack.repository.model.RowChange;
@@ -37,8 +38,8 @@ public final class ReferentialActions {
     }
 
     /** Records for MariaDB and MySQL sources, whose binlog lacks the rows the rules change; nothing for PostgreSQL, whose log has them. */
-    public static ReferentialActions forEngine(String engine) {
-        return new ReferentialActions(!"postgresql".equals(engine));
+    public static ReferentialActions forEngine(Engine engine) {
+        return new ReferentialActions(engine.binlog());
     }
 
     public static ReferentialActions off() {

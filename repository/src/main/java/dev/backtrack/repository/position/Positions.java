@@ -1,7 +1,6 @@
 package dev.backtrack.repository.position;
 
-import dev.backtrack.repository.position.BinlogPosition;
-import dev.backtrack.repository.position.Lsn;
+import dev.backtrack.config.Engine;
 
 import java.util.Map;
 import java.util.function.LongFunction;
@@ -11,12 +10,17 @@ public final class Positions {
     private Positions() {
     }
 
-    public static LongFunction<String> formatter(String engine) {
-        return "postgresql".equals(engine) ? Lsn::format : BinlogPosition::format;
+    public static LongFunction<String> formatter(Engine engine) {
+        return engine.binlog() ? BinlogPosition::format : Lsn::format;
     }
 
-    public static String format(String engine, long position) {
+    public static String format(Engine engine, long position) {
         return formatter(engine).apply(position);
+    }
+
+    /** What a position is called before its text: "LSN " or "binlog ". */
+    public static String label(Engine engine) {
+        return engine.binlog() ? "binlog " : "LSN ";
     }
 
     /** {@code 000001:1450 (gtid 0-1-3)} from a binlog engine offset. */

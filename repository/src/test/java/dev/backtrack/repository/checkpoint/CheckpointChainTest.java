@@ -1,5 +1,6 @@
 package dev.backtrack.repository.checkpoint;
 
+import dev.backtrack.config.Engine;
 import dev.backtrack.repository.Repository;
 import dev.backtrack.repository.fold.FoldMemory;
 import dev.backtrack.repository.fold.LogFold;
@@ -68,7 +69,7 @@ class CheckpointChainTest {
     }
 
     private void run() throws Exception {
-        repo = Repository.openOrCreate(dir, "postgresql", "7000000000000000001", "crm");
+        repo = Repository.openOrCreate(dir, Engine.POSTGRESQL, "7000000000000000001", "crm");
         contacts = repo.schemas().register(table(101, "contacts", List.of(ID, NAME, NOTES), List.of("id")), 1);
         tags = repo.schemas().register(table(102, "tags", List.of(ID, NAME), List.of()), 1);
         stable = repo.schemas().register(table(103, "stable", List.of(ID, NAME), List.of("id")), 1);

@@ -1,5 +1,6 @@
 package dev.backtrack.repository.crypto;
 
+import dev.backtrack.config.Engine;
 import dev.backtrack.repository.Repository;
 import dev.backtrack.repository.RepositoryException;
 import dev.backtrack.repository.checkpoint.CheckpointWriter;
@@ -62,7 +63,7 @@ class EncryptedRepositoryTest {
 
     @Test
     void noFileHoldsDataInPlainTextAndEverythingReadsBackWithTheKey() throws Exception {
-        Repository repo = Repository.openOrCreate(dir, "postgresql", "7000000000000000001", "crm", PASSPHRASE);
+        Repository repo = Repository.openOrCreate(dir, Engine.POSTGRESQL, "7000000000000000001", "crm", PASSPHRASE);
         fill(repo);
         try (var files = Files.walk(dir)) {
             for (Path f : files.filter(Files::isRegularFile).toList()) {
@@ -88,13 +89,13 @@ class EncryptedRepositoryTest {
 
     @Test
     void plainAndEncryptedAreNeverMixed() throws Exception {
-        Repository.openOrCreate(dir, "postgresql", "7000000000000000001", "crm");
-        RepositoryException e = assertThrows(RepositoryException.class, () -> Repository.openOrCreate(dir, "postgresql", "7000000000000000001", "crm", PASSPHRASE));
+        Repository.openOrCreate(dir, Engine.POSTGRESQL, "7000000000000000001", "crm");
+        RepositoryException e = assertThrows(RepositoryException.class, () -> Repository.openOrCreate(dir, Engine.POSTGRESQL, "7000000000000000001", "crm", PASSPHRASE));
         assertTrue(e.getMessage().contains("without encryption"), e.getMessage());
         Path other = dir.resolve("other");
-        Repository.openOrCreate(other, "postgresql", "7000000000000000001", "crm", PASSPHRASE);
+        Repository.openOrCreate(other, Engine.POSTGRESQL, "7000000000000000001", "crm", PASSPHRASE);
         Vault.remove(other);
-        RepositoryException missing = assertThrows(RepositoryException.class, () -> Repository.openOrCreate(other, "postgresql", "7000000000000000001", "crm"));
+        RepositoryException missing = assertThrows(RepositoryException.class, () -> Repository.openOrCreate(other, Engine.POSTGRESQL, "7000000000000000001", "crm"));
         assertTrue(missing.getMessage().contains("repository.passphrase"), missing.getMessage());
         // a plain file slipped into an encrypted repository is refused, not read
         Repository.unlock(other, PASSPHRASE);

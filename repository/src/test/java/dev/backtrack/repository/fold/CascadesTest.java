@@ -1,5 +1,6 @@
 package dev.backtrack.repository.fold;
 
+import dev.backtrack.config.Engine;
 import dev.backtrack.repository.codec.RowCodec;
 import dev.backtrack.repository.model.Op;
 import dev.backtrack.repository.model.RowChange;
@@ -79,7 +80,7 @@ class CascadesTest {
     }
 
     /** Folds the log over the full with the rules applied; each table's rows by id. */
-    private Map<String, Map<Long, List<Object>>> restore(String engine, TableSchema... more) {
+    private Map<String, Map<Long, List<Object>>> restore(Engine engine, TableSchema... more) {
         Path logDir = dir.resolve("log" + restores++);
         try (RedoLog redo = RedoLog.openForAppend(logDir, 1 << 20, 3)) {
             redo.append(log, "end");
@@ -122,7 +123,7 @@ class CascadesTest {
         row(note, 101L, 11L);
         tx(delete(account, 1L));
         tx(update(account, new Object[]{2L}, new Object[]{3L}));
-        Map<String, Map<Long, List<Object>>> rows = restore("mariadb");
+        Map<String, Map<Long, List<Object>>> rows = restore(Engine.MARIADB);
         assertEquals(Map.of(3L, List.of(3L)), rows.get("account"));
         assertEquals(Map.of(11L, List.of(11L, 3L)), rows.get("contact"), "10 went with account 1; 11 follows account 2's new key");
         assertEquals(Map.of(100L, Arrays.asList(100L, null), 101L, List.of(101L, 11L)), rows.get("note"), "the note of the deleted contact 10 lost it");
@@ -152,7 +153,7 @@ class CascadesTest {
             row(deal, 51L, 10L, 21L);
             row(deal, 52L, 11L, 21L);
             tx(delete(account, 1L));
-            Map<String, Map<Long, List<Object>>> rows = restore("mariadb", team, deal);
+            Map<String, Map<Long, List<Object>>> rows = restore(Engine.MARIADB, team, deal);
             assertEquals(Map.of(51L, Arrays.asList(51L, null, 21L), 52L, List.of(52L, 11L, 21L)), rows.get(deal.table()),
                     deal.table() + ": 50 went with team 20, 51 (another team's) lost its deleted contact");
         }
@@ -164,7 +165,7 @@ class CascadesTest {
         row(contact, 10L, 1L);
         tx(delete(account, 1L));
         tx(insert(account, 1L), insert(contact, 12L, 1L));
-        Map<String, Map<Long, List<Object>>> rows = restore("mariadb");
+        Map<String, Map<Long, List<Object>>> rows = restore(Engine.MARIADB);
         assertEquals(Map.of(12L, List.of(12L, 1L)), rows.get("contact"), "10 referenced the first account 1, 12 the second");
     }
 
@@ -172,7 +173,7 @@ class CascadesTest {
     void aChildChangedBeforeTheDeleteInTheSameTransactionGoesWithIt() {
         row(account, 1L);
         tx(insert(contact, 10L, 1L), delete(account, 1L));
-        assertEquals(Map.of(), restore("mariadb").get("contact"));
+        assertEquals(Map.of(), restore(Engine.MARIADB).get("contact"));
     }
 
     @Test
@@ -182,7 +183,7 @@ class CascadesTest {
         row(category, 9L, 7L);
         row(category, 8L, null);
         tx(delete(category, 7L, null));
-        assertEquals(Map.of(8L, Arrays.asList(8L, null)), restore("mariadb").get("category"));
+        assertEquals(Map.of(8L, Arrays.asList(8L, null)), restore(Engine.MARIADB).get("category"));
     }
 
     @Test
@@ -190,6 +191,6 @@ class CascadesTest {
         row(account, 1L);
         row(contact, 10L, 1L);
         tx(delete(account, 1L));
-        assertEquals(Map.of(10L, List.of(10L, 1L)), restore("postgresql").get("contact"));
+        assertEquals(Map.of(10L, List.of(10L, 1L)), restore(Engine.POSTGRESQL).get("contact"));
     }
 }

@@ -1,5 +1,6 @@
 package dev.backtrack.repository.retention;
 
+import dev.backtrack.config.Engine;
 import dev.backtrack.repository.Repository;
 import dev.backtrack.repository.checkpoint.CheckpointKinds;
 import dev.backtrack.repository.checkpoint.CheckpointWriter;
@@ -44,7 +45,7 @@ class RetentionTest {
 
     @BeforeEach
     void fiveDaysOfCheckpointsAndLog() throws Exception {
-        repo = Repository.openOrCreate(dir, "postgresql", "7000000000000000001", "crm");
+        repo = Repository.openOrCreate(dir, Engine.POSTGRESQL, "7000000000000000001", "crm");
         TableSchema contacts = repo.schemas().register(new TableSchema(0, "public", "contacts",
                 List.of(new Column("id", "bigint", false, null, null, null, null)), List.of("id"), Map.of(), 1), 1);
         try (RedoLog log = RedoLog.openForAppend(repo.logDir(), 2048, 0)) {

@@ -1,5 +1,6 @@
 package dev.backtrack.repository.verify;
 
+import dev.backtrack.config.Engine;
 import dev.backtrack.repository.Repository;
 import dev.backtrack.repository.RepositoryException;
 import dev.backtrack.repository.checkpoint.CheckpointKinds;
@@ -39,7 +40,7 @@ class DamageAnywhereTest {
     Path dir;
 
     private void fill() throws Exception {
-        Repository repo = Repository.openOrCreate(dir, "postgresql", "7000000000000000001", "crm");
+        Repository repo = Repository.openOrCreate(dir, Engine.POSTGRESQL, "7000000000000000001", "crm");
         TableSchema t = repo.schemas().register(new TableSchema(0, "public", "contacts",
                 List.of(new Column("id", "bigint", false, null, null, null, null), new Column("name", "text", true, null, null, null, null)),
                 List.of("id"), Map.of(), 1), 1);
