@@ -209,7 +209,7 @@ class ConfigLoaderTest {
     void mariaDbAndMySqlUrlsSelectTheirEngineAndPort() throws IOException {
         for (String engine : new String[] {"mariadb", "mysql"}) {
             SourceConfig s = load(MINIMAL.replace("jdbc:postgresql://db.internal:5433/crm?sslmode=require", "jdbc:" + engine + "://db.internal/crm"), Map.of()).source();
-            assertEquals(engine, s.engine());
+            assertEquals(engine, s.engine().id());
             assertEquals(3306, s.port());
             assertEquals("crm", s.database());
             assertEquals(5401, s.serverId());

@@ -15,16 +15,10 @@ import dev.backtrack.repository.fold.FoldMemory;
 import dev.backtrack.repository.fold.LogFold;
 import dev.backtrack.repository.fold.ReferentialActions;
 import dev.backtrack.repository.fold.TableFold;
-import dev.backtrack.repository.gap.Gaps;
-import dev.backtrack.repository.mark.Marks;
 import dev.backtrack.repository.model.Micros;
-import dev.backtrack.repository.model.Transaction;
 import dev.backtrack.repository.objects.ObjectDefinition;
 import dev.backtrack.repository.objects.ObjectSet;
-import dev.backtrack.repository.position.Lsn;
 import dev.backtrack.repository.position.Positions;
-import dev.backtrack.repository.redolog.LogCursor;
-import dev.backtrack.repository.redolog.RedoLog;
 import dev.backtrack.repository.schema.TableSchema;
 
 import java.util.ArrayList;
@@ -38,7 +32,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 /**
@@ -60,16 +53,6 @@ public final class Restore {
     public Restore(Repository repo, Progress progress) {
         this.repo = repo;
         this.progress = progress;
-    }
-
-    /**
-     * The chain to start from (its tip is the checkpoint the log continues), which checkpoints could
-     * start it (for the fallback to a full), and the first transaction not to apply.
-     */
-    public record Plan(Chain chain, Predicate<Manifest> eligible, Predicate<Transaction> stop, String target) {
-        public Manifest checkpoint() {
-            return chain.tip();
-        }
     }
 
     /**
@@ -123,108 +106,8 @@ public final class Restore {
     }
 
     /** Checks everything that can be checked before the target database is touched. */
-    public Plan plan(RestoreTarget target) {
-        Plan plan = planCheapest(target);
-        if (set == null) {
-            return plan;
-        }
-        List<Manifest> all = repo.checkpoints();
-        Manifest chosen = all.stream().filter(m -> m.id().equals(set)).findFirst()
-                .orElseThrow(() -> new RestoreException("--set " + set + " names no checkpoint of " + repo.path() + ": pick one listed by 'backtrack backups'"));
-        if (!plan.eligible().test(chosen)) {
-            throw new RestoreException("--set " + set + " holds changes after " + target + ": pick a checkpoint at or before the target (see 'backtrack backups')");
-        }
-        return new Plan(Chain.of(all, chosen), m -> m == chosen, plan.stop(), plan.target());
-    }
-
-    private Plan planCheapest(RestoreTarget target) {
-        RecoveryWindow window = RecoveryWindow.of(repo);
-        if (target instanceof RestoreTarget.Time t) {
-            long at = t.instant().latest() ? window.latestMicros() : t.instant().micros();
-            if (!window.contains(at)) {
-                throw new RestoreException("--to " + t + " is outside the recoverable window " + Micros.format(window.earliestMicros()) + " .. "
-                        + Micros.format(window.latestMicros()) + ": pick a target inside it (see 'backtrack backups')");
-            }
-            for (Gaps.Gap g : Gaps.list(repo.path())) {
-                if (g.covers(at)) {
-                    throw new RestoreException("--to " + t + " falls in a gap of the log (" + g.reason() + "; nothing was captured after "
-                            + Micros.format(g.afterMicros()) + (g.open() ? " until a fresh checkpoint, which is still being taken" : " until " + Micros.format(g.endMicros()))
-                            + "): pick an instant outside it (see 'backtrack backups')");
-                }
-            }
-            Predicate<Manifest> eligible = m -> m.timeMicros() <= at;
-            return new Plan(window.cheapest(eligible), eligible, t.instant().latest() ? tx -> false : new PastInstant(at), t.toString());
-        }
-        if (target instanceof RestoreTarget.AtLsn l) {
-            if (repo.identity().sourceEngine().binlog()) {
-                throw new RestoreException("--to " + l + " names a PostgreSQL LSN, but " + repo.path() + " holds a " + repo.identity().sourceEngine()
-                        + " source: use --to binlog:FILE:POS or --to gtid:...");
-            }
-            Predicate<Manifest> eligible = m -> m.position() <= l.lsn();
-            Chain cp = window.cheapest(eligible);
-            long last = Math.max(window.log().lastPosition(), window.checkpoints().get(window.checkpoints().size() - 1).position());
-            refuseGapPosition(window, l.lsn(), l.toString(), "an LSN");
-            if (cp == null || l.lsn() > last) {
-                throw new RestoreException("--to " + l + " is outside the recoverable positions " + Lsn.format(window.checkpoints().get(0).position())
-                        + " .. " + Lsn.format(last) + ": pick an LSN inside them, or --to latest");
-            }
-            return new Plan(cp, eligible, tx -> tx.position() > l.lsn(), l.toString());
-        }
-        if (target instanceof RestoreTarget.AtBinlog b) {
-            if (!repo.identity().sourceEngine().binlog()) {
-                throw new RestoreException("--to " + b + " names a binlog position, but " + repo.path() + " holds a PostgreSQL source: use --to lsn:...");
-            }
-            refuseGapPosition(window, b.position(), b.toString(), "a binlog position");
-            // a transaction's position is its last event's: those before the position are whole before it
-            Predicate<Manifest> eligible = m -> m.position() <= b.position();
-            Chain cp = window.cheapest(eligible);
-            if (cp == null) {
-                throw new RestoreException("--to " + b + " is before the oldest checkpoint (" + Positions.format(repo.identity().sourceEngine(),
-                        window.checkpoints().get(0).position()) + "): pick a later position, or --to latest");
-            }
-            return new Plan(cp, eligible, tx -> tx.position() >= b.position(), b.toString());
-        }
-        if (target instanceof RestoreTarget.AtXid x) {
-            long seq = findXid(window, x.xid());
-            long through = x.inclusive() ? seq : seq - 1;
-            Predicate<Manifest> eligible = m -> m.nextSequence() <= through + 1;
-            return new Plan(window.cheapest(eligible), eligible, x.inclusive() ? tx -> tx.sequence() > seq : tx -> tx.sequence() >= seq, x.toString());
-        }
-        RestoreTarget.AtMark m = (RestoreTarget.AtMark) target;
-        Marks.Mark mark = Marks.find(repo.path(), m.name());
-        if (mark == null) {
-            throw new RestoreException("no mark named '" + m.name() + "' in " + repo.path() + ": see the marks in 'backtrack backups'");
-        }
-        if (!Marks.isLogged(mark, repo.logDir())) {
-            throw new RestoreException("mark '" + m.name() + "' is not in the log yet (capture stopped before its transaction was logged, or has not logged it"
-                    + " so far): start the agent and retry, or restore to a time or position");
-        }
-        Predicate<Manifest> eligible = c -> c.nextSequence() <= mark.sequence() + 1;
-        return new Plan(window.cheapest(eligible), eligible, tx -> tx.sequence() > mark.sequence(), m.toString());
-    }
-
-    /** Refuses a source position after a gap's last captured one and before the checkpoint that ended it. */
-    private void refuseGapPosition(RecoveryWindow window, long position, String target, String kind) {
-        for (Gaps.Gap g : Gaps.list(repo.path())) {
-            Manifest resumed = g.checkpoint() == null ? null : window.checkpoints().stream().filter(m -> m.id().equals(g.checkpoint())).findFirst().orElse(null);
-            if (position > g.afterPosition() && (resumed == null || position < resumed.position())) {
-                throw new RestoreException("--to " + target + " falls in a gap of the log (" + g.reason() + "): pick " + kind + " outside it (see 'backtrack backups')");
-            }
-        }
-    }
-
-    /** The log sequence of the first transaction with this id after the oldest checkpoint. */
-    private long findXid(RecoveryWindow window, String xid) {
-        try (LogCursor cursor = RedoLog.read(repo.logDir(), window.checkpoints().get(0).nextSequence())) {
-            while (cursor.hasNext()) {
-                Transaction tx = cursor.next();
-                if (tx.txId().equals(xid)) {
-                    return tx.sequence();
-                }
-            }
-        }
-        throw new RestoreException("transaction " + (xid.contains("-") ? "gtid:" : "xid:") + xid + " is not in the log of " + repo.path()
-                + " (it changed no captured table, or it is outside the recoverable window): check the number");
+    public RestorePlan plan(RestoreTarget target) {
+        return new RestorePlanner(repo).plan(target, set);
     }
 
     public RestoreReport run(RestoreTarget target, TargetDatabase db) {
@@ -240,7 +123,7 @@ public final class Restore {
 
     private RestoreReport load(RestoreTarget target, TargetDatabase db, Selection selection) {
         long started = System.nanoTime();
-        Plan plan = plan(target);
+        RestorePlan plan = plan(target);
         if (plan.chain() == null) {
             throw new RestoreException("no checkpoint of " + repo.path() + " can start a restore to " + target + ": run 'backtrack verify'");
         }
@@ -281,7 +164,7 @@ public final class Restore {
     }
 
     /** The plan's chain folded to the target; a key change after a delta's states falls back to the full and the log. */
-    private Folded foldTo(Plan plan, RestoreTarget target) {
+    private Folded foldTo(RestorePlan plan, RestoreTarget target) {
         Chain chain = plan.chain();
         try {
             return new Folded(chain, fold(chain, plan, target));
@@ -513,7 +396,7 @@ public final class Restore {
     }
 
     /** The chain's state with the log after its tip folded on, up to the plan's stop. */
-    private LogFold.Result fold(Chain chain, Plan plan, RestoreTarget target) {
+    private LogFold.Result fold(Chain chain, RestorePlan plan, RestoreTarget target) {
         progress.report("replaying the log from checkpoint " + chain.describe() + " to " + target);
         FoldMemory memory = FoldMemory.ofHeap(repo.logDir());
         try {
@@ -531,23 +414,6 @@ public final class Restore {
         } catch (RuntimeException e) {
             memory.close();
             throw e;
-        }
-    }
-
-    /**
-     * True from the first transaction that committed after the instant on: replay stops there even
-     * if a later one committed earlier, as PostgreSQL's own recovery does.
-     */
-    static final class PastInstant implements Predicate<Transaction> {
-        private final long micros;
-
-        PastInstant(long micros) {
-            this.micros = micros;
-        }
-
-        @Override
-        public boolean test(Transaction tx) {
-            return tx.commitMicros() > micros;
         }
     }
 }
