@@ -9,6 +9,7 @@ import dev.backtrack.repository.retention.Retention;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,23 +48,8 @@ final class ExpireCommand implements Callable<Integer> {
         if ((repo == null) == (config == null)) {
             throw new IllegalArgumentException("give either --repo or --config: --repo DIR with --keep/--window, or --config FILE with its retention section");
         }
-        Path path;
-        RetentionConfig rules;
-        if (config != null) {
-            var cfg = ConfigLoader.load(config);
-            path = cfg.repository().path();
-            rules = new RetentionConfig(keep != null ? keep : cfg.retention().checkpoints(),
-                    window != null ? ConfigLoader.parseDuration("--window", window) : cfg.retention().window());
-        } else {
-            path = repo;
-            rules = new RetentionConfig(keep == null ? 0 : keep, window == null ? Duration.ZERO : ConfigLoader.parseDuration("--window", window));
-        }
-        if (rules.checkpoints() < 0) {
-            throw new IllegalArgumentException("--keep " + rules.checkpoints() + " is not valid: use a whole number of checkpoints, 1 or more");
-        }
-        if (rules.keepsAll()) {
-            throw new IllegalArgumentException("no retention rule: give --keep N and/or --window DURATION (or set retention.checkpoints / retention.window)");
-        }
+        Path path = config != null ? ConfigLoader.load(config).repository().path() : repo;
+        RetentionConfig rules = rules();
         if (!Files.exists(path.resolve(Repository.ROOT_FILE))) {
             throw new IllegalArgumentException(path + " is not a Backtrack repository (no " + Repository.ROOT_FILE + "): check the path");
         }
@@ -72,24 +58,51 @@ final class ExpireCommand implements Callable<Integer> {
         } else {
             passphrase.unlock(path);
         }
-        Repository r = Repository.open(path);
-        Retention.Plan plan;
-        if (dryRun) {
-            plan = Retention.plan(r, rules.checkpoints(), rules.window(), System.currentTimeMillis() * 1000);
+        Retention.Plan plan = dryRun ? plan(Repository.open(path), rules) : expire(Repository.open(path), rules);
+        print(plan);
+        return ExitCode.OK;
+    }
+
+    /** The rules from the options, over the configuration's retention section when --config is given. */
+    private RetentionConfig rules() {
+        RetentionConfig rules;
+        if (config != null) {
+            RetentionConfig configured = ConfigLoader.load(config).retention();
+            rules = new RetentionConfig(keep != null ? keep : configured.checkpoints(),
+                    window != null ? ConfigLoader.parseDuration("--window", window) : configured.window());
         } else {
-            // the agent removes what its rules let go after each checkpoint; two removers at once would race
-            FileChannel held;
-            try {
-                held = r.lockForWriting();
-            } catch (RepositoryException e) {
-                throw new RepositoryException("repository " + path + " is in use by its agent, which expires by its own retention"
-                        + " settings after each checkpoint: set retention.checkpoints / retention.window in its configuration, or stop it and run expire again");
-            }
-            try (FileChannel lock = held) {
-                plan = Retention.plan(r, rules.checkpoints(), rules.window(), System.currentTimeMillis() * 1000);
-                Retention.apply(r, plan);
-            }
+            rules = new RetentionConfig(keep == null ? 0 : keep, window == null ? Duration.ZERO : ConfigLoader.parseDuration("--window", window));
         }
+        if (rules.checkpoints() < 0) {
+            throw new IllegalArgumentException("--keep " + rules.checkpoints() + " is not valid: use a whole number of checkpoints, 1 or more");
+        }
+        if (rules.keepsAll()) {
+            throw new IllegalArgumentException("no retention rule: give --keep N and/or --window DURATION (or set retention.checkpoints / retention.window)");
+        }
+        return rules;
+    }
+
+    private static Retention.Plan plan(Repository r, RetentionConfig rules) {
+        return Retention.plan(r, rules.checkpoints(), rules.window(), System.currentTimeMillis() * 1000);
+    }
+
+    /** Removes what the rules let go, holding the agent's lock: the agent expires by its own rules, and two removers at once would race. */
+    private static Retention.Plan expire(Repository r, RetentionConfig rules) throws IOException {
+        FileChannel held;
+        try {
+            held = r.lockForWriting();
+        } catch (RepositoryException e) {
+            throw new RepositoryException("repository " + r.path() + " is in use by its agent, which expires by its own retention"
+                    + " settings after each checkpoint: set retention.checkpoints / retention.window in its configuration, or stop it and run expire again");
+        }
+        try (FileChannel lock = held) {
+            Retention.Plan plan = plan(r, rules);
+            Retention.apply(r, plan);
+            return plan;
+        }
+    }
+
+    private void print(Retention.Plan plan) {
         if (json) {
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("dryRun", dryRun);
@@ -99,12 +112,12 @@ final class ExpireCommand implements Callable<Integer> {
             out.put("bytes", plan.bytes());
             out.put("earliest", plan.earliestAfter());
             Json.print(out);
-        } else {
-            plan.checkpoints().forEach(m -> System.out.println((dryRun ? "would expire" : "expired") + " checkpoint " + m.id() + " (" + m.time() + ")"));
-            plan.segments().forEach(s -> System.out.println((dryRun ? "would expire" : "expired") + " log segment " + s.getFileName()));
-            plan.marks().forEach(m -> System.out.println((dryRun ? "would expire" : "expired") + " mark " + m));
-            System.out.println(Retention.summary(plan, dryRun));
+            return;
         }
-        return ExitCode.OK;
+        String verb = dryRun ? "would expire" : "expired";
+        plan.checkpoints().forEach(m -> System.out.println(verb + " checkpoint " + m.id() + " (" + m.time() + ")"));
+        plan.segments().forEach(s -> System.out.println(verb + " log segment " + s.getFileName()));
+        plan.marks().forEach(m -> System.out.println(verb + " mark " + m));
+        System.out.println(Retention.summary(plan, dryRun));
     }
 }

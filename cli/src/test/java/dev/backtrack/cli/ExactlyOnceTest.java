@@ -24,8 +24,7 @@ class ExactlyOnceTest {
     void killDashNineAtRandomMomentsLosesAndDuplicatesNoTransaction(@TempDir Path dir) throws Exception {
         Random random = new Random(2026);
         try (CaptureFixture f = new CaptureFixture("crm_kill9", dir)) {
-            // a synthetic full every second, so kills also land while one is being written
-            // every kind of checkpoint is written while the agent is killed
+            // a checkpoint of some kind every second or so, so kills also land while one is being written
             f.withConfig("checkpoint:\n  full-interval: 3s\n  diff-interval: 2s\n  incr-interval: 1s\n");
             try (Connection c = f.connect(); Statement st = c.createStatement()) {
                 st.execute("CREATE TABLE ledger (n bigserial PRIMARY KEY, account int NOT NULL, amount numeric(12,2) NOT NULL, at timestamptz DEFAULT clock_timestamp())");

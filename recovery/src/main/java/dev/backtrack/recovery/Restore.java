@@ -35,9 +35,10 @@ import java.util.concurrent.Future;
 import java.util.stream.Collectors;
 
 /**
- * Restore to an instant: the newest checkpoint at or before it, plus the log folded per key up to
- * the first transaction that committed after it (PostgreSQL's recovery_target_time rule, inclusive),
- * loaded into an empty PostgreSQL database in one transaction.
+ * Restore to a target ({@link RestorePlanner} picks the chain and where replay stops): the chain's
+ * state with the log after it folded per key, the foreign key rules a binlog leaves out applied, then
+ * loaded with the objects as of the target into an empty database of either engine, in one
+ * transaction (or over {@code --jobs} connections, dropping what it made when one fails).
  */
 public final class Restore {
     private final Repository repo;

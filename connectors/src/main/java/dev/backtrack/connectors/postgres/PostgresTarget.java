@@ -34,9 +34,9 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
- * Restores into a PostgreSQL database: types and tables first, rows by COPY, then keys, then
- * sequences — all in one transaction, so a failed restore leaves the target as it was.
- * Not thread-safe (one connection).
+ * Restores into a PostgreSQL database: types and tables first, rows by COPY, then keys, indexes,
+ * constraints and sequences. On one connection it is all one transaction, so a failed restore leaves
+ * the target as it was; {@link #another} adds connections for parallel loading. Not thread-safe.
  */
 public final class PostgresTarget implements TargetDatabase {
     private static final int FLUSH_BYTES = 1 << 16;

@@ -60,79 +60,96 @@ final class PostgresToMariaDb implements Translation {
             throw new Unrepresentable("tables " + earlier + " and " + t.qualifiedName() + " would both be " + t.table() + " in one MariaDB database:"
                     + " restore one schema at a time with --schemas");
         }
-        List<Column> columns = new ArrayList<>();
-        for (Column c : t.columns()) {
-            String type = type(t, c);
-            boolean auto = autoIncrement(t, c);
-            if (c.sequence() != null && !auto) {
-                notes.add("column " + t.qualifiedName() + "." + c.name() + " draws from sequence " + c.sequence()
-                        + ", which MariaDB has only for the column leading the primary key: it is restored without a default");
-            }
-            if (c.generated() != null) {
-                notes.add("generated column " + t.qualifiedName() + "." + c.name() + " is restored as a plain column holding no values");
-            }
-            columns.add(new Column(c.attnum(), c.name(), type, c.nullable(), auto ? null : defaultExpression(t, c, type),
-                    auto ? t.qualifiedName() : null, auto ? BinlogSchema.AUTO_INCREMENT : null, null, null));
-        }
+        List<Column> columns = t.columns().stream().map(c -> column(t, c)).toList();
         List<String> indexes = new ArrayList<>();
         for (String index : t.indexes()) {
-            Matcher m = INDEX.matcher(index);
-            if (!m.matches()) {
+            String translated = index(t, index);
+            if (translated == null) {
                 notes.add("index of " + t.qualifiedName() + " left out, MariaDB has no equivalent: " + index);
-                continue;
+            } else {
+                indexes.add(translated);
             }
-            List<String> parts = new ArrayList<>();
-            boolean plain = true;
-            for (String part : m.group(4).split(",")) {
-                Matcher p = INDEX_PART.matcher(part.trim());
-                if (!p.matches() || t.columnIndex(unquote(p.group(1))) < 0) {
-                    plain = false;
-                    break;
-                }
-                if (p.group(2) != null || p.group(3) != null || p.group(5) != null) {
-                    notes.add("index " + unquote(m.group(2)) + " of " + t.qualifiedName() + " is restored without its collation, operator class or NULLS order: " + index);
-                }
-                String name = unquote(p.group(1));
-                String type = type(t, t.columns().get(t.columnIndex(name)));
-                parts.add(MariaDbTypes.ident(name) + (m.group(1) == null ? prefix(type) : "") + (p.group(4) == null ? "" : " DESC"));
-            }
-            if (!plain) {
-                notes.add("index of " + t.qualifiedName() + " left out, MariaDB has no equivalent: " + index);
-                continue;
-            }
-            indexes.add("CREATE " + (m.group(1) == null ? "" : "UNIQUE ") + "INDEX " + MariaDbTypes.ident(unquote(m.group(2))) + " ON "
-                    + MariaDbTypes.ident(t.table()) + " (" + String.join(", ", parts) + ")");
         }
         List<Constraint> constraints = new ArrayList<>();
         for (Constraint c : t.constraints()) {
-            Matcher fk = FOREIGN_KEY.matcher(c.definition());
-            if (c.kind().equals("u") && c.definition().startsWith("UNIQUE (")) {
-                constraints.add(new Constraint(c.name(), "u", "UNIQUE (" + idents(c.definition().substring(8, c.definition().lastIndexOf(')'))) + ")"));
-            } else if (c.kind().equals("f") && fk.matches()) {
-                String longColumn = Arrays.stream(fk.group(1).split(",")).map(n -> unquote(n.trim())).filter(n -> t.columnIndex(n) >= 0)
-                        .filter(n -> !prefix(type(t, t.columns().get(t.columnIndex(n)))).isEmpty()).findFirst().orElse(null);
-                if (longColumn != null) {
-                    notes.add("foreign key " + c.name() + " of " + t.qualifiedName() + " left out: InnoDB cannot key on " + longColumn
-                            + ", a text, bytea or json column without a length");
-                    continue;
-                }
-                String referenced = fk.group(2).contains(".") && !fk.group(2).startsWith("\"") || fk.group(2).matches("\".*\"\\..*")
-                        ? fk.group(2).substring(fk.group(2).lastIndexOf('.') + 1) : fk.group(2);
-                // foreign key names are per table in PostgreSQL, per database in MariaDB
-                String owner = foreignKeyNames.putIfAbsent(c.name(), t.qualifiedName());
-                String name = owner == null || owner.equals(t.qualifiedName()) ? c.name() : (t.table() + "_" + c.name()).substring(0, Math.min(64, t.table().length() + 1 + c.name().length()));
-                if (!name.equals(c.name())) {
-                    foreignKeyNames.putIfAbsent(name, t.qualifiedName());
-                    notes.add("foreign key " + c.name() + " of " + t.qualifiedName() + " is named " + name + ": another table has one named " + c.name());
-                }
-                constraints.add(new Constraint(name, "f", "FOREIGN KEY (" + idents(fk.group(1)) + ") REFERENCES " + MariaDbTypes.ident(unquote(referenced))
-                        + " (" + idents(fk.group(3)) + ")" + fk.group(4).replaceAll("\\s+NOT VALID", "").replaceAll("\\s+(NOT )?DEFERRABLE.*", "")));
-            } else {
-                notes.add("constraint " + c.name() + " of " + t.qualifiedName() + " left out, its PostgreSQL expression is not translated: " + c.definition());
+            Constraint translated = constraint(t, c);
+            if (translated != null) {
+                constraints.add(translated);
             }
         }
         return new TableSchema(t.id(), t.relationId(), t.schema(), t.table(), columns, t.primaryKey(), t.primaryKey().isEmpty() ? null : "PRIMARY",
                 Map.of(), Map.of(), indexes, constraints, t.replicaIdentityFull(), t.fromSequence());
+    }
+
+    private Column column(TableSchema t, Column c) {
+        String type = type(t, c);
+        boolean auto = autoIncrement(t, c);
+        if (c.sequence() != null && !auto) {
+            notes.add("column " + t.qualifiedName() + "." + c.name() + " draws from sequence " + c.sequence()
+                    + ", which MariaDB has only for the column leading the primary key: it is restored without a default");
+        }
+        if (c.generated() != null) {
+            notes.add("generated column " + t.qualifiedName() + "." + c.name() + " is restored as a plain column holding no values");
+        }
+        return new Column(c.attnum(), c.name(), type, c.nullable(), auto ? null : defaultExpression(t, c, type),
+                auto ? t.qualifiedName() : null, auto ? BinlogSchema.AUTO_INCREMENT : null, null, null);
+    }
+
+    /** A PostgreSQL CREATE INDEX as MariaDB's, or null when MariaDB has no equivalent (an expression, a partial index, another method). */
+    private String index(TableSchema t, String index) {
+        Matcher m = INDEX.matcher(index);
+        if (!m.matches()) {
+            return null;
+        }
+        List<String> parts = new ArrayList<>();
+        for (String part : m.group(4).split(",")) {
+            Matcher p = INDEX_PART.matcher(part.trim());
+            if (!p.matches() || t.columnIndex(unquote(p.group(1))) < 0) {
+                return null;
+            }
+            if (p.group(2) != null || p.group(3) != null || p.group(5) != null) {
+                notes.add("index " + unquote(m.group(2)) + " of " + t.qualifiedName() + " is restored without its collation, operator class or NULLS order: " + index);
+            }
+            String name = unquote(p.group(1));
+            String type = type(t, t.columns().get(t.columnIndex(name)));
+            parts.add(MariaDbTypes.ident(name) + (m.group(1) == null ? prefix(type) : "") + (p.group(4) == null ? "" : " DESC"));
+        }
+        return "CREATE " + (m.group(1) == null ? "" : "UNIQUE ") + "INDEX " + MariaDbTypes.ident(unquote(m.group(2))) + " ON "
+                + MariaDbTypes.ident(t.table()) + " (" + String.join(", ", parts) + ")";
+    }
+
+    /** A unique key or foreign key in MariaDB's form; null (with a note) for what it cannot take. */
+    private Constraint constraint(TableSchema t, Constraint c) {
+        Matcher fk = FOREIGN_KEY.matcher(c.definition());
+        if (c.kind().equals("u") && c.definition().startsWith("UNIQUE (")) {
+            return new Constraint(c.name(), "u", "UNIQUE (" + idents(c.definition().substring(8, c.definition().lastIndexOf(')'))) + ")");
+        }
+        if (!c.kind().equals("f") || !fk.matches()) {
+            notes.add("constraint " + c.name() + " of " + t.qualifiedName() + " left out, its PostgreSQL expression is not translated: " + c.definition());
+            return null;
+        }
+        String longColumn = Arrays.stream(fk.group(1).split(",")).map(n -> unquote(n.trim())).filter(n -> t.columnIndex(n) >= 0)
+                .filter(n -> !prefix(type(t, t.columns().get(t.columnIndex(n)))).isEmpty()).findFirst().orElse(null);
+        if (longColumn != null) {
+            notes.add("foreign key " + c.name() + " of " + t.qualifiedName() + " left out: InnoDB cannot key on " + longColumn
+                    + ", a text, bytea or json column without a length");
+            return null;
+        }
+        String referenced = fk.group(2).contains(".") && !fk.group(2).startsWith("\"") || fk.group(2).matches("\".*\"\\..*")
+                ? fk.group(2).substring(fk.group(2).lastIndexOf('.') + 1) : fk.group(2);
+        return new Constraint(foreignKeyName(t, c), "f", "FOREIGN KEY (" + idents(fk.group(1)) + ") REFERENCES " + MariaDbTypes.ident(unquote(referenced))
+                + " (" + idents(fk.group(3)) + ")" + fk.group(4).replaceAll("\\s+NOT VALID", "").replaceAll("\\s+(NOT )?DEFERRABLE.*", ""));
+    }
+
+    /** Foreign key names are per table in PostgreSQL, per database in MariaDB: a second one of a name gets its table's name before it. */
+    private String foreignKeyName(TableSchema t, Constraint c) {
+        String owner = foreignKeyNames.putIfAbsent(c.name(), t.qualifiedName());
+        String name = owner == null || owner.equals(t.qualifiedName()) ? c.name() : (t.table() + "_" + c.name()).substring(0, Math.min(64, t.table().length() + 1 + c.name().length()));
+        if (!name.equals(c.name())) {
+            foreignKeyNames.putIfAbsent(name, t.qualifiedName());
+            notes.add("foreign key " + c.name() + " of " + t.qualifiedName() + " is named " + name + ": another table has one named " + c.name());
+        }
+        return name;
     }
 
     /**

@@ -86,55 +86,15 @@ public final class LogFold {
     /** Continues folds already holding state, recording what the foreign key rules of a binlog source need. */
     public static Result fold(Path logDir, SchemaHistory schemas, long fromSequence, Map<String, TableFold> byRelation, FoldMemory memory,
                               Predicate<Transaction> stop, LongConsumer progress, ReferentialActions actions) {
-        actions.tablesChanged(byRelation.values());
-        long orderOf = -1;
-        int index = 0;
-        Map<String, String> lastMessages = new LinkedHashMap<>();
-        List<String> objectChanges = new ArrayList<>();
-        long txs = 0, changes = 0, lastSeq = fromSequence - 1, lastTime = Long.MIN_VALUE, maxTime = Long.MIN_VALUE, lastPos = -1;
+        Walk walk = new Walk(schemas, byRelation, memory, actions);
+        long txs = 0, lastSeq = fromSequence - 1, lastTime = Long.MIN_VALUE, maxTime = Long.MIN_VALUE, lastPos = -1;
         try (LogCursor cursor = RedoLog.read(logDir, fromSequence)) {
             while (cursor.hasNext()) {
                 Transaction tx = cursor.next();
                 if (stop.test(tx)) {
                     break;
                 }
-                for (RowChange c : tx.changes()) {
-                    if (c.op() == Op.MESSAGE) {
-                        if (ObjectSet.PREFIX.equals(c.after()[0])) {
-                            objectChanges.add((String) c.after()[1]);
-                        } else {
-                            lastMessages.put((String) c.after()[0], (String) c.after()[1]);
-                        }
-                        continue;
-                    }
-                    TableSchema version = schemas.get(c.schemaId());
-                    String rel = relation(version);
-                    TableFold f = byRelation.get(rel);
-                    if (c.op() == Op.DROP) {
-                        byRelation.remove(rel);
-                        actions.tablesChanged(byRelation.values());
-                        continue;
-                    }
-                    if (f == null) {
-                        f = new TableFold(version, memory);
-                        byRelation.put(rel, f);
-                        actions.tablesChanged(byRelation.values());
-                    } else if (f.schema().id() != version.id()) {
-                        f.evolve(version, c.op() == Op.SCHEMA ? (String) c.after()[1] : null);
-                        actions.tablesChanged(byRelation.values());
-                    }
-                    if (c.op() != Op.SCHEMA) {
-                        f.apply(c);
-                        // a change's place in the log: its transaction's sequence, then its place in the transaction (parts included)
-                        index = tx.sequence() == orderOf ? index + 1 : 0;
-                        orderOf = tx.sequence();
-                        actions.record((tx.sequence() << 20) + Math.min(index, (1 << 20) - 1), f, c);
-                        changes++;
-                        if (memory.over()) {
-                            spillLargest(byRelation.values(), memory);
-                        }
-                    }
-                }
+                walk.apply(tx);
                 if (tx.continued()) {
                     // a part of a large transaction: the next part has the same sequence, time and position
                     continue;
@@ -153,7 +113,77 @@ public final class LogFold {
         for (TableFold f : byRelation.values()) {
             tables.put(f.schema().qualifiedName(), f);
         }
-        return new Result(tables, txs, changes, lastSeq, lastTime, maxTime, lastPos, lastMessages, objectChanges, memory, actions);
+        return new Result(tables, txs, walk.changes, lastSeq, lastTime, maxTime, lastPos, walk.lastMessages, walk.objectChanges, memory, actions);
+    }
+
+    /** One fold's walk through the log: each change into its table's fold, the versions and messages it meets. Not thread-safe. */
+    private static final class Walk {
+        private final SchemaHistory schemas;
+        private final Map<String, TableFold> byRelation;
+        private final FoldMemory memory;
+        private final ReferentialActions actions;
+        private final Map<String, String> lastMessages = new LinkedHashMap<>();
+        private final List<String> objectChanges = new ArrayList<>();
+        private long changes;
+        private long orderOf = -1;
+        private int index;
+
+        Walk(SchemaHistory schemas, Map<String, TableFold> byRelation, FoldMemory memory, ReferentialActions actions) {
+            this.schemas = schemas;
+            this.byRelation = byRelation;
+            this.memory = memory;
+            this.actions = actions;
+            actions.tablesChanged(byRelation.values());
+        }
+
+        void apply(Transaction tx) {
+            for (RowChange c : tx.changes()) {
+                if (c.op() == Op.MESSAGE) {
+                    message(c);
+                } else {
+                    change(tx, c);
+                }
+            }
+        }
+
+        private void message(RowChange c) {
+            if (ObjectSet.PREFIX.equals(c.after()[0])) {
+                objectChanges.add((String) c.after()[1]);
+            } else {
+                lastMessages.put((String) c.after()[0], (String) c.after()[1]);
+            }
+        }
+
+        private void change(Transaction tx, RowChange c) {
+            TableSchema version = schemas.get(c.schemaId());
+            String rel = relation(version);
+            TableFold f = byRelation.get(rel);
+            if (c.op() == Op.DROP) {
+                byRelation.remove(rel);
+                actions.tablesChanged(byRelation.values());
+                return;
+            }
+            if (f == null) {
+                f = new TableFold(version, memory);
+                byRelation.put(rel, f);
+                actions.tablesChanged(byRelation.values());
+            } else if (f.schema().id() != version.id()) {
+                f.evolve(version, c.op() == Op.SCHEMA ? (String) c.after()[1] : null);
+                actions.tablesChanged(byRelation.values());
+            }
+            if (c.op() == Op.SCHEMA) {
+                return;
+            }
+            f.apply(c);
+            // a change's place in the log: its transaction's sequence, then its place in the transaction (parts included)
+            index = tx.sequence() == orderOf ? index + 1 : 0;
+            orderOf = tx.sequence();
+            actions.record((tx.sequence() << 20) + Math.min(index, (1 << 20) - 1), f, c);
+            changes++;
+            if (memory.over()) {
+                spillLargest(byRelation.values(), memory);
+            }
+        }
     }
 
     /** Spills the tables holding the most until the fold uses at most half its budget. */

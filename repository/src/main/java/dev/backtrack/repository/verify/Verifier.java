@@ -48,6 +48,35 @@ public final class Verifier {
         List<String> problems = new ArrayList<>();
         List<String> notes = new ArrayList<>();
         Repository repo = Repository.open(path);
+        checkSmallFiles(path, problems, notes);
+        progress.accept("checking the redo log");
+        LogCheck.Result log = LogCheck.run(repo.logDir(), progress);
+        problems.addAll(log.problems());
+        if (!log.tail().equals("clean")) {
+            notes.add(log.tail());
+        }
+        progress.accept("checking checkpoints");
+        List<Manifest> manifests = manifests(repo.checkpointsDir(), problems, notes);
+        progress.accept("checking checkpoint data files");
+        checkData(repo.dataDir(), manifests, readDataPercent, problems, notes);
+        manifests.sort(Comparator.comparingLong(Manifest::timeMicros));
+        for (Manifest m : manifests) {
+            if (log.batches() > 0 && (m.nextSequence() < log.firstSequence() || m.nextSequence() > log.lastSequence() + 1)) {
+                problems.add("checkpoint " + m.id() + " continues at log sequence " + m.nextSequence() + ", outside the log's "
+                        + log.firstSequence() + ".." + log.lastSequence());
+            }
+        }
+        if (manifests.isEmpty()) {
+            problems.add("no readable checkpoint: nothing can be restored");
+        }
+        String earliest = manifests.isEmpty() ? null : Micros.format(manifests.get(0).timeMicros());
+        long latestMicros = manifests.isEmpty() ? Long.MIN_VALUE : Math.max(manifests.get(manifests.size() - 1).timeMicros(), log.maxCommitMicros());
+        return new Report(problems.isEmpty(), earliest, manifests.isEmpty() ? null : Micros.format(latestMicros), manifests.size(), log.batches(),
+                log.firstSequence(), log.lastSequence(), log.bytes(), problems, notes);
+    }
+
+    /** The schema history, the binlog connector's own history, marks and gaps: each must read; gaps are noted. */
+    private static void checkSmallFiles(Path path, List<String> problems, List<String> notes) {
         try {
             new SchemaHistory(path.resolve("schemas"));
         } catch (RepositoryException e) {
@@ -68,18 +97,14 @@ public final class Verifier {
         } catch (RepositoryException e) {
             problems.add(e.getMessage());
         }
-        progress.accept("checking the redo log");
-        LogCheck.Result log = LogCheck.run(repo.logDir(), progress);
-        problems.addAll(log.problems());
-        if (!log.tail().equals("clean")) {
-            notes.add(log.tail());
-        }
-        progress.accept("checking checkpoints");
+    }
+
+    /** The published checkpoints that read (partial directories are noted), each one's chain checked. */
+    private static List<Manifest> manifests(Path checkpointsDir, List<String> problems, List<String> notes) {
         List<Manifest> manifests = new ArrayList<>();
-        try (Stream<Path> dirs = Files.isDirectory(repo.checkpointsDir()) ? Files.list(repo.checkpointsDir()) : Stream.empty()) {
+        try (Stream<Path> dirs = Files.isDirectory(checkpointsDir) ? Files.list(checkpointsDir) : Stream.empty()) {
             for (Path dir : dirs.filter(Files::isDirectory).sorted().toList()) {
-                String name = dir.getFileName().toString();
-                if (name.startsWith(".partial-")) {
+                if (dir.getFileName().toString().startsWith(".partial-")) {
                     notes.add("checkpoint being written or left by a crash: " + dir + " (ignored)");
                     continue;
                 }
@@ -89,7 +114,7 @@ public final class Verifier {
                 }
             }
         } catch (IOException e) {
-            problems.add("cannot list " + repo.checkpointsDir() + ": " + e.getMessage());
+            problems.add("cannot list " + checkpointsDir + ": " + e.getMessage());
         }
         for (Manifest m : manifests) {
             try {
@@ -98,22 +123,7 @@ public final class Verifier {
                 problems.add(e.getMessage());
             }
         }
-        progress.accept("checking checkpoint data files");
-        checkData(repo.dataDir(), manifests, readDataPercent, problems, notes);
-        manifests.sort(Comparator.comparingLong(Manifest::timeMicros));
-        for (Manifest m : manifests) {
-            if (log.batches() > 0 && (m.nextSequence() < log.firstSequence() || m.nextSequence() > log.lastSequence() + 1)) {
-                problems.add("checkpoint " + m.id() + " continues at log sequence " + m.nextSequence() + ", outside the log's "
-                        + log.firstSequence() + ".." + log.lastSequence());
-            }
-        }
-        if (manifests.isEmpty()) {
-            problems.add("no readable checkpoint: nothing can be restored");
-        }
-        String earliest = manifests.isEmpty() ? null : Micros.format(manifests.get(0).timeMicros());
-        long latestMicros = manifests.isEmpty() ? Long.MIN_VALUE : Math.max(manifests.get(manifests.size() - 1).timeMicros(), log.maxCommitMicros());
-        return new Report(problems.isEmpty(), earliest, manifests.isEmpty() ? null : Micros.format(latestMicros), manifests.size(), log.batches(),
-                log.firstSequence(), log.lastSequence(), log.bytes(), problems, notes);
+        return manifests;
     }
 
     /** Both copies of a checkpoint's manifest; each damaged one is a problem, the checkpoint counts if either reads. */
