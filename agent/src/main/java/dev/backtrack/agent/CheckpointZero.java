@@ -1,5 +1,6 @@
 package dev.backtrack.agent;
 
+import dev.backtrack.repository.checkpoint.CheckpointAt;
 import dev.backtrack.repository.checkpoint.CheckpointWriter;
 import dev.backtrack.repository.checkpoint.Checkpoints;
 import dev.backtrack.repository.checkpoint.Manifest;
@@ -68,7 +69,8 @@ final class CheckpointZero {
         // serialized once, at the end: only the last snapshot row's offset matters
         String offset = lastOffset == null ? fallbackOffset : CaptureConsumer.json(lastOffset);
         String time = Micros.format(timeMicros);
-        return writer.finish("full", timeMicros, time, consistentPosition, positionText, nextSequence, offset, sequences, definitions);
+        return writer.finishFull(CheckpointAt.of(timeMicros, consistentPosition, positionText, nextSequence).withTime(time).withOffset(offset)
+                .withSequences(sequences, definitions));
     }
 
     void abandon() {

@@ -1,5 +1,6 @@
 package dev.backtrack.agent;
 
+import dev.backtrack.repository.checkpoint.CheckpointAt;
 import dev.backtrack.config.BacktrackConfig;
 import dev.backtrack.config.SourceConfig;
 import dev.backtrack.connectors.SourceException;
@@ -10,7 +11,6 @@ import dev.backtrack.repository.RepositoryException;
 import dev.backtrack.repository.checkpoint.CheckpointWriter;
 import dev.backtrack.repository.checkpoint.Checkpoints;
 import dev.backtrack.repository.checkpoint.Manifest;
-import dev.backtrack.repository.model.Micros;
 import dev.backtrack.repository.model.Transaction;
 import dev.backtrack.repository.position.Lsn;
 import dev.backtrack.repository.redolog.LogCursor;
@@ -62,7 +62,7 @@ public final class FreshFull {
                     long[] after = awaitLogged(repo, fence, p, all.get(all.size() - 1).nextSequence(), wait);
                     // the instant it stands for: the latest commit before P that the log holds, or the newest checkpoint's
                     long at = Math.max(all.get(all.size() - 1).timeMicros(), after[1]);
-                    m = writer.finish("full", at, Micros.format(at), p, Lsn.format(p), after[0], "", sequences, catalog.sequenceDefinitions());
+                    m = writer.finishFull(CheckpointAt.of(at, p, Lsn.format(p), after[0]).withSequences(sequences, catalog.sequenceDefinitions()));
                 } catch (RuntimeException e) {
                     writer.abandon();
                     throw e;

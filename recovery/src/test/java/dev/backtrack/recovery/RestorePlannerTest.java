@@ -1,5 +1,6 @@
 package dev.backtrack.recovery;
 
+import dev.backtrack.repository.checkpoint.CheckpointAt;
 import dev.backtrack.config.Engine;
 import dev.backtrack.repository.Repository;
 import dev.backtrack.repository.checkpoint.CheckpointWriter;
@@ -59,7 +60,7 @@ class RestorePlannerTest {
     private String full(TableSchema table, long micros, long position, long nextSequence) {
         CheckpointWriter w = new CheckpointWriter(repo.checkpointsDir(), Checkpoints.label(micros, "F"), 3);
         w.declareTable(table);
-        return w.finish("full", micros, Micros.format(micros), position, "0/" + Long.toHexString(position), nextSequence, "", Map.of()).id();
+        return w.finishFull(CheckpointAt.of(micros, position, "0/" + Long.toHexString(position), nextSequence)).id();
     }
 
     private RestorePlan plan(RestoreTarget target) {

@@ -168,28 +168,11 @@ public final class PostgresTarget implements TargetDatabase {
      */
     public void createTables(Collection<TableSchema> tables, Map<String, String> sequences) {
         Set<String> schemas = new LinkedHashSet<>();
-        Map<String, List<String>> enums = new LinkedHashMap<>();
-        for (TableSchema t : tables) {
-            schemas.add(t.schema());
-            // an enum only gains labels, so the table version that knows the most labels is the newest word on it
-            t.enums().forEach((k, v) -> enums.merge(k, v, (a, b) -> a.size() >= b.size() ? a : b));
-        }
+        tables.forEach(t -> schemas.add(t.schema()));
         for (String s : schemas) {
             execute("CREATE SCHEMA IF NOT EXISTS " + PostgresCatalog.quote(s));
         }
-        // types the restored object definitions made already are as of the target instant
-        for (Map.Entry<String, List<String>> e : enums.entrySet()) {
-            if (!typeExists(e.getKey())) {
-                execute("CREATE TYPE " + e.getKey() + " AS ENUM (" + e.getValue().stream().map(PostgresTarget::literal).collect(Collectors.joining(", ")) + ")");
-            }
-        }
-        Map<String, String> domains = new LinkedHashMap<>();
-        tables.forEach(t -> domains.putAll(t.domains()));
-        for (Map.Entry<String, String> d : domains.entrySet()) {
-            if (!typeExists(d.getKey())) {
-                execute("CREATE DOMAIN " + d.getKey() + " " + d.getValue());
-            }
-        }
+        createTypes(tables);
         for (Map.Entry<String, String> s : sequences.entrySet()) {
             if (schemas.contains(schemaOf(s.getKey())) && tables.stream().noneMatch(t -> t.columns().stream()
                     .anyMatch(c -> s.getKey().equals(c.sequence()) && c.identity() != null))) {
@@ -202,31 +185,51 @@ public final class PostgresTarget implements TargetDatabase {
                     execute("CREATE SEQUENCE IF NOT EXISTS " + c.sequence() + " " + sequences.getOrDefault(c.sequence(), ""));
                 }
             }
-            List<String> defs = new ArrayList<>();
-            for (Column c : t.columns()) {
-                StringBuilder d = new StringBuilder(PostgresCatalog.quote(c.name())).append(' ').append(c.type());
-                if (c.collation() != null) {
-                    d.append(" COLLATE ").append(c.collation());
-                }
-                if (c.generated() != null) {
-                    d.append(" GENERATED ALWAYS AS (").append(c.generated()).append(") STORED");
-                } else if (c.identity() != null) {
-                    d.append(" GENERATED ").append(c.identity().toUpperCase()).append(" AS IDENTITY");
-                } else if (c.defaultExpression() != null) {
-                    d.append(" DEFAULT ").append(c.defaultExpression());
-                }
-                if (!c.nullable()) {
-                    d.append(" NOT NULL");
-                }
-                defs.add(d.toString());
-            }
-            execute("CREATE TABLE " + name(t) + " (" + String.join(", ", defs) + ")" + (t.partitioned() ? " PARTITION BY " + t.partitionKey() : ""));
+            execute("CREATE TABLE " + name(t) + " (" + t.columns().stream().map(PostgresTarget::columnDefinition).collect(Collectors.joining(", ")) + ")"
+                    + (t.partitioned() ? " PARTITION BY " + t.partitionKey() : ""));
             for (Column c : t.columns()) {
                 if (c.sequence() != null && c.identity() == null) {
                     execute("ALTER SEQUENCE " + c.sequence() + " OWNED BY " + name(t) + "." + PostgresCatalog.quote(c.name()));
                 }
             }
         }
+    }
+
+    /** The enums and domains the tables' columns use, unless the restored object definitions made them already (as of the target instant). */
+    private void createTypes(Collection<TableSchema> tables) {
+        Map<String, List<String>> enums = new LinkedHashMap<>();
+        // an enum only gains labels, so the table version that knows the most labels is the newest word on it
+        tables.forEach(t -> t.enums().forEach((k, v) -> enums.merge(k, v, (a, b) -> a.size() >= b.size() ? a : b)));
+        for (Map.Entry<String, List<String>> e : enums.entrySet()) {
+            if (!typeExists(e.getKey())) {
+                execute("CREATE TYPE " + e.getKey() + " AS ENUM (" + e.getValue().stream().map(PostgresTarget::literal).collect(Collectors.joining(", ")) + ")");
+            }
+        }
+        Map<String, String> domains = new LinkedHashMap<>();
+        tables.forEach(t -> domains.putAll(t.domains()));
+        for (Map.Entry<String, String> d : domains.entrySet()) {
+            if (!typeExists(d.getKey())) {
+                execute("CREATE DOMAIN " + d.getKey() + " " + d.getValue());
+            }
+        }
+    }
+
+    private static String columnDefinition(Column c) {
+        StringBuilder d = new StringBuilder(PostgresCatalog.quote(c.name())).append(' ').append(c.type());
+        if (c.collation() != null) {
+            d.append(" COLLATE ").append(c.collation());
+        }
+        if (c.generated() != null) {
+            d.append(" GENERATED ALWAYS AS (").append(c.generated()).append(") STORED");
+        } else if (c.identity() != null) {
+            d.append(" GENERATED ").append(c.identity().toUpperCase()).append(" AS IDENTITY");
+        } else if (c.defaultExpression() != null) {
+            d.append(" DEFAULT ").append(c.defaultExpression());
+        }
+        if (!c.nullable()) {
+            d.append(" NOT NULL");
+        }
+        return d.toString();
     }
 
     private boolean typeExists(String qualified) {

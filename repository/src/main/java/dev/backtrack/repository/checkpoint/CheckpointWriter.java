@@ -163,19 +163,16 @@ public final class CheckpointWriter {
     }
 
     /** Writes a full durably and publishes it; returns its manifest. */
-    public Manifest finish(String kind, long timeMicros, String time, long position, String positionText, long nextSequence,
-                           String sourceOffset, Map<String, Long> sequences) {
-        return finish(kind, null, timeMicros, time, position, positionText, nextSequence, sourceOffset, sequences, Map.of());
+    public Manifest finishFull(CheckpointAt at) {
+        return finish(Manifest.FULL, null, at);
     }
 
-    public Manifest finish(String kind, long timeMicros, String time, long position, String positionText, long nextSequence,
-                           String sourceOffset, Map<String, Long> sequences, Map<String, String> sequenceDefinitions) {
-        return finish(kind, null, timeMicros, time, position, positionText, nextSequence, sourceOffset, sequences, sequenceDefinitions);
-    }
-
-    /** @param parent the checkpoint a delta is read on top of; null for a full */
-    public Manifest finish(String kind, String parent, long timeMicros, String time, long position, String positionText, long nextSequence,
-                           String sourceOffset, Map<String, Long> sequences, Map<String, String> sequenceDefinitions) {
+    /**
+     * Writes the checkpoint durably and publishes it; returns its manifest.
+     *
+     * @param parent the checkpoint a delta is read on top of; null for a full
+     */
+    public Manifest finish(String kind, String parent, CheckpointAt at) {
         try {
             List<Manifest.TableEntry> entries = new ArrayList<>();
             for (TableSchema schema : schemas.values()) {
@@ -188,8 +185,8 @@ public final class CheckpointWriter {
                 }
                 entries.add(done);
             }
-            Manifest m = new Manifest(Manifest.FORMAT, id, kind, parent, timeMicros, time, position, positionText, nextSequence,
-                    sourceOffset, entries, new TreeMap<>(sequences), new TreeMap<>(sequenceDefinitions), objects == null ? null : writeObjects(),
+            Manifest m = new Manifest(Manifest.FORMAT, id, kind, parent, at.timeMicros(), at.time(), at.position(), at.positionText(), at.nextSequence(),
+                    at.sourceOffset(), entries, new TreeMap<>(at.sequences()), new TreeMap<>(at.sequenceDefinitions()), objects == null ? null : writeObjects(),
                     objects == null ? null : objectCapture, null);
             m = m.withChecksum(Checkpoints.checksum(m));
             byte[] json = new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(m);

@@ -8,7 +8,6 @@ import dev.backtrack.repository.fold.FoldMemory;
 import dev.backtrack.repository.fold.ReferentialActions;
 import dev.backtrack.repository.fold.LogFold;
 import dev.backtrack.repository.fold.TableFold;
-import dev.backtrack.repository.model.Micros;
 import dev.backtrack.repository.objects.ObjectSet;
 import dev.backtrack.repository.schema.TableSchema;
 
@@ -72,9 +71,9 @@ public final class DeltaCheckpoint {
                         writer.addStates(f.schema(), f.netStates(), f.versions(), fresh || f.truncated());
                     }
                 }
-                return writer.finish(kind, parent.id(), time, Micros.format(time), fold.lastPosition(), positionText.apply(fold.lastPosition()),
-                        fold.lastSequence() + 1, "", SequenceValues.asOf(parent.sequences(), fold.lastMessages()),
-                        SequenceValues.definitionsAsOf(parent.sequenceDefinitions(), fold.lastMessages()));
+                return writer.finish(kind, parent.id(), CheckpointAt.of(time, fold.lastPosition(), positionText.apply(fold.lastPosition()), fold.lastSequence() + 1)
+                        .withSequences(SequenceValues.asOf(parent.sequences(), fold.lastMessages()),
+                                SequenceValues.definitionsAsOf(parent.sequenceDefinitions(), fold.lastMessages())));
             } catch (RuntimeException e) {
                 writer.abandon();
                 throw e;

@@ -6,7 +6,6 @@ import dev.backtrack.repository.fold.FoldMemory;
 import dev.backtrack.repository.fold.ReferentialActions;
 import dev.backtrack.repository.fold.LogFold;
 import dev.backtrack.repository.fold.TableFold;
-import dev.backtrack.repository.model.Micros;
 import dev.backtrack.repository.objects.ObjectSet;
 
 import java.util.Collections;
@@ -67,9 +66,9 @@ public final class SyntheticFull {
                 writer.declareTable(f.schema());
                 f.merge(entry == null ? Collections.emptyIterator() : Checkpoints.rows(repo.dataDir(), entry), row -> writer.addRow(f.schema(), row));
             }
-            return writer.finish(Manifest.FULL, time, Micros.format(time), position, positionText.apply(position),
-                    logged ? fold.lastSequence() + 1 : tip.nextSequence(), "", SequenceValues.asOf(tip.sequences(), fold.lastMessages()),
-                    SequenceValues.definitionsAsOf(tip.sequenceDefinitions(), fold.lastMessages()));
+            return writer.finishFull(CheckpointAt.of(time, position, positionText.apply(position), logged ? fold.lastSequence() + 1 : tip.nextSequence())
+                    .withSequences(SequenceValues.asOf(tip.sequences(), fold.lastMessages()),
+                            SequenceValues.definitionsAsOf(tip.sequenceDefinitions(), fold.lastMessages())));
         } catch (RuntimeException e) {
             writer.abandon();
             throw e;

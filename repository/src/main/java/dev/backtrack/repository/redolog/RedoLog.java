@@ -68,17 +68,44 @@ public final class RedoLog implements AutoCloseable {
         }
         long base = bases.get(bases.size() - 1);
         Path file = SegmentName.log(dir, base);
+        Tail tail = scanTail(file, base);
+        if (tail.entries().isEmpty() && bases.size() > 1) {
+            // an empty last segment: the state comes from the one before
+            Files.delete(file);
+            Files.deleteIfExists(SegmentName.index(dir, base));
+            recoverFromSealed(bases.get(bases.size() - 2));
+            return;
+        }
+        nextSequence = tail.nextSequence();
+        lastPosition = tail.lastPosition();
+        lastSourceOffset = tail.lastSourceOffset();
+        segmentMaxTime = tail.maxTime();
+        maxCommitMicros = tail.maxTime();
+        activeBase = base;
+        active = FileChannel.open(file, StandardOpenOption.WRITE);
+        if (active.size() > tail.validEnd()) {
+            active.truncate(tail.validEnd());
+            active.force(true);
+        }
+        active.position(tail.validEnd());
+        SegmentIndex.write(SegmentName.index(dir, base), tail.entries());
+        activeIndex = FileChannel.open(SegmentName.index(dir, base), StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+    }
+
+    /** What the last segment holds up to its last whole batch: its index entries, where it ends, and the state after it. */
+    private record Tail(List<SegmentIndex.Entry> entries, long validEnd, long nextSequence, long lastPosition, String lastSourceOffset, long maxTime) {
+    }
+
+    private Tail scanTail(Path file, long base) throws IOException {
         List<SegmentIndex.Entry> entries = new ArrayList<>();
-        long expected = base;
-        long validEnd;
-        long segTime = Long.MIN_VALUE;
+        long expected = base, validEnd, position = lastPosition, segTime = Long.MIN_VALUE;
+        String offset = lastSourceOffset;
         // where a run of parts began whose last part has not been read yet; -1 when none is open
         long runStart = -1;
         try (SegmentScanner scan = new SegmentScanner(file, 0)) {
-            byte[] batch;
             while (true) {
                 long at = scan.position();
-                batch = scan.next();
+                byte[] batch = scan.next();
                 if (batch == null) {
                     break;
                 }
@@ -96,8 +123,8 @@ public final class RedoLog implements AutoCloseable {
                 }
                 runStart = -1;
                 expected = d.lastSequence() + 1;
-                lastPosition = d.lastPosition();
-                lastSourceOffset = d.sourceOffset();
+                position = d.lastPosition();
+                offset = d.sourceOffset();
                 segTime = Math.max(segTime, d.maxCommitMicros());
             }
             validEnd = scan.position();
@@ -108,25 +135,7 @@ public final class RedoLog implements AutoCloseable {
             validEnd = cut;
             entries.removeIf(e -> e.filePosition() >= cut);
         }
-        if (entries.isEmpty() && bases.size() > 1) {
-            // an empty last segment: the state comes from the one before
-            Files.delete(file);
-            Files.deleteIfExists(SegmentName.index(dir, base));
-            recoverFromSealed(bases.get(bases.size() - 2));
-            return;
-        }
-        nextSequence = expected;
-        segmentMaxTime = segTime;
-        maxCommitMicros = segTime;
-        activeBase = base;
-        active = FileChannel.open(file, StandardOpenOption.WRITE);
-        if (active.size() > validEnd) {
-            active.truncate(validEnd);
-            active.force(true);
-        }
-        active.position(validEnd);
-        SegmentIndex.write(SegmentName.index(dir, base), entries);
-        activeIndex = FileChannel.open(SegmentName.index(dir, base), StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        return new Tail(entries, validEnd, expected, position, offset, segTime);
     }
 
     private void recoverFromSealed(long base) throws IOException {

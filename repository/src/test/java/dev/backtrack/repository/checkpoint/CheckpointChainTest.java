@@ -92,7 +92,7 @@ class CheckpointChainTest {
             zero.addRow(stable, row);
             model.get("public.stable").put(key(i), row);
         }
-        Manifest first = zero.finish(Manifest.FULL, T0, "t0", 1, "1", 1, "", Map.of());
+        Manifest first = zero.finishFull(CheckpointAt.of(T0, 1, "1", 1).withTime("t0"));
         snapshot();
         List<String> kinds = new ArrayList<>();
         try (RedoLog l = RedoLog.openForAppend(repo.logDir(), 16 << 10, 1)) {

@@ -51,7 +51,8 @@ class CheckpointsTest {
         rows.forEach(r -> w.addRow(CONTACTS, r));
         assertEquals(n, w.rows(CONTACTS));
         assertEquals(0, w.rows(EMPTY));
-        return w.finish("full", timeMicros, "2025-01-01T00:00:00Z", 0x1234, "0/1234", 42, "{\"lsn\":4660}", Map.of("public.contacts_id_seq", 99L));
+        return w.finishFull(CheckpointAt.of(timeMicros, 0x1234, "0/1234", 42).withTime("2025-01-01T00:00:00Z").withOffset("{\"lsn\":4660}")
+                .withSequences(Map.of("public.contacts_id_seq", 99L), Map.of()));
     }
 
     private static Manifest.TableEntry table(Manifest m, String name) {
@@ -111,7 +112,7 @@ class CheckpointsTest {
         try (var files = Files.list(dir.resolve(".partial-budget"))) {
             assertTrue(files.anyMatch(f -> f.getFileName().toString().contains(".run")), "the tables held more than the budget together without spilling");
         }
-        Manifest m = w.finish("full", 10, "2025-01-01T00:00:00Z", 0x1234, "0/1234", 42, "{\"lsn\":4660}", Map.of());
+        Manifest m = w.finishFull(CheckpointAt.of(10, 0x1234, "0/1234", 42).withTime("2025-01-01T00:00:00Z").withOffset("{\"lsn\":4660}"));
         assertEquals(10_000, read(m, "public.contacts").size());
         assertEquals(10_000, read(m, "public.notes").size());
     }
@@ -245,7 +246,7 @@ class CheckpointsTest {
         Path data = checkpoints.resolveSibling("data");
         CheckpointWriter first = new CheckpointWriter(checkpoints, "c1", 3);
         first.addStates(CONTACTS, states(CONTACTS, 200, "contact "), List.of(), true);
-        Manifest kept = first.finish("incr", "c0", 10, "2025-01-01T00:00:00Z", 0x1234, "0/1234", 42, "", Map.of(), Map.of());
+        Manifest kept = first.finish("incr", "c0", CheckpointAt.of(10, 0x1234, "0/1234", 42).withTime("2025-01-01T00:00:00Z"));
         Set<String> keptFiles = DataStore.stored(data).keySet();
         assertEquals(1, keptFiles.size());
 
@@ -264,7 +265,7 @@ class CheckpointsTest {
         // once published, abandoning (a failure after the rename) removes nothing
         CheckpointWriter third = new CheckpointWriter(checkpoints, "c3", 3);
         third.addStates(EMPTY, states(EMPTY, 60, "2025-01-03 00:00:00+00 #"), List.of(), true);
-        third.finish("incr", "c1", 20, "2025-01-01T00:00:01Z", 0x1235, "0/1235", 43, "", Map.of(), Map.of());
+        third.finish("incr", "c1", CheckpointAt.of(20, 0x1235, "0/1235", 43).withTime("2025-01-01T00:00:01Z"));
         third.abandon();
         assertEquals(2, DataStore.stored(data).size());
         assertEquals(List.of("c1", "c3"), Checkpoints.list(checkpoints, false).stream().map(Manifest::id).toList());

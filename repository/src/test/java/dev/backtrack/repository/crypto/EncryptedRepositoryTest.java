@@ -1,5 +1,6 @@
 package dev.backtrack.repository.crypto;
 
+import dev.backtrack.repository.checkpoint.CheckpointAt;
 import dev.backtrack.config.Engine;
 import dev.backtrack.repository.Repository;
 import dev.backtrack.repository.RepositoryException;
@@ -50,7 +51,7 @@ class EncryptedRepositoryTest {
         for (long i = 0; i < 1000; i++) {
             w.addRow(t, new Object[]{i, MARKER + " row " + i});
         }
-        w.finish("full", 1_767_225_600_000_000L, "2026-01-01T00:00:00Z", 1, "0/1", 1, "{\"lsn\":1}", Map.of());
+        w.finishFull(CheckpointAt.of(1_767_225_600_000_000L, 1, "0/1", 1).withOffset("{\"lsn\":1}"));
         try (RedoLog log = RedoLog.openForAppend(repo.logDir(), 1 << 20, 3)) {
             List<Transaction> txs = new ArrayList<>();
             for (long i = 0; i < 100; i++) {

@@ -1,5 +1,6 @@
 package dev.backtrack.repository.retention;
 
+import dev.backtrack.repository.checkpoint.CheckpointAt;
 import dev.backtrack.config.Engine;
 import dev.backtrack.repository.Repository;
 import dev.backtrack.repository.checkpoint.CheckpointKinds;
@@ -52,7 +53,7 @@ class RetentionTest {
             for (int day = 0; day < CHECKPOINTS; day++) {
                 CheckpointWriter w = new CheckpointWriter(repo.checkpointsDir(), Checkpoints.label(T0 + day * DAY, "F"), 3);
                 w.declareTable(contacts);
-                w.finish("full", T0 + day * DAY, Micros.format(T0 + day * DAY), day, "0/" + day, log.nextSequence(), "", Map.of());
+                w.finishFull(CheckpointAt.of(T0 + day * DAY, day, "0/" + day, log.nextSequence()));
                 for (int i = 0; i < PER_DAY; i++) {
                     long n = (long) day * PER_DAY + i;
                     log.append(List.of(new Transaction(0, T0 + day * DAY + (i + 1) * 1_000_000L, 100 + n, "x" + n,

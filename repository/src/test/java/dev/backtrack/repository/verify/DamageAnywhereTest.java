@@ -1,5 +1,6 @@
 package dev.backtrack.repository.verify;
 
+import dev.backtrack.repository.checkpoint.CheckpointAt;
 import dev.backtrack.config.Engine;
 import dev.backtrack.repository.Repository;
 import dev.backtrack.repository.RepositoryException;
@@ -50,7 +51,7 @@ class DamageAnywhereTest {
         for (long i = 0; i < 2000; i++) {
             w.addRow(t, new Object[]{i, "contact " + i});
         }
-        w.finish("full", T0, Micros.format(T0), 1, "0/1", 1, "", Map.of());
+        w.finishFull(CheckpointAt.of(T0, 1, "0/1", 1));
         try (RedoLog log = RedoLog.openForAppend(repo.logDir(), 4096, 0)) {
             for (long i = 0; i < 300; i++) {
                 log.append(List.of(new Transaction(0, T0 + (i + 1) * 1000, 10 + i, "x" + i,
