@@ -11,6 +11,7 @@ import dev.backtrack.repository.LockedException;
 import dev.backtrack.repository.Repository;
 import dev.backtrack.repository.RepositoryException;
 import dev.backtrack.repository.checkpoint.CheckpointKinds;
+import dev.backtrack.repository.checkpoint.CheckpointLabels;
 import dev.backtrack.repository.checkpoint.CheckpointWriter;
 import dev.backtrack.repository.checkpoint.Checkpoints;
 import dev.backtrack.repository.checkpoint.Manifest;
@@ -172,7 +173,7 @@ public final class Agent {
             throw new RepositoryException("repository " + repo.path() + " has a redo log but no checkpoint: it is damaged, start a new repository");
         }
         List<TableSchema> described = engine.beforeSnapshot(tables, versions, log.nextSequence());
-        String id = Checkpoints.freeLabel(repo.checkpointsDir(), engine.catalog().nowMicros(), "F");
+        String id = CheckpointLabels.freeLabel(repo.checkpointsDir(), engine.catalog().nowMicros(), "F");
         FirstCheckpoint first = new FirstCheckpoint(new CheckpointZero(new CheckpointWriter(repo.checkpointsDir(), id, config.repository().compressionLevel()),
                 described, log.nextSequence()), engine, openGap, engine.catalog().objects(source.tablesInclude(), source.tablesExclude()));
         out.println((openGap != null ? "after the gap: taking checkpoint " : "first run: taking checkpoint ") + id + " of " + tables.size()

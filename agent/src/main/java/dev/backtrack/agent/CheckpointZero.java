@@ -1,8 +1,8 @@
 package dev.backtrack.agent;
 
 import dev.backtrack.repository.checkpoint.CheckpointAt;
+import dev.backtrack.repository.checkpoint.CheckpointLabels;
 import dev.backtrack.repository.checkpoint.CheckpointWriter;
-import dev.backtrack.repository.checkpoint.Checkpoints;
 import dev.backtrack.repository.checkpoint.Manifest;
 import dev.backtrack.repository.model.Micros;
 import dev.backtrack.repository.objects.ObjectSet;
@@ -29,7 +29,7 @@ final class CheckpointZero {
     }
 
     static String label(long micros, String kind) {
-        return Checkpoints.label(micros, kind);
+        return CheckpointLabels.label(micros, kind);
     }
 
     /** The instant the checkpoint stands for; taken once the slot exists, so every earlier commit is in the snapshot. */

@@ -1,6 +1,5 @@
 package dev.backtrack.agent;
 
-import dev.backtrack.repository.checkpoint.CheckpointAt;
 import dev.backtrack.config.BacktrackConfig;
 import dev.backtrack.config.SourceConfig;
 import dev.backtrack.connectors.SourceException;
@@ -8,8 +7,9 @@ import dev.backtrack.connectors.postgres.FreshSnapshot;
 import dev.backtrack.connectors.postgres.PostgresCatalog;
 import dev.backtrack.repository.Repository;
 import dev.backtrack.repository.RepositoryException;
+import dev.backtrack.repository.checkpoint.CheckpointAt;
+import dev.backtrack.repository.checkpoint.CheckpointLabels;
 import dev.backtrack.repository.checkpoint.CheckpointWriter;
-import dev.backtrack.repository.checkpoint.Checkpoints;
 import dev.backtrack.repository.checkpoint.Manifest;
 import dev.backtrack.repository.model.Transaction;
 import dev.backtrack.repository.position.Lsn;
@@ -49,7 +49,7 @@ public final class FreshFull {
                 long p = snapshot.consistentPoint();
                 progress.accept("fresh snapshot at LSN " + Lsn.format(p) + ": reading " + tables.size() + " tables");
                 long time = Math.max(all.get(all.size() - 1).timeMicros(), catalog.nowMicros());
-                CheckpointWriter writer = new CheckpointWriter(repo.checkpointsDir(), Checkpoints.freeLabel(repo.checkpointsDir(), time, "F") + "-fresh", config.repository().compressionLevel());
+                CheckpointWriter writer = new CheckpointWriter(repo.checkpointsDir(), CheckpointLabels.freeLabel(repo.checkpointsDir(), time, "F") + "-fresh", config.repository().compressionLevel());
                 try {
                     for (TableSchema t : tables) {
                         writer.declareTable(t);

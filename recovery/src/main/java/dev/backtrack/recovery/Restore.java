@@ -6,7 +6,7 @@ import dev.backtrack.connectors.target.TargetDatabase;
 import dev.backtrack.repository.ReadLease;
 import dev.backtrack.repository.Repository;
 import dev.backtrack.repository.checkpoint.Chain;
-import dev.backtrack.repository.checkpoint.Checkpoints;
+import dev.backtrack.repository.checkpoint.ChunkReader;
 import dev.backtrack.repository.checkpoint.Manifest;
 import dev.backtrack.repository.checkpoint.SequenceValues;
 import dev.backtrack.repository.fold.Cascades;
@@ -135,7 +135,7 @@ public final class Restore {
         Manifest checkpoint = chain.tip();
         try {
             selection.check(fold.tables().values().stream().map(TableFold::schema).toList());
-            ObjectSet definitions = ObjectSet.asOf(checkpoint.objects() == null ? null : Checkpoints.objects(repo.dataDir(), checkpoint.objects()),
+            ObjectSet definitions = ObjectSet.asOf(checkpoint.objects() == null ? null : ChunkReader.objects(repo.dataDir(), checkpoint.objects()),
                     fold.objectChanges());
             Selection chosenTables = definitions == null ? selection : selection.withPartitions(definitions.partitionParents());
             List<TableFold> chosen = fold.tables().values().stream().filter(f -> chosenTables.includes(f.schema())).toList();

@@ -1,10 +1,10 @@
 package dev.backtrack.recovery;
 
-import dev.backtrack.repository.checkpoint.CheckpointAt;
 import dev.backtrack.config.Engine;
 import dev.backtrack.repository.Repository;
+import dev.backtrack.repository.checkpoint.CheckpointAt;
+import dev.backtrack.repository.checkpoint.CheckpointLabels;
 import dev.backtrack.repository.checkpoint.CheckpointWriter;
-import dev.backtrack.repository.checkpoint.Checkpoints;
 import dev.backtrack.repository.checkpoint.Manifest;
 import dev.backtrack.repository.gap.Gaps;
 import dev.backtrack.repository.mark.Marks;
@@ -58,7 +58,7 @@ class RestorePlannerTest {
     }
 
     private String full(TableSchema table, long micros, long position, long nextSequence) {
-        CheckpointWriter w = new CheckpointWriter(repo.checkpointsDir(), Checkpoints.label(micros, "F"), 3);
+        CheckpointWriter w = new CheckpointWriter(repo.checkpointsDir(), CheckpointLabels.label(micros, "F"), 3);
         w.declareTable(table);
         return w.finishFull(CheckpointAt.of(micros, position, "0/" + Long.toHexString(position), nextSequence)).id();
     }

@@ -69,7 +69,7 @@ public record Chain(List<Manifest> links) {
     /** The full's rows a fold of {@code f} merges with, in key order (none for a table the full lacks). */
     public Iterator<Map.Entry<byte[], Object[]>> fullRows(Path dataDir, TableFold f) {
         Manifest.TableEntry entry = fullEntry(f);
-        return entry == null ? Collections.emptyIterator() : Checkpoints.rows(dataDir, entry);
+        return entry == null ? Collections.emptyIterator() : ChunkReader.rows(dataDir, entry);
     }
 
     /**
@@ -100,7 +100,7 @@ public record Chain(List<Manifest> links) {
                     }
                 }
                 if (!t.chunks().isEmpty()) {
-                    f.addStates(Checkpoints.deltaStates(dataDir, t));
+                    f.addStates(ChunkReader.deltaStates(dataDir, t));
                 }
                 next.put(relation, f);
             }

@@ -5,8 +5,8 @@ import dev.backtrack.repository.RepositoryException;
 import dev.backtrack.repository.fold.Cascades;
 import dev.backtrack.repository.fold.FoldException;
 import dev.backtrack.repository.fold.FoldMemory;
-import dev.backtrack.repository.fold.ReferentialActions;
 import dev.backtrack.repository.fold.LogFold;
+import dev.backtrack.repository.fold.ReferentialActions;
 import dev.backtrack.repository.fold.TableFold;
 import dev.backtrack.repository.objects.ObjectSet;
 import dev.backtrack.repository.schema.TableSchema;
@@ -55,10 +55,10 @@ public final class DeltaCheckpoint {
             }
             long time = Math.max(parent.timeMicros(), fold.maxCommitMicros());
             String suffix = kind.equals(Manifest.DIFF) ? "D" : "I";
-            String id = Checkpoints.freeLabel(repo.checkpointsDir(), chain.full().id() + "_", time, suffix);
+            String id = CheckpointLabels.freeLabel(repo.checkpointsDir(), chain.full().id() + "_", time, suffix);
             CheckpointWriter writer = new CheckpointWriter(repo.checkpointsDir(), id, level);
             try {
-                writer.objects(ObjectSet.asOf(parent.objects() == null ? null : Checkpoints.objects(repo.dataDir(), parent.objects()), fold.objectChanges()),
+                writer.objects(ObjectSet.asOf(parent.objects() == null ? null : ChunkReader.objects(repo.dataDir(), parent.objects()), fold.objectChanges()),
                         parent.objectCapture());
                 for (TableFold f : fold.tables().values()) {
                     if (f.lost() != null) {

@@ -3,8 +3,8 @@ package dev.backtrack.repository.checkpoint;
 import dev.backtrack.repository.Repository;
 import dev.backtrack.repository.fold.Cascades;
 import dev.backtrack.repository.fold.FoldMemory;
-import dev.backtrack.repository.fold.ReferentialActions;
 import dev.backtrack.repository.fold.LogFold;
+import dev.backtrack.repository.fold.ReferentialActions;
 import dev.backtrack.repository.fold.TableFold;
 import dev.backtrack.repository.objects.ObjectSet;
 
@@ -52,10 +52,10 @@ public final class SyntheticFull {
         // a restore to T may start here only if replay from the chain would have applied all of it: T >= every commit time so far
         long time = logged ? Math.max(tip.timeMicros(), fold.maxCommitMicros()) : tip.timeMicros();
         long position = logged ? fold.lastPosition() : tip.position();
-        String id = Checkpoints.freeLabel(repo.checkpointsDir(), time, "F");
+        String id = CheckpointLabels.freeLabel(repo.checkpointsDir(), time, "F");
         CheckpointWriter writer = new CheckpointWriter(repo.checkpointsDir(), id, level);
         try {
-            writer.objects(ObjectSet.asOf(tip.objects() == null ? null : Checkpoints.objects(repo.dataDir(), tip.objects()), fold.objectChanges()),
+            writer.objects(ObjectSet.asOf(tip.objects() == null ? null : ChunkReader.objects(repo.dataDir(), tip.objects()), fold.objectChanges()),
                     tip.objectCapture());
             for (TableFold f : fold.tables().values()) {
                 Manifest.TableEntry entry = chain.fullEntry(f);
@@ -64,7 +64,7 @@ public final class SyntheticFull {
                     continue;
                 }
                 writer.declareTable(f.schema());
-                f.merge(entry == null ? Collections.emptyIterator() : Checkpoints.rows(repo.dataDir(), entry), row -> writer.addRow(f.schema(), row));
+                f.merge(entry == null ? Collections.emptyIterator() : ChunkReader.rows(repo.dataDir(), entry), row -> writer.addRow(f.schema(), row));
             }
             return writer.finishFull(CheckpointAt.of(time, position, positionText.apply(position), logged ? fold.lastSequence() + 1 : tip.nextSequence())
                     .withSequences(SequenceValues.asOf(tip.sequences(), fold.lastMessages()),

@@ -4,6 +4,7 @@ import dev.backtrack.repository.Repository;
 import dev.backtrack.repository.RepositoryException;
 import dev.backtrack.repository.checkpoint.Chain;
 import dev.backtrack.repository.checkpoint.Checkpoints;
+import dev.backtrack.repository.checkpoint.ChunkReader;
 import dev.backtrack.repository.checkpoint.DataStore;
 import dev.backtrack.repository.checkpoint.Manifest;
 import dev.backtrack.repository.gap.Gaps;
@@ -171,9 +172,9 @@ public final class Verifier {
             try {
                 boolean deep = readDataPercent > 0 && pick.nextInt(100) < readDataPercent;
                 if (deep && objects.contains(c.sha256())) {
-                    Checkpoints.objects(dataDir, c);
+                    ChunkReader.objects(dataDir, c);
                 } else if (deep) {
-                    Checkpoints.decodeChunk(dataDir, c, delta.get(c.sha256()));
+                    ChunkReader.decodeChunk(dataDir, c, delta.get(c.sha256()));
                 } else {
                     DataStore.check(dataDir, c);
                 }

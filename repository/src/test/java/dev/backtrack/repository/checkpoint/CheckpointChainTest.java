@@ -76,7 +76,7 @@ class CheckpointChainTest {
         for (String t : List.of("public.contacts", "public.tags", "public.stable")) {
             model.put(t, new TreeMap<>());
         }
-        CheckpointWriter zero = new CheckpointWriter(repo.checkpointsDir(), Checkpoints.label(T0, "F"), 3);
+        CheckpointWriter zero = new CheckpointWriter(repo.checkpointsDir(), CheckpointLabels.label(T0, "F"), 3);
         for (long i = 0; i < 300; i++) {
             Object[] row = {i, "contact " + i, "notes of " + i + " " + "x".repeat(random.nextInt(200))};
             zero.addRow(contacts, row);
@@ -226,7 +226,7 @@ class CheckpointChainTest {
             for (TableFold f : fold.tables().values()) {
                 Manifest.TableEntry entry = chain.fullEntry(f);
                 List<Object[]> rows = new ArrayList<>();
-                f.merge(entry == null ? Collections.emptyIterator() : Checkpoints.rows(repo.dataDir(), entry), rows::add);
+                f.merge(entry == null ? Collections.emptyIterator() : ChunkReader.rows(repo.dataDir(), entry), rows::add);
                 out.put(f.schema().qualifiedName(), render(rows));
             }
         }

@@ -62,7 +62,7 @@ class CheckpointsTest {
     private List<Object[]> read(Manifest m, String table) {
         List<Object[]> out = new ArrayList<>();
         List<byte[]> keys = new ArrayList<>();
-        Checkpoints.readRows(dir.resolveSibling("data"), table(m, table), (k, r) -> {
+        ChunkReader.readRows(dir.resolveSibling("data"), table(m, table), (k, r) -> {
             keys.add(k);
             out.add(r);
         });

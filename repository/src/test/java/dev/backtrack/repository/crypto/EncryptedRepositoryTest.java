@@ -1,11 +1,11 @@
 package dev.backtrack.repository.crypto;
 
-import dev.backtrack.repository.checkpoint.CheckpointAt;
 import dev.backtrack.config.Engine;
 import dev.backtrack.repository.Repository;
 import dev.backtrack.repository.RepositoryException;
+import dev.backtrack.repository.checkpoint.CheckpointAt;
+import dev.backtrack.repository.checkpoint.CheckpointLabels;
 import dev.backtrack.repository.checkpoint.CheckpointWriter;
-import dev.backtrack.repository.checkpoint.Checkpoints;
 import dev.backtrack.repository.mark.Marks;
 import dev.backtrack.repository.model.Op;
 import dev.backtrack.repository.model.RowChange;
@@ -47,7 +47,7 @@ class EncryptedRepositoryTest {
         TableSchema t = repo.schemas().register(new TableSchema(0, "public", MARKER + "_table",
                 List.of(new Column("id", "bigint", false, null, null, null, null), new Column(MARKER + "_col", "text", true, null, null, null, null)),
                 List.of("id"), Map.of(), 1), 1);
-        CheckpointWriter w = new CheckpointWriter(repo.checkpointsDir(), Checkpoints.label(1_767_225_600_000_000L, "F"), 3);
+        CheckpointWriter w = new CheckpointWriter(repo.checkpointsDir(), CheckpointLabels.label(1_767_225_600_000_000L, "F"), 3);
         for (long i = 0; i < 1000; i++) {
             w.addRow(t, new Object[]{i, MARKER + " row " + i});
         }

@@ -1,11 +1,11 @@
 package dev.backtrack.repository.retention;
 
-import dev.backtrack.repository.checkpoint.CheckpointAt;
 import dev.backtrack.config.Engine;
 import dev.backtrack.repository.Repository;
+import dev.backtrack.repository.checkpoint.CheckpointAt;
 import dev.backtrack.repository.checkpoint.CheckpointKinds;
+import dev.backtrack.repository.checkpoint.CheckpointLabels;
 import dev.backtrack.repository.checkpoint.CheckpointWriter;
-import dev.backtrack.repository.checkpoint.Checkpoints;
 import dev.backtrack.repository.checkpoint.DataStore;
 import dev.backtrack.repository.checkpoint.Manifest;
 import dev.backtrack.repository.mark.Marks;
@@ -51,7 +51,7 @@ class RetentionTest {
                 List.of(new Column("id", "bigint", false, null, null, null, null)), List.of("id"), Map.of(), 1), 1);
         try (RedoLog log = RedoLog.openForAppend(repo.logDir(), 2048, 0)) {
             for (int day = 0; day < CHECKPOINTS; day++) {
-                CheckpointWriter w = new CheckpointWriter(repo.checkpointsDir(), Checkpoints.label(T0 + day * DAY, "F"), 3);
+                CheckpointWriter w = new CheckpointWriter(repo.checkpointsDir(), CheckpointLabels.label(T0 + day * DAY, "F"), 3);
                 w.declareTable(contacts);
                 w.finishFull(CheckpointAt.of(T0 + day * DAY, day, "0/" + day, log.nextSequence()));
                 for (int i = 0; i < PER_DAY; i++) {

@@ -1,12 +1,13 @@
 package dev.backtrack.repository.verify;
 
-import dev.backtrack.repository.checkpoint.CheckpointAt;
 import dev.backtrack.config.Engine;
 import dev.backtrack.repository.Repository;
 import dev.backtrack.repository.RepositoryException;
+import dev.backtrack.repository.checkpoint.CheckpointAt;
 import dev.backtrack.repository.checkpoint.CheckpointKinds;
+import dev.backtrack.repository.checkpoint.CheckpointLabels;
 import dev.backtrack.repository.checkpoint.CheckpointWriter;
-import dev.backtrack.repository.checkpoint.Checkpoints;
+import dev.backtrack.repository.checkpoint.ChunkReader;
 import dev.backtrack.repository.checkpoint.Manifest;
 import dev.backtrack.repository.history.SourceHistory;
 import dev.backtrack.repository.mark.Marks;
@@ -47,7 +48,7 @@ class DamageAnywhereTest {
                 List.of("id"), Map.of(), 1), 1);
         // a binlog connector's schema history record: verify covers it too
         new SourceHistory(dir).append("{\"ddl\":\"CREATE TABLE contacts (id bigint PRIMARY KEY)\"}".getBytes());
-        CheckpointWriter w = new CheckpointWriter(repo.checkpointsDir(), Checkpoints.label(T0, "F"), 3);
+        CheckpointWriter w = new CheckpointWriter(repo.checkpointsDir(), CheckpointLabels.label(T0, "F"), 3);
         for (long i = 0; i < 2000; i++) {
             w.addRow(t, new Object[]{i, "contact " + i});
         }
@@ -171,9 +172,9 @@ class DamageAnywhereTest {
             for (Manifest m : all) {
                 for (Manifest.TableEntry t : m.tables()) {
                     if (m.delta()) {
-                        Checkpoints.deltaStates(repo.dataDir(), t).read().forEachRemaining(st -> { });
+                        ChunkReader.deltaStates(repo.dataDir(), t).read().forEachRemaining(st -> { });
                     } else {
-                        Checkpoints.readRows(repo.dataDir(), t, (k, r) -> { });
+                        ChunkReader.readRows(repo.dataDir(), t, (k, r) -> { });
                     }
                 }
             }

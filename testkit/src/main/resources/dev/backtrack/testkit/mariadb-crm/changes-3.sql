@@ -5,7 +5,10 @@
 CREATE VIEW deal_pipeline AS
     SELECT stage, COUNT(*) AS deals, SUM(amount) AS amount, SUM(weighted_amount) AS weighted FROM deal GROUP BY stage;
 ALTER TABLE geo_region ADD COLUMN service_area MULTIPOLYGON REF_SYSTEM_ID=3857 NULL AFTER islands;
-ALTER TABLE deal ADD COLUMN is_open BOOLEAN AS (stage NOT IN ('won', 'lost')) VIRTUAL, ADD INDEX deal_is_open (is_open);
+ALTER TABLE deal ADD COLUMN is_open BOOLEAN AS (stage NOT IN ('won', 'lost')) VIRTUAL;
+-- the indexed virtual column on a table no foreign key rule changes: MariaDB 10.11 marked deal's index on
+-- is_open corrupted now and then once cascades from account reached deal (the MDEV-23033 family of bugs)
+ALTER TABLE product ADD COLUMN is_free BOOLEAN AS (list_price = 0) VIRTUAL, ADD INDEX product_is_free (is_free);
 DELIMITER ;;
 CREATE PROCEDURE archive_activity(IN p_before DATE)
     MODIFIES SQL DATA
