@@ -49,6 +49,18 @@ final class ChildAgent implements AutoCloseable {
         }
     }
 
+    /** Waits until {@code c} holds; fails when the agent ended or {@code waitNanos} passed. */
+    void waitFor(String what, Condition c, long waitNanos) throws Exception {
+        long deadline = System.nanoTime() + waitNanos;
+        while (!c.met()) {
+            checkAlive();
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(what + " did not finish within " + waitNanos / 60_000_000_000L + " minutes; the agent said:\n" + tail());
+            }
+            Thread.sleep(20);
+        }
+    }
+
     /** Resident memory now, in bytes (VmRSS). */
     long rssBytes() {
         return status("VmRSS:");

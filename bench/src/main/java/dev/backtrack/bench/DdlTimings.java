@@ -17,8 +17,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
-import static dev.backtrack.bench.FoundationBench.round;
-import static dev.backtrack.bench.FoundationBench.step;
+import static dev.backtrack.bench.Figures.round;
+import static dev.backtrack.bench.Harness.step;
 
 /**
  * What following object definitions costs the source: DDL statements timed through JDBC with

@@ -28,7 +28,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
+
+import static dev.backtrack.bench.Figures.round;
+import static dev.backtrack.bench.Figures.secs;
 
 /** What every part of the benchmark harness does around its own phases. */
 final class Harness {
@@ -58,11 +63,31 @@ final class Harness {
         System.exit(code);
     }
 
+    /** Prints a line of progress, stamped with the time. */
+    static void step(String s) {
+        System.out.println(Instant.now().truncatedTo(ChronoUnit.MILLIS) + "  " + s);
+    }
+
+    /** Retries: another process on the machine can take the free port the cluster picked before it binds. */
+    static PostgresCluster startCluster(Map<String, String> settings) throws InterruptedException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return PostgresCluster.start(settings);
+            } catch (IllegalStateException e) {
+                if (attempt == 3) {
+                    throw e;
+                }
+                step("PostgreSQL did not start (" + e.getMessage().lines().findFirst().orElse("") + "), trying again");
+                Thread.sleep(1000);
+            }
+        }
+    }
+
     /** The JSON's "environment" entry: the JVM, the cores and the part's options. */
     static Map<String, Object> environment(Map<String, Object> json, Map<String, Object> options) {
         Map<String, Object> env = new LinkedHashMap<>();
         json.put("environment", env);
-        env.putAll(FoundationBench.Jvm.describe());
+        env.putAll(Jvm.describe());
         env.put("cores", Runtime.getRuntime().availableProcessors());
         env.put("options", options);
         return env;
@@ -79,9 +104,9 @@ final class Harness {
         }
         double[] v = values.clone();
         Arrays.sort(v);
-        m.put("p50", FoundationBench.round(v[(int) Math.min(v.length - 1, Math.floor(0.50 * v.length))], 1));
-        m.put("p99", FoundationBench.round(v[(int) Math.min(v.length - 1, Math.floor(0.99 * v.length))], 1));
-        m.put("max", FoundationBench.round(v[v.length - 1], 1));
+        m.put("p50", round(v[(int) Math.min(v.length - 1, Math.floor(0.50 * v.length))], 1));
+        m.put("p99", round(v[(int) Math.min(v.length - 1, Math.floor(0.99 * v.length))], 1));
+        m.put("max", round(v[v.length - 1], 1));
         return m;
     }
 
@@ -89,9 +114,9 @@ final class Harness {
     static Map<String, Object> spread(List<Double> values, int places) {
         Map<String, Object> m = new LinkedHashMap<>();
         double[] v = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        m.put("min", v.length == 0 ? null : FoundationBench.round(v[0], places));
-        m.put("median", v.length == 0 ? null : FoundationBench.round(v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2, places));
-        m.put("max", v.length == 0 ? null : FoundationBench.round(v[v.length - 1], places));
+        m.put("min", v.length == 0 ? null : round(v[0], places));
+        m.put("median", v.length == 0 ? null : round(v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2, places));
+        m.put("max", v.length == 0 ? null : round(v[v.length - 1], places));
         m.put("n", v.length);
         return m;
     }
@@ -102,6 +127,23 @@ final class Harness {
         cmd.addAll(args);
         cmd.add(db);
         return pg.runAsPostgres(cmd, 3600);
+    }
+
+    /** The figures of pgbench's summary: transactions, tps, average latency and, with a rate limit, how far it fell behind. */
+    static Map<String, Object> pgbenchFigures(String out) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        Matcher n = Pattern.compile("number of transactions actually processed: (\\d+)").matcher(out);
+        m.put("transactions", n.find() ? Long.parseLong(n.group(1)) : null);
+        Matcher tps = Pattern.compile("tps = ([0-9.]+)").matcher(out);
+        m.put("tps", tps.find() ? round(Double.parseDouble(tps.group(1)), 1) : null);
+        Matcher latency = Pattern.compile("latency average = ([0-9.]+) ms").matcher(out);
+        m.put("latency_average_ms", latency.find() ? Double.parseDouble(latency.group(1)) : null);
+        Matcher behind = Pattern.compile("rate limit schedule lag: avg ([0-9.]+) \\(max ([0-9.]+)\\) ms").matcher(out);
+        if (behind.find()) {
+            m.put("schedule_lag_avg_ms", Double.parseDouble(behind.group(1)));
+            m.put("schedule_lag_max_ms", Double.parseDouble(behind.group(2)));
+        }
+        return m;
     }
 
     /**
@@ -139,7 +181,7 @@ final class Harness {
             }
             String stat = Files.readString(Path.of("/proc", pid, "stat"));
             String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return FoundationBench.round((Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0, 2);
+            return round((Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0, 2);
         } catch (IOException | RuntimeException e) {
             return null;
         }
@@ -171,9 +213,9 @@ final class Harness {
         try (TargetDatabase db = connect.get()) {
             report = new Restore(Repository.open(repo), Progress.NONE).jobs(jobs).run(target, db);
         }
-        double seconds = FoundationBench.secs(t0);
+        double seconds = secs(t0);
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("seconds", FoundationBench.round(seconds, 2));
+        m.put("seconds", round(seconds, 2));
         m.put("rows", report.rows());
         m.put("rows_per_s", Math.round(report.rows() / seconds));
         m.put("checkpoint", report.checkpoint());
@@ -190,7 +232,7 @@ final class Harness {
                 s.append(k).append('=').append(m.get(k)).append("  ");
             }
         }
-        FoundationBench.step(s.toString().stripTrailing());
+        step(s.toString().stripTrailing());
     }
 
     /**
@@ -200,7 +242,7 @@ final class Harness {
     @SuppressWarnings("unchecked")
     static Path writeResults(Map<String, Object> json, String table, Path results, String part) throws IOException {
         if (json.get("environment") instanceof Map<?, ?> env) {
-            ((Map<String, Object>) env).put("load_average_at_end", FoundationBench.loadAverage());
+            ((Map<String, Object>) env).put("load_average_at_end", Machine.loadAverage());
         }
         System.out.println();
         System.out.println(table);

@@ -34,8 +34,8 @@ final class ObjectPhaseTarget implements TargetDatabase {
     /** Seconds spent in each object phase, in the order they ran, and their total under "total". */
     Map<String, Double> seconds() {
         Map<String, Double> m = new LinkedHashMap<>();
-        nanos.forEach((k, v) -> m.put(k, FoundationBench.round(v / 1e9, 3)));
-        m.put("total", FoundationBench.round(nanos.values().stream().mapToLong(Long::longValue).sum() / 1e9, 3));
+        nanos.forEach((k, v) -> m.put(k, Figures.round(v / 1e9, 3)));
+        m.put("total", Figures.round(nanos.values().stream().mapToLong(Long::longValue).sum() / 1e9, 3));
         return m;
     }
 

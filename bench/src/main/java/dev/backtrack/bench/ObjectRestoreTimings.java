@@ -10,8 +10,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import static dev.backtrack.bench.FoundationBench.fmt;
-import static dev.backtrack.bench.FoundationBench.step;
+import static dev.backtrack.bench.Figures.fmt;
+import static dev.backtrack.bench.Harness.step;
 
 /**
  * What making the object definitions adds to a restore: restore latest of one repository with the

@@ -19,10 +19,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import static dev.backtrack.bench.FoundationBench.fmt;
-import static dev.backtrack.bench.FoundationBench.round;
-import static dev.backtrack.bench.FoundationBench.secs;
-import static dev.backtrack.bench.FoundationBench.step;
+import static dev.backtrack.bench.Figures.fmt;
+import static dev.backtrack.bench.Figures.round;
+import static dev.backtrack.bench.Figures.secs;
+import static dev.backtrack.bench.Harness.step;
 
 /**
  * What keeping every object definition of a PostgreSQL source costs, each figure beside its anchor
@@ -68,14 +68,14 @@ public final class ObjectsBench {
     private void run() throws Exception {
         Map<String, Object> env = Harness.environment(json, o.toMap());
         work = Files.createTempDirectory("backtrack-objects-bench-");
-        env.put("fdatasync_ms_4k", round(FoundationBench.fsyncMillis(work), 3));
-        env.put("load_average_at_start", FoundationBench.loadAverage());
-        step("objects benchmark; load average " + FoundationBench.loadAverage() + "; fdatasync of 4 KiB " + env.get("fdatasync_ms_4k") + " ms");
+        env.put("fdatasync_ms_4k", round(Machine.fsyncMillis(work), 3));
+        env.put("load_average_at_start", Machine.loadAverage());
+        step("objects benchmark; load average " + Machine.loadAverage() + "; fdatasync of 4 KiB " + env.get("fdatasync_ms_4k") + " ms");
         Map<String, String> settings = Harness.durablePostgres();
         env.put("postgresql_settings", settings);
-        try (PostgresCluster cluster = FoundationBench.startCluster(settings)) {
+        try (PostgresCluster cluster = Harness.startCluster(settings)) {
             pg = cluster;
-            FoundationBench.Cpu.postmaster = Long.parseLong(Files.readAllLines(pg.dataDirectory().resolve("postmaster.pid")).get(0).trim());
+            Cpu.postmaster = Long.parseLong(Files.readAllLines(pg.dataDirectory().resolve("postmaster.pid")).get(0).trim());
             Runtime.getRuntime().addShutdownHook(new Thread(cluster::close, "bench-pg-stop"));
             env.put("postgresql", pg.queryOne("postgres", "SELECT version()"));
             prepare();
@@ -139,8 +139,8 @@ public final class ObjectsBench {
     private Map<String, Object> checkpointZero(Capture c) throws Exception {
         step("checkpoint 0, " + c.name + ": the agent's first run snapshots every table");
         long t0 = System.nanoTime();
-        FoundationBench.RunningAgent agent = FoundationBench.RunningAgent.start(c.config);
-        FoundationBench.waitFor("checkpoint 0", agent, () -> Files.exists(c.repo.resolve(Repository.ROOT_FILE))
+        RunningAgent agent = RunningAgent.start(c.config);
+        agent.waitFor("checkpoint 0", () -> Files.exists(c.repo.resolve(Repository.ROOT_FILE))
                 && !Repository.open(c.repo).checkpoints().isEmpty(), WAIT_NANOS);
         double seconds = secs(t0);
         agent.stop();
@@ -255,9 +255,9 @@ public final class ObjectsBench {
         long before = LogSummary.of(logDir).lastSequence();
         double[] cpu = cpuNow();
         long t0 = System.nanoTime();
-        FoundationBench.RunningAgent agent = FoundationBench.RunningAgent.start(c.config);
+        RunningAgent agent = RunningAgent.start(c.config);
         long[] first = {0};
-        FoundationBench.waitFor(c.name + "'s drain", agent, () -> {
+        agent.waitFor(c.name + "'s drain", () -> {
             LogSummary l = LogSummary.of(logDir);
             if (first[0] == 0 && l.lastSequence() > before) {
                 first[0] = System.nanoTime();
@@ -269,7 +269,7 @@ public final class ObjectsBench {
         Double walsender = Harness.walsenderCpuSeconds(pg, DB, c.config.source().slot());
         long more = after.lsn();
         if (more >= 0) {
-            FoundationBench.waitFor(c.name + " past S", agent, () -> LogSummary.of(logDir).lastPosition() > more, WAIT_NANOS);
+            agent.waitFor(c.name + " past S", () -> LogSummary.of(logDir).lastPosition() > more, WAIT_NANOS);
         }
         agent.stop();
         Map<String, Object> d = drained((done - t0) / 1e9, first[0] == 0 ? null : (done - first[0]) / 1e9, rowChanges, cpu, cpuAfter);
@@ -291,7 +291,7 @@ public final class ObjectsBench {
 
     /** {this JVM's CPU seconds, the cluster's CPU seconds} now. */
     private static double[] cpuNow() {
-        return new double[]{FoundationBench.Jvm.processCpuNanos() / 1e9, FoundationBench.Cpu.processes()[1]};
+        return new double[]{Jvm.processCpuNanos() / 1e9, Cpu.processes()[1]};
     }
 
     private static Map<String, Object> drained(double seconds, Double afterFirst, long rowChanges, double[] cpu, double[] cpuAfter) {
@@ -311,7 +311,7 @@ public final class ObjectsBench {
     private void write() throws IOException {
         if (json.get("environment") instanceof Map<?, ?> env) {
             // for the table's machine line (writeResults records it too, after the table is made)
-            ((Map<String, Object>) env).put("load_average_at_end", FoundationBench.loadAverage());
+            ((Map<String, Object>) env).put("load_average_at_end", Machine.loadAverage());
         }
         Harness.writeResults(json, json.containsKey("capture") ? ObjectsTable.of(json) : "(no figures)", o.results, "objects");
         Harness.deleteTree(work);

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-import static dev.backtrack.bench.FoundationBench.fmt;
+import static dev.backtrack.bench.Figures.fmt;
 
 /**
  * The objects benchmark's figures as a markdown table, each beside its anchor from the same run;
@@ -94,7 +94,7 @@ final class ObjectsTable {
             rows.add(new String[]{"  time in the object phases (check, pre, table, post, finish)", spread(at(restore, "object_phase_seconds"), "%.2f") + " s",
                     "the rest of the same restore", "+" + spread(at(restore, "object_phase_percent_added"), "%.1f") + " %"});
         }
-        StringBuilder s = new StringBuilder(FoundationBench.table(rows)).append("\n");
+        StringBuilder s = new StringBuilder(Figures.table(rows)).append("\n");
         s.append("machine: ").append(env.get("cores")).append(" cores, load average ").append(env.get("load_average_at_start")).append(" at start, ")
                 .append(env.get("load_average_at_end")).append(" at end; fdatasync 4 KiB: ").append(env.get("fdatasync_ms_4k")).append(" ms; ")
                 .append(env.get("java")).append("\n");

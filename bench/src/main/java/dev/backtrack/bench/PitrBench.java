@@ -26,13 +26,11 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
-import static dev.backtrack.bench.FoundationBench.fmt;
-import static dev.backtrack.bench.FoundationBench.round;
-import static dev.backtrack.bench.FoundationBench.secs;
-import static dev.backtrack.bench.FoundationBench.step;
+import static dev.backtrack.bench.Figures.fmt;
+import static dev.backtrack.bench.Figures.round;
+import static dev.backtrack.bench.Figures.secs;
+import static dev.backtrack.bench.Harness.step;
 
 /**
  * Restore to an instant against PostgreSQL's own answers, on one throw-away durable cluster that
@@ -51,10 +49,10 @@ import static dev.backtrack.bench.FoundationBench.step;
  * </ol>
  */
 public final class PitrBench {
-    private static final String DB = "crm";
+    static final String DB = "crm";
     private static final long WAIT_NANOS = TimeUnit.MINUTES.toNanos(15);
 
-    private final Options o;
+    private final PitrOptions o;
     private final Map<String, Object> json = new LinkedHashMap<>();
     private PostgresCluster pg;
     private PostgresPitr pitr;
@@ -64,29 +62,29 @@ public final class PitrBench {
     private Path config;
     private List<String> tables;
 
-    private PitrBench(Options o) {
+    private PitrBench(PitrOptions o) {
         this.o = o;
     }
 
     public static void main(String[] args) throws Exception {
-        PitrBench b = new PitrBench(Options.parse(args));
+        PitrBench b = new PitrBench(PitrOptions.parse(args));
         Harness.runPart(b.json, b::run, b::write);
     }
 
     private void run() throws Exception {
         Map<String, Object> env = Harness.environment(json, o.toMap());
         work = Files.createTempDirectory("backtrack-pitr-bench-");
-        env.put("fdatasync_ms_4k", round(FoundationBench.fsyncMillis(work), 3));
-        env.put("load_average_at_start", FoundationBench.loadAverage());
-        step("PITR benchmark; load average " + FoundationBench.loadAverage() + "; fdatasync of 4 KiB " + env.get("fdatasync_ms_4k") + " ms");
+        env.put("fdatasync_ms_4k", round(Machine.fsyncMillis(work), 3));
+        env.put("load_average_at_start", Machine.loadAverage());
+        step("PITR benchmark; load average " + Machine.loadAverage() + "; fdatasync of 4 KiB " + env.get("fdatasync_ms_4k") + " ms");
         Map<String, String> settings = Harness.durablePostgres();
         try (PostgresPitr archive = PostgresPitr.create()) {
             pitr = archive;
             settings.putAll(pitr.settings());
             env.put("postgresql_settings", settings);
-            try (PostgresCluster cluster = FoundationBench.startCluster(settings)) {
+            try (PostgresCluster cluster = Harness.startCluster(settings)) {
                 pg = cluster;
-                FoundationBench.Cpu.postmaster = Long.parseLong(Files.readAllLines(pg.dataDirectory().resolve("postmaster.pid")).get(0).trim());
+                Cpu.postmaster = Long.parseLong(Files.readAllLines(pg.dataDirectory().resolve("postmaster.pid")).get(0).trim());
                 Runtime.getRuntime().addShutdownHook(new Thread(cluster::close, "bench-pg-stop"));
                 env.put("postgresql", pg.queryOne("postgres", "SELECT version()"));
                 shared = pg.dataDirectory().getParent();
@@ -102,12 +100,12 @@ public final class PitrBench {
 
     private void prepare() throws Exception {
         pg.createDatabase(DB);
-        step("pgbench -i -s " + o.scale + ", and the CRM tables with " + fmt(o.accounts) + " accounts (" + fmt(3L * o.accounts) + " contacts with TOASTed notes)");
+        step("pgbench -i -s " + o.scale() + ", and the CRM tables with " + fmt(o.accounts()) + " accounts (" + fmt(3L * o.accounts()) + " contacts with TOASTed notes)");
         long t0 = System.nanoTime();
-        pgbench("-i", "-s", "" + o.scale, "-q");
+        pgbench("-i", "-s", "" + o.scale(), "-q");
         pg.execute(DB, "ALTER TABLE pgbench_history REPLICA IDENTITY FULL");
         try (Connection c = pg.connect(DB)) {
-            CrmMix.seed(c, o.accounts);
+            CrmMix.seed(c, o.accounts());
         }
         tables = new ArrayList<>(List.of("public.pgbench_accounts", "public.pgbench_branches", "public.pgbench_tellers", "public.pgbench_history"));
         tables.addAll(CrmSchema.TABLES);
@@ -134,7 +132,7 @@ public final class PitrBench {
         long t0 = System.nanoTime();
         try (ChildAgent agent = ChildAgent.start(config, work.resolve("agent-steady.out"))) {
             m.put("agent_java_options", agent.javaOptions());
-            await("checkpoint 0", agent, () -> Files.exists(repo.resolve(Repository.ROOT_FILE)) && !Repository.open(repo).checkpoints().isEmpty());
+            agent.waitFor("checkpoint 0", () -> Files.exists(repo.resolve(Repository.ROOT_FILE)) && !Repository.open(repo).checkpoints().isEmpty(), WAIT_NANOS);
             Map<String, Object> ck = new LinkedHashMap<>();
             double ckSeconds = secs(t0);
             long ckRows = Repository.open(repo).checkpoints().get(0).tables().stream().mapToLong(t -> t.rows()).sum();
@@ -153,7 +151,7 @@ public final class PitrBench {
             step("  pg_basebackup: " + fmt(bb.get("bytes")) + " bytes in " + bb.get("seconds") + " s");
 
             step(String.format(Locale.ROOT, "steady load: pgbench -R %d -T %d -c %d -j %d, TPC-B %d : crm_touch %d : crm_notes %d, while the agent captures",
-                    o.rate, o.seconds, o.clients, o.jobs, CrmMix.TPCB_WEIGHT, CrmMix.TOUCH_WEIGHT, CrmMix.NOTES_WEIGHT));
+                    o.rate(), o.seconds(), o.clients(), o.jobs(), CrmMix.TPCB_WEIGHT, CrmMix.TOUCH_WEIGHT, CrmMix.NOTES_WEIGHT));
             LogSummary logBefore = Repository.open(repo).logSummary();
             long walBefore = insertLsn();
             double cpuBefore = agent.cpuSeconds();
@@ -163,9 +161,9 @@ public final class PitrBench {
             AtomicLong rssMax = new AtomicLong();
             Thread load = new Thread(() -> {
                 try {
-                    String out = pgbench(concat(List.of("-n", "-R", "" + o.rate, "-T", "" + o.seconds, "-c", "" + o.clients, "-j", "" + o.jobs,
-                            "-D", "accounts=" + o.accounts), CrmMix.scripts(shared))).output();
-                    m.put("pgbench", pgbenchFigures(out));
+                    String out = pgbench(concat(List.of("-n", "-R", "" + o.rate(), "-T", "" + o.seconds(), "-c", "" + o.clients(), "-j", "" + o.jobs(),
+                            "-D", "accounts=" + o.accounts()), CrmMix.scripts(shared))).output();
+                    m.put("pgbench", Harness.pgbenchFigures(out));
                 } catch (Throwable e) {
                     failed.set(e);
                 }
@@ -183,7 +181,7 @@ public final class PitrBench {
                     if (load.isAlive() && now >= nextSample) {
                         samples.add(new long[]{insertLsn(st), now, 0});
                         nextSample += 10_000_000L;
-                        if (instant.get() == null && now - began > o.seconds * 600_000_000L) {
+                        if (instant.get() == null && now - began > o.seconds() * 600_000_000L) {
                             instant.set(sourceNow(st));
                         }
                         if (++i % 20 == 0) {
@@ -219,7 +217,7 @@ public final class PitrBench {
             m.put("agent_peak_rss_bytes", agent.peakRssBytes());
             m.put("agent_status", agent.lastStatus());
             LogSummary logAfter = Repository.open(repo).logSummary();
-            FoundationBench.LogCount count = FoundationBench.countLog(logDir, logBefore.lastSequence() + 1);
+            LogCount count = LogCount.of(logDir, logBefore.lastSequence() + 1);
             long walBytes = walAfter - walBefore;
             Map<String, Object> size = new LinkedHashMap<>();
             size.put("row_changes", count.rowChanges());
@@ -243,10 +241,10 @@ public final class PitrBench {
         Map<String, Object> m = new LinkedHashMap<>();
         json.put("drain", m);
         pg.execute(DB, "SELECT pg_create_logical_replication_slot('recv_pgoutput', 'pgoutput')");
-        long txs = (long) o.clients * o.backlogTx;
-        step("backlog: pgbench -t " + o.backlogTx + " -c " + o.clients + " (" + fmt(txs) + " transactions of the mix) with nothing consuming");
+        long txs = (long) o.clients() * o.backlogTx();
+        step("backlog: pgbench -t " + o.backlogTx() + " -c " + o.clients() + " (" + fmt(txs) + " transactions of the mix) with nothing consuming");
         LogSummary before = Repository.open(repo).logSummary();
-        pgbench(concat(List.of("-n", "-t", "" + o.backlogTx, "-c", "" + o.clients, "-j", "" + o.jobs, "-D", "accounts=" + o.accounts), CrmMix.scripts(shared)));
+        pgbench(concat(List.of("-n", "-t", "" + o.backlogTx(), "-c", "" + o.clients(), "-j", "" + o.jobs(), "-D", "accounts=" + o.accounts()), CrmMix.scripts(shared)));
         long markerLsn;
         try (Connection c = pg.connect(DB); Statement st = c.createStatement()) {
             c.setAutoCommit(false);
@@ -261,16 +259,16 @@ public final class PitrBench {
         try (ChildAgent agent = ChildAgent.start(config, work.resolve("agent-drain.out"))) {
             Path logDir = Repository.open(repo).logDir();
             long[] first = {0};
-            await("the agent's drain", agent, () -> {
+            agent.waitFor("the agent's drain", () -> {
                 LogSummary l = LogSummary.of(logDir);
                 if (first[0] == 0 && l.lastSequence() > before.lastSequence()) {
                     first[0] = System.nanoTime();
                 }
                 return l.lastPosition() > markerLsn;
-            });
+            }, WAIT_NANOS);
             long done = System.nanoTime();
             double seconds = (done - t0) / 1e9;
-            long rows = FoundationBench.countLog(logDir, before.lastSequence() + 1).rowChanges();
+            long rows = LogCount.of(logDir, before.lastSequence() + 1).rowChanges();
             a.put("seconds", round(seconds, 2));
             a.put("row_changes", rows);
             a.put("rows_per_s", Math.round(rows / seconds));
@@ -306,77 +304,17 @@ public final class PitrBench {
         pitr.flush(pg);
         String pgTime = instant.replace('T', ' ').replace("Z", "+00");
 
-        step("restore to T = " + instant + ": Backtrack, restore --to T --jobs " + o.jobs + " into a new database");
+        step("restore to T = " + instant + ": Backtrack, restore --to T --jobs " + o.jobs() + " into a new database");
         pg.execute("postgres", "CHECKPOINT");
         Map<String, Object> bt = timedRestore(RestoreTarget.parse(instant, null), "restored_backtrack");
         m.put("backtrack", bt);
         step("  " + bt.get("seconds") + " s, " + fmt(bt.get("rows")) + " rows (checkpoint " + bt.get("checkpoint") + " + " + fmt(bt.get("changes_replayed")) + " changes)");
 
-        step("anchor: PostgreSQL's PITR: copy the base backup, replay the archived WAL to recovery_target_time = '" + pgTime + "', promote");
-        long t0 = System.nanoTime();
-        try (PostgresPitr.Recovered recovered = pitr.recoverTo(pg, "recovery_target_time = '" + pgTime + "'", true)) {
-            Map<String, Object> pr = new LinkedHashMap<>();
-            pr.put("seconds", round(secs(t0), 2));
-            pr.put("base_backup_bytes", pitr.baseBackupBytes());
-            pr.put("includes", "cp -a of the base backup, start, WAL replay from the archive, promotion");
-            m.put("postgresql_pitr", pr);
-            step("  " + pr.get("seconds") + " s");
-
-            Map<String, Object> same = new LinkedHashMap<>();
-            long rowsAtT = 0;
-            try (Connection theirs = recovered.connect(DB); Connection ours = pg.connect("restored_backtrack")) {
-                for (String t : tables) {
-                    String expected = CrmSchema.checksum(theirs, t);
-                    same.put(t, expected.equals(CrmSchema.checksum(ours, t)));
-                    rowsAtT += Long.parseLong(expected.substring(0, expected.indexOf(':')));
-                }
-            }
-            m.put("backtrack_equals_postgresql_pitr", same);
-            m.put("rows_at_instant", rowsAtT);
-            step("  Backtrack's restore equals PostgreSQL's PITR, per table: " + same);
-
-            step("anchor: pg_dump -Fd -j " + o.jobs + " of the recovered server (the dump at T), then pg_restore -j " + o.jobs + " into a new database");
-            Path dump = shared.resolve("at-instant.dump");
-            t0 = System.nanoTime();
-            pg.runAsPostgres(List.of(pg.binDirectory().resolve("pg_dump").toString(), "-h", "127.0.0.1", "-p", "" + recovered.port(), "-U", "postgres",
-                    "-Fd", "-j", "" + o.jobs, "-f", dump.toString(), DB), 1800);
-            Map<String, Object> dumped = new LinkedHashMap<>();
-            double dumpSeconds = secs(t0);
-            dumped.put("seconds", round(dumpSeconds, 2));
-            dumped.put("rows", rowsAtT);
-            dumped.put("rows_per_s", Math.round(rowsAtT / dumpSeconds));
-            m.put("pg_dump", dumped);
-            pg.execute("postgres", "CHECKPOINT");
-            pg.createDatabase("restored_pg");
-            t0 = System.nanoTime();
-            pg.runAsPostgres(List.of(pg.binDirectory().resolve("pg_restore").toString(), "-h", "127.0.0.1", "-p", "" + pg.port(), "-U", "postgres",
-                    "-j", "" + o.jobs, "-d", "restored_pg", dump.toString()), 1800);
-            double restoreSeconds = secs(t0);
-            Map<String, Object> pgr = new LinkedHashMap<>();
-            pgr.put("seconds", round(restoreSeconds, 2));
-            pgr.put("rows", rowsAtT);
-            pgr.put("rows_per_s", Math.round(rowsAtT / restoreSeconds));
-            pgr.put("includes_analyze", false);
-            m.put("pg_restore", pgr);
-            step("  pg_dump " + dumped.get("seconds") + " s; pg_restore " + pgr.get("seconds") + " s (" + fmt(pgr.get("rows_per_s")) + " rows/s)");
-            // Backtrack's restore writes TOASTed values with lz4 where the target left the default: the same for pg_restore
-            pg.execute("postgres", "CHECKPOINT");
-            pg.createDatabase("restored_pg_lz4");
-            t0 = System.nanoTime();
-            pg.runAsPostgres(List.of("env", "PGOPTIONS=-c default_toast_compression=lz4", pg.binDirectory().resolve("pg_restore").toString(), "-h", "127.0.0.1",
-                    "-p", "" + pg.port(), "-U", "postgres", "-j", "" + o.jobs, "-d", "restored_pg_lz4", dump.toString()), 1800);
-            double lz4Seconds = secs(t0);
-            Map<String, Object> lz4 = new LinkedHashMap<>();
-            lz4.put("seconds", round(lz4Seconds, 2));
-            lz4.put("rows_per_s", Math.round(rowsAtT / lz4Seconds));
-            lz4.put("includes_analyze", false);
-            m.put("pg_restore_lz4", lz4);
-            step("  pg_restore with default_toast_compression = lz4: " + lz4.get("seconds") + " s (" + fmt(lz4.get("rows_per_s")) + " rows/s)");
-        }
+        new PitrAnchors(pg, pitr, shared, o.jobs()).measure(pgTime, tables, m);
 
         step("synthetic full: the newest checkpoint plus the whole log folded into a new full checkpoint");
         Repository r = Repository.open(repo);
-        t0 = System.nanoTime();
+        long t0 = System.nanoTime();
         Manifest full = SyntheticFull.build(r, r.logSummary().lastSequence(), 3, Lsn::format);
         double seconds = secs(t0);
         long rows = full.tables().stream().mapToLong(t -> t.rows()).sum();
@@ -387,7 +325,7 @@ public final class PitrBench {
         m.put("synthetic_full", sf);
         step("  " + fmt(rows) + " rows in " + sf.get("seconds") + " s");
 
-        step("checkpoint loading: restore latest (the synthetic full, no log after it) --jobs " + o.jobs);
+        step("checkpoint loading: restore latest (the synthetic full, no log after it) --jobs " + o.jobs());
         pg.execute("postgres", "CHECKPOINT");
         Map<String, Object> load = timedRestore(RestoreTarget.parse("latest", null), "restored_checkpoint");
         m.put("checkpoint_load", load);
@@ -396,27 +334,12 @@ public final class PitrBench {
 
     private Map<String, Object> timedRestore(RestoreTarget target, String db) {
         pg.createDatabase(db);
-        Map<String, Object> m = Harness.timedRestore(repo, target, () -> PostgresTarget.connect(pg.jdbcUrl(db), "postgres", ""), o.jobs).figures();
+        Map<String, Object> m = Harness.timedRestore(repo, target, () -> PostgresTarget.connect(pg.jdbcUrl(db), "postgres", ""), o.jobs()).figures();
         m.put("includes_analyze", true);
         return m;
     }
 
     // ---------------------------------------------------------------------------------------------- helpers
-
-    private interface Condition {
-        boolean met() throws Exception;
-    }
-
-    private static void await(String what, ChildAgent agent, Condition c) throws Exception {
-        long deadline = System.nanoTime() + WAIT_NANOS;
-        while (!c.met()) {
-            agent.checkAlive();
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException(what + " did not finish within 15 minutes; the agent said:\n" + agent.tail());
-            }
-            Thread.sleep(20);
-        }
-    }
 
     private long insertLsn() throws Exception {
         try (Connection c = pg.connect(DB); Statement st = c.createStatement()) {
@@ -453,57 +376,12 @@ public final class PitrBench {
         return out;
     }
 
-    private static Map<String, Object> pgbenchFigures(String out) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        Matcher n = Pattern.compile("number of transactions actually processed: (\\d+)").matcher(out);
-        m.put("transactions", n.find() ? Long.parseLong(n.group(1)) : null);
-        Matcher tps = Pattern.compile("tps = ([0-9.]+)").matcher(out);
-        m.put("tps", tps.find() ? round(Double.parseDouble(tps.group(1)), 1) : null);
-        Matcher latency = Pattern.compile("latency average = ([0-9.]+) ms").matcher(out);
-        m.put("latency_average_ms", latency.find() ? Double.parseDouble(latency.group(1)) : null);
-        Matcher behind = Pattern.compile("rate limit schedule lag: avg ([0-9.]+) \\(max ([0-9.]+)\\) ms").matcher(out);
-        if (behind.find()) {
-            m.put("schedule_lag_avg_ms", Double.parseDouble(behind.group(1)));
-            m.put("schedule_lag_max_ms", Double.parseDouble(behind.group(2)));
-        }
-        return m;
-    }
-
     // ---------------------------------------------------------------------------------------------- output
 
     @SuppressWarnings("unchecked")
     private void write() throws IOException {
-        Harness.writeResults(json, PitrTable.of(json, o), o.results, "pitr");
+        Harness.writeResults(json, PitrTable.of(json, o), o.results(), "pitr");
         // the repository, the agent's output and the dump: hundreds of MB a run
         Harness.deleteTree(work);
-    }
-
-    record Options(int scale, int accounts, int clients, int jobs, int rate, int seconds, int backlogTx, Path results) {
-        static Options parse(String[] args) {
-            Map<String, String> m = new LinkedHashMap<>(Map.of("--scale", "10", "--accounts", "20000", "--clients", "4", "--jobs", "2",
-                    "--rate", "2000", "--seconds", "60", "--backlog-tx", "10000", "--results", "bench/results"));
-            for (int i = 0; i < args.length; i++) {
-                if (!m.containsKey(args[i]) || i + 1 == args.length) {
-                    throw new IllegalArgumentException("unknown or incomplete option '" + args[i] + "': PitrBench [--scale 10] [--accounts 20000]"
-                            + " [--clients 4] [--jobs 2] [--rate 2000] [--seconds 60] [--backlog-tx 10000 (per client)] [--results bench/results]");
-                }
-                m.put(args[i], args[++i]);
-            }
-            return new Options(Integer.parseInt(m.get("--scale")), Integer.parseInt(m.get("--accounts")), Integer.parseInt(m.get("--clients")),
-                    Integer.parseInt(m.get("--jobs")), Integer.parseInt(m.get("--rate")), Integer.parseInt(m.get("--seconds")),
-                    Integer.parseInt(m.get("--backlog-tx")), Path.of(m.get("--results")));
-        }
-
-        Map<String, Object> toMap() {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("scale", scale);
-            m.put("accounts", accounts);
-            m.put("clients", clients);
-            m.put("jobs", jobs);
-            m.put("rate", rate);
-            m.put("seconds", seconds);
-            m.put("backlog_tx_per_client", backlogTx);
-            return m;
-        }
     }
 }

@@ -4,8 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import static dev.backtrack.bench.FoundationBench.fmt;
-import static dev.backtrack.bench.FoundationBench.ratio;
+import static dev.backtrack.bench.Figures.fmt;
+import static dev.backtrack.bench.Figures.ratio;
 
 /** The PITR benchmark's figures as a markdown table, each beside its anchor from the same run. */
 final class PitrTable {
@@ -17,7 +17,7 @@ final class PitrTable {
         return m.get(key) instanceof Map<?, ?> x ? (Map<String, Object>) x : Map.of();
     }
 
-    static String of(Map<String, Object> json, PitrBench.Options o) {
+    static String of(Map<String, Object> json, PitrOptions o) {
         Map<String, Object> env = map(json, "environment");
         Map<String, Object> steady = map(json, "steady");
         Map<String, Object> load = map(steady, "pgbench");
@@ -57,7 +57,7 @@ final class PitrTable {
         rows.add(new String[]{"", "", "pg_restore, TOAST with lz4: " + fmt(lz4.get("rows_per_s")) + " rows/s", ratio(ck.get("rows_per_s"), lz4.get("rows_per_s"), "x rate")});
         rows.add(new String[]{"checkpoint build (synthetic full)", fmt(sf.get("rows_per_s")) + " rows/s (" + sf.get("seconds") + " s)",
                 "pg_dump -Fd -j " + o.jobs() + ": " + fmt(dump.get("rows_per_s")) + " rows/s", ratio(sf.get("rows_per_s"), dump.get("rows_per_s"), "x rate")});
-        StringBuilder s = new StringBuilder(FoundationBench.table(rows)).append("\n");
+        StringBuilder s = new StringBuilder(Figures.table(rows)).append("\n");
         s.append("restore to T = ").append(r.get("instant")).append(" equals PostgreSQL's PITR of the same instant, per table: ")
                 .append(r.get("backtrack_equals_postgresql_pitr")).append("\n");
         s.append("steady load: ").append(load).append("; agent CPU ").append(steady.get("agent_cpu_seconds")).append(" s; agent JVM options: ")

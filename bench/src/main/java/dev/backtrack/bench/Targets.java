@@ -38,7 +38,7 @@ public final class Targets {
         }
         System.out.println();
         System.out.println("Targets (issue 6), from " + dir + ":");
-        System.out.println(FoundationBench.table(table));
+        System.out.println(Figures.table(table));
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(dir.resolve("targets.json").toFile(), t.rows);
     }
 
