@@ -24,24 +24,8 @@ final class Cpu {
      */
     static double[] processes() {
         long self = ProcessHandle.current().pid();
-        Map<Long, long[]> all = new HashMap<>();
-        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
-            for (Path p : procs.toList()) {
-                String name = p.getFileName().toString();
-                if (!name.chars().allMatch(Character::isDigit)) {
-                    continue;
-                }
-                try {
-                    String stat = Files.readString(p.resolve("stat"));
-                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                    // with the children it has reaped, so a process that ends between two readings is not lost
-                    all.put(Long.parseLong(name), new long[]{Long.parseLong(f[1]),
-                            Long.parseLong(f[11]) + Long.parseLong(f[12]) + Long.parseLong(f[13]) + Long.parseLong(f[14])});
-                } catch (IOException | RuntimeException gone) {
-                    // ended meanwhile
-                }
-            }
-        } catch (IOException e) {
+        Map<Long, long[]> all = stats();
+        if (all.isEmpty()) {
             return new double[]{0, 0, 0};
         }
         double[] r = new double[3];
@@ -80,6 +64,20 @@ final class Cpu {
             return 0;
         }
         double sum = 0;
+        for (Map.Entry<Long, long[]> e : stats().entrySet()) {
+            if (e.getKey() == root || e.getValue()[0] == root) {
+                sum += e.getValue()[1] / 100.0;
+            }
+        }
+        return sum;
+    }
+
+    /**
+     * Every process in /proc: its parent and its CPU ticks with the children it has reaped (so a process
+     * that ends between two readings is not lost); empty when /proc cannot be listed.
+     */
+    private static Map<Long, long[]> stats() {
+        Map<Long, long[]> all = new HashMap<>();
         try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
             for (Path p : procs.toList()) {
                 String name = p.getFileName().toString();
@@ -89,17 +87,16 @@ final class Cpu {
                 try {
                     String stat = Files.readString(p.resolve("stat"));
                     String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                    if (Long.parseLong(name) == root || Long.parseLong(f[1]) == root) {
-                        sum += (Long.parseLong(f[11]) + Long.parseLong(f[12]) + Long.parseLong(f[13]) + Long.parseLong(f[14])) / 100.0;
-                    }
+                    all.put(Long.parseLong(name), new long[]{Long.parseLong(f[1]),
+                            Long.parseLong(f[11]) + Long.parseLong(f[12]) + Long.parseLong(f[13]) + Long.parseLong(f[14])});
                 } catch (IOException | RuntimeException gone) {
                     // ended meanwhile
                 }
             }
         } catch (IOException e) {
-            return 0;
+            return Map.of();
         }
-        return sum;
+        return all;
     }
 
     /** CPU seconds of the children this JVM has reaped (the mariadb client, mariadb-dump). */

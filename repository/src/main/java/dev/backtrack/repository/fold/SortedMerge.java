@@ -30,12 +30,9 @@ final class SortedMerge {
         byte[] cpKey = null, lastCpKey = null;
         while (true) {
             if (cpRow == null && checkpointRows.hasNext()) {
-                Map.Entry<byte[], Object[]> cp = checkpointRows.next();
+                Map.Entry<byte[], Object[]> cp = fold.current(checkpointRows.next());
                 cpRow = cp.getValue();
-                for (Evolution ev : fold.evolutions()) {
-                    cpRow = ev.apply(cpRow);
-                }
-                cpKey = fold.evolutions().isEmpty() ? cp.getKey() : fold.keyBytes(cpRow);
+                cpKey = cp.getKey();
                 if (lastCpKey != null && Arrays.compareUnsigned(lastCpKey, cpKey) > 0) {
                     throw new FoldException("the rows of " + fold.schema().qualifiedName() + " are out of key order after a type change of its key:"
                             + " restore to a checkpoint taken after that change, or give the restore more heap (-Xmx)");
@@ -61,12 +58,9 @@ final class SortedMerge {
                     copies++;
                     cpRow = null;
                     if (checkpointRows.hasNext()) {
-                        Map.Entry<byte[], Object[]> cp = checkpointRows.next();
+                        Map.Entry<byte[], Object[]> cp = fold.current(checkpointRows.next());
                         cpRow = cp.getValue();
-                        for (Evolution ev : fold.evolutions()) {
-                            cpRow = ev.apply(cpRow);
-                        }
-                        cpKey = fold.evolutions().isEmpty() ? cp.getKey() : fold.keyBytes(cpRow);
+                        cpKey = cp.getKey();
                         lastCpKey = cpKey;
                     }
                 }

@@ -6,6 +6,7 @@ import dev.backtrack.repository.model.RowSize;
 import dev.backtrack.repository.model.Unavailable;
 import dev.backtrack.repository.schema.TableSchema;
 
+import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -343,12 +344,9 @@ public final class TableFold {
         Map<RowKey, Entry> pending = new HashMap<>(entries);
         if (!truncated) {
             while (checkpointRows.hasNext()) {
-                Map.Entry<byte[], Object[]> cp = checkpointRows.next();
+                Map.Entry<byte[], Object[]> cp = current(checkpointRows.next());
                 Object[] row = cp.getValue();
-                for (Evolution ev : evolutions) {
-                    row = ev.apply(row);
-                }
-                RowKey k = evolutions.isEmpty() ? new RowKey(cp.getKey()) : keyOf(row);
+                RowKey k = new RowKey(cp.getKey());
                 Entry e = pending.get(k);
                 if (e == null) {
                     sink.accept(row);
@@ -396,8 +394,16 @@ public final class TableFold {
         return keyless;
     }
 
-    List<Evolution> evolutions() {
-        return evolutions;
+    /** A checkpoint row (key, row) as the fold's current table version has it: each definition change applied, keyed anew if any was. */
+    Map.Entry<byte[], Object[]> current(Map.Entry<byte[], Object[]> checkpointRow) {
+        if (evolutions.isEmpty()) {
+            return checkpointRow;
+        }
+        Object[] row = checkpointRow.getValue();
+        for (Evolution ev : evolutions) {
+            row = ev.apply(row);
+        }
+        return new AbstractMap.SimpleImmutableEntry<>(keyBytes(row), row);
     }
 
     byte[] keyBytes(Object[] row) {
