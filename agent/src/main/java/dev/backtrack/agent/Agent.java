@@ -26,8 +26,6 @@ import dev.backtrack.repository.schema.TableSchema;
 import io.debezium.embedded.Connect;
 import io.debezium.engine.ChangeEvent;
 import io.debezium.engine.DebeziumEngine;
-import org.apache.kafka.connect.source.SourceRecord;
-
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.channels.FileChannel;
@@ -39,6 +37,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.connect.source.SourceRecord;
 
 /**
  * The long-running capture process: first run writes checkpoint 0 from the engine's consistent
@@ -66,15 +65,23 @@ public final class Agent {
             catalog.checkCapturePrerequisites();
             List<String> tables = catalog.tables(source.tablesInclude(), source.tablesExclude());
             if (tables.isEmpty()) {
-                throw new SourceException("no table to capture in database '" + source.database() + "': create the tables first or fix source.tables-include");
+                throw new SourceException("no table to capture in database '" + source.database()
+                        + "': create the tables first or fix source.tables-include");
             }
             catalog.checkReadable(tables);
             catalog.checkSupportedTypes(tables);
             engine.check();
-            Repository repo = Repository.openOrCreate(config.repository().path(), catalog.engine(), catalog.systemIdentifier(), source.database(),
+            Repository repo = Repository.openOrCreate(
+                    config.repository().path(),
+                    catalog.engine(),
+                    catalog.systemIdentifier(),
+                    source.database(),
                     config.repository().passphraseChars());
             try (FileChannel lock = repo.lockForWriting();
-                 RedoLog log = RedoLog.openForAppend(repo.logDir(), config.repository().segmentBytes(), config.repository().compressionLevel())) {
+                    RedoLog log = RedoLog.openForAppend(
+                            repo.logDir(),
+                            config.repository().segmentBytes(),
+                            config.repository().compressionLevel())) {
                 // only the agent holding the repository touches the source: a second one stops at the lock above
                 engine.prepare();
                 captureAcrossUnreadableDdl(engine, tables, repo, log);
@@ -100,10 +107,15 @@ public final class Agent {
                 if (statement == null || stopping || gaps == 2) {
                     throw e;
                 }
-                recordGap(repo, log, publishedCheckpoints(repo), "Debezium's DDL parser could not read the statement '" + statement + "'");
+                recordGap(
+                        repo,
+                        log,
+                        publishedCheckpoints(repo),
+                        "Debezium's DDL parser could not read the statement '" + statement + "'");
                 finished = new CountDownLatch(1);
                 failure.set(null);
-                tables = engine.catalog().tables(config.source().tablesInclude(), config.source().tablesExclude());
+                tables = engine.catalog()
+                        .tables(config.source().tablesInclude(), config.source().tablesExclude());
             }
         }
     }
@@ -111,8 +123,18 @@ public final class Agent {
     /** Records that changes after the last logged transaction were not captured, so the next capture starts from a fresh checkpoint. */
     private Gaps.Gap recordGap(Repository repo, RedoLog log, List<Manifest> checkpoints, String reason) {
         LogSummary summary = repo.logSummary();
-        long afterMicros = Math.max(checkpoints.get(checkpoints.size() - 1).timeMicros(), summary.isEmpty() ? Long.MIN_VALUE : summary.maxCommitMicros());
-        Gaps.Gap gap = new Gaps.Gap(log.nextSequence() - 1, afterMicros, log.lastPosition(), Instant.now().toString(), reason, null, null, null);
+        long afterMicros = Math.max(
+                checkpoints.get(checkpoints.size() - 1).timeMicros(),
+                summary.isEmpty() ? Long.MIN_VALUE : summary.maxCommitMicros());
+        Gaps.Gap gap = new Gaps.Gap(
+                log.nextSequence() - 1,
+                afterMicros,
+                log.lastPosition(),
+                Instant.now().toString(),
+                reason,
+                null,
+                null,
+                null);
         Gaps.record(repo.path(), gap);
         out.println("warning: " + reason + ", so changes after " + Micros.format(afterMicros)
                 + " were not captured: recorded a gap; taking a fresh checkpoint to start a new recoverable window");
@@ -131,7 +153,8 @@ public final class Agent {
         String repoKey = repo.path().toString();
         registerOffsets(repoKey, log, checkpoints, first);
         RepositorySpace space = new RepositorySpace(out, repo.path());
-        CaptureConsumer consumer = new CaptureConsumer(repo.path(), log, versions, first == null ? FirstCheckpoint.NONE : first, status, engine, space);
+        CaptureConsumer consumer = new CaptureConsumer(
+                repo.path(), log, versions, first == null ? FirstCheckpoint.NONE : first, status, engine, space);
         Background background = startBackground(engine, repo, log, space);
         try {
             runEngine(engine, tables, repo, consumer);
@@ -155,12 +178,21 @@ public final class Agent {
      * The checkpoint this run takes from the engine's snapshot: on the first run, or after a gap (a
      * lost stream is recorded as one first); null when the log goes on from the newest checkpoint.
      */
-    private FirstCheckpoint firstCheckpoint(SourceEngine engine, List<String> tables, Repository repo, RedoLog log,
-                                            List<Manifest> checkpoints, TableVersions versions) {
+    private FirstCheckpoint firstCheckpoint(
+            SourceEngine engine,
+            List<String> tables,
+            Repository repo,
+            RedoLog log,
+            List<Manifest> checkpoints,
+            TableVersions versions) {
         SourceConfig source = config.source();
         Gaps.Gap openGap = Gaps.open(repo.path());
-        String lost = checkpoints.isEmpty() || openGap != null ? null
-                : engine.lostStream(!log.lastSourceOffset().isEmpty() ? log.lastSourceOffset() : checkpoints.get(checkpoints.size() - 1).sourceOffset());
+        String lost = checkpoints.isEmpty() || openGap != null
+                ? null
+                : engine.lostStream(
+                        !log.lastSourceOffset().isEmpty()
+                                ? log.lastSourceOffset()
+                                : checkpoints.get(checkpoints.size() - 1).sourceOffset());
         if (lost != null) {
             // changes since the last logged transaction were never seen: say so in the repository before anything else
             openGap = recordGap(repo, log, checkpoints, lost);
@@ -170,20 +202,32 @@ public final class Agent {
             return null;
         }
         if (checkpoints.isEmpty() && log.nextSequence() > 1) {
-            throw new RepositoryException("repository " + repo.path() + " has a redo log but no checkpoint: it is damaged, start a new repository");
+            throw new RepositoryException("repository " + repo.path()
+                    + " has a redo log but no checkpoint: it is damaged, start a new repository");
         }
         List<TableSchema> described = engine.beforeSnapshot(tables, versions, log.nextSequence());
-        String id = CheckpointLabels.freeLabel(repo.checkpointsDir(), engine.catalog().nowMicros(), "F");
-        FirstCheckpoint first = new FirstCheckpoint(new CheckpointZero(new CheckpointWriter(repo.checkpointsDir(), id, config.repository().compressionLevel()),
-                described, log.nextSequence()), engine, openGap, engine.catalog().objects(source.tablesInclude(), source.tablesExclude()));
-        out.println((openGap != null ? "after the gap: taking checkpoint " : "first run: taking checkpoint ") + id + " of " + tables.size()
-                + " tables from a consistent snapshot");
+        String id = CheckpointLabels.freeLabel(
+                repo.checkpointsDir(), engine.catalog().nowMicros(), "F");
+        FirstCheckpoint first = new FirstCheckpoint(
+                new CheckpointZero(
+                        new CheckpointWriter(
+                                repo.checkpointsDir(), id, config.repository().compressionLevel()),
+                        described,
+                        log.nextSequence()),
+                engine,
+                openGap,
+                engine.catalog().objects(source.tablesInclude(), source.tablesExclude()));
+        out.println((openGap != null ? "after the gap: taking checkpoint " : "first run: taking checkpoint ") + id
+                + " of " + tables.size() + " tables from a consistent snapshot");
         return first;
     }
 
     /** Where the engine resumes: the log's last offset, or the newest checkpoint's, or (while a snapshot is being taken) the snapshot's. */
-    private static void registerOffsets(String repoKey, RedoLog log, List<Manifest> checkpoints, FirstCheckpoint snapshot) {
-        String checkpointOffset = checkpoints.isEmpty() ? "" : checkpoints.get(checkpoints.size() - 1).sourceOffset();
+    private static void registerOffsets(
+            String repoKey, RedoLog log, List<Manifest> checkpoints, FirstCheckpoint snapshot) {
+        String checkpointOffset = checkpoints.isEmpty()
+                ? ""
+                : checkpoints.get(checkpoints.size() - 1).sourceOffset();
         long snapshotFrom = log.nextSequence();
         DurableOffsets.register(repoKey, () -> {
             if (snapshot != null && log.nextSequence() == snapshotFrom) {
@@ -195,8 +239,11 @@ public final class Agent {
     }
 
     /** The work beside the engine, each on its own thread; {@link #stop} ends it all. */
-    private record Background(ScheduledExecutorService ticker, ScheduledExecutorService watcher, ScheduledExecutorService checkpointer,
-                              SourceEngine.SideWork side) {
+    private record Background(
+            ScheduledExecutorService ticker,
+            ScheduledExecutorService watcher,
+            ScheduledExecutorService checkpointer,
+            SourceEngine.SideWork side) {
         void stop() {
             ticker.shutdownNow();
             watcher.shutdownNow();
@@ -211,31 +258,53 @@ public final class Agent {
     /** The status line every 10 s, the source link's watch, scheduled checkpoints and the engine's side work. */
     private Background startBackground(SourceEngine engine, Repository repo, RedoLog log, RepositorySpace space) {
         SourceConfig source = config.source();
-        ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "backtrack-status"));
+        ScheduledExecutorService ticker =
+                Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "backtrack-status"));
         SourceLink link = new SourceLink(out, CaptureSettings.TOPIC_PREFIX);
         // its own thread: the status thread can wait for a query timeout while the source is unreachable
-        ScheduledExecutorService watcher = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "backtrack-link"));
+        ScheduledExecutorService watcher =
+                Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "backtrack-link"));
         watcher.scheduleWithFixedDelay(link::check, 1, 1, TimeUnit.SECONDS);
         long every = config.agent().schedule().tick().toMillis();
-        ScheduledExecutorService checkpointer = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "backtrack-checkpointer"));
+        ScheduledExecutorService checkpointer =
+                Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "backtrack-checkpointer"));
         checkpointer.scheduleWithFixedDelay(() -> checkpoint(repo, log), every, every, TimeUnit.MILLISECONDS);
         SourceEngine.SideWork side = engine.sideWork(status);
-        // on the ticker's thread, so the status line may use the side work's connection (not while the source is unreachable)
-        ticker.scheduleAtFixedRate(() -> out.println(status.line() + link.lagPart() + link.statusPart() + space.statusPart()
-                + (link.disconnected() ? "" : side.statusPart(config.agent().walWarningBytes()))), 10, 10, TimeUnit.SECONDS);
+        // on the ticker's thread, so the status line may use the side work's connection (not while the source is
+        // unreachable)
+        ticker.scheduleAtFixedRate(
+                () -> out.println(status.line()
+                        + link.lagPart()
+                        + link.statusPart()
+                        + space.statusPart()
+                        + (link.disconnected()
+                                ? ""
+                                : side.statusPart(config.agent().walWarningBytes()))),
+                10,
+                10,
+                TimeUnit.SECONDS);
         long tick = source.heartbeatInterval().toMillis();
-        ticker.scheduleWithFixedDelay(() -> {
-            if (!Checkpoints.list(repo.checkpointsDir(), false).isEmpty()) {
-                side.tick();
-            }
-        }, tick, tick, TimeUnit.MILLISECONDS);
+        ticker.scheduleWithFixedDelay(
+                () -> {
+                    if (!Checkpoints.list(repo.checkpointsDir(), false).isEmpty()) {
+                        side.tick();
+                    }
+                },
+                tick,
+                tick,
+                TimeUnit.MILLISECONDS);
         return new Background(ticker, watcher, checkpointer, side);
     }
 
     /** Runs the Debezium engine with this source's settings until it stops (a failure is kept in {@link #failure}). */
-    private void runEngine(SourceEngine source, List<String> tables, Repository repo, CaptureConsumer consumer) throws InterruptedException {
+    private void runEngine(SourceEngine source, List<String> tables, Repository repo, CaptureConsumer consumer)
+            throws InterruptedException {
         engine = DebeziumEngine.create(Connect.class)
-                .using(source.settings(tables, repo.path(), LogOffsetStore.class.getName(), config.agent().maxBatchSize()))
+                .using(source.settings(
+                        tables,
+                        repo.path(),
+                        LogOffsetStore.class.getName(),
+                        config.agent().maxBatchSize()))
                 .notifying(consumer)
                 .using((success, message, error) -> {
                     if (!success && !stopping) {
@@ -246,7 +315,8 @@ public final class Agent {
                 .build();
         Thread runner = new Thread(engine, "backtrack-engine");
         runner.start();
-        out.println("capturing " + tables.size() + " tables from " + config.source().database() + " into " + repo.path());
+        out.println(
+                "capturing " + tables.size() + " tables from " + config.source().database() + " into " + repo.path());
         finished.await();
     }
 
@@ -260,7 +330,8 @@ public final class Agent {
         } catch (LockedException busy) {
             return Checkpoints.list(repo.checkpointsDir(), false);
         } catch (IOException e) {
-            throw new RepositoryException("cannot release " + repo.path().resolve("checkpoint.lock") + ": " + e.getMessage(), e);
+            throw new RepositoryException(
+                    "cannot release " + repo.path().resolve("checkpoint.lock") + ": " + e.getMessage(), e);
         }
     }
 
@@ -274,8 +345,11 @@ public final class Agent {
             long[] newest = CheckpointKinds.newest(all);
             Manifest last = all.get(all.size() - 1);
             CheckpointSchedule schedule = config.agent().schedule();
-            // the log's size matters only to a volume rule; the writer knows where the log ends without reading its tail
-            long logBytes = schedule.incrLogBytes() > 0 ? LogSummary.bytesFrom(repo.logDir(), last.nextSequence(), log.nextSequence() - 1) : 0;
+            // the log's size matters only to a volume rule; the writer knows where the log ends without reading its
+            // tail
+            long logBytes = schedule.incrLogBytes() > 0
+                    ? LogSummary.bytesFrom(repo.logDir(), last.nextSequence(), log.nextSequence() - 1)
+                    : 0;
             String kind = schedule.due(System.currentTimeMillis() * 1000, newest[0], newest[1], newest[2], logBytes);
             if (kind == null) {
                 return;
@@ -284,21 +358,31 @@ public final class Agent {
             long started = System.nanoTime();
             Manifest m;
             try (FileChannel building = repo.lockForCheckpoint()) {
-                m = CheckpointKinds.build(repo, kind, through, config.repository().compressionLevel(), Positions.formatter(repo.identity().sourceEngine()));
+                m = CheckpointKinds.build(
+                        repo,
+                        kind,
+                        through,
+                        config.repository().compressionLevel(),
+                        Positions.formatter(repo.identity().sourceEngine()));
             }
             if (m != null) {
-                out.println("checkpoint " + m.id() + " written: " + describe(m) + " through log sequence " + through + ", "
-                        + m.rows() + " rows, " + m.bytes() / 1024 + " KiB, in " + (System.nanoTime() - started) / 1_000_000 + " ms");
+                out.println("checkpoint " + m.id() + " written: " + describe(m) + " through log sequence " + through
+                        + ", " + m.rows() + " rows, " + m.bytes() / 1024 + " KiB, in "
+                        + (System.nanoTime() - started) / 1_000_000 + " ms");
                 RetentionConfig keep = config.retention();
                 if (!keep.keepsAll()) {
-                    Retention.Plan plan = Retention.plan(repo, keep.checkpoints(), keep.window(), System.currentTimeMillis() * 1000);
+                    Retention.Plan plan =
+                            Retention.plan(repo, keep.checkpoints(), keep.window(), System.currentTimeMillis() * 1000);
                     Retention.apply(repo, plan);
                     out.println(Retention.summary(plan, false));
                 }
             }
         } catch (RuntimeException | IOException e) {
             // a stop interrupts the checkpoint in progress, which removes what it wrote (CheckpointWriter.abandon)
-            out.println(stopping ? "checkpoint rolled back: the agent is stopping (the next start writes it)" : "checkpoint skipped: " + rootMessage(e));
+            out.println(
+                    stopping
+                            ? "checkpoint rolled back: the agent is stopping (the next start writes it)"
+                            : "checkpoint skipped: " + rootMessage(e));
         }
     }
 
@@ -354,11 +438,11 @@ public final class Agent {
             }
 
             public void row(TableSchema table, Object[] row, Map<String, ?> offset) {
-                throw new IllegalStateException("snapshot row for " + table.qualifiedName() + " after checkpoint 0 was written");
+                throw new IllegalStateException(
+                        "snapshot row for " + table.qualifiedName() + " after checkpoint 0 was written");
             }
 
-            public void notification(String aggregateType, String type, Map<String, ?> offset) {
-            }
+            public void notification(String aggregateType, String type, Map<String, ?> offset) {}
         };
         final CheckpointZero checkpoint;
         final SourceEngine engine;
@@ -369,6 +453,7 @@ public final class Agent {
         volatile Map<String, ?> snapshotOffset;
         /** The gap this checkpoint ends, or null on a first run. */
         final Gaps.Gap gap;
+
         volatile Manifest manifest;
 
         FirstCheckpoint(CheckpointZero checkpoint, SourceEngine engine, Gaps.Gap gap, ObjectSet objectsAtStart) {
@@ -406,8 +491,10 @@ public final class Agent {
             switch (type) {
                 case "STARTED" -> checkpoint.started(catalog.nowMicros());
                 case "COMPLETED" -> publish();
-                case "ABORTED" -> throw new SourceException("the initial snapshot was aborted by the connector: see the log above, then restart the agent");
-                default -> { }
+                case "ABORTED" ->
+                    throw new SourceException(
+                            "the initial snapshot was aborted by the connector: see the log above, then restart the agent");
+                default -> {}
             }
         }
 
@@ -419,15 +506,24 @@ public final class Agent {
             if (end.objects() != null) {
                 checkpoint.objects(end.objects(), engine.objectsCapture());
             }
-            manifest = checkpoint.finish(end.position(), end.positionText(), CaptureConsumer.json(end.offset()), catalog.sequences(), catalog.sequenceDefinitions());
+            manifest = checkpoint.finish(
+                    end.position(),
+                    end.positionText(),
+                    CaptureConsumer.json(end.offset()),
+                    catalog.sequences(),
+                    catalog.sequenceDefinitions());
             if (gap != null) {
                 Gaps.close(config.repository().path(), manifest.timeMicros(), manifest.nextSequence(), manifest.id());
-                out.println("the gap ends at checkpoint " + manifest.id() + " (" + manifest.time() + "): restores before "
-                        + Micros.format(gap.afterMicros()) + " or from " + manifest.time() + " on");
+                out.println(
+                        "the gap ends at checkpoint " + manifest.id() + " (" + manifest.time() + "): restores before "
+                                + Micros.format(gap.afterMicros()) + " or from " + manifest.time() + " on");
             }
-            long rows = manifest.tables().stream().mapToLong(Manifest.TableEntry::rows).sum();
-            out.println("checkpoint " + manifest.id() + " written: " + rows + " rows in " + manifest.tables().size()
-                    + " tables as of " + Micros.format(manifest.timeMicros()) + " (" + Positions.label(catalog.engine()) + manifest.positionText() + ")");
+            long rows = manifest.tables().stream()
+                    .mapToLong(Manifest.TableEntry::rows)
+                    .sum();
+            out.println("checkpoint " + manifest.id() + " written: " + rows + " rows in "
+                    + manifest.tables().size() + " tables as of " + Micros.format(manifest.timeMicros()) + " ("
+                    + Positions.label(catalog.engine()) + manifest.positionText() + ")");
         }
     }
 }

@@ -11,8 +11,6 @@ import dev.backtrack.repository.objects.ObjectSet;
 import dev.backtrack.repository.position.BinlogPosition;
 import dev.backtrack.repository.schema.Column;
 import dev.backtrack.repository.schema.TableSchema;
-import org.apache.kafka.connect.data.Struct;
-
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -21,6 +19,7 @@ import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.apache.kafka.connect.data.Struct;
 
 /**
  * What a binlog source (MariaDB, MySQL) adds to the stream: schema change events that carry the
@@ -46,7 +45,8 @@ final class BinlogEvents {
      * A DDL statement's tables: during the first snapshot each becomes a table of checkpoint 0; later,
      * a new version (or the table's end) in the open transaction, from log sequence {@code fromSequence}.
      */
-    void schemaChange(Struct event, CaptureConsumer.SnapshotPhase snapshot, TransactionAssembler assembler, long fromSequence) {
+    void schemaChange(
+            Struct event, CaptureConsumer.SnapshotPhase snapshot, TransactionAssembler assembler, long fromSequence) {
         Struct source = event.getStruct("source");
         String statement = event.getString("ddl");
         List<Struct> changes = event.getArray("tableChanges");
@@ -79,17 +79,24 @@ final class BinlogEvents {
                 }
                 continue;
             }
-            TableSchema definition = BinlogSchema.carryColumnNumbers(versions.current(qualified),
-                    BinlogSchema.fromEvent(database, table, change.getStruct("table"), catalog), statement);
+            TableSchema definition = BinlogSchema.carryColumnNumbers(
+                    versions.current(qualified),
+                    BinlogSchema.fromEvent(database, table, change.getStruct("table"), catalog),
+                    statement);
             refuseUnreadable(definition);
             TableSchema version = versions.changed(definition, fromSequence);
             if (inSnapshot) {
                 snapshot.table(version != null ? version : versions.current(qualified));
             } else if (version != null) {
-                assembler.add(txId, micros, new RowChange(version.id(), Op.SCHEMA, null, new Object[]{tag(statement), statement}), position);
+                assembler.add(
+                        txId,
+                        micros,
+                        new RowChange(version.id(), Op.SCHEMA, null, new Object[] {tag(statement), statement}),
+                        position);
             }
         }
-        // another database's DDL (a restore into the same server) changes none of ours: reading them then would only read late
+        // another database's DDL (a restore into the same server) changes none of ours: reading them then would only
+        // read late
         String db = event.schema().field("databaseName") == null ? null : event.getString("databaseName");
         boolean elsewhere = !ours && db != null && !db.isEmpty() && !db.equals(catalog.database());
         if (!inSnapshot && !elsewhere) {
@@ -110,7 +117,11 @@ final class BinlogEvents {
         String message = ObjectSet.changeMessage(lastObjects, now, statement);
         lastObjects = now;
         if (message != null) {
-            assembler.add(txId, micros, new RowChange(0, Op.MESSAGE, null, new Object[]{ObjectSet.PREFIX, message}), position);
+            assembler.add(
+                    txId,
+                    micros,
+                    new RowChange(0, Op.MESSAGE, null, new Object[] {ObjectSet.PREFIX, message}),
+                    position);
         }
     }
 
@@ -139,8 +150,9 @@ final class BinlogEvents {
         List<ObjectDefinition> out = new ArrayList<>();
         for (ObjectDefinition o : read.all()) {
             TableSchema version = o.isTableEntry() ? versions.current(o.table()) : null;
-            if (version == null || new HashSet<>(columnNames(o)).equals(
-                    version.columns().stream().map(Column::name).collect(Collectors.toSet()))) {
+            if (version == null
+                    || new HashSet<>(columnNames(o))
+                            .equals(version.columns().stream().map(Column::name).collect(Collectors.toSet()))) {
                 out.add(o);
             } else if (earlier != null && earlier.get(o.key()) != null) {
                 out.add(earlier.get(o.key()));
@@ -164,8 +176,7 @@ final class BinlogEvents {
         for (Column c : definition.columns()) {
             String base = MariaDbTypes.base(c.type());
             if (MariaDbTypes.refusal(base) != null) {
-                throw new SourceException(
-                        MariaDbTypes.refusalLine(definition.qualifiedName(), c.name(), base));
+                throw new SourceException(MariaDbTypes.refusalLine(definition.qualifiedName(), c.name(), base));
             }
         }
     }

@@ -4,10 +4,9 @@ import dev.backtrack.connectors.postgres.CaptureSettings;
 import dev.backtrack.repository.model.Op;
 import dev.backtrack.repository.model.RowChange;
 import dev.backtrack.repository.position.BinlogPosition;
+import java.util.List;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.source.SourceRecord;
-
-import java.util.List;
 
 /**
  * MariaDB's and MySQL's change events: GTIDs as transaction ids, each event's binlog position, schema
@@ -22,6 +21,7 @@ final class BinlogStream implements ChangeStream {
     private final CaptureConsumer.SnapshotPhase snapshot;
     /** The open transaction's BEGIN time and position (a DDL without rows has no other). */
     private long openMicros;
+
     private long openPosition;
     // the DELETE half of a primary key change, until its INSERT half arrives
     private RowChange movedFrom;
@@ -63,7 +63,11 @@ final class BinlogStream implements ChangeStream {
     public void add(SourceRecord r, Struct value, RowChange change) {
         Struct source = value.getStruct("source");
         for (RowChange c : keyMove(r, change)) {
-            assembler.add(BinlogEvents.txId(value, source), CaptureConsumer.commitMicros(source), c, BinlogEvents.position(source));
+            assembler.add(
+                    BinlogEvents.txId(value, source),
+                    CaptureConsumer.commitMicros(source),
+                    c,
+                    BinlogEvents.position(source));
         }
     }
 
@@ -80,7 +84,10 @@ final class BinlogStream implements ChangeStream {
             movedFrom = change;
             return from == null ? List.of() : List.of(from);
         }
-        if (from != null && change.op() == Op.INSERT && from.schemaId() == change.schemaId() && r.headers().lastWithName(OLD_KEY) != null) {
+        if (from != null
+                && change.op() == Op.INSERT
+                && from.schemaId() == change.schemaId()
+                && r.headers().lastWithName(OLD_KEY) != null) {
             return List.of(new RowChange(change.schemaId(), Op.UPDATE, from.before(), change.after()));
         }
         return from == null ? List.of(change) : List.of(from, change);
@@ -88,7 +95,9 @@ final class BinlogStream implements ChangeStream {
 
     @Override
     public boolean ownEvent(SourceRecord r, CaptureConsumer.Batch batch) {
-        if (!CaptureSettings.TOPIC_PREFIX.equals(r.topic()) || !(r.value() instanceof Struct ddl) || ddl.schema().field("ddl") == null) {
+        if (!CaptureSettings.TOPIC_PREFIX.equals(r.topic())
+                || !(r.value() instanceof Struct ddl)
+                || ddl.schema().field("ddl") == null) {
             return false;
         }
         events.schemaChange(ddl, snapshot, assembler, batch.nextSequence());

@@ -15,15 +15,14 @@ import dev.backtrack.repository.redolog.RedoLog;
 import dev.backtrack.repository.schema.TableSchema;
 import io.debezium.engine.ChangeEvent;
 import io.debezium.engine.DebeziumEngine;
-import org.apache.kafka.connect.data.Struct;
-import org.apache.kafka.connect.source.SourceRecord;
-
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.source.SourceRecord;
 
 /**
  * The engine's consumer: assembles transactions, appends every complete one of a batch to the log
@@ -38,11 +37,13 @@ final class CaptureConsumer implements DebeziumEngine.ChangeConsumer<ChangeEvent
     private final ChangeDecoder decoder = new ChangeDecoder();
     /** Rows of one open transaction kept in memory before the rest goes to a spill file. */
     static final long SPILL_BYTES = 8L << 20;
+
     private final TransactionAssembler assembler;
     private final SnapshotPhase snapshot;
     private final CaptureStatus status;
     /** What the source's engine sends differently. */
     private final ChangeStream stream;
+
     private final RepositorySpace space;
 
     /** What the consumer needs from the agent while the first checkpoint is being written. */
@@ -50,8 +51,7 @@ final class CaptureConsumer implements DebeziumEngine.ChangeConsumer<ChangeEvent
         boolean active();
 
         /** A table the snapshot holds (binlog sources announce each one before its rows). */
-        default void table(TableSchema table) {
-        }
+        default void table(TableSchema table) {}
 
         /** A snapshot row; {@code offset} is the engine offset after it (the last one resumes the stream). */
         void row(TableSchema table, Object[] row, Map<String, ?> offset);
@@ -60,8 +60,14 @@ final class CaptureConsumer implements DebeziumEngine.ChangeConsumer<ChangeEvent
         void notification(String aggregateType, String type, Map<String, ?> offset);
     }
 
-    CaptureConsumer(Path repository, RedoLog log, TableVersions versions, SnapshotPhase snapshot, CaptureStatus status, SourceEngine engine,
-                    RepositorySpace space) {
+    CaptureConsumer(
+            Path repository,
+            RedoLog log,
+            TableVersions versions,
+            SnapshotPhase snapshot,
+            CaptureStatus status,
+            SourceEngine engine,
+            RepositorySpace space) {
         this.repository = repository;
         this.log = log;
         this.versions = versions;
@@ -100,8 +106,10 @@ final class CaptureConsumer implements DebeziumEngine.ChangeConsumer<ChangeEvent
     }
 
     @Override
-    public void handleBatch(List<ChangeEvent<SourceRecord, SourceRecord>> events,
-                            DebeziumEngine.RecordCommitter<ChangeEvent<SourceRecord, SourceRecord>> committer) throws InterruptedException {
+    public void handleBatch(
+            List<ChangeEvent<SourceRecord, SourceRecord>> events,
+            DebeziumEngine.RecordCommitter<ChangeEvent<SourceRecord, SourceRecord>> committer)
+            throws InterruptedException {
         Batch batch = new Batch();
         int safe = -1;
         for (int i = 0; i < events.size(); i++) {
@@ -112,7 +120,9 @@ final class CaptureConsumer implements DebeziumEngine.ChangeConsumer<ChangeEvent
                 snapshot.notification(v.getString("aggregate_type"), v.getString("type"), r.sourceOffset());
             } else if (CaptureSettings.TRANSACTION_TOPIC.equals(topic)) {
                 transactionBoundary((Struct) r.value(), r, batch);
-            } else if (!stream.ownEvent(r, batch) && r.value() instanceof Struct value && value.schema().field("op") != null) {
+            } else if (!stream.ownEvent(r, batch)
+                    && r.value() instanceof Struct value
+                    && value.schema().field("op") != null) {
                 change(r, value, batch);
                 stream.afterChange(value.getString("op"), r, batch);
             }
@@ -203,10 +213,15 @@ final class CaptureConsumer implements DebeziumEngine.ChangeConsumer<ChangeEvent
     /** A logical decoding message: the engine's DDL capture, or one logged as it is (marks, sequence values). */
     private void message(Struct m, Struct source, Batch batch) {
         Object content = m.get("content");
-        String text = content instanceof ByteBuffer b ? StandardCharsets.UTF_8.decode(b.duplicate()).toString() : String.valueOf(content);
+        String text = content instanceof ByteBuffer b
+                ? StandardCharsets.UTF_8.decode(b.duplicate()).toString()
+                : String.valueOf(content);
         String prefix = m.getString("prefix");
         if (!stream.definitionMessage(prefix, text, source, batch)) {
-            assembler.add(String.valueOf(source.get("txId")), commitMicros(source), new RowChange(0, Op.MESSAGE, null, new Object[]{prefix, text}));
+            assembler.add(
+                    String.valueOf(source.get("txId")),
+                    commitMicros(source),
+                    new RowChange(0, Op.MESSAGE, null, new Object[] {prefix, text}));
         }
     }
 
@@ -221,8 +236,14 @@ final class CaptureConsumer implements DebeziumEngine.ChangeConsumer<ChangeEvent
             if (!(tx.changes() instanceof ChangeSpill.Changes)) {
                 for (RowChange c : tx.changes()) {
                     if (c.op() == Op.MESSAGE && Marks.PREFIX.equals(c.after()[0])) {
-                        Marks.record(repository, new Marks.Mark((String) c.after()[1], sequence, tx.commitMicros(), tx.position(),
-                                Micros.format(tx.commitMicros())));
+                        Marks.record(
+                                repository,
+                                new Marks.Mark(
+                                        (String) c.after()[1],
+                                        sequence,
+                                        tx.commitMicros(),
+                                        tx.position(),
+                                        Micros.format(tx.commitMicros())));
                     }
                 }
             }
@@ -238,8 +259,9 @@ final class CaptureConsumer implements DebeziumEngine.ChangeConsumer<ChangeEvent
             try {
                 return decoder.row(fresh, image);
             } catch (ChangeDecoder.SchemaMismatch again) {
-                throw new SourceException("a change to " + table + " does not match the table's definition (" + again.getMessage()
-                        + "): if that column's type is one the connector does not stream, exclude the table with source.tables-exclude; else restart the agent");
+                throw new SourceException(
+                        "a change to " + table + " does not match the table's definition (" + again.getMessage()
+                                + "): if that column's type is one the connector does not stream, exclude the table with source.tables-exclude; else restart the agent");
             }
         }
     }

@@ -2,7 +2,6 @@ package dev.backtrack.agent;
 
 import dev.backtrack.repository.model.Micros;
 import dev.backtrack.repository.model.Transaction;
-
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -34,12 +33,13 @@ final class CaptureStatus {
         snapshotRows.incrementAndGet();
     }
 
-    private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss")
-            .withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter CLOCK =
+            DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneOffset.UTC);
 
     /** "10:31:06 UTC (12 s)": when a state of the agent began, and how long ago, for the status line. */
     static String since(long epochMillis) {
-        return CLOCK.format(Instant.ofEpochMilli(epochMillis)) + " UTC (" + (System.currentTimeMillis() - epochMillis) / 1000 + " s)";
+        return CLOCK.format(Instant.ofEpochMilli(epochMillis)) + " UTC ("
+                + (System.currentTimeMillis() - epochMillis) / 1000 + " s)";
     }
 
     String line() {
@@ -47,7 +47,8 @@ final class CaptureStatus {
             return "snapshot: " + snapshotRows.get() + " rows read so far";
         }
         String last = lastCommitMicros == Long.MIN_VALUE ? "none yet" : Micros.format(lastCommitMicros);
-        return String.format("logged %d transactions (%d row changes) in %d group commits; last commit %s",
+        return String.format(
+                "logged %d transactions (%d row changes) in %d group commits; last commit %s",
                 transactions.get(), rowChanges.get(), batches.get(), last);
     }
 }

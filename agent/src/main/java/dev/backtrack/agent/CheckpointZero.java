@@ -7,7 +7,6 @@ import dev.backtrack.repository.checkpoint.Manifest;
 import dev.backtrack.repository.model.Micros;
 import dev.backtrack.repository.objects.ObjectSet;
 import dev.backtrack.repository.schema.TableSchema;
-
 import java.util.Collection;
 import java.util.Map;
 
@@ -65,11 +64,18 @@ final class CheckpointZero {
     }
 
     /** Publishes the checkpoint at the snapshot's consistent point (PostgreSQL: the slot's LSN; MariaDB: the binlog position); returns its manifest. */
-    Manifest finish(long consistentPosition, String positionText, String fallbackOffset, Map<String, Long> sequences, Map<String, String> definitions) {
+    Manifest finish(
+            long consistentPosition,
+            String positionText,
+            String fallbackOffset,
+            Map<String, Long> sequences,
+            Map<String, String> definitions) {
         // serialized once, at the end: only the last snapshot row's offset matters
         String offset = lastOffset == null ? fallbackOffset : CaptureConsumer.json(lastOffset);
         String time = Micros.format(timeMicros);
-        return writer.finishFull(CheckpointAt.of(timeMicros, consistentPosition, positionText, nextSequence).withTime(time).withOffset(offset)
+        return writer.finishFull(CheckpointAt.of(timeMicros, consistentPosition, positionText, nextSequence)
+                .withTime(time)
+                .withOffset(offset)
                 .withSequences(sequences, definitions));
     }
 

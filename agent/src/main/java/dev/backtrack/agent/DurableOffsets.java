@@ -12,8 +12,7 @@ import java.util.function.Supplier;
 final class DurableOffsets {
     private static final Map<String, Supplier<String>> SOURCES = new ConcurrentHashMap<>();
 
-    private DurableOffsets() {
-    }
+    private DurableOffsets() {}
 
     static void register(String repository, Supplier<String> offsetJson) {
         SOURCES.put(repository, offsetJson);

@@ -16,7 +16,6 @@ import dev.backtrack.repository.position.Lsn;
 import dev.backtrack.repository.redolog.LogCursor;
 import dev.backtrack.repository.redolog.RedoLog;
 import dev.backtrack.repository.schema.TableSchema;
-
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.time.Duration;
@@ -32,16 +31,16 @@ import java.util.function.Consumer;
  * time before P. Needs the agent running, to log past P.
  */
 public final class FreshFull {
-    private FreshFull() {
-    }
+    private FreshFull() {}
 
     public static Manifest take(BacktrackConfig config, Repository repo, Duration wait, Consumer<String> progress) {
         SourceConfig source = config.source();
         try (FileChannel building = repo.lockForCheckpoint();
-             PostgresCatalog catalog = PostgresCatalog.connect(source.url(), source.user(), source.password())) {
+                PostgresCatalog catalog = PostgresCatalog.connect(source.url(), source.user(), source.password())) {
             List<Manifest> all = repo.checkpoints();
             if (all.isEmpty()) {
-                throw new RepositoryException("repository " + repo.path() + " has no checkpoint 0 yet: let the agent take it first");
+                throw new RepositoryException(
+                        "repository " + repo.path() + " has no checkpoint 0 yet: let the agent take it first");
             }
             List<TableSchema> tables = logged(repo, catalog, source);
             Manifest m;
@@ -49,20 +48,28 @@ public final class FreshFull {
                 long p = snapshot.consistentPoint();
                 progress.accept("fresh snapshot at LSN " + Lsn.format(p) + ": reading " + tables.size() + " tables");
                 long time = Math.max(all.get(all.size() - 1).timeMicros(), catalog.nowMicros());
-                CheckpointWriter writer = new CheckpointWriter(repo.checkpointsDir(), CheckpointLabels.freeLabel(repo.checkpointsDir(), time, "F") + "-fresh", config.repository().compressionLevel());
+                CheckpointWriter writer = new CheckpointWriter(
+                        repo.checkpointsDir(),
+                        CheckpointLabels.freeLabel(repo.checkpointsDir(), time, "F") + "-fresh",
+                        config.repository().compressionLevel());
                 try {
                     for (TableSchema t : tables) {
                         writer.declareTable(t);
                         long n = snapshot.read(t, writer::addRow);
                         progress.accept("  " + t.qualifiedName() + ": " + n + " rows");
                     }
-                    writer.objects(snapshot.objects(source.tablesInclude(), source.tablesExclude()), all.get(all.size() - 1).objectCapture());
+                    writer.objects(
+                            snapshot.objects(source.tablesInclude(), source.tablesExclude()),
+                            all.get(all.size() - 1).objectCapture());
                     Map<String, Long> sequences = catalog.sequences();
                     long fence = Lsn.parse(snapshot.fence(catalog));
-                    long[] after = awaitLogged(repo, fence, p, all.get(all.size() - 1).nextSequence(), wait);
-                    // the instant it stands for: the latest commit before P that the log holds, or the newest checkpoint's
+                    long[] after =
+                            awaitLogged(repo, fence, p, all.get(all.size() - 1).nextSequence(), wait);
+                    // the instant it stands for: the latest commit before P that the log holds, or the newest
+                    // checkpoint's
                     long at = Math.max(all.get(all.size() - 1).timeMicros(), after[1]);
-                    m = writer.finishFull(CheckpointAt.of(at, p, Lsn.format(p), after[0]).withSequences(sequences, catalog.sequenceDefinitions()));
+                    m = writer.finishFull(CheckpointAt.of(at, p, Lsn.format(p), after[0])
+                            .withSequences(sequences, catalog.sequenceDefinitions()));
                 } catch (RuntimeException e) {
                     writer.abandon();
                     throw e;
@@ -70,7 +77,8 @@ public final class FreshFull {
             }
             return m;
         } catch (IOException e) {
-            throw new RepositoryException("cannot release the checkpoint lock of " + repo.path() + ": " + e.getMessage(), e);
+            throw new RepositoryException(
+                    "cannot release the checkpoint lock of " + repo.path() + ": " + e.getMessage(), e);
         }
     }
 
@@ -84,7 +92,8 @@ public final class FreshFull {
                 continue; // not captured (no key and no REPLICA IDENTITY FULL), or not yet seen by the agent
             }
             if (!known.sameShape(catalog.describe(name))) {
-                throw new SourceException("table " + name + " changed since the agent last logged its definition: wait until the agent has"
+                throw new SourceException("table " + name
+                        + " changed since the agent last logged its definition: wait until the agent has"
                         + " logged the change, then take the fresh checkpoint again");
             }
             out.add(known);
@@ -100,8 +109,9 @@ public final class FreshFull {
         long deadline = System.nanoTime() + wait.toNanos();
         while (repo.logSummary().lastPosition() < fence) {
             if (System.nanoTime() > deadline) {
-                throw new RepositoryException("the agent has not logged up to LSN " + Lsn.format(fence) + " within " + wait.toSeconds()
-                        + " s: start the agent (a fresh checkpoint needs it to log past the snapshot), then try again");
+                throw new RepositoryException(
+                        "the agent has not logged up to LSN " + Lsn.format(fence) + " within " + wait.toSeconds()
+                                + " s: start the agent (a fresh checkpoint needs it to log past the snapshot), then try again");
             }
             try {
                 Thread.sleep(100);
@@ -115,11 +125,12 @@ public final class FreshFull {
             while (c.hasNext()) {
                 Transaction tx = c.next();
                 if (tx.position() >= p) {
-                    return new long[]{tx.sequence(), latestBefore};
+                    return new long[] {tx.sequence(), latestBefore};
                 }
                 latestBefore = Math.max(latestBefore, tx.commitMicros());
             }
         }
-        throw new RepositoryException("the log of " + repo.path() + " holds nothing at or after the snapshot's LSN " + Lsn.format(p) + ": it is damaged, run 'backtrack verify'");
+        throw new RepositoryException("the log of " + repo.path() + " holds nothing at or after the snapshot's LSN "
+                + Lsn.format(p) + ": it is damaged, run 'backtrack verify'");
     }
 }

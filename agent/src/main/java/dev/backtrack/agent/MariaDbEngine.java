@@ -16,7 +16,6 @@ import dev.backtrack.repository.objects.ObjectSet;
 import dev.backtrack.repository.position.BinlogPosition;
 import dev.backtrack.repository.position.Positions;
 import dev.backtrack.repository.schema.TableSchema;
-
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -47,29 +46,32 @@ final class MariaDbEngine implements SourceEngine {
     }
 
     @Override
-    public void check() {
-    }
+    public void check() {}
 
     @Override
-    public void prepare() {
-    }
+    public void prepare() {}
 
     /** The binlog file the offset names was purged from the source. */
     @Override
     public String lostStream(String offsetJson) {
         String file;
         try {
-            file = new ObjectMapper().readTree(offsetJson.isEmpty() ? "{}" : offsetJson).path("file").asText("");
+            file = new ObjectMapper()
+                    .readTree(offsetJson.isEmpty() ? "{}" : offsetJson)
+                    .path("file")
+                    .asText("");
         } catch (JsonProcessingException e) {
-            throw new RepositoryException("the source offset stored in " + repository + " is not JSON: run 'backtrack verify'", e);
+            throw new RepositoryException(
+                    "the source offset stored in " + repository + " is not JSON: run 'backtrack verify'", e);
         }
-        return file.isEmpty() || catalog.binlogFiles().contains(file) ? null : "binlog file " + file + " was purged from the source before the agent read all of it";
+        return file.isEmpty() || catalog.binlogFiles().contains(file)
+                ? null
+                : "binlog file " + file + " was purged from the source before the agent read all of it";
     }
 
     /** The stream's schema history (in the repository) knows the tables already. */
     @Override
-    public void resume(List<String> tables, TableVersions versions, long nextSequence) {
-    }
+    public void resume(List<String> tables, TableVersions versions, long nextSequence) {}
 
     @Override
     public List<TableSchema> beforeSnapshot(List<String> tables, TableVersions versions, long nextSequence) {
@@ -91,7 +93,11 @@ final class MariaDbEngine implements SourceEngine {
         }
         Map<String, Object> offset = new LinkedHashMap<>(snapshotOffset);
         offset.remove("snapshot");
-        return new SnapshotEnd(BinlogPosition.of(snapshotOffset), Positions.binlogText(snapshotOffset), offset, events.atSnapshotEnd(objectsAtStart));
+        return new SnapshotEnd(
+                BinlogPosition.of(snapshotOffset),
+                Positions.binlogText(snapshotOffset),
+                offset,
+                events.atSnapshotEnd(objectsAtStart));
     }
 
     /** The statement Debezium's DDL parser failed on (its start), or null for any other failure. */
@@ -101,7 +107,8 @@ final class MariaDbEngine implements SourceEngine {
             if (c.getClass().getName().equals("io.debezium.text.ParsingException")) {
                 String m = String.valueOf(c.getMessage());
                 int at = m.indexOf("statement '");
-                String statement = at < 0 ? m : m.substring(at + "statement '".length()).replaceAll("'\\s*$", "");
+                String statement =
+                        at < 0 ? m : m.substring(at + "statement '".length()).replaceAll("'\\s*$", "");
                 statement = statement.replaceAll("\\s+", " ");
                 return statement.length() > 160 ? statement.substring(0, 160) + "..." : statement;
             }
@@ -120,7 +127,8 @@ final class MariaDbEngine implements SourceEngine {
     }
 
     @Override
-    public ChangeStream stream(TransactionAssembler assembler, TableVersions versions, CaptureConsumer.SnapshotPhase snapshot) {
+    public ChangeStream stream(
+            TransactionAssembler assembler, TableVersions versions, CaptureConsumer.SnapshotPhase snapshot) {
         events = new BinlogEvents(catalog, versions, capturedTables(source));
         return new BinlogStream(events, assembler, snapshot);
     }

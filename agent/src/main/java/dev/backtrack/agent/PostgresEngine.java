@@ -11,7 +11,6 @@ import dev.backtrack.connectors.postgres.PostgresObjects;
 import dev.backtrack.repository.objects.ObjectSet;
 import dev.backtrack.repository.position.Lsn;
 import dev.backtrack.repository.schema.TableSchema;
-
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -50,11 +49,14 @@ final class PostgresEngine implements SourceEngine {
         }
         if (!DdlCapture.possible(catalog)) {
             if (source.captureDdl().equals("on")) {
-                throw new SourceException("source.capture-ddl is 'on' but role '" + source.user() + "' is not a superuser, which event triggers need: "
+                throw new SourceException("source.capture-ddl is 'on' but role '" + source.user()
+                        + "' is not a superuser, which event triggers need: "
                         + "run the agent as a superuser once to install them, or set source.capture-ddl: auto");
             }
-            out.println("note: role " + source.user() + " is not a superuser, so table definition changes are not captured by trigger;"
-                    + " a changed table is re-read from the catalog when its changes stop matching (see docs/OPERATIONS.md, 'Limits that still exist')");
+            out.println(
+                    "note: role " + source.user()
+                            + " is not a superuser, so table definition changes are not captured by trigger;"
+                            + " a changed table is re-read from the catalog when its changes stop matching (see docs/OPERATIONS.md, 'Limits that still exist')");
             return false;
         }
         return true;
@@ -76,7 +78,9 @@ final class PostgresEngine implements SourceEngine {
 
     @Override
     public String lostStream(String offsetJson) {
-        return catalog.slotExists(source.slot()) ? null : "replication slot '" + source.slot() + "' was gone from the source";
+        return catalog.slotExists(source.slot())
+                ? null
+                : "replication slot '" + source.slot() + "' was gone from the source";
     }
 
     @Override
@@ -120,11 +124,18 @@ final class PostgresEngine implements SourceEngine {
 
     @Override
     public Properties settings(List<String> tables, Path repository, String offsetStore, int maxBatchSize) {
-        // the connector's sessions take the JVM's time zone, and PostgreSQL's text of a composite, range or array spells
+        // the connector's sessions take the JVM's time zone, and PostgreSQL's text of a composite, range or array
+        // spells
         // instants in it: UTC, as fresh checkpoints and the DDL trigger spell them, so a row reads alike every way
         TimeZone.setDefault(TimeZone.getTimeZone("UTC"));
-        return CaptureSettings.of(source, tables, catalog.partitionedTables(source.tablesInclude(), source.tablesExclude()), followDdl,
-                repository, offsetStore, maxBatchSize);
+        return CaptureSettings.of(
+                source,
+                tables,
+                catalog.partitionedTables(source.tablesInclude(), source.tablesExclude()),
+                followDdl,
+                repository,
+                offsetStore,
+                maxBatchSize);
     }
 
     @Override
@@ -133,7 +144,8 @@ final class PostgresEngine implements SourceEngine {
     }
 
     @Override
-    public ChangeStream stream(TransactionAssembler assembler, TableVersions versions, CaptureConsumer.SnapshotPhase snapshot) {
+    public ChangeStream stream(
+            TransactionAssembler assembler, TableVersions versions, CaptureConsumer.SnapshotPhase snapshot) {
         return new PostgresStream(assembler, versions);
     }
 

@@ -10,12 +10,11 @@ import dev.backtrack.connectors.postgres.TextValues;
 import dev.backtrack.repository.model.Op;
 import dev.backtrack.repository.model.RowChange;
 import dev.backtrack.repository.schema.TableSchema;
-import org.apache.kafka.connect.data.Struct;
-import org.apache.kafka.connect.source.SourceRecord;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.source.SourceRecord;
 
 /**
  * PostgreSQL's change events: transaction ids from the transaction metadata, commit LSNs from the END
@@ -53,7 +52,8 @@ final class PostgresStream implements ChangeStream {
         if (lsn instanceof Number n) {
             return n.longValue();
         }
-        throw new SourceException("transaction END record carries no commit LSN (offset " + end.sourceOffset() + "): this connector version is not supported");
+        throw new SourceException("transaction END record carries no commit LSN (offset " + end.sourceOffset()
+                + "): this connector version is not supported");
     }
 
     @Override
@@ -68,8 +68,7 @@ final class PostgresStream implements ChangeStream {
     }
 
     @Override
-    public void afterChange(String op, SourceRecord r, CaptureConsumer.Batch batch) {
-    }
+    public void afterChange(String op, SourceRecord r, CaptureConsumer.Batch batch) {}
 
     @Override
     public boolean definitionMessage(String prefix, String text, Struct source, CaptureConsumer.Batch batch) {
@@ -94,8 +93,10 @@ final class PostgresStream implements ChangeStream {
             TableSchema definition = PostgresCatalog.parseDefinition(t.toString());
             PostgresCatalog.refuseUnsupported(definition);
             if (definition.primaryKey().isEmpty() && !definition.replicaIdentityFull()) {
-                System.out.println("warning: table " + definition.qualifiedName() + " has no primary key and no REPLICA IDENTITY FULL, so it is not captured"
-                        + " (and a restore will not hold its rows): run ALTER TABLE " + definition.qualifiedName() + " REPLICA IDENTITY FULL;");
+                System.out.println("warning: table " + definition.qualifiedName()
+                        + " has no primary key and no REPLICA IDENTITY FULL, so it is not captured"
+                        + " (and a restore will not hold its rows): run ALTER TABLE " + definition.qualifiedName()
+                        + " REPLICA IDENTITY FULL;");
                 continue;
             }
             TableSchema version = versions.changed(definition, fromSequence);
@@ -113,7 +114,9 @@ final class PostgresStream implements ChangeStream {
             if (type.equals("table")) {
                 TableSchema last = versions.dropped(o.path("relationId").asLong());
                 if (last != null) {
-                    assembler.add(txId, micros, new RowChange(last.id(), Op.DROP, null, new Object[]{root.path("tag").asText(), root.path("query").asText("")}));
+                    assembler.add(txId, micros, new RowChange(last.id(), Op.DROP, null, new Object[] {
+                        root.path("tag").asText(), root.path("query").asText("")
+                    }));
                 }
             } else if (type.equals("index")) {
                 indexDropped(txId, micros, o, root.path("query").asText(""), fromSequence);
@@ -122,19 +125,37 @@ final class PostgresStream implements ChangeStream {
     }
 
     private void indexDropped(String txId, long micros, JsonNode index, String query, long fromSequence) {
-        TableSchema owner = versions.ownerOfIndex(index.path("schema").asText(), index.path("name").asText());
+        TableSchema owner = versions.ownerOfIndex(
+                index.path("schema").asText(), index.path("name").asText());
         if (owner == null) {
             return;
         }
         String name = index.path("name").asText();
         List<String> indexes = owner.indexes().stream()
-                .filter(i -> !i.matches("CREATE (UNIQUE )?INDEX (" + Pattern.quote(name) + "|" + Pattern.quote(PostgresCatalog.quote(name)) + ") ON .*")).toList();
-        TableSchema version = versions.changed(new TableSchema(0, owner.relationId(), owner.schema(), owner.table(), owner.columns(),
-                owner.primaryKey(), owner.primaryKeyName(), owner.enums(), owner.domains(), indexes, owner.constraints(), owner.replicaIdentityFull(), 0,
-                owner.partitionKey()), fromSequence);
+                .filter(i -> !i.matches("CREATE (UNIQUE )?INDEX (" + Pattern.quote(name) + "|"
+                        + Pattern.quote(PostgresCatalog.quote(name)) + ") ON .*"))
+                .toList();
+        TableSchema version = versions.changed(
+                new TableSchema(
+                        0,
+                        owner.relationId(),
+                        owner.schema(),
+                        owner.table(),
+                        owner.columns(),
+                        owner.primaryKey(),
+                        owner.primaryKeyName(),
+                        owner.enums(),
+                        owner.domains(),
+                        indexes,
+                        owner.constraints(),
+                        owner.replicaIdentityFull(),
+                        0,
+                        owner.partitionKey()),
+                fromSequence);
         if (version != null) {
             // the statement, for a migration to replay
-            assembler.add(txId, micros, new RowChange(version.id(), Op.SCHEMA, null, new Object[]{"DROP INDEX", query}));
+            assembler.add(
+                    txId, micros, new RowChange(version.id(), Op.SCHEMA, null, new Object[] {"DROP INDEX", query}));
         }
     }
 
@@ -159,7 +180,8 @@ final class PostgresStream implements ChangeStream {
         try {
             return JSON.readTree(json);
         } catch (JsonProcessingException e) {
-            throw new SourceException("a DDL message from the source is not JSON (" + e.getOriginalMessage() + "): reinstall the agent's event triggers by restarting it");
+            throw new SourceException("a DDL message from the source is not JSON (" + e.getOriginalMessage()
+                    + "): reinstall the agent's event triggers by restarting it");
         }
     }
 }

@@ -1,7 +1,6 @@
 package dev.backtrack.agent;
 
 import dev.backtrack.repository.RepositoryException;
-
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -40,8 +39,10 @@ final class RepositorySpace {
                 }
                 if (fullSinceMillis == 0) {
                     fullSinceMillis = System.currentTimeMillis();
-                    out.println("repository disk full at " + repository + ": waiting for space; nothing is acknowledged to the source meanwhile, so it"
-                            + " keeps its position (and its WAL or binlog); free space or grow the file system and capture resumes by itself");
+                    out.println(
+                            "repository disk full at " + repository
+                                    + ": waiting for space; nothing is acknowledged to the source meanwhile, so it"
+                                    + " keeps its position (and its WAL or binlog); free space or grow the file system and capture resumes by itself");
                 }
                 Thread.sleep(wait);
                 wait = Math.min(wait * 2, MAX_WAIT_MILLIS);
@@ -53,7 +54,10 @@ final class RepositorySpace {
         long since = fullSinceMillis;
         if (since != 0) {
             fullSinceMillis = 0;
-            out.printf(Locale.ROOT, "repository has space again after %.1f s: logging resumes where it stopped%n", (System.currentTimeMillis() - since) / 1000.0);
+            out.printf(
+                    Locale.ROOT,
+                    "repository has space again after %.1f s: logging resumes where it stopped%n",
+                    (System.currentTimeMillis() - since) / 1000.0);
         }
     }
 

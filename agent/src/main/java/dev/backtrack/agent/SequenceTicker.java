@@ -4,7 +4,6 @@ import dev.backtrack.config.SourceConfig;
 import dev.backtrack.connectors.postgres.PostgresCatalog;
 import dev.backtrack.repository.checkpoint.SequenceValues;
 import dev.backtrack.repository.objects.ObjectSet;
-
 import java.io.PrintStream;
 import java.time.Instant;
 import java.util.Map;
@@ -23,6 +22,7 @@ final class SequenceTicker implements SourceEngine.SideWork {
     static final String HEARTBEAT_PREFIX = "backtrack.heartbeat";
     /** Unconfirmed WAL below this is left alone: it is what any busy moment leaves in flight. */
     static final long HEARTBEAT_LAG_BYTES = 1 << 20;
+
     private final SourceConfig source;
     private final PrintStream out;
     private final LongSupplier lastLoggedAtMillis;
@@ -31,6 +31,7 @@ final class SequenceTicker implements SourceEngine.SideWork {
     private Map<String, String> lastDefinitions;
     /** Without the DDL event triggers, object definitions are read here each tick; null until the first tick. */
     private final boolean pollObjects;
+
     private ObjectSet lastObjects;
     /** The last failure printed, so an unreachable source gives one line, not one per tick. */
     private String failing;
@@ -100,12 +101,15 @@ final class SequenceTicker implements SourceEngine.SideWork {
     }
 
     private void emit(String prefix, String content) {
-        catalog().one("SELECT pg_logical_emit_message(true, " + PostgresCatalog.literal(prefix) + ", " + PostgresCatalog.literal(content) + ")::text");
+        catalog()
+                .one("SELECT pg_logical_emit_message(true, " + PostgresCatalog.literal(prefix) + ", "
+                        + PostgresCatalog.literal(content) + ")::text");
     }
 
     /** No transaction logged for a heartbeat interval: a busy agent confirms its slot with every batch anyway. */
     private boolean idleForATick() {
-        return System.currentTimeMillis() - lastLoggedAtMillis.getAsLong() >= source.heartbeatInterval().toMillis();
+        return System.currentTimeMillis() - lastLoggedAtMillis.getAsLong()
+                >= source.heartbeatInterval().toMillis();
     }
 
     /** WAL written since the slot's confirmed position; 0 when the slot is not there (yet). */
@@ -116,14 +120,15 @@ final class SequenceTicker implements SourceEngine.SideWork {
 
     /** {WAL the slot holds, WAL written since its confirmed position} in bytes, or null when the slot is not there. */
     private long[] slotWal() {
-        String row = catalog().one("SELECT coalesce(pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn), 0)::bigint || ' ' ||"
-                + " coalesce(pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn), 0)::bigint FROM pg_replication_slots WHERE slot_name = "
-                + PostgresCatalog.literal(source.slot()));
+        String row = catalog()
+                .one("SELECT coalesce(pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn), 0)::bigint || ' ' ||"
+                        + " coalesce(pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn), 0)::bigint FROM pg_replication_slots WHERE slot_name = "
+                        + PostgresCatalog.literal(source.slot()));
         if (row == null) {
             return null;
         }
         String[] f = row.split(" ");
-        return new long[]{Long.parseLong(f[0]), Long.parseLong(f[1])};
+        return new long[] {Long.parseLong(f[0]), Long.parseLong(f[1])};
     }
 
     /**
@@ -138,10 +143,14 @@ final class SequenceTicker implements SourceEngine.SideWork {
                 throw new IllegalStateException("slot " + source.slot() + " is not on the source");
             }
             long retained = wal[0], unconfirmed = wal[1];
-            String line = String.format("; slot %s holds %.1f MB of WAL, %.1f MB not yet confirmed", source.slot(), retained / 1048576.0, unconfirmed / 1048576.0);
+            String line = String.format(
+                    "; slot %s holds %.1f MB of WAL, %.1f MB not yet confirmed",
+                    source.slot(), retained / 1048576.0, unconfirmed / 1048576.0);
             if (retained > warningBytes) {
-                line += String.format("%nwarning: slot %s holds %d MB of WAL on the source (more than agent.wal-warning-mb %d): the agent is behind or stalled;"
-                        + " check its log, or the source fills its disk", source.slot(), retained >> 20, warningBytes >> 20);
+                line += String.format(
+                        "%nwarning: slot %s holds %d MB of WAL on the source (more than agent.wal-warning-mb %d): the agent is behind or stalled;"
+                                + " check its log, or the source fills its disk",
+                        source.slot(), retained >> 20, warningBytes >> 20);
             }
             return line;
         } catch (RuntimeException e) {

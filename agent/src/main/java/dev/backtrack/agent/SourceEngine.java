@@ -3,7 +3,6 @@ package dev.backtrack.agent;
 import dev.backtrack.connectors.SourceCatalog;
 import dev.backtrack.repository.objects.ObjectSet;
 import dev.backtrack.repository.schema.TableSchema;
-
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -36,8 +35,7 @@ interface SourceEngine extends AutoCloseable {
     String objectsCapture();
 
     /** Where a finished snapshot stands, the offset the stream resumes from, and the object definitions as of it (null: as read at its start). */
-    record SnapshotEnd(long position, String positionText, Map<String, Object> offset, ObjectSet objects) {
-    }
+    record SnapshotEnd(long position, String positionText, Map<String, Object> offset, ObjectSet objects) {}
 
     /** @param snapshotOffset the engine offset the snapshot's notifications carried (binlog sources), or null */
     SnapshotEnd snapshotEnd(Map<String, ?> snapshotOffset, ObjectSet objectsAtStart);
@@ -60,15 +58,13 @@ interface SourceEngine extends AutoCloseable {
     /** Work on the status thread: PostgreSQL's sequence values and replication slot. */
     interface SideWork extends AutoCloseable {
         SideWork NONE = new SideWork() {
-            public void tick() {
-            }
+            public void tick() {}
 
             public String statusPart(long walWarningBytes) {
                 return "";
             }
 
-            public void close() {
-            }
+            public void close() {}
         };
 
         /** Every heartbeat interval once the first checkpoint exists. */

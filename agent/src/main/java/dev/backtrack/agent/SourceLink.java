@@ -1,11 +1,11 @@
 package dev.backtrack.agent;
 
-import javax.management.JMException;
-import javax.management.MBeanServer;
-import javax.management.ObjectName;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.util.Locale;
+import javax.management.JMException;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
 
 /**
  * Whether the connector is streaming from the source. A lost connection makes the connector restart
@@ -19,17 +19,20 @@ final class SourceLink {
     private final MBeanServer beans = ManagementFactory.getPlatformMBeanServer();
     /** When the connection was lost (epoch millis), or 0 while streaming or before streaming began. */
     private volatile long lostAtMillis;
+
     private boolean everStreamed;
     private long lastCheckMillis;
     /** The binlog client's disconnect count at the last check, or -1. */
     private long seenDisconnects = -1;
+
     private int reconnects;
 
     /** @param topicPrefix the connector's topic prefix, which names its metrics beans (debezium.postgres, .mariadb, .mysql) */
     SourceLink(PrintStream out, String topicPrefix) {
         this.out = out;
         try {
-            this.streaming = new ObjectName("debezium.*:type=connector-metrics,context=streaming,server=" + topicPrefix);
+            this.streaming =
+                    new ObjectName("debezium.*:type=connector-metrics,context=streaming,server=" + topicPrefix);
         } catch (JMException e) {
             throw new IllegalArgumentException("no metrics bean name for topic prefix " + topicPrefix, e);
         }
@@ -45,12 +48,16 @@ final class SourceLink {
         long now = System.currentTimeMillis();
         if ((!streamingNow || droppedMeanwhile) && everStreamed && lostAtMillis == 0) {
             lostAtMillis = streamingNow ? lastCheckMillis : now;
-            out.println("source connection lost: nothing is acknowledged to the source until it is back; retrying 2 s after each failed attempt");
+            out.println(
+                    "source connection lost: nothing is acknowledged to the source until it is back; retrying 2 s after each failed attempt");
         }
         if (streamingNow && lostAtMillis != 0) {
             reconnects++;
-            out.printf(Locale.ROOT, "source connection back after %.1f s (reconnect %d): streaming resumes after the last logged transaction%n",
-                    (now - lostAtMillis) / 1000.0, reconnects);
+            out.printf(
+                    Locale.ROOT,
+                    "source connection back after %.1f s (reconnect %d): streaming resumes after the last logged transaction%n",
+                    (now - lostAtMillis) / 1000.0,
+                    reconnects);
             lostAtMillis = 0;
         }
         if (streamingNow && !everStreamed) {

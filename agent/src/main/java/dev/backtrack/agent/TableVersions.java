@@ -4,10 +4,9 @@ import dev.backtrack.connectors.SourceCatalog;
 import dev.backtrack.connectors.postgres.PostgresCatalog;
 import dev.backtrack.repository.schema.SchemaHistory;
 import dev.backtrack.repository.schema.TableSchema;
-
 import java.util.HashMap;
-import java.util.regex.Pattern;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * The table version each captured table is at now. A change event that does not fit its version
@@ -70,7 +69,10 @@ final class TableVersions {
     /** The captured table that owns the named index, or null. */
     TableSchema ownerOfIndex(String schema, String index) {
         for (TableSchema s : current.values()) {
-            if (s.schema().equals(schema) && s.indexes().stream().anyMatch(i -> i.matches("CREATE (UNIQUE )?INDEX (" + Pattern.quote(index) + "|" + Pattern.quote(PostgresCatalog.quote(index)) + ") ON .*"))) {
+            if (s.schema().equals(schema)
+                    && s.indexes().stream()
+                            .anyMatch(i -> i.matches("CREATE (UNIQUE )?INDEX (" + Pattern.quote(index) + "|"
+                                    + Pattern.quote(PostgresCatalog.quote(index)) + ") ON .*"))) {
                 return s;
             }
         }

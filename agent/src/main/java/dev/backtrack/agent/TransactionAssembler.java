@@ -4,7 +4,6 @@ import dev.backtrack.repository.model.RowChange;
 import dev.backtrack.repository.model.RowSize;
 import dev.backtrack.repository.model.Transaction;
 import dev.backtrack.repository.redolog.ChangeSpill;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -83,7 +82,8 @@ final class TransactionAssembler {
             // a change outside BEGIN/END (the connector sends none, but never drop one): it is its own transaction
             openTxId = txId;
         } else if (!openTxId.equals(txId)) {
-            throw new IllegalStateException("change of transaction " + txId + " arrived inside transaction " + openTxId);
+            throw new IllegalStateException(
+                    "change of transaction " + txId + " arrived inside transaction " + openTxId);
         }
         this.commitMicros = commitMicros;
         if (spill != null) {

@@ -1,22 +1,21 @@
 package dev.backtrack.bench;
 
+import static dev.backtrack.bench.Figures.round;
+import static dev.backtrack.bench.Figures.secs;
+import static dev.backtrack.bench.FoundationBench.WAIT_NANOS;
+import static dev.backtrack.bench.FoundationBench.report;
+import static dev.backtrack.bench.Harness.step;
+
 import dev.backtrack.config.SourceConfig;
 import dev.backtrack.connectors.postgres.CaptureSettings;
 import dev.backtrack.repository.redolog.LogSummary;
 import dev.backtrack.testkit.PostgresCluster;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-
-import static dev.backtrack.bench.Figures.round;
-import static dev.backtrack.bench.Figures.secs;
-import static dev.backtrack.bench.FoundationBench.WAIT_NANOS;
-import static dev.backtrack.bench.FoundationBench.report;
-import static dev.backtrack.bench.Harness.step;
 
 /** One timed drain of a pgbench backlog: by the agent into its fsync'd log, by the bare Debezium engine or by pg_recvlogical, with the CPU it took. */
 final class BacklogDrains {
@@ -27,21 +26,26 @@ final class BacklogDrains {
     }
 
     /** Starts an agent on a backlog and times it until the log holds the transaction committed after {@code markerLsn}. */
-    Map<String, Object> agentDrain(PgbenchSource s, long sequenceBefore, long markerLsn, long rowChanges, Path jfr) throws Exception {
+    Map<String, Object> agentDrain(PgbenchSource s, long sequenceBefore, long markerLsn, long rowChanges, Path jfr)
+            throws Exception {
         Path logDir = s.logDir();
         DrainProbe probe = DrainProbe.start(jfr);
         long t0 = System.nanoTime();
         RunningAgent agent = RunningAgent.start(s.config);
         long[] first = {0};
-        agent.waitFor("the agent's drain", () -> {
-            LogSummary l = LogSummary.of(logDir);
-            if (first[0] == 0 && l.lastSequence() > sequenceBefore) {
-                first[0] = System.nanoTime();
-            }
-            return l.lastPosition() > markerLsn;
-        }, WAIT_NANOS);
+        agent.waitFor(
+                "the agent's drain",
+                () -> {
+                    LogSummary l = LogSummary.of(logDir);
+                    if (first[0] == 0 && l.lastSequence() > sequenceBefore) {
+                        first[0] = System.nanoTime();
+                    }
+                    return l.lastPosition() > markerLsn;
+                },
+                WAIT_NANOS);
         long done = System.nanoTime();
-        Double walsender = Harness.walsenderCpuSeconds(pg, s.db, s.config.source().slot());
+        Double walsender =
+                Harness.walsenderCpuSeconds(pg, s.db, s.config.source().slot());
         Map<String, Object> a = new LinkedHashMap<>();
         a.put("seconds", round((done - t0) / 1e9, 2));
         a.put("row_changes", rowChanges);
@@ -59,8 +63,24 @@ final class BacklogDrains {
 
     Map<String, Object> recvlogical(PgbenchSource s, String slot, PgbenchBacklog b, List<String> pluginOptions) {
         Map<String, Object> m = new LinkedHashMap<>();
-        List<String> cmd = new ArrayList<>(List.of(pg.binDirectory() + "/pg_recvlogical", "-h", "127.0.0.1", "-p", "" + pg.port(), "-U", "postgres", "-d", s.db,
-                "--slot", slot, "--start", "--endpos", b.walAfter, "--no-loop", "-f", "/dev/null"));
+        List<String> cmd = new ArrayList<>(List.of(
+                pg.binDirectory() + "/pg_recvlogical",
+                "-h",
+                "127.0.0.1",
+                "-p",
+                "" + pg.port(),
+                "-U",
+                "postgres",
+                "-d",
+                s.db,
+                "--slot",
+                slot,
+                "--start",
+                "--endpos",
+                b.walAfter,
+                "--no-loop",
+                "-f",
+                "/dev/null"));
         cmd.addAll(pluginOptions);
         double[] cpu = Cpu.machine();
         double[] processes = Cpu.processes();
@@ -81,7 +101,11 @@ final class BacklogDrains {
         m.put("bench_and_cluster_cpu_seconds", round(p[0] - processes[0] + p[1] - processes[1], 2));
         m.put("other_processes_cpu_seconds", round(p[2] - processes[2], 2));
         m.put("cpu_us_per_row_change", round((p[0] - processes[0] + p[1] - processes[1]) * 1e6 / b.rowChanges, 1));
-        m.put("slot_confirmed_flush_lsn", pg.queryOne(s.db, "SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = '" + slot + "'"));
+        m.put(
+                "slot_confirmed_flush_lsn",
+                pg.queryOne(
+                        s.db,
+                        "SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = '" + slot + "'"));
         m.put("end_lsn", b.walAfter);
         report("pg_recvlogical", m);
         return m;
@@ -92,13 +116,21 @@ final class BacklogDrains {
      * snapshot.mode=no_data differ) and a consumer that only acknowledges and counts, timed until it
      * sees the marker row.
      */
-    Map<String, Object> bareDrain(PgbenchSource s, String slot, long markerDelta, long rowChanges, Path jfr) throws Exception {
+    Map<String, Object> bareDrain(PgbenchSource s, String slot, long markerDelta, long rowChanges, Path jfr)
+            throws Exception {
         SourceConfig c = s.config.source();
-        Properties agentProps = CaptureSettings.of(c, s.tables, s.repo, "dev.backtrack.agent.LogOffsetStore", s.config.agent().maxBatchSize());
-        Properties p = BareEngine.properties(c, s.tables, s.repo, s.config.agent().maxBatchSize(), slot);
+        Properties agentProps = CaptureSettings.of(
+                c,
+                s.tables,
+                s.repo,
+                "dev.backtrack.agent.LogOffsetStore",
+                s.config.agent().maxBatchSize());
+        Properties p =
+                BareEngine.properties(c, s.tables, s.repo, s.config.agent().maxBatchSize(), slot);
         DrainProbe probe = DrainProbe.start(jfr);
         Map<String, Object> e = new LinkedHashMap<>();
-        try (BareEngine engine = BareEngine.start(p, v -> "c".equals(v.getString("op")) && Harness.isMarker(v.getStruct("after"), markerDelta))) {
+        try (BareEngine engine = BareEngine.start(
+                p, v -> "c".equals(v.getString("op")) && Harness.isMarker(v.getStruct("after"), markerDelta))) {
             engine.awaitEnd(WAIT_NANOS);
             Double walsender = Harness.walsenderCpuSeconds(pg, s.db, slot);
             double seconds = engine.seconds();

@@ -5,9 +5,6 @@ import dev.backtrack.connectors.postgres.CaptureSettings;
 import io.debezium.embedded.Connect;
 import io.debezium.engine.ChangeEvent;
 import io.debezium.engine.DebeziumEngine;
-import org.apache.kafka.connect.data.Struct;
-import org.apache.kafka.connect.source.SourceRecord;
-
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,6 +15,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.source.SourceRecord;
 
 /**
  * The Debezium engine with a consumer that only counts and acknowledges row changes: what capture
@@ -39,7 +38,8 @@ final class BareEngine implements AutoCloseable {
     private BareEngine(Properties p, Predicate<Struct> end) {
         slot = p.getProperty("slot.name");
         started = System.nanoTime();
-        engine = DebeziumEngine.create(Connect.class).using(p)
+        engine = DebeziumEngine.create(Connect.class)
+                .using(p)
                 .notifying((records, committer) -> {
                     for (ChangeEvent<SourceRecord, SourceRecord> r : records) {
                         if (r.value().value() instanceof Struct v && v.schema().field("op") != null) {
@@ -71,9 +71,18 @@ final class BareEngine implements AutoCloseable {
      * the slot's position.
      */
     static Properties properties(SourceConfig c, List<String> tables, Path repo, int maxBatchSize, String slot) {
-        SourceConfig mine = new SourceConfig(c.url(), c.user(), c.password(), c.tablesInclude(), c.tablesExclude(), slot, c.publication(),
-                c.captureDdl(), c.heartbeatInterval());
-        Properties p = CaptureSettings.of(mine, tables, repo, "org.apache.kafka.connect.storage.MemoryOffsetBackingStore", maxBatchSize);
+        SourceConfig mine = new SourceConfig(
+                c.url(),
+                c.user(),
+                c.password(),
+                c.tablesInclude(),
+                c.tablesExclude(),
+                slot,
+                c.publication(),
+                c.captureDdl(),
+                c.heartbeatInterval());
+        Properties p = CaptureSettings.of(
+                mine, tables, repo, "org.apache.kafka.connect.storage.MemoryOffsetBackingStore", maxBatchSize);
         p.setProperty("snapshot.mode", "no_data");
         return p;
     }
@@ -101,7 +110,9 @@ final class BareEngine implements AutoCloseable {
         long deadline = System.nanoTime() + waitNanos;
         while (done.get() == 0) {
             if (finished.getCount() == 0 || System.nanoTime() > deadline) {
-                throw new IllegalStateException("the bare engine on slot " + slot + " stopped or timed out after " + rows.get() + " row changes",
+                throw new IllegalStateException(
+                        "the bare engine on slot " + slot + " stopped or timed out after " + rows.get()
+                                + " row changes",
                         failure.get());
             }
             Thread.sleep(5);

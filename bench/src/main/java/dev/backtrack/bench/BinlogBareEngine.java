@@ -1,5 +1,7 @@
 package dev.backtrack.bench;
 
+import static dev.backtrack.bench.Figures.round;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.backtrack.repository.position.BinlogPosition;
@@ -7,9 +9,6 @@ import dev.backtrack.testkit.MariaDbServer;
 import io.debezium.embedded.Connect;
 import io.debezium.engine.ChangeEvent;
 import io.debezium.engine.DebeziumEngine;
-import org.apache.kafka.connect.data.Struct;
-import org.apache.kafka.connect.source.SourceRecord;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -23,8 +22,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
-
-import static dev.backtrack.bench.Figures.round;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.source.SourceRecord;
 
 /** The bare Debezium MariaDB engine, the anchor of the agent's drain: on its own thread, a consumer that only marks records processed. */
 final class BinlogBareEngine {
@@ -32,8 +31,7 @@ final class BinlogBareEngine {
     private static final int SYNC_ID = 1000;
 
     /** A data change the bare engine saw: its table, op and (marker table) id. */
-    record Seen(String table, String op, Long id) {
-    }
+    record Seen(String table, String op, Long id) {}
 
     private final DebeziumEngine<ChangeEvent<SourceRecord, SourceRecord>> engine;
     private final Thread thread;
@@ -41,7 +39,8 @@ final class BinlogBareEngine {
     private final CountDownLatch finished = new CountDownLatch(1);
 
     private BinlogBareEngine(Properties p, Consumer<Seen> seen) {
-        engine = DebeziumEngine.create(Connect.class).using(p)
+        engine = DebeziumEngine.create(Connect.class)
+                .using(p)
                 .notifying((records, committer) -> {
                     for (ChangeEvent<SourceRecord, SourceRecord> r : records) {
                         if (r.value().value() instanceof Struct v && v.schema().field("op") != null) {
@@ -49,7 +48,8 @@ final class BinlogBareEngine {
                             String table = source == null ? null : source.getString("table");
                             Long id = null;
                             if ("bench_marker".equals(table)) {
-                                Struct row = v.getStruct("after") != null ? v.getStruct("after") : v.getStruct("before");
+                                Struct row =
+                                        v.getStruct("after") != null ? v.getStruct("after") : v.getStruct("before");
                                 id = row == null ? null : ((Number) row.get("id")).longValue();
                             }
                             seen.accept(new Seen(table, v.getString("op"), id));
@@ -87,7 +87,8 @@ final class BinlogBareEngine {
         });
         int last = 0;
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        // the snapshot records its position at some moment after the start: a sync row written before that is not streamed
+        // the snapshot records its position at some moment after the start: a sync row written before that is not
+        // streamed
         while (seen.isEmpty()) {
             e.check("the bare engine's first start");
             if (System.nanoTime() > deadline) {
@@ -95,7 +96,8 @@ final class BinlogBareEngine {
                 throw new IllegalStateException("the bare engine saw no sync row within 120 s");
             }
             last++;
-            my.execute(s.db, "INSERT INTO bench_marker (id, note, at) VALUES (" + (SYNC_ID + last) + ", 'sync', NOW(6))");
+            my.execute(
+                    s.db, "INSERT INTO bench_marker (id, note, at) VALUES (" + (SYNC_ID + last) + ", 'sync', NOW(6))");
             for (int i = 0; i < 50 && seen.isEmpty(); i++) {
                 Thread.sleep(20);
             }
@@ -108,7 +110,10 @@ final class BinlogBareEngine {
         if (KeptOffsets.KEPT.size() != 1) {
             throw new IllegalStateException("the bare engine kept " + KeptOffsets.KEPT.size() + " offsets, not 1");
         }
-        JsonNode offset = new ObjectMapper().readTree(StandardCharsets.UTF_8.decode(KeptOffsets.KEPT.values().iterator().next().duplicate()).toString());
+        JsonNode offset = new ObjectMapper()
+                .readTree(StandardCharsets.UTF_8
+                        .decode(KeptOffsets.KEPT.values().iterator().next().duplicate())
+                        .toString());
         if (offset.path("snapshot").asBoolean(false) || offset.path("file").isMissingNode()) {
             throw new IllegalStateException("the bare engine's kept offset is not a streaming position: " + offset);
         }
@@ -135,7 +140,8 @@ final class BinlogBareEngine {
             e.check("the bare engine's drain");
             if (System.nanoTime() > deadline) {
                 e.close();
-                throw new IllegalStateException("the bare engine did not see the marker within 10 minutes (" + rows.get() + " row changes seen)");
+                throw new IllegalStateException("the bare engine did not see the marker within 10 minutes ("
+                        + rows.get() + " row changes seen)");
             }
             Thread.sleep(5);
         }

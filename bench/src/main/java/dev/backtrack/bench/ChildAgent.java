@@ -24,14 +24,21 @@ final class ChildAgent implements AutoCloseable {
     static ChildAgent start(Path config, Path output) throws IOException {
         Path command = Path.of("bin", "backtrack").toAbsolutePath();
         if (!Files.isExecutable(command)) {
-            throw new IllegalStateException(command + " is missing: run the benchmark from the project's root (bench/run does)");
+            throw new IllegalStateException(
+                    command + " is missing: run the benchmark from the project's root (bench/run does)");
         }
         // bin/backtrack execs java, so the process started here is the agent's JVM
-        Process p = new ProcessBuilder(command.toString(), "agent", "--config", config.toString()).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(output.toFile())).start();
+        Process p = new ProcessBuilder(command.toString(), "agent", "--config", config.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(output.toFile()))
+                .start();
         String options = System.getenv("BACKTRACK_JAVA_OPTS");
-        return new ChildAgent(p, output, options == null ? "bin/backtrack's default for the agent (-Xmx256m -XX:+ExitOnOutOfMemoryError)"
-                : "BACKTRACK_JAVA_OPTS=\"" + options + "\"");
+        return new ChildAgent(
+                p,
+                output,
+                options == null
+                        ? "bin/backtrack's default for the agent (-Xmx256m -XX:+ExitOnOutOfMemoryError)"
+                        : "BACKTRACK_JAVA_OPTS=\"" + options + "\"");
     }
 
     String javaOptions() {
@@ -55,7 +62,8 @@ final class ChildAgent implements AutoCloseable {
         while (!c.met()) {
             checkAlive();
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException(what + " did not finish within " + waitNanos / 60_000_000_000L + " minutes; the agent said:\n" + tail());
+                throw new IllegalStateException(what + " did not finish within " + waitNanos / 60_000_000_000L
+                        + " minutes; the agent said:\n" + tail());
             }
             Thread.sleep(20);
         }

@@ -8,8 +8,7 @@ import java.util.concurrent.TimeUnit;
 
 /** The database servers' client programs (mariadb, mariadb-dump, mariadb-binlog) run to completion, from and to files or piped. */
 final class ClientTools {
-    private ClientTools() {
-    }
+    private ClientTools() {}
 
     /** Runs a client tool with stdin from / stdout to a file (either may be null); fails when it fails. Its stderr goes to {@code work}. */
     static void run(Path work, List<String> cmd, Path in, Path out) throws IOException, InterruptedException {
@@ -25,7 +24,8 @@ final class ClientTools {
             throw new IllegalStateException("timed out: " + String.join(" ", cmd));
         }
         if (p.exitValue() != 0) {
-            throw new IllegalStateException(String.join(" ", cmd) + " failed (" + p.exitValue() + "): " + Files.readString(err));
+            throw new IllegalStateException(
+                    String.join(" ", cmd) + " failed (" + p.exitValue() + "): " + Files.readString(err));
         }
     }
 
@@ -33,7 +33,8 @@ final class ClientTools {
     static void pipe(Path work, List<String> from, List<String> to) throws IOException, InterruptedException {
         Path err1 = work.resolve("pipe-1.err");
         Path err2 = work.resolve("pipe-2.err");
-        List<Process> ps = ProcessBuilder.startPipeline(List.of(new ProcessBuilder(from).redirectError(err1.toFile()),
+        List<Process> ps = ProcessBuilder.startPipeline(List.of(
+                new ProcessBuilder(from).redirectError(err1.toFile()),
                 new ProcessBuilder(to).redirectError(err2.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD)));
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(30);
         for (Process p : ps) {
@@ -43,8 +44,9 @@ final class ClientTools {
             }
         }
         if (ps.get(0).exitValue() != 0 || ps.get(1).exitValue() != 0) {
-            throw new IllegalStateException(String.join(" ", from) + " (exit " + ps.get(0).exitValue() + ": " + Files.readString(err1) + ") | "
-                    + String.join(" ", to) + " (exit " + ps.get(1).exitValue() + ": " + Files.readString(err2) + ") failed");
+            throw new IllegalStateException(String.join(" ", from) + " (exit "
+                    + ps.get(0).exitValue() + ": " + Files.readString(err1) + ") | " + String.join(" ", to) + " (exit "
+                    + ps.get(1).exitValue() + ": " + Files.readString(err2) + ") failed");
         }
     }
 }

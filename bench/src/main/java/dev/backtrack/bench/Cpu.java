@@ -1,5 +1,7 @@
 package dev.backtrack.bench;
 
+import static dev.backtrack.bench.Figures.round;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -7,15 +9,12 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.stream.Stream;
 
-import static dev.backtrack.bench.Figures.round;
-
 /** CPU time read from /proc: of the whole machine, of this JVM vs the bench cluster vs the rest, of one process tree. */
 final class Cpu {
     /** The cluster's postmaster; its children are the cluster's processes. */
     static volatile long postmaster = -1;
 
-    private Cpu() {
-    }
+    private Cpu() {}
 
     /**
      * CPU seconds so far of every process, with the children it has reaped: {this JVM and its
@@ -26,14 +25,16 @@ final class Cpu {
         long self = ProcessHandle.current().pid();
         Map<Long, long[]> all = stats();
         if (all.isEmpty()) {
-            return new double[]{0, 0, 0};
+            return new double[] {0, 0, 0};
         }
         double[] r = new double[3];
         for (Map.Entry<Long, long[]> e : all.entrySet()) {
             long pid = e.getKey(), parent = e.getValue()[0];
             long grand = all.containsKey(parent) ? all.get(parent)[0] : -1;
             long great = all.containsKey(grand) ? all.get(grand)[0] : -1;
-            int who = pid == self || parent == self || grand == self || great == self ? 0 : pid == postmaster || parent == postmaster ? 1 : 2;
+            int who = pid == self || parent == self || grand == self || great == self
+                    ? 0
+                    : pid == postmaster || parent == postmaster ? 1 : 2;
             r[who] += e.getValue()[1] / 100.0;
         }
         return r;
@@ -47,9 +48,9 @@ final class Cpu {
             for (int i = 1; i < Math.min(f.length, 9); i++) {
                 total += Double.parseDouble(f[i]);
             }
-            return new double[]{total - idle, total};
+            return new double[] {total - idle, total};
         } catch (IOException | RuntimeException e) {
-            return new double[]{0, 0};
+            return new double[] {0, 0};
         }
     }
 
@@ -87,8 +88,10 @@ final class Cpu {
                 try {
                     String stat = Files.readString(p.resolve("stat"));
                     String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                    all.put(Long.parseLong(name), new long[]{Long.parseLong(f[1]),
-                            Long.parseLong(f[11]) + Long.parseLong(f[12]) + Long.parseLong(f[13]) + Long.parseLong(f[14])});
+                    all.put(Long.parseLong(name), new long[] {
+                        Long.parseLong(f[1]),
+                        Long.parseLong(f[11]) + Long.parseLong(f[12]) + Long.parseLong(f[13]) + Long.parseLong(f[14])
+                    });
                 } catch (IOException | RuntimeException gone) {
                     // ended meanwhile
                 }

@@ -1,7 +1,6 @@
 package dev.backtrack.bench;
 
 import dev.backtrack.cli.demo.CrmSchema;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,15 +20,16 @@ final class CrmMix {
     /** pgbench weights: tpcb-like 5, crm_touch 4, crm_notes 1. */
     static final int TPCB_WEIGHT = 5, TOUCH_WEIGHT = 4, NOTES_WEIGHT = 1;
     /** Row changes per transaction of each script: TPC-B 4, crm_touch 3, crm_notes 2. */
-    static final double ROW_CHANGES_PER_TX = (TPCB_WEIGHT * 4 + TOUCH_WEIGHT * 3 + NOTES_WEIGHT * 2) / (double) (TPCB_WEIGHT + TOUCH_WEIGHT + NOTES_WEIGHT);
+    static final double ROW_CHANGES_PER_TX = (TPCB_WEIGHT * 4 + TOUCH_WEIGHT * 3 + NOTES_WEIGHT * 2)
+            / (double) (TPCB_WEIGHT + TOUCH_WEIGHT + NOTES_WEIGHT);
 
-    // 80 md5 strings: 2,639 characters of hex that pglz cannot shrink by the 25 % it needs, so the value goes out of line
+    // 80 md5 strings: 2,639 characters of hex that pglz cannot shrink by the 25 % it needs, so the value goes out of
+    // line
     private static String notes(String seed) {
         return "(SELECT string_agg(md5(" + seed + " || ':' || i), ' ') FROM generate_series(1, 80) i)";
     }
 
-    private CrmMix() {
-    }
+    private CrmMix() {}
 
     /** Creates and fills the CRM tables: {@code accounts} accounts, three contacts, two deals and two activities each. */
     static void seed(Connection c, int accounts) throws SQLException {
@@ -85,6 +85,7 @@ final class CrmMix {
                   VALUES (:aid, 'New', 'Contact', 'new' || :cid || '@example.com', '{"visits": 0, "source": "import"}', {NOTES});
                 END;
                 """.replace("{NOTES}", notes("random()")));
-        return List.of("-b", "tpcb-like@" + TPCB_WEIGHT, "-f", touch + "@" + TOUCH_WEIGHT, "-f", notes + "@" + NOTES_WEIGHT);
+        return List.of(
+                "-b", "tpcb-like@" + TPCB_WEIGHT, "-f", touch + "@" + TOUCH_WEIGHT, "-f", notes + "@" + NOTES_WEIGHT);
     }
 }

@@ -1,7 +1,6 @@
 package dev.backtrack.bench;
 
 import dev.backtrack.testkit.MariaDbServer;
-
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -28,13 +27,17 @@ final class CrmWriter implements AutoCloseable {
     CrmWriter(MariaDbServer server, String db, long seed, int accounts) throws SQLException {
         c = server.connect(db);
         c.setAutoCommit(false);
-        contact = c.prepareStatement("INSERT INTO contacts (account_id, first_name, last_name, email, phone, lifetime_value, created_at, updated_at,"
-                + " attributes, notes) VALUES (?, ?, ?, ?, ?, ?, NOW(6), NOW(6), ?, ?)", Statement.RETURN_GENERATED_KEYS);
+        contact = c.prepareStatement(
+                "INSERT INTO contacts (account_id, first_name, last_name, email, phone, lifetime_value, created_at, updated_at,"
+                        + " attributes, notes) VALUES (?, ?, ?, ?, ?, ?, NOW(6), NOW(6), ?, ?)",
+                Statement.RETURN_GENERATED_KEYS);
         StringBuilder values = new StringBuilder();
         for (int i = 0; i < 3; i++) {
             values.append(i == 0 ? "" : ", ").append("(?, ?, ?, ?, NOW(6) + INTERVAL ? MINUTE, ?, ?, ?)");
         }
-        activities = c.prepareStatement("INSERT INTO activities (contact_id, account_id, kind, subject, due_at, amount, body, done) VALUES " + values);
+        activities = c.prepareStatement(
+                "INSERT INTO activities (contact_id, account_id, kind, subject, due_at, amount, body, done) VALUES "
+                        + values);
         update = c.prepareStatement("UPDATE contacts SET lifetime_value = lifetime_value + ?, updated_at = NOW(6),"
                 + " attributes = JSON_SET(attributes, '$.score', ?) WHERE id = ?");
         r = new SplittableRandom(seed);
@@ -47,15 +50,17 @@ final class CrmWriter implements AutoCloseable {
         AtomicReference<Throwable> failure = new AtomicReference<>();
         for (int i = 0; i < clients; i++) {
             int n = i;
-            Thread t = new Thread(() -> {
-                try (CrmWriter w = new CrmWriter(my, db, 1000L + n, accounts)) {
-                    for (int k = 0; k < txPerClient && failure.get() == null; k++) {
-                        w.tx();
-                    }
-                } catch (Throwable e) {
-                    failure.compareAndSet(null, e);
-                }
-            }, "bench-writer-" + i);
+            Thread t = new Thread(
+                    () -> {
+                        try (CrmWriter w = new CrmWriter(my, db, 1000L + n, accounts)) {
+                            for (int k = 0; k < txPerClient && failure.get() == null; k++) {
+                                w.tx();
+                            }
+                        } catch (Throwable e) {
+                            failure.compareAndSet(null, e);
+                        }
+                    },
+                    "bench-writer-" + i);
             t.start();
             threads.add(t);
         }
@@ -75,11 +80,18 @@ final class CrmWriter implements AutoCloseable {
         contact.setLong(1, account);
         contact.setString(2, firstName);
         contact.setString(3, lastName);
-        contact.setString(4, (firstName + "." + lastName + "." + r.nextInt(1_000_000)).toLowerCase(Locale.ROOT) + "@" + Words.pick(r, Words.DOMAIN));
-        contact.setString(5, "+1 " + (200 + r.nextInt(800)) + " " + (100 + r.nextInt(900)) + " " + (1000 + r.nextInt(9000)));
+        contact.setString(
+                4,
+                (firstName + "." + lastName + "." + r.nextInt(1_000_000)).toLowerCase(Locale.ROOT) + "@"
+                        + Words.pick(r, Words.DOMAIN));
+        contact.setString(
+                5, "+1 " + (200 + r.nextInt(800)) + " " + (100 + r.nextInt(900)) + " " + (1000 + r.nextInt(9000)));
         contact.setBigDecimal(6, BigDecimal.valueOf(r.nextLong(10_000_000L), 2));
-        contact.setString(7, "{\"source\": \"" + Words.pick(r, Words.SOURCE) + "\", \"score\": " + r.nextInt(100) + ", \"tags\": [\""
-                + Words.pick(r, Words.TAG) + "\", \"" + Words.pick(r, Words.TAG) + "\"], \"consent\": " + r.nextBoolean() + "}");
+        contact.setString(
+                7,
+                "{\"source\": \"" + Words.pick(r, Words.SOURCE) + "\", \"score\": " + r.nextInt(100) + ", \"tags\": [\""
+                        + Words.pick(r, Words.TAG) + "\", \"" + Words.pick(r, Words.TAG) + "\"], \"consent\": "
+                        + r.nextBoolean() + "}");
         contact.setString(8, Words.sentence(r, 25 + r.nextInt(20)));
         contact.executeUpdate();
         long id;

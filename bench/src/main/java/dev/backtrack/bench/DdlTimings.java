@@ -1,12 +1,14 @@
 package dev.backtrack.bench;
 
+import static dev.backtrack.bench.Figures.round;
+import static dev.backtrack.bench.Harness.step;
+
 import dev.backtrack.connectors.postgres.DdlCapture;
 import dev.backtrack.connectors.postgres.PostgresCatalog;
 import dev.backtrack.connectors.postgres.PostgresObjects;
 import dev.backtrack.repository.objects.ObjectDefinition;
 import dev.backtrack.repository.objects.ObjectSet;
 import dev.backtrack.testkit.PostgresCluster;
-
 import java.sql.Connection;
 import java.sql.SQLWarning;
 import java.sql.Statement;
@@ -16,9 +18,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-
-import static dev.backtrack.bench.Figures.round;
-import static dev.backtrack.bench.Harness.step;
 
 /**
  * What following object definitions costs the source: DDL statements timed through JDBC with
@@ -30,20 +29,21 @@ import static dev.backtrack.bench.Harness.step;
 final class DdlTimings {
     private static final List<String> TRIGGERS = List.of("backtrack_ddl", "backtrack_drop", "backtrack_rewrite");
 
-    private DdlTimings() {
-    }
+    private DdlTimings() {}
 
     /**
      * Installs the event triggers in {@code db} as an agent with {@code source.capture-ddl: on} does,
      * then runs {@code repeats} rounds of a batch of {@code statements} DDL statements with them and
      * one without (which first is alternated), every statement in its own transaction.
      */
-    static Map<String, Object> statements(PostgresCluster pg, String db, ManyObjects.Size size, int statements, int repeats) throws Exception {
+    static Map<String, Object> statements(
+            PostgresCluster pg, String db, ManyObjects.Size size, int statements, int repeats) throws Exception {
         Map<String, Object> m = new LinkedHashMap<>();
         try (PostgresCatalog catalog = PostgresCatalog.connect(pg.jdbcUrl(db), "postgres", "")) {
             DdlCapture.install(catalog, "backtrack", List.of(), List.of());
             DdlCapture.recordAllObjects(catalog);
-            // what an agent with the triggers does at each start: install them again (its statements are DDL too), log every definition
+            // what an agent with the triggers does at each start: install them again (its statements are DDL too), log
+            // every definition
             List<Double> install = new ArrayList<>(), record = new ArrayList<>();
             for (int r = 0; r < repeats; r++) {
                 long t0 = System.nanoTime();
@@ -53,25 +53,34 @@ final class DdlTimings {
                 DdlCapture.recordAllObjects(catalog);
                 record.add((System.nanoTime() - t0) / 1e6);
             }
-            m.put("agent_start_ms", Map.of("install_again", Harness.spread(install, 1), "record_every_definition", Harness.spread(record, 1)));
-            step("  at an agent's start: installing the triggers again " + Harness.spread(install, 1) + " ms, logging every definition "
-                    + Harness.spread(record, 1) + " ms");
+            m.put(
+                    "agent_start_ms",
+                    Map.of(
+                            "install_again",
+                            Harness.spread(install, 1),
+                            "record_every_definition",
+                            Harness.spread(record, 1)));
+            step("  at an agent's start: installing the triggers again " + Harness.spread(install, 1)
+                    + " ms, logging every definition " + Harness.spread(record, 1) + " ms");
         }
         List<Map<String, Object>> batches = new ArrayList<>();
-        Map<String, List<Double>> perStatement = new LinkedHashMap<>(Map.of("with_triggers", new ArrayList<>(), "without_triggers", new ArrayList<>()));
+        Map<String, List<Double>> perStatement =
+                new LinkedHashMap<>(Map.of("with_triggers", new ArrayList<>(), "without_triggers", new ArrayList<>()));
         Map<String, Map<String, List<Double>>> perKind = new LinkedHashMap<>();
         List<Double> compare = new ArrayList<>();
         int version = 1;
-        try (Connection c = pg.connect(db); Statement st = c.createStatement()) {
+        try (Connection c = pg.connect(db);
+                Statement st = c.createStatement()) {
             c.setAutoCommit(true);
             for (int r = 0; r < repeats; r++) {
-                for (boolean with : r % 2 == 0 ? new boolean[]{true, false} : new boolean[]{false, true}) {
+                for (boolean with : r % 2 == 0 ? new boolean[] {true, false} : new boolean[] {false, true}) {
                     String mode = with ? "with_triggers" : "without_triggers";
                     for (String t : TRIGGERS) {
                         st.execute("ALTER EVENT TRIGGER " + t + (with ? " ENABLE" : " DISABLE"));
                     }
                     if (with) {
-                        // what the batch without them changed, recorded now (as the next DDL would) so this batch logs its own changes only
+                        // what the batch without them changed, recorded now (as the next DDL would) so this batch logs
+                        // its own changes only
                         st.execute("SELECT backtrack.record_objects(false)");
                         // the trigger's comparison of every definition with what it recorded, when nothing changed
                         long t0 = System.nanoTime();
@@ -85,9 +94,17 @@ final class DdlTimings {
                     perStatement.get(mode).add((Double) b.get("ms_per_statement"));
                     @SuppressWarnings("unchecked")
                     Map<String, Double> kinds = (Map<String, Double>) b.get("ms_per_statement_by_kind");
-                    kinds.forEach((k, v) -> perKind.computeIfAbsent(k, x -> new LinkedHashMap<>()).computeIfAbsent(mode, x -> new ArrayList<>()).add(v));
-                    step(String.format(Locale.ROOT, "  repeat %d, %s: %d statements in %.2f s, %.2f ms each%s", r + 1, mode.replace('_', ' '), statements,
-                            (Double) b.get("seconds"), (Double) b.get("ms_per_statement"),
+                    kinds.forEach((k, v) -> perKind.computeIfAbsent(k, x -> new LinkedHashMap<>())
+                            .computeIfAbsent(mode, x -> new ArrayList<>())
+                            .add(v));
+                    step(String.format(
+                            Locale.ROOT,
+                            "  repeat %d, %s: %d statements in %.2f s, %.2f ms each%s",
+                            r + 1,
+                            mode.replace('_', ' '),
+                            statements,
+                            (Double) b.get("seconds"),
+                            (Double) b.get("ms_per_statement"),
                             (Integer) b.get("warnings") > 0 ? "; WARNINGS: " + b.get("first_warning") : ""));
                 }
             }
@@ -96,8 +113,13 @@ final class DdlTimings {
             }
         }
         m.put("statements_per_batch", statements);
-        m.put("ms_per_statement", Map.of("with_triggers", Harness.spread(perStatement.get("with_triggers"), 3),
-                "without_triggers", Harness.spread(perStatement.get("without_triggers"), 3)));
+        m.put(
+                "ms_per_statement",
+                Map.of(
+                        "with_triggers",
+                        Harness.spread(perStatement.get("with_triggers"), 3),
+                        "without_triggers",
+                        Harness.spread(perStatement.get("without_triggers"), 3)));
         Map<String, Object> kinds = new LinkedHashMap<>();
         perKind.forEach((k, modes) -> {
             Map<String, Object> x = new LinkedHashMap<>();
@@ -111,7 +133,8 @@ final class DdlTimings {
     }
 
     /** One batch: each statement timed on its own; the mean per statement, overall and by kind. */
-    private static Map<String, Object> batch(Statement st, ManyObjects.Size size, int statements, int version) throws Exception {
+    private static Map<String, Object> batch(Statement st, ManyObjects.Size size, int statements, int version)
+            throws Exception {
         Map<String, List<Double>> byKind = new LinkedHashMap<>();
         int warnings = 0;
         String firstWarning = null;
@@ -136,7 +159,8 @@ final class DdlTimings {
         b.put("seconds", round(seconds, 3));
         b.put("ms_per_statement", round(seconds * 1e3 / statements, 3));
         Map<String, Double> kinds = new LinkedHashMap<>();
-        byKind.forEach((k, v) -> kinds.put(k, round(v.stream().mapToDouble(Double::doubleValue).average().orElse(0), 3)));
+        byKind.forEach((k, v) -> kinds.put(
+                k, round(v.stream().mapToDouble(Double::doubleValue).average().orElse(0), 3)));
         b.put("ms_per_statement_by_kind", kinds);
         b.put("warnings", warnings);
         b.put("first_warning", firstWarning);

@@ -1,15 +1,14 @@
 package dev.backtrack.bench;
 
-import jdk.jfr.Configuration;
-import jdk.jfr.Recording;
+import static dev.backtrack.bench.Figures.round;
 
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
-
-import static dev.backtrack.bench.Figures.round;
+import jdk.jfr.Configuration;
+import jdk.jfr.Recording;
 
 /** CPU of the machine, of this JVM and of its threads over a drain; with {@code jfr}, a flight recording too. */
 final class DrainProbe {

@@ -5,8 +5,7 @@ import java.util.Locale;
 
 /** Figures as every part prints them: seconds since a start, rounded, with thousands separators, as ratios, in markdown tables. */
 final class Figures {
-    private Figures() {
-    }
+    private Figures() {}
 
     /** Rows of four cells as a markdown table, the first row its header. */
     static String table(List<String[]> rows) {
@@ -19,10 +18,20 @@ final class Figures {
         StringBuilder s = new StringBuilder();
         for (int j = 0; j < rows.size(); j++) {
             String[] r = rows.get(j);
-            s.append(String.format(Locale.ROOT, "| %-" + w[0] + "s | %-" + w[1] + "s | %-" + w[2] + "s | %-" + w[3] + "s |%n", (Object[]) r));
+            s.append(String.format(
+                    Locale.ROOT,
+                    "| %-" + w[0] + "s | %-" + w[1] + "s | %-" + w[2] + "s | %-" + w[3] + "s |%n",
+                    (Object[]) r));
             if (j == 0) {
-                s.append("|").append("-".repeat(w[0] + 2)).append("|").append("-".repeat(w[1] + 2)).append("|").append("-".repeat(w[2] + 2))
-                        .append("|").append("-".repeat(w[3] + 2)).append("|\n");
+                s.append("|")
+                        .append("-".repeat(w[0] + 2))
+                        .append("|")
+                        .append("-".repeat(w[1] + 2))
+                        .append("|")
+                        .append("-".repeat(w[2] + 2))
+                        .append("|")
+                        .append("-".repeat(w[3] + 2))
+                        .append("|\n");
             }
         }
         return s.toString();

@@ -1,5 +1,9 @@
 package dev.backtrack.bench;
 
+import static dev.backtrack.bench.Figures.round;
+import static dev.backtrack.bench.Figures.secs;
+import static dev.backtrack.bench.Harness.step;
+
 import dev.backtrack.connectors.postgres.PostgresTarget;
 import dev.backtrack.recovery.RestoreTarget;
 import dev.backtrack.repository.Repository;
@@ -11,7 +15,6 @@ import dev.backtrack.repository.codec.RowCodec;
 import dev.backtrack.repository.position.Lsn;
 import dev.backtrack.repository.redolog.LogSummary;
 import dev.backtrack.testkit.PostgresCluster;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,10 +27,6 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import static dev.backtrack.bench.Figures.round;
-import static dev.backtrack.bench.Figures.secs;
-import static dev.backtrack.bench.Harness.step;
 
 /**
  * The foundation figures, each beside its anchor measured in the same run on the same throw-away,
@@ -44,6 +43,7 @@ import static dev.backtrack.bench.Harness.step;
 public final class FoundationBench {
     /** pgbench's deltas are within ±5000: a history row with this delta (plus a run number) marks the end of a workload. */
     private static final int MARKER_DELTA = 1_000_000_000;
+
     static final long WAIT_NANOS = TimeUnit.MINUTES.toNanos(15);
 
     private final FoundationOptions o;
@@ -77,11 +77,15 @@ public final class FoundationBench {
 
         env.put("load_average_at_start", Machine.loadAverage());
         if (Double.parseDouble(Machine.loadAverage().split(" ")[0]) > 0.5) {
-            step("note: the machine is not idle (load average " + Machine.loadAverage() + "): other work competes for the CPU and skews the figures");
+            step("note: the machine is not idle (load average " + Machine.loadAverage()
+                    + "): other work competes for the CPU and skews the figures");
         }
         try (PostgresCluster cluster = Harness.startCluster(settings)) {
             pg = cluster;
-            Cpu.postmaster = Long.parseLong(Files.readAllLines(pg.dataDirectory().resolve("postmaster.pid")).get(0).trim());
+            Cpu.postmaster =
+                    Long.parseLong(Files.readAllLines(pg.dataDirectory().resolve("postmaster.pid"))
+                            .get(0)
+                            .trim());
             Runtime.getRuntime().addShutdownHook(new Thread(cluster::close, "bench-pg-stop"));
             bin = pg.binDirectory().toString();
             timedDrains = new BacklogDrains(pg);
@@ -93,16 +97,26 @@ public final class FoundationBench {
             pgbench(main.db, "-i", "-s", "" + o.scale(), "-q");
             env.put("pgbench_init_seconds", round(secs(t0), 2));
             main.prepare();
-            env.put("agent_config", Map.of("max_batch_size", main.config.agent().maxBatchSize(), "compression_level",
-                    main.config.repository().compressionLevel(), "heartbeat_interval", main.config.source().heartbeatInterval().toString(),
-                    "capture_ddl", main.config.source().captureDdl()));
+            env.put(
+                    "agent_config",
+                    Map.of(
+                            "max_batch_size",
+                            main.config.agent().maxBatchSize(),
+                            "compression_level",
+                            main.config.repository().compressionLevel(),
+                            "heartbeat_interval",
+                            main.config.source().heartbeatInterval().toString(),
+                            "capture_ddl",
+                            main.config.source().captureDdl()));
 
             warmUp();
             Map<String, Object> ck = checkpointZero(main);
             json.put("checkpoint0", ck);
-            step(String.format(Locale.ROOT, "  checkpoint 0: %,d rows in %s s", (Long) ck.get("rows"), ck.get("seconds")));
+            step(String.format(
+                    Locale.ROOT, "  checkpoint 0: %,d rows in %s s", (Long) ck.get("rows"), ck.get("seconds")));
             // the same capture into an encrypted repository, on its own slot, drained from the same backlog
-            PgbenchSource sealed = new PgbenchSource(pg, work, main.db, "backtrack_sealed", "bench-encrypted", "bench passphrase");
+            PgbenchSource sealed =
+                    new PgbenchSource(pg, work, main.db, "backtrack_sealed", "bench-encrypted", "bench passphrase");
             sealed.tables = main.tables;
             Map<String, Object> sealedCk = checkpointZero(sealed);
             json.put("checkpoint0_encrypted", sealedCk);
@@ -119,10 +133,16 @@ public final class FoundationBench {
         step("checkpoint 0 of " + s.db + ": the agent's first run snapshots every table");
         long t0 = System.nanoTime();
         RunningAgent agent = RunningAgent.start(s.config);
-        agent.waitFor("checkpoint 0", () -> Files.exists(s.repo.resolve(Repository.ROOT_FILE)) && !Repository.open(s.repo).checkpoints().isEmpty(), WAIT_NANOS);
+        agent.waitFor(
+                "checkpoint 0",
+                () -> Files.exists(s.repo.resolve(Repository.ROOT_FILE))
+                        && !Repository.open(s.repo).checkpoints().isEmpty(),
+                WAIT_NANOS);
         double seconds = secs(t0);
         agent.stop();
-        long rows = Repository.open(s.repo).checkpoints().get(0).tables().stream().mapToLong(t -> t.rows()).sum();
+        long rows = Repository.open(s.repo).checkpoints().get(0).tables().stream()
+                .mapToLong(t -> t.rows())
+                .sum();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("seconds", round(seconds, 2));
         m.put("rows", rows);
@@ -148,7 +168,8 @@ public final class FoundationBench {
         warm.createSlot("warm_bare", "pgoutput");
         List<Map<String, Object>> rounds = new ArrayList<>();
         for (int round = 1; round <= o.warmupRounds(); round++) {
-            step("warm-up " + round + "/" + o.warmupRounds() + " (not measured; database warm, synchronous_commit off): pgbench -t " + o.warmupTxPerClient()
+            step("warm-up " + round + "/" + o.warmupRounds()
+                    + " (not measured; database warm, synchronous_commit off): pgbench -t " + o.warmupTxPerClient()
                     + " per client, drained by an agent and by a bare engine");
             long before = LogSummary.of(warm.logDir()).lastSequence();
             pgbench(warm.db, "-c", "" + o.clients(), "-j", "" + o.jobs(), "-n", "-t", "" + o.warmupTxPerClient());
@@ -169,16 +190,19 @@ public final class FoundationBench {
         s.createSlot("recv_test_decoding", "test_decoding");
         s.createSlot("recv_pgoutput", "pgoutput");
         long txs = (long) o.clients() * o.txPerClient();
-        step("backlog: pgbench -c " + o.clients() + " -j " + o.jobs() + " -n -t " + o.txPerClient() + " (" + String.format(Locale.ROOT, "%,d", txs)
+        step("backlog: pgbench -c " + o.clients() + " -j " + o.jobs() + " -n -t " + o.txPerClient() + " ("
+                + String.format(Locale.ROOT, "%,d", txs)
                 + " TPC-B transactions x 4 row changes) with nothing consuming");
         PgbenchBacklog b = new PgbenchBacklog();
         b.walBefore = pg.queryOne(s.db, "SELECT pg_current_wal_insert_lsn()::text");
         b.statsBefore = walStats();
         b.logBefore = Repository.open(s.repo).logSummary();
         long t0 = System.nanoTime();
-        String out = pgbench(s.db, "-c", "" + o.clients(), "-j", "" + o.jobs(), "-n", "-t", "" + o.txPerClient()).output();
+        String out = pgbench(s.db, "-c", "" + o.clients(), "-j", "" + o.jobs(), "-n", "-t", "" + o.txPerClient())
+                .output();
         double seconds = secs(t0);
-        Matcher m = Pattern.compile("number of transactions actually processed: (\\d+)").matcher(out);
+        Matcher m = Pattern.compile("number of transactions actually processed: (\\d+)")
+                .matcher(out);
         b.transactions = m.find() ? Long.parseLong(m.group(1)) : txs;
         Matcher tps = Pattern.compile("tps = ([0-9.]+)").matcher(out);
         long[] marker = marker(s.db, 0);
@@ -188,7 +212,8 @@ public final class FoundationBench {
         b.statsAfter = walStats();
         b.transactions += 1;
         b.rowChanges = 4 * (b.transactions - 1) + 1;
-        b.walBytes = Long.parseLong(pg.queryOne(s.db, "SELECT pg_wal_lsn_diff('" + b.walAfter + "', '" + b.walBefore + "')::bigint::text"));
+        b.walBytes = Long.parseLong(
+                pg.queryOne(s.db, "SELECT pg_wal_lsn_diff('" + b.walAfter + "', '" + b.walBefore + "')::bigint::text"));
         Map<String, Object> w = new LinkedHashMap<>();
         w.put("transactions", b.transactions);
         w.put("row_changes", b.rowChanges);
@@ -199,8 +224,14 @@ public final class FoundationBench {
         w.put("wal_full_page_images", b.statsAfter.get("wal_fpi") - b.statsBefore.get("wal_fpi"));
         w.put("checkpoints_during", b.statsAfter.get("checkpoints") - b.statsBefore.get("checkpoints"));
         json.put("backlog", w);
-        step(String.format(Locale.ROOT, "  %,d transactions, %,d row changes, %,d WAL bytes in %.1f s (%s tps)", b.transactions, b.rowChanges,
-                b.walBytes, seconds, w.get("pgbench_tps")));
+        step(String.format(
+                Locale.ROOT,
+                "  %,d transactions, %,d row changes, %,d WAL bytes in %.1f s (%s tps)",
+                b.transactions,
+                b.rowChanges,
+                b.walBytes,
+                seconds,
+                w.get("pgbench_tps")));
         return b;
     }
 
@@ -209,7 +240,12 @@ public final class FoundationBench {
         json.put("drain", drain);
 
         step("drain 1/4: Backtrack agent, durable log");
-        Map<String, Object> a = timedDrains.agentDrain(s, b.logBefore.lastSequence(), b.markerLsn, b.rowChanges, o.profile() ? work.resolve("agent.jfr") : null);
+        Map<String, Object> a = timedDrains.agentDrain(
+                s,
+                b.logBefore.lastSequence(),
+                b.markerLsn,
+                b.rowChanges,
+                o.profile() ? work.resolve("agent.jfr") : null);
         LogCount logged = LogCount.of(s.logDir(), b.logBefore.lastSequence() + 1);
         a.put("row_changes_logged", logged.rowChanges());
         a.put("transactions_logged", logged.transactions());
@@ -222,13 +258,25 @@ public final class FoundationBench {
         drain.put("agent_encrypted", enc);
 
         step("drain 2/4: bare Debezium engine, no-op consumer, same connector properties");
-        drain.put("bare_engine", timedDrains.bareDrain(s, "bare", b.markerDelta, b.rowChanges, o.profile() ? work.resolve("bare.jfr") : null));
+        drain.put(
+                "bare_engine",
+                timedDrains.bareDrain(
+                        s, "bare", b.markerDelta, b.rowChanges, o.profile() ? work.resolve("bare.jfr") : null));
 
         step("drain 3/4: pg_recvlogical, test_decoding, to /dev/null");
         drain.put("pg_recvlogical_test_decoding", timedDrains.recvlogical(s, "recv_test_decoding", b, List.of()));
         step("drain 4/4: pg_recvlogical, pgoutput (proto_version=1, the agent's publication), to /dev/null");
-        drain.put("pg_recvlogical_pgoutput", timedDrains.recvlogical(s, "recv_pgoutput", b, List.of("-o", "proto_version=1", "-o",
-                "publication_names=" + s.config.source().publication())));
+        drain.put(
+                "pg_recvlogical_pgoutput",
+                timedDrains.recvlogical(
+                        s,
+                        "recv_pgoutput",
+                        b,
+                        List.of(
+                                "-o",
+                                "proto_version=1",
+                                "-o",
+                                "publication_names=" + s.config.source().publication())));
 
         Map<String, Object> size = new LinkedHashMap<>();
         LogSummary after = Repository.open(s.repo).logSummary();
@@ -250,8 +298,8 @@ public final class FoundationBench {
         Repository repo = Repository.open(s.repo);
         List<Manifest> cps = repo.checkpoints();
         long t0 = System.nanoTime();
-        Manifest full = SyntheticFull.build(repo,
-                repo.logSummary().lastSequence(), s.config.repository().compressionLevel(), Lsn::format);
+        Manifest full = SyntheticFull.build(
+                repo, repo.logSummary().lastSequence(), s.config.repository().compressionLevel(), Lsn::format);
         double seconds = secs(t0);
         long rows = full.tables().stream().mapToLong(t -> t.rows()).sum();
         long stored = full.tables().stream().mapToLong(t -> t.bytes()).sum();
@@ -271,7 +319,9 @@ public final class FoundationBench {
         sf.put("seconds", round(seconds, 2));
         sf.put("rows", rows);
         sf.put("rows_per_s", Math.round(rows / seconds));
-        sf.put("changes_folded", repo.logSummary().lastSequence() - cps.get(cps.size() - 1).nextSequence() + 1);
+        sf.put(
+                "changes_folded",
+                repo.logSummary().lastSequence() - cps.get(cps.size() - 1).nextSequence() + 1);
         r.put("synthetic_full", sf);
         report("synthetic full", sf);
         Map<String, Object> size = new LinkedHashMap<>();
@@ -279,8 +329,12 @@ public final class FoundationBench {
         size.put("bytes_per_million_rows_uncompressed", Math.round(raw * 1e6 / rows));
         size.put("compression_level", s.config.repository().compressionLevel());
         r.put("checkpoint_size", size);
-        step(String.format(Locale.ROOT, "  checkpoint data per million rows: %.1f MB with zstd %d, %.1f MB uncompressed", stored / (rows / 1e6) / 1e6,
-                s.config.repository().compressionLevel(), raw / (rows / 1e6) / 1e6));
+        step(String.format(
+                Locale.ROOT,
+                "  checkpoint data per million rows: %.1f MB with zstd %d, %.1f MB uncompressed",
+                stored / (rows / 1e6) / 1e6,
+                s.config.repository().compressionLevel(),
+                raw / (rows / 1e6) / 1e6));
 
         step("restore latest from the encrypted repository into a new database");
         Map<String, Object> er = timedRestore(sealed, "restored_encrypted");
@@ -293,7 +347,11 @@ public final class FoundationBench {
         pg.execute("postgres", "CHECKPOINT");
         pg.createDatabase(db);
         // two loading connections, as pg_restore -j 2 gets below
-        Map<String, Object> m = Harness.timedRestore(s.repo, RestoreTarget.parse("latest", null), () -> PostgresTarget.connect(pg.jdbcUrl(db), "postgres", ""), 2)
+        Map<String, Object> m = Harness.timedRestore(
+                        s.repo,
+                        RestoreTarget.parse("latest", null),
+                        () -> PostgresTarget.connect(pg.jdbcUrl(db), "postgres", ""),
+                        2)
                 .figures();
         m.put("includes_analyze", true);
         return m;
@@ -307,16 +365,43 @@ public final class FoundationBench {
         r.put("backtrack", bt);
         report("Backtrack restore", bt);
 
-        step("anchor: pg_dump -Fc of the source (not part of the comparison), then pg_restore -j 2 into a new database");
+        step(
+                "anchor: pg_dump -Fc of the source (not part of the comparison), then pg_restore -j 2 into a new database");
         Path dump = pg.dataDirectory().getParent().resolve("bench.dump");
         long t0 = System.nanoTime();
-        pg.runAsPostgres(List.of(bin + "/pg_dump", "-h", "127.0.0.1", "-p", "" + pg.port(), "-U", "postgres", "-Fc", "-f", dump.toString(), s.db), 1800);
+        pg.runAsPostgres(
+                List.of(
+                        bin + "/pg_dump",
+                        "-h",
+                        "127.0.0.1",
+                        "-p",
+                        "" + pg.port(),
+                        "-U",
+                        "postgres",
+                        "-Fc",
+                        "-f",
+                        dump.toString(),
+                        s.db),
+                1800);
         double dumpSeconds = secs(t0);
         pg.execute("postgres", "CHECKPOINT");
         pg.createDatabase("restored_pg");
         t0 = System.nanoTime();
-        pg.runAsPostgres(List.of(bin + "/pg_restore", "-h", "127.0.0.1", "-p", "" + pg.port(), "-U", "postgres", "-j", "2", "-d", "restored_pg",
-                dump.toString()), 1800);
+        pg.runAsPostgres(
+                List.of(
+                        bin + "/pg_restore",
+                        "-h",
+                        "127.0.0.1",
+                        "-p",
+                        "" + pg.port(),
+                        "-U",
+                        "postgres",
+                        "-j",
+                        "2",
+                        "-d",
+                        "restored_pg",
+                        dump.toString()),
+                1800);
         double restoreSeconds = secs(t0);
         t0 = System.nanoTime();
         pg.execute("restored_pg", "ANALYZE");
@@ -353,26 +438,47 @@ public final class FoundationBench {
     /** Commits one history row with a marker delta; returns {delta, an LSN below its commit}. */
     private long[] marker(String db, int n) throws Exception {
         long delta = MARKER_DELTA + n;
-        return new long[]{delta, Harness.marker(pg, db, delta)};
+        return new long[] {delta, Harness.marker(pg, db, delta)};
     }
 
     private Map<String, Long> walStats() {
         Map<String, Long> m = new HashMap<>();
         m.put("wal_records", Long.parseLong(pg.queryOne("postgres", "SELECT wal_records::text FROM pg_stat_wal")));
         m.put("wal_fpi", Long.parseLong(pg.queryOne("postgres", "SELECT wal_fpi::text FROM pg_stat_wal")));
-        m.put("checkpoints", Long.parseLong(pg.queryOne("postgres", "SELECT (checkpoints_timed + checkpoints_req)::text FROM pg_stat_bgwriter")));
+        m.put(
+                "checkpoints",
+                Long.parseLong(pg.queryOne(
+                        "postgres", "SELECT (checkpoints_timed + checkpoints_req)::text FROM pg_stat_bgwriter")));
         return m;
     }
 
     // ---------------------------------------------------------------------------------------------- output
 
     static void report(String who, Map<String, Object> m) {
-        Harness.report(who, m, List.of("seconds", "rows_per_s", "rows_per_s_after_first", "machine_cpu_busy_percent", "jvm_cpu_seconds",
-                "walsender_cpu_seconds", "cluster_cpu_seconds", "other_processes_cpu_seconds", "cpu_us_per_row_change", "jit_threads_cpu_seconds", "gc_threads_cpu_seconds", "jvm_threads_cpu_seconds"));
+        Harness.report(
+                who,
+                m,
+                List.of(
+                        "seconds",
+                        "rows_per_s",
+                        "rows_per_s_after_first",
+                        "machine_cpu_busy_percent",
+                        "jvm_cpu_seconds",
+                        "walsender_cpu_seconds",
+                        "cluster_cpu_seconds",
+                        "other_processes_cpu_seconds",
+                        "cpu_us_per_row_change",
+                        "jit_threads_cpu_seconds",
+                        "gc_threads_cpu_seconds",
+                        "jvm_threads_cpu_seconds"));
     }
 
     private void write() throws IOException {
-        Harness.writeResults(json, json.containsKey("drain") ? FoundationTable.of(json, o) : "(no figures)", o.results(), "foundation");
+        Harness.writeResults(
+                json,
+                json.containsKey("drain") ? FoundationTable.of(json, o) : "(no figures)",
+                o.results(),
+                "foundation");
         if (json.get("drain") instanceof Map<?, ?> d) {
             for (String who : List.of("agent", "bare_engine")) {
                 if (d.get(who) instanceof Map<?, ?> m && m.get("jfr") instanceof Map<?, ?> jfr) {

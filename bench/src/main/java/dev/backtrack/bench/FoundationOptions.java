@@ -6,10 +6,33 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** The foundation part's command line: its options with their defaults, and the JSON's record of them. */
-record FoundationOptions(int scale, int clients, int jobs, int txPerClient, int warmupTxPerClient, int warmupRounds, Path results, boolean profile) {
+record FoundationOptions(
+        int scale,
+        int clients,
+        int jobs,
+        int txPerClient,
+        int warmupTxPerClient,
+        int warmupRounds,
+        Path results,
+        boolean profile) {
     static FoundationOptions parse(String[] args) {
-        Map<String, String> m = new HashMap<>(Map.of("--scale", "10", "--clients", "4", "--jobs", "2", "--tx", "15000", "--warmup-tx", "15000",
-                "--warmup-rounds", "1", "--results", "bench/results", "--profile", "false"));
+        Map<String, String> m = new HashMap<>(Map.of(
+                "--scale",
+                "10",
+                "--clients",
+                "4",
+                "--jobs",
+                "2",
+                "--tx",
+                "15000",
+                "--warmup-tx",
+                "15000",
+                "--warmup-rounds",
+                "1",
+                "--results",
+                "bench/results",
+                "--profile",
+                "false"));
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("--profile")) {
@@ -17,14 +40,21 @@ record FoundationOptions(int scale, int clients, int jobs, int txPerClient, int 
             } else if (m.containsKey(a) && i + 1 < args.length) {
                 m.put(a, args[++i]);
             } else {
-                System.err.println("usage: FoundationBench [--scale 10] [--clients 4] [--jobs 2] [--tx 15000 (per client)] [--warmup-tx 15000 (per client)]"
-                        + " [--warmup-rounds 1]"
-                        + " [--results bench/results] [--profile]");
+                System.err.println(
+                        "usage: FoundationBench [--scale 10] [--clients 4] [--jobs 2] [--tx 15000 (per client)] [--warmup-tx 15000 (per client)]"
+                                + " [--warmup-rounds 1]"
+                                + " [--results bench/results] [--profile]");
                 System.exit(2);
             }
         }
-        return new FoundationOptions(Integer.parseInt(m.get("--scale")), Integer.parseInt(m.get("--clients")), Integer.parseInt(m.get("--jobs")),
-                Integer.parseInt(m.get("--tx")), Integer.parseInt(m.get("--warmup-tx")), Integer.parseInt(m.get("--warmup-rounds")), Path.of(m.get("--results")),
+        return new FoundationOptions(
+                Integer.parseInt(m.get("--scale")),
+                Integer.parseInt(m.get("--clients")),
+                Integer.parseInt(m.get("--jobs")),
+                Integer.parseInt(m.get("--tx")),
+                Integer.parseInt(m.get("--warmup-tx")),
+                Integer.parseInt(m.get("--warmup-rounds")),
+                Path.of(m.get("--results")),
                 Boolean.parseBoolean(m.get("--profile")));
     }
 

@@ -1,5 +1,8 @@
 package dev.backtrack.bench;
 
+import static dev.backtrack.bench.Figures.round;
+import static dev.backtrack.bench.Figures.secs;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.backtrack.connectors.target.TargetDatabase;
@@ -10,8 +13,6 @@ import dev.backtrack.recovery.RestoreTarget;
 import dev.backtrack.repository.Repository;
 import dev.backtrack.repository.position.Lsn;
 import dev.backtrack.testkit.PostgresCluster;
-import org.apache.kafka.connect.data.Struct;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,9 +32,7 @@ import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-
-import static dev.backtrack.bench.Figures.round;
-import static dev.backtrack.bench.Figures.secs;
+import org.apache.kafka.connect.data.Struct;
 
 /** What every part of the benchmark harness does around its own phases. */
 final class Harness {
@@ -41,8 +40,7 @@ final class Harness {
         void run() throws Exception;
     }
 
-    private Harness() {
-    }
+    private Harness() {}
 
     /**
      * Runs a part: a failure is printed and recorded in its JSON, which is written either way, and the
@@ -77,7 +75,8 @@ final class Harness {
                 if (attempt == 3) {
                     throw e;
                 }
-                step("PostgreSQL did not start (" + e.getMessage().lines().findFirst().orElse("") + "), trying again");
+                step("PostgreSQL did not start ("
+                        + e.getMessage().lines().findFirst().orElse("") + "), trying again");
                 Thread.sleep(1000);
             }
         }
@@ -115,7 +114,13 @@ final class Harness {
         Map<String, Object> m = new LinkedHashMap<>();
         double[] v = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
         m.put("min", v.length == 0 ? null : round(v[0], places));
-        m.put("median", v.length == 0 ? null : round(v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2, places));
+        m.put(
+                "median",
+                v.length == 0
+                        ? null
+                        : round(
+                                v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2,
+                                places));
         m.put("max", v.length == 0 ? null : round(v[v.length - 1], places));
         m.put("n", v.length);
         return m;
@@ -123,7 +128,14 @@ final class Harness {
 
     /** pgbench against {@code db} of the cluster, as the postgres OS user. */
     static PostgresCluster.ProcessResult pgbench(PostgresCluster pg, String db, List<String> args) {
-        List<String> cmd = new ArrayList<>(List.of(pg.binDirectory().resolve("pgbench").toString(), "-h", "127.0.0.1", "-p", "" + pg.port(), "-U", "postgres"));
+        List<String> cmd = new ArrayList<>(List.of(
+                pg.binDirectory().resolve("pgbench").toString(),
+                "-h",
+                "127.0.0.1",
+                "-p",
+                "" + pg.port(),
+                "-U",
+                "postgres"));
         cmd.addAll(args);
         cmd.add(db);
         return pg.runAsPostgres(cmd, 3600);
@@ -132,13 +144,15 @@ final class Harness {
     /** The figures of pgbench's summary: transactions, tps, average latency and, with a rate limit, how far it fell behind. */
     static Map<String, Object> pgbenchFigures(String out) {
         Map<String, Object> m = new LinkedHashMap<>();
-        Matcher n = Pattern.compile("number of transactions actually processed: (\\d+)").matcher(out);
+        Matcher n = Pattern.compile("number of transactions actually processed: (\\d+)")
+                .matcher(out);
         m.put("transactions", n.find() ? Long.parseLong(n.group(1)) : null);
         Matcher tps = Pattern.compile("tps = ([0-9.]+)").matcher(out);
         m.put("tps", tps.find() ? round(Double.parseDouble(tps.group(1)), 1) : null);
         Matcher latency = Pattern.compile("latency average = ([0-9.]+) ms").matcher(out);
         m.put("latency_average_ms", latency.find() ? Double.parseDouble(latency.group(1)) : null);
-        Matcher behind = Pattern.compile("rate limit schedule lag: avg ([0-9.]+) \\(max ([0-9.]+)\\) ms").matcher(out);
+        Matcher behind = Pattern.compile("rate limit schedule lag: avg ([0-9.]+) \\(max ([0-9.]+)\\) ms")
+                .matcher(out);
         if (behind.find()) {
             m.put("schedule_lag_avg_ms", Double.parseDouble(behind.group(1)));
             m.put("schedule_lag_max_ms", Double.parseDouble(behind.group(2)));
@@ -151,9 +165,11 @@ final class Harness {
      * workload; returns an LSN below its commit, so a log whose last position passes it holds the row.
      */
     static long marker(PostgresCluster pg, String db, long delta) throws SQLException {
-        try (Connection c = pg.connect(db); Statement st = c.createStatement()) {
+        try (Connection c = pg.connect(db);
+                Statement st = c.createStatement()) {
             c.setAutoCommit(false);
-            st.execute("INSERT INTO pgbench_history (tid, bid, aid, delta, mtime) VALUES (1, 1, 1, " + delta + ", now())");
+            st.execute(
+                    "INSERT INTO pgbench_history (tid, bid, aid, delta, mtime) VALUES (1, 1, 1, " + delta + ", now())");
             long lsn;
             try (ResultSet rs = st.executeQuery("SELECT pg_current_wal_insert_lsn()::text")) {
                 rs.next();
@@ -175,7 +191,8 @@ final class Harness {
     /** CPU seconds of the walsender serving a slot so far (it starts with the consumer); null when unknown. */
     static Double walsenderCpuSeconds(PostgresCluster pg, String db, String slot) {
         try {
-            String pid = pg.queryOne(db, "SELECT active_pid::text FROM pg_replication_slots WHERE slot_name = '" + slot + "'");
+            String pid = pg.queryOne(
+                    db, "SELECT active_pid::text FROM pg_replication_slots WHERE slot_name = '" + slot + "'");
             if (pid == null) {
                 return null;
             }
@@ -199,8 +216,7 @@ final class Harness {
     }
 
     /** A timed restore: its figures for the JSON, and the report they come from. */
-    record Restored(Map<String, Object> figures, RestoreReport report) {
-    }
+    record Restored(Map<String, Object> figures, RestoreReport report) {}
 
     /**
      * Restores {@code target} from the repository at {@code repo} over {@code jobs} connections into the
@@ -211,7 +227,8 @@ final class Harness {
         long t0 = System.nanoTime();
         RestoreReport report;
         try (TargetDatabase db = connect.get()) {
-            report = new Restore(Repository.open(repo), Progress.NONE).jobs(jobs).run(target, db);
+            report =
+                    new Restore(Repository.open(repo), Progress.NONE).jobs(jobs).run(target, db);
         }
         double seconds = secs(t0);
         Map<String, Object> m = new LinkedHashMap<>();

@@ -1,7 +1,8 @@
 package dev.backtrack.bench;
 
-import com.sun.management.OperatingSystemMXBean;
+import static dev.backtrack.bench.Figures.round;
 
+import com.sun.management.OperatingSystemMXBean;
 import java.io.IOException;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
@@ -15,12 +16,9 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
-import static dev.backtrack.bench.Figures.round;
-
 /** This JVM as the figures describe it: its options and heap, its CPU by thread, its JIT compiler and GC time. */
 final class Jvm {
-    private Jvm() {
-    }
+    private Jvm() {}
 
     static Map<String, Object> describe() {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -28,8 +26,13 @@ final class Jvm {
         var heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
         m.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
         m.put("jvm_arguments", String.join(" ", rt.getInputArguments()));
-        m.put("jvm_heap", "initial " + heap.getInit() / (1 << 20) + " MiB, max " + Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB, GC "
-                + ManagementFactory.getGarbageCollectorMXBeans().stream().map(GarbageCollectorMXBean::getName).collect(Collectors.joining(" + ")));
+        m.put(
+                "jvm_heap",
+                "initial " + heap.getInit() / (1 << 20) + " MiB, max "
+                        + Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB, GC "
+                        + ManagementFactory.getGarbageCollectorMXBeans().stream()
+                                .map(GarbageCollectorMXBean::getName)
+                                .collect(Collectors.joining(" + ")));
         return m;
     }
 
@@ -64,7 +67,9 @@ final class Jvm {
     }
 
     static long processCpuNanos() {
-        return ManagementFactory.getOperatingSystemMXBean() instanceof OperatingSystemMXBean os ? os.getProcessCpuTime() : 0;
+        return ManagementFactory.getOperatingSystemMXBean() instanceof OperatingSystemMXBean os
+                ? os.getProcessCpuTime()
+                : 0;
     }
 
     static Map<Long, Long> threadCpu() {
@@ -92,7 +97,9 @@ final class Jvm {
             used.merge(info.getThreadName().replaceAll("\\d+", "N"), s, Double::sum);
         }
         Map<String, Double> top = new LinkedHashMap<>();
-        used.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed()).limit(n)
+        used.entrySet().stream()
+                .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+                .limit(n)
                 .forEach(e -> top.put(e.getKey(), round(e.getValue(), 2)));
         return top;
     }

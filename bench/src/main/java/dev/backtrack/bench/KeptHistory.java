@@ -2,7 +2,6 @@ package dev.backtrack.bench;
 
 import io.debezium.relational.history.AbstractSchemaHistory;
 import io.debezium.relational.history.HistoryRecord;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;

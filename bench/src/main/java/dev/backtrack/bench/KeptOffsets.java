@@ -1,12 +1,11 @@
 package dev.backtrack.bench;
 
-import org.apache.kafka.connect.storage.MemoryOffsetBackingStore;
-
 import java.nio.ByteBuffer;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
+import org.apache.kafka.connect.storage.MemoryOffsetBackingStore;
 
 /**
  * An in-memory offset store that outlives its engine (the engine is restarted in this JVM after the

@@ -5,7 +5,6 @@ import dev.backtrack.repository.model.RowChange;
 import dev.backtrack.repository.model.Transaction;
 import dev.backtrack.repository.redolog.LogCursor;
 import dev.backtrack.repository.redolog.RedoLog;
-
 import java.nio.file.Path;
 
 /** What a stretch of the redo log holds: transactions, row changes, and transactions without a row change (other). */

@@ -9,8 +9,7 @@ import java.nio.file.StandardOpenOption;
 
 /** The machine a part runs on: its load average, and how long an fsync'd append takes on the bench disk. */
 final class Machine {
-    private Machine() {
-    }
+    private Machine() {}
 
     static String loadAverage() {
         try {

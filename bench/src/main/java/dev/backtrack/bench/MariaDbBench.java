@@ -1,5 +1,9 @@
 package dev.backtrack.bench;
 
+import static dev.backtrack.bench.Figures.round;
+import static dev.backtrack.bench.Figures.secs;
+import static dev.backtrack.bench.Harness.step;
+
 import dev.backtrack.config.Engine;
 import dev.backtrack.connectors.target.Targets;
 import dev.backtrack.recovery.RestoreTarget;
@@ -8,7 +12,6 @@ import dev.backtrack.repository.position.BinlogPosition;
 import dev.backtrack.repository.redolog.LogSummary;
 import dev.backtrack.testkit.MariaDbServer;
 import dev.backtrack.testkit.PostgresCluster;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,10 +26,6 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-
-import static dev.backtrack.bench.Figures.round;
-import static dev.backtrack.bench.Figures.secs;
-import static dev.backtrack.bench.Harness.step;
 
 /**
  * The MariaDB figures, each beside its anchor measured in the same run on a throw-away, durable
@@ -85,7 +84,8 @@ public final class MariaDbBench {
         step("fdatasync of a 4 KiB append on the bench disk: " + env.get("fdatasync_ms_4k") + " ms");
         env.put("load_average_at_start", Machine.loadAverage());
         if (Double.parseDouble(Machine.loadAverage().split(" ")[0]) > 0.5) {
-            step("note: the machine is not idle (load average " + Machine.loadAverage() + "): other work competes for the CPU and skews the figures");
+            step("note: the machine is not idle (load average " + Machine.loadAverage()
+                    + "): other work competes for the CPU and skews the figures");
         }
         Map<String, String> mysqlSettings = new LinkedHashMap<>();
         mysqlSettings.put("innodb-flush-log-at-trx-commit", "1");
@@ -97,21 +97,26 @@ public final class MariaDbBench {
         Map<String, String> pgSettings = Harness.durablePostgres();
         env.put("postgresql_settings", pgSettings);
         step("starting a throw-away durable MariaDB and PostgreSQL");
-        try (MariaDbServer server = MariaDbServer.start(mysqlSettings); PostgresCluster cluster = Harness.startCluster(pgSettings)) {
+        try (MariaDbServer server = MariaDbServer.start(mysqlSettings);
+                PostgresCluster cluster = Harness.startCluster(pgSettings)) {
             my = server;
             pg = cluster;
             Runtime.getRuntime().addShutdownHook(new Thread(server::close, "bench-mariadb-stop"));
             Runtime.getRuntime().addShutdownHook(new Thread(cluster::close, "bench-pg-stop"));
-            mariadbdPid = Long.parseLong(Files.readString(my.dir().resolve("mariadbd.pid")).trim());
-            postmasterPid = Long.parseLong(Files.readAllLines(pg.dataDirectory().resolve("postmaster.pid")).get(0).trim());
+            mariadbdPid = Long.parseLong(
+                    Files.readString(my.dir().resolve("mariadbd.pid")).trim());
+            postmasterPid = Long.parseLong(Files.readAllLines(pg.dataDirectory().resolve("postmaster.pid"))
+                    .get(0)
+                    .trim());
             env.put("mariadb", my.queryOne(null, "SELECT VERSION()"));
             env.put("postgresql", pg.queryOne("postgres", "SELECT version()"));
 
             if (o.warmupTxPerClient() > 0) {
                 MariaDbSource warm = new MariaDbSource(my, work, "warm", 5411, 5412);
                 warm.create(200);
-                step("warm-up (not measured): the same capture on database warm with " + String.format(Locale.ROOT, "%,d",
-                        (long) o.clients() * o.warmupTxPerClient() * CHANGES_PER_TX) + " row changes");
+                step("warm-up (not measured): the same capture on database warm with "
+                        + String.format(Locale.ROOT, "%,d", (long) o.clients() * o.warmupTxPerClient() * CHANGES_PER_TX)
+                        + " row changes");
                 Map<String, Object> w = capture(warm, o.warmupTxPerClient(), false);
                 step("warm-up (not measured): restore latest of warm into MariaDB and into PostgreSQL");
                 my.createDatabase("warm_restored");
@@ -134,7 +139,9 @@ public final class MariaDbBench {
 
     /** The binlog position where the next transaction will start. */
     private long binlogEnd() throws SQLException {
-        try (Connection c = my.connect(null); Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SHOW MASTER STATUS")) {
+        try (Connection c = my.connect(null);
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SHOW MASTER STATUS")) {
             rs.next();
             return BinlogPosition.of(rs.getString(1), rs.getLong(2));
         }
@@ -151,18 +158,25 @@ public final class MariaDbBench {
     private Map<String, Object> capture(MariaDbSource s, int txPerClient, boolean measured) throws Exception {
         Map<String, Object> m = new LinkedHashMap<>();
         String tag = measured ? "" : "warm-up: ";
-        step(tag + "start positions on " + s.db + ": the bare engine's no_data snapshot, then the agent's checkpoint 0");
+        step(tag + "start positions on " + s.db
+                + ": the bare engine's no_data snapshot, then the agent's checkpoint 0");
         KeptOffsets.KEPT.clear();
         KeptHistory.clear();
         Map<String, Object> starts = new LinkedHashMap<>();
         long bareStart = BinlogBareEngine.startPosition(my, s);
         starts.put("bare_engine", BinlogPosition.format(bareStart));
         RunningAgent first = RunningAgent.start(s.config);
-        first.waitFor("checkpoint 0", () -> Files.exists(s.repo.resolve(Repository.ROOT_FILE)) && !Repository.open(s.repo).checkpoints().isEmpty(), WAIT_NANOS);
+        first.waitFor(
+                "checkpoint 0",
+                () -> Files.exists(s.repo.resolve(Repository.ROOT_FILE))
+                        && !Repository.open(s.repo).checkpoints().isEmpty(),
+                WAIT_NANOS);
         first.stop();
         var ck = Repository.open(s.repo).checkpoints().get(0);
         starts.put("agent_checkpoint0", ck.positionText());
-        starts.put("checkpoint0_rows", ck.tables().stream().mapToLong(t -> t.rows()).sum());
+        starts.put(
+                "checkpoint0_rows",
+                ck.tables().stream().mapToLong(t -> t.rows()).sum());
         if (measured) {
             pitr = MariaDbPitr.baseDump(my, work, s, ck.position());
             starts.put("mariadb_pitr_base_dump", BinlogPosition.format(pitr.position));
@@ -172,11 +186,18 @@ public final class MariaDbBench {
         long before = binlogEnd();
         starts.put("backlog_start", BinlogPosition.format(before));
         m.put("start_positions", starts);
-        step(String.format(Locale.ROOT, "  %sbare engine resumes at binlog %s, agent at %s (checkpoint 0, %,d rows); backlog starts at %s", tag,
-                starts.get("bare_engine"), ck.positionText(), (Long) starts.get("checkpoint0_rows"), starts.get("backlog_start")));
+        step(String.format(
+                Locale.ROOT,
+                "  %sbare engine resumes at binlog %s, agent at %s (checkpoint 0, %,d rows); backlog starts at %s",
+                tag,
+                starts.get("bare_engine"),
+                ck.positionText(),
+                (Long) starts.get("checkpoint0_rows"),
+                starts.get("backlog_start")));
 
         long txs = (long) o.clients() * txPerClient;
-        step(tag + "backlog: " + o.clients() + " writers x " + String.format(Locale.ROOT, "%,d", txPerClient) + " transactions of " + CHANGES_PER_TX
+        step(tag + "backlog: " + o.clients() + " writers x " + String.format(Locale.ROOT, "%,d", txPerClient)
+                + " transactions of " + CHANGES_PER_TX
                 + " row changes (contact, 3 activities, update of an earlier contact), nothing consuming");
         LogSummary logBefore = Repository.open(s.repo).logSummary();
         double[] cpu0 = Cpu.machine();
@@ -185,7 +206,8 @@ public final class MariaDbBench {
         double seconds = secs(t0);
         Double busy = Cpu.busyPercent(cpu0, Cpu.machine());
         long markerStart = binlogEnd();
-        my.execute(s.db, "INSERT INTO bench_marker (id, note, at) VALUES (" + MARKER_ID + ", 'end of backlog', NOW(6))");
+        my.execute(
+                s.db, "INSERT INTO bench_marker (id, note, at) VALUES (" + MARKER_ID + ", 'end of backlog', NOW(6))");
         long after = binlogEnd();
         if (measured) {
             backlogEnd = after;
@@ -201,8 +223,15 @@ public final class MariaDbBench {
         b.put("binlog_bytes", sameFileBytes(before, after));
         b.put("marker_position", BinlogPosition.format(markerStart));
         m.put("backlog", b);
-        step(String.format(Locale.ROOT, "  %s%,d transactions, %,d row changes, %,d binlog bytes in %.1f s (%s tps)", tag, txs + 1, rowChanges,
-                (Long) b.get("binlog_bytes"), seconds, b.get("tps")));
+        step(String.format(
+                Locale.ROOT,
+                "  %s%,d transactions, %,d row changes, %,d binlog bytes in %.1f s (%s tps)",
+                tag,
+                txs + 1,
+                rowChanges,
+                (Long) b.get("binlog_bytes"),
+                seconds,
+                b.get("tps")));
 
         step(tag + "drain 1/2: Backtrack agent, durable (fsync'd) log");
         Map<String, Object> a = agentDrain(s, logBefore.lastSequence(), markerStart, rowChanges);
@@ -227,19 +256,23 @@ public final class MariaDbBench {
     }
 
     /** Starts an agent on the backlog and times it until its log holds the transaction at or after {@code markerStart}. */
-    private Map<String, Object> agentDrain(MariaDbSource s, long sequenceBefore, long markerStart, long rowChanges) throws Exception {
+    private Map<String, Object> agentDrain(MariaDbSource s, long sequenceBefore, long markerStart, long rowChanges)
+            throws Exception {
         Path logDir = s.logDir();
         MariaDbProbe probe = probe();
         long t0 = System.nanoTime();
         RunningAgent agent = RunningAgent.start(s.config);
         long[] first = {0};
-        agent.waitFor("the agent's drain", () -> {
-            LogSummary l = LogSummary.of(logDir);
-            if (first[0] == 0 && l.lastSequence() > sequenceBefore) {
-                first[0] = System.nanoTime();
-            }
-            return l.lastPosition() >= markerStart;
-        }, WAIT_NANOS);
+        agent.waitFor(
+                "the agent's drain",
+                () -> {
+                    LogSummary l = LogSummary.of(logDir);
+                    if (first[0] == 0 && l.lastSequence() > sequenceBefore) {
+                        first[0] = System.nanoTime();
+                    }
+                    return l.lastPosition() >= markerStart;
+                },
+                WAIT_NANOS);
         long done = System.nanoTime();
         Map<String, Object> a = new LinkedHashMap<>();
         a.put("seconds", round((done - t0) / 1e9, 2));
@@ -300,8 +333,10 @@ public final class MariaDbBench {
         report("mariadb-dump | mariadb", anchor);
 
         if (pitr != null) {
-            // the replay stops right after the marker transaction: the end of the backlog, before the restores here wrote other databases to the binlog
-            Map<String, Object> recovered = pitr.recover(s, "restored_pitr", "restored_backtrack", backlogEnd, this::probe);
+            // the replay stops right after the marker transaction: the end of the backlog, before the restores here
+            // wrote other databases to the binlog
+            Map<String, Object> recovered =
+                    pitr.recover(s, "restored_pitr", "restored_backtrack", backlogEnd, this::probe);
             r.put("mariadb_pitr", recovered);
             report("MariaDB PITR (dump load + mariadb-binlog replay)", recovered);
         }
@@ -318,7 +353,8 @@ public final class MariaDbBench {
     private Map<String, Object> timedRestore(MariaDbSource s, String url, String user) throws IOException {
         MariaDbProbe probe = probe();
         Engine engine = Repository.open(s.repo).identity().sourceEngine();
-        Harness.Restored r = Harness.timedRestore(s.repo, RestoreTarget.parse("latest", null), () -> Targets.connect(url, user, "", engine), 1);
+        Harness.Restored r = Harness.timedRestore(
+                s.repo, RestoreTarget.parse("latest", null), () -> Targets.connect(url, user, "", engine), 1);
         Map<String, Object> m = r.figures();
         m.putAll(probe.stop(r.report().rows()));
         m.put("rows_per_table", r.report().rowsPerTable());
@@ -334,14 +370,35 @@ public final class MariaDbBench {
     // ---------------------------------------------------------------------------------------------- output
 
     private static void report(String who, Map<String, Object> m) {
-        Harness.report(who, m, List.of("seconds", "rows", "rows_per_s", "rows_per_s_after_first", "startup_seconds", "row_changes_seen", "row_changes_logged",
-                "machine_cpu_busy_percent", "jvm_cpu_seconds", "jit_threads_cpu_seconds", "child_processes_cpu_seconds", "mariadbd_cpu_seconds",
-                "postgresql_cpu_seconds", "cpu_us_per_row", "dump_load_seconds", "binlog_replay_seconds", "binlog_bytes", "equals_backtrack_restore",
-                "restored_equals_source", "restored_rows_equal_source"));
+        Harness.report(
+                who,
+                m,
+                List.of(
+                        "seconds",
+                        "rows",
+                        "rows_per_s",
+                        "rows_per_s_after_first",
+                        "startup_seconds",
+                        "row_changes_seen",
+                        "row_changes_logged",
+                        "machine_cpu_busy_percent",
+                        "jvm_cpu_seconds",
+                        "jit_threads_cpu_seconds",
+                        "child_processes_cpu_seconds",
+                        "mariadbd_cpu_seconds",
+                        "postgresql_cpu_seconds",
+                        "cpu_us_per_row",
+                        "dump_load_seconds",
+                        "binlog_replay_seconds",
+                        "binlog_bytes",
+                        "equals_backtrack_restore",
+                        "restored_equals_source",
+                        "restored_rows_equal_source"));
     }
 
     private void write() throws IOException {
-        Harness.writeResults(json, json.containsKey("capture") ? MariaDbTable.of(json, o) : "(no figures)", o.results(), "mariadb");
+        Harness.writeResults(
+                json, json.containsKey("capture") ? MariaDbTable.of(json, o) : "(no figures)", o.results(), "mariadb");
         Harness.deleteTree(work);
     }
 }

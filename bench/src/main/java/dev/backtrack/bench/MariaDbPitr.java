@@ -1,8 +1,11 @@
 package dev.backtrack.bench;
 
+import static dev.backtrack.bench.Figures.round;
+import static dev.backtrack.bench.Figures.secs;
+import static dev.backtrack.bench.Harness.step;
+
 import dev.backtrack.repository.position.BinlogPosition;
 import dev.backtrack.testkit.MariaDbServer;
-
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,10 +19,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
-import static dev.backtrack.bench.Figures.round;
-import static dev.backtrack.bench.Figures.secs;
-import static dev.backtrack.bench.Harness.step;
-
 /** MariaDB's own point-in-time recovery, the anchor of a restore to the end of the backlog: a base dump at checkpoint 0, then binlog replay. */
 final class MariaDbPitr {
     private final MariaDbServer my;
@@ -29,6 +28,7 @@ final class MariaDbPitr {
     final long position;
     /** How long the base dump took (not compared). */
     final double dumpSeconds;
+
     private final long checkpoint0;
 
     private MariaDbPitr(MariaDbServer my, Path work, Path dump, long position, double dumpSeconds, long checkpoint0) {
@@ -46,23 +46,33 @@ final class MariaDbPitr {
      * its commented {@code CHANGE MASTER TO} names (the point the binlog replay starts from).
      */
     static MariaDbPitr baseDump(MariaDbServer my, Path work, MariaDbSource s, long checkpoint0) throws Exception {
-        step("  MariaDB PITR anchor, base (timed, not compared): mariadb-dump --single-transaction --master-data=2 of " + s.db);
+        step("  MariaDB PITR anchor, base (timed, not compared): mariadb-dump --single-transaction --master-data=2 of "
+                + s.db);
         Path dump = work.resolve(s.db + "-pitr-base.sql");
         long t0 = System.nanoTime();
         ClientTools.run(work, my.command("mariadb-dump", "--single-transaction", "--master-data=2", s.db), null, dump);
         double seconds = secs(t0);
         Matcher m;
         try (Stream<String> lines = Files.lines(dump, StandardCharsets.UTF_8)) {
-            String line = lines.limit(200).filter(l -> l.contains("MASTER_LOG_FILE=")).findFirst()
-                    .orElseThrow(() -> new IllegalStateException("the dump " + dump + " names no binlog position (-- CHANGE MASTER TO ...)"));
-            m = Pattern.compile("MASTER_LOG_FILE='([^']+)', MASTER_LOG_POS=(\\d+)").matcher(line);
+            String line = lines.limit(200)
+                    .filter(l -> l.contains("MASTER_LOG_FILE="))
+                    .findFirst()
+                    .orElseThrow(() -> new IllegalStateException(
+                            "the dump " + dump + " names no binlog position (-- CHANGE MASTER TO ...)"));
+            m = Pattern.compile("MASTER_LOG_FILE='([^']+)', MASTER_LOG_POS=(\\d+)")
+                    .matcher(line);
             if (!m.find()) {
                 throw new IllegalStateException("cannot read the binlog position in: " + line);
             }
         }
         long position = BinlogPosition.of(m.group(1), Long.parseLong(m.group(2)));
-        step(String.format(Locale.ROOT, "  base dump at binlog %s (checkpoint 0 at %s), %,d bytes in %.2f s", BinlogPosition.format(position),
-                BinlogPosition.format(checkpoint0), Files.size(dump), seconds));
+        step(String.format(
+                Locale.ROOT,
+                "  base dump at binlog %s (checkpoint 0 at %s), %,d bytes in %.2f s",
+                BinlogPosition.format(position),
+                BinlogPosition.format(checkpoint0),
+                Files.size(dump),
+                seconds));
         return new MariaDbPitr(my, work, dump, position, seconds, checkpoint0);
     }
 
@@ -73,9 +83,11 @@ final class MariaDbPitr {
      * --database=SRC --rewrite-db='SRC->db' --disable-log-bin} piped into the mariadb client. Compared
      * table by table with the Backtrack restore in {@code backtrackDb}. The replay stops at {@code to}.
      */
-    Map<String, Object> recover(MariaDbSource s, String db, String backtrackDb, long to, Supplier<MariaDbProbe> probes) throws Exception {
-        step("anchor: MariaDB's PITR to the end of the backlog into a new database: the base dump (taken at checkpoint 0) loaded with the mariadb"
-                + " client, then mariadb-binlog from the dump's position to the end | mariadb");
+    Map<String, Object> recover(MariaDbSource s, String db, String backtrackDb, long to, Supplier<MariaDbProbe> probes)
+            throws Exception {
+        step(
+                "anchor: MariaDB's PITR to the end of the backlog into a new database: the base dump (taken at checkpoint 0) loaded with the mariadb"
+                        + " client, then mariadb-binlog from the dump's position to the end | mariadb");
         long from = position;
         List<String> files = new ArrayList<>();
         long binlogBytes = 0;
@@ -89,10 +101,15 @@ final class MariaDbPitr {
             }
         }
         if (files.isEmpty()) {
-            throw new IllegalStateException("no binlog file holds " + BinlogPosition.format(from) + " .. " + BinlogPosition.format(to) + ": " + my.binlogFiles());
+            throw new IllegalStateException("no binlog file holds " + BinlogPosition.format(from) + " .. "
+                    + BinlogPosition.format(to) + ": " + my.binlogFiles());
         }
-        List<String> args = new ArrayList<>(List.of("--database=" + s.db, "--rewrite-db=" + s.db + "->" + db, "--disable-log-bin",
-                "--start-position=" + (from & 0xFFFF_FFFFL), "--stop-position=" + (to & 0xFFFF_FFFFL)));
+        List<String> args = new ArrayList<>(List.of(
+                "--database=" + s.db,
+                "--rewrite-db=" + s.db + "->" + db,
+                "--disable-log-bin",
+                "--start-position=" + (from & 0xFFFF_FFFFL),
+                "--stop-position=" + (to & 0xFFFF_FFFFL)));
         args.addAll(files);
         my.createDatabase(db);
         MariaDbProbe probe = probes.get();
@@ -122,14 +139,24 @@ final class MariaDbPitr {
         m.put("base_dump_position", BinlogPosition.format(from));
         m.put("checkpoint0_position", BinlogPosition.format(checkpoint0));
         m.put("replay_to_position", BinlogPosition.format(to));
-        m.put("binlog_files", files.stream().map(f -> Path.of(f).getFileName().toString()).toList());
-        m.put("command", "mariadb " + db + " < base.sql; mariadb-binlog " + String.join(" ", args.subList(0, 5)) + " FILES | mariadb " + db);
-        m.put("note", "the same window for both: the base dump was taken right after the agent's checkpoint 0 and before the backlog, with nothing"
-                + " written to " + s.db + " in between (dump at binlog " + BinlogPosition.format(from) + ", checkpoint 0 at "
-                + BinlogPosition.format(checkpoint0) + "); both end at the end of the backlog (the marker transaction; the binlog replay stops right after it, at "
-                + BinlogPosition.format(to) + ", nothing was written to " + s.db + " after it; Backtrack restores 'latest'). The dump load writes the binlog like Backtrack's restore; the replay"
-                + " runs with --disable-log-bin (MariaDB's way to replay into the server that wrote the binlog: no loop, no duplicate GTIDs), so it"
-                + " skips the binlog writes and sync_binlog fsyncs Backtrack's restore does. base_dump_seconds: not compared");
+        m.put(
+                "binlog_files",
+                files.stream().map(f -> Path.of(f).getFileName().toString()).toList());
+        m.put(
+                "command",
+                "mariadb " + db + " < base.sql; mariadb-binlog " + String.join(" ", args.subList(0, 5))
+                        + " FILES | mariadb " + db);
+        m.put(
+                "note",
+                "the same window for both: the base dump was taken right after the agent's checkpoint 0 and before the backlog, with nothing"
+                        + " written to " + s.db + " in between (dump at binlog " + BinlogPosition.format(from)
+                        + ", checkpoint 0 at "
+                        + BinlogPosition.format(checkpoint0)
+                        + "); both end at the end of the backlog (the marker transaction; the binlog replay stops right after it, at "
+                        + BinlogPosition.format(to) + ", nothing was written to " + s.db
+                        + " after it; Backtrack restores 'latest'). The dump load writes the binlog like Backtrack's restore; the replay"
+                        + " runs with --disable-log-bin (MariaDB's way to replay into the server that wrote the binlog: no loop, no duplicate GTIDs), so it"
+                        + " skips the binlog writes and sync_binlog fsyncs Backtrack's restore does. base_dump_seconds: not compared");
         return m;
     }
 }

@@ -1,9 +1,9 @@
 package dev.backtrack.bench;
 
+import static dev.backtrack.bench.Figures.round;
+
 import java.util.LinkedHashMap;
 import java.util.Map;
-
-import static dev.backtrack.bench.Figures.round;
 
 /** CPU over a phase of the MariaDB part: the machine, this JVM (with its reaped children), mariadbd and the PostgreSQL cluster. */
 final class MariaDbProbe {

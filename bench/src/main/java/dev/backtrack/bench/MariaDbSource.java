@@ -6,7 +6,6 @@ import dev.backtrack.config.SourceConfig;
 import dev.backtrack.connectors.mariadb.MariaDbSettings;
 import dev.backtrack.repository.Repository;
 import dev.backtrack.testkit.MariaDbServer;
-
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.file.Files;
@@ -37,15 +36,18 @@ final class MariaDbSource {
         this.bareServerId = bareServerId;
         this.repo = work.resolve(db + "-repo");
         Path yaml = work.resolve(db + ".yaml");
-        Files.writeString(yaml, "source:\n  url: " + my.jdbcUrl(db) + "\n  user: root\n  server-id: " + agentServerId
-                + "\nrepository:\n  path: " + repo + "\n");
+        Files.writeString(
+                yaml,
+                "source:\n  url: " + my.jdbcUrl(db) + "\n  user: root\n  server-id: " + agentServerId
+                        + "\nrepository:\n  path: " + repo + "\n");
         this.config = new ConfigLoader(Map.of()).read(yaml);
     }
 
     /** The CRM tables, the marker table and {@code accounts} accounts (in checkpoint 0). */
     void create(int accounts) throws SQLException {
         my.createDatabase(db);
-        my.execute(db,
+        my.execute(
+                db,
                 "CREATE TABLE accounts (id bigint AUTO_INCREMENT PRIMARY KEY, name varchar(200) NOT NULL, industry varchar(60),"
                         + " annual_revenue decimal(16,2), created_at datetime(6) NOT NULL, notes text)",
                 "CREATE TABLE contacts (id bigint AUTO_INCREMENT PRIMARY KEY, account_id bigint NOT NULL, first_name varchar(80) NOT NULL,"
@@ -57,7 +59,8 @@ final class MariaDbSource {
                         + " done tinyint(1) NOT NULL DEFAULT 0, KEY activities_contact (contact_id))",
                 "CREATE TABLE bench_marker (id int PRIMARY KEY, note varchar(60), at datetime(6) NOT NULL)");
         try (Connection c = my.connect(db);
-             PreparedStatement ps = c.prepareStatement("INSERT INTO accounts (name, industry, annual_revenue, created_at, notes) VALUES (?, ?, ?, NOW(6), ?)")) {
+                PreparedStatement ps = c.prepareStatement(
+                        "INSERT INTO accounts (name, industry, annual_revenue, created_at, notes) VALUES (?, ?, ?, NOW(6), ?)")) {
             c.setAutoCommit(false);
             SplittableRandom r = new SplittableRandom(7);
             for (int i = 1; i <= accounts; i++) {
@@ -83,9 +86,19 @@ final class MariaDbSource {
     /** The bare engine's properties: the agent's (MariaDbSettings) with an in-memory offset store and schema history. */
     Properties bareProperties() {
         SourceConfig c = config.source();
-        SourceConfig mine = new SourceConfig(c.url(), c.user(), c.password(), c.tablesInclude(), c.tablesExclude(), c.slot(), c.publication(),
-                c.captureDdl(), c.heartbeatInterval(), bareServerId);
-        Properties p = MariaDbSettings.of(mine, tables, repo, KeptOffsets.class.getName(), config.agent().maxBatchSize());
+        SourceConfig mine = new SourceConfig(
+                c.url(),
+                c.user(),
+                c.password(),
+                c.tablesInclude(),
+                c.tablesExclude(),
+                c.slot(),
+                c.publication(),
+                c.captureDdl(),
+                c.heartbeatInterval(),
+                bareServerId);
+        Properties p = MariaDbSettings.of(
+                mine, tables, repo, KeptOffsets.class.getName(), config.agent().maxBatchSize());
         p.setProperty("name", "bench-bare-" + db);
         p.setProperty("schema.history.internal", KeptHistory.class.getName());
         p.remove("schema.history.internal.backtrack.repository");
@@ -95,7 +108,12 @@ final class MariaDbSource {
     }
 
     Map<String, String> bareChanges() {
-        Properties agent = MariaDbSettings.of(config.source(), tables, repo, "dev.backtrack.agent.LogOffsetStore", config.agent().maxBatchSize());
+        Properties agent = MariaDbSettings.of(
+                config.source(),
+                tables,
+                repo,
+                "dev.backtrack.agent.LogOffsetStore",
+                config.agent().maxBatchSize());
         Properties p = bareProperties();
         Map<String, String> changed = new LinkedHashMap<>();
         Set<String> keys = new TreeSet<>(p.stringPropertyNames());

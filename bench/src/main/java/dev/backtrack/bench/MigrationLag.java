@@ -1,5 +1,10 @@
 package dev.backtrack.bench;
 
+import static dev.backtrack.bench.Figures.round;
+import static dev.backtrack.bench.Figures.secs;
+import static dev.backtrack.bench.Harness.step;
+import static dev.backtrack.bench.MariaDbBench.CHANGES_PER_TX;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.backtrack.repository.Repository;
@@ -7,7 +12,6 @@ import dev.backtrack.repository.position.BinlogPosition;
 import dev.backtrack.repository.redolog.LogSummary;
 import dev.backtrack.testkit.MariaDbServer;
 import dev.backtrack.testkit.PostgresCluster;
-
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -27,11 +31,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
-
-import static dev.backtrack.bench.Figures.round;
-import static dev.backtrack.bench.Figures.secs;
-import static dev.backtrack.bench.Harness.step;
-import static dev.backtrack.bench.MariaDbBench.CHANGES_PER_TX;
 
 /** The lag of {@code backtrack migrate --follow} into PostgreSQL under a steady MariaDB workload, beside the agent's own capture lag. */
 final class MigrationLag {
@@ -85,11 +84,15 @@ final class MigrationLag {
     void measure(Map<String, Object> m) throws Exception {
         MariaDbSource s = new MariaDbSource(my, work, "lag", 5421, 5422);
         s.create(200);
-        step("migration lag: agent on database lag, then backtrack migrate --follow --json into PostgreSQL (child JVM)");
+        step(
+                "migration lag: agent on database lag, then backtrack migrate --follow --json into PostgreSQL (child JVM)");
         RunningAgent agent = RunningAgent.start(s.config);
         Process child = null;
         try {
-            agent.waitFor("checkpoint 0 of lag", () -> Files.exists(s.repo.resolve(Repository.ROOT_FILE)) && !Repository.open(s.repo).checkpoints().isEmpty(),
+            agent.waitFor(
+                    "checkpoint 0 of lag",
+                    () -> Files.exists(s.repo.resolve(Repository.ROOT_FILE))
+                            && !Repository.open(s.repo).checkpoints().isEmpty(),
                     MariaDbBench.WAIT_NANOS);
             pg.createDatabase("migrated");
             Path err = work.resolve("migrate.err");
@@ -113,57 +116,96 @@ final class MigrationLag {
     /** {@code backtrack migrate --follow --json} of the source's repository into the database migrated, in a child JVM on this classpath. */
     private Process startMigrate(MariaDbSource s, Path err, Map<String, Object> m) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = List.of(java, "-Xms256m", "-Xmx512m", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp", System.getProperty("java.class.path"),
-                "dev.backtrack.cli.Main", "migrate", "--repo", s.repo.toString(), "--target-url", pg.jdbcUrl("migrated"), "--target-user", "postgres",
-                "--follow", "--json");
-        m.put("command", "backtrack migrate --repo REPO --target-url " + pg.jdbcUrl("migrated") + " --target-user postgres --follow --json (default --poll 500)");
+        List<String> cmd = List.of(
+                java,
+                "-Xms256m",
+                "-Xmx512m",
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+                "-cp",
+                System.getProperty("java.class.path"),
+                "dev.backtrack.cli.Main",
+                "migrate",
+                "--repo",
+                s.repo.toString(),
+                "--target-url",
+                pg.jdbcUrl("migrated"),
+                "--target-user",
+                "postgres",
+                "--follow",
+                "--json");
+        m.put(
+                "command",
+                "backtrack migrate --repo REPO --target-url " + pg.jdbcUrl("migrated")
+                        + " --target-user postgres --follow --json (default --poll 500)");
         return new ProcessBuilder(cmd).redirectError(err.toFile()).start();
     }
 
     /** The progress lines migrate prints, as {when read, lagSeconds, lagTransactions}, filled by a reader thread. */
     private static List<double[]> progress(Process child) {
         List<double[]> reported = Collections.synchronizedList(new ArrayList<>());
-        Thread reader = new Thread(() -> {
-            ObjectMapper json = new ObjectMapper();
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line; (line = r.readLine()) != null; ) {
-                    try {
-                        JsonNode n = json.readTree(line);
-                        if (n.has("lagSeconds")) {
-                            reported.add(new double[]{System.nanoTime(), n.get("lagSeconds").asDouble(), n.path("lagTransactions").asDouble()});
+        Thread reader = new Thread(
+                () -> {
+                    ObjectMapper json = new ObjectMapper();
+                    try (BufferedReader r =
+                            new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+                        for (String line; (line = r.readLine()) != null; ) {
+                            try {
+                                JsonNode n = json.readTree(line);
+                                if (n.has("lagSeconds")) {
+                                    reported.add(new double[] {
+                                        System.nanoTime(),
+                                        n.get("lagSeconds").asDouble(),
+                                        n.path("lagTransactions").asDouble()
+                                    });
+                                }
+                            } catch (IOException notJson) {
+                                // not a progress line
+                            }
                         }
-                    } catch (IOException notJson) {
-                        // not a progress line
+                    } catch (IOException ignored) {
+                        // the child ended
                     }
-                }
-            } catch (IOException ignored) {
-                // the child ended
-            }
-        }, "bench-migrate-reader");
+                },
+                "bench-migrate-reader");
         reader.setDaemon(true);
         reader.start();
         return reported;
     }
 
-    private static void awaitFollowing(Process child, List<double[]> reported, Path err) throws IOException, InterruptedException {
+    private static void awaitFollowing(Process child, List<double[]> reported, Path err)
+            throws IOException, InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (reported.isEmpty()) {
             if (!child.isAlive() || System.nanoTime() > deadline) {
-                throw new IllegalStateException("migrate did not start following (exit " + (child.isAlive() ? "none" : child.exitValue()) + "): "
-                        + Files.readString(err));
+                throw new IllegalStateException("migrate did not start following (exit "
+                        + (child.isAlive() ? "none" : child.exitValue()) + "): " + Files.readString(err));
             }
             Thread.sleep(50);
         }
     }
 
     /** Runs the workload while sampling the log and the target, then puts the figures into {@code m}. */
-    private void follow(MariaDbSource s, RunningAgent agent, Process child, List<double[]> reported, Path err, Map<String, Object> m) throws Exception {
-        String schema = pg.queryOne("migrated", "SELECT table_schema FROM information_schema.tables WHERE table_name = 'contacts'"
-                + " AND table_schema NOT IN ('pg_catalog', 'information_schema') LIMIT 1");
+    private void follow(
+            MariaDbSource s,
+            RunningAgent agent,
+            Process child,
+            List<double[]> reported,
+            Path err,
+            Map<String, Object> m)
+            throws Exception {
+        String schema = pg.queryOne(
+                "migrated",
+                "SELECT table_schema FROM information_schema.tables WHERE table_name = 'contacts'"
+                        + " AND table_schema NOT IN ('pg_catalog', 'information_schema') LIMIT 1");
         String contacts = "\"" + schema + "\".contacts";
 
         Workload w = new Workload(tps * seconds);
-        step(String.format(Locale.ROOT, "  workload: %d transactions/s of %d row changes for %d s, one writer", tps, CHANGES_PER_TX, seconds));
+        step(String.format(
+                Locale.ROOT,
+                "  workload: %d transactions/s of %d row changes for %d s, one writer",
+                tps,
+                CHANGES_PER_TX,
+                seconds));
         Thread writer = writer(s, w);
         Path logDir = s.logDir();
         MariaDbProbe probe = probes.get();
@@ -178,43 +220,50 @@ final class MigrationLag {
 
     /** One writer committing the workload's transactions at the steady rate; it notes where each starts in the binlog and when its commit returned. */
     private Thread writer(MariaDbSource s, Workload w) {
-        return new Thread(() -> {
-            try (CrmWriter cw = new CrmWriter(my, s.db, 99, 200); Connection c = my.connect(null); Statement st = c.createStatement()) {
-                long next = binlogEndOf(st);
-                long t0 = System.nanoTime();
-                long every = 1_000_000_000L / tps;
-                for (int i = 0; i < w.n; i++) {
-                    long due = t0 + i * every;
-                    long wait = due - System.nanoTime();
-                    if (wait > 0) {
-                        TimeUnit.NANOSECONDS.sleep(wait);
+        return new Thread(
+                () -> {
+                    try (CrmWriter cw = new CrmWriter(my, s.db, 99, 200);
+                            Connection c = my.connect(null);
+                            Statement st = c.createStatement()) {
+                        long next = binlogEndOf(st);
+                        long t0 = System.nanoTime();
+                        long every = 1_000_000_000L / tps;
+                        for (int i = 0; i < w.n; i++) {
+                            long due = t0 + i * every;
+                            long wait = due - System.nanoTime();
+                            if (wait > 0) {
+                                TimeUnit.NANOSECONDS.sleep(wait);
+                            }
+                            w.startPos[i] = next;
+                            w.contactId[i] = cw.tx();
+                            w.committed[i] = System.nanoTime();
+                            next = binlogEndOf(st);
+                            w.count.set(i + 1);
+                        }
+                    } catch (Throwable e) {
+                        w.failure.set(e);
                     }
-                    w.startPos[i] = next;
-                    w.contactId[i] = cw.tx();
-                    w.committed[i] = System.nanoTime();
-                    next = binlogEndOf(st);
-                    w.count.set(i + 1);
-                }
-            } catch (Throwable e) {
-                w.failure.set(e);
-            }
-        }, "bench-lag-writer");
+                },
+                "bench-lag-writer");
     }
 
     /** Every ~10 ms until the target shows the whole workload: which transactions the log holds and which the target shows. */
-    private void sample(Workload w, Path logDir, String contacts, RunningAgent agent, Process child, Path err) throws Exception {
+    private void sample(Workload w, Path logDir, String contacts, RunningAgent agent, Process child, Path err)
+            throws Exception {
         int n = w.n;
         int ci = 0;
         int mi = 0;
         long drainDeadline = Long.MAX_VALUE;
         long previousSample = System.nanoTime();
-        try (Connection target = pg.connect("migrated"); Statement st = target.createStatement()) {
+        try (Connection target = pg.connect("migrated");
+                Statement st = target.createStatement()) {
             while (mi < n) {
                 if (w.failure.get() != null) {
                     throw new IllegalStateException("the lag writer failed: " + w.failure.get(), w.failure.get());
                 }
                 if (!child.isAlive()) {
-                    throw new IllegalStateException("migrate ended (exit " + child.exitValue() + "): " + Files.readString(err));
+                    throw new IllegalStateException(
+                            "migrate ended (exit " + child.exitValue() + "): " + Files.readString(err));
                 }
                 if (agent.ended) {
                     throw new IllegalStateException("the agent ended: " + agent.failure.get() + "\n" + agent.said);
@@ -224,7 +273,8 @@ final class MigrationLag {
                     drainDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
                 }
                 if (System.nanoTime() > drainDeadline) {
-                    throw new IllegalStateException("migrate did not apply the workload within 120 s of its end: " + mi + " of " + n);
+                    throw new IllegalStateException(
+                            "migrate did not apply the workload within 120 s of its end: " + mi + " of " + n);
                 }
                 long position = LogSummary.of(logDir).lastPosition();
                 long now = System.nanoTime();
@@ -251,7 +301,8 @@ final class MigrationLag {
         }
     }
 
-    private void figures(Workload w, List<double[]> reported, double drainSeconds, Map<String, Object> cpu, Map<String, Object> m) {
+    private void figures(
+            Workload w, List<double[]> reported, double drainSeconds, Map<String, Object> cpu, Map<String, Object> m) {
         int n = w.n;
         long workloadEnd = w.committed[n - 1];
         double[] captureMs = new double[n];
@@ -277,15 +328,26 @@ final class MigrationLag {
         Map<String, Object> self = Harness.percentiles(rep);
         self.put("samples", rep.length);
         m.put("reported_lag_seconds", self);
-        m.put("migrate_apply_tx_per_s_while_applying", w.applyingNanos == 0 ? null : Math.round(n / (w.applyingNanos / 1e9)));
+        m.put(
+                "migrate_apply_tx_per_s_while_applying",
+                w.applyingNanos == 0 ? null : Math.round(n / (w.applyingNanos / 1e9)));
         m.put("migrate_applying_percent_of_time", round(100.0 * w.applyingNanos / (System.nanoTime() - w.began), 1));
         m.put("cpu", cpu);
-        m.put("note", "per transaction, from its commit returning at the source: capture = the agent's log holds it (log polled every ~10 ms),"
-                + " migration = visible in the PostgreSQL target (max(id) polled every ~10 ms); reported = lagSeconds of migrate --json lines"
-                + " printed while the workload ran (commit-time distance, binlog timestamps are whole seconds)");
-        step(String.format(Locale.ROOT, "  capture lag p50 %s ms, p99 %s ms; migration lag p50 %s ms, p99 %s ms; reported lagSeconds p50 %s, p99 %s (%d lines)",
-                Harness.percentiles(captureMs).get("p50"), Harness.percentiles(captureMs).get("p99"), Harness.percentiles(migrateMs).get("p50"),
-                Harness.percentiles(migrateMs).get("p99"), self.get("p50"), self.get("p99"), rep.length));
+        m.put(
+                "note",
+                "per transaction, from its commit returning at the source: capture = the agent's log holds it (log polled every ~10 ms),"
+                        + " migration = visible in the PostgreSQL target (max(id) polled every ~10 ms); reported = lagSeconds of migrate --json lines"
+                        + " printed while the workload ran (commit-time distance, binlog timestamps are whole seconds)");
+        step(String.format(
+                Locale.ROOT,
+                "  capture lag p50 %s ms, p99 %s ms; migration lag p50 %s ms, p99 %s ms; reported lagSeconds p50 %s, p99 %s (%d lines)",
+                Harness.percentiles(captureMs).get("p50"),
+                Harness.percentiles(captureMs).get("p99"),
+                Harness.percentiles(migrateMs).get("p50"),
+                Harness.percentiles(migrateMs).get("p99"),
+                self.get("p50"),
+                self.get("p99"),
+                rep.length));
     }
 
     private static long binlogEndOf(Statement st) throws SQLException {

@@ -6,7 +6,6 @@ import dev.backtrack.connectors.target.ObjectRestore;
 import dev.backtrack.connectors.target.TargetDatabase;
 import dev.backtrack.repository.objects.ObjectSet;
 import dev.backtrack.repository.schema.TableSchema;
-
 import java.sql.Connection;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -35,7 +34,9 @@ final class ObjectPhaseTarget implements TargetDatabase {
     Map<String, Double> seconds() {
         Map<String, Double> m = new LinkedHashMap<>();
         nanos.forEach((k, v) -> m.put(k, Figures.round(v / 1e9, 3)));
-        m.put("total", Figures.round(nanos.values().stream().mapToLong(Long::longValue).sum() / 1e9, 3));
+        m.put(
+                "total",
+                Figures.round(nanos.values().stream().mapToLong(Long::longValue).sum() / 1e9, 3));
         return m;
     }
 

@@ -1,12 +1,16 @@
 package dev.backtrack.bench;
 
+import static dev.backtrack.bench.Figures.fmt;
+import static dev.backtrack.bench.Figures.round;
+import static dev.backtrack.bench.Figures.secs;
+import static dev.backtrack.bench.Harness.step;
+
 import dev.backtrack.config.BacktrackConfig;
 import dev.backtrack.config.ConfigLoader;
 import dev.backtrack.connectors.postgres.PostgresCatalog;
 import dev.backtrack.repository.Repository;
 import dev.backtrack.repository.redolog.LogSummary;
 import dev.backtrack.testkit.PostgresCluster;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,11 +22,6 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import static dev.backtrack.bench.Figures.fmt;
-import static dev.backtrack.bench.Figures.round;
-import static dev.backtrack.bench.Figures.secs;
-import static dev.backtrack.bench.Harness.step;
 
 /**
  * What keeping every object definition of a PostgreSQL source costs, each figure beside its anchor
@@ -45,6 +44,7 @@ public final class ObjectsBench {
     private static final long WAIT_NANOS = TimeUnit.MINUTES.toNanos(15);
     /** pgbench's deltas are within ±5000; history rows with these deltas end a backlog or a round (int4). */
     private static final long MARKER_DELTA = 1_500_000_000L;
+
     private static final String BARE_SLOT = "bt_bare";
 
     private final Options o;
@@ -53,8 +53,7 @@ public final class ObjectsBench {
     private Path work;
 
     /** An agent configuration capturing {@link #DB} into its own repository, on its own slot and publication. */
-    private record Capture(String name, BacktrackConfig config, Path repo) {
-    }
+    private record Capture(String name, BacktrackConfig config, Path repo) {}
 
     private ObjectsBench(Options o) {
         this.o = o;
@@ -70,38 +69,48 @@ public final class ObjectsBench {
         work = Files.createTempDirectory("backtrack-objects-bench-");
         env.put("fdatasync_ms_4k", round(Machine.fsyncMillis(work), 3));
         env.put("load_average_at_start", Machine.loadAverage());
-        step("objects benchmark; load average " + Machine.loadAverage() + "; fdatasync of 4 KiB " + env.get("fdatasync_ms_4k") + " ms");
+        step("objects benchmark; load average " + Machine.loadAverage() + "; fdatasync of 4 KiB "
+                + env.get("fdatasync_ms_4k") + " ms");
         Map<String, String> settings = Harness.durablePostgres();
         env.put("postgresql_settings", settings);
         try (PostgresCluster cluster = Harness.startCluster(settings)) {
             pg = cluster;
-            Cpu.postmaster = Long.parseLong(Files.readAllLines(pg.dataDirectory().resolve("postmaster.pid")).get(0).trim());
+            Cpu.postmaster =
+                    Long.parseLong(Files.readAllLines(pg.dataDirectory().resolve("postmaster.pid"))
+                            .get(0)
+                            .trim());
             Runtime.getRuntime().addShutdownHook(new Thread(cluster::close, "bench-pg-stop"));
             env.put("postgresql", pg.queryOne("postgres", "SELECT version()"));
             prepare();
             Capture on = capture("on"), off = capture("off");
-            json.put("checkpoint0", Map.of("capture_ddl_on", checkpointZero(on), "capture_ddl_off", checkpointZero(off)));
+            json.put(
+                    "checkpoint0",
+                    Map.of("capture_ddl_on", checkpointZero(on), "capture_ddl_off", checkpointZero(off)));
             pg.execute(DB, "SELECT pg_create_logical_replication_slot('" + BARE_SLOT + "', 'pgoutput')");
             new CaptureRounds(on, off).run();
-            step("the source's side: " + o.ddl + " DDL statements with the event triggers and without, " + o.repeats + " times, in database ddl (the same objects, no rows)");
+            step("the source's side: " + o.ddl + " DDL statements with the event triggers and without, " + o.repeats
+                    + " times, in database ddl (the same objects, no rows)");
             pg.createDatabase("ddl");
             try (Connection c = pg.connect("ddl")) {
                 ManyObjects.create(c, o.size(), false);
             }
             json.put("ddl", DdlTimings.statements(pg, "ddl", o.size(), o.ddl, o.repeats));
-            step("one full read of every definition of " + DB + " (pg_temp.object_definitions()), " + o.repeats + " times");
+            step("one full read of every definition of " + DB + " (pg_temp.object_definitions()), " + o.repeats
+                    + " times");
             Map<String, Object> read = DdlTimings.definitionsRead(pg, DB, o.repeats);
             json.put("definitions_read", read);
-            step("  " + read.get("definitions") + " definitions (" + fmt(read.get("json_bytes")) + " bytes of JSON): " + read.get("ms") + " ms");
-            step("restore latest --jobs " + o.jobs + " of " + on.name + "'s repository with the objects and without them, " + o.repeats + " times each");
+            step("  " + read.get("definitions") + " definitions (" + fmt(read.get("json_bytes")) + " bytes of JSON): "
+                    + read.get("ms") + " ms");
+            step("restore latest --jobs " + o.jobs + " of " + on.name
+                    + "'s repository with the objects and without them, " + o.repeats + " times each");
             json.put("restore", ObjectRestoreTimings.measure(pg, on.repo, o.repeats, o.jobs));
         }
     }
 
     private void prepare() throws Exception {
         pg.createDatabase(DB);
-        step("pgbench -i -s " + o.scale + ", then the objects: " + o.tables + " tables of " + fmt(o.rows) + " rows, " + o.functions + " functions, "
-                + o.views + " views, the CRM fixture (every object kind)");
+        step("pgbench -i -s " + o.scale + ", then the objects: " + o.tables + " tables of " + fmt(o.rows) + " rows, "
+                + o.functions + " functions, " + o.views + " views, the CRM fixture (every object kind)");
         long t0 = System.nanoTime();
         Harness.pgbench(pg, DB, List.of("-i", "-s", "" + o.scale, "-q"));
         pg.execute(DB, "ALTER TABLE pgbench_history REPLICA IDENTITY FULL");
@@ -110,18 +119,41 @@ public final class ObjectsBench {
         }
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("seconds", round(secs(t0), 1));
-        String[][] counts = {{"tables", "relkind IN ('r', 'p')"}, {"partitioned_tables", "relkind = 'p'"}, {"indexes", "relkind IN ('i', 'I')"},
-                {"views", "relkind = 'v'"}, {"materialized_views", "relkind = 'm'"}, {"sequences", "relkind = 'S'"}};
+        String[][] counts = {
+            {"tables", "relkind IN ('r', 'p')"},
+            {"partitioned_tables", "relkind = 'p'"},
+            {"indexes", "relkind IN ('i', 'I')"},
+            {"views", "relkind = 'v'"},
+            {"materialized_views", "relkind = 'm'"},
+            {"sequences", "relkind = 'S'"}
+        };
         for (String[] c : counts) {
-            data.put(c[0], Long.parseLong(pg.queryOne(DB, "SELECT count(*)::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
-                    + " WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') AND " + c[1])));
+            data.put(
+                    c[0],
+                    Long.parseLong(pg.queryOne(
+                            DB,
+                            "SELECT count(*)::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                                    + " WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') AND "
+                                    + c[1])));
         }
-        data.put("functions", Long.parseLong(pg.queryOne(DB, "SELECT count(*)::text FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
-                + " WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e')")));
-        data.put("triggers", Long.parseLong(pg.queryOne(DB, "SELECT count(*)::text FROM pg_trigger WHERE NOT tgisinternal")));
-        data.put("constraints", Long.parseLong(pg.queryOne(DB, "SELECT count(*)::text FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace"
-                + " WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')")));
-        data.put("database_bytes", Long.parseLong(pg.queryOne(DB, "SELECT pg_database_size(current_database())::text")));
+        data.put(
+                "functions",
+                Long.parseLong(
+                        pg.queryOne(
+                                DB,
+                                "SELECT count(*)::text FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
+                                        + " WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e')")));
+        data.put(
+                "triggers",
+                Long.parseLong(pg.queryOne(DB, "SELECT count(*)::text FROM pg_trigger WHERE NOT tgisinternal")));
+        data.put(
+                "constraints",
+                Long.parseLong(pg.queryOne(
+                        DB,
+                        "SELECT count(*)::text FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace"
+                                + " WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')")));
+        data.put(
+                "database_bytes", Long.parseLong(pg.queryOne(DB, "SELECT pg_database_size(current_database())::text")));
         json.put("data", data);
         step("  " + data);
     }
@@ -131,8 +163,11 @@ public final class ObjectsBench {
         Path repo = work.resolve(name + "-repo");
         Path yaml = work.resolve(name + ".yaml");
         // the same heartbeat interval for both: neither reads sequences (nor, when off, definitions) during a drain
-        Files.writeString(yaml, "source:\n  url: " + pg.jdbcUrl(DB) + "\n  user: postgres\n  slot: " + name + "\n  publication: " + name
-                + "\n  capture-ddl: " + ddl + "\n  heartbeat-interval: 1h\nrepository:\n  path: " + repo + "\n");
+        Files.writeString(
+                yaml,
+                "source:\n  url: " + pg.jdbcUrl(DB) + "\n  user: postgres\n  slot: " + name + "\n  publication: " + name
+                        + "\n  capture-ddl: " + ddl + "\n  heartbeat-interval: 1h\nrepository:\n  path: " + repo
+                        + "\n");
         return new Capture("capture_ddl_" + ddl, new ConfigLoader(Map.of()).read(yaml), repo);
     }
 
@@ -140,13 +175,20 @@ public final class ObjectsBench {
         step("checkpoint 0, " + c.name + ": the agent's first run snapshots every table");
         long t0 = System.nanoTime();
         RunningAgent agent = RunningAgent.start(c.config);
-        agent.waitFor("checkpoint 0", () -> Files.exists(c.repo.resolve(Repository.ROOT_FILE))
-                && !Repository.open(c.repo).checkpoints().isEmpty(), WAIT_NANOS);
+        agent.waitFor(
+                "checkpoint 0",
+                () -> Files.exists(c.repo.resolve(Repository.ROOT_FILE))
+                        && !Repository.open(c.repo).checkpoints().isEmpty(),
+                WAIT_NANOS);
         double seconds = secs(t0);
         agent.stop();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("seconds", round(seconds, 2));
-        m.put("rows", Repository.open(c.repo).checkpoints().get(0).tables().stream().mapToLong(t -> t.rows()).sum());
+        m.put(
+                "rows",
+                Repository.open(c.repo).checkpoints().get(0).tables().stream()
+                        .mapToLong(t -> t.rows())
+                        .sum());
         step("  " + m);
         return m;
     }
@@ -167,7 +209,8 @@ public final class ObjectsBench {
             this.on = on;
             this.off = off;
             try (PostgresCatalog catalog = PostgresCatalog.connect(pg.jdbcUrl(DB), "postgres", "")) {
-                tables = catalog.tables(off.config.source().tablesInclude(), off.config.source().tablesExclude());
+                tables = catalog.tables(
+                        off.config.source().tablesInclude(), off.config.source().tablesExclude());
             }
         }
 
@@ -181,15 +224,18 @@ public final class ObjectsBench {
             Map<String, Object> summary = new LinkedHashMap<>();
             for (String who : List.of(on.name, off.name, "bare_engine")) {
                 Map<String, Object> s = new LinkedHashMap<>();
-                for (String k : List.of("rows_per_s", "rows_per_s_after_first", "startup_seconds", "cpu_us_per_row_change")) {
+                for (String k :
+                        List.of("rows_per_s", "rows_per_s_after_first", "startup_seconds", "cpu_us_per_row_change")) {
                     s.put(k, Harness.spread(measured(who, k), 2));
                 }
                 summary.put(who, s);
             }
             List<Double> ratio = new ArrayList<>(), ratioAfterFirst = new ArrayList<>();
             for (int i = 0; i < measured(on.name, "rows_per_s").size(); i++) {
-                ratio.add(measured(on.name, "rows_per_s").get(i) / measured(off.name, "rows_per_s").get(i));
-                ratioAfterFirst.add(measured(on.name, "rows_per_s_after_first").get(i) / measured(off.name, "rows_per_s_after_first").get(i));
+                ratio.add(measured(on.name, "rows_per_s").get(i)
+                        / measured(off.name, "rows_per_s").get(i));
+                ratioAfterFirst.add(measured(on.name, "rows_per_s_after_first").get(i)
+                        / measured(off.name, "rows_per_s_after_first").get(i));
             }
             summary.put("on_over_off_per_round", Harness.spread(ratio, 3));
             summary.put("on_over_off_after_first_per_round", Harness.spread(ratioAfterFirst, 3));
@@ -199,8 +245,12 @@ public final class ObjectsBench {
         /** One figure of one consumer over the measured rounds. */
         @SuppressWarnings("unchecked")
         List<Double> measured(String who, String key) {
-            return rounds.stream().filter(r -> !Boolean.TRUE.equals(r.get("warm_up"))).map(r -> ((Map<String, Object>) r.get(who)).get(key))
-                    .filter(v -> v instanceof Number).map(v -> ((Number) v).doubleValue()).toList();
+            return rounds.stream()
+                    .filter(r -> !Boolean.TRUE.equals(r.get("warm_up")))
+                    .map(r -> ((Map<String, Object>) r.get(who)).get(key))
+                    .filter(v -> v instanceof Number)
+                    .map(v -> ((Number) v).doubleValue())
+                    .toList();
         }
 
         private Map<String, Object> drainRound(int r) throws Exception {
@@ -208,16 +258,26 @@ public final class ObjectsBench {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("round", r);
             m.put("warm_up", r == 0);
-            step((r == 0 ? "warm-up round (not counted)" : "round " + r + "/" + o.repeats) + ": backlog pgbench -c " + o.clients + " -j " + o.jobs
-                    + " -n -t " + tx + " with nothing consuming");
+            step((r == 0 ? "warm-up round (not counted)" : "round " + r + "/" + o.repeats) + ": backlog pgbench -c "
+                    + o.clients + " -j " + o.jobs + " -n -t " + tx + " with nothing consuming");
             long t0 = System.nanoTime();
-            String out = Harness.pgbench(pg, DB, List.of("-c", "" + o.clients, "-j", "" + o.jobs, "-n", "-t", "" + tx)).output();
+            String out = Harness.pgbench(pg, DB, List.of("-c", "" + o.clients, "-j", "" + o.jobs, "-n", "-t", "" + tx))
+                    .output();
             Matcher tps = Pattern.compile("tps = ([0-9.]+)").matcher(out);
             long delta = MARKER_DELTA + 2L * r;
             long end = Harness.marker(pg, DB, delta);
             long rowChanges = 4L * o.clients * tx + 1;
-            m.put("backlog", Map.of("row_changes", rowChanges, "seconds", round(secs(t0), 2), "tps", tps.find() ? Double.parseDouble(tps.group(1)) : -1));
-            List<String> order = r % 2 == 0 ? List.of(on.name, off.name, "bare_engine") : List.of("bare_engine", off.name, on.name);
+            m.put(
+                    "backlog",
+                    Map.of(
+                            "row_changes",
+                            rowChanges,
+                            "seconds",
+                            round(secs(t0), 2),
+                            "tps",
+                            tps.find() ? Double.parseDouble(tps.group(1)) : -1));
+            List<String> order =
+                    r % 2 == 0 ? List.of(on.name, off.name, "bare_engine") : List.of("bare_engine", off.name, on.name);
             m.put("order", order);
             long[] settle = {-1};
             for (String who : order) {
@@ -232,8 +292,18 @@ public final class ObjectsBench {
                     d = agentDrain(off, end, rowChanges, () -> settle[0]);
                 }
                 m.put(who, d);
-                Harness.report("    " + who, d, List.of("seconds", "rows_per_s", "rows_per_s_after_first", "startup_seconds", "cpu_us_per_row_change",
-                        "jvm_cpu_seconds", "cluster_cpu_seconds", "walsender_cpu_seconds"));
+                Harness.report(
+                        "    " + who,
+                        d,
+                        List.of(
+                                "seconds",
+                                "rows_per_s",
+                                "rows_per_s_after_first",
+                                "startup_seconds",
+                                "cpu_us_per_row_change",
+                                "jvm_cpu_seconds",
+                                "cluster_cpu_seconds",
+                                "walsender_cpu_seconds"));
             }
             if (order.indexOf(off.name) < order.indexOf(on.name)) {
                 step("  " + off.name + " catches up past S (not timed)");
@@ -257,13 +327,16 @@ public final class ObjectsBench {
         long t0 = System.nanoTime();
         RunningAgent agent = RunningAgent.start(c.config);
         long[] first = {0};
-        agent.waitFor(c.name + "'s drain", () -> {
-            LogSummary l = LogSummary.of(logDir);
-            if (first[0] == 0 && l.lastSequence() > before) {
-                first[0] = System.nanoTime();
-            }
-            return l.lastPosition() > end;
-        }, WAIT_NANOS);
+        agent.waitFor(
+                c.name + "'s drain",
+                () -> {
+                    LogSummary l = LogSummary.of(logDir);
+                    if (first[0] == 0 && l.lastSequence() > before) {
+                        first[0] = System.nanoTime();
+                    }
+                    return l.lastPosition() > end;
+                },
+                WAIT_NANOS);
         long done = System.nanoTime();
         double[] cpuAfter = cpuNow();
         Double walsender = Harness.walsenderCpuSeconds(pg, DB, c.config.source().slot());
@@ -272,16 +345,20 @@ public final class ObjectsBench {
             agent.waitFor(c.name + " past S", () -> LogSummary.of(logDir).lastPosition() > more, WAIT_NANOS);
         }
         agent.stop();
-        Map<String, Object> d = drained((done - t0) / 1e9, first[0] == 0 ? null : (done - first[0]) / 1e9, rowChanges, cpu, cpuAfter);
+        Map<String, Object> d =
+                drained((done - t0) / 1e9, first[0] == 0 ? null : (done - first[0]) / 1e9, rowChanges, cpu, cpuAfter);
         d.put("walsender_cpu_seconds", walsender);
         return d;
     }
 
     /** The bare engine with the connector properties of the agent {@code off} (capture-ddl off), on its own slot, timed until it sees the marker. */
-    private Map<String, Object> bareDrain(Capture off, List<String> tables, long delta, long rowChanges) throws Exception {
-        var p = BareEngine.properties(off.config.source(), tables, off.repo, off.config.agent().maxBatchSize(), BARE_SLOT);
+    private Map<String, Object> bareDrain(Capture off, List<String> tables, long delta, long rowChanges)
+            throws Exception {
+        var p = BareEngine.properties(
+                off.config.source(), tables, off.repo, off.config.agent().maxBatchSize(), BARE_SLOT);
         double[] cpu = cpuNow();
-        try (BareEngine engine = BareEngine.start(p, v -> "c".equals(v.getString("op")) && Harness.isMarker(v.getStruct("after"), delta))) {
+        try (BareEngine engine = BareEngine.start(
+                p, v -> "c".equals(v.getString("op")) && Harness.isMarker(v.getStruct("after"), delta))) {
             engine.awaitEnd(WAIT_NANOS);
             Map<String, Object> d = drained(engine.seconds(), engine.secondsAfterFirst(), rowChanges, cpu, cpuNow());
             d.put("walsender_cpu_seconds", Harness.walsenderCpuSeconds(pg, DB, BARE_SLOT));
@@ -291,10 +368,11 @@ public final class ObjectsBench {
 
     /** {this JVM's CPU seconds, the cluster's CPU seconds} now. */
     private static double[] cpuNow() {
-        return new double[]{Jvm.processCpuNanos() / 1e9, Cpu.processes()[1]};
+        return new double[] {Jvm.processCpuNanos() / 1e9, Cpu.processes()[1]};
     }
 
-    private static Map<String, Object> drained(double seconds, Double afterFirst, long rowChanges, double[] cpu, double[] cpuAfter) {
+    private static Map<String, Object> drained(
+            double seconds, Double afterFirst, long rowChanges, double[] cpu, double[] cpuAfter) {
         Map<String, Object> d = new LinkedHashMap<>();
         d.put("seconds", round(seconds, 2));
         d.put("row_changes", rowChanges);
@@ -303,7 +381,9 @@ public final class ObjectsBench {
         d.put("startup_seconds", afterFirst == null ? null : round(seconds - afterFirst, 2));
         d.put("jvm_cpu_seconds", round(cpuAfter[0] - cpu[0], 2));
         d.put("cluster_cpu_seconds", round(cpuAfter[1] - cpu[1], 2));
-        d.put("cpu_us_per_row_change", rowChanges == 0 ? null : round((cpuAfter[0] - cpu[0] + cpuAfter[1] - cpu[1]) * 1e6 / rowChanges, 1));
+        d.put(
+                "cpu_us_per_row_change",
+                rowChanges == 0 ? null : round((cpuAfter[0] - cpu[0] + cpuAfter[1] - cpu[1]) * 1e6 / rowChanges, 1));
         return d;
     }
 
@@ -313,35 +393,84 @@ public final class ObjectsBench {
             // for the table's machine line (writeResults records it too, after the table is made)
             ((Map<String, Object>) env).put("load_average_at_end", Machine.loadAverage());
         }
-        Harness.writeResults(json, json.containsKey("capture") ? ObjectsTable.of(json) : "(no figures)", o.results, "objects");
+        Harness.writeResults(
+                json, json.containsKey("capture") ? ObjectsTable.of(json) : "(no figures)", o.results, "objects");
         Harness.deleteTree(work);
     }
 
-    record Options(int scale, int tables, int functions, int views, int rows, int clients, int jobs, int tx, int warmupTx, int repeats, int ddl,
-                   Path results) {
+    record Options(
+            int scale,
+            int tables,
+            int functions,
+            int views,
+            int rows,
+            int clients,
+            int jobs,
+            int tx,
+            int warmupTx,
+            int repeats,
+            int ddl,
+            Path results) {
         ManyObjects.Size size() {
             return new ManyObjects.Size(tables, functions, views, rows);
         }
 
         static Options parse(String[] args) {
             Map<String, String> m = new LinkedHashMap<>();
-            String[] defaults = {"--scale", "5", "--tables", "300", "--functions", "200", "--views", "40", "--rows", "1000", "--clients", "4",
-                    "--jobs", "2", "--tx", "10000", "--warmup-tx", "5000", "--repeats", "3", "--ddl", "200", "--results", "bench/results"};
+            String[] defaults = {
+                "--scale",
+                "5",
+                "--tables",
+                "300",
+                "--functions",
+                "200",
+                "--views",
+                "40",
+                "--rows",
+                "1000",
+                "--clients",
+                "4",
+                "--jobs",
+                "2",
+                "--tx",
+                "10000",
+                "--warmup-tx",
+                "5000",
+                "--repeats",
+                "3",
+                "--ddl",
+                "200",
+                "--results",
+                "bench/results"
+            };
             for (int i = 0; i < defaults.length; i += 2) {
                 m.put(defaults[i], defaults[i + 1]);
             }
             for (int i = 0; i < args.length; i++) {
                 if (!m.containsKey(args[i]) || i + 1 == args.length) {
-                    throw new IllegalArgumentException("unknown or incomplete option '" + args[i] + "': ObjectsBench [--scale 5] [--tables 300] [--functions 200]"
+                    throw new IllegalArgumentException("unknown or incomplete option '" + args[i]
+                            + "': ObjectsBench [--scale 5] [--tables 300] [--functions 200]"
                             + " [--views 40] [--rows 1000 (per table)] [--clients 4] [--jobs 2] [--tx 10000 (per client and round)] [--warmup-tx 5000]"
                             + " [--repeats 3] [--ddl 200 (statements per batch)] [--results bench/results]");
                 }
                 m.put(args[i], args[++i]);
             }
-            Options o = new Options(num(m, "--scale"), num(m, "--tables"), num(m, "--functions"), num(m, "--views"), num(m, "--rows"), num(m, "--clients"),
-                    num(m, "--jobs"), num(m, "--tx"), num(m, "--warmup-tx"), num(m, "--repeats"), num(m, "--ddl"), Path.of(m.get("--results")));
+            Options o = new Options(
+                    num(m, "--scale"),
+                    num(m, "--tables"),
+                    num(m, "--functions"),
+                    num(m, "--views"),
+                    num(m, "--rows"),
+                    num(m, "--clients"),
+                    num(m, "--jobs"),
+                    num(m, "--tx"),
+                    num(m, "--warmup-tx"),
+                    num(m, "--repeats"),
+                    num(m, "--ddl"),
+                    Path.of(m.get("--results")));
             if (o.tables < 40 || o.functions < 2 || o.repeats < 1) {
-                throw new IllegalArgumentException("--tables must be at least 40, --functions at least 2 and --repeats at least 1");
+                throw new IllegalArgumentException(
+                        "--tables must be at least 40, --functions at least 2 and --repeats at least 1");
             }
             return o;
         }

@@ -5,7 +5,6 @@ import dev.backtrack.config.ConfigLoader;
 import dev.backtrack.connectors.postgres.PostgresCatalog;
 import dev.backtrack.repository.Repository;
 import dev.backtrack.testkit.PostgresCluster;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,14 +24,18 @@ final class PgbenchSource {
     }
 
     /** @param passphrase null for a plain repository */
-    PgbenchSource(PostgresCluster pg, Path work, String db, String slot, String name, String passphrase) throws IOException {
+    PgbenchSource(PostgresCluster pg, Path work, String db, String slot, String name, String passphrase)
+            throws IOException {
         this.pg = pg;
         this.db = db;
         this.repo = work.resolve(name + "-repo");
         Path yaml = work.resolve(name + ".yaml");
         // capture-ddl off: the agent then uses the same 5-argument CaptureSettings.of the bare engine gets
-        Files.writeString(yaml, "source:\n  url: " + pg.jdbcUrl(db) + "\n  user: postgres\n  slot: " + slot + "\n  publication: " + slot
-                + "\n  capture-ddl: off\nrepository:\n  path: " + repo + "\n" + (passphrase == null ? "" : "  passphrase: " + passphrase + "\n"));
+        Files.writeString(
+                yaml,
+                "source:\n  url: " + pg.jdbcUrl(db) + "\n  user: postgres\n  slot: " + slot + "\n  publication: " + slot
+                        + "\n  capture-ddl: off\nrepository:\n  path: " + repo + "\n"
+                        + (passphrase == null ? "" : "  passphrase: " + passphrase + "\n"));
         this.config = new ConfigLoader(Map.of()).read(yaml);
     }
 
@@ -40,7 +43,8 @@ final class PgbenchSource {
     void prepare() {
         pg.execute(db, "ALTER TABLE pgbench_history REPLICA IDENTITY FULL");
         try (PostgresCatalog catalog = PostgresCatalog.connect(pg.jdbcUrl(db), "postgres", "")) {
-            tables = catalog.tables(config.source().tablesInclude(), config.source().tablesExclude());
+            tables = catalog.tables(
+                    config.source().tablesInclude(), config.source().tablesExclude());
         }
     }
 

@@ -1,20 +1,19 @@
 package dev.backtrack.bench;
 
+import static dev.backtrack.bench.Figures.fmt;
+import static dev.backtrack.bench.Figures.round;
+import static dev.backtrack.bench.Figures.secs;
+import static dev.backtrack.bench.Harness.step;
+
 import dev.backtrack.cli.demo.CrmSchema;
 import dev.backtrack.testkit.PostgresCluster;
 import dev.backtrack.testkit.PostgresPitr;
-
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
-import static dev.backtrack.bench.Figures.fmt;
-import static dev.backtrack.bench.Figures.round;
-import static dev.backtrack.bench.Figures.secs;
-import static dev.backtrack.bench.Harness.step;
 
 /** PostgreSQL's own answers to a restore to an instant T: its PITR, compared with Backtrack's restore, and pg_restore of a pg_dump at T. */
 final class PitrAnchors {
@@ -32,7 +31,8 @@ final class PitrAnchors {
 
     /** PostgreSQL's PITR to {@code pgTime}, compared with Backtrack's restore in restored_backtrack, then the dump at T: figures into {@code m}. */
     void measure(String pgTime, List<String> tables, Map<String, Object> m) throws Exception {
-        step("anchor: PostgreSQL's PITR: copy the base backup, replay the archived WAL to recovery_target_time = '" + pgTime + "', promote");
+        step("anchor: PostgreSQL's PITR: copy the base backup, replay the archived WAL to recovery_target_time = '"
+                + pgTime + "', promote");
         long t0 = System.nanoTime();
         try (PostgresPitr.Recovered recovered = pitr.recoverTo(pg, "recovery_target_time = '" + pgTime + "'", true)) {
             Map<String, Object> pr = new LinkedHashMap<>();
@@ -48,10 +48,12 @@ final class PitrAnchors {
     }
 
     /** Per table: whether Backtrack's restore equals PostgreSQL's PITR; returns the rows at T. */
-    private long compare(PostgresPitr.Recovered recovered, List<String> tables, Map<String, Object> m) throws SQLException {
+    private long compare(PostgresPitr.Recovered recovered, List<String> tables, Map<String, Object> m)
+            throws SQLException {
         Map<String, Object> same = new LinkedHashMap<>();
         long rowsAtT = 0;
-        try (Connection theirs = recovered.connect(PitrBench.DB); Connection ours = pg.connect("restored_backtrack")) {
+        try (Connection theirs = recovered.connect(PitrBench.DB);
+                Connection ours = pg.connect("restored_backtrack")) {
             for (String t : tables) {
                 String expected = CrmSchema.checksum(theirs, t);
                 same.put(t, expected.equals(CrmSchema.checksum(ours, t)));
@@ -66,11 +68,26 @@ final class PitrAnchors {
 
     /** pg_dump -Fd of the recovered server (the dump at T), then pg_restore of it into new databases, plain and with lz4 TOAST. */
     private void dumpAndRestore(PostgresPitr.Recovered recovered, long rowsAtT, Map<String, Object> m) {
-        step("anchor: pg_dump -Fd -j " + jobs + " of the recovered server (the dump at T), then pg_restore -j " + jobs + " into a new database");
+        step("anchor: pg_dump -Fd -j " + jobs + " of the recovered server (the dump at T), then pg_restore -j " + jobs
+                + " into a new database");
         Path dump = shared.resolve("at-instant.dump");
         long t0 = System.nanoTime();
-        pg.runAsPostgres(List.of(pg.binDirectory().resolve("pg_dump").toString(), "-h", "127.0.0.1", "-p", "" + recovered.port(), "-U", "postgres",
-                "-Fd", "-j", "" + jobs, "-f", dump.toString(), PitrBench.DB), 1800);
+        pg.runAsPostgres(
+                List.of(
+                        pg.binDirectory().resolve("pg_dump").toString(),
+                        "-h",
+                        "127.0.0.1",
+                        "-p",
+                        "" + recovered.port(),
+                        "-U",
+                        "postgres",
+                        "-Fd",
+                        "-j",
+                        "" + jobs,
+                        "-f",
+                        dump.toString(),
+                        PitrBench.DB),
+                1800);
         Map<String, Object> dumped = new LinkedHashMap<>();
         double dumpSeconds = secs(t0);
         dumped.put("seconds", round(dumpSeconds, 2));
@@ -80,8 +97,21 @@ final class PitrAnchors {
         pg.execute("postgres", "CHECKPOINT");
         pg.createDatabase("restored_pg");
         t0 = System.nanoTime();
-        pg.runAsPostgres(List.of(pg.binDirectory().resolve("pg_restore").toString(), "-h", "127.0.0.1", "-p", "" + pg.port(), "-U", "postgres",
-                "-j", "" + jobs, "-d", "restored_pg", dump.toString()), 1800);
+        pg.runAsPostgres(
+                List.of(
+                        pg.binDirectory().resolve("pg_restore").toString(),
+                        "-h",
+                        "127.0.0.1",
+                        "-p",
+                        "" + pg.port(),
+                        "-U",
+                        "postgres",
+                        "-j",
+                        "" + jobs,
+                        "-d",
+                        "restored_pg",
+                        dump.toString()),
+                1800);
         double restoreSeconds = secs(t0);
         Map<String, Object> pgr = new LinkedHashMap<>();
         pgr.put("seconds", round(restoreSeconds, 2));
@@ -89,19 +119,36 @@ final class PitrAnchors {
         pgr.put("rows_per_s", Math.round(rowsAtT / restoreSeconds));
         pgr.put("includes_analyze", false);
         m.put("pg_restore", pgr);
-        step("  pg_dump " + dumped.get("seconds") + " s; pg_restore " + pgr.get("seconds") + " s (" + fmt(pgr.get("rows_per_s")) + " rows/s)");
+        step("  pg_dump " + dumped.get("seconds") + " s; pg_restore " + pgr.get("seconds") + " s ("
+                + fmt(pgr.get("rows_per_s")) + " rows/s)");
         // Backtrack's restore writes TOASTed values with lz4 where the target left the default: the same for pg_restore
         pg.execute("postgres", "CHECKPOINT");
         pg.createDatabase("restored_pg_lz4");
         t0 = System.nanoTime();
-        pg.runAsPostgres(List.of("env", "PGOPTIONS=-c default_toast_compression=lz4", pg.binDirectory().resolve("pg_restore").toString(), "-h", "127.0.0.1",
-                "-p", "" + pg.port(), "-U", "postgres", "-j", "" + jobs, "-d", "restored_pg_lz4", dump.toString()), 1800);
+        pg.runAsPostgres(
+                List.of(
+                        "env",
+                        "PGOPTIONS=-c default_toast_compression=lz4",
+                        pg.binDirectory().resolve("pg_restore").toString(),
+                        "-h",
+                        "127.0.0.1",
+                        "-p",
+                        "" + pg.port(),
+                        "-U",
+                        "postgres",
+                        "-j",
+                        "" + jobs,
+                        "-d",
+                        "restored_pg_lz4",
+                        dump.toString()),
+                1800);
         double lz4Seconds = secs(t0);
         Map<String, Object> lz4 = new LinkedHashMap<>();
         lz4.put("seconds", round(lz4Seconds, 2));
         lz4.put("rows_per_s", Math.round(rowsAtT / lz4Seconds));
         lz4.put("includes_analyze", false);
         m.put("pg_restore_lz4", lz4);
-        step("  pg_restore with default_toast_compression = lz4: " + lz4.get("seconds") + " s (" + fmt(lz4.get("rows_per_s")) + " rows/s)");
+        step("  pg_restore with default_toast_compression = lz4: " + lz4.get("seconds") + " s ("
+                + fmt(lz4.get("rows_per_s")) + " rows/s)");
     }
 }

@@ -1,17 +1,21 @@
 package dev.backtrack.bench;
 
+import static dev.backtrack.bench.Figures.fmt;
+import static dev.backtrack.bench.Figures.round;
+import static dev.backtrack.bench.Figures.secs;
+import static dev.backtrack.bench.Harness.step;
+
 import dev.backtrack.cli.demo.CrmSchema;
-import dev.backtrack.repository.position.Lsn;
 import dev.backtrack.connectors.postgres.PostgresTarget;
 import dev.backtrack.recovery.RestoreTarget;
 import dev.backtrack.repository.Repository;
 import dev.backtrack.repository.checkpoint.Manifest;
 import dev.backtrack.repository.checkpoint.SyntheticFull;
 import dev.backtrack.repository.model.Micros;
+import dev.backtrack.repository.position.Lsn;
 import dev.backtrack.repository.redolog.LogSummary;
 import dev.backtrack.testkit.PostgresCluster;
 import dev.backtrack.testkit.PostgresPitr;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,11 +30,6 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-
-import static dev.backtrack.bench.Figures.fmt;
-import static dev.backtrack.bench.Figures.round;
-import static dev.backtrack.bench.Figures.secs;
-import static dev.backtrack.bench.Harness.step;
 
 /**
  * Restore to an instant against PostgreSQL's own answers, on one throw-away durable cluster that
@@ -76,7 +75,8 @@ public final class PitrBench {
         work = Files.createTempDirectory("backtrack-pitr-bench-");
         env.put("fdatasync_ms_4k", round(Machine.fsyncMillis(work), 3));
         env.put("load_average_at_start", Machine.loadAverage());
-        step("PITR benchmark; load average " + Machine.loadAverage() + "; fdatasync of 4 KiB " + env.get("fdatasync_ms_4k") + " ms");
+        step("PITR benchmark; load average " + Machine.loadAverage() + "; fdatasync of 4 KiB "
+                + env.get("fdatasync_ms_4k") + " ms");
         Map<String, String> settings = Harness.durablePostgres();
         try (PostgresPitr archive = PostgresPitr.create()) {
             pitr = archive;
@@ -84,7 +84,10 @@ public final class PitrBench {
             env.put("postgresql_settings", settings);
             try (PostgresCluster cluster = Harness.startCluster(settings)) {
                 pg = cluster;
-                Cpu.postmaster = Long.parseLong(Files.readAllLines(pg.dataDirectory().resolve("postmaster.pid")).get(0).trim());
+                Cpu.postmaster =
+                        Long.parseLong(Files.readAllLines(pg.dataDirectory().resolve("postmaster.pid"))
+                                .get(0)
+                                .trim());
                 Runtime.getRuntime().addShutdownHook(new Thread(cluster::close, "bench-pg-stop"));
                 env.put("postgresql", pg.queryOne("postgres", "SELECT version()"));
                 shared = pg.dataDirectory().getParent();
@@ -100,24 +103,38 @@ public final class PitrBench {
 
     private void prepare() throws Exception {
         pg.createDatabase(DB);
-        step("pgbench -i -s " + o.scale() + ", and the CRM tables with " + fmt(o.accounts()) + " accounts (" + fmt(3L * o.accounts()) + " contacts with TOASTed notes)");
+        step("pgbench -i -s " + o.scale() + ", and the CRM tables with " + fmt(o.accounts()) + " accounts ("
+                + fmt(3L * o.accounts()) + " contacts with TOASTed notes)");
         long t0 = System.nanoTime();
         pgbench("-i", "-s", "" + o.scale(), "-q");
         pg.execute(DB, "ALTER TABLE pgbench_history REPLICA IDENTITY FULL");
         try (Connection c = pg.connect(DB)) {
             CrmMix.seed(c, o.accounts());
         }
-        tables = new ArrayList<>(List.of("public.pgbench_accounts", "public.pgbench_branches", "public.pgbench_tellers", "public.pgbench_history"));
+        tables = new ArrayList<>(List.of(
+                "public.pgbench_accounts",
+                "public.pgbench_branches",
+                "public.pgbench_tellers",
+                "public.pgbench_history"));
         tables.addAll(CrmSchema.TABLES);
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("seconds", round(secs(t0), 1));
-        data.put("database_bytes", Long.parseLong(pg.queryOne(DB, "SELECT pg_database_size(current_database())::text")));
-        data.put("toast_bytes_contacts", Long.parseLong(pg.queryOne(DB, "SELECT pg_total_relation_size(reltoastrelid)::text FROM pg_class WHERE relname = 'contacts'")));
+        data.put(
+                "database_bytes", Long.parseLong(pg.queryOne(DB, "SELECT pg_database_size(current_database())::text")));
+        data.put(
+                "toast_bytes_contacts",
+                Long.parseLong(
+                        pg.queryOne(
+                                DB,
+                                "SELECT pg_total_relation_size(reltoastrelid)::text FROM pg_class WHERE relname = 'contacts'")));
         json.put("data", data);
-        step("  " + fmt(data.get("database_bytes")) + " bytes, of which contacts' TOAST " + fmt(data.get("toast_bytes_contacts")));
+        step("  " + fmt(data.get("database_bytes")) + " bytes, of which contacts' TOAST "
+                + fmt(data.get("toast_bytes_contacts")));
         repo = work.resolve("repo");
         config = work.resolve("agent.yaml");
-        Files.writeString(config, "source:\n  url: " + pg.jdbcUrl(DB) + "\n  user: postgres\nrepository:\n  path: " + repo + "\n");
+        Files.writeString(
+                config,
+                "source:\n  url: " + pg.jdbcUrl(DB) + "\n  user: postgres\nrepository:\n  path: " + repo + "\n");
     }
 
     /**
@@ -132,15 +149,22 @@ public final class PitrBench {
         long t0 = System.nanoTime();
         try (ChildAgent agent = ChildAgent.start(config, work.resolve("agent-steady.out"))) {
             m.put("agent_java_options", agent.javaOptions());
-            agent.waitFor("checkpoint 0", () -> Files.exists(repo.resolve(Repository.ROOT_FILE)) && !Repository.open(repo).checkpoints().isEmpty(), WAIT_NANOS);
+            agent.waitFor(
+                    "checkpoint 0",
+                    () -> Files.exists(repo.resolve(Repository.ROOT_FILE))
+                            && !Repository.open(repo).checkpoints().isEmpty(),
+                    WAIT_NANOS);
             Map<String, Object> ck = new LinkedHashMap<>();
             double ckSeconds = secs(t0);
-            long ckRows = Repository.open(repo).checkpoints().get(0).tables().stream().mapToLong(t -> t.rows()).sum();
+            long ckRows = Repository.open(repo).checkpoints().get(0).tables().stream()
+                    .mapToLong(t -> t.rows())
+                    .sum();
             ck.put("seconds_from_agent_start", round(ckSeconds, 2));
             ck.put("rows", ckRows);
             ck.put("rows_per_s", Math.round(ckRows / ckSeconds));
             json.put("checkpoint0", ck);
-            step("  checkpoint 0: " + fmt(ckRows) + " rows, " + ck.get("seconds_from_agent_start") + " s from the agent's start");
+            step("  checkpoint 0: " + fmt(ckRows) + " rows, " + ck.get("seconds_from_agent_start")
+                    + " s from the agent's start");
             pg.execute("postgres", "CHECKPOINT");
             t0 = System.nanoTime();
             pitr.baseBackup(pg);
@@ -150,8 +174,16 @@ public final class PitrBench {
             json.put("base_backup", bb);
             step("  pg_basebackup: " + fmt(bb.get("bytes")) + " bytes in " + bb.get("seconds") + " s");
 
-            step(String.format(Locale.ROOT, "steady load: pgbench -R %d -T %d -c %d -j %d, TPC-B %d : crm_touch %d : crm_notes %d, while the agent captures",
-                    o.rate(), o.seconds(), o.clients(), o.jobs(), CrmMix.TPCB_WEIGHT, CrmMix.TOUCH_WEIGHT, CrmMix.NOTES_WEIGHT));
+            step(String.format(
+                    Locale.ROOT,
+                    "steady load: pgbench -R %d -T %d -c %d -j %d, TPC-B %d : crm_touch %d : crm_notes %d, while the agent captures",
+                    o.rate(),
+                    o.seconds(),
+                    o.clients(),
+                    o.jobs(),
+                    CrmMix.TPCB_WEIGHT,
+                    CrmMix.TOUCH_WEIGHT,
+                    CrmMix.NOTES_WEIGHT));
             LogSummary logBefore = Repository.open(repo).logSummary();
             long walBefore = insertLsn();
             double cpuBefore = agent.cpuSeconds();
@@ -159,19 +191,35 @@ public final class PitrBench {
             AtomicReference<String> instant = new AtomicReference<>();
             AtomicReference<Throwable> failed = new AtomicReference<>();
             AtomicLong rssMax = new AtomicLong();
-            Thread load = new Thread(() -> {
-                try {
-                    String out = pgbench(concat(List.of("-n", "-R", "" + o.rate(), "-T", "" + o.seconds(), "-c", "" + o.clients(), "-j", "" + o.jobs(),
-                            "-D", "accounts=" + o.accounts()), CrmMix.scripts(shared))).output();
-                    m.put("pgbench", Harness.pgbenchFigures(out));
-                } catch (Throwable e) {
-                    failed.set(e);
-                }
-            }, "bench-steady-load");
+            Thread load = new Thread(
+                    () -> {
+                        try {
+                            String out = pgbench(concat(
+                                            List.of(
+                                                    "-n",
+                                                    "-R",
+                                                    "" + o.rate(),
+                                                    "-T",
+                                                    "" + o.seconds(),
+                                                    "-c",
+                                                    "" + o.clients(),
+                                                    "-j",
+                                                    "" + o.jobs(),
+                                                    "-D",
+                                                    "accounts=" + o.accounts()),
+                                            CrmMix.scripts(shared)))
+                                    .output();
+                            m.put("pgbench", Harness.pgbenchFigures(out));
+                        } catch (Throwable e) {
+                            failed.set(e);
+                        }
+                    },
+                    "bench-steady-load");
             long began = System.nanoTime();
             load.start();
             Path logDir = Repository.open(repo).logDir();
-            try (Connection c = pg.connect(DB); Statement st = c.createStatement()) {
+            try (Connection c = pg.connect(DB);
+                    Statement st = c.createStatement()) {
                 long nextSample = began;
                 int seenUpTo = 0;
                 int i = 0;
@@ -179,7 +227,7 @@ public final class PitrBench {
                     agent.checkAlive();
                     long now = System.nanoTime();
                     if (load.isAlive() && now >= nextSample) {
-                        samples.add(new long[]{insertLsn(st), now, 0});
+                        samples.add(new long[] {insertLsn(st), now, 0});
                         nextSample += 10_000_000L;
                         if (instant.get() == null && now - began > o.seconds() * 600_000_000L) {
                             instant.set(sourceNow(st));
@@ -196,10 +244,12 @@ public final class PitrBench {
                     }
                     if (!load.isAlive() && seenUpTo < samples.size()) {
                         if (seen - samples.get(seenUpTo)[1] > WAIT_NANOS) {
-                            throw new IllegalStateException("the log did not reach " + Lsn.format(samples.get(seenUpTo)[0]) + " within 15 minutes:\n" + agent.tail());
+                            throw new IllegalStateException("the log did not reach "
+                                    + Lsn.format(samples.get(seenUpTo)[0]) + " within 15 minutes:\n" + agent.tail());
                         }
                         // nothing commits after the load: one small transaction moves the log past the last samples
-                        st.execute("INSERT INTO pgbench_history (tid, bid, aid, delta, mtime) VALUES (1, 1, 1, 0, now())");
+                        st.execute(
+                                "INSERT INTO pgbench_history (tid, bid, aid, delta, mtime) VALUES (1, 1, 1, 0, now())");
                     }
                     Thread.sleep(load.isAlive() ? 5 : 50);
                 }
@@ -209,7 +259,8 @@ public final class PitrBench {
                 throw new IllegalStateException("the steady load failed: " + failed.get(), failed.get());
             }
             long walAfter = insertLsn();
-            double[] lagMs = samples.stream().mapToDouble(s -> (s[2] - s[1]) / 1e6).toArray();
+            double[] lagMs =
+                    samples.stream().mapToDouble(s -> (s[2] - s[1]) / 1e6).toArray();
             m.put("capture_lag_ms", Harness.percentiles(lagMs));
             m.put("lag_samples", lagMs.length);
             m.put("agent_cpu_seconds", round(agent.cpuSeconds() - cpuBefore, 2));
@@ -223,13 +274,22 @@ public final class PitrBench {
             size.put("row_changes", count.rowChanges());
             size.put("transactions", count.transactions());
             size.put("log_bytes", logAfter.bytes() - logBefore.bytes());
-            size.put("log_bytes_per_row_change", round((double) (logAfter.bytes() - logBefore.bytes()) / count.rowChanges(), 1));
+            size.put(
+                    "log_bytes_per_row_change",
+                    round((double) (logAfter.bytes() - logBefore.bytes()) / count.rowChanges(), 1));
             size.put("wal_bytes", walBytes);
             size.put("wal_bytes_per_row_change", round((double) walBytes / count.rowChanges(), 1));
             json.put("size", size);
-            step(String.format(Locale.ROOT, "  capture lag p50 %s ms, p99 %s ms, max %s ms (%d samples); agent peak RSS %d MiB; %s log vs %s WAL bytes per row change",
-                    Harness.percentiles(lagMs).get("p50"), Harness.percentiles(lagMs).get("p99"), Harness.percentiles(lagMs).get("max"), lagMs.length,
-                    agent.peakRssBytes() >> 20, size.get("log_bytes_per_row_change"), size.get("wal_bytes_per_row_change")));
+            step(String.format(
+                    Locale.ROOT,
+                    "  capture lag p50 %s ms, p99 %s ms, max %s ms (%d samples); agent peak RSS %d MiB; %s log vs %s WAL bytes per row change",
+                    Harness.percentiles(lagMs).get("p50"),
+                    Harness.percentiles(lagMs).get("p99"),
+                    Harness.percentiles(lagMs).get("max"),
+                    lagMs.length,
+                    agent.peakRssBytes() >> 20,
+                    size.get("log_bytes_per_row_change"),
+                    size.get("wal_bytes_per_row_change")));
             m.put("agent_exit", agent.stop());
             m.put("instant", instant.get());
             return instant.get();
@@ -242,11 +302,24 @@ public final class PitrBench {
         json.put("drain", m);
         pg.execute(DB, "SELECT pg_create_logical_replication_slot('recv_pgoutput', 'pgoutput')");
         long txs = (long) o.clients() * o.backlogTx();
-        step("backlog: pgbench -t " + o.backlogTx() + " -c " + o.clients() + " (" + fmt(txs) + " transactions of the mix) with nothing consuming");
+        step("backlog: pgbench -t " + o.backlogTx() + " -c " + o.clients() + " (" + fmt(txs)
+                + " transactions of the mix) with nothing consuming");
         LogSummary before = Repository.open(repo).logSummary();
-        pgbench(concat(List.of("-n", "-t", "" + o.backlogTx(), "-c", "" + o.clients(), "-j", "" + o.jobs(), "-D", "accounts=" + o.accounts()), CrmMix.scripts(shared)));
+        pgbench(concat(
+                List.of(
+                        "-n",
+                        "-t",
+                        "" + o.backlogTx(),
+                        "-c",
+                        "" + o.clients(),
+                        "-j",
+                        "" + o.jobs(),
+                        "-D",
+                        "accounts=" + o.accounts()),
+                CrmMix.scripts(shared)));
         long markerLsn;
-        try (Connection c = pg.connect(DB); Statement st = c.createStatement()) {
+        try (Connection c = pg.connect(DB);
+                Statement st = c.createStatement()) {
             c.setAutoCommit(false);
             st.execute("INSERT INTO pgbench_history (tid, bid, aid, delta, mtime) VALUES (1, 1, 1, 0, now())");
             markerLsn = insertLsn(st);
@@ -259,13 +332,16 @@ public final class PitrBench {
         try (ChildAgent agent = ChildAgent.start(config, work.resolve("agent-drain.out"))) {
             Path logDir = Repository.open(repo).logDir();
             long[] first = {0};
-            agent.waitFor("the agent's drain", () -> {
-                LogSummary l = LogSummary.of(logDir);
-                if (first[0] == 0 && l.lastSequence() > before.lastSequence()) {
-                    first[0] = System.nanoTime();
-                }
-                return l.lastPosition() > markerLsn;
-            }, WAIT_NANOS);
+            agent.waitFor(
+                    "the agent's drain",
+                    () -> {
+                        LogSummary l = LogSummary.of(logDir);
+                        if (first[0] == 0 && l.lastSequence() > before.lastSequence()) {
+                            first[0] = System.nanoTime();
+                        }
+                        return l.lastPosition() > markerLsn;
+                    },
+                    WAIT_NANOS);
             long done = System.nanoTime();
             double seconds = (done - t0) / 1e9;
             long rows = LogCount.of(logDir, before.lastSequence() + 1).rowChanges();
@@ -281,13 +357,35 @@ public final class PitrBench {
             a.put("agent_exit", agent.stop());
         }
         m.put("agent", a);
-        step("  agent: " + fmt(a.get("rows_per_s")) + " row changes/s (" + fmt(a.get("rows_per_s_after_first")) + " after " + a.get("startup_seconds")
-                + " s of start-up), peak RSS " + ((Long) a.get("agent_peak_rss_bytes") >> 20) + " MiB");
+        step("  agent: " + fmt(a.get("rows_per_s")) + " row changes/s (" + fmt(a.get("rows_per_s_after_first"))
+                + " after " + a.get("startup_seconds") + " s of start-up), peak RSS "
+                + ((Long) a.get("agent_peak_rss_bytes") >> 20) + " MiB");
         step("drain 2/2: pg_recvlogical, pgoutput (the agent's publication), to /dev/null");
         t0 = System.nanoTime();
-        pg.runAsPostgres(List.of(pg.binDirectory().resolve("pg_recvlogical").toString(), "-h", "127.0.0.1", "-p", "" + pg.port(), "-U", "postgres",
-                "-d", DB, "--slot", "recv_pgoutput", "--start", "--endpos", end, "--no-loop", "-f", "/dev/null", "-o", "proto_version=1",
-                "-o", "publication_names=backtrack"), 1800);
+        pg.runAsPostgres(
+                List.of(
+                        pg.binDirectory().resolve("pg_recvlogical").toString(),
+                        "-h",
+                        "127.0.0.1",
+                        "-p",
+                        "" + pg.port(),
+                        "-U",
+                        "postgres",
+                        "-d",
+                        DB,
+                        "--slot",
+                        "recv_pgoutput",
+                        "--start",
+                        "--endpos",
+                        end,
+                        "--no-loop",
+                        "-f",
+                        "/dev/null",
+                        "-o",
+                        "proto_version=1",
+                        "-o",
+                        "publication_names=backtrack"),
+                1800);
         double seconds = secs(t0);
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("seconds", round(seconds, 2));
@@ -308,7 +406,8 @@ public final class PitrBench {
         pg.execute("postgres", "CHECKPOINT");
         Map<String, Object> bt = timedRestore(RestoreTarget.parse(instant, null), "restored_backtrack");
         m.put("backtrack", bt);
-        step("  " + bt.get("seconds") + " s, " + fmt(bt.get("rows")) + " rows (checkpoint " + bt.get("checkpoint") + " + " + fmt(bt.get("changes_replayed")) + " changes)");
+        step("  " + bt.get("seconds") + " s, " + fmt(bt.get("rows")) + " rows (checkpoint " + bt.get("checkpoint")
+                + " + " + fmt(bt.get("changes_replayed")) + " changes)");
 
         new PitrAnchors(pg, pitr, shared, o.jobs()).measure(pgTime, tables, m);
 
@@ -329,12 +428,15 @@ public final class PitrBench {
         pg.execute("postgres", "CHECKPOINT");
         Map<String, Object> load = timedRestore(RestoreTarget.parse("latest", null), "restored_checkpoint");
         m.put("checkpoint_load", load);
-        step("  " + fmt(load.get("rows")) + " rows in " + load.get("seconds") + " s (" + fmt(load.get("rows_per_s")) + " rows/s, ANALYZE included)");
+        step("  " + fmt(load.get("rows")) + " rows in " + load.get("seconds") + " s (" + fmt(load.get("rows_per_s"))
+                + " rows/s, ANALYZE included)");
     }
 
     private Map<String, Object> timedRestore(RestoreTarget target, String db) {
         pg.createDatabase(db);
-        Map<String, Object> m = Harness.timedRestore(repo, target, () -> PostgresTarget.connect(pg.jdbcUrl(db), "postgres", ""), o.jobs()).figures();
+        Map<String, Object> m = Harness.timedRestore(
+                        repo, target, () -> PostgresTarget.connect(pg.jdbcUrl(db), "postgres", ""), o.jobs())
+                .figures();
         m.put("includes_analyze", true);
         return m;
     }
@@ -342,7 +444,8 @@ public final class PitrBench {
     // ---------------------------------------------------------------------------------------------- helpers
 
     private long insertLsn() throws Exception {
-        try (Connection c = pg.connect(DB); Statement st = c.createStatement()) {
+        try (Connection c = pg.connect(DB);
+                Statement st = c.createStatement()) {
             return insertLsn(st);
         }
     }

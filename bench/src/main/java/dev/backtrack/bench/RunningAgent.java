@@ -2,7 +2,6 @@ package dev.backtrack.bench;
 
 import dev.backtrack.agent.Agent;
 import dev.backtrack.config.BacktrackConfig;
-
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.util.concurrent.TimeUnit;
@@ -18,15 +17,17 @@ final class RunningAgent {
 
     private RunningAgent(BacktrackConfig config) {
         agent = new Agent(config, new PrintStream(said, true));
-        thread = new Thread(() -> {
-            try {
-                agent.run();
-            } catch (Throwable t) {
-                failure.set(t);
-            } finally {
-                ended = true;
-            }
-        }, "bench-agent");
+        thread = new Thread(
+                () -> {
+                    try {
+                        agent.run();
+                    } catch (Throwable t) {
+                        failure.set(t);
+                    } finally {
+                        ended = true;
+                    }
+                },
+                "bench-agent");
     }
 
     static RunningAgent start(BacktrackConfig config) {
@@ -39,7 +40,8 @@ final class RunningAgent {
         agent.stop();
         thread.join(TimeUnit.MINUTES.toMillis(2));
         if (failure.get() != null) {
-            throw new IllegalStateException("the agent failed: " + failure.get() + "\nit said:\n" + said, failure.get());
+            throw new IllegalStateException(
+                    "the agent failed: " + failure.get() + "\nit said:\n" + said, failure.get());
         }
     }
 
@@ -58,12 +60,13 @@ final class RunningAgent {
         long deadline = System.nanoTime() + waitNanos;
         while (!c.met()) {
             if (ended) {
-                throw new IllegalStateException("the agent ended during " + what + ": " + failure.get() + "\nit said:\n" + said,
-                        failure.get());
+                throw new IllegalStateException(
+                        "the agent ended during " + what + ": " + failure.get() + "\nit said:\n" + said, failure.get());
             }
             if (System.nanoTime() > deadline) {
                 agent.stop();
-                throw new IllegalStateException(what + " did not finish within " + waitNanos / 60_000_000_000L + " minutes; the agent said:\n" + said);
+                throw new IllegalStateException(what + " did not finish within " + waitNanos / 60_000_000_000L
+                        + " minutes; the agent said:\n" + said);
             }
             Thread.sleep(20);
         }

@@ -1,19 +1,16 @@
 package dev.backtrack.cli;
 
-import dev.backtrack.config.Engine;
 import dev.backtrack.agent.Agent;
 import dev.backtrack.agent.FreshFull;
 import dev.backtrack.config.BacktrackConfig;
 import dev.backtrack.config.ConfigLoader;
+import dev.backtrack.config.Engine;
 import dev.backtrack.config.SourceConfig;
 import dev.backtrack.connectors.postgres.PostgresCatalog;
 import dev.backtrack.repository.Repository;
 import dev.backtrack.repository.checkpoint.CheckpointKinds;
 import dev.backtrack.repository.checkpoint.Manifest;
 import dev.backtrack.repository.position.Positions;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
@@ -23,23 +20,32 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code backtrack checkpoint --config F [--kind full|diff|incr|fresh]}: a checkpoint now. SIGTERM or
  * Ctrl-C before it is published rolls it back (nothing of it is left) and exits with the signal's code.
  */
-@Command(name = "checkpoint", mixinStandardHelpOptions = true,
-        description = "Write a checkpoint now (also while the agent runs): a synthetic full, differential or incremental from the checkpoints and the log"
-                + " (the source is not read), or a fresh full read from the source.")
+@Command(
+        name = "checkpoint",
+        mixinStandardHelpOptions = true,
+        description =
+                "Write a checkpoint now (also while the agent runs): a synthetic full, differential or incremental from the checkpoints and the log"
+                        + " (the source is not read), or a fresh full read from the source.")
 final class CheckpointCommand implements Callable<Integer> {
-    static final String ROLLED_BACK = "checkpoint rolled back: stopped by a signal; nothing of it is left (run it again)";
+    static final String ROLLED_BACK =
+            "checkpoint rolled back: stopped by a signal; nothing of it is left (run it again)";
 
     @Option(names = "--config", required = true, description = "backtrack.yaml of the agent")
     Path config;
 
-    @Option(names = "--kind", defaultValue = "full",
-            description = "full: a synthetic full from the newest checkpoint's chain and the log; diff: the net changes since the newest full;"
-                    + " incr: the net changes since the newest checkpoint; fresh: a full read from the source now (re-baselining; needs the agent running)")
+    @Option(
+            names = "--kind",
+            defaultValue = "full",
+            description =
+                    "full: a synthetic full from the newest checkpoint's chain and the log; diff: the net changes since the newest full;"
+                            + " incr: the net changes since the newest checkpoint; fresh: a full read from the source now (re-baselining; needs the agent running)")
     String kind;
 
     @Option(names = "--json", description = "print one JSON object")
@@ -48,7 +54,8 @@ final class CheckpointCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (!List.of(Manifest.FULL, Manifest.DIFF, Manifest.INCR, "fresh").contains(kind)) {
-            throw new IllegalArgumentException("--kind " + kind + " is not a checkpoint kind: use full, diff, incr or fresh");
+            throw new IllegalArgumentException(
+                    "--kind " + kind + " is not a checkpoint kind: use full, diff, incr or fresh");
         }
         BacktrackConfig cfg = ConfigLoader.load(config);
         Path path = cfg.repository().path();
@@ -56,30 +63,38 @@ final class CheckpointCommand implements Callable<Integer> {
         Repository repo = Repository.open(path);
         long started = System.nanoTime();
         if (kind.equals("fresh") && repo.identity().sourceEngine() != Engine.POSTGRESQL) {
-            throw new IllegalArgumentException("--kind fresh reads PostgreSQL through an exported snapshot, which a " + repo.identity().sourceEngine()
+            throw new IllegalArgumentException("--kind fresh reads PostgreSQL through an exported snapshot, which a "
+                    + repo.identity().sourceEngine()
                     + " source does not have yet: use --kind full (synthetic, from the log) instead");
         }
-        // SIGTERM or Ctrl-C: the build is interrupted (a fresh full's queries on the source are cancelled too) and rolls back
-        // (CheckpointWriter.abandon); a checkpoint published before the signal stays, and the command ends as without it
+        // SIGTERM or Ctrl-C: the build is interrupted (a fresh full's queries on the source are cancelled too) and
+        // rolls back
+        // (CheckpointWriter.abandon); a checkpoint published before the signal stays, and the command ends as without
+        // it
         Thread building = Thread.currentThread();
         long since = System.currentTimeMillis();
         AtomicBoolean ended = new AtomicBoolean();
         GracefulStop stop;
         try {
-            stop = new GracefulStop("checkpoint-stop", () -> {
-                building.interrupt();
-                if (kind.equals("fresh")) {
-                    Thread cancel = new Thread(() -> cancelFreshRead(cfg.source(), since), "checkpoint-cancel");
-                    cancel.setDaemon(true);
-                    cancel.start();
-                }
-            }, 30, () -> {
-                if (ended.get()) {
-                    // written (or nothing to write) before the signal could stop it: a success, not "killed by SIGTERM" (143)
-                    System.out.flush();
-                    Runtime.getRuntime().halt(ExitCode.OK);
-                }
-            });
+            stop = new GracefulStop(
+                    "checkpoint-stop",
+                    () -> {
+                        building.interrupt();
+                        if (kind.equals("fresh")) {
+                            Thread cancel = new Thread(() -> cancelFreshRead(cfg.source(), since), "checkpoint-cancel");
+                            cancel.setDaemon(true);
+                            cancel.start();
+                        }
+                    },
+                    30,
+                    () -> {
+                        if (ended.get()) {
+                            // written (or nothing to write) before the signal could stop it: a success, not "killed by
+                            // SIGTERM" (143)
+                            System.out.flush();
+                            Runtime.getRuntime().halt(ExitCode.OK);
+                        }
+                    });
         } catch (IllegalStateException shuttingDown) {
             // the signal came before the work began, so nothing was written (without this: 'Shutdown in progress')
             System.err.println("backtrack: " + ROLLED_BACK);
@@ -113,9 +128,14 @@ final class CheckpointCommand implements Callable<Integer> {
         try (FileChannel building = repo.lockForCheckpoint()) {
             List<Manifest> all = repo.checkpoints();
             if (all.isEmpty()) {
-                throw new IllegalArgumentException("repository " + path + " has no checkpoint 0 yet: let the agent take it first");
+                throw new IllegalArgumentException(
+                        "repository " + path + " has no checkpoint 0 yet: let the agent take it first");
             }
-            return CheckpointKinds.build(repo, kind, repo.logSummary().lastSequence(), cfg.repository().compressionLevel(),
+            return CheckpointKinds.build(
+                    repo,
+                    kind,
+                    repo.logSummary().lastSequence(),
+                    cfg.repository().compressionLevel(),
                     Positions.formatter(repo.identity().sourceEngine()));
         }
     }
@@ -136,10 +156,13 @@ final class CheckpointCommand implements Callable<Integer> {
         if (json) {
             Json.print(out);
         } else if (m == null) {
-            System.out.println("no checkpoint written: the log holds nothing after the " + (kind.equals(Manifest.DIFF) ? "newest full" : "newest checkpoint"));
+            System.out.println("no checkpoint written: the log holds nothing after the "
+                    + (kind.equals(Manifest.DIFF) ? "newest full" : "newest checkpoint"));
         } else {
-            System.out.println("checkpoint " + m.id() + " written: " + (kind.equals("fresh") ? "fresh full read from the source" : Agent.describe(m))
-                    + " as of " + m.time() + " (" + m.positionText() + "), " + m.rows() + (m.delta() ? " changed rows, " : " rows, ") + m.bytes() / 1024
+            System.out.println("checkpoint " + m.id() + " written: "
+                    + (kind.equals("fresh") ? "fresh full read from the source" : Agent.describe(m))
+                    + " as of " + m.time() + " (" + m.positionText() + "), " + m.rows()
+                    + (m.delta() ? " changed rows, " : " rows, ") + m.bytes() / 1024
                     + " KiB in " + ms + " ms");
         }
     }
@@ -152,9 +175,10 @@ final class CheckpointCommand implements Callable<Integer> {
      */
     private static void cancelFreshRead(SourceConfig source, long sinceMillis) {
         try (PostgresCatalog c = PostgresCatalog.connect(source.url(), source.user(), source.password())) {
-            c.one("SELECT count(pg_cancel_backend(pid))::text FROM pg_stat_activity WHERE application_name = 'backtrack-fresh-checkpoint'"
-                    + " AND datname = current_database() AND client_addr IS NOT DISTINCT FROM inet_client_addr() AND pid <> pg_backend_pid()"
-                    + " AND backend_start >= to_timestamp(" + sinceMillis + " / 1000.0)");
+            c.one(
+                    "SELECT count(pg_cancel_backend(pid))::text FROM pg_stat_activity WHERE application_name = 'backtrack-fresh-checkpoint'"
+                            + " AND datname = current_database() AND client_addr IS NOT DISTINCT FROM inet_client_addr() AND pid <> pg_backend_pid()"
+                            + " AND backend_start >= to_timestamp(" + sinceMillis + " / 1000.0)");
         } catch (RuntimeException e) {
             // the interrupt still stops the read at its next row
         }

@@ -12,44 +12,62 @@ import dev.backtrack.recovery.Validation;
 import dev.backtrack.repository.Repository;
 import dev.backtrack.repository.objects.ObjectSet;
 import dev.backtrack.repository.schema.TableSchema;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * {@code backtrack migrate cutover}: with the application stopped, applies the rest of the log until
  * nothing more arrives, sets sequences / AUTO_INCREMENT from the source, and validates every table
  * (row counts and content checksums, source against target) before declaring the target live.
  */
-@Command(name = "cutover", mixinStandardHelpOptions = true,
-        description = "Stop the application writing to the source first. Applies the rest of the log until the target has no lag, sets sequences and"
-                + " AUTO_INCREMENT counters from the source, and validates every table (row counts and checksums, source against target).")
+@Command(
+        name = "cutover",
+        mixinStandardHelpOptions = true,
+        description =
+                "Stop the application writing to the source first. Applies the rest of the log until the target has no lag, sets sequences and"
+                        + " AUTO_INCREMENT counters from the source, and validates every table (row counts and checksums, source against target).")
 final class CutoverCommand implements Runnable {
     @Mixin
     MigrationTarget target = new MigrationTarget();
 
-    @Option(names = "--config", required = true, description = "the agent's backtrack.yaml: how to reach the source for validation")
+    @Option(
+            names = "--config",
+            required = true,
+            description = "the agent's backtrack.yaml: how to reach the source for validation")
     Path config;
 
-    @Option(names = "--timeout", defaultValue = "120", paramLabel = "SECONDS", description = "give up (exit 7, target still following) when the target does not match the source by then")
+    @Option(
+            names = "--timeout",
+            defaultValue = "120",
+            paramLabel = "SECONDS",
+            description = "give up (exit 7, target still following) when the target does not match the source by then")
     long timeout;
 
-    @Option(names = "--quiet", defaultValue = "3", paramLabel = "SECONDS", description = "how long the log must not grow before the source counts as stopped")
+    @Option(
+            names = "--quiet",
+            defaultValue = "3",
+            paramLabel = "SECONDS",
+            description = "how long the log must not grow before the source counts as stopped")
     long quiet;
 
     @Option(names = "--json", description = "print the report as one JSON object")
     boolean json;
 
     /** The report: each table compared, the objects (views, functions, ...) that still differ, and whether the target is live. */
-    record Report(boolean cutOver, String appliedThrough, long appliedSequence, List<Validation.TableCheck> tables, List<String> objects,
-                  Map<String, Long> sequences, long millis) {
-    }
+    record Report(
+            boolean cutOver,
+            String appliedThrough,
+            long appliedSequence,
+            List<Validation.TableCheck> tables,
+            List<String> objects,
+            Map<String, Long> sequences,
+            long millis) {}
 
     @Override
     public void run() {
@@ -60,18 +78,24 @@ final class CutoverCommand implements Runnable {
         Repository repo = target.repository();
         long started = System.currentTimeMillis();
         long deadline = started + timeout * 1000;
-        try (TargetDatabase db = target.connect(repo); SourceCatalog source = SourceCatalogs.connect(cfg.source())) {
+        try (TargetDatabase db = target.connect(repo);
+                SourceCatalog source = SourceCatalogs.connect(cfg.source())) {
             if (!source.systemIdentifier().equals(repo.identity().systemIdentifier())) {
-                throw new RestoreException("--config names source " + source.systemIdentifier() + ", but " + repo.path() + " was captured from "
-                        + repo.identity().systemIdentifier() + ": give the agent configuration of this repository");
+                throw new RestoreException("--config names source " + source.systemIdentifier() + ", but " + repo.path()
+                        + " was captured from " + repo.identity().systemIdentifier()
+                        + ": give the agent configuration of this repository");
             }
-            Migration m = new Migration(repo, db, Progress.NONE, line -> System.err.println("cutover: warning: " + line));
-            Set<String> live = Set.copyOf(source.tables(cfg.source().tablesInclude(), cfg.source().tablesExclude()));
-            List<TableSchema> tables = repo.schemas().latest().values().stream().filter(t -> live.contains(t.qualifiedName())).toList();
+            Migration m =
+                    new Migration(repo, db, Progress.NONE, line -> System.err.println("cutover: warning: " + line));
+            Set<String> live = Set.copyOf(
+                    source.tables(cfg.source().tablesInclude(), cfg.source().tablesExclude()));
+            List<TableSchema> tables = repo.schemas().latest().values().stream()
+                    .filter(t -> live.contains(t.qualifiedName()))
+                    .toList();
             long lastSeen = -1;
             long quietSince = System.currentTimeMillis();
             while (true) {
-                Migration.Status s = m.follow(false, null, 0, () -> false, st -> { });
+                Migration.Status s = m.follow(false, null, 0, () -> false, st -> {});
                 if (s.logSequence() != lastSeen) {
                     lastSeen = s.logSequence();
                     quietSince = System.currentTimeMillis();
@@ -90,10 +114,19 @@ final class CutoverCommand implements Runnable {
                             db.commit();
                             m.finish();
                         }
-                        print(new Report(match, s.appliedCommit(), s.appliedSequence(), checks, objects, sequences, System.currentTimeMillis() - started));
+                        print(new Report(
+                                match,
+                                s.appliedCommit(),
+                                s.appliedSequence(),
+                                checks,
+                                objects,
+                                sequences,
+                                System.currentTimeMillis() - started));
                         if (!match) {
-                            throw new ValidationException("the target does not match the source after " + timeout + " s (see the tables above):"
-                                    + " stop every writer to the source, check the agent is running, then run cutover again");
+                            throw new ValidationException(
+                                    "the target does not match the source after " + timeout
+                                            + " s (see the tables above):"
+                                            + " stop every writer to the source, check the agent is running, then run cutover again");
                         }
                         return;
                     }
@@ -109,8 +142,10 @@ final class CutoverCommand implements Runnable {
      * Makes the target's views, functions, triggers, ... as the source has them now (same engine
      * only); returns the objects that still differ.
      */
-    private static List<String> syncObjects(SourceCatalog source, TargetDatabase db, BacktrackConfig cfg, Repository repo) {
-        ObjectSet objects = source.objects(cfg.source().tablesInclude(), cfg.source().tablesExclude());
+    private static List<String> syncObjects(
+            SourceCatalog source, TargetDatabase db, BacktrackConfig cfg, Repository repo) {
+        ObjectSet objects =
+                source.objects(cfg.source().tablesInclude(), cfg.source().tablesExclude());
         if (objects == null || !repo.identity().sourceEngine().equals(db.engine())) {
             return List.of();
         }
@@ -131,15 +166,18 @@ final class CutoverCommand implements Runnable {
             return;
         }
         for (Validation.TableCheck c : r.tables()) {
-            System.out.println((c.matches() ? "match   " : "DIFFERS ") + c.table() + ": " + c.sourceRows() + " rows at the source, " + c.targetRows()
-                    + " in the target, checksum " + c.sourceChecksum() + (c.matches() ? "" : " vs " + c.targetChecksum()));
+            System.out.println((c.matches() ? "match   " : "DIFFERS ") + c.table() + ": " + c.sourceRows()
+                    + " rows at the source, " + c.targetRows() + " in the target, checksum " + c.sourceChecksum()
+                    + (c.matches() ? "" : " vs " + c.targetChecksum()));
             c.differingKeys().forEach(k -> System.out.println("        " + k));
         }
         r.objects().forEach(o -> System.out.println("DIFFERS " + o));
         if (r.cutOver()) {
-            System.out.println("cut over: the target holds every transaction through log sequence " + r.appliedSequence()
-                    + (r.appliedThrough() == null ? "" : " (commit " + r.appliedThrough() + ")") + "; " + r.sequences().size()
-                    + " sequence/AUTO_INCREMENT values set from the source; point the application at the target");
+            System.out.println(
+                    "cut over: the target holds every transaction through log sequence " + r.appliedSequence()
+                            + (r.appliedThrough() == null ? "" : " (commit " + r.appliedThrough() + ")") + "; "
+                            + r.sequences().size()
+                            + " sequence/AUTO_INCREMENT values set from the source; point the application at the target");
         }
     }
 

@@ -14,9 +14,6 @@ import dev.backtrack.recovery.TargetInstant;
 import dev.backtrack.repository.Repository;
 import dev.backtrack.repository.model.Micros;
 import dev.backtrack.repository.position.Lsn;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,13 +25,18 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicReference;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code backtrack demo}: the whole story on the local PostgreSQL — a CRM under load, an accidental
  * mass delete, and a restore to the instant before it, checked table by table.
  */
-@Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Run the whole story on a local PostgreSQL: capture, an accidental DELETE, restore to the instant before it.")
+@Command(
+        name = "demo",
+        mixinStandardHelpOptions = true,
+        description =
+                "Run the whole story on a local PostgreSQL: capture, an accidental DELETE, restore to the instant before it.")
 final class DemoCommand implements Runnable {
     @Option(names = "--host", defaultValue = "127.0.0.1", description = "PostgreSQL host (default ${DEFAULT-VALUE})")
     String host;
@@ -42,10 +44,16 @@ final class DemoCommand implements Runnable {
     @Option(names = "--port", defaultValue = "5432", description = "PostgreSQL port (default ${DEFAULT-VALUE})")
     int port;
 
-    @Option(names = "--user", defaultValue = "postgres", description = "superuser to create the demo databases (default ${DEFAULT-VALUE})")
+    @Option(
+            names = "--user",
+            defaultValue = "postgres",
+            description = "superuser to create the demo databases (default ${DEFAULT-VALUE})")
     String user;
 
-    @Option(names = "--accounts", defaultValue = "2000", description = "accounts to seed (each with 3 contacts, 2 deals, 2 activities)")
+    @Option(
+            names = "--accounts",
+            defaultValue = "2000",
+            description = "accounts to seed (each with 3 contacts, 2 deals, 2 activities)")
     int accounts;
 
     @Option(names = "--seconds", defaultValue = "8", description = "seconds of CRM workload before the accident")
@@ -79,13 +87,15 @@ final class DemoCommand implements Runnable {
         step("2/6 starting the agent (first run: checkpoint 0 from a consistent snapshot)");
         Agent agent = new Agent(cfg, System.out);
         AtomicReference<RuntimeException> agentFailure = new AtomicReference<>();
-        Thread agentThread = new Thread(() -> {
-            try {
-                agent.run();
-            } catch (RuntimeException e) {
-                agentFailure.set(e);
-            }
-        }, "demo-agent");
+        Thread agentThread = new Thread(
+                () -> {
+                    try {
+                        agent.run();
+                    } catch (RuntimeException e) {
+                        agentFailure.set(e);
+                    }
+                },
+                "demo-agent");
         agentThread.start();
         waitForCheckpoint(data, agentFailure);
 
@@ -105,20 +115,25 @@ final class DemoCommand implements Runnable {
             report = new Restore(Repository.open(data), line -> System.out.println("   " + line.trim()))
                     .run(new RestoreTarget.Time(TargetInstant.parse(Micros.format(noted.t()))), db);
         }
-        System.out.println("   restored " + report.rows() + " rows" + RestoreCommand.objects(report) + " from checkpoint " + report.checkpoint() + " + "
-                + report.transactionsApplied() + " transactions in " + report.millis() + " ms");
+        System.out.println("   restored " + report.rows() + " rows" + RestoreCommand.objects(report)
+                + " from checkpoint " + report.checkpoint() + " + " + report.transactionsApplied() + " transactions in "
+                + report.millis() + " ms");
 
         step("6/6 comparing the restored database with the source as it was at T");
         boolean same = compare(base, noted.atT());
         try (Connection admin = DriverManager.getConnection(base + "postgres", user, "")) {
             // the demo's slot would otherwise hold WAL on this server forever
-            exec(admin, "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '" + SOURCE + "'");
+            exec(
+                    admin,
+                    "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '" + SOURCE
+                            + "'");
         }
         System.out.println();
         if (!same) {
             throw new IllegalStateException("the restored database differs from the source at T: see the table above");
         }
-        System.out.println("PROVED: every table and the view of '" + RESTORED + "' equal '" + SOURCE + "' as they were at " + Micros.format(noted.t())
+        System.out.println("PROVED: every table and the view of '" + RESTORED + "' equal '" + SOURCE
+                + "' as they were at " + Micros.format(noted.t())
                 + " (row counts and MD5 of every row); contacts are back after the DELETE, with the trigger, the view and the"
                 + " partitioned activity feed, ready for the application's next insert.");
         System.out.println("repository: " + data + "   restore time: " + report.millis() + " ms");
@@ -127,7 +142,10 @@ final class DemoCommand implements Runnable {
     /** The source and the restore's target made anew (the demo's slot dropped first); returns the source's URL. */
     private String createDatabases(String base) throws SQLException {
         try (Connection admin = DriverManager.getConnection(base + "postgres", user, "")) {
-            exec(admin, "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '" + SOURCE + "'");
+            exec(
+                    admin,
+                    "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '" + SOURCE
+                            + "'");
             exec(admin, "DROP DATABASE IF EXISTS " + SOURCE + " WITH (FORCE)");
             exec(admin, "DROP DATABASE IF EXISTS " + RESTORED + " WITH (FORCE)");
             exec(admin, "CREATE DATABASE " + SOURCE);
@@ -143,14 +161,15 @@ final class DemoCommand implements Runnable {
     }
 
     private BacktrackConfig writeConfig(Path config, String sourceUrl, Path data) throws IOException {
-        Files.writeString(config, "source:\n  url: " + sourceUrl + "\n  user: " + user + "\n  slot: " + SOURCE + "\n  publication: " + SOURCE
-                + "\n  heartbeat-interval: 1s\nrepository:\n  path: " + data + "\n");
+        Files.writeString(
+                config,
+                "source:\n  url: " + sourceUrl + "\n  user: " + user + "\n  slot: " + SOURCE + "\n  publication: "
+                        + SOURCE + "\n  heartbeat-interval: 1s\nrepository:\n  path: " + data + "\n");
         return ConfigLoader.load(config);
     }
 
     /** The instant T noted between the workload's transactions, and every table's checksum then. */
-    private record Noted(long t, Map<String, String> atT) {
-    }
+    private record Noted(long t, Map<String, String> atT) {}
 
     /** Runs the workload, holds it still to note T and the tables' checksums, then lets it run a second more. */
     private Noted runWorkload(String sourceUrl) throws Exception {
@@ -158,9 +177,11 @@ final class DemoCommand implements Runnable {
             workload.start();
             Thread.sleep(seconds * 1000L);
             Noted noted;
-            try (AutoCloseable hold = workload.hold(); Connection c = DriverManager.getConnection(sourceUrl, user, "")) {
+            try (AutoCloseable hold = workload.hold();
+                    Connection c = DriverManager.getConnection(sourceUrl, user, "")) {
                 noted = new Noted(instant(c), checksums(c));
-                System.out.println("   noted T = " + Micros.format(noted.t()) + " after " + workload.committed() + " transactions: " + counts(c));
+                System.out.println("   noted T = " + Micros.format(noted.t()) + " after " + workload.committed()
+                        + " transactions: " + counts(c));
             }
             Thread.sleep(1000);
             return noted;
@@ -189,14 +210,17 @@ final class DemoCommand implements Runnable {
             for (String table : atT.keySet()) {
                 boolean eq = restored.get(table).equals(atT.get(table));
                 same &= eq;
-                System.out.printf("   %-20s at T %-44s restored %-44s %s%n", table, atT.get(table), restored.get(table), eq ? "same" : "DIFFERENT");
+                System.out.printf(
+                        "   %-20s at T %-44s restored %-44s %s%n",
+                        table, atT.get(table), restored.get(table), eq ? "same" : "DIFFERENT");
             }
             same &= applicationWorks(c);
         }
         return same;
     }
 
-    private static void waitForCheckpoint(Path data, AtomicReference<RuntimeException> agentFailure) throws InterruptedException {
+    private static void waitForCheckpoint(Path data, AtomicReference<RuntimeException> agentFailure)
+            throws InterruptedException {
         for (int i = 0; i < 600; i++) {
             if (agentFailure.get() != null) {
                 throw agentFailure.get();
@@ -220,7 +244,8 @@ final class DemoCommand implements Runnable {
             }
             Thread.sleep(100);
         }
-        throw new IllegalStateException("the agent did not log the transaction after " + Lsn.format(lsn) + " within 60 s");
+        throw new IllegalStateException(
+                "the agent did not log the transaction after " + Lsn.format(lsn) + " within 60 s");
     }
 
     /**
@@ -231,13 +256,17 @@ final class DemoCommand implements Runnable {
     private static boolean applicationWorks(Connection c) throws SQLException {
         c.setAutoCommit(false);
         try (Statement st = c.createStatement()) {
-            String id = one(c, "INSERT INTO contacts (account_id, first_name) SELECT min(id), 'Demo' FROM accounts RETURNING id");
+            String id = one(
+                    c,
+                    "INSERT INTO contacts (account_id, first_name) SELECT min(id), 'Demo' FROM accounts RETURNING id");
             st.execute("UPDATE contacts SET updated_at = NULL WHERE id = " + id);
-            boolean stamped = one(c, "SELECT updated_at IS NOT NULL FROM contacts WHERE id = " + id).equals("t");
+            boolean stamped = one(c, "SELECT updated_at IS NOT NULL FROM contacts WHERE id = " + id)
+                    .equals("t");
             st.execute("INSERT INTO activities VALUES (1, 'call', now(), 'demo')");
             String partition = one(c, "SELECT tableoid::regclass::text FROM activities WHERE detail = 'demo'");
-            System.out.println("   next insert: contact " + id + " (its key from the restored sequence); the trigger " + (stamped ? "stamped" : "did NOT stamp")
-                    + " its updated_at; a new activity went to partition " + partition + " (rolled back)");
+            System.out.println("   next insert: contact " + id + " (its key from the restored sequence); the trigger "
+                    + (stamped ? "stamped" : "did NOT stamp") + " its updated_at; a new activity went to partition "
+                    + partition + " (rolled back)");
             return stamped && !partition.equals("activities");
         } finally {
             c.rollback();
@@ -261,13 +290,17 @@ final class DemoCommand implements Runnable {
     private static String counts(Connection c) throws SQLException {
         StringBuilder b = new StringBuilder();
         for (String table : CrmSchema.TABLES) {
-            b.append(b.length() == 0 ? "" : ", ").append(table.substring(7)).append(' ').append(CrmSchema.count(c, table));
+            b.append(b.length() == 0 ? "" : ", ")
+                    .append(table.substring(7))
+                    .append(' ')
+                    .append(CrmSchema.count(c, table));
         }
         return b.toString();
     }
 
     private static String one(Connection c, String sql) throws SQLException {
-        try (Statement st = c.createStatement(); var rs = st.executeQuery(sql)) {
+        try (Statement st = c.createStatement();
+                var rs = st.executeQuery(sql)) {
             rs.next();
             return rs.getString(1);
         }

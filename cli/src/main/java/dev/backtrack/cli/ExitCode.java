@@ -19,14 +19,15 @@ final class ExitCode {
     static final int LOCKED = 6;
     static final int MISMATCH = 7;
 
-    private ExitCode() {
-    }
+    private ExitCode() {}
 
     static int of(Throwable e) {
         if (e instanceof CutoverCommand.ValidationException) {
             return MISMATCH;
         }
-        if (e instanceof ConfigException || e instanceof RestoreException || e instanceof picocli.CommandLine.ParameterException
+        if (e instanceof ConfigException
+                || e instanceof RestoreException
+                || e instanceof picocli.CommandLine.ParameterException
                 || e instanceof IllegalArgumentException) {
             return BAD_INPUT;
         }

@@ -6,9 +6,6 @@ import dev.backtrack.repository.Repository;
 import dev.backtrack.repository.RepositoryException;
 import dev.backtrack.repository.checkpoint.Manifest;
 import dev.backtrack.repository.retention.Retention;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -17,10 +14,15 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /** {@code backtrack expire}: applies the retention rules now; the agent applies them after each checkpoint. */
-@Command(name = "expire", mixinStandardHelpOptions = true,
-        description = "Remove checkpoints, log segments and marks the retention rules no longer keep (--dry-run lists them).")
+@Command(
+        name = "expire",
+        mixinStandardHelpOptions = true,
+        description =
+                "Remove checkpoints, log segments and marks the retention rules no longer keep (--dry-run lists them).")
 final class ExpireCommand implements Callable<Integer> {
     @Option(names = "--repo", description = "repository directory (with --keep and/or --window)")
     Path repo;
@@ -34,7 +36,10 @@ final class ExpireCommand implements Callable<Integer> {
     @Option(names = "--keep", paramLabel = "N", description = "keep at least the N newest checkpoints")
     Integer keep;
 
-    @Option(names = "--window", paramLabel = "DURATION", description = "keep every instant of this span back from now restorable, as in 14d")
+    @Option(
+            names = "--window",
+            paramLabel = "DURATION",
+            description = "keep every instant of this span back from now restorable, as in 14d")
     String window;
 
     @Option(names = "--dry-run", description = "list what would go; change nothing")
@@ -46,12 +51,14 @@ final class ExpireCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if ((repo == null) == (config == null)) {
-            throw new IllegalArgumentException("give either --repo or --config: --repo DIR with --keep/--window, or --config FILE with its retention section");
+            throw new IllegalArgumentException(
+                    "give either --repo or --config: --repo DIR with --keep/--window, or --config FILE with its retention section");
         }
         Path path = config != null ? ConfigLoader.load(config).repository().path() : repo;
         RetentionConfig rules = rules();
         if (!Files.exists(path.resolve(Repository.ROOT_FILE))) {
-            throw new IllegalArgumentException(path + " is not a Backtrack repository (no " + Repository.ROOT_FILE + "): check the path");
+            throw new IllegalArgumentException(
+                    path + " is not a Backtrack repository (no " + Repository.ROOT_FILE + "): check the path");
         }
         if (config != null) {
             Repository.unlock(path, ConfigLoader.load(config).repository().passphraseChars());
@@ -68,16 +75,21 @@ final class ExpireCommand implements Callable<Integer> {
         RetentionConfig rules;
         if (config != null) {
             RetentionConfig configured = ConfigLoader.load(config).retention();
-            rules = new RetentionConfig(keep != null ? keep : configured.checkpoints(),
+            rules = new RetentionConfig(
+                    keep != null ? keep : configured.checkpoints(),
                     window != null ? ConfigLoader.parseDuration("--window", window) : configured.window());
         } else {
-            rules = new RetentionConfig(keep == null ? 0 : keep, window == null ? Duration.ZERO : ConfigLoader.parseDuration("--window", window));
+            rules = new RetentionConfig(
+                    keep == null ? 0 : keep,
+                    window == null ? Duration.ZERO : ConfigLoader.parseDuration("--window", window));
         }
         if (rules.checkpoints() < 0) {
-            throw new IllegalArgumentException("--keep " + rules.checkpoints() + " is not valid: use a whole number of checkpoints, 1 or more");
+            throw new IllegalArgumentException(
+                    "--keep " + rules.checkpoints() + " is not valid: use a whole number of checkpoints, 1 or more");
         }
         if (rules.keepsAll()) {
-            throw new IllegalArgumentException("no retention rule: give --keep N and/or --window DURATION (or set retention.checkpoints / retention.window)");
+            throw new IllegalArgumentException(
+                    "no retention rule: give --keep N and/or --window DURATION (or set retention.checkpoints / retention.window)");
         }
         return rules;
     }
@@ -92,8 +104,9 @@ final class ExpireCommand implements Callable<Integer> {
         try {
             held = r.lockForWriting();
         } catch (RepositoryException e) {
-            throw new RepositoryException("repository " + r.path() + " is in use by its agent, which expires by its own retention"
-                    + " settings after each checkpoint: set retention.checkpoints / retention.window in its configuration, or stop it and run expire again");
+            throw new RepositoryException(
+                    "repository " + r.path() + " is in use by its agent, which expires by its own retention"
+                            + " settings after each checkpoint: set retention.checkpoints / retention.window in its configuration, or stop it and run expire again");
         }
         try (FileChannel lock = held) {
             Retention.Plan plan = plan(r, rules);
@@ -107,7 +120,11 @@ final class ExpireCommand implements Callable<Integer> {
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("dryRun", dryRun);
             out.put("checkpoints", plan.checkpoints().stream().map(Manifest::id).toList());
-            out.put("segments", plan.segments().stream().map(p -> p.getFileName().toString()).toList());
+            out.put(
+                    "segments",
+                    plan.segments().stream()
+                            .map(p -> p.getFileName().toString())
+                            .toList());
             out.put("marks", plan.marks());
             out.put("bytes", plan.bytes());
             out.put("earliest", plan.earliestAfter());

@@ -14,21 +14,23 @@ final class GracefulStop implements AutoCloseable {
     private volatile boolean signalled;
 
     GracefulStop(String name, Runnable onSignal, long patienceSeconds, Runnable afterEnd) {
-        hook = new Thread(() -> {
-            signalled = true;
-            onSignal.run();
-            try {
-                ended.await(patienceSeconds, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            afterEnd.run();
-        }, name);
+        hook = new Thread(
+                () -> {
+                    signalled = true;
+                    onSignal.run();
+                    try {
+                        ended.await(patienceSeconds, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    afterEnd.run();
+                },
+                name);
         Runtime.getRuntime().addShutdownHook(hook);
     }
 
     GracefulStop(String name, Runnable onSignal, long patienceSeconds) {
-        this(name, onSignal, patienceSeconds, () -> { });
+        this(name, onSignal, patienceSeconds, () -> {});
     }
 
     /** Whether a signal asked the command to stop. */

@@ -4,9 +4,23 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code backtrack} command. */
-@Command(name = "backtrack", mixinStandardHelpOptions = true, version = "backtrack 0.1.0",
+@Command(
+        name = "backtrack",
+        mixinStandardHelpOptions = true,
+        version = "backtrack 0.1.0",
         description = "Change-data-capture backup and point-in-time restore for CRM databases.",
-        subcommands = {AgentCommand.class, BackupsCommand.class, RestoreCommand.class, MarkCommand.class, VerifyCommand.class, ExpireCommand.class, PassphraseCommand.class, CheckpointCommand.class, MigrateCommand.class, DemoCommand.class})
+        subcommands = {
+            AgentCommand.class,
+            BackupsCommand.class,
+            RestoreCommand.class,
+            MarkCommand.class,
+            VerifyCommand.class,
+            ExpireCommand.class,
+            PassphraseCommand.class,
+            CheckpointCommand.class,
+            MigrateCommand.class,
+            DemoCommand.class
+        })
 public final class Main implements Runnable {
 
     public static void main(String[] args) {
@@ -27,7 +41,8 @@ public final class Main implements Runnable {
             return ExitCode.of(e);
         });
         cli.setParameterExceptionHandler((e, args1) -> {
-            System.err.println("backtrack: " + e.getMessage() + " (see 'backtrack " + e.getCommandLine().getCommandName() + " --help')");
+            System.err.println("backtrack: " + e.getMessage() + " (see 'backtrack "
+                    + e.getCommandLine().getCommandName() + " --help')");
             return ExitCode.BAD_INPUT;
         });
         return cli.execute(args);
@@ -44,7 +59,9 @@ public final class Main implements Runnable {
     }
 
     static String oneLine(Throwable e) {
-        String m = e.getMessage() == null || e.getMessage().isBlank() ? e.getClass().getSimpleName() : e.getMessage();
+        String m = e.getMessage() == null || e.getMessage().isBlank()
+                ? e.getClass().getSimpleName()
+                : e.getMessage();
         int nl = m.indexOf('\n');
         return nl < 0 ? m : m.substring(0, nl);
     }

@@ -4,10 +4,9 @@ import dev.backtrack.connectors.target.TargetDatabase;
 import dev.backtrack.connectors.target.Targets;
 import dev.backtrack.recovery.RestoreException;
 import dev.backtrack.repository.Repository;
+import java.nio.file.Path;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-
-import java.nio.file.Path;
 
 /** The options {@code migrate} and {@code migrate cutover} share: the repository and the target. */
 final class MigrationTarget {
@@ -17,7 +16,9 @@ final class MigrationTarget {
     @Mixin
     Passphrase passphrase = new Passphrase();
 
-    @Option(names = "--target-url", description = "JDBC URL of the new database: jdbc:postgresql://, jdbc:mariadb:// or jdbc:mysql://")
+    @Option(
+            names = "--target-url",
+            description = "JDBC URL of the new database: jdbc:postgresql://, jdbc:mariadb:// or jdbc:mysql://")
     String targetUrl;
 
     @Option(names = "--target-user", description = "target user")
@@ -27,9 +28,11 @@ final class MigrationTarget {
     String targetPassword;
 
     Repository repository() {
-        // checked here, not by picocli: 'migrate cutover' takes them after the subcommand, where the parent's required options would be missing
+        // checked here, not by picocli: 'migrate cutover' takes them after the subcommand, where the parent's required
+        // options would be missing
         if (repo == null || targetUrl == null) {
-            throw new RestoreException("missing " + (repo == null ? "--repo DIR" : "--target-url URL") + ": both the repository and the target are needed");
+            throw new RestoreException("missing " + (repo == null ? "--repo DIR" : "--target-url URL")
+                    + ": both the repository and the target are needed");
         }
         Targets.check(targetUrl);
         passphrase.unlock(repo);
@@ -38,6 +41,7 @@ final class MigrationTarget {
 
     TargetDatabase connect(Repository repository) {
         String password = targetPassword != null ? targetPassword : System.getenv("BACKTRACK_TARGET_PASSWORD");
-        return Targets.connect(targetUrl, targetUser, password, repository.identity().sourceEngine());
+        return Targets.connect(
+                targetUrl, targetUser, password, repository.identity().sourceEngine());
     }
 }

@@ -2,16 +2,18 @@ package dev.backtrack.cli;
 
 import dev.backtrack.config.ConfigLoader;
 import dev.backtrack.repository.Repository;
-import picocli.CommandLine.Option;
-
 import java.nio.file.Path;
+import picocli.CommandLine.Option;
 
 /** The passphrase of an encrypted repository, for the commands that read one: a picocli mixin. */
 final class Passphrase {
     static final String ENV = "BACKTRACK_PASSPHRASE";
 
-    @Option(names = "--passphrase-file", paramLabel = "FILE",
-            description = "file whose first line is the passphrase of an encrypted repository (default: the BACKTRACK_PASSPHRASE variable)")
+    @Option(
+            names = "--passphrase-file",
+            paramLabel = "FILE",
+            description =
+                    "file whose first line is the passphrase of an encrypted repository (default: the BACKTRACK_PASSPHRASE variable)")
     Path file;
 
     /** Unlocks {@code repository} when it is encrypted and a passphrase was given; a plain one needs none. */

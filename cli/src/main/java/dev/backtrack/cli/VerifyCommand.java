@@ -2,16 +2,18 @@ package dev.backtrack.cli;
 
 import dev.backtrack.repository.ReadLease;
 import dev.backtrack.repository.verify.Verifier;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.nio.file.Path;
-import java.util.concurrent.Callable;
-
 /** {@code backtrack verify}: proves the repository can restore its window, or names what is damaged. */
-@Command(name = "verify", mixinStandardHelpOptions = true,
-        description = "Check every log batch, checkpoint, data file and their coverage; exit 0 when the recoverable window is proven, 4 when something is damaged,"
-                + " 5 for a wrong key, 6 when an expire is removing files (run it again when that is done).")
+@Command(
+        name = "verify",
+        mixinStandardHelpOptions = true,
+        description =
+                "Check every log batch, checkpoint, data file and their coverage; exit 0 when the recoverable window is proven, 4 when something is damaged,"
+                        + " 5 for a wrong key, 6 when an expire is removing files (run it again when that is done).")
 final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--repo", required = true, description = "repository directory")
     Path repo;
@@ -19,10 +21,15 @@ final class VerifyCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     Passphrase passphrase = new Passphrase();
 
-    @Option(names = "--read-data", description = "also decode and count every checkpoint row (default: SHA-256 of every data file)")
+    @Option(
+            names = "--read-data",
+            description = "also decode and count every checkpoint row (default: SHA-256 of every data file)")
     boolean readData;
 
-    @Option(names = "--read-data-subset", paramLabel = "N%", description = "decode and count the rows of about N% of the checkpoint data files")
+    @Option(
+            names = "--read-data-subset",
+            paramLabel = "N%",
+            description = "decode and count the rows of about N% of the checkpoint data files")
     String subset;
 
     @Option(names = "--json", description = "print one JSON object")
@@ -36,7 +43,8 @@ final class VerifyCommand implements Callable<Integer> {
         int percent = readData ? 100 : 0;
         if (subset != null) {
             if (!subset.matches("(100|[1-9]?[0-9])%?")) {
-                throw new IllegalArgumentException("--read-data-subset '" + subset + "' is not a share: write a percentage from 0 to 100, as in 10%");
+                throw new IllegalArgumentException("--read-data-subset '" + subset
+                        + "' is not a share: write a percentage from 0 to 100, as in 10%");
             }
             percent = Integer.parseInt(subset.replace("%", ""));
         }
@@ -56,9 +64,12 @@ final class VerifyCommand implements Callable<Integer> {
         } else {
             r.notes().forEach(n -> System.out.println("note: " + n));
             r.problems().forEach(p -> System.out.println("DAMAGED: " + p));
-            System.out.println((r.ok() ? "ok: " : "not ok: ") + r.checkpoints() + " checkpoints, " + r.logBatches() + " log batches (transactions "
+            System.out.println((r.ok() ? "ok: " : "not ok: ") + r.checkpoints() + " checkpoints, " + r.logBatches()
+                    + " log batches (transactions "
                     + r.firstSequence() + ".." + r.lastSequence() + ", " + r.bytes() + " bytes)"
-                    + (r.ok() ? "; recoverable window proven: " + r.earliest() + " .. " + r.latest() : "; " + r.problems().size() + " problems"));
+                    + (r.ok()
+                            ? "; recoverable window proven: " + r.earliest() + " .. " + r.latest()
+                            : "; " + r.problems().size() + " problems"));
         }
         return r.ok() ? ExitCode.OK : ExitCode.REPOSITORY;
     }

@@ -1,16 +1,14 @@
 package dev.backtrack.cli;
 
-import dev.backtrack.config.Engine;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.backtrack.cli.demo.CrmSchema;
+import dev.backtrack.config.Engine;
 import dev.backtrack.repository.Repository;
 import dev.backtrack.repository.io.AtomicFiles;
 import dev.backtrack.repository.model.Micros;
 import dev.backtrack.testkit.PostgresCluster;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,9 +21,10 @@ import java.util.Random;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The bad-input table: every bad input gets one line on standard error that names the problem (and
@@ -34,6 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class BadInputTableTest {
     @TempDir
     static Path dir;
+
     static CaptureFixture fixture;
     static CaptureFixture sealed;
     static String repo;
@@ -49,6 +49,7 @@ class BadInputTableTest {
 
     /** An instant before the source made an extension another server may lack. */
     static String beforeExtension;
+
     static Path extensionFiles;
 
     @BeforeAll
@@ -59,7 +60,8 @@ class BadInputTableTest {
             CrmSchema.seed(c, 10, new Random(5));
         }
         // a view owned by a role that only this cluster has
-        fixture.cluster.execute("postgres", "DROP ROLE IF EXISTS crm_bad_input_owner", "CREATE ROLE crm_bad_input_owner");
+        fixture.cluster.execute(
+                "postgres", "DROP ROLE IF EXISTS crm_bad_input_owner", "CREATE ROLE crm_bad_input_owner");
         fixture.cluster.execute(fixture.database, "ALTER VIEW open_deals OWNER TO crm_bad_input_owner");
         fixture.startAgent();
         fixture.awaitLogged();
@@ -76,7 +78,10 @@ class BadInputTableTest {
         fixture.cluster.createDatabase(emptyTarget);
         sealed = new CaptureFixture("crm_bad_input_sealed", Files.createDirectories(dir.resolve("sealed")));
         sealed.withPassphrase("the right passphrase");
-        sealed.cluster.execute(sealed.database, "CREATE TABLE notes (id int PRIMARY KEY, body text)", "INSERT INTO notes VALUES (1, 'x')");
+        sealed.cluster.execute(
+                sealed.database,
+                "CREATE TABLE notes (id int PRIMARY KEY, body text)",
+                "INSERT INTO notes VALUES (1, 'x')");
         sealed.startAgent();
         sealed.awaitLogged();
         sealed.stopAgent();
@@ -91,9 +96,14 @@ class BadInputTableTest {
 
     /** An extension of this test's own, made available to the server's binaries (as a package would); returns its files. */
     private static Path installProbeExtension(PostgresCluster pg) throws Exception {
-        Path ext = Path.of(pg.queryOne("postgres", "SELECT setting FROM pg_config WHERE name = 'SHAREDIR'"), "extension");
-        Files.writeString(ext.resolve("backtrack_probe_ext.control"), "default_version = '1.0'\nrelocatable = true\ncomment = 'Backtrack test extension'\n");
-        Files.writeString(ext.resolve("backtrack_probe_ext--1.0.sql"), "CREATE FUNCTION backtrack_probe_ext_one() RETURNS int LANGUAGE sql AS 'SELECT 1';\n");
+        Path ext =
+                Path.of(pg.queryOne("postgres", "SELECT setting FROM pg_config WHERE name = 'SHAREDIR'"), "extension");
+        Files.writeString(
+                ext.resolve("backtrack_probe_ext.control"),
+                "default_version = '1.0'\nrelocatable = true\ncomment = 'Backtrack test extension'\n");
+        Files.writeString(
+                ext.resolve("backtrack_probe_ext--1.0.sql"),
+                "CREATE FUNCTION backtrack_probe_ext_one() RETURNS int LANGUAGE sql AS 'SELECT 1';\n");
         return ext;
     }
 
@@ -119,69 +129,232 @@ class BadInputTableTest {
         Repository.openOrCreate(futureFormat, Engine.POSTGRESQL, "7000000000000000003", "crm");
         Path root = futureFormat.resolve(Repository.ROOT_FILE);
         String identity = new String(AtomicFiles.readChecked(root), StandardCharsets.UTF_8);
-        AtomicFiles.writeChecked(root, identity.replaceFirst("\"format\"\\s*:\\s*\\d+", "\"format\" : 99").getBytes(StandardCharsets.UTF_8));
+        AtomicFiles.writeChecked(
+                root,
+                identity.replaceFirst("\"format\"\\s*:\\s*\\d+", "\"format\" : 99")
+                        .getBytes(StandardCharsets.UTF_8));
         Path notARepo = Files.createDirectories(dir.resolve("not-a-repo"));
         Path fresh = dir.resolve("fresh-repo");
 
         List<Case> cases = new ArrayList<>();
         // configuration
-        cases.add(new Case("config file missing", ExitCode.BAD_INPUT, "does not exist", List.of("agent", "--config", dir.resolve("nowhere.yaml").toString())));
-        cases.add(new Case("unknown config key", ExitCode.BAD_INPUT, "source.pasword", agent("source:\n  url: " + url + "\n  user: postgres\n  pasword: x\nrepository:\n  path: " + fresh + "\n")));
-        cases.add(new Case("required key missing", ExitCode.BAD_INPUT, "repository.path", agent("source:\n  url: " + url + "\n  user: postgres\n")));
-        cases.add(new Case("malformed YAML", ExitCode.BAD_INPUT, "YAML", agent("source: [url: " + url + "\n  repository")));
-        cases.add(new Case("not a duration", ExitCode.BAD_INPUT, "heartbeat-interval", agent("source:\n  url: " + url + "\n  user: postgres\n  heartbeat-interval: often\nrepository:\n  path: " + fresh + "\n")));
-        cases.add(new Case("compression level out of range", ExitCode.BAD_INPUT, "compression-level", agent("source:\n  url: " + url + "\n  user: postgres\nrepository:\n  path: " + fresh + "\n  compression-level: 42\n")));
-        cases.add(new Case("unsupported source URL", ExitCode.BAD_INPUT, "not supported", agent("source:\n  url: jdbc:oracle:thin:@127.0.0.1:1521/crm\n  user: postgres\nrepository:\n  path: " + fresh + "\n")));
+        cases.add(new Case(
+                "config file missing",
+                ExitCode.BAD_INPUT,
+                "does not exist",
+                List.of("agent", "--config", dir.resolve("nowhere.yaml").toString())));
+        cases.add(new Case(
+                "unknown config key",
+                ExitCode.BAD_INPUT,
+                "source.pasword",
+                agent("source:\n  url: " + url + "\n  user: postgres\n  pasword: x\nrepository:\n  path: " + fresh
+                        + "\n")));
+        cases.add(new Case(
+                "required key missing",
+                ExitCode.BAD_INPUT,
+                "repository.path",
+                agent("source:\n  url: " + url + "\n  user: postgres\n")));
+        cases.add(new Case(
+                "malformed YAML", ExitCode.BAD_INPUT, "YAML", agent("source: [url: " + url + "\n  repository")));
+        cases.add(new Case(
+                "not a duration",
+                ExitCode.BAD_INPUT,
+                "heartbeat-interval",
+                agent("source:\n  url: " + url
+                        + "\n  user: postgres\n  heartbeat-interval: often\nrepository:\n  path: " + fresh + "\n")));
+        cases.add(new Case(
+                "compression level out of range",
+                ExitCode.BAD_INPUT,
+                "compression-level",
+                agent("source:\n  url: " + url + "\n  user: postgres\nrepository:\n  path: " + fresh
+                        + "\n  compression-level: 42\n")));
+        cases.add(new Case(
+                "unsupported source URL",
+                ExitCode.BAD_INPUT,
+                "not supported",
+                agent("source:\n  url: jdbc:oracle:thin:@127.0.0.1:1521/crm\n  user: postgres\nrepository:\n  path: "
+                        + fresh + "\n")));
         // the source
-        cases.add(new Case("unreachable host", ExitCode.DATABASE, "cannot reach", agent("source:\n  url: jdbc:postgresql://127.0.0.1:1/crm\n  user: postgres\nrepository:\n  path: " + fresh + "\n")));
-        cases.add(new Case("wrong user", ExitCode.DATABASE, "nobody_here", agent("source:\n  url: " + url + "\n  user: nobody_here\nrepository:\n  path: " + fresh + "\n")));
-        cases.add(new Case("missing privileges", ExitCode.DATABASE, "REPLICATION", agent("source:\n  url: " + url + "\n  user: bad_input_weak\nrepository:\n  path: " + fresh + "\n")));
-        cases.add(new Case("missing database", ExitCode.DATABASE, "does not exist", agent("source:\n  url: " + pg.jdbcUrl("no_such_db") + "\n  user: postgres\nrepository:\n  path: " + fresh + "\n")));
-        cases.add(new Case("repository of another source", ExitCode.REPOSITORY, "another", agent("source:\n  url: " + url + "\n  user: postgres\nrepository:\n  path: " + otherSource + "\n")));
+        cases.add(new Case(
+                "unreachable host",
+                ExitCode.DATABASE,
+                "cannot reach",
+                agent("source:\n  url: jdbc:postgresql://127.0.0.1:1/crm\n  user: postgres\nrepository:\n  path: "
+                        + fresh + "\n")));
+        cases.add(new Case(
+                "wrong user",
+                ExitCode.DATABASE,
+                "nobody_here",
+                agent("source:\n  url: " + url + "\n  user: nobody_here\nrepository:\n  path: " + fresh + "\n")));
+        cases.add(new Case(
+                "missing privileges",
+                ExitCode.DATABASE,
+                "REPLICATION",
+                agent("source:\n  url: " + url + "\n  user: bad_input_weak\nrepository:\n  path: " + fresh + "\n")));
+        cases.add(new Case(
+                "missing database",
+                ExitCode.DATABASE,
+                "does not exist",
+                agent("source:\n  url: " + pg.jdbcUrl("no_such_db") + "\n  user: postgres\nrepository:\n  path: "
+                        + fresh + "\n")));
+        cases.add(new Case(
+                "repository of another source",
+                ExitCode.REPOSITORY,
+                "another",
+                agent("source:\n  url: " + url + "\n  user: postgres\nrepository:\n  path: " + otherSource + "\n")));
         // restore targets and instants
-        cases.add(new Case("invalid TIME", ExitCode.BAD_INPUT, "ISO-8601", restore("--to", "yesterday", "--target-url", target)));
-        cases.add(new Case("TIME finer than a microsecond", ExitCode.BAD_INPUT, "microsecond", restore("--to", "2026-11-24T10:31:06.1234567Z", "--target-url", target)));
-        cases.add(new Case("instant before the window", ExitCode.BAD_INPUT, "outside the recoverable window", restore("--to", "2001-01-01T00:00:00Z", "--target-url", target)));
-        cases.add(new Case("instant after the window", ExitCode.BAD_INPUT, "outside the recoverable window", restore("--to", "2999-01-01T00:00:00Z", "--target-url", target)));
-        cases.add(new Case("malformed LSN", ExitCode.BAD_INPUT, "lsn", restore("--to", "lsn:zz", "--target-url", target)));
-        cases.add(new Case("malformed xid", ExitCode.BAD_INPUT, "xid", restore("--to", "xid:abc", "--target-url", target)));
-        cases.add(new Case("unknown mark", ExitCode.BAD_INPUT, "nope", restore("--to", "mark:nope", "--target-url", target)));
-        cases.add(new Case("conflicting flags --to and --before", ExitCode.BAD_INPUT, "conflict", restore("--to", "latest", "--before", "xid:5", "--target-url", target)));
+        cases.add(new Case(
+                "invalid TIME", ExitCode.BAD_INPUT, "ISO-8601", restore("--to", "yesterday", "--target-url", target)));
+        cases.add(new Case(
+                "TIME finer than a microsecond",
+                ExitCode.BAD_INPUT,
+                "microsecond",
+                restore("--to", "2026-11-24T10:31:06.1234567Z", "--target-url", target)));
+        cases.add(new Case(
+                "instant before the window",
+                ExitCode.BAD_INPUT,
+                "outside the recoverable window",
+                restore("--to", "2001-01-01T00:00:00Z", "--target-url", target)));
+        cases.add(new Case(
+                "instant after the window",
+                ExitCode.BAD_INPUT,
+                "outside the recoverable window",
+                restore("--to", "2999-01-01T00:00:00Z", "--target-url", target)));
+        cases.add(new Case(
+                "malformed LSN", ExitCode.BAD_INPUT, "lsn", restore("--to", "lsn:zz", "--target-url", target)));
+        cases.add(new Case(
+                "malformed xid", ExitCode.BAD_INPUT, "xid", restore("--to", "xid:abc", "--target-url", target)));
+        cases.add(new Case(
+                "unknown mark", ExitCode.BAD_INPUT, "nope", restore("--to", "mark:nope", "--target-url", target)));
+        cases.add(new Case(
+                "conflicting flags --to and --before",
+                ExitCode.BAD_INPUT,
+                "conflict",
+                restore("--to", "latest", "--before", "xid:5", "--target-url", target)));
         cases.add(new Case("no target instant", ExitCode.BAD_INPUT, "--to", restore("--target-url", target)));
-        cases.add(new Case("--jobs 0", ExitCode.BAD_INPUT, "--jobs 0", restore("--to", "latest", "--jobs", "0", "--target-url", target)));
-        cases.add(new Case("unknown option", ExitCode.BAD_INPUT, "--frobnicate", restore("--to", "latest", "--frobnicate", "--target-url", target)));
-        cases.add(new Case("non-empty target", ExitCode.DATABASE, "not empty", restore("--to", "latest", "--target-url", pg.jdbcUrl("crm_bad_input_busy"))));
-        cases.add(new Case("missing target database", ExitCode.DATABASE, "does not exist", restore("--to", "latest", "--target-url", pg.jdbcUrl("no_such_target"))));
-        cases.add(new Case("unreachable target", ExitCode.DATABASE, "cannot reach", restore("--to", "latest", "--target-url", "jdbc:postgresql://127.0.0.1:1/x")));
-        cases.add(new Case("unsupported target URL", ExitCode.BAD_INPUT, "not supported", restore("--to", "latest", "--target-url", "jdbc:oracle:thin:@127.0.0.1:1521/x")));
+        cases.add(new Case(
+                "--jobs 0",
+                ExitCode.BAD_INPUT,
+                "--jobs 0",
+                restore("--to", "latest", "--jobs", "0", "--target-url", target)));
+        cases.add(new Case(
+                "unknown option",
+                ExitCode.BAD_INPUT,
+                "--frobnicate",
+                restore("--to", "latest", "--frobnicate", "--target-url", target)));
+        cases.add(new Case(
+                "non-empty target",
+                ExitCode.DATABASE,
+                "not empty",
+                restore("--to", "latest", "--target-url", pg.jdbcUrl("crm_bad_input_busy"))));
+        cases.add(new Case(
+                "missing target database",
+                ExitCode.DATABASE,
+                "does not exist",
+                restore("--to", "latest", "--target-url", pg.jdbcUrl("no_such_target"))));
+        cases.add(new Case(
+                "unreachable target",
+                ExitCode.DATABASE,
+                "cannot reach",
+                restore("--to", "latest", "--target-url", "jdbc:postgresql://127.0.0.1:1/x")));
+        cases.add(new Case(
+                "unsupported target URL",
+                ExitCode.BAD_INPUT,
+                "not supported",
+                restore("--to", "latest", "--target-url", "jdbc:oracle:thin:@127.0.0.1:1521/x")));
         // repositories
-        cases.add(new Case("not a repository", ExitCode.REPOSITORY, "not a Backtrack repository", List.of("backups", "--repo", notARepo.toString())));
-        cases.add(new Case("unknown format version", ExitCode.REPOSITORY, "format version 99", List.of("backups", "--repo", futureFormat.toString())));
+        cases.add(new Case(
+                "not a repository",
+                ExitCode.REPOSITORY,
+                "not a Backtrack repository",
+                List.of("backups", "--repo", notARepo.toString())));
+        cases.add(new Case(
+                "unknown format version",
+                ExitCode.REPOSITORY,
+                "format version 99",
+                List.of("backups", "--repo", futureFormat.toString())));
         // in a JVM of their own: this one holds the key the in-process agent unlocked the repository with
-        cases.add(new Case("encrypted repository without its passphrase", ExitCode.KEY, "passphrase", List.of("restore", "--repo", encrypted.toString(),
-                "--to", "latest", "--target-url", target, "--target-user", "postgres"), true));
-        cases.add(new Case("wrong encryption key", ExitCode.KEY, "does not open", List.of("restore", "--repo", encrypted.toString(), "--to", "latest",
-                "--target-url", target, "--target-user", "postgres", "--passphrase-file", wrongKey.toString()), true));
+        cases.add(new Case(
+                "encrypted repository without its passphrase",
+                ExitCode.KEY,
+                "passphrase",
+                List.of(
+                        "restore",
+                        "--repo",
+                        encrypted.toString(),
+                        "--to",
+                        "latest",
+                        "--target-url",
+                        target,
+                        "--target-user",
+                        "postgres"),
+                true));
+        cases.add(new Case(
+                "wrong encryption key",
+                ExitCode.KEY,
+                "does not open",
+                List.of(
+                        "restore",
+                        "--repo",
+                        encrypted.toString(),
+                        "--to",
+                        "latest",
+                        "--target-url",
+                        target,
+                        "--target-user",
+                        "postgres",
+                        "--passphrase-file",
+                        wrongKey.toString()),
+                true));
         // retention
-        cases.add(new Case("expire without a rule", ExitCode.BAD_INPUT, "no retention rule", List.of("expire", "--repo", repo)));
-        cases.add(new Case("expire with --repo and --config", ExitCode.BAD_INPUT, "either --repo or --config", List.of("expire", "--keep", "2")));
-        cases.add(new Case("expire window not a duration", ExitCode.BAD_INPUT, "is not a duration", List.of("expire", "--repo", repo, "--window", "two weeks")));
-        cases.add(new Case("unknown checkpoint kind", ExitCode.BAD_INPUT, "weekly", List.of("checkpoint", "--config", fixture.config.toString(), "--kind", "weekly")));
+        cases.add(new Case(
+                "expire without a rule", ExitCode.BAD_INPUT, "no retention rule", List.of("expire", "--repo", repo)));
+        cases.add(new Case(
+                "expire with --repo and --config",
+                ExitCode.BAD_INPUT,
+                "either --repo or --config",
+                List.of("expire", "--keep", "2")));
+        cases.add(new Case(
+                "expire window not a duration",
+                ExitCode.BAD_INPUT,
+                "is not a duration",
+                List.of("expire", "--repo", repo, "--window", "two weeks")));
+        cases.add(new Case(
+                "unknown checkpoint kind",
+                ExitCode.BAD_INPUT,
+                "weekly",
+                List.of("checkpoint", "--config", fixture.config.toString(), "--kind", "weekly")));
 
         // a server without logical decoding, and a second agent on a repository one already writes: set up apart
         try (PostgresCluster replicaOnly = PostgresCluster.start(Map.of("wal_level", "replica"))) {
             replicaOnly.createDatabase("crm");
-            cases.add(new Case("missing wal_level=logical", ExitCode.DATABASE, "wal_level", agent("source:\n  url: " + replicaOnly.jdbcUrl("crm")
-                    + "\n  user: postgres\nrepository:\n  path: " + fresh + "\n")));
-            // another server: it lacks the role that owns a view, and (at the latest instant) an extension the source made
+            cases.add(new Case(
+                    "missing wal_level=logical",
+                    ExitCode.DATABASE,
+                    "wal_level",
+                    agent("source:\n  url: " + replicaOnly.jdbcUrl("crm") + "\n  user: postgres\nrepository:\n  path: "
+                            + fresh + "\n")));
+            // another server: it lacks the role that owns a view, and (at the latest instant) an extension the source
+            // made
             replicaOnly.createDatabase("crm_elsewhere");
-            cases.add(new Case("target lacks an extension", ExitCode.DATABASE, "extension backtrack_probe_ext 1.0",
+            cases.add(new Case(
+                    "target lacks an extension",
+                    ExitCode.DATABASE,
+                    "extension backtrack_probe_ext 1.0",
                     restore("--to", "latest", "--target-url", replicaOnly.jdbcUrl("crm_elsewhere"))));
-            cases.add(new Case("target lacks a role", ExitCode.DATABASE, "crm_bad_input_owner",
+            cases.add(new Case(
+                    "target lacks a role",
+                    ExitCode.DATABASE,
+                    "crm_bad_input_owner",
                     restore("--to", beforeExtension, "--target-url", replicaOnly.jdbcUrl("crm_elsewhere"))));
             check(cases, target, fresh);
-            assertEquals("0", replicaOnly.queryOne("crm_elsewhere", "SELECT count(*)::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
-                    + " WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'"), "the other server's target was written");
+            assertEquals(
+                    "0",
+                    replicaOnly.queryOne(
+                            "crm_elsewhere",
+                            "SELECT count(*)::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                                    + " WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'"),
+                    "the other server's target was written");
         }
         fixture.startAgent();
         try {
@@ -191,7 +364,11 @@ class BadInputTableTest {
             assertEquals(ExitCode.LOCKED, second.exit(), "a second agent on the same repository: " + second.err());
             assertEquals(1, second.err().strip().lines().count(), second.err());
             assertTrue(second.err().contains("agent"), second.err());
-            table.append("| a second agent on the same repository | ").append(second.exit()).append(" | ").append(second.err().strip()).append(" |\n");
+            table.append("| a second agent on the same repository | ")
+                    .append(second.exit())
+                    .append(" | ")
+                    .append(second.err().strip())
+                    .append(" |\n");
         } finally {
             fixture.stopAgent();
         }
@@ -205,9 +382,17 @@ class BadInputTableTest {
         List<String> problems = new ArrayList<>();
         for (Case c : cases) {
             Map<String, Long> repoBefore = tree(fixture.repository);
-            CommandLineTest.Run r = c.ownJvm() ? inOwnJvm(c.args()) : CommandLineTest.run(c.args().toArray(String[]::new));
+            CommandLineTest.Run r = c.ownJvm()
+                    ? inOwnJvm(c.args())
+                    : CommandLineTest.run(c.args().toArray(String[]::new));
             String err = r.err().strip();
-            table.append("| ").append(c.input()).append(" | ").append(r.exit()).append(" | ").append(err.replace("|", "\\|")).append(" |\n");
+            table.append("| ")
+                    .append(c.input())
+                    .append(" | ")
+                    .append(r.exit())
+                    .append(" | ")
+                    .append(err.replace("|", "\\|"))
+                    .append(" |\n");
             if (r.exit() != c.exit()) {
                 problems.add(c.input() + ": exit " + r.exit() + ", expected " + c.exit() + ": " + err);
             } else if (err.lines().count() != 1) {
@@ -222,10 +407,20 @@ class BadInputTableTest {
                 problems.add(c.input() + ": it created " + fresh);
             }
         }
-        assertEquals("0", pg.queryOne(emptyTarget, "SELECT count(*)::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
-                + " WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'"), () -> "the target was written; " + problems);
-        assertEquals("already_here", pg.queryOne("crm_bad_input_busy", "SELECT string_agg(relname, ',') FROM pg_class WHERE relname NOT LIKE 'pg\\_%'"
-                + " AND relnamespace = 'public'::regnamespace"), "the non-empty target was changed");
+        assertEquals(
+                "0",
+                pg.queryOne(
+                        emptyTarget,
+                        "SELECT count(*)::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                                + " WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'"),
+                () -> "the target was written; " + problems);
+        assertEquals(
+                "already_here",
+                pg.queryOne(
+                        "crm_bad_input_busy",
+                        "SELECT string_agg(relname, ',') FROM pg_class WHERE relname NOT LIKE 'pg\\_%'"
+                                + " AND relnamespace = 'public'::regnamespace"),
+                "the non-empty target was changed");
         assertTrue(cases.size() >= 25, "the table has " + cases.size() + " cases");
         assertTrue(problems.isEmpty(), String.join("\n", problems));
     }
@@ -235,8 +430,12 @@ class BadInputTableTest {
         Map<String, Long> m = new TreeMap<>();
         try (Stream<Path> s = Files.walk(root)) {
             // lock files (agent.lock, read.lock, ...) are empty coordination files, not content
-            for (Path p : s.filter(Files::isRegularFile).filter(p -> !p.getFileName().toString().endsWith(".lock")).toList()) {
-                m.put(root.relativize(p) + " " + Files.size(p), Files.getLastModifiedTime(p).toMillis());
+            for (Path p : s.filter(Files::isRegularFile)
+                    .filter(p -> !p.getFileName().toString().endsWith(".lock"))
+                    .toList()) {
+                m.put(
+                        root.relativize(p) + " " + Files.size(p),
+                        Files.getLastModifiedTime(p).toMillis());
             }
         }
         return m;
@@ -246,7 +445,10 @@ class BadInputTableTest {
     private static CommandLineTest.Run inOwnJvm(List<String> args) throws Exception {
         Path log = Files.createTempFile(dir, "own-jvm-", ".log");
         int exit = AgentProcess.run(log, "-Xmx256m", args.toArray(String[]::new));
-        String said = Files.readString(log).lines().filter(l -> !l.startsWith("SLF4J")).collect(Collectors.joining("\n"));
+        String said = Files.readString(log)
+                .lines()
+                .filter(l -> !l.startsWith("SLF4J"))
+                .collect(Collectors.joining("\n"));
         return new CommandLineTest.Run(exit, "", said);
     }
 

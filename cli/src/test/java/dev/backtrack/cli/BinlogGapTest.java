@@ -1,21 +1,20 @@
 package dev.backtrack.cli;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.backtrack.repository.Repository;
 import dev.backtrack.repository.gap.Gaps;
 import dev.backtrack.repository.model.Micros;
 import dev.backtrack.repository.position.BinlogPosition;
 import dev.backtrack.testkit.MariaDbServer;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The binlog the agent still needed is purged while it is stopped: on restart it records a gap
@@ -26,8 +25,10 @@ class BinlogGapTest {
 
     @Test
     void aPurgedBinlogBecomesAGapAndAFreshCheckpoint(@TempDir Path dir) throws Exception {
-        try (MariaDbServer own = MariaDbServer.start(Map.of()); MariaDbSource source = new MariaDbSource(own, "crm_gap", dir, 5415)) {
-            source.execute("CREATE TABLE contacts (id int AUTO_INCREMENT PRIMARY KEY, name varchar(40) NOT NULL)",
+        try (MariaDbServer own = MariaDbServer.start(Map.of());
+                MariaDbSource source = new MariaDbSource(own, "crm_gap", dir, 5415)) {
+            source.execute(
+                    "CREATE TABLE contacts (id int AUTO_INCREMENT PRIMARY KEY, name varchar(40) NOT NULL)",
                     "INSERT INTO contacts (name) VALUES ('before 1'), ('before 2')");
             source.startAgent();
             source.execute("INSERT INTO contacts (name) VALUES ('logged')");
@@ -35,7 +36,9 @@ class BinlogGapTest {
             source.stopAgent();
 
             // while the agent is stopped: changes it never sees, then their binlog is purged
-            source.execute("INSERT INTO contacts (name) VALUES ('lost')", "UPDATE contacts SET name = 'renamed, lost' WHERE id = 1");
+            source.execute(
+                    "INSERT INTO contacts (name) VALUES ('lost')",
+                    "UPDATE contacts SET name = 'renamed, lost' WHERE id = 1");
             String current = currentBinlog(own);
             own.execute(null, "FLUSH BINARY LOGS");
             // the server keeps a file a replica's dump thread still reads; the stopped agent's goes away shortly
@@ -49,29 +52,58 @@ class BinlogGapTest {
             source.execute("INSERT INTO contacts (name) VALUES ('after the gap')");
             source.awaitLogged();
             // and the stream goes on after the fresh checkpoint
-            source.execute("INSERT INTO contacts (name) VALUES ('streamed after the gap')", "DELETE FROM contacts WHERE name = 'before 2'");
+            source.execute(
+                    "INSERT INTO contacts (name) VALUES ('streamed after the gap')",
+                    "DELETE FROM contacts WHERE name = 'before 2'");
             source.awaitLogged();
-            assertTrue(Repository.open(source.repository).logSummary().lastPosition() > Repository.open(source.repository).checkpoints().get(1).position(),
+            assertTrue(
+                    Repository.open(source.repository).logSummary().lastPosition()
+                            > Repository.open(source.repository)
+                                    .checkpoints()
+                                    .get(1)
+                                    .position(),
                     "logged after the fresh checkpoint");
             source.stopAgent();
 
             List<Gaps.Gap> gaps = Gaps.list(source.repository);
             assertEquals(1, gaps.size(), "one gap");
-            assertTrue(gaps.get(0).reason().contains("was purged from the source"), gaps.get(0).reason());
+            assertTrue(
+                    gaps.get(0).reason().contains("was purged from the source"),
+                    gaps.get(0).reason());
             assertTrue(!gaps.get(0).open(), "the fresh checkpoint ended the gap");
-            assertEquals(2, Repository.open(source.repository).checkpoints().size(), "checkpoint 0 and the one after the gap");
+            assertEquals(
+                    2,
+                    Repository.open(source.repository).checkpoints().size(),
+                    "checkpoint 0 and the one after the gap");
 
             Map<String, List<String>> expected = source.tables();
             source.server.createDatabase("crm_gap_r");
             source.restore("latest", source.server.jdbcUrl("crm_gap_r"), "root");
-            MariaDbSource.assertTables("restore after the gap", expected, MariaDbSource.mariaDbTables(source.server, "crm_gap_r"));
+            MariaDbSource.assertTables(
+                    "restore after the gap", expected, MariaDbSource.mariaDbTables(source.server, "crm_gap_r"));
 
-            CommandLineTest.Run inGap = CommandLineTest.run("restore", "--repo", source.repository.toString(), "--to",
-                    Micros.format(gaps.get(0).afterMicros() + 1), "--target-url", source.server.jdbcUrl("crm_gap_r2"), "--target-user", "root");
+            CommandLineTest.Run inGap = CommandLineTest.run(
+                    "restore",
+                    "--repo",
+                    source.repository.toString(),
+                    "--to",
+                    Micros.format(gaps.get(0).afterMicros() + 1),
+                    "--target-url",
+                    source.server.jdbcUrl("crm_gap_r2"),
+                    "--target-user",
+                    "root");
             assertEquals(2, inGap.exit(), inGap.err());
             assertTrue(inGap.err().contains("falls in a gap of the log"), inGap.err());
-            CommandLineTest.Run inGapPosition = CommandLineTest.run("restore", "--repo", source.repository.toString(), "--to",
-                    "binlog:" + BinlogPosition.format(gaps.get(0).afterPosition() + 1), "--target-url", source.server.jdbcUrl("crm_gap_r2"), "--target-user", "root");
+            CommandLineTest.Run inGapPosition = CommandLineTest.run(
+                    "restore",
+                    "--repo",
+                    source.repository.toString(),
+                    "--to",
+                    "binlog:" + BinlogPosition.format(gaps.get(0).afterPosition() + 1),
+                    "--target-url",
+                    source.server.jdbcUrl("crm_gap_r2"),
+                    "--target-user",
+                    "root");
             assertEquals(2, inGapPosition.exit(), inGapPosition.err());
             assertTrue(inGapPosition.err().contains("falls in a gap of the log"), inGapPosition.err());
             CommandLineTest.Run verify = CommandLineTest.run("verify", "--repo", source.repository.toString());
@@ -82,7 +114,9 @@ class BinlogGapTest {
 
     private static List<String> binlogs(MariaDbServer server) {
         List<String> out = new ArrayList<>();
-        try (var c = server.connect(null); var st = c.createStatement(); var rs = st.executeQuery("SHOW BINARY LOGS")) {
+        try (var c = server.connect(null);
+                var st = c.createStatement();
+                var rs = st.executeQuery("SHOW BINARY LOGS")) {
             while (rs.next()) {
                 out.add(rs.getString(1));
             }
@@ -93,7 +127,9 @@ class BinlogGapTest {
     }
 
     private static String currentBinlog(MariaDbServer server) {
-        try (var c = server.connect(null); var st = c.createStatement(); var rs = st.executeQuery("SHOW MASTER STATUS")) {
+        try (var c = server.connect(null);
+                var st = c.createStatement();
+                var rs = st.executeQuery("SHOW MASTER STATUS")) {
             rs.next();
             return rs.getString(1);
         } catch (SQLException e) {

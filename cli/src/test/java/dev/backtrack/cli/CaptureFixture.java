@@ -11,7 +11,6 @@ import dev.backtrack.recovery.RestoreTarget;
 import dev.backtrack.repository.Repository;
 import dev.backtrack.repository.position.Lsn;
 import dev.backtrack.testkit.PostgresCluster;
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -50,11 +49,17 @@ final class CaptureFixture implements AutoCloseable {
         this.agent = new InProcessAgent(config, repository, database);
         this.agentOutput = agent.output;
         cluster.createDatabase(database);
-        cluster.execute("postgres", "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '" + database + "'");
+        cluster.execute(
+                "postgres",
+                "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '" + database
+                        + "'");
         // a captured table the fixture writes to, so it can tell when everything before has been logged
-        cluster.execute(database, "CREATE TABLE backtrack_probe (id bigserial PRIMARY KEY, at timestamptz DEFAULT now())");
-        Files.writeString(config, "source:\n  url: " + url() + "\n  user: postgres\n  slot: " + database + "\n  publication: " + database
-                + "\n  heartbeat-interval: 1s\nrepository:\n  path: " + repository + "\n");
+        cluster.execute(
+                database, "CREATE TABLE backtrack_probe (id bigserial PRIMARY KEY, at timestamptz DEFAULT now())");
+        Files.writeString(
+                config,
+                "source:\n  url: " + url() + "\n  user: postgres\n  slot: " + database + "\n  publication: " + database
+                        + "\n  heartbeat-interval: 1s\nrepository:\n  path: " + repository + "\n");
     }
 
     /** Waits (up to 60 s) until the agent has printed {@code part} at least {@code times} times. */
@@ -72,16 +77,19 @@ final class CaptureFixture implements AutoCloseable {
      * apart) until {@code running} is false; a failure stops it and fails the test's thread join check.
      */
     Thread startWriter(AtomicBoolean running, IntFunction<String> statement) {
-        Thread writer = new Thread(() -> {
-            try (Connection c = connect(); Statement st = c.createStatement()) {
-                for (int i = 0; running.get(); i++) {
-                    st.execute(statement.apply(i));
-                    Thread.sleep(3);
-                }
-            } catch (SQLException | InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-        }, "writer-" + database);
+        Thread writer = new Thread(
+                () -> {
+                    try (Connection c = connect();
+                            Statement st = c.createStatement()) {
+                        for (int i = 0; running.get(); i++) {
+                            st.execute(statement.apply(i));
+                            Thread.sleep(3);
+                        }
+                    } catch (SQLException | InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                },
+                "writer-" + database);
         writer.start();
         return writer;
     }
@@ -94,13 +102,16 @@ final class CaptureFixture implements AutoCloseable {
 
     /** Adds a {@code source} setting, e.g. {@code capture-ddl: off}. */
     CaptureFixture withSourceSetting(String keyAndValue) throws IOException {
-        Files.writeString(config, Files.readString(config).replaceFirst("\nrepository:", "\n  " + keyAndValue + "\nrepository:"));
+        Files.writeString(
+                config, Files.readString(config).replaceFirst("\nrepository:", "\n  " + keyAndValue + "\nrepository:"));
         return this;
     }
 
     /** Encrypts the repository the agent creates with {@code passphrase}. */
     CaptureFixture withPassphrase(String passphrase) throws IOException {
-        Files.writeString(config, Files.readString(config).replace("repository:\n", "repository:\n  passphrase: " + passphrase + "\n"));
+        Files.writeString(
+                config,
+                Files.readString(config).replace("repository:\n", "repository:\n  passphrase: " + passphrase + "\n"));
         return this;
     }
 
@@ -127,7 +138,8 @@ final class CaptureFixture implements AutoCloseable {
     /** Waits until every transaction committed so far is in the log. */
     void awaitLogged() throws Exception {
         long lsn;
-        try (Connection c = connect(); Statement st = c.createStatement()) {
+        try (Connection c = connect();
+                Statement st = c.createStatement()) {
             // a probe transaction committing after this LSN: once it is logged, everything before it is
             c.setAutoCommit(false);
             st.execute("INSERT INTO backtrack_probe DEFAULT VALUES");
@@ -152,8 +164,7 @@ final class CaptureFixture implements AutoCloseable {
     }
 
     /** Where one committed transaction sits: its xid, and the insert LSN right after its commit. */
-    record Committed(String xid, String lsnAfter) {
-    }
+    record Committed(String xid, String lsnAfter) {}
 
     /** Runs the statements as one transaction on {@code c}; returns its xid and the LSN after its commit. */
     static Committed commit(Connection c, String... sql) throws SQLException {
@@ -173,8 +184,9 @@ final class CaptureFixture implements AutoCloseable {
     }
 
     long sourceNowMicros() throws SQLException {
-        try (Connection c = connect(); Statement st = c.createStatement();
-             var rs = st.executeQuery("SELECT (extract(epoch FROM clock_timestamp()) * 1000000)::bigint")) {
+        try (Connection c = connect();
+                Statement st = c.createStatement();
+                var rs = st.executeQuery("SELECT (extract(epoch FROM clock_timestamp()) * 1000000)::bigint")) {
             rs.next();
             return rs.getLong(1);
         }
@@ -197,7 +209,8 @@ final class CaptureFixture implements AutoCloseable {
             Set<String> onlyA = new TreeSet<>(a), onlyB = new TreeSet<>(b);
             onlyA.removeAll(b);
             onlyB.removeAll(a);
-            return "only in " + db + ": " + onlyA.stream().limit(20).toList() + "; only in " + otherDb + ": " + onlyB.stream().limit(20).toList();
+            return "only in " + db + ": " + onlyA.stream().limit(20).toList() + "; only in " + otherDb + ": "
+                    + onlyB.stream().limit(20).toList();
         } catch (SQLException e) {
             return "(cannot compare: " + e.getMessage() + ")";
         }
@@ -212,19 +225,24 @@ final class CaptureFixture implements AutoCloseable {
         stopAgent();
         String expected = checksums(database, List.of(table)).toString();
         restore("latest", targetDb);
-        org.junit.jupiter.api.Assertions.assertEquals(expected, checksums(targetDb, List.of(table)).toString(),
+        org.junit.jupiter.api.Assertions.assertEquals(
+                expected,
+                checksums(targetDb, List.of(table)).toString(),
                 () -> differingKeys(database, targetDb, table, key));
     }
 
     /** Keys of rows whose content differs between the databases, each with its first 200 characters in both, for failure messages. */
     String differingKeys(String db, String otherDb, String table, String key) {
-        String sql = "SELECT " + key + "::text, md5(backtrack_row::text), left(backtrack_row::text, 200) FROM " + table + " backtrack_row";
+        String sql = "SELECT " + key + "::text, md5(backtrack_row::text), left(backtrack_row::text, 200) FROM " + table
+                + " backtrack_row";
         try {
             Map<String, String[]> a = new TreeMap<>(), b = new TreeMap<>();
             for (var pair : List.of(Map.entry(db, a), Map.entry(otherDb, b))) {
-                try (Connection c = cluster.connect(pair.getKey()); Statement st = c.createStatement(); var rs = st.executeQuery(sql)) {
+                try (Connection c = cluster.connect(pair.getKey());
+                        Statement st = c.createStatement();
+                        var rs = st.executeQuery(sql)) {
                     while (rs.next()) {
-                        pair.getValue().put(rs.getString(1), new String[]{rs.getString(2), rs.getString(3)});
+                        pair.getValue().put(rs.getString(1), new String[] {rs.getString(2), rs.getString(3)});
                     }
                 }
             }
@@ -234,8 +252,14 @@ final class CaptureFixture implements AutoCloseable {
             for (String k : keys) {
                 String[] x = a.get(k), y = b.get(k);
                 if (x == null || y == null || !x[0].equals(y[0])) {
-                    out.append("\n  ").append(key).append('=').append(k).append(": ").append(x == null ? "absent" : x[1])
-                            .append("\n   vs ").append(y == null ? "absent" : y[1]);
+                    out.append("\n  ")
+                            .append(key)
+                            .append('=')
+                            .append(k)
+                            .append(": ")
+                            .append(x == null ? "absent" : x[1])
+                            .append("\n   vs ")
+                            .append(y == null ? "absent" : y[1]);
                 }
             }
             return out.toString();
@@ -246,7 +270,9 @@ final class CaptureFixture implements AutoCloseable {
 
     private Set<String> rows(String db, String table) throws SQLException {
         Set<String> out = new HashSet<>();
-        try (Connection c = cluster.connect(db); Statement st = c.createStatement(); var rs = st.executeQuery("SELECT t::text FROM " + table + " t")) {
+        try (Connection c = cluster.connect(db);
+                Statement st = c.createStatement();
+                var rs = st.executeQuery("SELECT t::text FROM " + table + " t")) {
             while (rs.next()) {
                 out.add(rs.getString(1));
             }
@@ -267,7 +293,10 @@ final class CaptureFixture implements AutoCloseable {
     RestoreReport restore(String to, String targetDb, String set, int jobs) {
         cluster.createDatabase(targetDb);
         try (PostgresTarget db = PostgresTarget.connect(cluster.jdbcUrl(targetDb), "postgres", "")) {
-            return new Restore(Repository.open(repository), Progress.NONE).from(set).jobs(jobs).run(RestoreTarget.parse(to, null), db);
+            return new Restore(Repository.open(repository), Progress.NONE)
+                    .from(set)
+                    .jobs(jobs)
+                    .run(RestoreTarget.parse(to, null), db);
         }
     }
 

@@ -1,12 +1,13 @@
 package dev.backtrack.cli;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.backtrack.repository.Repository;
 import dev.backtrack.repository.checkpoint.DataStore;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,10 +18,8 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * SIGTERM to {@code backtrack checkpoint} in a child JVM, for every kind: an incremental, a differential
@@ -33,15 +32,19 @@ import static org.junit.jupiter.api.Assertions.fail;
 class CheckpointSignalTest {
     private static final int CONTACTS = 300_000;
     private static final List<String> TABLES = List.of("public.contacts");
-    private static final String ROLLED_BACK = "backtrack: checkpoint rolled back: stopped by a signal; nothing of it is left (run it again)";
+    private static final String ROLLED_BACK =
+            "backtrack: checkpoint rolled back: stopped by a signal; nothing of it is left (run it again)";
     /** 128 + SIGTERM: the code of a command the signal ended, as restore and migrate exit. */
     private static final int SIGNALLED = 143;
 
     @Test
     void aCheckpointStoppedBySigtermIsRolledBackWhollyAndWrittenByTheNextRun(@TempDir Path dir) throws Exception {
         try (CaptureFixture f = new CaptureFixture("crm_ckpt_sigterm", dir)) {
-            f.cluster.execute(f.database, "CREATE TABLE contacts (id int PRIMARY KEY, name text NOT NULL, notes text)",
-                    "INSERT INTO contacts SELECT g, 'c' || g, repeat(md5(g::text), 2) FROM generate_series(1, " + CONTACTS + ") g");
+            f.cluster.execute(
+                    f.database,
+                    "CREATE TABLE contacts (id int PRIMARY KEY, name text NOT NULL, notes text)",
+                    "INSERT INTO contacts SELECT g, 'c' || g, repeat(md5(g::text), 2) FROM generate_series(1, "
+                            + CONTACTS + ") g");
             f.startAgent();
             // every row changes: a delta holds 300,000 net states and a full rewrites the table
             f.cluster.execute(f.database, "UPDATE contacts SET name = name || '+'");
@@ -77,9 +80,22 @@ class CheckpointSignalTest {
         String name = kind + (midRead ? "-read" : "");
         Path out = dir.resolve(name + ".out"), err = dir.resolve(name + ".err");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(java, "-Xmx512m", "-Dbacktrack.chunk-bytes=" + (1 << 20), "-cp", System.getProperty("java.class.path"),
-                Main.class.getName(), "checkpoint", "--config", f.config.toString(), "--kind", kind, "--json")
-                .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        Process p = new ProcessBuilder(
+                        java,
+                        "-Xmx512m",
+                        "-Dbacktrack.chunk-bytes=" + (1 << 20),
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        Main.class.getName(),
+                        "checkpoint",
+                        "--config",
+                        f.config.toString(),
+                        "--kind",
+                        kind,
+                        "--json")
+                .redirectOutput(out.toFile())
+                .redirectError(err.toFile())
+                .start();
         try {
             if (midRead) {
                 awaitFreshRead(f, p, err);
@@ -101,11 +117,22 @@ class CheckpointSignalTest {
                     awaitNoFreshSlot(f);
                 }
                 assertClean(f);
-                assertTrue(backups(f, true).contains("\"" + written.get("id").asText() + "\""), "backups lists " + written.get("id"));
-                return String.format(Locale.ROOT, "SIGTERM %s checkpoint --kind %s: published before the signal took effect, exit 0 %.2f s after it,"
-                        + " %s kept (verify clean)", midRead ? "while reading the source," : "after the first data file of", kind, stopped, written.get("id").asText());
+                assertTrue(
+                        backups(f, true).contains("\"" + written.get("id").asText() + "\""),
+                        "backups lists " + written.get("id"));
+                return String.format(
+                        Locale.ROOT,
+                        "SIGTERM %s checkpoint --kind %s: published before the signal took effect, exit 0 %.2f s after it,"
+                                + " %s kept (verify clean)",
+                        midRead ? "while reading the source," : "after the first data file of",
+                        kind,
+                        stopped,
+                        written.get("id").asText());
             }
-            assertEquals(SIGNALLED, p.exitValue(), "exit code after SIGTERM; stdout: " + Files.readString(out) + " stderr: " + said);
+            assertEquals(
+                    SIGNALLED,
+                    p.exitValue(),
+                    "exit code after SIGTERM; stdout: " + Files.readString(out) + " stderr: " + said);
             assertEquals(List.of(ROLLED_BACK), said.lines().toList(), "stderr");
             assertEquals("", Files.readString(out), "stdout");
             if (fresh) {
@@ -118,7 +145,8 @@ class CheckpointSignalTest {
                 startAgent(f);
             }
             long rerun = System.nanoTime();
-            CommandLineTest.Run again = CommandLineTest.run("checkpoint", "--config", f.config.toString(), "--kind", kind, "--json");
+            CommandLineTest.Run again =
+                    CommandLineTest.run("checkpoint", "--config", f.config.toString(), "--kind", kind, "--json");
             double took = (System.nanoTime() - rerun) / 1e9;
             assertEquals(0, again.exit(), again.err());
             JsonNode written = new ObjectMapper().readTree(again.out());
@@ -127,9 +155,17 @@ class CheckpointSignalTest {
                 f.awaitLogged();
                 f.stopAgent();
             }
-            return String.format(Locale.ROOT, "SIGTERM %s checkpoint --kind %s: exit %d %.2f s after the signal, rolled back (no partial directory,"
-                    + " no data file, verify clean, backups unchanged); run again: %s, %,d rows, in %.1f s", midRead ? "while reading the source," : "after the first data file of",
-                    kind, SIGNALLED, stopped, written.get("id").asText(), written.get("rows").asLong(), took);
+            return String.format(
+                    Locale.ROOT,
+                    "SIGTERM %s checkpoint --kind %s: exit %d %.2f s after the signal, rolled back (no partial directory,"
+                            + " no data file, verify clean, backups unchanged); run again: %s, %,d rows, in %.1f s",
+                    midRead ? "while reading the source," : "after the first data file of",
+                    kind,
+                    SIGNALLED,
+                    stopped,
+                    written.get("id").asText(),
+                    written.get("rows").asLong(),
+                    took);
         } finally {
             p.destroyForcibly();
         }
@@ -149,7 +185,8 @@ class CheckpointSignalTest {
      * data files as before, every data file named by a checkpoint, verify without a note, and the same
      * backups (its checkpoints, when the agent ran meanwhile and moved the log on).
      */
-    private static void assertNothingLeft(CaptureFixture f, Set<String> filesBefore, String backupsBefore, boolean agentRan) throws Exception {
+    private static void assertNothingLeft(
+            CaptureFixture f, Set<String> filesBefore, String backupsBefore, boolean agentRan) throws Exception {
         assertEquals(filesBefore, checkpointFiles(f), "files under checkpoints/ and data/");
         assertClean(f);
         assertEquals(backupsBefore, backups(f, agentRan), "backups --json");
@@ -158,13 +195,16 @@ class CheckpointSignalTest {
     /** No hidden entry in checkpoints/, every data file named by a checkpoint, and verify without a note. */
     private static void assertClean(CaptureFixture f) throws Exception {
         try (Stream<Path> left = Files.list(f.repository.resolve("checkpoints"))) {
-            List<String> hidden = left.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(".")).toList();
+            List<String> hidden = left.map(p -> p.getFileName().toString())
+                    .filter(n -> n.startsWith("."))
+                    .toList();
             assertTrue(hidden.isEmpty(), "left in checkpoints/: " + hidden);
         }
         Repository repo = Repository.open(f.repository);
         Set<String> named = new HashSet<>();
         repo.checkpoints().forEach(m -> m.dataFiles().forEach(c -> named.add(c.sha256())));
-        assertEquals(named, DataStore.stored(repo.dataDir()).keySet(), "stored data files vs those the checkpoints name");
+        assertEquals(
+                named, DataStore.stored(repo.dataDir()).keySet(), "stored data files vs those the checkpoints name");
         CommandLineTest.Run verify = CommandLineTest.run("verify", "--repo", f.repository.toString(), "--json");
         assertEquals(0, verify.exit(), verify.out() + verify.err());
         JsonNode report = new ObjectMapper().readTree(verify.out());
@@ -175,7 +215,9 @@ class CheckpointSignalTest {
     private static String backups(CaptureFixture f, boolean checkpointsOnly) throws IOException {
         CommandLineTest.Run r = CommandLineTest.run("backups", "--repo", f.repository.toString(), "--json");
         assertEquals(0, r.exit(), r.err());
-        return checkpointsOnly ? new ObjectMapper().readTree(r.out()).get("checkpoints").toString() : r.out();
+        return checkpointsOnly
+                ? new ObjectMapper().readTree(r.out()).get("checkpoints").toString()
+                : r.out();
     }
 
     /** Every file under checkpoints/ and data/, relative to the repository. */
@@ -185,7 +227,8 @@ class CheckpointSignalTest {
             Path root = f.repository.resolve(sub);
             if (Files.isDirectory(root)) {
                 try (Stream<Path> walk = Files.walk(root)) {
-                    walk.filter(Files::isRegularFile).forEach(p -> out.add(f.repository.relativize(p).toString()));
+                    walk.filter(Files::isRegularFile)
+                            .forEach(p -> out.add(f.repository.relativize(p).toString()));
                 }
             }
         }
@@ -219,9 +262,16 @@ class CheckpointSignalTest {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(40);
         while (System.nanoTime() < deadline) {
             assertTrue(p.isAlive(), () -> "the checkpoint ended before it read the source: " + read(err));
-            if (!f.cluster.queryOne("postgres", "SELECT count(*)::text FROM pg_stat_activity WHERE application_name = 'backtrack-fresh-checkpoint'"
-                    + " AND state = 'active' AND query LIKE 'SELECT ARRAY[%contacts%'").equals("0")) {
-                assertEquals(stored, DataStore.stored(f.repository.resolve("data")).keySet(), "data files stored while the source is read");
+            if (!f.cluster
+                    .queryOne(
+                            "postgres",
+                            "SELECT count(*)::text FROM pg_stat_activity WHERE application_name = 'backtrack-fresh-checkpoint'"
+                                    + " AND state = 'active' AND query LIKE 'SELECT ARRAY[%contacts%'")
+                    .equals("0")) {
+                assertEquals(
+                        stored,
+                        DataStore.stored(f.repository.resolve("data")).keySet(),
+                        "data files stored while the source is read");
                 return;
             }
             Thread.sleep(5);
@@ -233,7 +283,9 @@ class CheckpointSignalTest {
     private static void awaitNoFreshSlot(CaptureFixture f) throws InterruptedException {
         String slots = "";
         for (int i = 0; i < 100; i++) {
-            slots = f.cluster.queryOne("postgres", "SELECT coalesce(string_agg(slot_name, ','), '') FROM pg_replication_slots WHERE slot_name LIKE 'backtrack_fresh_%'");
+            slots = f.cluster.queryOne(
+                    "postgres",
+                    "SELECT coalesce(string_agg(slot_name, ','), '') FROM pg_replication_slots WHERE slot_name LIKE 'backtrack_fresh_%'");
             if (slots == null || slots.isEmpty()) {
                 return;
             }

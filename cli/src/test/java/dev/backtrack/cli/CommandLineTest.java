@@ -1,14 +1,13 @@
 package dev.backtrack.cli;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.backtrack.cli.demo.CrmSchema;
 import dev.backtrack.testkit.FreePorts;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
@@ -23,21 +22,21 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The commands as a user runs them: output, one-line errors, exit codes, and nothing written on bad input. */
 class CommandLineTest {
     @TempDir
     static Path dir;
+
     static CaptureFixture fixture;
     static String earliest;
     static String latest;
 
-    record Run(int exit, String out, String err) {
-    }
+    record Run(int exit, String out, String err) {}
 
     @BeforeAll
     static void captureSomething() throws Exception {
@@ -99,7 +98,9 @@ class CommandLineTest {
     @Test
     void backupsJsonShowsTheWindowAndCheckpoint0() throws Exception {
         JsonNode j = new ObjectMapper().readTree(run("backups", "--repo", repo(), "--json").out);
-        assertTrue(j.get("earliest").asText().matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{6}Z"), j.toString());
+        assertTrue(
+                j.get("earliest").asText().matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{6}Z"),
+                j.toString());
         assertTrue(j.get("latest").asText().compareTo(j.get("earliest").asText()) > 0, j.toString());
         JsonNode cp = j.get("checkpoints").get(0);
         assertTrue(cp.get("id").asText().endsWith("F"));
@@ -111,31 +112,97 @@ class CommandLineTest {
     @Test
     void passwordsNeverAppearInAnyOutput() throws Exception {
         String secret = "S3cret-Pa55-" + System.nanoTime();
-        Path cfg = Files.writeString(dir.resolve("secret.yaml"), "source:\n  url: jdbc:postgresql://127.0.0.1:" + FreePorts.find()
-                + "/crm\n  user: postgres\n  password: " + secret + "\nrepository:\n  path: " + dir.resolve("secret-repo") + "\n");
-        Path badKey = Files.writeString(dir.resolve("secret-bad.yaml"), "source:\n  url: x\n  user: u\n  password: " + secret + "\n  bogus: 1\n");
+        Path cfg = Files.writeString(
+                dir.resolve("secret.yaml"),
+                "source:\n  url: jdbc:postgresql://127.0.0.1:" + FreePorts.find()
+                        + "/crm\n  user: postgres\n  password: " + secret + "\nrepository:\n  path: "
+                        + dir.resolve("secret-repo") + "\n");
+        Path badKey = Files.writeString(
+                dir.resolve("secret-bad.yaml"),
+                "source:\n  url: x\n  user: u\n  password: " + secret + "\n  bogus: 1\n");
         fixture.cluster.createDatabase("crm_cli_secret");
         Run[] runs = {
-                run("agent", "--config", cfg.toString()),
-                run("agent", "--config", badKey.toString()),
-                run("mark", "m1", "--config", cfg.toString()),
-                run("restore", "--repo", repo(), "--to", "latest", "--target-url", "jdbc:postgresql://127.0.0.1:" + FreePorts.find() + "/x",
-                        "--target-user", "postgres", "--target-password", secret, "--json"),
-                run("restore", "--repo", repo(), "--to", "latest", "--target-url", fixture.cluster.jdbcUrl("crm_cli_secret"),
-                        "--target-user", "postgres", "--target-password", secret, "--json"),
-                run("backups", "--repo", repo(), "--json"),
-                run("verify", "--repo", repo(), "--json"),
-                run("checkpoint", "--config", cfg.toString(), "--kind", "full", "--json"),
-                run("expire", "--config", cfg.toString(), "--dry-run", "--json"),
-                run("migrate", "--repo", repo(), "--target-url", "jdbc:postgresql://127.0.0.1:" + FreePorts.find() + "/x", "--target-user", "postgres",
-                        "--target-password", secret, "--json"),
-                run("migrate", "cutover", "--repo", repo(), "--target-url", "jdbc:postgresql://127.0.0.1:" + FreePorts.find() + "/x", "--target-user", "postgres",
-                        "--target-password", secret, "--config", cfg.toString(), "--json"),
-                // passphrases: the repository is not encrypted, so both files are refused; neither may be echoed
-                run("passphrase", "--repo", repo(), "--passphrase-file", Files.writeString(dir.resolve("secret-old.key"), secret + "\n").toString(),
-                        "--new-passphrase-file", Files.writeString(dir.resolve("secret-new.key"), secret + "-new\n").toString()),
-                run("restore", "--repo", repo(), "--to", "latest", "--target-url", fixture.cluster.jdbcUrl("crm_cli_secret"), "--target-user", "postgres",
-                        "--passphrase-file", dir.resolve("secret-old.key").toString()),
+            run("agent", "--config", cfg.toString()),
+            run("agent", "--config", badKey.toString()),
+            run("mark", "m1", "--config", cfg.toString()),
+            run(
+                    "restore",
+                    "--repo",
+                    repo(),
+                    "--to",
+                    "latest",
+                    "--target-url",
+                    "jdbc:postgresql://127.0.0.1:" + FreePorts.find() + "/x",
+                    "--target-user",
+                    "postgres",
+                    "--target-password",
+                    secret,
+                    "--json"),
+            run(
+                    "restore",
+                    "--repo",
+                    repo(),
+                    "--to",
+                    "latest",
+                    "--target-url",
+                    fixture.cluster.jdbcUrl("crm_cli_secret"),
+                    "--target-user",
+                    "postgres",
+                    "--target-password",
+                    secret,
+                    "--json"),
+            run("backups", "--repo", repo(), "--json"),
+            run("verify", "--repo", repo(), "--json"),
+            run("checkpoint", "--config", cfg.toString(), "--kind", "full", "--json"),
+            run("expire", "--config", cfg.toString(), "--dry-run", "--json"),
+            run(
+                    "migrate",
+                    "--repo",
+                    repo(),
+                    "--target-url",
+                    "jdbc:postgresql://127.0.0.1:" + FreePorts.find() + "/x",
+                    "--target-user",
+                    "postgres",
+                    "--target-password",
+                    secret,
+                    "--json"),
+            run(
+                    "migrate",
+                    "cutover",
+                    "--repo",
+                    repo(),
+                    "--target-url",
+                    "jdbc:postgresql://127.0.0.1:" + FreePorts.find() + "/x",
+                    "--target-user",
+                    "postgres",
+                    "--target-password",
+                    secret,
+                    "--config",
+                    cfg.toString(),
+                    "--json"),
+            // passphrases: the repository is not encrypted, so both files are refused; neither may be echoed
+            run(
+                    "passphrase",
+                    "--repo",
+                    repo(),
+                    "--passphrase-file",
+                    Files.writeString(dir.resolve("secret-old.key"), secret + "\n")
+                            .toString(),
+                    "--new-passphrase-file",
+                    Files.writeString(dir.resolve("secret-new.key"), secret + "-new\n")
+                            .toString()),
+            run(
+                    "restore",
+                    "--repo",
+                    repo(),
+                    "--to",
+                    "latest",
+                    "--target-url",
+                    fixture.cluster.jdbcUrl("crm_cli_secret"),
+                    "--target-user",
+                    "postgres",
+                    "--passphrase-file",
+                    dir.resolve("secret-old.key").toString()),
         };
         for (Run r : runs) {
             assertFalse(r.out.contains(secret) || r.err.contains(secret), "a password leaked: " + r.out + r.err);
@@ -157,31 +224,83 @@ class CommandLineTest {
     @Test
     void restoreToAnInstantWritesTheTargetAndReportsIt() throws Exception {
         fixture.cluster.createDatabase("crm_cli_ok");
-        Run r = run("restore", "--repo", repo(), "--to", latest, "--target-url", fixture.cluster.jdbcUrl("crm_cli_ok"), "--target-user", "postgres", "--json");
+        Run r = run(
+                "restore",
+                "--repo",
+                repo(),
+                "--to",
+                latest,
+                "--target-url",
+                fixture.cluster.jdbcUrl("crm_cli_ok"),
+                "--target-user",
+                "postgres",
+                "--json");
         assertEquals(0, r.exit, r.err);
         JsonNode report = new ObjectMapper().readTree(r.out);
-        assertEquals(fixture.checksums(fixture.database, CrmSchema.TABLES), fixture.checksums("crm_cli_ok", CrmSchema.TABLES));
+        assertEquals(
+                fixture.checksums(fixture.database, CrmSchema.TABLES),
+                fixture.checksums("crm_cli_ok", CrmSchema.TABLES));
         assertTrue(report.get("transactionsApplied").asLong() >= 1, r.out);
     }
 
     @Test
     void aSubsetOfTablesIsRestoredAndForeignKeysToTablesLeftOutAreReported() throws Exception {
         fixture.cluster.createDatabase("crm_cli_subset");
-        Run r = run("restore", "--repo", repo(), "--to", latest, "--target-url", fixture.cluster.jdbcUrl("crm_cli_subset"), "--target-user", "postgres",
-                "--tables", "contacts,public.deals");
+        Run r = run(
+                "restore",
+                "--repo",
+                repo(),
+                "--to",
+                latest,
+                "--target-url",
+                fixture.cluster.jdbcUrl("crm_cli_subset"),
+                "--target-user",
+                "postgres",
+                "--tables",
+                "contacts,public.deals");
         assertEquals(0, r.exit, r.err);
         assertTrue(r.out.contains("foreign key public.contacts.contacts_account_fk left out"), r.out);
-        assertEquals("contacts,deals", fixture.cluster.queryOne("crm_cli_subset",
-                "SELECT string_agg(tablename, ',' ORDER BY tablename) FROM pg_tables WHERE schemaname = 'public'"));
-        assertEquals(fixture.checksums(fixture.database, List.of("public.contacts", "public.deals")),
+        assertEquals(
+                "contacts,deals",
+                fixture.cluster.queryOne(
+                        "crm_cli_subset",
+                        "SELECT string_agg(tablename, ',' ORDER BY tablename) FROM pg_tables WHERE schemaname = 'public'"));
+        assertEquals(
+                fixture.checksums(fixture.database, List.of("public.contacts", "public.deals")),
                 fixture.checksums("crm_cli_subset", List.of("public.contacts", "public.deals")));
-        assertEquals(null, fixture.cluster.queryOne("crm_cli_subset", "SELECT to_regclass('public.accounts_id_seq')"),
+        assertEquals(
+                null,
+                fixture.cluster.queryOne("crm_cli_subset", "SELECT to_regclass('public.accounts_id_seq')"),
                 "a sequence owned by a table left out was created");
         fixture.cluster.createDatabase("crm_cli_subset_bad");
-        refused(ExitCode.BAD_INPUT, "--jobs 0 is not valid", "restore", "--repo", repo(), "--to", latest, "--target-url",
-                fixture.cluster.jdbcUrl("crm_cli_subset_bad"), "--target-user", "postgres", "--jobs", "0");
-        refused(ExitCode.BAD_INPUT, "does not exist at the restore target", "restore", "--repo", repo(), "--to", latest, "--target-url",
-                fixture.cluster.jdbcUrl("crm_cli_subset_bad"), "--target-user", "postgres", "--tables", "public.nope");
+        refused(
+                ExitCode.BAD_INPUT,
+                "--jobs 0 is not valid",
+                "restore",
+                "--repo",
+                repo(),
+                "--to",
+                latest,
+                "--target-url",
+                fixture.cluster.jdbcUrl("crm_cli_subset_bad"),
+                "--target-user",
+                "postgres",
+                "--jobs",
+                "0");
+        refused(
+                ExitCode.BAD_INPUT,
+                "does not exist at the restore target",
+                "restore",
+                "--repo",
+                repo(),
+                "--to",
+                latest,
+                "--target-url",
+                fixture.cluster.jdbcUrl("crm_cli_subset_bad"),
+                "--target-user",
+                "postgres",
+                "--tables",
+                "public.nope");
     }
 
     @Test
@@ -194,32 +313,66 @@ class CommandLineTest {
         copyTree(fixture.repository, copy);
         Path rows;
         try (var files = Files.walk(copy.resolve("data"))) {
-            rows = files.filter(Files::isRegularFile).max(Comparator.comparingLong(p -> p.toFile().length())).orElseThrow();
+            rows = files.filter(Files::isRegularFile)
+                    .max(Comparator.comparingLong(p -> p.toFile().length()))
+                    .orElseThrow();
         }
         flip(rows, Files.size(rows) / 2);
         Run bad = run("verify", "--repo", copy.toString(), "--json");
         assertEquals(ExitCode.REPOSITORY, bad.exit, bad.out);
         assertTrue(bad.out.contains(rows.getFileName().toString()) && bad.out.contains("SHA-256"), bad.out);
         fixture.cluster.createDatabase("crm_cli_damaged");
-        refused(ExitCode.REPOSITORY, "SHA-256", "restore", "--repo", copy.toString(), "--to", latest, "--target-url",
-                fixture.cluster.jdbcUrl("crm_cli_damaged"), "--target-user", "postgres");
-        assertEquals("0", fixture.cluster.queryOne("crm_cli_damaged", "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"));
+        refused(
+                ExitCode.REPOSITORY,
+                "SHA-256",
+                "restore",
+                "--repo",
+                copy.toString(),
+                "--to",
+                latest,
+                "--target-url",
+                fixture.cluster.jdbcUrl("crm_cli_damaged"),
+                "--target-user",
+                "postgres");
+        assertEquals(
+                "0",
+                fixture.cluster.queryOne(
+                        "crm_cli_damaged", "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"));
         // loading over two connections commits table by table: the failed restore drops what it created
-        refused(ExitCode.REPOSITORY, "SHA-256", "restore", "--repo", copy.toString(), "--to", latest, "--target-url",
-                fixture.cluster.jdbcUrl("crm_cli_damaged"), "--target-user", "postgres", "--jobs", "2");
-        assertEquals("", fixture.cluster.queryOne("crm_cli_damaged", "SELECT coalesce(string_agg(n.nspname || '.' || c.relname, ','), '') FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
-                + " WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')"));
+        refused(
+                ExitCode.REPOSITORY,
+                "SHA-256",
+                "restore",
+                "--repo",
+                copy.toString(),
+                "--to",
+                latest,
+                "--target-url",
+                fixture.cluster.jdbcUrl("crm_cli_damaged"),
+                "--target-user",
+                "postgres",
+                "--jobs",
+                "2");
+        assertEquals(
+                "",
+                fixture.cluster.queryOne(
+                        "crm_cli_damaged",
+                        "SELECT coalesce(string_agg(n.nspname || '.' || c.relname, ','), '') FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                                + " WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')"));
 
         Path copy2 = dir.resolve("damaged-log");
         copyTree(fixture.repository, copy2);
         Path segment;
         try (var files = Files.list(copy2.resolve("log"))) {
-            segment = files.filter(p -> p.toString().endsWith(".log")).findFirst().orElseThrow();
+            segment =
+                    files.filter(p -> p.toString().endsWith(".log")).findFirst().orElseThrow();
         }
         try (var ch = FileChannel.open(segment)) {
             ByteBuffer len = ByteBuffer.allocate(4);
             ch.read(len, 8);
-            assertTrue(12 + len.getInt(0) < ch.size(), "the first batch must not be the last one, or a flipped byte reads as a torn tail");
+            assertTrue(
+                    12 + len.getInt(0) < ch.size(),
+                    "the first batch must not be the last one, or a flipped byte reads as a torn tail");
         }
         flip(segment, 60);
         Run badLog = run("verify", "--repo", copy2.toString());
@@ -253,38 +406,123 @@ class CommandLineTest {
     void badInstantsAreRefusedWithTheFormToUse() {
         String url = fixture.cluster.jdbcUrl("crm_cli_never");
         refused(ExitCode.BAD_INPUT, "ISO-8601", "restore", "--repo", repo(), "--to", "yesterday", "--target-url", url);
-        refused(ExitCode.BAD_INPUT, "ISO-8601", "restore", "--repo", repo(), "--to", "2026-11-24 10:31", "--target-url", url);
-        refused(ExitCode.BAD_INPUT, "finer than a microsecond", "restore", "--repo", repo(), "--to", "2026-11-24T10:31:06.1234567Z", "--target-url", url);
-        refused(ExitCode.BAD_INPUT, "outside the recoverable window", "restore", "--repo", repo(), "--to", "2001-01-01T00:00:00Z", "--target-url", url);
-        refused(ExitCode.BAD_INPUT, "outside the recoverable window", "restore", "--repo", repo(), "--to", "2999-01-01T00:00:00+01:00", "--target-url", url);
+        refused(
+                ExitCode.BAD_INPUT,
+                "ISO-8601",
+                "restore",
+                "--repo",
+                repo(),
+                "--to",
+                "2026-11-24 10:31",
+                "--target-url",
+                url);
+        refused(
+                ExitCode.BAD_INPUT,
+                "finer than a microsecond",
+                "restore",
+                "--repo",
+                repo(),
+                "--to",
+                "2026-11-24T10:31:06.1234567Z",
+                "--target-url",
+                url);
+        refused(
+                ExitCode.BAD_INPUT,
+                "outside the recoverable window",
+                "restore",
+                "--repo",
+                repo(),
+                "--to",
+                "2001-01-01T00:00:00Z",
+                "--target-url",
+                url);
+        refused(
+                ExitCode.BAD_INPUT,
+                "outside the recoverable window",
+                "restore",
+                "--repo",
+                repo(),
+                "--to",
+                "2999-01-01T00:00:00+01:00",
+                "--target-url",
+                url);
         refused(ExitCode.BAD_INPUT, "--to", "restore", "--repo", repo(), "--target-url", url);
-        refused(ExitCode.BAD_INPUT, "not supported", "restore", "--repo", repo(), "--to", "latest", "--target-url", "jdbc:oracle:thin:@127.0.0.1:1521/x");
+        refused(
+                ExitCode.BAD_INPUT,
+                "not supported",
+                "restore",
+                "--repo",
+                repo(),
+                "--to",
+                "latest",
+                "--target-url",
+                "jdbc:oracle:thin:@127.0.0.1:1521/x");
     }
 
     @Test
     void aNonEmptyTargetIsRefusedAndLeftAsItWas() throws Exception {
         fixture.cluster.createDatabase("crm_cli_busy");
         fixture.cluster.execute("crm_cli_busy", "CREATE TABLE precious (id int)", "INSERT INTO precious VALUES (1)");
-        refused(ExitCode.DATABASE, "not empty", "restore", "--repo", repo(), "--to", "latest", "--target-url", fixture.cluster.jdbcUrl("crm_cli_busy"),
-                "--target-user", "postgres");
-        assertEquals("1", fixture.cluster.queryOne("crm_cli_busy", "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"));
+        refused(
+                ExitCode.DATABASE,
+                "not empty",
+                "restore",
+                "--repo",
+                repo(),
+                "--to",
+                "latest",
+                "--target-url",
+                fixture.cluster.jdbcUrl("crm_cli_busy"),
+                "--target-user",
+                "postgres");
+        assertEquals(
+                "1",
+                fixture.cluster.queryOne("crm_cli_busy", "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"));
         assertEquals("1", fixture.cluster.queryOne("crm_cli_busy", "SELECT count(*) FROM precious"));
     }
 
     @Test
     void unreachableAndMissingTargetsAreNamed() {
-        refused(ExitCode.DATABASE, "cannot reach", "restore", "--repo", repo(), "--to", "latest", "--target-url",
-                "jdbc:postgresql://127.0.0.1:" + FreePorts.find() + "/nowhere", "--target-user", "postgres");
-        refused(ExitCode.DATABASE, "does not exist", "restore", "--repo", repo(), "--to", "latest", "--target-url",
-                fixture.cluster.jdbcUrl("no_such_database"), "--target-user", "postgres");
+        refused(
+                ExitCode.DATABASE,
+                "cannot reach",
+                "restore",
+                "--repo",
+                repo(),
+                "--to",
+                "latest",
+                "--target-url",
+                "jdbc:postgresql://127.0.0.1:" + FreePorts.find() + "/nowhere",
+                "--target-user",
+                "postgres");
+        refused(
+                ExitCode.DATABASE,
+                "does not exist",
+                "restore",
+                "--repo",
+                repo(),
+                "--to",
+                "latest",
+                "--target-url",
+                fixture.cluster.jdbcUrl("no_such_database"),
+                "--target-user",
+                "postgres");
     }
 
     @Test
     void aDirectoryThatIsNotARepositoryIsRefused() throws Exception {
         Path empty = Files.createDirectories(dir.resolve("not-a-repo"));
         refused(ExitCode.REPOSITORY, "not a Backtrack repository", "backups", "--repo", empty.toString());
-        refused(ExitCode.REPOSITORY, "not a Backtrack repository", "restore", "--repo", empty.toString(), "--to", "latest",
-                "--target-url", fixture.cluster.jdbcUrl("x"));
+        refused(
+                ExitCode.REPOSITORY,
+                "not a Backtrack repository",
+                "restore",
+                "--repo",
+                empty.toString(),
+                "--to",
+                "latest",
+                "--target-url",
+                fixture.cluster.jdbcUrl("x"));
         assertFalse(Files.exists(empty.resolve("backtrack.repo")));
     }
 
@@ -293,12 +531,18 @@ class CommandLineTest {
         Path repoDir = dir.resolve("never-written");
         Path missing = dir.resolve("missing.yaml");
         refused(ExitCode.BAD_INPUT, "does not exist", "agent", "--config", missing.toString());
-        Path unknown = Files.writeString(dir.resolve("unknown.yaml"), "source:\n  url: " + fixture.url() + "\n  user: postgres\n  pasword: x\nrepository:\n  path: " + repoDir + "\n");
+        Path unknown = Files.writeString(
+                dir.resolve("unknown.yaml"),
+                "source:\n  url: " + fixture.url() + "\n  user: postgres\n  pasword: x\nrepository:\n  path: " + repoDir
+                        + "\n");
         refused(ExitCode.BAD_INPUT, "source.pasword", "agent", "--config", unknown.toString());
-        Path noRepo = Files.writeString(dir.resolve("norepo.yaml"), "source:\n  url: " + fixture.url() + "\n  user: postgres\n");
+        Path noRepo = Files.writeString(
+                dir.resolve("norepo.yaml"), "source:\n  url: " + fixture.url() + "\n  user: postgres\n");
         refused(ExitCode.BAD_INPUT, "repository.path", "agent", "--config", noRepo.toString());
-        Path unreachable = Files.writeString(dir.resolve("unreachable.yaml"), "source:\n  url: jdbc:postgresql://127.0.0.1:" + FreePorts.find()
-                + "/crm\n  user: postgres\nrepository:\n  path: " + repoDir + "\n");
+        Path unreachable = Files.writeString(
+                dir.resolve("unreachable.yaml"),
+                "source:\n  url: jdbc:postgresql://127.0.0.1:" + FreePorts.find()
+                        + "/crm\n  user: postgres\nrepository:\n  path: " + repoDir + "\n");
         refused(ExitCode.DATABASE, "cannot reach", "agent", "--config", unreachable.toString());
         assertFalse(Files.exists(repoDir), "a refused agent created its repository");
     }
@@ -314,8 +558,20 @@ class CommandLineTest {
         refused(ExitCode.BAD_INPUT, "no retention rule", "expire", "--repo", repo());
         refused(ExitCode.BAD_INPUT, "either --repo or --config", "expire", "--keep", "2");
         refused(ExitCode.BAD_INPUT, "is not a duration", "expire", "--repo", repo(), "--window", "two weeks");
-        refused(ExitCode.BAD_INPUT, "not a Backtrack repository", "expire", "--repo", dir.resolve("nowhere").toString(), "--keep", "1");
+        refused(
+                ExitCode.BAD_INPUT,
+                "not a Backtrack repository",
+                "expire",
+                "--repo",
+                dir.resolve("nowhere").toString(),
+                "--keep",
+                "1");
         refused(ExitCode.BAD_INPUT, "is not valid", "expire", "--repo", repo(), "--keep", "-3");
-        assertEquals(earliest, new ObjectMapper().readTree(run("backups", "--repo", repo(), "--json").out).get("earliest").asText());
+        assertEquals(
+                earliest,
+                new ObjectMapper()
+                        .readTree(run("backups", "--repo", repo(), "--json").out)
+                        .get("earliest")
+                        .asText());
     }
 }

@@ -1,7 +1,7 @@
 package dev.backtrack.cli;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -12,9 +12,8 @@ import java.util.Random;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** kill -9 of the agent at random moments (mid-snapshot, mid-checkpoint, mid-batch) loses and duplicates no committed transaction. */
 class ExactlyOnceTest {
@@ -26,11 +25,14 @@ class ExactlyOnceTest {
         try (CaptureFixture f = new CaptureFixture("crm_kill9", dir)) {
             // a checkpoint of some kind every second or so, so kills also land while one is being written
             f.withConfig("checkpoint:\n  full-interval: 3s\n  diff-interval: 2s\n  incr-interval: 1s\n");
-            try (Connection c = f.connect(); Statement st = c.createStatement()) {
-                st.execute("CREATE TABLE ledger (n bigserial PRIMARY KEY, account int NOT NULL, amount numeric(12,2) NOT NULL, at timestamptz DEFAULT clock_timestamp())");
+            try (Connection c = f.connect();
+                    Statement st = c.createStatement()) {
+                st.execute(
+                        "CREATE TABLE ledger (n bigserial PRIMARY KEY, account int NOT NULL, amount numeric(12,2) NOT NULL, at timestamptz DEFAULT clock_timestamp())");
                 st.execute("CREATE TABLE balances (account int PRIMARY KEY, balance numeric(14,2) NOT NULL)");
                 st.execute("INSERT INTO balances SELECT g, 0 FROM generate_series(1, 50) g");
-                st.execute("INSERT INTO ledger (account, amount) SELECT 1 + g % 50, 1 FROM generate_series(1, 20000) g");
+                st.execute(
+                        "INSERT INTO ledger (account, amount) SELECT 1 + g % 50, 1 FROM generate_series(1, 20000) g");
             }
             AtomicBoolean running = new AtomicBoolean(true);
             AtomicLong committed = new AtomicLong();
@@ -38,7 +40,9 @@ class ExactlyOnceTest {
             Thread[] writers = new Thread[3];
             for (int w = 0; w < writers.length; w++) {
                 int seed = w;
-                writers[w] = new Thread(() -> LedgerClient.run(f, running, committed, writerFailure, new Random(seed), null), "ledger-writer-" + w);
+                writers[w] = new Thread(
+                        () -> LedgerClient.run(f, running, committed, writerFailure, new Random(seed), null),
+                        "ledger-writer-" + w);
             }
             AgentProcess agent = AgentProcess.start(f.config, dir.resolve("agent-0.log"));
             // the first kill lands during or right after the first snapshot
@@ -77,13 +81,26 @@ class ExactlyOnceTest {
             long txs = LedgerClient.rowTransactionsLoggedOnce(f.repository);
             assertTrue(committed.get() > 200, "writers committed only " + committed.get());
             f.restore("latest", "crm_kill9_restored");
-            assertEquals(f.checksums(f.database, TABLES), f.checksums("crm_kill9_restored", TABLES), () -> "restore to latest vs source; ledger rows differing: "
-                    + f.differingRows(f.database, "crm_kill9_restored", "public.ledger") + "\nagent outputs in " + dir);
+            assertEquals(
+                    f.checksums(f.database, TABLES),
+                    f.checksums("crm_kill9_restored", TABLES),
+                    () -> "restore to latest vs source; ledger rows differing: "
+                            + f.differingRows(f.database, "crm_kill9_restored", "public.ledger") + "\nagent outputs in "
+                            + dir);
             long probes = Long.parseLong(f.cluster.queryOne(f.database, "SELECT count(*) FROM backtrack_probe"));
             // every ledger transaction plus the fixture's probes is logged exactly once
-            assertEquals(committed.get() + probes, txs, "logged transactions vs committed ledger transactions + " + probes + " probes, after " + kills + " kills");
-            System.out.printf(Locale.ROOT, "fault kill -9 of the agent: injected %d times; %d ledger transactions committed, lost 0, duplicated 0;"
-                    + " the last restart had the log complete in %.1f s%n", kills, committed.get(), recoverySeconds);
+            assertEquals(
+                    committed.get() + probes,
+                    txs,
+                    "logged transactions vs committed ledger transactions + " + probes + " probes, after " + kills
+                            + " kills");
+            System.out.printf(
+                    Locale.ROOT,
+                    "fault kill -9 of the agent: injected %d times; %d ledger transactions committed, lost 0, duplicated 0;"
+                            + " the last restart had the log complete in %.1f s%n",
+                    kills,
+                    committed.get(),
+                    recoverySeconds);
         }
     }
 }

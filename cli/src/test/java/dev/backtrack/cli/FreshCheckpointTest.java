@@ -1,21 +1,20 @@
 package dev.backtrack.cli;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.backtrack.recovery.RestoreReport;
 import dev.backtrack.repository.model.Micros;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** A fresh full read from the source while writers and the agent run is exactly consistent with the log that follows it. */
 class FreshCheckpointTest {
@@ -25,32 +24,41 @@ class FreshCheckpointTest {
     void aFreshCheckpointTakenUnderLoadRestoresExactly(@TempDir Path dir) throws Exception {
         try (CaptureFixture f = new CaptureFixture("crm_fresh", dir)) {
             try (Statement st = f.connect().createStatement()) {
-                st.execute("CREATE TABLE accounts (id int PRIMARY KEY, balance numeric(12,2) NOT NULL, tags text[], since date, seen timestamp)");
-                st.execute("CREATE TABLE ledger (n bigserial PRIMARY KEY, account int NOT NULL, amount numeric(12,2), at timestamptz DEFAULT clock_timestamp())");
-                st.execute("INSERT INTO accounts SELECT g, 0, ARRAY['a', NULL, 'b c'], DATE '2026-01-01' + g, TIMESTAMP '2026-01-01 10:00:00.123456' + g * interval '1 hour' FROM generate_series(1, 50) g");
+                st.execute(
+                        "CREATE TABLE accounts (id int PRIMARY KEY, balance numeric(12,2) NOT NULL, tags text[], since date, seen timestamp)");
+                st.execute(
+                        "CREATE TABLE ledger (n bigserial PRIMARY KEY, account int NOT NULL, amount numeric(12,2), at timestamptz DEFAULT clock_timestamp())");
+                st.execute(
+                        "INSERT INTO accounts SELECT g, 0, ARRAY['a', NULL, 'b c'], DATE '2026-01-01' + g, TIMESTAMP '2026-01-01 10:00:00.123456' + g * interval '1 hour' FROM generate_series(1, 50) g");
             }
             f.startAgent();
             AtomicBoolean running = new AtomicBoolean(true);
             AtomicReference<Throwable> failure = new AtomicReference<>();
             Object gate = new Object();
-            Thread writer = new Thread(() -> {
-                try (Connection c = f.connect(); Statement st = c.createStatement()) {
-                    c.setAutoCommit(false);
-                    for (int i = 0; running.get(); i++) {
-                        synchronized (gate) {
-                            int account = 1 + i % 50;
-                            st.executeUpdate("INSERT INTO ledger (account, amount) VALUES (" + account + ", " + (i % 7 - 3) + ")");
-                            st.executeUpdate("UPDATE accounts SET balance = balance + " + (i % 7 - 3) + " WHERE id = " + account);
-                            c.commit();
+            Thread writer = new Thread(
+                    () -> {
+                        try (Connection c = f.connect();
+                                Statement st = c.createStatement()) {
+                            c.setAutoCommit(false);
+                            for (int i = 0; running.get(); i++) {
+                                synchronized (gate) {
+                                    int account = 1 + i % 50;
+                                    st.executeUpdate("INSERT INTO ledger (account, amount) VALUES (" + account + ", "
+                                            + (i % 7 - 3) + ")");
+                                    st.executeUpdate("UPDATE accounts SET balance = balance + " + (i % 7 - 3)
+                                            + " WHERE id = " + account);
+                                    c.commit();
+                                }
+                            }
+                        } catch (Throwable e) {
+                            failure.set(e);
                         }
-                    }
-                } catch (Throwable e) {
-                    failure.set(e);
-                }
-            }, "fresh-writer");
+                    },
+                    "fresh-writer");
             writer.start();
             Thread.sleep(500);
-            CommandLineTest.Run r = CommandLineTest.run("checkpoint", "--config", f.config.toString(), "--kind", "fresh", "--json");
+            CommandLineTest.Run r =
+                    CommandLineTest.run("checkpoint", "--config", f.config.toString(), "--kind", "fresh", "--json");
             assertEquals(0, r.exit(), r.err());
             JsonNode j = new ObjectMapper().readTree(r.out());
             String freshId = j.get("id").asText();

@@ -3,7 +3,6 @@ package dev.backtrack.cli;
 import dev.backtrack.agent.Agent;
 import dev.backtrack.config.ConfigLoader;
 import dev.backtrack.repository.Repository;
-
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -29,17 +28,20 @@ final class InProcessAgent {
     /** Starts the agent and waits (up to 60 s) for the repository's first checkpoint. */
     void start() throws InterruptedException {
         agent = new Agent(ConfigLoader.load(config), new PrintStream(output, true));
-        thread = new Thread(() -> {
-            try {
-                agent.run();
-            } catch (RuntimeException e) {
-                failure.set(e);
-            }
-        }, "test-agent-" + name);
+        thread = new Thread(
+                () -> {
+                    try {
+                        agent.run();
+                    } catch (RuntimeException e) {
+                        failure.set(e);
+                    }
+                },
+                "test-agent-" + name);
         thread.start();
         for (int i = 0; i < 1200; i++) {
             failIfDied();
-            if (Files.exists(repository.resolve(Repository.ROOT_FILE)) && !Repository.open(repository).checkpoints().isEmpty()) {
+            if (Files.exists(repository.resolve(Repository.ROOT_FILE))
+                    && !Repository.open(repository).checkpoints().isEmpty()) {
                 return;
             }
             Thread.sleep(50);
@@ -68,7 +70,8 @@ final class InProcessAgent {
         while (said(part) < times) {
             failIfDied();
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("the agent did not say '" + part + "' " + times + " times in 60 s:\n" + output);
+                throw new AssertionError(
+                        "the agent did not say '" + part + "' " + times + " times in 60 s:\n" + output);
             }
             Thread.sleep(100);
         }

@@ -4,7 +4,6 @@ import dev.backtrack.repository.model.Op;
 import dev.backtrack.repository.model.Transaction;
 import dev.backtrack.repository.redolog.LogCursor;
 import dev.backtrack.repository.redolog.RedoLog;
-
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -23,12 +22,17 @@ import java.util.function.Function;
  * ledger is the source's own record of what was committed; {@code committed} counts the commits.
  */
 final class LedgerClient {
-    private LedgerClient() {
-    }
+    private LedgerClient() {}
 
-    static void run(CaptureFixture f, AtomicBoolean running, AtomicLong committed, AtomicReference<Throwable> failure, Random random,
-                    Function<Random, String> extra) {
-        try (Connection c = f.connect(); Statement st = c.createStatement()) {
+    static void run(
+            CaptureFixture f,
+            AtomicBoolean running,
+            AtomicLong committed,
+            AtomicReference<Throwable> failure,
+            Random random,
+            Function<Random, String> extra) {
+        try (Connection c = f.connect();
+                Statement st = c.createStatement()) {
             c.setAutoCommit(false);
             while (running.get()) {
                 int account = 1 + random.nextInt(50);
@@ -43,7 +47,8 @@ final class LedgerClient {
                     committed.incrementAndGet();
                 } catch (SQLException e) {
                     c.rollback();
-                    // two clients updating the same balances deadlock now and then: the loser's transaction is not committed
+                    // two clients updating the same balances deadlock now and then: the loser's transaction is not
+                    // committed
                     if (!"40P01".equals(e.getSQLState())) {
                         throw e;
                     }
@@ -67,8 +72,10 @@ final class LedgerClient {
         try (LogCursor cursor = RedoLog.read(repository.resolve("log"), 1)) {
             while (cursor.hasNext()) {
                 Transaction tx = cursor.next();
-                org.junit.jupiter.api.Assertions.assertTrue(tx.position() > lastPosition, "commit positions go backwards at sequence " + tx.sequence());
-                org.junit.jupiter.api.Assertions.assertTrue(txIds.add(tx.txId()), "transaction " + tx.txId() + " is in the log twice");
+                org.junit.jupiter.api.Assertions.assertTrue(
+                        tx.position() > lastPosition, "commit positions go backwards at sequence " + tx.sequence());
+                org.junit.jupiter.api.Assertions.assertTrue(
+                        txIds.add(tx.txId()), "transaction " + tx.txId() + " is in the log twice");
                 lastPosition = tx.position();
                 if (tx.changes().stream().anyMatch(c -> c.op() != Op.MESSAGE)) {
                     txs++;

@@ -1,17 +1,16 @@
 package dev.backtrack.cli;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.backtrack.testkit.MariaDbCrm;
 import dev.backtrack.testkit.MariaDbServer;
 import dev.backtrack.testkit.PostgresCluster;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.util.Random;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * After a restore of the MariaDB CRM, into MariaDB or PostgreSQL, the application's next writes
@@ -41,24 +40,51 @@ class MariaDbNextWriteTest {
             long maxNote = Long.parseLong(server.queryOne("crm_next_r", "SELECT MAX(note_id) FROM note"));
             long deal = Long.parseLong(server.queryOne("crm_next_r", "SELECT MIN(deal_id) FROM deal"));
             String before = server.queryOne("crm_next_r", "SELECT updated_at FROM deal WHERE deal_id = " + deal);
-            server.execute("crm_next_r", "INSERT INTO note (contact_id, body) SELECT MIN(contact_id), 'after the restore' FROM contact",
+            server.execute(
+                    "crm_next_r",
+                    "INSERT INTO note (contact_id, body) SELECT MIN(contact_id), 'after the restore' FROM contact",
                     "UPDATE deal SET title = CONCAT(title, ' (renewed)') WHERE deal_id = " + deal);
-            assertEquals("1", server.queryOne("crm_next_r", "SELECT note_id > " + maxNote + " AND created_at >= NOW() - INTERVAL 2 MINUTE"
-                    + " FROM note WHERE body = 'after the restore'"), "a new note's key and time into MariaDB");
-            assertEquals("1", server.queryOne("crm_next_r", "SELECT updated_at > '" + before + "' FROM deal WHERE deal_id = " + deal), "ON UPDATE into MariaDB");
+            assertEquals(
+                    "1",
+                    server.queryOne(
+                            "crm_next_r",
+                            "SELECT note_id > " + maxNote + " AND created_at >= NOW() - INTERVAL 2 MINUTE"
+                                    + " FROM note WHERE body = 'after the restore'"),
+                    "a new note's key and time into MariaDB");
+            assertEquals(
+                    "1",
+                    server.queryOne(
+                            "crm_next_r", "SELECT updated_at > '" + before + "' FROM deal WHERE deal_id = " + deal),
+                    "ON UPDATE into MariaDB");
 
             PostgresCluster pg = PostgresCluster.shared();
             pg.createDatabase("crm_next_pg");
             pg.execute("crm_next_pg", "CREATE EXTENSION postgis");
             source.restore("latest", pg.jdbcUrl("crm_next_pg"), "postgres");
-            String pgBefore = pg.queryOne("crm_next_pg", "SELECT updated_at::text FROM crm_next.deal WHERE deal_id = " + deal);
-            pg.execute("crm_next_pg", "INSERT INTO crm_next.note (contact_id, body) SELECT MIN(contact_id), 'after the restore' FROM crm_next.contact");
+            String pgBefore =
+                    pg.queryOne("crm_next_pg", "SELECT updated_at::text FROM crm_next.deal WHERE deal_id = " + deal);
+            pg.execute(
+                    "crm_next_pg",
+                    "INSERT INTO crm_next.note (contact_id, body) SELECT MIN(contact_id), 'after the restore' FROM crm_next.contact");
             pg.execute("crm_next_pg", "UPDATE crm_next.deal SET title = title || ' (renewed)' WHERE deal_id = " + deal);
-            assertEquals("t", pg.queryOne("crm_next_pg", "SELECT note_id > " + maxNote + " AND created_at >= localtimestamp - interval '2 minutes'"
-                    + " FROM crm_next.note WHERE body = 'after the restore'"), "a new note's key and time into PostgreSQL");
-            assertEquals("t", pg.queryOne("crm_next_pg", "SELECT updated_at > '" + pgBefore + "'::timestamptz AND updated_at >= now() - interval '2 minutes'"
-                    + " FROM crm_next.deal WHERE deal_id = " + deal), "ON UPDATE CURRENT_TIMESTAMP into PostgreSQL (a trigger)");
-            assertTrue(pg.queryOne("crm_next_pg", "SELECT count(*) FROM pg_trigger WHERE tgname LIKE '%_on_update'").compareTo("0") > 0);
+            assertEquals(
+                    "t",
+                    pg.queryOne(
+                            "crm_next_pg",
+                            "SELECT note_id > " + maxNote + " AND created_at >= localtimestamp - interval '2 minutes'"
+                                    + " FROM crm_next.note WHERE body = 'after the restore'"),
+                    "a new note's key and time into PostgreSQL");
+            assertEquals(
+                    "t",
+                    pg.queryOne(
+                            "crm_next_pg",
+                            "SELECT updated_at > '" + pgBefore
+                                    + "'::timestamptz AND updated_at >= now() - interval '2 minutes'"
+                                    + " FROM crm_next.deal WHERE deal_id = " + deal),
+                    "ON UPDATE CURRENT_TIMESTAMP into PostgreSQL (a trigger)");
+            assertTrue(pg.queryOne("crm_next_pg", "SELECT count(*) FROM pg_trigger WHERE tgname LIKE '%_on_update'")
+                            .compareTo("0")
+                    > 0);
         }
     }
 }

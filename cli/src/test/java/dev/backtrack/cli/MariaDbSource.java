@@ -1,7 +1,6 @@
 package dev.backtrack.cli;
 
 import dev.backtrack.config.Engine;
-import dev.backtrack.repository.position.BinlogPosition;
 import dev.backtrack.connectors.target.TableContents;
 import dev.backtrack.connectors.target.TargetDatabase;
 import dev.backtrack.connectors.target.Targets;
@@ -10,8 +9,8 @@ import dev.backtrack.recovery.Restore;
 import dev.backtrack.recovery.RestoreReport;
 import dev.backtrack.recovery.RestoreTarget;
 import dev.backtrack.repository.Repository;
+import dev.backtrack.repository.position.BinlogPosition;
 import dev.backtrack.testkit.MariaDbServer;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -50,8 +49,10 @@ final class MariaDbSource implements AutoCloseable {
         // a captured table the fixture writes to, so it can tell when everything before it is logged
         server.execute(database, "CREATE TABLE backtrack_probe (id bigint AUTO_INCREMENT PRIMARY KEY)");
         this.agent = new InProcessAgent(config, repository, database);
-        Files.writeString(config, "source:\n  url: " + server.jdbcUrl(database) + "\n  user: root\n  server-id: " + serverId
-                + "\n  heartbeat-interval: 1s\nrepository:\n  path: " + repository + "\n");
+        Files.writeString(
+                config,
+                "source:\n  url: " + server.jdbcUrl(database) + "\n  user: root\n  server-id: " + serverId
+                        + "\n  heartbeat-interval: 1s\nrepository:\n  path: " + repository + "\n");
     }
 
     Connection connect() throws SQLException {
@@ -63,7 +64,8 @@ final class MariaDbSource implements AutoCloseable {
     }
 
     void execute(String... sql) throws SQLException {
-        try (Connection c = connect(); Statement st = c.createStatement()) {
+        try (Connection c = connect();
+                Statement st = c.createStatement()) {
             for (String s : sql) {
                 st.execute(s);
             }
@@ -81,7 +83,9 @@ final class MariaDbSource implements AutoCloseable {
 
     /** The binlog position where the next transaction will start. */
     long binlogEnd() throws SQLException {
-        try (Connection c = connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SHOW MASTER STATUS")) {
+        try (Connection c = connect();
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SHOW MASTER STATUS")) {
             rs.next();
             return BinlogPosition.of(rs.getString(1), rs.getLong(2));
         }
@@ -95,13 +99,19 @@ final class MariaDbSource implements AutoCloseable {
             agent.failIfDied();
             Repository repo = Repository.open(repository);
             // logged, or inside a checkpoint taken after it (a fresh one after a gap)
-            long covered = Math.max(repo.logSummary().lastPosition(), repo.checkpoints().stream().mapToLong(m -> m.position()).max().orElse(-1));
+            long covered = Math.max(
+                    repo.logSummary().lastPosition(),
+                    repo.checkpoints().stream()
+                            .mapToLong(m -> m.position())
+                            .max()
+                            .orElse(-1));
             if (covered >= before) {
                 return;
             }
             Thread.sleep(50);
         }
-        throw new AssertionError("log did not reach binlog " + BinlogPosition.format(before) + " within 60 s\n" + agent.output);
+        throw new AssertionError(
+                "log did not reach binlog " + BinlogPosition.format(before) + " within 60 s\n" + agent.output);
     }
 
     /** What the agent printed so far. */
@@ -120,14 +130,19 @@ final class MariaDbSource implements AutoCloseable {
     /** @param checkpoint the checkpoint to start from (--set), or null for the cheapest */
     RestoreReport restore(String to, String targetUrl, String user, String checkpoint) {
         try (TargetDatabase db = Targets.connect(targetUrl, user, "", Engine.MARIADB)) {
-            return new Restore(Repository.open(repository), Progress.NONE).from(checkpoint).run(RestoreTarget.parse(to, null), db);
+            return new Restore(Repository.open(repository), Progress.NONE)
+                    .from(checkpoint)
+                    .run(RestoreTarget.parse(to, null), db);
         }
     }
 
     /** Every table but the probe, as canonical rows in order. */
     Map<String, List<String>> tables() throws SQLException {
         try (Connection c = connect()) {
-            return tables(c, "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' AND TABLE_NAME <> 'backtrack_probe' ORDER BY 1", "`");
+            return tables(
+                    c,
+                    "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' AND TABLE_NAME <> 'backtrack_probe' ORDER BY 1",
+                    "`");
         }
     }
 
@@ -136,7 +151,10 @@ final class MariaDbSource implements AutoCloseable {
             try (Statement st = c.createStatement()) {
                 st.execute("SET time_zone = '+00:00'");
             }
-            return tables(c, "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' AND TABLE_NAME <> 'backtrack_probe' ORDER BY 1", "`");
+            return tables(
+                    c,
+                    "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' AND TABLE_NAME <> 'backtrack_probe' ORDER BY 1",
+                    "`");
         }
     }
 
@@ -145,14 +163,20 @@ final class MariaDbSource implements AutoCloseable {
             try (Statement st = c.createStatement()) {
                 st.execute("SET TIME ZONE 'UTC'");
             }
-            return tables(c, "SELECT quote_ident('" + schema + "') || '.' || quote_ident(table_name) FROM information_schema.tables WHERE table_schema = '"
-                    + schema + "' AND table_type = 'BASE TABLE' AND table_name <> 'backtrack_probe' ORDER BY table_name", "");
+            return tables(
+                    c,
+                    "SELECT quote_ident('" + schema
+                            + "') || '.' || quote_ident(table_name) FROM information_schema.tables WHERE table_schema = '"
+                            + schema
+                            + "' AND table_type = 'BASE TABLE' AND table_name <> 'backtrack_probe' ORDER BY table_name",
+                    "");
         }
     }
 
     private static Map<String, List<String>> tables(Connection c, String list, String quote) throws SQLException {
         List<String> names = new ArrayList<>();
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(list)) {
+        try (Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery(list)) {
             while (rs.next()) {
                 names.add(rs.getString(1));
             }
@@ -160,12 +184,16 @@ final class MariaDbSource implements AutoCloseable {
         Map<String, List<String>> out = new LinkedHashMap<>();
         for (String n : names) {
             List<String> rows = new ArrayList<>();
-            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT * FROM " + quote + n + quote)) {
+            try (Statement st = c.createStatement();
+                    ResultSet rs = st.executeQuery("SELECT * FROM " + quote + n + quote)) {
                 ResultSetMetaData md = rs.getMetaData();
                 while (rs.next()) {
                     StringBuilder row = new StringBuilder();
                     for (int i = 1; i <= md.getColumnCount(); i++) {
-                        row.append(i == 1 ? "" : " | ").append(md.getColumnLabel(i)).append('=').append(TableContents.canonical(rs, md, i));
+                        row.append(i == 1 ? "" : " | ")
+                                .append(md.getColumnLabel(i))
+                                .append('=')
+                                .append(TableContents.canonical(rs, md, i));
                     }
                     rows.add(row.toString());
                 }
@@ -187,7 +215,8 @@ final class MariaDbSource implements AutoCloseable {
             }
             org.junit.jupiter.api.Assertions.assertEquals(e.size(), a.size(), what + ": " + table + " rows");
         }
-        org.junit.jupiter.api.Assertions.assertFalse(expected.values().stream().allMatch(List::isEmpty), what + ": some rows");
+        org.junit.jupiter.api.Assertions.assertFalse(
+                expected.values().stream().allMatch(List::isEmpty), what + ": some rows");
     }
 
     @Override

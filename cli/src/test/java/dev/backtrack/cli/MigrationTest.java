@@ -1,25 +1,23 @@
 package dev.backtrack.cli;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.backtrack.testkit.PostgresCluster;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A live migration from MariaDB to PostgreSQL: {@code migrate --follow} follows a running workload,
@@ -45,7 +43,19 @@ class MigrationTest {
             PostgresCluster pg = PostgresCluster.shared();
             pg.createDatabase("crm_mig_pg");
             String target = pg.jdbcUrl("crm_mig_pg");
-            String[] migrate = {"migrate", "--repo", source.repository.toString(), "--target-url", target, "--target-user", "postgres", "--follow", "--json", "--poll", "100"};
+            String[] migrate = {
+                "migrate",
+                "--repo",
+                source.repository.toString(),
+                "--target-url",
+                target,
+                "--target-user",
+                "postgres",
+                "--follow",
+                "--json",
+                "--poll",
+                "100"
+            };
 
             AtomicBoolean writing = new AtomicBoolean(true);
             AtomicLong committed = new AtomicLong();
@@ -66,7 +76,11 @@ class MigrationTest {
                     writer.join(30_000);
                     source.awaitLogged();
                     Thread.sleep(2000);
-                    assertEquals(143, m.terminate(), "migrate --follow stops on SIGTERM (128 + 15, after finishing its transaction):\n" + m.output());
+                    assertEquals(
+                            143,
+                            m.terminate(),
+                            "migrate --follow stops on SIGTERM (128 + 15, after finishing its transaction):\n"
+                                    + m.output());
                 }
                 for (String line : Files.readAllLines(log)) {
                     if (line.startsWith("{")) {
@@ -80,8 +94,20 @@ class MigrationTest {
             assertTrue(committed.get() > 50, "the workload committed " + committed.get() + " transactions");
             assertTrue(!lags.isEmpty(), "migrate --json printed progress");
 
-            String[] cutover = {"migrate", "cutover", "--repo", source.repository.toString(), "--target-url", target, "--target-user", "postgres",
-                    "--config", source.config.toString(), "--quiet", "1"};
+            String[] cutover = {
+                "migrate",
+                "cutover",
+                "--repo",
+                source.repository.toString(),
+                "--target-url",
+                target,
+                "--target-user",
+                "postgres",
+                "--config",
+                source.config.toString(),
+                "--quiet",
+                "1"
+            };
             // a row changed in the target behind the migration's back: validation finds it and refuses
             pg.execute("crm_mig_pg", "UPDATE crm_mig.accounts SET name = 'tampered' WHERE id = 2");
             Path refusedLog = dir.resolve("cutover-refused.log");
@@ -98,32 +124,46 @@ class MigrationTest {
             JsonNode report = JSON.readTree(out.substring(out.indexOf('{')));
             assertTrue(report.path("cutOver").asBoolean(), out);
             for (JsonNode t : report.path("tables")) {
-                assertEquals(t.path("sourceChecksum").asText(), t.path("targetChecksum").asText(), t.toString());
+                assertEquals(
+                        t.path("sourceChecksum").asText(),
+                        t.path("targetChecksum").asText(),
+                        t.toString());
                 assertEquals(t.path("sourceRows").asLong(), t.path("targetRows").asLong(), t.toString());
             }
             assertEquals(4, report.path("tables").size(), out);
             // AUTO_INCREMENT became the identity's next value: a new row in the target does not collide
-            long next = Long.parseLong(source.server.queryOne("crm_mig", "SELECT AUTO_INCREMENT FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'crm_mig' AND TABLE_NAME = 'contacts'"));
-            assertEquals(Long.toString(next), pg.queryOne("crm_mig_pg", "INSERT INTO crm_mig.contacts (account_id, email) VALUES (1, 'new@x') RETURNING id::text"));
+            long next = Long.parseLong(
+                    source.server.queryOne(
+                            "crm_mig",
+                            "SELECT AUTO_INCREMENT FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'crm_mig' AND TABLE_NAME = 'contacts'"));
+            assertEquals(
+                    Long.toString(next),
+                    pg.queryOne(
+                            "crm_mig_pg",
+                            "INSERT INTO crm_mig.contacts (account_id, email) VALUES (1, 'new@x') RETURNING id::text"));
 
             int again = AgentProcess.run(dir.resolve("after.log"), "-Xmx512m", migrate);
             assertEquals(2, again, Files.readString(dir.resolve("after.log")));
             assertTrue(Files.readString(dir.resolve("after.log")).contains("cut over already"));
-            System.out.println("migration lag while following: max " + lags.stream().mapToDouble(Double::doubleValue).max().orElse(0) + " s over " + lags.size()
+            System.out.println("migration lag while following: max "
+                    + lags.stream().mapToDouble(Double::doubleValue).max().orElse(0) + " s over " + lags.size()
                     + " reports; " + committed.get() + " source transactions");
         }
     }
 
     /** A steady CRM workload: new contacts, updates, deletes, keyless events, balance moves. */
-    private static void workload(MariaDbSource source, AtomicBoolean writing, AtomicLong committed, AtomicReference<Throwable> failure) {
+    private static void workload(
+            MariaDbSource source, AtomicBoolean writing, AtomicLong committed, AtomicReference<Throwable> failure) {
         Random r = new Random(7);
-        try (Connection c = source.connect(); Statement st = c.createStatement()) {
+        try (Connection c = source.connect();
+                Statement st = c.createStatement()) {
             c.setAutoCommit(false);
             int i = 0;
             while (writing.get()) {
                 i++;
-                st.execute("INSERT INTO contacts (account_id, email, active, seen_at, meta, note) VALUES (" + (1 + r.nextInt(2)) + ", 'c" + i + "@x.test', "
-                        + (i % 2) + ", NOW(6), '{\"i\": " + i + "}', REPEAT('n', " + r.nextInt(300) + "))");
+                st.execute("INSERT INTO contacts (account_id, email, active, seen_at, meta, note) VALUES ("
+                        + (1 + r.nextInt(2)) + ", 'c" + i + "@x.test', " + (i % 2) + ", NOW(6), '{\"i\": " + i
+                        + "}', REPEAT('n', " + r.nextInt(300) + "))");
                 st.execute("UPDATE contacts SET note = CONCAT(IFNULL(note, ''), '+') WHERE id = " + (1 + r.nextInt(i)));
                 if (i % 5 == 0) {
                     st.execute("DELETE FROM contacts WHERE id = " + (1 + r.nextInt(i)));

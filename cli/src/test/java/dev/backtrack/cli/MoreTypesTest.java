@@ -1,14 +1,13 @@
 package dev.backtrack.cli;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Types beyond the common CRM set: times, intervals, money, network types, domains, arrays of dates. */
 class MoreTypesTest {
@@ -17,7 +16,8 @@ class MoreTypesTest {
     @Test
     void restoresTimesIntervalsMoneyNetworkTypesDomainsAndTypedArraysExactly(@TempDir Path dir) throws Exception {
         try (CaptureFixture f = new CaptureFixture("crm_more_types", dir)) {
-            try (Connection c = f.connect(); Statement st = c.createStatement()) {
+            try (Connection c = f.connect();
+                    Statement st = c.createStatement()) {
                 st.execute("CREATE DOMAIN email AS text CHECK (VALUE ~ '@')");
                 st.execute("""
                         CREATE TABLE more_types (id smallserial PRIMARY KEY, big bigserial, t time, t3 time(3), iv interval,
@@ -26,22 +26,29 @@ class MoreTypesTest {
                 insert(st);
             }
             f.startAgent();
-            try (Connection c = f.connect(); Statement st = c.createStatement()) {
+            try (Connection c = f.connect();
+                    Statement st = c.createStatement()) {
                 insert(st);
-                st.execute("UPDATE more_types SET iv = iv * 2, m = m + 1::money, t = t + interval '1 second' WHERE id % 2 = 1");
+                st.execute(
+                        "UPDATE more_types SET iv = iv * 2, m = m + 1::money, t = t + interval '1 second' WHERE id % 2 = 1");
             }
             f.awaitLogged();
             f.stopAgent();
             String expected = f.checksums(f.database, TABLES).toString();
             f.restore("latest", "crm_more_types_restored");
-            assertEquals(expected, f.checksums("crm_more_types_restored", TABLES).toString(), () -> f.differingKeys(f.database, "crm_more_types_restored", "public.more_types", "id"));
+            assertEquals(
+                    expected,
+                    f.checksums("crm_more_types_restored", TABLES).toString(),
+                    () -> f.differingKeys(f.database, "crm_more_types_restored", "public.more_types", "id"));
         }
     }
 
     @Test
     void restoresTimeEdgesInfinityBcDatesAndLargeValuesExactly(@TempDir Path dir) throws Exception {
         try (CaptureFixture f = new CaptureFixture("crm_time_edges", dir)) {
-            f.cluster.execute(f.database, "CREATE TABLE edges (id int PRIMARY KEY, d date, ts timestamp, tstz timestamptz, big text, blob bytea, grid int[])");
+            f.cluster.execute(
+                    f.database,
+                    "CREATE TABLE edges (id int PRIMARY KEY, d date, ts timestamp, tstz timestamptz, big text, blob bytea, grid int[])");
             f.startAgent();
             f.cluster.execute(f.database, """
                     INSERT INTO edges VALUES
@@ -56,7 +63,9 @@ class MoreTypesTest {
                     (8, NULL, NULL, NULL, NULL, NULL, '{NULL,NULL}'),
                     (9, NULL, NULL, NULL, NULL, NULL, '{}')""");
             // an update that leaves a TOASTed two-dimensional array untouched
-            f.cluster.execute(f.database, "INSERT INTO edges (id, grid) SELECT 10, array_agg(ARRAY[g, -g]) FROM generate_series(1, 100000) g");
+            f.cluster.execute(
+                    f.database,
+                    "INSERT INTO edges (id, grid) SELECT 10, array_agg(ARRAY[g, -g]) FROM generate_series(1, 100000) g");
             f.cluster.execute(f.database, "UPDATE edges SET d = '2026-11-24' WHERE id = 10");
             f.assertLatestRestoreEquals("crm_time_edges_restored", "public.edges", "id");
         }

@@ -1,19 +1,18 @@
 package dev.backtrack.cli;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.backtrack.testkit.AgentObjects;
 import dev.backtrack.testkit.CrmObjects;
 import dev.backtrack.testkit.DumpedSchema;
 import dev.backtrack.testkit.SchemaDump;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.util.Random;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A PostgreSQL-to-PostgreSQL migration of the CRM fixture that holds every object kind: {@code migrate
@@ -34,8 +33,18 @@ class ObjectsMigrationTest {
             f.startAgent();
             f.cluster.createDatabase("crm_objmig_target");
             String target = f.cluster.jdbcUrl("crm_objmig_target");
-            AgentProcess migrate = AgentProcess.startCommand(dir.resolve("migrate.log"), "migrate", "--repo", f.repository.toString(), "--target-url", target,
-                    "--target-user", "postgres", "--follow", "--poll", "100");
+            AgentProcess migrate = AgentProcess.startCommand(
+                    dir.resolve("migrate.log"),
+                    "migrate",
+                    "--repo",
+                    f.repository.toString(),
+                    "--target-url",
+                    target,
+                    "--target-user",
+                    "postgres",
+                    "--follow",
+                    "--poll",
+                    "100");
             try (Connection c = f.connect()) {
                 for (int step = 1; step <= CrmObjects.STEPS; step++) {
                     CrmObjects.writeSome(c, random);
@@ -46,13 +55,29 @@ class ObjectsMigrationTest {
             f.awaitLogged();
             Thread.sleep(2000);
             assertEquals(143, migrate.terminate(), migrate.output());
-            assertTrue(!migrate.output().contains("refused"), "every definition change applied while following:\n" + migrate.output());
+            assertTrue(
+                    !migrate.output().contains("refused"),
+                    "every definition change applied while following:\n" + migrate.output());
             Path cutLog = dir.resolve("cutover.log");
-            int code = AgentProcess.run(cutLog, "-Xmx512m", "migrate", "cutover", "--repo", f.repository.toString(), "--target-url", target,
-                    "--target-user", "postgres", "--config", f.config.toString(), "--quiet", "1");
+            int code = AgentProcess.run(
+                    cutLog,
+                    "-Xmx512m",
+                    "migrate",
+                    "cutover",
+                    "--repo",
+                    f.repository.toString(),
+                    "--target-url",
+                    target,
+                    "--target-user",
+                    "postgres",
+                    "--config",
+                    f.config.toString(),
+                    "--quiet",
+                    "1");
             assertEquals(0, code, Files.readString(cutLog));
             f.stopAgent();
-            SchemaDump.Options dump = SchemaDump.Options.defaults().withAgent(AgentObjects.defaults().withPublications(f.database));
+            SchemaDump.Options dump = SchemaDump.Options.defaults()
+                    .withAgent(AgentObjects.defaults().withPublications(f.database));
             DumpedSchema source = SchemaDump.of(f.cluster, f.database, dump);
             DumpedSchema migrated = withoutMigrationState(SchemaDump.of(f.cluster, "crm_objmig_target", dump));
             assertEquals(source, migrated, () -> SchemaDump.diff(source, migrated));
@@ -61,6 +86,8 @@ class ObjectsMigrationTest {
 
     /** The target keeps the migration's own progress table (it refuses a second follow after cutover). */
     private static DumpedSchema withoutMigrationState(DumpedSchema d) {
-        return new DumpedSchema(d.sections().stream().filter(s -> !s.name().startsWith("backtrack_migration")).toList());
+        return new DumpedSchema(d.sections().stream()
+                .filter(s -> !s.name().startsWith("backtrack_migration"))
+                .toList());
     }
 }

@@ -1,5 +1,8 @@
 package dev.backtrack.cli;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.backtrack.recovery.TargetInstant;
 import dev.backtrack.repository.Repository;
@@ -11,9 +14,6 @@ import dev.backtrack.testkit.DumpedSchema;
 import dev.backtrack.testkit.PostgresCluster;
 import dev.backtrack.testkit.PostgresPitr;
 import dev.backtrack.testkit.SchemaDump;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -26,9 +26,8 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The whole database, not only its rows: a CRM schema holding every object kind pg_dump dumps (an
@@ -45,8 +44,9 @@ class ObjectsPitrTest {
     @Test
     void everyObjectAndRowAtEachInstantEqualsPostgresqlsOwnRecovery(@TempDir Path dir) throws Exception {
         Random random = new Random(15);
-        try (PostgresPitr pitr = PostgresPitr.create(); PostgresCluster source = PostgresCluster.start(pitr.settings());
-             CaptureFixture f = new CaptureFixture(DB, dir, source)) {
+        try (PostgresPitr pitr = PostgresPitr.create();
+                PostgresCluster source = PostgresCluster.start(pitr.settings());
+                CaptureFixture f = new CaptureFixture(DB, dir, source)) {
             // checkpoints of every kind while the schema changes: a restore starts from whichever reads the least
             f.withConfig("checkpoint:\n  full-interval: 3s\n  diff-interval: 2s\n  incr-interval: 1s\n");
             try (Connection c = f.connect()) {
@@ -70,7 +70,8 @@ class ObjectsPitrTest {
             f.awaitLogged();
             f.stopAgent();
             pitr.flush(source);
-            SchemaDump.Options dump = SchemaDump.Options.defaults().withAgent(AgentObjects.defaults().withPublications(DB));
+            SchemaDump.Options dump = SchemaDump.Options.defaults()
+                    .withAgent(AgentObjects.defaults().withPublications(DB));
             List<DumpedSchema> schemas = new ArrayList<>();
             Set<String> startedFrom = new TreeSet<>();
             for (int i = 0; i < instants.size(); i++) {
@@ -78,16 +79,36 @@ class ObjectsPitrTest {
                 String restored = DB + "_at_" + i;
                 source.createDatabase(restored);
                 // every other instant loads over two connections, the rest in one transaction
-                List<String> args = new ArrayList<>(List.of("restore", "--repo", f.repository.toString(), "--to", at,
-                        "--target-url", source.jdbcUrl(restored), "--target-user", "postgres", "--jobs", i % 2 == 0 ? "1" : "2", "--json"));
-                // every other instant starts from the newest delta checkpoint before it, whose definitions the log continues
-                newestDelta(f, at).filter(d -> at.equals(instants.get(1)) || at.equals(instants.get(3))).ifPresent(d -> args.addAll(List.of("--set", d)));
+                List<String> args = new ArrayList<>(List.of(
+                        "restore",
+                        "--repo",
+                        f.repository.toString(),
+                        "--to",
+                        at,
+                        "--target-url",
+                        source.jdbcUrl(restored),
+                        "--target-user",
+                        "postgres",
+                        "--jobs",
+                        i % 2 == 0 ? "1" : "2",
+                        "--json"));
+                // every other instant starts from the newest delta checkpoint before it, whose definitions the log
+                // continues
+                newestDelta(f, at)
+                        .filter(d -> at.equals(instants.get(1)) || at.equals(instants.get(3)))
+                        .ifPresent(d -> args.addAll(List.of("--set", d)));
                 CommandLineTest.Run r = CommandLineTest.run(args.toArray(String[]::new));
                 assertEquals(0, r.exit(), "restore to " + at + ": " + r.err());
-                startedFrom.add(new ObjectMapper().readTree(r.out()).path("checkpoint").asText());
+                startedFrom.add(
+                        new ObjectMapper().readTree(r.out()).path("checkpoint").asText());
                 DumpedSchema ours = SchemaDump.of(source, restored, dump);
-                try (PostgresPitr.Recovered pg = pitr.recoverTo(source, "recovery_target_time = '" + at.replace('T', ' ').replace("Z", "+00") + "'", true);
-                     Connection theirs = pg.connect(DB); Connection mine = source.connect(restored)) {
+                try (PostgresPitr.Recovered pg = pitr.recoverTo(
+                                source,
+                                "recovery_target_time = '"
+                                        + at.replace('T', ' ').replace("Z", "+00") + "'",
+                                true);
+                        Connection theirs = pg.connect(DB);
+                        Connection mine = source.connect(restored)) {
                     DumpedSchema oracle = SchemaDump.of(source, pg.port(), DB, dump);
                     assertEquals(oracle, ours, () -> "instant " + at + ": " + SchemaDump.diff(oracle, ours));
                     assertEquals(SchemaChangeTest.state(theirs), SchemaChangeTest.state(mine), "rows at " + at);
@@ -96,9 +117,14 @@ class ObjectsPitrTest {
                 }
                 schemas.add(ours);
             }
-            assertEquals(instants.size(), schemas.stream().distinct().count(), "each instant should see another schema, or the comparison proves little");
+            assertEquals(
+                    instants.size(),
+                    schemas.stream().distinct().count(),
+                    "each instant should see another schema, or the comparison proves little");
             // the definitions a delta or a synthetic full stores are the ones its restores start from
-            assertTrue(startedFrom.size() >= 2 && startedFrom.stream().anyMatch(id -> id.contains("_")), "restores started from " + startedFrom);
+            assertTrue(
+                    startedFrom.size() >= 2 && startedFrom.stream().anyMatch(id -> id.contains("_")),
+                    "restores started from " + startedFrom);
         }
     }
 
@@ -106,7 +132,9 @@ class ObjectsPitrTest {
     private static Optional<String> newestDelta(CaptureFixture f, String instant) {
         long at = TargetInstant.parse(instant).micros();
         return Repository.open(f.repository).checkpoints().stream()
-                .filter(m -> m.delta() && m.timeMicros() <= at).reduce((a, b) -> b).map(Manifest::id);
+                .filter(m -> m.delta() && m.timeMicros() <= at)
+                .reduce((a, b) -> b)
+                .map(Manifest::id);
     }
 
     private static void write(Connection c, Random random, int rounds) throws SQLException {
@@ -118,7 +146,8 @@ class ObjectsPitrTest {
     /** Which materialized views hold rows (a schema dump writes every one WITH NO DATA). */
     private static Map<String, Boolean> populated(Connection c) throws SQLException {
         Map<String, Boolean> out = new TreeMap<>();
-        try (Statement st = c.createStatement(); var rs = st.executeQuery("SELECT schemaname || '.' || matviewname, ispopulated FROM pg_matviews")) {
+        try (Statement st = c.createStatement();
+                var rs = st.executeQuery("SELECT schemaname || '.' || matviewname, ispopulated FROM pg_matviews")) {
             while (rs.next()) {
                 out.put(rs.getString(1), rs.getBoolean(2));
             }

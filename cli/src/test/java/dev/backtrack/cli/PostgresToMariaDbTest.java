@@ -1,7 +1,12 @@
 package dev.backtrack.cli;
 
-import dev.backtrack.config.Engine;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.backtrack.agent.FreshFull;
+import dev.backtrack.config.Engine;
 import dev.backtrack.connectors.mariadb.MariaDbTarget;
 import dev.backtrack.connectors.target.CrossEngine;
 import dev.backtrack.connectors.target.TargetDatabase;
@@ -14,9 +19,6 @@ import dev.backtrack.recovery.Selection;
 import dev.backtrack.repository.Repository;
 import dev.backtrack.repository.model.Micros;
 import dev.backtrack.testkit.MariaDbServer;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.nio.file.Path;
@@ -31,11 +33,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A PostgreSQL CRM with the column types CRMs use, captured while it changes, restored to held
@@ -82,13 +81,17 @@ class PostgresToMariaDbTest {
         CompletableFuture<MariaDbServer> mariaDb = CompletableFuture.supplyAsync(MariaDbServer::shared);
         try (CaptureFixture f = new CaptureFixture("crm_pg2m", dir)) {
             f.cluster.execute(f.database, SCHEMA);
-            // rows before the capture starts: checkpoint 0 holds them as the connector's snapshot decodes them (a NULL in a column
+            // rows before the capture starts: checkpoint 0 holds them as the connector's snapshot decodes them (a NULL
+            // in a column
             // with a default stays NULL: Connect's Struct.get would substitute the default)
-            f.cluster.execute(f.database, """
+            f.cluster.execute(
+                    f.database,
+                    """
                     INSERT INTO accounts (name, domain, country, tier, employees, revenue, active, created_at) VALUES
                       ('Acme', 'acme.test', 'CH', 'pro', 120, 1234567.89, true, '2026-01-02 03:04:05.123456+00'),
                       ('ACME', NULL, 'US', DEFAULT, NULL, -0.01, false, '2025-12-31 23:59:59.999999-05'),
-                      ('Ünïcode 🚀 Café', 'xn--caf.test', 'C', 'enterprise', 0, NULL, true, DEFAULT)""", """
+                      ('Ünïcode 🚀 Café', 'xn--caf.test', 'C', 'enterprise', 0, NULL, true, DEFAULT)""",
+                    """
                     INSERT INTO contacts (account_id, email, first_name, score, lifetime_value, rating, weight, ratio, birthday, last_seen,
                       imported_at, updated_at, call_at, avatar, profile, raw, external_id, note, vip) VALUES
                       (1, 'ann@acme.test', 'Ann', 5, 9223372036854775807, 1.1, 1e300, 12345678901234567890.123456789012345, '1980-02-29',
@@ -98,7 +101,8 @@ class PostgresToMariaDbTest {
                       (2, 'bob@acme.test', NULL, -32768, -9223372036854775808, -0.5, -2.25, -0.000000000000000000000000000001, '0001-01-01',
                        NULL, '1000-01-01 00:00:00', NULL, '24:00:00', '\\x', '[]', 'null', NULL, '', false),
                       (3, 'zoë@ünï.test', 'Zoë 🚀', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, '2026-04-01 12:00:00+00', NULL, '\\x00', NULL, NULL,
-                       'b1eebc99-9c0b-4ef8-bb6d-6bb9bd380a12', 'n', NULL)""", """
+                       'b1eebc99-9c0b-4ef8-bb6d-6bb9bd380a12', 'n', NULL)""",
+                    """
                     INSERT INTO activities VALUES (1, 'call', '2026-01-05 10:00:00+00', 'first call'), (1, 'call', '2026-01-05 10:00:00+00', 'first call'),
                       (2, 'email', NULL, NULL), (3, 'meeting', '2026-02-01 09:30:00+01', 'kick-off 🚀')""",
                     "INSERT INTO deal_lines (deal_id, amount) VALUES (1, 10), (1, 20), (2, 30)");
@@ -106,15 +110,23 @@ class PostgresToMariaDbTest {
 
             // changes the log holds: inserts, updates, deletes (one cascading), sequence values no row keeps
             try (Connection c = f.connect()) {
-                CaptureFixture.commit(c,
+                CaptureFixture.commit(
+                        c,
                         "INSERT INTO accounts (name, domain, employees, revenue) VALUES ('Globex', 'globex.test', 7, 10)",
                         "INSERT INTO contacts (account_id, email, profile, avatar, call_at) VALUES (currval('accounts_id_seq'), 'g@globex.test', '{\"z\": [true, false]}', '\\x0000', '00:00:00')",
                         "UPDATE contacts SET score = score + 1, profile = profile || '{\"z\": true}', last_seen = '2026-03-01 00:00:00.999' WHERE id = 1");
-                CaptureFixture.commit(c, "DELETE FROM contacts WHERE id = 2",
+                CaptureFixture.commit(
+                        c,
+                        "DELETE FROM contacts WHERE id = 2",
                         "UPDATE accounts SET tier = 'enterprise', revenue = revenue * 2, active = false WHERE name = 'Acme'");
-                CaptureFixture.commit(c, "INSERT INTO activities VALUES (4, 'note', now(), NULL)", "DELETE FROM activities WHERE kind = 'email'",
+                CaptureFixture.commit(
+                        c,
+                        "INSERT INTO activities VALUES (4, 'note', now(), NULL)",
+                        "DELETE FROM activities WHERE kind = 'email'",
                         "UPDATE activities SET detail = 'kick-off, moved' WHERE kind = 'meeting'");
-                CaptureFixture.commit(c, "SELECT nextval('accounts_id_seq') FROM generate_series(1, 10)",
+                CaptureFixture.commit(
+                        c,
+                        "SELECT nextval('accounts_id_seq') FROM generate_series(1, 10)",
                         "SELECT nextval('contacts_id_seq') FROM generate_series(1, 7)",
                         "INSERT INTO accounts (name) VALUES ('Defaults Inc')");
                 // the foreign keys act: the contact goes, the activity keeps a NULL account
@@ -124,21 +136,33 @@ class PostgresToMariaDbTest {
             Thread.sleep(2200);
             long t1 = f.sourceNowMicros();
             Map<String, List<String>> atT1 = MariaDbSource.postgresTables(f.url(), "public");
-            long accountsNext = Long.parseLong(f.cluster.queryOne(f.database, "SELECT last_value + 1 FROM pg_sequences WHERE sequencename = 'accounts_id_seq'"));
-            long contactsNext = Long.parseLong(f.cluster.queryOne(f.database, "SELECT last_value + 1 FROM pg_sequences WHERE sequencename = 'contacts_id_seq'"));
-            assertTrue(accountsNext > 6 && contactsNext > 5, "sequence values past the rows' keys: " + accountsNext + ", " + contactsNext);
+            long accountsNext = Long.parseLong(f.cluster.queryOne(
+                    f.database, "SELECT last_value + 1 FROM pg_sequences WHERE sequencename = 'accounts_id_seq'"));
+            long contactsNext = Long.parseLong(f.cluster.queryOne(
+                    f.database, "SELECT last_value + 1 FROM pg_sequences WHERE sequencename = 'contacts_id_seq'"));
+            assertTrue(
+                    accountsNext > 6 && contactsNext > 5,
+                    "sequence values past the rows' keys: " + accountsNext + ", " + contactsNext);
 
             // a fresh checkpoint: rows PostgreSQL printed as text (TextValues), the other way values reach a restore;
             // it stands for the last commit before it, the probe after T1, so the restore to T1 cannot start from it
             f.awaitLogged();
-            FreshFull.take(f.config(), Repository.open(f.repository), Duration.ofSeconds(60), line -> { });
+            FreshFull.take(f.config(), Repository.open(f.repository), Duration.ofSeconds(60), line -> {});
             try (Connection c = f.connect()) {
-                CaptureFixture.commit(c, "UPDATE accounts SET active = false WHERE id = 3", "UPDATE contacts SET vip = NULL WHERE id = 1",
+                CaptureFixture.commit(
+                        c,
+                        "UPDATE accounts SET active = false WHERE id = 3",
+                        "UPDATE contacts SET vip = NULL WHERE id = 1",
                         "UPDATE contacts SET updated_at = NULL WHERE id = 3");
-                // a table without a key: its rows are matched by their whole image, timestamptz included, read as text in the fresh checkpoint
-                CaptureFixture.commit(c, "UPDATE activities SET detail = 'after the fresh checkpoint' WHERE kind = 'meeting'",
+                // a table without a key: its rows are matched by their whole image, timestamptz included, read as text
+                // in the fresh checkpoint
+                CaptureFixture.commit(
+                        c,
+                        "UPDATE activities SET detail = 'after the fresh checkpoint' WHERE kind = 'meeting'",
                         "DELETE FROM activities WHERE kind = 'call' AND account_id = 1 AND ctid = (SELECT min(ctid) FROM activities WHERE kind = 'call')");
-                CaptureFixture.commit(c, "UPDATE contacts SET birthday = '2000-01-01', ratio = 0.5, raw = '{\"x\":[1,2]}', updated_at = '2026-06-30 23:59:59.000001+00' WHERE id = 3",
+                CaptureFixture.commit(
+                        c,
+                        "UPDATE contacts SET birthday = '2000-01-01', ratio = 0.5, raw = '{\"x\":[1,2]}', updated_at = '2026-06-30 23:59:59.000001+00' WHERE id = 3",
                         "INSERT INTO contacts (account_id, email, first_name, vip, external_id) VALUES (3, 'new@x.test', 'New', NULL, 'c1eebc99-9c0b-4ef8-bb6d-6bb9bd380a13')");
             }
             long t2 = f.sourceNowMicros();
@@ -152,7 +176,9 @@ class PostgresToMariaDbTest {
             assertFalse(r1.checkpoint().endsWith("-fresh"), r1.checkpoint());
             // what the type map changed in the definitions is reported
             String notes = String.join("\n", r1.notes());
-            for (String note : List.of("public.deal_lines.line draws from sequence public.deal_lines_line_seq", "index contacts_email_pattern_idx of public.contacts is restored without",
+            for (String note : List.of(
+                    "public.deal_lines.line draws from sequence public.deal_lines_line_seq",
+                    "index contacts_email_pattern_idx of public.contacts is restored without",
                     "foreign key fk_account of public.")) {
                 assertTrue(notes.contains(note), "notes name " + note + ":\n" + notes);
             }
@@ -162,95 +188,158 @@ class PostgresToMariaDbTest {
             server.createDatabase("pg2m_t2");
             RestoreReport r2 = restore(f, Micros.format(t2), server, "pg2m_t2", 3);
             assertTrue(r2.checkpoint().endsWith("-fresh"), r2.checkpoint());
-            MariaDbSource.assertTables("restore to T2 from the fresh checkpoint", atT2, MariaDbSource.mariaDbTables(server, "pg2m_t2"));
+            MariaDbSource.assertTables(
+                    "restore to T2 from the fresh checkpoint", atT2, MariaDbSource.mariaDbTables(server, "pg2m_t2"));
 
-            // definitions: column types, AUTO_INCREMENT at the sequences' next values, indexes, the foreign key, defaults
-            assertEquals("active:tinyint(1),country:char(2),created_at:datetime(6),domain:varchar(120),employees:int(11),id:int(11),name:longtext,"
+            // definitions: column types, AUTO_INCREMENT at the sequences' next values, indexes, the foreign key,
+            // defaults
+            assertEquals(
+                    "active:tinyint(1),country:char(2),created_at:datetime(6),domain:varchar(120),employees:int(11),id:int(11),name:longtext,"
                             + "revenue:decimal(12,2),tier:enum('free','pro','enterprise')",
-                    server.queryOne("pg2m_t1", "SELECT GROUP_CONCAT(COLUMN_NAME, ':', COLUMN_TYPE ORDER BY COLUMN_NAME) FROM information_schema.COLUMNS"
-                            + " WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'accounts'"));
-            assertEquals("account_id:int(11),avatar:longblob,birthday:date,call_at:time(6),email:varchar(200),external_id:uuid,first_name:longtext,id:bigint(20),"
+                    server.queryOne(
+                            "pg2m_t1",
+                            "SELECT GROUP_CONCAT(COLUMN_NAME, ':', COLUMN_TYPE ORDER BY COLUMN_NAME) FROM information_schema.COLUMNS"
+                                    + " WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'accounts'"));
+            assertEquals(
+                    "account_id:int(11),avatar:longblob,birthday:date,call_at:time(6),email:varchar(200),external_id:uuid,first_name:longtext,id:bigint(20),"
                             + "imported_at:datetime(6),last_seen:datetime(3),lifetime_value:bigint(20),note:longtext,profile:longtext,rating:float,ratio:decimal(65,30),"
                             + "raw:longtext,score:smallint(6),updated_at:datetime(6),vip:tinyint(1),weight:double",
-                    server.queryOne("pg2m_t1", "SELECT GROUP_CONCAT(COLUMN_NAME, ':', COLUMN_TYPE ORDER BY COLUMN_NAME) FROM information_schema.COLUMNS"
-                            + " WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'contacts'"));
-            assertEquals(accountsNext, autoIncrement(server, "pg2m_t1", "accounts"), "accounts AUTO_INCREMENT is accounts_id_seq's next value");
-            assertEquals(contactsNext, autoIncrement(server, "pg2m_t1", "contacts"), "contacts AUTO_INCREMENT is contacts_id_seq's next value");
-            assertEquals("accounts_name_key unique (name); PRIMARY unique (id)", indexes(server, "pg2m_t1", "accounts"));
+                    server.queryOne(
+                            "pg2m_t1",
+                            "SELECT GROUP_CONCAT(COLUMN_NAME, ':', COLUMN_TYPE ORDER BY COLUMN_NAME) FROM information_schema.COLUMNS"
+                                    + " WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'contacts'"));
+            assertEquals(
+                    accountsNext,
+                    autoIncrement(server, "pg2m_t1", "accounts"),
+                    "accounts AUTO_INCREMENT is accounts_id_seq's next value");
+            assertEquals(
+                    contactsNext,
+                    autoIncrement(server, "pg2m_t1", "contacts"),
+                    "contacts AUTO_INCREMENT is contacts_id_seq's next value");
+            assertEquals(
+                    "accounts_name_key unique (name); PRIMARY unique (id)", indexes(server, "pg2m_t1", "accounts"));
             // the varchar_pattern_ops index is a plain one (MariaDB's binary collation serves LIKE 'prefix%' with it)
             String contactsIndexes = indexes(server, "pg2m_t1", "contacts");
-            assertTrue(contactsIndexes.matches("contacts_email_idx \\(email\\); contacts_email_pattern_idx \\(email\\); contacts_external_id_key unique \\(external_id\\);"
-                    + " contacts_first_name_idx \\(first_name\\(255\\)\\); (contacts_)?fk_account \\(account_id\\); PRIMARY unique \\(id\\)"), contactsIndexes);
-            // foreign key names are per table in PostgreSQL, per database in MariaDB: the second fk_account takes its table's name
-            String foreignKeys = server.queryOne("pg2m_t1", "SELECT GROUP_CONCAT(r.CONSTRAINT_NAME, ': ', r.TABLE_NAME, '(', k.COLUMN_NAME, ') -> ', r.REFERENCED_TABLE_NAME,"
-                    + " '(', k.REFERENCED_COLUMN_NAME, ') on delete ', r.DELETE_RULE ORDER BY r.TABLE_NAME SEPARATOR '; ') FROM information_schema.REFERENTIAL_CONSTRAINTS r"
-                    + " JOIN information_schema.KEY_COLUMN_USAGE k ON k.CONSTRAINT_SCHEMA = r.CONSTRAINT_SCHEMA AND k.CONSTRAINT_NAME = r.CONSTRAINT_NAME"
-                    + " WHERE r.CONSTRAINT_SCHEMA = DATABASE()");
-            assertTrue(foreignKeys.equals("activities_fk_account: activities(account_id) -> accounts(id) on delete SET NULL; fk_account: contacts(account_id) -> accounts(id) on delete CASCADE")
-                    || foreignKeys.equals("fk_account: activities(account_id) -> accounts(id) on delete SET NULL; contacts_fk_account: contacts(account_id) -> accounts(id) on delete CASCADE"),
+            assertTrue(
+                    contactsIndexes.matches(
+                            "contacts_email_idx \\(email\\); contacts_email_pattern_idx \\(email\\); contacts_external_id_key unique \\(external_id\\);"
+                                    + " contacts_first_name_idx \\(first_name\\(255\\)\\); (contacts_)?fk_account \\(account_id\\); PRIMARY unique \\(id\\)"),
+                    contactsIndexes);
+            // foreign key names are per table in PostgreSQL, per database in MariaDB: the second fk_account takes its
+            // table's name
+            String foreignKeys = server.queryOne(
+                    "pg2m_t1",
+                    "SELECT GROUP_CONCAT(r.CONSTRAINT_NAME, ': ', r.TABLE_NAME, '(', k.COLUMN_NAME, ') -> ', r.REFERENCED_TABLE_NAME,"
+                            + " '(', k.REFERENCED_COLUMN_NAME, ') on delete ', r.DELETE_RULE ORDER BY r.TABLE_NAME SEPARATOR '; ') FROM information_schema.REFERENTIAL_CONSTRAINTS r"
+                            + " JOIN information_schema.KEY_COLUMN_USAGE k ON k.CONSTRAINT_SCHEMA = r.CONSTRAINT_SCHEMA AND k.CONSTRAINT_NAME = r.CONSTRAINT_NAME"
+                            + " WHERE r.CONSTRAINT_SCHEMA = DATABASE()");
+            assertTrue(
+                    foreignKeys.equals(
+                                    "activities_fk_account: activities(account_id) -> accounts(id) on delete SET NULL; fk_account: contacts(account_id) -> accounts(id) on delete CASCADE")
+                            || foreignKeys.equals(
+                                    "fk_account: activities(account_id) -> accounts(id) on delete SET NULL; contacts_fk_account: contacts(account_id) -> accounts(id) on delete CASCADE"),
                     foreignKeys);
-            try (Connection c = server.connect("pg2m_t1"); Statement st = c.createStatement()) {
+            try (Connection c = server.connect("pg2m_t1");
+                    Statement st = c.createStatement()) {
                 // a new row takes the next key and the defaults (now(), a literal, true, an enum label)
                 st.execute("INSERT INTO accounts (name) VALUES ('after the restore')");
-                assertEquals(accountsNext + " free 1 1", server.queryOne("pg2m_t1",
-                        "SELECT CONCAT(id, ' ', tier, ' ', active, ' ', created_at > NOW() - INTERVAL 1 HOUR) FROM accounts WHERE name = 'after the restore'"));
+                assertEquals(
+                        accountsNext + " free 1 1",
+                        server.queryOne(
+                                "pg2m_t1",
+                                "SELECT CONCAT(id, ' ', tier, ' ', active, ' ', created_at > NOW() - INTERVAL 1 HOUR) FROM accounts WHERE name = 'after the restore'"));
                 st.execute("INSERT INTO contacts (account_id, email) VALUES (1, 'defaults@x.test')");
-                assertEquals(contactsNext + " 0 none", server.queryOne("pg2m_t1",
-                        "SELECT CONCAT(id, ' ', score, ' ', note) FROM contacts WHERE email = 'defaults@x.test'"));
+                assertEquals(
+                        contactsNext + " 0 none",
+                        server.queryOne(
+                                "pg2m_t1",
+                                "SELECT CONCAT(id, ' ', score, ' ', note) FROM contacts WHERE email = 'defaults@x.test'"));
                 // the foreign key is enforced from here on
-                SQLException orphan = assertThrows(SQLException.class, () -> st.execute("INSERT INTO contacts (account_id, email) VALUES (999999, 'orphan@x.test')"));
+                SQLException orphan = assertThrows(
+                        SQLException.class,
+                        () -> st.execute("INSERT INTO contacts (account_id, email) VALUES (999999, 'orphan@x.test')"));
                 assertTrue(orphan.getMessage().contains("foreign key constraint fails"), orphan.getMessage());
             }
 
-            // values MariaDB cannot hold: each refused with its table, column and key; the target stays empty (and so takes the next try)
+            // values MariaDB cannot hold: each refused with its table, column and key; the target stays empty (and so
+            // takes the next try)
             List<CaptureFixture.Committed> bad;
             try (Connection c = f.connect()) {
                 bad = List.of(
                         CaptureFixture.commit(c, "UPDATE contacts SET birthday = 'infinity' WHERE id = 1"),
-                        CaptureFixture.commit(c, "UPDATE contacts SET birthday = NULL, imported_at = '10000-01-01 00:00:00' WHERE id = 1"),
-                        CaptureFixture.commit(c, "UPDATE contacts SET imported_at = NULL WHERE id = 1", "UPDATE contacts SET ratio = 'NaN' WHERE id = 3"),
-                        CaptureFixture.commit(c, "UPDATE contacts SET ratio = NULL WHERE id = 3", "UPDATE accounts SET revenue = 'NaN' WHERE name = 'ACME'"),
-                        CaptureFixture.commit(c, "UPDATE accounts SET revenue = NULL WHERE name = 'ACME'", "UPDATE contacts SET rating = '-Infinity' WHERE id = 1"),
+                        CaptureFixture.commit(
+                                c,
+                                "UPDATE contacts SET birthday = NULL, imported_at = '10000-01-01 00:00:00' WHERE id = 1"),
+                        CaptureFixture.commit(
+                                c,
+                                "UPDATE contacts SET imported_at = NULL WHERE id = 1",
+                                "UPDATE contacts SET ratio = 'NaN' WHERE id = 3"),
+                        CaptureFixture.commit(
+                                c,
+                                "UPDATE contacts SET ratio = NULL WHERE id = 3",
+                                "UPDATE accounts SET revenue = 'NaN' WHERE name = 'ACME'"),
+                        CaptureFixture.commit(
+                                c,
+                                "UPDATE accounts SET revenue = NULL WHERE name = 'ACME'",
+                                "UPDATE contacts SET rating = '-Infinity' WHERE id = 1"),
                         CaptureFixture.commit(c, "UPDATE contacts SET rating = NULL WHERE id = 1"));
             }
             f.awaitLogged();
             String[][] refusals = {
-                    {"public.contacts.birthday", "key (id=1)", "date infinity"},
-                    {"public.contacts.imported_at", "key (id=1)", "10000-01-01"},
-                    {"public.contacts.ratio", "key (id=3)", "NaN"},
-                    {"public.accounts.revenue", "key (id=2)", "NaN"},
-                    {"public.contacts.rating", "key (id=1)", "-Infinity"}};
+                {"public.contacts.birthday", "key (id=1)", "date infinity"},
+                {"public.contacts.imported_at", "key (id=1)", "10000-01-01"},
+                {"public.contacts.ratio", "key (id=3)", "NaN"},
+                {"public.accounts.revenue", "key (id=2)", "NaN"},
+                {"public.contacts.rating", "key (id=1)", "-Infinity"}
+            };
             server.createDatabase("pg2m_refused");
             for (int i = 0; i < refusals.length; i++) {
                 String to = "xid:" + bad.get(i).xid();
-                RuntimeException e = assertThrows(RuntimeException.class, () -> restore(f, to, server, "pg2m_refused", 1), to);
+                RuntimeException e =
+                        assertThrows(RuntimeException.class, () -> restore(f, to, server, "pg2m_refused", 1), to);
                 for (String part : refusals[i]) {
-                    assertTrue(e.getMessage().contains(part), "refusal at " + to + " names " + part + ": " + e.getMessage());
+                    assertTrue(
+                            e.getMessage().contains(part),
+                            "refusal at " + to + " names " + part + ": " + e.getMessage());
                 }
                 assertEquals("0", tableCount(server, "pg2m_refused"), "no table left after the refusal at " + to);
             }
             // the same, loading in parallel (the tables are created and committed first, then dropped again)
-            RuntimeException parallel = assertThrows(RuntimeException.class, () -> restore(f, "xid:" + bad.get(0).xid(), server, "pg2m_refused", 3));
+            RuntimeException parallel = assertThrows(
+                    RuntimeException.class, () -> restore(f, "xid:" + bad.get(0).xid(), server, "pg2m_refused", 3));
             assertTrue(parallel.getMessage().contains("public.contacts.birthday"), parallel.getMessage());
             assertEquals("0", tableCount(server, "pg2m_refused"), "no table left after the parallel refusal");
             // once the value is gone again, the same target takes the restore
             server.createDatabase("pg2m_fixed");
             restore(f, "xid:" + bad.get(5).xid(), server, "pg2m_fixed", 1);
-            MariaDbSource.assertTables("restore once the values are gone", MariaDbSource.postgresTables(f.url(), "public"), MariaDbSource.mariaDbTables(server, "pg2m_fixed"));
+            MariaDbSource.assertTables(
+                    "restore once the values are gone",
+                    MariaDbSource.postgresTables(f.url(), "public"),
+                    MariaDbSource.mariaDbTables(server, "pg2m_fixed"));
 
-            // a type without a mapping: refused in one line naming the column and the way out, before any table is created
-            f.cluster.execute(f.database, "CREATE TABLE segments (id integer PRIMARY KEY, members integer[], span interval)",
+            // a type without a mapping: refused in one line naming the column and the way out, before any table is
+            // created
+            f.cluster.execute(
+                    f.database,
+                    "CREATE TABLE segments (id integer PRIMARY KEY, members integer[], span interval)",
                     "INSERT INTO segments VALUES (1, '{1,2,3}', '1 day 02:00')");
             f.awaitLogged();
             f.stopAgent();
             AtomicInteger created = new AtomicInteger();
             RuntimeException unmapped;
-            try (TargetDatabase db = CrossEngine.of(Engine.POSTGRESQL, recording(MariaDbTarget.connect(server.jdbcUrl("pg2m_refused"), "root", ""), created))) {
-                unmapped = assertThrows(RuntimeException.class,
-                        () -> new Restore(Repository.open(f.repository), Progress.NONE).run(RestoreTarget.parse("latest", null), db));
+            try (TargetDatabase db = CrossEngine.of(
+                    Engine.POSTGRESQL,
+                    recording(MariaDbTarget.connect(server.jdbcUrl("pg2m_refused"), "root", ""), created))) {
+                unmapped = assertThrows(
+                        RuntimeException.class,
+                        () -> new Restore(Repository.open(f.repository), Progress.NONE)
+                                .run(RestoreTarget.parse("latest", null), db));
             }
-            assertTrue(unmapped.getMessage().contains("public.segments.members") && unmapped.getMessage().contains("integer[]")
-                    && unmapped.getMessage().contains("--tables"), unmapped.getMessage());
+            assertTrue(
+                    unmapped.getMessage().contains("public.segments.members")
+                            && unmapped.getMessage().contains("integer[]")
+                            && unmapped.getMessage().contains("--tables"),
+                    unmapped.getMessage());
             assertFalse(unmapped.getMessage().contains("\n"), "one line: " + unmapped.getMessage());
             assertEquals(0, created.get(), "no table created before the refusal");
             assertEquals("0", tableCount(server, "pg2m_refused"));
@@ -259,21 +348,30 @@ class PostgresToMariaDbTest {
             latest.remove("segments");
             server.createDatabase("pg2m_subset");
             try (TargetDatabase db = Targets.connect(server.jdbcUrl("pg2m_subset"), "root", "", Engine.POSTGRESQL)) {
-                new Restore(Repository.open(f.repository), Progress.NONE).run(RestoreTarget.parse("latest", null), db,
-                        Selection.of("public.accounts,public.contacts,public.activities,public.deal_lines", null));
+                new Restore(Repository.open(f.repository), Progress.NONE)
+                        .run(
+                                RestoreTarget.parse("latest", null),
+                                db,
+                                Selection.of(
+                                        "public.accounts,public.contacts,public.activities,public.deal_lines", null));
             }
-            MariaDbSource.assertTables("restore without the unmapped table", latest, MariaDbSource.mariaDbTables(server, "pg2m_subset"));
+            MariaDbSource.assertTables(
+                    "restore without the unmapped table", latest, MariaDbSource.mariaDbTables(server, "pg2m_subset"));
         }
     }
 
     private static RestoreReport restore(CaptureFixture f, String to, MariaDbServer server, String database, int jobs) {
         try (TargetDatabase db = Targets.connect(server.jdbcUrl(database), "root", "", Engine.POSTGRESQL)) {
-            return new Restore(Repository.open(f.repository), Progress.NONE).jobs(jobs).run(RestoreTarget.parse(to, null), db);
+            return new Restore(Repository.open(f.repository), Progress.NONE)
+                    .jobs(jobs)
+                    .run(RestoreTarget.parse(to, null), db);
         }
     }
 
     private static long autoIncrement(MariaDbServer server, String database, String table) throws SQLException {
-        try (Connection c = server.connect(database); Statement st = c.createStatement(); var rs = st.executeQuery("SHOW CREATE TABLE `" + table + "`")) {
+        try (Connection c = server.connect(database);
+                Statement st = c.createStatement();
+                var rs = st.executeQuery("SHOW CREATE TABLE `" + table + "`")) {
             rs.next();
             Matcher m = Pattern.compile("AUTO_INCREMENT=(\\d+)").matcher(rs.getString(2));
             assertTrue(m.find(), rs.getString(2));
@@ -283,26 +381,30 @@ class PostgresToMariaDbTest {
 
     /** Each index as {@code name [unique] (columns)}, a prefix as {@code column(n)}, by name. */
     private static String indexes(MariaDbServer server, String database, String table) {
-        return server.queryOne(database, "SELECT GROUP_CONCAT(d ORDER BY n SEPARATOR '; ') FROM (SELECT INDEX_NAME n, CONCAT(INDEX_NAME, IF(MAX(NON_UNIQUE) = 0, ' unique', ''),"
-                + " ' (', GROUP_CONCAT(COLUMN_NAME, IFNULL(CONCAT('(', SUB_PART, ')'), '') ORDER BY SEQ_IN_INDEX), ')') d FROM information_schema.STATISTICS"
-                + " WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = '" + table + "' GROUP BY INDEX_NAME) x");
+        return server.queryOne(
+                database,
+                "SELECT GROUP_CONCAT(d ORDER BY n SEPARATOR '; ') FROM (SELECT INDEX_NAME n, CONCAT(INDEX_NAME, IF(MAX(NON_UNIQUE) = 0, ' unique', ''),"
+                        + " ' (', GROUP_CONCAT(COLUMN_NAME, IFNULL(CONCAT('(', SUB_PART, ')'), '') ORDER BY SEQ_IN_INDEX), ')') d FROM information_schema.STATISTICS"
+                        + " WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = '" + table + "' GROUP BY INDEX_NAME) x");
     }
 
     private static String tableCount(MariaDbServer server, String database) {
-        return server.queryOne(database, "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()");
+        return server.queryOne(
+                database, "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()");
     }
 
     /** {@code target}, counting the tables the restore asks it to create (a proxy: the interface grows). */
     private static TargetDatabase recording(TargetDatabase target, AtomicInteger created) {
-        return (TargetDatabase) Proxy.newProxyInstance(TargetDatabase.class.getClassLoader(), new Class<?>[]{TargetDatabase.class}, (proxy, method, args) -> {
-            if (method.getName().equals("createTables")) {
-                created.addAndGet(((Collection<?>) args[0]).size());
-            }
-            try {
-                return method.invoke(target, args);
-            } catch (InvocationTargetException e) {
-                throw e.getCause();
-            }
-        });
+        return (TargetDatabase) Proxy.newProxyInstance(
+                TargetDatabase.class.getClassLoader(), new Class<?>[] {TargetDatabase.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("createTables")) {
+                        created.addAndGet(((Collection<?>) args[0]).size());
+                    }
+                    try {
+                        return method.invoke(target, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
     }
 }

@@ -1,16 +1,15 @@
 package dev.backtrack.cli;
 
-import dev.backtrack.repository.position.Lsn;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.backtrack.repository.model.Op;
 import dev.backtrack.repository.model.RowChange;
+import dev.backtrack.repository.position.Lsn;
 import dev.backtrack.repository.redolog.LogCursor;
 import dev.backtrack.repository.redolog.RedoLog;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.file.Path;
-
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The slot guardian: while the captured tables are idle and another database of the cluster writes,
@@ -23,24 +22,35 @@ class SlotGuardianTest {
     @Test
     void heartbeatsMoveTheSlotPastWalOtherDatabasesWriteWhileCapturedTablesAreIdle(@TempDir Path dir) throws Exception {
         try (CaptureFixture f = new CaptureFixture("crm_slot_guard", dir)) {
-            f.cluster.execute(f.database, "CREATE TABLE contacts (id int PRIMARY KEY, name text)", "INSERT INTO contacts VALUES (1, 'Ada'), (2, 'Bruno')");
+            f.cluster.execute(
+                    f.database,
+                    "CREATE TABLE contacts (id int PRIMARY KEY, name text)",
+                    "INSERT INTO contacts VALUES (1, 'Ada'), (2, 'Bruno')");
             f.startAgent();
             f.awaitLogged();
-            // the ticker's first messages (sequence definitions, the probe's sequence) come within a tick or two: let them pass,
+            // the ticker's first messages (sequence definitions, the probe's sequence) come within a tick or two: let
+            // them pass,
             // so that from here on only a heartbeat can move the slot
             Thread.sleep(3000);
             f.cluster.dropDatabase("crm_slot_guard_other");
             f.cluster.createDatabase("crm_slot_guard_other");
             // ~30 MB of WAL the slot would otherwise hold: nothing in it is for the captured database
-            f.cluster.execute("crm_slot_guard_other", "CREATE TABLE busy AS SELECT g, md5(g::text) AS h FROM generate_series(1, 300000) g");
+            f.cluster.execute(
+                    "crm_slot_guard_other",
+                    "CREATE TABLE busy AS SELECT g, md5(g::text) AS h FROM generate_series(1, 300000) g");
             long written = Lsn.parse(f.cluster.queryOne("postgres", "SELECT pg_current_wal_lsn()::text"));
             long confirmed = 0;
             for (int i = 0; i < 300 && confirmed < written; i++) {
                 Thread.sleep(100);
-                confirmed = Lsn.parse(f.cluster.queryOne("postgres", "SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = 'crm_slot_guard'"));
+                confirmed = Lsn.parse(
+                        f.cluster.queryOne(
+                                "postgres",
+                                "SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = 'crm_slot_guard'"));
             }
-            assertTrue(confirmed >= written, "the slot stayed at " + Lsn.format(confirmed) + " behind the other database's WAL up to " + Lsn.format(written)
-                    + "; the agent said:\n" + f.agentOutput);
+            assertTrue(
+                    confirmed >= written,
+                    "the slot stayed at " + Lsn.format(confirmed) + " behind the other database's WAL up to "
+                            + Lsn.format(written) + "; the agent said:\n" + f.agentOutput);
             assertTrue(heartbeats(f) > 0, "the slot moved, but not by a logged heartbeat");
             f.assertLatestRestoreEquals("crm_slot_guard_restored", "public.contacts", "id");
         }

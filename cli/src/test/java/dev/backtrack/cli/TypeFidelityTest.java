@@ -1,20 +1,19 @@
 package dev.backtrack.cli;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.backtrack.repository.model.RowChange;
 import dev.backtrack.repository.model.Unavailable;
 import dev.backtrack.repository.redolog.LogCursor;
 import dev.backtrack.repository.redolog.RedoLog;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.util.Arrays;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Every common CRM column type, NULLs, TOAST and keyless tables come back exactly. */
 class TypeFidelityTest {
@@ -23,7 +22,8 @@ class TypeFidelityTest {
     @Test
     void restoresEveryCommonTypeUntouchedToastAndAKeylessTableExactly(@TempDir Path dir) throws Exception {
         try (CaptureFixture f = new CaptureFixture("crm_types", dir)) {
-            try (Connection c = f.connect(); Statement st = c.createStatement()) {
+            try (Connection c = f.connect();
+                    Statement st = c.createStatement()) {
                 st.execute("CREATE TYPE mood AS ENUM ('happy', 'sad', 'it''s complicated')");
                 st.execute("CREATE SCHEMA crm");
                 st.execute("""
@@ -39,34 +39,49 @@ class TypeFidelityTest {
                 insertRows(st, "before");
             }
             f.startAgent();
-            try (Connection c = f.connect(); Statement st = c.createStatement()) {
+            try (Connection c = f.connect();
+                    Statement st = c.createStatement()) {
                 insertRows(st, "after");
                 st.execute("INSERT INTO every_type (i, dflt, dts) VALUES (2, NULL, NULL)");
                 // an update that leaves the TOASTed column alone: Debezium sends a placeholder for big_text
-                st.execute("UPDATE every_type SET i = i - 1, tags = array_append(tags, 'upd') WHERE big_text IS NOT NULL");
+                st.execute(
+                        "UPDATE every_type SET i = i - 1, tags = array_append(tags, 'upd') WHERE big_text IS NOT NULL");
                 st.execute("UPDATE every_type SET n = -0.0001, f8 = 'NaN', f4 = '-Infinity' WHERE id % 2 = 0");
                 st.execute("DELETE FROM every_type WHERE id = 3");
                 st.execute("TRUNCATE crm.keyless_feed");
-                st.execute("INSERT INTO crm.keyless_feed VALUES ('bob', 'call', '2026-01-01 00:00:00+00', NULL), ('bob', 'call', '2026-01-01 00:00:00+00', NULL)");
-                st.execute("INSERT INTO crm.keyless_feed VALUES ('ann', 'call', now(), '{\"a\":1}'), ('ann', 'call', now(), '{\"a\":1}')");
-                st.execute("UPDATE crm.keyless_feed SET what = 'email' WHERE ctid = (SELECT ctid FROM crm.keyless_feed WHERE who = 'bob' LIMIT 1)");
-                st.execute("DELETE FROM crm.keyless_feed WHERE ctid = (SELECT ctid FROM crm.keyless_feed WHERE who = 'ann' LIMIT 1)");
+                st.execute(
+                        "INSERT INTO crm.keyless_feed VALUES ('bob', 'call', '2026-01-01 00:00:00+00', NULL), ('bob', 'call', '2026-01-01 00:00:00+00', NULL)");
+                st.execute(
+                        "INSERT INTO crm.keyless_feed VALUES ('ann', 'call', now(), '{\"a\":1}'), ('ann', 'call', now(), '{\"a\":1}')");
+                st.execute(
+                        "UPDATE crm.keyless_feed SET what = 'email' WHERE ctid = (SELECT ctid FROM crm.keyless_feed WHERE who = 'bob' LIMIT 1)");
+                st.execute(
+                        "DELETE FROM crm.keyless_feed WHERE ctid = (SELECT ctid FROM crm.keyless_feed WHERE who = 'ann' LIMIT 1)");
             }
             f.awaitLogged();
             f.stopAgent();
-            assertTrue(logCarriesAnUnavailableValue(f), "the untouched-TOAST update did not reach the log as a placeholder, so this test proves nothing");
+            assertTrue(
+                    logCarriesAnUnavailableValue(f),
+                    "the untouched-TOAST update did not reach the log as a placeholder, so this test proves nothing");
             String expected = f.checksums(f.database, TABLES).toString();
             f.restore("latest", "crm_types_restored");
             assertEquals(expected, f.checksums("crm_types_restored", TABLES).toString());
-            assertEquals("2", f.cluster.queryOne("crm_types_restored", "SELECT count(*) FROM every_type WHERE dflt IS NULL AND dts IS NULL AND i IN (1, 2)"),
+            assertEquals(
+                    "2",
+                    f.cluster.queryOne(
+                            "crm_types_restored",
+                            "SELECT count(*) FROM every_type WHERE dflt IS NULL AND dts IS NULL AND i IN (1, 2)"),
                     "NULLs in columns with a default");
-            try (Connection c = f.cluster.connect("crm_types_restored"); Statement st = c.createStatement()) {
+            try (Connection c = f.cluster.connect("crm_types_restored");
+                    Statement st = c.createStatement()) {
                 // sequences were set: the next insert does not collide with restored ids
                 st.execute("INSERT INTO every_type (i) VALUES (42)");
-                var rs = st.executeQuery("SELECT count(*) FROM every_type WHERE big_text LIKE '%__debezium_unavailable_value%'");
+                var rs = st.executeQuery(
+                        "SELECT count(*) FROM every_type WHERE big_text LIKE '%__debezium_unavailable_value%'");
                 rs.next();
                 assertEquals(0, rs.getLong(1), "a TOAST placeholder reached the target");
-                rs = st.executeQuery("SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'every_type'::regclass AND attname = 'n'");
+                rs = st.executeQuery(
+                        "SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'every_type'::regclass AND attname = 'n'");
                 rs.next();
                 assertEquals("numeric(12,4)", rs.getString(1));
             }
@@ -99,6 +114,7 @@ class TypeFidelityTest {
                 '),
                   (NULL, NULL, NULL, 'NaN', '', NULL, false, '0001-01-01', '1970-01-01 00:00:00', NULL, '1969-12-31 23:59:59.999999+00',
                   NULL, NULL, '[]', '{}', NULL, NULL, NULL, NULL, NULL, 'Infinity', NULL, '00:00:00', NULL)""");
-        st.execute("INSERT INTO crm.keyless_feed VALUES ('bob', 'call', '2026-01-01 00:00:00+00', NULL), ('bob', 'call', '2026-01-01 00:00:00+00', NULL), ('eve', NULL, NULL, '{\"deep\": [true]}')");
+        st.execute(
+                "INSERT INTO crm.keyless_feed VALUES ('bob', 'call', '2026-01-01 00:00:00+00', NULL), ('bob', 'call', '2026-01-01 00:00:00+00', NULL), ('eve', NULL, NULL, '{\"deep\": [true]}')");
     }
 }

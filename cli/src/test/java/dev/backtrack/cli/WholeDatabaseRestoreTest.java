@@ -1,16 +1,15 @@
 package dev.backtrack.cli;
 
-import dev.backtrack.repository.model.Micros;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.backtrack.repository.model.Micros;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A restore brings back the database, not only its rows: pg_dump --schema-only of a restore equals the
@@ -60,7 +59,9 @@ class WholeDatabaseRestoreTest {
                     INSERT INTO invoices (total) VALUES (1), (2);
                     """);
             f.startAgent();
-            f.cluster.execute(f.database, "CREATE OR REPLACE FUNCTION sales.add1(int) RETURNS int LANGUAGE sql IMMUTABLE AS 'select $1+2'",
+            f.cluster.execute(
+                    f.database,
+                    "CREATE OR REPLACE FUNCTION sales.add1(int) RETURNS int LANGUAGE sql IMMUTABLE AS 'select $1+2'",
                     "INSERT INTO invoices (id, total) VALUES (5000, 3)",
                     "CREATE TABLE activities_2026_04 PARTITION OF activities FOR VALUES FROM ('2026-04-01') TO ('2026-05-01')",
                     "UPDATE activities SET at = at + 60 WHERE id % 5 = 0 AND at < '2026-02-01'",
@@ -71,7 +72,10 @@ class WholeDatabaseRestoreTest {
             f.awaitLogged();
             Thread.sleep(1500);
             long t = f.sourceNowMicros();
-            f.cluster.execute(f.database, "DROP VIEW sales.big", "CREATE OR REPLACE FUNCTION sales.add1(int) RETURNS int LANGUAGE sql IMMUTABLE AS 'select $1+3'");
+            f.cluster.execute(
+                    f.database,
+                    "DROP VIEW sales.big",
+                    "CREATE OR REPLACE FUNCTION sales.add1(int) RETURNS int LANGUAGE sql IMMUTABLE AS 'select $1+3'");
             f.awaitLogged();
             String atLatest = dump(f, f.database);
             f.stopAgent();
@@ -81,10 +85,26 @@ class WholeDatabaseRestoreTest {
             f.restore(Micros.format(t), "crm_objq_t");
             String atT = dump(f, "crm_objq_t");
             assertEquals(true, atT.contains("sales.big") && atT.contains("$1+2"), atT);
-            f.cluster.execute("crm_objq_latest", "INSERT INTO invoices (total) VALUES (7)", "INSERT INTO activities (at, kind) VALUES ('2026-02-03', 'call')");
-            for (String part : List.of("activities_2026_02_call", "activities_2026_02_other", "activities_rest", "activities_2026_04", "activities_2026_05", "activities_2026_01")) {
-                assertEquals(f.cluster.queryOne(f.database, "SELECT count(*) || ' ' || coalesce(sum(amount), 0) FROM " + part),
-                        f.cluster.queryOne("crm_objq_latest", "SELECT count(*) - (CASE WHEN '" + part + "' = 'activities_2026_02_call' THEN 1 ELSE 0 END) || ' ' || coalesce(sum(amount), 0) FROM " + part), part);
+            f.cluster.execute(
+                    "crm_objq_latest",
+                    "INSERT INTO invoices (total) VALUES (7)",
+                    "INSERT INTO activities (at, kind) VALUES ('2026-02-03', 'call')");
+            for (String part : List.of(
+                    "activities_2026_02_call",
+                    "activities_2026_02_other",
+                    "activities_rest",
+                    "activities_2026_04",
+                    "activities_2026_05",
+                    "activities_2026_01")) {
+                assertEquals(
+                        f.cluster.queryOne(
+                                f.database, "SELECT count(*) || ' ' || coalesce(sum(amount), 0) FROM " + part),
+                        f.cluster.queryOne(
+                                "crm_objq_latest",
+                                "SELECT count(*) - (CASE WHEN '" + part
+                                        + "' = 'activities_2026_02_call' THEN 1 ELSE 0 END) || ' ' || coalesce(sum(amount), 0) FROM "
+                                        + part),
+                        part);
             }
         }
     }
@@ -93,11 +113,17 @@ class WholeDatabaseRestoreTest {
     void withoutTheDdlTriggersDefinitionsAreReadEveryHeartbeat(@TempDir Path dir) throws Exception {
         try (CaptureFixture f = new CaptureFixture("crm_objpoll", dir)) {
             f.withSourceSetting("capture-ddl: off");
-            f.cluster.execute(f.database, "CREATE TABLE deals (id int PRIMARY KEY, amount numeric)", "CREATE VIEW big_deals AS SELECT id FROM deals WHERE amount > 100",
+            f.cluster.execute(
+                    f.database,
+                    "CREATE TABLE deals (id int PRIMARY KEY, amount numeric)",
+                    "CREATE VIEW big_deals AS SELECT id FROM deals WHERE amount > 100",
                     "INSERT INTO deals VALUES (1, 50), (2, 500)");
             f.startAgent();
-            f.cluster.execute(f.database, "CREATE FUNCTION deal_count() RETURNS bigint LANGUAGE sql AS 'SELECT count(*) FROM deals'",
-                    "CREATE OR REPLACE VIEW big_deals AS SELECT id, amount FROM deals WHERE amount > 100", "COMMENT ON TABLE deals IS 'polled'");
+            f.cluster.execute(
+                    f.database,
+                    "CREATE FUNCTION deal_count() RETURNS bigint LANGUAGE sql AS 'SELECT count(*) FROM deals'",
+                    "CREATE OR REPLACE VIEW big_deals AS SELECT id, amount FROM deals WHERE amount > 100",
+                    "COMMENT ON TABLE deals IS 'polled'");
             // the ticker reads the definitions every heartbeat (1 s here) and logs what changed
             Thread.sleep(3000);
             f.awaitLogged();
@@ -105,16 +131,37 @@ class WholeDatabaseRestoreTest {
             f.stopAgent();
             f.restore("latest", "crm_objpoll_latest");
             assertEquals(atLatest, dump(f, "crm_objpoll_latest"));
-            assertEquals("polled", f.cluster.queryOne("crm_objpoll_latest", "SELECT obj_description('deals'::regclass)"));
+            assertEquals(
+                    "polled", f.cluster.queryOne("crm_objpoll_latest", "SELECT obj_description('deals'::regclass)"));
         }
     }
 
     static String dump(CaptureFixture f, String db) {
-        var r = f.cluster.runAsPostgres(List.of(f.cluster.binDirectory().resolve("pg_dump").toString(), "-h", "127.0.0.1", "-p",
-                Integer.toString(f.cluster.port()), "-U", "postgres", "--schema-only", "--exclude-schema=backtrack", db), 60);
-        String text = Arrays.stream(r.output().split("\n")).filter(l -> !l.startsWith("--") && !l.startsWith("\\")).collect(Collectors.joining("\n"));
-        return Arrays.stream(text.split(";\n")).map(String::strip).filter(l -> !l.isBlank()
-                        && !l.contains("backtrack") && !l.contains("PUBLICATION") && !l.startsWith("SET ") && !l.startsWith("SELECT pg_catalog.set_config"))
-                .collect(Collectors.toCollection(TreeSet::new)).stream().collect(Collectors.joining(";\n"));
+        var r = f.cluster.runAsPostgres(
+                List.of(
+                        f.cluster.binDirectory().resolve("pg_dump").toString(),
+                        "-h",
+                        "127.0.0.1",
+                        "-p",
+                        Integer.toString(f.cluster.port()),
+                        "-U",
+                        "postgres",
+                        "--schema-only",
+                        "--exclude-schema=backtrack",
+                        db),
+                60);
+        String text = Arrays.stream(r.output().split("\n"))
+                .filter(l -> !l.startsWith("--") && !l.startsWith("\\"))
+                .collect(Collectors.joining("\n"));
+        return Arrays.stream(text.split(";\n"))
+                .map(String::strip)
+                .filter(l -> !l.isBlank()
+                        && !l.contains("backtrack")
+                        && !l.contains("PUBLICATION")
+                        && !l.startsWith("SET ")
+                        && !l.startsWith("SELECT pg_catalog.set_config"))
+                .collect(Collectors.toCollection(TreeSet::new))
+                .stream()
+                .collect(Collectors.joining(";\n"));
     }
 }

@@ -1,5 +1,4 @@
 package dev.backtrack.config;
 
 /** Tuning of the capture pipeline and checkpoint schedule. */
-public record AgentConfig(int maxBatchSize, CheckpointSchedule schedule, long walWarningBytes) {
-}
+public record AgentConfig(int maxBatchSize, CheckpointSchedule schedule, long walWarningBytes) {}

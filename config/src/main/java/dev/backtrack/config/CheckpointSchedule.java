@@ -34,7 +34,7 @@ public record CheckpointSchedule(Duration full, Duration diff, Duration incr, lo
     /** How often the agent looks: the shortest interval in use, at most a minute. */
     public Duration tick() {
         Duration t = Duration.ofMinutes(1);
-        for (Duration d : new Duration[]{full, diff, incr}) {
+        for (Duration d : new Duration[] {full, diff, incr}) {
             if (!d.isZero() && d.compareTo(t) < 0) {
                 t = d;
             }

@@ -3,7 +3,6 @@ package dev.backtrack.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,18 +37,21 @@ public final class ConfigLoader {
 
     public BacktrackConfig read(Path file) {
         if (!Files.isRegularFile(file)) {
-            throw new ConfigException("configuration file " + file + " does not exist: pass --config with the path of backtrack.yaml");
+            throw new ConfigException(
+                    "configuration file " + file + " does not exist: pass --config with the path of backtrack.yaml");
         }
         JsonNode root;
         try {
             root = new ObjectMapper(new YAMLFactory()).readTree(file.toFile());
         } catch (IOException e) {
-            throw new ConfigException(file + " is not valid YAML (" + firstLine(e.getMessage()) + "): fix the syntax at that line");
+            throw new ConfigException(
+                    file + " is not valid YAML (" + firstLine(e.getMessage()) + "): fix the syntax at that line");
         }
         Map<String, String> values = new LinkedHashMap<>();
         if (root != null && !root.isMissingNode() && !root.isNull()) {
             if (!root.isObject()) {
-                throw new ConfigException(file + " must be a mapping of sections (source:, repository:): see docs/CONFIGURATION.md");
+                throw new ConfigException(
+                        file + " must be a mapping of sections (source:, repository:): see docs/CONFIGURATION.md");
             }
             collect(root, values);
         }
@@ -66,17 +68,25 @@ public final class ConfigLoader {
         for (Iterator<Map.Entry<String, JsonNode>> sections = root.fields(); sections.hasNext(); ) {
             Map.Entry<String, JsonNode> section = sections.next();
             if (Option.ALL.stream().noneMatch(o -> o.section().equals(section.getKey()))) {
-                throw new ConfigException("unknown section '" + section.getKey() + "': use one of source, repository, checkpoint, agent");
+                throw new ConfigException(
+                        "unknown section '" + section.getKey() + "': use one of source, repository, checkpoint, agent");
             }
             if (!section.getValue().isObject()) {
-                throw new ConfigException("section '" + section.getKey() + "' must hold keys, as in '" + section.getKey() + ":\\n  key: value'");
+                throw new ConfigException("section '" + section.getKey() + "' must hold keys, as in '"
+                        + section.getKey() + ":\\n  key: value'");
             }
             for (Iterator<Map.Entry<String, JsonNode>> keys = section.getValue().fields(); keys.hasNext(); ) {
                 Map.Entry<String, JsonNode> key = keys.next();
                 Option option = Option.find(section.getKey(), key.getKey());
                 if (option == null) {
-                    throw new ConfigException("unknown key '" + section.getKey() + "." + key.getKey() + "': remove it or use one of "
-                            + String.join(", ", Option.ALL.stream().filter(o -> o.section().equals(section.getKey())).map(Option::key).toList()));
+                    throw new ConfigException("unknown key '" + section.getKey() + "." + key.getKey()
+                            + "': remove it or use one of "
+                            + String.join(
+                                    ", ",
+                                    Option.ALL.stream()
+                                            .filter(o -> o.section().equals(section.getKey()))
+                                            .map(Option::key)
+                                            .toList()));
                 }
                 JsonNode v = key.getValue();
                 String text;
@@ -85,7 +95,8 @@ public final class ConfigLoader {
                     v.forEach(item -> items.add(item.asText()));
                     text = String.join(",", items);
                 } else if (v.isContainerNode()) {
-                    throw new ConfigException(option.path() + " must be a single value, for example: " + option.example());
+                    throw new ConfigException(
+                            option.path() + " must be a single value, for example: " + option.example());
                 } else {
                     text = v.isNull() ? "" : v.asText();
                 }
@@ -99,34 +110,50 @@ public final class ConfigLoader {
         for (Option o : Option.ALL) {
             String value = raw.containsKey(o.path()) ? substitute(o, raw.get(o.path())) : o.defaultValue();
             if (o.required() && (value == null || value.isBlank())) {
-                throw new ConfigException("missing required key " + o.path() + ": add it (for example '" + o.key() + ": "
-                        + o.example() + "' under '" + o.section() + ":') or set " + o.environmentName());
+                throw new ConfigException("missing required key " + o.path() + ": add it (for example '" + o.key()
+                        + ": " + o.example() + "' under '" + o.section() + ":') or set " + o.environmentName());
             }
             v.put(o.path(), value == null ? "" : value.trim());
         }
         String url = v.get("source.url");
         if (Engine.ofUrl(url) == null) {
-            throw new ConfigException("source.url '" + JdbcUrl.masked(url) + "' is not supported: use a PostgreSQL, MariaDB or MySQL URL such as jdbc:postgresql://127.0.0.1:5432/crm,"
+            throw new ConfigException("source.url '" + JdbcUrl.masked(url)
+                    + "' is not supported: use a PostgreSQL, MariaDB or MySQL URL such as jdbc:postgresql://127.0.0.1:5432/crm,"
                     + " jdbc:mariadb://127.0.0.1:3306/crm or jdbc:mysql://127.0.0.1:3306/crm");
         }
-        SourceConfig source = new SourceConfig(url, v.get("source.user"), v.get("source.password"),
-                list(v.get("source.tables-include")), list(v.get("source.tables-exclude")),
-                identifier(v, "source.slot"), identifier(v, "source.publication"), oneOf(v, "source.capture-ddl", "auto", "on", "off"),
-                duration(v, "source.heartbeat-interval"), integer(v, "source.server-id", 1, Integer.MAX_VALUE));
+        SourceConfig source = new SourceConfig(
+                url,
+                v.get("source.user"),
+                v.get("source.password"),
+                list(v.get("source.tables-include")),
+                list(v.get("source.tables-exclude")),
+                identifier(v, "source.slot"),
+                identifier(v, "source.publication"),
+                oneOf(v, "source.capture-ddl", "auto", "on", "off"),
+                duration(v, "source.heartbeat-interval"),
+                integer(v, "source.server-id", 1, Integer.MAX_VALUE));
         source.database();
         JdbcUrl.tlsMode(url, "source.url");
         int level = integer(v, "repository.compression-level", 1, 19);
         long segmentMb = integer(v, "repository.segment-size-mb", 1, 4096);
-        RepositoryConfig repository = new RepositoryConfig(Path.of(v.get("repository.path")).toAbsolutePath(), level, segmentMb << 20, passphrase(v));
+        RepositoryConfig repository = new RepositoryConfig(
+                Path.of(v.get("repository.path")).toAbsolutePath(), level, segmentMb << 20, passphrase(v));
         Duration full = duration(v, "checkpoint.full-interval");
         if (full.isZero()) {
-            throw new ConfigException("checkpoint.full-interval is 0: fulls bound how much a restore replays, give a duration such as 7d");
+            throw new ConfigException(
+                    "checkpoint.full-interval is 0: fulls bound how much a restore replays, give a duration such as 7d");
         }
-        CheckpointSchedule schedule = new CheckpointSchedule(full, duration(v, "checkpoint.diff-interval"), duration(v, "checkpoint.incr-interval"),
+        CheckpointSchedule schedule = new CheckpointSchedule(
+                full,
+                duration(v, "checkpoint.diff-interval"),
+                duration(v, "checkpoint.incr-interval"),
                 (long) integer(v, "checkpoint.incr-log-mb", 0, 1_000_000) << 20);
-        AgentConfig agent = new AgentConfig(integer(v, "agent.max-batch-size", 1, 65536), schedule,
+        AgentConfig agent = new AgentConfig(
+                integer(v, "agent.max-batch-size", 1, 65536),
+                schedule,
                 (long) integer(v, "agent.wal-warning-mb", 1, 1_000_000) << 20);
-        RetentionConfig retention = new RetentionConfig(integer(v, "retention.checkpoints", 0, 100_000), duration(v, "retention.window"));
+        RetentionConfig retention =
+                new RetentionConfig(integer(v, "retention.checkpoints", 0, 100_000), duration(v, "retention.window"));
         return new BacktrackConfig(source, repository, agent, retention);
     }
 
@@ -135,7 +162,8 @@ public final class ConfigLoader {
         String inline = v.get("repository.passphrase");
         String file = v.get("repository.passphrase-file");
         if (!inline.isEmpty() && !file.isEmpty()) {
-            throw new ConfigException("repository.passphrase and repository.passphrase-file are both set: keep one of them");
+            throw new ConfigException(
+                    "repository.passphrase and repository.passphrase-file are both set: keep one of them");
         }
         if (!file.isEmpty()) {
             return passphraseFile(Path.of(file), "repository.passphrase-file");
@@ -146,13 +174,15 @@ public final class ConfigLoader {
     /** The passphrase on the first line of {@code file}; {@code what} names the key or flag that gave the file, in errors. */
     public static String passphraseFile(Path file, String what) {
         try {
-            String first = Files.readAllLines(file).stream().findFirst().orElse("").strip();
+            String first =
+                    Files.readAllLines(file).stream().findFirst().orElse("").strip();
             if (first.isEmpty()) {
                 throw new ConfigException(what + " " + file + " is empty: write the passphrase on its first line");
             }
             return first;
         } catch (IOException e) {
-            throw new ConfigException(what + " " + file + " cannot be read (" + e.getMessage() + "): check the path and its permissions");
+            throw new ConfigException(
+                    what + " " + file + " cannot be read (" + e.getMessage() + "): check the path and its permissions");
         }
     }
 
@@ -162,7 +192,8 @@ public final class ConfigLoader {
         while (m.find()) {
             String replacement = environment.get(m.group(1));
             if (replacement == null) {
-                throw new ConfigException(o.path() + " refers to ${" + m.group(1) + "}, which is not set: export " + m.group(1) + " before starting");
+                throw new ConfigException(o.path() + " refers to ${" + m.group(1) + "}, which is not set: export "
+                        + m.group(1) + " before starting");
             }
             m.appendReplacement(out, Matcher.quoteReplacement(replacement));
         }
@@ -171,13 +202,19 @@ public final class ConfigLoader {
     }
 
     private static List<String> list(String value) {
-        return value.isBlank() ? List.of() : Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+        return value.isBlank()
+                ? List.of()
+                : Arrays.stream(value.split(","))
+                        .map(String::trim)
+                        .filter(s -> !s.isEmpty())
+                        .toList();
     }
 
     private static String identifier(Map<String, String> v, String path) {
         String value = v.get(path);
         if (!value.matches("[a-z_][a-z0-9_]{0,62}")) {
-            throw new ConfigException(path + " '" + value + "' is not a valid name: use lower-case letters, digits and _ (at most 63)");
+            throw new ConfigException(
+                    path + " '" + value + "' is not a valid name: use lower-case letters, digits and _ (at most 63)");
         }
         return value;
     }
@@ -194,7 +231,8 @@ public final class ConfigLoader {
                 return a;
             }
         }
-        throw new ConfigException(path + " '" + v.get(path) + "' is not valid: use one of " + String.join(", ", allowed));
+        throw new ConfigException(
+                path + " '" + v.get(path) + "' is not valid: use one of " + String.join(", ", allowed));
     }
 
     private static int integer(Map<String, String> v, String path, int min, int max) {
@@ -206,7 +244,8 @@ public final class ConfigLoader {
         } catch (NumberFormatException ignored) {
             // reported below
         }
-        throw new ConfigException(path + " '" + v.get(path) + "' is not valid: use a whole number from " + min + " to " + max);
+        throw new ConfigException(
+                path + " '" + v.get(path) + "' is not valid: use a whole number from " + min + " to " + max);
     }
 
     /** A duration given on the command line ({@code what} names the flag in the error). */
@@ -230,7 +269,8 @@ public final class ConfigLoader {
                 // reported below
             }
         }
-        throw new ConfigException(path + " '" + v.get(path) + "' is not a duration: use a number with ms, s, m, h or d, as in 30s");
+        throw new ConfigException(
+                path + " '" + v.get(path) + "' is not a duration: use a number with ms, s, m, h or d, as in 30s");
     }
 
     private static String firstLine(String s) {

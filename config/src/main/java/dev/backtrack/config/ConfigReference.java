@@ -10,10 +10,10 @@ import java.util.stream.Collectors;
 public final class ConfigReference {
     /** The lines around the generated table in the document. */
     public static final String BEGIN = "<!-- generated from Option.ALL by ConfigReference: do not edit by hand -->";
+
     public static final String END = "<!-- end of generated table -->";
 
-    private ConfigReference() {
-    }
+    private ConfigReference() {}
 
     /** The Markdown table: key, environment variable, default, meaning, example. */
     public static String table() {
@@ -22,8 +22,11 @@ public final class ConfigReference {
     }
 
     private static String row(Option o) {
-        String fallback = o.required() ? "(required)" : o.defaultValue() == null || o.defaultValue().isEmpty() ? "(none)" : o.defaultValue();
-        return "| `" + o.path() + "` | `" + o.environmentName() + "` | " + fallback + " | " + o.summary().replace("|", "\\|") + " | `" + o.example() + "` |";
+        String fallback = o.required()
+                ? "(required)"
+                : o.defaultValue() == null || o.defaultValue().isEmpty() ? "(none)" : o.defaultValue();
+        return "| `" + o.path() + "` | `" + o.environmentName() + "` | " + fallback + " | "
+                + o.summary().replace("|", "\\|") + " | `" + o.example() + "` |";
     }
 
     public static void main(String[] args) {

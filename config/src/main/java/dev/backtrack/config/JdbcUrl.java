@@ -14,16 +14,19 @@ import java.util.regex.Pattern;
  */
 public final class JdbcUrl {
     /** pgjdbc's {@code sslmode} values. */
-    public static final List<String> POSTGRES_TLS_MODES = List.of("disable", "allow", "prefer", "require", "verify-ca", "verify-full");
+    public static final List<String> POSTGRES_TLS_MODES =
+            List.of("disable", "allow", "prefer", "require", "verify-ca", "verify-full");
     /** MariaDB Connector/J's {@code sslMode} values. */
     public static final List<String> MARIADB_TLS_MODES = List.of("disable", "trust", "verify-ca", "verify-full");
     // the other spellings Connector/J takes for each of MARIADB_TLS_MODES (export.SslMode)
-    private static final List<List<String>> MARIADB_ALIASES = List.of(List.of("disabled", "0", "false"), List.of("required"),
-            List.of("verify_ca"), List.of("verify_identity", "verify_full", "1", "true"));
+    private static final List<List<String>> MARIADB_ALIASES = List.of(
+            List.of("disabled", "0", "false"),
+            List.of("required"),
+            List.of("verify_ca"),
+            List.of("verify_identity", "verify_full", "1", "true"));
     private static final Pattern SECRET = Pattern.compile("(?i)([?&][^=&]*password[^=&]*=)[^&]*");
 
-    private JdbcUrl() {
-    }
+    private JdbcUrl() {}
 
     /**
      * The URL's parameters in order. PostgreSQL's values are URL-decoded as pgjdbc decodes them; MariaDB's
@@ -85,24 +88,29 @@ public final class JdbcUrl {
                 }
             }
             throw new ConfigException(what + " has sslmode=" + mode + ", which PostgreSQL does not know: use one of "
-                    + String.join(", ", POSTGRES_TLS_MODES) + " (verify-full with sslrootcert=/path/ca.pem checks the server's certificate and host name)");
+                    + String.join(", ", POSTGRES_TLS_MODES)
+                    + " (verify-full with sslrootcert=/path/ca.pem checks the server's certificate and host name)");
         }
         Map<String, String> p = parameters(url);
         if (on(p, "useSsl") || on(p, "useSSL")) {
             // Connector/J's older spelling, which it lets override sslMode
-            return on(p, "trustServerCertificate") ? "trust" : on(p, "disableSslHostnameVerification") ? "verify-ca" : "verify-full";
+            return on(p, "trustServerCertificate")
+                    ? "trust"
+                    : on(p, "disableSslHostnameVerification") ? "verify-ca" : "verify-full";
         }
         String mode = parameter(url, "sslMode");
         if (mode == null) {
             return null;
         }
         for (int i = 0; i < MARIADB_TLS_MODES.size(); i++) {
-            if (MARIADB_TLS_MODES.get(i).equalsIgnoreCase(mode) || MARIADB_ALIASES.get(i).stream().anyMatch(mode::equalsIgnoreCase)) {
+            if (MARIADB_TLS_MODES.get(i).equalsIgnoreCase(mode)
+                    || MARIADB_ALIASES.get(i).stream().anyMatch(mode::equalsIgnoreCase)) {
                 return MARIADB_TLS_MODES.get(i);
             }
         }
-        throw new ConfigException(what + " has sslMode=" + mode + ", which the MariaDB driver does not know: use one of "
-                + String.join(", ", MARIADB_TLS_MODES) + " (verify-full with serverSslCert=/path/ca.pem checks the server's certificate and host name)");
+        throw new ConfigException(what + " has sslMode=" + mode
+                + ", which the MariaDB driver does not know: use one of " + String.join(", ", MARIADB_TLS_MODES)
+                + " (verify-full with serverSslCert=/path/ca.pem checks the server's certificate and host name)");
     }
 
     /** A legacy Connector/J flag as the driver reads it: named exactly, and 1, true or empty. */

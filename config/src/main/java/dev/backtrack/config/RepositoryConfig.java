@@ -18,7 +18,7 @@ public record RepositoryConfig(Path path, int compressionLevel, long segmentByte
     @Override
     public String toString() {
         // never print the passphrase
-        return "RepositoryConfig[path=" + path + ", compressionLevel=" + compressionLevel + ", segmentBytes=" + segmentBytes
-                + ", encrypted=" + (passphrase != null) + "]";
+        return "RepositoryConfig[path=" + path + ", compressionLevel=" + compressionLevel + ", segmentBytes="
+                + segmentBytes + ", encrypted=" + (passphrase != null) + "]";
     }
 }

@@ -4,11 +4,27 @@ import java.time.Duration;
 import java.util.List;
 
 /** Where changes are captured from. {@code password}, and URL parameters named like one, are never printed (see {@link #toString()}). */
-public record SourceConfig(String url, String user, String password, List<String> tablesInclude,
-                           List<String> tablesExclude, String slot, String publication, String captureDdl,
-                           Duration heartbeatInterval, int serverId) {
-    public SourceConfig(String url, String user, String password, List<String> tablesInclude, List<String> tablesExclude, String slot,
-                        String publication, String captureDdl, Duration heartbeatInterval) {
+public record SourceConfig(
+        String url,
+        String user,
+        String password,
+        List<String> tablesInclude,
+        List<String> tablesExclude,
+        String slot,
+        String publication,
+        String captureDdl,
+        Duration heartbeatInterval,
+        int serverId) {
+    public SourceConfig(
+            String url,
+            String user,
+            String password,
+            List<String> tablesInclude,
+            List<String> tablesExclude,
+            String slot,
+            String publication,
+            String captureDdl,
+            Duration heartbeatInterval) {
         this(url, user, password, tablesInclude, tablesExclude, slot, publication, captureDdl, heartbeatInterval, 5401);
     }
 
@@ -44,7 +60,8 @@ public record SourceConfig(String url, String user, String password, List<String
 
     @Override
     public String toString() {
-        return "SourceConfig[url=" + JdbcUrl.masked(url) + ", user=" + user + ", password=" + (password.isEmpty() ? "" : "***")
-                + ", slot=" + slot + ", publication=" + publication + ", serverId=" + serverId + "]";
+        return "SourceConfig[url=" + JdbcUrl.masked(url) + ", user=" + user + ", password="
+                + (password.isEmpty() ? "" : "***") + ", slot=" + slot + ", publication=" + publication + ", serverId="
+                + serverId + "]";
     }
 }

@@ -19,12 +19,16 @@ public final class TableFilter implements Predicate<String> {
     }
 
     public static TableFilter of(List<String> include, List<String> exclude) {
-        return new TableFilter(include.stream().map(Pattern::compile).toList(), exclude.stream().map(Pattern::compile).toList());
+        return new TableFilter(
+                include.stream().map(Pattern::compile).toList(),
+                exclude.stream().map(Pattern::compile).toList());
     }
 
     @Override
     public boolean test(String qualifiedName) {
-        return (include.isEmpty() || include.stream().anyMatch(p -> p.matcher(qualifiedName).matches()))
+        return (include.isEmpty()
+                        || include.stream()
+                                .anyMatch(p -> p.matcher(qualifiedName).matches()))
                 && exclude.stream().noneMatch(p -> p.matcher(qualifiedName).matches());
     }
 }

@@ -1,15 +1,15 @@
 package dev.backtrack.config;
 
-import org.junit.jupiter.api.Test;
-
-import java.time.Duration;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
 class CheckpointScheduleTest {
     private static final long HOUR = 3_600_000_000L;
-    private final CheckpointSchedule weeklyDailyHourly = new CheckpointSchedule(Duration.ofDays(7), Duration.ofDays(1), Duration.ofHours(1), 256L << 20);
+    private final CheckpointSchedule weeklyDailyHourly =
+            new CheckpointSchedule(Duration.ofDays(7), Duration.ofDays(1), Duration.ofHours(1), 256L << 20);
 
     @Test
     void theLargestDueKindWins() {
@@ -34,6 +34,8 @@ class CheckpointScheduleTest {
         assertNull(fullsOnly.due(now, now - 5 * HOUR, now - 5 * HOUR, now - 5 * HOUR, 1L << 40));
         assertEquals("full", fullsOnly.due(now, now - 6 * HOUR, now - 5 * HOUR, now - 5 * HOUR, 0));
         assertEquals(Duration.ofMinutes(1), fullsOnly.tick());
-        assertEquals(Duration.ofSeconds(2), new CheckpointSchedule(Duration.ofSeconds(2), Duration.ZERO, Duration.ofHours(1), 0).tick());
+        assertEquals(
+                Duration.ofSeconds(2),
+                new CheckpointSchedule(Duration.ofSeconds(2), Duration.ZERO, Duration.ofHours(1), 0).tick());
     }
 }

@@ -1,7 +1,9 @@
 package dev.backtrack.config;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -10,11 +12,8 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ConfigLoaderTest {
     private static final String PASSWORD = "pa$$-W0rd\\1";
@@ -50,7 +49,8 @@ class ConfigLoaderTest {
 
     @Test
     void readsAValidFileSubstitutingVariablesFromTheEnvironment() throws IOException {
-        BacktrackConfig c = load("""
+        BacktrackConfig c =
+                load("""
                 source:
                   url: jdbc:postgresql://${DB_HOST}:5433/crm
                   user: backtrack
@@ -87,17 +87,31 @@ class ConfigLoaderTest {
         assertEquals(Path.of("/srv/backtrack/crm"), c.repository().path());
         assertEquals(6, c.repository().compressionLevel());
         assertEquals(128L << 20, c.repository().segmentBytes());
-        assertEquals(new CheckpointSchedule(Duration.ofHours(6), Duration.ofHours(2), Duration.ofMinutes(15), 64L << 20), c.agent().schedule());
+        assertEquals(
+                new CheckpointSchedule(Duration.ofHours(6), Duration.ofHours(2), Duration.ofMinutes(15), 64L << 20),
+                c.agent().schedule());
         assertEquals(4096, c.agent().maxBatchSize());
     }
 
     @Test
     void aBareYamlOffOrOnMeansTheWordNotABoolean() throws IOException {
-        assertEquals("off", load(MINIMAL.replace("source:\n", "source:\n  capture-ddl: off\n"), Map.of()).source().captureDdl());
-        assertEquals("on", load(MINIMAL.replace("source:\n", "source:\n  capture-ddl: on\n"), Map.of()).source().captureDdl());
+        assertEquals(
+                "off",
+                load(MINIMAL.replace("source:\n", "source:\n  capture-ddl: off\n"), Map.of())
+                        .source()
+                        .captureDdl());
+        assertEquals(
+                "on",
+                load(MINIMAL.replace("source:\n", "source:\n  capture-ddl: on\n"), Map.of())
+                        .source()
+                        .captureDdl());
         assertEquals("auto", load(MINIMAL, Map.of()).source().captureDdl());
-        assertMentions(assertThrows(ConfigException.class, () -> load(MINIMAL.replace("source:\n", "source:\n  capture-ddl: maybe\n"), Map.of())),
-                "source.capture-ddl", "auto, on, off");
+        assertMentions(
+                assertThrows(
+                        ConfigException.class,
+                        () -> load(MINIMAL.replace("source:\n", "source:\n  capture-ddl: maybe\n"), Map.of())),
+                "source.capture-ddl",
+                "auto, on, off");
     }
 
     @Test
@@ -109,16 +123,25 @@ class ConfigLoaderTest {
         assertEquals(Duration.ofSeconds(10), c.source().heartbeatInterval());
         assertEquals(3, c.repository().compressionLevel());
         assertEquals(64L << 20, c.repository().segmentBytes());
-        assertEquals(new CheckpointSchedule(Duration.ofDays(7), Duration.ofDays(1), Duration.ofHours(1), 0), c.agent().schedule());
+        assertEquals(
+                new CheckpointSchedule(Duration.ofDays(7), Duration.ofDays(1), Duration.ofHours(1), 0),
+                c.agent().schedule());
         assertEquals("crm", c.source().database());
     }
 
     @Test
     void environmentOverridesTheFile() throws IOException {
-        BacktrackConfig c = load(MINIMAL, Map.of(
-                "BACKTRACK_SOURCE_URL", "jdbc:postgresql://other:5432/sales",
-                "BACKTRACK_REPOSITORY_COMPRESSION_LEVEL", "9",
-                "BACKTRACK_SOURCE_PASSWORD", "${SECRET}", "SECRET", "s3cr3t"));
+        BacktrackConfig c = load(
+                MINIMAL,
+                Map.of(
+                        "BACKTRACK_SOURCE_URL",
+                        "jdbc:postgresql://other:5432/sales",
+                        "BACKTRACK_REPOSITORY_COMPRESSION_LEVEL",
+                        "9",
+                        "BACKTRACK_SOURCE_PASSWORD",
+                        "${SECRET}",
+                        "SECRET",
+                        "s3cr3t"));
         assertEquals("jdbc:postgresql://other:5432/sales", c.source().url());
         assertEquals("sales", c.source().database());
         assertEquals(9, c.repository().compressionLevel());
@@ -128,8 +151,9 @@ class ConfigLoaderTest {
 
     @Test
     void environmentCanSupplyARequiredKeyMissingFromTheFile() throws IOException {
-        BacktrackConfig c = load("repository:\n  path: /r\n", Map.of(
-                "BACKTRACK_SOURCE_URL", "jdbc:postgresql://h/crm", "BACKTRACK_SOURCE_USER", "u"));
+        BacktrackConfig c = load(
+                "repository:\n  path: /r\n",
+                Map.of("BACKTRACK_SOURCE_URL", "jdbc:postgresql://h/crm", "BACKTRACK_SOURCE_USER", "u"));
         assertEquals("h", c.source().host());
         assertEquals(5432, c.source().port());
     }
@@ -148,7 +172,8 @@ class ConfigLoaderTest {
 
     @Test
     void aMissingRequiredKeyIsRefusedNamingItAndItsEnvironmentVariable() throws IOException {
-        assertMentions(refused(MINIMAL.replace("  user: backtrack\n", ""), Map.of()), "source.user", "BACKTRACK_SOURCE_USER");
+        assertMentions(
+                refused(MINIMAL.replace("  user: backtrack\n", ""), Map.of()), "source.user", "BACKTRACK_SOURCE_USER");
         assertMentions(refused(MINIMAL.replace("  user: backtrack\n", "  user: \"  \"\n"), Map.of()), "source.user");
         assertMentions(refused("source:\n  url: jdbc:postgresql://h/crm\n  user: u\n", Map.of()), "repository.path");
         assertMentions(refused("", Map.of()), "source.url");
@@ -160,23 +185,28 @@ class ConfigLoaderTest {
             ConfigException e = refused(MINIMAL + "  compression-level: " + bad + "\n", Map.of());
             assertMentions(e, "repository.compression-level", bad);
         }
-        assertMentions(refused(MINIMAL, Map.of("BACKTRACK_AGENT_MAX_BATCH_SIZE", "lots")), "agent.max-batch-size", "lots");
+        assertMentions(
+                refused(MINIMAL, Map.of("BACKTRACK_AGENT_MAX_BATCH_SIZE", "lots")), "agent.max-batch-size", "lots");
     }
 
     @Test
     void aBadDurationIsRefusedNamingTheKey() throws IOException {
-        for (String bad : new String[] {"30", "30 s", "1.5h", "-5s", "soon", "99999999999999999999s", "9999999999999999d"}) {
+        for (String bad :
+                new String[] {"30", "30 s", "1.5h", "-5s", "soon", "99999999999999999999s", "9999999999999999d"}) {
             ConfigException e = refused(MINIMAL + "checkpoint:\n  incr-interval: \"" + bad + "\"\n", Map.of());
             assertMentions(e, "checkpoint.incr-interval");
         }
         assertMentions(refused(MINIMAL + "checkpoint:\n  full-interval: 0s\n", Map.of()), "checkpoint.full-interval");
-        assertMentions(refused(MINIMAL.replace("  user: backtrack", "  user: backtrack\n  heartbeat-interval: 10x"), Map.of()),
-                "source.heartbeat-interval", "10x");
+        assertMentions(
+                refused(MINIMAL.replace("  user: backtrack", "  user: backtrack\n  heartbeat-interval: 10x"), Map.of()),
+                "source.heartbeat-interval",
+                "10x");
     }
 
     @Test
     void anUnsetVariableIsRefusedNamingTheKeyAndTheVariable() throws IOException {
-        ConfigException e = refused(MINIMAL.replace("  user: backtrack", "  user: backtrack\n  password: ${CRM_DB_PASSWORD}"),
+        ConfigException e = refused(
+                MINIMAL.replace("  user: backtrack", "  user: backtrack\n  password: ${CRM_DB_PASSWORD}"),
                 Map.of("OTHER", "x"));
         assertMentions(e, "source.password", "CRM_DB_PASSWORD");
     }
@@ -199,16 +229,31 @@ class ConfigLoaderTest {
 
     @Test
     void anUnsupportedUrlIsRefusedNamingTheKey() throws IOException {
-        for (String url : new String[] {"jdbc:oracle:thin:@h:1521/crm", "jdbc:sqlserver://h:1433/crm", "postgresql://h/crm", "jdbc:postgresql:crm", "jdbc:mariadb:crm"}) {
-            assertMentions(refused(MINIMAL.replace("jdbc:postgresql://db.internal:5433/crm?sslmode=require", url), Map.of()), "source.url");
+        for (String url : new String[] {
+            "jdbc:oracle:thin:@h:1521/crm",
+            "jdbc:sqlserver://h:1433/crm",
+            "postgresql://h/crm",
+            "jdbc:postgresql:crm",
+            "jdbc:mariadb:crm"
+        }) {
+            assertMentions(
+                    refused(MINIMAL.replace("jdbc:postgresql://db.internal:5433/crm?sslmode=require", url), Map.of()),
+                    "source.url");
         }
-        assertMentions(refused(MINIMAL.replace("db.internal:5433/crm?sslmode=require", "db.internal:5433"), Map.of()), "source.url");
+        assertMentions(
+                refused(MINIMAL.replace("db.internal:5433/crm?sslmode=require", "db.internal:5433"), Map.of()),
+                "source.url");
     }
 
     @Test
     void mariaDbAndMySqlUrlsSelectTheirEngineAndPort() throws IOException {
         for (String engine : new String[] {"mariadb", "mysql"}) {
-            SourceConfig s = load(MINIMAL.replace("jdbc:postgresql://db.internal:5433/crm?sslmode=require", "jdbc:" + engine + "://db.internal/crm"), Map.of()).source();
+            SourceConfig s = load(
+                            MINIMAL.replace(
+                                    "jdbc:postgresql://db.internal:5433/crm?sslmode=require",
+                                    "jdbc:" + engine + "://db.internal/crm"),
+                            Map.of())
+                    .source();
             assertEquals(engine, s.engine().id());
             assertEquals(3306, s.port());
             assertEquals("crm", s.database());
@@ -218,7 +263,9 @@ class ConfigLoaderTest {
 
     @Test
     void anInvalidSlotNameIsRefusedNamingTheKey() throws IOException {
-        assertMentions(refused(MINIMAL.replace("  user: backtrack", "  user: backtrack\n  slot: Back-Track"), Map.of()), "source.slot");
+        assertMentions(
+                refused(MINIMAL.replace("  user: backtrack", "  user: backtrack\n  slot: Back-Track"), Map.of()),
+                "source.slot");
     }
 
     @Test

@@ -3,7 +3,6 @@ package dev.backtrack.connectors;
 import dev.backtrack.config.Engine;
 import dev.backtrack.repository.objects.ObjectSet;
 import dev.backtrack.repository.schema.TableSchema;
-
 import java.sql.Connection;
 import java.util.List;
 import java.util.Map;

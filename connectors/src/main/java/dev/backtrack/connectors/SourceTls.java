@@ -1,11 +1,10 @@
 package dev.backtrack.connectors;
 
-import dev.backtrack.config.Engine;
 import dev.backtrack.config.ConfigException;
+import dev.backtrack.config.Engine;
 import dev.backtrack.config.JdbcUrl;
 import dev.backtrack.config.SourceConfig;
 import dev.backtrack.repository.io.OwnerOnly;
-
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -29,8 +28,7 @@ import java.util.Map;
  * connections do. Thread-safe (stateless).
  */
 public final class SourceTls {
-    private SourceTls() {
-    }
+    private SourceTls() {}
 
     /**
      * PostgreSQL: Debezium hands every {@code database.*} property to pgjdbc, so each {@code ssl*}
@@ -64,12 +62,16 @@ public final class SourceTls {
             return p;
         }
         boolean mysql = source.engine() == Engine.MYSQL;
-        p.put("database.ssl.mode", mysql ? switch (mode) {
-            case "disable" -> "disabled";
-            case "trust" -> "required";
-            case "verify-ca" -> "verify_ca";
-            default -> "verify_identity";
-        } : mode);
+        p.put(
+                "database.ssl.mode",
+                mysql
+                        ? switch (mode) {
+                            case "disable" -> "disabled";
+                            case "trust" -> "required";
+                            case "verify-ca" -> "verify_ca";
+                            default -> "verify_identity";
+                        }
+                        : mode);
         if ("disable".equals(mode)) {
             return p;
         }
@@ -96,15 +98,18 @@ public final class SourceTls {
     static Path trustStoreOf(String pem, String password) {
         String name = pem.startsWith("-----BEGIN") ? "(given inline)" : pem;
         Collection<? extends Certificate> certificates;
-        try (InputStream in = pem.startsWith("-----BEGIN") ? new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII))
+        try (InputStream in = pem.startsWith("-----BEGIN")
+                ? new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII))
                 : Files.newInputStream(Path.of(file(pem)))) {
             certificates = CertificateFactory.getInstance("X.509").generateCertificates(in);
         } catch (IOException | GeneralSecurityException e) {
-            throw new ConfigException("source.url serverSslCert " + name + " cannot be read as PEM certificates ("
-                    + e.getMessage() + "): give the path of the CA certificate that signed the server's, as in serverSslCert=/etc/backtrack/ca.pem");
+            throw new ConfigException(
+                    "source.url serverSslCert " + name + " cannot be read as PEM certificates (" + e.getMessage()
+                            + "): give the path of the CA certificate that signed the server's, as in serverSslCert=/etc/backtrack/ca.pem");
         }
         if (certificates.isEmpty()) {
-            throw new ConfigException("source.url serverSslCert " + name + " holds no certificate: give the path of the CA certificate (PEM) that signed the server's");
+            throw new ConfigException("source.url serverSslCert " + name
+                    + " holds no certificate: give the path of the CA certificate (PEM) that signed the server's");
         }
         try {
             KeyStore store = KeyStore.getInstance("PKCS12");
@@ -120,7 +125,8 @@ public final class SourceTls {
             }
             return file;
         } catch (IOException | GeneralSecurityException e) {
-            throw new ConfigException("cannot write a trust store for source.url serverSslCert (" + e.getMessage() + "): check that the temp directory is writable");
+            throw new ConfigException("cannot write a trust store for source.url serverSslCert (" + e.getMessage()
+                    + "): check that the temp directory is writable");
         }
     }
 

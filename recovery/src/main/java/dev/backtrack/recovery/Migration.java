@@ -13,7 +13,6 @@ import dev.backtrack.repository.redolog.LogCursor;
 import dev.backtrack.repository.redolog.LogSummary;
 import dev.backtrack.repository.redolog.RedoLog;
 import dev.backtrack.repository.schema.TableSchema;
-
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,6 +40,7 @@ public final class Migration {
     static final String CUT_OVER = "cut over";
     /** At most this many source transactions, or this long, per target transaction while a backlog is applied. */
     static final int GROUP_TRANSACTIONS = 500;
+
     static final long GROUP_NANOS = 200_000_000L;
     /** Kinds of objects made only at cutover: a trigger or rule on the target would act again on the changes the migration applies. */
     public static final Set<String> AT_CUTOVER = Set.of("trigger", "rule");
@@ -53,10 +53,17 @@ public final class Migration {
     private final boolean sameEngine;
 
     /** Where a migration stands: applied up to a log sequence, and how far the log is ahead. */
-    public record Status(long appliedSequence, String appliedCommit, long logSequence, long lagTransactions, double lagSeconds, String phase) {
+    public record Status(
+            long appliedSequence,
+            String appliedCommit,
+            long logSequence,
+            long lagTransactions,
+            double lagSeconds,
+            String phase) {
         public String line() {
-            return "applied through log sequence " + appliedSequence + (appliedCommit == null ? "" : " (commit " + appliedCommit + ")") + "; lag "
-                    + lagTransactions + " transactions, " + String.format(Locale.ROOT, "%.1f", lagSeconds) + " s";
+            return "applied through log sequence " + appliedSequence
+                    + (appliedCommit == null ? "" : " (commit " + appliedCommit + ")") + "; lag " + lagTransactions
+                    + " transactions, " + String.format(Locale.ROOT, "%.1f", lagSeconds) + " s";
         }
     }
 
@@ -80,23 +87,29 @@ public final class Migration {
             return null;
         }
         if (!repo.identity().repositoryId().equals(s.get(REPOSITORY))) {
-            throw new RestoreException("the target holds a migration of another repository (" + s.get(REPOSITORY) + "): migrate into a new, empty database");
+            throw new RestoreException("the target holds a migration of another repository (" + s.get(REPOSITORY)
+                    + "): migrate into a new, empty database");
         }
         return s;
     }
 
     /** Restores the state at {@code to} (latest, or an instant) and records it as the migration's start. */
     public RestoreReport start(RestoreTarget to, int jobs, ObjectRestore.Options objects) {
-        // the progress commits with the restored rows, so a kill leaves either an empty target or a migration that resumes
-        return new Restore(repo, progress).jobs(jobs).objectOptions(objects.deferring(AT_CUTOVER)).finishing((target, lastSequence, lastCommitMicros) -> {
-            changes.prepareState();
-            Map<String, String> s = new LinkedHashMap<>();
-            s.put(REPOSITORY, repo.identity().repositoryId());
-            s.put(SEQUENCE, Long.toString(lastSequence));
-            s.put(COMMIT, lastCommitMicros == Long.MIN_VALUE ? "" : Long.toString(lastCommitMicros));
-            s.put(PHASE, FOLLOWING);
-            changes.saveState(s);
-        }).run(to, db);
+        // the progress commits with the restored rows, so a kill leaves either an empty target or a migration that
+        // resumes
+        return new Restore(repo, progress)
+                .jobs(jobs)
+                .objectOptions(objects.deferring(AT_CUTOVER))
+                .finishing((target, lastSequence, lastCommitMicros) -> {
+                    changes.prepareState();
+                    Map<String, String> s = new LinkedHashMap<>();
+                    s.put(REPOSITORY, repo.identity().repositoryId());
+                    s.put(SEQUENCE, Long.toString(lastSequence));
+                    s.put(COMMIT, lastCommitMicros == Long.MIN_VALUE ? "" : Long.toString(lastCommitMicros));
+                    s.put(PHASE, FOLLOWING);
+                    changes.saveState(s);
+                })
+                .run(to, db);
     }
 
     /**
@@ -104,7 +117,9 @@ public final class Migration {
      * {@code stop} says so, else returns once the log's end is applied. Stops for good before the
      * first transaction that committed after {@code untilMicros} (null: never).
      */
-    public Status follow(boolean keepFollowing, Long untilMicros, long pollMillis, BooleanSupplier stop, Consumer<Status> report) throws InterruptedException {
+    public Status follow(
+            boolean keepFollowing, Long untilMicros, long pollMillis, BooleanSupplier stop, Consumer<Status> report)
+            throws InterruptedException {
         Group group = resume();
         while (true) {
             boolean reachedUntil = applyLogged(group, untilMicros, stop, report);
@@ -125,18 +140,23 @@ public final class Migration {
     private Group resume() {
         Map<String, String> s = state();
         if (s == null) {
-            throw new RestoreException("the target holds no migration: run 'backtrack migrate' without 'cutover' first");
+            throw new RestoreException(
+                    "the target holds no migration: run 'backtrack migrate' without 'cutover' first");
         }
         if (CUT_OVER.equals(s.get(PHASE))) {
-            throw new RestoreException("the migration into this target was cut over already: the target is live, nothing more is applied");
+            throw new RestoreException(
+                    "the migration into this target was cut over already: the target is live, nothing more is applied");
         }
-        // a PostgreSQL log holds the rows a cascade changed, so the target's own foreign key actions must not act on them
+        // a PostgreSQL log holds the rows a cascade changed, so the target's own foreign key actions must not act on
+        // them
         // again; a binlog does not, so they must
         String why = repo.identity().sourceEngine().binlog() ? changes.withForeignKeyRules() : changes.asReplica();
         if (why != null) {
             warnings.report(why);
         }
-        return new Group(Long.parseLong(s.get(SEQUENCE)), s.get(COMMIT).isEmpty() ? Long.MIN_VALUE : Long.parseLong(s.get(COMMIT)));
+        return new Group(
+                Long.parseLong(s.get(SEQUENCE)),
+                s.get(COMMIT).isEmpty() ? Long.MIN_VALUE : Long.parseLong(s.get(COMMIT)));
     }
 
     /**
@@ -155,7 +175,8 @@ public final class Migration {
                         break;
                     }
                     if (tx.continued() && !inParts) {
-                        // a transaction logged in parts gets a target transaction of its own, so a missing last part rolls back only it
+                        // a transaction logged in parts gets a target transaction of its own, so a missing last part
+                        // rolls back only it
                         group.commit();
                     }
                     inParts = tx.continued();
@@ -222,6 +243,7 @@ public final class Migration {
         long appliedCommit;
         /** When progress was last reported (ms). */
         long lastReport;
+
         private boolean open;
         private int size;
         private long sequence;
@@ -285,9 +307,14 @@ public final class Migration {
             case SCHEMA -> {
                 String statement = c.after() == null || c.after().length < 2 ? "" : String.valueOf(c.after()[1]);
                 if (!sameEngine || statement.isBlank()) {
-                    throw new RestoreException("table " + table.qualifiedName() + " changed definition at log sequence " + tx.sequence() + " ("
-                            + (statement.isBlank() ? "no statement was captured" : statement.split("\n")[0]) + "), which a "
-                            + (sameEngine ? "" : "cross-engine ") + "migration cannot replay: apply it to the target by hand, then migrate again from a new restore");
+                    throw new RestoreException(
+                            "table " + table.qualifiedName() + " changed definition at log sequence " + tx.sequence()
+                                    + " ("
+                                    + (statement.isBlank()
+                                            ? "no statement was captured"
+                                            : statement.split("\n")[0]) + "), which a "
+                                    + (sameEngine ? "" : "cross-engine ")
+                                    + "migration cannot replay: apply it to the target by hand, then migrate again from a new restore");
                 }
                 // a statement on triggers or rules alone waits for cutover, which makes them as they are then
                 if (!onCutoverKindsAlone(statement) && replayed.add(statement)) {
@@ -295,9 +322,13 @@ public final class Migration {
                 }
             }
             case DROP -> {
-                // the DROP statement itself when the source logged it (DROP TABLE parent drops its partitions too), else the table alone
+                // the DROP statement itself when the source logged it (DROP TABLE parent drops its partitions too),
+                // else the table alone
                 String statement = c.after() == null || c.after().length < 2 ? "" : String.valueOf(c.after()[1]);
-                if (!sameEngine || statement.isBlank() || replayed.contains(statement) || db.replay(statement) != null) {
+                if (!sameEngine
+                        || statement.isBlank()
+                        || replayed.contains(statement)
+                        || db.replay(statement) != null) {
                     db.dropTable(table);
                 } else {
                     replayed.add(statement);
@@ -334,8 +365,14 @@ public final class Migration {
             }
             TableSchema table = repo.schemas().get(c.schemaId());
             // a table known before under another name was renamed, not made: the statement renames it
-            boolean knownBefore = repo.schemas().all().stream().anyMatch(v -> v.relationId() == table.relationId() && v.id() < table.id());
-            if (!knownBefore && !String.valueOf(c.after()[1]).stripLeading().toUpperCase(Locale.ROOT).startsWith("CREATE") && !db.has(table)) {
+            boolean knownBefore = repo.schemas().all().stream()
+                    .anyMatch(v -> v.relationId() == table.relationId() && v.id() < table.id());
+            if (!knownBefore
+                    && !String.valueOf(c.after()[1])
+                            .stripLeading()
+                            .toUpperCase(Locale.ROOT)
+                            .startsWith("CREATE")
+                    && !db.has(table)) {
                 db.createTables(List.of(table), Map.of());
                 db.addKeys(List.of(table));
                 db.addIndexes(List.of(table));
@@ -355,27 +392,40 @@ public final class Migration {
         ObjectSet.Change change = ObjectSet.change(message);
         Predicate<String> cutoverKinds = id -> AT_CUTOVER.stream().anyMatch(k -> id.startsWith(k + " "));
         // a statement on triggers or rules alone waits for cutover, which makes them as they are then
-        boolean deferred = !change.touched().isEmpty() && change.touched().stream().allMatch(cutoverKinds);
+        boolean deferred =
+                !change.touched().isEmpty() && change.touched().stream().allMatch(cutoverKinds);
         if (change.query() != null && !deferred && !replayed.contains(change.query())) {
             String refusal = db.replay(change.query());
             if (refusal == null) {
                 replayed.add(change.query());
             } else {
-                warnings.report("the target refused the source's statement " + change.query().strip().split("\n")[0] + " (" + refusal
+                warnings.report("the target refused the source's statement "
+                        + change.query().strip().split("\n")[0] + " (" + refusal
                         + "); making its objects from their definitions");
             }
         }
         Set<String> touched = change.touched();
-        List<String> refused = db.syncObjects(new ObjectSet(change.objects()), id -> (change.full() || touched.contains(id)) && !cutoverKinds.test(id));
-        refused.forEach(r -> warnings.report("the target refused " + r + " (migrate cutover makes it again or reports it)"));
+        List<String> refused = db.syncObjects(
+                new ObjectSet(change.objects()),
+                id -> (change.full() || touched.contains(id)) && !cutoverKinds.test(id));
+        refused.forEach(
+                r -> warnings.report("the target refused " + r + " (migrate cutover makes it again or reports it)"));
     }
 
     /** The migration's lag behind the log: transactions not applied yet, and the commit-time distance to the log's last one. */
     public Status status(long applied, long appliedCommit) {
         LogSummary log = repo.logSummary();
         long behind = Math.max(0, log.lastSequence() - applied);
-        double seconds = behind == 0 || appliedCommit == Long.MIN_VALUE ? 0 : Math.max(0, (log.maxCommitMicros() - appliedCommit) / 1e6);
-        return new Status(applied, appliedCommit == Long.MIN_VALUE ? null : Micros.format(appliedCommit), log.lastSequence(), behind, seconds, FOLLOWING);
+        double seconds = behind == 0 || appliedCommit == Long.MIN_VALUE
+                ? 0
+                : Math.max(0, (log.maxCommitMicros() - appliedCommit) / 1e6);
+        return new Status(
+                applied,
+                appliedCommit == Long.MIN_VALUE ? null : Micros.format(appliedCommit),
+                log.lastSequence(),
+                behind,
+                seconds,
+                FOLLOWING);
     }
 
     /** Marks the migration as cut over: the target is live, a later follow refuses. */

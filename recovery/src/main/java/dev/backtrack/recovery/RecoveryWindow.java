@@ -4,7 +4,6 @@ import dev.backtrack.repository.Repository;
 import dev.backtrack.repository.checkpoint.Chain;
 import dev.backtrack.repository.checkpoint.Manifest;
 import dev.backtrack.repository.redolog.LogSummary;
-
 import java.util.List;
 import java.util.function.Predicate;
 
@@ -12,13 +11,15 @@ import java.util.function.Predicate;
  * The instants a repository can restore: from the oldest checkpoint's time to the latest logged
  * commit (or the newest checkpoint when the log is empty). Immutable.
  */
-public record RecoveryWindow(long earliestMicros, long latestMicros, List<Manifest> checkpoints, LogSummary log, Repository repo) {
+public record RecoveryWindow(
+        long earliestMicros, long latestMicros, List<Manifest> checkpoints, LogSummary log, Repository repo) {
 
     public static RecoveryWindow of(Repository repo) {
         List<Manifest> checkpoints = repo.checkpoints();
         LogSummary log = repo.logSummary();
         if (checkpoints.isEmpty()) {
-            throw new RestoreException("repository " + repo.path() + " has no checkpoint yet: let the agent finish its first snapshot");
+            throw new RestoreException(
+                    "repository " + repo.path() + " has no checkpoint yet: let the agent finish its first snapshot");
         }
         long earliest = checkpoints.get(0).timeMicros();
         long latest = checkpoints.get(checkpoints.size() - 1).timeMicros();

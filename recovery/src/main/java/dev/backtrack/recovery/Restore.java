@@ -20,7 +20,6 @@ import dev.backtrack.repository.objects.ObjectDefinition;
 import dev.backtrack.repository.objects.ObjectSet;
 import dev.backtrack.repository.position.Positions;
 import dev.backtrack.repository.schema.TableSchema;
-
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -67,7 +66,7 @@ public final class Restore {
 
     /** Work done on the target in the restore's last transaction, so it commits with the restored state or not at all. */
     public interface Finishing {
-        Finishing NONE = (db, lastSequence, lastCommitMicros) -> { };
+        Finishing NONE = (db, lastSequence, lastCommitMicros) -> {};
 
         /**
          * @param lastSequence     the last log sequence the restored state holds
@@ -126,7 +125,8 @@ public final class Restore {
         long started = System.nanoTime();
         RestorePlan plan = plan(target);
         if (plan.chain() == null) {
-            throw new RestoreException("no checkpoint of " + repo.path() + " can start a restore to " + target + ": run 'backtrack verify'");
+            throw new RestoreException("no checkpoint of " + repo.path() + " can start a restore to " + target
+                    + ": run 'backtrack verify'");
         }
         db.checkEmpty();
         Folded folded = foldTo(plan, target);
@@ -134,11 +134,16 @@ public final class Restore {
         LogFold.Result fold = folded.fold();
         Manifest checkpoint = chain.tip();
         try {
-            selection.check(fold.tables().values().stream().map(TableFold::schema).toList());
-            ObjectSet definitions = ObjectSet.asOf(checkpoint.objects() == null ? null : ChunkReader.objects(repo.dataDir(), checkpoint.objects()),
+            selection.check(
+                    fold.tables().values().stream().map(TableFold::schema).toList());
+            ObjectSet definitions = ObjectSet.asOf(
+                    checkpoint.objects() == null ? null : ChunkReader.objects(repo.dataDir(), checkpoint.objects()),
                     fold.objectChanges());
-            Selection chosenTables = definitions == null ? selection : selection.withPartitions(definitions.partitionParents());
-            List<TableFold> chosen = fold.tables().values().stream().filter(f -> chosenTables.includes(f.schema())).toList();
+            Selection chosenTables =
+                    definitions == null ? selection : selection.withPartitions(definitions.partitionParents());
+            List<TableFold> chosen = fold.tables().values().stream()
+                    .filter(f -> chosenTables.includes(f.schema()))
+                    .toList();
             List<TableSchema> tables = chosen.stream().map(TableFold::schema).toList();
             ObjectRestore objects = objects(db, definitions, fold, selection, tables);
             objects.check();
@@ -150,10 +155,23 @@ public final class Restore {
                     ? loadInOneTransaction(db, objects, chain, chosen, tables, sequences, checkpoint, fold, notes, rows)
                     // each table is indexed and analyzed by its loader, while the others still load
                     : loadInParallel(db, objects, chain, chosen, tables, sequences, checkpoint, fold, notes, rows);
-            return new RestoreReport(target.toString(), checkpoint.id(), chain.links().stream().map(Manifest::id).toList(), checkpoint.time(), fold.transactions(), fold.changes(),
+            return new RestoreReport(
+                    target.toString(),
+                    checkpoint.id(),
+                    chain.links().stream().map(Manifest::id).toList(),
+                    checkpoint.time(),
+                    fold.transactions(),
+                    fold.changes(),
                     fold.lastCommitMicros() == Long.MIN_VALUE ? null : Micros.format(fold.lastCommitMicros()),
-                    fold.lastPosition() < 0 ? null : Positions.format(repo.identity().sourceEngine(), fold.lastPosition()), rows, total, objects.counts(), notes,
-                    (System.nanoTime() - started) / 1_000_000, lastSequence(checkpoint, fold));
+                    fold.lastPosition() < 0
+                            ? null
+                            : Positions.format(repo.identity().sourceEngine(), fold.lastPosition()),
+                    rows,
+                    total,
+                    objects.counts(),
+                    notes,
+                    (System.nanoTime() - started) / 1_000_000,
+                    lastSequence(checkpoint, fold));
         } finally {
             // what the fold spilled to disk
             fold.close();
@@ -161,8 +179,7 @@ public final class Restore {
     }
 
     /** The chain a restore reads and its log folded to the target. */
-    private record Folded(Chain chain, LogFold.Result fold) {
-    }
+    private record Folded(Chain chain, LogFold.Result fold) {}
 
     /** The plan's chain folded to the target; a key change after a delta's states falls back to the full and the log. */
     private Folded foldTo(RestorePlan plan, RestoreTarget target) {
@@ -174,8 +191,10 @@ public final class Restore {
             if (chain.links().size() == 1 || full == null) {
                 throw e;
             }
-            // a key changed after a delta's states (they cannot be keyed anew): the full and the log alone get there too
-            progress.report("  " + e.getMessage() + "; replaying from the full " + full.full().id() + " instead");
+            // a key changed after a delta's states (they cannot be keyed anew): the full and the log alone get there
+            // too
+            progress.report("  " + e.getMessage() + "; replaying from the full "
+                    + full.full().id() + " instead");
             return new Folded(full, fold(full, plan, target));
         }
     }
@@ -184,20 +203,35 @@ public final class Restore {
      * The sequences to make: the definitions the ticker recorded; with object definitions (which hold
      * them exactly as of the target) only those that exist then; none of a table left out of a subset.
      */
-    private static Map<String, String> sequencesAsOf(Manifest checkpoint, LogFold.Result fold, ObjectSet definitions, List<TableFold> chosen) {
-        Map<String, String> sequences = new LinkedHashMap<>(SequenceValues.definitionsAsOf(checkpoint.sequenceDefinitions(), fold.lastMessages()));
+    private static Map<String, String> sequencesAsOf(
+            Manifest checkpoint, LogFold.Result fold, ObjectSet definitions, List<TableFold> chosen) {
+        Map<String, String> sequences = new LinkedHashMap<>(
+                SequenceValues.definitionsAsOf(checkpoint.sequenceDefinitions(), fold.lastMessages()));
         if (definitions != null) {
-            Set<String> existing = definitions.all().stream().filter(o -> o.kind().equals("sequence")).map(ObjectDefinition::name).collect(Collectors.toSet());
+            Set<String> existing = definitions.all().stream()
+                    .filter(o -> o.kind().equals("sequence"))
+                    .map(ObjectDefinition::name)
+                    .collect(Collectors.toSet());
             sequences.keySet().retainAll(existing);
         }
-        fold.tables().values().stream().filter(f -> !chosen.contains(f))
+        fold.tables().values().stream()
+                .filter(f -> !chosen.contains(f))
                 .forEach(f -> f.schema().columns().forEach(c -> sequences.remove(c.sequence())));
         return sequences;
     }
 
     /** Everything in one target transaction: a failed or interrupted restore leaves the target as empty as it was. Returns the rows loaded. */
-    private long loadInOneTransaction(TargetDatabase db, ObjectRestore objects, Chain chain, List<TableFold> chosen, List<TableSchema> tables,
-                                      Map<String, String> sequences, Manifest checkpoint, LogFold.Result fold, List<String> notes, Map<String, Long> rows) {
+    private long loadInOneTransaction(
+            TargetDatabase db,
+            ObjectRestore objects,
+            Chain chain,
+            List<TableFold> chosen,
+            List<TableSchema> tables,
+            Map<String, String> sequences,
+            Manifest checkpoint,
+            LogFold.Result fold,
+            List<String> notes,
+            Map<String, Long> rows) {
         long total = 0;
         db.begin();
         try {
@@ -242,7 +276,8 @@ public final class Restore {
      * when it is of the source's engine, else listed as left out. None for a checkpoint written before
      * they were kept, with nothing logged since that says them all.
      */
-    private ObjectRestore objects(TargetDatabase db, ObjectSet set, LogFold.Result fold, Selection selection, List<TableSchema> tables) {
+    private ObjectRestore objects(
+            TargetDatabase db, ObjectSet set, LogFold.Result fold, Selection selection, List<TableSchema> tables) {
         if (set == null) {
             return ObjectRestore.NONE;
         }
@@ -252,7 +287,8 @@ public final class Restore {
         }
         Set<String> restored = tables.stream().map(TableSchema::qualifiedName).collect(Collectors.toSet());
         // a table the source has but the log does not (never captured) leaves the restore partial too
-        boolean uncaptured = set.all().stream().anyMatch(o -> o.isTableEntry() && !fold.tables().containsKey(o.table()));
+        boolean uncaptured = set.all().stream()
+                .anyMatch(o -> o.isTableEntry() && !fold.tables().containsKey(o.table()));
         return db.objects(set, objectOptions, new ObjectRestore.Scope(restored, !selection.all() || uncaptured));
     }
 
@@ -264,26 +300,39 @@ public final class Restore {
         Set<String> out = new LinkedHashSet<>(db.plan(tables));
         out.addAll(objects.leftOut());
         if (strict && !out.isEmpty()) {
-            throw new RestoreException("--strict: a " + db.engine() + " target would leave out " + out.size() + " things (" + out.iterator().next()
-                    + (out.size() > 1 ? "; ..." : "") + "): restore into the source's engine, or leave --strict out to restore without them");
+            throw new RestoreException("--strict: a " + db.engine() + " target would leave out " + out.size()
+                    + " things (" + out.iterator().next() + (out.size() > 1 ? "; ..." : "")
+                    + "): restore into the source's engine, or leave --strict out to restore without them");
         }
         out.forEach(line -> announce.report("will leave out: " + line));
         return out;
     }
 
     /** Objects that come before the tables, the tables, then the objects that need the tables (before any row). */
-    private static void createTables(TargetDatabase db, ObjectRestore objects, List<TableSchema> tables, Map<String, String> sequences) {
+    private static void createTables(
+            TargetDatabase db, ObjectRestore objects, List<TableSchema> tables, Map<String, String> sequences) {
         objects.make(ObjectDefinition.PRE);
         db.createTables(tables, sequences);
         objects.make(ObjectDefinition.TABLE);
     }
 
     /** Keys, indexes and constraints (unless {@code indexed}), foreign keys, the other objects and sequence values, after the rows. */
-    private void finishTables(TargetDatabase db, ObjectRestore objects, List<TableSchema> tables, Manifest checkpoint, LogFold.Result fold,
-                              List<String> notes, boolean indexed) {
-        progress.report(indexed ? "adding foreign keys; setting sequences" : "building primary keys, indexes and constraints; setting sequences");
-        // the loaders indexed every table but the partitioned ones, whose keys and indexes take their partitions' as parts
-        List<TableSchema> unindexed = indexed ? tables.stream().filter(TableSchema::partitioned).toList() : tables;
+    private void finishTables(
+            TargetDatabase db,
+            ObjectRestore objects,
+            List<TableSchema> tables,
+            Manifest checkpoint,
+            LogFold.Result fold,
+            List<String> notes,
+            boolean indexed) {
+        progress.report(
+                indexed
+                        ? "adding foreign keys; setting sequences"
+                        : "building primary keys, indexes and constraints; setting sequences");
+        // the loaders indexed every table but the partitioned ones, whose keys and indexes take their partitions' as
+        // parts
+        List<TableSchema> unindexed =
+                indexed ? tables.stream().filter(TableSchema::partitioned).toList() : tables;
         db.addKeys(unindexed);
         db.addIndexes(unindexed);
         notes.addAll(db.addForeignKeys(tables));
@@ -306,8 +355,17 @@ public final class Restore {
      * while the others still load; foreign keys and sequences follow in one transaction. A failure drops
      * everything the restore created, so the target is empty again.
      */
-    private long loadInParallel(TargetDatabase db, ObjectRestore objects, Chain chain, List<TableFold> chosen, List<TableSchema> tables,
-                                Map<String, String> sequences, Manifest checkpoint, LogFold.Result fold, List<String> notes, Map<String, Long> rows) {
+    private long loadInParallel(
+            TargetDatabase db,
+            ObjectRestore objects,
+            Chain chain,
+            List<TableFold> chosen,
+            List<TableSchema> tables,
+            Map<String, String> sequences,
+            Manifest checkpoint,
+            LogFold.Result fold,
+            List<String> notes,
+            Map<String, Long> rows) {
         db.begin();
         try {
             createTables(db, objects, tables, sequences);
@@ -324,9 +382,10 @@ public final class Restore {
         try {
             List<TableFold> order = new ArrayList<>(chosen);
             order.sort(Comparator.comparingLong((TableFold f) -> {
-                Manifest.TableEntry e = chain.fullEntry(f);
-                return (e == null ? 0 : e.bytes()) + f.changes() * 64;
-            }).reversed());
+                        Manifest.TableEntry e = chain.fullEntry(f);
+                        return (e == null ? 0 : e.bytes()) + f.changes() * 64;
+                    })
+                    .reversed());
             Map<String, Future<Long>> loads = new LinkedHashMap<>();
             for (TableFold f : order) {
                 loads.put(f.schema().qualifiedName(), pool.submit(() -> {
@@ -377,7 +436,8 @@ public final class Restore {
         }
     }
 
-    private static void dropQuietly(TargetDatabase db, List<TableSchema> tables, Map<String, String> sequences, RuntimeException failure) {
+    private static void dropQuietly(
+            TargetDatabase db, List<TableSchema> tables, Map<String, String> sequences, RuntimeException failure) {
         try {
             db.dropRestored(tables, sequences);
         } catch (RuntimeException cleanup) {
@@ -401,15 +461,24 @@ public final class Restore {
         progress.report("replaying the log from checkpoint " + chain.describe() + " to " + target);
         FoldMemory memory = FoldMemory.ofHeap(repo.logDir());
         try {
-            LogFold.Result fold = LogFold.fold(repo.logDir(), repo.schemas(), chain.tip().nextSequence(), chain.seed(repo.dataDir(), repo.schemas(), memory),
-                    memory, plan.stop(), n -> progress.report("  folded " + n + " transactions"), ReferentialActions.forEngine(repo.identity().sourceEngine()));
-            long cascaded = Cascades.resolve(fold.actions(), fold.tables(), f -> chain.fullRows(repo.dataDir(), f), (table, change) -> { });
+            LogFold.Result fold = LogFold.fold(
+                    repo.logDir(),
+                    repo.schemas(),
+                    chain.tip().nextSequence(),
+                    chain.seed(repo.dataDir(), repo.schemas(), memory),
+                    memory,
+                    plan.stop(),
+                    n -> progress.report("  folded " + n + " transactions"),
+                    ReferentialActions.forEngine(repo.identity().sourceEngine()));
+            long cascaded = Cascades.resolve(
+                    fold.actions(), fold.tables(), f -> chain.fullRows(repo.dataDir(), f), (table, change) -> {});
             if (cascaded > 0) {
-                progress.report("  applied the foreign key rules the binlog leaves out: " + cascaded + " rows deleted or changed");
+                progress.report("  applied the foreign key rules the binlog leaves out: " + cascaded
+                        + " rows deleted or changed");
             }
             if (memory.runs() > 0) {
-                progress.report("  the fold outgrew " + (memory.budget() >> 20) + " MiB of heap and spilled " + memory.runs() + " sorted runs to "
-                        + System.getProperty("java.io.tmpdir"));
+                progress.report("  the fold outgrew " + (memory.budget() >> 20) + " MiB of heap and spilled "
+                        + memory.runs() + " sorted runs to " + System.getProperty("java.io.tmpdir"));
             }
             return fold;
         } catch (RuntimeException e) {

@@ -3,7 +3,6 @@ package dev.backtrack.recovery;
 import dev.backtrack.repository.checkpoint.Chain;
 import dev.backtrack.repository.checkpoint.Manifest;
 import dev.backtrack.repository.model.Transaction;
-
 import java.util.function.Predicate;
 
 /**

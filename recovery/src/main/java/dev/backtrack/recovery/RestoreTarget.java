@@ -2,7 +2,6 @@ package dev.backtrack.recovery;
 
 import dev.backtrack.repository.position.BinlogPosition;
 import dev.backtrack.repository.position.Lsn;
-
 import java.util.Locale;
 
 /**
@@ -59,15 +58,19 @@ public sealed interface RestoreTarget {
     /** Parses {@code --to} / {@code --before}; exactly one of them is given. */
     public static RestoreTarget parse(String to, String before) {
         if ((to == null) == (before == null)) {
-            throw new RestoreException(to == null ? "no target: give --to (TIME, latest, lsn:, xid:, gtid:, binlog:, mark:) or --before xid:N"
-                    : "--to and --before conflict: give only one of them");
+            throw new RestoreException(
+                    to == null
+                            ? "no target: give --to (TIME, latest, lsn:, xid:, gtid:, binlog:, mark:) or --before xid:N"
+                            : "--to and --before conflict: give only one of them");
         }
         if (before != null) {
             if (before.startsWith("gtid:")) {
                 return new AtXid(gtid(before.substring(5)), false);
             }
             if (!before.startsWith("xid:")) {
-                throw new RestoreException("--before '" + before + "' is not supported: use --before xid:N or --before gtid:GTID (the state just before that transaction)");
+                throw new RestoreException(
+                        "--before '" + before
+                                + "' is not supported: use --before xid:N or --before gtid:GTID (the state just before that transaction)");
             }
             return new AtXid(xid(before.substring(4)), false);
         }
@@ -100,14 +103,16 @@ public sealed interface RestoreTarget {
     /** A MariaDB GTID ({@code 0-1-42}) or a MySQL one ({@code 3e11fa47-71ca-11e1-9e33-c80aa9429562:42}). */
     private static String gtid(String text) {
         if (!text.matches("\\d+-\\d+-\\d+") && !text.matches("[0-9a-fA-F-]{36}:\\d+")) {
-            throw new RestoreException("'gtid:" + text + "' is not a GTID: write MariaDB's domain-server-sequence, as in gtid:0-1-42, or MySQL's uuid:N");
+            throw new RestoreException("'gtid:" + text
+                    + "' is not a GTID: write MariaDB's domain-server-sequence, as in gtid:0-1-42, or MySQL's uuid:N");
         }
         return text.toLowerCase(Locale.ROOT);
     }
 
     private static String xid(String text) {
         if (!text.matches("\\d{1,20}")) {
-            throw new RestoreException("'xid:" + text + "' is not a transaction id: write it as a number, as in xid:7421");
+            throw new RestoreException(
+                    "'xid:" + text + "' is not a transaction id: write it as a number, as in xid:7421");
         }
         return Long.toString(Long.parseLong(text));
     }

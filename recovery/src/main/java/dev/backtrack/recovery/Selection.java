@@ -1,7 +1,6 @@
 package dev.backtrack.recovery;
 
 import dev.backtrack.repository.schema.TableSchema;
-
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashSet;
@@ -15,11 +14,20 @@ public record Selection(List<String> tables, List<String> schemas) {
 
     /** From comma-separated option values (either may be null); a bare table name means schema public. */
     public static Selection of(String tables, String schemas) {
-        return new Selection(split(tables).stream().map(t -> t.contains(".") ? t : "public." + t).toList(), split(schemas));
+        return new Selection(
+                split(tables).stream()
+                        .map(t -> t.contains(".") ? t : "public." + t)
+                        .toList(),
+                split(schemas));
     }
 
     private static List<String> split(String s) {
-        return s == null ? List.of() : Arrays.stream(s.split(",")).map(String::trim).filter(x -> !x.isEmpty()).toList();
+        return s == null
+                ? List.of()
+                : Arrays.stream(s.split(","))
+                        .map(String::trim)
+                        .filter(x -> !x.isEmpty())
+                        .toList();
     }
 
     /** The same selection with the partitions of every partitioned table it names (at any depth). */
@@ -48,12 +56,15 @@ public record Selection(List<String> tables, List<String> schemas) {
     public void check(Collection<TableSchema> available) {
         for (String t : tables) {
             if (available.stream().noneMatch(a -> a.qualifiedName().equals(t))) {
-                throw new RestoreException("--tables names " + t + ", which does not exist at the restore target: use schema.table as listed in 'backtrack backups'");
+                throw new RestoreException(
+                        "--tables names " + t
+                                + ", which does not exist at the restore target: use schema.table as listed in 'backtrack backups'");
             }
         }
         for (String s : schemas) {
             if (available.stream().noneMatch(a -> a.schema().equals(s))) {
-                throw new RestoreException("--schemas names " + s + ", which holds no captured table at the restore target: check the name");
+                throw new RestoreException("--schemas names " + s
+                        + ", which holds no captured table at the restore target: check the name");
             }
         }
     }

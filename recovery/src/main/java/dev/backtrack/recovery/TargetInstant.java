@@ -1,7 +1,6 @@
 package dev.backtrack.recovery;
 
 import dev.backtrack.repository.model.Micros;
-
 import java.time.DateTimeException;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
@@ -25,11 +24,14 @@ public record TargetInstant(boolean latest, long micros) {
         }
         Matcher m = TIME.matcher(t);
         if (!m.matches()) {
-            throw new RestoreException("--to '" + text + "' is not an instant: use ISO-8601 with Z or an offset, as in 2026-11-24T10:31:06.123456Z, or 'latest'");
+            throw new RestoreException(
+                    "--to '" + text
+                            + "' is not an instant: use ISO-8601 with Z or an offset, as in 2026-11-24T10:31:06.123456Z, or 'latest'");
         }
         String fraction = m.group(3) == null ? "" : m.group(3);
         if (fraction.length() > 6 && !fraction.substring(6).chars().allMatch(c -> c == '0')) {
-            throw new RestoreException("--to '" + text + "' is finer than a microsecond, the source's own precision: give at most 6 fractional digits");
+            throw new RestoreException("--to '" + text
+                    + "' is finer than a microsecond, the source's own precision: give at most 6 fractional digits");
         }
         try {
             String time = m.group(2).length() == 5 ? m.group(2) + ":00" : m.group(2);
@@ -47,7 +49,8 @@ public record TargetInstant(boolean latest, long micros) {
             }
             return new TargetInstant(false, micros);
         } catch (DateTimeException e) {
-            throw new RestoreException("--to '" + text + "' is not a valid date and time (" + e.getMessage() + "): use a form such as 2026-11-24T10:31:06Z");
+            throw new RestoreException("--to '" + text + "' is not a valid date and time (" + e.getMessage()
+                    + "): use a form such as 2026-11-24T10:31:06Z");
         }
     }
 

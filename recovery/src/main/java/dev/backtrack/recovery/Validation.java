@@ -4,7 +4,6 @@ import dev.backtrack.connectors.SourceCatalog;
 import dev.backtrack.connectors.target.TableContents;
 import dev.backtrack.connectors.target.TargetDatabase;
 import dev.backtrack.repository.schema.TableSchema;
-
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -21,19 +20,26 @@ public final class Validation {
     private static final int KEYS_SHOWN = 10;
 
     /** One table compared; {@code differingKeys} holds at most ten keys, with how each row differs. */
-    public record TableCheck(String table, long sourceRows, long targetRows, String sourceChecksum, String targetChecksum, List<String> differingKeys) {
+    public record TableCheck(
+            String table,
+            long sourceRows,
+            long targetRows,
+            String sourceChecksum,
+            String targetChecksum,
+            List<String> differingKeys) {
         public boolean matches() {
             return sourceRows == targetRows && sourceChecksum.equals(targetChecksum);
         }
     }
 
-    private Validation() {
-    }
+    private Validation() {}
 
     public static List<TableCheck> compare(SourceCatalog source, TargetDatabase target, List<TableSchema> tables) {
         List<TableCheck> out = new ArrayList<>();
         for (TableSchema t : tables) {
-            List<String> key = t.primaryKey().isEmpty() ? t.columns().stream().map(c -> c.name()).toList() : t.primaryKey();
+            List<String> key = t.primaryKey().isEmpty()
+                    ? t.columns().stream().map(c -> c.name()).toList()
+                    : t.primaryKey();
             SortedMap<String, String> a = TableContents.read(source.connection(), source.sqlName(t), key);
             SortedMap<String, String> b = TableContents.read(target.jdbc(), target.sqlName(t), key);
             List<String> differing = new ArrayList<>();

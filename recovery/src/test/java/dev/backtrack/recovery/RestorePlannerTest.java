@@ -1,5 +1,10 @@
 package dev.backtrack.recovery;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.backtrack.config.Engine;
 import dev.backtrack.repository.Repository;
 import dev.backtrack.repository.checkpoint.CheckpointAt;
@@ -15,18 +20,12 @@ import dev.backtrack.repository.model.Transaction;
 import dev.backtrack.repository.redolog.RedoLog;
 import dev.backtrack.repository.schema.Column;
 import dev.backtrack.repository.schema.TableSchema;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Planning reads only the repository: a full at T0, ten logged transactions one second apart (xid
@@ -35,21 +34,38 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class RestorePlannerTest {
     private static final long T0 = 1_767_225_600_000_000L;
     private static final long SECOND = 1_000_000L;
+
     @TempDir
     Path dir;
+
     private Repository repo;
     private String first, second;
 
     @BeforeEach
     void twoFullsAndTenTransactions() throws Exception {
         repo = Repository.openOrCreate(dir, Engine.POSTGRESQL, "7000000000000000001", "crm");
-        TableSchema contacts = repo.schemas().register(new TableSchema(0, "public", "contacts",
-                List.of(new Column("id", "bigint", false, null, null, null, null)), List.of("id"), Map.of(), 1), 1);
+        TableSchema contacts = repo.schemas()
+                .register(
+                        new TableSchema(
+                                0,
+                                "public",
+                                "contacts",
+                                List.of(new Column("id", "bigint", false, null, null, null, null)),
+                                List.of("id"),
+                                Map.of(),
+                                1),
+                        1);
         try (RedoLog log = RedoLog.openForAppend(repo.logDir(), 1 << 20, 0)) {
             first = full(contacts, T0, 100, log.nextSequence());
             for (int n = 1; n <= 10; n++) {
-                log.append(List.of(new Transaction(0, T0 + n * SECOND, 100 + n * 10L, Long.toString(1000 + n),
-                        List.of(new RowChange(contacts.id(), Op.INSERT, null, new Object[]{(long) n})))), "");
+                log.append(
+                        List.of(new Transaction(
+                                0,
+                                T0 + n * SECOND,
+                                100 + n * 10L,
+                                Long.toString(1000 + n),
+                                List.of(new RowChange(contacts.id(), Op.INSERT, null, new Object[] {(long) n})))),
+                        "");
                 if (n == 5) {
                     second = full(contacts, T0 + 5 * SECOND + SECOND / 2, 155, log.nextSequence());
                 }
@@ -60,7 +76,8 @@ class RestorePlannerTest {
     private String full(TableSchema table, long micros, long position, long nextSequence) {
         CheckpointWriter w = new CheckpointWriter(repo.checkpointsDir(), CheckpointLabels.label(micros, "F"), 3);
         w.declareTable(table);
-        return w.finishFull(CheckpointAt.of(micros, position, "0/" + Long.toHexString(position), nextSequence)).id();
+        return w.finishFull(CheckpointAt.of(micros, position, "0/" + Long.toHexString(position), nextSequence))
+                .id();
     }
 
     private RestorePlan plan(RestoreTarget target) {
@@ -76,7 +93,8 @@ class RestorePlannerTest {
     }
 
     private String refused(RestoreTarget target, String set) {
-        return assertThrows(RestoreException.class, () -> new RestorePlanner(repo).plan(target, set)).getMessage();
+        return assertThrows(RestoreException.class, () -> new RestorePlanner(repo).plan(target, set))
+                .getMessage();
     }
 
     @Test
@@ -91,7 +109,12 @@ class RestorePlannerTest {
 
     @Test
     void setNamesTheCheckpointWhenItHoldsNothingBeyondTheTarget() {
-        assertEquals(first, new RestorePlanner(repo).plan(at(T0 + 7 * SECOND), first).checkpoint().id());
+        assertEquals(
+                first,
+                new RestorePlanner(repo)
+                        .plan(at(T0 + 7 * SECOND), first)
+                        .checkpoint()
+                        .id());
         assertTrue(refused(at(T0 + 3 * SECOND), second).contains("holds changes after"));
         assertTrue(refused(at(T0 + 3 * SECOND), "20990101-000000F").contains("names no checkpoint"));
     }
@@ -100,7 +123,17 @@ class RestorePlannerTest {
     void anInstantOutsideTheWindowOrInAGapIsRefused() {
         assertTrue(refused(at(T0 - SECOND), null).contains("outside the recoverable window"));
         assertTrue(refused(at(T0 + 11 * SECOND), null).contains("outside the recoverable window"));
-        Gaps.record(dir, new Gaps.Gap(3, T0 + 3 * SECOND, 130, "now", "replication slot was gone", T0 + 5 * SECOND + SECOND / 2, 6L, second));
+        Gaps.record(
+                dir,
+                new Gaps.Gap(
+                        3,
+                        T0 + 3 * SECOND,
+                        130,
+                        "now",
+                        "replication slot was gone",
+                        T0 + 5 * SECOND + SECOND / 2,
+                        6L,
+                        second));
         assertTrue(refused(at(T0 + 4 * SECOND), null).contains("falls in a gap"));
         assertTrue(refused(new RestoreTarget.AtLsn(140), null).contains("falls in a gap"));
         assertEquals(second, plan(at(T0 + 6 * SECOND)).checkpoint().id());

@@ -1,7 +1,6 @@
 package dev.backtrack.repository;
 
 import dev.backtrack.repository.io.FileLocks;
-
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileSystemException;
@@ -34,12 +33,19 @@ public final class ReadLease implements AutoCloseable {
 
     /** Shared: refused while an expire is removing files. */
     public static ReadLease reader(Path repo) {
-        return take(repo, false, "repository " + repo + " is being expired (old checkpoints are being removed): run this again when the expire is done");
+        return take(
+                repo,
+                false,
+                "repository " + repo
+                        + " is being expired (old checkpoints are being removed): run this again when the expire is done");
     }
 
     /** Exclusive: refused while a restore or verify reads. */
     public static ReadLease expirer(Path repo) {
-        return take(repo, true, "repository " + repo + " is being read by a restore or verify: expire again when it is done");
+        return take(
+                repo,
+                true,
+                "repository " + repo + " is being read by a restore or verify: expire again when it is done");
     }
 
     private static ReadLease take(Path repo, boolean exclusive, String busy) {

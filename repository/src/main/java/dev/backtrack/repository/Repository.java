@@ -1,7 +1,7 @@
 package dev.backtrack.repository;
 
-import dev.backtrack.config.Engine;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.backtrack.config.Engine;
 import dev.backtrack.repository.checkpoint.Checkpoints;
 import dev.backtrack.repository.checkpoint.Manifest;
 import dev.backtrack.repository.crypto.KeyException;
@@ -12,10 +12,8 @@ import dev.backtrack.repository.io.FileLocks;
 import dev.backtrack.repository.io.OwnerOnly;
 import dev.backtrack.repository.redolog.LogSummary;
 import dev.backtrack.repository.schema.SchemaHistory;
-
 import java.io.IOException;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -33,6 +31,7 @@ public final class Repository {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Writer locks this JVM holds, by lock file (real path); an entry whose channel is closed is stale. */
     private static final Map<Path, FileChannel> HELD_LOCKS = new HashMap<>();
+
     private final Path path;
     private final RepositoryIdentity identity;
     private final SchemaHistory schemas;
@@ -47,11 +46,13 @@ public final class Repository {
     public static Repository open(Path path) {
         Path root = path.resolve(ROOT_FILE);
         if (!Files.isRegularFile(root)) {
-            throw new RepositoryException(path + " is not a Backtrack repository (no " + ROOT_FILE + "): check --repo, or start the agent to create one");
+            throw new RepositoryException(path + " is not a Backtrack repository (no " + ROOT_FILE
+                    + "): check --repo, or start the agent to create one");
         }
         RepositoryIdentity id = readIdentity(root);
         if (id.encrypted() && Vault.of(path) == null) {
-            throw new KeyException("repository " + path + " is encrypted: give its passphrase with BACKTRACK_PASSPHRASE or --passphrase-file FILE");
+            throw new KeyException("repository " + path
+                    + " is encrypted: give its passphrase with BACKTRACK_PASSPHRASE or --passphrase-file FILE");
         }
         return new Repository(path, id);
     }
@@ -62,7 +63,10 @@ public final class Repository {
      */
     public static void unlock(Path path, char[] passphrase) {
         Path root = path.resolve(ROOT_FILE);
-        if (passphrase == null || !Files.isRegularFile(root) || !readIdentity(root).encrypted() || Vault.of(path) != null) {
+        if (passphrase == null
+                || !Files.isRegularFile(root)
+                || !readIdentity(root).encrypted()
+                || Vault.of(path) != null) {
             return;
         }
         Vault.put(path, RepositoryKeys.unlock(path, passphrase));
@@ -80,7 +84,8 @@ public final class Repository {
      * @param passphrase null for a plain repository; otherwise a new repository is encrypted with a
      *                   master key wrapped under it, and an existing one must be encrypted and open with it
      */
-    public static Repository openOrCreate(Path path, Engine engine, String systemIdentifier, String database, char[] passphrase) {
+    public static Repository openOrCreate(
+            Path path, Engine engine, String systemIdentifier, String database, char[] passphrase) {
         Path root = path.resolve(ROOT_FILE);
         try {
             if (!Files.exists(root)) {
@@ -97,16 +102,27 @@ public final class Repository {
                     // the key first: a root file that says "encrypted" always has a key beside it
                     Vault.put(path, RepositoryKeys.create(path, passphrase));
                 }
-                RepositoryIdentity id = new RepositoryIdentity(RepositoryIdentity.FORMAT, UUID.randomUUID().toString(), engine.id(),
-                        systemIdentifier, database, Instant.now().toString(), passphrase != null ? RepositoryIdentity.AES_256_GCM : null);
-                AtomicFiles.writePlain(root, AtomicFiles.withHash(JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(id)));
+                RepositoryIdentity id = new RepositoryIdentity(
+                        RepositoryIdentity.FORMAT,
+                        UUID.randomUUID().toString(),
+                        engine.id(),
+                        systemIdentifier,
+                        database,
+                        Instant.now().toString(),
+                        passphrase != null ? RepositoryIdentity.AES_256_GCM : null);
+                AtomicFiles.writePlain(
+                        root,
+                        AtomicFiles.withHash(
+                                JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(id)));
             }
             RepositoryIdentity existing = readIdentity(root);
             if (existing.encrypted() && passphrase == null) {
-                throw new KeyException("repository " + path + " is encrypted: set repository.passphrase (or repository.passphrase-file) to its passphrase");
+                throw new KeyException("repository " + path
+                        + " is encrypted: set repository.passphrase (or repository.passphrase-file) to its passphrase");
             }
             if (!existing.encrypted() && passphrase != null) {
-                throw new RepositoryException("repository " + path + " was created without encryption, and plain and encrypted files are never mixed:"
+                throw new RepositoryException("repository " + path
+                        + " was created without encryption, and plain and encrypted files are never mixed:"
                         + " point repository.path at a new directory to encrypt, or remove the passphrase");
             }
             unlock(path, passphrase);
@@ -115,9 +131,13 @@ public final class Repository {
         }
         Repository repo = open(path);
         RepositoryIdentity id = repo.identity;
-        if (!id.engine().equals(engine.id()) || !id.systemIdentifier().equals(systemIdentifier) || !id.database().equals(database)) {
-            throw new RepositoryException("repository " + path + " belongs to " + id.engine() + " system " + id.systemIdentifier() + " database '"
-                    + id.database() + "', not to this source (" + engine + " system " + systemIdentifier + " database '" + database
+        if (!id.engine().equals(engine.id())
+                || !id.systemIdentifier().equals(systemIdentifier)
+                || !id.database().equals(database)) {
+            throw new RepositoryException("repository " + path + " belongs to " + id.engine() + " system "
+                    + id.systemIdentifier() + " database '"
+                    + id.database() + "', not to this source (" + engine + " system " + systemIdentifier + " database '"
+                    + database
                     + "'): use another repository.path");
         }
         return repo;
@@ -128,11 +148,12 @@ public final class Repository {
         try {
             id = JSON.readValue(AtomicFiles.checkHash(root, Files.readAllBytes(root)), RepositoryIdentity.class);
         } catch (IOException e) {
-            throw new RepositoryException(root + " cannot be read (" + e.getMessage().split("\n")[0] + "): the repository root file is damaged");
+            throw new RepositoryException(root + " cannot be read ("
+                    + e.getMessage().split("\n")[0] + "): the repository root file is damaged");
         }
         if (id.format() != RepositoryIdentity.FORMAT) {
-            throw new RepositoryException(root + " has format version " + id.format() + ", this build supports " + RepositoryIdentity.FORMAT
-                    + ": use a Backtrack version that supports it");
+            throw new RepositoryException(root + " has format version " + id.format() + ", this build supports "
+                    + RepositoryIdentity.FORMAT + ": use a Backtrack version that supports it");
         }
         return id;
     }
@@ -142,7 +163,10 @@ public final class Repository {
      * A second agent on the same repository is refused.
      */
     public FileChannel lockForWriting() {
-        return lock("agent.lock", "repository " + path + " is locked by another agent: stop that agent first, or use another repository.path");
+        return lock(
+                "agent.lock",
+                "repository " + path
+                        + " is locked by another agent: stop that agent first, or use another repository.path");
     }
 
     /**
@@ -150,7 +174,10 @@ public final class Repository {
      * checkpoint}), so two never write at once; released when the channel is closed.
      */
     public FileChannel lockForCheckpoint() {
-        return lock("checkpoint.lock", "a checkpoint of " + path + " is being written (by its agent or another command): try again when it is done");
+        return lock(
+                "checkpoint.lock",
+                "a checkpoint of " + path
+                        + " is being written (by its agent or another command): try again when it is done");
     }
 
     private FileChannel lock(String name, String busy) {

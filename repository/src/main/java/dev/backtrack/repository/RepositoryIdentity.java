@@ -8,8 +8,14 @@ import dev.backtrack.config.Engine;
  * It stays plain, so a reader learns that it needs a key. A repository of another source or an
  * unknown format is refused.
  */
-public record RepositoryIdentity(int format, String repositoryId, String engine, String systemIdentifier,
-                                 String database, String created, String encryption) {
+public record RepositoryIdentity(
+        int format,
+        String repositoryId,
+        String engine,
+        String systemIdentifier,
+        String database,
+        String created,
+        String encryption) {
     public static final int FORMAT = 2;
     public static final String AES_256_GCM = "aes-256-gcm";
 

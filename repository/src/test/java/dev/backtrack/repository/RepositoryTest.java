@@ -1,11 +1,13 @@
 package dev.backtrack.repository;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.backtrack.config.Engine;
 import dev.backtrack.repository.model.Transaction;
 import dev.backtrack.repository.redolog.RedoLog;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -13,11 +15,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class RepositoryTest {
     private static final String SYSTEM = "7401234567890123456";
@@ -61,7 +60,8 @@ class RepositoryTest {
     void reopeningForAnotherSystemIsRefusedNamingBoth() {
         Path path = tmp.resolve("repo");
         Repository.openOrCreate(path, Engine.POSTGRESQL, SYSTEM, "crm");
-        RepositoryException e = assertThrows(RepositoryException.class,
+        RepositoryException e = assertThrows(
+                RepositoryException.class,
                 () -> Repository.openOrCreate(path, Engine.POSTGRESQL, "7409999999999999999", "crm"));
         assertTrue(e.getMessage().contains(SYSTEM), e.getMessage());
         assertTrue(e.getMessage().contains("7409999999999999999"), e.getMessage());
@@ -72,7 +72,8 @@ class RepositoryTest {
     void reopeningForAnotherDatabaseIsRefused() {
         Path path = tmp.resolve("repo");
         Repository.openOrCreate(path, Engine.POSTGRESQL, SYSTEM, "crm");
-        RepositoryException e = assertThrows(RepositoryException.class, () -> Repository.openOrCreate(path, Engine.POSTGRESQL, SYSTEM, "billing"));
+        RepositoryException e = assertThrows(
+                RepositoryException.class, () -> Repository.openOrCreate(path, Engine.POSTGRESQL, SYSTEM, "billing"));
         assertTrue(e.getMessage().contains("'crm'") && e.getMessage().contains("'billing'"), e.getMessage());
     }
 
@@ -81,7 +82,8 @@ class RepositoryTest {
         Path path = tmp.resolve("data");
         Files.createDirectories(path);
         Files.writeString(path.resolve("notes.txt"), "mine");
-        RepositoryException e = assertThrows(RepositoryException.class, () -> Repository.openOrCreate(path, Engine.POSTGRESQL, SYSTEM, "crm"));
+        RepositoryException e = assertThrows(
+                RepositoryException.class, () -> Repository.openOrCreate(path, Engine.POSTGRESQL, SYSTEM, "crm"));
         assertTrue(e.getMessage().contains(path.toString()), e.getMessage());
         assertFalse(Files.exists(path.resolve(Repository.ROOT_FILE)));
         assertFalse(Files.exists(path.resolve("schemas")));
@@ -114,7 +116,8 @@ class RepositoryTest {
         try (FileChannel held = repo.lockForWriting()) {
             RepositoryException e = assertThrows(RepositoryException.class, repo::lockForWriting);
             assertTrue(e.getMessage().contains("locked"), e.getMessage());
-            RepositoryException viaOtherInstance = assertThrows(RepositoryException.class,
+            RepositoryException viaOtherInstance = assertThrows(
+                    RepositoryException.class,
                     () -> Repository.open(tmp.resolve("repo")).lockForWriting());
             assertTrue(viaOtherInstance.getMessage().contains("locked"), viaOtherInstance.getMessage());
             assertTrue(held.isOpen());
@@ -148,7 +151,9 @@ class RepositoryTest {
                 }
                 """);
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        Process p = new ProcessBuilder(java.toString(), probe.toString(), lockFile.toString()).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(java.toString(), probe.toString(), lockFile.toString())
+                .redirectErrorStream(true)
+                .start();
         assertTrue(p.waitFor(120, TimeUnit.SECONDS), "lock probe timed out");
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
         assertEquals(0, p.exitValue(), out);

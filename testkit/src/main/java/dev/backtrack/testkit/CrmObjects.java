@@ -19,10 +19,10 @@ import java.util.Random;
 public final class CrmObjects {
     /** How many change steps there are. */
     public static final int STEPS = 3;
+
     private static final String DIRECTORY = "crm-objects/";
 
-    private CrmObjects() {
-    }
+    private CrmObjects() {}
 
     /** Creates the fixture's starting schema (and its reference rows) in the connection's database. */
     public static void create(Connection c) throws SQLException {
@@ -86,7 +86,8 @@ public final class CrmObjects {
         try {
             st.execute(sql);
         } catch (SQLException e) {
-            throw new SQLException(resource + " statement " + n + " failed: " + e.getMessage() + "\n" + sql, e.getSQLState(), e);
+            throw new SQLException(
+                    resource + " statement " + n + " failed: " + e.getMessage() + "\n" + sql, e.getSQLState(), e);
         }
     }
 }

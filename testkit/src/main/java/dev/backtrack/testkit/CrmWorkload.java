@@ -18,9 +18,11 @@ import java.util.Random;
  */
 final class CrmWorkload {
     /** Activity months: June 2023 falls in the default partition, March 2024 in a hash-partitioned one. */
-    private static final List<OffsetDateTime> MONTHS = List.of(month(2023, 6), month(2024, 1), month(2024, 2), month(2024, 3));
+    private static final List<OffsetDateTime> MONTHS =
+            List.of(month(2023, 6), month(2024, 1), month(2024, 2), month(2024, 3));
     /** Stages every step keeps ('proposal' is renamed in step 3). */
     private static final List<String> STAGES = List.of("lead", "qualified", "won", "lost");
+
     private final Connection c;
     private final Random random;
 
@@ -40,7 +42,8 @@ final class CrmWorkload {
         updateSome();
         if (random.nextInt(3) == 0) {
             // ON UPDATE CASCADE carries the new code into sales.deal
-            update("UPDATE public.currency SET code = CASE code WHEN 'GBP' THEN 'GBX' ELSE 'GBP' END WHERE code IN ('GBP', 'GBX')");
+            update(
+                    "UPDATE public.currency SET code = CASE code WHEN 'GBP' THEN 'GBX' ELSE 'GBP' END WHERE code IN ('GBP', 'GBX')");
         }
         deleteSome();
     }
@@ -48,16 +51,26 @@ final class CrmWorkload {
     private void addAccount() throws SQLException {
         int n = random.nextInt(1_000_000);
         // the composite column is set field by field, since step 2 adds a field to its type
-        update("INSERT INTO public.account (name, code, billing_address.street, billing_address.city, billing_address.country)"
-                + " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", "Account " + n, "A" + n, n + " Main Street", "Springfield", "US");
+        update(
+                "INSERT INTO public.account (name, code, billing_address.street, billing_address.city, billing_address.country)"
+                        + " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                "Account " + n,
+                "A" + n,
+                n + " Main Street",
+                "Springfield",
+                "US");
     }
 
     private void addContacts() throws SQLException {
         Long account = randomKey("public.account", "id");
         for (int i = 0; i < 2 && account != null; i++) {
             int n = random.nextInt(1_000_000);
-            update("INSERT INTO public.contact (account_id, email, first_name, last_name) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                    account, "person" + n + "@example.com", "First" + n, "Last" + n % 97);
+            update(
+                    "INSERT INTO public.contact (account_id, email, first_name, last_name) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                    account,
+                    "person" + n + "@example.com",
+                    "First" + n,
+                    "Last" + n % 97);
         }
     }
 
@@ -65,9 +78,15 @@ final class CrmWorkload {
         for (int i = 0; i < 2; i++) {
             Long account = randomKey("public.account", "id");
             if (account != null) {
-                update("INSERT INTO sales.deal (account_id, owner_contact_id, title, stage, amount, currency)"
-                        + " VALUES (?, ?, ?, ?::public.deal_stage, ?, (SELECT code FROM public.currency ORDER BY code OFFSET ? LIMIT 1))",
-                        account, randomKey("public.contact", "id"), "Deal " + random.nextInt(10_000), pick(STAGES), amount(), random.nextInt(3));
+                update(
+                        "INSERT INTO sales.deal (account_id, owner_contact_id, title, stage, amount, currency)"
+                                + " VALUES (?, ?, ?, ?::public.deal_stage, ?, (SELECT code FROM public.currency ORDER BY code OFFSET ? LIMIT 1))",
+                        account,
+                        randomKey("public.contact", "id"),
+                        "Deal " + random.nextInt(10_000),
+                        pick(STAGES),
+                        amount(),
+                        random.nextInt(3));
             }
         }
     }
@@ -84,16 +103,24 @@ final class CrmWorkload {
     private void assignTerritory() throws SQLException {
         Long contact = randomKey("public.contact", "id");
         if (contact != null) {
-            update("INSERT INTO sales.territory_assignment (contact_id, region, during)"
-                    + " SELECT ?, ?, daterange(s, s + 7) FROM (SELECT coalesce(max(upper(during)), DATE '2024-01-01') AS s"
-                    + " FROM sales.territory_assignment WHERE contact_id = ?) last", contact, pick(List.of("north", "south", "east")), contact);
+            update(
+                    "INSERT INTO sales.territory_assignment (contact_id, region, during)"
+                            + " SELECT ?, ?, daterange(s, s + 7) FROM (SELECT coalesce(max(upper(during)), DATE '2024-01-01') AS s"
+                            + " FROM sales.territory_assignment WHERE contact_id = ?) last",
+                    contact,
+                    pick(List.of("north", "south", "east")),
+                    contact);
         }
     }
 
     private void logActivity() throws SQLException {
         for (int i = 0; i < 4; i++) {
-            update("INSERT INTO public.activity (happened_at, contact_id, kind, note) VALUES (?, ?, ?, ?)",
-                    timeIn(pick(MONTHS)), randomKey("public.contact", "id"), pick(List.of("call", "email", "meeting")), "note " + i);
+            update(
+                    "INSERT INTO public.activity (happened_at, contact_id, kind, note) VALUES (?, ?, ?, ?)",
+                    timeIn(pick(MONTHS)),
+                    randomKey("public.contact", "id"),
+                    pick(List.of("call", "email", "meeting")),
+                    "note " + i);
         }
     }
 
@@ -101,15 +128,27 @@ final class CrmWorkload {
     private void moveActivityToAnotherMonth() throws SQLException {
         int from = random.nextInt(MONTHS.size());
         int to = (from + 1 + random.nextInt(MONTHS.size() - 1)) % MONTHS.size();
-        update("UPDATE public.activity SET happened_at = ? WHERE id = (SELECT min(id) FROM public.activity"
-                + " WHERE happened_at >= ? AND happened_at < ?)", timeIn(MONTHS.get(to)), MONTHS.get(from), MONTHS.get(from).plusMonths(1));
+        update(
+                "UPDATE public.activity SET happened_at = ? WHERE id = (SELECT min(id) FROM public.activity"
+                        + " WHERE happened_at >= ? AND happened_at < ?)",
+                timeIn(MONTHS.get(to)),
+                MONTHS.get(from),
+                MONTHS.get(from).plusMonths(1));
     }
 
     /** Fires the BEFORE UPDATE triggers that set updated_at and the audit trigger on deals. */
     private void updateSome() throws SQLException {
-        update("UPDATE sales.deal SET stage = ?::public.deal_stage WHERE id = ?", pick(STAGES), randomKey("sales.deal", "id"));
-        update("UPDATE public.contact SET last_name = ? WHERE id = ?", "Renamed" + random.nextInt(100), randomKey("public.contact", "id"));
-        update("UPDATE public.account SET billing_address.city = ? WHERE id = ?", pick(List.of("Shelbyville", "Ogdenville")),
+        update(
+                "UPDATE sales.deal SET stage = ?::public.deal_stage WHERE id = ?",
+                pick(STAGES),
+                randomKey("sales.deal", "id"));
+        update(
+                "UPDATE public.contact SET last_name = ? WHERE id = ?",
+                "Renamed" + random.nextInt(100),
+                randomKey("public.contact", "id"));
+        update(
+                "UPDATE public.account SET billing_address.city = ? WHERE id = ?",
+                pick(List.of("Shelbyville", "Ogdenville")),
                 randomKey("public.account", "id"));
     }
 
@@ -130,11 +169,13 @@ final class CrmWorkload {
         if (count == 0) {
             return null;
         }
-        return queryLong("SELECT " + column + " FROM " + table + " ORDER BY " + column + " OFFSET " + random.nextLong(count) + " LIMIT 1");
+        return queryLong("SELECT " + column + " FROM " + table + " ORDER BY " + column + " OFFSET "
+                + random.nextLong(count) + " LIMIT 1");
     }
 
     private long queryLong(String sql) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
+        try (PreparedStatement ps = c.prepareStatement(sql);
+                ResultSet rs = ps.executeQuery()) {
             rs.next();
             return rs.getLong(1);
         }

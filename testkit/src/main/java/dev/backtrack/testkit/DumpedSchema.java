@@ -16,7 +16,8 @@ import java.util.stream.Collectors;
  */
 public record DumpedSchema(List<Section> sections) {
     /** pg_dump writes "-- Name: X; Type: Y; Schema: S; Owner: O[; Tablespace: T]" before every object. */
-    private static final Pattern HEADER = Pattern.compile("-- (Name: (.*?); Type: ([A-Z ]+); Schema: (.*?); Owner: .*)");
+    private static final Pattern HEADER =
+            Pattern.compile("-- (Name: (.*?); Type: ([A-Z ]+); Schema: (.*?); Owner: .*)");
 
     public DumpedSchema {
         sections = List.copyOf(sections);

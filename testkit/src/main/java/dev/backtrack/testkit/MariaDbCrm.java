@@ -23,10 +23,10 @@ import java.util.Random;
 public final class MariaDbCrm {
     /** How many change steps there are. */
     public static final int STEPS = 3;
+
     private static final String DIRECTORY = "mariadb-crm/";
 
-    private MariaDbCrm() {
-    }
+    private MariaDbCrm() {}
 
     /** Creates the fixture's starting schema (and its reference rows) in the connection's database. */
     public static void create(Connection c) throws SQLException {
@@ -96,7 +96,10 @@ public final class MariaDbCrm {
                 try {
                     st.execute(sql);
                 } catch (SQLException e) {
-                    throw new SQLException(resource + " statement " + n + " failed: " + e.getMessage() + "\n" + sql, e.getSQLState(), e);
+                    throw new SQLException(
+                            resource + " statement " + n + " failed: " + e.getMessage() + "\n" + sql,
+                            e.getSQLState(),
+                            e);
                 }
             }
         } finally {

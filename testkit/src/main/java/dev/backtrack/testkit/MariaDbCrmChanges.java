@@ -10,7 +10,8 @@ import java.util.Random;
  * cascade here is one a restore must repeat. Not thread-safe.
  */
 final class MariaDbCrmChanges {
-    private static final String NO_REPORTS = "staff_id NOT IN (SELECT manager_id FROM staff WHERE manager_id IS NOT NULL)";
+    private static final String NO_REPORTS =
+            "staff_id NOT IN (SELECT manager_id FROM staff WHERE manager_id IS NOT NULL)";
     private final MariaDbRandomRows db;
     private final Random random;
 
@@ -21,20 +22,31 @@ final class MariaDbCrmChanges {
 
     /** Fires the triggers on UPDATE and ON UPDATE CURRENT_TIMESTAMP, and writes spatial values. */
     void updateSome() throws SQLException {
-        db.update("UPDATE account SET credit_limit = credit_limit + 1, status = ? WHERE account_id = ?",
-                db.pick(List.of("lead", "active", "dormant", "closed")), db.randomKey("account", "account_id"));
+        db.update(
+                "UPDATE account SET credit_limit = credit_limit + 1, status = ? WHERE account_id = ?",
+                db.pick(List.of("lead", "active", "dormant", "closed")),
+                db.randomKey("account", "account_id"));
         Long deal = db.randomKey("deal", "deal_id");
         if (deal != null) {
             db.update("CALL close_deal(?, ?)", deal, random.nextBoolean());
         }
-        db.update("UPDATE deal SET owner_id = ?, stage = ? WHERE deal_id = ?", db.randomKey("staff", "staff_id"),
-                db.pick(List.of("lead", "qualified", "proposal")), db.randomKey("deal", "deal_id"));
-        db.update("UPDATE product SET title = CONCAT('Renamed ', product_id, ' #', ?) WHERE product_id = ?", random.nextInt(100),
+        db.update(
+                "UPDATE deal SET owner_id = ?, stage = ? WHERE deal_id = ?",
+                db.randomKey("staff", "staff_id"),
+                db.pick(List.of("lead", "qualified", "proposal")),
+                db.randomKey("deal", "deal_id"));
+        db.update(
+                "UPDATE product SET title = CONCAT('Renamed ', product_id, ' #', ?) WHERE product_id = ?",
+                random.nextInt(100),
                 db.randomKey("product", "product_id"));
-        db.update("UPDATE contact SET opted_in = b'1', prefs = JSON_SET(prefs, '$.newsletter', TRUE) WHERE contact_id = ?",
+        db.update(
+                "UPDATE contact SET opted_in = b'1', prefs = JSON_SET(prefs, '$.newsletter', TRUE) WHERE contact_id = ?",
                 db.randomKey("contact", "contact_id"));
-        db.update("INSERT INTO staff (username, full_name, manager_id) VALUES (?, ?, ?)", "user" + random.nextInt(1_000_000),
-                "Staff Member", db.randomKey("staff", "staff_id"));
+        db.update(
+                "INSERT INTO staff (username, full_name, manager_id) VALUES (?, ?, ?)",
+                "user" + random.nextInt(1_000_000),
+                "Staff Member",
+                db.randomKey("staff", "staff_id"));
         new MariaDbGeometries(db, random).moveCentre();
     }
 
@@ -47,7 +59,8 @@ final class MariaDbCrmChanges {
             newKey("category", "category_id", "TRUE", 250);
         }
         if (random.nextInt(3) == 0) {
-            db.update("UPDATE currency SET code = CASE code WHEN 'GBP' THEN 'GBX' ELSE 'GBP' END WHERE code IN ('GBP', 'GBX')");
+            db.update(
+                    "UPDATE currency SET code = CASE code WHEN 'GBP' THEN 'GBX' ELSE 'GBP' END WHERE code IN ('GBP', 'GBX')");
         }
         // a note's foreign key has no ON UPDATE action (RESTRICT), so only contacts without notes move
         newKey("contact", "contact_id", "contact_id NOT IN (SELECT contact_id FROM note)", 4_000_000_000L);
@@ -76,8 +89,9 @@ final class MariaDbCrmChanges {
             db.update("DELETE FROM staff WHERE staff_id = ?", db.randomKey("staff", "staff_id", NO_REPORTS));
         }
         if (random.nextInt(3) == 0) {
-            db.update("DELETE FROM product WHERE product_id = ?", db.randomKey("product", "product_id",
-                    "product_id NOT IN (SELECT product_id FROM deal_item)"));
+            db.update(
+                    "DELETE FROM product WHERE product_id = ?",
+                    db.randomKey("product", "product_id", "product_id NOT IN (SELECT product_id FROM deal_item)"));
         }
         db.update("DELETE FROM activity WHERE activity_id = ?", db.randomKey("activity", "activity_id"));
     }

@@ -34,20 +34,30 @@ import java.util.regex.Pattern;
 final class MariaDbDumpParser {
     private static final String NAME = "(`(?:[^`]|``)*`|[\\w$]+)";
     private static final String ACCOUNT = "(?:`(?:[^`]|``)*`|'(?:[^']|'')*'|[\\w.$%:-]+)";
-    private static final Pattern DEFINER = Pattern.compile("DEFINER\\s*=\\s*" + ACCOUNT + "@" + ACCOUNT, Pattern.CASE_INSENSITIVE);
-    private static final Pattern CREATE = Pattern.compile("CREATE\\s+(?:OR\\s+REPLACE\\s+)?(?:ALGORITHM\\s*=\\s*\\w+\\s+)?"
-            + "(?:DEFINER\\s*=\\s*" + ACCOUNT + "@" + ACCOUNT + "\\s+)?(?:SQL\\s+SECURITY\\s+\\w+\\s+)?(?:AGGREGATE\\s+)?"
-            + "(TABLE|VIEW|TRIGGER|PROCEDURE|FUNCTION|EVENT|SEQUENCE|DATABASE)\\s+(?:IF\\s+NOT\\s+EXISTS\\s+)?" + NAME,
+    private static final Pattern DEFINER =
+            Pattern.compile("DEFINER\\s*=\\s*" + ACCOUNT + "@" + ACCOUNT, Pattern.CASE_INSENSITIVE);
+    private static final Pattern CREATE = Pattern.compile(
+            "CREATE\\s+(?:OR\\s+REPLACE\\s+)?(?:ALGORITHM\\s*=\\s*\\w+\\s+)?"
+                    + "(?:DEFINER\\s*=\\s*" + ACCOUNT + "@" + ACCOUNT
+                    + "\\s+)?(?:SQL\\s+SECURITY\\s+\\w+\\s+)?(?:AGGREGATE\\s+)?"
+                    + "(TABLE|VIEW|TRIGGER|PROCEDURE|FUNCTION|EVENT|SEQUENCE|DATABASE)\\s+(?:IF\\s+NOT\\s+EXISTS\\s+)?"
+                    + NAME,
             Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
-    private static final Pattern TRIGGER = Pattern.compile("TRIGGER\\s+" + NAME + "\\s+(BEFORE|AFTER)\\s+(INSERT|UPDATE|DELETE)\\s+ON\\s+" + NAME,
+    private static final Pattern TRIGGER = Pattern.compile(
+            "TRIGGER\\s+" + NAME + "\\s+(BEFORE|AFTER)\\s+(INSERT|UPDATE|DELETE)\\s+ON\\s+" + NAME,
             Pattern.CASE_INSENSITIVE);
-    private static final Pattern SET = Pattern.compile("SET\\s+(\\w+)\\s*=\\s*(.+)", Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
-    private static final Pattern ALTER_DATABASE = Pattern.compile("ALTER\\s+DATABASE\\s+" + NAME + "\\s+(.*)", Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
+    private static final Pattern SET =
+            Pattern.compile("SET\\s+(\\w+)\\s*=\\s*(.+)", Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
+    private static final Pattern ALTER_DATABASE =
+            Pattern.compile("ALTER\\s+DATABASE\\s+" + NAME + "\\s+(.*)", Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
     private static final Pattern AUTO_INCREMENT = Pattern.compile("(\\) ENGINE=\\w+) AUTO_INCREMENT=\\d+");
-    private static final Pattern EVENT_STATUS = Pattern.compile("(ON COMPLETION (?:NOT )?PRESERVE )(ENABLE|DISABLE ON SLAVE|DISABLE)\\b");
-    private static final Set<String> CONTEXT = Set.of("sql_mode", "character_set_client", "character_set_results", "collation_connection", "time_zone");
+    private static final Pattern EVENT_STATUS =
+            Pattern.compile("(ON COMPLETION (?:NOT )?PRESERVE )(ENABLE|DISABLE ON SLAVE|DISABLE)\\b");
+    private static final Set<String> CONTEXT =
+            Set.of("sql_mode", "character_set_client", "character_set_results", "collation_connection", "time_zone");
     private static final String DATABASE_COLLATION = "database collation";
-    private static final Set<String> CLIENT_CHARSET = Set.of("character_set_client", "character_set_results", "collation_connection");
+    private static final Set<String> CLIENT_CHARSET =
+            Set.of("character_set_client", "character_set_results", "collation_connection");
     /** mariadb-dump writes the creation context of views, triggers, routines and events under /*!50001 and /*!50003. */
     private static final int CONTEXT_VERSION = 50000;
 
@@ -71,7 +81,7 @@ final class MariaDbDumpParser {
                 case "ALTER" -> alter(sql);
                 case "CREATE" -> create(sql);
                 // client commands, DROP ... IF EXISTS, USE, and the locks a data dump takes are no part of the schema
-                case "", "DROP", "USE", "LOCK", "UNLOCK" -> { }
+                case "", "DROP", "USE", "LOCK", "UNLOCK" -> {}
                 default -> other(sql);
             }
         }
@@ -125,7 +135,8 @@ final class MariaDbDumpParser {
         restorePending = context.containsKey(DATABASE_COLLATION);
         context.clear();
         switch (kind) {
-            case "DATABASE" -> add("DATABASE", "", List.of(sql.substring(0, m.start(2)) + "?" + sql.substring(m.end(2))));
+            case "DATABASE" ->
+                add("DATABASE", "", List.of(sql.substring(0, m.start(2)) + "?" + sql.substring(m.end(2))));
             case "TABLE" -> add(kind, name, List.of(AUTO_INCREMENT.matcher(sql).replaceFirst("$1")));
             case "TRIGGER" -> trigger(name, sql, statements);
             default -> {
@@ -149,7 +160,8 @@ final class MariaDbDumpParser {
     private void trigger(String name, String sql, List<String> statements) {
         Matcher m = TRIGGER.matcher(sql);
         if (m.find()) {
-            String event = m.group(2).toUpperCase(Locale.ROOT) + " " + m.group(3).toUpperCase(Locale.ROOT) + " ON " + unquote(m.group(4));
+            String event = m.group(2).toUpperCase(Locale.ROOT) + " "
+                    + m.group(3).toUpperCase(Locale.ROOT) + " ON " + unquote(m.group(4));
             int order = triggersPerEvent.merge(event, 1, Integer::sum);
             statements.add("-- action order " + order + " of " + event);
         }

@@ -38,7 +38,8 @@ public record MariaDbDumpedSchema(List<Section> sections) {
 
         @Override
         public String toString() {
-            return "-- " + header() + "\n" + statements.stream().map(s -> s + ";").collect(Collectors.joining("\n"));
+            return "-- " + header() + "\n"
+                    + statements.stream().map(s -> s + ";").collect(Collectors.joining("\n"));
         }
     }
 
@@ -46,7 +47,8 @@ public record MariaDbDumpedSchema(List<Section> sections) {
     public static MariaDbDumpedSchema parse(String dump, MariaDbSchemaDump.Options options) {
         List<Section> sections = new ArrayList<>(new MariaDbDumpParser(options).parse(dump));
         // mariadb-dump writes tables by name, then events, routines and views: an order of no meaning
-        sections.sort(Comparator.comparing(Section::kind).thenComparing(Section::name).thenComparing(Section::toString));
+        sections.sort(
+                Comparator.comparing(Section::kind).thenComparing(Section::name).thenComparing(Section::toString));
         return new MariaDbDumpedSchema(sections);
     }
 
@@ -54,7 +56,8 @@ public record MariaDbDumpedSchema(List<Section> sections) {
     public MariaDbDumpedSchema with(Section extra) {
         List<Section> all = new ArrayList<>(sections);
         all.add(extra);
-        all.sort(Comparator.comparing(Section::kind).thenComparing(Section::name).thenComparing(Section::toString));
+        all.sort(
+                Comparator.comparing(Section::kind).thenComparing(Section::name).thenComparing(Section::toString));
         return new MariaDbDumpedSchema(all);
     }
 

@@ -43,14 +43,16 @@ import java.util.stream.Stream;
  * that name, not the rewritten one. Thread-safe for one source.
  */
 public final class MariaDbPitr implements AutoCloseable {
-    private static final Pattern MASTER_DATA = Pattern.compile("CHANGE MASTER TO MASTER_LOG_FILE='([^']+)', MASTER_LOG_POS=(\\d+)");
+    private static final Pattern MASTER_DATA =
+            Pattern.compile("CHANGE MASTER TO MASTER_LOG_FILE='([^']+)', MASTER_LOG_POS=(\\d+)");
     private final MariaDbServer source;
     private final String database;
     private final Path dir;
     private final BinlogCoordinates start;
     private final String createDatabaseOptions;
 
-    private MariaDbPitr(MariaDbServer source, String database, Path dir, BinlogCoordinates start, String createDatabaseOptions) {
+    private MariaDbPitr(
+            MariaDbServer source, String database, Path dir, BinlogCoordinates start, String createDatabaseOptions) {
         this.source = source;
         this.database = database;
         this.dir = dir;
@@ -71,7 +73,8 @@ public final class MariaDbPitr implements AutoCloseable {
         /** Everything stamped before {@code instant}, a whole second (see the class comment on picking instants). */
         public static Target at(Instant instant) {
             if (instant.getNano() != 0) {
-                throw new IllegalArgumentException(instant + " is not a whole second: the binary log stamps events in whole seconds");
+                throw new IllegalArgumentException(
+                        instant + " is not a whole second: the binary log stamps events in whole seconds");
             }
             return new Target(instant, null);
         }
@@ -90,16 +93,35 @@ public final class MariaDbPitr implements AutoCloseable {
     public static MariaDbPitr backup(MariaDbServer source, String database) {
         Path dir = tempDirectory();
         Path dump = dir.resolve("dump.sql");
-        MariaDbTool.run(MariaDbTool.remote(source.port(), "mariadb-dump", "--master-data=2", "--routines", "--triggers", "--events",
-                "--hex-blob", "--tz-utc", "--default-character-set=utf8mb4", "--result-file=" + dump, database), Map.of(), null, dir.resolve("dump.out"));
+        MariaDbTool.run(
+                MariaDbTool.remote(
+                        source.port(),
+                        "mariadb-dump",
+                        "--master-data=2",
+                        "--routines",
+                        "--triggers",
+                        "--events",
+                        "--hex-blob",
+                        "--tz-utc",
+                        "--default-character-set=utf8mb4",
+                        "--result-file=" + dump,
+                        database),
+                Map.of(),
+                null,
+                dir.resolve("dump.out"));
         String head = head(dump);
         Matcher m = MASTER_DATA.matcher(head);
         if (!m.find()) {
-            throw new IllegalStateException("the dump of " + database + " has no CHANGE MASTER position: is the binary log on?");
+            throw new IllegalStateException(
+                    "the dump of " + database + " has no CHANGE MASTER position: is the binary log on?");
         }
-        String options = source.queryOne(null, "SELECT CONCAT('CHARACTER SET ', DEFAULT_CHARACTER_SET_NAME, ' COLLATE ', DEFAULT_COLLATION_NAME)"
-                + " FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = '" + database.replace("'", "''") + "'");
-        return new MariaDbPitr(source, database, dir, new BinlogCoordinates(m.group(1), Long.parseLong(m.group(2))), options);
+        String options = source.queryOne(
+                null,
+                "SELECT CONCAT('CHARACTER SET ', DEFAULT_CHARACTER_SET_NAME, ' COLLATE ', DEFAULT_COLLATION_NAME)"
+                        + " FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = '" + database.replace("'", "''")
+                        + "'");
+        return new MariaDbPitr(
+                source, database, dir, new BinlogCoordinates(m.group(1), Long.parseLong(m.group(2))), options);
     }
 
     /** The binlog position the dump was taken at: the replay starts there. */
@@ -109,13 +131,17 @@ public final class MariaDbPitr implements AutoCloseable {
 
     /** Where the next transaction on {@code server} will start ({@code SHOW MASTER STATUS}). */
     public static BinlogCoordinates currentPosition(MariaDbServer server) {
-        try (Connection c = server.connect(null); Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SHOW MASTER STATUS")) {
+        try (Connection c = server.connect(null);
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SHOW MASTER STATUS")) {
             if (!rs.next()) {
-                throw new IllegalStateException("SHOW MASTER STATUS is empty on port " + server.port() + ": the binary log is off");
+                throw new IllegalStateException(
+                        "SHOW MASTER STATUS is empty on port " + server.port() + ": the binary log is off");
             }
             return new BinlogCoordinates(rs.getString("File"), rs.getLong("Position"));
         } catch (SQLException e) {
-            throw new IllegalStateException("cannot read the binlog position on port " + server.port() + ": " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "cannot read the binlog position on port " + server.port() + ": " + e.getMessage(), e);
         }
     }
 
@@ -148,7 +174,8 @@ public final class MariaDbPitr implements AutoCloseable {
     /** Recovers into {@code name}, dropped first if it exists, on {@code into}, which must not be the source. */
     public Recovered recoverTo(Target target, MariaDbServer into, String name) {
         if (into == source || into.port() == source.port()) {
-            throw new IllegalArgumentException("recovering into the source server would replay its own GTIDs into its binary log: use another server");
+            throw new IllegalArgumentException(
+                    "recovering into the source server would replay its own GTIDs into its binary log: use another server");
         }
         replay(target, into, name);
         return new Recovered(into, name, false);
@@ -156,14 +183,36 @@ public final class MariaDbPitr implements AutoCloseable {
 
     private void replay(Target target, MariaDbServer into, String name) {
         String quoted = "`" + name.replace("`", "``") + "`";
-        into.execute(null, "SET sql_log_bin = 0", "DROP DATABASE IF EXISTS " + quoted, "CREATE DATABASE " + quoted + " " + createDatabaseOptions);
+        into.execute(
+                null,
+                "SET sql_log_bin = 0",
+                "DROP DATABASE IF EXISTS " + quoted,
+                "CREATE DATABASE " + quoted + " " + createDatabaseOptions);
         // --comments: without it the client strips comments from routine and trigger bodies it sends
-        MariaDbTool.run(MariaDbTool.remote(into.port(), "mariadb", "--comments", "--binary-mode", "--default-character-set=utf8mb4",
-                "--init-command=SET sql_log_bin = 0", name), Map.of(), dir.resolve("dump.sql"), dir.resolve("load.out"));
+        MariaDbTool.run(
+                MariaDbTool.remote(
+                        into.port(),
+                        "mariadb",
+                        "--comments",
+                        "--binary-mode",
+                        "--default-character-set=utf8mb4",
+                        "--init-command=SET sql_log_bin = 0",
+                        name),
+                Map.of(),
+                dir.resolve("dump.sql"),
+                dir.resolve("load.out"));
         Path events = dir.resolve("replay-" + name + ".sql");
         // --stop-datetime is read in the local time zone
-        MariaDbTool.run(MariaDbBinlogReplay.command(source, database, name, start, target, events), Map.of("TZ", "UTC"), null, dir.resolve("binlog.out"));
-        MariaDbTool.run(MariaDbTool.remote(into.port(), "mariadb", "--comments", "--binary-mode", name), Map.of(), events, dir.resolve("replay.out"));
+        MariaDbTool.run(
+                MariaDbBinlogReplay.command(source, database, name, start, target, events),
+                Map.of("TZ", "UTC"),
+                null,
+                dir.resolve("binlog.out"));
+        MariaDbTool.run(
+                MariaDbTool.remote(into.port(), "mariadb", "--comments", "--binary-mode", name),
+                Map.of(),
+                events,
+                dir.resolve("replay.out"));
     }
 
     /** A database recovered to a target, on a server of its own or on one it shares. */

@@ -35,7 +35,8 @@ final class MariaDbRandomRows {
 
     /** The first column of the first row as a number, or null when there is no row or it is NULL. */
     Long queryLong(String sql, Object... values) throws SQLException {
-        try (PreparedStatement ps = prepare(sql, values); ResultSet rs = ps.executeQuery()) {
+        try (PreparedStatement ps = prepare(sql, values);
+                ResultSet rs = ps.executeQuery()) {
             if (!rs.next()) {
                 return null;
             }

@@ -30,8 +30,7 @@ import java.util.List;
  * </pre>
  */
 public final class MariaDbSchemaDump {
-    private MariaDbSchemaDump() {
-    }
+    private MariaDbSchemaDump() {}
 
     /**
      * What a restore may legitimately differ in.
@@ -46,7 +45,8 @@ public final class MariaDbSchemaDump {
      * @param columnSrids         adds a section with each geometry column's SRID ({@code REF_SYSTEM_ID}), which
      *                            SHOW CREATE TABLE, hence mariadb-dump, does not show, so mariadb-dump restores lose it
      */
-    public record Options(boolean ignoreDefiner, boolean ignoreEventStatus, boolean ignoreClientCharset, boolean columnSrids) {
+    public record Options(
+            boolean ignoreDefiner, boolean ignoreEventStatus, boolean ignoreClientCharset, boolean columnSrids) {
         /** Everything mariadb-dump shows compared, the column SRIDs it does not show left out. */
         public static Options defaults() {
             return new Options(false, false, false, false);
@@ -82,7 +82,13 @@ public final class MariaDbSchemaDump {
 
     /** mariadb-dump's output as it wrote it, for a look by eye or to run through the mariadb client. */
     public static String text(int port, String database) {
-        return MariaDbTool.output(MariaDbTool.remote(port, "mariadb-dump", "--no-data", "--routines", "--triggers", "--events",
+        return MariaDbTool.output(MariaDbTool.remote(
+                port,
+                "mariadb-dump",
+                "--no-data",
+                "--routines",
+                "--triggers",
+                "--events",
                 "--skip-dump-date",
                 // TIMESTAMP defaults print in the dump session's time zone: UTC whatever the server's zone is
                 "--tz-utc",
@@ -91,7 +97,8 @@ public final class MariaDbSchemaDump {
                 // a schema dump must not block a workload's writes with LOCK TABLES ... READ
                 "--skip-lock-tables",
                 // adds CREATE DATABASE with the database's default character set and collation
-                "--databases", database));
+                "--databases",
+                database));
     }
 
     /** For a failure message: each object only in {@code a}, only in {@code b}, or in both with different lines. */
@@ -112,7 +119,8 @@ public final class MariaDbSchemaDump {
                 }
             }
         } catch (SQLException e) {
-            throw new IllegalStateException("cannot read the geometry columns of " + database + " on port " + port + ": " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "cannot read the geometry columns of " + database + " on port " + port + ": " + e.getMessage(), e);
         }
         return new MariaDbDumpedSchema.Section("GEOMETRY COLUMNS", "", lines);
     }

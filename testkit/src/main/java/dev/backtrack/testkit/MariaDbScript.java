@@ -20,6 +20,7 @@ public final class MariaDbScript {
     private String delimiter = ";";
     /** Whether the current statement has anything but whitespace yet (kept as a flag: a data dump's INSERTs are long). */
     private boolean started;
+
     private int at;
 
     private MariaDbScript(String text) {
@@ -106,7 +107,9 @@ public final class MariaDbScript {
 
     private boolean startsWithWord(String word) {
         int end = at + word.length();
-        return text.regionMatches(true, at, word, 0, word.length()) && end < text.length() && Character.isWhitespace(text.charAt(end));
+        return text.regionMatches(true, at, word, 0, word.length())
+                && end < text.length()
+                && Character.isWhitespace(text.charAt(end));
     }
 
     /** "-- " needs a space or control character after the dashes in MariaDB ({@code 5--3} is arithmetic); '#' needs nothing. */
@@ -222,7 +225,8 @@ public final class MariaDbScript {
         if (marker == 0) {
             return 0;
         }
-        String digits = statement.substring(statement.charAt(2) == 'M' ? 4 : 3, marker).strip();
+        String digits =
+                statement.substring(statement.charAt(2) == 'M' ? 4 : 3, marker).strip();
         return digits.isEmpty() ? 0 : Integer.parseInt(digits);
     }
 }

@@ -64,7 +64,8 @@ public final class MariaDbServer implements AutoCloseable {
         try {
             dir = Files.createTempDirectory("backtrack-mariadb-");
         } catch (IOException e) {
-            throw new IllegalStateException("cannot create a temp directory for a throw-away MariaDB: " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "cannot create a temp directory for a throw-away MariaDB: " + e.getMessage(), e);
         }
         MariaDbServer s = new MariaDbServer(dir, new LinkedHashMap<>(extraOptions));
         try {
@@ -88,8 +89,13 @@ public final class MariaDbServer implements AutoCloseable {
     }
 
     private void installDataDirectory() {
-        List<String> cmd = new ArrayList<>(List.of(tool("mariadb-install-db").toString(), "--no-defaults",
-                "--datadir=" + data, "--auth-root-authentication-method=normal", "--skip-test-db", "--skip-name-resolve",
+        List<String> cmd = new ArrayList<>(List.of(
+                tool("mariadb-install-db").toString(),
+                "--no-defaults",
+                "--datadir=" + data,
+                "--auth-root-authentication-method=normal",
+                "--skip-test-db",
+                "--skip-name-resolve",
                 // passed on to the bootstrap server: a 16 MiB redo log instead of 96 MiB per throw-away server
                 "--innodb-log-file-size=16M"));
         if (PostgresCluster.OsUser.isRoot()) {
@@ -138,8 +144,10 @@ public final class MariaDbServer implements AutoCloseable {
 
     private void launch() {
         try {
-            process = new ProcessBuilder(serverCommand()).redirectErrorStream(true)
-                    .redirectOutput(Redirect.appendTo(logFile().toFile())).start();
+            process = new ProcessBuilder(serverCommand())
+                    .redirectErrorStream(true)
+                    .redirectOutput(Redirect.appendTo(logFile().toFile()))
+                    .start();
         } catch (IOException e) {
             throw new IllegalStateException("cannot run mariadbd: " + e.getMessage(), e);
         }
@@ -155,7 +163,8 @@ public final class MariaDbServer implements AutoCloseable {
             if (!process.isAlive()) {
                 int code = process.exitValue();
                 process = null;
-                throw new IllegalStateException("mariadbd exited (" + code + ") while starting on port " + port + ":\n" + logTail());
+                throw new IllegalStateException(
+                        "mariadbd exited (" + code + ") while starting on port " + port + ":\n" + logTail());
             }
             try (Connection c = DriverManager.getConnection(jdbcUrl(""), props)) {
                 return;
@@ -171,8 +180,9 @@ public final class MariaDbServer implements AutoCloseable {
             }
         }
         crash();
-        throw new IllegalStateException("MariaDB on port " + port + " did not accept connections within " + START_TIMEOUT_SECONDS
-                + " s (" + (last == null ? "no attempt" : last.getMessage()) + "):\n" + logTail());
+        throw new IllegalStateException(
+                "MariaDB on port " + port + " did not accept connections within " + START_TIMEOUT_SECONDS + " s ("
+                        + (last == null ? "no attempt" : last.getMessage()) + "):\n" + logTail());
     }
 
     /** Starts the server again after {@link #stop()} or {@link #crash()}, on the same port and data directory. */
@@ -195,8 +205,8 @@ public final class MariaDbServer implements AutoCloseable {
         try {
             if (!process.waitFor(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
                 crash();
-                throw new IllegalStateException("MariaDB on port " + port + " did not stop within " + STOP_TIMEOUT_SECONDS
-                        + " s, killed it:\n" + logTail());
+                throw new IllegalStateException("MariaDB on port " + port + " did not stop within "
+                        + STOP_TIMEOUT_SECONDS + " s, killed it:\n" + logTail());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -264,8 +274,10 @@ public final class MariaDbServer implements AutoCloseable {
     /** The binary log files the server has, oldest first, as listed in its index. */
     public List<Path> binlogFiles() {
         try {
-            return Files.readAllLines(Path.of(binlogBasename() + ".index")).stream().filter(l -> !l.isBlank())
-                    .map(l -> data.resolve(l.trim())).toList();
+            return Files.readAllLines(Path.of(binlogBasename() + ".index")).stream()
+                    .filter(l -> !l.isBlank())
+                    .map(l -> data.resolve(l.trim()))
+                    .toList();
         } catch (IOException e) {
             throw new IllegalStateException("cannot read the binary log index in " + data + ": " + e.getMessage(), e);
         }
@@ -289,7 +301,8 @@ public final class MariaDbServer implements AutoCloseable {
             // a CREATE DATABASE IF NOT EXISTS would be written to the binary log on every call, even when the
             // database exists: look first, so that only the real creation shows up there
             boolean exists;
-            try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM information_schema.schemata WHERE schema_name = ?")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("SELECT 1 FROM information_schema.schemata WHERE schema_name = ?")) {
                 ps.setString(1, database);
                 try (ResultSet rs = ps.executeQuery()) {
                     exists = rs.next();
@@ -319,7 +332,8 @@ public final class MariaDbServer implements AutoCloseable {
 
     /** Runs the statements in order on one connection (autocommit), in the database ({@code null}: none). */
     public void execute(String database, String... sql) {
-        try (Connection c = connect(database); Statement st = c.createStatement()) {
+        try (Connection c = connect(database);
+                Statement st = c.createStatement()) {
             for (String s : sql) {
                 st.execute(s);
             }
@@ -330,7 +344,9 @@ public final class MariaDbServer implements AutoCloseable {
 
     /** The first column of the first row, or {@code null} when there is no row. */
     public String queryOne(String database, String sql) {
-        try (Connection c = connect(database); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+        try (Connection c = connect(database);
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery(sql)) {
             return rs.next() ? rs.getString(1) : null;
         } catch (SQLException e) {
             throw new IllegalStateException("on " + database + ": " + e.getMessage(), e);
@@ -343,8 +359,8 @@ public final class MariaDbServer implements AutoCloseable {
      * by {@code args}.
      */
     public List<String> command(String tool, String... args) {
-        List<String> cmd = new ArrayList<>(List.of(tool(tool).toString(), "--no-defaults", "--host=127.0.0.1",
-                "--port=" + port, "--user=root"));
+        List<String> cmd = new ArrayList<>(
+                List.of(tool(tool).toString(), "--no-defaults", "--host=127.0.0.1", "--port=" + port, "--user=root"));
         cmd.addAll(List.of(args));
         return cmd;
     }
@@ -359,7 +375,8 @@ public final class MariaDbServer implements AutoCloseable {
             err = Files.createTempFile(dir, "tool-", ".err");
             int code = exec(cmd, out, err, TOOL_TIMEOUT_SECONDS);
             if (code != 0) {
-                throw new IllegalStateException(String.join(" ", cmd) + " failed (" + code + "): " + Files.readString(err));
+                throw new IllegalStateException(
+                        String.join(" ", cmd) + " failed (" + code + "): " + Files.readString(err));
             }
             return Files.readString(out);
         } catch (IOException e) {
@@ -409,8 +426,12 @@ public final class MariaDbServer implements AutoCloseable {
             }
         }
         dirs.addAll(List.of(Path.of("/usr/sbin"), Path.of("/usr/local/sbin"), Path.of("/usr/local/mysql/bin")));
-        return dirs.stream().map(d -> d.resolve(name)).filter(Files::isExecutable).findFirst()
-                .orElseThrow(() -> new IllegalStateException("no " + name + " on the PATH nor in /usr/sbin: install mariadb-server and mariadb-client"));
+        return dirs.stream()
+                .map(d -> d.resolve(name))
+                .filter(Files::isExecutable)
+                .findFirst()
+                .orElseThrow(() -> new IllegalStateException(
+                        "no " + name + " on the PATH nor in /usr/sbin: install mariadb-server and mariadb-client"));
     }
 
     private static int exec(List<String> command, Path out, Path err, int timeoutSeconds) {
@@ -424,7 +445,8 @@ public final class MariaDbServer implements AutoCloseable {
             Process p = pb.start();
             if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
-                throw new IllegalStateException("timed out after " + timeoutSeconds + " s: " + String.join(" ", command));
+                throw new IllegalStateException(
+                        "timed out after " + timeoutSeconds + " s: " + String.join(" ", command));
             }
             return p.exitValue();
         } catch (IOException e) {
@@ -438,7 +460,9 @@ public final class MariaDbServer implements AutoCloseable {
     private static String tail(Path file) {
         try {
             // decoded leniently: a log line in another encoding must not hide the rest
-            List<String> lines = new String(Files.readAllBytes(file), StandardCharsets.UTF_8).lines().toList();
+            List<String> lines = new String(Files.readAllBytes(file), StandardCharsets.UTF_8)
+                    .lines()
+                    .toList();
             return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
         } catch (IOException e) {
             return "(no log " + file.getFileName() + ": " + e.getMessage() + ")";

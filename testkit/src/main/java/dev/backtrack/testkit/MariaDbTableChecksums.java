@@ -26,11 +26,23 @@ import java.util.TreeSet;
  * JDBC driver's formatting counts. Views are left out: they hold no rows of their own. Thread-safe (no state).
  */
 public final class MariaDbTableChecksums {
-    private static final Set<String> HEX = Set.of("binary", "varbinary", "tinyblob", "blob", "mediumblob", "longblob", "geometry", "point",
-            "linestring", "polygon", "multipoint", "multilinestring", "multipolygon", "geometrycollection");
+    private static final Set<String> HEX = Set.of(
+            "binary",
+            "varbinary",
+            "tinyblob",
+            "blob",
+            "mediumblob",
+            "longblob",
+            "geometry",
+            "point",
+            "linestring",
+            "polygon",
+            "multipoint",
+            "multilinestring",
+            "multipolygon",
+            "geometrycollection");
 
-    private MariaDbTableChecksums() {
-    }
+    private MariaDbTableChecksums() {}
 
     /** A table's row count and the MD5 of its column names and sorted rows. */
     public record TableChecksum(long rows, String md5) {
@@ -66,7 +78,8 @@ public final class MariaDbTableChecksums {
             String zone = one(st, "SELECT @@session.time_zone");
             // TIMESTAMP values print in the session's time zone
             st.execute("SET time_zone = '+00:00'");
-            try (ResultSet rs = st.executeQuery("SELECT " + String.join(", ", expressions(c, table)) + " FROM " + quote(table))) {
+            try (ResultSet rs =
+                    st.executeQuery("SELECT " + String.join(", ", expressions(c, table)) + " FROM " + quote(table))) {
                 int n = rs.getMetaData().getColumnCount();
                 while (rs.next()) {
                     StringBuilder row = new StringBuilder();
@@ -93,7 +106,12 @@ public final class MariaDbTableChecksums {
             TableChecksum l = a.get(name);
             TableChecksum r = b.get(name);
             if (l == null || r == null || !l.equals(r)) {
-                out.append(name).append(": A ").append(l == null ? "none" : l).append(", B ").append(r == null ? "none" : r).append('\n');
+                out.append(name)
+                        .append(": A ")
+                        .append(l == null ? "none" : l)
+                        .append(", B ")
+                        .append(r == null ? "none" : r)
+                        .append('\n');
             }
         }
         return out.isEmpty() ? "no differences" : out.toString();
@@ -113,25 +131,35 @@ public final class MariaDbTableChecksums {
     }
 
     private static List<String> tables(Connection c) throws SQLException {
-        return strings(c, "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' ORDER BY 1");
+        return strings(
+                c,
+                "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' ORDER BY 1");
     }
 
     private static List<String> columns(Connection c, String table) throws SQLException {
-        return strings(c, "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION", table);
+        return strings(
+                c,
+                "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION",
+                table);
     }
 
     /** One server-side text expression per column, in column order. */
     private static List<String> expressions(Connection c, String table) throws SQLException {
         List<String> out = new ArrayList<>();
-        String sql = "SELECT COLUMN_NAME, DATA_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION";
+        String sql =
+                "SELECT COLUMN_NAME, DATA_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION";
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, table);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     String column = quote(rs.getString(1));
                     String type = rs.getString(2).toLowerCase(Locale.ROOT);
-                    out.add(HEX.contains(type) ? "HEX(" + column + ")" : type.equals("bit") ? "BIN(" + column + ")"
-                            : "CAST(" + column + " AS CHAR CHARACTER SET utf8mb4)");
+                    out.add(
+                            HEX.contains(type)
+                                    ? "HEX(" + column + ")"
+                                    : type.equals("bit")
+                                            ? "BIN(" + column + ")"
+                                            : "CAST(" + column + " AS CHAR CHARACTER SET utf8mb4)");
                 }
             }
         }

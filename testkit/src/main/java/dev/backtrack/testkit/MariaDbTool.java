@@ -17,8 +17,7 @@ import java.util.concurrent.TimeUnit;
 final class MariaDbTool {
     static final int TIMEOUT_SECONDS = 300;
 
-    private MariaDbTool() {
-    }
+    private MariaDbTool() {}
 
     /** The argv of {@code tool} pointed at 127.0.0.1:{@code port} as root (no password), followed by {@code args}. */
     static List<String> remote(int port, String tool, String... args) {
@@ -54,8 +53,12 @@ final class MariaDbTool {
      */
     static void run(List<String> argv, Map<String, String> env, Path stdin, Path stdout) {
         Path err = tempFile();
-        ProcessBuilder pb = new ProcessBuilder(argv).redirectOutput(stdout.toFile()).redirectError(err.toFile());
-        pb.redirectInput(stdin == null ? ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()) : ProcessBuilder.Redirect.from(stdin.toFile()));
+        ProcessBuilder pb =
+                new ProcessBuilder(argv).redirectOutput(stdout.toFile()).redirectError(err.toFile());
+        pb.redirectInput(
+                stdin == null
+                        ? ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())
+                        : ProcessBuilder.Redirect.from(stdin.toFile()));
         pb.environment().putAll(env);
         try {
             Process p = pb.start();
@@ -64,8 +67,9 @@ final class MariaDbTool {
                 throw new IllegalStateException("timed out after " + TIMEOUT_SECONDS + " s: " + String.join(" ", argv));
             }
             if (p.exitValue() != 0) {
-                throw new IllegalStateException(String.join(" ", argv) + (stdin == null ? "" : " < " + stdin) + " failed ("
-                        + p.exitValue() + "): " + new String(Files.readAllBytes(err), StandardCharsets.UTF_8).strip());
+                throw new IllegalStateException(
+                        String.join(" ", argv) + (stdin == null ? "" : " < " + stdin) + " failed (" + p.exitValue()
+                                + "): " + new String(Files.readAllBytes(err), StandardCharsets.UTF_8).strip());
             }
         } catch (IOException e) {
             throw new IllegalStateException("cannot run " + argv.get(0) + ": " + e.getMessage(), e);

@@ -24,6 +24,7 @@ import java.util.stream.Stream;
 public final class PostgresCluster implements AutoCloseable {
     /** Replication slots and WAL senders of every test cluster (a recovered copy needs at least as many). */
     static final int REPLICATION_SLOTS = 40;
+
     private static PostgresCluster shared;
     private final Path dir;
     private final Path data;
@@ -68,8 +69,18 @@ public final class PostgresCluster implements AutoCloseable {
             if (OsUser.isRoot()) {
                 OsUser.run(List.of("chown", "-R", "postgres:postgres", dir.toString()), 30);
             }
-            c.runAsPostgres(List.of(bin.resolve("initdb").toString(), "-D", c.data.toString(), "-U", "postgres", "--auth=trust",
-                    "-E", "UTF8", "--locale=C.UTF-8"), 120);
+            c.runAsPostgres(
+                    List.of(
+                            bin.resolve("initdb").toString(),
+                            "-D",
+                            c.data.toString(),
+                            "-U",
+                            "postgres",
+                            "--auth=trust",
+                            "-E",
+                            "UTF8",
+                            "--locale=C.UTF-8"),
+                    120);
             c.startServer();
             return c;
         } catch (IOException e) {
@@ -80,8 +91,20 @@ public final class PostgresCluster implements AutoCloseable {
     private void startServer() {
         StringBuilder opts = new StringBuilder("-p " + port);
         settings.forEach((k, v) -> opts.append(" -c ").append(k).append('=').append(v));
-        ProcessResult r = runAsPostgres(List.of(bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-l", logFile().toString(),
-                "-w", "-t", "60", "-o", opts.toString(), "start"), 90);
+        ProcessResult r = runAsPostgres(
+                List.of(
+                        bin.resolve("pg_ctl").toString(),
+                        "-D",
+                        data.toString(),
+                        "-l",
+                        logFile().toString(),
+                        "-w",
+                        "-t",
+                        "60",
+                        "-o",
+                        opts.toString(),
+                        "start"),
+                90);
         if (r.exitCode() != 0) {
             throw new IllegalStateException("PostgreSQL did not start: " + r.output() + "\n" + logTail());
         }
@@ -89,7 +112,9 @@ public final class PostgresCluster implements AutoCloseable {
 
     private static Path binaries() throws IOException {
         try {
-            Process p = new ProcessBuilder("pg_config", "--bindir").redirectErrorStream(true).start();
+            Process p = new ProcessBuilder("pg_config", "--bindir")
+                    .redirectErrorStream(true)
+                    .start();
             String out = new String(p.getInputStream().readAllBytes()).trim();
             if (p.waitFor() == 0 && Files.isExecutable(Path.of(out, "initdb"))) {
                 return Path.of(out);
@@ -98,9 +123,12 @@ public final class PostgresCluster implements AutoCloseable {
             // fall back to the Debian layout below
         }
         try (Stream<Path> versions = Files.list(Path.of("/usr/lib/postgresql"))) {
-            return versions.map(v -> v.resolve("bin")).filter(b -> Files.isExecutable(b.resolve("initdb")))
-                    .max(Comparator.comparingInt(b -> Integer.parseInt(b.getParent().getFileName().toString().replaceAll("\\D", "0"))))
-                    .orElseThrow(() -> new IOException("no PostgreSQL server binaries under /usr/lib/postgresql: install postgresql-15"));
+            return versions.map(v -> v.resolve("bin"))
+                    .filter(b -> Files.isExecutable(b.resolve("initdb")))
+                    .max(Comparator.comparingInt(b -> Integer.parseInt(
+                            b.getParent().getFileName().toString().replaceAll("\\D", "0"))))
+                    .orElseThrow(() -> new IOException(
+                            "no PostgreSQL server binaries under /usr/lib/postgresql: install postgresql-15"));
         }
     }
 
@@ -148,7 +176,10 @@ public final class PostgresCluster implements AutoCloseable {
 
     /** Creates the database, dropping it first when it exists. */
     public void createDatabase(String name) {
-        execute("postgres", "DROP DATABASE IF EXISTS \"" + name + "\" WITH (FORCE)", "CREATE DATABASE \"" + name + "\"");
+        execute(
+                "postgres",
+                "DROP DATABASE IF EXISTS \"" + name + "\" WITH (FORCE)",
+                "CREATE DATABASE \"" + name + "\"");
     }
 
     public void dropDatabase(String name) {
@@ -156,7 +187,8 @@ public final class PostgresCluster implements AutoCloseable {
     }
 
     public void execute(String database, String... sql) {
-        try (Connection c = connect(database); Statement st = c.createStatement()) {
+        try (Connection c = connect(database);
+                Statement st = c.createStatement()) {
             for (String s : sql) {
                 st.execute(s);
             }
@@ -166,7 +198,9 @@ public final class PostgresCluster implements AutoCloseable {
     }
 
     public String queryOne(String database, String sql) {
-        try (Connection c = connect(database); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+        try (Connection c = connect(database);
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery(sql)) {
             return rs.next() ? rs.getString(1) : null;
         } catch (SQLException e) {
             throw new IllegalStateException("on " + database + ": " + e.getMessage(), e);
@@ -175,7 +209,9 @@ public final class PostgresCluster implements AutoCloseable {
 
     /** Stops the server: "fast" (clean) or "immediate" (like a crash). */
     public void stop(String mode) {
-        runAsPostgres(List.of(bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-m", mode, "-w", "-t", "60", "stop"), 90);
+        runAsPostgres(
+                List.of(bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-m", mode, "-w", "-t", "60", "stop"),
+                90);
     }
 
     /** Stops (fast) and starts again on the same port with the same settings. */
@@ -214,12 +250,10 @@ public final class PostgresCluster implements AutoCloseable {
     }
 
     /** What a finished command printed and returned. */
-    public record ProcessResult(int exitCode, String output) {
-    }
+    public record ProcessResult(int exitCode, String output) {}
 
     static final class OsUser {
-        private OsUser() {
-        }
+        private OsUser() {}
 
         static boolean isRoot() {
             return "root".equals(System.getProperty("user.name"));
@@ -228,15 +262,20 @@ public final class PostgresCluster implements AutoCloseable {
         static ProcessResult run(List<String> command, int timeoutSeconds) {
             try {
                 Path out = Files.createTempFile("backtrack-cmd-", ".out");
-                Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+                Process p = new ProcessBuilder(command)
+                        .redirectErrorStream(true)
+                        .redirectOutput(out.toFile())
+                        .start();
                 if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
                     p.destroyForcibly();
-                    throw new IllegalStateException("timed out after " + timeoutSeconds + " s: " + String.join(" ", command));
+                    throw new IllegalStateException(
+                            "timed out after " + timeoutSeconds + " s: " + String.join(" ", command));
                 }
                 String text = Files.readString(out);
                 Files.deleteIfExists(out);
                 if (p.exitValue() != 0 && !command.contains("stop")) {
-                    throw new IllegalStateException(String.join(" ", command) + " failed (" + p.exitValue() + "): " + text);
+                    throw new IllegalStateException(
+                            String.join(" ", command) + " failed (" + p.exitValue() + "): " + text);
                 }
                 return new ProcessResult(p.exitValue(), text);
             } catch (IOException e) {

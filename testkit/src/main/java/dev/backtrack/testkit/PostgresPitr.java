@@ -52,14 +52,30 @@ public final class PostgresPitr implements AutoCloseable {
 
     /** A base backup of the running source (its WAL to reach consistency included). */
     public void baseBackup(PostgresCluster source) {
-        source.runAsPostgres(List.of(source.binDirectory().resolve("pg_basebackup").toString(), "-h", "127.0.0.1", "-p",
-                Integer.toString(source.port()), "-U", "postgres", "-D", base.toString(), "-X", "fetch", "-c", "fast"), 300);
+        source.runAsPostgres(
+                List.of(
+                        source.binDirectory().resolve("pg_basebackup").toString(),
+                        "-h",
+                        "127.0.0.1",
+                        "-p",
+                        Integer.toString(source.port()),
+                        "-U",
+                        "postgres",
+                        "-D",
+                        base.toString(),
+                        "-X",
+                        "fetch",
+                        "-c",
+                        "fast"),
+                300);
     }
 
     /** Bytes of the base backup on disk (what a recovery copies before it replays). */
     public long baseBackupBytes() {
         try (Stream<Path> walk = Files.walk(base)) {
-            return walk.filter(Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();
+            return walk.filter(Files::isRegularFile)
+                    .mapToLong(f -> f.toFile().length())
+                    .sum();
         } catch (IOException e) {
             return -1;
         }
@@ -69,13 +85,15 @@ public final class PostgresPitr implements AutoCloseable {
     public void flush(PostgresCluster source) throws InterruptedException {
         String segment = source.queryOne("postgres", "SELECT pg_walfile_name(pg_switch_wal())");
         for (int i = 0; i < 600; i++) {
-            String archived = source.queryOne("postgres", "SELECT coalesce(last_archived_wal, '') FROM pg_stat_archiver");
+            String archived =
+                    source.queryOne("postgres", "SELECT coalesce(last_archived_wal, '') FROM pg_stat_archiver");
             if (archived.compareTo(segment) >= 0) {
                 return;
             }
             Thread.sleep(100);
         }
-        throw new IllegalStateException("WAL segment " + segment + " was not archived within 60 s:\n" + source.logTail());
+        throw new IllegalStateException(
+                "WAL segment " + segment + " was not archived within 60 s:\n" + source.logTail());
     }
 
     /**
@@ -93,15 +111,31 @@ public final class PostgresPitr implements AutoCloseable {
             int port = FreePorts.find();
             String conf = "\n# point-in-time recovery for a comparison\n"
                     + "port = " + port + "\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = '" + copy + "'\n"
-                    + "archive_mode = off\nwal_level = logical\nmax_wal_senders = " + PostgresCluster.REPLICATION_SLOTS + "\nmax_replication_slots = " + PostgresCluster.REPLICATION_SLOTS + "\nmax_connections = 100\n"
+                    + "archive_mode = off\nwal_level = logical\nmax_wal_senders = " + PostgresCluster.REPLICATION_SLOTS
+                    + "\nmax_replication_slots = " + PostgresCluster.REPLICATION_SLOTS + "\nmax_connections = 100\n"
                     + "restore_command = 'cp " + archive + "/%f %p'\n" + targetSetting + "\n"
                     + "recovery_target_inclusive = " + inclusive + "\nrecovery_target_action = 'promote'\n";
-            source.runAsPostgres(List.of("sh", "-c", "cat >> " + data.resolve("postgresql.auto.conf") + " <<'EOF'\n" + conf + "EOF\n"
-                    + "touch " + data.resolve("recovery.signal")), 30);
+            source.runAsPostgres(
+                    List.of(
+                            "sh",
+                            "-c",
+                            "cat >> " + data.resolve("postgresql.auto.conf") + " <<'EOF'\n" + conf + "EOF\n" + "touch "
+                                    + data.resolve("recovery.signal")),
+                    30);
             Recovered recovered = new Recovered(source, copy, data, port);
             try {
-                source.runAsPostgres(List.of(source.binDirectory().resolve("pg_ctl").toString(), "-D", data.toString(),
-                        "-l", copy.resolve("server.log").toString(), "-w", "-t", "120", "start"), 150);
+                source.runAsPostgres(
+                        List.of(
+                                source.binDirectory().resolve("pg_ctl").toString(),
+                                "-D",
+                                data.toString(),
+                                "-l",
+                                copy.resolve("server.log").toString(),
+                                "-w",
+                                "-t",
+                                "120",
+                                "start"),
+                        150);
             } catch (IllegalStateException e) {
                 String log = recovered.logTail();
                 recovered.close();
@@ -130,7 +164,9 @@ public final class PostgresPitr implements AutoCloseable {
 
         void awaitPromotion() throws InterruptedException {
             for (int i = 0; i < 1200; i++) {
-                try (Connection c = connect("postgres"); var st = c.createStatement(); var rs = st.executeQuery("SELECT pg_is_in_recovery()")) {
+                try (Connection c = connect("postgres");
+                        var st = c.createStatement();
+                        var rs = st.executeQuery("SELECT pg_is_in_recovery()")) {
                     rs.next();
                     if (!rs.getBoolean(1)) {
                         return;
@@ -163,7 +199,16 @@ public final class PostgresPitr implements AutoCloseable {
 
         @Override
         public void close() {
-            source.runAsPostgres(List.of(source.binDirectory().resolve("pg_ctl").toString(), "-D", data.toString(), "-m", "immediate", "-w", "stop"), 60);
+            source.runAsPostgres(
+                    List.of(
+                            source.binDirectory().resolve("pg_ctl").toString(),
+                            "-D",
+                            data.toString(),
+                            "-m",
+                            "immediate",
+                            "-w",
+                            "stop"),
+                    60);
             deleteTree(dir);
         }
     }

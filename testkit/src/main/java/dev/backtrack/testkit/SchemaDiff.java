@@ -7,8 +7,7 @@ import java.util.TreeSet;
 
 /** The readable difference of two schema dumps ({@link DumpedSchema}, {@link MariaDbDumpedSchema}), object by object. Thread-safe (no state). */
 final class SchemaDiff {
-    private SchemaDiff() {
-    }
+    private SchemaDiff() {}
 
     /** Each differing object under its header; for an object in both, only the lines that differ. */
     static String describe(DumpedSchema a, DumpedSchema b) {
@@ -25,7 +24,11 @@ final class SchemaDiff {
             List<String> l = left.get(h);
             List<String> r = right.get(h);
             if (l == null || r == null) {
-                out.append("only in ").append(l == null ? "B" : "A").append(": ").append(h).append('\n');
+                out.append("only in ")
+                        .append(l == null ? "B" : "A")
+                        .append(": ")
+                        .append(h)
+                        .append('\n');
                 indent(out, "  ", lines(l == null ? r : l));
                 differing++;
             } else if (!l.equals(r)) {

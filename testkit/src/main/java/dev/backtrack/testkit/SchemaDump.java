@@ -21,8 +21,7 @@ import java.util.stream.Stream;
  * </pre>
  */
 public final class SchemaDump {
-    private SchemaDump() {
-    }
+    private SchemaDump() {}
 
     /**
      * What to dump and what to leave out.
@@ -83,15 +82,26 @@ public final class SchemaDump {
     }
 
     private static List<String> command(PostgresCluster tools, int port, String database, Options options, Path file) {
-        List<String> cmd = new ArrayList<>(List.of(tools.binDirectory().resolve("pg_dump").toString(), "-h", "127.0.0.1",
-                "-p", Integer.toString(port), "-U", tools.superuser(), "--no-password", "--schema-only", "-f", file.toString()));
+        List<String> cmd = new ArrayList<>(List.of(
+                tools.binDirectory().resolve("pg_dump").toString(),
+                "-h",
+                "127.0.0.1",
+                "-p",
+                Integer.toString(port),
+                "-U",
+                tools.superuser(),
+                "--no-password",
+                "--schema-only",
+                "-f",
+                file.toString()));
         if (options.ignoreOwnership()) {
             cmd.add("--no-owner");
         }
         if (options.ignorePrivileges()) {
             cmd.add("--no-privileges");
         }
-        // timestamps in partition bounds, defaults and views print in the session's TimeZone, which is no part of the schema
+        // timestamps in partition bounds, defaults and views print in the session's TimeZone, which is no part of the
+        // schema
         cmd.addAll(List.of("-d", "dbname=" + connectionValue(database) + " options='-c TimeZone=UTC'"));
         return cmd;
     }

@@ -30,28 +30,64 @@ public final class TestCertificates implements AutoCloseable {
             // PostgreSQL runs as postgres and reads its certificate and key from here
             Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
         } catch (IOException e) {
-            throw new IllegalStateException("cannot create a temp directory for test certificates: " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "cannot create a temp directory for test certificates: " + e.getMessage(), e);
         }
         TestCertificates c = new TestCertificates(dir);
         c.authority("ca", "Backtrack Test CA");
         c.authority("other-ca", "Backtrack Unrelated CA");
-        c.openssl("req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-                "-keyout", c.serverKey().toString(), "-out", dir.resolve("server.csr").toString(), "-subj", "/CN=localhost");
-        c.write("server.ext", "subjectAltName = DNS:localhost, IP:127.0.0.1\nextendedKeyUsage = serverAuth\n"
-                + "basicConstraints = critical, CA:FALSE\nkeyUsage = critical, digitalSignature, keyEncipherment\n");
-        c.openssl("x509", "-req", "-in", dir.resolve("server.csr").toString(), "-CA", c.caCertificate().toString(),
-                "-CAkey", dir.resolve("ca.key").toString(), "-CAcreateserial", "-days", "2", "-sha256",
-                "-extfile", dir.resolve("server.ext").toString(), "-out", c.serverCertificate().toString());
+        c.openssl(
+                "req",
+                "-new",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:prime256v1",
+                "-nodes",
+                "-keyout",
+                c.serverKey().toString(),
+                "-out",
+                dir.resolve("server.csr").toString(),
+                "-subj",
+                "/CN=localhost");
+        c.write(
+                "server.ext",
+                "subjectAltName = DNS:localhost, IP:127.0.0.1\nextendedKeyUsage = serverAuth\n"
+                        + "basicConstraints = critical, CA:FALSE\nkeyUsage = critical, digitalSignature, keyEncipherment\n");
+        c.openssl(
+                "x509",
+                "-req",
+                "-in",
+                dir.resolve("server.csr").toString(),
+                "-CA",
+                c.caCertificate().toString(),
+                "-CAkey",
+                dir.resolve("ca.key").toString(),
+                "-CAcreateserial",
+                "-days",
+                "2",
+                "-sha256",
+                "-extfile",
+                dir.resolve("server.ext").toString(),
+                "-out",
+                c.serverCertificate().toString());
         try {
             Files.setPosixFilePermissions(c.serverKey(), PosixFilePermissions.fromString("rw-------"));
             for (Path p : List.of(c.caCertificate(), c.otherCaCertificate(), c.serverCertificate())) {
                 Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-r--r--"));
             }
         } catch (IOException e) {
-            throw new IllegalStateException("cannot set the permissions of the test certificates: " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "cannot set the permissions of the test certificates: " + e.getMessage(), e);
         }
         if (PostgresCluster.OsUser.isRoot()) {
-            PostgresCluster.OsUser.run(List.of("chown", "postgres:postgres", c.serverKey().toString(), c.serverCertificate().toString()), 30);
+            PostgresCluster.OsUser.run(
+                    List.of(
+                            "chown",
+                            "postgres:postgres",
+                            c.serverKey().toString(),
+                            c.serverCertificate().toString()),
+                    30);
         }
         return c;
     }
@@ -61,21 +97,82 @@ public final class TestCertificates implements AutoCloseable {
      * by the CA, with its key in a PKCS#12 file sealed with {@code password}; returns that file.
      */
     public Path clientKeyStore(String user, String password) {
-        String key = dir.resolve(user + ".key").toString(), csr = dir.resolve(user + ".csr").toString(), pem = dir.resolve(user + ".pem").toString();
-        openssl("req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key, "-out", csr, "-subj", "/CN=" + user);
+        String key = dir.resolve(user + ".key").toString(),
+                csr = dir.resolve(user + ".csr").toString(),
+                pem = dir.resolve(user + ".pem").toString();
+        openssl(
+                "req",
+                "-new",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:prime256v1",
+                "-nodes",
+                "-keyout",
+                key,
+                "-out",
+                csr,
+                "-subj",
+                "/CN=" + user);
         Path ext = write(user + ".ext", "extendedKeyUsage = clientAuth\nbasicConstraints = critical, CA:FALSE\n");
-        openssl("x509", "-req", "-in", csr, "-CA", caCertificate().toString(), "-CAkey", dir.resolve("ca.key").toString(), "-CAcreateserial",
-                "-days", "2", "-sha256", "-extfile", ext.toString(), "-out", pem);
+        openssl(
+                "x509",
+                "-req",
+                "-in",
+                csr,
+                "-CA",
+                caCertificate().toString(),
+                "-CAkey",
+                dir.resolve("ca.key").toString(),
+                "-CAcreateserial",
+                "-days",
+                "2",
+                "-sha256",
+                "-extfile",
+                ext.toString(),
+                "-out",
+                pem);
         Path p12 = dir.resolve(user + ".p12");
         // pgjdbc looks the key up under the alias "user"
-        openssl("pkcs12", "-export", "-in", pem, "-inkey", key, "-name", "user", "-out", p12.toString(), "-passout", "pass:" + password);
+        openssl(
+                "pkcs12",
+                "-export",
+                "-in",
+                pem,
+                "-inkey",
+                key,
+                "-name",
+                "user",
+                "-out",
+                p12.toString(),
+                "-passout",
+                "pass:" + password);
         return p12;
     }
 
     private void authority(String name, String commonName) {
-        openssl("req", "-x509", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2", "-sha256",
-                "-keyout", dir.resolve(name + ".key").toString(), "-out", dir.resolve(name + ".pem").toString(), "-subj", "/CN=" + commonName,
-                "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign");
+        openssl(
+                "req",
+                "-x509",
+                "-new",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:prime256v1",
+                "-nodes",
+                "-days",
+                "2",
+                "-sha256",
+                "-keyout",
+                dir.resolve(name + ".key").toString(),
+                "-out",
+                dir.resolve(name + ".pem").toString(),
+                "-subj",
+                "/CN=" + commonName,
+                "-addext",
+                "basicConstraints=critical,CA:TRUE",
+                "-addext",
+                "keyUsage=critical,keyCertSign,cRLSign");
     }
 
     /** The CA that signed the server certificate (PEM). */

@@ -35,8 +35,10 @@ class DumpedSchemaTest {
             """;
 
     private static String dump(String key, String version, String... sections) {
-        return "--\n-- PostgreSQL database dump\n--\n\n\\restrict " + key + "\n\n-- Dumped from database version " + version + "\n\n"
-                + "SET statement_timeout = 0;\nSELECT pg_catalog.set_config('search_path', '', false);\n\n" + String.join("", sections)
+        return "--\n-- PostgreSQL database dump\n--\n\n\\restrict " + key + "\n\n-- Dumped from database version "
+                + version + "\n\n"
+                + "SET statement_timeout = 0;\nSELECT pg_catalog.set_config('search_path', '', false);\n\n"
+                + String.join("", sections)
                 + "--\n-- PostgreSQL database dump complete\n--\n\n\\unrestrict " + key + "\n";
     }
 
@@ -47,11 +49,18 @@ class DumpedSchemaTest {
     @Test
     void objectOrderGrantOrderRestrictKeysVersionsAndSetsDoNotCount() {
         DumpedSchema a = parse(dump("Key1", "15.20", TABLE, GRANTS));
-        String swappedGrants = GRANTS.replace("r1;", "r3;").replace("r2;", "r1;").replace("r3;", "r2;");
-        DumpedSchema b = parse(dump("OtherKey", "15.21", swappedGrants, TABLE.replace("SET default_tablespace = '';", "")));
+        String swappedGrants =
+                GRANTS.replace("r1;", "r3;").replace("r2;", "r1;").replace("r3;", "r2;");
+        DumpedSchema b =
+                parse(dump("OtherKey", "15.21", swappedGrants, TABLE.replace("SET default_tablespace = '';", "")));
         assertEquals(a, b, () -> SchemaDump.diff(a, b));
-        DumpedSchema.Section table = a.sections().stream().filter(s -> s.type().equals("TABLE")).findFirst().orElseThrow();
-        assertEquals(List.of("ALTER TABLE public.t OWNER TO o", "CREATE TABLE public.t (\n    a integer,\n    b text\n)"), table.statements(),
+        DumpedSchema.Section table = a.sections().stream()
+                .filter(s -> s.type().equals("TABLE"))
+                .findFirst()
+                .orElseThrow();
+        assertEquals(
+                List.of("ALTER TABLE public.t OWNER TO o", "CREATE TABLE public.t (\n    a integer,\n    b text\n)"),
+                table.statements(),
                 "statements sorted, each one's text intact");
         assertEquals("no differences", SchemaDump.diff(a, b));
     }
@@ -59,22 +68,34 @@ class DumpedSchemaTest {
     @Test
     void columnOrderCountsAndTheDiffShowsTheLinesThatDiffer() {
         DumpedSchema a = parse(dump("K", "15", TABLE, GRANTS));
-        DumpedSchema b = parse(dump("K", "15", TABLE.replace("a integer,\n    b text", "b text,\n    a integer"), GRANTS.replace("r2;", "r9;")));
+        DumpedSchema b = parse(dump(
+                "K",
+                "15",
+                TABLE.replace("a integer,\n    b text", "b text,\n    a integer"),
+                GRANTS.replace("r2;", "r9;")));
         assertNotEquals(a, b);
         String diff = SchemaDump.diff(a, b);
         assertTrue(diff.startsWith("2 object(s) differ:\n"), diff);
-        assertTrue(diff.contains("changed: Name: t; Type: TABLE; Schema: public; Owner: o\n  only in A:     a integer,\n  only in A:     b text\n"
-                + "  only in B:     b text,\n  only in B:     a integer\n"), diff);
-        assertTrue(diff.contains("changed: Name: TABLE t; Type: ACL; Schema: public; Owner: o\n"
-                + "  only in A: GRANT SELECT ON TABLE public.t TO r2;\n  only in B: GRANT SELECT ON TABLE public.t TO r9;\n"), diff);
+        assertTrue(
+                diff.contains(
+                        "changed: Name: t; Type: TABLE; Schema: public; Owner: o\n  only in A:     a integer,\n  only in A:     b text\n"
+                                + "  only in B:     b text,\n  only in B:     a integer\n"),
+                diff);
+        assertTrue(
+                diff.contains(
+                        "changed: Name: TABLE t; Type: ACL; Schema: public; Owner: o\n"
+                                + "  only in A: GRANT SELECT ON TABLE public.t TO r2;\n  only in B: GRANT SELECT ON TABLE public.t TO r9;\n"),
+                diff);
     }
 
     @Test
     void anObjectOnOneSideIsShownWhole() {
         DumpedSchema a = parse(dump("K", "15", TABLE, GRANTS));
         DumpedSchema b = parse(dump("K", "15", TABLE));
-        assertEquals("1 object(s) differ:\nonly in A: Name: TABLE t; Type: ACL; Schema: public; Owner: o\n"
-                + "  GRANT SELECT ON TABLE public.t TO r1;\n  GRANT SELECT ON TABLE public.t TO r2;\n", SchemaDump.diff(a, b));
+        assertEquals(
+                "1 object(s) differ:\nonly in A: Name: TABLE t; Type: ACL; Schema: public; Owner: o\n"
+                        + "  GRANT SELECT ON TABLE public.t TO r1;\n  GRANT SELECT ON TABLE public.t TO r2;\n",
+                SchemaDump.diff(a, b));
     }
 
     @Test
@@ -107,6 +128,10 @@ class DumpedSchemaTest {
                 """;
         DumpedSchema without = parse(dump("K", "15", TABLE));
         assertEquals(without, parse(dump("K", "15", agents, TABLE)));
-        assertEquals(5, DumpedSchema.parse(dump("K", "15", agents, TABLE), AgentObjects.none()).sections().size());
+        assertEquals(
+                5,
+                DumpedSchema.parse(dump("K", "15", agents, TABLE), AgentObjects.none())
+                        .sections()
+                        .size());
     }
 }

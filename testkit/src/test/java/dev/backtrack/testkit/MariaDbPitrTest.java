@@ -24,12 +24,15 @@ class MariaDbPitrTest {
     /** A database as held at one moment: every table's rows and its schema dump. */
     record Snapshot(Map<String, TableChecksum> rows, MariaDbDumpedSchema schema) {
         static Snapshot of(MariaDbServer server, String database) throws SQLException {
-            return new Snapshot(MariaDbTableChecksums.of(server, database), MariaDbSchemaDump.of(server, database, Options.defaults()));
+            return new Snapshot(
+                    MariaDbTableChecksums.of(server, database),
+                    MariaDbSchemaDump.of(server, database, Options.defaults()));
         }
 
         void assertSameAs(Snapshot recovered, String what) {
             assertEquals(rows, recovered.rows, () -> what + ": " + MariaDbTableChecksums.diff(rows, recovered.rows));
-            assertEquals(schema, recovered.schema, () -> what + ": " + MariaDbSchemaDump.diff(schema, recovered.schema));
+            assertEquals(
+                    schema, recovered.schema, () -> what + ": " + MariaDbSchemaDump.diff(schema, recovered.schema));
         }
     }
 
@@ -55,8 +58,10 @@ class MariaDbPitrTest {
                     assertNotEquals(source.port(), byTime.port());
                     atStep1.assertSameAs(Snapshot.of(byTime.server(), "crm"), "recovered to " + afterStep1);
                     // a second database on the recovering server, renamed by --rewrite-db
-                    try (Recovered byPosition = pitr.recoverTo(Target.before(afterStep2), byTime.server(), "crm_step_2")) {
-                        atStep2.assertSameAs(Snapshot.of(byPosition.server(), "crm_step_2"), "recovered to " + afterStep2);
+                    try (Recovered byPosition =
+                            pitr.recoverTo(Target.before(afterStep2), byTime.server(), "crm_step_2")) {
+                        atStep2.assertSameAs(
+                                Snapshot.of(byPosition.server(), "crm_step_2"), "recovered to " + afterStep2);
                     }
                     atStep1.assertSameAs(Snapshot.of(byTime.server(), "crm"), "the first recovery, after the second");
                 }
@@ -66,7 +71,8 @@ class MariaDbPitrTest {
 
     @Test
     void anInstantThatIsNotAWholeSecondIsRefused() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Target.at(Instant.parse("2024-05-01T10:00:00.250Z")));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> Target.at(Instant.parse("2024-05-01T10:00:00.250Z")));
         assertTrue(e.getMessage().contains("whole second"), e.getMessage());
     }
 
@@ -77,8 +83,12 @@ class MariaDbPitrTest {
         shared.execute("crm_pitr_refused", "CREATE TABLE t (id INT PRIMARY KEY)");
         try (MariaDbPitr pitr = MariaDbPitr.backup(shared, "crm_pitr_refused")) {
             BinlogCoordinates now = MariaDbPitr.currentPosition(shared);
-            assertThrows(IllegalArgumentException.class, () -> pitr.recoverTo(Target.before(now), shared, "crm_pitr_copy"));
-            assertEquals(null, shared.queryOne(null, "SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = 'crm_pitr_copy'"));
+            assertThrows(
+                    IllegalArgumentException.class, () -> pitr.recoverTo(Target.before(now), shared, "crm_pitr_copy"));
+            assertEquals(
+                    null,
+                    shared.queryOne(
+                            null, "SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = 'crm_pitr_copy'"));
         }
     }
 

@@ -26,9 +26,14 @@ class MariaDbServerTest {
             assertTrue(dir.getFileName().toString().startsWith("backtrack-mariadb-"), dir.toString());
             assertEquals("jdbc:mariadb://127.0.0.1:" + server.port() + "/shop", server.jdbcUrl("shop"));
 
-            server.execute("shop", "CREATE TABLE item (id INT PRIMARY KEY, name VARCHAR(40))", "INSERT INTO item VALUES (1, 'anvil')");
-            try (Connection c = server.connect("shop"); Statement st = c.createStatement();
-                    ResultSet rs = st.executeQuery("SELECT @@log_bin, @@binlog_format, @@binlog_row_image, @@max_connections")) {
+            server.execute(
+                    "shop",
+                    "CREATE TABLE item (id INT PRIMARY KEY, name VARCHAR(40))",
+                    "INSERT INTO item VALUES (1, 'anvil')");
+            try (Connection c = server.connect("shop");
+                    Statement st = c.createStatement();
+                    ResultSet rs = st.executeQuery(
+                            "SELECT @@log_bin, @@binlog_format, @@binlog_row_image, @@max_connections")) {
                 assertTrue(rs.next());
                 assertEquals("1", rs.getString(1));
                 assertEquals("ROW", rs.getString(2));
@@ -45,11 +50,19 @@ class MariaDbServerTest {
 
             // the clean stop closed binlog.000001 and the restart opened binlog.000002
             List<Path> binlogs = server.binlogFiles();
-            assertEquals(List.of(Path.of(server.binlogBasename() + ".000001"), Path.of(server.binlogBasename() + ".000002")), binlogs);
-            String decoded = server.run("mariadb-binlog", "--base64-output=decode-rows", "--verbose", binlogs.get(0).toString());
+            assertEquals(
+                    List.of(Path.of(server.binlogBasename() + ".000001"), Path.of(server.binlogBasename() + ".000002")),
+                    binlogs);
+            String decoded = server.run(
+                    "mariadb-binlog",
+                    "--base64-output=decode-rows",
+                    "--verbose",
+                    binlogs.get(0).toString());
             assertTrue(decoded.contains("### INSERT INTO `shop`.`item`"), decoded);
             assertTrue(decoded.contains("@2='anvil'"), decoded);
-            assertEquals("1\n", server.run("mariadb", "--batch", "--skip-column-names", "-e", "SELECT COUNT(*) FROM shop.item"));
+            assertEquals(
+                    "1\n",
+                    server.run("mariadb", "--batch", "--skip-column-names", "-e", "SELECT COUNT(*) FROM shop.item"));
 
             assertThrows(IllegalStateException.class, server::start, "already running");
         }

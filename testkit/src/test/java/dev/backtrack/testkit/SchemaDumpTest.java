@@ -27,10 +27,36 @@ import org.junit.jupiter.params.provider.ValueSource;
 @Timeout(180)
 class SchemaDumpTest {
     /** The object kinds the fixture must show in a dump, as pg_dump names them in its headers. */
-    private static final Set<String> KINDS = Set.of("SCHEMA", "EXTENSION", "TYPE", "DOMAIN", "FUNCTION", "PROCEDURE", "AGGREGATE",
-            "CAST", "OPERATOR", "TABLE", "SEQUENCE", "SEQUENCE OWNED BY", "DEFAULT", "VIEW", "MATERIALIZED VIEW", "TABLE ATTACH",
-            "CONSTRAINT", "FK CONSTRAINT", "INDEX", "INDEX ATTACH", "STATISTICS", "RULE", "TRIGGER", "ROW SECURITY", "POLICY",
-            "COMMENT", "ACL", "DEFAULT ACL");
+    private static final Set<String> KINDS = Set.of(
+            "SCHEMA",
+            "EXTENSION",
+            "TYPE",
+            "DOMAIN",
+            "FUNCTION",
+            "PROCEDURE",
+            "AGGREGATE",
+            "CAST",
+            "OPERATOR",
+            "TABLE",
+            "SEQUENCE",
+            "SEQUENCE OWNED BY",
+            "DEFAULT",
+            "VIEW",
+            "MATERIALIZED VIEW",
+            "TABLE ATTACH",
+            "CONSTRAINT",
+            "FK CONSTRAINT",
+            "INDEX",
+            "INDEX ATTACH",
+            "STATISTICS",
+            "RULE",
+            "TRIGGER",
+            "ROW SECURITY",
+            "POLICY",
+            "COMMENT",
+            "ACL",
+            "DEFAULT ACL");
+
     private static PostgresCluster cluster;
 
     @BeforeAll
@@ -48,8 +74,15 @@ class SchemaDumpTest {
         DumpedSchema a = fixture("crm_a", 0);
         DumpedSchema b = fixture("crm_b", 0);
         assertEquals(a, b, () -> SchemaDump.diff(a, b));
-        Set<String> kinds = a.sections().stream().map(DumpedSchema.Section::type).collect(Collectors.toSet());
-        assertTrue(kinds.containsAll(KINDS), "missing kinds: " + KINDS.stream().filter(k -> !kinds.contains(k)).sorted().toList());
+        Set<String> kinds =
+                a.sections().stream().map(DumpedSchema.Section::type).collect(Collectors.toSet());
+        assertTrue(
+                kinds.containsAll(KINDS),
+                "missing kinds: "
+                        + KINDS.stream()
+                                .filter(k -> !kinds.contains(k))
+                                .sorted()
+                                .toList());
         assertTrue(a.sections().size() > 100, a.sections().size() + " sections");
     }
 
@@ -59,11 +92,17 @@ class SchemaDumpTest {
         DumpedSchema a = fixture("crm_a", 1);
         assertNotEquals(a, b);
         String diff = SchemaDump.diff(a, b);
-        for (String named : List.of("only in A: Name: tag; Type: TABLE; Schema: public", "only in A: Name: activity_2024_04; Type: TABLE ATTACH",
-                "only in B: Name: contact_directory_gmail; Type: VIEW", "only in B: Name: contact_lower_last_name_idx; Type: INDEX",
-                "changed: Name: contact; Type: TABLE; Schema: public", "  only in A:     phone text\n",
-                "changed: Name: deal deal_reader_open; Type: POLICY", "changed: Name: deal_stage; Type: TYPE",
-                "changed: Name: touch_updated_at(); Type: FUNCTION", "only in B: Name: TABLE invoice; Type: ACL")) {
+        for (String named : List.of(
+                "only in A: Name: tag; Type: TABLE; Schema: public",
+                "only in A: Name: activity_2024_04; Type: TABLE ATTACH",
+                "only in B: Name: contact_directory_gmail; Type: VIEW",
+                "only in B: Name: contact_lower_last_name_idx; Type: INDEX",
+                "changed: Name: contact; Type: TABLE; Schema: public",
+                "  only in A:     phone text\n",
+                "changed: Name: deal deal_reader_open; Type: POLICY",
+                "changed: Name: deal_stage; Type: TYPE",
+                "changed: Name: touch_updated_at(); Type: FUNCTION",
+                "only in B: Name: TABLE invoice; Type: ACL")) {
             assertTrue(diff.contains(named), "no '" + named + "' in\n" + diff);
         }
         try (Connection c = cluster.connect("crm_b")) {
@@ -99,21 +138,35 @@ class SchemaDumpTest {
     void theAgentsObjectsAreLeftOutButAUsersPublicationIsNot() throws SQLException {
         DumpedSchema plain = fixture("crm_a", 0);
         fixture("crm_b", 0);
-        cluster.execute("crm_b", "CREATE SCHEMA backtrack", "CREATE TABLE backtrack.offsets (slot text PRIMARY KEY, lsn pg_lsn)",
+        cluster.execute(
+                "crm_b",
+                "CREATE SCHEMA backtrack",
+                "CREATE TABLE backtrack.offsets (slot text PRIMARY KEY, lsn pg_lsn)",
                 "CREATE FUNCTION backtrack.capture_ddl() RETURNS event_trigger LANGUAGE plpgsql AS $$ BEGIN END $$",
                 "CREATE EVENT TRIGGER backtrack_ddl ON ddl_command_end EXECUTE FUNCTION backtrack.capture_ddl()",
                 "COMMENT ON EVENT TRIGGER backtrack_ddl IS 'records DDL'",
                 "CREATE PUBLICATION backtrack FOR TABLE public.account, TABLES IN SCHEMA sales");
         DumpedSchema withAgent = dump("crm_b", Options.defaults());
         assertEquals(plain, withAgent, () -> SchemaDump.diff(plain, withAgent));
-        String unfiltered = SchemaDump.diff(plain, dump("crm_b", Options.defaults().withAgent(AgentObjects.none())));
-        for (String type : List.of("SCHEMA", "TABLE", "FUNCTION", "EVENT TRIGGER", "PUBLICATION", "PUBLICATION TABLE", "PUBLICATION TABLES IN SCHEMA")) {
-            assertTrue(unfiltered.contains("; Type: " + type + ";"), "the unfiltered dump has no " + type + ":\n" + unfiltered);
+        String unfiltered =
+                SchemaDump.diff(plain, dump("crm_b", Options.defaults().withAgent(AgentObjects.none())));
+        for (String type : List.of(
+                "SCHEMA",
+                "TABLE",
+                "FUNCTION",
+                "EVENT TRIGGER",
+                "PUBLICATION",
+                "PUBLICATION TABLE",
+                "PUBLICATION TABLES IN SCHEMA")) {
+            assertTrue(
+                    unfiltered.contains("; Type: " + type + ";"),
+                    "the unfiltered dump has no " + type + ":\n" + unfiltered);
         }
 
         cluster.execute("crm_b", "CREATE PUBLICATION crm_feed FOR TABLE public.contact");
         assertNotEquals(plain, dump("crm_b", Options.defaults()));
-        Options renamed = Options.defaults().withAgent(AgentObjects.defaults().withPublications("backtrack", "crm_feed"));
+        Options renamed =
+                Options.defaults().withAgent(AgentObjects.defaults().withPublications("backtrack", "crm_feed"));
         assertEquals(plain, dump("crm_b", renamed));
     }
 
@@ -121,11 +174,19 @@ class SchemaDumpTest {
     void ownershipAndPrivilegesCountUnlessIgnored() throws SQLException {
         fixture("crm_a", 0);
         fixture("crm_b", 0);
-        cluster.execute("crm_b", "ALTER TABLE public.currency OWNER TO postgres", "REVOKE SELECT ON public.contact FROM crm_reader");
+        cluster.execute(
+                "crm_b",
+                "ALTER TABLE public.currency OWNER TO postgres",
+                "REVOKE SELECT ON public.contact FROM crm_reader");
         String diff = SchemaDump.diff(dump("crm_a", Options.defaults()), dump("crm_b", Options.defaults()));
-        assertTrue(diff.contains("Name: currency; Type: TABLE") && diff.contains("Name: TABLE contact; Type: ACL"), diff);
-        assertNotEquals(dump("crm_a", Options.defaults().ignoringOwnership()), dump("crm_b", Options.defaults().ignoringOwnership()));
-        assertNotEquals(dump("crm_a", Options.defaults().ignoringPrivileges()), dump("crm_b", Options.defaults().ignoringPrivileges()));
+        assertTrue(
+                diff.contains("Name: currency; Type: TABLE") && diff.contains("Name: TABLE contact; Type: ACL"), diff);
+        assertNotEquals(
+                dump("crm_a", Options.defaults().ignoringOwnership()),
+                dump("crm_b", Options.defaults().ignoringOwnership()));
+        assertNotEquals(
+                dump("crm_a", Options.defaults().ignoringPrivileges()),
+                dump("crm_b", Options.defaults().ignoringPrivileges()));
         Options neither = Options.defaults().ignoringOwnership().ignoringPrivileges();
         assertEquals(dump("crm_a", neither), dump("crm_b", neither));
     }
@@ -136,8 +197,11 @@ class SchemaDumpTest {
         fixture("crm_b", 0);
         cluster.execute("postgres", "ALTER DATABASE crm_b SET timezone = 'America/New_York'");
         // JDBC sends the JVM's zone when it connects, so only the catalog shows what pg_dump's libpq session gets
-        assertEquals("{TimeZone=America/New_York}", cluster.queryOne("crm_b",
-                "SELECT setconfig::text FROM pg_db_role_setting WHERE setdatabase = (SELECT oid FROM pg_database WHERE datname = 'crm_b')"));
+        assertEquals(
+                "{TimeZone=America/New_York}",
+                cluster.queryOne(
+                        "crm_b",
+                        "SELECT setconfig::text FROM pg_db_role_setting WHERE setdatabase = (SELECT oid FROM pg_database WHERE datname = 'crm_b')"));
         DumpedSchema newYork = dump("crm_b", Options.defaults());
         assertEquals(utc, newYork, () -> SchemaDump.diff(utc, newYork));
     }
@@ -156,10 +220,19 @@ class SchemaDumpTest {
     void columnOrderAndFunctionBodiesCount() {
         cluster.createDatabase("crm_a");
         cluster.createDatabase("crm_b");
-        cluster.execute("crm_a", "CREATE TABLE pair (a int, b text)", "CREATE FUNCTION one() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$");
-        cluster.execute("crm_b", "CREATE TABLE pair (b text, a int)", "CREATE FUNCTION one() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$");
+        cluster.execute(
+                "crm_a",
+                "CREATE TABLE pair (a int, b text)",
+                "CREATE FUNCTION one() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$");
+        cluster.execute(
+                "crm_b",
+                "CREATE TABLE pair (b text, a int)",
+                "CREATE FUNCTION one() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$");
         assertNotEquals(dump("crm_a", Options.defaults()), dump("crm_b", Options.defaults()));
-        cluster.execute("crm_b", "DROP TABLE pair", "CREATE TABLE pair (a int, b text)",
+        cluster.execute(
+                "crm_b",
+                "DROP TABLE pair",
+                "CREATE TABLE pair (a int, b text)",
                 "CREATE OR REPLACE FUNCTION one() RETURNS int LANGUAGE sql AS $$ SELECT 1 -- one $$");
         String diff = SchemaDump.diff(dump("crm_a", Options.defaults()), dump("crm_b", Options.defaults()));
         assertTrue(diff.startsWith("1 object(s) differ:\nchanged: Name: one(); Type: FUNCTION"), diff);
@@ -181,17 +254,23 @@ class SchemaDumpTest {
                 before = after;
             }
         }
-        assertTrue(count("SELECT count(*) FROM public.activity_default WHERE happened_at >= '2024-01-01' AND happened_at < '2024-03-01'") > 0,
+        assertTrue(
+                count(
+                                "SELECT count(*) FROM public.activity_default WHERE happened_at >= '2024-01-01' AND happened_at < '2024-03-01'")
+                        > 0,
                 "January's and February's rows land in the default partition once theirs are detached and dropped");
         assertTrue(count("SELECT last_value FROM public.invoice_number_seq") > 5000, "the free sequence advanced");
         assertTrue(count("SELECT count(*) FROM public.audit_log") > 0, "the audit trigger wrote");
-        assertTrue(count("SELECT count(*) FROM sales.deal WHERE updated_at > created_at") > 0, "the BEFORE UPDATE trigger set updated_at");
+        assertTrue(
+                count("SELECT count(*) FROM sales.deal WHERE updated_at > created_at") > 0,
+                "the BEFORE UPDATE trigger set updated_at");
     }
 
     @Test
     void aChangeStepThatDoesNotExistIsRefused() throws SQLException {
         try (Connection c = cluster.connect("postgres")) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CrmObjects.applyChanges(c, 4));
+            IllegalArgumentException e =
+                    assertThrows(IllegalArgumentException.class, () -> CrmObjects.applyChanges(c, 4));
             assertEquals("change step 4 does not exist: the steps are 1 to 3", e.getMessage());
         }
     }
@@ -223,11 +302,30 @@ class SchemaDumpTest {
 
     /** Runs SQL text through the cluster's psql, stopping at the first error. */
     private static void psql(String database, String sql) throws IOException {
-        Path file = Files.createTempFile("backtrack-psql-", ".sql", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r--r--")));
+        Path file = Files.createTempFile(
+                "backtrack-psql-",
+                ".sql",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r--r--")));
         try {
             Files.writeString(file, sql);
-            cluster.runAsPostgres(List.of(cluster.binDirectory().resolve("psql").toString(), "-X", "-q", "-v", "ON_ERROR_STOP=1",
-                    "-h", cluster.host(), "-p", Integer.toString(cluster.port()), "-U", cluster.superuser(), "-d", database, "-f", file.toString()), 300);
+            cluster.runAsPostgres(
+                    List.of(
+                            cluster.binDirectory().resolve("psql").toString(),
+                            "-X",
+                            "-q",
+                            "-v",
+                            "ON_ERROR_STOP=1",
+                            "-h",
+                            cluster.host(),
+                            "-p",
+                            Integer.toString(cluster.port()),
+                            "-U",
+                            cluster.superuser(),
+                            "-d",
+                            database,
+                            "-f",
+                            file.toString()),
+                    300);
         } finally {
             Files.deleteIfExists(file);
         }

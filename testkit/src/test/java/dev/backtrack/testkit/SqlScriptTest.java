@@ -10,12 +10,15 @@ class SqlScriptTest {
 
     @Test
     void aSemicolonEndsAStatementAndCommentsBetweenStatementsAreDropped() {
-        assertEquals(List.of("SELECT 1", "SELECT\n 2"), SqlScript.split("-- first\nSELECT 1; -- a comment; with a semicolon\nSELECT\n 2;\n\n"));
+        assertEquals(
+                List.of("SELECT 1", "SELECT\n 2"),
+                SqlScript.split("-- first\nSELECT 1; -- a comment; with a semicolon\nSELECT\n 2;\n\n"));
     }
 
     @Test
     void aDollarQuotedBodyKeepsItsSemicolonsAndComments() {
-        String body = "CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $fn$\nBEGIN\n  -- why; here\n  RETURN 1;\nEND;\n$fn$";
+        String body =
+                "CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $fn$\nBEGIN\n  -- why; here\n  RETURN 1;\nEND;\n$fn$";
         assertEquals(List.of(body, "SELECT $$a;b$$"), SqlScript.split(body + ";\nSELECT $$a;b$$;"));
     }
 
@@ -37,13 +40,15 @@ class SqlScriptTest {
 
     @Test
     void aDollarInsideAnIdentifierOrAParameterIsNoQuote() {
-        assertEquals(List.of("SELECT a$b$ FROM t", "PREPARE p AS SELECT $1", "SELECT 3"),
+        assertEquals(
+                List.of("SELECT a$b$ FROM t", "PREPARE p AS SELECT $1", "SELECT 3"),
                 SqlScript.split("SELECT a$b$ FROM t; PREPARE p AS SELECT $1; SELECT 3"));
     }
 
     @Test
     void aMetaCommandAtAStatementsStartRunsToTheEndOfItsLine() {
-        assertEquals(List.of("\\restrict Abc123", "SELECT 1", "\\unrestrict Abc123"),
+        assertEquals(
+                List.of("\\restrict Abc123", "SELECT 1", "\\unrestrict Abc123"),
                 SqlScript.split("\\restrict Abc123\n\nSELECT 1;\n\\unrestrict Abc123\n"));
     }
 

@@ -3,6 +3,15 @@ package dev.backtrack.bench.jmh;
 import dev.backtrack.repository.model.Transaction;
 import dev.backtrack.repository.redolog.LogBatch;
 import dev.backtrack.repository.redolog.RedoLog;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -14,16 +23,6 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.List;
-import java.util.SplittableRandom;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * The redo log's append path, one call per operation (ops/s is appends, i.e. fsyncs, per second),
@@ -57,7 +56,9 @@ public class LogAppendBench {
 
     /** The agent's segment size (repository.segment-size-mb default). */
     static final long SEGMENT_BYTES = 64L << 20;
-    static final String OFFSET_PREFIX = "{\"lsn_proc\":%d,\"messageType\":\"COMMIT\",\"lsn_commit\":%d,\"lsn\":%d,\"txId\":%d,\"ts_usec\":%d}";
+
+    static final String OFFSET_PREFIX =
+            "{\"lsn_proc\":%d,\"messageType\":\"COMMIT\",\"lsn_commit\":%d,\"lsn\":%d,\"txId\":%d,\"ts_usec\":%d}";
 
     private List<List<Transaction>> batches;
     private long[] rawBytes, logBytes;
@@ -108,7 +109,13 @@ public class LogAppendBench {
                 batch.add(x.withSequence(1 + n));
             }
             Transaction last = batch.get(batch.size() - 1);
-            offsets[b] = String.format(OFFSET_PREFIX, last.position() + 8, last.position(), last.position() + 8, Long.parseLong(last.txId()), last.commitMicros());
+            offsets[b] = String.format(
+                    OFFSET_PREFIX,
+                    last.position() + 8,
+                    last.position(),
+                    last.position() + 8,
+                    Long.parseLong(last.txId()),
+                    last.commitMicros());
             batches.add(batch);
             // LogBatch's header is 50 bytes
             rawBytes[b] = LogBatch.encode(batch, offsets[b], 0).length - 50;
@@ -123,8 +130,14 @@ public class LogAppendBench {
                 changes += t.changes().size();
             }
         }
-        System.out.printf("%n%s, %d per append: %.0f payload bytes per row change, %.0f in the log (zstd level %d, %.1fx)%n", tx, txPerAppend,
-                (double) raw / changes, (double) logged / changes, compressionLevel, (double) raw / logged);
+        System.out.printf(
+                "%n%s, %d per append: %.0f payload bytes per row change, %.0f in the log (zstd level %d, %.1fx)%n",
+                tx,
+                txPerAppend,
+                (double) raw / changes,
+                (double) logged / changes,
+                compressionLevel,
+                (double) raw / logged);
     }
 
     @Setup(Level.Iteration)

@@ -5,6 +5,9 @@ import dev.backtrack.repository.codec.ByteReader;
 import dev.backtrack.repository.codec.ByteWriter;
 import dev.backtrack.repository.codec.RowCodec;
 import dev.backtrack.repository.schema.TableSchema;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.connect.data.Struct;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -16,10 +19,6 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-
-import java.util.Arrays;
-import java.util.SplittableRandom;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The row encoding of the log (RowCodec), one row per operation, so ops/s is rows/s; the secondary
@@ -89,15 +88,18 @@ public class RowEncodingBench {
         decoder = new ChangeDecoder();
         for (int n = 0; n < Rows.POOL; n++) {
             if (!Arrays.deepEquals(decoder.row(table, structs[n]), rows[n])) {
-                throw new IllegalStateException("ChangeDecoder makes " + Arrays.deepToString(decoder.row(table, structs[n])) + " of row "
-                        + Arrays.deepToString(rows[n]));
+                throw new IllegalStateException(
+                        "ChangeDecoder makes " + Arrays.deepToString(decoder.row(table, structs[n])) + " of row "
+                                + Arrays.deepToString(rows[n]));
             }
         }
         long total = 0;
         for (byte[] e : encoded) {
             total += e.length;
         }
-        System.out.printf("%n%s rows: %d columns, %.0f bytes encoded on average%n", row, rows[0].length, (double) total / Rows.POOL);
+        System.out.printf(
+                "%n%s rows: %d columns, %.0f bytes encoded on average%n",
+                row, rows[0].length, (double) total / Rows.POOL);
     }
 
     private int next() {

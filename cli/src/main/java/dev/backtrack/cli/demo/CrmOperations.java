@@ -26,11 +26,24 @@ public final class CrmOperations {
                 "INSERT INTO accounts (name, domain, industry, employees, annual_revenue, tags) VALUES (?, ?, ?, ?, ?::numeric, ?) RETURNING id")) {
             String name = "Account " + random.nextInt(1_000_000);
             ps.setString(1, name);
-            ps.setString(2, random.nextInt(10) == 0 ? null : "acct-" + new UUID(random.nextLong(), random.nextLong()).toString().substring(0, 13) + ".example");
+            ps.setString(
+                    2,
+                    random.nextInt(10) == 0
+                            ? null
+                            : "acct-"
+                                    + new UUID(random.nextLong(), random.nextLong())
+                                            .toString()
+                                            .substring(0, 13) + ".example");
             ps.setString(3, INDUSTRIES[random.nextInt(INDUSTRIES.length)]);
             ps.setInt(4, random.nextInt(50_000));
             ps.setString(5, (random.nextInt(100_000_000)) + "." + String.format("%02d", random.nextInt(100)));
-            ps.setArray(6, c.createArrayOf("text", random.nextBoolean() ? new String[]{"vip", "emea"} : new String[]{"smb", null, "a \"quoted\", tag"}));
+            ps.setArray(
+                    6,
+                    c.createArrayOf(
+                            "text",
+                            random.nextBoolean()
+                                    ? new String[] {"vip", "emea"}
+                                    : new String[] {"smb", null, "a \"quoted\", tag"}));
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 account = rs.getLong(1);
@@ -59,7 +72,10 @@ public final class CrmOperations {
             ps.setObject(6, LocalDate.of(1950 + random.nextInt(55), 1 + random.nextInt(12), 1 + random.nextInt(28)));
             ps.setShort(7, (short) random.nextInt(100));
             ps.setObject(8, UUID.randomUUID());
-            ps.setString(9, "{\"lang\": \"en\", \"opt_in\": " + random.nextBoolean() + ", \"visits\": " + random.nextInt(500) + "}");
+            ps.setString(
+                    9,
+                    "{\"lang\": \"en\", \"opt_in\": " + random.nextBoolean() + ", \"visits\": " + random.nextInt(500)
+                            + "}");
             ps.setString(10, random.nextInt(5) == 0 ? longNotes() : "met at the fair\nfollow up");
             ps.setBytes(11, random.nextInt(3) == 0 ? null : bytes(16 + random.nextInt(64)));
             ps.setTimestamp(12, new Timestamp(1_700_000_000_000L + random.nextInt(1_000_000_000)));
@@ -100,30 +116,40 @@ public final class CrmOperations {
             if (pick < 15) {
                 newAccount(c, 1 + random.nextInt(2), 1, 1);
             } else if (pick < 40) {
-                st.executeUpdate("UPDATE contacts SET email = 'moved" + random.nextInt(1000) + "@example.org', score = " + random.nextInt(100)
-                        + ", updated_at = now() WHERE id = " + (1 + random.nextInt((int) Math.max(1, max(c, "contacts")))));
+                st.executeUpdate("UPDATE contacts SET email = 'moved" + random.nextInt(1000) + "@example.org', score = "
+                        + random.nextInt(100) + ", updated_at = now() WHERE id = "
+                        + (1 + random.nextInt((int) Math.max(1, max(c, "contacts")))));
             } else if (pick < 60) {
-                st.executeUpdate("UPDATE deals SET stage = '" + STAGES[random.nextInt(STAGES.length)] + "', amount = amount + 1.25 WHERE id = "
+                st.executeUpdate("UPDATE deals SET stage = '" + STAGES[random.nextInt(STAGES.length)]
+                        + "', amount = amount + 1.25 WHERE id = "
                         + (1 + random.nextInt((int) Math.max(1, max(c, "deals")))));
             } else if (pick < 70) {
-                st.executeUpdate("DELETE FROM deals WHERE id = " + (1 + random.nextInt((int) Math.max(1, max(c, "deals")))));
+                st.executeUpdate("DELETE FROM deals WHERE id = "
+                        + (1 + random.nextInt((int) Math.max(1, max(c, "deals")))));
             } else if (pick < 80) {
                 newActivity(c, 1 + random.nextInt((int) Math.max(1, maxAccount)));
-                st.executeUpdate("UPDATE activities SET detail = 'rescheduled' WHERE ctid = (SELECT ctid FROM activities WHERE kind = 'call' LIMIT 1)");
+                st.executeUpdate(
+                        "UPDATE activities SET detail = 'rescheduled' WHERE ctid = (SELECT ctid FROM activities WHERE kind = 'call' LIMIT 1)");
             } else if (pick < 85) {
-                st.executeUpdate("DELETE FROM activities WHERE ctid = (SELECT ctid FROM activities ORDER BY random() LIMIT 1)");
+                st.executeUpdate(
+                        "DELETE FROM activities WHERE ctid = (SELECT ctid FROM activities ORDER BY random() LIMIT 1)");
             } else if (pick < 90) {
-                st.executeUpdate("UPDATE contacts SET notes = '" + longNotes() + "' WHERE id = " + (1 + random.nextInt((int) Math.max(1, max(c, "contacts")))));
+                st.executeUpdate("UPDATE contacts SET notes = '" + longNotes() + "' WHERE id = "
+                        + (1 + random.nextInt((int) Math.max(1, max(c, "contacts")))));
             } else if (pick < 95) {
-                st.executeUpdate("UPDATE accounts SET active = NOT active, tags = array_append(tags, 'touched') WHERE id = " + (1 + random.nextInt((int) Math.max(1, maxAccount))));
+                st.executeUpdate(
+                        "UPDATE accounts SET active = NOT active, tags = array_append(tags, 'touched') WHERE id = "
+                                + (1 + random.nextInt((int) Math.max(1, maxAccount))));
             } else {
-                st.executeUpdate("DELETE FROM contacts WHERE id = " + (1 + random.nextInt((int) Math.max(1, max(c, "contacts")))));
+                st.executeUpdate("DELETE FROM contacts WHERE id = "
+                        + (1 + random.nextInt((int) Math.max(1, max(c, "contacts")))));
             }
         }
     }
 
     private static long max(Connection c, String table) throws SQLException {
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT coalesce(max(id), 0) FROM " + table)) {
+        try (Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT coalesce(max(id), 0) FROM " + table)) {
             rs.next();
             return rs.getLong(1);
         }

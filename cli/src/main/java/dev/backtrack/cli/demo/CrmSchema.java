@@ -13,10 +13,10 @@ import java.util.Random;
  * partitioned by year. Used by the demo and the end-to-end tests.
  */
 public final class CrmSchema {
-    public static final List<String> TABLES = List.of("public.accounts", "public.contacts", "public.deals", "public.activities");
+    public static final List<String> TABLES =
+            List.of("public.accounts", "public.contacts", "public.deals", "public.activities");
 
-    private CrmSchema() {
-    }
+    private CrmSchema() {}
 
     public static void create(Connection c) throws SQLException {
         try (Statement st = c.createStatement()) {
@@ -33,10 +33,13 @@ public final class CrmSchema {
                     CREATE TABLE deals (id serial PRIMARY KEY, account_id bigint NOT NULL, contact_id bigint, title text NOT NULL,
                       stage deal_stage NOT NULL, amount numeric(12,2), probability real, close_date date, custom json,
                       created_at timestamptz DEFAULT now())""");
-            st.execute("CREATE TABLE activities (account_id bigint, kind text, happened_at timestamptz, detail text) PARTITION BY RANGE (happened_at)");
-            st.execute("CREATE TABLE activities_2026 PARTITION OF activities FOR VALUES FROM ('2026-01-01 00:00+00') TO ('2027-01-01 00:00+00')");
+            st.execute(
+                    "CREATE TABLE activities (account_id bigint, kind text, happened_at timestamptz, detail text) PARTITION BY RANGE (happened_at)");
+            st.execute(
+                    "CREATE TABLE activities_2026 PARTITION OF activities FOR VALUES FROM ('2026-01-01 00:00+00') TO ('2027-01-01 00:00+00')");
             st.execute("CREATE TABLE activities_other PARTITION OF activities DEFAULT");
-            st.execute("ALTER TABLE contacts ADD CONSTRAINT contacts_account_fk FOREIGN KEY (account_id) REFERENCES accounts (id)");
+            st.execute(
+                    "ALTER TABLE contacts ADD CONSTRAINT contacts_account_fk FOREIGN KEY (account_id) REFERENCES accounts (id)");
             st.execute("ALTER TABLE deals ADD CONSTRAINT deals_amount_positive CHECK (amount >= 0)");
             st.execute("CREATE INDEX contacts_email_idx ON contacts (lower(email))");
             st.execute("CREATE UNIQUE INDEX accounts_domain_key ON accounts (domain) WHERE domain IS NOT NULL");
@@ -48,7 +51,8 @@ public final class CrmSchema {
             st.execute("""
                     CREATE FUNCTION touch_updated_at() RETURNS trigger LANGUAGE plpgsql AS $$
                     BEGIN NEW.updated_at := now(); RETURN NEW; END $$""");
-            st.execute("CREATE TRIGGER contacts_touch BEFORE UPDATE ON contacts FOR EACH ROW EXECUTE FUNCTION touch_updated_at()");
+            st.execute(
+                    "CREATE TRIGGER contacts_touch BEFORE UPDATE ON contacts FOR EACH ROW EXECUTE FUNCTION touch_updated_at()");
             st.execute("""
                     CREATE VIEW open_deals AS SELECT d.id, a.name AS account, d.stage, d.amount
                     FROM deals d JOIN accounts a ON a.id = d.account_id WHERE d.stage NOT IN ('won', 'lost')""");
@@ -75,9 +79,12 @@ public final class CrmSchema {
      * checksums hold the same rows, column for column.
      */
     public static String checksum(Connection c, String table) throws SQLException {
-        // the row alias must not be a column's name: every_type has a column t, and t::text would then be that column only
-        try (PreparedStatement ps = c.prepareStatement("SELECT count(*) || ':' || md5(coalesce(string_agg(backtrack_row::text, E'\\n' ORDER BY backtrack_row::text), ''))"
-                + " FROM " + table + " backtrack_row"); var rs = ps.executeQuery()) {
+        // the row alias must not be a column's name: every_type has a column t, and t::text would then be that column
+        // only
+        try (PreparedStatement ps = c.prepareStatement(
+                        "SELECT count(*) || ':' || md5(coalesce(string_agg(backtrack_row::text, E'\\n' ORDER BY backtrack_row::text), ''))"
+                                + " FROM " + table + " backtrack_row");
+                var rs = ps.executeQuery()) {
             rs.next();
             return rs.getString(1);
         }
@@ -103,7 +110,8 @@ public final class CrmSchema {
     }
 
     public static long count(Connection c, String table) throws SQLException {
-        try (Statement st = c.createStatement(); var rs = st.executeQuery("SELECT count(*) FROM " + table)) {
+        try (Statement st = c.createStatement();
+                var rs = st.executeQuery("SELECT count(*) FROM " + table)) {
             rs.next();
             return rs.getLong(1);
         }

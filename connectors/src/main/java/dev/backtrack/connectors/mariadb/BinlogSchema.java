@@ -3,8 +3,6 @@ package dev.backtrack.connectors.mariadb;
 import dev.backtrack.repository.schema.Column;
 import dev.backtrack.repository.schema.Constraint;
 import dev.backtrack.repository.schema.TableSchema;
-import org.apache.kafka.connect.data.Struct;
-
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -14,6 +12,7 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.zip.CRC32;
+import org.apache.kafka.connect.data.Struct;
 
 /**
  * Table versions of a MariaDB/MySQL source from the connector's schema change events: the binlog's
@@ -25,8 +24,7 @@ public final class BinlogSchema {
     /** {@link Column#identity()} of an AUTO_INCREMENT column; its {@link Column#sequence()} is the qualified table name. */
     public static final String AUTO_INCREMENT = "auto_increment";
 
-    private BinlogSchema() {
-    }
+    private BinlogSchema() {}
 
     /** A {@code tableChanges} entry's table ({@code CREATE} or {@code ALTER}) as a table version. */
     public static TableSchema fromEvent(String database, String table, Struct definition, MariaDbCatalog catalog) {
@@ -39,20 +37,39 @@ public final class BinlogSchema {
                 // the connector keeps the labels as the DDL quoted them
                 for (Object l : c.getArray("enumValues")) {
                     String label = String.valueOf(l);
-                    labels.add(label.length() >= 2 && label.startsWith("'") && label.endsWith("'") ? label.substring(1, label.length() - 1).replace("''", "'") : label);
+                    labels.add(
+                            label.length() >= 2 && label.startsWith("'") && label.endsWith("'")
+                                    ? label.substring(1, label.length() - 1).replace("''", "'")
+                                    : label);
                 }
             }
             Integer length = c.getInt32("length");
             Integer scale = c.getInt32("scale");
-            String type = MariaDbTypes.spell(c.getString("typeName"), length, scale, labels, c.getString("charsetName"));
-            String def = c.schema().field("defaultValueExpression") == null ? null : c.getString("defaultValueExpression");
+            String type =
+                    MariaDbTypes.spell(c.getString("typeName"), length, scale, labels, c.getString("charsetName"));
+            String def =
+                    c.schema().field("defaultValueExpression") == null ? null : c.getString("defaultValueExpression");
             boolean auto = Boolean.TRUE.equals(c.getBoolean("autoIncremented"));
-            columns.add(new Column(c.getInt32("position"), c.getString("name"), type, Boolean.TRUE.equals(c.getBoolean("optional")),
-                    MariaDbTypes.defaultExpression(type, def), auto ? qualified : null, auto ? AUTO_INCREMENT : null, null, null));
+            columns.add(new Column(
+                    c.getInt32("position"),
+                    c.getString("name"),
+                    type,
+                    Boolean.TRUE.equals(c.getBoolean("optional")),
+                    MariaDbTypes.defaultExpression(type, def),
+                    auto ? qualified : null,
+                    auto ? AUTO_INCREMENT : null,
+                    null,
+                    null));
         }
         List<String> key = definition.getArray("primaryKeyColumnNames");
-        return table(database, table, withDetails(columns, catalog.columnDetails(table)), key == null ? List.of() : key, catalog.indexes(table),
-                catalog.constraints(table), catalog.jsonColumns(table));
+        return table(
+                database,
+                table,
+                withDetails(columns, catalog.columnDetails(table)),
+                key == null ? List.of() : key,
+                catalog.indexes(table),
+                catalog.constraints(table),
+                catalog.jsonColumns(table));
     }
 
     /** The columns with their defaults, ON UPDATE and generation as information_schema has them (read when the event is handled). */
@@ -60,8 +77,22 @@ public final class BinlogSchema {
         List<Column> out = new ArrayList<>();
         for (Column c : columns) {
             MariaDbCatalog.ColumnDetail d = details.get(c.name());
-            out.add(d == null ? c : new Column(c.attnum(), c.name(), c.type(), c.nullable(), d.defaultExpression(), c.sequence(), c.identity(),
-                    d.generated(), c.missing(), c.collation(), d.onUpdate(), d.virtual() ? Boolean.TRUE : null));
+            out.add(
+                    d == null
+                            ? c
+                            : new Column(
+                                    c.attnum(),
+                                    c.name(),
+                                    c.type(),
+                                    c.nullable(),
+                                    d.defaultExpression(),
+                                    c.sequence(),
+                                    c.identity(),
+                                    d.generated(),
+                                    c.missing(),
+                                    c.collation(),
+                                    d.onUpdate(),
+                                    d.virtual() ? Boolean.TRUE : null));
         }
         return out;
     }
@@ -92,8 +123,20 @@ public final class BinlogSchema {
             int number = at >= 0 ? previous.columns().get(at).attnum() : ++top;
             columns.add(c.renumbered(number, at >= 0 ? c.missing() : missing(c)));
         }
-        return new TableSchema(next.id(), next.relationId(), next.schema(), next.table(), columns, next.primaryKey(), next.primaryKeyName(), next.enums(),
-                next.domains(), next.indexes(), next.constraints(), next.replicaIdentityFull(), next.fromSequence());
+        return new TableSchema(
+                next.id(),
+                next.relationId(),
+                next.schema(),
+                next.table(),
+                columns,
+                next.primaryKey(),
+                next.primaryKeyName(),
+                next.enums(),
+                next.domains(),
+                next.indexes(),
+                next.constraints(),
+                next.replicaIdentityFull(),
+                next.fromSequence());
     }
 
     /**
@@ -104,7 +147,11 @@ public final class BinlogSchema {
     private static String missing(Column c) {
         String d = c.defaultExpression();
         String base = MariaDbTypes.base(c.type());
-        if (d == null || base.startsWith("date") || base.startsWith("time") || base.equals("year") || base.equals("bit")) {
+        if (d == null
+                || base.startsWith("date")
+                || base.startsWith("time")
+                || base.equals("year")
+                || base.equals("bit")) {
             return null;
         }
         if (d.matches("-?\\d+(\\.\\d+)?") && MariaDbTypes.numeric(c.type())) {
@@ -117,11 +164,31 @@ public final class BinlogSchema {
     }
 
     /** @param json columns MariaDB keeps as longtext with a json_valid check: their type is {@code json} */
-    static TableSchema table(String database, String table, List<Column> columns, List<String> key, List<String> indexes, List<Constraint> constraints,
-                             Set<String> json) {
-        columns = columns.stream().map(c -> !json.contains(c.name()) ? c : c.retyped("json")).toList();
-        return new TableSchema(0, relationId(database + "." + table), database, table, columns, key, key.isEmpty() ? null : "PRIMARY",
-                Map.of(), Map.of(), indexes, constraints, key.isEmpty(), 0);
+    static TableSchema table(
+            String database,
+            String table,
+            List<Column> columns,
+            List<String> key,
+            List<String> indexes,
+            List<Constraint> constraints,
+            Set<String> json) {
+        columns = columns.stream()
+                .map(c -> !json.contains(c.name()) ? c : c.retyped("json"))
+                .toList();
+        return new TableSchema(
+                0,
+                relationId(database + "." + table),
+                database,
+                table,
+                columns,
+                key,
+                key.isEmpty() ? null : "PRIMARY",
+                Map.of(),
+                Map.of(),
+                indexes,
+                constraints,
+                key.isEmpty(),
+                0);
     }
 
     /**

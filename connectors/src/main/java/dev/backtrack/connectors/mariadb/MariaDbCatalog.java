@@ -8,7 +8,6 @@ import dev.backtrack.repository.objects.ObjectSet;
 import dev.backtrack.repository.schema.Column;
 import dev.backtrack.repository.schema.Constraint;
 import dev.backtrack.repository.schema.TableSchema;
-
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -32,6 +31,7 @@ import java.util.regex.Pattern;
 public final class MariaDbCatalog implements SourceCatalog {
     /** MariaDB's own check on a JSON column. */
     private static final Pattern JSON_VALID = Pattern.compile("json_valid\\(`((?:[^`]|``)+)`\\)");
+
     private final Connection connection;
     private final String url;
     private final String user;
@@ -62,7 +62,10 @@ public final class MariaDbCatalog implements SourceCatalog {
             } catch (SQLException ignored) {
                 // the session is of no use either way
             }
-            throw new SourceException(role + " " + MariaDbConnections.where(url) + " refused SET time_zone (" + MariaDbConnections.firstLine(e) + ")", e);
+            throw new SourceException(
+                    role + " " + MariaDbConnections.where(url) + " refused SET time_zone ("
+                            + MariaDbConnections.firstLine(e) + ")",
+                    e);
         }
     }
 
@@ -92,18 +95,24 @@ public final class MariaDbCatalog implements SourceCatalog {
         List<String> missing = new ArrayList<>();
         String logBin = one("SELECT @@log_bin");
         if (!"1".equals(logBin) && !"ON".equalsIgnoreCase(logBin)) {
-            missing.add("the binary log is off: add log_bin=mysql-bin to the [mysqld] section of the server's configuration and restart it");
+            missing.add(
+                    "the binary log is off: add log_bin=mysql-bin to the [mysqld] section of the server's configuration and restart it");
         }
         String format = one("SELECT @@binlog_format");
         if (!"ROW".equalsIgnoreCase(format)) {
-            missing.add("binlog_format is " + format + ", capture needs ROW: run SET GLOBAL binlog_format = 'ROW'; and add binlog_format=ROW to the configuration");
+            missing.add(
+                    "binlog_format is " + format
+                            + ", capture needs ROW: run SET GLOBAL binlog_format = 'ROW'; and add binlog_format=ROW to the configuration");
         }
         String image = one("SELECT @@binlog_row_image");
         if (!"FULL".equalsIgnoreCase(image)) {
-            missing.add("binlog_row_image is " + image + ", capture needs FULL: run SET GLOBAL binlog_row_image = 'FULL'; and add binlog_row_image=FULL to the configuration");
+            missing.add(
+                    "binlog_row_image is " + image
+                            + ", capture needs FULL: run SET GLOBAL binlog_row_image = 'FULL'; and add binlog_row_image=FULL to the configuration");
         }
         if ("0".equals(one("SELECT @@server_id"))) {
-            missing.add("server_id is 0, so the server cannot serve a binlog reader: run SET GLOBAL server_id = 1; and add server_id=1 to the configuration");
+            missing.add(
+                    "server_id is 0, so the server cannot serve a binlog reader: run SET GLOBAL server_id = 1; and add server_id=1 to the configuration");
         }
         missing.addAll(missingGrants());
         if (!missing.isEmpty()) {
@@ -113,7 +122,8 @@ public final class MariaDbCatalog implements SourceCatalog {
 
     private List<String> missingGrants() {
         StringBuilder grants = new StringBuilder();
-        try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery("SHOW GRANTS")) {
+        try (Statement st = connection.createStatement();
+                ResultSet rs = st.executeQuery("SHOW GRANTS")) {
             while (rs.next()) {
                 grants.append(rs.getString(1).toUpperCase(Locale.ROOT)).append('\n');
             }
@@ -125,7 +135,8 @@ public final class MariaDbCatalog implements SourceCatalog {
             return List.of();
         }
         List<String> need = new ArrayList<>();
-        String global = g.lines().filter(l -> l.contains(" ON *.* ")).findFirst().orElse("");
+        String global =
+                g.lines().filter(l -> l.contains(" ON *.* ")).findFirst().orElse("");
         if (!global.contains("RELOAD")) {
             need.add("RELOAD");
         }
@@ -135,23 +146,27 @@ public final class MariaDbCatalog implements SourceCatalog {
         if (!global.contains("REPLICATION CLIENT") && !global.contains("BINLOG MONITOR") && !global.contains("SUPER")) {
             need.add("REPLICATION CLIENT");
         }
-        boolean select = global.contains("SELECT") || g.lines().anyMatch(l -> l.contains(" ON `" + database.toUpperCase(Locale.ROOT) + "`.* ")
-                && (l.contains("SELECT") || l.contains("ALL PRIVILEGES")));
+        boolean select = global.contains("SELECT")
+                || g.lines()
+                        .anyMatch(l -> l.contains(" ON `" + database.toUpperCase(Locale.ROOT) + "`.* ")
+                                && (l.contains("SELECT") || l.contains("ALL PRIVILEGES")));
         if (!select) {
             need.add("SELECT");
         }
         if (need.isEmpty()) {
             return List.of();
         }
-        return List.of("user '" + user + "' lacks " + String.join(", ", need) + ": run GRANT " + String.join(", ", need) + " ON *.* TO '" + user + "'@'%';"
-                + " (use the user's own host in place of %)");
+        return List.of("user '" + user + "' lacks " + String.join(", ", need) + ": run GRANT " + String.join(", ", need)
+                + " ON *.* TO '" + user + "'@'%';" + " (use the user's own host in place of %)");
     }
 
     @Override
     public List<String> tables(List<String> include, List<String> exclude) {
         TableFilter selected = TableFilter.of(include, exclude);
         List<String> result = new ArrayList<>();
-        for (String t : column("SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE' ORDER BY 1", database)) {
+        for (String t : column(
+                "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE' ORDER BY 1",
+                database)) {
             String name = database + "." + t;
             if (selected.test(name)) {
                 result.add(name);
@@ -166,8 +181,9 @@ public final class MariaDbCatalog implements SourceCatalog {
             try (Statement st = connection.createStatement()) {
                 st.executeQuery("SELECT 1 FROM " + qualified(t) + " LIMIT 0").close();
             } catch (SQLException e) {
-                throw new SourceException("user '" + user + "' may not read " + t + ": run GRANT SELECT ON " + MariaDbTypes.ident(database) + ".* TO '"
-                        + user + "'@'%'; (" + e.getMessage().split("\n")[0] + ")");
+                throw new SourceException("user '" + user + "' may not read " + t + ": run GRANT SELECT ON "
+                        + MariaDbTypes.ident(database) + ".* TO '" + user + "'@'%'; ("
+                        + e.getMessage().split("\n")[0] + ")");
             }
         }
     }
@@ -180,19 +196,24 @@ public final class MariaDbCatalog implements SourceCatalog {
     @Override
     public void checkSupportedTypes(List<String> tables) {
         Set<String> captured = new HashSet<>(tables);
-        String sql = "SELECT TABLE_NAME, COLUMN_NAME, DATA_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME, ORDINAL_POSITION";
+        String sql =
+                "SELECT TABLE_NAME, COLUMN_NAME, DATA_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME, ORDINAL_POSITION";
         try (PreparedStatement ps = connection.prepareStatement(sql)) {
             ps.setString(1, database);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     String table = database + "." + rs.getString(1);
                     if (captured.contains(table) && MariaDbTypes.refusal(rs.getString(3)) != null) {
-                        throw new SourceException(MariaDbTypes.refusalLine(table, rs.getString(2), rs.getString(3).toLowerCase(Locale.ROOT)));
+                        throw new SourceException(MariaDbTypes.refusalLine(
+                                table, rs.getString(2), rs.getString(3).toLowerCase(Locale.ROOT)));
                     }
                 }
             }
         } catch (SQLException e) {
-            throw new SourceException("cannot read the column types of database " + database + ": " + e.getMessage().split("\n")[0], e);
+            throw new SourceException(
+                    "cannot read the column types of database " + database + ": "
+                            + e.getMessage().split("\n")[0],
+                    e);
         }
     }
 
@@ -222,32 +243,51 @@ public final class MariaDbCatalog implements SourceCatalog {
                         default -> null;
                     };
                     Integer scale = dataType.equals("decimal") ? rs.getInt(6) : null;
-                    String base = dataType + (columnType.contains(" unsigned") ? " unsigned" : "") + (columnType.contains(" zerofill") ? " zerofill" : "");
-                    String type = MariaDbTypes.spell(base, length, scale, MariaDbTypes.labels(columnType), rs.getString(8));
+                    String base = dataType
+                            + (columnType.contains(" unsigned") ? " unsigned" : "")
+                            + (columnType.contains(" zerofill") ? " zerofill" : "");
+                    String type =
+                            MariaDbTypes.spell(base, length, scale, MariaDbTypes.labels(columnType), rs.getString(8));
                     String def = rs.getString(10);
                     if (def != null && def.equalsIgnoreCase("NULL")) {
                         def = null;
                     }
                     boolean auto = rs.getString(11).toLowerCase(Locale.ROOT).contains("auto_increment");
-                    columns.add(new Column(position, rs.getString(1), type, "YES".equals(rs.getString(9)), def,
-                            auto ? qualifiedName : null, auto ? BinlogSchema.AUTO_INCREMENT : null, null, null));
+                    columns.add(new Column(
+                            position,
+                            rs.getString(1),
+                            type,
+                            "YES".equals(rs.getString(9)),
+                            def,
+                            auto ? qualifiedName : null,
+                            auto ? BinlogSchema.AUTO_INCREMENT : null,
+                            null,
+                            null));
                 }
             }
         } catch (SQLException e) {
             throw new SourceException("cannot read the definition of " + qualifiedName + ": " + e.getMessage(), e);
         }
         if (columns.isEmpty()) {
-            throw new SourceException("table " + qualifiedName + " does not exist on the source: check source.tables-include");
+            throw new SourceException(
+                    "table " + qualifiedName + " does not exist on the source: check source.tables-include");
         }
-        List<String> key = column("SELECT COLUMN_NAME FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND INDEX_NAME = 'PRIMARY' ORDER BY SEQ_IN_INDEX",
-                database, table);
-        return BinlogSchema.table(database, table, BinlogSchema.withDetails(columns, columnDetails(table)), key, indexes(table), constraints(table),
+        List<String> key = column(
+                "SELECT COLUMN_NAME FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND INDEX_NAME = 'PRIMARY' ORDER BY SEQ_IN_INDEX",
+                database,
+                table);
+        return BinlogSchema.table(
+                database,
+                table,
+                BinlogSchema.withDetails(columns, columnDetails(table)),
+                key,
+                indexes(table),
+                constraints(table),
                 jsonColumns(table));
     }
 
     /** What the binlog's parsed DDL does not say exactly about a column: its default, ON UPDATE, and generation. */
-    public record ColumnDetail(String defaultExpression, String onUpdate, String generated, boolean virtual) {
-    }
+    public record ColumnDetail(String defaultExpression, String onUpdate, String generated, boolean virtual) {}
 
     private static final Pattern ON_UPDATE = Pattern.compile("(?i)on update (\\S+)");
 
@@ -258,8 +298,9 @@ public final class MariaDbCatalog implements SourceCatalog {
      */
     public Map<String, ColumnDetail> columnDetails(String table) {
         Map<String, ColumnDetail> out = new LinkedHashMap<>();
-        String sql = "SELECT COLUMN_NAME, COLUMN_DEFAULT, EXTRA, GENERATION_EXPRESSION, DATA_TYPE FROM information_schema.COLUMNS"
-                + " WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION";
+        String sql =
+                "SELECT COLUMN_NAME, COLUMN_DEFAULT, EXTRA, GENERATION_EXPRESSION, DATA_TYPE FROM information_schema.COLUMNS"
+                        + " WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION";
         try (PreparedStatement ps = connection.prepareStatement(sql)) {
             ps.setString(1, database);
             ps.setString(2, table);
@@ -267,13 +308,23 @@ public final class MariaDbCatalog implements SourceCatalog {
                 while (rs.next()) {
                     String extra = rs.getString(3) == null ? "" : rs.getString(3);
                     Matcher onUpdate = ON_UPDATE.matcher(extra);
-                    String generated = rs.getString(4) == null || rs.getString(4).isEmpty() ? null : rs.getString(4);
-                    out.put(rs.getString(1), new ColumnDetail(generated != null ? null : MariaDbTypes.catalogDefault(rs.getString(2), extra, rs.getString(5), engine == Engine.MYSQL),
-                            onUpdate.find() ? onUpdate.group(1) : null, generated, extra.toUpperCase(Locale.ROOT).contains("VIRTUAL")));
+                    String generated =
+                            rs.getString(4) == null || rs.getString(4).isEmpty() ? null : rs.getString(4);
+                    out.put(
+                            rs.getString(1),
+                            new ColumnDetail(
+                                    generated != null
+                                            ? null
+                                            : MariaDbTypes.catalogDefault(
+                                                    rs.getString(2), extra, rs.getString(5), engine == Engine.MYSQL),
+                                    onUpdate.find() ? onUpdate.group(1) : null,
+                                    generated,
+                                    extra.toUpperCase(Locale.ROOT).contains("VIRTUAL")));
                 }
             }
         } catch (SQLException e) {
-            throw new SourceException("cannot read the columns of " + database + "." + table + ": " + e.getMessage(), e);
+            throw new SourceException(
+                    "cannot read the columns of " + database + "." + table + ": " + e.getMessage(), e);
         }
         return out;
     }
@@ -292,18 +343,24 @@ public final class MariaDbCatalog implements SourceCatalog {
                 while (rs.next()) {
                     String name = rs.getString(1);
                     String type = rs.getString(5);
-                    kinds.put(name, "FULLTEXT".equals(type) ? "FULLTEXT " : "SPATIAL".equals(type) ? "SPATIAL " : rs.getInt(2) == 0 ? "UNIQUE " : "");
-                    String part = MariaDbTypes.ident(rs.getString(3)) + (rs.getObject(4) == null ? "" : "(" + rs.getInt(4) + ")")
+                    kinds.put(
+                            name,
+                            "FULLTEXT".equals(type)
+                                    ? "FULLTEXT "
+                                    : "SPATIAL".equals(type) ? "SPATIAL " : rs.getInt(2) == 0 ? "UNIQUE " : "");
+                    String part = MariaDbTypes.ident(rs.getString(3))
+                            + (rs.getObject(4) == null ? "" : "(" + rs.getInt(4) + ")")
                             + ("D".equals(rs.getString(6)) ? " DESC" : "");
                     parts.computeIfAbsent(name, k -> new ArrayList<>()).add(part);
                 }
             }
         } catch (SQLException e) {
-            throw new SourceException("cannot read the indexes of " + database + "." + table + ": " + e.getMessage(), e);
+            throw new SourceException(
+                    "cannot read the indexes of " + database + "." + table + ": " + e.getMessage(), e);
         }
         List<String> out = new ArrayList<>();
-        parts.forEach((name, cols) -> out.add("CREATE " + kinds.get(name) + "INDEX " + MariaDbTypes.ident(name) + " ON " + MariaDbTypes.ident(table)
-                + " (" + String.join(", ", cols) + ")"));
+        parts.forEach((name, cols) -> out.add("CREATE " + kinds.get(name) + "INDEX " + MariaDbTypes.ident(name) + " ON "
+                + MariaDbTypes.ident(table) + " (" + String.join(", ", cols) + ")"));
         return out;
     }
 
@@ -321,7 +378,7 @@ public final class MariaDbCatalog implements SourceCatalog {
             ps.setString(2, table);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    String[] f = fk.computeIfAbsent(rs.getString(1), k -> new String[]{"", "", "", "", ""});
+                    String[] f = fk.computeIfAbsent(rs.getString(1), k -> new String[] {"", "", "", "", ""});
                     f[0] += (f[0].isEmpty() ? "" : ", ") + MariaDbTypes.ident(rs.getString(2));
                     f[1] = rs.getString(3);
                     f[2] += (f[2].isEmpty() ? "" : ", ") + MariaDbTypes.ident(rs.getString(4));
@@ -329,12 +386,17 @@ public final class MariaDbCatalog implements SourceCatalog {
                     f[4] = rs.getString(6);
                 }
             }
-            fk.forEach((name, f) -> out.add(new Constraint(name, "f", "FOREIGN KEY (" + f[0] + ") REFERENCES " + MariaDbTypes.ident(f[1]) + " (" + f[2]
-                    + ") ON DELETE " + f[4] + " ON UPDATE " + f[3])));
+            fk.forEach((name, f) -> out.add(new Constraint(
+                    name,
+                    "f",
+                    "FOREIGN KEY (" + f[0] + ") REFERENCES " + MariaDbTypes.ident(f[1]) + " (" + f[2] + ") ON DELETE "
+                            + f[4] + " ON UPDATE " + f[3])));
         } catch (SQLException e) {
-            throw new SourceException("cannot read the foreign keys of " + database + "." + table + ": " + e.getMessage(), e);
+            throw new SourceException(
+                    "cannot read the foreign keys of " + database + "." + table + ": " + e.getMessage(), e);
         }
-        String checks = "SELECT CONSTRAINT_NAME, CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = ? AND TABLE_NAME = ? ORDER BY 1";
+        String checks =
+                "SELECT CONSTRAINT_NAME, CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = ? AND TABLE_NAME = ? ORDER BY 1";
         try (PreparedStatement ps = connection.prepareStatement(checks)) {
             ps.setString(1, database);
             ps.setString(2, table);
@@ -354,7 +416,10 @@ public final class MariaDbCatalog implements SourceCatalog {
     /** Columns with MariaDB's own json_valid check: MariaDB's JSON type (MySQL's JSON type is reported as json already). */
     public Set<String> jsonColumns(String table) {
         Set<String> out = new HashSet<>();
-        for (String clause : column("SELECT CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = ? AND TABLE_NAME = ?", database, table)) {
+        for (String clause : column(
+                "SELECT CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = ? AND TABLE_NAME = ?",
+                database,
+                table)) {
             Matcher m = JSON_VALID.matcher(clause);
             if (m.matches()) {
                 out.add(m.group(1).replace("``", "`"));
@@ -378,7 +443,8 @@ public final class MariaDbCatalog implements SourceCatalog {
     @Override
     public Map<String, Long> sequences() {
         Map<String, Long> out = new LinkedHashMap<>();
-        String sql = "SELECT TABLE_NAME, AUTO_INCREMENT FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND AUTO_INCREMENT IS NOT NULL ORDER BY 1";
+        String sql =
+                "SELECT TABLE_NAME, AUTO_INCREMENT FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND AUTO_INCREMENT IS NOT NULL ORDER BY 1";
         try (PreparedStatement ps = connection.prepareStatement(sql)) {
             ps.setString(1, database);
             try (ResultSet rs = ps.executeQuery()) {
@@ -409,10 +475,12 @@ public final class MariaDbCatalog implements SourceCatalog {
     }
 
     public String one(String sql) {
-        try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+        try (Statement st = connection.createStatement();
+                ResultSet rs = st.executeQuery(sql)) {
             return rs.next() ? rs.getString(1) : null;
         } catch (SQLException e) {
-            throw new SourceException("source query failed (" + e.getMessage().split("\n")[0] + "): " + sql.split("\n")[0], e);
+            throw new SourceException(
+                    "source query failed (" + e.getMessage().split("\n")[0] + "): " + sql.split("\n")[0], e);
         }
     }
 
@@ -428,7 +496,8 @@ public final class MariaDbCatalog implements SourceCatalog {
                 }
             }
         } catch (SQLException e) {
-            throw new SourceException("source query failed (" + e.getMessage().split("\n")[0] + "): " + sql.split("\n")[0], e);
+            throw new SourceException(
+                    "source query failed (" + e.getMessage().split("\n")[0] + "): " + sql.split("\n")[0], e);
         }
         return out;
     }

@@ -3,7 +3,6 @@ package dev.backtrack.connectors.mariadb;
 import dev.backtrack.connectors.SourceException;
 import dev.backtrack.connectors.target.JdbcChanges;
 import dev.backtrack.repository.schema.TableSchema;
-
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -23,9 +22,15 @@ final class MariaDbChanges extends JdbcChanges {
     private final Map<TableSchema, MariaDbValues> binders = new IdentityHashMap<>();
 
     MariaDbChanges(Connection connection) {
-        super(connection, STATE_TABLE, "CREATE TABLE IF NOT EXISTS " + STATE_TABLE + " (name varchar(64) PRIMARY KEY, value text NOT NULL) ENGINE=InnoDB",
-                "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = '" + STATE_TABLE + "'",
-                "INSERT INTO " + STATE_TABLE + " (name, value) VALUES (?, ?) ON DUPLICATE KEY UPDATE value = VALUES(value)");
+        super(
+                connection,
+                STATE_TABLE,
+                "CREATE TABLE IF NOT EXISTS " + STATE_TABLE
+                        + " (name varchar(64) PRIMARY KEY, value text NOT NULL) ENGINE=InnoDB",
+                "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = '"
+                        + STATE_TABLE + "'",
+                "INSERT INTO " + STATE_TABLE
+                        + " (name, value) VALUES (?, ?) ON DUPLICATE KEY UPDATE value = VALUES(value)");
     }
 
     /** Foreign key checks (and so cascades) off for the session; MariaDB has no replica mode for triggers. */
@@ -45,7 +50,8 @@ final class MariaDbChanges extends JdbcChanges {
             st.execute("SET foreign_key_checks = " + on);
             return null;
         } catch (SQLException e) {
-            return "the target refused SET foreign_key_checks = " + on + " (" + String.valueOf(e.getMessage()).split("\n")[0] + ")" + consequence;
+            return "the target refused SET foreign_key_checks = " + on + " ("
+                    + String.valueOf(e.getMessage()).split("\n")[0] + ")" + consequence;
         }
     }
 
@@ -57,11 +63,17 @@ final class MariaDbChanges extends JdbcChanges {
     @Override
     protected void insert(TableSchema t, Object[] after) {
         List<Integer> cols = loaded(t, after);
-        String names = cols.stream().map(i -> MariaDbTypes.ident(t.columns().get(i).name())).collect(Collectors.joining(", "));
-        String sql = "INSERT INTO " + MariaDbTypes.ident(t.table()) + " (" + names + ") VALUES (" + "?, ".repeat(Math.max(0, cols.size() - 1)) + "?)";
+        String names = cols.stream()
+                .map(i -> MariaDbTypes.ident(t.columns().get(i).name()))
+                .collect(Collectors.joining(", "));
+        String sql = "INSERT INTO " + MariaDbTypes.ident(t.table()) + " (" + names + ") VALUES ("
+                + "?, ".repeat(Math.max(0, cols.size() - 1)) + "?)";
         if (!t.primaryKey().isEmpty()) {
-            sql += " ON DUPLICATE KEY UPDATE " + cols.stream().map(i -> MariaDbTypes.ident(t.columns().get(i).name()))
-                    .map(q -> q + " = VALUES(" + q + ")").collect(Collectors.joining(", "));
+            sql += " ON DUPLICATE KEY UPDATE "
+                    + cols.stream()
+                            .map(i -> MariaDbTypes.ident(t.columns().get(i).name()))
+                            .map(q -> q + " = VALUES(" + q + ")")
+                            .collect(Collectors.joining(", "));
         }
         run(t, sql, cols, after, new int[0], null);
     }
@@ -70,16 +82,25 @@ final class MariaDbChanges extends JdbcChanges {
     protected void update(TableSchema t, Object[] before, Object[] after) {
         List<Integer> cols = loaded(t, after);
         int[] key = t.keyColumns();
-        String sql = "UPDATE " + MariaDbTypes.ident(t.table()) + " SET " + cols.stream().map(i -> MariaDbTypes.ident(t.columns().get(i).name()) + " = ?")
-                .collect(Collectors.joining(", ")) + " WHERE " + where(t, key) + (t.primaryKey().isEmpty() ? " LIMIT 1" : "");
+        String sql = "UPDATE " + MariaDbTypes.ident(t.table()) + " SET "
+                + cols.stream()
+                        .map(i -> MariaDbTypes.ident(t.columns().get(i).name()) + " = ?")
+                        .collect(Collectors.joining(", "))
+                + " WHERE " + where(t, key) + (t.primaryKey().isEmpty() ? " LIMIT 1" : "");
         run(t, sql, cols, after, key, before);
     }
 
     @Override
     protected void delete(TableSchema t, Object[] before) {
         int[] key = t.keyColumns();
-        run(t, "DELETE FROM " + MariaDbTypes.ident(t.table()) + " WHERE " + where(t, key) + (t.primaryKey().isEmpty() ? " LIMIT 1" : ""),
-                List.of(), null, key, before);
+        run(
+                t,
+                "DELETE FROM " + MariaDbTypes.ident(t.table()) + " WHERE " + where(t, key)
+                        + (t.primaryKey().isEmpty() ? " LIMIT 1" : ""),
+                List.of(),
+                null,
+                key,
+                before);
     }
 
     private static String where(TableSchema t, int[] key) {
@@ -90,7 +111,8 @@ final class MariaDbChanges extends JdbcChanges {
         return String.join(" AND ", parts);
     }
 
-    private void run(TableSchema t, String sql, List<Integer> setColumns, Object[] setRow, int[] keyColumns, Object[] keyRow) {
+    private void run(
+            TableSchema t, String sql, List<Integer> setColumns, Object[] setRow, int[] keyColumns, Object[] keyRow) {
         MariaDbValues values = binders.computeIfAbsent(t, s -> new MariaDbValues(s.columns()));
         try (PreparedStatement ps = connection.prepareStatement(sql)) {
             int p = 1;
@@ -102,7 +124,10 @@ final class MariaDbChanges extends JdbcChanges {
             }
             ps.executeUpdate();
         } catch (SQLException e) {
-            throw new SourceException("applying a change to " + t.table() + " failed: " + String.valueOf(e.getMessage()).split("\n")[0], e);
+            throw new SourceException(
+                    "applying a change to " + t.table() + " failed: "
+                            + String.valueOf(e.getMessage()).split("\n")[0],
+                    e);
         }
     }
 }

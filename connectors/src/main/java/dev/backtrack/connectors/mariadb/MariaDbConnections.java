@@ -1,9 +1,8 @@
 package dev.backtrack.connectors.mariadb;
 
 import dev.backtrack.config.JdbcUrl;
-import dev.backtrack.connectors.postgres.ConnectionErrors;
 import dev.backtrack.connectors.SourceException;
-
+import dev.backtrack.connectors.postgres.ConnectionErrors;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -12,8 +11,7 @@ import java.util.Properties;
 
 /** Connections to MariaDB and MySQL through the MariaDB driver, and their failures in one line. Thread-safe (stateless). */
 final class MariaDbConnections {
-    private MariaDbConnections() {
-    }
+    private MariaDbConnections() {}
 
     /**
      * Connects to a {@code jdbc:mariadb://} or {@code jdbc:mysql://} URL (the MariaDB driver speaks to
@@ -42,16 +40,30 @@ final class MariaDbConnections {
         String tls = ConnectionErrors.tls(role, where, e, "serverSslCert");
         String mode = mode(url);
         boolean plain = mode == null || mode.equals("disable");
-        String line = tls != null ? tls : switch (e.getErrorCode()) {
-            // a server with require_secure_transport (or a user with REQUIRE SSL) answers a connection without TLS the same way
-            case 1045 -> role + " " + where + " rejected user '" + user + "': check the user and password" + (plain
-                    ? ", and if the server requires TLS add sslMode=verify-full&serverSslCert=/path/ca.pem to the URL" : "") + " (" + firstLine(e) + ")";
-            case 1049 -> role + " database in " + where + " does not exist: create it (CREATE DATABASE ...) or fix the URL";
-            case 1044 -> "user '" + user + "' may not use the " + role + " database in " + where + ": grant it, e.g. GRANT ALL ON crm_restored.* TO '" + user + "'";
-            default -> e.getSQLState() != null && e.getSQLState().startsWith("08")
-                    ? "cannot reach the " + role + " at " + where + ": check the host and port and that MariaDB/MySQL is running (" + firstLine(e) + ")"
-                    : "cannot connect to the " + role + " at " + where + ": " + firstLine(e);
-        };
+        String line = tls != null
+                ? tls
+                : switch (e.getErrorCode()) {
+                    // a server with require_secure_transport (or a user with REQUIRE SSL) answers a connection without
+                    // TLS the same way
+                    case 1045 ->
+                        role + " " + where + " rejected user '" + user + "': check the user and password"
+                                + (plain
+                                        ? ", and if the server requires TLS add sslMode=verify-full&serverSslCert=/path/ca.pem to the URL"
+                                        : "")
+                                + " (" + firstLine(e) + ")";
+                    case 1049 ->
+                        role + " database in " + where
+                                + " does not exist: create it (CREATE DATABASE ...) or fix the URL";
+                    case 1044 ->
+                        "user '" + user + "' may not use the " + role + " database in " + where
+                                + ": grant it, e.g. GRANT ALL ON crm_restored.* TO '" + user + "'";
+                    default ->
+                        e.getSQLState() != null && e.getSQLState().startsWith("08")
+                                ? "cannot reach the " + role + " at " + where
+                                        + ": check the host and port and that MariaDB/MySQL is running (" + firstLine(e)
+                                        + ")"
+                                : "cannot connect to the " + role + " at " + where + ": " + firstLine(e);
+                };
         return new SourceException(line, e);
     }
 

@@ -5,7 +5,6 @@ import dev.backtrack.connectors.target.ObjectPasses;
 import dev.backtrack.connectors.target.ObjectRestore;
 import dev.backtrack.repository.objects.ObjectDefinition;
 import dev.backtrack.repository.objects.ObjectSet;
-
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -31,7 +30,8 @@ import java.util.stream.Collectors;
  */
 final class MariaDbObjectRestore implements ObjectRestore {
     private static final Pattern DEFINER = Pattern.compile("DEFINER=`(?:[^`]|``)*`@`(?:[^`]|``)*`");
-    private static final Pattern EVENT_STATUS = Pattern.compile("(ON COMPLETION (?:NOT )?PRESERVE) (?:ENABLE|DISABLE ON SLAVE|DISABLE)");
+    private static final Pattern EVENT_STATUS =
+            Pattern.compile("(ON COMPLETION (?:NOT )?PRESERVE) (?:ENABLE|DISABLE ON SLAVE|DISABLE)");
     private final MariaDbTarget target;
     private final Connection connection;
     private final List<ObjectDefinition> objects = new ArrayList<>();
@@ -70,13 +70,21 @@ final class MariaDbObjectRestore implements ObjectRestore {
         if (options.definer() == null) {
             return;
         }
-        Set<String> accounts = objects.stream().map(this::definerOf).filter(d -> d != null).collect(Collectors.toCollection(TreeSet::new));
+        Set<String> accounts = objects.stream()
+                .map(this::definerOf)
+                .filter(d -> d != null)
+                .collect(Collectors.toCollection(TreeSet::new));
         for (String account : accounts) {
             Matcher m = Pattern.compile("`((?:[^`]|``)*)`@`((?:[^`]|``)*)`").matcher(account);
-            if (m.find() && "0".equals(one("SELECT COUNT(*) FROM mysql.user WHERE User = " + MariaDbTypes.quote(m.group(1).replace("``", "`"))
-                    + " AND Host = " + MariaDbTypes.quote(m.group(2).replace("``", "`"))))) {
-                throw new SourceException("the restore makes views, routines, triggers or events with DEFINER " + account + ", which the target lacks:"
-                        + " create that account there, or restore with --definer current (the restoring user) or --definer 'user'@'host'");
+            if (m.find()
+                    && "0"
+                            .equals(one("SELECT COUNT(*) FROM mysql.user WHERE User = "
+                                    + MariaDbTypes.quote(m.group(1).replace("``", "`")) + " AND Host = "
+                                    + MariaDbTypes.quote(m.group(2).replace("``", "`"))))) {
+                throw new SourceException(
+                        "the restore makes views, routines, triggers or events with DEFINER " + account
+                                + ", which the target lacks:"
+                                + " create that account there, or restore with --definer current (the restoring user) or --definer 'user'@'host'");
             }
         }
     }
@@ -121,7 +129,8 @@ final class MariaDbObjectRestore implements ObjectRestore {
         List<String> out = new ArrayList<>(o.create());
         String create = withoutOwnDatabase(o, out.remove(out.size() - 1));
         if (!Options.KEEP.equals(definer)) {
-            create = DEFINER.matcher(create).replaceFirst(Matcher.quoteReplacement("DEFINER=" + (definer == null ? "CURRENT_USER" : definer)));
+            create = DEFINER.matcher(create)
+                    .replaceFirst(Matcher.quoteReplacement("DEFINER=" + (definer == null ? "CURRENT_USER" : definer)));
         }
         if (o.kind().equals("event") && !enableEvents) {
             create = EVENT_STATUS.matcher(create).replaceFirst("$1 DISABLE");
@@ -142,7 +151,8 @@ final class MariaDbObjectRestore implements ObjectRestore {
     /** An object's text with what a restore may change in it (its definer, an event's state) taken out, for comparing. */
     static List<String> comparable(ObjectDefinition o) {
         List<String> out = new ArrayList<>(o.create());
-        String create = DEFINER.matcher(withoutOwnDatabase(o, out.remove(out.size() - 1))).replaceFirst("DEFINER");
+        String create = DEFINER.matcher(withoutOwnDatabase(o, out.remove(out.size() - 1)))
+                .replaceFirst("DEFINER");
         out.add(EVENT_STATUS.matcher(create).replaceFirst("$1"));
         return out;
     }
@@ -150,8 +160,12 @@ final class MariaDbObjectRestore implements ObjectRestore {
     @Override
     public List<String> finish() {
         List<String> notes = new ArrayList<>(leftOut);
-        notes.addAll(ObjectPasses.refused(pending, failures, partial,
-                "restore into a new, empty database on a server of the source's version, or leave the tables it needs out with --tables and see the notes"));
+        notes.addAll(
+                ObjectPasses.refused(
+                        pending,
+                        failures,
+                        partial,
+                        "restore into a new, empty database on a server of the source's version, or leave the tables it needs out with --tables and see the notes"));
         return notes;
     }
 
@@ -180,7 +194,8 @@ final class MariaDbObjectRestore implements ObjectRestore {
     }
 
     private String one(String sql) {
-        try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+        try (Statement st = connection.createStatement();
+                ResultSet rs = st.executeQuery(sql)) {
             return rs.next() ? rs.getString(1) : null;
         } catch (SQLException e) {
             throw new SourceException("target query failed (" + MariaDbConnections.firstLine(e) + "): " + sql, e);

@@ -4,7 +4,6 @@ import dev.backtrack.connectors.SourceException;
 import dev.backtrack.connectors.target.ChangeApplier;
 import dev.backtrack.repository.objects.ObjectDefinition;
 import dev.backtrack.repository.objects.ObjectSet;
-
 import java.sql.Connection;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -60,12 +59,17 @@ final class MariaDbObjectSync {
         List<String> out = new ArrayList<>();
         want.forEach((id, d) -> {
             if (wanted.test(id) && !same(d, have.get(id))) {
-                out.add(have.containsKey(id) ? id + " differs: " + firstDifference(d, have.get(id)) : id + " is missing");
+                out.add(
+                        have.containsKey(id)
+                                ? id + " differs: " + firstDifference(d, have.get(id))
+                                : id + " is missing");
             }
         });
         have.forEach((id, t) -> {
             // the migration's own progress table is not the source's
-            if (wanted.test(id) && !want.containsKey(id) && !t.name().equals(MariaDbTypes.ident(ChangeApplier.STATE_TABLE))) {
+            if (wanted.test(id)
+                    && !want.containsKey(id)
+                    && !t.name().equals(MariaDbTypes.ident(ChangeApplier.STATE_TABLE))) {
                 out.add(id + " is not at the source");
             }
         });

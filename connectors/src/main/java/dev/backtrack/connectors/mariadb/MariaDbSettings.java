@@ -4,7 +4,6 @@ import dev.backtrack.config.Engine;
 import dev.backtrack.config.SourceConfig;
 import dev.backtrack.connectors.SourceTls;
 import dev.backtrack.connectors.postgres.CaptureSettings;
-
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Properties;
@@ -17,14 +16,17 @@ import java.util.stream.Collectors;
  * the schema history lives in the repository.
  */
 public final class MariaDbSettings {
-    private MariaDbSettings() {
-    }
+    private MariaDbSettings() {}
 
-    public static Properties of(SourceConfig source, List<String> tables, Path repository, String offsetStoreClass, int maxBatchSize) {
+    public static Properties of(
+            SourceConfig source, List<String> tables, Path repository, String offsetStoreClass, int maxBatchSize) {
         Properties p = new Properties();
         p.setProperty("name", "backtrack-" + source.slot());
-        p.setProperty("connector.class", source.engine() == Engine.MYSQL ? "io.debezium.connector.mysql.MySqlConnector"
-                : "io.debezium.connector.mariadb.MariaDbConnector");
+        p.setProperty(
+                "connector.class",
+                source.engine() == Engine.MYSQL
+                        ? "io.debezium.connector.mysql.MySqlConnector"
+                        : "io.debezium.connector.mariadb.MariaDbConnector");
         p.setProperty("offset.storage", offsetStoreClass);
         p.setProperty("offset.storage.file.filename", repository.toString());
         p.setProperty("offset.flush.interval.ms", "0");
@@ -37,10 +39,17 @@ public final class MariaDbSettings {
         SourceTls.binlog(source).forEach(p::setProperty);
         p.setProperty("database.include.list", Pattern.quote(source.database()));
         // the configured patterns, not today's tables: a table created later is captured from its CREATE on
-        // the connector takes an include or an exclude list, not both: the excluded patterns become a lookahead of each included one
-        String excluded = source.tablesExclude().isEmpty() ? "" : "(?!(?:" + String.join(")$|(?:", source.tablesExclude()) + ")$)";
-        List<String> included = source.tablesInclude().isEmpty() ? List.of(Pattern.quote(source.database()) + "\\..*") : source.tablesInclude();
-        p.setProperty("table.include.list", included.stream().map(i -> excluded + "(?:" + i + ")").collect(Collectors.joining(",")));
+        // the connector takes an include or an exclude list, not both: the excluded patterns become a lookahead of each
+        // included one
+        String excluded = source.tablesExclude().isEmpty()
+                ? ""
+                : "(?!(?:" + String.join(")$|(?:", source.tablesExclude()) + ")$)";
+        List<String> included = source.tablesInclude().isEmpty()
+                ? List.of(Pattern.quote(source.database()) + "\\..*")
+                : source.tablesInclude();
+        p.setProperty(
+                "table.include.list",
+                included.stream().map(i -> excluded + "(?:" + i + ")").collect(Collectors.joining(",")));
         p.setProperty("schema.history.internal", RepositorySchemaHistory.class.getName());
         p.setProperty(RepositorySchemaHistory.REPOSITORY, repository.toString());
         // DDL of other tables too, so a table created later is known when it is first written
@@ -58,12 +67,15 @@ public final class MariaDbSettings {
         p.setProperty("event.converting.failure.handling.mode", "fail");
         p.setProperty("event.processing.failure.handling.mode", "fail");
         p.setProperty("inconsistent.schema.handling.mode", "fail");
-        p.setProperty("heartbeat.interval.ms", Long.toString(source.heartbeatInterval().toMillis()));
+        p.setProperty(
+                "heartbeat.interval.ms",
+                Long.toString(source.heartbeatInterval().toMillis()));
         p.setProperty("notification.enabled.channels", "sink");
         p.setProperty("notification.sink.topic.name", CaptureSettings.NOTIFICATION_TOPIC);
         CaptureSettings.engineSettings(p, maxBatchSize);
         p.setProperty("connect.keep.alive", "true");
-        // the binlog client notices a lost server and reconnects on this beat (default 60 s: a server restart cost a minute of lag)
+        // the binlog client notices a lost server and reconnects on this beat (default 60 s: a server restart cost a
+        // minute of lag)
         p.setProperty("connect.keep.alive.interval.ms", "2000");
         return p;
     }

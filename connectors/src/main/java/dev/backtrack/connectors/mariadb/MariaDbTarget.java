@@ -1,5 +1,9 @@
 package dev.backtrack.connectors.mariadb;
 
+import static dev.backtrack.connectors.mariadb.MariaDbConnections.firstLine;
+import static dev.backtrack.connectors.mariadb.MariaDbConnections.where;
+import static dev.backtrack.connectors.mariadb.MariaDbTypes.ident;
+
 import dev.backtrack.config.Engine;
 import dev.backtrack.connectors.SourceException;
 import dev.backtrack.connectors.target.ChangeApplier;
@@ -9,7 +13,6 @@ import dev.backtrack.repository.objects.ObjectSet;
 import dev.backtrack.repository.schema.Column;
 import dev.backtrack.repository.schema.Constraint;
 import dev.backtrack.repository.schema.TableSchema;
-
 import java.math.BigInteger;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -28,10 +31,6 @@ import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-
-import static dev.backtrack.connectors.mariadb.MariaDbConnections.firstLine;
-import static dev.backtrack.connectors.mariadb.MariaDbConnections.where;
-import static dev.backtrack.connectors.mariadb.MariaDbTypes.ident;
 
 /**
  * Restores into a MariaDB (or MySQL) database, the one the URL names: every table goes there, whatever
@@ -53,9 +52,11 @@ public final class MariaDbTarget implements TargetDatabase {
     private static final String SQL_MODE = "STRICT_ALL_TABLES,NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION";
     /** Rows per bulk batch (MariaDB) and bytes per batch, whichever comes first. */
     private static final int BULK_ROWS = 10_000;
+
     private static final int BULK_BYTES = 8 << 20;
     /** Multi-row INSERT (MySQL): placeholders and bytes per statement. */
     private static final int MULTI_ROW_PARAMETERS = 60_000;
+
     private static final int MULTI_ROW_BYTES = 1 << 20;
     private static final Pattern AT_ROW = Pattern.compile("at row (\\d+)");
 
@@ -68,7 +69,8 @@ public final class MariaDbTarget implements TargetDatabase {
     /** Tables made whole from the source's own CREATE TABLE (keys, indexes, constraints with them): shared by {@link #another} connections. */
     private Set<String> whole = ConcurrentHashMap.newKeySet();
 
-    private MariaDbTarget(Connection connection, String url, String user, String password, String database, boolean bulk) {
+    private MariaDbTarget(
+            Connection connection, String url, String user, String password, String database, boolean bulk) {
         this.connection = connection;
         this.url = url;
         this.user = user;
@@ -108,7 +110,8 @@ public final class MariaDbTarget implements TargetDatabase {
             String database;
             boolean mariadb;
             try (Statement st = c.createStatement()) {
-                st.execute("SET SESSION time_zone = '+00:00', sql_mode = '" + SQL_MODE + "', unique_checks = 0, foreign_key_checks = 0");
+                st.execute("SET SESSION time_zone = '+00:00', sql_mode = '" + SQL_MODE
+                        + "', unique_checks = 0, foreign_key_checks = 0");
                 try (ResultSet rs = st.executeQuery("SELECT DATABASE()")) {
                     rs.next();
                     database = rs.getString(1);
@@ -117,12 +120,16 @@ public final class MariaDbTarget implements TargetDatabase {
             }
             if (database == null) {
                 throw new SourceException("target URL " + where(url) + " names no database: add one, e.g. "
-                        + where(url).replaceFirst("^(jdbc:\\w+://[^/?]+)/?[^?]*", "$1/crm_restored") + " (after CREATE DATABASE crm_restored)");
+                        + where(url).replaceFirst("^(jdbc:\\w+://[^/?]+)/?[^?]*", "$1/crm_restored")
+                        + " (after CREATE DATABASE crm_restored)");
             }
             return new MariaDbTarget(c, url, user, password, database, mariadb);
         } catch (SQLException e) {
             close(c);
-            throw new SourceException("target " + where(url) + " refused the session settings (" + firstLine(e) + "): connect as a user who may set sql_mode and time_zone", e);
+            throw new SourceException(
+                    "target " + where(url) + " refused the session settings (" + firstLine(e)
+                            + "): connect as a user who may set sql_mode and time_zone",
+                    e);
         } catch (RuntimeException e) {
             close(c);
             throw e;
@@ -137,12 +144,15 @@ public final class MariaDbTarget implements TargetDatabase {
     /** Refuses a target database that holds any table, view or sequence. */
     @Override
     public void checkEmpty() {
-        String found = one("SELECT CONCAT(LOWER(TABLE_TYPE), ' ', TABLE_NAME) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()"
-                + " UNION ALL SELECT CONCAT(LOWER(ROUTINE_TYPE), ' ', ROUTINE_NAME) FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = DATABASE()"
-                + " UNION ALL SELECT CONCAT('trigger ', TRIGGER_NAME) FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE()"
-                + " UNION ALL SELECT CONCAT('event ', EVENT_NAME) FROM information_schema.EVENTS WHERE EVENT_SCHEMA = DATABASE() LIMIT 1", null);
+        String found = one(
+                "SELECT CONCAT(LOWER(TABLE_TYPE), ' ', TABLE_NAME) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()"
+                        + " UNION ALL SELECT CONCAT(LOWER(ROUTINE_TYPE), ' ', ROUTINE_NAME) FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = DATABASE()"
+                        + " UNION ALL SELECT CONCAT('trigger ', TRIGGER_NAME) FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE()"
+                        + " UNION ALL SELECT CONCAT('event ', EVENT_NAME) FROM information_schema.EVENTS WHERE EVENT_SCHEMA = DATABASE() LIMIT 1",
+                null);
         if (found != null) {
-            throw new SourceException("target database " + database + " at " + where(url) + " is not empty (it has " + found.replace("base table", "table")
+            throw new SourceException("target database " + database + " at " + where(url) + " is not empty (it has "
+                    + found.replace("base table", "table")
                     + "): restore into a new, empty database, e.g. CREATE DATABASE crm_restored");
         }
     }
@@ -194,7 +204,10 @@ public final class MariaDbTarget implements TargetDatabase {
             if (!t.primaryKey().isEmpty()) {
                 defs.add("PRIMARY KEY (" + columnList(t.primaryKey()) + ")");
             }
-            execute("CREATE TABLE " + ident(t.table()) + " (" + String.join(", ", defs) + ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4", t,
+            execute(
+                    "CREATE TABLE " + ident(t.table()) + " (" + String.join(", ", defs)
+                            + ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
+                    t,
                     "check the column types and defaults in the table version");
         }
     }
@@ -203,10 +216,14 @@ public final class MariaDbTarget implements TargetDatabase {
         StringBuilder d = new StringBuilder(ident(c.name())).append(' ').append(c.type());
         if (c.generated() != null) {
             // MariaDB takes neither NOT NULL nor DEFAULT on a generated column
-            return d.append(" GENERATED ALWAYS AS (").append(c.generated()).append(Boolean.TRUE.equals(c.virtual()) ? ") VIRTUAL" : ") STORED").toString();
+            return d.append(" GENERATED ALWAYS AS (")
+                    .append(c.generated())
+                    .append(Boolean.TRUE.equals(c.virtual()) ? ") VIRTUAL" : ") STORED")
+                    .toString();
         }
         d.append(c.nullable() ? " NULL" : " NOT NULL");
-        if (c.defaultExpression() != null && !(c.nullable() && c.defaultExpression().equalsIgnoreCase("NULL"))) {
+        if (c.defaultExpression() != null
+                && !(c.nullable() && c.defaultExpression().equalsIgnoreCase("NULL"))) {
             d.append(" DEFAULT ").append(c.defaultExpression());
         }
         if (c.onUpdate() != null) {
@@ -227,7 +244,9 @@ public final class MariaDbTarget implements TargetDatabase {
      * so; otherwise it gains AUTO_INCREMENT once the secondary indexes exist.
      */
     private static boolean inlineAutoIncrement(TableSchema t, Column c) {
-        return isAutoIncrement(c) && !t.primaryKey().isEmpty() && t.primaryKey().get(0).equals(c.name());
+        return isAutoIncrement(c)
+                && !t.primaryKey().isEmpty()
+                && t.primaryKey().get(0).equals(c.name());
     }
 
     /**
@@ -247,8 +266,10 @@ public final class MariaDbTarget implements TargetDatabase {
         try (Statement st = connection.createStatement()) {
             st.execute("DROP TABLE IF EXISTS " + names);
         } catch (SQLException e) {
-            throw new SourceException("could not drop the restored tables " + names + " from " + database + " (" + firstLine(e)
-                    + "): drop them by hand or drop the database", e);
+            throw new SourceException(
+                    "could not drop the restored tables " + names + " from " + database + " (" + firstLine(e)
+                            + "): drop them by hand or drop the database",
+                    e);
         }
     }
 
@@ -293,7 +314,8 @@ public final class MariaDbTarget implements TargetDatabase {
             }
             loaded = positions.stream().mapToInt(Integer::intValue).toArray();
             values = new MariaDbValues(columns);
-            insert = "INSERT INTO " + ident(table.table()) + " (" + columnList(columns.stream().map(Column::name).toList()) + ") VALUES ";
+            insert = "INSERT INTO " + ident(table.table()) + " ("
+                    + columnList(columns.stream().map(Column::name).toList()) + ") VALUES ";
             oneRow = "(" + "?,".repeat(Math.max(0, loaded.length - 1)) + (loaded.length == 0 ? "" : "?") + ")";
             rowsPerStatement = bulk ? BULK_ROWS : Math.max(1, MULTI_ROW_PARAMETERS / Math.max(1, loaded.length));
         }
@@ -334,12 +356,14 @@ public final class MariaDbTarget implements TargetDatabase {
                     PreparedStatement ps;
                     if (pending.size() == rowsPerStatement) {
                         if (full == null) {
-                            full = connection.prepareStatement(insert + (oneRow + ",").repeat(rowsPerStatement - 1) + oneRow);
+                            full = connection.prepareStatement(
+                                    insert + (oneRow + ",").repeat(rowsPerStatement - 1) + oneRow);
                         }
                         ps = full;
                     } else {
                         closeQuietly(statement);
-                        statement = connection.prepareStatement(insert + (oneRow + ",").repeat(pending.size() - 1) + oneRow);
+                        statement = connection.prepareStatement(
+                                insert + (oneRow + ",").repeat(pending.size() - 1) + oneRow);
                         ps = statement;
                     }
                     int p = 1;
@@ -353,8 +377,10 @@ public final class MariaDbTarget implements TargetDatabase {
             } catch (SQLException e) {
                 throw loadFailure(e);
             } catch (SourceException e) {
-                throw new SourceException("loading " + table.qualifiedName() + " failed in rows " + (flushed + 1) + " to " + (flushed + pending.size())
-                        + ": " + e.getMessage(), e);
+                throw new SourceException(
+                        "loading " + table.qualifiedName() + " failed in rows " + (flushed + 1) + " to "
+                                + (flushed + pending.size()) + ": " + e.getMessage(),
+                        e);
             } finally {
                 flushed += pending.size();
                 pending.clear();
@@ -369,8 +395,10 @@ public final class MariaDbTarget implements TargetDatabase {
                     ? "at row " + (flushed + Long.parseLong(m.group(1)))
                     : "in rows " + (flushed + 1) + " to " + (flushed + pending.size());
             // the server counts rows within one statement: its "at row N" would contradict ours
-            return new SourceException("loading " + table.qualifiedName() + " into " + database + "." + table.table() + " failed " + where
-                    + " (" + message.replaceFirst(" at row \\d+", "") + ")" + loadFix(e.getErrorCode()), e);
+            return new SourceException(
+                    "loading " + table.qualifiedName() + " into " + database + "." + table.table() + " failed " + where
+                            + " (" + message.replaceFirst(" at row \\d+", "") + ")" + loadFix(e.getErrorCode()),
+                    e);
         }
 
         /** Abandons the load so the connection can roll back. */
@@ -397,9 +425,10 @@ public final class MariaDbTarget implements TargetDatabase {
     private static String loadFix(int errorCode) {
         return switch (errorCode) {
             case 1406, 1264, 1265, 1366, 1292, 1048, 1690 ->
-                    ": the value does not fit the column as the table version defines it, so the captured rows and table version disagree; report this";
+                ": the value does not fit the column as the table version defines it, so the captured rows and table version disagree; report this";
             case 1062 -> ": the restored rows repeat a primary key; report this";
-            case 1153, 1301 -> ": a row is larger than the target's max_allowed_packet; raise it, e.g. SET GLOBAL max_allowed_packet = 1073741824";
+            case 1153, 1301 ->
+                ": a row is larger than the target's max_allowed_packet; raise it, e.g. SET GLOBAL max_allowed_packet = 1073741824";
             default -> "";
         };
     }
@@ -421,14 +450,13 @@ public final class MariaDbTarget implements TargetDatabase {
     }
 
     @Override
-    public ObjectRestore objects(ObjectSet objects,
-                                                                 ObjectRestore.Options options,
-                                                                 ObjectRestore.Scope scope) {
+    public ObjectRestore objects(ObjectSet objects, ObjectRestore.Options options, ObjectRestore.Scope scope) {
         return new MariaDbObjectRestore(this, connection, objects, options, scope);
     }
 
-    private static final Pattern TABLE_STATEMENT = Pattern.compile("(?is)\\s*(ALTER\\s+(ONLINE\\s+|IGNORE\\s+)*TABLE|CREATE\\s+(OR\\s+REPLACE\\s+)?"
-            + "(TEMPORARY\\s+)?TABLE|DROP\\s+TABLE|RENAME\\s+TABLE|CREATE\\s+(OR\\s+REPLACE\\s+)?(UNIQUE\\s+|FULLTEXT\\s+|SPATIAL\\s+)?INDEX|DROP\\s+INDEX)\\s.*");
+    private static final Pattern TABLE_STATEMENT = Pattern.compile(
+            "(?is)\\s*(ALTER\\s+(ONLINE\\s+|IGNORE\\s+)*TABLE|CREATE\\s+(OR\\s+REPLACE\\s+)?"
+                    + "(TEMPORARY\\s+)?TABLE|DROP\\s+TABLE|RENAME\\s+TABLE|CREATE\\s+(OR\\s+REPLACE\\s+)?(UNIQUE\\s+|FULLTEXT\\s+|SPATIAL\\s+)?INDEX|DROP\\s+INDEX)\\s.*");
 
     /**
      * Replays a source's statement on a table (its engine, partitions or foreign key rules may change
@@ -470,15 +498,21 @@ public final class MariaDbTarget implements TargetDatabase {
             for (String index : t.indexes()) {
                 execute(index, t, "check the index definition in the table version");
             }
-            List<String> adds = t.constraints().stream().filter(c -> !c.kind().equals("f") && !impliedByJson(t, c))
-                    .map(c -> "ADD CONSTRAINT " + ident(c.name()) + " " + c.definition()).toList();
+            List<String> adds = t.constraints().stream()
+                    .filter(c -> !c.kind().equals("f") && !impliedByJson(t, c))
+                    .map(c -> "ADD CONSTRAINT " + ident(c.name()) + " " + c.definition())
+                    .toList();
             if (!adds.isEmpty()) {
-                execute("ALTER TABLE " + ident(t.table()) + " " + String.join(", ", adds), t,
+                execute(
+                        "ALTER TABLE " + ident(t.table()) + " " + String.join(", ", adds),
+                        t,
                         "the restored rows break a unique or check constraint the source had; report this");
             }
             for (Column c : t.columns()) {
                 if (isAutoIncrement(c) && !inlineAutoIncrement(t, c)) {
-                    execute("ALTER TABLE " + ident(t.table()) + " MODIFY " + definition(c, true), t,
+                    execute(
+                            "ALTER TABLE " + ident(t.table()) + " MODIFY " + definition(c, true),
+                            t,
                             "an AUTO_INCREMENT column must lead an index; check the table version's indexes");
                 }
             }
@@ -498,13 +532,17 @@ public final class MariaDbTarget implements TargetDatabase {
                 }
                 List<String> referenced = referencedTable(c.definition());
                 if (referenced.size() != 1 || !restored.contains(referenced.get(0))) {
-                    skipped.add("foreign key " + t.qualifiedName() + "." + c.name() + " left out: it references a table that is not restored");
+                    skipped.add("foreign key " + t.qualifiedName() + "." + c.name()
+                            + " left out: it references a table that is not restored");
                     continue;
                 }
                 adds.add("ADD CONSTRAINT " + ident(c.name()) + " " + c.definition());
             }
             if (!adds.isEmpty()) {
-                execute("ALTER TABLE " + ident(t.table()) + " " + String.join(", ", adds), t, "check the foreign key definitions in the table version");
+                execute(
+                        "ALTER TABLE " + ident(t.table()) + " " + String.join(", ", adds),
+                        t,
+                        "check the foreign key definitions in the table version");
             }
         }
         return skipped;
@@ -515,7 +553,8 @@ public final class MariaDbTarget implements TargetDatabase {
      * column, which CREATE TABLE has already made again: adding it a second time would fail as a duplicate.
      */
     static boolean impliedByJson(TableSchema t, Constraint c) {
-        if (!c.kind().equals("c") || !c.definition().replace(" ", "").equalsIgnoreCase("CHECK(json_valid(" + ident(c.name()) + "))")) {
+        if (!c.kind().equals("c")
+                || !c.definition().replace(" ", "").equalsIgnoreCase("CHECK(json_valid(" + ident(c.name()) + "))")) {
             return false;
         }
         int i = t.columnIndex(c.name());
@@ -583,7 +622,8 @@ public final class MariaDbTarget implements TargetDatabase {
                     continue;
                 }
                 BigInteger next = captured.containsKey(t.qualifiedName()) && captured.get(t.qualifiedName()) != null
-                        ? BigInteger.valueOf(captured.get(t.qualifiedName())) : BigInteger.ONE;
+                        ? BigInteger.valueOf(captured.get(t.qualifiedName()))
+                        : BigInteger.ONE;
                 String max = one("SELECT CAST(MAX(" + ident(c.name()) + ") AS CHAR) FROM " + ident(t.table()), t);
                 if (max != null) {
                     next = next.max(new BigInteger(max).add(BigInteger.ONE));
@@ -600,10 +640,12 @@ public final class MariaDbTarget implements TargetDatabase {
     public void analyze(Collection<TableSchema> tables) {
         for (TableSchema t : tables) {
             String sql = "ANALYZE TABLE " + ident(t.table());
-            try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            try (Statement st = connection.createStatement();
+                    ResultSet rs = st.executeQuery(sql)) {
                 while (rs.next()) {
                     if ("error".equalsIgnoreCase(rs.getString("Msg_type"))) {
-                        throw new SourceException("ANALYZE TABLE " + database + "." + t.table() + " failed: " + rs.getString("Msg_text"));
+                        throw new SourceException(
+                                "ANALYZE TABLE " + database + "." + t.table() + " failed: " + rs.getString("Msg_text"));
                     }
                 }
             } catch (SQLException e) {
@@ -617,7 +659,8 @@ public final class MariaDbTarget implements TargetDatabase {
     }
 
     private String one(String sql, TableSchema table) {
-        try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+        try (Statement st = connection.createStatement();
+                ResultSet rs = st.executeQuery(sql)) {
             return rs.next() ? rs.getString(1) : null;
         } catch (SQLException e) {
             throw failure(e, sql, table, "");
@@ -633,8 +676,12 @@ public final class MariaDbTarget implements TargetDatabase {
     }
 
     private SourceException failure(SQLException e, String sql, TableSchema table, String fix) {
-        String on = table == null ? "" : " on " + database + "." + table.table() + " (from " + table.qualifiedName() + ")";
-        return new SourceException("target statement failed" + on + " (" + firstLine(e) + ")" + (fix.isEmpty() ? "" : ": " + fix) + ": " + sql, e);
+        String on =
+                table == null ? "" : " on " + database + "." + table.table() + " (from " + table.qualifiedName() + ")";
+        return new SourceException(
+                "target statement failed" + on + " (" + firstLine(e) + ")" + (fix.isEmpty() ? "" : ": " + fix) + ": "
+                        + sql,
+                e);
     }
 
     private static void closeQuietly(Statement st) {

@@ -16,9 +16,24 @@ import java.util.stream.Collectors;
 public final class MariaDbTypes {
     private static final Set<String> SIZED = Set.of("char", "varchar", "binary", "varbinary", "bit");
     private static final Set<String> FRACTIONAL = Set.of("datetime", "timestamp", "time");
-    private static final Set<String> TEXTUAL = Set.of("char", "varchar", "tinytext", "text", "mediumtext", "longtext", "enum", "set");
-    private static final Set<String> NUMERIC = Set.of("tinyint", "smallint", "mediumint", "int", "integer", "bigint", "decimal", "numeric",
-            "float", "double", "real", "bit", "year", "bool", "boolean");
+    private static final Set<String> TEXTUAL =
+            Set.of("char", "varchar", "tinytext", "text", "mediumtext", "longtext", "enum", "set");
+    private static final Set<String> NUMERIC = Set.of(
+            "tinyint",
+            "smallint",
+            "mediumint",
+            "int",
+            "integer",
+            "bigint",
+            "decimal",
+            "numeric",
+            "float",
+            "double",
+            "real",
+            "bit",
+            "year",
+            "bool",
+            "boolean");
 
     /** Types the binlog connector cannot read exactly, with the column type that holds the same values. */
     private static final Map<String, String> UNREADABLE = Map.of(
@@ -26,8 +41,7 @@ public final class MariaDbTypes {
             "inet6", "Debezium's DDL parser does not know the type: use varchar(39)",
             "inet4", "Debezium's DDL parser does not know the type: use varchar(15)");
 
-    private MariaDbTypes() {
-    }
+    private MariaDbTypes() {}
 
     /**
      * Why a column of this base type (information_schema's DATA_TYPE, or {@link #base}) cannot be
@@ -39,8 +53,8 @@ public final class MariaDbTypes {
 
     /** The line that refuses a table's column of an unreadable type, with both fixes. */
     public static String refusalLine(String qualifiedTable, String column, String base) {
-        return "column " + qualifiedTable + "." + column + " has type " + base + ", which cannot be captured exactly (" + refusal(base)
-                + "), or exclude the table with source.tables-exclude; then start the agent again";
+        return "column " + qualifiedTable + "." + column + " has type " + base + ", which cannot be captured exactly ("
+                + refusal(base) + "), or exclude the table with source.tables-exclude; then start the agent again";
     }
 
     /**
@@ -67,7 +81,11 @@ public final class MariaDbTypes {
         if (base.equals("enum") || base.equals("set")) {
             t.append(labels.stream().map(MariaDbTypes::quote).collect(Collectors.joining(",", "(", ")")));
         } else if (base.equals("decimal")) {
-            t.append('(').append(length == null ? 10 : length).append(',').append(scale == null ? 0 : scale).append(')');
+            t.append('(')
+                    .append(length == null ? 10 : length)
+                    .append(',')
+                    .append(scale == null ? 0 : scale)
+                    .append(')');
         } else if (SIZED.contains(base) && length != null) {
             t.append('(').append(length).append(')');
         } else if (FRACTIONAL.contains(base) && length != null && length > 0) {
@@ -119,7 +137,9 @@ public final class MariaDbTypes {
     public static int scale(String spelled) {
         int comma = spelled.indexOf(',');
         int close = spelled.indexOf(')');
-        return comma < 0 || close < comma || !base(spelled).equals("decimal") ? 0 : Integer.parseInt(spelled.substring(comma + 1, close).trim());
+        return comma < 0 || close < comma || !base(spelled).equals("decimal")
+                ? 0
+                : Integer.parseInt(spelled.substring(comma + 1, close).trim());
     }
 
     /** The labels of an {@code enum(...)} or {@code set(...)} type, unquoted. */
@@ -184,7 +204,8 @@ public final class MariaDbTypes {
         if (CURRENT_TIMESTAMP.matcher(raw).matches()) {
             return raw.contains("(") ? raw.toLowerCase(Locale.ROOT) : "current_timestamp()";
         }
-        boolean expression = mysql ? extra != null && extra.toUpperCase(Locale.ROOT).contains("DEFAULT_GENERATED")
+        boolean expression = mysql
+                ? extra != null && extra.toUpperCase(Locale.ROOT).contains("DEFAULT_GENERATED")
                 : !(raw.startsWith("'") || raw.matches("-?\\d+(\\.\\d+)?([eE][-+]?\\d+)?") || raw.matches("b'[01]*'"));
         if (expression) {
             return "(" + raw + ")";

@@ -2,7 +2,6 @@ package dev.backtrack.connectors.mariadb;
 
 import dev.backtrack.connectors.SourceException;
 import dev.backtrack.repository.schema.Column;
-
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.sql.PreparedStatement;
@@ -28,7 +27,14 @@ final class MariaDbValues {
     private static final long MICROS_PER_DAY = 86_400_000_000L;
 
     /** How a column's values are bound; decided once per column from its type. */
-    enum Kind { PLAIN, DATE, DATETIME, TIMESTAMP, TIME, BIT }
+    enum Kind {
+        PLAIN,
+        DATE,
+        DATETIME,
+        TIMESTAMP,
+        TIME,
+        BIT
+    }
 
     private final Kind[] kinds;
     private final String[] names;
@@ -96,8 +102,9 @@ final class MariaDbValues {
     }
 
     private SourceException unexpected(int column, Object v, String expected) {
-        return new SourceException("column " + names[column] + " holds a " + v.getClass().getSimpleName() + " (" + v
-                + ") where the MariaDB target expects " + expected + ": the repository was written by another capture; report this");
+        return new SourceException("column " + names[column] + " holds a "
+                + v.getClass().getSimpleName() + " (" + v + ") where the MariaDB target expects " + expected
+                + ": the repository was written by another capture; report this");
     }
 
     /** Roughly what the value costs on the wire, to bound a batch's size. */
@@ -115,7 +122,8 @@ final class MariaDbValues {
     static String datetime(long micros) {
         long day = Math.floorDiv(micros, MICROS_PER_DAY);
         long ofDay = Math.floorMod(micros, MICROS_PER_DAY);
-        StringBuilder b = new StringBuilder(26).append(LocalDate.ofEpochDay(day)).append(' ');
+        StringBuilder b =
+                new StringBuilder(26).append(LocalDate.ofEpochDay(day)).append(' ');
         return clock(b, ofDay).toString();
     }
 
@@ -126,7 +134,8 @@ final class MariaDbValues {
             b.append('-');
         }
         // Long.MIN_VALUE cannot be negated, but it is far outside TIME's range: the server refuses it either way
-        return clock(b, micros == Long.MIN_VALUE ? Long.MAX_VALUE : Math.abs(micros)).toString();
+        return clock(b, micros == Long.MIN_VALUE ? Long.MAX_VALUE : Math.abs(micros))
+                .toString();
     }
 
     private static StringBuilder clock(StringBuilder b, long micros) {

@@ -1,7 +1,6 @@
 package dev.backtrack.connectors.mariadb;
 
 import dev.backtrack.connectors.SourceException;
-
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -20,12 +19,15 @@ final class ObjectSession {
     ObjectSession(Connection connection) {
         this.connection = connection;
         try (Statement st = connection.createStatement();
-             ResultSet rs = st.executeQuery("SELECT CONCAT('SET SESSION sql_mode = ''', @@sql_mode, ''', character_set_client = ', @@character_set_client,"
-                     + " ', collation_connection = ', @@collation_connection)")) {
+                ResultSet rs = st.executeQuery(
+                        "SELECT CONCAT('SET SESSION sql_mode = ''', @@sql_mode, ''', character_set_client = ', @@character_set_client,"
+                                + " ', collation_connection = ', @@collation_connection)")) {
             rs.next();
             this.settings = rs.getString(1);
         } catch (SQLException e) {
-            throw new SourceException("target query failed (" + MariaDbConnections.firstLine(e) + "): cannot read the session's sql_mode", e);
+            throw new SourceException(
+                    "target query failed (" + MariaDbConnections.firstLine(e) + "): cannot read the session's sql_mode",
+                    e);
         }
     }
 
@@ -43,7 +45,8 @@ final class ObjectSession {
                 st.execute(settings);
             }
         } catch (SQLException e) {
-            throw new SourceException("the target refused to set its session back (" + MariaDbConnections.firstLine(e) + ")", e);
+            throw new SourceException(
+                    "the target refused to set its session back (" + MariaDbConnections.firstLine(e) + ")", e);
         }
     }
 }

@@ -9,7 +9,6 @@ import io.debezium.relational.history.HistoryRecord;
 import io.debezium.relational.history.HistoryRecordComparator;
 import io.debezium.relational.history.SchemaHistoryException;
 import io.debezium.relational.history.SchemaHistoryListener;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -22,10 +21,15 @@ import java.util.function.Consumer;
 public final class RepositorySchemaHistory extends AbstractSchemaHistory {
     /** The setting that names the repository directory. */
     public static final String REPOSITORY = "schema.history.internal.backtrack.repository";
+
     private SourceHistory history;
 
     @Override
-    public void configure(Configuration config, HistoryRecordComparator comparator, SchemaHistoryListener listener, boolean useCatalogBeforeSchema) {
+    public void configure(
+            Configuration config,
+            HistoryRecordComparator comparator,
+            SchemaHistoryListener listener,
+            boolean useCatalogBeforeSchema) {
         super.configure(config, comparator, listener, useCatalogBeforeSchema);
         String repository = config.getString(REPOSITORY);
         if (repository == null) {
@@ -37,7 +41,8 @@ public final class RepositorySchemaHistory extends AbstractSchemaHistory {
     @Override
     protected synchronized void storeRecord(HistoryRecord record) throws SchemaHistoryException {
         try {
-            history.append(DocumentWriter.defaultWriter().write(record.document()).getBytes(StandardCharsets.UTF_8));
+            history.append(
+                    DocumentWriter.defaultWriter().write(record.document()).getBytes(StandardCharsets.UTF_8));
         } catch (IOException | RuntimeException e) {
             throw new SchemaHistoryException("cannot store a schema history record: " + e.getMessage(), e);
         }
@@ -47,9 +52,11 @@ public final class RepositorySchemaHistory extends AbstractSchemaHistory {
     protected synchronized void recoverRecords(Consumer<HistoryRecord> records) {
         for (byte[] r : history.records()) {
             try {
-                records.accept(new HistoryRecord(DocumentReader.defaultReader().read(new String(r, StandardCharsets.UTF_8))));
+                records.accept(
+                        new HistoryRecord(DocumentReader.defaultReader().read(new String(r, StandardCharsets.UTF_8))));
             } catch (IOException e) {
-                throw new SchemaHistoryException("a schema history record in the repository is not JSON: " + e.getMessage(), e);
+                throw new SchemaHistoryException(
+                        "a schema history record in the repository is not JSON: " + e.getMessage(), e);
             }
         }
     }

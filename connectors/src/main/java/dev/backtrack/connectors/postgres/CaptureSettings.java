@@ -2,7 +2,6 @@ package dev.backtrack.connectors.postgres;
 
 import dev.backtrack.config.SourceConfig;
 import dev.backtrack.connectors.SourceTls;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,8 +19,7 @@ public final class CaptureSettings {
     public static final String NOTIFICATION_TOPIC = TOPIC_PREFIX + ".notifications";
     public static final String HEARTBEAT_TOPIC_PREFIX = "__debezium-heartbeat";
 
-    private CaptureSettings() {
-    }
+    private CaptureSettings() {}
 
     /** Most bytes of change events the engine queues ahead of the agent. */
     public static final long QUEUE_BYTES = 8L << 20;
@@ -30,7 +28,8 @@ public final class CaptureSettings {
      * @param offsetStoreClass the engine's offset store; it is given the repository path as its
      *                         file name, since the log itself holds the offsets.
      */
-    public static Properties of(SourceConfig source, List<String> tables, Path repository, String offsetStoreClass, int maxBatchSize) {
+    public static Properties of(
+            SourceConfig source, List<String> tables, Path repository, String offsetStoreClass, int maxBatchSize) {
         return of(source, tables, List.of(), false, repository, offsetStoreClass, maxBatchSize);
     }
 
@@ -40,8 +39,14 @@ public final class CaptureSettings {
      * @param followNewTables filter by the configured patterns rather than by today's tables, so a table
      *                        created later (and added to the publication by the DDL trigger) is captured too
      */
-    public static Properties of(SourceConfig source, List<String> tables, List<String> partitioned, boolean followNewTables, Path repository,
-                                String offsetStoreClass, int maxBatchSize) {
+    public static Properties of(
+            SourceConfig source,
+            List<String> tables,
+            List<String> partitioned,
+            boolean followNewTables,
+            Path repository,
+            String offsetStoreClass,
+            int maxBatchSize) {
         Properties p = new Properties();
         p.setProperty("name", "backtrack-" + source.slot());
         p.setProperty("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
@@ -68,7 +73,12 @@ public final class CaptureSettings {
             partitioned.stream().map(Pattern::quote).forEach(exclude::add);
             p.setProperty("table.exclude.list", String.join(",", exclude));
         } else {
-            p.setProperty("table.include.list", tables.stream().filter(t -> !partitioned.contains(t)).map(Pattern::quote).collect(Collectors.joining(",")));
+            p.setProperty(
+                    "table.include.list",
+                    tables.stream()
+                            .filter(t -> !partitioned.contains(t))
+                            .map(Pattern::quote)
+                            .collect(Collectors.joining(",")));
         }
         p.setProperty("snapshot.mode", "initial");
         p.setProperty("provide.transaction.metadata", "true");
@@ -84,7 +94,9 @@ public final class CaptureSettings {
         p.setProperty("text.type", TextForm.class.getName());
         // a value the connector cannot convert stops capture instead of becoming NULL in the log
         p.setProperty("event.converting.failure.handling.mode", "fail");
-        p.setProperty("heartbeat.interval.ms", Long.toString(source.heartbeatInterval().toMillis()));
+        p.setProperty(
+                "heartbeat.interval.ms",
+                Long.toString(source.heartbeatInterval().toMillis()));
         p.setProperty("notification.enabled.channels", "sink");
         p.setProperty("notification.sink.topic.name", NOTIFICATION_TOPIC);
         p.setProperty("slot.drop.on.stop", "false");
@@ -96,16 +108,19 @@ public final class CaptureSettings {
     public static void engineSettings(Properties p, int maxBatchSize) {
         p.setProperty("max.batch.size", Integer.toString(maxBatchSize));
         p.setProperty("max.queue.size", Integer.toString(Math.max(8192, maxBatchSize * 4)));
-        // bounds the engine's queue by size too, so rows of megabytes each cannot fill the heap before the agent spills them
+        // bounds the engine's queue by size too, so rows of megabytes each cannot fill the heap before the agent spills
+        // them
         p.setProperty("max.queue.size.in.bytes", Long.toString(QUEUE_BYTES));
         p.setProperty("poll.interval.ms", "50");
         p.setProperty("errors.max.retries", "10");
         p.setProperty("errors.retry.delay.initial.ms", "500");
         p.setProperty("errors.retry.delay.max.ms", "10000");
-        // a lost source connection is retried after 2 s instead of Debezium's 10 s (a source restart cost 10-15 s of lag)
+        // a lost source connection is retried after 2 s instead of Debezium's 10 s (a source restart cost 10-15 s of
+        // lag)
         p.setProperty("retriable.restart.connector.wait.ms", "2000");
         p.setProperty("record.processing.threads", "1");
-        // a stop lets the batch being logged finish (Debezium waits 1 s by default, then goes on stopping while it runs)
+        // a stop lets the batch being logged finish (Debezium waits 1 s by default, then goes on stopping while it
+        // runs)
         p.setProperty("record.processing.shutdown.timeout.ms", "60000");
     }
 }

@@ -4,10 +4,6 @@ import dev.backtrack.connectors.SourceException;
 import dev.backtrack.repository.model.Unavailable;
 import dev.backtrack.repository.schema.Column;
 import dev.backtrack.repository.schema.TableSchema;
-import org.apache.kafka.connect.data.Field;
-import org.apache.kafka.connect.data.Schema;
-import org.apache.kafka.connect.data.Struct;
-
 import java.math.BigDecimal;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -17,6 +13,9 @@ import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.connect.data.Field;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.Struct;
 
 /**
  * Turns a Debezium row image (Connect {@link Struct}) into the repository's value array, in the
@@ -34,8 +33,7 @@ public final class ChangeDecoder {
         }
     }
 
-    private record Mapping(TableSchema schema, Field[] fields) {
-    }
+    private record Mapping(TableSchema schema, Field[] fields) {}
 
     private final Map<Schema, Mapping> mappings = new IdentityHashMap<>();
 
@@ -63,7 +61,8 @@ public final class ChangeDecoder {
         for (int i = 0; i < fields.length; i++) {
             Field f = struct.field(columns.get(i).name());
             if (f == null && columns.get(i).generated() == null) {
-                throw new SchemaMismatch("column " + columns.get(i).name() + " (" + columns.get(i).type() + ") is not in the change event");
+                throw new SchemaMismatch("column " + columns.get(i).name() + " ("
+                        + columns.get(i).type() + ") is not in the change event");
             }
             fields[i] = f;
             matched += f == null ? 0 : 1;
@@ -84,7 +83,9 @@ public final class ChangeDecoder {
                 case "io.debezium.time.Timestamp": {
                     long ms = ((Number) v).longValue();
                     // Debezium's infinity sentinels stay as they are (CopyText spells them 'infinity')
-                    return ms == CopyText.TIMESTAMP_INFINITY || ms == CopyText.TIMESTAMP_MINUS_INFINITY ? ms : ms * 1000;
+                    return ms == CopyText.TIMESTAMP_INFINITY || ms == CopyText.TIMESTAMP_MINUS_INFINITY
+                            ? ms
+                            : ms * 1000;
                 }
                 case "io.debezium.time.MicroTimestamp", "io.debezium.time.MicroTime":
                     return ((Number) v).longValue();
@@ -95,7 +96,8 @@ public final class ChangeDecoder {
                 case "io.debezium.time.Date":
                     return ((Number) v).longValue();
                 case "io.debezium.time.ZonedTimestamp":
-                    // one spelling of an instant, whichever way the row reached the log (stream or rows PostgreSQL printed)
+                    // one spelling of an instant, whichever way the row reached the log (stream or rows PostgreSQL
+                    // printed)
                     return TextValues.zoned((String) v);
                 case "io.debezium.data.geometry.Point", "io.debezium.data.geometry.Geometry":
                     return geometry((Struct) v);
@@ -129,8 +131,10 @@ public final class ChangeDecoder {
                 return out;
             }
             default:
-                throw new SourceException("column " + table.qualifiedName() + "." + table.columns().get(column).name() + " of type "
-                        + table.columns().get(column).type() + " arrives as " + schema.type() + (name == null ? "" : " (" + name + ")")
+                throw new SourceException("column " + table.qualifiedName() + "."
+                        + table.columns().get(column).name() + " of type "
+                        + table.columns().get(column).type() + " arrives as " + schema.type()
+                        + (name == null ? "" : " (" + name + ")")
                         + ", which Backtrack cannot store exactly yet: exclude the table with source.tables-exclude");
         }
     }
@@ -143,7 +147,11 @@ public final class ChangeDecoder {
         Object wkb = g.get("wkb");
         byte[] w = wkb instanceof ByteBuffer b ? toArray(b) : (byte[]) wkb;
         Integer srid = g.schema().field("srid") == null ? null : g.getInt32("srid");
-        return ByteBuffer.allocate(4 + w.length).order(ByteOrder.LITTLE_ENDIAN).putInt(srid == null ? 0 : srid).put(w).array();
+        return ByteBuffer.allocate(4 + w.length)
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .putInt(srid == null ? 0 : srid)
+                .put(w)
+                .array();
     }
 
     private static byte[] toArray(ByteBuffer buf) {

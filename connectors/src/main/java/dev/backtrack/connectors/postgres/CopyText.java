@@ -2,7 +2,6 @@ package dev.backtrack.connectors.postgres;
 
 import dev.backtrack.repository.schema.Column;
 import dev.backtrack.repository.schema.TableSchema;
-
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
@@ -22,12 +21,18 @@ public final class CopyText {
 
     /** Debezium's stand-ins for PostgreSQL's 'infinity' and '-infinity' (pgjdbc's DATE_POSITIVE/NEGATIVE_INFINITY). */
     static final long TIMESTAMP_INFINITY = 9223372036825200000L;
+
     static final long TIMESTAMP_MINUS_INFINITY = -9223372036832400000L;
     static final long DATE_INFINITY = LocalDate.parse("-5877611-06-21").toEpochDay();
     static final long DATE_MINUS_INFINITY = LocalDate.parse("-5877611-06-22").toEpochDay();
 
     /** How a column's values are spelled; decided once per column from its type. */
-    enum Kind { PLAIN, DATE, TIMESTAMP, TIME }
+    enum Kind {
+        PLAIN,
+        DATE,
+        TIMESTAMP,
+        TIME
+    }
 
     private final Kind[] kinds;
     private final boolean[] arrays;
@@ -101,9 +106,19 @@ public final class CopyText {
     static String text(Object v, Kind kind) {
         if (v instanceof Long n) {
             return switch (kind) {
-                case DATE -> n == DATE_INFINITY ? "infinity" : n == DATE_MINUS_INFINITY ? "-infinity" : date(LocalDate.ofEpochDay(n));
-                case TIMESTAMP -> n == TIMESTAMP_INFINITY ? "infinity" : n == TIMESTAMP_MINUS_INFINITY ? "-infinity"
-                        : timestamp(LocalDateTime.ofEpochSecond(Math.floorDiv(n, 1_000_000L), (int) Math.floorMod(n, 1_000_000L) * 1000, ZoneOffset.UTC));
+                case DATE ->
+                    n == DATE_INFINITY
+                            ? "infinity"
+                            : n == DATE_MINUS_INFINITY ? "-infinity" : date(LocalDate.ofEpochDay(n));
+                case TIMESTAMP ->
+                    n == TIMESTAMP_INFINITY
+                            ? "infinity"
+                            : n == TIMESTAMP_MINUS_INFINITY
+                                    ? "-infinity"
+                                    : timestamp(LocalDateTime.ofEpochSecond(
+                                            Math.floorDiv(n, 1_000_000L),
+                                            (int) Math.floorMod(n, 1_000_000L) * 1000,
+                                            ZoneOffset.UTC));
                 case TIME -> TIME.format(LocalTime.ofNanoOfDay(n * 1000));
                 case PLAIN -> n.toString();
             };
@@ -119,14 +134,18 @@ public final class CopyText {
 
     /** PostgreSQL writes years before 1 as 'YYYY-MM-DD BC' (there is no year 0: ISO year 0 is 1 BC). */
     private static String date(LocalDate d) {
-        return d.getYear() > 0 ? d.toString() : String.format("%04d-%02d-%02d BC", 1 - d.getYear(), d.getMonthValue(), d.getDayOfMonth());
+        return d.getYear() > 0
+                ? d.toString()
+                : String.format("%04d-%02d-%02d BC", 1 - d.getYear(), d.getMonthValue(), d.getDayOfMonth());
     }
 
     private static String timestamp(LocalDateTime t) {
         if (t.getYear() > 0) {
             return TIMESTAMP.format(t);
         }
-        return String.format("%04d-%02d-%02d %s BC", 1 - t.getYear(), t.getMonthValue(), t.getDayOfMonth(), TIME.format(t.toLocalTime()));
+        return String.format(
+                "%04d-%02d-%02d %s BC",
+                1 - t.getYear(), t.getMonthValue(), t.getDayOfMonth(), TIME.format(t.toLocalTime()));
     }
 
     private static int firstSpecial(String s) {
@@ -149,7 +168,9 @@ public final class CopyText {
             if (item == null) {
                 b.append("NULL");
             } else {
-                b.append('"').append(text(item, kind).replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+                b.append('"')
+                        .append(text(item, kind).replace("\\", "\\\\").replace("\"", "\\\""))
+                        .append('"');
             }
         }
         return b.append('}').toString();

@@ -15,8 +15,7 @@ public final class DdlCapture {
     /** Schema of the installed objects; never captured. */
     public static final String SCHEMA = "backtrack";
 
-    private DdlCapture() {
-    }
+    private DdlCapture() {}
 
     /** True when the role may install event triggers. */
     public static boolean possible(PostgresCatalog catalog) {
@@ -24,7 +23,8 @@ public final class DdlCapture {
     }
 
     /** Installs (or refreshes) the functions and event triggers; idempotent. */
-    public static void install(PostgresCatalog catalog, String publication, List<String> include, List<String> exclude) {
+    public static void install(
+            PostgresCatalog catalog, String publication, List<String> include, List<String> exclude) {
         String sql = PostgresCatalog.resource("ddl_capture.sql")
                 .replace("${OBJECT_DEFINITIONS}", PostgresObjects.functions(SCHEMA, include, exclude))
                 .replace("${TABLE_DEFINITION}", PostgresCatalog.TABLE_DEFINITION)
@@ -44,7 +44,8 @@ public final class DdlCapture {
 
     /** Removes what {@link #install} made. */
     public static void uninstall(PostgresCatalog catalog) {
-        catalog.execute("DROP EVENT TRIGGER IF EXISTS backtrack_ddl; DROP EVENT TRIGGER IF EXISTS backtrack_drop; DROP EVENT TRIGGER IF EXISTS backtrack_rewrite; DROP SCHEMA IF EXISTS backtrack CASCADE");
+        catalog.execute(
+                "DROP EVENT TRIGGER IF EXISTS backtrack_ddl; DROP EVENT TRIGGER IF EXISTS backtrack_drop; DROP EVENT TRIGGER IF EXISTS backtrack_rewrite; DROP SCHEMA IF EXISTS backtrack CASCADE");
     }
 
     static String array(List<String> patterns) {

@@ -5,10 +5,6 @@ import dev.backtrack.repository.objects.ObjectSet;
 import dev.backtrack.repository.position.Lsn;
 import dev.backtrack.repository.schema.Column;
 import dev.backtrack.repository.schema.TableSchema;
-import org.postgresql.PGConnection;
-import org.postgresql.PGProperty;
-import org.postgresql.replication.ReplicationSlotInfo;
-
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -24,6 +20,9 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.function.BiConsumer;
+import org.postgresql.PGConnection;
+import org.postgresql.PGProperty;
+import org.postgresql.replication.ReplicationSlotInfo;
 
 /**
  * A consistent read of the source at a point in its WAL, for a fresh full checkpoint while the agent
@@ -53,9 +52,16 @@ public final class FreshSnapshot implements AutoCloseable {
         Connection replication = null;
         try {
             replication = DriverManager.getConnection(url, repl);
-            ReplicationSlotInfo slot = replication.unwrap(PGConnection.class).getReplicationAPI().createReplicationSlot().logical()
-                    .withSlotName("backtrack_fresh_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12))
-                    .withOutputPlugin("pgoutput").withTemporaryOption().make();
+            ReplicationSlotInfo slot = replication
+                    .unwrap(PGConnection.class)
+                    .getReplicationAPI()
+                    .createReplicationSlot()
+                    .logical()
+                    .withSlotName("backtrack_fresh_"
+                            + UUID.randomUUID().toString().replace("-", "").substring(0, 12))
+                    .withOutputPlugin("pgoutput")
+                    .withTemporaryOption()
+                    .make();
             Connection reader = DriverManager.getConnection(url, p);
             reader.setAutoCommit(false);
             try (Statement st = reader.createStatement()) {
@@ -63,10 +69,12 @@ public final class FreshSnapshot implements AutoCloseable {
                 st.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
                 st.execute("SET TRANSACTION SNAPSHOT '" + slot.getSnapshotName() + "'");
                 // the same output styles the DDL trigger's row writer uses (TextValues reads them)
-                st.execute("SET LOCAL datestyle = 'ISO, YMD'; SET LOCAL timezone = 'UTC'; SET LOCAL intervalstyle = 'postgres';"
-                        + " SET LOCAL bytea_output = 'hex'; SET LOCAL extra_float_digits = 1");
+                st.execute(
+                        "SET LOCAL datestyle = 'ISO, YMD'; SET LOCAL timezone = 'UTC'; SET LOCAL intervalstyle = 'postgres';"
+                                + " SET LOCAL bytea_output = 'hex'; SET LOCAL extra_float_digits = 1");
             }
-            return new FreshSnapshot(replication, reader, Lsn.parse(slot.getConsistentPoint().asString()));
+            return new FreshSnapshot(
+                    replication, reader, Lsn.parse(slot.getConsistentPoint().asString()));
         } catch (SQLException e) {
             if (replication != null) {
                 try {
@@ -89,10 +97,16 @@ public final class FreshSnapshot implements AutoCloseable {
         Map<String, String> output = outputFunctions(table);
         List<String> cols = new ArrayList<>();
         for (Column c : table.columns()) {
-            // the type's output function, not a cast to text: the schema may define its own cast (a composite type to text)
-            cols.add(c.generated() != null ? "NULL::text" : "pg_catalog.textin(" + output.get(c.name()) + "(" + PostgresCatalog.quote(c.name()) + "))");
+            // the type's output function, not a cast to text: the schema may define its own cast (a composite type to
+            // text)
+            cols.add(
+                    c.generated() != null
+                            ? "NULL::text"
+                            : "pg_catalog.textin(" + output.get(c.name()) + "(" + PostgresCatalog.quote(c.name())
+                                    + "))");
         }
-        String sql = "SELECT ARRAY[" + String.join(", ", cols) + "] FROM ONLY " + PostgresCatalog.quote(table.schema()) + "." + PostgresCatalog.quote(table.table());
+        String sql = "SELECT ARRAY[" + String.join(", ", cols) + "] FROM ONLY " + PostgresCatalog.quote(table.schema())
+                + "." + PostgresCatalog.quote(table.table());
         long n = 0;
         try (Statement st = reader.createStatement()) {
             st.setFetchSize(10_000);
@@ -105,8 +119,10 @@ public final class FreshSnapshot implements AutoCloseable {
                 }
             }
         } catch (SQLException e) {
-            throw new SourceException("cannot read " + table.qualifiedName() + " for a fresh checkpoint: " + e.getMessage()
-                    + " (a table changed by DDL since the agent logged its definition? try again)", e);
+            throw new SourceException(
+                    "cannot read " + table.qualifiedName() + " for a fresh checkpoint: " + e.getMessage()
+                            + " (a table changed by DDL since the agent logged its definition? try again)",
+                    e);
         }
         return n;
     }
@@ -123,9 +139,10 @@ public final class FreshSnapshot implements AutoCloseable {
     /** Each column's type's output function, qualified. */
     private Map<String, String> outputFunctions(TableSchema table) {
         Map<String, String> out = new HashMap<>();
-        String sql = "SELECT a.attname, format('%I.%I', n.nspname, p.proname) FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid"
-                + " JOIN pg_proc p ON p.oid = t.typoutput JOIN pg_namespace n ON n.oid = p.pronamespace"
-                + " WHERE a.attrelid = ?::regclass AND a.attnum > 0 AND NOT a.attisdropped";
+        String sql =
+                "SELECT a.attname, format('%I.%I', n.nspname, p.proname) FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid"
+                        + " JOIN pg_proc p ON p.oid = t.typoutput JOIN pg_namespace n ON n.oid = p.pronamespace"
+                        + " WHERE a.attrelid = ?::regclass AND a.attnum > 0 AND NOT a.attisdropped";
         try (PreparedStatement ps = reader.prepareStatement(sql)) {
             ps.setString(1, PostgresCatalog.quote(table.schema()) + "." + PostgresCatalog.quote(table.table()));
             try (ResultSet rs = ps.executeQuery()) {
@@ -134,7 +151,10 @@ public final class FreshSnapshot implements AutoCloseable {
                 }
             }
         } catch (SQLException e) {
-            throw new SourceException("cannot read the column types of " + table.qualifiedName() + " for a fresh checkpoint: " + e.getMessage(), e);
+            throw new SourceException(
+                    "cannot read the column types of " + table.qualifiedName() + " for a fresh checkpoint: "
+                            + e.getMessage(),
+                    e);
         }
         return out;
     }

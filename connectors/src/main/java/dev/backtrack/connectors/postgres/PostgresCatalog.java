@@ -1,18 +1,15 @@
 package dev.backtrack.connectors.postgres;
 
-import dev.backtrack.config.Engine;
-import dev.backtrack.repository.position.Lsn;
-
-import dev.backtrack.connectors.SourceException;
-
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.backtrack.config.Engine;
 import dev.backtrack.config.TableFilter;
 import dev.backtrack.connectors.SourceCatalog;
+import dev.backtrack.connectors.SourceException;
 import dev.backtrack.repository.objects.ObjectSet;
+import dev.backtrack.repository.position.Lsn;
 import dev.backtrack.repository.schema.Column;
 import dev.backtrack.repository.schema.TableSchema;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -45,7 +42,9 @@ public final class PostgresCatalog implements SourceCatalog {
 
     /** The one query that reads a table's definition (also run by the DDL event trigger). */
     public static final String TABLE_DEFINITION = resource("table_definition.sql");
-    private static final ObjectMapper JSON = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+    private static final ObjectMapper JSON =
+            new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
     private static final String TABLES = """
             SELECT n.nspname, c.relname, c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE c.relkind IN ('r', 'p')
@@ -94,13 +93,20 @@ public final class PostgresCatalog implements SourceCatalog {
     public void checkCapturePrerequisites() {
         String walLevel = one("SHOW wal_level");
         if (!"logical".equals(walLevel)) {
-            throw new SourceException("source wal_level is '" + walLevel + "', logical decoding needs 'logical': run ALTER SYSTEM SET wal_level = logical; then restart PostgreSQL");
+            throw new SourceException(
+                    "source wal_level is '" + walLevel
+                            + "', logical decoding needs 'logical': run ALTER SYSTEM SET wal_level = logical; then restart PostgreSQL");
         }
-        if (!"t".equals(one("SELECT (rolreplication OR rolsuper)::text::char FROM pg_roles WHERE rolname = current_user"))) {
-            throw new SourceException("role '" + user + "' may not stream changes: run ALTER ROLE " + user + " WITH REPLICATION;");
+        if (!"t"
+                .equals(
+                        one(
+                                "SELECT (rolreplication OR rolsuper)::text::char FROM pg_roles WHERE rolname = current_user"))) {
+            throw new SourceException(
+                    "role '" + user + "' may not stream changes: run ALTER ROLE " + user + " WITH REPLICATION;");
         }
         if (Integer.parseInt(one("SHOW max_replication_slots")) < 1) {
-            throw new SourceException("source max_replication_slots is 0: run ALTER SYSTEM SET max_replication_slots = 10; then restart PostgreSQL");
+            throw new SourceException(
+                    "source max_replication_slots is 0: run ALTER SYSTEM SET max_replication_slots = 10; then restart PostgreSQL");
         }
     }
 
@@ -109,8 +115,11 @@ public final class PostgresCatalog implements SourceCatalog {
         for (String t : tables) {
             int dot = t.indexOf('.');
             String regclass = quote(t.substring(0, dot)) + "." + quote(t.substring(dot + 1));
-            if (!"t".equals(one("SELECT has_table_privilege(" + PostgresCatalog.literal(regclass) + ", 'SELECT')::text::char"))) {
-                throw new SourceException("role '" + user + "' may not read " + t + ": run GRANT SELECT ON " + regclass + " TO " + quote(user) + ";");
+            if (!"t"
+                    .equals(one("SELECT has_table_privilege(" + PostgresCatalog.literal(regclass)
+                            + ", 'SELECT')::text::char"))) {
+                throw new SourceException("role '" + user + "' may not read " + t + ": run GRANT SELECT ON " + regclass
+                        + " TO " + quote(user) + ";");
             }
         }
     }
@@ -124,27 +133,45 @@ public final class PostgresCatalog implements SourceCatalog {
      * help) is refused before capture starts.
      */
     static final Map<String, String> UNSUPPORTED_TYPES = Map.of(
-            "time with time zone", "the connector moves streamed values to UTC and drops their offset",
-            "refcursor", "the connector's initial snapshot opens the cursor a value names instead of reading the value",
-            "pg_node_tree", NO_INPUT, "pg_ndistinct", NO_INPUT, "pg_dependencies", NO_INPUT, "pg_mcv_list", NO_INPUT,
-            "gtsvector", NO_INPUT, "pg_brin_bloom_summary", NO_INPUT, "pg_brin_minmax_multi_summary", NO_INPUT);
+            "time with time zone",
+            "the connector moves streamed values to UTC and drops their offset",
+            "refcursor",
+            "the connector's initial snapshot opens the cursor a value names instead of reading the value",
+            "pg_node_tree",
+            NO_INPUT,
+            "pg_ndistinct",
+            NO_INPUT,
+            "pg_dependencies",
+            NO_INPUT,
+            "pg_mcv_list",
+            NO_INPUT,
+            "gtsvector",
+            NO_INPUT,
+            "pg_brin_bloom_summary",
+            NO_INPUT,
+            "pg_brin_minmax_multi_summary",
+            NO_INPUT);
 
     /** Why a column of this type (format_type's spelling, behind any domain) cannot be carried, or null. */
     static String refusal(String type) {
         boolean array = type.endsWith("[]");
-        String why = UNSUPPORTED_TYPES.get((array ? type.substring(0, type.length() - 2) : type).replaceAll("\\(\\d+(,\\d+)?\\)", ""));
+        String why = UNSUPPORTED_TYPES.get(
+                (array ? type.substring(0, type.length() - 2) : type).replaceAll("\\(\\d+(,\\d+)?\\)", ""));
         // an array travels as the server's text, which keeps each timetz's offset and opens no cursor
         return array && !NO_INPUT.equals(why) ? null : why;
     }
 
     /** Refuses captured tables with a column of a type Backtrack cannot capture exactly, naming each with why. */
     public void checkSupportedTypes(List<String> tables) {
-        // the connector reads every type of the database at start and fails (a NullPointerException) on a domain over an enum
-        String enumDomains = one("SELECT string_agg(format('%I.%I', n.nspname, t.typname), ', ' ORDER BY n.nspname, t.typname) FROM pg_type t"
-                + " JOIN pg_namespace n ON n.oid = t.typnamespace WHERE t.typtype = 'd' AND t.typcategory = 'E' AND n.nspname <> 'pg_toast'");
+        // the connector reads every type of the database at start and fails (a NullPointerException) on a domain over
+        // an enum
+        String enumDomains = one(
+                "SELECT string_agg(format('%I.%I', n.nspname, t.typname), ', ' ORDER BY n.nspname, t.typname) FROM pg_type t"
+                        + " JOIN pg_namespace n ON n.oid = t.typnamespace WHERE t.typtype = 'd' AND t.typcategory = 'E' AND n.nspname <> 'pg_toast'");
         if (enumDomains != null) {
-            throw new SourceException("the Debezium connector cannot start on a database with a domain over an enum type (" + enumDomains + "):"
-                    + " give its columns the enum type itself and drop the domain");
+            throw new SourceException(
+                    "the Debezium connector cannot start on a database with a domain over an enum type (" + enumDomains
+                            + "):" + " give its columns the enum type itself and drop the domain");
         }
         List<String> bad = new ArrayList<>();
         for (String t : tables) {
@@ -158,7 +185,8 @@ public final class PostgresCatalog implements SourceCatalog {
                     + " FROM c JOIN pg_type y ON y.oid = c.typid WHERE y.typtype = 'd' OR (y.typcategory = 'A' AND y.typelem <> 0 AND NOT c.arr))"
                     + " SELECT c.attname, c.shown, format_type(c.typid, NULL) || CASE WHEN c.arr THEN '[]' ELSE '' END FROM c JOIN pg_type y ON y.oid = c.typid"
                     + " WHERE NOT (y.typtype = 'd' OR (y.typcategory = 'A' AND y.typelem <> 0 AND NOT c.arr)) ORDER BY 1";
-            try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            try (Statement st = connection.createStatement();
+                    ResultSet rs = st.executeQuery(sql)) {
                 while (rs.next()) {
                     String why = refusal(rs.getString(3));
                     if (why != null) {
@@ -170,8 +198,9 @@ public final class PostgresCatalog implements SourceCatalog {
             }
         }
         if (!bad.isEmpty()) {
-            throw new SourceException((bad.size() == 1 ? "column " : "columns ") + String.join(", ", bad) + " cannot be captured exactly:"
-                    + " exclude the table with source.tables-exclude (or change the column's type)");
+            throw new SourceException(
+                    (bad.size() == 1 ? "column " : "columns ") + String.join(", ", bad) + " cannot be captured exactly:"
+                            + " exclude the table with source.tables-exclude (or change the column's type)");
         }
     }
 
@@ -183,8 +212,10 @@ public final class PostgresCatalog implements SourceCatalog {
         for (Column c : table.columns()) {
             String why = refusal(CopyText.typeOf(table, c));
             if (why != null) {
-                throw new SourceException("column " + table.qualifiedName() + "." + c.name() + " (" + c.type() + ": " + why + ") cannot be captured exactly:"
-                        + " exclude the table with source.tables-exclude (or change the column's type), then restart the agent");
+                throw new SourceException(
+                        "column " + table.qualifiedName() + "." + c.name() + " (" + c.type() + ": " + why
+                                + ") cannot be captured exactly:"
+                                + " exclude the table with source.tables-exclude (or change the column's type), then restart the agent");
             }
         }
     }
@@ -202,7 +233,8 @@ public final class PostgresCatalog implements SourceCatalog {
     private List<String> tables(List<String> include, List<String> exclude, boolean partitionedOnly) {
         TableFilter selected = TableFilter.of(include, exclude);
         List<String> result = new ArrayList<>();
-        try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery(TABLES)) {
+        try (Statement st = connection.createStatement();
+                ResultSet rs = st.executeQuery(TABLES)) {
             while (rs.next()) {
                 String name = rs.getString(1) + "." + rs.getString(2);
                 if (selected.test(name) && (!partitionedOnly || "p".equals(rs.getString(3)))) {
@@ -221,19 +253,22 @@ public final class PostgresCatalog implements SourceCatalog {
         String regclass = quote(qualifiedName.substring(0, dot)) + "." + quote(qualifiedName.substring(dot + 1));
         TableSchema t = parseDefinition(definitionJson(regclass));
         if (t.primaryKey().isEmpty() && !t.replicaIdentityFull()) {
-            throw new SourceException("table " + qualifiedName + " has no primary key, so its updates and deletes cannot be captured: run ALTER TABLE "
-                    + regclass + " REPLICA IDENTITY FULL; or add a primary key");
+            throw new SourceException("table " + qualifiedName
+                    + " has no primary key, so its updates and deletes cannot be captured: run ALTER TABLE " + regclass
+                    + " REPLICA IDENTITY FULL; or add a primary key");
         }
         return t;
     }
 
     private String definitionJson(String regclass) {
         if (!definitionFunction) {
-            execute("CREATE OR REPLACE FUNCTION pg_temp.backtrack_table_definition(oid) RETURNS jsonb LANGUAGE sql STABLE AS $fn$"
-                    + TABLE_DEFINITION + "$fn$");
+            execute(
+                    "CREATE OR REPLACE FUNCTION pg_temp.backtrack_table_definition(oid) RETURNS jsonb LANGUAGE sql STABLE AS $fn$"
+                            + TABLE_DEFINITION + "$fn$");
             definitionFunction = true;
         }
-        try (PreparedStatement ps = connection.prepareStatement("SELECT pg_temp.backtrack_table_definition(?::regclass)::text")) {
+        try (PreparedStatement ps =
+                connection.prepareStatement("SELECT pg_temp.backtrack_table_definition(?::regclass)::text")) {
             ps.setString(1, regclass);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
@@ -249,7 +284,8 @@ public final class PostgresCatalog implements SourceCatalog {
         try {
             return JSON.readValue(json, TableSchema.class);
         } catch (IOException e) {
-            throw new SourceException("cannot read a table definition (" + e.getMessage().split("\n")[0] + "): " + json, e);
+            throw new SourceException(
+                    "cannot read a table definition (" + e.getMessage().split("\n")[0] + "): " + json, e);
         }
     }
 
@@ -265,7 +301,8 @@ public final class PostgresCatalog implements SourceCatalog {
     public Map<String, Long> sequences() {
         Map<String, Long> out = new LinkedHashMap<>();
         try (Statement st = connection.createStatement();
-             ResultSet rs = st.executeQuery("SELECT quote_ident(schemaname) || '.' || quote_ident(sequencename), last_value FROM pg_sequences ORDER BY 1")) {
+                ResultSet rs = st.executeQuery(
+                        "SELECT quote_ident(schemaname) || '.' || quote_ident(sequencename), last_value FROM pg_sequences ORDER BY 1")) {
             while (rs.next()) {
                 long v = rs.getLong(2);
                 if (!rs.wasNull()) {
@@ -281,7 +318,8 @@ public final class PostgresCatalog implements SourceCatalog {
     /** How each readable sequence is defined, as CREATE SEQUENCE options. */
     public Map<String, String> sequenceDefinitions() {
         Map<String, String> out = new LinkedHashMap<>();
-        try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery("""
+        try (Statement st = connection.createStatement();
+                ResultSet rs = st.executeQuery("""
                 SELECT quote_ident(schemaname) || '.' || quote_ident(sequencename),
                        format('AS %s INCREMENT BY %s MINVALUE %s MAXVALUE %s START WITH %s CACHE %s %s', data_type, increment_by,
                               min_value, max_value, start_value, cache_size, CASE WHEN cycle THEN 'CYCLE' ELSE 'NO CYCLE' END)
@@ -319,7 +357,9 @@ public final class PostgresCatalog implements SourceCatalog {
     }
 
     public boolean slotExists(String slot) {
-        return "1".equals(one("SELECT count(*)::text FROM pg_replication_slots WHERE slot_name = '" + slot.replace("'", "''") + "'"));
+        return "1"
+                .equals(one("SELECT count(*)::text FROM pg_replication_slots WHERE slot_name = '"
+                        + slot.replace("'", "''") + "'"));
     }
 
     public void dropSlot(String slot) {
@@ -330,12 +370,14 @@ public final class PostgresCatalog implements SourceCatalog {
 
     /** The slot's confirmed flush position, or -1. */
     public long slotConfirmedLsn(String slot) {
-        String v = one("SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = '" + slot.replace("'", "''") + "'");
+        String v = one("SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = '"
+                + slot.replace("'", "''") + "'");
         return v == null ? -1 : Lsn.parse(v);
     }
 
     public String one(String sql) {
-        try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+        try (Statement st = connection.createStatement();
+                ResultSet rs = st.executeQuery(sql)) {
             return rs.next() ? rs.getString(1) : null;
         } catch (SQLException e) {
             throw new SourceException("source query failed (" + e.getMessage() + "): " + sql, e);

@@ -4,7 +4,6 @@ import dev.backtrack.connectors.SourceException;
 import dev.backtrack.connectors.target.JdbcChanges;
 import dev.backtrack.repository.schema.Column;
 import dev.backtrack.repository.schema.TableSchema;
-
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -34,9 +33,13 @@ final class PostgresChanges extends JdbcChanges {
     };
 
     PostgresChanges(Connection connection) {
-        super(connection, "public." + STATE_TABLE, "CREATE TABLE IF NOT EXISTS public." + STATE_TABLE + " (name text PRIMARY KEY, value text NOT NULL)",
+        super(
+                connection,
+                "public." + STATE_TABLE,
+                "CREATE TABLE IF NOT EXISTS public." + STATE_TABLE + " (name text PRIMARY KEY, value text NOT NULL)",
                 "SELECT to_regclass('public." + STATE_TABLE + "') IS NOT NULL",
-                "INSERT INTO public." + STATE_TABLE + " (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value");
+                "INSERT INTO public." + STATE_TABLE
+                        + " (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value");
         // the restore's ON UPDATE triggers leave the source's values as the log has them
         execute("SET backtrack.applying = 'on'");
     }
@@ -48,7 +51,8 @@ final class PostgresChanges extends JdbcChanges {
             st.execute("SET session_replication_role = replica");
             return null;
         } catch (SQLException e) {
-            return "the target user may not SET session_replication_role (" + String.valueOf(e.getMessage()).split("\n")[0]
+            return "the target user may not SET session_replication_role ("
+                    + String.valueOf(e.getMessage()).split("\n")[0]
                     + "): a foreign key action on the target acts again on rows the log changes; migrate as a superuser";
         }
     }
@@ -61,15 +65,36 @@ final class PostgresChanges extends JdbcChanges {
     @Override
     protected void insert(TableSchema t, Object[] after) {
         List<Integer> cols = loaded(t, after);
-        StringBuilder sql = new StringBuilder("INSERT INTO ").append(name(t)).append(" (")
-                .append(cols.stream().map(i -> PostgresCatalog.quote(t.columns().get(i).name())).collect(Collectors.joining(", ")))
-                .append(')').append(alwaysIdentity(t) ? " OVERRIDING SYSTEM VALUE" : "")
-                .append(" VALUES (").append(cols.stream().map(i -> "?::" + t.columns().get(i).type()).collect(Collectors.joining(", "))).append(')');
+        StringBuilder sql = new StringBuilder("INSERT INTO ")
+                .append(name(t))
+                .append(" (")
+                .append(cols.stream()
+                        .map(i -> PostgresCatalog.quote(t.columns().get(i).name()))
+                        .collect(Collectors.joining(", ")))
+                .append(')')
+                .append(alwaysIdentity(t) ? " OVERRIDING SYSTEM VALUE" : "")
+                .append(" VALUES (")
+                .append(cols.stream()
+                        .map(i -> "?::" + t.columns().get(i).type())
+                        .collect(Collectors.joining(", ")))
+                .append(')');
         if (!t.primaryKey().isEmpty()) {
-            sql.append(" ON CONFLICT (").append(t.primaryKey().stream().map(PostgresCatalog::quote).collect(Collectors.joining(", "))).append(") DO ");
-            List<Integer> rest = cols.stream().filter(i -> !t.primaryKey().contains(t.columns().get(i).name())).toList();
-            sql.append(rest.isEmpty() ? "NOTHING" : "UPDATE SET " + rest.stream().map(i -> PostgresCatalog.quote(t.columns().get(i).name()) + " = EXCLUDED."
-                    + PostgresCatalog.quote(t.columns().get(i).name())).collect(Collectors.joining(", ")));
+            sql.append(" ON CONFLICT (")
+                    .append(t.primaryKey().stream().map(PostgresCatalog::quote).collect(Collectors.joining(", ")))
+                    .append(") DO ");
+            List<Integer> rest = cols.stream()
+                    .filter(i -> !t.primaryKey().contains(t.columns().get(i).name()))
+                    .toList();
+            sql.append(
+                    rest.isEmpty()
+                            ? "NOTHING"
+                            : "UPDATE SET "
+                                    + rest.stream()
+                                            .map(i -> PostgresCatalog.quote(
+                                                            t.columns().get(i).name()) + " = EXCLUDED."
+                                                    + PostgresCatalog.quote(
+                                                            t.columns().get(i).name()))
+                                            .collect(Collectors.joining(", ")));
         }
         run(t, sql.toString(), cols, after, List.of(), null);
     }
@@ -81,12 +106,21 @@ final class PostgresChanges extends JdbcChanges {
 
     @Override
     protected void update(TableSchema t, Object[] before, Object[] after) {
-        // a GENERATED ALWAYS identity column can only be updated to DEFAULT: its value never changes at the source either
-        List<Integer> cols = loaded(t, after).stream().filter(i -> !"always".equals(t.columns().get(i).identity())).toList();
+        // a GENERATED ALWAYS identity column can only be updated to DEFAULT: its value never changes at the source
+        // either
+        List<Integer> cols = loaded(t, after).stream()
+                .filter(i -> !"always".equals(t.columns().get(i).identity()))
+                .toList();
         int[] key = t.keyColumns();
         String where = where(t, key);
-        String sql = "UPDATE " + name(t) + " SET " + cols.stream().map(i -> PostgresCatalog.quote(t.columns().get(i).name()) + " = ?::" + t.columns().get(i).type())
-                .collect(Collectors.joining(", ")) + (t.primaryKey().isEmpty() ? " WHERE ctid = (SELECT ctid FROM " + name(t) + " WHERE " + where + " LIMIT 1)" : " WHERE " + where);
+        String sql = "UPDATE " + name(t) + " SET "
+                + cols.stream()
+                        .map(i -> PostgresCatalog.quote(t.columns().get(i).name()) + " = ?::"
+                                + t.columns().get(i).type())
+                        .collect(Collectors.joining(", "))
+                + (t.primaryKey().isEmpty()
+                        ? " WHERE ctid = (SELECT ctid FROM " + name(t) + " WHERE " + where + " LIMIT 1)"
+                        : " WHERE " + where);
         run(t, sql, cols, after, keyList(key), before);
     }
 
@@ -94,7 +128,10 @@ final class PostgresChanges extends JdbcChanges {
     protected void delete(TableSchema t, Object[] before) {
         int[] key = t.keyColumns();
         String where = where(t, key);
-        String sql = "DELETE FROM " + name(t) + (t.primaryKey().isEmpty() ? " WHERE ctid = (SELECT ctid FROM " + name(t) + " WHERE " + where + " LIMIT 1)" : " WHERE " + where);
+        String sql = "DELETE FROM " + name(t)
+                + (t.primaryKey().isEmpty()
+                        ? " WHERE ctid = (SELECT ctid FROM " + name(t) + " WHERE " + where + " LIMIT 1)"
+                        : " WHERE " + where);
         run(t, sql, List.of(), null, keyList(key), before);
     }
 
@@ -115,7 +152,13 @@ final class PostgresChanges extends JdbcChanges {
         return out;
     }
 
-    private void run(TableSchema t, String sql, List<Integer> setColumns, Object[] setRow, List<Integer> keyColumns, Object[] keyRow) {
+    private void run(
+            TableSchema t,
+            String sql,
+            List<Integer> setColumns,
+            Object[] setRow,
+            List<Integer> keyColumns,
+            Object[] keyRow) {
         try {
             PreparedStatement ps = statements.get(sql);
             if (ps == null) {
@@ -132,7 +175,10 @@ final class PostgresChanges extends JdbcChanges {
             ps.executeUpdate();
         } catch (SQLException e) {
             // the server's detail names the row (Key (id)=(7) ...): on the same line
-            throw new SourceException("applying a change to " + t.qualifiedName() + " failed: " + String.valueOf(e.getMessage()).strip().replaceAll("\\s*\n\\s*", "; "), e);
+            throw new SourceException(
+                    "applying a change to " + t.qualifiedName() + " failed: "
+                            + String.valueOf(e.getMessage()).strip().replaceAll("\\s*\n\\s*", "; "),
+                    e);
         }
     }
 
@@ -143,7 +189,11 @@ final class PostgresChanges extends JdbcChanges {
             return;
         }
         boolean array = type.endsWith("[]");
-        ps.setString(index, array && v instanceof String s ? s : CopyText.text(v, CopyText.kindOf(array ? type.substring(0, type.length() - 2) : type)));
+        ps.setString(
+                index,
+                array && v instanceof String s
+                        ? s
+                        : CopyText.text(v, CopyText.kindOf(array ? type.substring(0, type.length() - 2) : type)));
     }
 
     private static String name(TableSchema t) {

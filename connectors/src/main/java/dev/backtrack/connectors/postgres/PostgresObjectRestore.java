@@ -5,7 +5,6 @@ import dev.backtrack.connectors.target.ObjectPasses;
 import dev.backtrack.connectors.target.ObjectRestore;
 import dev.backtrack.repository.objects.ObjectDefinition;
 import dev.backtrack.repository.objects.ObjectSet;
-
 import java.sql.Connection;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -42,17 +41,23 @@ final class PostgresObjectRestore implements ObjectRestore {
         this.connection = connection;
         this.options = options;
         this.partial = scope.partial();
-        Set<String> tables = set.all().stream().filter(ObjectDefinition::isTableEntry).map(ObjectDefinition::table).collect(Collectors.toSet());
+        Set<String> tables = set.all().stream()
+                .filter(ObjectDefinition::isTableEntry)
+                .map(ObjectDefinition::table)
+                .collect(Collectors.toSet());
         List<ObjectDefinition> kept = new ArrayList<>();
         for (ObjectDefinition o : set.ordered()) {
-            if (o.table() != null && tables.contains(o.table()) && !scope.restored().contains(o.table())) {
+            if (o.table() != null
+                    && tables.contains(o.table())
+                    && !scope.restored().contains(o.table())) {
                 // belongs to a table the restore does not make (left out, or never captured)
                 if (o.isTableEntry()) {
                     leftOut.add("left out: table " + o.name() + " (not captured: no rows of it are in the repository)");
                 }
                 continue;
             }
-            if ((!options.privileges() && o.kind().equals("default privileges")) || options.deferred().contains(o.kind())) {
+            if ((!options.privileges() && o.kind().equals("default privileges"))
+                    || options.deferred().contains(o.kind())) {
                 continue;
             }
             kept.add(o);
@@ -67,8 +72,10 @@ final class PostgresObjectRestore implements ObjectRestore {
     public void check() {
         PostgresTargetCatalog target = new PostgresTargetCatalog(connection);
         for (ObjectDefinition o : objects) {
-            if (o.extension() != null && !existingExtensions.contains(o.extension().name())) {
-                target.checkExtensionAvailable(o.extension().name(), o.extension().version());
+            if (o.extension() != null
+                    && !existingExtensions.contains(o.extension().name())) {
+                target.checkExtensionAvailable(
+                        o.extension().name(), o.extension().version());
             }
         }
         Set<String> owners = new TreeSet<>();
@@ -104,8 +111,12 @@ final class PostgresObjectRestore implements ObjectRestore {
     @Override
     public List<String> finish() {
         List<String> notes = new ArrayList<>(leftOut);
-        notes.addAll(ObjectPasses.refused(pending, failures, partial,
-                "restore into a new, empty database of the same PostgreSQL major version with the extensions the source has"));
+        notes.addAll(
+                ObjectPasses.refused(
+                        pending,
+                        failures,
+                        partial,
+                        "restore into a new, empty database of the same PostgreSQL major version with the extensions the source has"));
         // a sequence linked to a table takes the table's owner along, and may not be given one before it
         List<ObjectDefinition> ownersOrder = new ArrayList<>(made);
         ownersOrder.sort(Comparator.comparing((ObjectDefinition o) -> o.kind().equals("sequence")));
@@ -132,7 +143,8 @@ final class PostgresObjectRestore implements ObjectRestore {
         }
         for (ObjectDefinition o : objects) {
             if (!run(o, statements.apply(o))) {
-                throw new SourceException("the target refused to finish " + o.describe() + " (" + failures.get(o.key()) + ")");
+                throw new SourceException(
+                        "the target refused to finish " + o.describe() + " (" + failures.get(o.key()) + ")");
             }
         }
     }
@@ -150,7 +162,9 @@ final class PostgresObjectRestore implements ObjectRestore {
     public void undo() {
         for (int i = made.size() - 1; i >= 0; i--) {
             ObjectDefinition o = made.get(i);
-            boolean keep = o.drop() == null || (o.extension() != null && existingExtensions.contains(o.extension().name()))
+            boolean keep = o.drop() == null
+                    || (o.extension() != null
+                            && existingExtensions.contains(o.extension().name()))
                     || (o.kind().equals("schema") && existingSchemas.contains(o.schema()));
             if (!keep) {
                 run(o, List.of(o.drop().startsWith("DROP ") ? o.drop() + " CASCADE" : o.drop()));

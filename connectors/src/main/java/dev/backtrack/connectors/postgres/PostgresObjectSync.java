@@ -2,7 +2,6 @@ package dev.backtrack.connectors.postgres;
 
 import dev.backtrack.repository.objects.ObjectDefinition;
 import dev.backtrack.repository.objects.ObjectSet;
-
 import java.sql.Connection;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -121,10 +120,15 @@ final class PostgresObjectSync {
     private static List<String> attributes(ObjectDefinition d, ObjectDefinition old) {
         List<String> statements = new ArrayList<>();
         if (old != null) {
-            old.comment().stream().filter(c -> !d.comment().contains(c)).map(c -> c.replaceFirst(" IS '(?s:.*)'$", " IS NULL")).forEach(statements::add);
+            old.comment().stream()
+                    .filter(c -> !d.comment().contains(c))
+                    .map(c -> c.replaceFirst(" IS '(?s:.*)'$", " IS NULL"))
+                    .forEach(statements::add);
             String on = aclTarget(d.acl().isEmpty() ? old.acl() : d.acl());
             if (!Objects.equals(old.acl(), d.acl()) && on != null) {
-                old.roles().stream().filter(r -> !d.roles().contains(r)).forEach(r -> statements.add("REVOKE ALL ON " + on + " FROM " + PostgresCatalog.quote(r)));
+                old.roles().stream()
+                        .filter(r -> !d.roles().contains(r))
+                        .forEach(r -> statements.add("REVOKE ALL ON " + on + " FROM " + PostgresCatalog.quote(r)));
             }
         }
         statements.addAll(d.owner() == null ? List.of() : List.of(d.owner()));
@@ -136,7 +140,8 @@ final class PostgresObjectSync {
 
     /** {@code TABLE public.deals} of {@code REVOKE ALL ON TABLE public.deals FROM PUBLIC}, the first statement of an ACL; null when none. */
     private static String aclTarget(List<String> acl) {
-        return acl.isEmpty() || !acl.get(0).startsWith("REVOKE ALL ON ") ? null
+        return acl.isEmpty() || !acl.get(0).startsWith("REVOKE ALL ON ")
+                ? null
                 : acl.get(0).substring("REVOKE ALL ON ".length(), acl.get(0).lastIndexOf(" FROM "));
     }
 
@@ -152,12 +157,18 @@ final class PostgresObjectSync {
 
     private static String quoted(String qualified) {
         int dot = qualified.indexOf('.');
-        return PostgresCatalog.quote(qualified.substring(0, dot)) + "." + PostgresCatalog.quote(qualified.substring(dot + 1));
+        return PostgresCatalog.quote(qualified.substring(0, dot)) + "."
+                + PostgresCatalog.quote(qualified.substring(dot + 1));
     }
 
     private static boolean sameBody(ObjectDefinition a, ObjectDefinition b) {
-        return b != null && a.create().equals(b.create()) && a.after().equals(b.after()) && Objects.equals(a.owner(), b.owner())
-                && a.acl().equals(b.acl()) && a.comment().equals(b.comment()) && Objects.equals(a.parent(), b.parent());
+        return b != null
+                && a.create().equals(b.create())
+                && a.after().equals(b.after())
+                && Objects.equals(a.owner(), b.owner())
+                && a.acl().equals(b.acl())
+                && a.comment().equals(b.comment())
+                && Objects.equals(a.parent(), b.parent());
     }
 
     private static Map<String, ObjectDefinition> byName(ObjectSet set) {

@@ -9,9 +9,6 @@ import dev.backtrack.repository.objects.ObjectSet;
 import dev.backtrack.repository.schema.Column;
 import dev.backtrack.repository.schema.Constraint;
 import dev.backtrack.repository.schema.TableSchema;
-import org.postgresql.PGConnection;
-import org.postgresql.copy.CopyIn;
-
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -32,6 +29,8 @@ import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
 
 /**
  * Restores into a PostgreSQL database: types and tables first, rows by COPY, then keys, indexes,
@@ -97,7 +96,8 @@ public final class PostgresTarget implements TargetDatabase {
     private static void fasterToastCompression(Connection c) {
         try (Statement st = c.createStatement()) {
             String source;
-            try (ResultSet rs = st.executeQuery("SELECT source FROM pg_settings WHERE name = 'default_toast_compression'")) {
+            try (ResultSet rs =
+                    st.executeQuery("SELECT source FROM pg_settings WHERE name = 'default_toast_compression'")) {
                 source = rs.next() ? rs.getString(1) : null;
             }
             if ("default".equals(source)) {
@@ -126,8 +126,8 @@ public final class PostgresTarget implements TargetDatabase {
                   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e')
                 LIMIT 1""");
         if (found != null) {
-            throw new SourceException("target database " + url.replaceFirst("\\?.*$", "") + " is not empty (it has " + found
-                    + "): restore into a new, empty database, e.g. createdb crm_restored");
+            throw new SourceException("target database " + url.replaceFirst("\\?.*$", "") + " is not empty (it has "
+                    + found + "): restore into a new, empty database, e.g. createdb crm_restored");
         }
     }
 
@@ -174,22 +174,27 @@ public final class PostgresTarget implements TargetDatabase {
         }
         createTypes(tables);
         for (Map.Entry<String, String> s : sequences.entrySet()) {
-            if (schemas.contains(schemaOf(s.getKey())) && tables.stream().noneMatch(t -> t.columns().stream()
-                    .anyMatch(c -> s.getKey().equals(c.sequence()) && c.identity() != null))) {
+            if (schemas.contains(schemaOf(s.getKey()))
+                    && tables.stream()
+                            .noneMatch(t -> t.columns().stream()
+                                    .anyMatch(c -> s.getKey().equals(c.sequence()) && c.identity() != null))) {
                 execute("CREATE SEQUENCE IF NOT EXISTS " + s.getKey() + " " + s.getValue());
             }
         }
         for (TableSchema t : tables) {
             for (Column c : t.columns()) {
                 if (c.sequence() != null && c.identity() == null) {
-                    execute("CREATE SEQUENCE IF NOT EXISTS " + c.sequence() + " " + sequences.getOrDefault(c.sequence(), ""));
+                    execute("CREATE SEQUENCE IF NOT EXISTS " + c.sequence() + " "
+                            + sequences.getOrDefault(c.sequence(), ""));
                 }
             }
-            execute("CREATE TABLE " + name(t) + " (" + t.columns().stream().map(PostgresTarget::columnDefinition).collect(Collectors.joining(", ")) + ")"
+            execute("CREATE TABLE " + name(t) + " ("
+                    + t.columns().stream().map(PostgresTarget::columnDefinition).collect(Collectors.joining(", ")) + ")"
                     + (t.partitioned() ? " PARTITION BY " + t.partitionKey() : ""));
             for (Column c : t.columns()) {
                 if (c.sequence() != null && c.identity() == null) {
-                    execute("ALTER SEQUENCE " + c.sequence() + " OWNED BY " + name(t) + "." + PostgresCatalog.quote(c.name()));
+                    execute("ALTER SEQUENCE " + c.sequence() + " OWNED BY " + name(t) + "."
+                            + PostgresCatalog.quote(c.name()));
                 }
             }
         }
@@ -202,7 +207,8 @@ public final class PostgresTarget implements TargetDatabase {
         tables.forEach(t -> t.enums().forEach((k, v) -> enums.merge(k, v, (a, b) -> a.size() >= b.size() ? a : b)));
         for (Map.Entry<String, List<String>> e : enums.entrySet()) {
             if (!typeExists(e.getKey())) {
-                execute("CREATE TYPE " + e.getKey() + " AS ENUM (" + e.getValue().stream().map(PostgresTarget::literal).collect(Collectors.joining(", ")) + ")");
+                execute("CREATE TYPE " + e.getKey() + " AS ENUM ("
+                        + e.getValue().stream().map(PostgresTarget::literal).collect(Collectors.joining(", ")) + ")");
             }
         }
         Map<String, String> domains = new LinkedHashMap<>();
@@ -215,7 +221,8 @@ public final class PostgresTarget implements TargetDatabase {
     }
 
     private static String columnDefinition(Column c) {
-        StringBuilder d = new StringBuilder(PostgresCatalog.quote(c.name())).append(' ').append(c.type());
+        StringBuilder d =
+                new StringBuilder(PostgresCatalog.quote(c.name())).append(' ').append(c.type());
         if (c.collation() != null) {
             d.append(" COLLATE ").append(c.collation());
         }
@@ -288,10 +295,15 @@ public final class PostgresTarget implements TargetDatabase {
 
     /** Opens a COPY into the table; feed it with {@link RowLoader#add}, finish with {@link RowLoader#finish}. */
     public CopyLoader load(TableSchema table) {
-        String columns = table.columns().stream().filter(c -> c.generated() == null).map(c -> PostgresCatalog.quote(c.name()))
+        String columns = table.columns().stream()
+                .filter(c -> c.generated() == null)
+                .map(c -> PostgresCatalog.quote(c.name()))
                 .collect(Collectors.joining(", "));
         try {
-            CopyIn in = connection.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY " + name(table) + " (" + columns + ") FROM STDIN");
+            CopyIn in = connection
+                    .unwrap(PGConnection.class)
+                    .getCopyAPI()
+                    .copyIn("COPY " + name(table) + " (" + columns + ") FROM STDIN");
             return new CopyLoader(table, in);
         } catch (SQLException e) {
             throw new SourceException("target refused COPY into " + table.qualifiedName() + ": " + e.getMessage(), e);
@@ -326,7 +338,8 @@ public final class PostgresTarget implements TargetDatabase {
             try {
                 in.writeToCopy(b, 0, b.length);
             } catch (SQLException e) {
-                throw new SourceException("loading " + table.qualifiedName() + " failed near row " + rows + ": " + e.getMessage(), e);
+                throw new SourceException(
+                        "loading " + table.qualifiedName() + " failed near row " + rows + ": " + e.getMessage(), e);
             }
         }
 
@@ -357,11 +370,16 @@ public final class PostgresTarget implements TargetDatabase {
      * takes its partitions' own as its parts (their names kept) when they exist, and makes them when not.
      */
     private List<TableSchema> partitionsFirst(Collection<TableSchema> tables) {
-        List<TableSchema> out = new ArrayList<>(tables.stream().filter(t -> !t.partitioned()).toList());
-        List<TableSchema> partitioned = new ArrayList<>(tables.stream().filter(TableSchema::partitioned).toList());
+        List<TableSchema> out =
+                new ArrayList<>(tables.stream().filter(t -> !t.partitioned()).toList());
+        List<TableSchema> partitioned =
+                new ArrayList<>(tables.stream().filter(TableSchema::partitioned).toList());
         Map<TableSchema, Integer> depth = new HashMap<>();
         for (TableSchema t : partitioned) {
-            depth.put(t, Integer.parseInt(one("SELECT count(*) FROM pg_partition_ancestors(" + literal(name(t)) + "::regclass)")));
+            depth.put(
+                    t,
+                    Integer.parseInt(
+                            one("SELECT count(*) FROM pg_partition_ancestors(" + literal(name(t)) + "::regclass)")));
         }
         partitioned.sort(Comparator.comparing(depth::get).reversed());
         out.addAll(partitioned);
@@ -372,8 +390,12 @@ public final class PostgresTarget implements TargetDatabase {
     public void addKeys(Collection<TableSchema> tables) {
         for (TableSchema t : partitionsFirst(tables)) {
             if (!t.primaryKey().isEmpty()) {
-                execute("ALTER TABLE " + name(t) + (t.primaryKeyName() == null ? "" : " ADD CONSTRAINT " + PostgresCatalog.quote(t.primaryKeyName()))
-                        + (t.primaryKeyName() == null ? " ADD" : "") + " PRIMARY KEY (" + t.primaryKey().stream().map(PostgresCatalog::quote).collect(Collectors.joining(", ")) + ")");
+                execute("ALTER TABLE " + name(t)
+                        + (t.primaryKeyName() == null
+                                ? ""
+                                : " ADD CONSTRAINT " + PostgresCatalog.quote(t.primaryKeyName()))
+                        + (t.primaryKeyName() == null ? " ADD" : "") + " PRIMARY KEY ("
+                        + t.primaryKey().stream().map(PostgresCatalog::quote).collect(Collectors.joining(", ")) + ")");
             }
         }
     }
@@ -386,12 +408,14 @@ public final class PostgresTarget implements TargetDatabase {
     public void addIndexes(Collection<TableSchema> tables) {
         for (TableSchema t : partitionsFirst(tables)) {
             for (String index : t.indexes()) {
-                // a partitioned index made ON ONLY waits for its parts to be attached one by one; without ONLY it takes them
+                // a partitioned index made ON ONLY waits for its parts to be attached one by one; without ONLY it takes
+                // them
                 execute(t.partitioned() ? index.replaceFirst("^(CREATE (UNIQUE )?INDEX \\S+ ON )ONLY ", "$1") : index);
             }
             for (Constraint c : t.constraints()) {
                 if (!c.kind().equals("f")) {
-                    execute("ALTER TABLE " + name(t) + " ADD CONSTRAINT " + PostgresCatalog.quote(c.name()) + " " + c.definition());
+                    execute("ALTER TABLE " + name(t) + " ADD CONSTRAINT " + PostgresCatalog.quote(c.name()) + " "
+                            + c.definition());
                 }
             }
             onUpdateTriggers(t);
@@ -404,7 +428,8 @@ public final class PostgresTarget implements TargetDatabase {
      * backtrack.applying, so the source's value stays.
      */
     private void onUpdateTriggers(TableSchema t) {
-        List<Column> touched = t.columns().stream().filter(c -> c.onUpdate() != null).toList();
+        List<Column> touched =
+                t.columns().stream().filter(c -> c.onUpdate() != null).toList();
         if (touched.isEmpty()) {
             return;
         }
@@ -417,10 +442,12 @@ public final class PostgresTarget implements TargetDatabase {
                     NEW := jsonb_populate_record(NEW, jsonb_build_object(col, now()));
                   END IF;
                   RETURN NEW;
-                END """ + "$fn$");
+                END """
+                + "$fn$");
         for (Column c : touched) {
-            execute("CREATE TRIGGER " + PostgresCatalog.quote(t.table() + "_" + c.name() + "_on_update") + " BEFORE UPDATE ON " + name(t)
-                    + " FOR EACH ROW EXECUTE FUNCTION " + function + "(" + literal(c.name()) + ")");
+            execute("CREATE TRIGGER " + PostgresCatalog.quote(t.table() + "_" + c.name() + "_on_update")
+                    + " BEFORE UPDATE ON " + name(t) + " FOR EACH ROW EXECUTE FUNCTION " + function + "("
+                    + literal(c.name()) + ")");
         }
     }
 
@@ -434,13 +461,16 @@ public final class PostgresTarget implements TargetDatabase {
                 if (!c.kind().equals("f")) {
                     continue;
                 }
-                String referenced = one("SELECT n.nspname || '.' || c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = "
-                        + "to_regclass(" + literal(referencedTable(c.definition())) + ")");
+                String referenced = one(
+                        "SELECT n.nspname || '.' || c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = "
+                                + "to_regclass(" + literal(referencedTable(c.definition())) + ")");
                 if (referenced == null || !restored.contains(referenced)) {
-                    skipped.add("foreign key " + t.qualifiedName() + "." + c.name() + " left out: it references a table that is not restored");
+                    skipped.add("foreign key " + t.qualifiedName() + "." + c.name()
+                            + " left out: it references a table that is not restored");
                     continue;
                 }
-                execute("ALTER TABLE " + name(t) + " ADD CONSTRAINT " + PostgresCatalog.quote(c.name()) + " " + c.definition());
+                execute("ALTER TABLE " + name(t) + " ADD CONSTRAINT " + PostgresCatalog.quote(c.name()) + " "
+                        + c.definition());
             }
         }
         return skipped;
@@ -524,7 +554,8 @@ public final class PostgresTarget implements TargetDatabase {
     }
 
     private String one(String sql) {
-        try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+        try (Statement st = connection.createStatement();
+                ResultSet rs = st.executeQuery(sql)) {
             return rs.next() ? rs.getString(1) : null;
         } catch (SQLException e) {
             throw new SourceException("target query failed (" + e.getMessage() + "): " + sql, e);
@@ -535,7 +566,8 @@ public final class PostgresTarget implements TargetDatabase {
         try (Statement st = connection.createStatement()) {
             st.execute(sql);
         } catch (SQLException e) {
-            throw new SourceException("target statement failed (" + e.getMessage().split("\n")[0] + "): " + sql, e);
+            throw new SourceException(
+                    "target statement failed (" + e.getMessage().split("\n")[0] + "): " + sql, e);
         }
     }
 

@@ -1,7 +1,6 @@
 package dev.backtrack.connectors.postgres;
 
 import dev.backtrack.connectors.SourceException;
-
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -38,11 +37,14 @@ final class PostgresTargetCatalog {
         if (versions.contains(version)) {
             return;
         }
-        throw new SourceException(versions.isEmpty()
-                ? "the restore needs extension " + name + " " + version + ", which the target server does not have: install it there"
-                  + " (the extension's package for this PostgreSQL version; contrib extensions come with the server), then restore again"
-                : "the restore needs extension " + name + " at version " + version + ", and the target server offers it only at "
-                  + String.join(", ", versions) + ": install version " + version + " there, then restore again");
+        throw new SourceException(
+                versions.isEmpty()
+                        ? "the restore needs extension " + name + " " + version
+                                + ", which the target server does not have: install it there"
+                                + " (the extension's package for this PostgreSQL version; contrib extensions come with the server), then restore again"
+                        : "the restore needs extension " + name + " at version " + version
+                                + ", and the target server offers it only at " + String.join(", ", versions)
+                                + ": install version " + version + " there, then restore again");
     }
 
     /** Refuses roles the target lacks, or owners the restoring role may not give objects to. */
@@ -50,13 +52,19 @@ final class PostgresTargetCatalog {
         Set<String> missing = new TreeSet<>(needed);
         missing.removeAll(strings("SELECT rolname FROM pg_roles", null));
         if (!missing.isEmpty()) {
-            throw new SourceException("the restore needs role" + (missing.size() == 1 ? " " : "s ") + String.join(", ", missing)
-                    + ", which the target server lacks: create " + (missing.size() == 1 ? "it" : "them") + " (CREATE ROLE "
-                    + PostgresCatalog.quote(missing.iterator().next()) + ";), or restore with --no-owner --no-privileges");
+            throw new SourceException(
+                    "the restore needs role" + (missing.size() == 1 ? " " : "s ") + String.join(", ", missing)
+                            + ", which the target server lacks: create " + (missing.size() == 1 ? "it" : "them")
+                            + " (CREATE ROLE "
+                            + PostgresCatalog.quote(missing.iterator().next())
+                            + ";), or restore with --no-owner --no-privileges");
         }
         List<String> foreign = new ArrayList<>();
         for (String role : owners) {
-            if (strings("SELECT 1 FROM pg_roles WHERE rolname = current_user AND (rolsuper OR pg_has_role(current_user, ?, 'MEMBER'))", role).isEmpty()) {
+            if (strings(
+                            "SELECT 1 FROM pg_roles WHERE rolname = current_user AND (rolsuper OR pg_has_role(current_user, ?, 'MEMBER'))",
+                            role)
+                    .isEmpty()) {
                 foreign.add(role);
             }
         }

@@ -1,10 +1,9 @@
 package dev.backtrack.connectors.postgres;
 
-import dev.backtrack.connectors.SourceException;
-
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.backtrack.connectors.SourceException;
 
 /**
  * The offset the PostgreSQL connector resumes from after a restart. The connector's own resume search
@@ -18,8 +17,7 @@ public final class ResumeOffset {
     static final String LAST_PROCESSED_LSN = "lsn_proc";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private ResumeOffset() {
-    }
+    private ResumeOffset() {}
 
     /** The stored offset (JSON) without the key that turns the connector's resume search on; "" stays "". */
     public static String of(String storedJson) {
@@ -31,8 +29,8 @@ public final class ResumeOffset {
             offset.remove(LAST_PROCESSED_LSN);
             return JSON.writeValueAsString(offset);
         } catch (JsonProcessingException | ClassCastException e) {
-            throw new SourceException("the source offset stored in the repository is not a JSON object (" + e.getMessage()
-                    + "): run 'backtrack verify' on the repository");
+            throw new SourceException("the source offset stored in the repository is not a JSON object ("
+                    + e.getMessage() + "): run 'backtrack verify' on the repository");
         }
     }
 }

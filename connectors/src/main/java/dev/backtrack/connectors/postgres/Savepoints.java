@@ -1,7 +1,6 @@
 package dev.backtrack.connectors.postgres;
 
 import dev.backtrack.connectors.SourceException;
-
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -16,8 +15,7 @@ import java.util.List;
 final class Savepoints {
     private static final String NAME = "backtrack_statements";
 
-    private Savepoints() {
-    }
+    private Savepoints() {}
 
     /**
      * Runs the statements, or none of them: returns null when all succeeded, else the server's message
@@ -29,7 +27,8 @@ final class Savepoints {
         }
         try (Statement st = connection.createStatement()) {
             try {
-                st.execute("SAVEPOINT " + NAME + ";\n" + String.join(";\n", statements) + ";\nRELEASE SAVEPOINT " + NAME);
+                st.execute(
+                        "SAVEPOINT " + NAME + ";\n" + String.join(";\n", statements) + ";\nRELEASE SAVEPOINT " + NAME);
                 return null;
             } catch (SQLException refused) {
                 st.execute("ROLLBACK TO SAVEPOINT " + NAME + "; RELEASE SAVEPOINT " + NAME);

@@ -4,9 +4,6 @@ import dev.backtrack.connectors.SourceException;
 import io.debezium.connector.postgresql.UnchangedToastedReplicationMessageColumn;
 import io.debezium.spi.converter.CustomConverter;
 import io.debezium.spi.converter.RelationalColumn;
-import org.apache.kafka.connect.data.SchemaBuilder;
-import org.postgresql.util.PGobject;
-
 import java.nio.charset.StandardCharsets;
 import java.sql.Array;
 import java.sql.Types;
@@ -16,6 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import org.apache.kafka.connect.data.SchemaBuilder;
+import org.postgresql.util.PGobject;
 
 /**
  * Hands the agent PostgreSQL's own text form, which COPY reads back exactly, of every value whose
@@ -36,12 +35,12 @@ public final class TextForm implements CustomConverter<SchemaBuilder, Relational
      * money, macaddr, inet, bpchar, varchar, date, time, timestamp, timestamptz, interval, numeric,
      * uuid, tsvector, jsonb and the built-in ranges. A domain counts as its root type.
      */
-    static final Set<Integer> CONNECTOR_TYPES = Set.of(16, 17, 18, 20, 21, 23, 25, 26, 114, 142, 650, 700, 701, 774, 790, 829, 869, 1042, 1043,
-            1082, 1083, 1114, 1184, 1186, 1700, 2950, 3614, 3802, 3904, 3906, 3908, 3910, 3912, 3926);
+    static final Set<Integer> CONNECTOR_TYPES = Set.of(
+            16, 17, 18, 20, 21, 23, 25, 26, 114, 142, 650, 700, 701, 774, 790, 829, 869, 1042, 1043, 1082, 1083, 1114,
+            1184, 1186, 1700, 2950, 3614, 3802, 3904, 3906, 3908, 3910, 3912, 3926);
 
     @Override
-    public void configure(Properties props) {
-    }
+    public void configure(Properties props) {}
 
     @Override
     public void converterFor(RelationalColumn column, ConverterRegistration<SchemaBuilder> registration) {
@@ -83,9 +82,11 @@ public final class TextForm implements CustomConverter<SchemaBuilder, Relational
             // pgjdbc reads an hstore (in the snapshot) as a map
             return hstore(m);
         }
-        // a streamed timetz (an OffsetTime the connector moved to UTC), for one: PostgresCatalog refuses those columns, this catches the rest
-        throw new SourceException("column " + column.dataCollection() + "." + column.name() + " (" + column.typeName() + ") has a value that arrived as "
-                + value.getClass().getName() + ", which Backtrack cannot store exactly: exclude the table with source.tables-exclude and report it");
+        // a streamed timetz (an OffsetTime the connector moved to UTC), for one: PostgresCatalog refuses those columns,
+        // this catches the rest
+        throw new SourceException("column " + column.dataCollection() + "." + column.name() + " (" + column.typeName()
+                + ") has a value that arrived as " + value.getClass().getName()
+                + ", which Backtrack cannot store exactly: exclude the table with source.tables-exclude and report it");
     }
 
     /**
@@ -99,7 +100,10 @@ public final class TextForm implements CustomConverter<SchemaBuilder, Relational
         StringBuilder out = new StringBuilder();
         for (Object key : keys) {
             Object value = pairs.get(key);
-            out.append(out.isEmpty() ? "" : ", ").append('"').append(escapeHstore(key.toString())).append("\"=>");
+            out.append(out.isEmpty() ? "" : ", ")
+                    .append('"')
+                    .append(escapeHstore(key.toString()))
+                    .append("\"=>");
             out.append(value == null ? "NULL" : '"' + escapeHstore(value.toString()) + '"');
         }
         return out.toString();

@@ -3,7 +3,6 @@ package dev.backtrack.connectors.postgres;
 import dev.backtrack.connectors.SourceException;
 import dev.backtrack.repository.schema.Column;
 import dev.backtrack.repository.schema.TableSchema;
-
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
@@ -21,17 +20,17 @@ import java.util.regex.Pattern;
  */
 public final class TextValues {
     private static final Pattern DATE = Pattern.compile("(\\d{4,})-(\\d{2})-(\\d{2})( BC)?");
-    private static final Pattern TIMESTAMP = Pattern.compile("(\\d{4,})-(\\d{2})-(\\d{2}) (\\d{2}):(\\d{2}):(\\d{2})(?:\\.(\\d{1,6}))?( BC)?");
+    private static final Pattern TIMESTAMP =
+            Pattern.compile("(\\d{4,})-(\\d{2})-(\\d{2}) (\\d{2}):(\\d{2}):(\\d{2})(?:\\.(\\d{1,6}))?( BC)?");
 
-    private TextValues() {
-    }
+    private TextValues() {}
 
     /** One row of text values, in the table version's column order. */
     public static Object[] row(TableSchema table, List<String> text) {
         List<Column> columns = table.columns();
         if (text.size() != columns.size()) {
-            throw new SourceException("rows of " + table.qualifiedName() + " written after a table rewrite have " + text.size()
-                    + " columns where its definition has " + columns.size() + ": restart the agent");
+            throw new SourceException("rows of " + table.qualifiedName() + " written after a table rewrite have "
+                    + text.size() + " columns where its definition has " + columns.size() + ": restart the agent");
         }
         Object[] row = new Object[columns.size()];
         for (int i = 0; i < row.length; i++) {
@@ -70,7 +69,10 @@ public final class TextValues {
         return switch (CopyText.kindOf(type)) {
             case DATE -> days(text);
             case TIMESTAMP -> micros(text);
-            case TIME -> text.startsWith("24:00:00") ? 86_400_000_000L : LocalTime.parse(text).toNanoOfDay() / 1000;
+            case TIME ->
+                text.startsWith("24:00:00")
+                        ? 86_400_000_000L
+                        : LocalTime.parse(text).toNanoOfDay() / 1000;
             case PLAIN -> text;
         };
     }
@@ -93,15 +95,22 @@ public final class TextValues {
         }
         Matcher m = ZONED.matcher(text);
         if (!m.matches()) {
-            throw new SourceException("an instant reads '" + text + "', which is not ISO-8601 with an offset: report this");
+            throw new SourceException(
+                    "an instant reads '" + text + "', which is not ISO-8601 with an offset: report this");
         }
         String fraction = m.group(7) == null ? "" : m.group(7);
-        long day = LocalDate.of(year(m.group(1), m.group(9)), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3))).toEpochDay();
-        long second = day * 86_400L + Integer.parseInt(m.group(4)) * 3600L + Integer.parseInt(m.group(5)) * 60L + Integer.parseInt(m.group(6));
+        long day = LocalDate.of(
+                        year(m.group(1), m.group(9)), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)))
+                .toEpochDay();
+        long second = day * 86_400L
+                + Integer.parseInt(m.group(4)) * 3600L
+                + Integer.parseInt(m.group(5)) * 60L
+                + Integer.parseInt(m.group(6));
         String zone = m.group(8);
         if (!zone.equals("Z")) {
             String digits = zone.substring(1).replace(":", "");
-            int offset = Integer.parseInt(digits.substring(0, 2)) * 3600 + (digits.length() >= 4 ? Integer.parseInt(digits.substring(2, 4)) * 60 : 0)
+            int offset = Integer.parseInt(digits.substring(0, 2)) * 3600
+                    + (digits.length() >= 4 ? Integer.parseInt(digits.substring(2, 4)) * 60 : 0)
                     + (digits.length() >= 6 ? Integer.parseInt(digits.substring(4, 6)) : 0);
             second -= zone.charAt(0) == '-' ? -offset : offset;
         }
@@ -129,8 +138,14 @@ public final class TextValues {
      */
     static String alreadyUtc(String text) {
         int n = text.length();
-        if (n < 20 || text.charAt(n - 1) != 'Z' || text.charAt(4) != '-' || text.charAt(7) != '-' || text.charAt(10) != 'T'
-                || text.charAt(13) != ':' || text.charAt(16) != ':' || text.charAt(0) == '0' && text.startsWith("0000")) {
+        if (n < 20
+                || text.charAt(n - 1) != 'Z'
+                || text.charAt(4) != '-'
+                || text.charAt(7) != '-'
+                || text.charAt(10) != 'T'
+                || text.charAt(13) != ':'
+                || text.charAt(16) != ':'
+                || text.charAt(0) == '0' && text.startsWith("0000")) {
             return null;
         }
         for (int i : UTC_DIGITS) {
@@ -180,9 +195,11 @@ public final class TextValues {
         }
         Matcher m = DATE.matcher(text);
         if (!m.matches()) {
-            throw new SourceException("a date written after a table rewrite reads '" + text + "', not ISO: restart the agent");
+            throw new SourceException(
+                    "a date written after a table rewrite reads '" + text + "', not ISO: restart the agent");
         }
-        return LocalDate.of(year(m.group(1), m.group(4)), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3))).toEpochDay();
+        return LocalDate.of(year(m.group(1), m.group(4)), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)))
+                .toEpochDay();
     }
 
     private static long micros(String text) {
@@ -194,10 +211,16 @@ public final class TextValues {
         }
         Matcher m = TIMESTAMP.matcher(text);
         if (!m.matches()) {
-            throw new SourceException("a timestamp written after a table rewrite reads '" + text + "', not ISO: restart the agent");
+            throw new SourceException(
+                    "a timestamp written after a table rewrite reads '" + text + "', not ISO: restart the agent");
         }
-        long day = LocalDate.of(year(m.group(1), m.group(8)), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3))).toEpochDay();
-        long second = day * 86_400L + Integer.parseInt(m.group(4)) * 3600L + Integer.parseInt(m.group(5)) * 60L + Integer.parseInt(m.group(6));
+        long day = LocalDate.of(
+                        year(m.group(1), m.group(8)), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)))
+                .toEpochDay();
+        long second = day * 86_400L
+                + Integer.parseInt(m.group(4)) * 3600L
+                + Integer.parseInt(m.group(5)) * 60L
+                + Integer.parseInt(m.group(6));
         String fraction = m.group(7) == null ? "" : m.group(7);
         long micros = fraction.isEmpty() ? 0 : Long.parseLong((fraction + "000000").substring(0, 6));
         return second * 1_000_000L + micros;
@@ -208,5 +231,4 @@ public final class TextValues {
         int y = Integer.parseInt(digits);
         return bc == null ? y : 1 - y;
     }
-
 }

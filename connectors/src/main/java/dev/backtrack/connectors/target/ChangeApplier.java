@@ -2,7 +2,6 @@ package dev.backtrack.connectors.target;
 
 import dev.backtrack.repository.model.RowChange;
 import dev.backtrack.repository.schema.TableSchema;
-
 import java.util.Map;
 
 /**

@@ -5,7 +5,6 @@ import dev.backtrack.connectors.SourceException;
 import dev.backtrack.repository.model.RowChange;
 import dev.backtrack.repository.model.Unavailable;
 import dev.backtrack.repository.schema.TableSchema;
-
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -38,14 +37,16 @@ public final class CrossEngine implements TargetDatabase {
         if (sourceEngine.binlog() == target.engine().binlog()) {
             return target;
         }
-        Translation t = !sourceEngine.binlog() ? new PostgresToMariaDb(target.engine()) : new MariaDbToPostgres(hasPostgis(target));
+        Translation t = !sourceEngine.binlog()
+                ? new PostgresToMariaDb(target.engine())
+                : new MariaDbToPostgres(hasPostgis(target));
         return new CrossEngine(target, t, new IdentityHashMap<>());
     }
 
     /** Whether the PostgreSQL target database has PostGIS, which MariaDB's spatial columns become. */
     private static boolean hasPostgis(TargetDatabase target) {
         try (Statement st = target.jdbc().createStatement();
-             ResultSet rs = st.executeQuery("SELECT 1 FROM pg_extension WHERE extname = 'postgis'")) {
+                ResultSet rs = st.executeQuery("SELECT 1 FROM pg_extension WHERE extname = 'postgis'")) {
             return rs.next();
         } catch (SQLException e) {
             throw new SourceException("cannot read the target's extensions: " + e.getMessage());
@@ -142,7 +143,10 @@ public final class CrossEngine implements TargetDatabase {
     private static String keyText(TableSchema table, int[] key, Object[] row) {
         StringBuilder s = new StringBuilder("(");
         for (int i = 0; i < key.length && i < 4; i++) {
-            s.append(i == 0 ? "" : ", ").append(table.columns().get(key[i]).name()).append('=').append(row[key[i]] instanceof byte[] ? "<bytes>" : row[key[i]]);
+            s.append(i == 0 ? "" : ", ")
+                    .append(table.columns().get(key[i]).name())
+                    .append('=')
+                    .append(row[key[i]] instanceof byte[] ? "<bytes>" : row[key[i]]);
         }
         return s.append(key.length > 4 ? ", ...)" : ")").toString();
     }
@@ -192,13 +196,19 @@ public final class CrossEngine implements TargetDatabase {
             @Override
             public void apply(TableSchema table, RowChange change) {
                 List<UnaryOperator<Object>> values = translation.values(table);
-                inner.apply(map(table), new RowChange(change.schemaId(), change.op(),
-                        convert(table, values, change.before(), "apply a change to"), convert(table, values, change.after(), "apply a change to")));
+                inner.apply(
+                        map(table),
+                        new RowChange(
+                                change.schemaId(),
+                                change.op(),
+                                convert(table, values, change.before(), "apply a change to"),
+                                convert(table, values, change.after(), "apply a change to")));
             }
 
             @Override
             public void execute(String statement) {
-                throw new SourceException("a statement of the source's engine cannot run on a " + target.engine() + " target: " + statement.split("\n")[0]);
+                throw new SourceException("a statement of the source's engine cannot run on a " + target.engine()
+                        + " target: " + statement.split("\n")[0]);
             }
 
             @Override
@@ -238,7 +248,8 @@ public final class CrossEngine implements TargetDatabase {
             try {
                 out[i] = row[i] instanceof Unavailable ? row[i] : values.get(i).apply(row[i]);
             } catch (Translation.Unrepresentable e) {
-                throw new SourceException("cannot " + verb + " " + table.qualifiedName() + "." + table.columns().get(i).name() + " of the row with key "
+                throw new SourceException("cannot " + verb + " " + table.qualifiedName() + "."
+                        + table.columns().get(i).name() + " of the row with key "
                         + keyText(table, table.keyColumns(), row) + " into " + target.engine() + ": " + e.getMessage()
                         + "; restore into the source's engine, or change the value at the source");
             }

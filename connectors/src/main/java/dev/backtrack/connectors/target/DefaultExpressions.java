@@ -13,11 +13,12 @@ import java.util.regex.Pattern;
 final class DefaultExpressions {
     private static final String LITERAL = "(?:'(?:[^'\\\\]|'')*'|-?\\d+(?:\\.\\d+)?|true|false|null)";
     private static final Pattern UUID = Pattern.compile("uuid\\(\\)");
-    private static final Pattern JSON_OBJECT = Pattern.compile("json_object\\((" + LITERAL + "(?:\\s*,\\s*" + LITERAL + ")*)?\\)");
-    private static final Pattern DAYS = Pattern.compile("(?:curdate\\(\\)|current_date(?:\\(\\))?)\\s*([+-])\\s*interval\\s+(\\d+)\\s+day");
+    private static final Pattern JSON_OBJECT =
+            Pattern.compile("json_object\\((" + LITERAL + "(?:\\s*,\\s*" + LITERAL + ")*)?\\)");
+    private static final Pattern DAYS =
+            Pattern.compile("(?:curdate\\(\\)|current_date(?:\\(\\))?)\\s*([+-])\\s*interval\\s+(\\d+)\\s+day");
 
-    private DefaultExpressions() {
-    }
+    private DefaultExpressions() {}
 
     /** PostgreSQL's spelling of a MariaDB default expression, or null when there is none here. */
     static String postgres(String expression) {

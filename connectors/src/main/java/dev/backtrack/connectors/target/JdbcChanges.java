@@ -1,11 +1,9 @@
 package dev.backtrack.connectors.target;
 
 import dev.backtrack.connectors.SourceException;
-
 import dev.backtrack.repository.model.RowChange;
 import dev.backtrack.repository.model.Unavailable;
 import dev.backtrack.repository.schema.TableSchema;
-
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -78,7 +76,10 @@ public abstract class JdbcChanges implements ChangeApplier {
         try (Statement st = connection.createStatement()) {
             st.execute(statement);
         } catch (SQLException e) {
-            throw new SourceException("the target refused " + statement.split("\n")[0] + ": " + String.valueOf(e.getMessage()).split("\n")[0], e);
+            throw new SourceException(
+                    "the target refused " + statement.split("\n")[0] + ": "
+                            + String.valueOf(e.getMessage()).split("\n")[0],
+                    e);
         }
     }
 

@@ -6,7 +6,6 @@ import dev.backtrack.connectors.postgres.PostgresCatalog;
 import dev.backtrack.repository.schema.Column;
 import dev.backtrack.repository.schema.Constraint;
 import dev.backtrack.repository.schema.TableSchema;
-
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
@@ -20,9 +19,11 @@ import java.util.regex.Pattern;
 
 /** MariaDB/MySQL table versions and values as PostgreSQL takes them. Not thread-safe (collects notes). */
 final class MariaDbToPostgres implements Translation {
-    private static final Pattern INDEX = Pattern.compile("CREATE (UNIQUE |FULLTEXT |SPATIAL )?INDEX `((?:[^`]|``)+)` ON `(?:[^`]|``)+` \\((.*)\\)");
+    private static final Pattern INDEX =
+            Pattern.compile("CREATE (UNIQUE |FULLTEXT |SPATIAL )?INDEX `((?:[^`]|``)+)` ON `(?:[^`]|``)+` \\((.*)\\)");
     private static final Pattern PART = Pattern.compile("`((?:[^`]|``)+)`(?:\\(\\d+\\))?( DESC)?");
-    private static final Pattern FOREIGN_KEY = Pattern.compile("FOREIGN KEY \\((.*)\\) REFERENCES `((?:[^`]|``)+)` \\((.*)\\)(.*)");
+    private static final Pattern FOREIGN_KEY =
+            Pattern.compile("FOREIGN KEY \\((.*)\\) REFERENCES `((?:[^`]|``)+)` \\((.*)\\)(.*)");
     private final List<String> notes = new ArrayList<>();
     private final boolean postgis;
 
@@ -30,6 +31,7 @@ final class MariaDbToPostgres implements Translation {
     MariaDbToPostgres(boolean postgis) {
         this.postgis = postgis;
     }
+
     private final Set<String> indexNames = new HashSet<>();
 
     @Override
@@ -41,11 +43,23 @@ final class MariaDbToPostgres implements Translation {
             String def = defaultExpression(t, c, type);
             boolean auto = BinlogSchema.AUTO_INCREMENT.equals(c.identity());
             if (c.generated() != null) {
-                notes.add("generated column " + t.qualifiedName() + "." + c.name() + " is a plain column holding the source's values:"
-                        + " its MariaDB expression " + c.generated() + " is not translated");
+                notes.add("generated column " + t.qualifiedName() + "." + c.name()
+                        + " is a plain column holding the source's values:" + " its MariaDB expression " + c.generated()
+                        + " is not translated");
             }
-            columns.add(new Column(c.attnum(), c.name(), type, c.nullable(), auto ? null : def, auto ? sequenceOf(t, c) : null,
-                    auto ? "by default" : null, null, null, null, onUpdate(t, c), null));
+            columns.add(new Column(
+                    c.attnum(),
+                    c.name(),
+                    type,
+                    c.nullable(),
+                    auto ? null : def,
+                    auto ? sequenceOf(t, c) : null,
+                    auto ? "by default" : null,
+                    null,
+                    null,
+                    null,
+                    onUpdate(t, c),
+                    null));
         }
         List<String> indexes = new ArrayList<>();
         for (String index : t.indexes()) {
@@ -66,21 +80,39 @@ final class MariaDbToPostgres implements Translation {
                 name = t.table() + "_" + name;
                 indexNames.add(t.schema() + "." + name);
             }
-            indexes.add("CREATE " + (m.group(1) == null || gist ? "" : "UNIQUE ") + "INDEX " + PostgresCatalog.quote(name) + " ON " + qualified(t.schema(), t.table())
+            indexes.add("CREATE " + (m.group(1) == null || gist ? "" : "UNIQUE ") + "INDEX "
+                    + PostgresCatalog.quote(name) + " ON " + qualified(t.schema(), t.table())
                     + (gist ? " USING gist" : "") + " (" + String.join(", ", parts) + ")");
         }
         List<Constraint> constraints = new ArrayList<>();
         for (Constraint c : t.constraints()) {
             Matcher m = FOREIGN_KEY.matcher(c.definition());
             if (c.kind().equals("f") && m.matches()) {
-                constraints.add(new Constraint(c.name(), "f", "FOREIGN KEY (" + idents(m.group(1)) + ") REFERENCES " + qualified(t.schema(), m.group(2).replace("``", "`"))
-                        + "(" + idents(m.group(3)) + ")" + m.group(4)));
+                constraints.add(new Constraint(
+                        c.name(),
+                        "f",
+                        "FOREIGN KEY (" + idents(m.group(1)) + ") REFERENCES "
+                                + qualified(t.schema(), m.group(2).replace("``", "`")) + "(" + idents(m.group(3)) + ")"
+                                + m.group(4)));
             } else {
-                notes.add("constraint " + c.name() + " of " + t.qualifiedName() + " left out, its MariaDB expression is not translated: " + c.definition());
+                notes.add("constraint " + c.name() + " of " + t.qualifiedName()
+                        + " left out, its MariaDB expression is not translated: " + c.definition());
             }
         }
-        return new TableSchema(t.id(), t.relationId(), t.schema(), t.table(), columns, t.primaryKey(), null, enums, Map.of(), indexes, constraints,
-                t.replicaIdentityFull(), t.fromSequence());
+        return new TableSchema(
+                t.id(),
+                t.relationId(),
+                t.schema(),
+                t.table(),
+                columns,
+                t.primaryKey(),
+                null,
+                enums,
+                Map.of(),
+                indexes,
+                constraints,
+                t.replicaIdentityFull(),
+                t.fromSequence());
     }
 
     private String type(TableSchema t, Column c, Map<String, List<String>> enums) {
@@ -90,7 +122,8 @@ final class MariaDbToPostgres implements Translation {
         int length = MariaDbTypes.length(s);
         if (PostgisTypes.spatial(base)) {
             if (!postgis) {
-                throw new Unrepresentable("column " + t.qualifiedName() + "." + c.name() + " has spatial type " + s + " and the target database has no PostGIS:"
+                throw new Unrepresentable("column " + t.qualifiedName() + "." + c.name() + " has spatial type " + s
+                        + " and the target database has no PostGIS:"
                         + " run CREATE EXTENSION postgis; in it (the server needs PostGIS installed, Debian: postgresql-15-postgis-3),"
                         + " or restore into MariaDB/MySQL, or leave the table out with --tables");
             }
@@ -101,7 +134,8 @@ final class MariaDbToPostgres implements Translation {
             case "smallint" -> unsigned ? "integer" : "smallint";
             case "mediumint" -> "integer";
             case "int", "integer" -> unsigned ? "bigint" : "integer";
-            // an unsigned AUTO_INCREMENT key (Laravel's id()) and the foreign keys to it stay integers PostgreSQL can generate and
+            // an unsigned AUTO_INCREMENT key (Laravel's id()) and the foreign keys to it stay integers PostgreSQL can
+            // generate and
             // join; values past 2^63-1 there are refused
             case "bigint" -> unsigned && !keyLike(t, c) ? "numeric(20,0)" : "bigint";
             case "decimal", "numeric" -> "numeric(" + length + "," + MariaDbTypes.scale(s) + ")";
@@ -123,8 +157,10 @@ final class MariaDbToPostgres implements Translation {
             case "timestamp" -> "timestamp(" + Math.max(0, length) + ") with time zone";
             case "time" -> "time(" + Math.max(0, length) + ") without time zone";
             case "year" -> "smallint";
-            default -> throw new Unrepresentable("column " + t.qualifiedName() + "." + c.name() + " has type " + s
-                    + ", which has no PostgreSQL equivalent in Backtrack's type map: restore it into MariaDB/MySQL, or leave the table out with --tables");
+            default ->
+                throw new Unrepresentable(
+                        "column " + t.qualifiedName() + "." + c.name() + " has type " + s
+                                + ", which has no PostgreSQL equivalent in Backtrack's type map: restore it into MariaDB/MySQL, or leave the table out with --tables");
         };
     }
 
@@ -134,10 +170,15 @@ final class MariaDbToPostgres implements Translation {
             return true;
         }
         String quoted = "`" + c.name().replace("`", "``") + "`";
-        return t.constraints().stream().anyMatch(k -> k.kind().equals("f") && k.definition().substring(0, k.definition().indexOf(')') + 1).contains(quoted));
+        return t.constraints().stream()
+                .anyMatch(k -> k.kind().equals("f")
+                        && k.definition()
+                                .substring(0, k.definition().indexOf(')') + 1)
+                                .contains(quoted));
     }
 
-    private static final Pattern NOW = Pattern.compile("(?i)\\(?(current_timestamp|now|localtimestamp|localtime)(\\((\\d*)\\))?\\)?");
+    private static final Pattern NOW =
+            Pattern.compile("(?i)\\(?(current_timestamp|now|localtimestamp|localtime)(\\((\\d*)\\))?\\)?");
     private static final Pattern BITS = Pattern.compile("b'([01]+)'");
     private static final Pattern TODAY = Pattern.compile("(?i)\\(?(curdate\\(\\)|current_date(\\(\\))?)\\)?");
 
@@ -153,7 +194,9 @@ final class MariaDbToPostgres implements Translation {
         }
         Matcher now = NOW.matcher(d);
         if (now.matches()) {
-            return now.group(3) == null || now.group(3).isEmpty() ? "CURRENT_TIMESTAMP" : "CURRENT_TIMESTAMP(" + now.group(3) + ")";
+            return now.group(3) == null || now.group(3).isEmpty()
+                    ? "CURRENT_TIMESTAMP"
+                    : "CURRENT_TIMESTAMP(" + now.group(3) + ")";
         }
         if (TODAY.matcher(d).matches()) {
             return "CURRENT_DATE";
@@ -166,7 +209,9 @@ final class MariaDbToPostgres implements Translation {
             // BIT(1) became boolean, BIT(n) bit(n), whose literal has all n digits
             String digits = bits.group(1);
             int n = MariaDbTypes.length(c.type());
-            return pgType.equals("boolean") ? String.valueOf(digits.contains("1")) : "B'" + "0".repeat(Math.max(0, n - digits.length())) + digits + "'";
+            return pgType.equals("boolean")
+                    ? String.valueOf(digits.contains("1"))
+                    : "B'" + "0".repeat(Math.max(0, n - digits.length())) + digits + "'";
         }
         if (d.matches("-?\\d+(\\.\\d+)?")) {
             return d;
@@ -178,7 +223,8 @@ final class MariaDbToPostgres implements Translation {
         if (mapped != null) {
             return mapped;
         }
-        throw new Unrepresentable("column " + t.qualifiedName() + "." + c.name() + " has default " + d + ", which PostgreSQL cannot take as"
+        throw new Unrepresentable("column " + t.qualifiedName() + "." + c.name() + " has default " + d
+                + ", which PostgreSQL cannot take as"
                 + " written: restore into MariaDB/MySQL, or leave the table out with --tables");
     }
 
@@ -189,8 +235,9 @@ final class MariaDbToPostgres implements Translation {
         }
         Matcher now = NOW.matcher(c.onUpdate());
         if (!now.matches()) {
-            throw new Unrepresentable("column " + t.qualifiedName() + "." + c.name() + " is set ON UPDATE " + c.onUpdate()
-                    + ", which PostgreSQL cannot do: restore into MariaDB/MySQL, or leave the table out with --tables");
+            throw new Unrepresentable(
+                    "column " + t.qualifiedName() + "." + c.name() + " is set ON UPDATE " + c.onUpdate()
+                            + ", which PostgreSQL cannot do: restore into MariaDB/MySQL, or leave the table out with --tables");
         }
         return "CURRENT_TIMESTAMP";
     }
@@ -210,7 +257,8 @@ final class MariaDbToPostgres implements Translation {
                     // a value an added column's default filled in arrives as its text
                     long n = v instanceof String text ? Long.parseLong(text) : ((Number) v).longValue();
                     if (n != 0 && n != 1) {
-                        throw new Unrepresentable("value " + n + " of tinyint(1) is not a boolean (tinyint(1) becomes boolean)");
+                        throw new Unrepresentable(
+                                "value " + n + " of tinyint(1) is not a boolean (tinyint(1) becomes boolean)");
                     }
                     return n == 1;
                 });
@@ -220,7 +268,8 @@ final class MariaDbToPostgres implements Translation {
                         try {
                             return Long.parseLong(digits);
                         } catch (NumberFormatException e) {
-                            throw new Unrepresentable("value " + digits + " of an unsigned key column is past bigint's 9223372036854775807");
+                            throw new Unrepresentable("value " + digits
+                                    + " of an unsigned key column is past bigint's 9223372036854775807");
                         }
                     }
                     return v;
@@ -228,7 +277,8 @@ final class MariaDbToPostgres implements Translation {
             } else if (base.equals("time")) {
                 out.add(v -> {
                     if (v != null && (((Number) v).longValue() < 0 || ((Number) v).longValue() > 86_400_000_000L)) {
-                        throw new Unrepresentable("time value " + v + " µs is outside PostgreSQL's time of day (00:00:00 to 24:00:00)");
+                        throw new Unrepresentable(
+                                "time value " + v + " µs is outside PostgreSQL's time of day (00:00:00 to 24:00:00)");
                     }
                     return v;
                 });
@@ -239,11 +289,16 @@ final class MariaDbToPostgres implements Translation {
             } else if (base.equals("enum")) {
                 out.add(v -> {
                     if ("".equals(v)) {
-                        throw new Unrepresentable("the empty enum value (MariaDB's invalid-value marker) has no PostgreSQL enum label");
+                        throw new Unrepresentable(
+                                "the empty enum value (MariaDB's invalid-value marker) has no PostgreSQL enum label");
                     }
                     return v;
                 });
-            } else if (MariaDbTypes.numeric(c.type()) || base.startsWith("date") || base.equals("timestamp") || base.endsWith("blob") || base.endsWith("binary")) {
+            } else if (MariaDbTypes.numeric(c.type())
+                    || base.startsWith("date")
+                    || base.equals("timestamp")
+                    || base.endsWith("blob")
+                    || base.endsWith("binary")) {
                 out.add(UnaryOperator.identity());
             } else {
                 out.add(v -> {

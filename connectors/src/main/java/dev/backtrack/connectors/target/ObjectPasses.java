@@ -2,7 +2,6 @@ package dev.backtrack.connectors.target;
 
 import dev.backtrack.connectors.SourceException;
 import dev.backtrack.repository.objects.ObjectDefinition;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -13,8 +12,7 @@ import java.util.function.Predicate;
  * in passes, and what stays refused is reported the same way on every engine. Thread-safe (stateless).
  */
 public final class ObjectPasses {
-    private ObjectPasses() {
-    }
+    private ObjectPasses() {}
 
     /**
      * Makes each object with {@code make} (false: the target refused it); one refused, which may need
@@ -42,7 +40,8 @@ public final class ObjectPasses {
      * The notes for the objects still refused ({@code why}: the target's reason by key): each left out
      * when the restore leaves tables out ({@code partial}), else the restore fails on the first with {@code fix}.
      */
-    public static List<String> refused(List<ObjectDefinition> refused, Map<String, String> why, boolean partial, String fix) {
+    public static List<String> refused(
+            List<ObjectDefinition> refused, Map<String, String> why, boolean partial, String fix) {
         List<String> notes = new ArrayList<>();
         for (ObjectDefinition o : refused) {
             if (!partial) {

@@ -1,7 +1,6 @@
 package dev.backtrack.connectors.target;
 
 import dev.backtrack.repository.objects.ObjectDefinition;
-
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -45,8 +44,7 @@ public interface ObjectRestore {
      * @param restored the tables the restore makes (qualified names); an object of another table is left out
      * @param partial  the restore leaves tables out, so an object that needs one of them is a note, not an error
      */
-    record Scope(Set<String> restored, boolean partial) {
-    }
+    record Scope(Set<String> restored, boolean partial) {}
 
     /** Refuses, before anything is written, a target that lacks what the objects need (an extension, a role). */
     void check();
@@ -70,18 +68,15 @@ public interface ObjectRestore {
 
     /** For a restore without object definitions (a checkpoint from before they were kept). */
     ObjectRestore NONE = new ObjectRestore() {
-        public void check() {
-        }
+        public void check() {}
 
-        public void make(String phase) {
-        }
+        public void make(String phase) {}
 
         public List<String> finish() {
             return List.of();
         }
 
-        public void undo() {
-        }
+        public void undo() {}
 
         public Map<String, Integer> counts() {
             return Map.of();

@@ -10,13 +10,28 @@ import java.util.Map;
  * and the SRID after its type).
  */
 final class PostgisTypes {
-    private static final Map<String, String> TYPES = Map.of("geometry", "geometry", "point", "geometry(Point)", "linestring", "geometry(LineString)",
-            "polygon", "geometry(Polygon)", "multipoint", "geometry(MultiPoint)", "multilinestring", "geometry(MultiLineString)",
-            "multipolygon", "geometry(MultiPolygon)", "geometrycollection", "geometry(GeometryCollection)", "geomcollection", "geometry(GeometryCollection)");
+    private static final Map<String, String> TYPES = Map.of(
+            "geometry",
+            "geometry",
+            "point",
+            "geometry(Point)",
+            "linestring",
+            "geometry(LineString)",
+            "polygon",
+            "geometry(Polygon)",
+            "multipoint",
+            "geometry(MultiPoint)",
+            "multilinestring",
+            "geometry(MultiLineString)",
+            "multipolygon",
+            "geometry(MultiPolygon)",
+            "geometrycollection",
+            "geometry(GeometryCollection)",
+            "geomcollection",
+            "geometry(GeometryCollection)");
     private static final int SRID_FLAG = 0x20000000;
 
-    private PostgisTypes() {
-    }
+    private PostgisTypes() {}
 
     static boolean spatial(String mariaDbBase) {
         return TYPES.containsKey(mariaDbBase);

@@ -3,7 +3,6 @@ package dev.backtrack.connectors.target;
 import dev.backtrack.config.Engine;
 import dev.backtrack.repository.objects.ObjectDefinition;
 import dev.backtrack.repository.objects.ObjectSet;
-
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -18,17 +17,17 @@ public final class SkippedObjects implements ObjectRestore {
     private final Engine engine;
 
     public SkippedObjects(ObjectSet objects, Engine targetEngine) {
-        this.skipped = objects.ordered().stream().filter(o -> !o.isTableEntry() && !o.kind().equals("schema")).toList();
+        this.skipped = objects.ordered().stream()
+                .filter(o -> !o.isTableEntry() && !o.kind().equals("schema"))
+                .toList();
         this.engine = targetEngine;
     }
 
     @Override
-    public void check() {
-    }
+    public void check() {}
 
     @Override
-    public void make(String phase) {
-    }
+    public void make(String phase) {}
 
     @Override
     public List<String> finish() {
@@ -37,12 +36,14 @@ public final class SkippedObjects implements ObjectRestore {
 
     @Override
     public List<String> leftOut() {
-        return skipped.stream().map(o -> "left out: " + o.describe() + " (a " + engine + " target cannot take the source's definition)").toList();
+        return skipped.stream()
+                .map(o ->
+                        "left out: " + o.describe() + " (a " + engine + " target cannot take the source's definition)")
+                .toList();
     }
 
     @Override
-    public void undo() {
-    }
+    public void undo() {}
 
     @Override
     public Map<String, Integer> counts() {

@@ -1,7 +1,6 @@
 package dev.backtrack.connectors.target;
 
 import dev.backtrack.connectors.SourceException;
-
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.sql.Connection;
@@ -26,8 +25,7 @@ import java.util.TreeMap;
 public final class TableContents {
     private static final DateTimeFormatter WALL_CLOCK = DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm:ss.SSSSSSSSS");
 
-    private TableContents() {
-    }
+    private TableContents() {}
 
     /**
      * @param sqlName     the table as the connection's engine names it
@@ -36,7 +34,8 @@ public final class TableContents {
      */
     public static SortedMap<String, String> read(Connection c, String sqlName, List<String> keyColumns) {
         SortedMap<String, String> rows = new TreeMap<>();
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT * FROM " + sqlName)) {
+        try (Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT * FROM " + sqlName)) {
             ResultSetMetaData md = rs.getMetaData();
             int[] key = new int[keyColumns.size()];
             for (int k = 0; k < key.length; k++) {
@@ -52,11 +51,17 @@ public final class TableContents {
                 String[] values = new String[md.getColumnCount() + 1];
                 for (int i = 1; i <= md.getColumnCount(); i++) {
                     values[i] = canonical(rs, md, i);
-                    row.append(i == 1 ? "" : " | ").append(md.getColumnLabel(i)).append('=').append(values[i]);
+                    row.append(i == 1 ? "" : " | ")
+                            .append(md.getColumnLabel(i))
+                            .append('=')
+                            .append(values[i]);
                 }
                 StringBuilder k = new StringBuilder("(");
                 for (int j = 0; j < key.length; j++) {
-                    k.append(j == 0 ? "" : ", ").append(keyColumns.get(j)).append('=').append(key[j] < 0 ? "?" : values[key[j]]);
+                    k.append(j == 0 ? "" : ", ")
+                            .append(keyColumns.get(j))
+                            .append('=')
+                            .append(key[j] < 0 ? "?" : values[key[j]]);
                 }
                 String name = k.append(')').toString();
                 String at = name;
@@ -66,7 +71,10 @@ public final class TableContents {
                 rows.put(at, row.toString());
             }
         } catch (SQLException e) {
-            throw new SourceException("cannot read " + sqlName + " to compare it: " + String.valueOf(e.getMessage()).split("\n")[0], e);
+            throw new SourceException(
+                    "cannot read " + sqlName + " to compare it: "
+                            + String.valueOf(e.getMessage()).split("\n")[0],
+                    e);
         }
         return rows;
     }
@@ -83,7 +91,12 @@ public final class TableContents {
         }
         if (type.contains("time") || type.contains("date")) {
             // MariaDB Connector/J 3.5 spells DATETIME(3) .015 as ".15000" in getString: its Timestamp is right
-            String s = v instanceof Timestamp ts && !type.equals("timestamptz") ? WALL_CLOCK.format(ts.toLocalDateTime()) : rs.getString(i).replace('T', ' ').replaceAll("\\+00(:00)?$", "").replaceAll("Z$", "");
+            String s = v instanceof Timestamp ts && !type.equals("timestamptz")
+                    ? WALL_CLOCK.format(ts.toLocalDateTime())
+                    : rs.getString(i)
+                            .replace('T', ' ')
+                            .replaceAll("\\+00(:00)?$", "")
+                            .replaceAll("Z$", "");
             return s.contains(".") ? s.replaceAll("0+$", "").replaceAll("\\.$", "") : s;
         }
         if (v instanceof Boolean b) {
@@ -91,7 +104,9 @@ public final class TableContents {
         }
         // MariaDB's BIT(n) bytes and PostgreSQL's bit(n) text, compared as the number they spell
         if ((type.equals("bit") || type.equals("varbit")) && !(v instanceof Boolean)) {
-            return v instanceof byte[] b ? new BigInteger(1, b).toString() : new BigInteger(rs.getString(i), 2).toString();
+            return v instanceof byte[] b
+                    ? new BigInteger(1, b).toString()
+                    : new BigInteger(rs.getString(i), 2).toString();
         }
         // MariaDB's spatial values (SRID and WKB) and PostGIS's (EWKB hex), compared as EWKB
         if (type.equals("geometry") && !(v instanceof byte[])) {

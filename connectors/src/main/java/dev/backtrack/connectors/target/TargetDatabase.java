@@ -3,7 +3,6 @@ package dev.backtrack.connectors.target;
 import dev.backtrack.config.Engine;
 import dev.backtrack.repository.objects.ObjectSet;
 import dev.backtrack.repository.schema.TableSchema;
-
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.ResultSet;
@@ -133,8 +132,16 @@ public interface TargetDatabase extends AutoCloseable {
         try {
             DatabaseMetaData meta = jdbc().getMetaData();
             String escape = meta.getSearchStringEscape();
-            String name = table.table().replace(escape, escape + escape).replace("_", escape + "_").replace("%", escape + "%");
-            String schema = engine() == Engine.POSTGRESQL ? table.schema().replace(escape, escape + escape).replace("_", escape + "_").replace("%", escape + "%") : null;
+            String name = table.table()
+                    .replace(escape, escape + escape)
+                    .replace("_", escape + "_")
+                    .replace("%", escape + "%");
+            String schema = engine() == Engine.POSTGRESQL
+                    ? table.schema()
+                            .replace(escape, escape + escape)
+                            .replace("_", escape + "_")
+                            .replace("%", escape + "%")
+                    : null;
             try (ResultSet rs = meta.getTables(jdbc().getCatalog(), schema, name, null)) {
                 return rs.next();
             }

@@ -1,7 +1,6 @@
 package dev.backtrack.connectors.target;
 
 import dev.backtrack.repository.schema.TableSchema;
-
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;

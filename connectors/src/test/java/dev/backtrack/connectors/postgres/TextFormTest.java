@@ -1,20 +1,21 @@
 package dev.backtrack.connectors.postgres;
 
-import dev.backtrack.testkit.PostgresCluster;
-import org.junit.jupiter.api.Test;
-import org.postgresql.util.HStoreConverter;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.backtrack.testkit.PostgresCluster;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.junit.jupiter.api.Test;
+import org.postgresql.util.HStoreConverter;
 
 class TextFormTest {
-    private static final String[] PIECES = {"a", "B", "é", "中", "\uD83D\uDE00", "\"", "\\", " ", ",", "=>", "NULL", "k1", ""};
+    private static final String[] PIECES = {
+        "a", "B", "é", "中", "\uD83D\uDE00", "\"", "\\", " ", ",", "=>", "NULL", "k1", ""
+    };
 
     @Test
     void anHstoreReadAsAMapInTheSnapshotIsWrittenBackAsTheServerWritesIt() throws Exception {
@@ -23,7 +24,7 @@ class TextFormTest {
         cluster.execute("textform_hstore", "CREATE EXTENSION IF NOT EXISTS hstore");
         Random r = new Random(15);
         try (Connection c = cluster.connect("textform_hstore");
-             PreparedStatement ps = c.prepareStatement("SELECT hstore(?::text[], ?::text[])::text")) {
+                PreparedStatement ps = c.prepareStatement("SELECT hstore(?::text[], ?::text[])::text")) {
             for (int i = 0; i < 300; i++) {
                 List<String> keys = new ArrayList<>();
                 List<String> values = new ArrayList<>();

@@ -6,7 +6,6 @@ import dev.backtrack.repository.fold.LogFold;
 import dev.backtrack.repository.fold.TableFold;
 import dev.backtrack.repository.schema.SchemaHistory;
 import dev.backtrack.repository.schema.TableSchema;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -35,8 +34,9 @@ public record Chain(List<Manifest> links) {
             }
             Manifest parent = byId.get(m.parent());
             if (parent == null || links.size() > all.size()) {
-                throw new RepositoryException("checkpoint " + m.id() + " is read on top of " + m.parent() + ", which is missing:"
-                        + " the chain is broken, run 'backtrack verify' and restore from another checkpoint");
+                throw new RepositoryException(
+                        "checkpoint " + m.id() + " is read on top of " + m.parent() + ", which is missing:"
+                                + " the chain is broken, run 'backtrack verify' and restore from another checkpoint");
             }
             m = parent;
         }
@@ -63,7 +63,10 @@ public record Chain(List<Manifest> links) {
 
     /** The full's table entry whose rows a fold of {@code f} merges with, or null. */
     public Manifest.TableEntry fullEntry(TableFold f) {
-        return full().tables().stream().filter(t -> t.schemaId() == f.base().id()).findFirst().orElse(null);
+        return full().tables().stream()
+                .filter(t -> t.schemaId() == f.base().id())
+                .findFirst()
+                .orElse(null);
     }
 
     /** The full's rows a fold of {@code f} merges with, in key order (none for a table the full lacks). */

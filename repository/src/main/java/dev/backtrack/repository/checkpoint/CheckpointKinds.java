@@ -1,24 +1,24 @@
 package dev.backtrack.repository.checkpoint;
 
 import dev.backtrack.repository.Repository;
-
 import java.util.List;
 import java.util.function.LongFunction;
 
 /** Builds a checkpoint of a kind from the repository alone (the source is not read). Thread-safe (stateless). */
 public final class CheckpointKinds {
-    private CheckpointKinds() {
-    }
+    private CheckpointKinds() {}
 
     /**
      * A synthetic full, differential or incremental through log sequence {@code through}, under the
      * caller's checkpoint lock; null when there was nothing to write.
      */
-    public static Manifest build(Repository repo, String kind, long through, int level, LongFunction<String> positionText) {
+    public static Manifest build(
+            Repository repo, String kind, long through, int level, LongFunction<String> positionText) {
         return switch (kind) {
             case Manifest.FULL -> SyntheticFull.build(repo, through, level, positionText);
             case Manifest.DIFF, Manifest.INCR -> DeltaCheckpoint.build(repo, kind, through, level, positionText);
-            default -> throw new IllegalArgumentException("checkpoint kind " + kind + " is not known: use full, diff or incr");
+            default ->
+                throw new IllegalArgumentException("checkpoint kind " + kind + " is not known: use full, diff or incr");
         };
     }
 
@@ -34,6 +34,6 @@ public final class CheckpointKinds {
                 diff = Math.max(diff, m.timeMicros());
             }
         }
-        return new long[]{full, diff, any};
+        return new long[] {full, diff, any};
     }
 }

@@ -1,7 +1,6 @@
 package dev.backtrack.repository.checkpoint;
 
 import dev.backtrack.repository.model.Micros;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.ZoneOffset;
@@ -9,10 +8,10 @@ import java.time.format.DateTimeFormatter;
 
 /** Checkpoint labels, pgBackRest's style: {@code 20261124-103106F}, a delta's after its full's. Thread-safe (stateless). */
 public final class CheckpointLabels {
-    private static final DateTimeFormatter LABEL = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter LABEL =
+            DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
 
-    private CheckpointLabels() {
-    }
+    private CheckpointLabels() {}
 
     /**
      * A label no checkpoint has yet: {@link #label}, or with {@code .2}, {@code .3} ... added when

@@ -10,7 +10,6 @@ import dev.backtrack.repository.io.OwnerOnly;
 import dev.backtrack.repository.objects.ObjectDefinition;
 import dev.backtrack.repository.objects.ObjectSet;
 import dev.backtrack.repository.schema.TableSchema;
-
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.channels.ClosedByInterruptException;
@@ -35,6 +34,7 @@ import java.util.TreeMap;
 public final class CheckpointWriter {
     /** Rows held in memory across all tables of the checkpoint; past it the table holding the most is spilled. */
     private static final long SORT_BUDGET = 64L << 20;
+
     private final Path checkpointsDir;
     private final Path dataDir;
     private final Path work;
@@ -83,7 +83,8 @@ public final class CheckpointWriter {
         RowCodec.writeRow(scratch, row);
         TableSorter sorter = sorters.get(schema.id());
         long before = sorter.buffered();
-        sorter.add(RowCodec.key(row, keys.computeIfAbsent(schema.id(), id -> schema.keyColumns())), scratch.toByteArray());
+        sorter.add(
+                RowCodec.key(row, keys.computeIfAbsent(schema.id(), id -> schema.keyColumns())), scratch.toByteArray());
         buffered += sorter.buffered() - before;
         if (buffered >= SORT_BUDGET) {
             // one budget for the whole checkpoint: tables already read must not each keep theirs until finish
@@ -94,7 +95,9 @@ public final class CheckpointWriter {
     /** Spills the tables holding the most until at most {@code bytes} stay buffered (half, so many small tables do not spill per row). */
     private void spillDownTo(long bytes) {
         while (buffered > bytes) {
-            TableSorter largest = sorters.values().stream().max(Comparator.comparingLong(TableSorter::buffered)).orElseThrow();
+            TableSorter largest = sorters.values().stream()
+                    .max(Comparator.comparingLong(TableSorter::buffered))
+                    .orElseThrow();
             if (largest.buffered() == 0) {
                 return;
             }
@@ -106,7 +109,10 @@ public final class CheckpointWriter {
     /** Takes a table unchanged from an earlier full: the same chunks, nothing rewritten. */
     public void reuseTable(TableSchema schema, Manifest.TableEntry earlier) {
         schemas.putIfAbsent(schema.id(), schema);
-        written.put(schema.id(), new Manifest.TableEntry(schema.id(), schema.qualifiedName(), earlier.rows(), earlier.chunks(), List.of(), false));
+        written.put(
+                schema.id(),
+                new Manifest.TableEntry(
+                        schema.id(), schema.qualifiedName(), earlier.rows(), earlier.chunks(), List.of(), false));
     }
 
     /**
@@ -132,9 +138,14 @@ public final class CheckpointWriter {
                 n++;
             }
         } catch (IOException e) {
-            throw new RepositoryException("cannot write checkpoint " + id + " data for " + schema.qualifiedName() + ": " + e.getMessage() + " (check free space)", e);
+            throw new RepositoryException(
+                    "cannot write checkpoint " + id + " data for " + schema.qualifiedName() + ": " + e.getMessage()
+                            + " (check free space)",
+                    e);
         }
-        written.put(schema.id(), new Manifest.TableEntry(schema.id(), schema.qualifiedName(), n, sink.finish(), versions, replaces));
+        written.put(
+                schema.id(),
+                new Manifest.TableEntry(schema.id(), schema.qualifiedName(), n, sink.finish(), versions, replaces));
     }
 
     /**
@@ -181,13 +192,28 @@ public final class CheckpointWriter {
                     TableSorter sorter = sorters.get(schema.id());
                     ChunkSink sink = new ChunkSink(work, dataDir, fileName(schema), level, created);
                     sorter.finish(sink);
-                    done = new Manifest.TableEntry(schema.id(), schema.qualifiedName(), sorter.rows(), sink.finish(), List.of(), false);
+                    done = new Manifest.TableEntry(
+                            schema.id(), schema.qualifiedName(), sorter.rows(), sink.finish(), List.of(), false);
                 }
                 entries.add(done);
             }
-            Manifest m = new Manifest(Manifest.FORMAT, id, kind, parent, at.timeMicros(), at.time(), at.position(), at.positionText(), at.nextSequence(),
-                    at.sourceOffset(), entries, new TreeMap<>(at.sequences()), new TreeMap<>(at.sequenceDefinitions()), objects == null ? null : writeObjects(),
-                    objects == null ? null : objectCapture, null);
+            Manifest m = new Manifest(
+                    Manifest.FORMAT,
+                    id,
+                    kind,
+                    parent,
+                    at.timeMicros(),
+                    at.time(),
+                    at.position(),
+                    at.positionText(),
+                    at.nextSequence(),
+                    at.sourceOffset(),
+                    entries,
+                    new TreeMap<>(at.sequences()),
+                    new TreeMap<>(at.sequenceDefinitions()),
+                    objects == null ? null : writeObjects(),
+                    objects == null ? null : objectCapture,
+                    null);
             m = m.withChecksum(Checkpoints.checksum(m));
             byte[] json = new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(m);
             AtomicFiles.write(work.resolve(Checkpoints.MANIFEST), json);
@@ -201,7 +227,8 @@ public final class CheckpointWriter {
                 if (!Files.isDirectory(published)) {
                     throw e;
                 }
-                // interrupted after the rename, in the directory's fsync: the checkpoint exists, so finish making it durable
+                // interrupted after the rename, in the directory's fsync: the checkpoint exists, so finish making it
+                // durable
                 boolean interrupted = Thread.interrupted();
                 AtomicFiles.syncDirectory(checkpointsDir);
                 if (interrupted) {
@@ -210,7 +237,8 @@ public final class CheckpointWriter {
             }
             return m;
         } catch (IOException e) {
-            throw new RepositoryException("cannot write checkpoint " + id + " in " + work + ": " + e.getMessage() + " (check free space)", e);
+            throw new RepositoryException(
+                    "cannot write checkpoint " + id + " in " + work + ": " + e.getMessage() + " (check free space)", e);
         }
     }
 

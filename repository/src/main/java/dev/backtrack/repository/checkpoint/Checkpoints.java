@@ -3,7 +3,6 @@ package dev.backtrack.repository.checkpoint;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.backtrack.repository.RepositoryException;
 import dev.backtrack.repository.io.AtomicFiles;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,8 +18,7 @@ public final class Checkpoints {
     public static final String MANIFEST_COPY = "manifest.copy.json";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private Checkpoints() {
-    }
+    private Checkpoints() {}
 
     /** Published checkpoints, oldest first; partial directories left by a crash are removed when {@code clean}. */
     public static List<Manifest> list(Path dir, boolean clean) {
@@ -70,15 +68,19 @@ public final class Checkpoints {
         try {
             m = JSON.readValue(AtomicFiles.read(file), Manifest.class);
         } catch (IOException e) {
-            throw new RepositoryException("checkpoint manifest " + file + " cannot be read (" + String.valueOf(e.getMessage()).split("\n")[0]
-                    + "): the checkpoint is damaged, run 'backtrack verify'", e);
+            throw new RepositoryException(
+                    "checkpoint manifest " + file + " cannot be read ("
+                            + String.valueOf(e.getMessage()).split("\n")[0]
+                            + "): the checkpoint is damaged, run 'backtrack verify'",
+                    e);
         }
         if (m.format() != Manifest.FORMAT) {
-            throw new RepositoryException("checkpoint manifest " + file + " has format " + m.format() + ", this build reads " + Manifest.FORMAT
-                    + ": use a Backtrack version that supports it");
+            throw new RepositoryException("checkpoint manifest " + file + " has format " + m.format()
+                    + ", this build reads " + Manifest.FORMAT + ": use a Backtrack version that supports it");
         }
         if (!checksum(m).equals(m.checksum())) {
-            throw new RepositoryException("checkpoint manifest " + file + " fails its checksum: the checkpoint is damaged, run 'backtrack verify'");
+            throw new RepositoryException("checkpoint manifest " + file
+                    + " fails its checksum: the checkpoint is damaged, run 'backtrack verify'");
         }
         return m;
     }

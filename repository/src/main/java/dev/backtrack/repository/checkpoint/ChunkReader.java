@@ -9,7 +9,6 @@ import dev.backtrack.repository.fold.NetStates;
 import dev.backtrack.repository.model.RowSize;
 import dev.backtrack.repository.objects.ObjectDefinition;
 import dev.backtrack.repository.objects.ObjectSet;
-
 import java.nio.file.Path;
 import java.util.AbstractMap;
 import java.util.ArrayList;
@@ -27,8 +26,7 @@ import java.util.function.BiConsumer;
  * definitions, each chunk checked against its SHA-256 and row count. Thread-safe (stateless).
  */
 public final class ChunkReader {
-    private ChunkReader() {
-    }
+    private ChunkReader() {}
 
     /**
      * Streams the rows of one table of a full, in key order, to {@code sink} (key bytes, decoded
@@ -69,8 +67,9 @@ public final class ChunkReader {
             }
         }
         if (n != chunk.rows()) {
-            throw new RepositoryException("checkpoint data file " + file + " holds " + n + " records, its manifest says " + chunk.rows()
-                    + ": the checkpoint is damaged, run 'backtrack verify'");
+            throw new RepositoryException(
+                    "checkpoint data file " + file + " holds " + n + " records, its manifest says " + chunk.rows()
+                            + ": the checkpoint is damaged, run 'backtrack verify'");
         }
     }
 
@@ -93,8 +92,10 @@ public final class ChunkReader {
                     if (reader != null) {
                         reader.close();
                         if (n != chunk.rows()) {
-                            throw new RepositoryException("checkpoint data file " + DataStore.file(dataDir, chunk.sha256()) + " holds " + n
-                                    + " records, its manifest says " + chunk.rows() + ": the checkpoint is damaged, run 'backtrack verify'");
+                            throw new RepositoryException(
+                                    "checkpoint data file " + DataStore.file(dataDir, chunk.sha256()) + " holds " + n
+                                            + " records, its manifest says " + chunk.rows()
+                                            + ": the checkpoint is damaged, run 'backtrack verify'");
                         }
                         reader = null;
                     }
@@ -119,18 +120,20 @@ public final class ChunkReader {
         // the reader runs ahead by at most 4096 rows and about 16 MiB, so wide rows cannot fill the heap
         Semaphore room = new Semaphore(AHEAD_KIB);
         Object end = new Object();
-        Thread reader = new Thread(() -> {
-            try {
-                readRows(dataDir, table, (k, r) -> {
-                    int cost = (int) Math.min(AHEAD_KIB, Math.max(1, RowSize.of(r) >> 10));
-                    room.acquireUninterruptibly(cost);
-                    put(queue, new Ahead(new AbstractMap.SimpleImmutableEntry<>(k, r), cost));
-                });
-                put(queue, end);
-            } catch (RuntimeException e) {
-                put(queue, e);
-            }
-        }, "backtrack-checkpoint-reader");
+        Thread reader = new Thread(
+                () -> {
+                    try {
+                        readRows(dataDir, table, (k, r) -> {
+                            int cost = (int) Math.min(AHEAD_KIB, Math.max(1, RowSize.of(r) >> 10));
+                            room.acquireUninterruptibly(cost);
+                            put(queue, new Ahead(new AbstractMap.SimpleImmutableEntry<>(k, r), cost));
+                        });
+                        put(queue, end);
+                    } catch (RuntimeException e) {
+                        put(queue, e);
+                    }
+                },
+                "backtrack-checkpoint-reader");
         reader.setDaemon(true);
         reader.start();
         return new Iterator<>() {
@@ -143,7 +146,8 @@ public final class ChunkReader {
                         next = queue.take();
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
-                        throw new RepositoryException("interrupted while reading the checkpoint rows of " + table.table());
+                        throw new RepositoryException(
+                                "interrupted while reading the checkpoint rows of " + table.table());
                     }
                 }
                 if (next instanceof RuntimeException e) {
@@ -172,8 +176,7 @@ public final class ChunkReader {
     private static final int AHEAD_KIB = 16 << 10;
 
     /** A row read ahead and the room (KiB) it takes until the consumer takes it. */
-    private record Ahead(Map.Entry<byte[], Object[]> row, int cost) {
-    }
+    private record Ahead(Map.Entry<byte[], Object[]> row, int cost) {}
 
     private static void put(BlockingQueue<Object> queue, Object item) {
         try {

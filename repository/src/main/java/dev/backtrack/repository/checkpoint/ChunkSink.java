@@ -1,7 +1,6 @@
 package dev.backtrack.repository.checkpoint;
 
 import dev.backtrack.repository.RepositoryException;
-
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -91,7 +90,8 @@ final class ChunkSink {
             }
             return chunks;
         } catch (IOException e) {
-            throw new RepositoryException("cannot write checkpoint data " + current + ": " + e.getMessage() + " (check free space)", e);
+            throw new RepositoryException(
+                    "cannot write checkpoint data " + current + ": " + e.getMessage() + " (check free space)", e);
         }
     }
 }

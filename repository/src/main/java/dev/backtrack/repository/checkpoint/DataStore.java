@@ -3,7 +3,6 @@ package dev.backtrack.repository.checkpoint;
 import dev.backtrack.repository.RepositoryException;
 import dev.backtrack.repository.io.AtomicFiles;
 import dev.backtrack.repository.io.OwnerOnly;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -27,8 +26,7 @@ import java.util.stream.Stream;
  * and checkpoints share the files of tables that did not change. Thread-safe (stateless).
  */
 public final class DataStore {
-    private DataStore() {
-    }
+    private DataStore() {}
 
     public static Path file(Path dataDir, String sha256) {
         return dataDir.resolve(sha256.substring(0, 2)).resolve(sha256);
@@ -38,14 +36,17 @@ public final class DataStore {
      * Fsyncs a finished chunk, moves it to its content name (or drops it when that file exists) and fsyncs
      * the directory; {@code created} is told the data file when it was not stored before.
      */
-    static Manifest.Chunk publish(Path dataDir, Path written, long rows, byte[] firstKey, Consumer<Path> created) throws IOException {
+    static Manifest.Chunk publish(Path dataDir, Path written, long rows, byte[] firstKey, Consumer<Path> created)
+            throws IOException {
         try (FileChannel ch = FileChannel.open(written, StandardOpenOption.WRITE)) {
             ch.force(true);
         }
         String sha = sha256(written);
         long bytes = Files.size(written);
         Path target = file(dataDir, sha);
-        if (Files.exists(target) && Files.size(target) == bytes && sha256(target).equals(sha)) {
+        if (Files.exists(target)
+                && Files.size(target) == bytes
+                && sha256(target).equals(sha)) {
             // the same bytes are stored already (a damaged copy would fail the hash and be replaced)
             Files.delete(written);
         } else {
@@ -55,12 +56,14 @@ public final class DataStore {
                 AtomicFiles.syncDirectory(dataDir);
             }
             if (fresh) {
-                // told before the move: an interrupt in the directory's fsync after the rename must not leave the file unnamed
+                // told before the move: an interrupt in the directory's fsync after the rename must not leave the file
+                // unnamed
                 created.accept(target);
             }
             AtomicFiles.move(written, target);
         }
-        return new Manifest.Chunk(sha, rows, bytes, HexFormat.of().formatHex(firstKey == null ? new byte[0] : firstKey));
+        return new Manifest.Chunk(
+                sha, rows, bytes, HexFormat.of().formatHex(firstKey == null ? new byte[0] : firstKey));
     }
 
     /** Refuses a chunk whose size or SHA-256 differs from what the manifest says, naming the file. */
@@ -68,15 +71,18 @@ public final class DataStore {
         Path f = file(dataDir, chunk.sha256());
         try {
             if (!Files.exists(f)) {
-                throw new RepositoryException("checkpoint data file " + f + " is missing: the checkpoint is damaged, run 'backtrack verify'");
+                throw new RepositoryException(
+                        "checkpoint data file " + f + " is missing: the checkpoint is damaged, run 'backtrack verify'");
             }
             long size = Files.size(f);
             if (size != chunk.bytes()) {
-                throw new RepositoryException("checkpoint data file " + f + " holds " + size + " bytes, its manifest says " + chunk.bytes()
-                        + ": the checkpoint is damaged, run 'backtrack verify'");
+                throw new RepositoryException(
+                        "checkpoint data file " + f + " holds " + size + " bytes, its manifest says " + chunk.bytes()
+                                + ": the checkpoint is damaged, run 'backtrack verify'");
             }
             if (!sha256(f).equals(chunk.sha256())) {
-                throw new RepositoryException("checkpoint data file " + f + " fails its SHA-256 check: the checkpoint is damaged, run 'backtrack verify'");
+                throw new RepositoryException("checkpoint data file " + f
+                        + " fails its SHA-256 check: the checkpoint is damaged, run 'backtrack verify'");
             }
         } catch (IOException e) {
             throw new RepositoryException("cannot read checkpoint data file " + f + ": " + e.getMessage(), e);
@@ -112,7 +118,10 @@ public final class DataStore {
                     Files.deleteIfExists(file(dataDir, f.getKey()));
                     freed += f.getValue();
                 } catch (IOException | StringIndexOutOfBoundsException e) {
-                    throw new RepositoryException("cannot remove the unused data file " + f.getKey() + " from " + dataDir + ": " + e.getMessage(), e);
+                    throw new RepositoryException(
+                            "cannot remove the unused data file " + f.getKey() + " from " + dataDir + ": "
+                                    + e.getMessage(),
+                            e);
                 }
             }
         }
@@ -122,7 +131,8 @@ public final class DataStore {
     static String sha256(Path file) throws IOException {
         try (InputStream in = new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
             in.transferTo(OutputStream.nullOutputStream());
-            return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
+            return HexFormat.of()
+                    .formatHex(((DigestInputStream) in).getMessageDigest().digest());
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -10,7 +10,6 @@ import dev.backtrack.repository.fold.ReferentialActions;
 import dev.backtrack.repository.fold.TableFold;
 import dev.backtrack.repository.objects.ObjectSet;
 import dev.backtrack.repository.schema.TableSchema;
-
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,14 +24,14 @@ import java.util.stream.Collectors;
  * source nor any checkpoint's data is read. Thread-safe (stateless); one build at a time per repository.
  */
 public final class DeltaCheckpoint {
-    private DeltaCheckpoint() {
-    }
+    private DeltaCheckpoint() {}
 
     /**
      * Builds and publishes a {@link Manifest#DIFF} or {@link Manifest#INCR} checkpoint through
      * {@code throughSequence}; returns null when the log holds nothing after its parent.
      */
-    public static Manifest build(Repository repo, String kind, long throughSequence, int level, LongFunction<String> positionText) {
+    public static Manifest build(
+            Repository repo, String kind, long throughSequence, int level, LongFunction<String> positionText) {
         List<Manifest> all = repo.checkpoints();
         Manifest parent = parent(all, kind);
         Chain chain = Chain.of(all, parent);
@@ -44,8 +43,15 @@ public final class DeltaCheckpoint {
             initial.put(t.table(), repo.schemas().get(t.schemaId()));
         }
         Set<String> before = initial.values().stream().map(LogFold::relation).collect(Collectors.toSet());
-        LogFold.Result fold = LogFold.fold(repo.logDir(), repo.schemas(), parent.nextSequence(), initial,
-                tx -> tx.sequence() > throughSequence, n -> { }, FoldMemory.ofHeap(repo.logDir()), ReferentialActions.forEngine(repo.identity().sourceEngine()));
+        LogFold.Result fold = LogFold.fold(
+                repo.logDir(),
+                repo.schemas(),
+                parent.nextSequence(),
+                initial,
+                tx -> tx.sequence() > throughSequence,
+                n -> {},
+                FoldMemory.ofHeap(repo.logDir()),
+                ReferentialActions.forEngine(repo.identity().sourceEngine()));
         try (fold) {
             if (fold.transactions() == 0) {
                 return null;
@@ -55,10 +61,14 @@ public final class DeltaCheckpoint {
             }
             long time = Math.max(parent.timeMicros(), fold.maxCommitMicros());
             String suffix = kind.equals(Manifest.DIFF) ? "D" : "I";
-            String id = CheckpointLabels.freeLabel(repo.checkpointsDir(), chain.full().id() + "_", time, suffix);
+            String id = CheckpointLabels.freeLabel(
+                    repo.checkpointsDir(), chain.full().id() + "_", time, suffix);
             CheckpointWriter writer = new CheckpointWriter(repo.checkpointsDir(), id, level);
             try {
-                writer.objects(ObjectSet.asOf(parent.objects() == null ? null : ChunkReader.objects(repo.dataDir(), parent.objects()), fold.objectChanges()),
+                writer.objects(
+                        ObjectSet.asOf(
+                                parent.objects() == null ? null : ChunkReader.objects(repo.dataDir(), parent.objects()),
+                                fold.objectChanges()),
                         parent.objectCapture());
                 for (TableFold f : fold.tables().values()) {
                     if (f.lost() != null) {
@@ -71,9 +81,18 @@ public final class DeltaCheckpoint {
                         writer.addStates(f.schema(), f.netStates(), f.versions(), fresh || f.truncated());
                     }
                 }
-                return writer.finish(kind, parent.id(), CheckpointAt.of(time, fold.lastPosition(), positionText.apply(fold.lastPosition()), fold.lastSequence() + 1)
-                        .withSequences(SequenceValues.asOf(parent.sequences(), fold.lastMessages()),
-                                SequenceValues.definitionsAsOf(parent.sequenceDefinitions(), fold.lastMessages())));
+                return writer.finish(
+                        kind,
+                        parent.id(),
+                        CheckpointAt.of(
+                                        time,
+                                        fold.lastPosition(),
+                                        positionText.apply(fold.lastPosition()),
+                                        fold.lastSequence() + 1)
+                                .withSequences(
+                                        SequenceValues.asOf(parent.sequences(), fold.lastMessages()),
+                                        SequenceValues.definitionsAsOf(
+                                                parent.sequenceDefinitions(), fold.lastMessages())));
             } catch (RuntimeException e) {
                 writer.abandon();
                 throw e;
@@ -87,16 +106,25 @@ public final class DeltaCheckpoint {
      * with the window too (read, as a synthetic full reads them) and what the rules changed there is
      * applied to the delta's own fold.
      */
-    private static void addCascades(Repository repo, Chain chain, Manifest parent, long throughSequence, LogFold.Result delta) {
+    private static void addCascades(
+            Repository repo, Chain chain, Manifest parent, long throughSequence, LogFold.Result delta) {
         FoldMemory memory = FoldMemory.ofHeap(repo.logDir());
-        try (LogFold.Result state = LogFold.fold(repo.logDir(), repo.schemas(), parent.nextSequence(), chain.seed(repo.dataDir(), repo.schemas(), memory),
-                memory, tx -> tx.sequence() > throughSequence, n -> { }, ReferentialActions.forEngine(repo.identity().sourceEngine()))) {
-            Cascades.resolve(state.actions(), state.tables(), f -> chain.fullRows(repo.dataDir(), f), (table, change) -> {
-                TableFold f = delta.tables().get(table);
-                if (f != null) {
-                    f.apply(change);
-                }
-            });
+        try (LogFold.Result state = LogFold.fold(
+                repo.logDir(),
+                repo.schemas(),
+                parent.nextSequence(),
+                chain.seed(repo.dataDir(), repo.schemas(), memory),
+                memory,
+                tx -> tx.sequence() > throughSequence,
+                n -> {},
+                ReferentialActions.forEngine(repo.identity().sourceEngine()))) {
+            Cascades.resolve(
+                    state.actions(), state.tables(), f -> chain.fullRows(repo.dataDir(), f), (table, change) -> {
+                        TableFold f = delta.tables().get(table);
+                        if (f != null) {
+                            f.apply(change);
+                        }
+                    });
         }
     }
 

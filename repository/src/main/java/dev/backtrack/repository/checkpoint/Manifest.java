@@ -2,7 +2,6 @@ package dev.backtrack.repository.checkpoint;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -19,11 +18,23 @@ import java.util.Map;
  * before they were kept; {@code objectCapture} says how they were followed ("event triggers": at
  * each DDL's position; "polled": read every heartbeat interval).
  */
-public record Manifest(int format, String id, String kind, String parent, long timeMicros, String time, long position,
-                       String positionText, long nextSequence, String sourceOffset, List<TableEntry> tables,
-                       Map<String, Long> sequences, Map<String, String> sequenceDefinitions,
-                       @JsonInclude(JsonInclude.Include.NON_NULL) Chunk objects,
-                       @JsonInclude(JsonInclude.Include.NON_NULL) String objectCapture, String checksum) {
+public record Manifest(
+        int format,
+        String id,
+        String kind,
+        String parent,
+        long timeMicros,
+        String time,
+        long position,
+        String positionText,
+        long nextSequence,
+        String sourceOffset,
+        List<TableEntry> tables,
+        Map<String, Long> sequences,
+        Map<String, String> sequenceDefinitions,
+        @JsonInclude(JsonInclude.Include.NON_NULL) Chunk objects,
+        @JsonInclude(JsonInclude.Include.NON_NULL) String objectCapture,
+        String checksum) {
 
     public static final int FORMAT = 2;
     public static final String FULL = "full";
@@ -37,7 +48,8 @@ public record Manifest(int format, String id, String kind, String parent, long t
      * rows no longer count (the table was truncated, rewritten, or is new). A delta's entry without
      * chunks, versions or {@code replaces} means the table did not change.
      */
-    public record TableEntry(int schemaId, String table, long rows, List<Chunk> chunks, List<Integer> versions, boolean replaces) {
+    public record TableEntry(
+            int schemaId, String table, long rows, List<Chunk> chunks, List<Integer> versions, boolean replaces) {
         @JsonIgnore
         public long bytes() {
             return chunks.stream().mapToLong(Chunk::bytes).sum();
@@ -48,8 +60,7 @@ public record Manifest(int format, String id, String kind, String parent, long t
      * One immutable data file, {@code data/<first two hex digits>/<sha256>}: named by the SHA-256 of
      * its stored bytes. {@code firstKey} (hex) is the key of its first record.
      */
-    public record Chunk(String sha256, long rows, long bytes, String firstKey) {
-    }
+    public record Chunk(String sha256, long rows, long bytes, String firstKey) {}
 
     @JsonIgnore
     public boolean delta() {
@@ -78,7 +89,22 @@ public record Manifest(int format, String id, String kind, String parent, long t
     }
 
     public Manifest withChecksum(String value) {
-        return new Manifest(format, id, kind, parent, timeMicros, time, position, positionText, nextSequence, sourceOffset,
-                tables, sequences, sequenceDefinitions, objects, objectCapture, value);
+        return new Manifest(
+                format,
+                id,
+                kind,
+                parent,
+                timeMicros,
+                time,
+                position,
+                positionText,
+                nextSequence,
+                sourceOffset,
+                tables,
+                sequences,
+                sequenceDefinitions,
+                objects,
+                objectCapture,
+                value);
     }
 }

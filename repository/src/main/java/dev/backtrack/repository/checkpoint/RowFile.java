@@ -6,7 +6,6 @@ import dev.backtrack.repository.RepositoryException;
 import dev.backtrack.repository.crypto.SealedStreams;
 import dev.backtrack.repository.crypto.Vault;
 import dev.backtrack.repository.io.OwnerOnly;
-
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -28,12 +27,11 @@ import java.util.Set;
  * was deleted, no row), row. Not thread-safe.
  */
 final class RowFile {
-    private RowFile() {
-    }
+    private RowFile() {}
 
     static DataOutputStream create(Path file, int level) throws IOException {
-        OutputStream raw = Channels.newOutputStream(FileChannel.open(file,
-                Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), OwnerOnly.file()));
+        OutputStream raw = Channels.newOutputStream(FileChannel.open(
+                file, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), OwnerOnly.file()));
         // compressed, then encrypted: ciphertext does not compress
         raw = SealedStreams.sealingIf(Vault.of(file), raw);
         return new DataOutputStream(new BufferedOutputStream(new ZstdOutputStream(raw, level), 1 << 16));
@@ -73,7 +71,8 @@ final class RowFile {
             this.file = file;
             this.delta = delta;
             try {
-                InputStream raw = SealedStreams.openingIf(Vault.of(file), Files.newInputStream(file), "checkpoint data file " + file);
+                InputStream raw = SealedStreams.openingIf(
+                        Vault.of(file), Files.newInputStream(file), "checkpoint data file " + file);
                 this.in = new DataInputStream(new BufferedInputStream(new ZstdInputStream(raw), 1 << 16));
             } catch (IOException e) {
                 throw new RepositoryException("cannot open checkpoint data file " + file + ": " + e.getMessage(), e);
@@ -97,8 +96,10 @@ final class RowFile {
                 }
                 return true;
             } catch (IOException e) {
-                throw new RepositoryException("checkpoint data file " + file + " is damaged (" + e.getMessage()
-                        + "): run 'backtrack verify' and restore from another checkpoint", e);
+                throw new RepositoryException(
+                        "checkpoint data file " + file + " is damaged (" + e.getMessage()
+                                + "): run 'backtrack verify' and restore from another checkpoint",
+                        e);
             }
         }
 

@@ -7,7 +7,6 @@ import dev.backtrack.repository.fold.LogFold;
 import dev.backtrack.repository.fold.ReferentialActions;
 import dev.backtrack.repository.fold.TableFold;
 import dev.backtrack.repository.objects.ObjectSet;
-
 import java.util.Collections;
 import java.util.List;
 import java.util.function.LongFunction;
@@ -18,8 +17,7 @@ import java.util.function.LongFunction;
  * changed keep the full's data files. Thread-safe (stateless); one build at a time per repository.
  */
 public final class SyntheticFull {
-    private SyntheticFull() {
-    }
+    private SyntheticFull() {}
 
     /**
      * Builds and publishes the checkpoint through {@code throughSequence}; returns null when the
@@ -35,39 +33,61 @@ public final class SyntheticFull {
             return null;
         }
         FoldMemory memory = FoldMemory.ofHeap(repo.logDir());
-        LogFold.Result fold = LogFold.fold(repo.logDir(), repo.schemas(), tip.nextSequence(), chain.seed(repo.dataDir(), repo.schemas(), memory),
-                memory, tx -> tx.sequence() > throughSequence, n -> { }, ReferentialActions.forEngine(repo.identity().sourceEngine()));
+        LogFold.Result fold = LogFold.fold(
+                repo.logDir(),
+                repo.schemas(),
+                tip.nextSequence(),
+                chain.seed(repo.dataDir(), repo.schemas(), memory),
+                memory,
+                tx -> tx.sequence() > throughSequence,
+                n -> {},
+                ReferentialActions.forEngine(repo.identity().sourceEngine()));
         try (fold) {
             if (!tip.delta() && fold.transactions() == 0) {
                 return null;
             }
-            Cascades.resolve(fold.actions(), fold.tables(), f -> chain.fullRows(repo.dataDir(), f), (table, change) -> { });
+            Cascades.resolve(
+                    fold.actions(), fold.tables(), f -> chain.fullRows(repo.dataDir(), f), (table, change) -> {});
             return write(repo, chain, fold, level, positionText);
         }
     }
 
-    private static Manifest write(Repository repo, Chain chain, LogFold.Result fold, int level, LongFunction<String> positionText) {
+    private static Manifest write(
+            Repository repo, Chain chain, LogFold.Result fold, int level, LongFunction<String> positionText) {
         Manifest tip = chain.tip();
         boolean logged = fold.transactions() > 0;
-        // a restore to T may start here only if replay from the chain would have applied all of it: T >= every commit time so far
+        // a restore to T may start here only if replay from the chain would have applied all of it: T >= every commit
+        // time so far
         long time = logged ? Math.max(tip.timeMicros(), fold.maxCommitMicros()) : tip.timeMicros();
         long position = logged ? fold.lastPosition() : tip.position();
         String id = CheckpointLabels.freeLabel(repo.checkpointsDir(), time, "F");
         CheckpointWriter writer = new CheckpointWriter(repo.checkpointsDir(), id, level);
         try {
-            writer.objects(ObjectSet.asOf(tip.objects() == null ? null : ChunkReader.objects(repo.dataDir(), tip.objects()), fold.objectChanges()),
+            writer.objects(
+                    ObjectSet.asOf(
+                            tip.objects() == null ? null : ChunkReader.objects(repo.dataDir(), tip.objects()),
+                            fold.objectChanges()),
                     tip.objectCapture());
             for (TableFold f : fold.tables().values()) {
                 Manifest.TableEntry entry = chain.fullEntry(f);
-                if (f.untouched() && entry != null && entry.schemaId() == f.schema().id()) {
+                if (f.untouched()
+                        && entry != null
+                        && entry.schemaId() == f.schema().id()) {
                     writer.reuseTable(f.schema(), entry);
                     continue;
                 }
                 writer.declareTable(f.schema());
-                f.merge(entry == null ? Collections.emptyIterator() : ChunkReader.rows(repo.dataDir(), entry), row -> writer.addRow(f.schema(), row));
+                f.merge(
+                        entry == null ? Collections.emptyIterator() : ChunkReader.rows(repo.dataDir(), entry),
+                        row -> writer.addRow(f.schema(), row));
             }
-            return writer.finishFull(CheckpointAt.of(time, position, positionText.apply(position), logged ? fold.lastSequence() + 1 : tip.nextSequence())
-                    .withSequences(SequenceValues.asOf(tip.sequences(), fold.lastMessages()),
+            return writer.finishFull(CheckpointAt.of(
+                            time,
+                            position,
+                            positionText.apply(position),
+                            logged ? fold.lastSequence() + 1 : tip.nextSequence())
+                    .withSequences(
+                            SequenceValues.asOf(tip.sequences(), fold.lastMessages()),
                             SequenceValues.definitionsAsOf(tip.sequenceDefinitions(), fold.lastMessages())));
         } catch (RuntimeException e) {
             writer.abandon();

@@ -1,7 +1,6 @@
 package dev.backtrack.repository.checkpoint;
 
 import dev.backtrack.repository.RepositoryException;
-
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -16,8 +15,7 @@ import java.util.PriorityQueue;
  * budget, sorted and spilled as runs, then merged into the data file. Not thread-safe.
  */
 final class TableSorter {
-    private record Pair(byte[] key, byte[] row) {
-    }
+    private record Pair(byte[] key, byte[] row) {}
 
     private final Path workDir;
     private final String name;
@@ -67,7 +65,8 @@ final class TableSorter {
                 RowFile.write(out, p.key, p.row);
             }
         } catch (IOException e) {
-            throw new RepositoryException("cannot spill sort run " + run + ": " + e.getMessage() + " (check free space)", e);
+            throw new RepositoryException(
+                    "cannot spill sort run " + run + ": " + e.getMessage() + " (check free space)", e);
         }
         runs.add(run);
         buffer.clear();

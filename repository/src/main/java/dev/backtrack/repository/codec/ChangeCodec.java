@@ -5,8 +5,7 @@ import dev.backtrack.repository.model.RowChange;
 
 /** One row change in the log's binary form (docs/FORMAT.md, "change"). Thread-safe (stateless). */
 public final class ChangeCodec {
-    private ChangeCodec() {
-    }
+    private ChangeCodec() {}
 
     public static void write(ByteWriter out, RowChange c) {
         out.writeVarLong(c.schemaId());

@@ -1,7 +1,6 @@
 package dev.backtrack.repository.codec;
 
 import dev.backtrack.repository.model.Unavailable;
-
 import java.util.ArrayList;
 import java.util.List;
 
@@ -10,11 +9,18 @@ import java.util.List;
  * value per column. Thread-safe (stateless).
  */
 public final class RowCodec {
-    static final int NULL = 0, FALSE = 1, TRUE = 2, INT = 3, FLOAT64 = 4, FLOAT32 = 5, STRING = 6, BYTES = 7,
-            ARRAY = 8, UNAVAILABLE = 9;
+    static final int NULL = 0,
+            FALSE = 1,
+            TRUE = 2,
+            INT = 3,
+            FLOAT64 = 4,
+            FLOAT32 = 5,
+            STRING = 6,
+            BYTES = 7,
+            ARRAY = 8,
+            UNAVAILABLE = 9;
 
-    private RowCodec() {
-    }
+    private RowCodec() {}
 
     public static void writeRow(ByteWriter out, Object[] row) {
         out.writeVarLong(row.length);
@@ -62,7 +68,8 @@ public final class RowCodec {
         } else if (v == Unavailable.VALUE) {
             out.writeByte(UNAVAILABLE);
         } else {
-            throw new IllegalArgumentException("no encoding for value of " + v.getClass().getName());
+            throw new IllegalArgumentException(
+                    "no encoding for value of " + v.getClass().getName());
         }
     }
 

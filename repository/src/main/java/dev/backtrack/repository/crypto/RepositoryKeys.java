@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.backtrack.repository.RepositoryException;
 import dev.backtrack.repository.io.AtomicFiles;
 import dev.backtrack.repository.io.OwnerOnly;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,17 +23,16 @@ import javax.crypto.spec.PBEKeySpec;
  */
 public final class RepositoryKeys {
     /** One wrapped copy of the master key. */
-    public record KeyFile(String kdf, int iterations, String salt, String wrapped) {
-    }
+    public record KeyFile(String kdf, int iterations, String salt, String wrapped) {}
 
     public static final String DIR = "keys";
     static final String KDF = "PBKDF2WithHmacSHA256";
     /** OWASP's 2023 figure for PBKDF2-HMAC-SHA256; about 0.3 s here, once per process. */
     static final int ITERATIONS = 600_000;
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private RepositoryKeys() {
-    }
+    private RepositoryKeys() {}
 
     /** Makes a new master key for a new repository and wraps it under {@code passphrase}. */
     public static Sealer create(Path repository, char[] passphrase) {
@@ -47,18 +45,20 @@ public final class RepositoryKeys {
     public static Sealer unlock(Path repository, char[] passphrase) {
         List<Path> files = keyFiles(repository);
         if (files.isEmpty()) {
-            throw new RepositoryException("repository " + repository + " is marked encrypted but has no key in " + DIR + "/: it is damaged; restore the key files from a copy");
+            throw new RepositoryException("repository " + repository + " is marked encrypted but has no key in " + DIR
+                    + "/: it is damaged; restore the key files from a copy");
         }
         for (Path f : files) {
             KeyFile k = read(f);
             try {
-                return new Sealer(new Sealer(derive(passphrase, k)).unwrap(Base64.getDecoder().decode(k.wrapped())));
+                return new Sealer(new Sealer(derive(passphrase, k))
+                        .unwrap(Base64.getDecoder().decode(k.wrapped())));
             } catch (Sealer.WrongKey wrong) {
                 // another key file may take this passphrase
             }
         }
-        throw new KeyException("the passphrase does not open repository " + repository + ": give the right one (BACKTRACK_PASSPHRASE,"
-                + " --passphrase-file, or repository.passphrase)");
+        throw new KeyException("the passphrase does not open repository " + repository
+                + ": give the right one (BACKTRACK_PASSPHRASE," + " --passphrase-file, or repository.passphrase)");
     }
 
     /**
@@ -86,7 +86,10 @@ public final class RepositoryKeys {
             }
             AtomicFiles.syncDirectory(repository.resolve(DIR));
         } catch (IOException e) {
-            throw new RepositoryException("the new passphrase works, but an old key file could not be removed (" + e.getMessage() + "): delete it from " + DIR + "/ by hand", e);
+            throw new RepositoryException(
+                    "the new passphrase works, but an old key file could not be removed (" + e.getMessage()
+                            + "): delete it from " + DIR + "/ by hand",
+                    e);
         }
         return old.size();
     }
@@ -113,10 +116,14 @@ public final class RepositoryKeys {
 
     private static byte[] derive(char[] passphrase, KeyFile k) {
         if (!KDF.equals(k.kdf())) {
-            throw new RepositoryException("key derivation '" + k.kdf() + "' is unknown to this build: use a Backtrack version that knows it");
+            throw new RepositoryException(
+                    "key derivation '" + k.kdf() + "' is unknown to this build: use a Backtrack version that knows it");
         }
         try {
-            return SecretKeyFactory.getInstance(KDF).generateSecret(new PBEKeySpec(passphrase, Base64.getDecoder().decode(k.salt()), k.iterations(), 256)).getEncoded();
+            return SecretKeyFactory.getInstance(KDF)
+                    .generateSecret(
+                            new PBEKeySpec(passphrase, Base64.getDecoder().decode(k.salt()), k.iterations(), 256))
+                    .getEncoded();
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(KDF + " is not available in this JVM: " + e.getMessage(), e);
         }
@@ -126,7 +133,8 @@ public final class RepositoryKeys {
         try {
             return JSON.readValue(f.toFile(), KeyFile.class);
         } catch (IOException e) {
-            throw new RepositoryException("key file " + f + " cannot be read (" + e.getMessage().split("\n")[0] + "): restore it from a copy");
+            throw new RepositoryException("key file " + f + " cannot be read ("
+                    + e.getMessage().split("\n")[0] + "): restore it from a copy");
         }
     }
 
@@ -136,7 +144,9 @@ public final class RepositoryKeys {
             return List.of();
         }
         try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(p -> p.getFileName().toString().endsWith(".json")).sorted().toList();
+            return files.filter(p -> p.getFileName().toString().endsWith(".json"))
+                    .sorted()
+                    .toList();
         } catch (IOException e) {
             throw new RepositoryException("cannot list " + dir + ": " + e.getMessage(), e);
         }

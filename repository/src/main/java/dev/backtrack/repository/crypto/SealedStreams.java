@@ -1,7 +1,6 @@
 package dev.backtrack.repository.crypto;
 
 import dev.backtrack.repository.RepositoryException;
-
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -26,8 +25,7 @@ public final class SealedStreams {
     static final int CHUNK = 64 << 10, PREFIX = 8;
     private static final byte[] MIDDLE = {0}, LAST = {1};
 
-    private SealedStreams() {
-    }
+    private SealedStreams() {}
 
     /** {@code raw} sealed with {@code sealer}, or {@code raw} itself when there is no key (a plain repository). */
     public static OutputStream sealingIf(Sealer sealer, OutputStream raw) throws IOException {
@@ -72,7 +70,8 @@ public final class SealedStreams {
             }
 
             private void flushChunk(boolean last) throws IOException {
-                byte[] sealed = sealer.crypt(Cipher.ENCRYPT_MODE, nonce(prefix, chunk++), last ? LAST : MIDDLE, buf, 0, n);
+                byte[] sealed =
+                        sealer.crypt(Cipher.ENCRYPT_MODE, nonce(prefix, chunk++), last ? LAST : MIDDLE, buf, 0, n);
                 out.write(ByteBuffer.allocate(4).putInt(sealed.length).array());
                 out.write(sealed);
                 n = 0;
@@ -100,7 +99,8 @@ public final class SealedStreams {
         DataInputStream in = new DataInputStream(raw);
         byte[] magic = in.readNBytes(MAGIC.length);
         if (!Arrays.equals(magic, MAGIC)) {
-            throw new RepositoryException(what + " is not encrypted, but the repository is: a plain file in an encrypted repository is refused;"
+            throw new RepositoryException(what
+                    + " is not encrypted, but the repository is: a plain file in an encrypted repository is refused;"
                     + " run 'backtrack verify'");
         }
         byte[] prefix = in.readNBytes(PREFIX);
@@ -119,14 +119,18 @@ public final class SealedStreams {
                     try {
                         len = in.readInt();
                     } catch (EOFException e) {
-                        throw new RepositoryException(what + " ends before its last encrypted chunk: the file was cut short, run 'backtrack verify'");
+                        throw new RepositoryException(
+                                what
+                                        + " ends before its last encrypted chunk: the file was cut short, run 'backtrack verify'");
                     }
                     if (len < Sealer.TAG || len > CHUNK + Sealer.TAG) {
-                        throw new RepositoryException(what + " has a damaged encrypted chunk (length " + len + "): run 'backtrack verify'");
+                        throw new RepositoryException(
+                                what + " has a damaged encrypted chunk (length " + len + "): run 'backtrack verify'");
                     }
                     byte[] sealed = in.readNBytes(len);
                     if (sealed.length != len) {
-                        throw new RepositoryException(what + " ends inside an encrypted chunk: the file was cut short, run 'backtrack verify'");
+                        throw new RepositoryException(what
+                                + " ends inside an encrypted chunk: the file was cut short, run 'backtrack verify'");
                     }
                     byte[] n = nonce(prefix, chunk++);
                     try {
@@ -136,7 +140,9 @@ public final class SealedStreams {
                             plain = sealer.crypt(Cipher.DECRYPT_MODE, n, LAST, sealed, 0, len);
                             ended = true;
                         } catch (Sealer.WrongKey neither) {
-                            throw new RepositoryException(what + " does not decrypt with this key: the passphrase is wrong, or the file is damaged (run 'backtrack verify')");
+                            throw new RepositoryException(
+                                    what
+                                            + " does not decrypt with this key: the passphrase is wrong, or the file is damaged (run 'backtrack verify')");
                         }
                     }
                     pos = 0;

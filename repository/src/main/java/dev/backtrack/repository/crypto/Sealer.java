@@ -1,16 +1,15 @@
 package dev.backtrack.repository.crypto;
 
 import dev.backtrack.repository.RepositoryException;
-
-import javax.crypto.AEADBadTagException;
-import javax.crypto.Cipher;
-import javax.crypto.spec.GCMParameterSpec;
-import javax.crypto.spec.SecretKeySpec;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.Arrays;
+import javax.crypto.AEADBadTagException;
+import javax.crypto.Cipher;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
  * AES-256-GCM with one key: whole small files and log batch payloads as
@@ -47,26 +46,39 @@ public final class Sealer {
     }
 
     public static boolean isSealed(byte[] bytes) {
-        return bytes.length >= MAGIC.length + NONCE + TAG && Arrays.equals(bytes, 0, MAGIC.length, MAGIC, 0, MAGIC.length);
+        return bytes.length >= MAGIC.length + NONCE + TAG
+                && Arrays.equals(bytes, 0, MAGIC.length, MAGIC, 0, MAGIC.length);
     }
 
     public byte[] seal(byte[] plain) {
         byte[] nonce = randomBytes(NONCE);
         byte[] body = crypt(Cipher.ENCRYPT_MODE, nonce, MAGIC, plain, 0, plain.length);
-        return ByteBuffer.allocate(MAGIC.length + NONCE + body.length).put(MAGIC).put(nonce).put(body).array();
+        return ByteBuffer.allocate(MAGIC.length + NONCE + body.length)
+                .put(MAGIC)
+                .put(nonce)
+                .put(body)
+                .array();
     }
 
     /** @param what names the file or batch in the error (wrong key or damaged) */
     public byte[] open(byte[] sealed, String what) {
         if (!isSealed(sealed)) {
-            throw new RepositoryException(what + " is not encrypted, but the repository is: a plain file in an encrypted repository is refused;"
+            throw new RepositoryException(what
+                    + " is not encrypted, but the repository is: a plain file in an encrypted repository is refused;"
                     + " run 'backtrack verify' and restore from an intact copy");
         }
         try {
-            return crypt(Cipher.DECRYPT_MODE, Arrays.copyOfRange(sealed, MAGIC.length, MAGIC.length + NONCE), MAGIC,
-                    sealed, MAGIC.length + NONCE, sealed.length - MAGIC.length - NONCE);
+            return crypt(
+                    Cipher.DECRYPT_MODE,
+                    Arrays.copyOfRange(sealed, MAGIC.length, MAGIC.length + NONCE),
+                    MAGIC,
+                    sealed,
+                    MAGIC.length + NONCE,
+                    sealed.length - MAGIC.length - NONCE);
         } catch (WrongKey e) {
-            throw new RepositoryException(what + " does not decrypt with this key: the passphrase is wrong, or the file is damaged (run 'backtrack verify')");
+            throw new RepositoryException(
+                    what
+                            + " does not decrypt with this key: the passphrase is wrong, or the file is damaged (run 'backtrack verify')");
         }
     }
 
@@ -75,8 +87,13 @@ public final class Sealer {
         if (!isSealed(sealed)) {
             throw new WrongKey();
         }
-        return crypt(Cipher.DECRYPT_MODE, Arrays.copyOfRange(sealed, MAGIC.length, MAGIC.length + NONCE), MAGIC,
-                sealed, MAGIC.length + NONCE, sealed.length - MAGIC.length - NONCE);
+        return crypt(
+                Cipher.DECRYPT_MODE,
+                Arrays.copyOfRange(sealed, MAGIC.length, MAGIC.length + NONCE),
+                MAGIC,
+                sealed,
+                MAGIC.length + NONCE,
+                sealed.length - MAGIC.length - NONCE);
     }
 
     /** Thrown when authentication fails: wrong key, or changed bytes. */

@@ -11,8 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class Vault {
     private static final Map<Path, Sealer> UNLOCKED = new ConcurrentHashMap<>();
 
-    private Vault() {
-    }
+    private Vault() {}
 
     public static void put(Path repository, Sealer sealer) {
         UNLOCKED.put(normal(repository), sealer);

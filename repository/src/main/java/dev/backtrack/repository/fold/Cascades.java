@@ -3,7 +3,6 @@ package dev.backtrack.repository.fold;
 import dev.backtrack.repository.codec.RowCodec;
 import dev.backtrack.repository.model.Op;
 import dev.backtrack.repository.model.RowChange;
-
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -35,8 +34,7 @@ public final class Cascades {
     }
 
     /** A row a rule changed: as it was, as it is now (null: deleted), and the log order of the change. */
-    private record Change(Object[] before, Object[] after, long order) {
-    }
+    private record Change(Object[] before, Object[] after, long order) {}
 
     /**
      * Changes the fold's child tables as the rules did; returns how many rows they changed.
@@ -45,8 +43,11 @@ public final class Cascades {
      * @param fullRows a table's rows in the full checkpoint the fold continues (key order)
      * @param applied  also told of each change made (a delta checkpoint's own fold takes them too)
      */
-    public static long resolve(ReferentialActions actions, Map<String, TableFold> tables,
-                               Function<TableFold, Iterator<Map.Entry<byte[], Object[]>>> fullRows, BiConsumer<String, RowChange> applied) {
+    public static long resolve(
+            ReferentialActions actions,
+            Map<String, TableFold> tables,
+            Function<TableFold, Iterator<Map.Entry<byte[], Object[]>>> fullRows,
+            BiConsumer<String, RowChange> applied) {
         if (actions.hitCount() == 0) {
             return 0;
         }
@@ -62,17 +63,25 @@ public final class Cascades {
                 c.pass(f, fullRows, applied);
             }
             if (++passes > MAX_PASSES) {
-                throw new FoldException("the foreign key rules of " + child + " did not settle after " + MAX_PASSES + " passes: report this with the repository's log");
+                throw new FoldException("the foreign key rules of " + child + " did not settle after " + MAX_PASSES
+                        + " passes: report this with the repository's log");
             }
         }
         return c.changed;
     }
 
     /** Reads the child table once, then applies what the rules did to its rows. */
-    private void pass(TableFold f, Function<TableFold, Iterator<Map.Entry<byte[], Object[]>>> fullRows, BiConsumer<String, RowChange> applied) {
+    private void pass(
+            TableFold f,
+            Function<TableFold, Iterator<Map.Entry<byte[], Object[]>>> fullRows,
+            BiConsumer<String, RowChange> applied) {
         String table = f.schema().qualifiedName();
-        List<ForeignKeyAction> keys = actions.hits.keySet().stream().filter(fk -> fk.child().equals(table)).toList();
-        List<int[]> columns = keys.stream().map(fk -> ForeignKeyAction.positions(f.schema(), fk.childColumns())).toList();
+        List<ForeignKeyAction> keys = actions.hits.keySet().stream()
+                .filter(fk -> fk.child().equals(table))
+                .toList();
+        List<int[]> columns = keys.stream()
+                .map(fk -> ForeignKeyAction.positions(f.schema(), fk.childColumns()))
+                .toList();
         Map<RowKey, Long> times = actions.lastChange.computeIfAbsent(table, k -> new HashMap<>());
         List<Change> changes = new ArrayList<>();
         f.merge(fullRows.apply(f), row -> {
@@ -82,7 +91,8 @@ public final class Cascades {
             }
         });
         for (Change c : changes) {
-            RowChange rc = c.after() == null ? new RowChange(f.schema().id(), Op.DELETE, c.before(), null)
+            RowChange rc = c.after() == null
+                    ? new RowChange(f.schema().id(), Op.DELETE, c.before(), null)
                     : new RowChange(f.schema().id(), Op.UPDATE, c.before(), c.after());
             f.apply(rc);
             applied.accept(table, rc);

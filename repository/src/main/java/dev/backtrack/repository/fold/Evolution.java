@@ -2,7 +2,6 @@ package dev.backtrack.repository.fold;
 
 import dev.backtrack.repository.schema.Column;
 import dev.backtrack.repository.schema.TableSchema;
-
 import java.util.List;
 import java.util.Locale;
 
@@ -33,7 +32,9 @@ final class Evolution {
         int[] source = new int[next.size()];
         Object[] added = new Object[next.size()];
         String problem = null;
-        boolean using = statement != null && statement.toUpperCase(Locale.ROOT).matches("(?s).*\\bUSING\\b.*") && statement.toUpperCase(Locale.ROOT).contains("TYPE");
+        boolean using = statement != null
+                && statement.toUpperCase(Locale.ROOT).matches("(?s).*\\bUSING\\b.*")
+                && statement.toUpperCase(Locale.ROOT).contains("TYPE");
         for (int i = 0; i < next.size(); i++) {
             Column c = next.get(i);
             source[i] = find(from.columns(), c);
@@ -41,14 +42,15 @@ final class Evolution {
                 if (c.missing() != null) {
                     added[i] = c.missing();
                 } else if (c.generated() == null && (c.defaultExpression() != null || c.identity() != null)) {
-                    problem = "column " + c.name() + " was added with a default that PostgreSQL computed for each existing row ("
+                    problem = "column " + c.name()
+                            + " was added with a default that PostgreSQL computed for each existing row ("
                             + (c.identity() != null ? "identity" : c.defaultExpression()) + ")";
                 }
             } else {
                 Column old = from.columns().get(source[i]);
                 if (!old.type().equals(c.type()) && (temporal(old.type()) || temporal(c.type()) || using)) {
-                    problem = "column " + c.name() + " changed type from " + old.type() + " to " + c.type() + (using ? " with USING" : "")
-                            + ", and PostgreSQL rewrote the existing rows";
+                    problem = "column " + c.name() + " changed type from " + old.type() + " to " + c.type()
+                            + (using ? " with USING" : "") + ", and PostgreSQL rewrote the existing rows";
                 }
             }
         }
@@ -67,13 +69,19 @@ final class Evolution {
 
     private static boolean temporal(String type) {
         String t = type.toLowerCase(Locale.ROOT);
-        return t.startsWith("date") || t.startsWith("timestamp") || t.startsWith("time ") || t.equals("time") || t.startsWith("time(");
+        return t.startsWith("date")
+                || t.startsWith("timestamp")
+                || t.startsWith("time ")
+                || t.equals("time")
+                || t.startsWith("time(");
     }
 
     /** Why rows cannot be carried across this change (PostgreSQL rewrote them), or null when they can. */
     String problem() {
-        return unreproducible == null ? null : "table " + from.qualifiedName() + ": " + unreproducible + ", and those values are not in the log: "
-                + "restore to an instant before that change, or install the agent's DDL triggers (a superuser runs it once), which log the rewritten rows";
+        return unreproducible == null
+                ? null
+                : "table " + from.qualifiedName() + ": " + unreproducible + ", and those values are not in the log: "
+                        + "restore to an instant before that change, or install the agent's DDL triggers (a superuser runs it once), which log the rewritten rows";
     }
 
     TableSchema to() {

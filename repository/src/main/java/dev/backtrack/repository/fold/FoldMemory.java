@@ -4,7 +4,6 @@ import dev.backtrack.repository.RepositoryException;
 import dev.backtrack.repository.checkpoint.Checkpoints;
 import dev.backtrack.repository.crypto.Sealer;
 import dev.backtrack.repository.crypto.Vault;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -70,8 +69,10 @@ public final class FoldMemory implements AutoCloseable {
             }
             return dir.resolve(String.format("run-%06d", ++runs));
         } catch (IOException e) {
-            throw new RepositoryException("cannot create a scratch directory for the fold in " + parent + ": " + e.getMessage()
-                    + " (set -Djava.io.tmpdir to a directory with free space)", e);
+            throw new RepositoryException(
+                    "cannot create a scratch directory for the fold in " + parent + ": " + e.getMessage()
+                            + " (set -Djava.io.tmpdir to a directory with free space)",
+                    e);
         }
     }
 

@@ -6,7 +6,6 @@ import dev.backtrack.repository.codec.ByteWriter;
 import dev.backtrack.repository.codec.RowCodec;
 import dev.backtrack.repository.crypto.SealedStreams;
 import dev.backtrack.repository.crypto.Sealer;
-
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -44,7 +43,8 @@ final class FoldRun implements NetStates {
     /** Like {@link #write(Path, List, Sealer)}, streaming: memory holds one state at a time. */
     static FoldRun write(Path file, Iterator<NetState> sorted, Sealer sealer) {
         ByteWriter scratch = new ByteWriter(1024);
-        try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(SealedStreams.sealingIf(sealer, Files.newOutputStream(file)), 1 << 16))) {
+        try (DataOutputStream out = new DataOutputStream(
+                new BufferedOutputStream(SealedStreams.sealingIf(sealer, Files.newOutputStream(file)), 1 << 16))) {
             while (sorted.hasNext()) {
                 NetState s = sorted.next();
                 scratch.reset();
@@ -60,8 +60,10 @@ final class FoldRun implements NetStates {
                 out.write(scratch.array(), 0, scratch.size());
             }
         } catch (IOException e) {
-            throw new RepositoryException("cannot write the fold's scratch file " + file + ": " + e.getMessage()
-                    + " (set -Djava.io.tmpdir to a directory with free space)", e);
+            throw new RepositoryException(
+                    "cannot write the fold's scratch file " + file + ": " + e.getMessage()
+                            + " (set -Djava.io.tmpdir to a directory with free space)",
+                    e);
         }
         return new FoldRun(file, sealer);
     }
@@ -102,7 +104,8 @@ final class FoldRun implements NetStates {
                     Object[] row = r.readByte() == 1 ? RowCodec.readRow(r) : null;
                     return new NetState(key, row, deleted, copies);
                 } catch (IOException e) {
-                    throw new RepositoryException("cannot read the fold's scratch file " + file + ": " + e.getMessage(), e);
+                    throw new RepositoryException(
+                            "cannot read the fold's scratch file " + file + ": " + e.getMessage(), e);
                 }
             }
         };

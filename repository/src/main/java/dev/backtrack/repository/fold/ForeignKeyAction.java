@@ -2,7 +2,6 @@ package dev.backtrack.repository.fold;
 
 import dev.backtrack.repository.schema.Constraint;
 import dev.backtrack.repository.schema.TableSchema;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -15,13 +14,24 @@ import java.util.regex.Pattern;
  * of the rows they change to the binlog. Columns by name; {@code parent} and {@code child} qualified.
  * Immutable.
  */
-public record ForeignKeyAction(String name, String child, List<String> childColumns, String parent, List<String> parentColumns,
-                               Rule onDelete, Rule onUpdate) {
+public record ForeignKeyAction(
+        String name,
+        String child,
+        List<String> childColumns,
+        String parent,
+        List<String> parentColumns,
+        Rule onDelete,
+        Rule onUpdate) {
 
     /** What a parent's delete or key change does to the rows that reference it; NONE where the change is refused or nothing happens. */
-    public enum Rule { NONE, CASCADE, SET_NULL }
+    public enum Rule {
+        NONE,
+        CASCADE,
+        SET_NULL
+    }
 
-    // as MariaDbCatalog writes a foreign key: FOREIGN KEY (`a`, `b`) REFERENCES `t` (`x`, `y`) ON DELETE CASCADE ON UPDATE RESTRICT
+    // as MariaDbCatalog writes a foreign key: FOREIGN KEY (`a`, `b`) REFERENCES `t` (`x`, `y`) ON DELETE CASCADE ON
+    // UPDATE RESTRICT
     private static final Pattern DEFINITION = Pattern.compile(
             "FOREIGN KEY \\((.+?)\\) REFERENCES `((?:[^`]|``)+)` \\((.+?)\\) ON DELETE ([A-Z ]+?) ON UPDATE ([A-Z ]+)");
     private static final Pattern IDENT = Pattern.compile("`((?:[^`]|``)+)`");
@@ -37,8 +47,14 @@ public record ForeignKeyAction(String name, String child, List<String> childColu
             Rule onDelete = rule(m.group(4));
             Rule onUpdate = rule(m.group(5));
             if (onDelete != Rule.NONE || onUpdate != Rule.NONE) {
-                out.add(new ForeignKeyAction(c.name(), child.qualifiedName(), idents(m.group(1)), child.schema() + "." + m.group(2).replace("``", "`"),
-                        idents(m.group(3)), onDelete, onUpdate));
+                out.add(new ForeignKeyAction(
+                        c.name(),
+                        child.qualifiedName(),
+                        idents(m.group(1)),
+                        child.schema() + "." + m.group(2).replace("``", "`"),
+                        idents(m.group(3)),
+                        onDelete,
+                        onUpdate));
             }
         }
         return out;

@@ -8,7 +8,6 @@ import dev.backtrack.repository.redolog.LogCursor;
 import dev.backtrack.repository.redolog.RedoLog;
 import dev.backtrack.repository.schema.SchemaHistory;
 import dev.backtrack.repository.schema.TableSchema;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -29,9 +28,19 @@ public final class LogFold {
      * every object definition change message in log order, and what the foreign key rules of a
      * binlog source need ({@link Cascades}).
      */
-    public record Result(Map<String, TableFold> tables, long transactions, long changes, long lastSequence,
-                         long lastCommitMicros, long maxCommitMicros, long lastPosition, Map<String, String> lastMessages,
-                         List<String> objectChanges, FoldMemory memory, ReferentialActions actions) implements AutoCloseable {
+    public record Result(
+            Map<String, TableFold> tables,
+            long transactions,
+            long changes,
+            long lastSequence,
+            long lastCommitMicros,
+            long maxCommitMicros,
+            long lastPosition,
+            Map<String, String> lastMessages,
+            List<String> objectChanges,
+            FoldMemory memory,
+            ReferentialActions actions)
+            implements AutoCloseable {
         /** Removes what the fold spilled to disk; call once the tables are merged. */
         @Override
         public void close() {
@@ -39,8 +48,7 @@ public final class LogFold {
         }
     }
 
-    private LogFold() {
-    }
+    private LogFold() {}
 
     /** A table's identity across renames and versions: its PostgreSQL oid, else its name. */
     public static String relation(TableSchema s) {
@@ -52,20 +60,38 @@ public final class LogFold {
      * @param stop     the first transaction for which this is true is not applied, and nothing after it
      * @param progress called with the count of transactions applied, every 10,000
      */
-    public static Result fold(Path logDir, SchemaHistory schemas, long fromSequence, Map<String, TableSchema> initial,
-                              Predicate<Transaction> stop, LongConsumer progress) {
+    public static Result fold(
+            Path logDir,
+            SchemaHistory schemas,
+            long fromSequence,
+            Map<String, TableSchema> initial,
+            Predicate<Transaction> stop,
+            LongConsumer progress) {
         return fold(logDir, schemas, fromSequence, initial, stop, progress, FoldMemory.ofHeap(logDir));
     }
 
     /** @param memory how much the tables may hold in memory before the largest spill sorted runs to disk */
-    public static Result fold(Path logDir, SchemaHistory schemas, long fromSequence, Map<String, TableSchema> initial,
-                              Predicate<Transaction> stop, LongConsumer progress, FoldMemory memory) {
+    public static Result fold(
+            Path logDir,
+            SchemaHistory schemas,
+            long fromSequence,
+            Map<String, TableSchema> initial,
+            Predicate<Transaction> stop,
+            LongConsumer progress,
+            FoldMemory memory) {
         return fold(logDir, schemas, fromSequence, initial, stop, progress, memory, ReferentialActions.off());
     }
 
     /** @param actions records what the foreign key rules of a binlog source need */
-    public static Result fold(Path logDir, SchemaHistory schemas, long fromSequence, Map<String, TableSchema> initial,
-                              Predicate<Transaction> stop, LongConsumer progress, FoldMemory memory, ReferentialActions actions) {
+    public static Result fold(
+            Path logDir,
+            SchemaHistory schemas,
+            long fromSequence,
+            Map<String, TableSchema> initial,
+            Predicate<Transaction> stop,
+            LongConsumer progress,
+            FoldMemory memory,
+            ReferentialActions actions) {
         Map<String, TableFold> byRelation = new LinkedHashMap<>();
         for (TableSchema s : initial.values()) {
             byRelation.put(relation(s), new TableFold(s, memory));
@@ -78,14 +104,27 @@ public final class LogFold {
      *
      * @param byRelation the tables by {@link #relation}, in order; the map is taken over
      */
-    public static Result fold(Path logDir, SchemaHistory schemas, long fromSequence, Map<String, TableFold> byRelation, FoldMemory memory,
-                              Predicate<Transaction> stop, LongConsumer progress) {
+    public static Result fold(
+            Path logDir,
+            SchemaHistory schemas,
+            long fromSequence,
+            Map<String, TableFold> byRelation,
+            FoldMemory memory,
+            Predicate<Transaction> stop,
+            LongConsumer progress) {
         return fold(logDir, schemas, fromSequence, byRelation, memory, stop, progress, ReferentialActions.off());
     }
 
     /** Continues folds already holding state, recording what the foreign key rules of a binlog source need. */
-    public static Result fold(Path logDir, SchemaHistory schemas, long fromSequence, Map<String, TableFold> byRelation, FoldMemory memory,
-                              Predicate<Transaction> stop, LongConsumer progress, ReferentialActions actions) {
+    public static Result fold(
+            Path logDir,
+            SchemaHistory schemas,
+            long fromSequence,
+            Map<String, TableFold> byRelation,
+            FoldMemory memory,
+            Predicate<Transaction> stop,
+            LongConsumer progress,
+            ReferentialActions actions) {
         Walk walk = new Walk(schemas, byRelation, memory, actions);
         long txs = 0, lastSeq = fromSequence - 1, lastTime = Long.MIN_VALUE, maxTime = Long.MIN_VALUE, lastPos = -1;
         try (LogCursor cursor = RedoLog.read(logDir, fromSequence)) {
@@ -113,7 +152,18 @@ public final class LogFold {
         for (TableFold f : byRelation.values()) {
             tables.put(f.schema().qualifiedName(), f);
         }
-        return new Result(tables, txs, walk.changes, lastSeq, lastTime, maxTime, lastPos, walk.lastMessages, walk.objectChanges, memory, actions);
+        return new Result(
+                tables,
+                txs,
+                walk.changes,
+                lastSeq,
+                lastTime,
+                maxTime,
+                lastPos,
+                walk.lastMessages,
+                walk.objectChanges,
+                memory,
+                actions);
     }
 
     /** One fold's walk through the log: each change into its table's fold, the versions and messages it meets. Not thread-safe. */
@@ -175,7 +225,8 @@ public final class LogFold {
                 return;
             }
             f.apply(c);
-            // a change's place in the log: its transaction's sequence, then its place in the transaction (parts included)
+            // a change's place in the log: its transaction's sequence, then its place in the transaction (parts
+            // included)
             index = tx.sequence() == orderOf ? index + 1 : 0;
             orderOf = tx.sequence();
             actions.record((tx.sequence() << 20) + Math.min(index, (1 << 20) - 1), f, c);

@@ -5,5 +5,4 @@ package dev.backtrack.repository.fold;
  * ({@code deleted}, keyed tables); for a table without a primary key, {@code copies} of the whole
  * row added (positive) or removed (negative). Immutable (the arrays are not copied).
  */
-public record NetState(byte[] key, Object[] row, boolean deleted, int copies) {
-}
+public record NetState(byte[] key, Object[] row, boolean deleted, int copies) {}

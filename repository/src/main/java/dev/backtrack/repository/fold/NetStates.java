@@ -7,6 +7,5 @@ public interface NetStates {
     Iterator<NetState> read();
 
     /** Frees what the states take on disk, if they are scratch; a repository's files stay. */
-    default void delete() {
-    }
+    default void delete() {}
 }

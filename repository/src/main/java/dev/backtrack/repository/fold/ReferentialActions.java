@@ -5,7 +5,6 @@ import dev.backtrack.repository.codec.RowCodec;
 import dev.backtrack.repository.model.Op;
 import dev.backtrack.repository.model.RowChange;
 import dev.backtrack.repository.schema.TableSchema;
-
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -21,8 +20,7 @@ import java.util.Set;
  */
 public final class ReferentialActions {
     /** A parent's delete, or its key change to {@code newValues}, at {@code order} in the log. */
-    record Hit(long order, boolean deleted, Object[] newValues) {
-    }
+    record Hit(long order, boolean deleted, Object[] newValues) {}
 
     private final boolean on;
     private Map<String, List<ForeignKeyAction>> byParent = Map.of();
@@ -99,7 +97,10 @@ public final class ReferentialActions {
     boolean parentChanged(ForeignKeyAction fk, TableSchema parent, long order, Object[] before, Object[] after) {
         boolean deleted = after == null;
         int[] columns = ForeignKeyAction.positions(parent, fk.parentColumns());
-        if (before == null || columns == null || fk.rule(deleted) == ForeignKeyAction.Rule.NONE || hasNull(before, columns)) {
+        if (before == null
+                || columns == null
+                || fk.rule(deleted) == ForeignKeyAction.Rule.NONE
+                || hasNull(before, columns)) {
             return false;
         }
         RowKey old = new RowKey(RowCodec.key(before, columns));

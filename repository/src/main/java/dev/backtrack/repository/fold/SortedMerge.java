@@ -20,8 +20,7 @@ final class SortedMerge {
         this.fold = fold;
     }
 
-    private record Head(NetState state, int source, Iterator<NetState> rest) {
-    }
+    private record Head(NetState state, int source, Iterator<NetState> rest) {}
 
     void run(Iterator<Map.Entry<byte[], Object[]>> checkpointRows, Consumer<Object[]> sink) {
         Iterator<NetState> states = combined(fold.sortedSources());
@@ -34,7 +33,8 @@ final class SortedMerge {
                 cpRow = cp.getValue();
                 cpKey = cp.getKey();
                 if (lastCpKey != null && Arrays.compareUnsigned(lastCpKey, cpKey) > 0) {
-                    throw new FoldException("the rows of " + fold.schema().qualifiedName() + " are out of key order after a type change of its key:"
+                    throw new FoldException("the rows of " + fold.schema().qualifiedName()
+                            + " are out of key order after a type change of its key:"
                             + " restore to a checkpoint taken after that change, or give the restore more heap (-Xmx)");
                 }
                 lastCpKey = cpKey;
@@ -123,11 +123,16 @@ final class SortedMerge {
 
     private NetState combine(NetState older, NetState newer) {
         if (fold.keyless()) {
-            return new NetState(newer.key(), newer.row() != null ? newer.row() : older.row(), false, older.copies() + newer.copies());
+            return new NetState(
+                    newer.key(),
+                    newer.row() != null ? newer.row() : older.row(),
+                    false,
+                    older.copies() + newer.copies());
         }
         if (newer.deleted()) {
             return newer;
         }
-        return new NetState(newer.key(), TableFold.resolveFrom(newer.row(), older.deleted() ? null : older.row()), false, 0);
+        return new NetState(
+                newer.key(), TableFold.resolveFrom(newer.row(), older.deleted() ? null : older.row()), false, 0);
     }
 }

@@ -5,7 +5,6 @@ import dev.backtrack.repository.model.RowChange;
 import dev.backtrack.repository.model.RowSize;
 import dev.backtrack.repository.model.Unavailable;
 import dev.backtrack.repository.schema.TableSchema;
-
 import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -87,10 +86,12 @@ public final class TableFold {
             evolutions.add(e);
             return;
         }
-        boolean sameKey = !keyless && !next.primaryKey().isEmpty() && keyAttnums(schema).equals(keyAttnums(next));
+        boolean sameKey =
+                !keyless && !next.primaryKey().isEmpty() && keyAttnums(schema).equals(keyAttnums(next));
         if (!runs.isEmpty()) {
             if (!sameKey) {
-                throw new FoldException("the key of " + next.qualifiedName() + " changed after more changes than fit in memory: restore to a checkpoint"
+                throw new FoldException("the key of " + next.qualifiedName()
+                        + " changed after more changes than fit in memory: restore to a checkpoint"
                         + " taken after that change, or give the restore more heap (-Xmx)");
             }
             evolveRuns(e);
@@ -104,7 +105,9 @@ public final class TableFold {
             Entry v = x.getValue();
             if (v.row == null) {
                 if (!sameKey) {
-                    throw new FoldException("the key of " + next.qualifiedName() + " changed after rows were deleted from it: restoring across that change is not supported");
+                    throw new FoldException(
+                            "the key of " + next.qualifiedName()
+                                    + " changed after rows were deleted from it: restoring across that change is not supported");
                 }
                 entries.put(x.getKey(), v);
                 continue;
@@ -290,7 +293,8 @@ public final class TableFold {
 
     private void remove(Object[] before) {
         if (before == null) {
-            throw new FoldException("a delete on " + schema.qualifiedName() + " carries no old row: capture it with REPLICA IDENTITY DEFAULT or FULL");
+            throw new FoldException("a delete on " + schema.qualifiedName()
+                    + " carries no old row: capture it with REPLICA IDENTITY DEFAULT or FULL");
         }
         if (keyless) {
             RowKey k = keyOf(before);
@@ -417,8 +421,10 @@ public final class TableFold {
     Object[] checked(Object[] row) {
         for (int i = 0; i < row.length; i++) {
             if (row[i] == Unavailable.VALUE) {
-                throw new FoldException("column " + schema.qualifiedName() + "." + schema.columns().get(i).name()
-                        + " kept an unchanged TOAST value whose earlier image is in neither the checkpoint nor the log: restore to a later checkpoint or take a fresh one");
+                throw new FoldException(
+                        "column " + schema.qualifiedName() + "."
+                                + schema.columns().get(i).name()
+                                + " kept an unchanged TOAST value whose earlier image is in neither the checkpoint nor the log: restore to a later checkpoint or take a fresh one");
             }
         }
         return row;

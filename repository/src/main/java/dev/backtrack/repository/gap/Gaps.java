@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.backtrack.repository.RepositoryException;
 import dev.backtrack.repository.io.AtomicFiles;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,8 +18,15 @@ import java.util.List;
  */
 public final class Gaps {
     /** {@code endMicros}/{@code resumeSequence} are absent while the fresh checkpoint is being taken. */
-    public record Gap(long afterSequence, long afterMicros, long afterPosition, String detected, String reason, Long endMicros, Long resumeSequence,
-                      String checkpoint) {
+    public record Gap(
+            long afterSequence,
+            long afterMicros,
+            long afterPosition,
+            String detected,
+            String reason,
+            Long endMicros,
+            Long resumeSequence,
+            String checkpoint) {
         public boolean open() {
             return endMicros == null;
         }
@@ -34,8 +40,7 @@ public final class Gaps {
     static final String FILE = "gaps.json";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private Gaps() {
-    }
+    private Gaps() {}
 
     public static List<Gap> list(Path repository) {
         Path f = repository.resolve(FILE);
@@ -43,9 +48,10 @@ public final class Gaps {
             return List.of();
         }
         try {
-            return JSON.readValue(AtomicFiles.readChecked(f), new TypeReference<List<Gap>>() { });
+            return JSON.readValue(AtomicFiles.readChecked(f), new TypeReference<List<Gap>>() {});
         } catch (IOException e) {
-            throw new RepositoryException(f + " cannot be read (" + e.getMessage().split("\n")[0] + "): run 'backtrack verify'", e);
+            throw new RepositoryException(
+                    f + " cannot be read (" + e.getMessage().split("\n")[0] + "): run 'backtrack verify'", e);
         }
     }
 
@@ -64,14 +70,27 @@ public final class Gaps {
     public static void close(Path repository, long endMicros, long resumeSequence, String checkpoint) {
         List<Gap> all = new ArrayList<>();
         for (Gap g : list(repository)) {
-            all.add(g.open() ? new Gap(g.afterSequence(), g.afterMicros(), g.afterPosition(), g.detected(), g.reason(), endMicros, resumeSequence, checkpoint) : g);
+            all.add(
+                    g.open()
+                            ? new Gap(
+                                    g.afterSequence(),
+                                    g.afterMicros(),
+                                    g.afterPosition(),
+                                    g.detected(),
+                                    g.reason(),
+                                    endMicros,
+                                    resumeSequence,
+                                    checkpoint)
+                            : g);
         }
         write(repository, all);
     }
 
     private static void write(Path repository, List<Gap> all) {
         try {
-            AtomicFiles.writeChecked(repository.resolve(FILE), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(all));
+            AtomicFiles.writeChecked(
+                    repository.resolve(FILE),
+                    JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(all));
         } catch (IOException e) {
             throw new RepositoryException("cannot record a gap in " + repository + ": " + e.getMessage(), e);
         }

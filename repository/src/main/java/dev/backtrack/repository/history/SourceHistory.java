@@ -3,7 +3,6 @@ package dev.backtrack.repository.history;
 import dev.backtrack.repository.RepositoryException;
 import dev.backtrack.repository.io.AtomicFiles;
 import dev.backtrack.repository.io.OwnerOnly;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,7 +37,8 @@ public final class SourceHistory {
             AtomicFiles.writeChecked(dir.resolve(String.format("%020d.json", next)), record);
             next++;
         } catch (IOException e) {
-            throw new RepositoryException("cannot write the source schema history in " + dir + ": " + e.getMessage(), e);
+            throw new RepositoryException(
+                    "cannot write the source schema history in " + dir + ": " + e.getMessage(), e);
         }
     }
 
@@ -49,8 +49,10 @@ public final class SourceHistory {
             try {
                 out.add(AtomicFiles.readChecked(f));
             } catch (IOException | IllegalArgumentException e) {
-                throw new RepositoryException("the source schema history record " + f + " is damaged (" + e.getMessage()
-                        + "): restore it from a copy of the repository, or start a new repository", e);
+                throw new RepositoryException(
+                        "the source schema history record " + f + " is damaged (" + e.getMessage()
+                                + "): restore it from a copy of the repository, or start a new repository",
+                        e);
             }
         }
         return out;
@@ -64,7 +66,8 @@ public final class SourceHistory {
             }
             next = 1;
         } catch (IOException e) {
-            throw new RepositoryException("cannot clear the source schema history in " + dir + ": " + e.getMessage(), e);
+            throw new RepositoryException(
+                    "cannot clear the source schema history in " + dir + ": " + e.getMessage(), e);
         }
     }
 
@@ -73,7 +76,9 @@ public final class SourceHistory {
             return List.of();
         }
         try (Stream<Path> s = Files.list(dir)) {
-            return s.filter(p -> p.getFileName().toString().matches("\\d{20}\\.json")).sorted().toList();
+            return s.filter(p -> p.getFileName().toString().matches("\\d{20}\\.json"))
+                    .sorted()
+                    .toList();
         } catch (IOException e) {
             throw new RepositoryException("cannot list the source schema history in " + dir + ": " + e.getMessage(), e);
         }

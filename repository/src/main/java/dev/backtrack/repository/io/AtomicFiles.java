@@ -3,7 +3,6 @@ package dev.backtrack.repository.io;
 import dev.backtrack.repository.RepositoryException;
 import dev.backtrack.repository.crypto.Sealer;
 import dev.backtrack.repository.crypto.Vault;
-
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -21,8 +20,7 @@ import java.util.Set;
 
 /** Crash-safe file writes: temp name, fsync, rename, fsync of the directory. Thread-safe. */
 public final class AtomicFiles {
-    private AtomicFiles() {
-    }
+    private AtomicFiles() {}
 
     /** Writes {@code content}, encrypted when the file lies in an unlocked encrypted repository. */
     public static void write(Path target, byte[] content) {
@@ -70,9 +68,11 @@ public final class AtomicFiles {
         }
         String line = new String(all, 0, nl, StandardCharsets.US_ASCII);
         byte[] content = Arrays.copyOfRange(all, Math.min(all.length, nl + 1), all.length);
-        if (!line.startsWith("sha256:") || !line.substring(7).equals(HexFormat.of().formatHex(sha256(content)))) {
-            throw new RepositoryException(file + " fails its SHA-256 check: the file is damaged; restore it from a copy of the repository"
-                    + " (run 'backtrack verify' for the whole list)");
+        if (!line.startsWith("sha256:")
+                || !line.substring(7).equals(HexFormat.of().formatHex(sha256(content)))) {
+            throw new RepositoryException(
+                    file + " fails its SHA-256 check: the file is damaged; restore it from a copy of the repository"
+                            + " (run 'backtrack verify' for the whole list)");
         }
         return content;
     }
@@ -91,7 +91,8 @@ public final class AtomicFiles {
         Path temp = target.resolveSibling("." + target.getFileName() + ".tmp");
         try {
             Files.deleteIfExists(temp);
-            try (FileChannel ch = FileChannel.open(temp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), OwnerOnly.file())) {
+            try (FileChannel ch = FileChannel.open(
+                    temp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), OwnerOnly.file())) {
                 ByteBuffer buf = ByteBuffer.wrap(content);
                 while (buf.hasRemaining()) {
                     ch.write(buf);
@@ -100,7 +101,8 @@ public final class AtomicFiles {
             }
             move(temp, target);
         } catch (IOException e) {
-            throw new RepositoryException("cannot write " + target + ": " + e.getMessage() + " (check free space and permissions)", e);
+            throw new RepositoryException(
+                    "cannot write " + target + ": " + e.getMessage() + " (check free space and permissions)", e);
         }
     }
 

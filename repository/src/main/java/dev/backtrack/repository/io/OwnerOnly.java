@@ -10,14 +10,18 @@ import java.nio.file.attribute.PosixFilePermissions;
 
 /** The repository holds a copy of the customer data: what Backtrack creates is readable by its own user only. */
 public final class OwnerOnly {
-    private static final boolean POSIX = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
+    private static final boolean POSIX =
+            FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
 
-    private OwnerOnly() {
-    }
+    private OwnerOnly() {}
 
     /** rw------- for a new file (nothing where the file system has no POSIX permissions). */
     public static FileAttribute<?>[] file() {
-        return POSIX ? new FileAttribute<?>[]{PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))} : new FileAttribute<?>[0];
+        return POSIX
+                ? new FileAttribute<?>[] {
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))
+                }
+                : new FileAttribute<?>[0];
     }
 
     /** Creates missing directories as rwx------. */
@@ -31,7 +35,8 @@ public final class OwnerOnly {
         }
         try {
             if (POSIX) {
-                Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                Files.createDirectory(
+                        dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             } else {
                 Files.createDirectory(dir);
             }

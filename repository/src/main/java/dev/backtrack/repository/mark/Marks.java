@@ -7,7 +7,6 @@ import dev.backtrack.repository.io.OwnerOnly;
 import dev.backtrack.repository.model.Transaction;
 import dev.backtrack.repository.redolog.LogCursor;
 import dev.backtrack.repository.redolog.RedoLog;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,16 +28,15 @@ public final class Marks {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Where a mark sits in the log. */
-    public record Mark(String name, long sequence, long commitMicros, long position, String time) {
-    }
+    public record Mark(String name, long sequence, long commitMicros, long position, String time) {}
 
-    private Marks() {
-    }
+    private Marks() {}
 
     /** Refuses names that could not be a file name or a command-line word. */
     public static String checkName(String name) {
         if (name == null || !NAME.matcher(name).matches()) {
-            throw new IllegalArgumentException("mark name '" + name + "' is not valid: use 1-64 letters, digits, '_', '.' or '-', starting with a letter or digit");
+            throw new IllegalArgumentException("mark name '" + name
+                    + "' is not valid: use 1-64 letters, digits, '_', '.' or '-', starting with a letter or digit");
         }
         return name;
     }
@@ -49,7 +47,8 @@ public final class Marks {
             OwnerOnly.createDirectories(dir);
             AtomicFiles.writeChecked(dir.resolve(mark.name() + ".json"), JSON.writeValueAsBytes(mark));
         } catch (IOException e) {
-            throw new RepositoryException("cannot record mark " + mark.name() + " in " + dir + ": " + e.getMessage(), e);
+            throw new RepositoryException(
+                    "cannot record mark " + mark.name() + " in " + dir + ": " + e.getMessage(), e);
         }
     }
 
@@ -60,7 +59,8 @@ public final class Marks {
         }
         List<Mark> out = new ArrayList<>();
         try (Stream<Path> files = Files.list(dir)) {
-            for (Path f : files.filter(p -> p.getFileName().toString().endsWith(".json")).toList()) {
+            for (Path f : files.filter(p -> p.getFileName().toString().endsWith(".json"))
+                    .toList()) {
                 out.add(JSON.readValue(AtomicFiles.readChecked(f), Mark.class));
             }
         } catch (IOException e) {
@@ -82,6 +82,9 @@ public final class Marks {
     }
 
     public static Mark find(Path repository, String name) {
-        return list(repository).stream().filter(m -> m.name().equals(name)).findFirst().orElse(null);
+        return list(repository).stream()
+                .filter(m -> m.name().equals(name))
+                .findFirst()
+                .orElse(null);
     }
 }

@@ -2,7 +2,10 @@ package dev.backtrack.repository.model;
 
 /** What a row change did. The code is the byte stored in the log. */
 public enum Op {
-    INSERT(1), UPDATE(2), DELETE(3), TRUNCATE(4),
+    INSERT(1),
+    UPDATE(2),
+    DELETE(3),
+    TRUNCATE(4),
     /** A logical decoding message in the transaction: after = [prefix, content]; schemaId 0. */
     MESSAGE(5),
     /** The table's definition changed: schemaId is the new version; after = [command tag, statement]. */

@@ -6,5 +6,4 @@ package dev.backtrack.repository.model;
  * no before image for inserts, no after image for deletes, neither for truncates).
  * Values are null, Boolean, Long, Float, Double, String, byte[], java.util.List or {@link Unavailable}.
  */
-public record RowChange(int schemaId, Op op, Object[] before, Object[] after) {
-}
+public record RowChange(int schemaId, Op op, Object[] before, Object[] after) {}

@@ -6,8 +6,7 @@ import java.util.List;
 public final class RowSize {
     private static final int PER_VALUE = 16;
 
-    private RowSize() {
-    }
+    private RowSize() {}
 
     public static long of(RowChange c) {
         return 64 + of(c.before()) + of(c.after());

@@ -10,7 +10,8 @@ import java.util.List;
  * every part but the last has {@code continued} set, and the changes of all parts, in order, are the
  * transaction's changes.
  */
-public record Transaction(long sequence, long commitMicros, long position, String txId, List<RowChange> changes, boolean continued) {
+public record Transaction(
+        long sequence, long commitMicros, long position, String txId, List<RowChange> changes, boolean continued) {
 
     public Transaction(long sequence, long commitMicros, long position, String txId, List<RowChange> changes) {
         this(sequence, commitMicros, position, txId, changes, false);

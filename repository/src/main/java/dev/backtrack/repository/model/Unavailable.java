@@ -8,8 +8,7 @@ package dev.backtrack.repository.model;
 public final class Unavailable {
     public static final Unavailable VALUE = new Unavailable();
 
-    private Unavailable() {
-    }
+    private Unavailable() {}
 
     @Override
     public String toString() {

@@ -2,7 +2,6 @@ package dev.backtrack.repository.objects;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
-
 import java.util.List;
 
 /**
@@ -21,12 +20,47 @@ import java.util.List;
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 @JsonIgnoreProperties(ignoreUnknown = true)
-public record ObjectDefinition(String key, String kind, String name, String schema, String table, String parent, String phase, int rank,
-                               List<String> create, List<String> after, String drop, String owner, String ownerRole, List<String> acl,
-                               List<String> comment, List<String> roles, Extension extension) {
+public record ObjectDefinition(
+        String key,
+        String kind,
+        String name,
+        String schema,
+        String table,
+        String parent,
+        String phase,
+        int rank,
+        List<String> create,
+        List<String> after,
+        String drop,
+        String owner,
+        String ownerRole,
+        List<String> acl,
+        List<String> comment,
+        List<String> roles,
+        Extension extension) {
     /** Every kind of object kept (PostgreSQL sources), as {@code kind} names them. */
-    public static final List<String> KINDS = List.of("schema", "extension", "collation", "type", "domain", "function", "procedure", "aggregate",
-            "operator", "cast", "sequence", "table", "view", "materialized view", "index", "trigger", "rule", "policy", "statistics", "default privileges");
+    public static final List<String> KINDS = List.of(
+            "schema",
+            "extension",
+            "collation",
+            "type",
+            "domain",
+            "function",
+            "procedure",
+            "aggregate",
+            "operator",
+            "cast",
+            "sequence",
+            "table",
+            "view",
+            "materialized view",
+            "index",
+            "trigger",
+            "rule",
+            "policy",
+            "statistics",
+            "default privileges");
+
     public static final String PRE = "pre";
     public static final String TABLE = "table";
     public static final String POST = "post";
@@ -40,8 +74,7 @@ public record ObjectDefinition(String key, String kind, String name, String sche
     }
 
     /** An extension the object is: the target must offer it at this version. */
-    public record Extension(String name, String version) {
-    }
+    public record Extension(String name, String version) {}
 
     /** A table's own entry (options, partition bound, ownership), which needs the table restored. */
     public boolean isTableEntry() {

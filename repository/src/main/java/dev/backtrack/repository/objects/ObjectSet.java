@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.backtrack.repository.RepositoryException;
-
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -26,11 +25,12 @@ import java.util.TreeMap;
 public final class ObjectSet {
     /** The message prefix under which object definitions travel in the log. */
     public static final String PREFIX = "backtrack.objects";
-    private static final ObjectMapper JSON = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+    private static final ObjectMapper JSON =
+            new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
     private final TreeMap<String, ObjectDefinition> byKey = new TreeMap<>();
 
-    public ObjectSet() {
-    }
+    public ObjectSet() {}
 
     public ObjectSet(Collection<ObjectDefinition> objects) {
         objects.forEach(o -> byKey.put(o.key(), o));
@@ -51,7 +51,8 @@ public final class ObjectSet {
     /** Every definition, in the order a restore makes them: by phase, rank, then name. */
     public List<ObjectDefinition> ordered() {
         List<ObjectDefinition> out = new ArrayList<>(byKey.values());
-        out.sort(Comparator.comparingInt((ObjectDefinition o) -> phaseOrder(o.phase())).thenComparingInt(ObjectDefinition::rank)
+        out.sort(Comparator.comparingInt((ObjectDefinition o) -> phaseOrder(o.phase()))
+                .thenComparingInt(ObjectDefinition::rank)
                 .thenComparing(ObjectDefinition::name));
         return out;
     }
@@ -102,7 +103,11 @@ public final class ObjectSet {
         root.path("objects").forEach(o -> objects.add(JSON.convertValue(o, ObjectDefinition.class)));
         List<ObjectDefinition> dropped = new ArrayList<>();
         root.path("dropped").forEach(o -> dropped.add(JSON.convertValue(o, ObjectDefinition.class)));
-        return new Change(root.path("full").asBoolean(), root.path("query").isTextual() ? root.path("query").asText() : null, objects, dropped);
+        return new Change(
+                root.path("full").asBoolean(),
+                root.path("query").isTextual() ? root.path("query").asText() : null,
+                objects,
+                dropped);
     }
 
     /** Applies one logged change message (see the class comment). */
@@ -118,7 +123,9 @@ public final class ObjectSet {
     /** Each partition's partitioned table, by qualified name (schema.table). */
     public Map<String, String> partitionParents() {
         Map<String, String> out = new TreeMap<>();
-        byKey.values().stream().filter(o -> o.isTableEntry() && o.parent() != null).forEach(o -> out.put(o.table(), o.parent()));
+        byKey.values().stream()
+                .filter(o -> o.isTableEntry() && o.parent() != null)
+                .forEach(o -> out.put(o.table(), o.parent()));
         return out;
     }
 
@@ -139,8 +146,8 @@ public final class ObjectSet {
         try {
             return JSON.readValue(json, ObjectDefinition.class);
         } catch (IOException e) {
-            throw new RepositoryException("an object definition in " + where + " cannot be read (" + e.getMessage().split("\n")[0]
-                    + "): the repository is damaged, run 'backtrack verify'");
+            throw new RepositoryException("an object definition in " + where + " cannot be read ("
+                    + e.getMessage().split("\n")[0] + "): the repository is damaged, run 'backtrack verify'");
         }
     }
 
@@ -157,7 +164,8 @@ public final class ObjectSet {
         if (before == null) {
             return message(true, after.all(), List.of(), query);
         }
-        List<ObjectDefinition> changed = after.all().stream().filter(d -> !d.equals(before.get(d.key()))).toList();
+        List<ObjectDefinition> changed =
+                after.all().stream().filter(d -> !d.equals(before.get(d.key()))).toList();
         List<Map<String, String>> dropped = new ArrayList<>();
         for (ObjectDefinition d : before.all()) {
             if (after.get(d.key()) == null) {
@@ -170,13 +178,15 @@ public final class ObjectSet {
             }
         }
         if (changed.isEmpty() && dropped.isEmpty()) {
-            // the definitions were read after a later statement had changed them already: the statement alone, for a migration to replay
+            // the definitions were read after a later statement had changed them already: the statement alone, for a
+            // migration to replay
             return query == null ? null : message(false, changed, dropped, query);
         }
         return message(false, changed, dropped, query);
     }
 
-    private static String message(boolean full, Collection<ObjectDefinition> objects, List<Map<String, String>> dropped, String query) {
+    private static String message(
+            boolean full, Collection<ObjectDefinition> objects, List<Map<String, String>> dropped, String query) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("full", full);
         if (query != null) {
@@ -195,8 +205,8 @@ public final class ObjectSet {
         try {
             return JSON.readTree(message);
         } catch (IOException e) {
-            throw new RepositoryException("a logged object definition change cannot be read (" + e.getMessage().split("\n")[0]
-                    + "): the log is damaged, run 'backtrack verify'");
+            throw new RepositoryException("a logged object definition change cannot be read ("
+                    + e.getMessage().split("\n")[0] + "): the log is damaged, run 'backtrack verify'");
         }
     }
 

@@ -9,8 +9,7 @@ import java.util.Map;
  * server wrote them, which is commit order. Thread-safe (stateless).
  */
 public final class BinlogPosition {
-    private BinlogPosition() {
-    }
+    private BinlogPosition() {}
 
     /** {@code binlog.000003}, 1450 → one number. */
     public static long of(String file, long offset) {
@@ -39,11 +38,13 @@ public final class BinlogPosition {
     public static long parse(String text) {
         int colon = text.lastIndexOf(':');
         if (colon <= 0 || !text.substring(colon + 1).matches("\\d{1,10}")) {
-            throw new IllegalArgumentException("'binlog:" + text + "' is not a binlog position: write it as binlog:FILE:POS, as in binlog:mysql-bin.000003:1450");
+            throw new IllegalArgumentException("'binlog:" + text
+                    + "' is not a binlog position: write it as binlog:FILE:POS, as in binlog:mysql-bin.000003:1450");
         }
         long offset = Long.parseLong(text.substring(colon + 1));
         if (offset > 0xFFFF_FFFFL) {
-            throw new IllegalArgumentException("'binlog:" + text + "' has an offset past any binlog file's end: check the position");
+            throw new IllegalArgumentException(
+                    "'binlog:" + text + "' has an offset past any binlog file's end: check the position");
         }
         return of(text.substring(0, colon), offset);
     }
@@ -51,7 +52,8 @@ public final class BinlogPosition {
     private static long fileNumber(String file) {
         String digits = file.substring(file.lastIndexOf('.') + 1);
         if (!digits.matches("\\d{1,9}")) {
-            throw new IllegalArgumentException("'" + file + "' is not a binlog file name: it ends in a number, as in mysql-bin.000003");
+            throw new IllegalArgumentException(
+                    "'" + file + "' is not a binlog file name: it ends in a number, as in mysql-bin.000003");
         }
         return Long.parseLong(digits);
     }

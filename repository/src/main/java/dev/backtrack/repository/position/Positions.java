@@ -1,14 +1,12 @@
 package dev.backtrack.repository.position;
 
 import dev.backtrack.config.Engine;
-
 import java.util.Map;
 import java.util.function.LongFunction;
 
 /** How each engine writes a source position for people: a PostgreSQL LSN, a binlog file number and offset. */
 public final class Positions {
-    private Positions() {
-    }
+    private Positions() {}
 
     public static LongFunction<String> formatter(Engine engine) {
         return engine.binlog() ? BinlogPosition::format : Lsn::format;

@@ -8,7 +8,6 @@ import dev.backtrack.repository.crypto.SealedStreams;
 import dev.backtrack.repository.crypto.Vault;
 import dev.backtrack.repository.io.OwnerOnly;
 import dev.backtrack.repository.model.RowChange;
-
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -49,11 +48,17 @@ public final class ChangeSpill implements AutoCloseable {
         try {
             OwnerOnly.createDirectories(dir);
             Path file = dir.resolve(name.replaceAll("[^A-Za-z0-9._-]", "_") + ".spill");
-            var channel = Files.newByteChannel(file, Set.of(StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE), OwnerOnly.file());
+            var channel = Files.newByteChannel(
+                    file,
+                    Set.of(StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE),
+                    OwnerOnly.file());
             OutputStream raw = SealedStreams.sealingIf(Vault.of(file), Channels.newOutputStream(channel));
             return new ChangeSpill(file, new DataOutputStream(new BufferedOutputStream(raw, 1 << 16)));
         } catch (IOException e) {
-            throw new RepositoryException("cannot create a spill file for a large transaction in " + dir + ": " + e.getMessage() + " (check free space)", e);
+            throw new RepositoryException(
+                    "cannot create a spill file for a large transaction in " + dir + ": " + e.getMessage()
+                            + " (check free space)",
+                    e);
         }
     }
 
@@ -78,7 +83,8 @@ public final class ChangeSpill implements AutoCloseable {
             out.writeInt(scratch.size());
             out.write(scratch.array(), 0, scratch.size());
         } catch (IOException e) {
-            throw new RepositoryException("cannot write to the spill file " + file + ": " + e.getMessage() + " (check free space)", e);
+            throw new RepositoryException(
+                    "cannot write to the spill file " + file + ": " + e.getMessage() + " (check free space)", e);
         }
         count++;
     }
@@ -88,7 +94,8 @@ public final class ChangeSpill implements AutoCloseable {
         try {
             out.close();
         } catch (IOException e) {
-            throw new RepositoryException("cannot write to the spill file " + file + ": " + e.getMessage() + " (check free space)", e);
+            throw new RepositoryException(
+                    "cannot write to the spill file " + file + ": " + e.getMessage() + " (check free space)", e);
         }
         return new Changes(file, count);
     }
@@ -131,7 +138,8 @@ public final class ChangeSpill implements AutoCloseable {
         public Iterator<RowChange> iterator() {
             DataInputStream in;
             try {
-                InputStream raw = SealedStreams.openingIf(Vault.of(file), Files.newInputStream(file), "spill file " + file);
+                InputStream raw =
+                        SealedStreams.openingIf(Vault.of(file), Files.newInputStream(file), "spill file " + file);
                 in = new DataInputStream(new BufferedInputStream(raw, 1 << 16));
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot read the spill file " + file, e);
@@ -163,7 +171,8 @@ public final class ChangeSpill implements AutoCloseable {
                         read++;
                         return ChangeCodec.read(new ByteReader(b));
                     } catch (EOFException e) {
-                        throw new RepositoryException("the spill file " + file + " ends after " + read + " of " + size + " changes", e);
+                        throw new RepositoryException(
+                                "the spill file " + file + " ends after " + read + " of " + size + " changes", e);
                     } catch (IOException e) {
                         throw new RepositoryException("cannot read the spill file " + file + ": " + e.getMessage(), e);
                     }

@@ -8,7 +8,6 @@ import dev.backtrack.repository.codec.ChangeCodec;
 import dev.backtrack.repository.crypto.Sealer;
 import dev.backtrack.repository.model.RowChange;
 import dev.backtrack.repository.model.Transaction;
-
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -36,16 +35,31 @@ import java.util.zip.CRC32C;
  */
 public final class LogBatch {
     public static final int VERSION = 1, PART_VERSION = 2;
-    static final int BASE_SEQUENCE = 0, LENGTH = 8, CRC = 12, VERSION_AT = 16, COMPRESSION = 17, COUNT = 18,
-            MIN_TIME = 22, MAX_TIME = 30, LAST_POSITION = 38, PAYLOAD_LENGTH = 46, HEADER = 50;
+    static final int BASE_SEQUENCE = 0,
+            LENGTH = 8,
+            CRC = 12,
+            VERSION_AT = 16,
+            COMPRESSION = 17,
+            COUNT = 18,
+            MIN_TIME = 22,
+            MAX_TIME = 30,
+            LAST_POSITION = 38,
+            PAYLOAD_LENGTH = 46,
+            HEADER = 50;
     static final int LENGTH_PREFIX = 12;
     static final int NONE = 0, ZSTD = 1;
     /** Flag in the compression byte: the stored payload is AES-256-GCM sealed (after compression). */
     static final int ENCRYPTED = 0x80;
 
     /** A decoded batch header plus its transactions. */
-    public record Decoded(long baseSequence, int count, long minCommitMicros, long maxCommitMicros, long lastPosition,
-                          String sourceOffset, List<Transaction> transactions) {
+    public record Decoded(
+            long baseSequence,
+            int count,
+            long minCommitMicros,
+            long maxCommitMicros,
+            long lastPosition,
+            String sourceOffset,
+            List<Transaction> transactions) {
         public long lastSequence() {
             return baseSequence + count - 1;
         }
@@ -61,8 +75,7 @@ public final class LogBatch {
     /** A buffer that grew past this for a large batch is let go afterwards. */
     private static final int KEPT_PAYLOAD_BYTES = 8 << 20;
 
-    private LogBatch() {
-    }
+    private LogBatch() {}
 
     private static ByteWriter payload() {
         ByteWriter w = PAYLOAD.get();
@@ -101,7 +114,17 @@ public final class LogBatch {
                 ChangeCodec.write(payload, c);
             }
         }
-        return released(frame(VERSION, txs.get(0).sequence(), txs.size(), min, max, txs.get(txs.size() - 1).position(), payload, compressionLevel, sealer),
+        return released(
+                frame(
+                        VERSION,
+                        txs.get(0).sequence(),
+                        txs.size(),
+                        min,
+                        max,
+                        txs.get(txs.size() - 1).position(),
+                        payload,
+                        compressionLevel,
+                        sealer),
                 payload);
     }
 
@@ -110,12 +133,22 @@ public final class LogBatch {
      * reaches {@code maxPayloadBytes}. The part is the last one (count 1) when {@code changes} is then
      * exhausted, else it continues (count 0).
      */
-    public static byte[] encodePart(Transaction tx, Iterator<RowChange> changes, int maxPayloadBytes, String sourceOffset, int compressionLevel) {
+    public static byte[] encodePart(
+            Transaction tx,
+            Iterator<RowChange> changes,
+            int maxPayloadBytes,
+            String sourceOffset,
+            int compressionLevel) {
         return encodePart(tx, changes, maxPayloadBytes, sourceOffset, compressionLevel, null);
     }
 
-    public static byte[] encodePart(Transaction tx, Iterator<RowChange> changes, int maxPayloadBytes, String sourceOffset, int compressionLevel,
-                                    Sealer sealer) {
+    public static byte[] encodePart(
+            Transaction tx,
+            Iterator<RowChange> changes,
+            int maxPayloadBytes,
+            String sourceOffset,
+            int compressionLevel,
+            Sealer sealer) {
         ByteWriter payload = payload();
         payload.writeString(sourceOffset == null ? "" : sourceOffset);
         payload.writeString(tx.txId());
@@ -123,26 +156,48 @@ public final class LogBatch {
             ChangeCodec.write(payload, changes.next());
         }
         int count = changes.hasNext() ? 0 : 1;
-        return released(frame(PART_VERSION, tx.sequence(), count, tx.commitMicros(), tx.commitMicros(), tx.position(), payload, compressionLevel, sealer),
+        return released(
+                frame(
+                        PART_VERSION,
+                        tx.sequence(),
+                        count,
+                        tx.commitMicros(),
+                        tx.commitMicros(),
+                        tx.position(),
+                        payload,
+                        compressionLevel,
+                        sealer),
                 payload);
     }
 
-    private static byte[] frame(int version, long baseSequence, int count, long min, long max, long lastPosition, ByteWriter payload, int compressionLevel,
-                                Sealer sealer) {
+    private static byte[] frame(
+            int version,
+            long baseSequence,
+            int count,
+            long min,
+            long max,
+            long lastPosition,
+            ByteWriter payload,
+            int compressionLevel,
+            Sealer sealer) {
         byte[] frame;
         int stored;
         int compression;
         if (compressionLevel > 0 && sealer == null) {
-            // the batch the agent writes: compressed straight into the frame, without copying the payload or the compressed bytes
+            // the batch the agent writes: compressed straight into the frame, without copying the payload or the
+            // compressed bytes
             frame = new byte[HEADER + (int) Zstd.compressBound(payload.size())];
-            long n = Zstd.compressByteArray(frame, HEADER, frame.length - HEADER, payload.array(), 0, payload.size(), compressionLevel);
+            long n = Zstd.compressByteArray(
+                    frame, HEADER, frame.length - HEADER, payload.array(), 0, payload.size(), compressionLevel);
             if (Zstd.isError(n)) {
                 throw new IllegalStateException("zstd could not compress a log batch: " + Zstd.getErrorName(n));
             }
             stored = (int) n;
             compression = ZSTD;
         } else {
-            byte[] bytes = compressionLevel > 0 ? Zstd.compress(Arrays.copyOf(payload.array(), payload.size()), compressionLevel) : payload.toByteArray();
+            byte[] bytes = compressionLevel > 0
+                    ? Zstd.compress(Arrays.copyOf(payload.array(), payload.size()), compressionLevel)
+                    : payload.toByteArray();
             compression = compressionLevel > 0 ? ZSTD : NONE;
             if (sealer != null) {
                 bytes = sealer.seal(bytes);
@@ -192,7 +247,8 @@ public final class LogBatch {
         ByteBuffer h = ByteBuffer.wrap(bytes);
         int version = h.get(VERSION_AT);
         if (version != VERSION && version != PART_VERSION) {
-            throw new IllegalStateException("batch format version " + version + " is not supported by this build (supports " + VERSION + " and " + PART_VERSION + ")");
+            throw new IllegalStateException("batch format version " + version
+                    + " is not supported by this build (supports " + VERSION + " and " + PART_VERSION + ")");
         }
         long base = h.getLong(BASE_SEQUENCE);
         int count = h.getInt(COUNT);
@@ -200,10 +256,13 @@ public final class LogBatch {
         int compression = h.get(COMPRESSION) & 0xff;
         boolean encrypted = (compression & ENCRYPTED) != 0;
         if (encrypted && sealer == null) {
-            throw new RepositoryException(where + " is encrypted: give the repository's passphrase (BACKTRACK_PASSPHRASE or --passphrase-file)");
+            throw new RepositoryException(where
+                    + " is encrypted: give the repository's passphrase (BACKTRACK_PASSPHRASE or --passphrase-file)");
         }
         if (!encrypted && sealer != null) {
-            throw new RepositoryException(where + " is not encrypted, but the repository is: a plain batch in an encrypted log is refused; run 'backtrack verify'");
+            throw new RepositoryException(
+                    where
+                            + " is not encrypted, but the repository is: a plain batch in an encrypted log is refused; run 'backtrack verify'");
         }
         byte[] stored = Arrays.copyOfRange(bytes, HEADER, bytes.length);
         if (encrypted) {
@@ -218,8 +277,16 @@ public final class LogBatch {
             while (in.hasRemaining()) {
                 changes.add(ChangeCodec.read(in));
             }
-            Transaction part = new Transaction(base, h.getLong(MIN_TIME), h.getLong(LAST_POSITION), txId, changes, count == 0);
-            return new Decoded(base, count, h.getLong(MIN_TIME), h.getLong(MAX_TIME), h.getLong(LAST_POSITION), offset, List.of(part));
+            Transaction part =
+                    new Transaction(base, h.getLong(MIN_TIME), h.getLong(LAST_POSITION), txId, changes, count == 0);
+            return new Decoded(
+                    base,
+                    count,
+                    h.getLong(MIN_TIME),
+                    h.getLong(MAX_TIME),
+                    h.getLong(LAST_POSITION),
+                    offset,
+                    List.of(part));
         }
         List<Transaction> txs = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
@@ -227,7 +294,8 @@ public final class LogBatch {
             long dp = in.readSignedVarLong();
             txs.add(readTransaction(in, base + i, dt, dp));
         }
-        return rebase(new Decoded(base, count, h.getLong(MIN_TIME), h.getLong(MAX_TIME), h.getLong(LAST_POSITION), offset, txs));
+        return rebase(new Decoded(
+                base, count, h.getLong(MIN_TIME), h.getLong(MAX_TIME), h.getLong(LAST_POSITION), offset, txs));
     }
 
     private static Transaction readTransaction(ByteReader in, long sequence, long timeDelta, long positionDelta) {
@@ -263,8 +331,16 @@ public final class LogBatch {
         List<Transaction> out = new ArrayList<>(raw.size());
         for (int i = 0; i < raw.size(); i++) {
             Transaction r = raw.get(i);
-            out.add(new Transaction(r.sequence(), times[i] + timeShift, positions[i] + positionShift, r.txId(), r.changes()));
+            out.add(new Transaction(
+                    r.sequence(), times[i] + timeShift, positions[i] + positionShift, r.txId(), r.changes()));
         }
-        return new Decoded(d.baseSequence(), d.count(), d.minCommitMicros(), d.maxCommitMicros(), d.lastPosition(), d.sourceOffset(), out);
+        return new Decoded(
+                d.baseSequence(),
+                d.count(),
+                d.minCommitMicros(),
+                d.maxCommitMicros(),
+                d.lastPosition(),
+                d.sourceOffset(),
+                out);
     }
 }

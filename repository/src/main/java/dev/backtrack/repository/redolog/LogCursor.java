@@ -4,7 +4,6 @@ import dev.backtrack.repository.RepositoryException;
 import dev.backtrack.repository.crypto.Sealer;
 import dev.backtrack.repository.crypto.Vault;
 import dev.backtrack.repository.model.Transaction;
-
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -113,14 +112,16 @@ public final class LogCursor implements Iterator<Transaction>, AutoCloseable {
             if (batch == null) {
                 boolean last = segment == bases.size() - 1;
                 if (scanner.end() == SegmentScanner.End.TORN && !last) {
-                    throw new RepositoryException("log segment " + SegmentScanner.fileOf(scanner) + " ends in a partial batch at offset "
-                            + scanner.position() + " but is not the last segment: the log is damaged, run 'backtrack verify'");
+                    throw new RepositoryException("log segment " + SegmentScanner.fileOf(scanner)
+                            + " ends in a partial batch at offset " + scanner.position()
+                            + " but is not the last segment: the log is damaged, run 'backtrack verify'");
                 }
                 scanner.close();
                 scanner = null;
                 if (!last) {
                     if (bases.get(segment + 1) != expected) {
-                        throw new RepositoryException("redo log gap: expected sequence " + expected + " but the next segment "
+                        throw new RepositoryException("redo log gap: expected sequence " + expected
+                                + " but the next segment "
                                 + SegmentName.log(dir, bases.get(segment + 1)) + " begins at " + bases.get(segment + 1)
                                 + "; run 'backtrack verify'");
                     }
@@ -129,15 +130,18 @@ public final class LogCursor implements Iterator<Transaction>, AutoCloseable {
                 }
                 continue;
             }
-            LogBatch.Decoded d = LogBatch.decode(batch, sealer, SegmentScanner.fileOf(scanner) + " before offset " + scanner.position());
+            LogBatch.Decoded d = LogBatch.decode(
+                    batch, sealer, SegmentScanner.fileOf(scanner) + " before offset " + scanner.position());
             if (d.baseSequence() != expected) {
-                throw new RepositoryException("redo log gap: expected sequence " + expected + " but " + SegmentScanner.fileOf(scanner)
-                        + " has " + d.baseSequence() + " before offset " + scanner.position() + "; run 'backtrack verify'");
+                throw new RepositoryException("redo log gap: expected sequence " + expected + " but "
+                        + SegmentScanner.fileOf(scanner) + " has " + d.baseSequence() + " before offset "
+                        + scanner.position() + "; run 'backtrack verify'");
             }
             if (d.continues()) {
                 if (wholeRun != d.baseSequence() && !runCompletes(d.baseSequence())) {
                     if (segment != bases.size() - 1) {
-                        throw new RepositoryException("log segment " + SegmentScanner.fileOf(scanner) + " ends inside transaction " + d.baseSequence()
+                        throw new RepositoryException("log segment " + SegmentScanner.fileOf(scanner)
+                                + " ends inside transaction " + d.baseSequence()
                                 + " but is not the last segment: the log is damaged, run 'backtrack verify'");
                     }
                     // the writer is still appending this transaction (or a crash cut it): it is not in the log yet

@@ -8,8 +8,8 @@ import java.util.List;
  * What the log holds, read from batch headers only (no decompression): first and last sequence,
  * last commit position, the latest commit time, and the log's size in bytes.
  */
-public record LogSummary(long firstSequence, long lastSequence, long lastPosition, long maxCommitMicros, long bytes,
-                         int segments) {
+public record LogSummary(
+        long firstSequence, long lastSequence, long lastPosition, long maxCommitMicros, long bytes, int segments) {
 
     public boolean isEmpty() {
         return lastSequence < firstSequence;
@@ -69,7 +69,8 @@ public record LogSummary(long firstSequence, long lastSequence, long lastPositio
      * on when the index fits (the index is a cache), else from the start.
      */
     private static long[] tail(Path dir, long base, Path file) {
-        List<SegmentIndex.Entry> index = SegmentIndex.read(SegmentName.index(dir, base), file.toFile().length());
+        List<SegmentIndex.Entry> index =
+                SegmentIndex.read(SegmentName.index(dir, base), file.toFile().length());
         if (index != null && !index.isEmpty()) {
             SegmentIndex.Entry e = index.get(index.size() - 1);
             try {
@@ -82,7 +83,7 @@ public record LogSummary(long firstSequence, long lastSequence, long lastPositio
             }
         }
         long[] t = scan(file, 0, -1, Long.MIN_VALUE);
-        return t != null ? t : new long[]{base - 1, -1, Long.MIN_VALUE};
+        return t != null ? t : new long[] {base - 1, -1, Long.MIN_VALUE};
     }
 
     /** Null when the first batch is not the expected one (a stale index). */
@@ -112,12 +113,13 @@ public record LogSummary(long firstSequence, long lastSequence, long lastPositio
         if (first && expectedBase >= 0) {
             return null;
         }
-        return first ? null : new long[]{last, position, maxTime};
+        return first ? null : new long[] {last, position, maxTime};
     }
 
     private static LogSummary ofSealed(Path dir, List<Long> bases, long bytes) {
         long[] t = scan(SegmentName.log(dir, bases.get(bases.size() - 2)), 0, -1, Long.MIN_VALUE);
-        return t == null ? new LogSummary(bases.get(0), bases.get(0) - 1, -1, Long.MIN_VALUE, bytes, bases.size())
+        return t == null
+                ? new LogSummary(bases.get(0), bases.get(0) - 1, -1, Long.MIN_VALUE, bytes, bases.size())
                 : new LogSummary(bases.get(0), t[0], t[1], t[2], bytes, bases.size());
     }
 }

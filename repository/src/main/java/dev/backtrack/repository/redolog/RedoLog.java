@@ -7,7 +7,6 @@ import dev.backtrack.repository.io.AtomicFiles;
 import dev.backtrack.repository.io.OwnerOnly;
 import dev.backtrack.repository.model.RowChange;
 import dev.backtrack.repository.model.Transaction;
-
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -89,12 +88,18 @@ public final class RedoLog implements AutoCloseable {
         }
         active.position(tail.validEnd());
         SegmentIndex.write(SegmentName.index(dir, base), tail.entries());
-        activeIndex = FileChannel.open(SegmentName.index(dir, base), StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        activeIndex =
+                FileChannel.open(SegmentName.index(dir, base), StandardOpenOption.WRITE, StandardOpenOption.APPEND);
     }
 
     /** What the last segment holds up to its last whole batch: its index entries, where it ends, and the state after it. */
-    private record Tail(List<SegmentIndex.Entry> entries, long validEnd, long nextSequence, long lastPosition, String lastSourceOffset, long maxTime) {
-    }
+    private record Tail(
+            List<SegmentIndex.Entry> entries,
+            long validEnd,
+            long nextSequence,
+            long lastPosition,
+            String lastSourceOffset,
+            long maxTime) {}
 
     private Tail scanTail(Path file, long base) throws IOException {
         List<SegmentIndex.Entry> entries = new ArrayList<>();
@@ -111,8 +116,9 @@ public final class RedoLog implements AutoCloseable {
                 }
                 LogBatch.Decoded d = LogBatch.decode(batch, sealer, file + " offset " + at);
                 if (d.baseSequence() != expected) {
-                    throw new RepositoryException("log segment " + file + " has sequence " + d.baseSequence() + " at offset " + at
-                            + " where " + expected + " was expected: the log has a gap, run 'backtrack verify'");
+                    throw new RepositoryException(
+                            "log segment " + file + " has sequence " + d.baseSequence() + " at offset " + at + " where "
+                                    + expected + " was expected: the log has a gap, run 'backtrack verify'");
                 }
                 if (runStart < 0) {
                     entries.add(new SegmentIndex.Entry(d.baseSequence(), at, Math.max(segTime, d.maxCommitMicros())));
@@ -143,7 +149,8 @@ public final class RedoLog implements AutoCloseable {
             byte[] batch;
             long time = Long.MIN_VALUE;
             while ((batch = scan.next()) != null) {
-                LogBatch.Decoded d = LogBatch.decode(batch, sealer, SegmentName.log(dir, base) + " offset " + scan.position());
+                LogBatch.Decoded d =
+                        LogBatch.decode(batch, sealer, SegmentName.log(dir, base) + " offset " + scan.position());
                 if (d.continues()) {
                     continue;
                 }
@@ -216,11 +223,14 @@ public final class RedoLog implements AutoCloseable {
             for (Transaction tx : numbered) {
                 segmentMaxTime = Math.max(segmentMaxTime, tx.commitMicros());
             }
-            SegmentIndex.append(activeIndex, new SegmentIndex.Entry(numbered.get(0).sequence(), at, segmentMaxTime));
+            SegmentIndex.append(
+                    activeIndex, new SegmentIndex.Entry(numbered.get(0).sequence(), at, segmentMaxTime));
         } catch (IOException | RuntimeException e) {
             undo(at, indexAt);
-            throw new RepositoryException("cannot append to the redo log in " + dir + ": " + e.getMessage()
-                    + " (check free space; nothing was acknowledged to the source)", e);
+            throw new RepositoryException(
+                    "cannot append to the redo log in " + dir + ": " + e.getMessage()
+                            + " (check free space; nothing was acknowledged to the source)",
+                    e);
         }
         nextSequence = seq;
         lastPosition = numbered.get(numbered.size() - 1).position();
@@ -286,9 +296,11 @@ public final class RedoLog implements AutoCloseable {
         Path file = SegmentName.log(dir, base);
         Path index = SegmentName.index(dir, base);
         try {
-            active = FileChannel.open(file, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), OwnerOnly.file());
+            active = FileChannel.open(
+                    file, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), OwnerOnly.file());
             Files.deleteIfExists(index);
-            activeIndex = FileChannel.open(index, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), OwnerOnly.file());
+            activeIndex = FileChannel.open(
+                    index, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), OwnerOnly.file());
             AtomicFiles.syncDirectory(dir);
         } catch (IOException | RuntimeException e) {
             // no half-made segment stays behind: the next append rolls again (a full disk fails here)
@@ -311,7 +323,11 @@ public final class RedoLog implements AutoCloseable {
             return List.of();
         }
         try (Stream<Path> files = Files.list(dir)) {
-            return files.mapToLong(SegmentName::baseOf).filter(b -> b >= 0).sorted().boxed().toList();
+            return files.mapToLong(SegmentName::baseOf)
+                    .filter(b -> b >= 0)
+                    .sorted()
+                    .boxed()
+                    .toList();
         } catch (IOException e) {
             throw new RepositoryException("cannot list the redo log in " + dir + ": " + e.getMessage(), e);
         }

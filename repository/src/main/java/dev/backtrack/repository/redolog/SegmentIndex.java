@@ -17,14 +17,16 @@ import java.util.List;
 final class SegmentIndex {
     static final int ENTRY = 24;
 
-    record Entry(long baseSequence, long filePosition, long maxTimeSoFar) {
-    }
+    record Entry(long baseSequence, long filePosition, long maxTimeSoFar) {}
 
-    private SegmentIndex() {
-    }
+    private SegmentIndex() {}
 
     static void append(FileChannel channel, Entry e) throws IOException {
-        ByteBuffer b = ByteBuffer.allocate(ENTRY).putLong(e.baseSequence).putLong(e.filePosition).putLong(e.maxTimeSoFar).flip();
+        ByteBuffer b = ByteBuffer.allocate(ENTRY)
+                .putLong(e.baseSequence)
+                .putLong(e.filePosition)
+                .putLong(e.maxTimeSoFar)
+                .flip();
         while (b.hasRemaining()) {
             channel.write(b);
         }
@@ -45,7 +47,10 @@ final class SegmentIndex {
             long lastPos = -1, lastSeq = -1, lastTime = Long.MIN_VALUE;
             while (b.hasRemaining()) {
                 Entry e = new Entry(b.getLong(), b.getLong(), b.getLong());
-                if (e.filePosition <= lastPos || e.baseSequence <= lastSeq || e.maxTimeSoFar < lastTime || e.filePosition >= logSize) {
+                if (e.filePosition <= lastPos
+                        || e.baseSequence <= lastSeq
+                        || e.maxTimeSoFar < lastTime
+                        || e.filePosition >= logSize) {
                     return null;
                 }
                 lastPos = e.filePosition;
@@ -60,7 +65,8 @@ final class SegmentIndex {
     }
 
     static void write(Path index, List<Entry> entries) throws IOException {
-        try (FileChannel ch = FileChannel.open(index, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+        try (FileChannel ch = FileChannel.open(
+                index, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
             for (Entry e : entries) {
                 append(ch, e);
             }

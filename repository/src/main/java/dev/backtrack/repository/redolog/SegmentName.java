@@ -6,8 +6,7 @@ import java.nio.file.Path;
 final class SegmentName {
     static final String LOG = ".log", INDEX = ".index";
 
-    private SegmentName() {
-    }
+    private SegmentName() {}
 
     static Path log(Path dir, long baseSequence) {
         return dir.resolve(String.format("%020d%s", baseSequence, LOG));

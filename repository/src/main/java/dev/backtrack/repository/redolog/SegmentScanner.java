@@ -1,7 +1,6 @@
 package dev.backtrack.repository.redolog;
 
 import dev.backtrack.repository.RepositoryException;
-
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -13,7 +12,10 @@ import java.nio.file.Path;
  */
 final class SegmentScanner implements AutoCloseable {
     /** What ended a scan. */
-    enum End { CLEAN, TORN }
+    enum End {
+        CLEAN,
+        TORN
+    }
 
     private static final int MAX_BATCH = 1 << 30;
     private final Path file;
@@ -81,7 +83,8 @@ final class SegmentScanner implements AutoCloseable {
             position = batchEnd;
             return bytes;
         } catch (IOException e) {
-            throw new RepositoryException("cannot read log segment " + file + " at offset " + position + ": " + e.getMessage(), e);
+            throw new RepositoryException(
+                    "cannot read log segment " + file + " at offset " + position + ": " + e.getMessage(), e);
         }
     }
 

@@ -9,7 +9,6 @@ import dev.backtrack.repository.checkpoint.DataStore;
 import dev.backtrack.repository.checkpoint.Manifest;
 import dev.backtrack.repository.io.AtomicFiles;
 import dev.backtrack.repository.mark.Marks;
-
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -31,20 +30,31 @@ import java.util.stream.Stream;
  */
 public final class Retention {
     /** What goes, and the oldest checkpoint that stays (from which the log is kept). */
-    public record Plan(List<Manifest> checkpoints, List<Path> segments, List<String> marks, long bytes, Manifest oldestKept, String earliestAfter) {
+    public record Plan(
+            List<Manifest> checkpoints,
+            List<Path> segments,
+            List<String> marks,
+            long bytes,
+            Manifest oldestKept,
+            String earliestAfter) {
         public boolean isEmpty() {
             return checkpoints.isEmpty() && segments.isEmpty() && marks.isEmpty();
         }
     }
 
-    private Retention() {
-    }
+    private Retention() {}
 
     /** @param window zero for no window rule; {@code keep} zero for no count rule; both zero keeps everything */
     public static Plan plan(Repository repo, int keep, Duration window, long nowMicros) {
         List<Manifest> all = repo.checkpoints();
         if (all.isEmpty() || (keep == 0 && window.isZero())) {
-            return new Plan(List.of(), List.of(), List.of(), 0, all.isEmpty() ? null : all.get(0), all.isEmpty() ? null : all.get(0).time());
+            return new Plan(
+                    List.of(),
+                    List.of(),
+                    List.of(),
+                    0,
+                    all.isEmpty() ? null : all.get(0),
+                    all.isEmpty() ? null : all.get(0).time());
         }
         int oldestKept = all.size() - 1;
         if (keep > 0) {
@@ -66,9 +76,14 @@ public final class Retention {
         for (Manifest m : all.subList(oldestKept, all.size())) {
             Chain.of(all, m).links().forEach(l -> keptIds.add(l.id()));
         }
-        List<Manifest> expired = all.stream().filter(m -> !keptIds.contains(m.id())).toList();
-        Manifest kept = all.stream().filter(m -> keptIds.contains(m.id())).min(Comparator.comparingLong(Manifest::nextSequence)).orElseThrow();
-        Set<String> keptChunks = chunks(all.stream().filter(m -> keptIds.contains(m.id())).toList());
+        List<Manifest> expired =
+                all.stream().filter(m -> !keptIds.contains(m.id())).toList();
+        Manifest kept = all.stream()
+                .filter(m -> keptIds.contains(m.id()))
+                .min(Comparator.comparingLong(Manifest::nextSequence))
+                .orElseThrow();
+        Set<String> keptChunks =
+                chunks(all.stream().filter(m -> keptIds.contains(m.id())).toList());
         long bytes = 0;
         Set<String> counted = new HashSet<>();
         for (Manifest m : expired) {
@@ -94,7 +109,8 @@ public final class Retention {
                 marks.add(m.name());
             }
         }
-        Manifest earliest = all.stream().filter(m -> keptIds.contains(m.id())).findFirst().orElseThrow();
+        Manifest earliest =
+                all.stream().filter(m -> keptIds.contains(m.id())).findFirst().orElseThrow();
         return new Plan(expired, segments, marks, bytes, kept, earliest.time());
     }
 
@@ -105,18 +121,21 @@ public final class Retention {
      */
     public static void apply(Repository repo, Plan plan) {
         // no restore or verify reads what goes, and no checkpoint is being written while unnamed data files are swept
-        try (ReadLease lease = ReadLease.expirer(repo.path()); FileChannel building = repo.lockForCheckpoint()) {
+        try (ReadLease lease = ReadLease.expirer(repo.path());
+                FileChannel building = repo.lockForCheckpoint()) {
             for (Manifest m : plan.checkpoints()) {
                 Path dir = repo.checkpointsDir().resolve(m.id());
                 Path gone = repo.checkpointsDir().resolve(".partial-expired-" + m.id());
                 AtomicFiles.move(dir, gone);
                 Checkpoints.deleteTree(gone);
             }
-            // data files no remaining manifest names: the expired checkpoints' own, and those of checkpoints a crash cut short
+            // data files no remaining manifest names: the expired checkpoints' own, and those of checkpoints a crash
+            // cut short
             DataStore.sweep(repo.dataDir(), chunks(Checkpoints.list(repo.checkpointsDir(), true)));
             for (Path log : plan.segments()) {
                 Files.deleteIfExists(log);
-                Files.deleteIfExists(log.resolveSibling(log.getFileName().toString().replace(".log", ".index")));
+                Files.deleteIfExists(
+                        log.resolveSibling(log.getFileName().toString().replace(".log", ".index")));
             }
             if (!plan.segments().isEmpty()) {
                 AtomicFiles.syncDirectory(repo.logDir());
@@ -125,7 +144,10 @@ public final class Retention {
                 Files.deleteIfExists(repo.path().resolve("marks").resolve(name + ".json"));
             }
         } catch (IOException e) {
-            throw new RepositoryException("cannot expire from " + repo.path() + ": " + e.getMessage() + " (what was removed is consistent; run 'backtrack verify')", e);
+            throw new RepositoryException(
+                    "cannot expire from " + repo.path() + ": " + e.getMessage()
+                            + " (what was removed is consistent; run 'backtrack verify')",
+                    e);
         }
     }
 
@@ -142,8 +164,10 @@ public final class Retention {
         if (plan.isEmpty()) {
             return "retention: nothing to expire; the recoverable window starts at " + plan.earliestAfter();
         }
-        return "retention: " + (dryRun ? "would expire " : "expired ") + plan.checkpoints().size() + " checkpoints, " + plan.segments().size()
-                + " log segments and " + plan.marks().size() + " marks (" + plan.bytes() / (1 << 20) + " MiB); the recoverable window "
+        return "retention: " + (dryRun ? "would expire " : "expired ")
+                + plan.checkpoints().size() + " checkpoints, " + plan.segments().size()
+                + " log segments and " + plan.marks().size() + " marks (" + plan.bytes() / (1 << 20)
+                + " MiB); the recoverable window "
                 + (dryRun ? "would start" : "starts") + " at " + plan.earliestAfter();
     }
 
@@ -152,8 +176,11 @@ public final class Retention {
             return List.of();
         }
         try (Stream<Path> files = Files.list(dir)) {
-            return files.map(p -> p.getFileName().toString()).filter(n -> n.matches("\\d{20}\\.log"))
-                    .map(n -> Long.parseLong(n.substring(0, 20))).sorted().toList();
+            return files.map(p -> p.getFileName().toString())
+                    .filter(n -> n.matches("\\d{20}\\.log"))
+                    .map(n -> Long.parseLong(n.substring(0, 20)))
+                    .sorted()
+                    .toList();
         } catch (IOException e) {
             throw new RepositoryException("cannot list the redo log in " + dir + ": " + e.getMessage(), e);
         }

@@ -14,31 +14,101 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * expression MariaDB/MySQL sets the column to when its row changes ({@code current_timestamp(6)}), or
  * null; {@code virtual} true for a generated column computed when read (MariaDB's VIRTUAL), not stored.
  */
-public record Column(int attnum, String name, String type, boolean nullable, String defaultExpression, String sequence,
-                     String identity, String generated, String missing, @JsonInclude(JsonInclude.Include.NON_NULL) String collation,
-                     @JsonInclude(JsonInclude.Include.NON_NULL) String onUpdate, @JsonInclude(JsonInclude.Include.NON_NULL) Boolean virtual) {
+public record Column(
+        int attnum,
+        String name,
+        String type,
+        boolean nullable,
+        String defaultExpression,
+        String sequence,
+        String identity,
+        String generated,
+        String missing,
+        @JsonInclude(JsonInclude.Include.NON_NULL) String collation,
+        @JsonInclude(JsonInclude.Include.NON_NULL) String onUpdate,
+        @JsonInclude(JsonInclude.Include.NON_NULL) Boolean virtual) {
 
-    public Column(int attnum, String name, String type, boolean nullable, String defaultExpression, String sequence, String identity, String generated,
-                  String missing, String collation) {
-        this(attnum, name, type, nullable, defaultExpression, sequence, identity, generated, missing, collation, null, null);
+    public Column(
+            int attnum,
+            String name,
+            String type,
+            boolean nullable,
+            String defaultExpression,
+            String sequence,
+            String identity,
+            String generated,
+            String missing,
+            String collation) {
+        this(
+                attnum,
+                name,
+                type,
+                nullable,
+                defaultExpression,
+                sequence,
+                identity,
+                generated,
+                missing,
+                collation,
+                null,
+                null);
     }
 
-    public Column(int attnum, String name, String type, boolean nullable, String defaultExpression, String sequence, String identity, String generated,
-                  String missing) {
+    public Column(
+            int attnum,
+            String name,
+            String type,
+            boolean nullable,
+            String defaultExpression,
+            String sequence,
+            String identity,
+            String generated,
+            String missing) {
         this(attnum, name, type, nullable, defaultExpression, sequence, identity, generated, missing, null);
     }
 
     /** The same column under another number, with another value for rows from before it was added. */
     public Column renumbered(int newAttnum, String newMissing) {
-        return new Column(newAttnum, name, type, nullable, defaultExpression, sequence, identity, generated, newMissing, collation, onUpdate, virtual);
+        return new Column(
+                newAttnum,
+                name,
+                type,
+                nullable,
+                defaultExpression,
+                sequence,
+                identity,
+                generated,
+                newMissing,
+                collation,
+                onUpdate,
+                virtual);
     }
 
     /** The same column of another type. */
     public Column retyped(String newType) {
-        return new Column(attnum, name, newType, nullable, defaultExpression, sequence, identity, generated, missing, collation, onUpdate, virtual);
+        return new Column(
+                attnum,
+                name,
+                newType,
+                nullable,
+                defaultExpression,
+                sequence,
+                identity,
+                generated,
+                missing,
+                collation,
+                onUpdate,
+                virtual);
     }
 
-    public Column(String name, String type, boolean nullable, String defaultExpression, String sequence, String identity, String generated) {
+    public Column(
+            String name,
+            String type,
+            boolean nullable,
+            String defaultExpression,
+            String sequence,
+            String identity,
+            String generated) {
         this(0, name, type, nullable, defaultExpression, sequence, identity, generated, null);
     }
 }

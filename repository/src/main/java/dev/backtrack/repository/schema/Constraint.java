@@ -1,5 +1,4 @@
 package dev.backtrack.repository.schema;
 
 /** A table constraint other than the primary key: kind u(nique), c(heck), f(oreign key) or x (exclusion), and its definition. */
-public record Constraint(String name, String kind, String definition) {
-}
+public record Constraint(String name, String kind, String definition) {}

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.backtrack.repository.RepositoryException;
 import dev.backtrack.repository.io.AtomicFiles;
 import dev.backtrack.repository.io.OwnerOnly;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,15 +36,18 @@ public final class SchemaHistory {
     /** Reads the versions not read yet (a reader following the agent finds the ones it wrote since). */
     private void load() {
         try (Stream<Path> files = Files.list(dir)) {
-            for (Path f : files.filter(p -> p.getFileName().toString().endsWith(".json")).toList()) {
+            for (Path f : files.filter(p -> p.getFileName().toString().endsWith(".json"))
+                    .toList()) {
                 if (!versions.containsKey(idOf(f))) {
                     TableSchema s = JSON.readValue(AtomicFiles.readChecked(f), TableSchema.class);
                     versions.put(s.id(), s);
                 }
             }
         } catch (IOException | NumberFormatException e) {
-            throw new RepositoryException("cannot read schema history in " + dir + ": " + e.getMessage()
-                    + " (run 'backtrack verify' to find the damaged file)", e);
+            throw new RepositoryException(
+                    "cannot read schema history in " + dir + ": " + e.getMessage()
+                            + " (run 'backtrack verify' to find the damaged file)",
+                    e);
         }
     }
 
@@ -61,7 +63,8 @@ public final class SchemaHistory {
             s = versions.get(id);
         }
         if (s == null) {
-            throw new RepositoryException("schema version " + id + " is missing from " + dir + ": the repository is damaged, run 'backtrack verify'");
+            throw new RepositoryException("schema version " + id + " is missing from " + dir
+                    + ": the repository is damaged, run 'backtrack verify'");
         }
         return s;
     }
@@ -91,7 +94,9 @@ public final class SchemaHistory {
         int id = versions.isEmpty() ? 1 : versions.lastKey() + 1;
         TableSchema version = candidate.withIdentity(id, fromSequence);
         try {
-            AtomicFiles.writeChecked(dir.resolve(String.format("%08d.json", id)), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(version));
+            AtomicFiles.writeChecked(
+                    dir.resolve(String.format("%08d.json", id)),
+                    JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(version));
         } catch (IOException e) {
             throw new RepositoryException("cannot write schema version " + id + ": " + e.getMessage(), e);
         }

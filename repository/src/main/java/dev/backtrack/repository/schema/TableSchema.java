@@ -2,7 +2,6 @@ package dev.backtrack.repository.schema;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
-
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -15,9 +14,21 @@ import java.util.Objects;
  * {@code primaryKeyName} names its constraint. {@code indexes} are the CREATE INDEX statements of indexes that back no constraint.
  * {@code partitionKey} is a partitioned table's key ({@code RANGE (created_at)}), null for any other table.
  */
-public record TableSchema(int id, long relationId, String schema, String table, List<Column> columns, List<String> primaryKey,
-                          String primaryKeyName, Map<String, List<String>> enums, Map<String, String> domains, List<String> indexes, List<Constraint> constraints,
-                          boolean replicaIdentityFull, long fromSequence, @JsonInclude(JsonInclude.Include.NON_NULL) String partitionKey) {
+public record TableSchema(
+        int id,
+        long relationId,
+        String schema,
+        String table,
+        List<Column> columns,
+        List<String> primaryKey,
+        String primaryKeyName,
+        Map<String, List<String>> enums,
+        Map<String, String> domains,
+        List<String> indexes,
+        List<Constraint> constraints,
+        boolean replicaIdentityFull,
+        long fromSequence,
+        @JsonInclude(JsonInclude.Include.NON_NULL) String partitionKey) {
 
     public TableSchema {
         primaryKey = primaryKey == null ? List.of() : primaryKey;
@@ -27,15 +38,60 @@ public record TableSchema(int id, long relationId, String schema, String table, 
         constraints = constraints == null ? List.of() : constraints;
     }
 
-    public TableSchema(int id, long relationId, String schema, String table, List<Column> columns, List<String> primaryKey,
-                       String primaryKeyName, Map<String, List<String>> enums, Map<String, String> domains, List<String> indexes, List<Constraint> constraints,
-                       boolean replicaIdentityFull, long fromSequence) {
-        this(id, relationId, schema, table, columns, primaryKey, primaryKeyName, enums, domains, indexes, constraints, replicaIdentityFull, fromSequence, null);
+    public TableSchema(
+            int id,
+            long relationId,
+            String schema,
+            String table,
+            List<Column> columns,
+            List<String> primaryKey,
+            String primaryKeyName,
+            Map<String, List<String>> enums,
+            Map<String, String> domains,
+            List<String> indexes,
+            List<Constraint> constraints,
+            boolean replicaIdentityFull,
+            long fromSequence) {
+        this(
+                id,
+                relationId,
+                schema,
+                table,
+                columns,
+                primaryKey,
+                primaryKeyName,
+                enums,
+                domains,
+                indexes,
+                constraints,
+                replicaIdentityFull,
+                fromSequence,
+                null);
     }
 
-    public TableSchema(int id, String schema, String table, List<Column> columns, List<String> primaryKey,
-                       Map<String, List<String>> enums, long fromSequence) {
-        this(id, 0, schema, table, columns, primaryKey, null, enums, Map.of(), List.of(), List.of(), false, fromSequence, null);
+    public TableSchema(
+            int id,
+            String schema,
+            String table,
+            List<Column> columns,
+            List<String> primaryKey,
+            Map<String, List<String>> enums,
+            long fromSequence) {
+        this(
+                id,
+                0,
+                schema,
+                table,
+                columns,
+                primaryKey,
+                null,
+                enums,
+                Map.of(),
+                List.of(),
+                List.of(),
+                false,
+                fromSequence,
+                null);
     }
 
     @JsonIgnore
@@ -73,14 +129,35 @@ public record TableSchema(int id, long relationId, String schema, String table, 
 
     /** Same table shape (ignoring id and validity), so no new version is needed. */
     public boolean sameShape(TableSchema other) {
-        return relationId == other.relationId && schema.equals(other.schema) && table.equals(other.table) && columns.equals(other.columns)
-                && primaryKey.equals(other.primaryKey) && Objects.equals(primaryKeyName, other.primaryKeyName) && enums.equals(other.enums) && domains.equals(other.domains) && indexes.equals(other.indexes)
-                && constraints.equals(other.constraints) && replicaIdentityFull == other.replicaIdentityFull
+        return relationId == other.relationId
+                && schema.equals(other.schema)
+                && table.equals(other.table)
+                && columns.equals(other.columns)
+                && primaryKey.equals(other.primaryKey)
+                && Objects.equals(primaryKeyName, other.primaryKeyName)
+                && enums.equals(other.enums)
+                && domains.equals(other.domains)
+                && indexes.equals(other.indexes)
+                && constraints.equals(other.constraints)
+                && replicaIdentityFull == other.replicaIdentityFull
                 && Objects.equals(partitionKey, other.partitionKey);
     }
 
     public TableSchema withIdentity(int newId, long newFromSequence) {
-        return new TableSchema(newId, relationId, schema, table, columns, primaryKey, primaryKeyName, enums, domains, indexes, constraints, replicaIdentityFull,
-                newFromSequence, partitionKey);
+        return new TableSchema(
+                newId,
+                relationId,
+                schema,
+                table,
+                columns,
+                primaryKey,
+                primaryKeyName,
+                enums,
+                domains,
+                indexes,
+                constraints,
+                replicaIdentityFull,
+                newFromSequence,
+                partitionKey);
     }
 }

@@ -13,7 +13,6 @@ import dev.backtrack.repository.mark.Marks;
 import dev.backtrack.repository.model.Micros;
 import dev.backtrack.repository.redolog.LogCheck;
 import dev.backtrack.repository.schema.SchemaHistory;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,12 +36,19 @@ import java.util.stream.Stream;
  */
 public final class Verifier {
     /** What verify proved, and what it found wrong. */
-    public record Report(boolean ok, String earliest, String latest, long checkpoints, long logBatches, long firstSequence,
-                         long lastSequence, long bytes, List<String> problems, List<String> notes) {
-    }
+    public record Report(
+            boolean ok,
+            String earliest,
+            String latest,
+            long checkpoints,
+            long logBatches,
+            long firstSequence,
+            long lastSequence,
+            long bytes,
+            List<String> problems,
+            List<String> notes) {}
 
-    private Verifier() {
-    }
+    private Verifier() {}
 
     /** @param readDataPercent share of checkpoint data files whose rows are decoded and counted (0: hashes only) */
     public static Report run(Path path, int readDataPercent, Consumer<String> progress) {
@@ -62,18 +68,31 @@ public final class Verifier {
         checkData(repo.dataDir(), manifests, readDataPercent, problems, notes);
         manifests.sort(Comparator.comparingLong(Manifest::timeMicros));
         for (Manifest m : manifests) {
-            if (log.batches() > 0 && (m.nextSequence() < log.firstSequence() || m.nextSequence() > log.lastSequence() + 1)) {
-                problems.add("checkpoint " + m.id() + " continues at log sequence " + m.nextSequence() + ", outside the log's "
-                        + log.firstSequence() + ".." + log.lastSequence());
+            if (log.batches() > 0
+                    && (m.nextSequence() < log.firstSequence() || m.nextSequence() > log.lastSequence() + 1)) {
+                problems.add("checkpoint " + m.id() + " continues at log sequence " + m.nextSequence()
+                        + ", outside the log's " + log.firstSequence() + ".." + log.lastSequence());
             }
         }
         if (manifests.isEmpty()) {
             problems.add("no readable checkpoint: nothing can be restored");
         }
-        String earliest = manifests.isEmpty() ? null : Micros.format(manifests.get(0).timeMicros());
-        long latestMicros = manifests.isEmpty() ? Long.MIN_VALUE : Math.max(manifests.get(manifests.size() - 1).timeMicros(), log.maxCommitMicros());
-        return new Report(problems.isEmpty(), earliest, manifests.isEmpty() ? null : Micros.format(latestMicros), manifests.size(), log.batches(),
-                log.firstSequence(), log.lastSequence(), log.bytes(), problems, notes);
+        String earliest =
+                manifests.isEmpty() ? null : Micros.format(manifests.get(0).timeMicros());
+        long latestMicros = manifests.isEmpty()
+                ? Long.MIN_VALUE
+                : Math.max(manifests.get(manifests.size() - 1).timeMicros(), log.maxCommitMicros());
+        return new Report(
+                problems.isEmpty(),
+                earliest,
+                manifests.isEmpty() ? null : Micros.format(latestMicros),
+                manifests.size(),
+                log.batches(),
+                log.firstSequence(),
+                log.lastSequence(),
+                log.bytes(),
+                problems,
+                notes);
     }
 
     /** The schema history, the binlog connector's own history, marks and gaps: each must read; gaps are noted. */
@@ -92,8 +111,10 @@ public final class Verifier {
         try {
             Marks.list(path);
             for (Gaps.Gap g : Gaps.list(path)) {
-                notes.add("gap in the recoverable window: nothing captured after " + Micros.format(g.afterMicros()) + " until "
-                        + (g.endMicros() == null ? "a fresh checkpoint (being taken)" : Micros.format(g.endMicros())) + " (" + g.reason() + ")");
+                notes.add("gap in the recoverable window: nothing captured after " + Micros.format(g.afterMicros())
+                        + " until "
+                        + (g.endMicros() == null ? "a fresh checkpoint (being taken)" : Micros.format(g.endMicros()))
+                        + " (" + g.reason() + ")");
             }
         } catch (RepositoryException e) {
             problems.add(e.getMessage());
@@ -141,7 +162,8 @@ public final class Verifier {
             problems.add(e.getMessage() + (main != null ? " (the manifest itself is intact)" : ""));
         }
         if (main != null && copy != null && !main.checksum().equals(copy.checksum())) {
-            problems.add("checkpoint " + dir + ": " + Checkpoints.MANIFEST + " and " + Checkpoints.MANIFEST_COPY + " differ");
+            problems.add("checkpoint " + dir + ": " + Checkpoints.MANIFEST + " and " + Checkpoints.MANIFEST_COPY
+                    + " differ");
         }
         return main != null ? main : copy;
     }
@@ -151,7 +173,8 @@ public final class Verifier {
      * of them, chosen at random, every record decoded and counted too. Data files no checkpoint
      * names are a note: an interrupted checkpoint left them, and the next expire removes them.
      */
-    private static void checkData(Path dataDir, List<Manifest> manifests, int readDataPercent, List<String> problems, List<String> notes) {
+    private static void checkData(
+            Path dataDir, List<Manifest> manifests, int readDataPercent, List<String> problems, List<String> notes) {
         Map<String, Manifest.Chunk> chunks = new LinkedHashMap<>();
         Map<String, Boolean> delta = new HashMap<>();
         Set<String> objects = new HashSet<>();
@@ -179,13 +202,20 @@ public final class Verifier {
                     DataStore.check(dataDir, c);
                 }
             } catch (RuntimeException e) {
-                problems.add(e instanceof RepositoryException ? e.getMessage()
-                        : "checkpoint data file " + DataStore.file(dataDir, c.sha256()) + " does not decode (" + e + "): the checkpoint is damaged");
+                problems.add(
+                        e instanceof RepositoryException
+                                ? e.getMessage()
+                                : "checkpoint data file " + DataStore.file(dataDir, c.sha256()) + " does not decode ("
+                                        + e + "): the checkpoint is damaged");
             }
         }
-        long unused = DataStore.stored(dataDir).keySet().stream().filter(n -> !chunks.containsKey(n)).count();
+        long unused = DataStore.stored(dataDir).keySet().stream()
+                .filter(n -> !chunks.containsKey(n))
+                .count();
         if (unused > 0) {
-            notes.add(unused + " data files in " + dataDir + " belong to no checkpoint (left by an interrupted checkpoint or expire; the next expire removes them)");
+            notes.add(
+                    unused + " data files in " + dataDir
+                            + " belong to no checkpoint (left by an interrupted checkpoint or expire; the next expire removes them)");
         }
     }
 }

@@ -1,5 +1,9 @@
 package dev.backtrack.repository.checkpoint;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.backtrack.config.Engine;
 import dev.backtrack.repository.Repository;
 import dev.backtrack.repository.fold.FoldMemory;
@@ -12,9 +16,6 @@ import dev.backtrack.repository.model.Unavailable;
 import dev.backtrack.repository.redolog.RedoLog;
 import dev.backtrack.repository.schema.Column;
 import dev.backtrack.repository.schema.TableSchema;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -24,10 +25,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Every checkpoint kind, and every chain of them, gives the same table state at every sequence as
@@ -55,7 +54,8 @@ class CheckpointChainTest {
     private int copyCounter;
 
     private static TableSchema table(long relation, String name, List<Column> columns, List<String> key) {
-        return new TableSchema(0, relation, "public", name, columns, key, null, Map.of(), Map.of(), List.of(), List.of(), false, 1);
+        return new TableSchema(
+                0, relation, "public", name, columns, key, null, Map.of(), Map.of(), List.of(), List.of(), false, 1);
     }
 
     @Test
@@ -100,8 +100,12 @@ class CheckpointChainTest {
             for (int tx = 1; tx <= 360; tx++) {
                 transaction(tx);
                 if (tx % 30 == 0) {
-                    // incrementals on incrementals, differentials, fulls on top of deltas, deltas across the schema change and the TRUNCATE
-                    String kind = List.of("incr", "incr", "diff", "incr", "full", "incr", "diff", "diff", "incr", "full", "incr", "incr").get(tx / 30 - 1);
+                    // incrementals on incrementals, differentials, fulls on top of deltas, deltas across the schema
+                    // change and the TRUNCATE
+                    String kind = List.of(
+                                    "incr", "incr", "diff", "incr", "full", "incr", "diff", "diff", "incr", "full",
+                                    "incr", "incr")
+                            .get(tx / 30 - 1);
                     Manifest m = CheckpointKinds.build(repo, kind, sequence, 3, Long::toString);
                     assertNotNull(m, kind + " after transaction " + tx);
                     assertEquals(sequence + 1, m.nextSequence());
@@ -119,17 +123,29 @@ class CheckpointChainTest {
             for (Manifest m : all) {
                 if (m.nextSequence() <= s + 1) {
                     Chain chain = Chain.of(all, m);
-                    assertEquals(at.getValue(), restore(chain, s, compared % 2 == 0), chain.describe() + " + log at sequence " + s);
+                    assertEquals(
+                            at.getValue(),
+                            restore(chain, s, compared % 2 == 0),
+                            chain.describe() + " + log at sequence " + s);
                     compared++;
                 }
             }
         }
         assertTrue(compared > 60, "chains compared: " + compared);
         // a table nothing changed keeps checkpoint 0's data files in every later full
-        Manifest.TableEntry original = first.tables().stream().filter(t -> t.table().equals("public.stable")).findFirst().orElseThrow();
+        Manifest.TableEntry original = first.tables().stream()
+                .filter(t -> t.table().equals("public.stable"))
+                .findFirst()
+                .orElseThrow();
         for (Manifest m : all) {
             if (!m.delta()) {
-                assertEquals(original.chunks(), m.tables().stream().filter(t -> t.table().equals("public.stable")).findFirst().orElseThrow().chunks());
+                assertEquals(
+                        original.chunks(),
+                        m.tables().stream()
+                                .filter(t -> t.table().equals("public.stable"))
+                                .findFirst()
+                                .orElseThrow()
+                                .chunks());
             }
         }
         // the last checkpoint folded into one new full equals the model too
@@ -142,9 +158,12 @@ class CheckpointChainTest {
         List<RowChange> changes = new ArrayList<>();
         Map<String, Object[]> people = model.get("public.contacts");
         if (tx == 100) {
-            contactsV2 = repo.schemas().register(table(101, "contacts", List.of(ID, NAME, NOTES, SCORE), List.of("id")), sequence + 1);
-            changes.add(new RowChange(contactsV2.id(), Op.SCHEMA, null, new Object[]{"ALTER TABLE", "ALTER TABLE contacts ADD score bigint"}));
-            people.replaceAll((k, r) -> new Object[]{r[0], r[1], r[2], null});
+            contactsV2 = repo.schemas()
+                    .register(table(101, "contacts", List.of(ID, NAME, NOTES, SCORE), List.of("id")), sequence + 1);
+            changes.add(new RowChange(contactsV2.id(), Op.SCHEMA, null, new Object[] {
+                "ALTER TABLE", "ALTER TABLE contacts ADD score bigint"
+            }));
+            people.replaceAll((k, r) -> new Object[] {r[0], r[1], r[2], null});
             contacts = contactsV2;
         }
         if (tx == 130) {
@@ -166,7 +185,9 @@ class CheckpointChainTest {
             List<String> keys = new ArrayList<>(people.keySet());
             if (what < 3 || keys.isEmpty()) {
                 long id = 1000 + tx * 10L + i;
-                Object[] row = wide ? new Object[]{id, "new " + id, "notes " + id, (long) tx} : new Object[]{id, "new " + id, "notes " + id};
+                Object[] row = wide
+                        ? new Object[] {id, "new " + id, "notes " + id, (long) tx}
+                        : new Object[] {id, "new " + id, "notes " + id};
                 changes.add(new RowChange(contacts.id(), Op.INSERT, null, row));
                 people.put(key(id), row);
             } else if (what < 6) {
@@ -199,7 +220,8 @@ class CheckpointChainTest {
             } else if (deals != null) {
                 long id = random.nextInt(30);
                 Object[] row = {id, "deal " + tx};
-                changes.add(new RowChange(deals.id(), model.get("public.deals").containsKey(key(id)) ? Op.UPDATE : Op.INSERT, null, row));
+                changes.add(new RowChange(
+                        deals.id(), model.get("public.deals").containsKey(key(id)) ? Op.UPDATE : Op.INSERT, null, row));
                 model.get("public.deals").put(key(id), row);
             }
         }
@@ -221,12 +243,20 @@ class CheckpointChainTest {
         FoldMemory memory = new FoldMemory(tinyMemory ? 4 << 10 : Long.MAX_VALUE, dir.resolve("scratch"));
         dir.resolve("scratch").toFile().mkdirs();
         Map<String, List<String>> out = new TreeMap<>();
-        try (LogFold.Result fold = LogFold.fold(repo.logDir(), repo.schemas(), chain.tip().nextSequence(),
-                chain.seed(repo.dataDir(), repo.schemas(), memory), memory, tx -> tx.sequence() > through, n -> { })) {
+        try (LogFold.Result fold = LogFold.fold(
+                repo.logDir(),
+                repo.schemas(),
+                chain.tip().nextSequence(),
+                chain.seed(repo.dataDir(), repo.schemas(), memory),
+                memory,
+                tx -> tx.sequence() > through,
+                n -> {})) {
             for (TableFold f : fold.tables().values()) {
                 Manifest.TableEntry entry = chain.fullEntry(f);
                 List<Object[]> rows = new ArrayList<>();
-                f.merge(entry == null ? Collections.emptyIterator() : ChunkReader.rows(repo.dataDir(), entry), rows::add);
+                f.merge(
+                        entry == null ? Collections.emptyIterator() : ChunkReader.rows(repo.dataDir(), entry),
+                        rows::add);
                 out.put(f.schema().qualifiedName(), render(rows));
             }
         }

@@ -1,13 +1,16 @@
 package dev.backtrack.repository.checkpoint;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.backtrack.repository.RepositoryException;
 import dev.backtrack.repository.codec.RowCodec;
 import dev.backtrack.repository.fold.NetState;
 import dev.backtrack.repository.schema.Column;
 import dev.backtrack.repository.schema.TableSchema;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,21 +23,36 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class CheckpointsTest {
-    private static final TableSchema CONTACTS = new TableSchema(1, "public", "contacts", List.of(
-            new Column("id", "bigint", false, "nextval('contacts_id_seq'::regclass)", "public.contacts_id_seq", null, null),
-            new Column("name", "text", true, null, null, null, null),
-            new Column("stage", "public.stage", true, null, null, null, null)),
-            List.of("id"), Map.of("public.stage", List.of("lead", "won")), 1);
-    private static final TableSchema EMPTY = new TableSchema(2, "crm", "audit log", List.of(
-            new Column("at", "timestamp with time zone", false, null, null, null, null)), List.of(), Map.of(), 1);
+    private static final TableSchema CONTACTS = new TableSchema(
+            1,
+            "public",
+            "contacts",
+            List.of(
+                    new Column(
+                            "id",
+                            "bigint",
+                            false,
+                            "nextval('contacts_id_seq'::regclass)",
+                            "public.contacts_id_seq",
+                            null,
+                            null),
+                    new Column("name", "text", true, null, null, null, null),
+                    new Column("stage", "public.stage", true, null, null, null, null)),
+            List.of("id"),
+            Map.of("public.stage", List.of("lead", "won")),
+            1);
+    private static final TableSchema EMPTY = new TableSchema(
+            2,
+            "crm",
+            "audit log",
+            List.of(new Column("at", "timestamp with time zone", false, null, null, null, null)),
+            List.of(),
+            Map.of(),
+            1);
 
     @TempDir
     Path dir;
@@ -51,12 +69,17 @@ class CheckpointsTest {
         rows.forEach(r -> w.addRow(CONTACTS, r));
         assertEquals(n, w.rows(CONTACTS));
         assertEquals(0, w.rows(EMPTY));
-        return w.finishFull(CheckpointAt.of(timeMicros, 0x1234, "0/1234", 42).withTime("2025-01-01T00:00:00Z").withOffset("{\"lsn\":4660}")
+        return w.finishFull(CheckpointAt.of(timeMicros, 0x1234, "0/1234", 42)
+                .withTime("2025-01-01T00:00:00Z")
+                .withOffset("{\"lsn\":4660}")
                 .withSequences(Map.of("public.contacts_id_seq", 99L), Map.of()));
     }
 
     private static Manifest.TableEntry table(Manifest m, String name) {
-        return m.tables().stream().filter(t -> t.table().equals(name)).findFirst().orElseThrow();
+        return m.tables().stream()
+                .filter(t -> t.table().equals(name))
+                .findFirst()
+                .orElseThrow();
     }
 
     private List<Object[]> read(Manifest m, String table) {
@@ -96,23 +119,35 @@ class CheckpointsTest {
 
     @Test
     void tablesShareOneSortBudgetSoATableReadEarlierIsSpilledInsteadOfKeptUntilTheEnd() throws IOException {
-        TableSchema other = new TableSchema(3, "public", "notes", CONTACTS.columns(), List.of("id"), Map.of("public.stage", List.of("lead", "won")), 1);
+        TableSchema other = new TableSchema(
+                3,
+                "public",
+                "notes",
+                CONTACTS.columns(),
+                List.of("id"),
+                Map.of("public.stage", List.of("lead", "won")),
+                1);
         CheckpointWriter w = new CheckpointWriter(dir, "budget", 1);
         String body = "x".repeat(4000);
         // 40 MB into contacts (under the 64 MiB budget on its own), then 40 MB into notes: together past it
         for (long i = 1; i <= 10_000; i++) {
-            w.addRow(CONTACTS, new Object[]{i, body, null});
+            w.addRow(CONTACTS, new Object[] {i, body, null});
         }
         try (var files = Files.list(dir.resolve(".partial-budget"))) {
-            assertFalse(files.anyMatch(f -> f.getFileName().toString().contains(".run")), "contacts spilled on its own");
+            assertFalse(
+                    files.anyMatch(f -> f.getFileName().toString().contains(".run")), "contacts spilled on its own");
         }
         for (long i = 1; i <= 10_000; i++) {
-            w.addRow(other, new Object[]{i, body, "won"});
+            w.addRow(other, new Object[] {i, body, "won"});
         }
         try (var files = Files.list(dir.resolve(".partial-budget"))) {
-            assertTrue(files.anyMatch(f -> f.getFileName().toString().contains(".run")), "the tables held more than the budget together without spilling");
+            assertTrue(
+                    files.anyMatch(f -> f.getFileName().toString().contains(".run")),
+                    "the tables held more than the budget together without spilling");
         }
-        Manifest m = w.finishFull(CheckpointAt.of(10, 0x1234, "0/1234", 42).withTime("2025-01-01T00:00:00Z").withOffset("{\"lsn\":4660}"));
+        Manifest m = w.finishFull(CheckpointAt.of(10, 0x1234, "0/1234", 42)
+                .withTime("2025-01-01T00:00:00Z")
+                .withOffset("{\"lsn\":4660}"));
         assertEquals(10_000, read(m, "public.contacts").size());
         assertEquals(10_000, read(m, "public.notes").size());
     }
@@ -149,7 +184,9 @@ class CheckpointsTest {
         checkpoint("b", 1, 300);
         checkpoint("a", 1, 200);
         checkpoint("c", 1, 100);
-        assertEquals(List.of("c", "a", "b"), Checkpoints.list(dir, false).stream().map(Manifest::id).toList());
+        assertEquals(
+                List.of("c", "a", "b"),
+                Checkpoints.list(dir, false).stream().map(Manifest::id).toList());
         assertTrue(Checkpoints.list(dir.resolve("missing"), false).isEmpty());
     }
 
@@ -165,7 +202,8 @@ class CheckpointsTest {
             bad[at] ^= (byte) 0xFF;
             Files.write(file, bad);
             assertEquals(written, Checkpoints.list(dir, false).get(0), "the copy stands in, flip at " + at);
-            RepositoryException e = assertThrows(RepositoryException.class, () -> Checkpoints.readManifestFile(file), "flip at " + at);
+            RepositoryException e =
+                    assertThrows(RepositoryException.class, () -> Checkpoints.readManifestFile(file), "flip at " + at);
             assertTrue(e.getMessage().contains(file.toString()), e.getMessage());
             Files.write(copy, bad);
             e = assertThrows(RepositoryException.class, () -> Checkpoints.list(dir, false), "both flipped at " + at);
@@ -181,7 +219,9 @@ class CheckpointsTest {
         String json = Files.readString(file);
         assertTrue(json.contains("\"nextSequence\" : 42"), json);
         Files.writeString(file, json.replace("\"nextSequence\" : 42", "\"nextSequence\" : 43"));
-        Files.writeString(file.resolveSibling(Checkpoints.MANIFEST_COPY), json.replace("\"nextSequence\" : 42", "\"nextSequence\" : 43"));
+        Files.writeString(
+                file.resolveSibling(Checkpoints.MANIFEST_COPY),
+                json.replace("\"nextSequence\" : 42", "\"nextSequence\" : 43"));
         RepositoryException e = assertThrows(RepositoryException.class, () -> Checkpoints.list(dir, false));
         assertTrue(e.getMessage().contains(file.toString()) && e.getMessage().contains("checksum"), e.getMessage());
     }
@@ -200,7 +240,8 @@ class CheckpointsTest {
             byte[] bad = good.clone();
             bad[at] ^= 0x01;
             Files.write(file, bad);
-            RepositoryException e = assertThrows(RepositoryException.class, () -> read(m, "public.contacts"), "flip at " + at);
+            RepositoryException e =
+                    assertThrows(RepositoryException.class, () -> read(m, "public.contacts"), "flip at " + at);
             assertTrue(e.getMessage().contains(file.toString()), e.getMessage());
         }
         Files.write(file, good);
@@ -214,9 +255,13 @@ class CheckpointsTest {
         abandoned.addRow(CONTACTS, new Object[] {1L, "x", null});
         Path partial = dir.resolve(".partial-c2");
         Files.writeString(partial.resolve(Checkpoints.MANIFEST), "{ not json");
-        assertEquals(List.of("c1"), Checkpoints.list(dir, false).stream().map(Manifest::id).toList());
+        assertEquals(
+                List.of("c1"),
+                Checkpoints.list(dir, false).stream().map(Manifest::id).toList());
         assertTrue(Files.isDirectory(partial));
-        assertEquals(List.of("c1"), Checkpoints.list(dir, true).stream().map(Manifest::id).toList());
+        assertEquals(
+                List.of("c1"),
+                Checkpoints.list(dir, true).stream().map(Manifest::id).toList());
         assertFalse(Files.exists(partial));
     }
 
@@ -237,7 +282,9 @@ class CheckpointsTest {
             Object[] row = table == CONTACTS ? new Object[] {i, value + i, null} : new Object[] {value + i};
             rows.put(RowCodec.key(row, table.keyColumns()), row);
         }
-        return rows.entrySet().stream().map(e -> new NetState(e.getKey(), e.getValue(), false, 1)).iterator();
+        return rows.entrySet().stream()
+                .map(e -> new NetState(e.getKey(), e.getValue(), false, 1))
+                .iterator();
     }
 
     @Test
@@ -246,7 +293,8 @@ class CheckpointsTest {
         Path data = checkpoints.resolveSibling("data");
         CheckpointWriter first = new CheckpointWriter(checkpoints, "c1", 3);
         first.addStates(CONTACTS, states(CONTACTS, 200, "contact "), List.of(), true);
-        Manifest kept = first.finish("incr", "c0", CheckpointAt.of(10, 0x1234, "0/1234", 42).withTime("2025-01-01T00:00:00Z"));
+        Manifest kept = first.finish(
+                "incr", "c0", CheckpointAt.of(10, 0x1234, "0/1234", 42).withTime("2025-01-01T00:00:00Z"));
         Set<String> keptFiles = DataStore.stored(data).keySet();
         assertEquals(1, keptFiles.size());
 
@@ -259,7 +307,9 @@ class CheckpointsTest {
 
         assertEquals(keptFiles, DataStore.stored(data).keySet());
         assertFalse(Files.exists(checkpoints.resolve(".partial-c2")));
-        assertEquals(List.of("c1"), Checkpoints.list(checkpoints, false).stream().map(Manifest::id).toList());
+        assertEquals(
+                List.of("c1"),
+                Checkpoints.list(checkpoints, false).stream().map(Manifest::id).toList());
         table(kept, "public.contacts").chunks().forEach(c -> DataStore.check(data, c));
 
         // once published, abandoning (a failure after the rename) removes nothing
@@ -268,6 +318,8 @@ class CheckpointsTest {
         third.finish("incr", "c1", CheckpointAt.of(20, 0x1235, "0/1235", 43).withTime("2025-01-01T00:00:01Z"));
         third.abandon();
         assertEquals(2, DataStore.stored(data).size());
-        assertEquals(List.of("c1", "c3"), Checkpoints.list(checkpoints, false).stream().map(Manifest::id).toList());
+        assertEquals(
+                List.of("c1", "c3"),
+                Checkpoints.list(checkpoints, false).stream().map(Manifest::id).toList());
     }
 }

@@ -1,7 +1,8 @@
 package dev.backtrack.repository.checkpoint;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -13,10 +14,8 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class TableSorterTest {
 
@@ -25,7 +24,9 @@ class TableSorterTest {
 
     /** Keys of two lengths, so that unsigned byte order is not numeric order. */
     private static byte[] key(int i) {
-        return i % 3 == 0 ? new byte[] {(byte) (i >>> 8), (byte) i} : ByteBuffer.allocate(4).putInt(i * 7919).array();
+        return i % 3 == 0
+                ? new byte[] {(byte) (i >>> 8), (byte) i}
+                : ByteBuffer.allocate(4).putInt(i * 7919).array();
     }
 
     private static byte[] row(byte[] key) {
@@ -36,7 +37,8 @@ class TableSorterTest {
 
     private long runFiles(String name) throws IOException {
         try (Stream<Path> s = Files.list(dir)) {
-            return s.filter(p -> p.getFileName().toString().startsWith(name + ".run")).count();
+            return s.filter(p -> p.getFileName().toString().startsWith(name + ".run"))
+                    .count();
         }
     }
 

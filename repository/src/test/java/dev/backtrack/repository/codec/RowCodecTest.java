@@ -1,15 +1,5 @@
 package dev.backtrack.repository.codec;
 
-import dev.backtrack.repository.model.Unavailable;
-import org.junit.jupiter.api.Test;
-
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Collections;
-import java.util.List;
-import java.util.Random;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -17,6 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.backtrack.repository.model.Unavailable;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
 
 class RowCodecTest {
 
@@ -43,8 +42,23 @@ class RowCodecTest {
 
     @Test
     void roundTripsLongsIncludingTheExtremes() {
-        long[] values = {0, 1, -1, 63, 64, -64, -65, 127, 128, Integer.MAX_VALUE, Integer.MIN_VALUE,
-                Long.MAX_VALUE, Long.MIN_VALUE, Long.MAX_VALUE - 1, Long.MIN_VALUE + 1};
+        long[] values = {
+            0,
+            1,
+            -1,
+            63,
+            64,
+            -64,
+            -65,
+            127,
+            128,
+            Integer.MAX_VALUE,
+            Integer.MIN_VALUE,
+            Long.MAX_VALUE,
+            Long.MIN_VALUE,
+            Long.MAX_VALUE - 1,
+            Long.MIN_VALUE + 1
+        };
         for (long v : values) {
             assertEquals(v, roundTripValue(v), "value " + v);
         }
@@ -52,8 +66,17 @@ class RowCodecTest {
 
     @Test
     void roundTripsFloatsBitForBit() {
-        float[] values = {0f, -0f, 1.5f, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY,
-                Float.MIN_VALUE, Float.MAX_VALUE, -Float.MAX_VALUE};
+        float[] values = {
+            0f,
+            -0f,
+            1.5f,
+            Float.NaN,
+            Float.POSITIVE_INFINITY,
+            Float.NEGATIVE_INFINITY,
+            Float.MIN_VALUE,
+            Float.MAX_VALUE,
+            -Float.MAX_VALUE
+        };
         for (float v : values) {
             Object back = roundTripValue(v);
             assertTrue(back instanceof Float, "a Float stays a Float, got " + back.getClass());
@@ -63,8 +86,17 @@ class RowCodecTest {
 
     @Test
     void roundTripsDoublesBitForBit() {
-        double[] values = {0d, -0d, Math.PI, Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY,
-                Double.MIN_VALUE, Double.MAX_VALUE, -Double.MAX_VALUE};
+        double[] values = {
+            0d,
+            -0d,
+            Math.PI,
+            Double.NaN,
+            Double.POSITIVE_INFINITY,
+            Double.NEGATIVE_INFINITY,
+            Double.MIN_VALUE,
+            Double.MAX_VALUE,
+            -Double.MAX_VALUE
+        };
         for (double v : values) {
             Object back = roundTripValue(v);
             assertTrue(back instanceof Double, "a Double stays a Double, got " + back.getClass());
@@ -74,7 +106,9 @@ class RowCodecTest {
 
     @Test
     void roundTripsEmptyAndNonAsciiStrings() {
-        String[] values = {"", "plain", "Zoë Müller – Straße", "日本語のテキスト", "emoji 😀 and 𝄞", "nul\u0000inside", "x".repeat(300)};
+        String[] values = {
+            "", "plain", "Zoë Müller – Straße", "日本語のテキスト", "emoji 😀 and 𝄞", "nul\u0000inside", "x".repeat(300)
+        };
         for (String v : values) {
             assertEquals(v, roundTripValue(v));
         }
@@ -125,7 +159,9 @@ class RowCodecTest {
 
     @Test
     void refusesAValueItCannotEncode() {
-        assertThrows(IllegalArgumentException.class, () -> RowCodec.writeRow(new ByteWriter(8), new Object[] {new Object()}));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> RowCodec.writeRow(new ByteWriter(8), new Object[] {new Object()}));
     }
 
     @Test
@@ -142,9 +178,12 @@ class RowCodecTest {
         int[] cols = {0, 1};
         byte[] first = RowCodec.key(row, cols);
         assertArrayEquals(first, RowCodec.key(row.clone(), cols));
-        assertArrayEquals(first, RowCodec.key(new Object[] {5, "name", 99d, "other"}, cols),
+        assertArrayEquals(
+                first,
+                RowCodec.key(new Object[] {5, "name", 99d, "other"}, cols),
                 "only the key columns count, and an Integer encodes like the same Long");
-        assertArrayEquals(RowCodec.key(new Object[] {"name", 5L}, new int[] {1, 0}), RowCodec.key(row, new int[] {0, 1}));
+        assertArrayEquals(
+                RowCodec.key(new Object[] {"name", 5L}, new int[] {1, 0}), RowCodec.key(row, new int[] {0, 1}));
         assertFalse(Arrays.equals(first, RowCodec.key(row, new int[] {1, 0})), "column order is part of the key");
     }
 
@@ -156,7 +195,10 @@ class RowCodecTest {
         }
         List<byte[]> keys = new ArrayList<>();
         rows.forEach(r -> keys.add(RowCodec.key(r, new int[] {0})));
-        assertEquals(keys.size(), keys.stream().map(Arrays::toString).distinct().count(), "keys of distinct values are distinct");
+        assertEquals(
+                keys.size(),
+                keys.stream().map(Arrays::toString).distinct().count(),
+                "keys of distinct values are distinct");
 
         List<byte[]> a = new ArrayList<>(keys);
         List<byte[]> b = new ArrayList<>(keys);
@@ -176,7 +218,9 @@ class RowCodecTest {
         byte[] text = RowCodec.key(new Object[] {""}, new int[] {0});
         assertTrue(Arrays.compareUnsigned(nul, number) < 0, "null sorts before numbers");
         assertTrue(Arrays.compareUnsigned(number, text) < 0, "numbers sort before strings");
-        assertTrue(Arrays.compareUnsigned(RowCodec.key(new Object[] {"a"}, new int[] {0}),
-                RowCodec.key(new Object[] {"b"}, new int[] {0})) < 0);
+        assertTrue(Arrays.compareUnsigned(
+                        RowCodec.key(new Object[] {"a"}, new int[] {0}),
+                        RowCodec.key(new Object[] {"b"}, new int[] {0}))
+                < 0);
     }
 }

@@ -1,5 +1,10 @@
 package dev.backtrack.repository.crypto;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.backtrack.config.Engine;
 import dev.backtrack.repository.Repository;
 import dev.backtrack.repository.RepositoryException;
@@ -14,21 +19,15 @@ import dev.backtrack.repository.redolog.RedoLog;
 import dev.backtrack.repository.schema.Column;
 import dev.backtrack.repository.schema.TableSchema;
 import dev.backtrack.repository.verify.Verifier;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** With a passphrase, no repository file holds a row, a name or a definition in plain text, and every read needs the key. */
 class EncryptedRepositoryTest {
@@ -44,22 +43,41 @@ class EncryptedRepositoryTest {
     }
 
     private void fill(Repository repo) throws Exception {
-        TableSchema t = repo.schemas().register(new TableSchema(0, "public", MARKER + "_table",
-                List.of(new Column("id", "bigint", false, null, null, null, null), new Column(MARKER + "_col", "text", true, null, null, null, null)),
-                List.of("id"), Map.of(), 1), 1);
-        CheckpointWriter w = new CheckpointWriter(repo.checkpointsDir(), CheckpointLabels.label(1_767_225_600_000_000L, "F"), 3);
+        TableSchema t = repo.schemas()
+                .register(
+                        new TableSchema(
+                                0,
+                                "public",
+                                MARKER + "_table",
+                                List.of(
+                                        new Column("id", "bigint", false, null, null, null, null),
+                                        new Column(MARKER + "_col", "text", true, null, null, null, null)),
+                                List.of("id"),
+                                Map.of(),
+                                1),
+                        1);
+        CheckpointWriter w =
+                new CheckpointWriter(repo.checkpointsDir(), CheckpointLabels.label(1_767_225_600_000_000L, "F"), 3);
         for (long i = 0; i < 1000; i++) {
-            w.addRow(t, new Object[]{i, MARKER + " row " + i});
+            w.addRow(t, new Object[] {i, MARKER + " row " + i});
         }
         w.finishFull(CheckpointAt.of(1_767_225_600_000_000L, 1, "0/1", 1).withOffset("{\"lsn\":1}"));
         try (RedoLog log = RedoLog.openForAppend(repo.logDir(), 1 << 20, 3)) {
             List<Transaction> txs = new ArrayList<>();
             for (long i = 0; i < 100; i++) {
-                txs.add(new Transaction(0, 1_767_225_601_000_000L + i, 10 + i, "x" + i, List.of(new RowChange(t.id(), Op.INSERT, null, new Object[]{i + 5000, MARKER + " logged " + i}))));
+                txs.add(new Transaction(
+                        0,
+                        1_767_225_601_000_000L + i,
+                        10 + i,
+                        "x" + i,
+                        List.of(new RowChange(
+                                t.id(), Op.INSERT, null, new Object[] {i + 5000, MARKER + " logged " + i}))));
             }
             log.append(txs, "{\"lsn\":110}");
         }
-        Marks.record(dir, new Marks.Mark(MARKER.replace("-", "_"), 50, 1_767_225_601_000_050L, 60, "2026-01-01T00:00:01.00005Z"));
+        Marks.record(
+                dir,
+                new Marks.Mark(MARKER.replace("-", "_"), 50, 1_767_225_601_000_050L, 60, "2026-01-01T00:00:01.00005Z"));
     }
 
     @Test
@@ -69,15 +87,20 @@ class EncryptedRepositoryTest {
         try (var files = Files.walk(dir)) {
             for (Path f : files.filter(Files::isRegularFile).toList()) {
                 String content = new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1);
-                assertFalse(content.contains(MARKER) || content.contains(MARKER.replace("-", "_")), f + " holds plain text");
+                assertFalse(
+                        content.contains(MARKER) || content.contains(MARKER.replace("-", "_")),
+                        f + " holds plain text");
             }
         }
-        assertTrue(Verifier.run(dir, 100, s -> { }).ok());
+        assertTrue(Verifier.run(dir, 100, s -> {}).ok());
         assertEquals(1, Marks.list(dir).size());
         // another process: the key must be given again
         Vault.remove(dir);
         RepositoryException locked = assertThrows(RepositoryException.class, () -> Repository.open(dir));
-        assertTrue(locked.getMessage().contains("is encrypted") && locked.getMessage().contains("BACKTRACK_PASSPHRASE"), locked.getMessage());
+        assertTrue(
+                locked.getMessage().contains("is encrypted")
+                        && locked.getMessage().contains("BACKTRACK_PASSPHRASE"),
+                locked.getMessage());
         assertThrows(RepositoryException.class, () -> Repository.unlock(dir, "wrong".toCharArray()));
         Repository.unlock(dir, PASSPHRASE);
         Repository again = Repository.open(dir);
@@ -91,17 +114,23 @@ class EncryptedRepositoryTest {
     @Test
     void plainAndEncryptedAreNeverMixed() throws Exception {
         Repository.openOrCreate(dir, Engine.POSTGRESQL, "7000000000000000001", "crm");
-        RepositoryException e = assertThrows(RepositoryException.class, () -> Repository.openOrCreate(dir, Engine.POSTGRESQL, "7000000000000000001", "crm", PASSPHRASE));
+        RepositoryException e = assertThrows(
+                RepositoryException.class,
+                () -> Repository.openOrCreate(dir, Engine.POSTGRESQL, "7000000000000000001", "crm", PASSPHRASE));
         assertTrue(e.getMessage().contains("without encryption"), e.getMessage());
         Path other = dir.resolve("other");
         Repository.openOrCreate(other, Engine.POSTGRESQL, "7000000000000000001", "crm", PASSPHRASE);
         Vault.remove(other);
-        RepositoryException missing = assertThrows(RepositoryException.class, () -> Repository.openOrCreate(other, Engine.POSTGRESQL, "7000000000000000001", "crm"));
+        RepositoryException missing = assertThrows(
+                RepositoryException.class,
+                () -> Repository.openOrCreate(other, Engine.POSTGRESQL, "7000000000000000001", "crm"));
         assertTrue(missing.getMessage().contains("repository.passphrase"), missing.getMessage());
         // a plain file slipped into an encrypted repository is refused, not read
         Repository.unlock(other, PASSPHRASE);
         Files.createDirectories(other.resolve("marks"));
-        Files.writeString(other.resolve("marks").resolve("planted.json"), "{\"name\":\"planted\",\"sequence\":1,\"commitMicros\":1,\"position\":1,\"time\":\"x\"}");
+        Files.writeString(
+                other.resolve("marks").resolve("planted.json"),
+                "{\"name\":\"planted\",\"sequence\":1,\"commitMicros\":1,\"position\":1,\"time\":\"x\"}");
         assertThrows(RepositoryException.class, () -> Marks.list(other));
         Vault.remove(other);
     }

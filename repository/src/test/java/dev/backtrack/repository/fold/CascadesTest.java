@@ -1,5 +1,7 @@
 package dev.backtrack.repository.fold;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import dev.backtrack.config.Engine;
 import dev.backtrack.repository.codec.RowCodec;
 import dev.backtrack.repository.model.Op;
@@ -10,10 +12,6 @@ import dev.backtrack.repository.schema.Column;
 import dev.backtrack.repository.schema.Constraint;
 import dev.backtrack.repository.schema.SchemaHistory;
 import dev.backtrack.repository.schema.TableSchema;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -25,13 +23,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The rows InnoDB's foreign key rules changed without a binlog row are derived in the fold, in log order. */
 class CascadesTest {
     @TempDir
     Path dir;
+
     private SchemaHistory schemas;
     private TableSchema account, contact, note, category;
     private final Map<String, Map<Long, Object[]>> full = new LinkedHashMap<>();
@@ -48,7 +48,11 @@ class CascadesTest {
     }
 
     private static Constraint fk(String name, String column, String parent, String onDelete, String onUpdate) {
-        return new Constraint(name, "f", "FOREIGN KEY (`" + column + "`) REFERENCES `" + parent + "` (`id`) ON DELETE " + onDelete + " ON UPDATE " + onUpdate);
+        return new Constraint(
+                name,
+                "f",
+                "FOREIGN KEY (`" + column + "`) REFERENCES `" + parent + "` (`id`) ON DELETE " + onDelete
+                        + " ON UPDATE " + onUpdate);
     }
 
     private TableSchema table(String name, List<Constraint> fks) {
@@ -56,7 +60,22 @@ class CascadesTest {
         for (Constraint fk : fks) {
             columns.add(new Column(fk.definition().split("`")[1], "bigint", true, null, null, null, null));
         }
-        return schemas.register(new TableSchema(0, 0, "crm", name, columns, List.of("id"), "PRIMARY", Map.of(), Map.of(), List.of(), fks, false, 1), 1);
+        return schemas.register(
+                new TableSchema(
+                        0,
+                        0,
+                        "crm",
+                        name,
+                        columns,
+                        List.of("id"),
+                        "PRIMARY",
+                        Map.of(),
+                        Map.of(),
+                        List.of(),
+                        fks,
+                        false,
+                        1),
+                1);
     }
 
     private void row(TableSchema t, Object... values) {
@@ -94,9 +113,16 @@ class CascadesTest {
             initial.put(t.qualifiedName(), t);
         }
         Map<String, Map<Long, List<Object>>> out = new TreeMap<>();
-        try (LogFold.Result fold = LogFold.fold(logDir, schemas, 1, initial, t -> false, n -> { }, FoldMemory.ofHeap(logDir),
+        try (LogFold.Result fold = LogFold.fold(
+                logDir,
+                schemas,
+                1,
+                initial,
+                t -> false,
+                n -> {},
+                FoldMemory.ofHeap(logDir),
                 ReferentialActions.forEngine(engine))) {
-            Cascades.resolve(fold.actions(), fold.tables(), this::fullRows, (t, c) -> { });
+            Cascades.resolve(fold.actions(), fold.tables(), this::fullRows, (t, c) -> {});
             fold.tables().forEach((name, f) -> {
                 Map<Long, List<Object>> rows = new TreeMap<>();
                 f.merge(fullRows(f), r -> rows.put((Long) r[0], Arrays.asList(r)));
@@ -108,8 +134,9 @@ class CascadesTest {
 
     private Iterator<Map.Entry<byte[], Object[]>> fullRows(TableFold f) {
         List<Map.Entry<byte[], Object[]>> rows = new ArrayList<>();
-        full.getOrDefault(f.schema().qualifiedName(), Map.of()).values()
-                .forEach(r -> rows.add(new AbstractMap.SimpleEntry<>(RowCodec.key(r, new int[]{0}), r)));
+        full.getOrDefault(f.schema().qualifiedName(), Map.of())
+                .values()
+                .forEach(r -> rows.add(new AbstractMap.SimpleEntry<>(RowCodec.key(r, new int[] {0}), r)));
         return rows.iterator();
     }
 
@@ -122,11 +149,17 @@ class CascadesTest {
         row(note, 100L, 10L);
         row(note, 101L, 11L);
         tx(delete(account, 1L));
-        tx(update(account, new Object[]{2L}, new Object[]{3L}));
+        tx(update(account, new Object[] {2L}, new Object[] {3L}));
         Map<String, Map<Long, List<Object>>> rows = restore(Engine.MARIADB);
         assertEquals(Map.of(3L, List.of(3L)), rows.get("account"));
-        assertEquals(Map.of(11L, List.of(11L, 3L)), rows.get("contact"), "10 went with account 1; 11 follows account 2's new key");
-        assertEquals(Map.of(100L, Arrays.asList(100L, null), 101L, List.of(101L, 11L)), rows.get("note"), "the note of the deleted contact 10 lost it");
+        assertEquals(
+                Map.of(11L, List.of(11L, 3L)),
+                rows.get("contact"),
+                "10 went with account 1; 11 follows account 2's new key");
+        assertEquals(
+                Map.of(100L, Arrays.asList(100L, null), 101L, List.of(101L, 11L)),
+                rows.get("note"),
+                "the note of the deleted contact 10 lost it");
     }
 
     /**
@@ -140,9 +173,13 @@ class CascadesTest {
         for (int n = 0; n < 40; n++) {
             log.clear();
             full.clear();
-            TableSchema team = table("team_" + n, List.of(fk("team_" + n + "_account", "account_id", "account", "CASCADE", "CASCADE")));
-            TableSchema deal = table("deal_" + n, List.of(fk("deal_" + n + "_contact", "contact_id", "contact", "SET NULL", "SET NULL"),
-                    fk("deal_" + n + "_team", "team_id", team.table(), "CASCADE", "CASCADE")));
+            TableSchema team = table(
+                    "team_" + n, List.of(fk("team_" + n + "_account", "account_id", "account", "CASCADE", "CASCADE")));
+            TableSchema deal = table(
+                    "deal_" + n,
+                    List.of(
+                            fk("deal_" + n + "_contact", "contact_id", "contact", "SET NULL", "SET NULL"),
+                            fk("deal_" + n + "_team", "team_id", team.table(), "CASCADE", "CASCADE")));
             row(account, 1L);
             row(account, 2L);
             row(contact, 10L, 1L);
@@ -154,7 +191,9 @@ class CascadesTest {
             row(deal, 52L, 11L, 21L);
             tx(delete(account, 1L));
             Map<String, Map<Long, List<Object>>> rows = restore(Engine.MARIADB, team, deal);
-            assertEquals(Map.of(51L, Arrays.asList(51L, null, 21L), 52L, List.of(52L, 11L, 21L)), rows.get(deal.table()),
+            assertEquals(
+                    Map.of(51L, Arrays.asList(51L, null, 21L), 52L, List.of(52L, 11L, 21L)),
+                    rows.get(deal.table()),
                     deal.table() + ": 50 went with team 20, 51 (another team's) lost its deleted contact");
         }
     }
@@ -166,7 +205,8 @@ class CascadesTest {
         tx(delete(account, 1L));
         tx(insert(account, 1L), insert(contact, 12L, 1L));
         Map<String, Map<Long, List<Object>>> rows = restore(Engine.MARIADB);
-        assertEquals(Map.of(12L, List.of(12L, 1L)), rows.get("contact"), "10 referenced the first account 1, 12 the second");
+        assertEquals(
+                Map.of(12L, List.of(12L, 1L)), rows.get("contact"), "10 referenced the first account 1, 12 the second");
     }
 
     @Test
@@ -183,7 +223,8 @@ class CascadesTest {
         row(category, 9L, 7L);
         row(category, 8L, null);
         tx(delete(category, 7L, null));
-        assertEquals(Map.of(8L, Arrays.asList(8L, null)), restore(Engine.MARIADB).get("category"));
+        assertEquals(
+                Map.of(8L, Arrays.asList(8L, null)), restore(Engine.MARIADB).get("category"));
     }
 
     @Test

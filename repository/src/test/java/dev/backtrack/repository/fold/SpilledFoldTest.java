@@ -1,14 +1,14 @@
 package dev.backtrack.repository.fold;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.backtrack.repository.codec.RowCodec;
 import dev.backtrack.repository.model.Op;
 import dev.backtrack.repository.model.RowChange;
 import dev.backtrack.repository.model.Unavailable;
 import dev.backtrack.repository.schema.Column;
 import dev.backtrack.repository.schema.TableSchema;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,14 +19,15 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** A fold that spills sorted runs to disk gives exactly what the same fold gives in memory. */
 class SpilledFoldTest {
-    private static final List<Column> COLUMNS = List.of(new Column("id", "bigint", false, null, null, null, null),
-            new Column("name", "text", true, null, null, null, null), new Column("notes", "text", true, null, null, null, null));
+    private static final List<Column> COLUMNS = List.of(
+            new Column("id", "bigint", false, null, null, null, null),
+            new Column("name", "text", true, null, null, null, null),
+            new Column("notes", "text", true, null, null, null, null));
     private static final TableSchema KEYED = new TableSchema(1, "public", "t", COLUMNS, List.of("id"), Map.of(), 1);
     private static final TableSchema KEYLESS = new TableSchema(2, "public", "k", COLUMNS, List.of(), Map.of(), 1);
 
@@ -52,7 +53,7 @@ class SpilledFoldTest {
         FoldMemory memory = new FoldMemory(64 << 10, scratch);
         TableFold f = new TableFold(KEYED, memory);
         for (long id = 0; id < 5_000; id++) {
-            f.apply(new RowChange(1, Op.INSERT, null, new Object[]{id, "contact " + id, "x".repeat(100)}));
+            f.apply(new RowChange(1, Op.INSERT, null, new Object[] {id, "contact " + id, "x".repeat(100)}));
             if (memory.over()) {
                 f.spill();
             }
@@ -93,7 +94,7 @@ class SpilledFoldTest {
                 // an update that leaves the TOASTed notes untouched: the placeholder must come back as the old value
                 Object[] after = {id, "u" + i, Unavailable.VALUE};
                 changes.add(new RowChange(schema.id(), Op.UPDATE, schema == KEYLESS ? now : null, after));
-                current.put(id, new Object[]{id, "u" + i, now[2]});
+                current.put(id, new Object[] {id, "u" + i, now[2]});
             } else if (what < 6) {
                 changes.add(new RowChange(schema.id(), Op.DELETE, now, null));
                 current.remove(id);

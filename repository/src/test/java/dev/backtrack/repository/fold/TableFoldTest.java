@@ -1,31 +1,32 @@
 package dev.backtrack.repository.fold;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.backtrack.repository.codec.RowCodec;
 import dev.backtrack.repository.model.Op;
 import dev.backtrack.repository.model.RowChange;
 import dev.backtrack.repository.model.Unavailable;
 import dev.backtrack.repository.schema.Column;
 import dev.backtrack.repository.schema.TableSchema;
-import org.junit.jupiter.api.Test;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 class TableFoldTest {
-    private static final List<Column> COLUMNS = List.of(new Column("id", "bigint", false, null, null, null, null),
-            new Column("name", "text", true, null, null, null, null), new Column("notes", "text", true, null, null, null, null));
+    private static final List<Column> COLUMNS = List.of(
+            new Column("id", "bigint", false, null, null, null, null),
+            new Column("name", "text", true, null, null, null, null),
+            new Column("notes", "text", true, null, null, null, null));
     private static final TableSchema KEYED = new TableSchema(1, "public", "t", COLUMNS, List.of("id"), Map.of(), 1);
     private static final TableSchema KEYLESS = new TableSchema(2, "public", "k", COLUMNS, List.of(), Map.of(), 1);
 
     private static Object[] row(long id, String name, Object notes) {
-        return new Object[]{id, name, notes};
+        return new Object[] {id, name, notes};
     }
 
     private static List<Map.Entry<byte[], Object[]>> checkpoint(TableSchema s, Object[]... rows) {
@@ -53,7 +54,8 @@ class TableFoldTest {
         f.apply(new RowChange(1, Op.DELETE, row(2, "b", "z"), null));
         f.apply(new RowChange(1, Op.INSERT, null, row(4, "d", null)));
         f.apply(new RowChange(1, Op.DELETE, row(4, "d", null), null));
-        assertEquals(List.of("[1, a3, y]", "[3, c, x]"), merged(f, checkpoint(KEYED, row(1, "a", "n"), row(2, "b", "z"))));
+        assertEquals(
+                List.of("[1, a3, y]", "[3, c, x]"), merged(f, checkpoint(KEYED, row(1, "a", "n"), row(2, "b", "z"))));
     }
 
     @Test
@@ -62,7 +64,8 @@ class TableFoldTest {
         f.apply(new RowChange(1, Op.UPDATE, null, row(1, "renamed", Unavailable.VALUE)));
         f.apply(new RowChange(1, Op.INSERT, null, row(5, "new", "big text")));
         f.apply(new RowChange(1, Op.UPDATE, null, row(5, "newer", Unavailable.VALUE)));
-        assertEquals(List.of("[1, renamed, big checkpoint text]", "[5, newer, big text]"),
+        assertEquals(
+                List.of("[1, renamed, big checkpoint text]", "[5, newer, big text]"),
                 merged(f, checkpoint(KEYED, row(1, "a", "big checkpoint text"))));
     }
 
@@ -97,7 +100,8 @@ class TableFoldTest {
         f.apply(new RowChange(2, Op.INSERT, null, row(2, "x", null)));
         f.apply(new RowChange(2, Op.INSERT, null, row(2, "x", null)));
         f.apply(new RowChange(2, Op.UPDATE, row(3, "y", "long"), row(3, "y2", Unavailable.VALUE)));
-        assertEquals(List.of("[1, dup, null]", "[2, x, null]", "[2, x, null]", "[3, y2, long]"),
+        assertEquals(
+                List.of("[1, dup, null]", "[2, x, null]", "[2, x, null]", "[3, y2, long]"),
                 merged(f, checkpoint(KEYLESS, row(1, "dup", null), row(1, "dup", null), row(3, "y", "long"))));
     }
 }

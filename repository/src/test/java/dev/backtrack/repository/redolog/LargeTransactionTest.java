@@ -1,5 +1,10 @@
 package dev.backtrack.repository.redolog;
 
+import static dev.backtrack.repository.redolog.Txs.T0;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.backtrack.repository.fold.LogFold;
 import dev.backtrack.repository.model.Op;
 import dev.backtrack.repository.model.RowChange;
@@ -7,9 +12,6 @@ import dev.backtrack.repository.model.Transaction;
 import dev.backtrack.repository.schema.Column;
 import dev.backtrack.repository.schema.SchemaHistory;
 import dev.backtrack.repository.schema.TableSchema;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -21,11 +23,8 @@ import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-
-import static dev.backtrack.repository.redolog.Txs.T0;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** A transaction larger than one batch is logged as a run of parts, read back whole, and cut whole when torn. */
 class LargeTransactionTest {
@@ -33,13 +32,15 @@ class LargeTransactionTest {
 
     @TempDir
     Path dir;
+
     @TempDir
     Path schemasDir;
 
     /** {@code ROWS} inserts of about 100 bytes each: about 6 MiB of payload, so at least two parts. */
     private static Transaction bulkImport(long n, List<RowChange> changes) {
         for (int i = 0; i < ROWS; i++) {
-            changes.add(new RowChange(1, Op.INSERT, null, new Object[]{(long) i, "imported contact " + i + " ".repeat(80)}));
+            changes.add(new RowChange(
+                    1, Op.INSERT, null, new Object[] {(long) i, "imported contact " + i + " ".repeat(80)}));
         }
         return new Transaction(0, T0 + n * 1000, 0x1000_0000L + n * 64, "tx" + n, changes);
     }
@@ -76,7 +77,8 @@ class LargeTransactionTest {
         assertFalse(continued.get(continued.size() - 2), "the last part of transaction 2 does not continue");
         assertEquals(ROWS, read.size());
         for (int i = 0; i < ROWS; i += 997) {
-            assertTrue(Arrays.deepEquals(big.changes().get(i).after(), read.get(i).after()), "row " + i);
+            assertTrue(
+                    Arrays.deepEquals(big.changes().get(i).after(), read.get(i).after()), "row " + i);
         }
         try (RedoLog again = RedoLog.openForAppend(dir, 1 << 20, 3)) {
             assertEquals(4, again.nextSequence());
@@ -85,10 +87,13 @@ class LargeTransactionTest {
         LogSummary summary = LogSummary.of(dir);
         assertEquals(3, summary.lastSequence());
         SchemaHistory schemas = new SchemaHistory(schemasDir);
-        List<Column> columns = List.of(new Column("id", "bigint", false, null, null, null, null), new Column("name", "text", true, null, null, null, null));
-        TableSchema contacts = schemas.register(new TableSchema(0, "public", "contacts", columns, List.of("id"), Map.of(), 1), 1);
+        List<Column> columns = List.of(
+                new Column("id", "bigint", false, null, null, null, null),
+                new Column("name", "text", true, null, null, null, null));
+        TableSchema contacts =
+                schemas.register(new TableSchema(0, "public", "contacts", columns, List.of("id"), Map.of(), 1), 1);
         assertEquals(1, contacts.id());
-        LogFold.Result fold = LogFold.fold(dir, schemas, 1, Map.of(), t -> false, x -> { });
+        LogFold.Result fold = LogFold.fold(dir, schemas, 1, Map.of(), t -> false, x -> {});
         assertEquals(3, fold.transactions(), "a transaction in parts counts once");
     }
 
@@ -102,12 +107,14 @@ class LargeTransactionTest {
         ChangeSpill.Changes spilled = spill.finish();
         assertEquals(ROWS, spilled.size());
         try (RedoLog log = RedoLog.openForAppend(dir, 1 << 20, 3)) {
-            log.append(List.of(new Transaction(0, source.commitMicros(), source.position(), source.txId(), spilled)), "o");
+            log.append(
+                    List.of(new Transaction(0, source.commitMicros(), source.position(), source.txId(), spilled)), "o");
         }
         spilled.delete();
         List<RowChange> read = changesOf(1, new ArrayList<>(), new ArrayList<>());
         assertEquals(ROWS, read.size());
-        assertTrue(Arrays.deepEquals(expected.get(ROWS - 1).after(), read.get(ROWS - 1).after()));
+        assertTrue(Arrays.deepEquals(
+                expected.get(ROWS - 1).after(), read.get(ROWS - 1).after()));
         ChangeSpill.clear(spillDir);
         try (var files = Files.list(spillDir)) {
             assertEquals(0, files.count());
@@ -142,7 +149,7 @@ class LargeTransactionTest {
         List<Long> after = new ArrayList<>();
         changesOf(2, after, new ArrayList<>());
         assertEquals(List.of(1L, 2L), after);
-        assertTrue(LogCheck.run(dir, s -> { }).problems().isEmpty());
+        assertTrue(LogCheck.run(dir, s -> {}).problems().isEmpty());
     }
 
     @Test
@@ -154,7 +161,8 @@ class LargeTransactionTest {
             Iterator<RowChange> it = big.changes().iterator();
             byte[] first = LogBatch.encodePart(big, it, RedoLog.PART_BYTES, "", 3);
             assertTrue(it.hasNext());
-            try (FileChannel ch = FileChannel.open(SegmentName.log(dir, 1), StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
+            try (FileChannel ch =
+                    FileChannel.open(SegmentName.log(dir, 1), StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
                 ch.write(ByteBuffer.wrap(first));
             }
             List<Long> seqs = new ArrayList<>();

@@ -1,37 +1,52 @@
 package dev.backtrack.repository.redolog;
 
-import dev.backtrack.repository.model.Op;
-import dev.backtrack.repository.model.RowChange;
-import dev.backtrack.repository.model.Transaction;
-import dev.backtrack.repository.model.Unavailable;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
-
-import java.nio.ByteBuffer;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
-
 import static dev.backtrack.repository.redolog.Txs.T0;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.backtrack.repository.model.Op;
+import dev.backtrack.repository.model.RowChange;
+import dev.backtrack.repository.model.Transaction;
+import dev.backtrack.repository.model.Unavailable;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class LogBatchTest {
 
     /** Five transactions in commit order: times go backwards twice, positions once; every op and image shape. */
     private static List<Transaction> varied() {
         return List.of(
-                new Transaction(100, T0 + 5_000, 0x2_0000_0000L, "501",
-                        List.of(new RowChange(3, Op.INSERT, null, new Object[] {1L, "Zoë", null, 2.5d}))),
-                new Transaction(101, T0 + 1_000, 0x2_0000_0100L, "502", List.of(
-                        new RowChange(3, Op.UPDATE, new Object[] {1L, "Zoë", null, 2.5d}, new Object[] {1L, "Zoe", Unavailable.VALUE, 3.5d}),
-                        new RowChange(7, Op.DELETE, new Object[] {new byte[] {0, -1, 7}, List.of("a", "b")}, null))),
-                new Transaction(102, T0 + 9_000_000, 0x1_FFFF_0000L, "", List.of(new RowChange(7, Op.TRUNCATE, null, null))),
+                new Transaction(
+                        100, T0 + 5_000, 0x2_0000_0000L, "501", List.of(new RowChange(3, Op.INSERT, null, new Object[] {
+                            1L, "Zoë", null, 2.5d
+                        }))),
+                new Transaction(
+                        101,
+                        T0 + 1_000,
+                        0x2_0000_0100L,
+                        "502",
+                        List.of(
+                                new RowChange(3, Op.UPDATE, new Object[] {1L, "Zoë", null, 2.5d}, new Object[] {
+                                    1L, "Zoe", Unavailable.VALUE, 3.5d
+                                }),
+                                new RowChange(
+                                        7, Op.DELETE, new Object[] {new byte[] {0, -1, 7}, List.of("a", "b")}, null))),
+                new Transaction(
+                        102, T0 + 9_000_000, 0x1_FFFF_0000L, "", List.of(new RowChange(7, Op.TRUNCATE, null, null))),
                 new Transaction(103, T0 - 86_400_000_000L, 0x2_0000_0200L, "4294967296", List.of()),
-                new Transaction(104, T0 + 9_000_000, 0x2_0000_0300L, "504",
-                        List.of(new RowChange(Integer.MAX_VALUE, Op.INSERT, null, new Object[] {Long.MIN_VALUE, Float.NaN, true}))));
+                new Transaction(
+                        104,
+                        T0 + 9_000_000,
+                        0x2_0000_0300L,
+                        "504",
+                        List.of(new RowChange(
+                                Integer.MAX_VALUE, Op.INSERT, null, new Object[] {Long.MIN_VALUE, Float.NaN, true}))));
     }
 
     @ParameterizedTest(name = "compression level {0}")
@@ -70,7 +85,8 @@ class LogBatchTest {
                 new Transaction(2, T0 + 10, 20, "b", List.of()),
                 new Transaction(3, T0 + 20, 5, "c", List.of()));
         for (int level : new int[] {0, 3}) {
-            Txs.assertSameTransactions(txs, LogBatch.decode(LogBatch.encode(txs, "x", level)).transactions());
+            Txs.assertSameTransactions(
+                    txs, LogBatch.decode(LogBatch.encode(txs, "x", level)).transactions());
         }
     }
 
@@ -95,7 +111,9 @@ class LogBatchTest {
     void headerLengthCountsEveryByteAfterTheLengthPrefix() {
         for (int level : new int[] {0, 3}) {
             byte[] bytes = LogBatch.encode(varied(), "offset", level);
-            assertEquals(bytes.length - LogBatch.LENGTH_PREFIX, ByteBuffer.wrap(bytes).getInt(LogBatch.LENGTH));
+            assertEquals(
+                    bytes.length - LogBatch.LENGTH_PREFIX,
+                    ByteBuffer.wrap(bytes).getInt(LogBatch.LENGTH));
             assertEquals(LogBatch.VERSION, bytes[LogBatch.VERSION_AT]);
         }
     }
@@ -108,7 +126,9 @@ class LogBatchTest {
             for (int mask : new int[] {0x01, 0x80, 0xFF}) {
                 byte[] bad = Arrays.copyOf(good, good.length);
                 bad[at] ^= (byte) mask;
-                assertFalse(LogBatch.crcMatches(bad), "flip 0x" + Integer.toHexString(mask) + " at offset " + at + " went unnoticed");
+                assertFalse(
+                        LogBatch.crcMatches(bad),
+                        "flip 0x" + Integer.toHexString(mask) + " at offset " + at + " went unnoticed");
             }
         }
     }

@@ -1,10 +1,12 @@
 package dev.backtrack.repository.redolog;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.backtrack.repository.RepositoryException;
 import dev.backtrack.repository.model.Transaction;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -15,11 +17,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class RedoLogDamageTest {
     private static final long KIB = 1024;
@@ -59,7 +58,8 @@ class RedoLogDamageTest {
         Files.write(file, bytes, StandardOpenOption.APPEND);
     }
 
-    private void assertTornTailIsDroppedAndTheLogContinues(List<Transaction> durable, long expectedSize) throws IOException {
+    private void assertTornTailIsDroppedAndTheLogContinues(List<Transaction> durable, long expectedSize)
+            throws IOException {
         Txs.assertSameTransactions(durable, Txs.readAll(dir, 1));
         List<Transaction> all = new ArrayList<>(durable);
         try (RedoLog log = RedoLog.openForAppend(dir, 64 * KIB, 0)) {
@@ -96,7 +96,8 @@ class RedoLogDamageTest {
     void truncatesAPartialBatchAppendedAfterTheLastWholeOne() throws IOException {
         List<Transaction> written = write(4, 64 * KIB);
         long size = Files.size(segment(1));
-        List<Transaction> more = List.of(Txs.insert(50).withSequence(9), Txs.insert(51).withSequence(10));
+        List<Transaction> more =
+                List.of(Txs.insert(50).withSequence(9), Txs.insert(51).withSequence(10));
         byte[] batch = LogBatch.encode(more, "never acknowledged", 0);
         appendBytes(segment(1), Arrays.copyOf(batch, batch.length / 2));
         assertTornTailIsDroppedAndTheLogContinues(written, size);
@@ -180,13 +181,16 @@ class RedoLogDamageTest {
             Files.delete(SegmentName.index(dir, base));
         }
         for (long from : new long[] {1, 2, 17, 31, written.size(), written.size() + 1}) {
-            Txs.assertSameTransactions(written.subList((int) Math.min(from - 1, written.size()), written.size()), Txs.readAll(dir, from));
+            Txs.assertSameTransactions(
+                    written.subList((int) Math.min(from - 1, written.size()), written.size()), Txs.readAll(dir, from));
         }
         long last = bases.get(bases.size() - 1);
         try (RedoLog log = RedoLog.openForAppend(dir, KIB, 0)) {
             assertEquals(written.size() + 1, log.nextSequence());
         }
-        assertNotNull(SegmentIndex.read(SegmentName.index(dir, last), Files.size(segment(last))), "the active segment's index is rebuilt");
+        assertNotNull(
+                SegmentIndex.read(SegmentName.index(dir, last), Files.size(segment(last))),
+                "the active segment's index is rebuilt");
     }
 
     @Test
@@ -201,7 +205,8 @@ class RedoLogDamageTest {
             Files.write(index, garbage);
         }
         for (long from = 1; from <= written.size() + 1; from += 5) {
-            Txs.assertSameTransactions(written.subList((int) Math.min(from - 1, written.size()), written.size()), Txs.readAll(dir, from));
+            Txs.assertSameTransactions(
+                    written.subList((int) Math.min(from - 1, written.size()), written.size()), Txs.readAll(dir, from));
         }
         try (RedoLog log = RedoLog.openForAppend(dir, KIB, 0)) {
             assertEquals(written.size() + 1, log.nextSequence());

@@ -1,24 +1,23 @@
 package dev.backtrack.repository.redolog;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
 import dev.backtrack.repository.RepositoryException;
 import dev.backtrack.repository.model.Op;
 import dev.backtrack.repository.model.RowChange;
 import dev.backtrack.repository.model.Transaction;
 import dev.backtrack.testkit.SmallFileSystem;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Random;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The log on a 1 MiB file system that fills up: every failed append (mid-batch, or while rolling to a
@@ -45,7 +44,10 @@ class RedoLogDiskFullTest {
                     try {
                         logged.addAll(log.append(batch, "offset-" + i));
                     } catch (RepositoryException full) {
-                        assertTrue(full.getMessage().contains("No space left on device") && full.getMessage().contains("nothing was acknowledged"), full.getMessage());
+                        assertTrue(
+                                full.getMessage().contains("No space left on device")
+                                        && full.getMessage().contains("nothing was acknowledged"),
+                                full.getMessage());
                         assertEquals(next, log.nextSequence(), "a failed append assigns no sequence");
                         failures++;
                     }
@@ -70,12 +72,13 @@ class RedoLogDiskFullTest {
     /** The log reads back exactly what was acknowledged, checks clean, and every segment's index fits it. */
     private static void assertIntact(Path logDir, List<Transaction> logged) throws Exception {
         Txs.assertSameTransactions(logged, Txs.readAll(logDir, 1));
-        LogCheck.Result check = LogCheck.run(logDir, line -> { });
+        LogCheck.Result check = LogCheck.run(logDir, line -> {});
         assertEquals(List.of(), check.problems());
         assertEquals("clean", check.tail());
         assertEquals(logged.size(), check.lastSequence());
         for (long base : RedoLog.segmentBases(logDir)) {
-            assertNotNull(SegmentIndex.read(SegmentName.index(logDir, base), Files.size(SegmentName.log(logDir, base))),
+            assertNotNull(
+                    SegmentIndex.read(SegmentName.index(logDir, base), Files.size(SegmentName.log(logDir, base))),
                     "the index of segment " + base + " fits it");
         }
     }
@@ -86,8 +89,14 @@ class RedoLogDiskFullTest {
         for (int i = 0; i < count; i++, n++) {
             byte[] noise = new byte[2304];
             random.nextBytes(noise);
-            out.add(new Transaction(0, Txs.T0 + n * 1000, 0x1000_0000L + n * 64, "tx" + n,
-                    List.of(new RowChange(1, Op.INSERT, null, new Object[] {n, Base64.getEncoder().encodeToString(noise)}))));
+            out.add(new Transaction(
+                    0,
+                    Txs.T0 + n * 1000,
+                    0x1000_0000L + n * 64,
+                    "tx" + n,
+                    List.of(new RowChange(1, Op.INSERT, null, new Object[] {
+                        n, Base64.getEncoder().encodeToString(noise)
+                    }))));
         }
         return out;
     }

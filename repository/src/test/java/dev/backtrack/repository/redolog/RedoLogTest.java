@@ -1,20 +1,19 @@
 package dev.backtrack.repository.redolog;
 
-import dev.backtrack.repository.model.Transaction;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static dev.backtrack.repository.redolog.Txs.T0;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.backtrack.repository.model.Transaction;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-
-import static dev.backtrack.repository.redolog.Txs.T0;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class RedoLogTest {
     private static final long KIB = 1024;
@@ -34,7 +33,10 @@ class RedoLogTest {
 
     private List<String> segmentNames(String suffix) throws IOException {
         try (Stream<Path> s = Files.list(dir)) {
-            return s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(suffix)).sorted().toList();
+            return s.map(p -> p.getFileName().toString())
+                    .filter(n -> n.endsWith(suffix))
+                    .sorted()
+                    .toList();
         }
     }
 
@@ -56,8 +58,11 @@ class RedoLogTest {
         try (RedoLog log = RedoLog.openForAppend(dir, 64 * KIB, 3)) {
             List<Transaction> first = log.append(Txs.inserts(1, 3), "a");
             List<Transaction> second = log.append(Txs.inserts(4, 2), "b");
-            assertEquals(List.of(1L, 2L, 3L), first.stream().map(Transaction::sequence).toList());
-            assertEquals(List.of(4L, 5L), second.stream().map(Transaction::sequence).toList());
+            assertEquals(
+                    List.of(1L, 2L, 3L),
+                    first.stream().map(Transaction::sequence).toList());
+            assertEquals(
+                    List.of(4L, 5L), second.stream().map(Transaction::sequence).toList());
             assertEquals(6, log.nextSequence());
             assertEquals(Txs.insert(5).position(), log.lastPosition());
             assertEquals("b", log.lastSourceOffset());
@@ -110,7 +115,8 @@ class RedoLogTest {
         }
         assertEquals("00000000000000000001.log", logs.get(0));
         // every segment starts right after the previous one ends: its name is the sequence of its first transaction
-        List<Long> bases = logs.stream().map(n -> Long.parseLong(n.substring(0, 20))).toList();
+        List<Long> bases =
+                logs.stream().map(n -> Long.parseLong(n.substring(0, 20))).toList();
         for (long base : bases) {
             assertEquals(0, (base - 1) % 3, "segments begin at batch boundaries, got " + base);
         }
@@ -151,7 +157,7 @@ class RedoLogTest {
             assertEquals(5, t.sequence());
             assertEquals("offset-6", c.lastSourceOffset());
             assertEquals(7, c.expectedSequence());
-            c.forEachRemaining(x -> { });
+            c.forEachRemaining(x -> {});
             assertEquals("offset-36", c.lastSourceOffset());
             assertEquals(37, c.expectedSequence());
         }
@@ -173,7 +179,11 @@ class RedoLogTest {
     @Test
     void logSummaryReportsFirstAndLastSequencePositionAndMaxCommitTime() throws IOException {
         try (RedoLog log = RedoLog.openForAppend(dir, 64 * KIB, 3)) {
-            log.append(List.of(new Transaction(0, T0 + 50, 100, "a", List.of()), new Transaction(0, T0 + 900, 200, "b", List.of())), "1");
+            log.append(
+                    List.of(
+                            new Transaction(0, T0 + 50, 100, "a", List.of()),
+                            new Transaction(0, T0 + 900, 200, "b", List.of())),
+                    "1");
             log.append(List.of(new Transaction(0, T0 + 300, 300, "c", List.of())), "2");
         }
         LogSummary s = LogSummary.of(dir);

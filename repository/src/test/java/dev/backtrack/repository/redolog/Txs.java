@@ -1,27 +1,29 @@
 package dev.backtrack.repository.redolog;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.backtrack.repository.model.Op;
 import dev.backtrack.repository.model.RowChange;
 import dev.backtrack.repository.model.Transaction;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 /** Builds transactions for log tests and compares them deeply (RowChange holds arrays). */
 final class Txs {
     static final long T0 = 1_735_689_600_000_000L; // 2025-01-01T00:00:00Z in micros
 
-    private Txs() {
-    }
+    private Txs() {}
 
     /** A transaction with one insert whose row carries {@code n}; sequence 0 (the log assigns it). */
     static Transaction insert(long n) {
-        return new Transaction(0, T0 + n * 1000, 0x1000_0000L + n * 64, "tx" + n,
+        return new Transaction(
+                0,
+                T0 + n * 1000,
+                0x1000_0000L + n * 64,
+                "tx" + n,
                 List.of(new RowChange(1, Op.INSERT, null, new Object[] {n, "row " + n})));
     }
 
@@ -53,8 +55,12 @@ final class Txs {
             RowChange a = actual.changes().get(i);
             assertEquals(e.schemaId(), a.schemaId(), what + " change " + i + " schema");
             assertEquals(e.op(), a.op(), what + " change " + i + " op");
-            assertTrue(Arrays.deepEquals(e.before(), a.before()), what + " change " + i + " before: " + Arrays.deepToString(a.before()));
-            assertTrue(Arrays.deepEquals(e.after(), a.after()), what + " change " + i + " after: " + Arrays.deepToString(a.after()));
+            assertTrue(
+                    Arrays.deepEquals(e.before(), a.before()),
+                    what + " change " + i + " before: " + Arrays.deepToString(a.before()));
+            assertTrue(
+                    Arrays.deepEquals(e.after(), a.after()),
+                    what + " change " + i + " after: " + Arrays.deepToString(a.after()));
         }
     }
 

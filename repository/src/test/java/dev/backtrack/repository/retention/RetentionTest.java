@@ -1,5 +1,9 @@
 package dev.backtrack.repository.retention;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.backtrack.config.Engine;
 import dev.backtrack.repository.Repository;
 import dev.backtrack.repository.checkpoint.CheckpointAt;
@@ -18,20 +22,15 @@ import dev.backtrack.repository.redolog.RedoLog;
 import dev.backtrack.repository.schema.Column;
 import dev.backtrack.repository.schema.TableSchema;
 import dev.backtrack.repository.verify.Verifier;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Retention keeps what every kept instant needs, and nothing of the rest. */
 class RetentionTest {
@@ -42,27 +41,47 @@ class RetentionTest {
 
     @TempDir
     Path dir;
+
     private Repository repo;
 
     @BeforeEach
     void fiveDaysOfCheckpointsAndLog() throws Exception {
         repo = Repository.openOrCreate(dir, Engine.POSTGRESQL, "7000000000000000001", "crm");
-        TableSchema contacts = repo.schemas().register(new TableSchema(0, "public", "contacts",
-                List.of(new Column("id", "bigint", false, null, null, null, null)), List.of("id"), Map.of(), 1), 1);
+        TableSchema contacts = repo.schemas()
+                .register(
+                        new TableSchema(
+                                0,
+                                "public",
+                                "contacts",
+                                List.of(new Column("id", "bigint", false, null, null, null, null)),
+                                List.of("id"),
+                                Map.of(),
+                                1),
+                        1);
         try (RedoLog log = RedoLog.openForAppend(repo.logDir(), 2048, 0)) {
             for (int day = 0; day < CHECKPOINTS; day++) {
-                CheckpointWriter w = new CheckpointWriter(repo.checkpointsDir(), CheckpointLabels.label(T0 + day * DAY, "F"), 3);
+                CheckpointWriter w =
+                        new CheckpointWriter(repo.checkpointsDir(), CheckpointLabels.label(T0 + day * DAY, "F"), 3);
                 w.declareTable(contacts);
                 w.finishFull(CheckpointAt.of(T0 + day * DAY, day, "0/" + day, log.nextSequence()));
                 for (int i = 0; i < PER_DAY; i++) {
                     long n = (long) day * PER_DAY + i;
-                    log.append(List.of(new Transaction(0, T0 + day * DAY + (i + 1) * 1_000_000L, 100 + n, "x" + n,
-                            List.of(new RowChange(contacts.id(), Op.INSERT, null, new Object[]{n})))), "");
+                    log.append(
+                            List.of(new Transaction(
+                                    0,
+                                    T0 + day * DAY + (i + 1) * 1_000_000L,
+                                    100 + n,
+                                    "x" + n,
+                                    List.of(new RowChange(contacts.id(), Op.INSERT, null, new Object[] {n})))),
+                            "");
                 }
             }
         }
         Marks.record(dir, new Marks.Mark("early", 5, T0 + 6_000_000L, 105, Micros.format(T0 + 6_000_000L)));
-        Marks.record(dir, new Marks.Mark("late", 150, T0 + 3 * DAY + 31_000_000L, 250, Micros.format(T0 + 3 * DAY + 31_000_000L)));
+        Marks.record(
+                dir,
+                new Marks.Mark(
+                        "late", 150, T0 + 3 * DAY + 31_000_000L, 250, Micros.format(T0 + 3 * DAY + 31_000_000L)));
     }
 
     @Test
@@ -75,28 +94,40 @@ class RetentionTest {
         Retention.apply(repo, plan);
         assertEquals(2, repo.checkpoints().size());
         long firstLogged = repo.logSummary().firstSequence();
-        assertTrue(firstLogged > 1 && firstLogged <= repo.checkpoints().get(0).nextSequence(), "log now begins at " + firstLogged);
+        assertTrue(
+                firstLogged > 1 && firstLogged <= repo.checkpoints().get(0).nextSequence(),
+                "log now begins at " + firstLogged);
         assertTheLogCoversEveryKeptCheckpoint();
         assertTrue(Marks.find(dir, "late") != null);
     }
 
     @Test
     void aKeptDeltaKeepsTheFullItIsReadOnTopOfAndUnnamedDataFilesAreSwept() throws Exception {
-        Manifest diff = CheckpointKinds.build(repo, Manifest.DIFF, repo.logSummary().lastSequence(), 3, Long::toString);
+        Manifest diff =
+                CheckpointKinds.build(repo, Manifest.DIFF, repo.logSummary().lastSequence(), 3, Long::toString);
         assertEquals(repo.checkpoints().get(CHECKPOINTS - 1).id(), diff.parent());
         assertTrue(diff.id().startsWith(diff.parent() + "_") && diff.id().endsWith("D"), diff.id());
         // what a writer killed between its data files and its manifest leaves
         Path orphan = dir.resolve("data").resolve("ab").resolve("ab" + "0".repeat(62));
         Files.createDirectories(orphan.getParent());
-        Files.write(orphan, new byte[]{1, 2, 3});
+        Files.write(orphan, new byte[] {1, 2, 3});
         Retention.Plan plan = Retention.plan(repo, 1, Duration.ZERO, T0 + 10 * DAY);
-        assertEquals(List.of(0, 1, 2, 3), days(plan.checkpoints()), "the newest is the differential; its full stays with it");
+        assertEquals(
+                List.of(0, 1, 2, 3),
+                days(plan.checkpoints()),
+                "the newest is the differential; its full stays with it");
         Retention.apply(repo, plan);
-        assertEquals(List.of(diff.parent(), diff.id()), repo.checkpoints().stream().map(Manifest::id).toList());
+        assertEquals(
+                List.of(diff.parent(), diff.id()),
+                repo.checkpoints().stream().map(Manifest::id).toList());
         assertFalse(Files.exists(orphan), "a data file no manifest names is swept");
-        assertEquals(diff.tables().stream().flatMap(t -> t.chunks().stream()).map(Manifest.Chunk::sha256).collect(Collectors.toSet()),
+        assertEquals(
+                diff.tables().stream()
+                        .flatMap(t -> t.chunks().stream())
+                        .map(Manifest.Chunk::sha256)
+                        .collect(Collectors.toSet()),
                 DataStore.stored(repo.dataDir()).keySet());
-        assertTrue(Verifier.run(dir, 100, s -> { }).ok());
+        assertTrue(Verifier.run(dir, 100, s -> {}).ok());
     }
 
     @Test
@@ -137,7 +168,9 @@ class RetentionTest {
     }
 
     private static List<Integer> days(List<Manifest> checkpoints) {
-        return checkpoints.stream().map(m -> (int) ((m.timeMicros() - T0) / DAY)).toList();
+        return checkpoints.stream()
+                .map(m -> (int) ((m.timeMicros() - T0) / DAY))
+                .toList();
     }
 
     /** The log reads without a gap from every kept checkpoint to the end, and verify proves the window. */
@@ -151,7 +184,7 @@ class RetentionTest {
             }
             assertEquals(CHECKPOINTS * PER_DAY + 1, expected, "log from checkpoint " + m.id());
         }
-        Verifier.Report r = Verifier.run(dir, 100, line -> { });
+        Verifier.Report r = Verifier.run(dir, 100, line -> {});
         assertTrue(r.ok(), String.valueOf(r.problems()));
     }
 }

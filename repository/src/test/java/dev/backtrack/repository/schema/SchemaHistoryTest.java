@@ -1,21 +1,20 @@
 package dev.backtrack.repository.schema;
 
-import dev.backtrack.repository.RepositoryException;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.backtrack.repository.RepositoryException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertSame;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class SchemaHistoryTest {
 
@@ -27,7 +26,8 @@ class SchemaHistoryTest {
     }
 
     private static TableSchema deals(List<Column> columns) {
-        return new TableSchema(0, "public", "deals", columns, List.of("id"), Map.of("public.stage", List.of("lead", "won")), 0);
+        return new TableSchema(
+                0, "public", "deals", columns, List.of("id"), Map.of("public.stage", List.of("lead", "won")), 0);
     }
 
     private static final List<Column> V1 = List.of(
@@ -54,13 +54,23 @@ class SchemaHistoryTest {
         assertNotEquals(v1.id(), v2.id());
         assertEquals(2, v2.id());
         assertEquals(40, v2.fromSequence());
-        TableSchema other = h.register(new TableSchema(0, "public", "contacts", List.of(col("id", "bigint")), List.of(), Map.of(), 0), 41);
+        TableSchema other = h.register(
+                new TableSchema(0, "public", "contacts", List.of(col("id", "bigint")), List.of(), Map.of(), 0), 41);
         assertEquals(3, other.id());
-        TableSchema enumsChanged = h.register(new TableSchema(0, "public", "deals", v2.columns(), List.of("id"),
-                Map.of("public.stage", List.of("lead", "lost", "won")), 0), 50);
+        TableSchema enumsChanged = h.register(
+                new TableSchema(
+                        0,
+                        "public",
+                        "deals",
+                        v2.columns(),
+                        List.of("id"),
+                        Map.of("public.stage", List.of("lead", "lost", "won")),
+                        0),
+                50);
         assertEquals(4, enumsChanged.id(), "a new enum label is a new shape");
-        TableSchema keyChanged = h.register(new TableSchema(0, "public", "deals", v2.columns(), List.of("id", "stage"),
-                enumsChanged.enums(), 0), 60);
+        TableSchema keyChanged = h.register(
+                new TableSchema(0, "public", "deals", v2.columns(), List.of("id", "stage"), enumsChanged.enums(), 0),
+                60);
         assertEquals(5, keyChanged.id(), "a new primary key is a new shape");
         TableSchema back = h.register(deals(V1), 70);
         assertEquals(6, back.id(), "returning to an old shape is still a change from the latest");
@@ -78,10 +88,14 @@ class SchemaHistoryTest {
         SchemaHistory reopened = new SchemaHistory(dir);
         assertEquals(List.of(v1, v2), List.copyOf(reopened.all()));
         assertEquals(v2, reopened.latest().get("public.deals"));
-        assertSame(reopened.get(2), reopened.register(deals(V1.subList(0, 2)), 100), "same shape after reopening: no new version");
+        assertSame(
+                reopened.get(2),
+                reopened.register(deals(V1.subList(0, 2)), 100),
+                "same shape after reopening: no new version");
         assertEquals(3, reopened.register(deals(V1), 101).id(), "ids continue after the highest one on disk");
         try (Stream<Path> files = Files.list(dir)) {
-            assertEquals(List.of("00000001.json", "00000002.json", "00000003.json"),
+            assertEquals(
+                    List.of("00000001.json", "00000002.json", "00000003.json"),
                     files.map(p -> p.getFileName().toString()).sorted().toList());
         }
         assertEquals(3, new SchemaHistory(dir).all().size());
