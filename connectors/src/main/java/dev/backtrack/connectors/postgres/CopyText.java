@@ -20,9 +20,9 @@ public final class CopyText {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSSSSS");
 
     /** Debezium's stand-ins for PostgreSQL's 'infinity' and '-infinity' (pgjdbc's DATE_POSITIVE/NEGATIVE_INFINITY). */
-    static final long TIMESTAMP_INFINITY = 9223372036825200000L;
+    public static final long TIMESTAMP_INFINITY = 9223372036825200000L;
 
-    static final long TIMESTAMP_MINUS_INFINITY = -9223372036832400000L;
+    public static final long TIMESTAMP_MINUS_INFINITY = -9223372036832400000L;
     static final long DATE_INFINITY = LocalDate.parse("-5877611-06-21").toEpochDay();
     static final long DATE_MINUS_INFINITY = LocalDate.parse("-5877611-06-22").toEpochDay();
 

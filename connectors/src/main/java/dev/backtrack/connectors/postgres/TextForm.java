@@ -1,5 +1,6 @@
 package dev.backtrack.connectors.postgres;
 
+import dev.backtrack.connectors.ChangeDecoder;
 import dev.backtrack.connectors.SourceException;
 import io.debezium.connector.postgresql.UnchangedToastedReplicationMessageColumn;
 import io.debezium.spi.converter.CustomConverter;

@@ -1,6 +1,7 @@
-package dev.backtrack.connectors.postgres;
+package dev.backtrack.connectors;
 
-import dev.backtrack.connectors.SourceException;
+import dev.backtrack.connectors.postgres.CopyText;
+import dev.backtrack.connectors.postgres.TextValues;
 import dev.backtrack.repository.model.Unavailable;
 import dev.backtrack.repository.schema.Column;
 import dev.backtrack.repository.schema.TableSchema;
@@ -18,9 +19,9 @@ import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.Struct;
 
 /**
- * Turns a Debezium row image (Connect {@link Struct}) into the repository's value array, in the
- * column order of a {@link TableSchema}. Times become microseconds, dates days, decimals stay
- * strings. Not thread-safe (caches field mappings per Connect schema).
+ * Turns a Debezium row image (Connect {@link Struct}) of any source engine into the repository's value
+ * array, in the column order of a {@link TableSchema}. Times become microseconds, dates days, decimals
+ * stay strings. Not thread-safe (caches field mappings per Connect schema).
  */
 public final class ChangeDecoder {
     public static final String UNAVAILABLE = "__debezium_unavailable_value";
