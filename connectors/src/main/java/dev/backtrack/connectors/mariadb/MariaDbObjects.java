@@ -29,9 +29,9 @@ public final class MariaDbObjects {
 
     private MariaDbObjects() {}
 
-    // a trigger's files read while a DDL rewrites or removes them (ER_TRG_CORRUPTED_FILE; a .TRN file not found): read
-    // again
-    private static final Set<Integer> FILES_IN_FLUX = Set.of(1602, 29, 1017);
+    // a trigger's files read while a DDL rewrites or removes them (ER_TRG_CORRUPTED_FILE; a .TRN file not found, or
+    // gone between its listing and its stat, EE_STAT): read again
+    private static final Set<Integer> FILES_IN_FLUX = Set.of(1602, 29, 1017, 13);
     private static final int ATTEMPTS = 20;
 
     /** Every definition of {@code database} now; read again (up to 20 times, 50 ms apart) while a concurrent DDL leaves a file half written. */
