@@ -1,5 +1,6 @@
 package dev.backtrack.cli;
 
+import dev.backtrack.config.BacktrackConfig;
 import dev.backtrack.config.ConfigLoader;
 import dev.backtrack.config.RetentionConfig;
 import dev.backtrack.repository.Repository;
@@ -54,14 +55,15 @@ final class ExpireCommand implements Callable<Integer> {
             throw new IllegalArgumentException(
                     "give either --repo or --config: --repo DIR with --keep/--window, or --config FILE with its retention section");
         }
-        Path path = config != null ? ConfigLoader.load(config).repository().path() : repo;
-        RetentionConfig rules = rules();
+        BacktrackConfig cfg = config != null ? ConfigLoader.load(config) : null;
+        Path path = cfg != null ? cfg.repository().path() : repo;
+        RetentionConfig rules = rules(cfg);
         if (!Files.exists(path.resolve(Repository.ROOT_FILE))) {
             throw new IllegalArgumentException(
                     path + " is not a Backtrack repository (no " + Repository.ROOT_FILE + "): check the path");
         }
-        if (config != null) {
-            Repository.unlock(path, ConfigLoader.load(config).repository().passphraseChars());
+        if (cfg != null) {
+            Repository.unlock(path, cfg.repository().passphraseChars());
         } else {
             passphrase.unlock(path);
         }
@@ -70,11 +72,11 @@ final class ExpireCommand implements Callable<Integer> {
         return ExitCode.OK;
     }
 
-    /** The rules from the options, over the configuration's retention section when --config is given. */
-    private RetentionConfig rules() {
+    /** The rules from the options, over the configuration's retention section when {@code cfg} (--config) is given. */
+    private RetentionConfig rules(BacktrackConfig cfg) {
         RetentionConfig rules;
-        if (config != null) {
-            RetentionConfig configured = ConfigLoader.load(config).retention();
+        if (cfg != null) {
+            RetentionConfig configured = cfg.retention();
             rules = new RetentionConfig(
                     keep != null ? keep : configured.checkpoints(),
                     window != null ? ConfigLoader.parseDuration("--window", window) : configured.window());
