@@ -11,6 +11,7 @@ import dev.backtrack.testkit.PostgresPitr;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -94,25 +95,7 @@ final class PitrAnchors {
         dumped.put("rows", rowsAtT);
         dumped.put("rows_per_s", Math.round(rowsAtT / dumpSeconds));
         m.put("pg_dump", dumped);
-        pg.execute("postgres", "CHECKPOINT");
-        pg.createDatabase("restored_pg");
-        t0 = System.nanoTime();
-        pg.runAsPostgres(
-                List.of(
-                        pg.binDirectory().resolve("pg_restore").toString(),
-                        "-h",
-                        "127.0.0.1",
-                        "-p",
-                        "" + pg.port(),
-                        "-U",
-                        "postgres",
-                        "-j",
-                        "" + jobs,
-                        "-d",
-                        "restored_pg",
-                        dump.toString()),
-                1800);
-        double restoreSeconds = secs(t0);
+        double restoreSeconds = timedPgRestore(pg, "restored_pg", dump, jobs);
         Map<String, Object> pgr = new LinkedHashMap<>();
         pgr.put("seconds", round(restoreSeconds, 2));
         pgr.put("rows", rowsAtT);
@@ -122,27 +105,8 @@ final class PitrAnchors {
         step("  pg_dump " + dumped.get("seconds") + " s; pg_restore " + pgr.get("seconds") + " s ("
                 + fmt(pgr.get("rows_per_s")) + " rows/s)");
         // Backtrack's restore writes TOASTed values with lz4 where the target left the default: the same for pg_restore
-        pg.execute("postgres", "CHECKPOINT");
-        pg.createDatabase("restored_pg_lz4");
-        t0 = System.nanoTime();
-        pg.runAsPostgres(
-                List.of(
-                        "env",
-                        "PGOPTIONS=-c default_toast_compression=lz4",
-                        pg.binDirectory().resolve("pg_restore").toString(),
-                        "-h",
-                        "127.0.0.1",
-                        "-p",
-                        "" + pg.port(),
-                        "-U",
-                        "postgres",
-                        "-j",
-                        "" + jobs,
-                        "-d",
-                        "restored_pg_lz4",
-                        dump.toString()),
-                1800);
-        double lz4Seconds = secs(t0);
+        double lz4Seconds =
+                timedPgRestore(pg, "restored_pg_lz4", dump, jobs, "env", "PGOPTIONS=-c default_toast_compression=lz4");
         Map<String, Object> lz4 = new LinkedHashMap<>();
         lz4.put("seconds", round(lz4Seconds, 2));
         lz4.put("rows_per_s", Math.round(rowsAtT / lz4Seconds));
@@ -150,5 +114,28 @@ final class PitrAnchors {
         m.put("pg_restore_lz4", lz4);
         step("  pg_restore with default_toast_compression = lz4: " + lz4.get("seconds") + " s ("
                 + fmt(lz4.get("rows_per_s")) + " rows/s)");
+    }
+
+    /** Seconds of {@code pg_restore -j jobs} of {@code dump} into a new database {@code db}, after a CHECKPOINT; {@code prefix} goes before the command (an environment). */
+    private static double timedPgRestore(PostgresCluster pg, String db, Path dump, int jobs, String... prefix) {
+        pg.execute("postgres", "CHECKPOINT");
+        pg.createDatabase(db);
+        long t0 = System.nanoTime();
+        List<String> command = new ArrayList<>(List.of(prefix));
+        command.addAll(List.of(
+                pg.binDirectory().resolve("pg_restore").toString(),
+                "-h",
+                "127.0.0.1",
+                "-p",
+                "" + pg.port(),
+                "-U",
+                "postgres",
+                "-j",
+                "" + jobs,
+                "-d",
+                db,
+                dump.toString()));
+        pg.runAsPostgres(command, 1800);
+        return secs(t0);
     }
 }
