@@ -1,12 +1,12 @@
 package dev.backtrack.agent;
 
+import dev.backtrack.capture.postgres.CaptureSettings;
 import dev.backtrack.config.BacktrackConfig;
 import dev.backtrack.config.CheckpointSchedule;
 import dev.backtrack.config.RetentionConfig;
 import dev.backtrack.config.SourceConfig;
 import dev.backtrack.connectors.SourceCatalog;
 import dev.backtrack.connectors.SourceException;
-import dev.backtrack.connectors.postgres.CaptureSettings;
 import dev.backtrack.repository.LockedException;
 import dev.backtrack.repository.Repository;
 import dev.backtrack.repository.RepositoryException;

@@ -1,5 +1,6 @@
 package dev.backtrack.agent;
 
+import dev.backtrack.capture.mariadb.BinlogTableEvent;
 import dev.backtrack.connectors.SourceException;
 import dev.backtrack.connectors.mariadb.BinlogSchema;
 import dev.backtrack.connectors.mariadb.MariaDbCatalog;
@@ -81,7 +82,7 @@ final class BinlogEvents {
             }
             TableSchema definition = BinlogSchema.carryColumnNumbers(
                     versions.current(qualified),
-                    BinlogSchema.fromEvent(database, table, change.getStruct("table"), catalog),
+                    BinlogTableEvent.fromEvent(database, table, change.getStruct("table"), catalog),
                     statement);
             refuseUnreadable(definition);
             TableSchema version = versions.changed(definition, fromSequence);

@@ -1,6 +1,6 @@
 package dev.backtrack.agent;
 
-import dev.backtrack.connectors.postgres.CaptureSettings;
+import dev.backtrack.capture.postgres.CaptureSettings;
 import dev.backtrack.repository.model.Op;
 import dev.backtrack.repository.model.RowChange;
 import dev.backtrack.repository.position.BinlogPosition;

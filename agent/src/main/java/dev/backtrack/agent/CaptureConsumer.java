@@ -2,9 +2,9 @@ package dev.backtrack.agent;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.backtrack.connectors.ChangeDecoder;
+import dev.backtrack.capture.ChangeDecoder;
+import dev.backtrack.capture.postgres.CaptureSettings;
 import dev.backtrack.connectors.SourceException;
-import dev.backtrack.connectors.postgres.CaptureSettings;
 import dev.backtrack.repository.mark.Marks;
 import dev.backtrack.repository.model.Micros;
 import dev.backtrack.repository.model.Op;

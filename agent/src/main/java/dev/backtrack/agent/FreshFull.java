@@ -1,9 +1,9 @@
 package dev.backtrack.agent;
 
+import dev.backtrack.capture.postgres.FreshSnapshot;
 import dev.backtrack.config.BacktrackConfig;
 import dev.backtrack.config.SourceConfig;
 import dev.backtrack.connectors.SourceException;
-import dev.backtrack.connectors.postgres.FreshSnapshot;
 import dev.backtrack.connectors.postgres.PostgresCatalog;
 import dev.backtrack.repository.Repository;
 import dev.backtrack.repository.RepositoryException;

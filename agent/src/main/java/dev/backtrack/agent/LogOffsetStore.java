@@ -1,6 +1,6 @@
 package dev.backtrack.agent;
 
-import dev.backtrack.connectors.postgres.ResumeOffset;
+import dev.backtrack.capture.postgres.ResumeOffset;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Collection;

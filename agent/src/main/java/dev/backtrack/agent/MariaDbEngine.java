@@ -2,6 +2,7 @@ package dev.backtrack.agent;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.backtrack.capture.mariadb.MariaDbSettings;
 import dev.backtrack.config.BacktrackConfig;
 import dev.backtrack.config.SourceConfig;
 import dev.backtrack.config.TableFilter;
@@ -9,7 +10,6 @@ import dev.backtrack.connectors.SourceCatalog;
 import dev.backtrack.connectors.SourceException;
 import dev.backtrack.connectors.mariadb.MariaDbCatalog;
 import dev.backtrack.connectors.mariadb.MariaDbObjects;
-import dev.backtrack.connectors.mariadb.MariaDbSettings;
 import dev.backtrack.repository.RepositoryException;
 import dev.backtrack.repository.history.SourceHistory;
 import dev.backtrack.repository.objects.ObjectSet;

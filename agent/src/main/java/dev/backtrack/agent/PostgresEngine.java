@@ -1,10 +1,10 @@
 package dev.backtrack.agent;
 
+import dev.backtrack.capture.postgres.CaptureSettings;
 import dev.backtrack.config.BacktrackConfig;
 import dev.backtrack.config.SourceConfig;
 import dev.backtrack.connectors.SourceCatalog;
 import dev.backtrack.connectors.SourceException;
-import dev.backtrack.connectors.postgres.CaptureSettings;
 import dev.backtrack.connectors.postgres.DdlCapture;
 import dev.backtrack.connectors.postgres.PostgresCatalog;
 import dev.backtrack.connectors.postgres.PostgresObjects;

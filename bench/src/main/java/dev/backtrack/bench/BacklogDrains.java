@@ -7,7 +7,7 @@ import static dev.backtrack.bench.FoundationBench.report;
 import static dev.backtrack.bench.Harness.step;
 
 import dev.backtrack.config.SourceConfig;
-import dev.backtrack.connectors.postgres.CaptureSettings;
+import dev.backtrack.capture.postgres.CaptureSettings;
 import dev.backtrack.repository.redolog.LogSummary;
 import dev.backtrack.testkit.PostgresCluster;
 import java.nio.file.Path;

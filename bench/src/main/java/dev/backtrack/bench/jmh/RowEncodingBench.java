@@ -1,6 +1,6 @@
 package dev.backtrack.bench.jmh;
 
-import dev.backtrack.connectors.ChangeDecoder;
+import dev.backtrack.capture.ChangeDecoder;
 import dev.backtrack.repository.codec.ByteReader;
 import dev.backtrack.repository.codec.ByteWriter;
 import dev.backtrack.repository.codec.RowCodec;

@@ -12,13 +12,12 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.zip.CRC32;
-import org.apache.kafka.connect.data.Struct;
 
 /**
- * Table versions of a MariaDB/MySQL source from the connector's schema change events: the binlog's
- * DDL as the connector parsed it, so columns, types and the key are exact at the event's position.
- * Indexes and constraints, which the event does not carry, are read from the source when the event
- * is handled. Thread-safe (stateless).
+ * How a MariaDB/MySQL table version is spelled, whether built from the connector's schema change
+ * event (capture's {@code BinlogTableEvent}) or read from information_schema ({@link MariaDbCatalog}):
+ * columns with their details, the key, indexes and constraints, and column numbers carried over DDL.
+ * Thread-safe (stateless).
  */
 public final class BinlogSchema {
     /** {@link Column#identity()} of an AUTO_INCREMENT column; its {@link Column#sequence()} is the qualified table name. */
@@ -26,54 +25,8 @@ public final class BinlogSchema {
 
     private BinlogSchema() {}
 
-    /** A {@code tableChanges} entry's table ({@code CREATE} or {@code ALTER}) as a table version. */
-    public static TableSchema fromEvent(String database, String table, Struct definition, MariaDbCatalog catalog) {
-        String qualified = database + "." + table;
-        List<Column> columns = new ArrayList<>();
-        List<Struct> fields = definition.getArray("columns");
-        for (Struct c : fields) {
-            List<String> labels = new ArrayList<>();
-            if (c.schema().field("enumValues") != null && c.get("enumValues") != null) {
-                // the connector keeps the labels as the DDL quoted them
-                for (Object l : c.getArray("enumValues")) {
-                    String label = String.valueOf(l);
-                    labels.add(
-                            label.length() >= 2 && label.startsWith("'") && label.endsWith("'")
-                                    ? label.substring(1, label.length() - 1).replace("''", "'")
-                                    : label);
-                }
-            }
-            Integer length = c.getInt32("length");
-            Integer scale = c.getInt32("scale");
-            String type =
-                    MariaDbTypes.spell(c.getString("typeName"), length, scale, labels, c.getString("charsetName"));
-            String def =
-                    c.schema().field("defaultValueExpression") == null ? null : c.getString("defaultValueExpression");
-            boolean auto = Boolean.TRUE.equals(c.getBoolean("autoIncremented"));
-            columns.add(new Column(
-                    c.getInt32("position"),
-                    c.getString("name"),
-                    type,
-                    Boolean.TRUE.equals(c.getBoolean("optional")),
-                    MariaDbTypes.defaultExpression(type, def),
-                    auto ? qualified : null,
-                    auto ? AUTO_INCREMENT : null,
-                    null,
-                    null));
-        }
-        List<String> key = definition.getArray("primaryKeyColumnNames");
-        return table(
-                database,
-                table,
-                withDetails(columns, catalog.columnDetails(table)),
-                key == null ? List.of() : key,
-                catalog.indexes(table),
-                catalog.constraints(table),
-                catalog.jsonColumns(table));
-    }
-
     /** The columns with their defaults, ON UPDATE and generation as information_schema has them (read when the event is handled). */
-    static List<Column> withDetails(List<Column> columns, Map<String, MariaDbCatalog.ColumnDetail> details) {
+    public static List<Column> withDetails(List<Column> columns, Map<String, MariaDbCatalog.ColumnDetail> details) {
         List<Column> out = new ArrayList<>();
         for (Column c : columns) {
             MariaDbCatalog.ColumnDetail d = details.get(c.name());
@@ -164,7 +117,7 @@ public final class BinlogSchema {
     }
 
     /** @param json columns MariaDB keeps as longtext with a json_valid check: their type is {@code json} */
-    static TableSchema table(
+    public static TableSchema table(
             String database,
             String table,
             List<Column> columns,

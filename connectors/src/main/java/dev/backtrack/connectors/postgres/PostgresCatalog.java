@@ -73,7 +73,7 @@ public final class PostgresCatalog implements SourceCatalog {
     }
 
     /** JDBC properties of every connection the agent makes to the source. */
-    static Properties properties(String user, String password, String applicationName) {
+    public static Properties properties(String user, String password, String applicationName) {
         Properties p = new Properties();
         p.setProperty("user", user);
         if (password != null && !password.isEmpty()) {

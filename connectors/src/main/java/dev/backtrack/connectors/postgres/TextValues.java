@@ -1,6 +1,5 @@
 package dev.backtrack.connectors.postgres;
 
-import dev.backtrack.connectors.ChangeDecoder;
 import dev.backtrack.connectors.SourceException;
 import dev.backtrack.repository.schema.Column;
 import dev.backtrack.repository.schema.TableSchema;
@@ -16,7 +15,7 @@ import java.util.regex.Pattern;
 
 /**
  * Rows PostgreSQL wrote as text (ISO date style, UTC, hex bytea: the settings of the DDL trigger's
- * row writer) turned into the values {@link ChangeDecoder} makes of the same row, so keys and
+ * row writer) turned into the values capture's {@code ChangeDecoder} makes of the same row, so keys and
  * types agree whichever way a row reached the log. Thread-safe (stateless).
  */
 public final class TextValues {

@@ -1,6 +1,6 @@
-package dev.backtrack.connectors.postgres;
+package dev.backtrack.capture.postgres;
 
-import dev.backtrack.connectors.ChangeDecoder;
+import dev.backtrack.capture.ChangeDecoder;
 import dev.backtrack.connectors.SourceException;
 import io.debezium.connector.postgresql.UnchangedToastedReplicationMessageColumn;
 import io.debezium.spi.converter.CustomConverter;

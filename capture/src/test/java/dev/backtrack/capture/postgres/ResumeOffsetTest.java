@@ -1,4 +1,4 @@
-package dev.backtrack.connectors.postgres;
+package dev.backtrack.capture.postgres;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,9 +1,9 @@
-package dev.backtrack.connectors.mariadb;
+package dev.backtrack.capture.mariadb;
 
+import dev.backtrack.capture.postgres.CaptureSettings;
 import dev.backtrack.config.Engine;
 import dev.backtrack.config.SourceConfig;
 import dev.backtrack.connectors.SourceTls;
-import dev.backtrack.connectors.postgres.CaptureSettings;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Properties;

@@ -1,5 +1,6 @@
-package dev.backtrack.connectors;
+package dev.backtrack.capture;
 
+import dev.backtrack.connectors.SourceException;
 import dev.backtrack.connectors.postgres.CopyText;
 import dev.backtrack.connectors.postgres.TextValues;
 import dev.backtrack.repository.model.Unavailable;

@@ -1,4 +1,4 @@
-package dev.backtrack.connectors.mariadb;
+package dev.backtrack.capture.mariadb;
 
 import dev.backtrack.repository.history.SourceHistory;
 import io.debezium.config.Configuration;

@@ -1,6 +1,10 @@
-package dev.backtrack.connectors.postgres;
+package dev.backtrack.capture.postgres;
 
 import dev.backtrack.connectors.SourceException;
+import dev.backtrack.connectors.postgres.ConnectionErrors;
+import dev.backtrack.connectors.postgres.PostgresCatalog;
+import dev.backtrack.connectors.postgres.PostgresObjects;
+import dev.backtrack.connectors.postgres.TextValues;
 import dev.backtrack.repository.objects.ObjectSet;
 import dev.backtrack.repository.position.Lsn;
 import dev.backtrack.repository.schema.Column;

@@ -1,13 +1,14 @@
-package dev.backtrack.connectors;
+package dev.backtrack.capture;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.backtrack.capture.mariadb.MariaDbSettings;
+import dev.backtrack.capture.postgres.CaptureSettings;
 import dev.backtrack.config.ConfigException;
 import dev.backtrack.config.SourceConfig;
-import dev.backtrack.connectors.mariadb.MariaDbSettings;
-import dev.backtrack.connectors.postgres.CaptureSettings;
+import dev.backtrack.connectors.SourceTls;
 import dev.backtrack.testkit.TestCertificates;
 import java.io.InputStream;
 import java.nio.file.Files;

@@ -1,7 +1,8 @@
-package dev.backtrack.connectors.postgres;
+package dev.backtrack.capture.postgres;
 
 import dev.backtrack.config.SourceConfig;
 import dev.backtrack.connectors.SourceTls;
+import dev.backtrack.connectors.postgres.DdlCapture;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

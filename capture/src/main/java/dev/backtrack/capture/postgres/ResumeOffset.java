@@ -1,4 +1,4 @@
-package dev.backtrack.connectors.postgres;
+package dev.backtrack.capture.postgres;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
