@@ -67,16 +67,33 @@ final class CheckpointCommand implements Callable<Integer> {
                     + repo.identity().sourceEngine()
                     + " source does not have yet: use --kind full (synthetic, from the log) instead");
         }
-        // SIGTERM or Ctrl-C: the build is interrupted (a fresh full's queries on the source are cancelled too) and
-        // rolls back
-        // (CheckpointWriter.abandon); a checkpoint published before the signal stays, and the command ends as without
-        // it
+        AtomicBoolean ended = new AtomicBoolean();
+        GracefulStop stop = stopOnSignal(cfg, ended);
+        try {
+            Manifest m = build(cfg, repo, path);
+            report(m, (System.nanoTime() - started) / 1_000_000);
+            ended.set(true);
+            return ExitCode.OK;
+        } catch (RuntimeException | IOException e) {
+            // the JVM then ends with the signal's code (143, Ctrl-C 130)
+            stop.reportIfSignalled(e, ROLLED_BACK);
+            throw e;
+        } finally {
+            // after the catch: the line is printed before the hook lets the JVM go
+            stop.close();
+        }
+    }
+
+    /**
+     * SIGTERM or Ctrl-C: the build is interrupted (a fresh full's queries on the source are cancelled
+     * too) and rolls back (CheckpointWriter.abandon); a checkpoint published before the signal stays,
+     * and the command ends as it would without the signal (exit code 0, once {@code ended} is set).
+     */
+    private GracefulStop stopOnSignal(BacktrackConfig cfg, AtomicBoolean ended) {
         Thread building = Thread.currentThread();
         long since = System.currentTimeMillis();
-        AtomicBoolean ended = new AtomicBoolean();
-        GracefulStop stop;
         try {
-            stop = new GracefulStop(
+            return new GracefulStop(
                     "checkpoint-stop",
                     () -> {
                         building.interrupt();
@@ -99,19 +116,6 @@ final class CheckpointCommand implements Callable<Integer> {
             // the signal came before the work began, so nothing was written (without this: 'Shutdown in progress')
             System.err.println("backtrack: " + ROLLED_BACK);
             throw new Main.Reported(shuttingDown);
-        }
-        try {
-            Manifest m = build(cfg, repo, path);
-            report(m, (System.nanoTime() - started) / 1_000_000);
-            ended.set(true);
-            return ExitCode.OK;
-        } catch (RuntimeException | IOException e) {
-            // the JVM then ends with the signal's code (143, Ctrl-C 130)
-            stop.reportIfSignalled(e, ROLLED_BACK);
-            throw e;
-        } finally {
-            // after the catch: the line is printed before the hook lets the JVM go
-            stop.close();
         }
     }
 

@@ -80,18 +80,10 @@ final class CutoverCommand implements Runnable {
         long deadline = started + timeout * 1000;
         try (TargetDatabase db = target.connect(repo);
                 SourceCatalog source = SourceCatalogs.connect(cfg.source())) {
-            if (!source.systemIdentifier().equals(repo.identity().systemIdentifier())) {
-                throw new RestoreException("--config names source " + source.systemIdentifier() + ", but " + repo.path()
-                        + " was captured from " + repo.identity().systemIdentifier()
-                        + ": give the agent configuration of this repository");
-            }
+            checkSameSource(source, repo);
             Migration m =
                     new Migration(repo, db, Progress.NONE, line -> System.err.println("cutover: warning: " + line));
-            Set<String> live = Set.copyOf(
-                    source.tables(cfg.source().tablesInclude(), cfg.source().tablesExclude()));
-            List<TableSchema> tables = repo.schemas().latest().values().stream()
-                    .filter(t -> live.contains(t.qualifiedName()))
-                    .toList();
+            List<TableSchema> tables = liveTables(source, cfg, repo);
             long lastSeen = -1;
             long quietSince = System.currentTimeMillis();
             while (true) {
@@ -102,27 +94,19 @@ final class CutoverCommand implements Runnable {
                 }
                 boolean settled = s.lagTransactions() == 0 && System.currentTimeMillis() - quietSince >= quiet * 1000;
                 if (settled || System.currentTimeMillis() > deadline) {
-                    List<Validation.TableCheck> checks = Validation.compare(source, db, tables);
-                    List<String> objects = syncObjects(source, db, cfg, repo);
-                    boolean match = checks.stream().allMatch(Validation.TableCheck::matches) && objects.isEmpty();
-                    if (match || System.currentTimeMillis() > deadline) {
-                        Map<String, Long> sequences = new LinkedHashMap<>();
-                        if (match) {
-                            sequences.putAll(source.sequences());
-                            db.begin();
-                            db.setSequences(tables, sequences);
-                            db.commit();
-                            m.finish();
-                        }
+                    Comparison c = compare(source, db, cfg, repo, tables);
+                    if (c.matches() || System.currentTimeMillis() > deadline) {
+                        Map<String, Long> sequences =
+                                c.matches() ? goLive(source, db, m, tables) : new LinkedHashMap<>();
                         print(new Report(
-                                match,
+                                c.matches(),
                                 s.appliedCommit(),
                                 s.appliedSequence(),
-                                checks,
-                                objects,
+                                c.tables(),
+                                c.objects(),
                                 sequences,
                                 System.currentTimeMillis() - started));
-                        if (!match) {
+                        if (!c.matches()) {
                             throw new ValidationException(
                                     "the target does not match the source after " + timeout
                                             + " s (see the tables above):"
@@ -136,6 +120,47 @@ final class CutoverCommand implements Runnable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    private static void checkSameSource(SourceCatalog source, Repository repo) {
+        if (!source.systemIdentifier().equals(repo.identity().systemIdentifier())) {
+            throw new RestoreException("--config names source " + source.systemIdentifier() + ", but " + repo.path()
+                    + " was captured from " + repo.identity().systemIdentifier()
+                    + ": give the agent configuration of this repository");
+        }
+    }
+
+    /** The repository's latest table versions of the tables the source has now (within the configured tables). */
+    private static List<TableSchema> liveTables(SourceCatalog source, BacktrackConfig cfg, Repository repo) {
+        Set<String> live = Set.copyOf(
+                source.tables(cfg.source().tablesInclude(), cfg.source().tablesExclude()));
+        return repo.schemas().latest().values().stream()
+                .filter(t -> live.contains(t.qualifiedName()))
+                .toList();
+    }
+
+    /** Each table compared, source against target, and the objects that still differ after they are synced. */
+    private record Comparison(List<Validation.TableCheck> tables, List<String> objects) {
+        boolean matches() {
+            return tables.stream().allMatch(Validation.TableCheck::matches) && objects.isEmpty();
+        }
+    }
+
+    private static Comparison compare(
+            SourceCatalog source, TargetDatabase db, BacktrackConfig cfg, Repository repo, List<TableSchema> tables) {
+        List<Validation.TableCheck> checks = Validation.compare(source, db, tables);
+        return new Comparison(checks, syncObjects(source, db, cfg, repo));
+    }
+
+    /** Sets the source's sequence and AUTO_INCREMENT values at the target and ends the migration; returns those values. */
+    private static Map<String, Long> goLive(
+            SourceCatalog source, TargetDatabase db, Migration m, List<TableSchema> tables) {
+        Map<String, Long> sequences = new LinkedHashMap<>(source.sequences());
+        db.begin();
+        db.setSequences(tables, sequences);
+        db.commit();
+        m.finish();
+        return sequences;
     }
 
     /**

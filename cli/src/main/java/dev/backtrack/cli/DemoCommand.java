@@ -87,16 +87,7 @@ final class DemoCommand implements Runnable {
         step("2/6 starting the agent (first run: checkpoint 0 from a consistent snapshot)");
         Agent agent = new Agent(cfg, System.out);
         AtomicReference<RuntimeException> agentFailure = new AtomicReference<>();
-        Thread agentThread = new Thread(
-                () -> {
-                    try {
-                        agent.run();
-                    } catch (RuntimeException e) {
-                        agentFailure.set(e);
-                    }
-                },
-                "demo-agent");
-        agentThread.start();
+        Thread agentThread = startAgent(agent, agentFailure);
         waitForCheckpoint(data, agentFailure);
 
         step("3/6 running a CRM workload with 4 clients for " + seconds + " s");
@@ -110,24 +101,11 @@ final class DemoCommand implements Runnable {
         }
 
         step("5/6 restoring to T = " + Micros.format(noted.t()) + " into '" + RESTORED + "'");
-        RestoreReport report;
-        try (PostgresTarget db = PostgresTarget.connect(base + RESTORED, user, "")) {
-            report = new Restore(Repository.open(data), line -> System.out.println("   " + line.trim()))
-                    .run(new RestoreTarget.Time(TargetInstant.parse(Micros.format(noted.t()))), db);
-        }
-        System.out.println("   restored " + report.rows() + " rows" + RestoreCommand.objects(report)
-                + " from checkpoint " + report.checkpoint() + " + " + report.transactionsApplied() + " transactions in "
-                + report.millis() + " ms");
+        RestoreReport report = restoreTo(base, data, noted.t());
 
         step("6/6 comparing the restored database with the source as it was at T");
         boolean same = compare(base, noted.atT());
-        try (Connection admin = DriverManager.getConnection(base + "postgres", user, "")) {
-            // the demo's slot would otherwise hold WAL on this server forever
-            exec(
-                    admin,
-                    "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '" + SOURCE
-                            + "'");
-        }
+        dropSlot(base);
         System.out.println();
         if (!same) {
             throw new IllegalStateException("the restored database differs from the source at T: see the table above");
@@ -137,6 +115,44 @@ final class DemoCommand implements Runnable {
                 + " (row counts and MD5 of every row); contacts are back after the DELETE, with the trigger, the view and the"
                 + " partitioned activity feed, ready for the application's next insert.");
         System.out.println("repository: " + data + "   restore time: " + report.millis() + " ms");
+    }
+
+    /** The agent on a thread of its own; what it throws is kept in {@code failure}. */
+    private static Thread startAgent(Agent agent, AtomicReference<RuntimeException> failure) {
+        Thread agentThread = new Thread(
+                () -> {
+                    try {
+                        agent.run();
+                    } catch (RuntimeException e) {
+                        failure.set(e);
+                    }
+                },
+                "demo-agent");
+        agentThread.start();
+        return agentThread;
+    }
+
+    /** The repository restored to {@code t} into the RESTORED database; prints what was loaded. */
+    private RestoreReport restoreTo(String base, Path data, long t) {
+        RestoreReport report;
+        try (PostgresTarget db = PostgresTarget.connect(base + RESTORED, user, "")) {
+            report = new Restore(Repository.open(data), line -> System.out.println("   " + line.trim()))
+                    .run(new RestoreTarget.Time(TargetInstant.parse(Micros.format(t))), db);
+        }
+        System.out.println("   restored " + report.rows() + " rows" + RestoreCommand.objects(report)
+                + " from checkpoint " + report.checkpoint() + " + " + report.transactionsApplied() + " transactions in "
+                + report.millis() + " ms");
+        return report;
+    }
+
+    /** The demo's replication slot, which would otherwise hold WAL on this server forever. */
+    private void dropSlot(String base) throws SQLException {
+        try (Connection admin = DriverManager.getConnection(base + "postgres", user, "")) {
+            exec(
+                    admin,
+                    "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '" + SOURCE
+                            + "'");
+        }
     }
 
     /** The source and the restore's target made anew (the demo's slot dropped first); returns the source's URL. */

@@ -374,34 +374,11 @@ public final class Restore {
             db.rollback();
             throw e;
         }
-        ExecutorService pool = Executors.newFixedThreadPool(jobs, r -> {
-            Thread t = new Thread(r, "backtrack-restore-loader");
-            t.setDaemon(true);
-            return t;
-        });
+        ExecutorService pool = loaderPool();
         try {
-            List<TableFold> order = new ArrayList<>(chosen);
-            order.sort(Comparator.comparingLong((TableFold f) -> {
-                        Manifest.TableEntry e = chain.fullEntry(f);
-                        return (e == null ? 0 : e.bytes()) + f.changes() * 64;
-                    })
-                    .reversed());
             Map<String, Future<Long>> loads = new LinkedHashMap<>();
-            for (TableFold f : order) {
-                loads.put(f.schema().qualifiedName(), pool.submit(() -> {
-                    try (TargetDatabase worker = db.another()) {
-                        worker.begin();
-                        long n = loadTable(worker, chain, f);
-                        List<TableSchema> one = f.schema().partitioned() ? List.of() : List.of(f.schema());
-                        worker.addKeys(one);
-                        worker.addIndexes(one);
-                        worker.commit();
-                        worker.analyze(one);
-                        worker.commit();
-                        progress.report("  indexed " + f.schema().qualifiedName());
-                        return n;
-                    }
-                }));
+            for (TableFold f : largestFirst(chain, chosen)) {
+                loads.put(f.schema().qualifiedName(), pool.submit(() -> loadAndIndex(db, chain, f)));
             }
             long total = 0;
             for (TableFold f : chosen) {
@@ -421,6 +398,41 @@ public final class Restore {
             throw e;
         } finally {
             pool.shutdownNow();
+        }
+    }
+
+    private ExecutorService loaderPool() {
+        return Executors.newFixedThreadPool(jobs, r -> {
+            Thread t = new Thread(r, "backtrack-restore-loader");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** The tables by their size estimate (the full's bytes and 64 per logged change), largest first. */
+    private static List<TableFold> largestFirst(Chain chain, List<TableFold> chosen) {
+        List<TableFold> order = new ArrayList<>(chosen);
+        order.sort(Comparator.comparingLong((TableFold f) -> {
+                    Manifest.TableEntry e = chain.fullEntry(f);
+                    return (e == null ? 0 : e.bytes()) + f.changes() * 64;
+                })
+                .reversed());
+        return order;
+    }
+
+    /** One table loaded, given its key and indexes (unless partitioned) and analyzed over a connection of its own. */
+    private long loadAndIndex(TargetDatabase db, Chain chain, TableFold f) {
+        try (TargetDatabase worker = db.another()) {
+            worker.begin();
+            long n = loadTable(worker, chain, f);
+            List<TableSchema> one = f.schema().partitioned() ? List.of() : List.of(f.schema());
+            worker.addKeys(one);
+            worker.addIndexes(one);
+            worker.commit();
+            worker.analyze(one);
+            worker.commit();
+            progress.report("  indexed " + f.schema().qualifiedName());
+            return n;
         }
     }
 

@@ -24,19 +24,29 @@ public final class TestCertificates implements AutoCloseable {
 
     /** Makes both CAs and the server certificate; the server files belong to {@code postgres} when the JVM is root. */
     public static TestCertificates create() {
-        Path dir;
+        TestCertificates c = new TestCertificates(readableTempDirectory());
+        c.authority("ca", "Backtrack Test CA");
+        c.authority("other-ca", "Backtrack Unrelated CA");
+        c.signServerCertificate();
+        c.setPermissions();
+        return c;
+    }
+
+    private static Path readableTempDirectory() {
         try {
-            dir = Files.createTempDirectory("backtrack-tls-");
+            Path dir = Files.createTempDirectory("backtrack-tls-");
             // PostgreSQL runs as postgres and reads its certificate and key from here
             Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+            return dir;
         } catch (IOException e) {
             throw new IllegalStateException(
                     "cannot create a temp directory for test certificates: " + e.getMessage(), e);
         }
-        TestCertificates c = new TestCertificates(dir);
-        c.authority("ca", "Backtrack Test CA");
-        c.authority("other-ca", "Backtrack Unrelated CA");
-        c.openssl(
+    }
+
+    /** The server's key and a certificate for localhost and 127.0.0.1 that the CA signed. */
+    private void signServerCertificate() {
+        openssl(
                 "req",
                 "-new",
                 "-newkey",
@@ -45,22 +55,22 @@ public final class TestCertificates implements AutoCloseable {
                 "ec_paramgen_curve:prime256v1",
                 "-nodes",
                 "-keyout",
-                c.serverKey().toString(),
+                serverKey().toString(),
                 "-out",
                 dir.resolve("server.csr").toString(),
                 "-subj",
                 "/CN=localhost");
-        c.write(
+        write(
                 "server.ext",
                 "subjectAltName = DNS:localhost, IP:127.0.0.1\nextendedKeyUsage = serverAuth\n"
                         + "basicConstraints = critical, CA:FALSE\nkeyUsage = critical, digitalSignature, keyEncipherment\n");
-        c.openssl(
+        openssl(
                 "x509",
                 "-req",
                 "-in",
                 dir.resolve("server.csr").toString(),
                 "-CA",
-                c.caCertificate().toString(),
+                caCertificate().toString(),
                 "-CAkey",
                 dir.resolve("ca.key").toString(),
                 "-CAcreateserial",
@@ -70,10 +80,17 @@ public final class TestCertificates implements AutoCloseable {
                 "-extfile",
                 dir.resolve("server.ext").toString(),
                 "-out",
-                c.serverCertificate().toString());
+                serverCertificate().toString());
+    }
+
+    /**
+     * The server's key readable by its owner only, the certificates by everyone; the server's key and
+     * certificate belong to postgres when the JVM is root.
+     */
+    private void setPermissions() {
         try {
-            Files.setPosixFilePermissions(c.serverKey(), PosixFilePermissions.fromString("rw-------"));
-            for (Path p : List.of(c.caCertificate(), c.otherCaCertificate(), c.serverCertificate())) {
+            Files.setPosixFilePermissions(serverKey(), PosixFilePermissions.fromString("rw-------"));
+            for (Path p : List.of(caCertificate(), otherCaCertificate(), serverCertificate())) {
                 Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-r--r--"));
             }
         } catch (IOException e) {
@@ -85,11 +102,10 @@ public final class TestCertificates implements AutoCloseable {
                     List.of(
                             "chown",
                             "postgres:postgres",
-                            c.serverKey().toString(),
-                            c.serverCertificate().toString()),
+                            serverKey().toString(),
+                            serverCertificate().toString()),
                     30);
         }
-        return c;
     }
 
     /**

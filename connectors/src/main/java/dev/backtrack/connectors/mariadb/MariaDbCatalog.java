@@ -221,53 +221,7 @@ public final class MariaDbCatalog implements SourceCatalog {
     @Override
     public TableSchema describe(String qualifiedName) {
         String table = qualifiedName.substring(qualifiedName.indexOf('.') + 1);
-        List<Column> columns = new ArrayList<>();
-        String sql = """
-                SELECT COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, CHARACTER_MAXIMUM_LENGTH, NUMERIC_PRECISION, NUMERIC_SCALE, DATETIME_PRECISION,
-                       CHARACTER_SET_NAME, IS_NULLABLE, COLUMN_DEFAULT, EXTRA
-                FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION""";
-        try (PreparedStatement ps = connection.prepareStatement(sql)) {
-            ps.setString(1, database);
-            ps.setString(2, table);
-            try (ResultSet rs = ps.executeQuery()) {
-                int position = 0;
-                while (rs.next()) {
-                    position++;
-                    String dataType = rs.getString(2).toLowerCase(Locale.ROOT);
-                    String columnType = rs.getString(3).toLowerCase(Locale.ROOT);
-                    Integer length = switch (dataType) {
-                        case "char", "varchar", "binary", "varbinary" -> rs.getInt(4);
-                        case "decimal", "bit" -> rs.getInt(5);
-                        case "datetime", "timestamp", "time" -> rs.getInt(7);
-                        case "tinyint" -> columnType.startsWith("tinyint(1)") ? 1 : null;
-                        default -> null;
-                    };
-                    Integer scale = dataType.equals("decimal") ? rs.getInt(6) : null;
-                    String base = dataType
-                            + (columnType.contains(" unsigned") ? " unsigned" : "")
-                            + (columnType.contains(" zerofill") ? " zerofill" : "");
-                    String type =
-                            MariaDbTypes.spell(base, length, scale, MariaDbTypes.labels(columnType), rs.getString(8));
-                    String def = rs.getString(10);
-                    if (def != null && def.equalsIgnoreCase("NULL")) {
-                        def = null;
-                    }
-                    boolean auto = rs.getString(11).toLowerCase(Locale.ROOT).contains("auto_increment");
-                    columns.add(new Column(
-                            position,
-                            rs.getString(1),
-                            type,
-                            "YES".equals(rs.getString(9)),
-                            def,
-                            auto ? qualifiedName : null,
-                            auto ? BinlogSchema.AUTO_INCREMENT : null,
-                            null,
-                            null));
-                }
-            }
-        } catch (SQLException e) {
-            throw new SourceException("cannot read the definition of " + qualifiedName + ": " + e.getMessage(), e);
-        }
+        List<Column> columns = readColumns(qualifiedName, table);
         if (columns.isEmpty()) {
             throw new SourceException(
                     "table " + qualifiedName + " does not exist on the source: check source.tables-include");
@@ -284,6 +238,62 @@ public final class MariaDbCatalog implements SourceCatalog {
                 indexes(table),
                 constraints(table),
                 jsonColumns(table));
+    }
+
+    /** The table's columns in order, from information_schema.COLUMNS; none when the table does not exist. */
+    private List<Column> readColumns(String qualifiedName, String table) {
+        List<Column> columns = new ArrayList<>();
+        String sql = """
+                SELECT COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, CHARACTER_MAXIMUM_LENGTH, NUMERIC_PRECISION, NUMERIC_SCALE, DATETIME_PRECISION,
+                       CHARACTER_SET_NAME, IS_NULLABLE, COLUMN_DEFAULT, EXTRA
+                FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION""";
+        try (PreparedStatement ps = connection.prepareStatement(sql)) {
+            ps.setString(1, database);
+            ps.setString(2, table);
+            try (ResultSet rs = ps.executeQuery()) {
+                int position = 0;
+                while (rs.next()) {
+                    position++;
+                    columns.add(readColumn(rs, position, qualifiedName));
+                }
+            }
+        } catch (SQLException e) {
+            throw new SourceException("cannot read the definition of " + qualifiedName + ": " + e.getMessage(), e);
+        }
+        return columns;
+    }
+
+    /** One row of {@link #readColumns}: its type spelled as the binlog's DDL spells it; AUTO_INCREMENT marked. */
+    private static Column readColumn(ResultSet rs, int position, String qualifiedName) throws SQLException {
+        String dataType = rs.getString(2).toLowerCase(Locale.ROOT);
+        String columnType = rs.getString(3).toLowerCase(Locale.ROOT);
+        Integer length = switch (dataType) {
+            case "char", "varchar", "binary", "varbinary" -> rs.getInt(4);
+            case "decimal", "bit" -> rs.getInt(5);
+            case "datetime", "timestamp", "time" -> rs.getInt(7);
+            case "tinyint" -> columnType.startsWith("tinyint(1)") ? 1 : null;
+            default -> null;
+        };
+        Integer scale = dataType.equals("decimal") ? rs.getInt(6) : null;
+        String base = dataType
+                + (columnType.contains(" unsigned") ? " unsigned" : "")
+                + (columnType.contains(" zerofill") ? " zerofill" : "");
+        String type = MariaDbTypes.spell(base, length, scale, MariaDbTypes.labels(columnType), rs.getString(8));
+        String def = rs.getString(10);
+        if (def != null && def.equalsIgnoreCase("NULL")) {
+            def = null;
+        }
+        boolean auto = rs.getString(11).toLowerCase(Locale.ROOT).contains("auto_increment");
+        return new Column(
+                position,
+                rs.getString(1),
+                type,
+                "YES".equals(rs.getString(9)),
+                def,
+                auto ? qualifiedName : null,
+                auto ? BinlogSchema.AUTO_INCREMENT : null,
+                null,
+                null);
     }
 
     /** What the binlog's parsed DDL does not say exactly about a column: its default, ON UPDATE, and generation. */

@@ -58,79 +58,11 @@ public final class MariaDbObjects {
     private static ObjectSet readOnce(Connection c, String database) {
         List<ObjectDefinition> out = new ArrayList<>();
         try {
-            for (String t : names(
-                    c,
-                    "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE'",
-                    database)) {
-                add(out, table(c, database, t));
-            }
-            for (String v :
-                    names(c, "SELECT TABLE_NAME FROM information_schema.VIEWS WHERE TABLE_SCHEMA = ?", database)) {
-                add(
-                        out,
-                        shown(
-                                c,
-                                database,
-                                null,
-                                "view",
-                                v,
-                                "SHOW CREATE VIEW",
-                                "Create View",
-                                ObjectDefinition.TABLE,
-                                2,
-                                "DROP VIEW IF EXISTS "));
-            }
-            for (String[] r : routines(c, database)) {
-                String kind = r[1].toLowerCase(Locale.ROOT);
-                add(
-                        out,
-                        shown(
-                                c,
-                                database,
-                                null,
-                                kind,
-                                r[0],
-                                "SHOW CREATE " + r[1],
-                                "Create " + capital(kind),
-                                ObjectDefinition.PRE,
-                                1,
-                                "DROP " + r[1] + " IF EXISTS "));
-            }
-            for (String[] g : pairs(
-                    c,
-                    "SELECT TRIGGER_NAME, EVENT_OBJECT_TABLE FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = ?"
-                            + " ORDER BY EVENT_OBJECT_TABLE, ACTION_ORDER",
-                    database)) {
-                add(
-                        out,
-                        shown(
-                                c,
-                                database,
-                                database + "." + g[1],
-                                "trigger",
-                                g[0],
-                                "SHOW CREATE TRIGGER",
-                                "SQL Original Statement",
-                                ObjectDefinition.POST,
-                                1,
-                                "DROP TRIGGER IF EXISTS "));
-            }
-            for (String e :
-                    names(c, "SELECT EVENT_NAME FROM information_schema.EVENTS WHERE EVENT_SCHEMA = ?", database)) {
-                add(
-                        out,
-                        shown(
-                                c,
-                                database,
-                                null,
-                                "event",
-                                e,
-                                "SHOW CREATE EVENT",
-                                "Create Event",
-                                ObjectDefinition.POST,
-                                2,
-                                "DROP EVENT IF EXISTS "));
-            }
+            addTables(out, c, database);
+            addViews(out, c, database);
+            addRoutines(out, c, database);
+            addTriggers(out, c, database);
+            addEvents(out, c, database);
         } catch (SQLException e) {
             throw new SourceException(
                     "cannot read the definitions of database " + database + " on the source: "
@@ -139,6 +71,93 @@ public final class MariaDbObjects {
                     e);
         }
         return new ObjectSet(out);
+    }
+
+    private static void addTables(List<ObjectDefinition> out, Connection c, String database) throws SQLException {
+        for (String t : names(
+                c,
+                "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE'",
+                database)) {
+            add(out, table(c, database, t));
+        }
+    }
+
+    private static void addViews(List<ObjectDefinition> out, Connection c, String database) throws SQLException {
+        for (String v : names(c, "SELECT TABLE_NAME FROM information_schema.VIEWS WHERE TABLE_SCHEMA = ?", database)) {
+            add(
+                    out,
+                    shown(
+                            c,
+                            database,
+                            null,
+                            "view",
+                            v,
+                            "SHOW CREATE VIEW",
+                            "Create View",
+                            ObjectDefinition.TABLE,
+                            2,
+                            "DROP VIEW IF EXISTS "));
+        }
+    }
+
+    /** Procedures and functions. */
+    private static void addRoutines(List<ObjectDefinition> out, Connection c, String database) throws SQLException {
+        for (String[] r : routines(c, database)) {
+            String kind = r[1].toLowerCase(Locale.ROOT);
+            add(
+                    out,
+                    shown(
+                            c,
+                            database,
+                            null,
+                            kind,
+                            r[0],
+                            "SHOW CREATE " + r[1],
+                            "Create " + capital(kind),
+                            ObjectDefinition.PRE,
+                            1,
+                            "DROP " + r[1] + " IF EXISTS "));
+        }
+    }
+
+    private static void addTriggers(List<ObjectDefinition> out, Connection c, String database) throws SQLException {
+        for (String[] g : pairs(
+                c,
+                "SELECT TRIGGER_NAME, EVENT_OBJECT_TABLE FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = ?"
+                        + " ORDER BY EVENT_OBJECT_TABLE, ACTION_ORDER",
+                database)) {
+            add(
+                    out,
+                    shown(
+                            c,
+                            database,
+                            database + "." + g[1],
+                            "trigger",
+                            g[0],
+                            "SHOW CREATE TRIGGER",
+                            "SQL Original Statement",
+                            ObjectDefinition.POST,
+                            1,
+                            "DROP TRIGGER IF EXISTS "));
+        }
+    }
+
+    private static void addEvents(List<ObjectDefinition> out, Connection c, String database) throws SQLException {
+        for (String e : names(c, "SELECT EVENT_NAME FROM information_schema.EVENTS WHERE EVENT_SCHEMA = ?", database)) {
+            add(
+                    out,
+                    shown(
+                            c,
+                            database,
+                            null,
+                            "event",
+                            e,
+                            "SHOW CREATE EVENT",
+                            "Create Event",
+                            ObjectDefinition.POST,
+                            2,
+                            "DROP EVENT IF EXISTS "));
+        }
     }
 
     /** An object dropped between the listing and its SHOW CREATE (null) is left to the next DDL's reading. */

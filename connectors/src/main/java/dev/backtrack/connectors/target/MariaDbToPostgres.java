@@ -36,8 +36,29 @@ final class MariaDbToPostgres implements Translation {
 
     @Override
     public TableSchema table(TableSchema t) {
-        List<Column> columns = new ArrayList<>();
         Map<String, List<String>> enums = new LinkedHashMap<>();
+        List<Column> columns = columns(t, enums);
+        List<String> indexes = indexes(t);
+        List<Constraint> constraints = constraints(t);
+        return new TableSchema(
+                t.id(),
+                t.relationId(),
+                t.schema(),
+                t.table(),
+                columns,
+                t.primaryKey(),
+                null,
+                enums,
+                Map.of(),
+                indexes,
+                constraints,
+                t.replicaIdentityFull(),
+                t.fromSequence());
+    }
+
+    /** The columns with PostgreSQL's types and defaults; an AUTO_INCREMENT column becomes an identity column. */
+    private List<Column> columns(TableSchema t, Map<String, List<String>> enums) {
+        List<Column> columns = new ArrayList<>();
         for (Column c : t.columns()) {
             String type = type(t, c, enums);
             String def = defaultExpression(t, c, type);
@@ -61,6 +82,11 @@ final class MariaDbToPostgres implements Translation {
                     onUpdate(t, c),
                     null));
         }
+        return columns;
+    }
+
+    /** Plain, unique and (with PostGIS) spatial indexes; FULLTEXT and the others are left out with a note. */
+    private List<String> indexes(TableSchema t) {
         List<String> indexes = new ArrayList<>();
         for (String index : t.indexes()) {
             Matcher m = INDEX.matcher(index);
@@ -84,6 +110,11 @@ final class MariaDbToPostgres implements Translation {
                     + PostgresCatalog.quote(name) + " ON " + qualified(t.schema(), t.table())
                     + (gist ? " USING gist" : "") + " (" + String.join(", ", parts) + ")");
         }
+        return indexes;
+    }
+
+    /** Foreign keys; other constraints (checks) are left out with a note. */
+    private List<Constraint> constraints(TableSchema t) {
         List<Constraint> constraints = new ArrayList<>();
         for (Constraint c : t.constraints()) {
             Matcher m = FOREIGN_KEY.matcher(c.definition());
@@ -99,20 +130,7 @@ final class MariaDbToPostgres implements Translation {
                         + " left out, its MariaDB expression is not translated: " + c.definition());
             }
         }
-        return new TableSchema(
-                t.id(),
-                t.relationId(),
-                t.schema(),
-                t.table(),
-                columns,
-                t.primaryKey(),
-                null,
-                enums,
-                Map.of(),
-                indexes,
-                constraints,
-                t.replicaIdentityFull(),
-                t.fromSequence());
+        return constraints;
     }
 
     private String type(TableSchema t, Column c, Map<String, List<String>> enums) {
@@ -246,70 +264,85 @@ final class MariaDbToPostgres implements Translation {
     public List<UnaryOperator<Object>> values(TableSchema t) {
         List<UnaryOperator<Object>> out = new ArrayList<>();
         for (Column c : t.columns()) {
-            String base = MariaDbTypes.base(c.type());
-            int length = MariaDbTypes.length(c.type());
-            boolean unsigned = MariaDbTypes.unsigned(c.type());
-            if (base.equals("tinyint") && length == 1 && !unsigned) {
-                out.add(v -> {
-                    if (v == null) {
-                        return null;
-                    }
-                    // a value an added column's default filled in arrives as its text
-                    long n = v instanceof String text ? Long.parseLong(text) : ((Number) v).longValue();
-                    if (n != 0 && n != 1) {
-                        throw new Unrepresentable(
-                                "value " + n + " of tinyint(1) is not a boolean (tinyint(1) becomes boolean)");
-                    }
-                    return n == 1;
-                });
-            } else if (base.equals("bigint") && unsigned && keyLike(t, c)) {
-                out.add(v -> {
-                    if (v instanceof String digits) {
-                        try {
-                            return Long.parseLong(digits);
-                        } catch (NumberFormatException e) {
-                            throw new Unrepresentable("value " + digits
-                                    + " of an unsigned key column is past bigint's 9223372036854775807");
-                        }
-                    }
-                    return v;
-                });
-            } else if (base.equals("time")) {
-                out.add(v -> {
-                    if (v != null && (((Number) v).longValue() < 0 || ((Number) v).longValue() > 86_400_000_000L)) {
-                        throw new Unrepresentable(
-                                "time value " + v + " µs is outside PostgreSQL's time of day (00:00:00 to 24:00:00)");
-                    }
-                    return v;
-                });
-            } else if (PostgisTypes.spatial(base)) {
-                out.add(v -> v == null ? null : PostgisTypes.ewkb((byte[]) v));
-            } else if (base.equals("bit") && length > 1) {
-                out.add(v -> v == null ? null : bitText((byte[]) v, length));
-            } else if (base.equals("enum")) {
-                out.add(v -> {
-                    if ("".equals(v)) {
-                        throw new Unrepresentable(
-                                "the empty enum value (MariaDB's invalid-value marker) has no PostgreSQL enum label");
-                    }
-                    return v;
-                });
-            } else if (MariaDbTypes.numeric(c.type())
-                    || base.startsWith("date")
-                    || base.equals("timestamp")
-                    || base.endsWith("blob")
-                    || base.endsWith("binary")) {
-                out.add(UnaryOperator.identity());
-            } else {
-                out.add(v -> {
-                    if (v instanceof String s && s.indexOf('\0') >= 0) {
-                        throw new Unrepresentable("text with a NUL character, which PostgreSQL text cannot hold");
-                    }
-                    return v;
-                });
-            }
+            out.add(value(t, c));
         }
         return out;
+    }
+
+    /** How a value of column {@code c} is given to PostgreSQL, refused when PostgreSQL's type cannot hold it. */
+    private static UnaryOperator<Object> value(TableSchema t, Column c) {
+        String base = MariaDbTypes.base(c.type());
+        int length = MariaDbTypes.length(c.type());
+        boolean unsigned = MariaDbTypes.unsigned(c.type());
+        if (base.equals("tinyint") && length == 1 && !unsigned) {
+            return MariaDbToPostgres::tinyintAsBoolean;
+        } else if (base.equals("bigint") && unsigned && keyLike(t, c)) {
+            return MariaDbToPostgres::unsignedKeyAsBigint;
+        } else if (base.equals("time")) {
+            return MariaDbToPostgres::timeOfDay;
+        } else if (PostgisTypes.spatial(base)) {
+            return v -> v == null ? null : PostgisTypes.ewkb((byte[]) v);
+        } else if (base.equals("bit") && length > 1) {
+            return v -> v == null ? null : bitText((byte[]) v, length);
+        } else if (base.equals("enum")) {
+            return MariaDbToPostgres::enumLabel;
+        } else if (MariaDbTypes.numeric(c.type())
+                || base.startsWith("date")
+                || base.equals("timestamp")
+                || base.endsWith("blob")
+                || base.endsWith("binary")) {
+            return UnaryOperator.identity();
+        } else {
+            return MariaDbToPostgres::textWithoutNul;
+        }
+    }
+
+    private static Object tinyintAsBoolean(Object v) {
+        if (v == null) {
+            return null;
+        }
+        // a value an added column's default filled in arrives as its text
+        long n = v instanceof String text ? Long.parseLong(text) : ((Number) v).longValue();
+        if (n != 0 && n != 1) {
+            throw new Unrepresentable("value " + n + " of tinyint(1) is not a boolean (tinyint(1) becomes boolean)");
+        }
+        return n == 1;
+    }
+
+    /** An unsigned bigint arrives as its digits (see MariaDbSettings); a key column's becomes a bigint. */
+    private static Object unsignedKeyAsBigint(Object v) {
+        if (v instanceof String digits) {
+            try {
+                return Long.parseLong(digits);
+            } catch (NumberFormatException e) {
+                throw new Unrepresentable(
+                        "value " + digits + " of an unsigned key column is past bigint's 9223372036854775807");
+            }
+        }
+        return v;
+    }
+
+    private static Object timeOfDay(Object v) {
+        if (v != null && (((Number) v).longValue() < 0 || ((Number) v).longValue() > 86_400_000_000L)) {
+            throw new Unrepresentable(
+                    "time value " + v + " µs is outside PostgreSQL's time of day (00:00:00 to 24:00:00)");
+        }
+        return v;
+    }
+
+    private static Object enumLabel(Object v) {
+        if ("".equals(v)) {
+            throw new Unrepresentable(
+                    "the empty enum value (MariaDB's invalid-value marker) has no PostgreSQL enum label");
+        }
+        return v;
+    }
+
+    private static Object textWithoutNul(Object v) {
+        if (v instanceof String s && s.indexOf('\0') >= 0) {
+            throw new Unrepresentable("text with a NUL character, which PostgreSQL text cannot hold");
+        }
+        return v;
     }
 
     /** Debezium's bits (least significant byte first) as PostgreSQL's bit string text, most significant bit first. */

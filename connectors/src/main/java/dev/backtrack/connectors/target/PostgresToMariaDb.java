@@ -324,70 +324,82 @@ final class PostgresToMariaDb implements Translation {
     public List<UnaryOperator<Object>> values(TableSchema t) {
         List<UnaryOperator<Object>> out = new ArrayList<>();
         for (Column c : t.columns()) {
-            String target = type(t, c);
-            String source = c.type().toLowerCase(Locale.ROOT);
-            if (source.equals("boolean")) {
-                out.add(v -> v == null ? null : Boolean.TRUE.equals(v) ? 1L : 0L);
-            } else if (source.startsWith("timestamp") && source.endsWith("with time zone")) {
-                out.add(v -> v == null ? null : dateTime(utcMicros((String) v), "timestamp with time zone"));
-            } else if (source.startsWith("timestamp")) {
-                out.add(v -> v == null ? null : dateTime(((Number) v).longValue(), "timestamp"));
-            } else if (source.equals("date")) {
-                out.add(v -> {
-                    if (v == null) {
-                        return null;
-                    }
-                    long day = ((Number) v).longValue();
-                    if (day < MIN_DAY || day > MAX_DAY) {
-                        throw new Unrepresentable("date "
-                                + (day == DATE_INFINITY
-                                        ? "infinity"
-                                        : day == DATE_MINUS_INFINITY
-                                                ? "-infinity"
-                                                : text(LocalDate.ofEpochDay(day).atStartOfDay())
-                                                        .replace(" 00:00:00", ""))
-                                + " is outside MariaDB's DATE range (years 1 to 9999)");
-                    }
-                    return v;
-                });
-            } else if (target.startsWith("decimal")) {
-                // every numeric may hold NaN (and an unconstrained one Infinity); only an unconstrained one may hold
-                // more digits than decimal(65,30)
-                boolean unconstrained = target.equals("decimal(65,30)");
-                out.add(v -> {
-                    if (v == null) {
-                        return null;
-                    }
-                    BigDecimal d;
-                    try {
-                        d = new BigDecimal((String) v);
-                    } catch (NumberFormatException e) {
-                        // NaN, Infinity, -Infinity (the stream spells them NAN, INFINITY)
-                        String special = ((String) v).toLowerCase(Locale.ROOT);
-                        throw new Unrepresentable("numeric "
-                                + (special.equals("nan")
-                                        ? "NaN"
-                                        : special.endsWith("infinity") ? special.replace("infinity", "Infinity") : v)
-                                + " has no MariaDB decimal value");
-                    }
-                    if (unconstrained && (Math.max(d.scale(), 0) > 30 || d.precision() - d.scale() > 35)) {
-                        throw new Unrepresentable("numeric " + v + " has more digits than decimal(65,30) holds");
-                    }
-                    return v;
-                });
-            } else if (source.equals("real") || source.equals("double precision")) {
-                out.add(v -> {
-                    if (v instanceof Number n
-                            && (Double.isNaN(n.doubleValue()) || Double.isInfinite(n.doubleValue()))) {
-                        throw new Unrepresentable(v + " has no MariaDB floating-point value");
-                    }
-                    return v;
-                });
-            } else {
-                out.add(UnaryOperator.identity());
-            }
+            out.add(value(t, c));
         }
         return out;
+    }
+
+    /** How a value of column {@code c} is given to MariaDB, refused when MariaDB's type cannot hold it. */
+    private UnaryOperator<Object> value(TableSchema t, Column c) {
+        String target = type(t, c);
+        String source = c.type().toLowerCase(Locale.ROOT);
+        if (source.equals("boolean")) {
+            return v -> v == null ? null : Boolean.TRUE.equals(v) ? 1L : 0L;
+        } else if (source.startsWith("timestamp") && source.endsWith("with time zone")) {
+            return v -> v == null ? null : dateTime(utcMicros((String) v), "timestamp with time zone");
+        } else if (source.startsWith("timestamp")) {
+            return v -> v == null ? null : dateTime(((Number) v).longValue(), "timestamp");
+        } else if (source.equals("date")) {
+            return PostgresToMariaDb::date;
+        } else if (target.startsWith("decimal")) {
+            // every numeric may hold NaN (and an unconstrained one Infinity); only an unconstrained one may hold
+            // more digits than decimal(65,30)
+            boolean unconstrained = target.equals("decimal(65,30)");
+            return v -> decimal(v, unconstrained);
+        } else if (source.equals("real") || source.equals("double precision")) {
+            return PostgresToMariaDb::finiteFloat;
+        } else {
+            return UnaryOperator.identity();
+        }
+    }
+
+    /** A day number, refused outside DATE's years 1 to 9999. */
+    private static Object date(Object v) {
+        if (v == null) {
+            return null;
+        }
+        long day = ((Number) v).longValue();
+        if (day < MIN_DAY || day > MAX_DAY) {
+            throw new Unrepresentable("date "
+                    + (day == DATE_INFINITY
+                            ? "infinity"
+                            : day == DATE_MINUS_INFINITY
+                                    ? "-infinity"
+                                    : text(LocalDate.ofEpochDay(day).atStartOfDay())
+                                            .replace(" 00:00:00", ""))
+                    + " is outside MariaDB's DATE range (years 1 to 9999)");
+        }
+        return v;
+    }
+
+    /** A numeric's text, refused when it is NaN or infinite, or has more digits than decimal(65,30) holds. */
+    private static Object decimal(Object v, boolean unconstrained) {
+        if (v == null) {
+            return null;
+        }
+        BigDecimal d;
+        try {
+            d = new BigDecimal((String) v);
+        } catch (NumberFormatException e) {
+            // NaN, Infinity, -Infinity (the stream spells them NAN, INFINITY)
+            String special = ((String) v).toLowerCase(Locale.ROOT);
+            throw new Unrepresentable("numeric "
+                    + (special.equals("nan")
+                            ? "NaN"
+                            : special.endsWith("infinity") ? special.replace("infinity", "Infinity") : v)
+                    + " has no MariaDB decimal value");
+        }
+        if (unconstrained && (Math.max(d.scale(), 0) > 30 || d.precision() - d.scale() > 35)) {
+            throw new Unrepresentable("numeric " + v + " has more digits than decimal(65,30) holds");
+        }
+        return v;
+    }
+
+    private static Object finiteFloat(Object v) {
+        if (v instanceof Number n && (Double.isNaN(n.doubleValue()) || Double.isInfinite(n.doubleValue()))) {
+            throw new Unrepresentable(v + " has no MariaDB floating-point value");
+        }
+        return v;
     }
 
     /** A microsecond instant or wall-clock time, refused outside DATETIME's years 1 to 9999. */

@@ -38,20 +38,9 @@ public final class DeltaCheckpoint {
         if (throughSequence < parent.nextSequence()) {
             return null;
         }
-        Map<String, TableSchema> initial = new LinkedHashMap<>();
-        for (Manifest.TableEntry t : parent.tables()) {
-            initial.put(t.table(), repo.schemas().get(t.schemaId()));
-        }
+        Map<String, TableSchema> initial = parentSchemas(repo, parent);
         Set<String> before = initial.values().stream().map(LogFold::relation).collect(Collectors.toSet());
-        LogFold.Result fold = LogFold.fold(
-                repo.logDir(),
-                repo.schemas(),
-                parent.nextSequence(),
-                initial,
-                tx -> tx.sequence() > throughSequence,
-                n -> {},
-                FoldMemory.ofHeap(repo.logDir()),
-                ReferentialActions.forEngine(repo.identity().sourceEngine()));
+        LogFold.Result fold = foldLogAfter(repo, parent, initial, throughSequence);
         try (fold) {
             if (fold.transactions() == 0) {
                 return null;
@@ -70,34 +59,64 @@ public final class DeltaCheckpoint {
                                 parent.objects() == null ? null : ChunkReader.objects(repo.dataDir(), parent.objects()),
                                 fold.objectChanges()),
                         parent.objectCapture());
-                for (TableFold f : fold.tables().values()) {
-                    if (f.lost() != null) {
-                        throw new FoldException(f.lost());
-                    }
-                    boolean fresh = !before.contains(LogFold.relation(f.schema()));
-                    if (f.untouched() && !fresh) {
-                        writer.addStates(f.schema(), Collections.emptyIterator(), List.of(), false);
-                    } else {
-                        writer.addStates(f.schema(), f.netStates(), f.versions(), fresh || f.truncated());
-                    }
-                }
-                return writer.finish(
-                        kind,
-                        parent.id(),
-                        CheckpointAt.of(
-                                        time,
-                                        fold.lastPosition(),
-                                        positionText.apply(fold.lastPosition()),
-                                        fold.lastSequence() + 1)
-                                .withSequences(
-                                        SequenceValues.asOf(parent.sequences(), fold.lastMessages()),
-                                        SequenceValues.definitionsAsOf(
-                                                parent.sequenceDefinitions(), fold.lastMessages())));
+                addNetStates(writer, fold, before);
+                return writer.finish(kind, parent.id(), checkpointAt(parent, fold, time, positionText));
             } catch (RuntimeException e) {
                 writer.abandon();
                 throw e;
             }
         }
+    }
+
+    /** The table versions the parent checkpoint holds, by table. */
+    private static Map<String, TableSchema> parentSchemas(Repository repo, Manifest parent) {
+        Map<String, TableSchema> initial = new LinkedHashMap<>();
+        for (Manifest.TableEntry t : parent.tables()) {
+            initial.put(t.table(), repo.schemas().get(t.schemaId()));
+        }
+        return initial;
+    }
+
+    /** The log from the parent's next sequence through {@code throughSequence}, folded per key. */
+    private static LogFold.Result foldLogAfter(
+            Repository repo, Manifest parent, Map<String, TableSchema> initial, long throughSequence) {
+        return LogFold.fold(
+                repo.logDir(),
+                repo.schemas(),
+                parent.nextSequence(),
+                initial,
+                tx -> tx.sequence() > throughSequence,
+                n -> {},
+                FoldMemory.ofHeap(repo.logDir()),
+                ReferentialActions.forEngine(repo.identity().sourceEngine()));
+    }
+
+    /**
+     * Each table's net states; a table the window left untouched is written with none, one new since
+     * the parent (not in {@code before}) or truncated in the window replaces the parent's rows.
+     */
+    private static void addNetStates(CheckpointWriter writer, LogFold.Result fold, Set<String> before) {
+        for (TableFold f : fold.tables().values()) {
+            if (f.lost() != null) {
+                throw new FoldException(f.lost());
+            }
+            boolean fresh = !before.contains(LogFold.relation(f.schema()));
+            if (f.untouched() && !fresh) {
+                writer.addStates(f.schema(), Collections.emptyIterator(), List.of(), false);
+            } else {
+                writer.addStates(f.schema(), f.netStates(), f.versions(), fresh || f.truncated());
+            }
+        }
+    }
+
+    /** Where the delta ends: the window's last position and sequence, with the sequence values as of then. */
+    private static CheckpointAt checkpointAt(
+            Manifest parent, LogFold.Result fold, long time, LongFunction<String> positionText) {
+        return CheckpointAt.of(
+                        time, fold.lastPosition(), positionText.apply(fold.lastPosition()), fold.lastSequence() + 1)
+                .withSequences(
+                        SequenceValues.asOf(parent.sequences(), fold.lastMessages()),
+                        SequenceValues.definitionsAsOf(parent.sequenceDefinitions(), fold.lastMessages()));
     }
 
     /**

@@ -104,76 +104,101 @@ public final class SealedStreams {
                     + " run 'backtrack verify'");
         }
         byte[] prefix = in.readNBytes(PREFIX);
-        return new InputStream() {
-            private byte[] plain = new byte[0];
-            private int pos;
-            private int chunk;
-            private boolean ended;
+        return new Opened(sealer, in, what, prefix);
+    }
 
-            private boolean fill() throws IOException {
-                while (pos == plain.length) {
-                    if (ended) {
-                        return false;
-                    }
-                    int len;
-                    try {
-                        len = in.readInt();
-                    } catch (EOFException e) {
-                        throw new RepositoryException(
-                                what
-                                        + " ends before its last encrypted chunk: the file was cut short, run 'backtrack verify'");
-                    }
-                    if (len < Sealer.TAG || len > CHUNK + Sealer.TAG) {
-                        throw new RepositoryException(
-                                what + " has a damaged encrypted chunk (length " + len + "): run 'backtrack verify'");
-                    }
-                    byte[] sealed = in.readNBytes(len);
-                    if (sealed.length != len) {
-                        throw new RepositoryException(what
-                                + " ends inside an encrypted chunk: the file was cut short, run 'backtrack verify'");
-                    }
-                    byte[] n = nonce(prefix, chunk++);
-                    try {
-                        plain = sealer.crypt(Cipher.DECRYPT_MODE, n, MIDDLE, sealed, 0, len);
-                    } catch (Sealer.WrongKey middle) {
-                        try {
-                            plain = sealer.crypt(Cipher.DECRYPT_MODE, n, LAST, sealed, 0, len);
-                            ended = true;
-                        } catch (Sealer.WrongKey neither) {
-                            throw new RepositoryException(
-                                    what
-                                            + " does not decrypt with this key: the passphrase is wrong, or the file is damaged (run 'backtrack verify')");
-                        }
-                    }
-                    pos = 0;
+    /** The plaintext of a sealed stream, decrypted a chunk at a time as it is read. */
+    private static final class Opened extends InputStream {
+        private final Sealer sealer;
+        private final DataInputStream in;
+        private final String what;
+        private final byte[] prefix;
+        private byte[] plain = new byte[0];
+        private int pos;
+        private int chunk;
+        private boolean ended;
+
+        Opened(Sealer sealer, DataInputStream in, String what, byte[] prefix) {
+            this.sealer = sealer;
+            this.in = in;
+            this.what = what;
+            this.prefix = prefix;
+        }
+
+        private boolean fill() throws IOException {
+            while (pos == plain.length) {
+                if (ended) {
+                    return false;
                 }
-                return true;
+                byte[] sealed = nextSealedChunk();
+                plain = decrypt(sealed);
+                pos = 0;
             }
+            return true;
+        }
 
-            @Override
-            public int read() throws IOException {
-                return fill() ? plain[pos++] & 0xff : -1;
+        /** The next chunk's ciphertext and tag, refused when its length is damaged or the file ends early. */
+        private byte[] nextSealedChunk() throws IOException {
+            int len;
+            try {
+                len = in.readInt();
+            } catch (EOFException e) {
+                throw new RepositoryException(
+                        what + " ends before its last encrypted chunk: the file was cut short, run 'backtrack verify'");
             }
+            if (len < Sealer.TAG || len > CHUNK + Sealer.TAG) {
+                throw new RepositoryException(
+                        what + " has a damaged encrypted chunk (length " + len + "): run 'backtrack verify'");
+            }
+            byte[] sealed = in.readNBytes(len);
+            if (sealed.length != len) {
+                throw new RepositoryException(
+                        what + " ends inside an encrypted chunk: the file was cut short, run 'backtrack verify'");
+            }
+            return sealed;
+        }
 
-            @Override
-            public int read(byte[] b, int off, int len) throws IOException {
-                if (len == 0) {
-                    return 0;
+        /** Tried as a middle chunk, then as the last one (which ends the stream). */
+        private byte[] decrypt(byte[] sealed) {
+            byte[] n = nonce(prefix, chunk++);
+            try {
+                return sealer.crypt(Cipher.DECRYPT_MODE, n, MIDDLE, sealed, 0, sealed.length);
+            } catch (Sealer.WrongKey middle) {
+                try {
+                    byte[] last = sealer.crypt(Cipher.DECRYPT_MODE, n, LAST, sealed, 0, sealed.length);
+                    ended = true;
+                    return last;
+                } catch (Sealer.WrongKey neither) {
+                    throw new RepositoryException(
+                            what
+                                    + " does not decrypt with this key: the passphrase is wrong, or the file is damaged (run 'backtrack verify')");
                 }
-                if (!fill()) {
-                    return -1;
-                }
-                int k = Math.min(len, plain.length - pos);
-                System.arraycopy(plain, pos, b, off, k);
-                pos += k;
-                return k;
             }
+        }
 
-            @Override
-            public void close() throws IOException {
-                in.close();
+        @Override
+        public int read() throws IOException {
+            return fill() ? plain[pos++] & 0xff : -1;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (len == 0) {
+                return 0;
             }
-        };
+            if (!fill()) {
+                return -1;
+            }
+            int k = Math.min(len, plain.length - pos);
+            System.arraycopy(plain, pos, b, off, k);
+            pos += k;
+            return k;
+        }
+
+        @Override
+        public void close() throws IOException {
+            in.close();
+        }
     }
 
     private static byte[] nonce(byte[] prefix, int chunk) {

@@ -56,6 +56,26 @@ public final class Retention {
                     all.isEmpty() ? null : all.get(0),
                     all.isEmpty() ? null : all.get(0).time());
         }
+        Set<String> keptIds = keptIds(all, oldestKept(all, keep, window, nowMicros));
+        List<Manifest> expired =
+                all.stream().filter(m -> !keptIds.contains(m.id())).toList();
+        Manifest kept = all.stream()
+                .filter(m -> keptIds.contains(m.id()))
+                .min(Comparator.comparingLong(Manifest::nextSequence))
+                .orElseThrow();
+        long bytes = expiredChunkBytes(all, expired, keptIds);
+        List<Path> segments = expiredSegments(repo, kept);
+        for (Path log : segments) {
+            bytes += log.toFile().length();
+        }
+        List<String> marks = expiredMarks(repo, kept);
+        Manifest earliest =
+                all.stream().filter(m -> keptIds.contains(m.id())).findFirst().orElseThrow();
+        return new Plan(expired, segments, marks, bytes, kept, earliest.time());
+    }
+
+    /** The index in {@code all} of the oldest checkpoint the count and window rules keep. */
+    private static int oldestKept(List<Manifest> all, int keep, Duration window, long nowMicros) {
         int oldestKept = all.size() - 1;
         if (keep > 0) {
             oldestKept = Math.min(oldestKept, Math.max(0, all.size() - keep));
@@ -71,17 +91,20 @@ public final class Retention {
             }
             oldestKept = Math.min(oldestKept, needed);
         }
-        // a kept delta needs every checkpoint it is read on top of
+        return oldestKept;
+    }
+
+    /** The checkpoints from {@code oldestKept} on, and every checkpoint a kept delta is read on top of. */
+    private static Set<String> keptIds(List<Manifest> all, int oldestKept) {
         Set<String> keptIds = new HashSet<>();
         for (Manifest m : all.subList(oldestKept, all.size())) {
             Chain.of(all, m).links().forEach(l -> keptIds.add(l.id()));
         }
-        List<Manifest> expired =
-                all.stream().filter(m -> !keptIds.contains(m.id())).toList();
-        Manifest kept = all.stream()
-                .filter(m -> keptIds.contains(m.id()))
-                .min(Comparator.comparingLong(Manifest::nextSequence))
-                .orElseThrow();
+        return keptIds;
+    }
+
+    /** The bytes of the expired checkpoints' data files that no kept checkpoint shares, each counted once. */
+    private static long expiredChunkBytes(List<Manifest> all, List<Manifest> expired, Set<String> keptIds) {
         Set<String> keptChunks =
                 chunks(all.stream().filter(m -> keptIds.contains(m.id())).toList());
         long bytes = 0;
@@ -93,25 +116,31 @@ public final class Retention {
                 }
             }
         }
+        return bytes;
+    }
+
+    /** The log segments wholly before the oldest kept checkpoint's next sequence (never the newest segment). */
+    private static List<Path> expiredSegments(Repository repo, Manifest kept) {
         List<Path> segments = new ArrayList<>();
         List<Long> bases = segmentBases(repo.logDir());
         for (int i = 0; i + 1 < bases.size(); i++) {
             // every sequence of segment i is below the next segment's base
             if (bases.get(i + 1) <= kept.nextSequence()) {
-                Path log = repo.logDir().resolve(String.format("%020d.log", bases.get(i)));
-                segments.add(log);
-                bytes += log.toFile().length();
+                segments.add(repo.logDir().resolve(String.format("%020d.log", bases.get(i))));
             }
         }
+        return segments;
+    }
+
+    /** The marks at sequences below the last one the oldest kept checkpoint holds. */
+    private static List<String> expiredMarks(Repository repo, Manifest kept) {
         List<String> marks = new ArrayList<>();
         for (Marks.Mark m : Marks.list(repo.path())) {
             if (m.sequence() < kept.nextSequence() - 1) {
                 marks.add(m.name());
             }
         }
-        Manifest earliest =
-                all.stream().filter(m -> keptIds.contains(m.id())).findFirst().orElseThrow();
-        return new Plan(expired, segments, marks, bytes, kept, earliest.time());
+        return marks;
     }
 
     /**
