@@ -26,6 +26,9 @@ import org.apache.kafka.connect.data.Struct;
  */
 public final class ChangeDecoder {
     public static final String UNAVAILABLE = "__debezium_unavailable_value";
+    /** Marks a value whose schema names no logical type this decoder converts. */
+    private static final Object NOT_LOGICAL = new Object();
+
     private static final byte[] UNAVAILABLE_BYTES = UNAVAILABLE.getBytes(StandardCharsets.UTF_8);
 
     /** The image does not fit the table version: the table was altered. */
@@ -81,35 +84,45 @@ public final class ChangeDecoder {
         }
         String name = schema.name();
         if (name != null) {
-            switch (name) {
-                case "io.debezium.time.Timestamp": {
-                    long ms = ((Number) v).longValue();
-                    // Debezium's infinity sentinels stay as they are (CopyText spells them 'infinity')
-                    return ms == CopyText.TIMESTAMP_INFINITY || ms == CopyText.TIMESTAMP_MINUS_INFINITY
-                            ? ms
-                            : ms * 1000;
-                }
-                case "io.debezium.time.MicroTimestamp", "io.debezium.time.MicroTime":
-                    return ((Number) v).longValue();
-                case "io.debezium.time.NanoTimestamp", "io.debezium.time.NanoTime":
-                    return Math.floorDiv(((Number) v).longValue(), 1000L);
-                case "io.debezium.time.Time":
-                    return ((Number) v).longValue() * 1000;
-                case "io.debezium.time.Date":
-                    return ((Number) v).longValue();
-                case "io.debezium.time.ZonedTimestamp":
-                    // one spelling of an instant, whichever way the row reached the log (stream or rows PostgreSQL
-                    // printed)
-                    return TextValues.zoned((String) v);
-                case "io.debezium.data.geometry.Point", "io.debezium.data.geometry.Geometry":
-                    return geometry((Struct) v);
-                case "org.apache.kafka.connect.data.Decimal":
-                    // a MariaDB/MySQL bigint unsigned past Long: its exact digits
-                    return ((BigDecimal) v).toPlainString();
-                default:
-                    break;
+            Object logical = logicalValue(name, v);
+            if (logical != NOT_LOGICAL) {
+                return logical;
             }
         }
+        return byType(table, column, schema, v);
+    }
+
+    /** A value of one of the connector's logical types, or {@link #NOT_LOGICAL} for a type read by its schema type. */
+    private static Object logicalValue(String name, Object v) {
+        switch (name) {
+            case "io.debezium.time.Timestamp": {
+                long ms = ((Number) v).longValue();
+                // Debezium's infinity sentinels stay as they are (CopyText spells them 'infinity')
+                return ms == CopyText.TIMESTAMP_INFINITY || ms == CopyText.TIMESTAMP_MINUS_INFINITY ? ms : ms * 1000;
+            }
+            case "io.debezium.time.MicroTimestamp", "io.debezium.time.MicroTime":
+                return ((Number) v).longValue();
+            case "io.debezium.time.NanoTimestamp", "io.debezium.time.NanoTime":
+                return Math.floorDiv(((Number) v).longValue(), 1000L);
+            case "io.debezium.time.Time":
+                return ((Number) v).longValue() * 1000;
+            case "io.debezium.time.Date":
+                return ((Number) v).longValue();
+            case "io.debezium.time.ZonedTimestamp":
+                // one spelling of an instant, whichever way the row reached the log (stream or rows PostgreSQL
+                // printed)
+                return TextValues.zoned((String) v);
+            case "io.debezium.data.geometry.Point", "io.debezium.data.geometry.Geometry":
+                return geometry((Struct) v);
+            case "org.apache.kafka.connect.data.Decimal":
+                // a MariaDB/MySQL bigint unsigned past Long: its exact digits
+                return ((BigDecimal) v).toPlainString();
+            default:
+                return NOT_LOGICAL;
+        }
+    }
+
+    private static Object byType(TableSchema table, int column, Schema schema, Object v) {
         switch (schema.type()) {
             case INT8, INT16, INT32, INT64:
                 return ((Number) v).longValue();
@@ -136,7 +149,7 @@ public final class ChangeDecoder {
                 throw new SourceException("column " + table.qualifiedName() + "."
                         + table.columns().get(column).name() + " of type "
                         + table.columns().get(column).type() + " arrives as " + schema.type()
-                        + (name == null ? "" : " (" + name + ")")
+                        + (schema.name() == null ? "" : " (" + schema.name() + ")")
                         + ", which Backtrack cannot store exactly yet: exclude the table with source.tables-exclude");
         }
     }

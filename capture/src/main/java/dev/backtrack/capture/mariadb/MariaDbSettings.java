@@ -20,63 +20,45 @@ public final class MariaDbSettings {
 
     public static Properties of(
             SourceConfig source, List<String> tables, Path repository, String offsetStoreClass, int maxBatchSize) {
-        Properties p = new Properties();
-        p.setProperty("name", "backtrack-" + source.slot());
+        Properties p = CaptureSettings.common(source, repository, offsetStoreClass);
         p.setProperty(
                 "connector.class",
                 source.engine() == Engine.MYSQL
                         ? "io.debezium.connector.mysql.MySqlConnector"
                         : "io.debezium.connector.mariadb.MariaDbConnector");
-        p.setProperty("offset.storage", offsetStoreClass);
-        p.setProperty("offset.storage.file.filename", repository.toString());
-        p.setProperty("offset.flush.interval.ms", "0");
-        p.setProperty("topic.prefix", CaptureSettings.TOPIC_PREFIX);
-        p.setProperty("database.hostname", source.host());
-        p.setProperty("database.port", Integer.toString(source.port()));
-        p.setProperty("database.user", source.user());
-        p.setProperty("database.password", source.password());
         p.setProperty("database.server.id", Integer.toString(source.serverId()));
         SourceTls.binlog(source).forEach(p::setProperty);
         p.setProperty("database.include.list", Pattern.quote(source.database()));
-        // the configured patterns, not today's tables: a table created later is captured from its CREATE on
-        // the connector takes an include or an exclude list, not both: the excluded patterns become a lookahead of each
-        // included one
+        p.setProperty("table.include.list", tableFilter(source));
+        p.setProperty("schema.history.internal", RepositorySchemaHistory.class.getName());
+        p.setProperty(RepositorySchemaHistory.REPOSITORY, repository.toString());
+        // DDL of other tables too, so a table created later is known when it is first written
+        p.setProperty("schema.history.internal.store.only.captured.tables.ddl", "false");
+        p.setProperty("include.schema.changes", "true");
+        p.setProperty("bigint.unsigned.handling.mode", "precise");
+        p.setProperty("include.unknown.datatypes", "false");
+        p.setProperty("event.processing.failure.handling.mode", "fail");
+        p.setProperty("inconsistent.schema.handling.mode", "fail");
+        CaptureSettings.engineSettings(p, maxBatchSize);
+        p.setProperty("connect.keep.alive", "true");
+        // the binlog client notices a lost server and reconnects on this beat (default 60 s: a server restart cost
+        // a minute of lag)
+        p.setProperty("connect.keep.alive.interval.ms", "2000");
+        return p;
+    }
+
+    /**
+     * The configured patterns, not today's tables: a table created later is captured from its CREATE
+     * on. The connector takes an include or an exclude list, not both, so the excluded patterns become
+     * a lookahead of each included one.
+     */
+    private static String tableFilter(SourceConfig source) {
         String excluded = source.tablesExclude().isEmpty()
                 ? ""
                 : "(?!(?:" + String.join(")$|(?:", source.tablesExclude()) + ")$)";
         List<String> included = source.tablesInclude().isEmpty()
                 ? List.of(Pattern.quote(source.database()) + "\\..*")
                 : source.tablesInclude();
-        p.setProperty(
-                "table.include.list",
-                included.stream().map(i -> excluded + "(?:" + i + ")").collect(Collectors.joining(",")));
-        p.setProperty("schema.history.internal", RepositorySchemaHistory.class.getName());
-        p.setProperty(RepositorySchemaHistory.REPOSITORY, repository.toString());
-        // DDL of other tables too, so a table created later is known when it is first written
-        p.setProperty("schema.history.internal.store.only.captured.tables.ddl", "false");
-        p.setProperty("include.schema.changes", "true");
-        p.setProperty("snapshot.mode", "initial");
-        p.setProperty("provide.transaction.metadata", "true");
-        p.setProperty("skipped.operations", "none");
-        p.setProperty("tombstones.on.delete", "false");
-        p.setProperty("decimal.handling.mode", "string");
-        p.setProperty("bigint.unsigned.handling.mode", "precise");
-        p.setProperty("time.precision.mode", "adaptive_time_microseconds");
-        p.setProperty("binary.handling.mode", "bytes");
-        p.setProperty("include.unknown.datatypes", "false");
-        p.setProperty("event.converting.failure.handling.mode", "fail");
-        p.setProperty("event.processing.failure.handling.mode", "fail");
-        p.setProperty("inconsistent.schema.handling.mode", "fail");
-        p.setProperty(
-                "heartbeat.interval.ms",
-                Long.toString(source.heartbeatInterval().toMillis()));
-        p.setProperty("notification.enabled.channels", "sink");
-        p.setProperty("notification.sink.topic.name", CaptureSettings.NOTIFICATION_TOPIC);
-        CaptureSettings.engineSettings(p, maxBatchSize);
-        p.setProperty("connect.keep.alive", "true");
-        // the binlog client notices a lost server and reconnects on this beat (default 60 s: a server restart cost a
-        // minute of lag)
-        p.setProperty("connect.keep.alive.interval.ms", "2000");
-        return p;
+        return included.stream().map(i -> excluded + "(?:" + i + ")").collect(Collectors.joining(","));
     }
 }

@@ -48,23 +48,28 @@ public final class CaptureSettings {
             Path repository,
             String offsetStoreClass,
             int maxBatchSize) {
-        Properties p = new Properties();
-        p.setProperty("name", "backtrack-" + source.slot());
+        Properties p = common(source, repository, offsetStoreClass);
         p.setProperty("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
-        p.setProperty("offset.storage", offsetStoreClass);
-        p.setProperty("offset.storage.file.filename", repository.toString());
-        p.setProperty("offset.flush.interval.ms", "0");
-        p.setProperty("topic.prefix", TOPIC_PREFIX);
-        p.setProperty("database.hostname", source.host());
-        p.setProperty("database.port", Integer.toString(source.port()));
-        p.setProperty("database.user", source.user());
-        p.setProperty("database.password", source.password());
         p.setProperty("database.dbname", source.database());
         SourceTls.postgres(source).forEach(p::setProperty);
         p.setProperty("plugin.name", "pgoutput");
         p.setProperty("slot.name", source.slot());
         p.setProperty("publication.name", source.publication());
         p.setProperty("publication.autocreate.mode", "filtered");
+        tableFilter(p, source, tables, partitioned, followNewTables);
+        p.setProperty("interval.handling.mode", "string");
+        // the stream then hands TextForm the text of types the connector does not know, which it would otherwise
+        // drop
+        p.setProperty("include.unknown.datatypes", "true");
+        p.setProperty("converters", "text");
+        p.setProperty("text.type", TextForm.class.getName());
+        p.setProperty("slot.drop.on.stop", "false");
+        engineSettings(p, maxBatchSize);
+        return p;
+    }
+
+    private static void tableFilter(
+            Properties p, SourceConfig source, List<String> tables, List<String> partitioned, boolean followNewTables) {
         if (followNewTables) {
             if (!source.tablesInclude().isEmpty()) {
                 p.setProperty("table.include.list", String.join(",", source.tablesInclude()));
@@ -81,18 +86,31 @@ public final class CaptureSettings {
                             .map(Pattern::quote)
                             .collect(Collectors.joining(",")));
         }
+    }
+
+    /**
+     * What every source engine's connector is given alike: where offsets go, the server and its
+     * login, whole transactions marked, values in exact forms, failures that stop capture rather
+     * than lose a value, heartbeats and notifications.
+     */
+    public static Properties common(SourceConfig source, Path repository, String offsetStoreClass) {
+        Properties p = new Properties();
+        p.setProperty("name", "backtrack-" + source.slot());
+        p.setProperty("offset.storage", offsetStoreClass);
+        p.setProperty("offset.storage.file.filename", repository.toString());
+        p.setProperty("offset.flush.interval.ms", "0");
+        p.setProperty("topic.prefix", TOPIC_PREFIX);
+        p.setProperty("database.hostname", source.host());
+        p.setProperty("database.port", Integer.toString(source.port()));
+        p.setProperty("database.user", source.user());
+        p.setProperty("database.password", source.password());
         p.setProperty("snapshot.mode", "initial");
         p.setProperty("provide.transaction.metadata", "true");
         p.setProperty("skipped.operations", "none");
         p.setProperty("tombstones.on.delete", "false");
         p.setProperty("decimal.handling.mode", "string");
         p.setProperty("time.precision.mode", "adaptive_time_microseconds");
-        p.setProperty("interval.handling.mode", "string");
         p.setProperty("binary.handling.mode", "bytes");
-        // the stream then hands TextForm the text of types the connector does not know, which it would otherwise drop
-        p.setProperty("include.unknown.datatypes", "true");
-        p.setProperty("converters", "text");
-        p.setProperty("text.type", TextForm.class.getName());
         // a value the connector cannot convert stops capture instead of becoming NULL in the log
         p.setProperty("event.converting.failure.handling.mode", "fail");
         p.setProperty(
@@ -100,8 +118,6 @@ public final class CaptureSettings {
                 Long.toString(source.heartbeatInterval().toMillis()));
         p.setProperty("notification.enabled.channels", "sink");
         p.setProperty("notification.sink.topic.name", NOTIFICATION_TOPIC);
-        p.setProperty("slot.drop.on.stop", "false");
-        engineSettings(p, maxBatchSize);
         return p;
     }
 
