@@ -45,12 +45,13 @@ public final class DeltaCheckpoint {
         Set<String> before = initial.values().stream().map(LogFold::relation).collect(Collectors.toSet());
         LogFold.Result fold = LogFold.fold(
                 repo.logDir(),
+                repo.sealer(),
                 repo.schemas(),
                 parent.nextSequence(),
                 initial,
                 tx -> tx.sequence() > throughSequence,
                 n -> {},
-                FoldMemory.ofHeap(repo.logDir()),
+                FoldMemory.ofHeap(repo.sealer()),
                 ReferentialActions.forEngine(repo.identity().sourceEngine()));
         try (fold) {
             if (fold.transactions() == 0) {
@@ -63,11 +64,13 @@ public final class DeltaCheckpoint {
             String suffix = kind.equals(Manifest.DIFF) ? "D" : "I";
             String id = CheckpointLabels.freeLabel(
                     repo.checkpointsDir(), chain.full().id() + "_", time, suffix);
-            CheckpointWriter writer = new CheckpointWriter(repo.checkpointsDir(), id, level);
+            CheckpointWriter writer = new CheckpointWriter(repo.checkpointsDir(), repo.sealer(), id, level);
             try {
                 writer.objects(
                         ObjectSet.asOf(
-                                parent.objects() == null ? null : ChunkReader.objects(repo.dataDir(), parent.objects()),
+                                parent.objects() == null
+                                        ? null
+                                        : ChunkReader.objects(repo.dataDir(), repo.sealer(), parent.objects()),
                                 fold.objectChanges()),
                         parent.objectCapture());
                 for (TableFold f : fold.tables().values()) {
@@ -108,23 +111,23 @@ public final class DeltaCheckpoint {
      */
     private static void addCascades(
             Repository repo, Chain chain, Manifest parent, long throughSequence, LogFold.Result delta) {
-        FoldMemory memory = FoldMemory.ofHeap(repo.logDir());
+        FoldMemory memory = FoldMemory.ofHeap(repo.sealer());
         try (LogFold.Result state = LogFold.fold(
                 repo.logDir(),
+                repo.sealer(),
                 repo.schemas(),
                 parent.nextSequence(),
-                chain.seed(repo.dataDir(), repo.schemas(), memory),
+                chain.seed(repo, memory),
                 memory,
                 tx -> tx.sequence() > throughSequence,
                 n -> {},
                 ReferentialActions.forEngine(repo.identity().sourceEngine()))) {
-            Cascades.resolve(
-                    state.actions(), state.tables(), f -> chain.fullRows(repo.dataDir(), f), (table, change) -> {
-                        TableFold f = delta.tables().get(table);
-                        if (f != null) {
-                            f.apply(change);
-                        }
-                    });
+            Cascades.resolve(state.actions(), state.tables(), f -> chain.fullRows(repo, f), (table, change) -> {
+                TableFold f = delta.tables().get(table);
+                if (f != null) {
+                    f.apply(change);
+                }
+            });
         }
     }
 

@@ -104,7 +104,7 @@ public final class Retention {
             }
         }
         List<String> marks = new ArrayList<>();
-        for (Marks.Mark m : Marks.list(repo.path())) {
+        for (Marks.Mark m : Marks.list(repo)) {
             if (m.sequence() < kept.nextSequence() - 1) {
                 marks.add(m.name());
             }
@@ -131,7 +131,7 @@ public final class Retention {
             }
             // data files no remaining manifest names: the expired checkpoints' own, and those of checkpoints a crash
             // cut short
-            DataStore.sweep(repo.dataDir(), chunks(Checkpoints.list(repo.checkpointsDir(), true)));
+            DataStore.sweep(repo.dataDir(), chunks(Checkpoints.list(repo.checkpointsDir(), repo.sealer(), true)));
             for (Path log : plan.segments()) {
                 Files.deleteIfExists(log);
                 Files.deleteIfExists(
