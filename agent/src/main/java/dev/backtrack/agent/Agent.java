@@ -16,6 +16,7 @@ import dev.backtrack.repository.checkpoint.CheckpointWriter;
 import dev.backtrack.repository.checkpoint.Checkpoints;
 import dev.backtrack.repository.checkpoint.Manifest;
 import dev.backtrack.repository.gap.Gaps;
+import dev.backtrack.repository.history.SourceHistory;
 import dev.backtrack.repository.model.Micros;
 import dev.backtrack.repository.objects.ObjectSet;
 import dev.backtrack.repository.position.Positions;
@@ -80,6 +81,7 @@ public final class Agent {
             try (FileChannel lock = repo.lockForWriting();
                     RedoLog log = RedoLog.openForAppend(
                             repo.logDir(),
+                            repo.sealer(),
                             config.repository().segmentBytes(),
                             config.repository().compressionLevel())) {
                 // only the agent holding the repository touches the source: a second one stops at the lock above
@@ -135,7 +137,7 @@ public final class Agent {
                 null,
                 null,
                 null);
-        Gaps.record(repo.path(), gap);
+        Gaps.record(repo, gap);
         out.println("warning: " + reason + ", so changes after " + Micros.format(afterMicros)
                 + " were not captured: recorded a gap; taking a fresh checkpoint to start a new recoverable window");
         return gap;
@@ -154,9 +156,10 @@ public final class Agent {
         registerOffsets(repoKey, log, checkpoints, first);
         RepositorySpace space = new RepositorySpace(out, repo.path());
         CaptureConsumer consumer = new CaptureConsumer(
-                repo.path(), log, versions, first == null ? FirstCheckpoint.NONE : first, status, engine, space);
+                repo, log, versions, first == null ? FirstCheckpoint.NONE : first, status, engine, space);
         Background background = startBackground(engine, repo, log, space);
-        try {
+        // the engine instantiates the binlog connector's schema history itself: it borrows the repository's here
+        try (SourceHistory.Loan history = new SourceHistory(repo).lend()) {
             runEngine(engine, tables, repo, consumer);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -186,7 +189,7 @@ public final class Agent {
             List<Manifest> checkpoints,
             TableVersions versions) {
         SourceConfig source = config.source();
-        Gaps.Gap openGap = Gaps.open(repo.path());
+        Gaps.Gap openGap = Gaps.open(repo);
         String lost = checkpoints.isEmpty() || openGap != null
                 ? null
                 : engine.lostStream(
@@ -211,10 +214,14 @@ public final class Agent {
         FirstCheckpoint first = new FirstCheckpoint(
                 new CheckpointZero(
                         new CheckpointWriter(
-                                repo.checkpointsDir(), id, config.repository().compressionLevel()),
+                                repo.checkpointsDir(),
+                                repo.sealer(),
+                                id,
+                                config.repository().compressionLevel()),
                         described,
                         log.nextSequence()),
                 engine,
+                repo,
                 openGap,
                 engine.catalog().objects(source.tablesInclude(), source.tablesExclude()));
         out.println((openGap != null ? "after the gap: taking checkpoint " : "first run: taking checkpoint ") + id
@@ -286,7 +293,7 @@ public final class Agent {
         long tick = source.heartbeatInterval().toMillis();
         ticker.scheduleWithFixedDelay(
                 () -> {
-                    if (!Checkpoints.list(repo.checkpointsDir(), false).isEmpty()) {
+                    if (!repo.checkpoints().isEmpty()) {
                         side.tick();
                     }
                 },
@@ -326,9 +333,9 @@ public final class Agent {
      */
     private static List<Manifest> publishedCheckpoints(Repository repo) {
         try (FileChannel building = repo.lockForCheckpoint()) {
-            return Checkpoints.list(repo.checkpointsDir(), true);
+            return Checkpoints.list(repo.checkpointsDir(), repo.sealer(), true);
         } catch (LockedException busy) {
-            return Checkpoints.list(repo.checkpointsDir(), false);
+            return repo.checkpoints();
         } catch (IOException e) {
             throw new RepositoryException(
                     "cannot release " + repo.path().resolve("checkpoint.lock") + ": " + e.getMessage(), e);
@@ -338,7 +345,7 @@ public final class Agent {
     /** Writes the checkpoint the schedule says is due (full, differential or incremental), when the log has moved on. */
     private void checkpoint(Repository repo, RedoLog log) {
         try {
-            List<Manifest> all = Checkpoints.list(repo.checkpointsDir(), false);
+            List<Manifest> all = repo.checkpoints();
             if (all.isEmpty()) {
                 return;
             }
@@ -446,6 +453,7 @@ public final class Agent {
         };
         final CheckpointZero checkpoint;
         final SourceEngine engine;
+        final Repository repo;
         final SourceCatalog catalog;
         /** The object definitions read as the snapshot began. */
         final ObjectSet objectsAtStart;
@@ -456,9 +464,15 @@ public final class Agent {
 
         volatile Manifest manifest;
 
-        FirstCheckpoint(CheckpointZero checkpoint, SourceEngine engine, Gaps.Gap gap, ObjectSet objectsAtStart) {
+        FirstCheckpoint(
+                CheckpointZero checkpoint,
+                SourceEngine engine,
+                Repository repo,
+                Gaps.Gap gap,
+                ObjectSet objectsAtStart) {
             this.checkpoint = checkpoint;
             this.engine = engine;
+            this.repo = repo;
             this.catalog = engine.catalog();
             this.gap = gap;
             this.objectsAtStart = objectsAtStart;
@@ -513,7 +527,7 @@ public final class Agent {
                     catalog.sequences(),
                     catalog.sequenceDefinitions());
             if (gap != null) {
-                Gaps.close(config.repository().path(), manifest.timeMicros(), manifest.nextSequence(), manifest.id());
+                Gaps.close(repo, manifest.timeMicros(), manifest.nextSequence(), manifest.id());
                 out.println(
                         "the gap ends at checkpoint " + manifest.id() + " (" + manifest.time() + "): restores before "
                                 + Micros.format(gap.afterMicros()) + " or from " + manifest.time() + " on");

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.backtrack.capture.ChangeDecoder;
 import dev.backtrack.capture.postgres.CaptureSettings;
 import dev.backtrack.connectors.SourceException;
+import dev.backtrack.repository.Repository;
 import dev.backtrack.repository.mark.Marks;
 import dev.backtrack.repository.model.Micros;
 import dev.backtrack.repository.model.Op;
@@ -31,7 +32,7 @@ import org.apache.kafka.connect.source.SourceRecord;
  */
 final class CaptureConsumer implements DebeziumEngine.ChangeConsumer<ChangeEvent<SourceRecord, SourceRecord>> {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private final Path repository;
+    private final Repository repo;
     private final RedoLog log;
     private final TableVersions versions;
     private final ChangeDecoder decoder = new ChangeDecoder();
@@ -61,23 +62,23 @@ final class CaptureConsumer implements DebeziumEngine.ChangeConsumer<ChangeEvent
     }
 
     CaptureConsumer(
-            Path repository,
+            Repository repo,
             RedoLog log,
             TableVersions versions,
             SnapshotPhase snapshot,
             CaptureStatus status,
             SourceEngine engine,
             RepositorySpace space) {
-        this.repository = repository;
+        this.repo = repo;
         this.log = log;
         this.versions = versions;
         this.snapshot = snapshot;
         this.status = status;
         this.space = space;
-        Path spillDir = repository.resolve("spill");
+        Path spillDir = repo.path().resolve("spill");
         // transactions spilled by an earlier run were never acknowledged: the source sends them again
         ChangeSpill.clear(spillDir);
-        this.assembler = new TransactionAssembler(spillDir, SPILL_BYTES);
+        this.assembler = new TransactionAssembler(spillDir, repo.sealer(), SPILL_BYTES);
         this.stream = engine.stream(assembler, versions, snapshot);
     }
 
@@ -237,7 +238,7 @@ final class CaptureConsumer implements DebeziumEngine.ChangeConsumer<ChangeEvent
                 for (RowChange c : tx.changes()) {
                     if (c.op() == Op.MESSAGE && Marks.PREFIX.equals(c.after()[0])) {
                         Marks.record(
-                                repository,
+                                repo,
                                 new Marks.Mark(
                                         (String) c.after()[1],
                                         sequence,

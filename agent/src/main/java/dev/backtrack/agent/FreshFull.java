@@ -14,7 +14,6 @@ import dev.backtrack.repository.checkpoint.Manifest;
 import dev.backtrack.repository.model.Transaction;
 import dev.backtrack.repository.position.Lsn;
 import dev.backtrack.repository.redolog.LogCursor;
-import dev.backtrack.repository.redolog.RedoLog;
 import dev.backtrack.repository.schema.TableSchema;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -50,6 +49,7 @@ public final class FreshFull {
                 long time = Math.max(all.get(all.size() - 1).timeMicros(), catalog.nowMicros());
                 CheckpointWriter writer = new CheckpointWriter(
                         repo.checkpointsDir(),
+                        repo.sealer(),
                         CheckpointLabels.freeLabel(repo.checkpointsDir(), time, "F") + "-fresh",
                         config.repository().compressionLevel());
                 try {
@@ -121,7 +121,7 @@ public final class FreshFull {
             }
         }
         long latestBefore = Long.MIN_VALUE;
-        try (LogCursor c = RedoLog.read(repo.logDir(), from)) {
+        try (LogCursor c = repo.readLog(from)) {
             while (c.hasNext()) {
                 Transaction tx = c.next();
                 if (tx.position() >= p) {

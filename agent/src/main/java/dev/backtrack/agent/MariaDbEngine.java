@@ -76,7 +76,7 @@ final class MariaDbEngine implements SourceEngine {
     @Override
     public List<TableSchema> beforeSnapshot(List<String> tables, TableVersions versions, long nextSequence) {
         // the snapshot records the connector's schema history anew, and announces each table before its rows
-        new SourceHistory(repository).clear();
+        SourceHistory.clear(repository);
         return List.of();
     }
 

@@ -1,5 +1,6 @@
 package dev.backtrack.agent;
 
+import dev.backtrack.repository.crypto.Sealer;
 import dev.backtrack.repository.model.RowChange;
 import dev.backtrack.repository.model.RowSize;
 import dev.backtrack.repository.model.Transaction;
@@ -16,6 +17,7 @@ import java.util.List;
  */
 final class TransactionAssembler {
     private final Path spillDir;
+    private final Sealer sealer;
     private final long spillBytes;
     private String openTxId;
     private List<RowChange> changes = new ArrayList<>();
@@ -24,8 +26,10 @@ final class TransactionAssembler {
     private long commitMicros = Long.MIN_VALUE;
     private long lastPosition = -1;
 
-    TransactionAssembler(Path spillDir, long spillBytes) {
+    /** @param sealer encrypts the spill files: the repository's key, or null for a plain repository */
+    TransactionAssembler(Path spillDir, Sealer sealer, long spillBytes) {
         this.spillDir = spillDir;
+        this.sealer = sealer;
         this.spillBytes = spillBytes;
     }
 
@@ -93,7 +97,7 @@ final class TransactionAssembler {
         changes.add(change);
         bytes += RowSize.of(change);
         if (bytes > spillBytes) {
-            spill = ChangeSpill.create(spillDir, "tx-" + txId);
+            spill = ChangeSpill.create(spillDir, "tx-" + txId, sealer);
             changes.forEach(spill::add);
             changes = new ArrayList<>();
         }

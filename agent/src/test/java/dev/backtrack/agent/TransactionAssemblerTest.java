@@ -18,7 +18,7 @@ class TransactionAssemblerTest {
 
     @Test
     void aTransactionResentAfterAReconnectReplacesThePartReceivedBefore(@TempDir Path dir) throws Exception {
-        TransactionAssembler assembler = new TransactionAssembler(dir, 1024);
+        TransactionAssembler assembler = new TransactionAssembler(dir, null, 1024);
         assembler.begin("1047");
         for (int i = 0; i < 100; i++) {
             assembler.add("1047", 5, insert(i));
@@ -38,7 +38,7 @@ class TransactionAssemblerTest {
 
     @Test
     void anotherTransactionBeginningInsideAnOpenOneIsRefused(@TempDir Path dir) {
-        TransactionAssembler assembler = new TransactionAssembler(dir, 1024);
+        TransactionAssembler assembler = new TransactionAssembler(dir, null, 1024);
         assembler.begin("7");
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> assembler.begin("8"));
         assertTrue(e.getMessage().contains("8 began while 7 was still open"), e.getMessage());

@@ -136,11 +136,11 @@ public final class FoundationBench {
         agent.waitFor(
                 "checkpoint 0",
                 () -> Files.exists(s.repo.resolve(Repository.ROOT_FILE))
-                        && !Repository.open(s.repo).checkpoints().isEmpty(),
+                        && !s.open().checkpoints().isEmpty(),
                 WAIT_NANOS);
         double seconds = secs(t0);
         agent.stop();
-        long rows = Repository.open(s.repo).checkpoints().get(0).tables().stream()
+        long rows = s.open().checkpoints().get(0).tables().stream()
                 .mapToLong(t -> t.rows())
                 .sum();
         Map<String, Object> m = new LinkedHashMap<>();
@@ -196,7 +196,7 @@ public final class FoundationBench {
         PgbenchBacklog b = new PgbenchBacklog();
         b.walBefore = pg.queryOne(s.db, "SELECT pg_current_wal_insert_lsn()::text");
         b.statsBefore = walStats();
-        b.logBefore = Repository.open(s.repo).logSummary();
+        b.logBefore = s.open().logSummary();
         long t0 = System.nanoTime();
         String out = pgbench(s.db, "-c", "" + o.clients(), "-j", "" + o.jobs(), "-n", "-t", "" + o.txPerClient())
                 .output();
@@ -246,7 +246,7 @@ public final class FoundationBench {
                 b.markerLsn,
                 b.rowChanges,
                 o.profile() ? work.resolve("agent.jfr") : null);
-        LogCount logged = LogCount.of(s.logDir(), b.logBefore.lastSequence() + 1);
+        LogCount logged = LogCount.of(s.open(), b.logBefore.lastSequence() + 1);
         a.put("row_changes_logged", logged.rowChanges());
         a.put("transactions_logged", logged.transactions());
         a.put("other_logged_transactions", logged.other());
@@ -254,7 +254,7 @@ public final class FoundationBench {
 
         step("drain 1b: Backtrack agent, durable log, encrypted repository (AES-256-GCM)");
         Map<String, Object> enc = timedDrains.agentDrain(sealed, 0, b.markerLsn, b.rowChanges, null);
-        enc.put("log_bytes", Repository.open(sealed.repo).logSummary().bytes());
+        enc.put("log_bytes", sealed.open().logSummary().bytes());
         drain.put("agent_encrypted", enc);
 
         step("drain 2/4: bare Debezium engine, no-op consumer, same connector properties");
@@ -279,7 +279,7 @@ public final class FoundationBench {
                                 "publication_names=" + s.config.source().publication())));
 
         Map<String, Object> size = new LinkedHashMap<>();
-        LogSummary after = Repository.open(s.repo).logSummary();
+        LogSummary after = s.open().logSummary();
         long logBytes = after.bytes() - b.logBefore.bytes();
         size.put("log_bytes", logBytes);
         size.put("log_row_changes", logged.rowChanges());
@@ -295,7 +295,7 @@ public final class FoundationBench {
         Map<String, Object> r = new LinkedHashMap<>();
         json.put("repository", r);
         step("synthetic full: checkpoint 0 + the drained log folded into a new full checkpoint");
-        Repository repo = Repository.open(s.repo);
+        Repository repo = s.open();
         List<Manifest> cps = repo.checkpoints();
         long t0 = System.nanoTime();
         Manifest full = SyntheticFull.build(
@@ -308,7 +308,7 @@ public final class FoundationBench {
         Path dir = repo.dataDir();
         for (var t : full.tables()) {
             long[] bytes = {0};
-            ChunkReader.readRows(dir, t, (k, row) -> {
+            ChunkReader.readRows(dir, repo.sealer(), t, (k, row) -> {
                 ByteWriter w = new ByteWriter(64);
                 RowCodec.writeRow(w, row);
                 bytes[0] += 8 + k.length + w.size();
@@ -348,7 +348,7 @@ public final class FoundationBench {
         pg.createDatabase(db);
         // two loading connections, as pg_restore -j 2 gets below
         Map<String, Object> m = Harness.timedRestore(
-                        s.repo,
+                        s.open(),
                         RestoreTarget.parse("latest", null),
                         () -> PostgresTarget.connect(pg.jdbcUrl(db), "postgres", ""),
                         2)

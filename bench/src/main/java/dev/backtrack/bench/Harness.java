@@ -219,16 +219,15 @@ final class Harness {
     record Restored(Map<String, Object> figures, RestoreReport report) {}
 
     /**
-     * Restores {@code target} from the repository at {@code repo} over {@code jobs} connections into the
+     * Restores {@code target} from the repository {@code repo} over {@code jobs} connections into the
      * database {@code connect} opens, timed from the connection on: seconds, rows, their rate, and what
      * was read (checkpoint, transactions and changes replayed).
      */
-    static Restored timedRestore(Path repo, RestoreTarget target, Supplier<TargetDatabase> connect, int jobs) {
+    static Restored timedRestore(Repository repo, RestoreTarget target, Supplier<TargetDatabase> connect, int jobs) {
         long t0 = System.nanoTime();
         RestoreReport report;
         try (TargetDatabase db = connect.get()) {
-            report =
-                    new Restore(Repository.open(repo), Progress.NONE).jobs(jobs).run(target, db);
+            report = new Restore(repo, Progress.NONE).jobs(jobs).run(target, db);
         }
         double seconds = secs(t0);
         Map<String, Object> m = new LinkedHashMap<>();

@@ -235,7 +235,7 @@ public final class MariaDbBench {
 
         step(tag + "drain 1/2: Backtrack agent, durable (fsync'd) log");
         Map<String, Object> a = agentDrain(s, logBefore.lastSequence(), markerStart, rowChanges);
-        LogCount logged = LogCount.of(s.logDir(), logBefore.lastSequence() + 1);
+        LogCount logged = LogCount.of(Repository.open(s.repo), logBefore.lastSequence() + 1);
         a.put("row_changes_logged", logged.rowChanges());
         a.put("transactions_logged", logged.transactions());
         a.put("other_logged_transactions", logged.other());
@@ -352,9 +352,10 @@ public final class MariaDbBench {
 
     private Map<String, Object> timedRestore(MariaDbSource s, String url, String user) throws IOException {
         MariaDbProbe probe = probe();
-        Engine engine = Repository.open(s.repo).identity().sourceEngine();
+        Repository repo = Repository.open(s.repo);
+        Engine engine = repo.identity().sourceEngine();
         Harness.Restored r = Harness.timedRestore(
-                s.repo, RestoreTarget.parse("latest", null), () -> Targets.connect(url, user, "", engine), 1);
+                repo, RestoreTarget.parse("latest", null), () -> Targets.connect(url, user, "", engine), 1);
         Map<String, Object> m = r.figures();
         m.putAll(probe.stop(r.report().rows()));
         m.put("rows_per_table", r.report().rowsPerTable());

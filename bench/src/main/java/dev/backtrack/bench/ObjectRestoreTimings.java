@@ -5,6 +5,7 @@ import static dev.backtrack.bench.Harness.step;
 
 import dev.backtrack.connectors.postgres.PostgresTarget;
 import dev.backtrack.recovery.RestoreTarget;
+import dev.backtrack.repository.Repository;
 import dev.backtrack.testkit.PostgresCluster;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -35,7 +36,7 @@ final class ObjectRestoreTimings {
                 pg.createDatabase(db);
                 ObjectPhaseTarget[] target = new ObjectPhaseTarget[1];
                 Harness.Restored restored = Harness.timedRestore(
-                        repo,
+                        Repository.open(repo),
                         RestoreTarget.parse("latest", null),
                         () -> target[0] =
                                 new ObjectPhaseTarget(PostgresTarget.connect(pg.jdbcUrl(db), "postgres", ""), with),

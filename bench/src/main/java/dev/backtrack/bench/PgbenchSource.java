@@ -18,6 +18,7 @@ final class PgbenchSource {
     final Path repo;
     final BacktrackConfig config;
     List<String> tables;
+    private Repository opened;
 
     PgbenchSource(PostgresCluster pg, Path work, String db, String slot) throws IOException {
         this(pg, work, db, slot, db, null);
@@ -67,6 +68,14 @@ final class PgbenchSource {
     }
 
     Path logDir() {
-        return Repository.open(repo).logDir();
+        return open().logDir();
+    }
+
+    /** The repository the agent made, opened once (with its passphrase when it is encrypted); it reads afresh. */
+    Repository open() {
+        if (opened == null) {
+            opened = Repository.open(repo, config.repository().passphraseChars());
+        }
+        return opened;
     }
 }

@@ -268,7 +268,7 @@ public final class PitrBench {
             m.put("agent_peak_rss_bytes", agent.peakRssBytes());
             m.put("agent_status", agent.lastStatus());
             LogSummary logAfter = Repository.open(repo).logSummary();
-            LogCount count = LogCount.of(logDir, logBefore.lastSequence() + 1);
+            LogCount count = LogCount.of(Repository.open(repo), logBefore.lastSequence() + 1);
             long walBytes = walAfter - walBefore;
             Map<String, Object> size = new LinkedHashMap<>();
             size.put("row_changes", count.rowChanges());
@@ -344,7 +344,8 @@ public final class PitrBench {
                     WAIT_NANOS);
             long done = System.nanoTime();
             double seconds = (done - t0) / 1e9;
-            long rows = LogCount.of(logDir, before.lastSequence() + 1).rowChanges();
+            long rows = LogCount.of(Repository.open(repo), before.lastSequence() + 1)
+                    .rowChanges();
             a.put("seconds", round(seconds, 2));
             a.put("row_changes", rows);
             a.put("rows_per_s", Math.round(rows / seconds));
@@ -435,7 +436,10 @@ public final class PitrBench {
     private Map<String, Object> timedRestore(RestoreTarget target, String db) {
         pg.createDatabase(db);
         Map<String, Object> m = Harness.timedRestore(
-                        repo, target, () -> PostgresTarget.connect(pg.jdbcUrl(db), "postgres", ""), o.jobs())
+                        Repository.open(repo),
+                        target,
+                        () -> PostgresTarget.connect(pg.jdbcUrl(db), "postgres", ""),
+                        o.jobs())
                 .figures();
         m.put("includes_analyze", true);
         return m;

@@ -84,8 +84,7 @@ final class BackupsCommand implements Runnable {
 
     @Override
     public void run() {
-        passphrase.unlock(repo);
-        Repository repository = Repository.open(repo);
+        Repository repository = passphrase.open(repo);
         RecoveryWindow window = RecoveryWindow.of(repository);
         if (json) {
             Json.print(asJson(repository, window));
@@ -112,12 +111,10 @@ final class BackupsCommand implements Runnable {
         out.put(
                 "checkpoints",
                 window.checkpoints().stream().map(BackupsCommand::asJson).toList());
-        out.put("marks", Marks.list(repository.path()));
+        out.put("marks", Marks.list(repository));
         out.put(
                 "gaps",
-                Gaps.list(repository.path()).stream()
-                        .map(BackupsCommand::asJson)
-                        .toList());
+                Gaps.list(repository).stream().map(BackupsCommand::asJson).toList());
         out.put("objects", objectTracking(window));
         return out;
     }
@@ -158,13 +155,13 @@ final class BackupsCommand implements Runnable {
                                 + window.log().lastSequence())
                 + " in " + window.log().segments() + " segments, "
                 + window.log().bytes() + " bytes");
-        for (Gaps.Gap g : Gaps.list(repository.path())) {
+        for (Gaps.Gap g : Gaps.list(repository)) {
             System.out.println("GAP: nothing captured after " + Micros.format(g.afterMicros()) + " until "
                     + (g.endMicros() == null ? "a fresh checkpoint (being taken)" : Micros.format(g.endMicros())) + ": "
                     + g.reason()
                     + "; restores into it are refused");
         }
-        for (Marks.Mark m : Marks.list(repository.path())) {
+        for (Marks.Mark m : Marks.list(repository)) {
             System.out.println("mark " + m.name() + ": " + m.time() + " (log sequence " + m.sequence() + ")");
         }
         Map<String, Object> tracking = objectTracking(window);

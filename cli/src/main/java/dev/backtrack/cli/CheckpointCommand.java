@@ -59,8 +59,7 @@ final class CheckpointCommand implements Callable<Integer> {
         }
         BacktrackConfig cfg = ConfigLoader.load(config);
         Path path = cfg.repository().path();
-        Repository.unlock(path, cfg.repository().passphraseChars());
-        Repository repo = Repository.open(path);
+        Repository repo = Repository.open(path, cfg.repository().passphraseChars());
         long started = System.nanoTime();
         if (kind.equals("fresh") && repo.identity().sourceEngine() != Engine.POSTGRESQL) {
             throw new IllegalArgumentException("--kind fresh reads PostgreSQL through an exported snapshot, which a "

@@ -62,12 +62,9 @@ final class ExpireCommand implements Callable<Integer> {
             throw new IllegalArgumentException(
                     path + " is not a Backtrack repository (no " + Repository.ROOT_FILE + "): check the path");
         }
-        if (cfg != null) {
-            Repository.unlock(path, cfg.repository().passphraseChars());
-        } else {
-            passphrase.unlock(path);
-        }
-        Retention.Plan plan = dryRun ? plan(Repository.open(path), rules) : expire(Repository.open(path), rules);
+        Repository repository =
+                cfg != null ? Repository.open(path, cfg.repository().passphraseChars()) : passphrase.open(path);
+        Retention.Plan plan = dryRun ? plan(repository, rules) : expire(repository, rules);
         print(plan);
         return ExitCode.OK;
     }

@@ -6,6 +6,7 @@ import dev.backtrack.config.Engine;
 import dev.backtrack.connectors.postgres.PostgresCatalog;
 import dev.backtrack.repository.Repository;
 import dev.backtrack.repository.mark.Marks;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -32,8 +33,10 @@ final class MarkCommand implements Runnable {
                     + cfg.source().engine()
                     + " source has no equivalent of: restore to a GTID (--to gtid:...) or a binlog position instead");
         }
-        Repository.unlock(cfg.repository().path(), cfg.repository().passphraseChars());
-        if (Marks.find(cfg.repository().path(), name) != null) {
+        Path path = cfg.repository().path();
+        // before the agent's first run there is no repository, and so no mark yet
+        if (Files.exists(path.resolve(Repository.ROOT_FILE))
+                && Marks.find(Repository.open(path, cfg.repository().passphraseChars()), name) != null) {
             throw new IllegalArgumentException(
                     "mark '" + name + "' exists already in " + cfg.repository().path() + ": choose another name");
         }

@@ -35,8 +35,7 @@ final class MigrationTarget {
                     + ": both the repository and the target are needed");
         }
         Targets.check(targetUrl);
-        passphrase.unlock(repo);
-        return Repository.open(repo);
+        return passphrase.open(repo);
     }
 
     TargetDatabase connect(Repository repository) {

@@ -16,12 +16,9 @@ final class Passphrase {
                     "file whose first line is the passphrase of an encrypted repository (default: the BACKTRACK_PASSPHRASE variable)")
     Path file;
 
-    /** Unlocks {@code repository} when it is encrypted and a passphrase was given; a plain one needs none. */
-    void unlock(Path repository) {
-        char[] p = read();
-        if (p != null) {
-            Repository.unlock(repository, p);
-        }
+    /** Opens {@code repository} with the passphrase given, which an encrypted one needs and a plain one ignores. */
+    Repository open(Path repository) {
+        return Repository.open(repository, read());
     }
 
     private char[] read() {

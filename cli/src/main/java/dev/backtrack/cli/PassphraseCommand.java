@@ -44,8 +44,7 @@ final class PassphraseCommand implements Callable<Integer> {
             throw new IllegalArgumentException(
                     repo + " is not a Backtrack repository (no " + Repository.ROOT_FILE + "): check --repo");
         }
-        Repository.unlock(repo, old);
-        if (!Repository.open(repo).identity().encrypted()) {
+        if (!Repository.open(repo, old).identity().encrypted()) {
             throw new IllegalArgumentException(
                     "repository " + repo + " is not encrypted: it has no passphrase to change");
         }

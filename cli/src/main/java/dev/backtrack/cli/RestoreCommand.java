@@ -113,8 +113,7 @@ final class RestoreCommand implements Runnable {
             throw new RestoreException("--jobs " + jobs + " is not valid: give 1 to 64 connections");
         }
         Targets.check(targetUrl);
-        passphrase.unlock(repo);
-        Repository repository = Repository.open(repo);
+        Repository repository = passphrase.open(repo);
         Restore restore = new Restore(repository, progress())
                 .from(set)
                 .jobs(jobs)

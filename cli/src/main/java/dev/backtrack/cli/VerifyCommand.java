@@ -1,6 +1,7 @@
 package dev.backtrack.cli;
 
 import dev.backtrack.repository.ReadLease;
+import dev.backtrack.repository.Repository;
 import dev.backtrack.repository.verify.Verifier;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -48,12 +49,12 @@ final class VerifyCommand implements Callable<Integer> {
             }
             percent = Integer.parseInt(subset.replace("%", ""));
         }
-        passphrase.unlock(repo);
+        Repository repository = passphrase.open(repo);
         boolean terminal = System.console() != null && !json;
         Verifier.Report r;
         // an expire removing files meanwhile would read as damage
         try (ReadLease lease = ReadLease.reader(repo)) {
-            r = Verifier.run(repo, percent, line -> {
+            r = Verifier.run(repository, percent, line -> {
                 if (terminal) {
                     System.err.println(line);
                 }

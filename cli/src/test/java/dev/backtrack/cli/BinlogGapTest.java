@@ -65,7 +65,7 @@ class BinlogGapTest {
                     "logged after the fresh checkpoint");
             source.stopAgent();
 
-            List<Gaps.Gap> gaps = Gaps.list(source.repository);
+            List<Gaps.Gap> gaps = Gaps.list(Repository.open(source.repository));
             assertEquals(1, gaps.size(), "one gap");
             assertTrue(
                     gaps.get(0).reason().contains("was purged from the source"),

@@ -36,6 +36,8 @@ final class CaptureFixture implements AutoCloseable {
     final Path config;
     private final InProcessAgent agent;
     final ByteArrayOutputStream agentOutput;
+    /** The repository's passphrase, or null when it is plain. */
+    private char[] passphrase;
 
     CaptureFixture(String database, Path dir) throws Exception {
         this(database, dir, PostgresCluster.shared());
@@ -109,6 +111,7 @@ final class CaptureFixture implements AutoCloseable {
 
     /** Encrypts the repository the agent creates with {@code passphrase}. */
     CaptureFixture withPassphrase(String passphrase) throws IOException {
+        this.passphrase = passphrase.toCharArray();
         Files.writeString(
                 config,
                 Files.readString(config).replace("repository:\n", "repository:\n  passphrase: " + passphrase + "\n"));
@@ -125,6 +128,11 @@ final class CaptureFixture implements AutoCloseable {
 
     BacktrackConfig config() {
         return ConfigLoader.load(config);
+    }
+
+    /** The repository as a reader opens it (with its passphrase when it is encrypted). */
+    Repository openRepository() {
+        return Repository.open(repository, passphrase);
     }
 
     void startAgent() throws InterruptedException {
@@ -150,13 +158,13 @@ final class CaptureFixture implements AutoCloseable {
         }
         for (int i = 0; i < 1200; i++) {
             failIfAgentDied();
-            if (Repository.open(repository).logSummary().lastPosition() > lsn) {
+            if (openRepository().logSummary().lastPosition() > lsn) {
                 return;
             }
             Thread.sleep(50);
         }
         throw new AssertionError("log did not reach " + Lsn.format(lsn) + " within 60 s: at "
-                + Lsn.format(Repository.open(repository).logSummary().lastPosition()) + "\n" + agentOutput);
+                + Lsn.format(openRepository().logSummary().lastPosition()) + "\n" + agentOutput);
     }
 
     void stopAgent() throws InterruptedException {
@@ -293,7 +301,7 @@ final class CaptureFixture implements AutoCloseable {
     RestoreReport restore(String to, String targetDb, String set, int jobs) {
         cluster.createDatabase(targetDb);
         try (PostgresTarget db = PostgresTarget.connect(cluster.jdbcUrl(targetDb), "postgres", "")) {
-            return new Restore(Repository.open(repository), Progress.NONE)
+            return new Restore(openRepository(), Progress.NONE)
                     .from(set)
                     .jobs(jobs)
                     .run(RestoreTarget.parse(to, null), db);

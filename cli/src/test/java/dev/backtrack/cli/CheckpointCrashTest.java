@@ -56,7 +56,7 @@ class CheckpointCrashTest {
                                 left.anyMatch(p -> p.getFileName().toString().startsWith(".partial-")) ? 1 : 0;
                     }
                 }
-                Verifier.Report r = Verifier.run(f.repository, 0, line -> {});
+                Verifier.Report r = Verifier.run(Repository.open(f.repository), 0, line -> {});
                 assertTrue(r.ok(), "after kill " + i + " (" + kind + "): " + r.problems());
             }
             assertTrue(midWrite >= 1, "no writer was killed while its checkpoint was half written");
@@ -79,7 +79,7 @@ class CheckpointCrashTest {
             Set<String> named = new HashSet<>();
             repo.checkpoints().forEach(m -> m.dataFiles().forEach(c -> named.add(c.sha256())));
             assertEquals(named, DataStore.stored(repo.dataDir()).keySet());
-            Verifier.Report r = Verifier.run(f.repository, 100, line -> {});
+            Verifier.Report r = Verifier.run(Repository.open(f.repository), 100, line -> {});
             assertTrue(
                     r.ok() && r.notes().stream().noneMatch(n -> n.contains("belong to no checkpoint")),
                     r.problems() + " " + r.notes());

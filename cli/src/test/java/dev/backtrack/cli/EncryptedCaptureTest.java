@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.backtrack.repository.crypto.Vault;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,8 +39,7 @@ class EncryptedCaptureTest {
                             p + " holds plain text");
                 }
             }
-            // as a new process would: nothing unlocked
-            Vault.remove(f.repository);
+            // the agent's key stayed with the agent's repository: a command of this JVM needs the passphrase too
             f.cluster.createDatabase("crm_encrypted_restored");
             String[] restore = {
                 "restore",
@@ -71,7 +69,6 @@ class EncryptedCaptureTest {
 
             // a new passphrase re-wraps the master key; the old one stops working, the data is untouched
             Path next = Files.writeString(dir.resolve("next.key"), passphrase + "-next\n");
-            Vault.remove(f.repository);
             CommandLineTest.Run changed = CommandLineTest.run(
                     "passphrase",
                     "--repo",
@@ -81,7 +78,6 @@ class EncryptedCaptureTest {
                     "--new-passphrase-file",
                     next.toString());
             assertEquals(0, changed.exit(), changed.err());
-            Vault.remove(f.repository);
             CommandLineTest.refused(
                     ExitCode.KEY,
                     "does not open",
@@ -90,7 +86,6 @@ class EncryptedCaptureTest {
                     f.repository.toString(),
                     "--passphrase-file",
                     right.toString());
-            Vault.remove(f.repository);
             CommandLineTest.Run after = CommandLineTest.run(
                     "verify", "--repo", f.repository.toString(), "--read-data", "--passphrase-file", next.toString());
             assertEquals(0, after.exit(), after.out() + after.err());

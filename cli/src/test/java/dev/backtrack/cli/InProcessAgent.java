@@ -1,6 +1,7 @@
 package dev.backtrack.cli;
 
 import dev.backtrack.agent.Agent;
+import dev.backtrack.config.BacktrackConfig;
 import dev.backtrack.config.ConfigLoader;
 import dev.backtrack.repository.Repository;
 import java.io.ByteArrayOutputStream;
@@ -27,7 +28,8 @@ final class InProcessAgent {
 
     /** Starts the agent and waits (up to 60 s) for the repository's first checkpoint. */
     void start() throws InterruptedException {
-        agent = new Agent(ConfigLoader.load(config), new PrintStream(output, true));
+        BacktrackConfig cfg = ConfigLoader.load(config);
+        agent = new Agent(cfg, new PrintStream(output, true));
         thread = new Thread(
                 () -> {
                     try {
@@ -41,7 +43,9 @@ final class InProcessAgent {
         for (int i = 0; i < 1200; i++) {
             failIfDied();
             if (Files.exists(repository.resolve(Repository.ROOT_FILE))
-                    && !Repository.open(repository).checkpoints().isEmpty()) {
+                    && !Repository.open(repository, cfg.repository().passphraseChars())
+                            .checkpoints()
+                            .isEmpty()) {
                 return;
             }
             Thread.sleep(50);

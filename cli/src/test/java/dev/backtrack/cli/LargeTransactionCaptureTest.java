@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.backtrack.repository.Repository;
 import dev.backtrack.repository.model.Transaction;
 import dev.backtrack.repository.redolog.LogCursor;
-import dev.backtrack.repository.redolog.RedoLog;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -45,7 +45,7 @@ class LargeTransactionCaptureTest {
             assertFalse(agent.output().contains("OutOfMemoryError"), agent.output());
 
             Map<String, Integer> parts = new HashMap<>();
-            try (LogCursor cursor = RedoLog.read(f.repository.resolve("log"), 1)) {
+            try (LogCursor cursor = Repository.open(f.repository).readLog(1)) {
                 while (cursor.hasNext()) {
                     Transaction tx = cursor.next();
                     parts.merge(tx.txId(), 1, Integer::sum);

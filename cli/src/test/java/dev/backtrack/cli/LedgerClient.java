@@ -1,9 +1,9 @@
 package dev.backtrack.cli;
 
+import dev.backtrack.repository.Repository;
 import dev.backtrack.repository.model.Op;
 import dev.backtrack.repository.model.Transaction;
 import dev.backtrack.repository.redolog.LogCursor;
-import dev.backtrack.repository.redolog.RedoLog;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -69,7 +69,7 @@ final class LedgerClient {
         long txs = 0;
         Set<String> txIds = new HashSet<>();
         long lastPosition = -1;
-        try (LogCursor cursor = RedoLog.read(repository.resolve("log"), 1)) {
+        try (LogCursor cursor = Repository.open(repository).readLog(1)) {
             while (cursor.hasNext()) {
                 Transaction tx = cursor.next();
                 org.junit.jupiter.api.Assertions.assertTrue(

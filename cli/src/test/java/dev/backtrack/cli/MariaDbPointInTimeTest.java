@@ -135,7 +135,7 @@ class MariaDbPointInTimeTest {
                         checkpoints.size(),
                         "checkpoint 0, the differential, the fresh one after the gap, the synthetic full: "
                                 + checkpoints + "\n" + source.agentOutput());
-                List<Gaps.Gap> gaps = Gaps.list(source.repository);
+                List<Gaps.Gap> gaps = Gaps.list(Repository.open(source.repository));
                 assertEquals(1, gaps.size(), gaps.toString());
                 assertTrue(
                         gaps.get(0).reason().contains("REF_SYSTEM_ID"),
@@ -328,7 +328,7 @@ class MariaDbPointInTimeTest {
     /** Waits (up to 60 s) until every gap of the log is closed by its fresh checkpoint. */
     private static void awaitGapClosed(MariaDbSource source) throws Exception {
         for (int i = 0; i < 1200; i++) {
-            List<Gaps.Gap> gaps = Gaps.list(source.repository);
+            List<Gaps.Gap> gaps = Gaps.list(Repository.open(source.repository));
             if (!gaps.isEmpty() && gaps.stream().noneMatch(Gaps.Gap::open)) {
                 return;
             }

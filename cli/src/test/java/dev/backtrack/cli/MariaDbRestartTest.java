@@ -34,7 +34,9 @@ class MariaDbRestartTest {
             source.execute("INSERT INTO ledger (account, amount) VALUES ('a', -2.00)");
             source.awaitLogged();
             source.stopAgent();
-            int historyRecords = new SourceHistory(source.repository).records().size();
+            int historyRecords = new SourceHistory(Repository.open(source.repository))
+                    .records()
+                    .size();
             assertTrue(historyRecords > 0, "the connector's schema history is in the repository");
 
             // while nothing captures: a column is added, rows use it
@@ -45,7 +47,10 @@ class MariaDbRestartTest {
             source.startAgent();
             source.awaitLogged();
             assertTrue(
-                    new SourceHistory(source.repository).records().size() > historyRecords,
+                    new SourceHistory(Repository.open(source.repository))
+                                    .records()
+                                    .size()
+                            > historyRecords,
                     "the ALTER joined the history");
             source.stopAgent();
 

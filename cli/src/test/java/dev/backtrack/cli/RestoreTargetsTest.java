@@ -3,6 +3,7 @@ package dev.backtrack.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.backtrack.repository.Repository;
 import dev.backtrack.repository.mark.Marks;
 import dev.backtrack.repository.position.Lsn;
 import java.nio.file.Path;
@@ -110,7 +111,7 @@ class RestoreTargetsTest {
                     url);
             // indexed just before its transaction was to be logged, and capture stopped in between
             Marks.record(
-                    f.repository,
+                    Repository.open(f.repository),
                     new Marks.Mark("pending", 999_999, 0, Lsn.parse(third.lsn()) + 1, "2026-01-01T00:00:00Z"));
             CommandLineTest.refused(
                     ExitCode.BAD_INPUT,

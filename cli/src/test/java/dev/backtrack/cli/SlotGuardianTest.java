@@ -2,11 +2,11 @@ package dev.backtrack.cli;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.backtrack.repository.Repository;
 import dev.backtrack.repository.model.Op;
 import dev.backtrack.repository.model.RowChange;
 import dev.backtrack.repository.position.Lsn;
 import dev.backtrack.repository.redolog.LogCursor;
-import dev.backtrack.repository.redolog.RedoLog;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -58,7 +58,7 @@ class SlotGuardianTest {
 
     private static int heartbeats(CaptureFixture f) {
         int n = 0;
-        try (LogCursor c = RedoLog.read(f.repository.resolve("log"), 1)) {
+        try (LogCursor c = Repository.open(f.repository).readLog(1)) {
             while (c.hasNext()) {
                 for (RowChange ch : c.next().changes()) {
                     if (ch.op() == Op.MESSAGE && "backtrack.heartbeat".equals(ch.after()[0])) {

@@ -9,7 +9,6 @@ import dev.backtrack.recovery.Restore;
 import dev.backtrack.recovery.RestoreTarget;
 import dev.backtrack.repository.Repository;
 import dev.backtrack.repository.model.Unavailable;
-import dev.backtrack.repository.redolog.RedoLog;
 import java.nio.file.Path;
 import java.sql.Statement;
 import java.util.Arrays;
@@ -121,7 +120,7 @@ class ToastPathsTest {
     private static Set<String> tablesWithPlaceholders(CaptureFixture f) {
         Set<String> out = new TreeSet<>();
         var schemas = Repository.open(f.repository).schemas();
-        try (var cursor = RedoLog.read(f.repository.resolve("log"), 1)) {
+        try (var cursor = Repository.open(f.repository).readLog(1)) {
             while (cursor.hasNext()) {
                 for (var c : cursor.next().changes()) {
                     if (c.after() != null && Arrays.asList(c.after()).contains(Unavailable.VALUE)) {

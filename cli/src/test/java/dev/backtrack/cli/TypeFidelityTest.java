@@ -3,10 +3,10 @@ package dev.backtrack.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.backtrack.repository.Repository;
 import dev.backtrack.repository.model.RowChange;
 import dev.backtrack.repository.model.Unavailable;
 import dev.backtrack.repository.redolog.LogCursor;
-import dev.backtrack.repository.redolog.RedoLog;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
@@ -90,7 +90,7 @@ class TypeFidelityTest {
 
     /** Whether a row in the log holds an unchanged TOAST value's placeholder (which proves an untouched-TOAST update was captured). */
     static boolean logCarriesAnUnavailableValue(CaptureFixture f) {
-        try (LogCursor cursor = RedoLog.read(f.repository.resolve("log"), 1)) {
+        try (LogCursor cursor = Repository.open(f.repository).readLog(1)) {
             while (cursor.hasNext()) {
                 for (RowChange c : cursor.next().changes()) {
                     if (c.after() != null && Arrays.asList(c.after()).contains(Unavailable.VALUE)) {

@@ -11,7 +11,6 @@ import dev.backtrack.repository.model.Transaction;
 import dev.backtrack.repository.objects.ObjectSet;
 import dev.backtrack.repository.redolog.LogCursor;
 import dev.backtrack.repository.redolog.LogSummary;
-import dev.backtrack.repository.redolog.RedoLog;
 import dev.backtrack.repository.schema.TableSchema;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -164,7 +163,7 @@ public final class Migration {
      * it stopped at a transaction that committed after {@code untilMicros}.
      */
     private boolean applyLogged(Group group, Long untilMicros, BooleanSupplier stop, Consumer<Status> report) {
-        try (LogCursor cursor = RedoLog.read(repo.logDir(), group.applied + 1)) {
+        try (LogCursor cursor = repo.readLog(group.applied + 1)) {
             boolean inParts = false;
             boolean reachedUntil = false;
             try {

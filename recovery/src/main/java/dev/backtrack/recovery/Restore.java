@@ -137,7 +137,9 @@ public final class Restore {
             selection.check(
                     fold.tables().values().stream().map(TableFold::schema).toList());
             ObjectSet definitions = ObjectSet.asOf(
-                    checkpoint.objects() == null ? null : ChunkReader.objects(repo.dataDir(), checkpoint.objects()),
+                    checkpoint.objects() == null
+                            ? null
+                            : ChunkReader.objects(repo.dataDir(), repo.sealer(), checkpoint.objects()),
                     fold.objectChanges());
             Selection chosenTables =
                     definitions == null ? selection : selection.withPartitions(definitions.partitionParents());
@@ -261,7 +263,7 @@ public final class Restore {
         TargetDatabase.RowLoader loader = db.load(f.schema());
         long n;
         try {
-            f.merge(chain.fullRows(repo.dataDir(), f), loader::add);
+            f.merge(chain.fullRows(repo, f), loader::add);
             n = loader.finish();
         } catch (RuntimeException e) {
             loader.cancel();
@@ -471,19 +473,20 @@ public final class Restore {
     /** The chain's state with the log after its tip folded on, up to the plan's stop. */
     private LogFold.Result fold(Chain chain, RestorePlan plan, RestoreTarget target) {
         progress.report("replaying the log from checkpoint " + chain.describe() + " to " + target);
-        FoldMemory memory = FoldMemory.ofHeap(repo.logDir());
+        FoldMemory memory = FoldMemory.ofHeap(repo.sealer());
         try {
             LogFold.Result fold = LogFold.fold(
                     repo.logDir(),
+                    repo.sealer(),
                     repo.schemas(),
                     chain.tip().nextSequence(),
-                    chain.seed(repo.dataDir(), repo.schemas(), memory),
+                    chain.seed(repo, memory),
                     memory,
                     plan.stop(),
                     n -> progress.report("  folded " + n + " transactions"),
                     ReferentialActions.forEngine(repo.identity().sourceEngine()));
             long cascaded = Cascades.resolve(
-                    fold.actions(), fold.tables(), f -> chain.fullRows(repo.dataDir(), f), (table, change) -> {});
+                    fold.actions(), fold.tables(), f -> chain.fullRows(repo, f), (table, change) -> {});
             if (cascaded > 0) {
                 progress.report("  applied the foreign key rules the binlog leaves out: " + cascaded
                         + " rows deleted or changed");

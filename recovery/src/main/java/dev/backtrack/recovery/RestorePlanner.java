@@ -10,7 +10,6 @@ import dev.backtrack.repository.model.Transaction;
 import dev.backtrack.repository.position.Lsn;
 import dev.backtrack.repository.position.Positions;
 import dev.backtrack.repository.redolog.LogCursor;
-import dev.backtrack.repository.redolog.RedoLog;
 import java.util.List;
 import java.util.function.Predicate;
 
@@ -70,7 +69,7 @@ final class RestorePlanner {
                     + Micros.format(window.earliestMicros()) + " .. " + Micros.format(window.latestMicros())
                     + ": pick a target inside it (see 'backtrack backups')");
         }
-        for (Gaps.Gap g : Gaps.list(repo.path())) {
+        for (Gaps.Gap g : Gaps.list(repo)) {
             if (g.covers(at)) {
                 throw new RestoreException(
                         "--to " + t + " falls in a gap of the log (" + g.reason() + "; nothing was captured after "
@@ -138,12 +137,12 @@ final class RestorePlanner {
     }
 
     private RestorePlan atMark(RestoreTarget.AtMark m, RecoveryWindow window) {
-        Marks.Mark mark = Marks.find(repo.path(), m.name());
+        Marks.Mark mark = Marks.find(repo, m.name());
         if (mark == null) {
             throw new RestoreException(
                     "no mark named '" + m.name() + "' in " + repo.path() + ": see the marks in 'backtrack backups'");
         }
-        if (!Marks.isLogged(mark, repo.logDir())) {
+        if (!Marks.isLogged(repo, mark)) {
             throw new RestoreException("mark '" + m.name()
                     + "' is not in the log yet (capture stopped before its transaction was logged, or has not logged it"
                     + " so far): start the agent and retry, or restore to a time or position");
@@ -155,7 +154,7 @@ final class RestorePlanner {
 
     /** Refuses a source position after a gap's last captured one and before the checkpoint that ended it. */
     private void refuseGapPosition(RecoveryWindow window, long position, String target, String kind) {
-        for (Gaps.Gap g : Gaps.list(repo.path())) {
+        for (Gaps.Gap g : Gaps.list(repo)) {
             Manifest resumed = g.checkpoint() == null
                     ? null
                     : window.checkpoints().stream()
@@ -171,8 +170,7 @@ final class RestorePlanner {
 
     /** The log sequence of the first transaction with this id after the oldest checkpoint. */
     private long findXid(RecoveryWindow window, String xid) {
-        try (LogCursor cursor =
-                RedoLog.read(repo.logDir(), window.checkpoints().get(0).nextSequence())) {
+        try (LogCursor cursor = repo.readLog(window.checkpoints().get(0).nextSequence())) {
             while (cursor.hasNext()) {
                 Transaction tx = cursor.next();
                 if (tx.txId().equals(xid)) {

@@ -55,7 +55,7 @@ class RestorePlannerTest {
                                 Map.of(),
                                 1),
                         1);
-        try (RedoLog log = RedoLog.openForAppend(repo.logDir(), 1 << 20, 0)) {
+        try (RedoLog log = RedoLog.openForAppend(repo.logDir(), repo.sealer(), 1 << 20, 0)) {
             first = full(contacts, T0, 100, log.nextSequence());
             for (int n = 1; n <= 10; n++) {
                 log.append(
@@ -74,7 +74,8 @@ class RestorePlannerTest {
     }
 
     private String full(TableSchema table, long micros, long position, long nextSequence) {
-        CheckpointWriter w = new CheckpointWriter(repo.checkpointsDir(), CheckpointLabels.label(micros, "F"), 3);
+        CheckpointWriter w =
+                new CheckpointWriter(repo.checkpointsDir(), repo.sealer(), CheckpointLabels.label(micros, "F"), 3);
         w.declareTable(table);
         return w.finishFull(CheckpointAt.of(micros, position, "0/" + Long.toHexString(position), nextSequence))
                 .id();
@@ -124,7 +125,7 @@ class RestorePlannerTest {
         assertTrue(refused(at(T0 - SECOND), null).contains("outside the recoverable window"));
         assertTrue(refused(at(T0 + 11 * SECOND), null).contains("outside the recoverable window"));
         Gaps.record(
-                dir,
+                repo,
                 new Gaps.Gap(
                         3,
                         T0 + 3 * SECOND,
@@ -163,12 +164,12 @@ class RestorePlannerTest {
 
     @Test
     void aMarkCountsOnceItsTransactionIsLogged() {
-        Marks.record(dir, new Marks.Mark("before-import", 7, T0 + 7 * SECOND, 170, Micros.format(T0 + 7 * SECOND)));
+        Marks.record(repo, new Marks.Mark("before-import", 7, T0 + 7 * SECOND, 170, Micros.format(T0 + 7 * SECOND)));
         RestorePlan mark = plan(new RestoreTarget.AtMark("before-import"));
         assertEquals(second, mark.checkpoint().id());
         assertFalse(mark.stop().test(tx(7)));
         assertTrue(mark.stop().test(tx(8)));
-        Marks.record(dir, new Marks.Mark("pending", 11, T0 + 11 * SECOND, 210, Micros.format(T0 + 11 * SECOND)));
+        Marks.record(repo, new Marks.Mark("pending", 11, T0 + 11 * SECOND, 210, Micros.format(T0 + 11 * SECOND)));
         assertTrue(refused(new RestoreTarget.AtMark("pending"), null).contains("not in the log yet"));
         assertTrue(refused(new RestoreTarget.AtMark("nope"), null).contains("no mark named"));
     }

@@ -6,11 +6,13 @@ import dev.backtrack.repository.checkpoint.Checkpoints;
 import dev.backtrack.repository.checkpoint.Manifest;
 import dev.backtrack.repository.crypto.KeyException;
 import dev.backtrack.repository.crypto.RepositoryKeys;
-import dev.backtrack.repository.crypto.Vault;
+import dev.backtrack.repository.crypto.Sealer;
 import dev.backtrack.repository.io.AtomicFiles;
 import dev.backtrack.repository.io.FileLocks;
 import dev.backtrack.repository.io.OwnerOnly;
+import dev.backtrack.repository.redolog.LogCursor;
 import dev.backtrack.repository.redolog.LogSummary;
+import dev.backtrack.repository.redolog.RedoLog;
 import dev.backtrack.repository.schema.SchemaHistory;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -24,7 +26,9 @@ import java.util.UUID;
 
 /**
  * A repository directory: {@code backtrack.repo}, {@code log/}, {@code checkpoints/}, {@code schemas/}
- * (docs/FORMAT.md). Readers may open it while the agent writes. Thread-safe.
+ * (docs/FORMAT.md). Readers may open it while the agent writes. An encrypted repository's key lives
+ * only in the instance opened with its passphrase ({@link #sealer}), which hands it to the readers and
+ * writers of its files. Thread-safe.
  */
 public final class Repository {
     public static final String ROOT_FILE = "backtrack.repo";
@@ -34,42 +38,43 @@ public final class Repository {
 
     private final Path path;
     private final RepositoryIdentity identity;
+    /** The key every file below {@link #path} is encrypted with; null for a plain repository. */
+    private final Sealer sealer;
+
     private final SchemaHistory schemas;
 
-    private Repository(Path path, RepositoryIdentity identity) {
+    private Repository(Path path, RepositoryIdentity identity, Sealer sealer) {
         this.path = path;
         this.identity = identity;
-        this.schemas = new SchemaHistory(path.resolve("schemas"));
+        this.sealer = sealer;
+        this.schemas = new SchemaHistory(path.resolve("schemas"), sealer);
     }
 
-    /** Opens an existing repository for reading; an encrypted one must have been unlocked ({@link #unlock}) in this process. */
+    /** Opens an existing plain repository for reading; an encrypted one needs {@link #open(Path, char[])}. */
     public static Repository open(Path path) {
+        return open(path, null);
+    }
+
+    /**
+     * Opens an existing repository for reading, holding the key {@code passphrase} unwraps when it is
+     * encrypted; a plain one needs no passphrase and ignores it. Without one, an encrypted repository
+     * is refused.
+     */
+    public static Repository open(Path path, char[] passphrase) {
         Path root = path.resolve(ROOT_FILE);
         if (!Files.isRegularFile(root)) {
             throw new RepositoryException(path + " is not a Backtrack repository (no " + ROOT_FILE
                     + "): check --repo, or start the agent to create one");
         }
         RepositoryIdentity id = readIdentity(root);
-        if (id.encrypted() && Vault.of(path) == null) {
+        if (!id.encrypted()) {
+            return new Repository(path, id, null);
+        }
+        if (passphrase == null) {
             throw new KeyException("repository " + path
                     + " is encrypted: give its passphrase with BACKTRACK_PASSPHRASE or --passphrase-file FILE");
         }
-        return new Repository(path, id);
-    }
-
-    /**
-     * Unlocks an encrypted repository for this process with {@code passphrase}; does nothing for a
-     * plain one or without a passphrase (then {@link #open} says what is missing).
-     */
-    public static void unlock(Path path, char[] passphrase) {
-        Path root = path.resolve(ROOT_FILE);
-        if (passphrase == null
-                || !Files.isRegularFile(root)
-                || !readIdentity(root).encrypted()
-                || Vault.of(path) != null) {
-            return;
-        }
-        Vault.put(path, RepositoryKeys.unlock(path, passphrase));
+        return new Repository(path, id, RepositoryKeys.unlock(path, passphrase));
     }
 
     /**
@@ -87,50 +92,19 @@ public final class Repository {
     public static Repository openOrCreate(
             Path path, Engine engine, String systemIdentifier, String database, char[] passphrase) {
         Path root = path.resolve(ROOT_FILE);
-        try {
-            if (!Files.exists(root)) {
-                if (Files.isDirectory(path)) {
-                    try (var entries = Files.list(path)) {
-                        if (entries.anyMatch(p -> !p.getFileName().toString().equals("agent.lock"))) {
-                            throw new RepositoryException(path + " is not empty and holds no " + ROOT_FILE
-                                    + ": point repository.path at an empty or new directory");
-                        }
-                    }
-                }
-                OwnerOnly.createDirectories(path);
-                if (passphrase != null) {
-                    // the key first: a root file that says "encrypted" always has a key beside it
-                    Vault.put(path, RepositoryKeys.create(path, passphrase));
-                }
-                RepositoryIdentity id = new RepositoryIdentity(
-                        RepositoryIdentity.FORMAT,
-                        UUID.randomUUID().toString(),
-                        engine.id(),
-                        systemIdentifier,
-                        database,
-                        Instant.now().toString(),
-                        passphrase != null ? RepositoryIdentity.AES_256_GCM : null);
-                AtomicFiles.writePlain(
-                        root,
-                        AtomicFiles.withHash(
-                                JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(id)));
-            }
-            RepositoryIdentity existing = readIdentity(root);
-            if (existing.encrypted() && passphrase == null) {
-                throw new KeyException("repository " + path
-                        + " is encrypted: set repository.passphrase (or repository.passphrase-file) to its passphrase");
-            }
-            if (!existing.encrypted() && passphrase != null) {
-                throw new RepositoryException("repository " + path
-                        + " was created without encryption, and plain and encrypted files are never mixed:"
-                        + " point repository.path at a new directory to encrypt, or remove the passphrase");
-            }
-            unlock(path, passphrase);
-        } catch (IOException e) {
-            throw new RepositoryException("cannot create repository " + path + ": " + e.getMessage(), e);
+        Sealer created = Files.exists(root) ? null : create(path, engine, systemIdentifier, database, passphrase);
+        RepositoryIdentity id = readIdentity(root);
+        if (id.encrypted() && passphrase == null) {
+            throw new KeyException("repository " + path
+                    + " is encrypted: set repository.passphrase (or repository.passphrase-file) to its passphrase");
         }
-        Repository repo = open(path);
-        RepositoryIdentity id = repo.identity;
+        if (!id.encrypted() && passphrase != null) {
+            throw new RepositoryException("repository " + path
+                    + " was created without encryption, and plain and encrypted files are never mixed:"
+                    + " point repository.path at a new directory to encrypt, or remove the passphrase");
+        }
+        // a repository made just now has its key at hand already
+        Sealer sealer = id.encrypted() && created == null ? RepositoryKeys.unlock(path, passphrase) : created;
         if (!id.engine().equals(engine.id())
                 || !id.systemIdentifier().equals(systemIdentifier)
                 || !id.database().equals(database)) {
@@ -140,7 +114,39 @@ public final class Repository {
                     + database
                     + "'): use another repository.path");
         }
-        return repo;
+        return new Repository(path, id, sealer);
+    }
+
+    /** Makes a new repository in an empty or missing directory; returns its key, or null when it is plain. */
+    private static Sealer create(
+            Path path, Engine engine, String systemIdentifier, String database, char[] passphrase) {
+        try {
+            if (Files.isDirectory(path)) {
+                try (var entries = Files.list(path)) {
+                    if (entries.anyMatch(p -> !p.getFileName().toString().equals("agent.lock"))) {
+                        throw new RepositoryException(path + " is not empty and holds no " + ROOT_FILE
+                                + ": point repository.path at an empty or new directory");
+                    }
+                }
+            }
+            OwnerOnly.createDirectories(path);
+            // the key first: a root file that says "encrypted" always has a key beside it
+            Sealer sealer = passphrase != null ? RepositoryKeys.create(path, passphrase) : null;
+            RepositoryIdentity id = new RepositoryIdentity(
+                    RepositoryIdentity.FORMAT,
+                    UUID.randomUUID().toString(),
+                    engine.id(),
+                    systemIdentifier,
+                    database,
+                    Instant.now().toString(),
+                    passphrase != null ? RepositoryIdentity.AES_256_GCM : null);
+            AtomicFiles.writePlain(
+                    path.resolve(ROOT_FILE),
+                    AtomicFiles.withHash(JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(id)));
+            return sealer;
+        } catch (IOException e) {
+            throw new RepositoryException("cannot create repository " + path + ": " + e.getMessage(), e);
+        }
     }
 
     private static RepositoryIdentity readIdentity(Path root) {
@@ -221,12 +227,25 @@ public final class Repository {
         return identity;
     }
 
+    /**
+     * The key this repository's files are encrypted with, for every reader and writer of them; null
+     * for a plain repository.
+     */
+    public Sealer sealer() {
+        return sealer;
+    }
+
     public SchemaHistory schemas() {
         return schemas;
     }
 
     public List<Manifest> checkpoints() {
-        return Checkpoints.list(checkpointsDir(), false);
+        return Checkpoints.list(checkpointsDir(), sealer, false);
+    }
+
+    /** Reads logged transactions with sequence ≥ {@code fromSequence} ({@link RedoLog#read}). */
+    public LogCursor readLog(long fromSequence) {
+        return RedoLog.read(logDir(), sealer, fromSequence);
     }
 
     public LogSummary logSummary() {

@@ -47,7 +47,7 @@ class RepositoryTest {
     void reopeningKeepsTheSameIdentity() throws IOException {
         Path path = tmp.resolve("repo");
         Repository first = Repository.openOrCreate(path, Engine.POSTGRESQL, SYSTEM, "crm");
-        try (RedoLog log = RedoLog.openForAppend(first.logDir(), 1 << 20, 3)) {
+        try (RedoLog log = RedoLog.openForAppend(first.logDir(), first.sealer(), 1 << 20, 3)) {
             log.append(List.of(new Transaction(0, 1, 2, "t", List.of())), "o");
         }
         Repository again = Repository.openOrCreate(path, Engine.POSTGRESQL, SYSTEM, "crm");

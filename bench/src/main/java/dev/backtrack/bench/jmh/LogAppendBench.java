@@ -145,7 +145,7 @@ public class LogAppendBench {
         Path base = Path.of(System.getProperty("bench.logdir", System.getProperty("java.io.tmpdir")));
         Files.createDirectories(base);
         dir = Files.createTempDirectory(base, "backtrack-jmh-log");
-        log = RedoLog.openForAppend(dir, SEGMENT_BYTES, compressionLevel);
+        log = RedoLog.openForAppend(dir, null, SEGMENT_BYTES, compressionLevel);
     }
 
     @TearDown(Level.Iteration)

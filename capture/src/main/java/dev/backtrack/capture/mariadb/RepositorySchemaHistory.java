@@ -35,7 +35,7 @@ public final class RepositorySchemaHistory extends AbstractSchemaHistory {
         if (repository == null) {
             throw new SchemaHistoryException(REPOSITORY + " is not set");
         }
-        history = new SourceHistory(Path.of(repository));
+        history = SourceHistory.borrow(Path.of(repository));
     }
 
     @Override

@@ -1,12 +1,12 @@
 package dev.backtrack.repository.checkpoint;
 
+import dev.backtrack.repository.Repository;
 import dev.backtrack.repository.RepositoryException;
 import dev.backtrack.repository.fold.FoldMemory;
 import dev.backtrack.repository.fold.LogFold;
 import dev.backtrack.repository.fold.TableFold;
 import dev.backtrack.repository.schema.SchemaHistory;
 import dev.backtrack.repository.schema.TableSchema;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
@@ -70,9 +70,9 @@ public record Chain(List<Manifest> links) {
     }
 
     /** The full's rows a fold of {@code f} merges with, in key order (none for a table the full lacks). */
-    public Iterator<Map.Entry<byte[], Object[]>> fullRows(Path dataDir, TableFold f) {
+    public Iterator<Map.Entry<byte[], Object[]>> fullRows(Repository repo, TableFold f) {
         Manifest.TableEntry entry = fullEntry(f);
-        return entry == null ? Collections.emptyIterator() : ChunkReader.rows(dataDir, entry);
+        return entry == null ? Collections.emptyIterator() : ChunkReader.rows(repo.dataDir(), repo.sealer(), entry);
     }
 
     /**
@@ -80,7 +80,8 @@ public record Chain(List<Manifest> links) {
      * delta's table moved to its versions, emptied where it replaces, then given the delta's states.
      * Tables a delta does not list were dropped before it.
      */
-    public Map<String, TableFold> seed(Path dataDir, SchemaHistory schemas, FoldMemory memory) {
+    public Map<String, TableFold> seed(Repository repo, FoldMemory memory) {
+        SchemaHistory schemas = repo.schemas();
         Map<String, TableFold> folds = new LinkedHashMap<>();
         for (Manifest.TableEntry t : full().tables()) {
             TableSchema s = schemas.get(t.schemaId());
@@ -103,7 +104,7 @@ public record Chain(List<Manifest> links) {
                     }
                 }
                 if (!t.chunks().isEmpty()) {
-                    f.addStates(ChunkReader.deltaStates(dataDir, t));
+                    f.addStates(ChunkReader.deltaStates(repo.dataDir(), repo.sealer(), t));
                 }
                 next.put(relation, f);
             }

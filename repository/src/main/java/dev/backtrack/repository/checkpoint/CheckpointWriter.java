@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.backtrack.repository.RepositoryException;
 import dev.backtrack.repository.codec.ByteWriter;
 import dev.backtrack.repository.codec.RowCodec;
+import dev.backtrack.repository.crypto.Sealer;
 import dev.backtrack.repository.fold.NetState;
 import dev.backtrack.repository.io.AtomicFiles;
 import dev.backtrack.repository.io.OwnerOnly;
@@ -40,6 +41,7 @@ public final class CheckpointWriter {
     private final Path work;
     private final String id;
     private final int level;
+    private final Sealer sealer;
     private final Map<Integer, TableSchema> schemas = new LinkedHashMap<>();
     private final Map<Integer, TableSorter> sorters = new LinkedHashMap<>();
     private final Map<Integer, Manifest.TableEntry> written = new LinkedHashMap<>();
@@ -51,11 +53,13 @@ public final class CheckpointWriter {
     private ObjectSet objects;
     private String objectCapture;
 
-    public CheckpointWriter(Path checkpointsDir, String id, int level) {
+    /** @param sealer the repository's key, or null for a plain repository */
+    public CheckpointWriter(Path checkpointsDir, Sealer sealer, String id, int level) {
         this.checkpointsDir = checkpointsDir;
         this.dataDir = checkpointsDir.resolveSibling("data");
         this.id = id;
         this.level = level;
+        this.sealer = sealer;
         this.work = checkpointsDir.resolve(".partial-" + id);
         // what a writer killed before it finished left behind (the caller holds the checkpoint lock)
         Checkpoints.deleteTree(work);
@@ -73,7 +77,7 @@ public final class CheckpointWriter {
     /** Lists a table in the checkpoint even when no row of it arrives. */
     public void declareTable(TableSchema schema) {
         schemas.putIfAbsent(schema.id(), schema);
-        sorters.computeIfAbsent(schema.id(), k -> new TableSorter(work, fileName(schema), SORT_BUDGET));
+        sorters.computeIfAbsent(schema.id(), k -> new TableSorter(work, fileName(schema), SORT_BUDGET, sealer));
     }
 
     public void addRow(TableSchema schema, Object[] row) {
@@ -121,7 +125,7 @@ public final class CheckpointWriter {
      */
     public void addStates(TableSchema schema, Iterator<NetState> states, List<Integer> versions, boolean replaces) {
         schemas.putIfAbsent(schema.id(), schema);
-        ChunkSink sink = new ChunkSink(work, dataDir, fileName(schema), level, created);
+        ChunkSink sink = new ChunkSink(work, dataDir, fileName(schema), level, sealer, created);
         long n = 0;
         try {
             while (states.hasNext()) {
@@ -160,7 +164,7 @@ public final class CheckpointWriter {
     /** One record per object, in key order: the key, then the definition as JSON. */
     private Manifest.Chunk writeObjects() throws IOException {
         Path file = work.resolve("objects");
-        try (DataOutputStream out = RowFile.create(file, level)) {
+        try (DataOutputStream out = RowFile.create(file, level, sealer)) {
             for (ObjectDefinition d : objects.all()) {
                 RowFile.write(out, d.key().getBytes(StandardCharsets.UTF_8), ObjectSet.toJson(d));
             }
@@ -190,7 +194,7 @@ public final class CheckpointWriter {
                 Manifest.TableEntry done = written.get(schema.id());
                 if (done == null) {
                     TableSorter sorter = sorters.get(schema.id());
-                    ChunkSink sink = new ChunkSink(work, dataDir, fileName(schema), level, created);
+                    ChunkSink sink = new ChunkSink(work, dataDir, fileName(schema), level, sealer, created);
                     sorter.finish(sink);
                     done = new Manifest.TableEntry(
                             schema.id(), schema.qualifiedName(), sorter.rows(), sink.finish(), List.of(), false);
@@ -216,8 +220,8 @@ public final class CheckpointWriter {
                     null);
             m = m.withChecksum(Checkpoints.checksum(m));
             byte[] json = new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(m);
-            AtomicFiles.write(work.resolve(Checkpoints.MANIFEST), json);
-            AtomicFiles.write(work.resolve(Checkpoints.MANIFEST_COPY), json);
+            AtomicFiles.write(work.resolve(Checkpoints.MANIFEST), json, sealer);
+            AtomicFiles.write(work.resolve(Checkpoints.MANIFEST_COPY), json, sealer);
             AtomicFiles.syncDirectory(work);
             stopIfInterrupted();
             Path published = checkpointsDir.resolve(id);

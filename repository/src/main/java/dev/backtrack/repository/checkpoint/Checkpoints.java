@@ -2,6 +2,7 @@ package dev.backtrack.repository.checkpoint;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.backtrack.repository.RepositoryException;
+import dev.backtrack.repository.crypto.Sealer;
 import dev.backtrack.repository.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -20,8 +21,12 @@ public final class Checkpoints {
 
     private Checkpoints() {}
 
-    /** Published checkpoints, oldest first; partial directories left by a crash are removed when {@code clean}. */
-    public static List<Manifest> list(Path dir, boolean clean) {
+    /**
+     * Published checkpoints, oldest first; partial directories left by a crash are removed when {@code clean}.
+     *
+     * @param sealer the repository's key, or null for a plain repository
+     */
+    public static List<Manifest> list(Path dir, Sealer sealer, boolean clean) {
         if (!Files.isDirectory(dir)) {
             return List.of();
         }
@@ -36,7 +41,7 @@ public final class Checkpoints {
                     continue;
                 }
                 if (Files.isDirectory(p) && !name.startsWith(".")) {
-                    out.add(readManifest(p));
+                    out.add(readManifest(p, sealer));
                 }
             }
         } catch (IOException e) {
@@ -47,15 +52,15 @@ public final class Checkpoints {
     }
 
     /** The manifest, or its copy when the manifest itself is damaged or missing; refused when both are. */
-    public static Manifest readManifest(Path checkpointDir) {
+    public static Manifest readManifest(Path checkpointDir, Sealer sealer) {
         try {
-            return readManifestFile(checkpointDir.resolve(MANIFEST));
+            return readManifestFile(checkpointDir.resolve(MANIFEST), sealer);
         } catch (RepositoryException first) {
             if (!Files.exists(checkpointDir.resolve(MANIFEST_COPY))) {
                 throw first;
             }
             try {
-                return readManifestFile(checkpointDir.resolve(MANIFEST_COPY));
+                return readManifestFile(checkpointDir.resolve(MANIFEST_COPY), sealer);
             } catch (RepositoryException second) {
                 throw first;
             }
@@ -63,10 +68,10 @@ public final class Checkpoints {
     }
 
     /** One manifest file, checked against its own checksum and format. */
-    public static Manifest readManifestFile(Path file) {
+    public static Manifest readManifestFile(Path file, Sealer sealer) {
         Manifest m;
         try {
-            m = JSON.readValue(AtomicFiles.read(file), Manifest.class);
+            m = JSON.readValue(AtomicFiles.read(file, sealer), Manifest.class);
         } catch (IOException e) {
             throw new RepositoryException(
                     "checkpoint manifest " + file + " cannot be read ("

@@ -3,6 +3,7 @@ package dev.backtrack.repository.checkpoint;
 import dev.backtrack.repository.RepositoryException;
 import dev.backtrack.repository.codec.ByteReader;
 import dev.backtrack.repository.codec.RowCodec;
+import dev.backtrack.repository.crypto.Sealer;
 import dev.backtrack.repository.fold.LookAhead;
 import dev.backtrack.repository.fold.NetState;
 import dev.backtrack.repository.fold.NetStates;
@@ -23,7 +24,8 @@ import java.util.function.BiConsumer;
 
 /**
  * Reads a checkpoint's data files (chunks): rows of a full, net states of a delta, the object
- * definitions, each chunk checked against its SHA-256 and row count. Thread-safe (stateless).
+ * definitions, each chunk checked against its SHA-256 and row count. Each method takes the
+ * repository's key beside the data directory (null for a plain repository). Thread-safe (stateless).
  */
 public final class ChunkReader {
     private ChunkReader() {}
@@ -32,15 +34,16 @@ public final class ChunkReader {
      * Streams the rows of one table of a full, in key order, to {@code sink} (key bytes, decoded
      * row), checking each chunk's SHA-256 first and its row count after.
      */
-    public static void readRows(Path dataDir, Manifest.TableEntry table, BiConsumer<byte[], Object[]> sink) {
+    public static void readRows(
+            Path dataDir, Sealer sealer, Manifest.TableEntry table, BiConsumer<byte[], Object[]> sink) {
         for (Manifest.Chunk c : table.chunks()) {
-            readChunk(dataDir, c, false, (k, r) -> sink.accept(k, RowCodec.readRow(new ByteReader(r.row))));
+            readChunk(dataDir, sealer, c, false, (k, r) -> sink.accept(k, RowCodec.readRow(new ByteReader(r.row))));
         }
     }
 
     /** Reads and decodes every record of a chunk (full or delta): the SHA-256, the record count and every row. */
-    public static void decodeChunk(Path dataDir, Manifest.Chunk chunk, boolean delta) {
-        readChunk(dataDir, chunk, delta, (k, r) -> {
+    public static void decodeChunk(Path dataDir, Sealer sealer, Manifest.Chunk chunk, boolean delta) {
+        readChunk(dataDir, sealer, chunk, delta, (k, r) -> {
             if (r.row != null) {
                 RowCodec.readRow(new ByteReader(r.row));
             }
@@ -48,19 +51,20 @@ public final class ChunkReader {
     }
 
     /** The object definitions a checkpoint stores (one record per object: its key, its definition as JSON). */
-    public static ObjectSet objects(Path dataDir, Manifest.Chunk chunk) {
+    public static ObjectSet objects(Path dataDir, Sealer sealer, Manifest.Chunk chunk) {
         List<ObjectDefinition> defs = new ArrayList<>();
         String where = DataStore.file(dataDir, chunk.sha256()).toString();
-        readChunk(dataDir, chunk, false, (k, r) -> defs.add(ObjectSet.fromJson(r.row, where)));
+        readChunk(dataDir, sealer, chunk, false, (k, r) -> defs.add(ObjectSet.fromJson(r.row, where)));
         return new ObjectSet(defs);
     }
 
     /** Reads every record of a chunk (full or delta) through its SHA-256 and row count checks. */
-    static void readChunk(Path dataDir, Manifest.Chunk chunk, boolean delta, BiConsumer<byte[], RowFile.Reader> sink) {
+    static void readChunk(
+            Path dataDir, Sealer sealer, Manifest.Chunk chunk, boolean delta, BiConsumer<byte[], RowFile.Reader> sink) {
         DataStore.check(dataDir, chunk);
         Path file = DataStore.file(dataDir, chunk.sha256());
         long n = 0;
-        try (RowFile.Reader r = new RowFile.Reader(file, delta)) {
+        try (RowFile.Reader r = new RowFile.Reader(file, sealer, delta)) {
             while (r.next()) {
                 sink.accept(r.key, r);
                 n++;
@@ -74,7 +78,7 @@ public final class ChunkReader {
     }
 
     /** A delta's table as net states in key order, read from its chunks on each {@link NetStates#read()}. */
-    public static NetStates deltaStates(Path dataDir, Manifest.TableEntry table) {
+    public static NetStates deltaStates(Path dataDir, Sealer sealer, Manifest.TableEntry table) {
         return () -> new LookAhead<>() {
             private final Iterator<Manifest.Chunk> chunks = table.chunks().iterator();
             private Manifest.Chunk chunk;
@@ -104,7 +108,7 @@ public final class ChunkReader {
                     }
                     chunk = chunks.next();
                     DataStore.check(dataDir, chunk);
-                    reader = new RowFile.Reader(DataStore.file(dataDir, chunk.sha256()), true);
+                    reader = new RowFile.Reader(DataStore.file(dataDir, chunk.sha256()), sealer, true);
                     n = 0;
                 }
             }
@@ -115,7 +119,7 @@ public final class ChunkReader {
      * One table's rows in key order as an iterator (key, row), read and checked by a second thread so
      * decompression overlaps the consumer's work. Errors surface from {@code hasNext}.
      */
-    public static Iterator<Map.Entry<byte[], Object[]>> rows(Path dataDir, Manifest.TableEntry table) {
+    public static Iterator<Map.Entry<byte[], Object[]>> rows(Path dataDir, Sealer sealer, Manifest.TableEntry table) {
         BlockingQueue<Object> queue = new ArrayBlockingQueue<>(4096);
         // the reader runs ahead by at most 4096 rows and about 16 MiB, so wide rows cannot fill the heap
         Semaphore room = new Semaphore(AHEAD_KIB);
@@ -123,7 +127,7 @@ public final class ChunkReader {
         Thread reader = new Thread(
                 () -> {
                     try {
-                        readRows(dataDir, table, (k, r) -> {
+                        readRows(dataDir, sealer, table, (k, r) -> {
                             int cost = (int) Math.min(AHEAD_KIB, Math.max(1, RowSize.of(r) >> 10));
                             room.acquireUninterruptibly(cost);
                             put(queue, new Ahead(new AbstractMap.SimpleImmutableEntry<>(k, r), cost));

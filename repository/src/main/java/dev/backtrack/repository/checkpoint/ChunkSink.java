@@ -1,6 +1,7 @@
 package dev.backtrack.repository.checkpoint;
 
 import dev.backtrack.repository.RepositoryException;
+import dev.backtrack.repository.crypto.Sealer;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -18,6 +19,7 @@ final class ChunkSink {
     private final Path dataDir;
     private final String name;
     private final int level;
+    private final Sealer sealer;
     private final List<Path> created;
     private final List<Manifest.Chunk> chunks = new ArrayList<>();
     private DataOutputStream out;
@@ -27,16 +29,20 @@ final class ChunkSink {
     private long rows;
     private long bytes;
 
-    ChunkSink(Path work, Path dataDir, String name, int level) {
-        this(work, dataDir, name, level, new ArrayList<>());
+    ChunkSink(Path work, Path dataDir, String name, int level, Sealer sealer) {
+        this(work, dataDir, name, level, sealer, new ArrayList<>());
     }
 
-    /** @param created collects the data files this sink stored that were not stored before */
-    ChunkSink(Path work, Path dataDir, String name, int level, List<Path> created) {
+    /**
+     * @param sealer  encrypts the chunks; null for a plain repository
+     * @param created collects the data files this sink stored that were not stored before
+     */
+    ChunkSink(Path work, Path dataDir, String name, int level, Sealer sealer, List<Path> created) {
         this.work = work;
         this.dataDir = dataDir;
         this.name = name;
         this.level = level;
+        this.sealer = sealer;
         this.created = created;
     }
 
@@ -63,7 +69,7 @@ final class ChunkSink {
         }
         if (out == null) {
             current = work.resolve(name + ".chunk" + chunks.size());
-            out = RowFile.create(current, level);
+            out = RowFile.create(current, level, sealer);
             firstKey = key;
             rows = 0;
             bytes = 0;

@@ -52,11 +52,13 @@ public final class DeltaCheckpoint {
             String suffix = kind.equals(Manifest.DIFF) ? "D" : "I";
             String id = CheckpointLabels.freeLabel(
                     repo.checkpointsDir(), chain.full().id() + "_", time, suffix);
-            CheckpointWriter writer = new CheckpointWriter(repo.checkpointsDir(), id, level);
+            CheckpointWriter writer = new CheckpointWriter(repo.checkpointsDir(), repo.sealer(), id, level);
             try {
                 writer.objects(
                         ObjectSet.asOf(
-                                parent.objects() == null ? null : ChunkReader.objects(repo.dataDir(), parent.objects()),
+                                parent.objects() == null
+                                        ? null
+                                        : ChunkReader.objects(repo.dataDir(), repo.sealer(), parent.objects()),
                                 fold.objectChanges()),
                         parent.objectCapture());
                 addNetStates(writer, fold, before);
@@ -82,12 +84,13 @@ public final class DeltaCheckpoint {
             Repository repo, Manifest parent, Map<String, TableSchema> initial, long throughSequence) {
         return LogFold.fold(
                 repo.logDir(),
+                repo.sealer(),
                 repo.schemas(),
                 parent.nextSequence(),
                 initial,
                 tx -> tx.sequence() > throughSequence,
                 n -> {},
-                FoldMemory.ofHeap(repo.logDir()),
+                FoldMemory.ofHeap(repo.sealer()),
                 ReferentialActions.forEngine(repo.identity().sourceEngine()));
     }
 
@@ -127,23 +130,23 @@ public final class DeltaCheckpoint {
      */
     private static void addCascades(
             Repository repo, Chain chain, Manifest parent, long throughSequence, LogFold.Result delta) {
-        FoldMemory memory = FoldMemory.ofHeap(repo.logDir());
+        FoldMemory memory = FoldMemory.ofHeap(repo.sealer());
         try (LogFold.Result state = LogFold.fold(
                 repo.logDir(),
+                repo.sealer(),
                 repo.schemas(),
                 parent.nextSequence(),
-                chain.seed(repo.dataDir(), repo.schemas(), memory),
+                chain.seed(repo, memory),
                 memory,
                 tx -> tx.sequence() > throughSequence,
                 n -> {},
                 ReferentialActions.forEngine(repo.identity().sourceEngine()))) {
-            Cascades.resolve(
-                    state.actions(), state.tables(), f -> chain.fullRows(repo.dataDir(), f), (table, change) -> {
-                        TableFold f = delta.tables().get(table);
-                        if (f != null) {
-                            f.apply(change);
-                        }
-                    });
+            Cascades.resolve(state.actions(), state.tables(), f -> chain.fullRows(repo, f), (table, change) -> {
+                TableFold f = delta.tables().get(table);
+                if (f != null) {
+                    f.apply(change);
+                }
+            });
         }
     }
 

@@ -4,7 +4,7 @@ import com.github.luben.zstd.ZstdInputStream;
 import com.github.luben.zstd.ZstdOutputStream;
 import dev.backtrack.repository.RepositoryException;
 import dev.backtrack.repository.crypto.SealedStreams;
-import dev.backtrack.repository.crypto.Vault;
+import dev.backtrack.repository.crypto.Sealer;
 import dev.backtrack.repository.io.OwnerOnly;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -29,11 +29,12 @@ import java.util.Set;
 final class RowFile {
     private RowFile() {}
 
-    static DataOutputStream create(Path file, int level) throws IOException {
+    /** @param sealer encrypts the file; null for a plain repository */
+    static DataOutputStream create(Path file, int level, Sealer sealer) throws IOException {
         OutputStream raw = Channels.newOutputStream(FileChannel.open(
                 file, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), OwnerOnly.file()));
         // compressed, then encrypted: ciphertext does not compress
-        raw = SealedStreams.sealingIf(Vault.of(file), raw);
+        raw = SealedStreams.sealingIf(sealer, raw);
         return new DataOutputStream(new BufferedOutputStream(new ZstdOutputStream(raw, level), 1 << 16));
     }
 
@@ -63,16 +64,16 @@ final class RowFile {
         byte[] row;
         int copies;
 
-        Reader(Path file) {
-            this(file, false);
+        Reader(Path file, Sealer sealer) {
+            this(file, sealer, false);
         }
 
-        Reader(Path file, boolean delta) {
+        Reader(Path file, Sealer sealer, boolean delta) {
             this.file = file;
             this.delta = delta;
             try {
-                InputStream raw = SealedStreams.openingIf(
-                        Vault.of(file), Files.newInputStream(file), "checkpoint data file " + file);
+                InputStream raw =
+                        SealedStreams.openingIf(sealer, Files.newInputStream(file), "checkpoint data file " + file);
                 this.in = new DataInputStream(new BufferedInputStream(new ZstdInputStream(raw), 1 << 16));
             } catch (IOException e) {
                 throw new RepositoryException("cannot open checkpoint data file " + file + ": " + e.getMessage(), e);

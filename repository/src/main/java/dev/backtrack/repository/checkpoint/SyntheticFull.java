@@ -32,12 +32,13 @@ public final class SyntheticFull {
         if (!tip.delta() && throughSequence < tip.nextSequence()) {
             return null;
         }
-        FoldMemory memory = FoldMemory.ofHeap(repo.logDir());
+        FoldMemory memory = FoldMemory.ofHeap(repo.sealer());
         LogFold.Result fold = LogFold.fold(
                 repo.logDir(),
+                repo.sealer(),
                 repo.schemas(),
                 tip.nextSequence(),
-                chain.seed(repo.dataDir(), repo.schemas(), memory),
+                chain.seed(repo, memory),
                 memory,
                 tx -> tx.sequence() > throughSequence,
                 n -> {},
@@ -46,8 +47,7 @@ public final class SyntheticFull {
             if (!tip.delta() && fold.transactions() == 0) {
                 return null;
             }
-            Cascades.resolve(
-                    fold.actions(), fold.tables(), f -> chain.fullRows(repo.dataDir(), f), (table, change) -> {});
+            Cascades.resolve(fold.actions(), fold.tables(), f -> chain.fullRows(repo, f), (table, change) -> {});
             return write(repo, chain, fold, level, positionText);
         }
     }
@@ -61,11 +61,13 @@ public final class SyntheticFull {
         long time = logged ? Math.max(tip.timeMicros(), fold.maxCommitMicros()) : tip.timeMicros();
         long position = logged ? fold.lastPosition() : tip.position();
         String id = CheckpointLabels.freeLabel(repo.checkpointsDir(), time, "F");
-        CheckpointWriter writer = new CheckpointWriter(repo.checkpointsDir(), id, level);
+        CheckpointWriter writer = new CheckpointWriter(repo.checkpointsDir(), repo.sealer(), id, level);
         try {
             writer.objects(
                     ObjectSet.asOf(
-                            tip.objects() == null ? null : ChunkReader.objects(repo.dataDir(), tip.objects()),
+                            tip.objects() == null
+                                    ? null
+                                    : ChunkReader.objects(repo.dataDir(), repo.sealer(), tip.objects()),
                             fold.objectChanges()),
                     tip.objectCapture());
             for (TableFold f : fold.tables().values()) {
@@ -78,7 +80,9 @@ public final class SyntheticFull {
                 }
                 writer.declareTable(f.schema());
                 f.merge(
-                        entry == null ? Collections.emptyIterator() : ChunkReader.rows(repo.dataDir(), entry),
+                        entry == null
+                                ? Collections.emptyIterator()
+                                : ChunkReader.rows(repo.dataDir(), repo.sealer(), entry),
                         row -> writer.addRow(f.schema(), row));
             }
             return writer.finishFull(CheckpointAt.of(

@@ -1,6 +1,7 @@
 package dev.backtrack.repository.checkpoint;
 
 import dev.backtrack.repository.RepositoryException;
+import dev.backtrack.repository.crypto.Sealer;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -20,15 +21,18 @@ final class TableSorter {
     private final Path workDir;
     private final String name;
     private final long budgetBytes;
+    private final Sealer sealer;
     private final List<Pair> buffer = new ArrayList<>();
     private final List<Path> runs = new ArrayList<>();
     private long buffered;
     private long rows;
 
-    TableSorter(Path workDir, String name, long budgetBytes) {
+    /** @param sealer encrypts the runs; null for a plain repository */
+    TableSorter(Path workDir, String name, long budgetBytes, Sealer sealer) {
         this.workDir = workDir;
         this.name = name;
         this.budgetBytes = budgetBytes;
+        this.sealer = sealer;
     }
 
     void add(byte[] key, byte[] row) {
@@ -60,7 +64,7 @@ final class TableSorter {
         }
         sortBuffer();
         Path run = workDir.resolve(name + ".run" + runs.size());
-        try (DataOutputStream out = RowFile.create(run, 1)) {
+        try (DataOutputStream out = RowFile.create(run, 1, sealer)) {
             for (Pair p : buffer) {
                 RowFile.write(out, p.key, p.row);
             }
@@ -97,7 +101,7 @@ final class TableSorter {
         List<RowFile.Reader> readers = new ArrayList<>();
         try {
             for (Path run : runs) {
-                RowFile.Reader r = new RowFile.Reader(run);
+                RowFile.Reader r = new RowFile.Reader(run, sealer);
                 readers.add(r);
                 if (r.next()) {
                     heads.add(r);

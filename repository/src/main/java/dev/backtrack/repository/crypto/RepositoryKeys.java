@@ -27,7 +27,7 @@ public final class RepositoryKeys {
 
     public static final String DIR = "keys";
     static final String KDF = "PBKDF2WithHmacSHA256";
-    /** OWASP's 2023 figure for PBKDF2-HMAC-SHA256; about 0.3 s here, once per process. */
+    /** OWASP's 2023 figure for PBKDF2-HMAC-SHA256; about 0.3 s here, once per opening of the repository. */
     static final int ITERATIONS = 600_000;
 
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -3,7 +3,6 @@ package dev.backtrack.repository.fold;
 import dev.backtrack.repository.RepositoryException;
 import dev.backtrack.repository.checkpoint.Checkpoints;
 import dev.backtrack.repository.crypto.Sealer;
-import dev.backtrack.repository.crypto.Vault;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,10 +30,13 @@ public final class FoldMemory implements AutoCloseable {
         return new FoldMemory(Runtime.getRuntime().maxMemory() / 4, null);
     }
 
-    /** Like {@link #ofHeap()}; runs of an encrypted repository's rows are encrypted with a key that lives only in this process. */
-    public static FoldMemory ofHeap(Path logDir) {
+    /**
+     * Like {@link #ofHeap()}; runs of an encrypted repository's rows ({@code repositoryKey} not null) are
+     * encrypted with a key of their own that lives only in this process.
+     */
+    public static FoldMemory ofHeap(Sealer repositoryKey) {
         FoldMemory m = ofHeap();
-        if (Vault.of(logDir) != null) {
+        if (repositoryKey != null) {
             m.scratchKey = Sealer.ephemeral();
         }
         return m;

@@ -1,5 +1,6 @@
 package dev.backtrack.repository.fold;
 
+import dev.backtrack.repository.crypto.Sealer;
 import dev.backtrack.repository.model.Op;
 import dev.backtrack.repository.model.RowChange;
 import dev.backtrack.repository.model.Transaction;
@@ -56,35 +57,39 @@ public final class LogFold {
     }
 
     /**
+     * @param sealer   the repository's key, or null for a plain repository
      * @param initial  the table versions the starting checkpoint holds, by qualified name
      * @param stop     the first transaction for which this is true is not applied, and nothing after it
      * @param progress called with the count of transactions applied, every 10,000
      */
     public static Result fold(
             Path logDir,
+            Sealer sealer,
             SchemaHistory schemas,
             long fromSequence,
             Map<String, TableSchema> initial,
             Predicate<Transaction> stop,
             LongConsumer progress) {
-        return fold(logDir, schemas, fromSequence, initial, stop, progress, FoldMemory.ofHeap(logDir));
+        return fold(logDir, sealer, schemas, fromSequence, initial, stop, progress, FoldMemory.ofHeap(sealer));
     }
 
     /** @param memory how much the tables may hold in memory before the largest spill sorted runs to disk */
     public static Result fold(
             Path logDir,
+            Sealer sealer,
             SchemaHistory schemas,
             long fromSequence,
             Map<String, TableSchema> initial,
             Predicate<Transaction> stop,
             LongConsumer progress,
             FoldMemory memory) {
-        return fold(logDir, schemas, fromSequence, initial, stop, progress, memory, ReferentialActions.off());
+        return fold(logDir, sealer, schemas, fromSequence, initial, stop, progress, memory, ReferentialActions.off());
     }
 
     /** @param actions records what the foreign key rules of a binlog source need */
     public static Result fold(
             Path logDir,
+            Sealer sealer,
             SchemaHistory schemas,
             long fromSequence,
             Map<String, TableSchema> initial,
@@ -96,7 +101,7 @@ public final class LogFold {
         for (TableSchema s : initial.values()) {
             byRelation.put(relation(s), new TableFold(s, memory));
         }
-        return fold(logDir, schemas, fromSequence, byRelation, memory, stop, progress, actions);
+        return fold(logDir, sealer, schemas, fromSequence, byRelation, memory, stop, progress, actions);
     }
 
     /**
@@ -106,18 +111,21 @@ public final class LogFold {
      */
     public static Result fold(
             Path logDir,
+            Sealer sealer,
             SchemaHistory schemas,
             long fromSequence,
             Map<String, TableFold> byRelation,
             FoldMemory memory,
             Predicate<Transaction> stop,
             LongConsumer progress) {
-        return fold(logDir, schemas, fromSequence, byRelation, memory, stop, progress, ReferentialActions.off());
+        return fold(
+                logDir, sealer, schemas, fromSequence, byRelation, memory, stop, progress, ReferentialActions.off());
     }
 
     /** Continues folds already holding state, recording what the foreign key rules of a binlog source need. */
     public static Result fold(
             Path logDir,
+            Sealer sealer,
             SchemaHistory schemas,
             long fromSequence,
             Map<String, TableFold> byRelation,
@@ -127,7 +135,7 @@ public final class LogFold {
             ReferentialActions actions) {
         Walk walk = new Walk(schemas, byRelation, memory, actions);
         long txs = 0, lastSeq = fromSequence - 1, lastTime = Long.MIN_VALUE, maxTime = Long.MIN_VALUE, lastPos = -1;
-        try (LogCursor cursor = RedoLog.read(logDir, fromSequence)) {
+        try (LogCursor cursor = RedoLog.read(logDir, sealer, fromSequence)) {
             while (cursor.hasNext()) {
                 Transaction tx = cursor.next();
                 if (stop.test(tx)) {

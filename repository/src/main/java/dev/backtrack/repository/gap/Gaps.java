@@ -2,6 +2,7 @@ package dev.backtrack.repository.gap;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.backtrack.repository.Repository;
 import dev.backtrack.repository.RepositoryException;
 import dev.backtrack.repository.io.AtomicFiles;
 import java.io.IOException;
@@ -42,13 +43,13 @@ public final class Gaps {
 
     private Gaps() {}
 
-    public static List<Gap> list(Path repository) {
-        Path f = repository.resolve(FILE);
+    public static List<Gap> list(Repository repo) {
+        Path f = repo.path().resolve(FILE);
         if (!Files.exists(f)) {
             return List.of();
         }
         try {
-            return JSON.readValue(AtomicFiles.readChecked(f), new TypeReference<List<Gap>>() {});
+            return JSON.readValue(AtomicFiles.readChecked(f, repo.sealer()), new TypeReference<List<Gap>>() {});
         } catch (IOException e) {
             throw new RepositoryException(
                     f + " cannot be read (" + e.getMessage().split("\n")[0] + "): run 'backtrack verify'", e);
@@ -56,20 +57,20 @@ public final class Gaps {
     }
 
     /** The gap whose fresh checkpoint is not published yet, or null. */
-    public static Gap open(Path repository) {
-        return list(repository).stream().filter(Gap::open).findFirst().orElse(null);
+    public static Gap open(Repository repo) {
+        return list(repo).stream().filter(Gap::open).findFirst().orElse(null);
     }
 
-    public static void record(Path repository, Gap gap) {
-        List<Gap> all = new ArrayList<>(list(repository));
+    public static void record(Repository repo, Gap gap) {
+        List<Gap> all = new ArrayList<>(list(repo));
         all.add(gap);
-        write(repository, all);
+        write(repo, all);
     }
 
     /** Closes the open gap at the fresh checkpoint that ends it. */
-    public static void close(Path repository, long endMicros, long resumeSequence, String checkpoint) {
+    public static void close(Repository repo, long endMicros, long resumeSequence, String checkpoint) {
         List<Gap> all = new ArrayList<>();
-        for (Gap g : list(repository)) {
+        for (Gap g : list(repo)) {
             all.add(
                     g.open()
                             ? new Gap(
@@ -83,16 +84,17 @@ public final class Gaps {
                                     checkpoint)
                             : g);
         }
-        write(repository, all);
+        write(repo, all);
     }
 
-    private static void write(Path repository, List<Gap> all) {
+    private static void write(Repository repo, List<Gap> all) {
         try {
             AtomicFiles.writeChecked(
-                    repository.resolve(FILE),
-                    JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(all));
+                    repo.path().resolve(FILE),
+                    JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(all),
+                    repo.sealer());
         } catch (IOException e) {
-            throw new RepositoryException("cannot record a gap in " + repository + ": " + e.getMessage(), e);
+            throw new RepositoryException("cannot record a gap in " + repo.path() + ": " + e.getMessage(), e);
         }
     }
 }

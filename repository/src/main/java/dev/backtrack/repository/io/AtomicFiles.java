@@ -2,7 +2,6 @@ package dev.backtrack.repository.io;
 
 import dev.backtrack.repository.RepositoryException;
 import dev.backtrack.repository.crypto.Sealer;
-import dev.backtrack.repository.crypto.Vault;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -22,16 +21,14 @@ import java.util.Set;
 public final class AtomicFiles {
     private AtomicFiles() {}
 
-    /** Writes {@code content}, encrypted when the file lies in an unlocked encrypted repository. */
-    public static void write(Path target, byte[] content) {
-        Sealer sealer = Vault.of(target);
+    /** Writes {@code content}, encrypted with {@code sealer}; null (a plain repository) writes it as it is. */
+    public static void write(Path target, byte[] content, Sealer sealer) {
         writePlain(target, sealer == null ? content : sealer.seal(content));
     }
 
-    /** Reads a whole small file written by {@link #write}, decrypting it in an encrypted repository. */
-    public static byte[] read(Path file) throws IOException {
+    /** Reads a whole small file written by {@link #write}, decrypting it with {@code sealer} unless that is null. */
+    public static byte[] read(Path file, Sealer sealer) throws IOException {
         byte[] bytes = Files.readAllBytes(file);
-        Sealer sealer = Vault.of(file);
         return sealer == null ? bytes : sealer.open(bytes, file.toString());
     }
 
@@ -39,8 +36,8 @@ public final class AtomicFiles {
      * Writes {@code content} behind a line {@code sha256:<hex>} of its hash, so a changed byte is
      * found on reading also in a plain repository (encrypted, GCM authenticates it anyway).
      */
-    public static void writeChecked(Path target, byte[] content) {
-        write(target, withHash(content));
+    public static void writeChecked(Path target, byte[] content, Sealer sealer) {
+        write(target, withHash(content), sealer);
     }
 
     /** {@code content} behind its {@code sha256:<hex>} line. */
@@ -53,8 +50,8 @@ public final class AtomicFiles {
     }
 
     /** Reads a file written by {@link #writeChecked}; a hash that does not match is damage, named with the file. */
-    public static byte[] readChecked(Path file) throws IOException {
-        return checkHash(file, read(file));
+    public static byte[] readChecked(Path file, Sealer sealer) throws IOException {
+        return checkHash(file, read(file, sealer));
     }
 
     /** The content behind the hash line of {@code all} (read from {@code file}), checked. */

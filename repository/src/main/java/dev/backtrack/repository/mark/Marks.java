@@ -1,12 +1,12 @@
 package dev.backtrack.repository.mark;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.backtrack.repository.Repository;
 import dev.backtrack.repository.RepositoryException;
 import dev.backtrack.repository.io.AtomicFiles;
 import dev.backtrack.repository.io.OwnerOnly;
 import dev.backtrack.repository.model.Transaction;
 import dev.backtrack.repository.redolog.LogCursor;
-import dev.backtrack.repository.redolog.RedoLog;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,19 +41,19 @@ public final class Marks {
         return name;
     }
 
-    public static void record(Path repository, Mark mark) {
-        Path dir = repository.resolve("marks");
+    public static void record(Repository repo, Mark mark) {
+        Path dir = repo.path().resolve("marks");
         try {
             OwnerOnly.createDirectories(dir);
-            AtomicFiles.writeChecked(dir.resolve(mark.name() + ".json"), JSON.writeValueAsBytes(mark));
+            AtomicFiles.writeChecked(dir.resolve(mark.name() + ".json"), JSON.writeValueAsBytes(mark), repo.sealer());
         } catch (IOException e) {
             throw new RepositoryException(
                     "cannot record mark " + mark.name() + " in " + dir + ": " + e.getMessage(), e);
         }
     }
 
-    public static List<Mark> list(Path repository) {
-        Path dir = repository.resolve("marks");
+    public static List<Mark> list(Repository repo) {
+        Path dir = repo.path().resolve("marks");
         if (!Files.isDirectory(dir)) {
             return List.of();
         }
@@ -61,7 +61,7 @@ public final class Marks {
         try (Stream<Path> files = Files.list(dir)) {
             for (Path f : files.filter(p -> p.getFileName().toString().endsWith(".json"))
                     .toList()) {
-                out.add(JSON.readValue(AtomicFiles.readChecked(f), Mark.class));
+                out.add(JSON.readValue(AtomicFiles.readChecked(f, repo.sealer()), Mark.class));
             }
         } catch (IOException e) {
             throw new RepositoryException("cannot read the marks in " + dir + ": " + e.getMessage(), e);
@@ -70,9 +70,9 @@ public final class Marks {
         return out;
     }
 
-    /** Whether the log in {@code logDir} holds the mark's transaction at its sequence. */
-    public static boolean isLogged(Mark mark, Path logDir) {
-        try (LogCursor cursor = RedoLog.read(logDir, mark.sequence())) {
+    /** Whether the repository's log holds the mark's transaction at its sequence. */
+    public static boolean isLogged(Repository repo, Mark mark) {
+        try (LogCursor cursor = repo.readLog(mark.sequence())) {
             if (!cursor.hasNext()) {
                 return false;
             }
@@ -81,8 +81,8 @@ public final class Marks {
         }
     }
 
-    public static Mark find(Path repository, String name) {
-        return list(repository).stream()
+    public static Mark find(Repository repo, String name) {
+        return list(repo).stream()
                 .filter(m -> m.name().equals(name))
                 .findFirst()
                 .orElse(null);

@@ -5,7 +5,7 @@ import dev.backtrack.repository.codec.ByteReader;
 import dev.backtrack.repository.codec.ByteWriter;
 import dev.backtrack.repository.codec.ChangeCodec;
 import dev.backtrack.repository.crypto.SealedStreams;
-import dev.backtrack.repository.crypto.Vault;
+import dev.backtrack.repository.crypto.Sealer;
 import dev.backtrack.repository.io.OwnerOnly;
 import dev.backtrack.repository.model.RowChange;
 import java.io.BufferedInputStream;
@@ -34,17 +34,23 @@ import java.util.Set;
  */
 public final class ChangeSpill implements AutoCloseable {
     private final Path file;
+    private final Sealer sealer;
     private final DataOutputStream out;
     private final ByteWriter scratch = new ByteWriter(1024);
     private int count;
 
-    private ChangeSpill(Path file, DataOutputStream out) {
+    private ChangeSpill(Path file, Sealer sealer, DataOutputStream out) {
         this.file = file;
+        this.sealer = sealer;
         this.out = out;
     }
 
-    /** Starts a spill file in {@code dir} (created when missing). */
-    public static ChangeSpill create(Path dir, String name) {
+    /**
+     * Starts a spill file in {@code dir} (created when missing).
+     *
+     * @param sealer the repository's key, or null for a plain repository
+     */
+    public static ChangeSpill create(Path dir, String name, Sealer sealer) {
         try {
             OwnerOnly.createDirectories(dir);
             Path file = dir.resolve(name.replaceAll("[^A-Za-z0-9._-]", "_") + ".spill");
@@ -52,8 +58,8 @@ public final class ChangeSpill implements AutoCloseable {
                     file,
                     Set.of(StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE),
                     OwnerOnly.file());
-            OutputStream raw = SealedStreams.sealingIf(Vault.of(file), Channels.newOutputStream(channel));
-            return new ChangeSpill(file, new DataOutputStream(new BufferedOutputStream(raw, 1 << 16)));
+            OutputStream raw = SealedStreams.sealingIf(sealer, Channels.newOutputStream(channel));
+            return new ChangeSpill(file, sealer, new DataOutputStream(new BufferedOutputStream(raw, 1 << 16)));
         } catch (IOException e) {
             throw new RepositoryException(
                     "cannot create a spill file for a large transaction in " + dir + ": " + e.getMessage()
@@ -97,7 +103,7 @@ public final class ChangeSpill implements AutoCloseable {
             throw new RepositoryException(
                     "cannot write to the spill file " + file + ": " + e.getMessage() + " (check free space)", e);
         }
-        return new Changes(file, count);
+        return new Changes(file, sealer, count);
     }
 
     @Override
@@ -117,10 +123,12 @@ public final class ChangeSpill implements AutoCloseable {
     /** Spilled changes as a list that can only be iterated (no random access). */
     public static final class Changes extends AbstractList<RowChange> {
         private final Path file;
+        private final Sealer sealer;
         private final int size;
 
-        Changes(Path file, int size) {
+        Changes(Path file, Sealer sealer, int size) {
             this.file = file;
+            this.sealer = sealer;
             this.size = size;
         }
 
@@ -138,8 +146,7 @@ public final class ChangeSpill implements AutoCloseable {
         public Iterator<RowChange> iterator() {
             DataInputStream in;
             try {
-                InputStream raw =
-                        SealedStreams.openingIf(Vault.of(file), Files.newInputStream(file), "spill file " + file);
+                InputStream raw = SealedStreams.openingIf(sealer, Files.newInputStream(file), "spill file " + file);
                 in = new DataInputStream(new BufferedInputStream(raw, 1 << 16));
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot read the spill file " + file, e);

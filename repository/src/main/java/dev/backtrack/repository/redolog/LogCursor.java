@@ -2,7 +2,6 @@ package dev.backtrack.repository.redolog;
 
 import dev.backtrack.repository.RepositoryException;
 import dev.backtrack.repository.crypto.Sealer;
-import dev.backtrack.repository.crypto.Vault;
 import dev.backtrack.repository.model.Transaction;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -30,11 +29,11 @@ public final class LogCursor implements Iterator<Transaction>, AutoCloseable {
     // the sequence of the large transaction whose parts are being read, once its last part was seen on disk
     private long wholeRun = -1;
 
-    LogCursor(Path dir, List<Long> bases, long fromSequence) {
+    LogCursor(Path dir, Sealer sealer, List<Long> bases, long fromSequence) {
         this.dir = dir;
         this.bases = bases;
         this.from = fromSequence;
-        this.sealer = Vault.of(dir);
+        this.sealer = sealer;
         int start = 0;
         for (int i = 0; i < bases.size(); i++) {
             if (bases.get(i) <= fromSequence) {

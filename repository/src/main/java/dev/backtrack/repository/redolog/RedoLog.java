@@ -2,7 +2,6 @@ package dev.backtrack.repository.redolog;
 
 import dev.backtrack.repository.RepositoryException;
 import dev.backtrack.repository.crypto.Sealer;
-import dev.backtrack.repository.crypto.Vault;
 import dev.backtrack.repository.io.AtomicFiles;
 import dev.backtrack.repository.io.OwnerOnly;
 import dev.backtrack.repository.model.RowChange;
@@ -41,16 +40,20 @@ public final class RedoLog implements AutoCloseable {
     /** Set when a failed append could not be undone: the next one first recovers the tail from the file. */
     private boolean reopen;
 
-    private RedoLog(Path dir, long segmentBytes, int compressionLevel) {
+    private RedoLog(Path dir, Sealer sealer, long segmentBytes, int compressionLevel) {
         this.dir = dir;
         this.segmentBytes = segmentBytes;
         this.compressionLevel = compressionLevel;
-        this.sealer = Vault.of(dir);
+        this.sealer = sealer;
     }
 
-    /** Opens for appending: validates the tail of the last segment and truncates a torn last batch. */
-    public static RedoLog openForAppend(Path dir, long segmentBytes, int compressionLevel) {
-        RedoLog log = new RedoLog(dir, segmentBytes, compressionLevel);
+    /**
+     * Opens for appending: validates the tail of the last segment and truncates a torn last batch.
+     *
+     * @param sealer the repository's key, or null for a plain repository
+     */
+    public static RedoLog openForAppend(Path dir, Sealer sealer, long segmentBytes, int compressionLevel) {
+        RedoLog log = new RedoLog(dir, sealer, segmentBytes, compressionLevel);
         try {
             OwnerOnly.createDirectories(dir);
             log.recover();
@@ -313,9 +316,13 @@ public final class RedoLog implements AutoCloseable {
         segmentMaxTime = Long.MIN_VALUE;
     }
 
-    /** Reads transactions with sequence ≥ {@code fromSequence}, up to what is durable now. */
-    public static LogCursor read(Path dir, long fromSequence) {
-        return new LogCursor(dir, segmentBases(dir), fromSequence);
+    /**
+     * Reads transactions with sequence ≥ {@code fromSequence}, up to what is durable now.
+     *
+     * @param sealer the repository's key, or null for a plain repository
+     */
+    public static LogCursor read(Path dir, Sealer sealer, long fromSequence) {
+        return new LogCursor(dir, sealer, segmentBases(dir), fromSequence);
     }
 
     static List<Long> segmentBases(Path dir) {

@@ -135,7 +135,7 @@ public final class Retention {
     /** The marks at sequences below the last one the oldest kept checkpoint holds. */
     private static List<String> expiredMarks(Repository repo, Manifest kept) {
         List<String> marks = new ArrayList<>();
-        for (Marks.Mark m : Marks.list(repo.path())) {
+        for (Marks.Mark m : Marks.list(repo)) {
             if (m.sequence() < kept.nextSequence() - 1) {
                 marks.add(m.name());
             }
@@ -160,7 +160,7 @@ public final class Retention {
             }
             // data files no remaining manifest names: the expired checkpoints' own, and those of checkpoints a crash
             // cut short
-            DataStore.sweep(repo.dataDir(), chunks(Checkpoints.list(repo.checkpointsDir(), true)));
+            DataStore.sweep(repo.dataDir(), chunks(Checkpoints.list(repo.checkpointsDir(), repo.sealer(), true)));
             for (Path log : plan.segments()) {
                 Files.deleteIfExists(log);
                 Files.deleteIfExists(

@@ -2,6 +2,7 @@ package dev.backtrack.repository.schema;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.backtrack.repository.RepositoryException;
+import dev.backtrack.repository.crypto.Sealer;
 import dev.backtrack.repository.io.AtomicFiles;
 import dev.backtrack.repository.io.OwnerOnly;
 import java.io.IOException;
@@ -21,10 +22,13 @@ import java.util.stream.Stream;
 public final class SchemaHistory {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final Path dir;
+    private final Sealer sealer;
     private final TreeMap<Integer, TableSchema> versions = new TreeMap<>();
 
-    public SchemaHistory(Path dir) {
+    /** @param sealer the repository's key, or null for a plain repository */
+    public SchemaHistory(Path dir, Sealer sealer) {
         this.dir = dir;
+        this.sealer = sealer;
         try {
             OwnerOnly.createDirectories(dir);
         } catch (IOException e) {
@@ -39,7 +43,7 @@ public final class SchemaHistory {
             for (Path f : files.filter(p -> p.getFileName().toString().endsWith(".json"))
                     .toList()) {
                 if (!versions.containsKey(idOf(f))) {
-                    TableSchema s = JSON.readValue(AtomicFiles.readChecked(f), TableSchema.class);
+                    TableSchema s = JSON.readValue(AtomicFiles.readChecked(f, sealer), TableSchema.class);
                     versions.put(s.id(), s);
                 }
             }
@@ -96,7 +100,8 @@ public final class SchemaHistory {
         try {
             AtomicFiles.writeChecked(
                     dir.resolve(String.format("%08d.json", id)),
-                    JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(version));
+                    JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(version),
+                    sealer);
         } catch (IOException e) {
             throw new RepositoryException("cannot write schema version " + id + ": " + e.getMessage(), e);
         }

@@ -7,6 +7,7 @@ import dev.backtrack.repository.checkpoint.Checkpoints;
 import dev.backtrack.repository.checkpoint.ChunkReader;
 import dev.backtrack.repository.checkpoint.DataStore;
 import dev.backtrack.repository.checkpoint.Manifest;
+import dev.backtrack.repository.crypto.Sealer;
 import dev.backtrack.repository.gap.Gaps;
 import dev.backtrack.repository.history.SourceHistory;
 import dev.backtrack.repository.mark.Marks;
@@ -51,11 +52,10 @@ public final class Verifier {
     private Verifier() {}
 
     /** @param readDataPercent share of checkpoint data files whose rows are decoded and counted (0: hashes only) */
-    public static Report run(Path path, int readDataPercent, Consumer<String> progress) {
+    public static Report run(Repository repo, int readDataPercent, Consumer<String> progress) {
         List<String> problems = new ArrayList<>();
         List<String> notes = new ArrayList<>();
-        Repository repo = Repository.open(path);
-        checkSmallFiles(path, problems, notes);
+        checkSmallFiles(repo, problems, notes);
         progress.accept("checking the redo log");
         LogCheck.Result log = LogCheck.run(repo.logDir(), progress);
         problems.addAll(log.problems());
@@ -63,9 +63,9 @@ public final class Verifier {
             notes.add(log.tail());
         }
         progress.accept("checking checkpoints");
-        List<Manifest> manifests = manifests(repo.checkpointsDir(), problems, notes);
+        List<Manifest> manifests = manifests(repo.checkpointsDir(), repo.sealer(), problems, notes);
         progress.accept("checking checkpoint data files");
-        checkData(repo.dataDir(), manifests, readDataPercent, problems, notes);
+        checkData(repo.dataDir(), repo.sealer(), manifests, readDataPercent, problems, notes);
         manifests.sort(Comparator.comparingLong(Manifest::timeMicros));
         for (Manifest m : manifests) {
             if (log.batches() > 0
@@ -96,21 +96,21 @@ public final class Verifier {
     }
 
     /** The schema history, the binlog connector's own history, marks and gaps: each must read; gaps are noted. */
-    private static void checkSmallFiles(Path path, List<String> problems, List<String> notes) {
+    private static void checkSmallFiles(Repository repo, List<String> problems, List<String> notes) {
         try {
-            new SchemaHistory(path.resolve("schemas"));
+            new SchemaHistory(repo.path().resolve("schemas"), repo.sealer());
         } catch (RepositoryException e) {
             problems.add(e.getMessage());
         }
         try {
             // the binlog connector's schema history: capture cannot resume without it
-            new SourceHistory(path).records();
+            new SourceHistory(repo).records();
         } catch (RepositoryException e) {
             problems.add(e.getMessage());
         }
         try {
-            Marks.list(path);
-            for (Gaps.Gap g : Gaps.list(path)) {
+            Marks.list(repo);
+            for (Gaps.Gap g : Gaps.list(repo)) {
                 notes.add("gap in the recoverable window: nothing captured after " + Micros.format(g.afterMicros())
                         + " until "
                         + (g.endMicros() == null ? "a fresh checkpoint (being taken)" : Micros.format(g.endMicros()))
@@ -122,7 +122,8 @@ public final class Verifier {
     }
 
     /** The published checkpoints that read (partial directories are noted), each one's chain checked. */
-    private static List<Manifest> manifests(Path checkpointsDir, List<String> problems, List<String> notes) {
+    private static List<Manifest> manifests(
+            Path checkpointsDir, Sealer sealer, List<String> problems, List<String> notes) {
         List<Manifest> manifests = new ArrayList<>();
         try (Stream<Path> dirs = Files.isDirectory(checkpointsDir) ? Files.list(checkpointsDir) : Stream.empty()) {
             for (Path dir : dirs.filter(Files::isDirectory).sorted().toList()) {
@@ -130,7 +131,7 @@ public final class Verifier {
                     notes.add("checkpoint being written or left by a crash: " + dir + " (ignored)");
                     continue;
                 }
-                Manifest m = manifestAndCopy(dir, problems);
+                Manifest m = manifestAndCopy(dir, sealer, problems);
                 if (m != null) {
                     manifests.add(m);
                 }
@@ -149,15 +150,15 @@ public final class Verifier {
     }
 
     /** Both copies of a checkpoint's manifest; each damaged one is a problem, the checkpoint counts if either reads. */
-    private static Manifest manifestAndCopy(Path dir, List<String> problems) {
+    private static Manifest manifestAndCopy(Path dir, Sealer sealer, List<String> problems) {
         Manifest main = null, copy = null;
         try {
-            main = Checkpoints.readManifestFile(dir.resolve(Checkpoints.MANIFEST));
+            main = Checkpoints.readManifestFile(dir.resolve(Checkpoints.MANIFEST), sealer);
         } catch (RepositoryException e) {
             problems.add(e.getMessage());
         }
         try {
-            copy = Checkpoints.readManifestFile(dir.resolve(Checkpoints.MANIFEST_COPY));
+            copy = Checkpoints.readManifestFile(dir.resolve(Checkpoints.MANIFEST_COPY), sealer);
         } catch (RepositoryException e) {
             problems.add(e.getMessage() + (main != null ? " (the manifest itself is intact)" : ""));
         }
@@ -174,7 +175,12 @@ public final class Verifier {
      * names are a note: an interrupted checkpoint left them, and the next expire removes them.
      */
     private static void checkData(
-            Path dataDir, List<Manifest> manifests, int readDataPercent, List<String> problems, List<String> notes) {
+            Path dataDir,
+            Sealer sealer,
+            List<Manifest> manifests,
+            int readDataPercent,
+            List<String> problems,
+            List<String> notes) {
         Map<String, Manifest.Chunk> chunks = new LinkedHashMap<>();
         Map<String, Boolean> delta = new HashMap<>();
         Set<String> objects = new HashSet<>();
@@ -195,9 +201,9 @@ public final class Verifier {
             try {
                 boolean deep = readDataPercent > 0 && pick.nextInt(100) < readDataPercent;
                 if (deep && objects.contains(c.sha256())) {
-                    ChunkReader.objects(dataDir, c);
+                    ChunkReader.objects(dataDir, sealer, c);
                 } else if (deep) {
-                    ChunkReader.decodeChunk(dataDir, c, delta.get(c.sha256()));
+                    ChunkReader.decodeChunk(dataDir, sealer, c, delta.get(c.sha256()));
                 } else {
                     DataStore.check(dataDir, c);
                 }

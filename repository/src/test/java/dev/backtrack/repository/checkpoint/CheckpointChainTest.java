@@ -76,7 +76,8 @@ class CheckpointChainTest {
         for (String t : List.of("public.contacts", "public.tags", "public.stable")) {
             model.put(t, new TreeMap<>());
         }
-        CheckpointWriter zero = new CheckpointWriter(repo.checkpointsDir(), CheckpointLabels.label(T0, "F"), 3);
+        CheckpointWriter zero =
+                new CheckpointWriter(repo.checkpointsDir(), repo.sealer(), CheckpointLabels.label(T0, "F"), 3);
         for (long i = 0; i < 300; i++) {
             Object[] row = {i, "contact " + i, "notes of " + i + " " + "x".repeat(random.nextInt(200))};
             zero.addRow(contacts, row);
@@ -95,7 +96,7 @@ class CheckpointChainTest {
         Manifest first = zero.finishFull(CheckpointAt.of(T0, 1, "1", 1).withTime("t0"));
         snapshot();
         List<String> kinds = new ArrayList<>();
-        try (RedoLog l = RedoLog.openForAppend(repo.logDir(), 16 << 10, 1)) {
+        try (RedoLog l = RedoLog.openForAppend(repo.logDir(), repo.sealer(), 16 << 10, 1)) {
             log = l;
             for (int tx = 1; tx <= 360; tx++) {
                 transaction(tx);
@@ -245,9 +246,10 @@ class CheckpointChainTest {
         Map<String, List<String>> out = new TreeMap<>();
         try (LogFold.Result fold = LogFold.fold(
                 repo.logDir(),
+                repo.sealer(),
                 repo.schemas(),
                 chain.tip().nextSequence(),
-                chain.seed(repo.dataDir(), repo.schemas(), memory),
+                chain.seed(repo, memory),
                 memory,
                 tx -> tx.sequence() > through,
                 n -> {})) {
@@ -255,7 +257,9 @@ class CheckpointChainTest {
                 Manifest.TableEntry entry = chain.fullEntry(f);
                 List<Object[]> rows = new ArrayList<>();
                 f.merge(
-                        entry == null ? Collections.emptyIterator() : ChunkReader.rows(repo.dataDir(), entry),
+                        entry == null
+                                ? Collections.emptyIterator()
+                                : ChunkReader.rows(repo.dataDir(), repo.sealer(), entry),
                         rows::add);
                 out.put(f.schema().qualifiedName(), render(rows));
             }

@@ -64,7 +64,7 @@ class CheckpointsTest {
             rows.add(new Object[] {i * 37 - 500, "contact " + i, i % 2 == 0 ? "won" : null});
         }
         Collections.shuffle(rows, new Random(n));
-        CheckpointWriter w = new CheckpointWriter(dir, id, 3);
+        CheckpointWriter w = new CheckpointWriter(dir, null, id, 3);
         w.declareTable(EMPTY);
         rows.forEach(r -> w.addRow(CONTACTS, r));
         assertEquals(n, w.rows(CONTACTS));
@@ -85,7 +85,7 @@ class CheckpointsTest {
     private List<Object[]> read(Manifest m, String table) {
         List<Object[]> out = new ArrayList<>();
         List<byte[]> keys = new ArrayList<>();
-        ChunkReader.readRows(dir.resolveSibling("data"), table(m, table), (k, r) -> {
+        ChunkReader.readRows(dir.resolveSibling("data"), null, table(m, table), (k, r) -> {
             keys.add(k);
             out.add(r);
         });
@@ -127,7 +127,7 @@ class CheckpointsTest {
                 List.of("id"),
                 Map.of("public.stage", List.of("lead", "won")),
                 1);
-        CheckpointWriter w = new CheckpointWriter(dir, "budget", 1);
+        CheckpointWriter w = new CheckpointWriter(dir, null, "budget", 1);
         String body = "x".repeat(4000);
         // 40 MB into contacts (under the 64 MiB budget on its own), then 40 MB into notes: together past it
         for (long i = 1; i <= 10_000; i++) {
@@ -165,7 +165,7 @@ class CheckpointsTest {
     @Test
     void listReadsBackTheManifestWithItsChecksumVerified() {
         Manifest written = checkpoint("c1", 20, 10);
-        List<Manifest> listed = Checkpoints.list(dir, false);
+        List<Manifest> listed = Checkpoints.list(dir, null, false);
         assertEquals(List.of(written), listed);
         Manifest m = listed.get(0);
         assertEquals(Checkpoints.checksum(m), m.checksum());
@@ -186,8 +186,8 @@ class CheckpointsTest {
         checkpoint("c", 1, 100);
         assertEquals(
                 List.of("c", "a", "b"),
-                Checkpoints.list(dir, false).stream().map(Manifest::id).toList());
-        assertTrue(Checkpoints.list(dir.resolve("missing"), false).isEmpty());
+                Checkpoints.list(dir, null, false).stream().map(Manifest::id).toList());
+        assertTrue(Checkpoints.list(dir.resolve("missing"), null, false).isEmpty());
     }
 
     @Test
@@ -201,12 +201,13 @@ class CheckpointsTest {
             byte[] bad = good.clone();
             bad[at] ^= (byte) 0xFF;
             Files.write(file, bad);
-            assertEquals(written, Checkpoints.list(dir, false).get(0), "the copy stands in, flip at " + at);
-            RepositoryException e =
-                    assertThrows(RepositoryException.class, () -> Checkpoints.readManifestFile(file), "flip at " + at);
+            assertEquals(written, Checkpoints.list(dir, null, false).get(0), "the copy stands in, flip at " + at);
+            RepositoryException e = assertThrows(
+                    RepositoryException.class, () -> Checkpoints.readManifestFile(file, null), "flip at " + at);
             assertTrue(e.getMessage().contains(file.toString()), e.getMessage());
             Files.write(copy, bad);
-            e = assertThrows(RepositoryException.class, () -> Checkpoints.list(dir, false), "both flipped at " + at);
+            e = assertThrows(
+                    RepositoryException.class, () -> Checkpoints.list(dir, null, false), "both flipped at " + at);
             assertTrue(e.getMessage().contains(file.toString()), e.getMessage());
             Files.write(copy, good);
         }
@@ -222,7 +223,7 @@ class CheckpointsTest {
         Files.writeString(
                 file.resolveSibling(Checkpoints.MANIFEST_COPY),
                 json.replace("\"nextSequence\" : 42", "\"nextSequence\" : 43"));
-        RepositoryException e = assertThrows(RepositoryException.class, () -> Checkpoints.list(dir, false));
+        RepositoryException e = assertThrows(RepositoryException.class, () -> Checkpoints.list(dir, null, false));
         assertTrue(e.getMessage().contains(file.toString()) && e.getMessage().contains("checksum"), e.getMessage());
     }
 
@@ -251,28 +252,28 @@ class CheckpointsTest {
     @Test
     void aPartialDirectoryIsIgnoredAndRemovedOnlyWhenCleaning() throws IOException {
         checkpoint("c1", 2, 10);
-        CheckpointWriter abandoned = new CheckpointWriter(dir, "c2", 3);
+        CheckpointWriter abandoned = new CheckpointWriter(dir, null, "c2", 3);
         abandoned.addRow(CONTACTS, new Object[] {1L, "x", null});
         Path partial = dir.resolve(".partial-c2");
         Files.writeString(partial.resolve(Checkpoints.MANIFEST), "{ not json");
         assertEquals(
                 List.of("c1"),
-                Checkpoints.list(dir, false).stream().map(Manifest::id).toList());
+                Checkpoints.list(dir, null, false).stream().map(Manifest::id).toList());
         assertTrue(Files.isDirectory(partial));
         assertEquals(
                 List.of("c1"),
-                Checkpoints.list(dir, true).stream().map(Manifest::id).toList());
+                Checkpoints.list(dir, null, true).stream().map(Manifest::id).toList());
         assertFalse(Files.exists(partial));
     }
 
     @Test
     void abandonRemovesTheWorkDirectory() {
-        CheckpointWriter w = new CheckpointWriter(dir, "c9", 3);
+        CheckpointWriter w = new CheckpointWriter(dir, null, "c9", 3);
         w.addRow(CONTACTS, new Object[] {1L, "x", null});
         assertTrue(Files.isDirectory(dir.resolve(".partial-c9")));
         w.abandon();
         assertFalse(Files.exists(dir.resolve(".partial-c9")));
-        assertTrue(Checkpoints.list(dir, false).isEmpty());
+        assertTrue(Checkpoints.list(dir, null, false).isEmpty());
     }
 
     /** Net states of {@code n} rows of {@code table}, in key order. */
@@ -291,7 +292,7 @@ class CheckpointsTest {
     void anAbandonedCheckpointRemovesTheDataFilesItStoredAnewAndKeepsTheOnesOthersName() {
         Path checkpoints = dir.resolve("repo").resolve("checkpoints");
         Path data = checkpoints.resolveSibling("data");
-        CheckpointWriter first = new CheckpointWriter(checkpoints, "c1", 3);
+        CheckpointWriter first = new CheckpointWriter(checkpoints, null, "c1", 3);
         first.addStates(CONTACTS, states(CONTACTS, 200, "contact "), List.of(), true);
         Manifest kept = first.finish(
                 "incr", "c0", CheckpointAt.of(10, 0x1234, "0/1234", 42).withTime("2025-01-01T00:00:00Z"));
@@ -299,7 +300,7 @@ class CheckpointsTest {
         assertEquals(1, keptFiles.size());
 
         // the same contacts (the same bytes: c1's file is shared, not stored again) and a table whose file is new
-        CheckpointWriter second = new CheckpointWriter(checkpoints, "c2", 3);
+        CheckpointWriter second = new CheckpointWriter(checkpoints, null, "c2", 3);
         second.addStates(CONTACTS, states(CONTACTS, 200, "contact "), List.of(), true);
         second.addStates(EMPTY, states(EMPTY, 50, "2025-01-02 00:00:00+00 #"), List.of(), true);
         assertEquals(2, DataStore.stored(data).size());
@@ -309,17 +310,21 @@ class CheckpointsTest {
         assertFalse(Files.exists(checkpoints.resolve(".partial-c2")));
         assertEquals(
                 List.of("c1"),
-                Checkpoints.list(checkpoints, false).stream().map(Manifest::id).toList());
+                Checkpoints.list(checkpoints, null, false).stream()
+                        .map(Manifest::id)
+                        .toList());
         table(kept, "public.contacts").chunks().forEach(c -> DataStore.check(data, c));
 
         // once published, abandoning (a failure after the rename) removes nothing
-        CheckpointWriter third = new CheckpointWriter(checkpoints, "c3", 3);
+        CheckpointWriter third = new CheckpointWriter(checkpoints, null, "c3", 3);
         third.addStates(EMPTY, states(EMPTY, 60, "2025-01-03 00:00:00+00 #"), List.of(), true);
         third.finish("incr", "c1", CheckpointAt.of(20, 0x1235, "0/1235", 43).withTime("2025-01-01T00:00:01Z"));
         third.abandon();
         assertEquals(2, DataStore.stored(data).size());
         assertEquals(
                 List.of("c1", "c3"),
-                Checkpoints.list(checkpoints, false).stream().map(Manifest::id).toList());
+                Checkpoints.list(checkpoints, null, false).stream()
+                        .map(Manifest::id)
+                        .toList());
     }
 }

@@ -47,7 +47,7 @@ class TableSorterTest {
         System.setProperty("backtrack.chunk-bytes", "4096");
         List<Manifest.Chunk> chunks;
         try {
-            ChunkSink sink = new ChunkSink(dir, dir.resolve("data"), "t", level);
+            ChunkSink sink = new ChunkSink(dir, dir.resolve("data"), "t", level, null);
             sorter.finish(sink);
             chunks = sink.finish();
         } finally {
@@ -56,7 +56,7 @@ class TableSorterTest {
         List<byte[]> keys = new ArrayList<>();
         for (Manifest.Chunk c : chunks) {
             DataStore.check(dir.resolve("data"), c);
-            try (RowFile.Reader r = new RowFile.Reader(DataStore.file(dir.resolve("data"), c.sha256()))) {
+            try (RowFile.Reader r = new RowFile.Reader(DataStore.file(dir.resolve("data"), c.sha256()), null)) {
                 long n = 0;
                 while (r.next()) {
                     assertArrayEquals(row(r.key), r.row, "the row travels with its key");
@@ -93,7 +93,7 @@ class TableSorterTest {
 
     @Test
     void mergesManySpilledRunsIntoOneSortedFile() throws IOException {
-        TableSorter sorter = new TableSorter(dir, "t", 2048);
+        TableSorter sorter = new TableSorter(dir, "t", 2048, null);
         List<byte[]> expected = feed(sorter, 5000, 1);
         assertTrue(runFiles("t") >= 10, "a tiny budget spills many runs, got " + runFiles("t"));
         assertEquals(5000, sorter.rows());
@@ -104,7 +104,7 @@ class TableSorterTest {
 
     @Test
     void mergesWhenTheLastRunIsStillInMemory() throws IOException {
-        TableSorter sorter = new TableSorter(dir, "t", 60 * 100);
+        TableSorter sorter = new TableSorter(dir, "t", 60 * 100, null);
         List<byte[]> expected = feed(sorter, 1050, 2);
         assertTrue(runFiles("t") >= 5, "spilled runs plus rows still buffered");
         List<byte[]> actual = finishAndRead(sorter, 1);
@@ -113,7 +113,7 @@ class TableSorterTest {
 
     @Test
     void spillsEveryRowWhenEachOneExceedsTheBudget() throws IOException {
-        TableSorter sorter = new TableSorter(dir, "t", 1);
+        TableSorter sorter = new TableSorter(dir, "t", 1, null);
         List<byte[]> expected = feed(sorter, 40, 3);
         assertEquals(40, runFiles("t"));
         List<byte[]> actual = finishAndRead(sorter, 3);
@@ -123,7 +123,7 @@ class TableSorterTest {
 
     @Test
     void sortsInMemoryWhenEverythingFitsTheBudget() throws IOException {
-        TableSorter sorter = new TableSorter(dir, "t", 64L << 20);
+        TableSorter sorter = new TableSorter(dir, "t", 64L << 20, null);
         List<byte[]> expected = feed(sorter, 2000, 4);
         assertEquals(0, runFiles("t"));
         List<byte[]> actual = finishAndRead(sorter, 3);
@@ -132,7 +132,7 @@ class TableSorterTest {
 
     @Test
     void anEmptyTableGivesAnEmptyFile() throws IOException {
-        TableSorter sorter = new TableSorter(dir, "t", 16);
+        TableSorter sorter = new TableSorter(dir, "t", 16, null);
         List<byte[]> actual = finishAndRead(sorter, 3);
         assertEquals(0, sorter.rows());
         assertTrue(actual.isEmpty());

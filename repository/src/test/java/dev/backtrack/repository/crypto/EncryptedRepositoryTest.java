@@ -25,7 +25,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,11 +35,6 @@ class EncryptedRepositoryTest {
 
     @TempDir
     Path dir;
-
-    @AfterEach
-    void forgetKeys() {
-        Vault.remove(dir);
-    }
 
     private void fill(Repository repo) throws Exception {
         TableSchema t = repo.schemas()
@@ -56,13 +50,13 @@ class EncryptedRepositoryTest {
                                 Map.of(),
                                 1),
                         1);
-        CheckpointWriter w =
-                new CheckpointWriter(repo.checkpointsDir(), CheckpointLabels.label(1_767_225_600_000_000L, "F"), 3);
+        CheckpointWriter w = new CheckpointWriter(
+                repo.checkpointsDir(), repo.sealer(), CheckpointLabels.label(1_767_225_600_000_000L, "F"), 3);
         for (long i = 0; i < 1000; i++) {
             w.addRow(t, new Object[] {i, MARKER + " row " + i});
         }
         w.finishFull(CheckpointAt.of(1_767_225_600_000_000L, 1, "0/1", 1).withOffset("{\"lsn\":1}"));
-        try (RedoLog log = RedoLog.openForAppend(repo.logDir(), 1 << 20, 3)) {
+        try (RedoLog log = RedoLog.openForAppend(repo.logDir(), repo.sealer(), 1 << 20, 3)) {
             List<Transaction> txs = new ArrayList<>();
             for (long i = 0; i < 100; i++) {
                 txs.add(new Transaction(
@@ -76,7 +70,7 @@ class EncryptedRepositoryTest {
             log.append(txs, "{\"lsn\":110}");
         }
         Marks.record(
-                dir,
+                repo,
                 new Marks.Mark(MARKER.replace("-", "_"), 50, 1_767_225_601_000_050L, 60, "2026-01-01T00:00:01.00005Z"));
     }
 
@@ -92,21 +86,20 @@ class EncryptedRepositoryTest {
                         f + " holds plain text");
             }
         }
-        assertTrue(Verifier.run(dir, 100, s -> {}).ok());
-        assertEquals(1, Marks.list(dir).size());
-        // another process: the key must be given again
-        Vault.remove(dir);
+        assertTrue(Verifier.run(repo, 100, s -> {}).ok());
+        assertEquals(1, Marks.list(repo).size());
+        // the open repository keeps its key to itself: opening it again needs the passphrase again
         RepositoryException locked = assertThrows(RepositoryException.class, () -> Repository.open(dir));
         assertTrue(
                 locked.getMessage().contains("is encrypted")
                         && locked.getMessage().contains("BACKTRACK_PASSPHRASE"),
                 locked.getMessage());
-        assertThrows(RepositoryException.class, () -> Repository.unlock(dir, "wrong".toCharArray()));
-        Repository.unlock(dir, PASSPHRASE);
-        Repository again = Repository.open(dir);
+        KeyException wrong = assertThrows(KeyException.class, () -> Repository.open(dir, "wrong".toCharArray()));
+        assertTrue(wrong.getMessage().contains("does not open"), wrong.getMessage());
+        Repository again = Repository.open(dir, PASSPHRASE);
         assertEquals(1, again.checkpoints().size());
         assertEquals(101, again.logSummary().lastSequence() + 1);
-        try (var cursor = RedoLog.read(again.logDir(), 1)) {
+        try (var cursor = again.readLog(1)) {
             assertEquals(MARKER + " logged 0", cursor.next().changes().get(0).after()[1]);
         }
     }
@@ -119,19 +112,16 @@ class EncryptedRepositoryTest {
                 () -> Repository.openOrCreate(dir, Engine.POSTGRESQL, "7000000000000000001", "crm", PASSPHRASE));
         assertTrue(e.getMessage().contains("without encryption"), e.getMessage());
         Path other = dir.resolve("other");
-        Repository.openOrCreate(other, Engine.POSTGRESQL, "7000000000000000001", "crm", PASSPHRASE);
-        Vault.remove(other);
+        Repository sealed = Repository.openOrCreate(other, Engine.POSTGRESQL, "7000000000000000001", "crm", PASSPHRASE);
         RepositoryException missing = assertThrows(
                 RepositoryException.class,
                 () -> Repository.openOrCreate(other, Engine.POSTGRESQL, "7000000000000000001", "crm"));
         assertTrue(missing.getMessage().contains("repository.passphrase"), missing.getMessage());
         // a plain file slipped into an encrypted repository is refused, not read
-        Repository.unlock(other, PASSPHRASE);
         Files.createDirectories(other.resolve("marks"));
         Files.writeString(
                 other.resolve("marks").resolve("planted.json"),
                 "{\"name\":\"planted\",\"sequence\":1,\"commitMicros\":1,\"position\":1,\"time\":\"x\"}");
-        assertThrows(RepositoryException.class, () -> Marks.list(other));
-        Vault.remove(other);
+        assertThrows(RepositoryException.class, () -> Marks.list(sealed));
     }
 }

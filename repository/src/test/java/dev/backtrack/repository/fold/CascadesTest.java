@@ -40,7 +40,7 @@ class CascadesTest {
 
     @BeforeEach
     void tables() {
-        schemas = new SchemaHistory(dir.resolve("schemas"));
+        schemas = new SchemaHistory(dir.resolve("schemas"), null);
         account = table("account", List.of());
         contact = table("contact", List.of(fk("contact_account", "account_id", "account", "CASCADE", "CASCADE")));
         note = table("note", List.of(fk("note_contact", "contact_id", "contact", "SET NULL", "RESTRICT")));
@@ -101,7 +101,7 @@ class CascadesTest {
     /** Folds the log over the full with the rules applied; each table's rows by id. */
     private Map<String, Map<Long, List<Object>>> restore(Engine engine, TableSchema... more) {
         Path logDir = dir.resolve("log" + restores++);
-        try (RedoLog redo = RedoLog.openForAppend(logDir, 1 << 20, 3)) {
+        try (RedoLog redo = RedoLog.openForAppend(logDir, null, 1 << 20, 3)) {
             redo.append(log, "end");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -115,12 +115,13 @@ class CascadesTest {
         Map<String, Map<Long, List<Object>>> out = new TreeMap<>();
         try (LogFold.Result fold = LogFold.fold(
                 logDir,
+                null,
                 schemas,
                 1,
                 initial,
                 t -> false,
                 n -> {},
-                FoldMemory.ofHeap(logDir),
+                FoldMemory.ofHeap(),
                 ReferentialActions.forEngine(engine))) {
             Cascades.resolve(fold.actions(), fold.tables(), this::fullRows, (t, c) -> {});
             fold.tables().forEach((name, f) -> {

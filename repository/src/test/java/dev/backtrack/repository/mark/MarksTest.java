@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.backtrack.config.Engine;
+import dev.backtrack.repository.Repository;
 import dev.backtrack.repository.model.Micros;
 import dev.backtrack.repository.model.Op;
 import dev.backtrack.repository.model.RowChange;
@@ -31,23 +33,23 @@ class MarksTest {
 
     @Test
     void aMarkCountsOnlyWhenTheLogHoldsItsTransactionAtItsSequence(@TempDir Path dir) throws Exception {
-        Path logDir = dir.resolve("log");
-        try (RedoLog log = RedoLog.openForAppend(logDir, 1 << 20, 0)) {
+        Repository repo = Repository.openOrCreate(dir, Engine.POSTGRESQL, "7000000000000000001", "crm");
+        try (RedoLog log = RedoLog.openForAppend(repo.logDir(), repo.sealer(), 1 << 20, 0)) {
             log.append(List.of(mark("a", 100), mark("b", 200)), "");
         }
-        Marks.record(dir, indexed("a", 1, 100));
-        Marks.record(dir, indexed("b", 2, 200));
+        Marks.record(repo, indexed("a", 1, 100));
+        Marks.record(repo, indexed("b", 2, 200));
         // indexed, then capture stopped before the append: the log never got sequence 3
-        Marks.record(dir, indexed("pending", 3, 300));
+        Marks.record(repo, indexed("pending", 3, 300));
         // after a gap, the sequence it was given went to another transaction
-        Marks.record(dir, indexed("overtaken", 2, 250));
+        Marks.record(repo, indexed("overtaken", 2, 250));
 
         assertEquals(
                 List.of("a", "b", "overtaken", "pending"),
-                Marks.list(dir).stream().map(Marks.Mark::name).sorted().toList());
-        assertTrue(Marks.isLogged(Marks.find(dir, "a"), logDir));
-        assertTrue(Marks.isLogged(Marks.find(dir, "b"), logDir));
-        assertFalse(Marks.isLogged(Marks.find(dir, "pending"), logDir));
-        assertFalse(Marks.isLogged(Marks.find(dir, "overtaken"), logDir));
+                Marks.list(repo).stream().map(Marks.Mark::name).sorted().toList());
+        assertTrue(Marks.isLogged(repo, Marks.find(repo, "a")));
+        assertTrue(Marks.isLogged(repo, Marks.find(repo, "b")));
+        assertFalse(Marks.isLogged(repo, Marks.find(repo, "pending")));
+        assertFalse(Marks.isLogged(repo, Marks.find(repo, "overtaken")));
     }
 }

@@ -48,7 +48,7 @@ class LargeTransactionTest {
     /** Reads every part of every transaction; returns the sequences seen per part and all changes of {@code sequence}. */
     private List<RowChange> changesOf(long sequence, List<Long> partSequences, List<Boolean> continued) {
         List<RowChange> out = new ArrayList<>();
-        try (LogCursor c = RedoLog.read(dir, 1)) {
+        try (LogCursor c = RedoLog.read(dir, null, 1)) {
             while (c.hasNext()) {
                 Transaction t = c.next();
                 partSequences.add(t.sequence());
@@ -64,7 +64,7 @@ class LargeTransactionTest {
     @Test
     void aLargeTransactionIsLoggedInPartsAndReadBackWhole() throws IOException {
         Transaction big = bulkImport(2, new ArrayList<>());
-        try (RedoLog log = RedoLog.openForAppend(dir, 1 << 20, 3)) {
+        try (RedoLog log = RedoLog.openForAppend(dir, null, 1 << 20, 3)) {
             log.append(List.of(Txs.insert(1), big, Txs.insert(3)), "after-3");
             assertEquals(4, log.nextSequence());
         }
@@ -80,33 +80,33 @@ class LargeTransactionTest {
             assertTrue(
                     Arrays.deepEquals(big.changes().get(i).after(), read.get(i).after()), "row " + i);
         }
-        try (RedoLog again = RedoLog.openForAppend(dir, 1 << 20, 3)) {
+        try (RedoLog again = RedoLog.openForAppend(dir, null, 1 << 20, 3)) {
             assertEquals(4, again.nextSequence());
             assertEquals("after-3", again.lastSourceOffset());
         }
         LogSummary summary = LogSummary.of(dir);
         assertEquals(3, summary.lastSequence());
-        SchemaHistory schemas = new SchemaHistory(schemasDir);
+        SchemaHistory schemas = new SchemaHistory(schemasDir, null);
         List<Column> columns = List.of(
                 new Column("id", "bigint", false, null, null, null, null),
                 new Column("name", "text", true, null, null, null, null));
         TableSchema contacts =
                 schemas.register(new TableSchema(0, "public", "contacts", columns, List.of("id"), Map.of(), 1), 1);
         assertEquals(1, contacts.id());
-        LogFold.Result fold = LogFold.fold(dir, schemas, 1, Map.of(), t -> false, x -> {});
+        LogFold.Result fold = LogFold.fold(dir, null, schemas, 1, Map.of(), t -> false, x -> {});
         assertEquals(3, fold.transactions(), "a transaction in parts counts once");
     }
 
     @Test
     void aSpilledTransactionPassesThroughTheLogAndItsSpillFileIsReadInOrder() throws IOException {
         Path spillDir = schemasDir.resolve("spill");
-        ChangeSpill spill = ChangeSpill.create(spillDir, "tx-7");
+        ChangeSpill spill = ChangeSpill.create(spillDir, "tx-7", null);
         List<RowChange> expected = new ArrayList<>();
         Transaction source = bulkImport(7, expected);
         expected.forEach(spill::add);
         ChangeSpill.Changes spilled = spill.finish();
         assertEquals(ROWS, spilled.size());
-        try (RedoLog log = RedoLog.openForAppend(dir, 1 << 20, 3)) {
+        try (RedoLog log = RedoLog.openForAppend(dir, null, 1 << 20, 3)) {
             log.append(
                     List.of(new Transaction(0, source.commitMicros(), source.position(), source.txId(), spilled)), "o");
         }
@@ -124,7 +124,7 @@ class LargeTransactionTest {
     @Test
     void aRunWhoseLastPartIsMissingIsNotReadAndIsCutWholeOnRecovery() throws IOException {
         long before;
-        try (RedoLog log = RedoLog.openForAppend(dir, 1 << 20, 3)) {
+        try (RedoLog log = RedoLog.openForAppend(dir, null, 1 << 20, 3)) {
             log.append(List.of(Txs.insert(1)), "after-1");
             before = Files.size(SegmentName.log(dir, 1));
             log.append(List.of(bulkImport(2, new ArrayList<>())), "after-2");
@@ -140,7 +140,7 @@ class LargeTransactionTest {
         changesOf(2, seqs, new ArrayList<>());
         assertEquals(List.of(1L), seqs);
         assertEquals(1, LogSummary.of(dir).lastSequence());
-        try (RedoLog log = RedoLog.openForAppend(dir, 1 << 20, 3)) {
+        try (RedoLog log = RedoLog.openForAppend(dir, null, 1 << 20, 3)) {
             assertEquals(2, log.nextSequence(), "the unfinished transaction is gone, its sequence free again");
             assertEquals("after-1", log.lastSourceOffset());
             assertEquals(before, Files.size(segment), "cut back to where the transaction's first part began");
@@ -154,7 +154,7 @@ class LargeTransactionTest {
 
     @Test
     void aReaderRacingTheWriterNeverSeesHalfATransaction() throws IOException {
-        try (RedoLog log = RedoLog.openForAppend(dir, 1 << 20, 3)) {
+        try (RedoLog log = RedoLog.openForAppend(dir, null, 1 << 20, 3)) {
             log.append(List.of(Txs.insert(1)), "after-1");
             // only the first parts are on disk while the reader runs
             Transaction big = bulkImport(2, new ArrayList<>()).withSequence(2);

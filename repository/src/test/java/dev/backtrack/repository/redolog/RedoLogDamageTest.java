@@ -29,7 +29,7 @@ class RedoLogDamageTest {
     /** Writes {@code batches} batches of two transactions, one segment unless {@code segmentBytes} is small. */
     private List<Transaction> write(int batches, long segmentBytes) throws IOException {
         List<Transaction> out = new ArrayList<>();
-        try (RedoLog log = RedoLog.openForAppend(dir, segmentBytes, 0)) {
+        try (RedoLog log = RedoLog.openForAppend(dir, null, segmentBytes, 0)) {
             for (int b = 0; b < batches; b++) {
                 out.addAll(log.append(Txs.inserts(out.size() + 1, 2), "offset-" + b));
             }
@@ -62,7 +62,7 @@ class RedoLogDamageTest {
             throws IOException {
         Txs.assertSameTransactions(durable, Txs.readAll(dir, 1));
         List<Transaction> all = new ArrayList<>(durable);
-        try (RedoLog log = RedoLog.openForAppend(dir, 64 * KIB, 0)) {
+        try (RedoLog log = RedoLog.openForAppend(dir, null, 64 * KIB, 0)) {
             assertEquals(durable.size() + 1, log.nextSequence());
             assertEquals(durable.get(durable.size() - 1).position(), log.lastPosition());
             assertEquals(expectedSize, Files.size(segment(1)), "the torn bytes are cut off");
@@ -146,7 +146,8 @@ class RedoLogDamageTest {
         Path file = segment(1);
         flip(file, batchStarts(1).get(1) + LogBatch.HEADER + 2, 0xFF);
         long size = Files.size(file);
-        RepositoryException e = assertThrows(RepositoryException.class, () -> RedoLog.openForAppend(dir, 64 * KIB, 0));
+        RepositoryException e =
+                assertThrows(RepositoryException.class, () -> RedoLog.openForAppend(dir, null, 64 * KIB, 0));
         assertTrue(e.getMessage().contains(file.toString()), e.getMessage());
         assertEquals(size, Files.size(file), "nothing was cut");
     }
@@ -185,7 +186,7 @@ class RedoLogDamageTest {
                     written.subList((int) Math.min(from - 1, written.size()), written.size()), Txs.readAll(dir, from));
         }
         long last = bases.get(bases.size() - 1);
-        try (RedoLog log = RedoLog.openForAppend(dir, KIB, 0)) {
+        try (RedoLog log = RedoLog.openForAppend(dir, null, KIB, 0)) {
             assertEquals(written.size() + 1, log.nextSequence());
         }
         assertNotNull(
@@ -208,7 +209,7 @@ class RedoLogDamageTest {
             Txs.assertSameTransactions(
                     written.subList((int) Math.min(from - 1, written.size()), written.size()), Txs.readAll(dir, from));
         }
-        try (RedoLog log = RedoLog.openForAppend(dir, KIB, 0)) {
+        try (RedoLog log = RedoLog.openForAppend(dir, null, KIB, 0)) {
             assertEquals(written.size() + 1, log.nextSequence());
             written = new ArrayList<>(written);
             written.addAll(log.append(Txs.inserts(500, 2), "more"));

@@ -36,7 +36,7 @@ class RedoLogDiskFullTest {
             Path logDir = fs.dir().resolve("log");
             List<Transaction> logged = new ArrayList<>();
             int failures = 0;
-            try (RedoLog log = RedoLog.openForAppend(logDir, 64 << 10, 3)) {
+            try (RedoLog log = RedoLog.openForAppend(logDir, null, 64 << 10, 3)) {
                 // large and single-transaction batches in turn, until five have found the disk full
                 for (int i = 0; failures < 5 && i < 10_000; i++) {
                     List<Transaction> batch = batch(i % 2 == 0 ? 12 : 1);
@@ -61,7 +61,7 @@ class RedoLogDiskFullTest {
                 }
                 assertIntact(logDir, logged);
             }
-            try (RedoLog reopened = RedoLog.openForAppend(logDir, 64 << 10, 3)) {
+            try (RedoLog reopened = RedoLog.openForAppend(logDir, null, 64 << 10, 3)) {
                 assertEquals(logged.size() + 1, reopened.nextSequence());
                 assertEquals("after-9", reopened.lastSourceOffset());
             }

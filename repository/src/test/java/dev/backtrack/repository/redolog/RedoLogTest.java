@@ -42,7 +42,7 @@ class RedoLogTest {
 
     @Test
     void anEmptyLogStartsAtSequenceOneWithNothingToRead() throws IOException {
-        try (RedoLog log = RedoLog.openForAppend(dir, 64 * KIB, 3)) {
+        try (RedoLog log = RedoLog.openForAppend(dir, null, 64 * KIB, 3)) {
             assertEquals(1, log.nextSequence());
             assertEquals(-1, log.lastPosition());
             assertEquals("", log.lastSourceOffset());
@@ -55,7 +55,7 @@ class RedoLogTest {
 
     @Test
     void appendAssignsContiguousSequencesAcrossBatches() throws IOException {
-        try (RedoLog log = RedoLog.openForAppend(dir, 64 * KIB, 3)) {
+        try (RedoLog log = RedoLog.openForAppend(dir, null, 64 * KIB, 3)) {
             List<Transaction> first = log.append(Txs.inserts(1, 3), "a");
             List<Transaction> second = log.append(Txs.inserts(4, 2), "b");
             assertEquals(
@@ -72,17 +72,17 @@ class RedoLogTest {
     @Test
     void reopeningContinuesSequencesAndRestoresPositionAndSourceOffset() throws IOException {
         List<Transaction> written = new ArrayList<>();
-        try (RedoLog log = RedoLog.openForAppend(dir, 64 * KIB, 3)) {
+        try (RedoLog log = RedoLog.openForAppend(dir, null, 64 * KIB, 3)) {
             written.addAll(fill(log, 1, 4, 3));
         }
-        try (RedoLog log = RedoLog.openForAppend(dir, 64 * KIB, 3)) {
+        try (RedoLog log = RedoLog.openForAppend(dir, null, 64 * KIB, 3)) {
             assertEquals(13, log.nextSequence());
             assertEquals(Txs.insert(12).position(), log.lastPosition());
             assertEquals("offset-12", log.lastSourceOffset());
             written.addAll(fill(log, 13, 2, 2));
             assertEquals(17, log.nextSequence());
         }
-        try (RedoLog log = RedoLog.openForAppend(dir, 64 * KIB, 3)) {
+        try (RedoLog log = RedoLog.openForAppend(dir, null, 64 * KIB, 3)) {
             assertEquals(17, log.nextSequence());
             assertEquals("offset-16", log.lastSourceOffset());
         }
@@ -92,11 +92,11 @@ class RedoLogTest {
 
     @Test
     void appendingWithoutASourceOffsetReportsAnEmptyOneAsAfterReopening() throws IOException {
-        try (RedoLog log = RedoLog.openForAppend(dir, 64 * KIB, 3)) {
+        try (RedoLog log = RedoLog.openForAppend(dir, null, 64 * KIB, 3)) {
             log.append(Txs.inserts(1, 1), null);
             assertEquals("", log.lastSourceOffset());
         }
-        try (RedoLog log = RedoLog.openForAppend(dir, 64 * KIB, 3)) {
+        try (RedoLog log = RedoLog.openForAppend(dir, null, 64 * KIB, 3)) {
             assertEquals("", log.lastSourceOffset());
         }
     }
@@ -104,7 +104,7 @@ class RedoLogTest {
     @Test
     void aTinySegmentSizeRollsIntoSeveralSegmentsNamedByTheirFirstSequence() throws IOException {
         List<Transaction> written;
-        try (RedoLog log = RedoLog.openForAppend(dir, KIB, 0)) {
+        try (RedoLog log = RedoLog.openForAppend(dir, null, KIB, 0)) {
             written = fill(log, 1, 30, 3);
         }
         List<String> logs = segmentNames(".log");
@@ -132,7 +132,7 @@ class RedoLogTest {
     @Test
     void readsEverythingAcrossSegmentsFromAnySequence() throws IOException {
         List<Transaction> written;
-        try (RedoLog log = RedoLog.openForAppend(dir, KIB, 0)) {
+        try (RedoLog log = RedoLog.openForAppend(dir, null, KIB, 0)) {
             written = fill(log, 1, 25, 3);
         }
         assertTrue(segmentNames(".log").size() >= 3);
@@ -142,17 +142,17 @@ class RedoLogTest {
             List<Transaction> got = Txs.readAll(dir, from);
             Txs.assertSameTransactions(written.subList(skip, written.size()), got);
         }
-        try (LogCursor c = RedoLog.read(dir, last + 1)) {
+        try (LogCursor c = RedoLog.read(dir, null, last + 1)) {
             assertFalse(c.hasNext());
         }
     }
 
     @Test
     void aCursorReportsTheSourceOffsetOfTheLastBatchItRead() throws IOException {
-        try (RedoLog log = RedoLog.openForAppend(dir, KIB, 0)) {
+        try (RedoLog log = RedoLog.openForAppend(dir, null, KIB, 0)) {
             fill(log, 1, 12, 3);
         }
-        try (LogCursor c = RedoLog.read(dir, 5)) {
+        try (LogCursor c = RedoLog.read(dir, null, 5)) {
             Transaction t = c.next();
             assertEquals(5, t.sequence());
             assertEquals("offset-6", c.lastSourceOffset());
@@ -167,7 +167,7 @@ class RedoLogTest {
     void reopeningARolledLogKeepsAppendingContiguously() throws IOException {
         List<Transaction> written = new ArrayList<>();
         for (int round = 0; round < 4; round++) {
-            try (RedoLog log = RedoLog.openForAppend(dir, KIB, 0)) {
+            try (RedoLog log = RedoLog.openForAppend(dir, null, KIB, 0)) {
                 assertEquals(written.size() + 1, log.nextSequence());
                 written.addAll(fill(log, written.size() + 1, 10, 2));
             }
@@ -178,7 +178,7 @@ class RedoLogTest {
 
     @Test
     void logSummaryReportsFirstAndLastSequencePositionAndMaxCommitTime() throws IOException {
-        try (RedoLog log = RedoLog.openForAppend(dir, 64 * KIB, 3)) {
+        try (RedoLog log = RedoLog.openForAppend(dir, null, 64 * KIB, 3)) {
             log.append(
                     List.of(
                             new Transaction(0, T0 + 50, 100, "a", List.of()),
@@ -199,7 +199,7 @@ class RedoLogTest {
     @Test
     void logSummaryCoversEverySegment() throws IOException {
         List<Transaction> written;
-        try (RedoLog log = RedoLog.openForAppend(dir, KIB, 0)) {
+        try (RedoLog log = RedoLog.openForAppend(dir, null, KIB, 0)) {
             written = fill(log, 1, 20, 3);
         }
         List<String> logs = segmentNames(".log");

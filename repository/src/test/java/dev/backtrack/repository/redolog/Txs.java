@@ -38,7 +38,7 @@ final class Txs {
 
     static List<Transaction> readAll(Path dir, long from) {
         List<Transaction> out = new ArrayList<>();
-        try (LogCursor c = RedoLog.read(dir, from)) {
+        try (LogCursor c = RedoLog.read(dir, null, from)) {
             c.forEachRemaining(out::add);
         }
         return out;

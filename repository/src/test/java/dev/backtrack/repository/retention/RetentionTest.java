@@ -58,10 +58,10 @@ class RetentionTest {
                                 Map.of(),
                                 1),
                         1);
-        try (RedoLog log = RedoLog.openForAppend(repo.logDir(), 2048, 0)) {
+        try (RedoLog log = RedoLog.openForAppend(repo.logDir(), repo.sealer(), 2048, 0)) {
             for (int day = 0; day < CHECKPOINTS; day++) {
-                CheckpointWriter w =
-                        new CheckpointWriter(repo.checkpointsDir(), CheckpointLabels.label(T0 + day * DAY, "F"), 3);
+                CheckpointWriter w = new CheckpointWriter(
+                        repo.checkpointsDir(), repo.sealer(), CheckpointLabels.label(T0 + day * DAY, "F"), 3);
                 w.declareTable(contacts);
                 w.finishFull(CheckpointAt.of(T0 + day * DAY, day, "0/" + day, log.nextSequence()));
                 for (int i = 0; i < PER_DAY; i++) {
@@ -77,9 +77,9 @@ class RetentionTest {
                 }
             }
         }
-        Marks.record(dir, new Marks.Mark("early", 5, T0 + 6_000_000L, 105, Micros.format(T0 + 6_000_000L)));
+        Marks.record(repo, new Marks.Mark("early", 5, T0 + 6_000_000L, 105, Micros.format(T0 + 6_000_000L)));
         Marks.record(
-                dir,
+                repo,
                 new Marks.Mark(
                         "late", 150, T0 + 3 * DAY + 31_000_000L, 250, Micros.format(T0 + 3 * DAY + 31_000_000L)));
     }
@@ -98,7 +98,7 @@ class RetentionTest {
                 firstLogged > 1 && firstLogged <= repo.checkpoints().get(0).nextSequence(),
                 "log now begins at " + firstLogged);
         assertTheLogCoversEveryKeptCheckpoint();
-        assertTrue(Marks.find(dir, "late") != null);
+        assertTrue(Marks.find(repo, "late") != null);
     }
 
     @Test
@@ -127,7 +127,7 @@ class RetentionTest {
                         .map(Manifest.Chunk::sha256)
                         .collect(Collectors.toSet()),
                 DataStore.stored(repo.dataDir()).keySet());
-        assertTrue(Verifier.run(dir, 100, s -> {}).ok());
+        assertTrue(Verifier.run(repo, 100, s -> {}).ok());
     }
 
     @Test
@@ -177,14 +177,14 @@ class RetentionTest {
     private void assertTheLogCoversEveryKeptCheckpoint() {
         for (Manifest m : repo.checkpoints()) {
             long expected = m.nextSequence();
-            try (LogCursor c = RedoLog.read(repo.logDir(), m.nextSequence())) {
+            try (LogCursor c = repo.readLog(m.nextSequence())) {
                 while (c.hasNext()) {
                     assertEquals(expected++, c.next().sequence());
                 }
             }
             assertEquals(CHECKPOINTS * PER_DAY + 1, expected, "log from checkpoint " + m.id());
         }
-        Verifier.Report r = Verifier.run(dir, 100, line -> {});
+        Verifier.Report r = Verifier.run(repo, 100, line -> {});
         assertTrue(r.ok(), String.valueOf(r.problems()));
     }
 }

@@ -37,7 +37,7 @@ class SchemaHistoryTest {
 
     @Test
     void registeringTheSameShapeAgainReturnsTheSameVersion() {
-        SchemaHistory h = new SchemaHistory(dir);
+        SchemaHistory h = new SchemaHistory(dir, null);
         TableSchema first = h.register(deals(V1), 1);
         assertEquals(1, first.id());
         assertEquals(1, first.fromSequence());
@@ -48,7 +48,7 @@ class SchemaHistoryTest {
 
     @Test
     void aChangedShapeGetsANewVersionValidFromItsSequence() {
-        SchemaHistory h = new SchemaHistory(dir);
+        SchemaHistory h = new SchemaHistory(dir, null);
         TableSchema v1 = h.register(deals(V1), 1);
         TableSchema v2 = h.register(deals(List.of(V1.get(0), col("amount", "numeric(14,2)"), V1.get(2))), 40);
         assertNotEquals(v1.id(), v2.id());
@@ -82,10 +82,10 @@ class SchemaHistoryTest {
 
     @Test
     void versionsSurviveReopening() throws IOException {
-        SchemaHistory h = new SchemaHistory(dir);
+        SchemaHistory h = new SchemaHistory(dir, null);
         TableSchema v1 = h.register(deals(V1), 1);
         TableSchema v2 = h.register(deals(V1.subList(0, 2)), 9);
-        SchemaHistory reopened = new SchemaHistory(dir);
+        SchemaHistory reopened = new SchemaHistory(dir, null);
         assertEquals(List.of(v1, v2), List.copyOf(reopened.all()));
         assertEquals(v2, reopened.latest().get("public.deals"));
         assertSame(
@@ -98,21 +98,21 @@ class SchemaHistoryTest {
                     List.of("00000001.json", "00000002.json", "00000003.json"),
                     files.map(p -> p.getFileName().toString()).sorted().toList());
         }
-        assertEquals(3, new SchemaHistory(dir).all().size());
+        assertEquals(3, new SchemaHistory(dir, null).all().size());
     }
 
     @Test
     void aMissingVersionIsReportedAsDamage() {
-        SchemaHistory h = new SchemaHistory(dir);
+        SchemaHistory h = new SchemaHistory(dir, null);
         RepositoryException e = assertThrows(RepositoryException.class, () -> h.get(9));
         assertTrue(e.getMessage().contains("9") && e.getMessage().contains(dir.toString()), e.getMessage());
     }
 
     @Test
     void anUnreadableVersionFileIsRefusedOnOpen() throws IOException {
-        new SchemaHistory(dir).register(deals(V1), 1);
+        new SchemaHistory(dir, null).register(deals(V1), 1);
         Files.writeString(dir.resolve("00000002.json"), "{ broken");
-        RepositoryException e = assertThrows(RepositoryException.class, () -> new SchemaHistory(dir));
+        RepositoryException e = assertThrows(RepositoryException.class, () -> new SchemaHistory(dir, null));
         assertTrue(e.getMessage().contains(dir.toString()), e.getMessage());
     }
 }

@@ -55,13 +55,14 @@ class DamageAnywhereTest {
                                 1),
                         1);
         // a binlog connector's schema history record: verify covers it too
-        new SourceHistory(dir).append("{\"ddl\":\"CREATE TABLE contacts (id bigint PRIMARY KEY)\"}".getBytes());
-        CheckpointWriter w = new CheckpointWriter(repo.checkpointsDir(), CheckpointLabels.label(T0, "F"), 3);
+        new SourceHistory(repo).append("{\"ddl\":\"CREATE TABLE contacts (id bigint PRIMARY KEY)\"}".getBytes());
+        CheckpointWriter w =
+                new CheckpointWriter(repo.checkpointsDir(), repo.sealer(), CheckpointLabels.label(T0, "F"), 3);
         for (long i = 0; i < 2000; i++) {
             w.addRow(t, new Object[] {i, "contact " + i});
         }
         w.finishFull(CheckpointAt.of(T0, 1, "0/1", 1));
-        try (RedoLog log = RedoLog.openForAppend(repo.logDir(), 4096, 0)) {
+        try (RedoLog log = RedoLog.openForAppend(repo.logDir(), repo.sealer(), 4096, 0)) {
             for (long i = 0; i < 300; i++) {
                 log.append(
                         List.of(new Transaction(
@@ -77,7 +78,7 @@ class DamageAnywhereTest {
                 }
             }
         }
-        Marks.record(dir, new Marks.Mark("before_import", 100, T0 + 101_000, 110, Micros.format(T0 + 101_000)));
+        Marks.record(repo, new Marks.Mark("before_import", 100, T0 + 101_000, 110, Micros.format(T0 + 101_000)));
     }
 
     @Test
@@ -131,7 +132,7 @@ class DamageAnywhereTest {
             }
         }
         assertTrue(checked >= 30, "flips checked: " + checked);
-        assertTrue(Verifier.run(dir, 100, s -> {}).ok(), "the repaired repository verifies again");
+        assertTrue(Verifier.run(Repository.open(dir), 100, s -> {}).ok(), "the repaired repository verifies again");
     }
 
     @Test
@@ -181,13 +182,13 @@ class DamageAnywhereTest {
             }
         }
         assertTrue(checked >= 30, "cuts checked: " + checked);
-        assertTrue(Verifier.run(dir, 100, s -> {}).ok(), "the repaired repository verifies again");
+        assertTrue(Verifier.run(Repository.open(dir), 100, s -> {}).ok(), "the repaired repository verifies again");
     }
 
     /** The problems verify reports (or the error it stops with). */
     private String verify() {
         try {
-            Verifier.Report r = Verifier.run(dir, 100, s -> {});
+            Verifier.Report r = Verifier.run(Repository.open(dir), 100, s -> {});
             return r.ok() ? "(nothing)" : String.valueOf(r.problems());
         } catch (RepositoryException e) {
             return e.getMessage();
@@ -198,20 +199,22 @@ class DamageAnywhereTest {
     private void assertRefusedOnRead(Path f) {
         try {
             Repository repo = Repository.open(dir);
-            new SchemaHistory(dir.resolve("schemas"));
-            Marks.list(dir);
-            new SourceHistory(dir).records();
+            new SchemaHistory(dir.resolve("schemas"), repo.sealer());
+            Marks.list(repo);
+            new SourceHistory(repo).records();
             List<Manifest> all = repo.checkpoints();
             for (Manifest m : all) {
                 for (Manifest.TableEntry t : m.tables()) {
                     if (m.delta()) {
-                        ChunkReader.deltaStates(repo.dataDir(), t).read().forEachRemaining(st -> {});
+                        ChunkReader.deltaStates(repo.dataDir(), repo.sealer(), t)
+                                .read()
+                                .forEachRemaining(st -> {});
                     } else {
-                        ChunkReader.readRows(repo.dataDir(), t, (k, r) -> {});
+                        ChunkReader.readRows(repo.dataDir(), repo.sealer(), t, (k, r) -> {});
                     }
                 }
             }
-            try (LogCursor c = RedoLog.read(repo.logDir(), 1)) {
+            try (LogCursor c = repo.readLog(1)) {
                 c.forEachRemaining(tx -> {});
             }
             fail("reading " + f + " with a flipped byte succeeded");
