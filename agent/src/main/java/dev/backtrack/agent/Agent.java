@@ -122,7 +122,10 @@ public final class Agent {
         }
     }
 
-    /** Records that changes after the last logged transaction were not captured, so the next capture starts from a fresh checkpoint. */
+    /**
+     * Records that changes after the last logged transaction were not captured, so the next capture starts from a fresh
+     * checkpoint.
+     */
     private Gaps.Gap recordGap(Repository repo, RedoLog log, List<Manifest> checkpoints, String reason) {
         LogSummary summary = repo.logSummary();
         long afterMicros = Math.max(
@@ -229,7 +232,10 @@ public final class Agent {
         return first;
     }
 
-    /** Where the engine resumes: the log's last offset, or the newest checkpoint's, or (while a snapshot is being taken) the snapshot's. */
+    /**
+     * Where the engine resumes: the log's last offset, or the newest checkpoint's, or (while a snapshot is being taken)
+     * the snapshot's.
+     */
     private static void registerOffsets(
             String repoKey, RedoLog log, List<Manifest> checkpoints, FirstCheckpoint snapshot) {
         String checkpointOffset = checkpoints.isEmpty()
@@ -342,7 +348,9 @@ public final class Agent {
         }
     }
 
-    /** Writes the checkpoint the schedule says is due (full, differential or incremental), when the log has moved on. */
+    /**
+     * Writes the checkpoint the schedule says is due (full, differential or incremental), when the log has moved on.
+     */
     private void checkpoint(Repository repo, RedoLog log) {
         try {
             List<Manifest> all = repo.checkpoints();
@@ -507,7 +515,8 @@ public final class Agent {
                 case "COMPLETED" -> publish();
                 case "ABORTED" ->
                     throw new SourceException(
-                            "the initial snapshot was aborted by the connector: see the log above, then restart the agent");
+                            "the initial snapshot was aborted by the connector: see the log above, then "
+                                    + "restart the agent");
                 default -> {}
             }
         }

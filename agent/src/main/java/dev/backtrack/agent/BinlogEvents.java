@@ -172,7 +172,10 @@ final class BinlogEvents {
         return names;
     }
 
-    /** A column added later of a type the agent refuses at start stops capture (its values would be logged wrong), naming it. */
+    /**
+     * A column added later of a type the agent refuses at start stops capture (its values would be logged wrong),
+     * naming it.
+     */
     private static void refuseUnreadable(TableSchema definition) {
         for (Column c : definition.columns()) {
             String base = MariaDbTypes.base(c.type());

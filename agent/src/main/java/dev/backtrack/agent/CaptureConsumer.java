@@ -97,7 +97,9 @@ final class CaptureConsumer implements DebeziumEngine.ChangeConsumer<ChangeEvent
             offset = at;
         }
 
-        /** Ends the open transaction at its last event (an implicit commit), to be stored with the offset {@code at}. */
+        /**
+         * Ends the open transaction at its last event (an implicit commit), to be stored with the offset {@code at}.
+         */
         void endOpen(Map<String, ?> at) {
             Transaction tx = assembler.end(assembler.lastPosition());
             if (tx != null) {
@@ -150,7 +152,10 @@ final class CaptureConsumer implements DebeziumEngine.ChangeConsumer<ChangeEvent
         }
     }
 
-    /** Appends the batch's complete transactions the log does not hold yet (at-least-once delivery), with the offset to resume from. */
+    /**
+     * Appends the batch's complete transactions the log does not hold yet (at-least-once delivery), with the offset to
+     * resume from.
+     */
     private void logReady(List<Transaction> ready, Map<String, ?> readyOffset) throws InterruptedException {
         if (ready.isEmpty()) {
             return;
@@ -262,7 +267,8 @@ final class CaptureConsumer implements DebeziumEngine.ChangeConsumer<ChangeEvent
             } catch (ChangeDecoder.SchemaMismatch again) {
                 throw new SourceException(
                         "a change to " + table + " does not match the table's definition (" + again.getMessage()
-                                + "): if that column's type is one the connector does not stream, exclude the table with source.tables-exclude; else restart the agent");
+                                + "): if that column's type is one the connector does not stream, exclude the "
+                                + "table with source.tables-exclude; else restart the agent");
             }
         }
     }

@@ -31,7 +31,9 @@ final class CheckpointZero {
         return CheckpointLabels.label(micros, kind);
     }
 
-    /** The instant the checkpoint stands for; taken once the slot exists, so every earlier commit is in the snapshot. */
+    /**
+     * The instant the checkpoint stands for; taken once the slot exists, so every earlier commit is in the snapshot.
+     */
     void started(long sourceNowMicros) {
         if (timeMicros == Long.MIN_VALUE) {
             timeMicros = sourceNowMicros;
@@ -63,7 +65,10 @@ final class CheckpointZero {
         return writer.rows(table);
     }
 
-    /** Publishes the checkpoint at the snapshot's consistent point (PostgreSQL: the slot's LSN; MariaDB: the binlog position); returns its manifest. */
+    /**
+     * Publishes the checkpoint at the snapshot's consistent point (PostgreSQL: the slot's LSN; MariaDB: the binlog
+     * position); returns its manifest.
+     */
     Manifest finish(
             long consistentPosition,
             String positionText,

@@ -111,7 +111,8 @@ public final class FreshFull {
             if (System.nanoTime() > deadline) {
                 throw new RepositoryException(
                         "the agent has not logged up to LSN " + Lsn.format(fence) + " within " + wait.toSeconds()
-                                + " s: start the agent (a fresh checkpoint needs it to log past the snapshot), then try again");
+                                + " s: start the agent (a fresh checkpoint needs it to log past the snapshot), "
+                                + "then try again");
             }
             try {
                 Thread.sleep(100);

@@ -29,7 +29,9 @@ final class PostgresEngine implements SourceEngine {
     private final PostgresCatalog catalog;
     private final SourceConfig source;
     private final PrintStream out;
-    /** Whether the DDL event triggers are installed: configured and possible (a superuser); known after {@link #check}. */
+    /**
+     * Whether the DDL event triggers are installed: configured and possible (a superuser); known after {@link #check}.
+     */
     private boolean followDdl;
 
     PostgresEngine(PostgresCatalog catalog, BacktrackConfig config, PrintStream out) {
@@ -53,10 +55,10 @@ final class PostgresEngine implements SourceEngine {
                         + "' is not a superuser, which event triggers need: "
                         + "run the agent as a superuser once to install them, or set source.capture-ddl: auto");
             }
-            out.println(
-                    "note: role " + source.user()
-                            + " is not a superuser, so table definition changes are not captured by trigger;"
-                            + " a changed table is re-read from the catalog when its changes stop matching (see docs/OPERATIONS.md, 'Limits that still exist')");
+            out.println("note: role " + source.user()
+                    + " is not a superuser, so table definition changes are not captured by trigger;"
+                    + " a changed table is re-read from the catalog when its changes stop matching "
+                    + "(see docs/OPERATIONS.md, 'Limits that still exist')");
             return false;
         }
         return true;

@@ -39,10 +39,10 @@ final class RepositorySpace {
                 }
                 if (fullSinceMillis == 0) {
                     fullSinceMillis = System.currentTimeMillis();
-                    out.println(
-                            "repository disk full at " + repository
-                                    + ": waiting for space; nothing is acknowledged to the source meanwhile, so it"
-                                    + " keeps its position (and its WAL or binlog); free space or grow the file system and capture resumes by itself");
+                    out.println("repository disk full at " + repository
+                            + ": waiting for space; nothing is acknowledged to the source meanwhile, so it"
+                            + " keeps its position (and its WAL or binlog); free space or grow the "
+                            + "file system and capture resumes by itself");
                 }
                 Thread.sleep(wait);
                 wait = Math.min(wait * 2, MAX_WAIT_MILLIS);

@@ -122,7 +122,8 @@ final class SequenceTicker implements SourceEngine.SideWork {
     private long[] slotWal() {
         String row = catalog()
                 .one("SELECT coalesce(pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn), 0)::bigint || ' ' ||"
-                        + " coalesce(pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn), 0)::bigint FROM pg_replication_slots WHERE slot_name = "
+                        + " coalesce(pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn), 0)::bigint "
+                        + "FROM pg_replication_slots WHERE slot_name = "
                         + PostgresCatalog.literal(source.slot()));
         if (row == null) {
             return null;
@@ -148,7 +149,8 @@ final class SequenceTicker implements SourceEngine.SideWork {
                     source.slot(), retained / 1048576.0, unconfirmed / 1048576.0);
             if (retained > warningBytes) {
                 line += String.format(
-                        "%nwarning: slot %s holds %d MB of WAL on the source (more than agent.wal-warning-mb %d): the agent is behind or stalled;"
+                        "%nwarning: slot %s holds %d MB of WAL on the source (more than agent.wal-warning-mb "
+                                + "%d): the agent is behind or stalled;"
                                 + " check its log, or the source fills its disk",
                         source.slot(), retained >> 20, warningBytes >> 20);
             }

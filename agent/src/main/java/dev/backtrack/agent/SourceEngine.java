@@ -16,7 +16,9 @@ import java.util.Properties;
 interface SourceEngine extends AutoCloseable {
     SourceCatalog catalog();
 
-    /** Reads only, before anything is written: refuses what this engine's capture cannot do with the source as it is. */
+    /**
+     * Reads only, before anything is written: refuses what this engine's capture cannot do with the source as it is.
+     */
     void check();
 
     /** Once the repository is locked: what the source needs before capture (PostgreSQL: the DDL event triggers). */
@@ -25,22 +27,34 @@ interface SourceEngine extends AutoCloseable {
     /** Why the source can no longer stream from where the log ends ({@code offsetJson}), or null when it can. */
     String lostStream(String offsetJson);
 
-    /** Capture goes on from the newest checkpoint: the tables' versions as they are now, where the stream does not announce them. */
+    /**
+     * Capture goes on from the newest checkpoint: the tables' versions as they are now, where the stream does not
+     * announce them.
+     */
     void resume(List<String> tables, TableVersions versions, long nextSequence);
 
-    /** A snapshot is about to begin: the tables' definitions known before it (none where the snapshot announces each one). */
+    /**
+     * A snapshot is about to begin: the tables' definitions known before it (none where the snapshot announces each
+     * one).
+     */
     List<TableSchema> beforeSnapshot(List<String> tables, TableVersions versions, long nextSequence);
 
     /** How the definitions of views, routines and the like are followed after a checkpoint (stored in its manifest). */
     String objectsCapture();
 
-    /** Where a finished snapshot stands, the offset the stream resumes from, and the object definitions as of it (null: as read at its start). */
+    /**
+     * Where a finished snapshot stands, the offset the stream resumes from, and the object definitions as of it (null:
+     * as read at its start).
+     */
     record SnapshotEnd(long position, String positionText, Map<String, Object> offset, ObjectSet objects) {}
 
     /** @param snapshotOffset the engine offset the snapshot's notifications carried (binlog sources), or null */
     SnapshotEnd snapshotEnd(Map<String, ?> snapshotOffset, ObjectSet objectsAtStart);
 
-    /** The statement a capture failure says the engine's DDL parser could not read (capture goes on after a gap), or null. */
+    /**
+     * The statement a capture failure says the engine's DDL parser could not read (capture goes on after a gap), or
+     * null.
+     */
     String unreadableDdl(Throwable failure);
 
     /** The Debezium engine's properties for these tables. */

@@ -27,7 +27,10 @@ final class SourceLink {
 
     private int reconnects;
 
-    /** @param topicPrefix the connector's topic prefix, which names its metrics beans (debezium.postgres, .mariadb, .mysql) */
+    /**
+     * @param topicPrefix the connector's topic prefix, which names its metrics beans (debezium.postgres, .mariadb,
+     * .mysql)
+     */
     SourceLink(PrintStream out, String topicPrefix) {
         this.out = out;
         try {
@@ -48,14 +51,15 @@ final class SourceLink {
         long now = System.currentTimeMillis();
         if ((!streamingNow || droppedMeanwhile) && everStreamed && lostAtMillis == 0) {
             lostAtMillis = streamingNow ? lastCheckMillis : now;
-            out.println(
-                    "source connection lost: nothing is acknowledged to the source until it is back; retrying 2 s after each failed attempt");
+            out.println("source connection lost: nothing is acknowledged to the source until it is back; retrying "
+                    + "2 s after each failed attempt");
         }
         if (streamingNow && lostAtMillis != 0) {
             reconnects++;
             out.printf(
                     Locale.ROOT,
-                    "source connection back after %.1f s (reconnect %d): streaming resumes after the last logged transaction%n",
+                    "source connection back after %.1f s (reconnect %d): streaming resumes after the last "
+                            + "logged transaction%n",
                     (now - lostAtMillis) / 1000.0,
                     reconnects);
             lostAtMillis = 0;
@@ -67,7 +71,9 @@ final class SourceLink {
         lastCheckMillis = now;
     }
 
-    /** The binlog client's count of lost connections (MariaDB, MySQL); -1 where the connector keeps none (PostgreSQL). */
+    /**
+     * The binlog client's count of lost connections (MariaDB, MySQL); -1 where the connector keeps none (PostgreSQL).
+     */
     private long disconnects() {
         return attribute("NumberOfDisconnects") instanceof Long n ? n : -1;
     }
@@ -76,7 +82,10 @@ final class SourceLink {
         return Boolean.TRUE.equals(attribute("Connected"));
     }
 
-    /** An attribute of the connector's streaming metrics bean; null while the bean is not registered (the connector is restarting). */
+    /**
+     * An attribute of the connector's streaming metrics bean; null while the bean is not registered (the connector is
+     * restarting).
+     */
     private Object attribute(String name) {
         for (ObjectName bean : beans.queryNames(streaming, null)) {
             try {

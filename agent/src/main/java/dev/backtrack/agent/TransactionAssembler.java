@@ -75,7 +75,10 @@ final class TransactionAssembler {
         return openTxId;
     }
 
-    /** A change at a source position (binlog sources: the event's file and offset), so the transaction's position is its last event's. */
+    /**
+     * A change at a source position (binlog sources: the event's file and offset), so the transaction's position is its
+     * last event's.
+     */
     void add(String txId, long commitMicros, RowChange change, long position) {
         add(txId, commitMicros, change);
         lastPosition = Math.max(lastPosition, position);
@@ -103,7 +106,10 @@ final class TransactionAssembler {
         }
     }
 
-    /** Closes the open transaction; null when it had no captured change. Spilled changes are read back from disk when iterated. */
+    /**
+     * Closes the open transaction; null when it had no captured change. Spilled changes are read back from disk when
+     * iterated.
+     */
     Transaction end(long commitPosition) {
         Transaction tx;
         if (spill != null) {

@@ -6,8 +6,8 @@ import static dev.backtrack.bench.FoundationBench.WAIT_NANOS;
 import static dev.backtrack.bench.FoundationBench.report;
 import static dev.backtrack.bench.Harness.step;
 
-import dev.backtrack.config.SourceConfig;
 import dev.backtrack.capture.postgres.CaptureSettings;
+import dev.backtrack.config.SourceConfig;
 import dev.backtrack.repository.redolog.LogSummary;
 import dev.backtrack.testkit.PostgresCluster;
 import java.nio.file.Path;
@@ -17,7 +17,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
-/** One timed drain of a pgbench backlog: by the agent into its fsync'd log, by the bare Debezium engine or by pg_recvlogical, with the CPU it took. */
+/**
+ * One timed drain of a pgbench backlog: by the agent into its fsync'd log, by the bare Debezium engine or by
+ * pg_recvlogical, with the CPU it took.
+ */
 final class BacklogDrains {
     private final PostgresCluster pg;
 
@@ -25,7 +28,9 @@ final class BacklogDrains {
         this.pg = pg;
     }
 
-    /** Starts an agent on a backlog and times it until the log holds the transaction committed after {@code markerLsn}. */
+    /**
+     * Starts an agent on a backlog and times it until the log holds the transaction committed after {@code markerLsn}.
+     */
     Map<String, Object> agentDrain(PgbenchSource s, long sequenceBefore, long markerLsn, long rowChanges, Path jfr)
             throws Exception {
         Path logDir = s.logDir();
@@ -150,7 +155,10 @@ final class BacklogDrains {
         return e;
     }
 
-    /** CPU time per row change of the consumer's JVM (without its JIT compiler threads) and of the whole PostgreSQL cluster. */
+    /**
+     * CPU time per row change of the consumer's JVM (without its JIT compiler threads) and of the whole PostgreSQL
+     * cluster.
+     */
     private static double cpuPerRow(Map<String, Object> m, long rowChanges) {
         double jvm = (Double) m.get("jvm_cpu_seconds") - (Double) m.get("jit_threads_cpu_seconds");
         return round((jvm + (Double) m.get("cluster_cpu_seconds")) * 1e6 / rowChanges, 1);

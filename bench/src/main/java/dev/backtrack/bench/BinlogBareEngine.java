@@ -25,7 +25,10 @@ import java.util.function.Supplier;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.source.SourceRecord;
 
-/** The bare Debezium MariaDB engine, the anchor of the agent's drain: on its own thread, a consumer that only marks records processed. */
+/**
+ * The bare Debezium MariaDB engine, the anchor of the agent's drain: on its own thread, a consumer that only marks
+ * records processed.
+ */
 final class BinlogBareEngine {
     /** bench_marker ids of the sync rows written before the start positions: above the end-of-backlog marker's. */
     private static final int SYNC_ID = 1000;
@@ -120,7 +123,10 @@ final class BinlogBareEngine {
         return BinlogPosition.of(offset.get("file").asText(), offset.get("pos").asLong());
     }
 
-    /** Resumes on the backlog and times the engine until it sees the marker transaction committed after it, with the CPU a probe from {@code probes} saw. */
+    /**
+     * Resumes on the backlog and times the engine until it sees the marker transaction committed after it, with the CPU
+     * a probe from {@code probes} saw.
+     */
     static Map<String, Object> drain(MariaDbSource s, long rowChanges, Supplier<MariaDbProbe> probes) throws Exception {
         AtomicLong rows = new AtomicLong();
         AtomicLong first = new AtomicLong();

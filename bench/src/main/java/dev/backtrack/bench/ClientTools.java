@@ -6,11 +6,17 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** The database servers' client programs (mariadb, mariadb-dump, mariadb-binlog) run to completion, from and to files or piped. */
+/**
+ * The database servers' client programs (mariadb, mariadb-dump, mariadb-binlog) run to completion, from and to files or
+ * piped.
+ */
 final class ClientTools {
     private ClientTools() {}
 
-    /** Runs a client tool with stdin from / stdout to a file (either may be null); fails when it fails. Its stderr goes to {@code work}. */
+    /**
+     * Runs a client tool with stdin from / stdout to a file (either may be null); fails when it fails. Its stderr goes
+     * to {@code work}.
+     */
     static void run(Path work, List<String> cmd, Path in, Path out) throws IOException, InterruptedException {
         Path err = work.resolve("tool.err");
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(err.toFile());
@@ -29,7 +35,10 @@ final class ClientTools {
         }
     }
 
-    /** Runs {@code from | to} (stdout of the first into the second, the second's output discarded); fails when either fails. Their stderr goes to {@code work}. */
+    /**
+     * Runs {@code from | to} (stdout of the first into the second, the second's output discarded); fails when either
+     * fails. Their stderr goes to {@code work}.
+     */
     static void pipe(Path work, List<String> from, List<String> to) throws IOException, InterruptedException {
         Path err1 = work.resolve("pipe-1.err");
         Path err2 = work.resolve("pipe-2.err");

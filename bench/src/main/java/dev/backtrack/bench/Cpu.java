@@ -9,7 +9,9 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.stream.Stream;
 
-/** CPU time read from /proc: of the whole machine, of this JVM vs the bench cluster vs the rest, of one process tree. */
+/**
+ * CPU time read from /proc: of the whole machine, of this JVM vs the bench cluster vs the rest, of one process tree.
+ */
 final class Cpu {
     /** The cluster's postmaster; its children are the cluster's processes. */
     static volatile long postmaster = -1;

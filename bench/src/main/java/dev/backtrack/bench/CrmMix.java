@@ -31,37 +31,51 @@ final class CrmMix {
 
     private CrmMix() {}
 
-    /** Creates and fills the CRM tables: {@code accounts} accounts, three contacts, two deals and two activities each. */
+    /**
+     * Creates and fills the CRM tables: {@code accounts} accounts, three contacts, two deals and two activities each.
+     */
     static void seed(Connection c, int accounts) throws SQLException {
         CrmSchema.create(c);
         try (Statement st = c.createStatement()) {
             st.execute("""
                     INSERT INTO accounts (name, domain, industry, employees, annual_revenue, tags, created_at)
-                    SELECT 'Account ' || g, 'acct' || g || '.example.com', (ARRAY['software', 'retail', 'health', 'finance'])[1 + g % 4],
-                      10 + g % 5000, (g * 137.25)::numeric(14,2), ARRAY['t' || g % 7, 'region-' || g % 5], now() - make_interval(mins => g)
+                    SELECT 'Account ' || g, 'acct' || g || '.example.com', (ARRAY['software', 'retail', \
+                    'health', 'finance'])[1 + g % 4],
+                      10 + g % 5000, (g * 137.25)::numeric(14,2), ARRAY['t' || g % 7, 'region-' || g % 5], \
+                    now() - make_interval(mins => g)
                     FROM generate_series(1, {N}) g""".replace("{N}", Integer.toString(accounts)));
             st.execute("""
-                    INSERT INTO contacts (account_id, first_name, last_name, email, phone, birthday, score, external_id, profile, notes,
+                    INSERT INTO contacts (account_id, first_name, last_name, email, phone, birthday, score, \
+                    external_id, profile, notes,
                       avatar, last_seen)
-                    SELECT 1 + (g - 1) / 3, 'First' || g, 'Last' || g, 'c' || g || '@example.com', '+1-555-' || lpad((g % 10000)::text, 4, '0'),
+                    SELECT 1 + (g - 1) / 3, 'First' || g, 'Last' || g, 'c' || g || '@example.com', '+1-555-' \
+                    || lpad((g % 10000)::text, 4, '0'),
                       DATE '1960-01-01' + g % 15000, (g % 100)::smallint, md5(g::text)::uuid,
-                      jsonb_build_object('visits', g % 50, 'source', 'web', 'consent', g % 2 = 0, 'tags', jsonb_build_array('a' || g % 9, 'b' || g % 11)),
+                      jsonb_build_object('visits', g % 50, 'source', 'web', 'consent', g % 2 = 0, 'tags', \
+                    jsonb_build_array('a' || g % 9, 'b' || g % 11)),
                       {NOTES}, decode(md5(g::text), 'hex'), now() - make_interval(hours => g % 1000)
-                    FROM generate_series(1, {N}) g""".replace("{NOTES}", notes("g")).replace("{N}", Integer.toString(3 * accounts)));
+                    FROM generate_series(1, {N}) \
+                    g""".replace("{NOTES}", notes("g")).replace("{N}", Integer.toString(3 * accounts)));
             st.execute("""
                     INSERT INTO deals (account_id, contact_id, title, stage, amount, probability, close_date, custom)
-                    SELECT 1 + (g - 1) / 2, 1 + ((g - 1) / 2) * 3, 'Deal ' || g, (ARRAY['lead', 'qualified', 'proposal', 'won', 'lost']::deal_stage[])[1 + g % 5],
-                      (g % 100000) * 10.5, (g % 100) / 100.0, DATE '2026-01-01' + g % 365, json_build_object('owner', 'rep' || g % 40)
+                    SELECT 1 + (g - 1) / 2, 1 + ((g - 1) / 2) * 3, 'Deal ' || g, (ARRAY['lead', 'qualified', \
+                    'proposal', 'won', 'lost']::deal_stage[])[1 + g % 5],
+                      (g % 100000) * 10.5, (g % 100) / 100.0, DATE '2026-01-01' + g % 365, \
+                    json_build_object('owner', 'rep' || g % 40)
                     FROM generate_series(1, {N}) g""".replace("{N}", Integer.toString(2 * accounts)));
             st.execute("""
                     INSERT INTO activities (account_id, kind, happened_at, detail)
-                    SELECT 1 + (g - 1) / 2, (ARRAY['call', 'email', 'meeting'])[1 + g % 3], now() - make_interval(secs => g), 'note ' || md5(g::text)
+                    SELECT 1 + (g - 1) / 2, (ARRAY['call', 'email', 'meeting'])[1 + g % 3], now() - \
+                    make_interval(secs => g), 'note ' || md5(g::text)
                     FROM generate_series(1, {N}) g""".replace("{N}", Integer.toString(2 * accounts)));
             st.execute("VACUUM ANALYZE");
         }
     }
 
-    /** Writes the two pgbench scripts into {@code dir} (readable by the postgres user); returns pgbench's script arguments. */
+    /**
+     * Writes the two pgbench scripts into {@code dir} (readable by the postgres user); returns pgbench's script
+     * arguments.
+     */
     static List<String> scripts(Path dir) throws IOException {
         Path touch = dir.resolve("crm_touch.sql");
         Files.writeString(touch, """
@@ -70,9 +84,11 @@ final class CrmMix {
                 \\set aid random(1, :accounts)
                 BEGIN;
                 UPDATE contacts SET score = (:cid % 100)::smallint, updated_at = now(), last_seen = now()::timestamp,
-                  profile = jsonb_set(profile, '{visits}', to_jsonb(coalesce((profile->>'visits')::int, 0) + 1)) WHERE id = :cid;
+                  profile = jsonb_set(profile, '{visits}', to_jsonb(coalesce((profile->>'visits')::int, 0) + \
+                1)) WHERE id = :cid;
                 UPDATE deals SET amount = amount + 1, probability = random() WHERE id = :did;
-                INSERT INTO activities (account_id, kind, happened_at, detail) VALUES (:aid, 'call', now(), 'called contact ' || :cid);
+                INSERT INTO activities (account_id, kind, happened_at, detail) VALUES (:aid, 'call', now(), \
+                'called contact ' || :cid);
                 END;
                 """);
         Path notes = dir.resolve("crm_notes.sql");
@@ -82,7 +98,8 @@ final class CrmMix {
                 BEGIN;
                 UPDATE contacts SET notes = {NOTES}, updated_at = now() WHERE id = :cid;
                 INSERT INTO contacts (account_id, first_name, last_name, email, profile, notes)
-                  VALUES (:aid, 'New', 'Contact', 'new' || :cid || '@example.com', '{"visits": 0, "source": "import"}', {NOTES});
+                  VALUES (:aid, 'New', 'Contact', 'new' || :cid || '@example.com', '{"visits": 0, "source": \
+                "import"}', {NOTES});
                 END;
                 """.replace("{NOTES}", notes("random()")));
         return List.of(

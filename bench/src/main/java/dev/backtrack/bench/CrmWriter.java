@@ -13,7 +13,10 @@ import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicReference;
 
-/** One connection committing CRM transactions to MariaDB, of {@link MariaDbBench#CHANGES_PER_TX} row changes each. Not thread-safe. */
+/**
+ * One connection committing CRM transactions to MariaDB, of {@link MariaDbBench#CHANGES_PER_TX} row changes each. Not
+ * thread-safe.
+ */
 final class CrmWriter implements AutoCloseable {
     private final Connection c;
     private final PreparedStatement contact;
@@ -28,7 +31,8 @@ final class CrmWriter implements AutoCloseable {
         c = server.connect(db);
         c.setAutoCommit(false);
         contact = c.prepareStatement(
-                "INSERT INTO contacts (account_id, first_name, last_name, email, phone, lifetime_value, created_at, updated_at,"
+                "INSERT INTO contacts (account_id, first_name, last_name, email, phone, lifetime_value, "
+                        + "created_at, updated_at,"
                         + " attributes, notes) VALUES (?, ?, ?, ?, ?, ?, NOW(6), NOW(6), ?, ?)",
                 Statement.RETURN_GENERATED_KEYS);
         StringBuilder values = new StringBuilder();

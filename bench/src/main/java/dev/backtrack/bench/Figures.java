@@ -3,7 +3,10 @@ package dev.backtrack.bench;
 import java.util.List;
 import java.util.Locale;
 
-/** Figures as every part prints them: seconds since a start, rounded, with thousands separators, as ratios, in markdown tables. */
+/**
+ * Figures as every part prints them: seconds since a start, rounded, with thousands separators, as ratios, in markdown
+ * tables.
+ */
 final class Figures {
     private Figures() {}
 

@@ -41,7 +41,9 @@ import java.util.regex.Pattern;
  * A benchmark, not a test: it reports whatever it measures and only fails when something does not work.
  */
 public final class FoundationBench {
-    /** pgbench's deltas are within ±5000: a history row with this delta (plus a run number) marks the end of a workload. */
+    /**
+     * pgbench's deltas are within ±5000: a history row with this delta (plus a run number) marks the end of a workload.
+     */
     private static final int MARKER_DELTA = 1_000_000_000;
 
     static final long WAIT_NANOS = TimeUnit.MINUTES.toNanos(15);
@@ -290,7 +292,10 @@ public final class FoundationBench {
         json.put("size", size);
     }
 
-    /** The repository figures: synthetic full build rate, checkpoint size per million rows, encryption's cost on restore. */
+    /**
+     * The repository figures: synthetic full build rate, checkpoint size per million rows, encryption's cost on
+     * restore.
+     */
     private void repositoryFigures(PgbenchSource s, PgbenchSource sealed) throws Exception {
         Map<String, Object> r = new LinkedHashMap<>();
         json.put("repository", r);
@@ -365,8 +370,8 @@ public final class FoundationBench {
         r.put("backtrack", bt);
         report("Backtrack restore", bt);
 
-        step(
-                "anchor: pg_dump -Fc of the source (not part of the comparison), then pg_restore -j 2 into a new database");
+        step("anchor: pg_dump -Fc of the source (not part of the comparison), then pg_restore -j 2 into a "
+                + "new database");
         Path dump = pg.dataDirectory().getParent().resolve("bench.dump");
         long t0 = System.nanoTime();
         pg.runAsPostgres(

@@ -40,10 +40,10 @@ record FoundationOptions(
             } else if (m.containsKey(a) && i + 1 < args.length) {
                 m.put(a, args[++i]);
             } else {
-                System.err.println(
-                        "usage: FoundationBench [--scale 10] [--clients 4] [--jobs 2] [--tx 15000 (per client)] [--warmup-tx 15000 (per client)]"
-                                + " [--warmup-rounds 1]"
-                                + " [--results bench/results] [--profile]");
+                System.err.println("usage: FoundationBench [--scale 10] [--clients 4] [--jobs 2] [--tx 15000 (per "
+                        + "client)] [--warmup-tx 15000 (per client)]"
+                        + " [--warmup-rounds 1]"
+                        + " [--results bench/results] [--profile]");
                 System.exit(2);
             }
         }

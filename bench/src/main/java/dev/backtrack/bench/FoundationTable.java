@@ -7,7 +7,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** The foundation figures as a markdown table, each beside its anchor from the same run, and how the run went below it. */
+/**
+ * The foundation figures as a markdown table, each beside its anchor from the same run, and how the run went below it.
+ */
 final class FoundationTable {
     private FoundationTable() {}
 

@@ -109,7 +109,10 @@ final class Harness {
         return m;
     }
 
-    /** min, median and max of {@code values} (the repeats of one measurement), rounded to {@code places}; nulls when there are none. */
+    /**
+     * min, median and max of {@code values} (the repeats of one measurement), rounded to {@code places}; nulls when
+     * there are none.
+     */
     static Map<String, Object> spread(List<Double> values, int places) {
         Map<String, Object> m = new LinkedHashMap<>();
         double[] v = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
@@ -141,7 +144,10 @@ final class Harness {
         return pg.runAsPostgres(cmd, 3600);
     }
 
-    /** The figures of pgbench's summary: transactions, tps, average latency and, with a rate limit, how far it fell behind. */
+    /**
+     * The figures of pgbench's summary: transactions, tps, average latency and, with a rate limit, how far it fell
+     * behind.
+     */
     static Map<String, Object> pgbenchFigures(String out) {
         Map<String, Object> m = new LinkedHashMap<>();
         Matcher n = Pattern.compile("number of transactions actually processed: (\\d+)")

@@ -60,9 +60,13 @@ public final class MariaDbBench {
     private long postmasterPid = -1;
     /** The MariaDB PITR anchor, its base taken in the measured capture right after checkpoint 0: null until then. */
     private MariaDbPitr pitr;
-    /** The binlog position right after the measured backlog's marker transaction: where the PITR anchor's replay stops. */
+    /**
+     * The binlog position right after the measured backlog's marker transaction: where the PITR anchor's replay stops.
+     */
     private long backlogEnd = -1;
-    /** The binlog client logs every connect through java.util.logging at INFO: held here so the level set on it stays. */
+    /**
+     * The binlog client logs every connect through java.util.logging at INFO: held here so the level set on it stays.
+     */
     private static final Logger BINLOG_CLIENT = Logger.getLogger("com.github.shyiko.mysql.binlog");
 
     private MariaDbBench(MariaDbOptions o) {
@@ -255,7 +259,9 @@ public final class MariaDbBench {
         return (from >>> 32) == (to >>> 32) ? (to & 0xFFFF_FFFFL) - (from & 0xFFFF_FFFFL) : null;
     }
 
-    /** Starts an agent on the backlog and times it until its log holds the transaction at or after {@code markerStart}. */
+    /**
+     * Starts an agent on the backlog and times it until its log holds the transaction at or after {@code markerStart}.
+     */
     private Map<String, Object> agentDrain(MariaDbSource s, long sequenceBefore, long markerStart, long rowChanges)
             throws Exception {
         Path logDir = s.logDir();

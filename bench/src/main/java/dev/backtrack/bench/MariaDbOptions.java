@@ -29,9 +29,9 @@ record MariaDbOptions(
             if (m.containsKey(a) && i + 1 < args.length) {
                 m.put(a, args[++i]);
             } else {
-                System.err.println(
-                        "usage: MariaDbBench [--clients 4] [--tx 12500 (per client)] [--warmup-tx 5000 (per client)] [--accounts 2000]"
-                                + " [--lag-tps 200] [--lag-seconds 30 (0: no lag figure)] [--results bench/results]");
+                System.err.println("usage: MariaDbBench [--clients 4] [--tx 12500 (per client)] [--warmup-tx 5000 (per "
+                        + "client)] [--accounts 2000]"
+                        + " [--lag-tps 200] [--lag-seconds 30 (0: no lag figure)] [--results bench/results]");
                 System.exit(2);
             }
         }

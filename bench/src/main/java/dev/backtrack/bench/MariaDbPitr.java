@@ -19,7 +19,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
-/** MariaDB's own point-in-time recovery, the anchor of a restore to the end of the backlog: a base dump at checkpoint 0, then binlog replay. */
+/**
+ * MariaDB's own point-in-time recovery, the anchor of a restore to the end of the backlog: a base dump at checkpoint 0,
+ * then binlog replay.
+ */
 final class MariaDbPitr {
     private final MariaDbServer my;
     private final Path work;
@@ -85,9 +88,9 @@ final class MariaDbPitr {
      */
     Map<String, Object> recover(MariaDbSource s, String db, String backtrackDb, long to, Supplier<MariaDbProbe> probes)
             throws Exception {
-        step(
-                "anchor: MariaDB's PITR to the end of the backlog into a new database: the base dump (taken at checkpoint 0) loaded with the mariadb"
-                        + " client, then mariadb-binlog from the dump's position to the end | mariadb");
+        step("anchor: MariaDB's PITR to the end of the backlog into a new database: the base dump (taken at "
+                + "checkpoint 0) loaded with the mariadb"
+                + " client, then mariadb-binlog from the dump's position to the end | mariadb");
         long from = position;
         List<String> files = new ArrayList<>();
         long binlogBytes = 0;
@@ -148,15 +151,20 @@ final class MariaDbPitr {
                         + " FILES | mariadb " + db);
         m.put(
                 "note",
-                "the same window for both: the base dump was taken right after the agent's checkpoint 0 and before the backlog, with nothing"
+                "the same window for both: the base dump was taken right after the agent's checkpoint 0 and "
+                        + "before the backlog, with nothing"
                         + " written to " + s.db + " in between (dump at binlog " + BinlogPosition.format(from)
                         + ", checkpoint 0 at "
                         + BinlogPosition.format(checkpoint0)
-                        + "); both end at the end of the backlog (the marker transaction; the binlog replay stops right after it, at "
+                        + "); both end at the end of the backlog (the marker transaction; the binlog replay "
+                        + "stops right after it, at "
                         + BinlogPosition.format(to) + ", nothing was written to " + s.db
-                        + " after it; Backtrack restores 'latest'). The dump load writes the binlog like Backtrack's restore; the replay"
-                        + " runs with --disable-log-bin (MariaDB's way to replay into the server that wrote the binlog: no loop, no duplicate GTIDs), so it"
-                        + " skips the binlog writes and sync_binlog fsyncs Backtrack's restore does. base_dump_seconds: not compared");
+                        + " after it; Backtrack restores 'latest'). The dump load writes the binlog like "
+                        + "Backtrack's restore; the replay"
+                        + " runs with --disable-log-bin (MariaDB's way to replay into the server that wrote "
+                        + "the binlog: no loop, no duplicate GTIDs), so it"
+                        + " skips the binlog writes and sync_binlog fsyncs Backtrack's restore does. "
+                        + "base_dump_seconds: not compared");
         return m;
     }
 }

@@ -5,7 +5,10 @@ import static dev.backtrack.bench.Figures.round;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** CPU over a phase of the MariaDB part: the machine, this JVM (with its reaped children), mariadbd and the PostgreSQL cluster. */
+/**
+ * CPU over a phase of the MariaDB part: the machine, this JVM (with its reaped children), mariadbd and the PostgreSQL
+ * cluster.
+ */
 final class MariaDbProbe {
     private final long mariadbdPid;
     private final long postmasterPid;

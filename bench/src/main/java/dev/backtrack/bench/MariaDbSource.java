@@ -1,9 +1,9 @@
 package dev.backtrack.bench;
 
+import dev.backtrack.capture.mariadb.MariaDbSettings;
 import dev.backtrack.config.BacktrackConfig;
 import dev.backtrack.config.ConfigLoader;
 import dev.backtrack.config.SourceConfig;
-import dev.backtrack.capture.mariadb.MariaDbSettings;
 import dev.backtrack.repository.Repository;
 import dev.backtrack.testkit.MariaDbServer;
 import java.io.IOException;
@@ -21,7 +21,10 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
 
-/** A MariaDB database of CRM tables the MariaDB part captures: its agent configuration and repository, and the server id of its bare engine. */
+/**
+ * A MariaDB database of CRM tables the MariaDB part captures: its agent configuration and repository, and the server id
+ * of its bare engine.
+ */
 final class MariaDbSource {
     private final MariaDbServer my;
     final String db;
@@ -48,19 +51,26 @@ final class MariaDbSource {
         my.createDatabase(db);
         my.execute(
                 db,
-                "CREATE TABLE accounts (id bigint AUTO_INCREMENT PRIMARY KEY, name varchar(200) NOT NULL, industry varchar(60),"
+                "CREATE TABLE accounts (id bigint AUTO_INCREMENT PRIMARY KEY, name varchar(200) NOT NULL, "
+                        + "industry varchar(60),"
                         + " annual_revenue decimal(16,2), created_at datetime(6) NOT NULL, notes text)",
-                "CREATE TABLE contacts (id bigint AUTO_INCREMENT PRIMARY KEY, account_id bigint NOT NULL, first_name varchar(80) NOT NULL,"
-                        + " last_name varchar(80) NOT NULL, email varchar(200) NOT NULL, phone varchar(40), lifetime_value decimal(14,2) NOT NULL,"
-                        + " created_at datetime(6) NOT NULL, updated_at datetime(6) NOT NULL, attributes json, notes text,"
+                "CREATE TABLE contacts (id bigint AUTO_INCREMENT PRIMARY KEY, account_id bigint NOT NULL, "
+                        + "first_name varchar(80) NOT NULL,"
+                        + " last_name varchar(80) NOT NULL, email varchar(200) NOT NULL, phone varchar(40), "
+                        + "lifetime_value decimal(14,2) NOT NULL,"
+                        + " created_at datetime(6) NOT NULL, updated_at datetime(6) NOT NULL, attributes json, "
+                        + "notes text,"
                         + " KEY contacts_account (account_id), KEY contacts_email (email))",
-                "CREATE TABLE activities (id bigint AUTO_INCREMENT PRIMARY KEY, contact_id bigint NOT NULL, account_id bigint NOT NULL,"
-                        + " kind varchar(20) NOT NULL, subject varchar(200) NOT NULL, due_at datetime(6), amount decimal(12,2), body text,"
+                "CREATE TABLE activities (id bigint AUTO_INCREMENT PRIMARY KEY, contact_id bigint NOT NULL, "
+                        + "account_id bigint NOT NULL,"
+                        + " kind varchar(20) NOT NULL, subject varchar(200) NOT NULL, due_at datetime(6), "
+                        + "amount decimal(12,2), body text,"
                         + " done tinyint(1) NOT NULL DEFAULT 0, KEY activities_contact (contact_id))",
                 "CREATE TABLE bench_marker (id int PRIMARY KEY, note varchar(60), at datetime(6) NOT NULL)");
         try (Connection c = my.connect(db);
                 PreparedStatement ps = c.prepareStatement(
-                        "INSERT INTO accounts (name, industry, annual_revenue, created_at, notes) VALUES (?, ?, ?, NOW(6), ?)")) {
+                        "INSERT INTO accounts (name, industry, annual_revenue, created_at, notes) VALUES (?, "
+                                + "?, ?, NOW(6), ?)")) {
             c.setAutoCommit(false);
             SplittableRandom r = new SplittableRandom(7);
             for (int i = 1; i <= accounts; i++) {
@@ -83,7 +93,9 @@ final class MariaDbSource {
         return Repository.open(repo).logDir();
     }
 
-    /** The bare engine's properties: the agent's (MariaDbSettings) with an in-memory offset store and schema history. */
+    /**
+     * The bare engine's properties: the agent's (MariaDbSettings) with an in-memory offset store and schema history.
+     */
     Properties bareProperties() {
         SourceConfig c = config.source();
         SourceConfig mine = new SourceConfig(

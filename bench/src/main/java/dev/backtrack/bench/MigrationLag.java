@@ -32,7 +32,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
-/** The lag of {@code backtrack migrate --follow} into PostgreSQL under a steady MariaDB workload, beside the agent's own capture lag. */
+/**
+ * The lag of {@code backtrack migrate --follow} into PostgreSQL under a steady MariaDB workload, beside the agent's own
+ * capture lag.
+ */
 final class MigrationLag {
     private final MariaDbServer my;
     private final PostgresCluster pg;
@@ -41,7 +44,10 @@ final class MigrationLag {
     private final int tps;
     private final int seconds;
 
-    /** The workload's transactions as measured: where each starts in the binlog, its contact, when its commit returned, the log held it, the target showed it. */
+    /**
+     * The workload's transactions as measured: where each starts in the binlog, its contact, when its commit returned,
+     * the log held it, the target showed it.
+     */
     private static final class Workload {
         final int n;
         final long[] startPos;
@@ -84,8 +90,8 @@ final class MigrationLag {
     void measure(Map<String, Object> m) throws Exception {
         MariaDbSource s = new MariaDbSource(my, work, "lag", 5421, 5422);
         s.create(200);
-        step(
-                "migration lag: agent on database lag, then backtrack migrate --follow --json into PostgreSQL (child JVM)");
+        step("migration lag: agent on database lag, then backtrack migrate --follow --json into PostgreSQL "
+                + "(child JVM)");
         RunningAgent agent = RunningAgent.start(s.config);
         Process child = null;
         try {
@@ -113,7 +119,10 @@ final class MigrationLag {
         }
     }
 
-    /** {@code backtrack migrate --follow --json} of the source's repository into the database migrated, in a child JVM on this classpath. */
+    /**
+     * {@code backtrack migrate --follow --json} of the source's repository into the database migrated, in a child JVM
+     * on this classpath.
+     */
     private Process startMigrate(MariaDbSource s, Path err, Map<String, Object> m) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> cmd = List.of(
@@ -218,7 +227,10 @@ final class MigrationLag {
         figures(w, reported, drainSeconds, cpu, m);
     }
 
-    /** One writer committing the workload's transactions at the steady rate; it notes where each starts in the binlog and when its commit returned. */
+    /**
+     * One writer committing the workload's transactions at the steady rate; it notes where each starts in the binlog
+     * and when its commit returned.
+     */
     private Thread writer(MariaDbSource s, Workload w) {
         return new Thread(
                 () -> {
@@ -247,7 +259,10 @@ final class MigrationLag {
                 "bench-lag-writer");
     }
 
-    /** Every ~10 ms until the target shows the whole workload: which transactions the log holds and which the target shows. */
+    /**
+     * Every ~10 ms until the target shows the whole workload: which transactions the log holds and which the target
+     * shows.
+     */
     private void sample(Workload w, Path logDir, String contacts, RunningAgent agent, Process child, Path err)
             throws Exception {
         int n = w.n;
@@ -335,12 +350,16 @@ final class MigrationLag {
         m.put("cpu", cpu);
         m.put(
                 "note",
-                "per transaction, from its commit returning at the source: capture = the agent's log holds it (log polled every ~10 ms),"
-                        + " migration = visible in the PostgreSQL target (max(id) polled every ~10 ms); reported = lagSeconds of migrate --json lines"
-                        + " printed while the workload ran (commit-time distance, binlog timestamps are whole seconds)");
+                "per transaction, from its commit returning at the source: capture = the agent's log holds it "
+                        + "(log polled every ~10 ms),"
+                        + " migration = visible in the PostgreSQL target (max(id) polled every ~10 ms); "
+                        + "reported = lagSeconds of migrate --json lines"
+                        + " printed while the workload ran (commit-time distance, binlog timestamps are whole "
+                        + "seconds)");
         step(String.format(
                 Locale.ROOT,
-                "  capture lag p50 %s ms, p99 %s ms; migration lag p50 %s ms, p99 %s ms; reported lagSeconds p50 %s, p99 %s (%d lines)",
+                "  capture lag p50 %s ms, p99 %s ms; migration lag p50 %s ms, p99 %s ms; reported lagSeconds "
+                        + "p50 %s, p99 %s (%d lines)",
                 Harness.percentiles(captureMs).get("p50"),
                 Harness.percentiles(captureMs).get("p99"),
                 Harness.percentiles(migrateMs).get("p50"),

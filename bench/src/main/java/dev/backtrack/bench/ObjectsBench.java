@@ -138,11 +138,12 @@ public final class ObjectsBench {
         }
         data.put(
                 "functions",
-                Long.parseLong(
-                        pg.queryOne(
-                                DB,
-                                "SELECT count(*)::text FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
-                                        + " WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e')")));
+                Long.parseLong(pg.queryOne(
+                        DB,
+                        "SELECT count(*)::text FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
+                                + " WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND "
+                                + "NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = p.oid "
+                                + "AND d.deptype = 'e')")));
         data.put(
                 "triggers",
                 Long.parseLong(pg.queryOne(DB, "SELECT count(*)::text FROM pg_trigger WHERE NOT tgisinternal")));
@@ -351,7 +352,10 @@ public final class ObjectsBench {
         return d;
     }
 
-    /** The bare engine with the connector properties of the agent {@code off} (capture-ddl off), on its own slot, timed until it sees the marker. */
+    /**
+     * The bare engine with the connector properties of the agent {@code off} (capture-ddl off), on its own slot, timed
+     * until it sees the marker.
+     */
     private Map<String, Object> bareDrain(Capture off, List<String> tables, long delta, long rowChanges)
             throws Exception {
         var p = BareEngine.properties(
@@ -450,7 +454,8 @@ public final class ObjectsBench {
                 if (!m.containsKey(args[i]) || i + 1 == args.length) {
                     throw new IllegalArgumentException("unknown or incomplete option '" + args[i]
                             + "': ObjectsBench [--scale 5] [--tables 300] [--functions 200]"
-                            + " [--views 40] [--rows 1000 (per table)] [--clients 4] [--jobs 2] [--tx 10000 (per client and round)] [--warmup-tx 5000]"
+                            + " [--views 40] [--rows 1000 (per table)] [--clients 4] [--jobs 2] [--tx 10000 "
+                            + "(per client and round)] [--warmup-tx 5000]"
                             + " [--repeats 3] [--ddl 200 (statements per batch)] [--results bench/results]");
                 }
                 m.put(args[i], args[++i]);

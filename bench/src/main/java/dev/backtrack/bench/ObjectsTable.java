@@ -190,12 +190,12 @@ final class ObjectsTable {
                 warnings += b instanceof Map<?, ?> m && m.get("warnings") instanceof Number n ? n.intValue() : 0;
             }
         }
-        s.append(
-                        "DDL batches: every statement its own transaction, triggers enabled/disabled in alternating order; warnings from the trigger: ")
+        s.append("DDL batches: every statement its own transaction, triggers enabled/disabled in "
+                        + "alternating order; warnings from the trigger: ")
                 .append(warnings)
                 .append("\n");
-        s.append(
-                        "drains: both agents in this JVM with source.heartbeat-interval 1h; the bare engine with the capture-ddl off agent's connector properties;")
+        s.append("drains: both agents in this JVM with source.heartbeat-interval 1h; the bare engine "
+                        + "with the capture-ddl off agent's connector properties;")
                 .append(" a warm-up round first (not counted); order reversed every other round\n");
         return s.toString();
     }

@@ -16,7 +16,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** PostgreSQL's own answers to a restore to an instant T: its PITR, compared with Backtrack's restore, and pg_restore of a pg_dump at T. */
+/**
+ * PostgreSQL's own answers to a restore to an instant T: its PITR, compared with Backtrack's restore, and pg_restore of
+ * a pg_dump at T.
+ */
 final class PitrAnchors {
     private final PostgresCluster pg;
     private final PostgresPitr pitr;
@@ -30,7 +33,10 @@ final class PitrAnchors {
         this.jobs = jobs;
     }
 
-    /** PostgreSQL's PITR to {@code pgTime}, compared with Backtrack's restore in restored_backtrack, then the dump at T: figures into {@code m}. */
+    /**
+     * PostgreSQL's PITR to {@code pgTime}, compared with Backtrack's restore in restored_backtrack, then the dump at T:
+     * figures into {@code m}.
+     */
     void measure(String pgTime, List<String> tables, Map<String, Object> m) throws Exception {
         step("anchor: PostgreSQL's PITR: copy the base backup, replay the archived WAL to recovery_target_time = '"
                 + pgTime + "', promote");
@@ -67,7 +73,10 @@ final class PitrAnchors {
         return rowsAtT;
     }
 
-    /** pg_dump -Fd of the recovered server (the dump at T), then pg_restore of it into new databases, plain and with lz4 TOAST. */
+    /**
+     * pg_dump -Fd of the recovered server (the dump at T), then pg_restore of it into new databases, plain and with lz4
+     * TOAST.
+     */
     private void dumpAndRestore(PostgresPitr.Recovered recovered, long rowsAtT, Map<String, Object> m) {
         step("anchor: pg_dump -Fd -j " + jobs + " of the recovered server (the dump at T), then pg_restore -j " + jobs
                 + " into a new database");
@@ -116,7 +125,10 @@ final class PitrAnchors {
                 + fmt(lz4.get("rows_per_s")) + " rows/s)");
     }
 
-    /** Seconds of {@code pg_restore -j jobs} of {@code dump} into a new database {@code db}, after a CHECKPOINT; {@code prefix} goes before the command (an environment). */
+    /**
+     * Seconds of {@code pg_restore -j jobs} of {@code dump} into a new database {@code db}, after a CHECKPOINT; {@code
+     * prefix} goes before the command (an environment).
+     */
     private static double timedPgRestore(PostgresCluster pg, String db, Path dump, int jobs, String... prefix) {
         pg.execute("postgres", "CHECKPOINT");
         pg.createDatabase(db);

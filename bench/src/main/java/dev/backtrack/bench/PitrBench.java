@@ -123,10 +123,10 @@ public final class PitrBench {
                 "database_bytes", Long.parseLong(pg.queryOne(DB, "SELECT pg_database_size(current_database())::text")));
         data.put(
                 "toast_bytes_contacts",
-                Long.parseLong(
-                        pg.queryOne(
-                                DB,
-                                "SELECT pg_total_relation_size(reltoastrelid)::text FROM pg_class WHERE relname = 'contacts'")));
+                Long.parseLong(pg.queryOne(
+                        DB,
+                        "SELECT pg_total_relation_size(reltoastrelid)::text FROM pg_class WHERE "
+                                + "relname = 'contacts'")));
         json.put("data", data);
         step("  " + fmt(data.get("database_bytes")) + " bytes, of which contacts' TOAST "
                 + fmt(data.get("toast_bytes_contacts")));
@@ -176,7 +176,8 @@ public final class PitrBench {
 
             step(String.format(
                     Locale.ROOT,
-                    "steady load: pgbench -R %d -T %d -c %d -j %d, TPC-B %d : crm_touch %d : crm_notes %d, while the agent captures",
+                    "steady load: pgbench -R %d -T %d -c %d -j %d, TPC-B %d : crm_touch %d : crm_notes %d, "
+                            + "while the agent captures",
                     o.rate(),
                     o.seconds(),
                     o.clients(),
@@ -282,7 +283,8 @@ public final class PitrBench {
             json.put("size", size);
             step(String.format(
                     Locale.ROOT,
-                    "  capture lag p50 %s ms, p99 %s ms, max %s ms (%d samples); agent peak RSS %d MiB; %s log vs %s WAL bytes per row change",
+                    "  capture lag p50 %s ms, p99 %s ms, max %s ms (%d samples); agent peak RSS %d MiB; %s log "
+                            + "vs %s WAL bytes per row change",
                     Harness.percentiles(lagMs).get("p50"),
                     Harness.percentiles(lagMs).get("p99"),
                     Harness.percentiles(lagMs).get("max"),

@@ -28,7 +28,8 @@ record PitrOptions(int scale, int accounts, int clients, int jobs, int rate, int
             if (!m.containsKey(args[i]) || i + 1 == args.length) {
                 throw new IllegalArgumentException(
                         "unknown or incomplete option '" + args[i] + "': PitrBench [--scale 10] [--accounts 20000]"
-                                + " [--clients 4] [--jobs 2] [--rate 2000] [--seconds 60] [--backlog-tx 10000 (per client)] [--results bench/results]");
+                                + " [--clients 4] [--jobs 2] [--rate 2000] [--seconds 60] [--backlog-tx 10000 "
+                                + "(per client)] [--results bench/results]");
             }
             m.put(args[i], args[++i]);
         }

@@ -5,7 +5,10 @@ import dev.backtrack.testkit.PostgresCluster;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Whether a restored database holds the source's rows: per table the same count and row hash (MariaDB), or the same row count (PostgreSQL). */
+/**
+ * Whether a restored database holds the source's rows: per table the same count and row hash (MariaDB), or the same row
+ * count (PostgreSQL).
+ */
 final class RowChecks {
     private RowChecks() {}
 
@@ -32,7 +35,8 @@ final class RowChecks {
     private static String tableHash(MariaDbServer my, String db, String sourceDb, String table) {
         String cols = my.queryOne(
                 sourceDb,
-                "SELECT GROUP_CONCAT(CONCAT('COALESCE(`', COLUMN_NAME, '`, ''<null>'')') ORDER BY ORDINAL_POSITION SEPARATOR ', ')"
+                "SELECT GROUP_CONCAT(CONCAT('COALESCE(`', COLUMN_NAME, '`, ''<null>'')') ORDER BY "
+                        + "ORDINAL_POSITION SEPARATOR ', ')"
                         + " FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = '" + sourceDb + "' AND TABLE_NAME = '"
                         + table + "'");
         return my.queryOne(
@@ -41,7 +45,9 @@ final class RowChecks {
                         + "`");
     }
 
-    /** Per table: the same row count in the PostgreSQL database {@code db} as {@code sourceRows} says the source has. */
+    /**
+     * Per table: the same row count in the PostgreSQL database {@code db} as {@code sourceRows} says the source has.
+     */
     static Map<String, Boolean> samePgCounts(PostgresCluster pg, Map<String, Long> sourceRows, String db) {
         Map<String, Boolean> same = new LinkedHashMap<>();
         for (Map.Entry<String, Long> e : sourceRows.entrySet()) {

@@ -171,7 +171,8 @@ public final class Targets {
         Map<String, Object> perRound = at(summary, "on_over_off_after_first_per_round");
         Double ratio = num(perRound, "median");
         add(
-                "DML capture with the DDL event triggers >= 0.95x without them, once changes flow (issue 15: nothing measurable)",
+                "DML capture with the DDL event triggers >= 0.95x without them, once changes flow (issue 15: "
+                        + "nothing measurable)",
                 f(ratio, "%.2fx") + " (median of the rounds; " + f(num(perRound, "min"), "%.2f") + "–"
                         + f(num(perRound, "max"), "%.2f") + ")",
                 "capture-ddl on: " + f(on, "%,.0f") + " rows/s, off: " + f(off, "%,.0f") + " rows/s (medians)",

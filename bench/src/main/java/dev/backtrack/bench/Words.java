@@ -51,8 +51,10 @@ public final class Words {
     };
     public static final String[] KIND = {"call", "email", "meeting", "task", "demo", "follow-up"};
     public static final String[] TEXT =
-            ("the customer asked about pricing for the next quarter and wants a follow up with the account manager before the renewal"
-                            + " date because their procurement team needs a signed quote including support hours onboarding and training for new staff"
+            ("the customer asked about pricing for the next quarter and wants a follow up with the account "
+                            + "manager before the renewal"
+                            + " date because their procurement team needs a signed quote including support "
+                            + "hours onboarding and training for new staff"
                             + " über café naïve résumé")
                     .split(" ");
 

@@ -63,10 +63,10 @@ final class BackupsCommand implements Runnable {
                             + " the agent caught up is recorded in its later form");
         } else {
             if (!exact) {
-                ObjectDefinition.KINDS.forEach(
-                        k -> approximate.put(
-                                k,
-                                "read every source.heartbeat-interval: a restore to an instant just after a change may hold the definition before it"));
+                ObjectDefinition.KINDS.forEach(k -> approximate.put(
+                        k,
+                        "read every source.heartbeat-interval: a restore to an instant just after a "
+                                + "change may hold the definition before it"));
                 approximate.put(
                         "table columns, keys, indexes and constraints",
                         "read again when a change stops matching the table's definition");

@@ -30,9 +30,9 @@ import picocli.CommandLine.Option;
 @Command(
         name = "checkpoint",
         mixinStandardHelpOptions = true,
-        description =
-                "Write a checkpoint now (also while the agent runs): a synthetic full, differential or incremental from the checkpoints and the log"
-                        + " (the source is not read), or a fresh full read from the source.")
+        description = "Write a checkpoint now (also while the agent runs): a synthetic full, differential or "
+                + "incremental from the checkpoints and the log"
+                + " (the source is not read), or a fresh full read from the source.")
 final class CheckpointCommand implements Callable<Integer> {
     static final String ROLLED_BACK =
             "checkpoint rolled back: stopped by a signal; nothing of it is left (run it again)";
@@ -43,9 +43,10 @@ final class CheckpointCommand implements Callable<Integer> {
     @Option(
             names = "--kind",
             defaultValue = "full",
-            description =
-                    "full: a synthetic full from the newest checkpoint's chain and the log; diff: the net changes since the newest full;"
-                            + " incr: the net changes since the newest checkpoint; fresh: a full read from the source now (re-baselining; needs the agent running)")
+            description = "full: a synthetic full from the newest checkpoint's chain and the log; diff: the net "
+                    + "changes since the newest full;"
+                    + " incr: the net changes since the newest checkpoint; fresh: a full read from the "
+                    + "source now (re-baselining; needs the agent running)")
     String kind;
 
     @Option(names = "--json", description = "print one JSON object")
@@ -173,15 +174,17 @@ final class CheckpointCommand implements Callable<Integer> {
     /**
      * Cancels what this command runs on the source for a fresh full (creating its snapshot's slot, reading a table),
      * which an interrupt does not reach: the sessions FreshSnapshot opens ('backtrack-fresh-checkpoint') from this host
-     * since the command began. Another repository's fresh full of the same database begun from this host meanwhile would
+     * since the command began. Another repository's fresh full of the same database begun from this host meanwhile
+     * would
      * be cancelled too; under the checkpoint lock no other one of this repository is.
      */
     private static void cancelFreshRead(SourceConfig source, long sinceMillis) {
         try (PostgresCatalog c = PostgresCatalog.connect(source.url(), source.user(), source.password())) {
-            c.one(
-                    "SELECT count(pg_cancel_backend(pid))::text FROM pg_stat_activity WHERE application_name = 'backtrack-fresh-checkpoint'"
-                            + " AND datname = current_database() AND client_addr IS NOT DISTINCT FROM inet_client_addr() AND pid <> pg_backend_pid()"
-                            + " AND backend_start >= to_timestamp(" + sinceMillis + " / 1000.0)");
+            c.one("SELECT count(pg_cancel_backend(pid))::text FROM pg_stat_activity WHERE application_name = "
+                    + "'backtrack-fresh-checkpoint'"
+                    + " AND datname = current_database() AND client_addr IS NOT DISTINCT FROM "
+                    + "inet_client_addr() AND pid <> pg_backend_pid()"
+                    + " AND backend_start >= to_timestamp(" + sinceMillis + " / 1000.0)");
         } catch (RuntimeException e) {
             // the interrupt still stops the read at its next row
         }

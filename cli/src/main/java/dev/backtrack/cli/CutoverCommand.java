@@ -29,9 +29,10 @@ import picocli.CommandLine.Option;
 @Command(
         name = "cutover",
         mixinStandardHelpOptions = true,
-        description =
-                "Stop the application writing to the source first. Applies the rest of the log until the target has no lag, sets sequences and"
-                        + " AUTO_INCREMENT counters from the source, and validates every table (row counts and checksums, source against target).")
+        description = "Stop the application writing to the source first. Applies the rest of the log until the "
+                + "target has no lag, sets sequences and"
+                + " AUTO_INCREMENT counters from the source, and validates every table (row counts and "
+                + "checksums, source against target).")
 final class CutoverCommand implements Runnable {
     @Mixin
     MigrationTarget target = new MigrationTarget();
@@ -59,7 +60,10 @@ final class CutoverCommand implements Runnable {
     @Option(names = "--json", description = "print the report as one JSON object")
     boolean json;
 
-    /** The report: each table compared, the objects (views, functions, ...) that still differ, and whether the target is live. */
+    /**
+     * The report: each table compared, the objects (views, functions, ...) that still differ, and whether the target is
+     * live.
+     */
     record Report(
             boolean cutOver,
             String appliedThrough,
@@ -107,10 +111,10 @@ final class CutoverCommand implements Runnable {
                                 sequences,
                                 System.currentTimeMillis() - started));
                         if (!c.matches()) {
-                            throw new ValidationException(
-                                    "the target does not match the source after " + timeout
-                                            + " s (see the tables above):"
-                                            + " stop every writer to the source, check the agent is running, then run cutover again");
+                            throw new ValidationException("the target does not match the source after " + timeout
+                                    + " s (see the tables above):"
+                                    + " stop every writer to the source, check the agent is running, "
+                                    + "then run cutover again");
                         }
                         return;
                     }
@@ -152,7 +156,9 @@ final class CutoverCommand implements Runnable {
         return new Comparison(checks, syncObjects(source, db, cfg, repo));
     }
 
-    /** Sets the source's sequence and AUTO_INCREMENT values at the target and ends the migration; returns those values. */
+    /**
+     * Sets the source's sequence and AUTO_INCREMENT values at the target and ends the migration; returns those values.
+     */
     private static Map<String, Long> goLive(
             SourceCatalog source, TargetDatabase db, Migration m, List<TableSchema> tables) {
         Map<String, Long> sequences = new LinkedHashMap<>(source.sequences());
@@ -202,7 +208,8 @@ final class CutoverCommand implements Runnable {
                     "cut over: the target holds every transaction through log sequence " + r.appliedSequence()
                             + (r.appliedThrough() == null ? "" : " (commit " + r.appliedThrough() + ")") + "; "
                             + r.sequences().size()
-                            + " sequence/AUTO_INCREMENT values set from the source; point the application at the target");
+                            + " sequence/AUTO_INCREMENT values set from the source; point the application at "
+                            + "the target");
         }
     }
 

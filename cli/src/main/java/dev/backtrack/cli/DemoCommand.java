@@ -35,8 +35,8 @@ import picocli.CommandLine.Option;
 @Command(
         name = "demo",
         mixinStandardHelpOptions = true,
-        description =
-                "Run the whole story on a local PostgreSQL: capture, an accidental DELETE, restore to the instant before it.")
+        description = "Run the whole story on a local PostgreSQL: capture, an accidental DELETE, restore to the "
+                + "instant before it.")
 final class DemoCommand implements Runnable {
     @Option(names = "--host", defaultValue = "127.0.0.1", description = "PostgreSQL host (default ${DEFAULT-VALUE})")
     String host;
@@ -112,7 +112,8 @@ final class DemoCommand implements Runnable {
         }
         System.out.println("PROVED: every table and the view of '" + RESTORED + "' equal '" + SOURCE
                 + "' as they were at " + Micros.format(noted.t())
-                + " (row counts and MD5 of every row); contacts are back after the DELETE, with the trigger, the view and the"
+                + " (row counts and MD5 of every row); contacts are back after the DELETE, with the trigger, "
+                + "the view and the"
                 + " partitioned activity feed, ready for the application's next insert.");
         System.out.println("repository: " + data + "   restore time: " + report.millis() + " ms");
     }
@@ -218,7 +219,10 @@ final class DemoCommand implements Runnable {
         }
     }
 
-    /** Every table's checksum in the restored database against the source's at T, printed; and the application's next writes. */
+    /**
+     * Every table's checksum in the restored database against the source's at T, printed; and the application's next
+     * writes.
+     */
     private boolean compare(String base, Map<String, String> atT) throws SQLException {
         boolean same = true;
         try (Connection c = DriverManager.getConnection(base + RESTORED, user, "")) {

@@ -53,7 +53,8 @@ final class ExpireCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if ((repo == null) == (config == null)) {
             throw new IllegalArgumentException(
-                    "give either --repo or --config: --repo DIR with --keep/--window, or --config FILE with its retention section");
+                    "give either --repo or --config: --repo DIR with --keep/--window, or --config FILE with "
+                            + "its retention section");
         }
         BacktrackConfig cfg = config != null ? ConfigLoader.load(config) : null;
         Path path = cfg != null ? cfg.repository().path() : repo;
@@ -88,7 +89,8 @@ final class ExpireCommand implements Callable<Integer> {
         }
         if (rules.keepsAll()) {
             throw new IllegalArgumentException(
-                    "no retention rule: give --keep N and/or --window DURATION (or set retention.checkpoints / retention.window)");
+                    "no retention rule: give --keep N and/or --window DURATION (or set retention.checkpoints / "
+                            + "retention.window)");
         }
         return rules;
     }
@@ -97,7 +99,10 @@ final class ExpireCommand implements Callable<Integer> {
         return Retention.plan(r, rules.checkpoints(), rules.window(), System.currentTimeMillis() * 1000);
     }
 
-    /** Removes what the rules let go, holding the agent's lock: the agent expires by its own rules, and two removers at once would race. */
+    /**
+     * Removes what the rules let go, holding the agent's lock: the agent expires by its own rules, and two removers at
+     * once would race.
+     */
     private static Retention.Plan expire(Repository r, RetentionConfig rules) throws IOException {
         FileChannel held;
         try {
@@ -105,7 +110,8 @@ final class ExpireCommand implements Callable<Integer> {
         } catch (RepositoryException e) {
             throw new RepositoryException(
                     "repository " + r.path() + " is in use by its agent, which expires by its own retention"
-                            + " settings after each checkpoint: set retention.checkpoints / retention.window in its configuration, or stop it and run expire again");
+                            + " settings after each checkpoint: set retention.checkpoints / retention.window "
+                            + "in its configuration, or stop it and run expire again");
         }
         try (FileChannel lock = held) {
             Retention.Plan plan = plan(r, rules);

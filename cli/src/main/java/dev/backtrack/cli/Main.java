@@ -48,7 +48,9 @@ public final class Main implements Runnable {
         return cli.execute(args);
     }
 
-    /** An error the command has already printed (a signal is ending the JVM, which may halt before this handler runs). */
+    /**
+     * An error the command has already printed (a signal is ending the JVM, which may halt before this handler runs).
+     */
     static final class Reported extends RuntimeException {
         final int exit;
 

@@ -22,24 +22,24 @@ import picocli.CommandLine.Option;
         name = "migrate",
         mixinStandardHelpOptions = true,
         subcommands = CutoverCommand.class,
-        description =
-                "Restore the latest state into a new database (any engine), then apply every transaction the agent logs after it."
-                        + " Re-running resumes where it stopped. Finish with 'migrate cutover'.")
+        description = "Restore the latest state into a new database (any engine), then apply every transaction the "
+                + "agent logs after it."
+                + " Re-running resumes where it stopped. Finish with 'migrate cutover'.")
 final class MigrateCommand implements Runnable {
     @Mixin
     MigrationTarget target = new MigrationTarget();
 
     @Option(
             names = "--follow",
-            description =
-                    "keep applying new transactions until stopped (Ctrl-C or SIGTERM finish the transaction in progress)")
+            description = "keep applying new transactions until stopped (Ctrl-C or SIGTERM finish the transaction in "
+                    + "progress)")
     boolean follow;
 
     @Option(
             names = "--until",
             paramLabel = "TIME",
-            description =
-                    "stop before the first transaction that committed after this instant (ISO-8601 with Z or an offset)")
+            description = "stop before the first transaction that committed after this instant (ISO-8601 with Z or "
+                    + "an offset)")
     String until;
 
     @Option(names = "--jobs", defaultValue = "1", description = "connections for the first restore's load")

@@ -12,8 +12,8 @@ final class Passphrase {
     @Option(
             names = "--passphrase-file",
             paramLabel = "FILE",
-            description =
-                    "file whose first line is the passphrase of an encrypted repository (default: the BACKTRACK_PASSPHRASE variable)")
+            description = "file whose first line is the passphrase of an encrypted repository (default: the "
+                    + "BACKTRACK_PASSPHRASE variable)")
     Path file;
 
     /** Opens {@code repository} with the passphrase given, which an encrypted one needs and a plain one ignores. */

@@ -13,8 +13,8 @@ import picocli.CommandLine.Option;
 @Command(
         name = "passphrase",
         mixinStandardHelpOptions = true,
-        description =
-                "Change the passphrase of an encrypted repository (the master key is re-wrapped; no data is re-encrypted).")
+        description = "Change the passphrase of an encrypted repository (the master key is re-wrapped; no data is "
+                + "re-encrypted).")
 final class PassphraseCommand implements Callable<Integer> {
     @Option(names = "--repo", required = true, description = "repository directory")
     Path repo;

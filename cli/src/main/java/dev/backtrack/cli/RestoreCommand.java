@@ -30,9 +30,9 @@ final class RestoreCommand implements Runnable {
 
     @Option(
             names = "--to",
-            description =
-                    "latest, an ISO-8601 instant with Z or an offset (2026-11-24T10:31:06.123456Z), lsn:0/16B3748, xid:N, gtid:0-1-42, mark:NAME (all inclusive),"
-                            + " or binlog:FILE:POS (every transaction before that binlog position)")
+            description = "latest, an ISO-8601 instant with Z or an offset (2026-11-24T10:31:06.123456Z), "
+                    + "lsn:0/16B3748, xid:N, gtid:0-1-42, mark:NAME (all inclusive),"
+                    + " or binlog:FILE:POS (every transaction before that binlog position)")
     String to;
 
     @Option(names = "--before", description = "xid:N or gtid:GTID: the state just before that transaction committed")
@@ -53,8 +53,8 @@ final class RestoreCommand implements Runnable {
 
     @Option(
             names = "--tables",
-            description =
-                    "only these tables (schema.table, comma-separated); foreign keys to tables left out are dropped and reported")
+            description = "only these tables (schema.table, comma-separated); foreign keys to tables left out are "
+                    + "dropped and reported")
     String tables;
 
     @Option(names = "--schemas", description = "only the tables of these schemas (comma-separated)")
@@ -63,8 +63,8 @@ final class RestoreCommand implements Runnable {
     @Option(
             names = "--set",
             paramLabel = "CHECKPOINT",
-            description =
-                    "start from this checkpoint (and the ones it is read on top of) instead of the chain that reads the fewest bytes")
+            description = "start from this checkpoint (and the ones it is read on top of) instead of the chain that "
+                    + "reads the fewest bytes")
     String set;
 
     @Option(

@@ -12,9 +12,9 @@ import picocli.CommandLine.Option;
 @Command(
         name = "verify",
         mixinStandardHelpOptions = true,
-        description =
-                "Check every log batch, checkpoint, data file and their coverage; exit 0 when the recoverable window is proven, 4 when something is damaged,"
-                        + " 5 for a wrong key, 6 when an expire is removing files (run it again when that is done).")
+        description = "Check every log batch, checkpoint, data file and their coverage; exit 0 when the recoverable "
+                + "window is proven, 4 when something is damaged,"
+                + " 5 for a wrong key, 6 when an expire is removing files (run it again when that is done).")
 final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--repo", required = true, description = "repository directory")
     Path repo;

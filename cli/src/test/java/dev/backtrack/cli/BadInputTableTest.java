@@ -89,7 +89,9 @@ class BadInputTableTest {
         removeProbeExtension(extensionFiles);
     }
 
-    /** An extension of this test's own, made available to the server's binaries (as a package would); returns its files. */
+    /**
+     * An extension of this test's own, made available to the server's binaries (as a package would); returns its files.
+     */
     private static Path installProbeExtension(PostgresCluster pg) throws Exception {
         Path ext =
                 Path.of(pg.queryOne("postgres", "SELECT setting FROM pg_config WHERE name = 'SHAREDIR'"), "extension");
@@ -347,7 +349,8 @@ class BadInputTableTest {
                     replicaOnly.queryOne(
                             "crm_elsewhere",
                             "SELECT count(*)::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
-                                    + " WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'"),
+                                    + " WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND "
+                                    + "n.nspname NOT LIKE 'pg\\_%'"),
                     "the other server's target was written");
         }
         fixture.startAgent();
@@ -404,7 +407,8 @@ class BadInputTableTest {
                 pg.queryOne(
                         emptyTarget,
                         "SELECT count(*)::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
-                                + " WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'"),
+                                + " WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname "
+                                + "NOT LIKE 'pg\\_%'"),
                 () -> "the target was written; " + problems);
         assertEquals(
                 "already_here",

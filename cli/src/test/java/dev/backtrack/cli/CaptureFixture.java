@@ -210,7 +210,9 @@ final class CaptureFixture implements AutoCloseable {
         return out;
     }
 
-    /** Rows of {@code table} that one database holds and the other does not (at most 20 of each), for failure messages. */
+    /**
+     * Rows of {@code table} that one database holds and the other does not (at most 20 of each), for failure messages.
+     */
     String differingRows(String db, String otherDb, String table) {
         try {
             Set<String> a = rows(db, table), b = rows(otherDb, table);
@@ -239,7 +241,10 @@ final class CaptureFixture implements AutoCloseable {
                 () -> differingKeys(database, targetDb, table, key));
     }
 
-    /** Keys of rows whose content differs between the databases, each with its first 200 characters in both, for failure messages. */
+    /**
+     * Keys of rows whose content differs between the databases, each with its first 200 characters in both, for failure
+     * messages.
+     */
     String differingKeys(String db, String otherDb, String table, String key) {
         String sql = "SELECT " + key + "::text, md5(backtrack_row::text), left(backtrack_row::text, 200) FROM " + table
                 + " backtrack_row";

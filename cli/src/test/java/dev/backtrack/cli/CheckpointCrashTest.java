@@ -25,7 +25,8 @@ class CheckpointCrashTest {
             f.cluster.execute(f.database, "CREATE TABLE contacts (id int PRIMARY KEY, name text, notes text)");
             f.cluster.execute(
                     f.database,
-                    "INSERT INTO contacts SELECT g, 'c' || g, repeat(md5(g::text), 4) FROM generate_series(1, 200000) g");
+                    "INSERT INTO contacts SELECT g, 'c' || g, repeat(md5(g::text), 4) FROM generate_series(1, "
+                            + "200000) g");
             f.startAgent();
             f.cluster.execute(f.database, "UPDATE contacts SET name = name || '!' WHERE id % 3 = 0");
             f.awaitLogged();

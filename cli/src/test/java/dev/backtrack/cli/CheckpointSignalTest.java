@@ -122,7 +122,8 @@ class CheckpointSignalTest {
                         "backups lists " + written.get("id"));
                 return String.format(
                         Locale.ROOT,
-                        "SIGTERM %s checkpoint --kind %s: published before the signal took effect, exit 0 %.2f s after it,"
+                        "SIGTERM %s checkpoint --kind %s: published before the signal took effect, exit 0 %.2f "
+                                + "s after it,"
                                 + " %s kept (verify clean)",
                         midRead ? "while reading the source," : "after the first data file of",
                         kind,
@@ -157,7 +158,8 @@ class CheckpointSignalTest {
             }
             return String.format(
                     Locale.ROOT,
-                    "SIGTERM %s checkpoint --kind %s: exit %d %.2f s after the signal, rolled back (no partial directory,"
+                    "SIGTERM %s checkpoint --kind %s: exit %d %.2f s after the signal, rolled back (no partial "
+                            + "directory,"
                             + " no data file, verify clean, backups unchanged); run again: %s, %,d rows, in %.1f s",
                     midRead ? "while reading the source," : "after the first data file of",
                     kind,
@@ -235,7 +237,10 @@ class CheckpointSignalTest {
         return out;
     }
 
-    /** Waits until the checkpoint being written (its partial directory exists) has stored a data file no published checkpoint names. */
+    /**
+     * Waits until the checkpoint being written (its partial directory exists) has stored a data file no published
+     * checkpoint names.
+     */
     private static void awaitFirstDataFile(CaptureFixture f, Process p, Path err) throws Exception {
         Path checkpoints = f.repository.resolve("checkpoints");
         Repository repo = Repository.open(f.repository);
@@ -265,7 +270,8 @@ class CheckpointSignalTest {
             if (!f.cluster
                     .queryOne(
                             "postgres",
-                            "SELECT count(*)::text FROM pg_stat_activity WHERE application_name = 'backtrack-fresh-checkpoint'"
+                            "SELECT count(*)::text FROM pg_stat_activity WHERE application_name = "
+                                    + "'backtrack-fresh-checkpoint'"
                                     + " AND state = 'active' AND query LIKE 'SELECT ARRAY[%contacts%'")
                     .equals("0")) {
                 assertEquals(
@@ -285,7 +291,8 @@ class CheckpointSignalTest {
         for (int i = 0; i < 100; i++) {
             slots = f.cluster.queryOne(
                     "postgres",
-                    "SELECT coalesce(string_agg(slot_name, ','), '') FROM pg_replication_slots WHERE slot_name LIKE 'backtrack_fresh_%'");
+                    "SELECT coalesce(string_agg(slot_name, ','), '') FROM pg_replication_slots WHERE slot_name "
+                            + "LIKE 'backtrack_fresh_%'");
             if (slots == null || slots.isEmpty()) {
                 return;
             }

@@ -264,7 +264,8 @@ class CommandLineTest {
                 "contacts,deals",
                 fixture.cluster.queryOne(
                         "crm_cli_subset",
-                        "SELECT string_agg(tablename, ',' ORDER BY tablename) FROM pg_tables WHERE schemaname = 'public'"));
+                        "SELECT string_agg(tablename, ',' ORDER BY tablename) FROM pg_tables WHERE schemaname "
+                                + "= 'public'"));
         assertEquals(
                 fixture.checksums(fixture.database, List.of("public.contacts", "public.deals")),
                 fixture.checksums("crm_cli_subset", List.of("public.contacts", "public.deals")));
@@ -357,7 +358,8 @@ class CommandLineTest {
                 "",
                 fixture.cluster.queryOne(
                         "crm_cli_damaged",
-                        "SELECT coalesce(string_agg(n.nspname || '.' || c.relname, ','), '') FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                        "SELECT coalesce(string_agg(n.nspname || '.' || c.relname, ','), '') FROM pg_class c "
+                                + "JOIN pg_namespace n ON n.oid = c.relnamespace"
                                 + " WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')"));
 
         Path copy2 = dir.resolve("damaged-log");

@@ -15,7 +15,10 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** kill -9 of the agent at random moments (mid-snapshot, mid-checkpoint, mid-batch) loses and duplicates no committed transaction. */
+/**
+ * kill -9 of the agent at random moments (mid-snapshot, mid-checkpoint, mid-batch) loses and duplicates no committed
+ * transaction.
+ */
 class ExactlyOnceTest {
     private static final List<String> TABLES = List.of("public.ledger", "public.balances");
 
@@ -27,8 +30,8 @@ class ExactlyOnceTest {
             f.withConfig("checkpoint:\n  full-interval: 3s\n  diff-interval: 2s\n  incr-interval: 1s\n");
             try (Connection c = f.connect();
                     Statement st = c.createStatement()) {
-                st.execute(
-                        "CREATE TABLE ledger (n bigserial PRIMARY KEY, account int NOT NULL, amount numeric(12,2) NOT NULL, at timestamptz DEFAULT clock_timestamp())");
+                st.execute("CREATE TABLE ledger (n bigserial PRIMARY KEY, account int NOT NULL, amount "
+                        + "numeric(12,2) NOT NULL, at timestamptz DEFAULT clock_timestamp())");
                 st.execute("CREATE TABLE balances (account int PRIMARY KEY, balance numeric(14,2) NOT NULL)");
                 st.execute("INSERT INTO balances SELECT g, 0 FROM generate_series(1, 50) g");
                 st.execute(
@@ -96,7 +99,8 @@ class ExactlyOnceTest {
                             + " kills");
             System.out.printf(
                     Locale.ROOT,
-                    "fault kill -9 of the agent: injected %d times; %d ledger transactions committed, lost 0, duplicated 0;"
+                    "fault kill -9 of the agent: injected %d times; %d ledger transactions committed, lost 0, "
+                            + "duplicated 0;"
                             + " the last restart had the log complete in %.1f s%n",
                     kills,
                     committed.get(),

@@ -21,22 +21,30 @@ import java.util.TimeZone;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Types the connector cannot represent or does not know travel as PostgreSQL's own text; a value that cannot be carried is refused by name. */
+/**
+ * Types the connector cannot represent or does not know travel as PostgreSQL's own text; a value that cannot be carried
+ * is refused by name.
+ */
 class ExoticTypesTest {
 
     @Test
     void geometricTypesAndBitStringsRestoreExactlyFromTheSnapshotAndTheStream(@TempDir Path dir) throws Exception {
         try (CaptureFixture f = new CaptureFixture("crm_exotic", dir)) {
             f.cluster.execute(f.database, """
-                    CREATE TABLE shapes (id int PRIMARY KEY, pt point, bx box, poly polygon, circ circle, ln line, seg lseg, pth path,
-                      flags bit(3), flag bit(1), bits varbit, many_flags bit(3)[], xml_doc xml, words tsvector, r int4range, span tstzrange)""");
+                    CREATE TABLE shapes (id int PRIMARY KEY, pt point, bx box, poly polygon, circ circle, ln \
+                    line, seg lseg, pth path,
+                      flags bit(3), flag bit(1), bits varbit, many_flags bit(3)[], xml_doc xml, words \
+                    tsvector, r int4range, span tstzrange)""");
             String row = """
-                    (%d, '(1,2)', '((0,0),(1,1))', '((0,0),(1,1),(1,0))', '<(1,1),2>', '{1,-1,0}', '[(0,0),(1,1)]', '((0,0),(1,1),(2,0))',
-                     B'101', B'1', B'1101', ARRAY[B'101', B'010'], '<a>x</a>', 'a fat cat', '[1,5)', '[2026-01-01 00:00+00,2026-02-01 00:00+00)')""";
+                    (%d, '(1,2)', '((0,0),(1,1))', '((0,0),(1,1),(1,0))', '<(1,1),2>', '{1,-1,0}', \
+                    '[(0,0),(1,1)]', '((0,0),(1,1),(2,0))',
+                     B'101', B'1', B'1101', ARRAY[B'101', B'010'], '<a>x</a>', 'a fat cat', '[1,5)', \
+                    '[2026-01-01 00:00+00,2026-02-01 00:00+00)')""";
             f.cluster.execute(
                     f.database,
                     "INSERT INTO shapes VALUES " + row.formatted(1)
-                            + ", (2, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)");
+                            + ", (2, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, "
+                            + "NULL, NULL, NULL)");
             f.startAgent();
             f.cluster.execute(f.database, "INSERT INTO shapes VALUES " + row.formatted(3));
             f.cluster.execute(
@@ -46,7 +54,8 @@ class ExoticTypesTest {
     }
 
     private static final String TYPES = """
-            CREATE EXTENSION citext; CREATE EXTENSION hstore; CREATE EXTENSION ltree; CREATE EXTENSION cube; CREATE EXTENSION seg; CREATE EXTENSION isn;
+            CREATE EXTENSION citext; CREATE EXTENSION hstore; CREATE EXTENSION ltree; CREATE EXTENSION cube; \
+            CREATE EXTENSION seg; CREATE EXTENSION isn;
             CREATE TYPE mood AS ENUM ('happy', 'it''s "complicated"');
             CREATE TYPE address AS (street text, zip int, m mood, tags text[], at timestamptz, opens timetz);
             CREATE TYPE parcel AS (sender address, weight numeric, labels hstore);
@@ -59,25 +68,38 @@ class ExoticTypesTest {
 
     private static final String ODD_TYPES = """
             CREATE TABLE odd_types (id int PRIMARY KEY, addr address, parcel parcel,
-              addrs address[], home home, mail email DEFAULT 'Default@Example.com', mails citext[], attrs hstore DEFAULT 'd=>1', attr_list hstore[],
-              more labels, path ltree DEFAULT 'Top', paths ltree[], pattern lquery, query ltxtquery, box3 cube, span seg,
-              book isbn, code ean13, journal issn, product upc, score ismn, book13 isbn13, q tsquery, qs tsquery[], sq search, lsn pg_lsn,
-              lsns pg_lsn[], jp jsonpath, snap txid_snapshot, psnap pg_snapshot, x8 xid8 DEFAULT '7', x xid, cmd cid, tup tid, acl aclitem,
-              iv int2vector, ov oidvector, hours timetz[], openings opening[], nm name DEFAULT 'unnamed', rc regclass, rt regtype, rp regproc,
-              rn regnamespace, rr regrole, cfg regconfig, fr floatrange, mr int4multirange, cursors refcursor[], n int, note text)""";
+              addrs address[], home home, mail email DEFAULT 'Default@Example.com', mails citext[], attrs \
+            hstore DEFAULT 'd=>1', attr_list hstore[],
+              more labels, path ltree DEFAULT 'Top', paths ltree[], pattern lquery, query ltxtquery, box3 \
+            cube, span seg,
+              book isbn, code ean13, journal issn, product upc, score ismn, book13 isbn13, q tsquery, qs \
+            tsquery[], sq search, lsn pg_lsn,
+              lsns pg_lsn[], jp jsonpath, snap txid_snapshot, psnap pg_snapshot, x8 xid8 DEFAULT '7', x xid, \
+            cmd cid, tup tid, acl aclitem,
+              iv int2vector, ov oidvector, hours timetz[], openings opening[], nm name DEFAULT 'unnamed', rc \
+            regclass, rt regtype, rp regproc,
+              rn regnamespace, rr regrole, cfg regconfig, fr floatrange, mr int4multirange, cursors \
+            refcursor[], n int, note text)""";
 
     /** A row of odd_types with a value in every column (id and n from the argument). */
     private static final String ODD_ROW = """
-            (%1$d, ROW('Main St. "1"', 12345, 'it''s "complicated"', ARRAY['a,b', NULL, '}{'], '2026-01-02 03:04:05.123456+05', '12:34:56.789+05:30'),
+            (%1$d, ROW('Main St. "1"', 12345, 'it''s "complicated"', ARRAY['a,b', NULL, '}{'], '2026-01-02 \
+            03:04:05.123456+05', '12:34:56.789+05:30'),
              ROW(ROW('x', 1, 'happy', '{}', NULL, NULL), 1.50, 'a=>1, "b c"=>NULL'),
              ARRAY[ROW('s', 2, 'happy', '{q}', NULL, '01:00-08')::address, NULL], ROW('dom', 3, NULL, NULL, NULL, NULL),
-             'Me@Example.COM', ARRAY['Ab', 'aB'], 'b=>2, ab=>3, "ä"=>1, "é"=>x, "c\\"d"=>NULL, "back\\\\slash"=>"q\\"uote"', ARRAY['a=>1'::hstore, ''::hstore], 'k=>v',
-             'Top.Science.Astronomy', ARRAY['a.b', 'c']::ltree[], '*.Astronomy.*', 'Europe & Russia*@ & !Transportation', '(1, 2, 3),(4, 5, 6)', '1.5 .. 2.5',
+             'Me@Example.COM', ARRAY['Ab', 'aB'], 'b=>2, ab=>3, "ä"=>1, "é"=>x, "c\\"d"=>NULL, \
+            "back\\\\slash"=>"q\\"uote"', ARRAY['a=>1'::hstore, ''::hstore], 'k=>v',
+             'Top.Science.Astronomy', ARRAY['a.b', 'c']::ltree[], '*.Astronomy.*', 'Europe & Russia*@ & \
+            !Transportation', '(1, 2, 3),(4, 5, 6)', '1.5 .. 2.5',
              '978-0-393-04002-9', '4006381333931', '1436-4522', '123456789012', 'M-2306-7118-7', '978-0-393-04002-9',
-             'fat & (rat | cat)', ARRAY['a & b'::tsquery, 'c'], 'dom & q', '16/B374D848', ARRAY['0/1'::pg_lsn], '$.a[*] ? (@ > 1)',
-             '10:20:10,14,15', '10:20:10,14,15', '12345678901', '4294967295', '42', '(3,4)', 'postgres=arwdDxt/postgres', '1 2 3', '1 2 3',
-             ARRAY['01:02:03-08'::timetz, '23:59:59.999999+14'], ARRAY['04:05:06+01'::opening], 'a name', 'odd_types', 'integer', 'now',
-             'public', 'postgres', 'english', '[1.5,2.5)', '{[1,3),[5,7)}', ARRAY['cursor_%1$d'::refcursor], %1$d, 'row %1$d')""";
+             'fat & (rat | cat)', ARRAY['a & b'::tsquery, 'c'], 'dom & q', '16/B374D848', \
+            ARRAY['0/1'::pg_lsn], '$.a[*] ? (@ > 1)',
+             '10:20:10,14,15', '10:20:10,14,15', '12345678901', '4294967295', '42', '(3,4)', \
+            'postgres=arwdDxt/postgres', '1 2 3', '1 2 3',
+             ARRAY['01:02:03-08'::timetz, '23:59:59.999999+14'], ARRAY['04:05:06+01'::opening], 'a name', \
+            'odd_types', 'integer', 'now',
+             'public', 'postgres', 'english', '[1.5,2.5)', '{[1,3),[5,7)}', ARRAY['cursor_%1$d'::refcursor], \
+            %1$d, 'row %1$d')""";
 
     @Test
     void compositeExtensionAndUnknownTypesTravelAsTheServersTextThroughEveryPathAndRestoreExactly(@TempDir Path dir)
@@ -93,7 +115,8 @@ class ExoticTypesTest {
                     ODD_TYPES,
                     // keyless: a row is found again by all its values, so the snapshot, the stream, fresh checkpoints
                     // and the DDL trigger must spell them alike
-                    "CREATE TABLE odd_feed (who email, attrs hstore, addr address, path ltree, q tsquery, nm name, x8 xid8, book isbn, mr int4multirange)",
+                    "CREATE TABLE odd_feed (who email, attrs hstore, addr address, path ltree, q tsquery, nm "
+                            + "name, x8 xid8, book isbn, mr int4multirange)",
                     "ALTER TABLE odd_feed REPLICA IDENTITY FULL");
             f.cluster.execute(
                     f.database,
@@ -101,9 +124,12 @@ class ExoticTypesTest {
                     "INSERT INTO odd_types (id) VALUES (3)",
                     // TOASTed composite and hstore, left untouched by later updates
                     """
-                    INSERT INTO odd_types (id, addr, attrs, n) VALUES (4, ROW((SELECT string_agg(md5(g::text), '') FROM generate_series(1, 400) g), 1, 'happy', NULL, NULL, NULL),
-                      (SELECT hstore(array_agg('k' || g), array_agg(md5(g::text))) FROM generate_series(1, 400) g), 0)""",
-                    "INSERT INTO odd_feed SELECT mail, attrs, addr, path, q, nm, x8, book, mr FROM odd_types, generate_series(1, 5) WHERE id = 1",
+                    INSERT INTO odd_types (id, addr, attrs, n) VALUES (4, ROW((SELECT string_agg(md5(g::text), \
+                    '') FROM generate_series(1, 400) g), 1, 'happy', NULL, NULL, NULL),
+                      (SELECT hstore(array_agg('k' || g), array_agg(md5(g::text))) FROM generate_series(1, \
+                    400) g), 0)""",
+                    "INSERT INTO odd_feed SELECT mail, attrs, addr, path, q, nm, x8, book, mr FROM odd_types, "
+                            + "generate_series(1, 5) WHERE id = 1",
                     "INSERT INTO odd_feed (who) VALUES ('a@b')");
             f.startAgent();
             // the stream: inserts, updates (of composite fields too), an update that leaves the TOASTed values alone,
@@ -112,10 +138,12 @@ class ExoticTypesTest {
                     f.database,
                     "INSERT INTO odd_types VALUES " + ODD_ROW.formatted(5),
                     "INSERT INTO odd_types (id) VALUES (6)",
-                    "UPDATE odd_types SET addr.zip = 99999, attrs = attrs || 'new=>\"1\"', hours = ARRAY['10:00+03'::timetz], nm = 'renamed', mail = 'New@Example.com' WHERE id = 1",
+                    "UPDATE odd_types SET addr.zip = 99999, attrs = attrs || 'new=>\"1\"', hours = "
+                            + "ARRAY['10:00+03'::timetz], nm = 'renamed', mail = 'New@Example.com' WHERE id = 1",
                     "UPDATE odd_types SET n = n + 1 WHERE id = 4",
                     "DELETE FROM odd_types WHERE id = 2",
-                    "UPDATE odd_feed SET nm = 'first' WHERE ctid = (SELECT ctid FROM odd_feed WHERE nm = 'a name' LIMIT 1)",
+                    "UPDATE odd_feed SET nm = 'first' WHERE ctid = (SELECT ctid FROM odd_feed WHERE nm = 'a "
+                            + "name' LIMIT 1)",
                     "DELETE FROM odd_feed WHERE ctid = (SELECT ctid FROM odd_feed WHERE nm = 'a name' LIMIT 1)");
             Map<String, Map<String, List<String>>> states = new LinkedHashMap<>();
             states.put(stateNow(f), rows(f, f.database, ODD_TABLES));
@@ -150,7 +178,8 @@ class ExoticTypesTest {
             states.put("latest", rows(f, f.database, ODD_TABLES));
             assertTrue(
                     TypeFidelityTest.logCarriesAnUnavailableValue(f),
-                    "the untouched-TOAST update did not reach the log as a placeholder, so this test proves nothing about it");
+                    "the untouched-TOAST update did not reach the log as a placeholder, so this test proves "
+                            + "nothing about it");
             assertEveryStateRestores(f, states, ODD_TABLES);
         } finally {
             TimeZone.setDefault(jvmZone);
@@ -159,7 +188,10 @@ class ExoticTypesTest {
 
     private static final List<String> ODD_TABLES = List.of("public.odd_types", "public.odd_feed");
 
-    /** Restores each state (a restore target and the tables' rows then) from the initial snapshot and from the chain restore picks, and compares. */
+    /**
+     * Restores each state (a restore target and the tables' rows then) from the initial snapshot and from the chain
+     * restore picks, and compares.
+     */
     private static void assertEveryStateRestores(
             CaptureFixture f, Map<String, Map<String, List<String>>> states, List<String> tables) throws Exception {
         String snapshot = Repository.open(f.repository).checkpoints().get(0).id();
@@ -219,8 +251,8 @@ class ExoticTypesTest {
                     "CREATE TABLE stamps (id int PRIMARY KEY, " + columns + ")",
                     "CREATE TABLE stamp_feed (" + columns + ")",
                     "ALTER TABLE stamp_feed REPLICA IDENTITY FULL");
-            String values =
-                    "'2026-01-02 03:04:05.678', '1999-12-31', '23:59:59.5', '2026-01-02 03:04:05.678+05', 12.5, true, '\\x00ff', 9007199254740993";
+            String values = "'2026-01-02 03:04:05.678', '1999-12-31', '23:59:59.5', '2026-01-02 03:04:05.678+05', "
+                    + "12.5, true, '\\x00ff', 9007199254740993";
             f.cluster.execute(
                     f.database,
                     "INSERT INTO stamps VALUES (1, " + values + "), (2, " + values + ")",
@@ -262,7 +294,8 @@ class ExoticTypesTest {
                 f.database,
                 "CREATE DOMAIN opening AS timetz",
                 "CREATE DOMAIN rule_tree AS pg_node_tree",
-                "CREATE TABLE schedules (id int PRIMARY KEY, opens timetz, closes opening, shifts timetz[], rules rule_tree[], pending refcursor,"
+                "CREATE TABLE schedules (id int PRIMARY KEY, opens timetz, closes opening, shifts timetz[], "
+                        + "rules rule_tree[], pending refcursor,"
                         + " cursors refcursor[], q tsquery, at pg_lsn[])");
         AssertionError e = assertThrows(AssertionError.class, f::startAgent);
         String refusal = e.getMessage().lines().findFirst().orElseThrow();

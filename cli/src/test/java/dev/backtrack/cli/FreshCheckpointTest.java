@@ -16,7 +16,9 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A fresh full read from the source while writers and the agent run is exactly consistent with the log that follows it. */
+/**
+ * A fresh full read from the source while writers and the agent run is exactly consistent with the log that follows it.
+ */
 class FreshCheckpointTest {
     private static final List<String> TABLES = List.of("public.accounts", "public.ledger");
 
@@ -24,12 +26,13 @@ class FreshCheckpointTest {
     void aFreshCheckpointTakenUnderLoadRestoresExactly(@TempDir Path dir) throws Exception {
         try (CaptureFixture f = new CaptureFixture("crm_fresh", dir)) {
             try (Statement st = f.connect().createStatement()) {
-                st.execute(
-                        "CREATE TABLE accounts (id int PRIMARY KEY, balance numeric(12,2) NOT NULL, tags text[], since date, seen timestamp)");
-                st.execute(
-                        "CREATE TABLE ledger (n bigserial PRIMARY KEY, account int NOT NULL, amount numeric(12,2), at timestamptz DEFAULT clock_timestamp())");
-                st.execute(
-                        "INSERT INTO accounts SELECT g, 0, ARRAY['a', NULL, 'b c'], DATE '2026-01-01' + g, TIMESTAMP '2026-01-01 10:00:00.123456' + g * interval '1 hour' FROM generate_series(1, 50) g");
+                st.execute("CREATE TABLE accounts (id int PRIMARY KEY, balance numeric(12,2) NOT NULL, tags "
+                        + "text[], since date, seen timestamp)");
+                st.execute("CREATE TABLE ledger (n bigserial PRIMARY KEY, account int NOT NULL, amount "
+                        + "numeric(12,2), at timestamptz DEFAULT clock_timestamp())");
+                st.execute("INSERT INTO accounts SELECT g, 0, ARRAY['a', NULL, 'b c'], DATE '2026-01-01' + g, "
+                        + "TIMESTAMP '2026-01-01 10:00:00.123456' + g * interval '1 hour' FROM "
+                        + "generate_series(1, 50) g");
             }
             f.startAgent();
             AtomicBoolean running = new AtomicBoolean(true);

@@ -53,9 +53,9 @@ class GracefulStopTest {
                 st.execute("CREATE TABLE contacts (id int PRIMARY KEY, name text NOT NULL, notes text)");
                 st.execute("INSERT INTO contacts SELECT g, 'c' || g, repeat(md5(g::text), 2) FROM generate_series(1, "
                         + CONTACTS + ") g");
-                st.execute(
-                        "CREATE TABLE ledger (n bigserial PRIMARY KEY, account int NOT NULL, amount numeric(12,2) NOT NULL,"
-                                + " at timestamptz DEFAULT clock_timestamp())");
+                st.execute("CREATE TABLE ledger (n bigserial PRIMARY KEY, account int NOT NULL, amount "
+                        + "numeric(12,2) NOT NULL,"
+                        + " at timestamptz DEFAULT clock_timestamp())");
                 st.execute("CREATE TABLE balances (account int PRIMARY KEY, balance numeric(14,2) NOT NULL)");
                 st.execute("INSERT INTO balances SELECT g, 0 FROM generate_series(1, 50) g");
             }
@@ -74,7 +74,8 @@ class GracefulStopTest {
             agent.awaitCheckpoint(f.repository);
             figures.add(String.format(
                     Locale.ROOT,
-                    "SIGTERM mid-snapshot (checkpoint 0 of %,d rows): stopped in %.1f s, exit 0, checkpoint 0 rolled back"
+                    "SIGTERM mid-snapshot (checkpoint 0 of %,d rows): stopped in %.1f s, exit 0, checkpoint 0 "
+                            + "rolled back"
                             + " (nothing listed or left), taken again by the next start in %.1f s",
                     CONTACTS + 50,
                     snapshotStop,
@@ -90,7 +91,8 @@ class GracefulStopTest {
             int[] ledger = assertExactlyOnce(f);
             figures.add(String.format(
                     Locale.ROOT,
-                    "SIGTERM during capture (3 clients, %,d transactions committed before it): stopped in %.1f s, exit 0,"
+                    "SIGTERM during capture (3 clients, %,d transactions committed before it): stopped in %.1f "
+                            + "s, exit 0,"
                             + " log tail clean; resumed: %d lost / %d duplicated",
                     before,
                     captureStop,
@@ -143,7 +145,10 @@ class GracefulStopTest {
         }
     }
 
-    /** SIGTERM: the agent exits 0 within {@link #STOP_BOUND_SECONDS}, saying once that it stopped cleanly; returns the seconds it took. */
+    /**
+     * SIGTERM: the agent exits 0 within {@link #STOP_BOUND_SECONDS}, saying once that it stopped cleanly; returns the
+     * seconds it took.
+     */
     private double terminate() throws InterruptedException {
         long t0 = System.nanoTime();
         int exit = agent.terminate();
@@ -262,7 +267,8 @@ class GracefulStopTest {
                     .queryOne(
                             "postgres",
                             "SELECT count(*)::text FROM pg_stat_activity WHERE datname = '" + f.database
-                                    + "' AND state IN ('active', 'idle in transaction') AND query LIKE 'SELECT%contacts%'")
+                                    + "' AND state IN ('active', 'idle in transaction') AND query LIKE "
+                                    + "'SELECT%contacts%'")
                     .equals("0")) {
                 return;
             }

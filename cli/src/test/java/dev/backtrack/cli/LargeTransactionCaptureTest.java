@@ -15,7 +15,10 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Transactions of a million rows, and of more row bytes than the heap, pass through capture and restore with 256 MiB heaps. */
+/**
+ * Transactions of a million rows, and of more row bytes than the heap, pass through capture and restore with 256 MiB
+ * heaps.
+ */
 class LargeTransactionCaptureTest {
     private static final String TABLE = "public.contacts";
 

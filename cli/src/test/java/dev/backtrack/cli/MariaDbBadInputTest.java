@@ -58,7 +58,8 @@ class MariaDbBadInputTest {
                     "INSERT INTO accounts VALUES (1, 'Acme')",
                     "DROP USER IF EXISTS 'reporting'@'%'",
                     "CREATE USER 'reporting'@'%'",
-                    "CREATE DEFINER = 'reporting'@'%' SQL SECURITY DEFINER VIEW account_names AS SELECT name FROM accounts");
+                    "CREATE DEFINER = 'reporting'@'%' SQL SECURITY DEFINER VIEW account_names AS SELECT name "
+                            + "FROM accounts");
             source.startAgent();
             source.awaitLogged();
             source.stopAgent();

@@ -65,7 +65,8 @@ class MariaDbNextWriteTest {
                     pg.queryOne("crm_next_pg", "SELECT updated_at::text FROM crm_next.deal WHERE deal_id = " + deal);
             pg.execute(
                     "crm_next_pg",
-                    "INSERT INTO crm_next.note (contact_id, body) SELECT MIN(contact_id), 'after the restore' FROM crm_next.contact");
+                    "INSERT INTO crm_next.note (contact_id, body) SELECT MIN(contact_id), 'after the restore' "
+                            + "FROM crm_next.contact");
             pg.execute("crm_next_pg", "UPDATE crm_next.deal SET title = title || ' (renewed)' WHERE deal_id = " + deal);
             assertEquals(
                     "t",

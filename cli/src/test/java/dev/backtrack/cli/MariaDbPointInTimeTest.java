@@ -272,7 +272,8 @@ class MariaDbPointInTimeTest {
                 "0",
                 pg.queryOne(
                         "crm_pit_pg",
-                        "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'crm_pit'"),
+                        "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE "
+                                + "n.nspname = 'crm_pit'"),
                 "--strict wrote nothing");
         CommandLineTest.Run run = CommandLineTest.run(CommandLineTest.append(restore, "--json"));
         assertEquals(0, run.exit(), run.err());
@@ -286,11 +287,13 @@ class MariaDbPointInTimeTest {
             {"view", "SELECT COUNT(*) FROM information_schema.VIEWS WHERE TABLE_SCHEMA = '%s'"},
             {
                 "procedure",
-                "SELECT COUNT(*) FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = '%s' AND ROUTINE_TYPE = 'PROCEDURE'"
+                "SELECT COUNT(*) FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = '%s' AND ROUTINE_TYPE "
+                        + "= 'PROCEDURE'"
             },
             {
                 "function",
-                "SELECT COUNT(*) FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = '%s' AND ROUTINE_TYPE = 'FUNCTION'"
+                "SELECT COUNT(*) FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = '%s' AND ROUTINE_TYPE "
+                        + "= 'FUNCTION'"
             },
             {"trigger", "SELECT COUNT(*) FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = '%s'"},
             {"event", "SELECT COUNT(*) FROM information_schema.EVENTS WHERE EVENT_SCHEMA = '%s'"}

@@ -11,7 +11,10 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A MariaDB source that cannot be captured yet: every missing setting and grant is named with its fix, exit 3, nothing written. */
+/**
+ * A MariaDB source that cannot be captured yet: every missing setting and grant is named with its fix, exit 3, nothing
+ * written.
+ */
 class MariaDbPrerequisitesTest {
 
     @Test
@@ -44,8 +47,8 @@ class MariaDbPrerequisitesTest {
         assertEquals(3, r.exit(), r.err());
         assertTrue(
                 r.err()
-                        .contains(
-                                "user 'weak' lacks RELOAD, REPLICATION SLAVE, REPLICATION CLIENT: run GRANT RELOAD, REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO 'weak'@"),
+                        .contains("user 'weak' lacks RELOAD, REPLICATION SLAVE, REPLICATION CLIENT: run GRANT "
+                                + "RELOAD, REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO 'weak'@"),
                 r.err());
         assertFalse(Files.exists(dir.resolve("repo")), "nothing written");
     }

@@ -22,7 +22,8 @@ class MariaDbRestartTest {
     void resumesAfterStopAndKillWithTheHistoryInTheRepository(@TempDir Path dir) throws Exception {
         try (MariaDbSource source = new MariaDbSource("crm_restart", dir, 5414)) {
             source.execute(
-                    "CREATE TABLE ledger (id int AUTO_INCREMENT PRIMARY KEY, account varchar(20) NOT NULL, amount decimal(12,2) NOT NULL)",
+                    "CREATE TABLE ledger (id int AUTO_INCREMENT PRIMARY KEY, account varchar(20) NOT NULL, "
+                            + "amount decimal(12,2) NOT NULL)",
                     "INSERT INTO ledger (account, amount) VALUES ('a', 100.00), ('b', 50.00)");
             source.startAgent();
             source.execute("INSERT INTO ledger (account, amount) VALUES ('a', -10.00)");

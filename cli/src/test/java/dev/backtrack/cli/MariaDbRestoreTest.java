@@ -38,20 +38,30 @@ class MariaDbRestoreTest {
     void restoresEveryHeldInstantIntoMariaDbAndPostgres(@TempDir Path dir) throws Exception {
         try (MariaDbSource source = new MariaDbSource("crm_m", dir, 5411)) {
             source.execute(
-                    "CREATE TABLE accounts (id bigint unsigned AUTO_INCREMENT PRIMARY KEY, name varchar(120) CHARACTER SET utf8mb4 NOT NULL,"
-                            + " tier enum('free','pro','enterprise') NOT NULL DEFAULT 'free', created_at datetime(6) NOT NULL, UNIQUE KEY uq_name (name))",
-                    "CREATE TABLE contacts (id int unsigned AUTO_INCREMENT PRIMARY KEY, account_id bigint unsigned NOT NULL, email varchar(200) NOT NULL,"
-                            + " active tinyint(1) NOT NULL DEFAULT 1, score decimal(12,2), big bigint unsigned, born date, seen_at timestamp(3) NULL,"
-                            + " call_at time(6), tags set('vip','partner','lead'), meta json, avatar blob, note text CHARACTER SET utf8mb4,"
+                    "CREATE TABLE accounts (id bigint unsigned AUTO_INCREMENT PRIMARY KEY, name varchar(120) "
+                            + "CHARACTER SET utf8mb4 NOT NULL,"
+                            + " tier enum('free','pro','enterprise') NOT NULL DEFAULT 'free', created_at "
+                            + "datetime(6) NOT NULL, UNIQUE KEY uq_name (name))",
+                    "CREATE TABLE contacts (id int unsigned AUTO_INCREMENT PRIMARY KEY, account_id bigint "
+                            + "unsigned NOT NULL, email varchar(200) NOT NULL,"
+                            + " active tinyint(1) NOT NULL DEFAULT 1, score decimal(12,2), big bigint "
+                            + "unsigned, born date, seen_at timestamp(3) NULL,"
+                            + " call_at time(6), tags set('vip','partner','lead'), meta json, avatar blob, "
+                            + "note text CHARACTER SET utf8mb4,"
                             + " rating float, weight double, founded year, code char(3),"
-                            + " KEY ix_email (email), CONSTRAINT fk_account FOREIGN KEY (account_id) REFERENCES accounts (id))",
+                            + " KEY ix_email (email), CONSTRAINT fk_account FOREIGN KEY (account_id) "
+                            + "REFERENCES accounts (id))",
                     "CREATE TABLE audit_log (at datetime NOT NULL, message varchar(200))");
             source.execute(
-                    "INSERT INTO accounts (name, tier, created_at) VALUES ('Acme', 'pro', '2026-01-02 03:04:05.123456'), ('Ünïcode 🚀', 'free', '2025-12-31 23:59:59.999999')",
-                    "INSERT INTO contacts (account_id, email, active, score, big, born, seen_at, call_at, tags, meta, avatar, note, rating, weight, founded, code) VALUES"
-                            + " (1, 'ann@acme.test', 1, 12.50, 18446744073709551615, '1980-02-29', '2026-01-02 03:04:05.123', '12:30:00.5', 'vip,lead', '{\"a\": [1, 2]}',"
+                    "INSERT INTO accounts (name, tier, created_at) VALUES ('Acme', 'pro', '2026-01-02 "
+                            + "03:04:05.123456'), ('Ünïcode 🚀', 'free', '2025-12-31 23:59:59.999999')",
+                    "INSERT INTO contacts (account_id, email, active, score, big, born, seen_at, call_at, "
+                            + "tags, meta, avatar, note, rating, weight, founded, code) VALUES"
+                            + " (1, 'ann@acme.test', 1, 12.50, 18446744073709551615, '1980-02-29', '2026-01-02 "
+                            + "03:04:05.123', '12:30:00.5', 'vip,lead', '{\"a\": [1, 2]}',"
                             + " x'00ff10', 'first', 1.5, 2.25, 1999, 'ab'),"
-                            + " (2, 'bob@acme.test', 0, -3.10, 0, NULL, NULL, '00:00:00', '', '[]', x'', '', 0.1, -1e300, 2155, 'xyz')",
+                            + " (2, 'bob@acme.test', 0, -3.10, 0, NULL, NULL, '00:00:00', '', '[]', x'', '', "
+                            + "0.1, -1e300, 2155, 'xyz')",
                     "INSERT INTO audit_log VALUES ('2026-01-01 00:00:00', 'created')");
             // the oracle's base: a dump of the source before capture starts, and the binlog position it is consistent
             // with
@@ -152,8 +162,10 @@ class MariaDbRestoreTest {
             }
             String keys = pg.queryOne(
                     "crm_m_pg3",
-                    "SELECT string_agg(column_name || ':' || data_type, ',' ORDER BY column_name) FROM information_schema.columns"
-                            + " WHERE table_schema = 'crm_m' AND table_name = 'contacts' AND column_name IN ('id', 'active', 'big', 'seen_at', 'meta')");
+                    "SELECT string_agg(column_name || ':' || data_type, ',' ORDER BY column_name) FROM "
+                            + "information_schema.columns"
+                            + " WHERE table_schema = 'crm_m' AND table_name = 'contacts' AND column_name IN "
+                            + "('id', 'active', 'big', 'seen_at', 'meta')");
             assertEquals("active:boolean,big:numeric,id:bigint,meta:json,seen_at:timestamp with time zone", keys);
 
             // a value PostgreSQL cannot hold is refused with its table, column and key, and the target stays empty
@@ -171,7 +183,8 @@ class MariaDbRestoreTest {
                     "0",
                     pg.queryOne(
                             "crm_m_refused",
-                            "SELECT count(*) FROM information_schema.tables WHERE table_schema NOT IN ('pg_catalog','information_schema')"));
+                            "SELECT count(*) FROM information_schema.tables WHERE table_schema NOT IN "
+                                    + "('pg_catalog','information_schema')"));
         }
     }
 
@@ -195,8 +208,8 @@ class MariaDbRestoreTest {
             if (round == 1) {
                 st.execute("ALTER TABLE contacts ADD COLUMN phone varchar(30) DEFAULT 'none' AFTER email");
                 st.execute("UPDATE contacts SET phone = '+41 44 000' WHERE id = 2");
-                st.execute(
-                        "CREATE TABLE deals (id int AUTO_INCREMENT PRIMARY KEY, contact_id int unsigned, amount decimal(14,2), stage enum('open','won','lost'))");
+                st.execute("CREATE TABLE deals (id int AUTO_INCREMENT PRIMARY KEY, contact_id int unsigned, "
+                        + "amount decimal(14,2), stage enum('open','won','lost'))");
                 st.execute(
                         "INSERT INTO deals (contact_id, amount, stage) VALUES (1, 1000.00, 'open'), (2, 5.5, 'won')");
             }

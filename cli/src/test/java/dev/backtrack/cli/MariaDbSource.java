@@ -141,7 +141,8 @@ final class MariaDbSource implements AutoCloseable {
         try (Connection c = connect()) {
             return tables(
                     c,
-                    "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' AND TABLE_NAME <> 'backtrack_probe' ORDER BY 1",
+                    "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND "
+                            + "TABLE_TYPE = 'BASE TABLE' AND TABLE_NAME <> 'backtrack_probe' ORDER BY 1",
                     "`");
         }
     }
@@ -153,7 +154,8 @@ final class MariaDbSource implements AutoCloseable {
             }
             return tables(
                     c,
-                    "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' AND TABLE_NAME <> 'backtrack_probe' ORDER BY 1",
+                    "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND "
+                            + "TABLE_TYPE = 'BASE TABLE' AND TABLE_NAME <> 'backtrack_probe' ORDER BY 1",
                     "`");
         }
     }
@@ -166,7 +168,8 @@ final class MariaDbSource implements AutoCloseable {
             return tables(
                     c,
                     "SELECT quote_ident('" + schema
-                            + "') || '.' || quote_ident(table_name) FROM information_schema.tables WHERE table_schema = '"
+                            + "') || '.' || quote_ident(table_name) FROM information_schema.tables WHERE "
+                            + "table_schema = '"
                             + schema
                             + "' AND table_type = 'BASE TABLE' AND table_name <> 'backtrack_probe' ORDER BY table_name",
                     "");

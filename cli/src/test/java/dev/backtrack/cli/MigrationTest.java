@@ -31,13 +31,16 @@ class MigrationTest {
     void followsKillsResumesAndCutsOverIntoPostgres(@TempDir Path dir) throws Exception {
         try (MariaDbSource source = new MariaDbSource("crm_mig", dir, 5412)) {
             source.execute(
-                    "CREATE TABLE accounts (id bigint unsigned AUTO_INCREMENT PRIMARY KEY, name varchar(120) CHARACTER SET utf8mb4 NOT NULL, balance decimal(14,2) NOT NULL DEFAULT 0)",
-                    "CREATE TABLE contacts (id bigint unsigned AUTO_INCREMENT PRIMARY KEY, account_id bigint unsigned NOT NULL, email varchar(200) NOT NULL,"
+                    "CREATE TABLE accounts (id bigint unsigned AUTO_INCREMENT PRIMARY KEY, name varchar(120) "
+                            + "CHARACTER SET utf8mb4 NOT NULL, balance decimal(14,2) NOT NULL DEFAULT 0)",
+                    "CREATE TABLE contacts (id bigint unsigned AUTO_INCREMENT PRIMARY KEY, account_id bigint "
+                            + "unsigned NOT NULL, email varchar(200) NOT NULL,"
                             + " active tinyint(1) NOT NULL DEFAULT 1, seen_at timestamp(6) NULL, meta json, note text,"
                             + " CONSTRAINT fk_acc FOREIGN KEY (account_id) REFERENCES accounts (id))",
                     "CREATE TABLE events (at datetime(6) NOT NULL, kind varchar(20), payload blob)",
                     "INSERT INTO accounts (name, balance) VALUES ('Acme', 10.00), ('Globex', 0.50)",
-                    "INSERT INTO contacts (account_id, email, seen_at, meta) VALUES (1, 'a@acme.test', '2026-01-01 00:00:00.000001', '{\"k\": 1}')");
+                    "INSERT INTO contacts (account_id, email, seen_at, meta) VALUES (1, 'a@acme.test', "
+                            + "'2026-01-01 00:00:00.000001', '{\"k\": 1}')");
             source.startAgent();
 
             PostgresCluster pg = PostgresCluster.shared();
@@ -132,10 +135,10 @@ class MigrationTest {
             }
             assertEquals(4, report.path("tables").size(), out);
             // AUTO_INCREMENT became the identity's next value: a new row in the target does not collide
-            long next = Long.parseLong(
-                    source.server.queryOne(
-                            "crm_mig",
-                            "SELECT AUTO_INCREMENT FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'crm_mig' AND TABLE_NAME = 'contacts'"));
+            long next = Long.parseLong(source.server.queryOne(
+                    "crm_mig",
+                    "SELECT AUTO_INCREMENT FROM information_schema.TABLES WHERE TABLE_SCHEMA = "
+                            + "'crm_mig' AND TABLE_NAME = 'contacts'"));
             assertEquals(
                     Long.toString(next),
                     pg.queryOne(

@@ -20,8 +20,10 @@ class MoreTypesTest {
                     Statement st = c.createStatement()) {
                 st.execute("CREATE DOMAIN email AS text CHECK (VALUE ~ '@')");
                 st.execute("""
-                        CREATE TABLE more_types (id smallserial PRIMARY KEY, big bigserial, t time, t3 time(3), iv interval,
-                          m money, ip inet, net cidr, mac macaddr, e email, c char(5), vc varchar(3), dates date[], stamps timestamptz[],
+                        CREATE TABLE more_types (id smallserial PRIMARY KEY, big bigserial, t time, t3 \
+                        time(3), iv interval,
+                          m money, ip inet, net cidr, mac macaddr, e email, c char(5), vc varchar(3), dates \
+                        date[], stamps timestamptz[],
                           uuids uuid[], nums numeric[], f8 float8, f4 float4, js jsonb[], nf numeric)""");
                 insert(st);
             }
@@ -29,8 +31,8 @@ class MoreTypesTest {
             try (Connection c = f.connect();
                     Statement st = c.createStatement()) {
                 insert(st);
-                st.execute(
-                        "UPDATE more_types SET iv = iv * 2, m = m + 1::money, t = t + interval '1 second' WHERE id % 2 = 1");
+                st.execute("UPDATE more_types SET iv = iv * 2, m = m + 1::money, t = t + interval '1 second' "
+                        + "WHERE id % 2 = 1");
             }
             f.awaitLogged();
             f.stopAgent();
@@ -48,12 +50,14 @@ class MoreTypesTest {
         try (CaptureFixture f = new CaptureFixture("crm_time_edges", dir)) {
             f.cluster.execute(
                     f.database,
-                    "CREATE TABLE edges (id int PRIMARY KEY, d date, ts timestamp, tstz timestamptz, big text, blob bytea, grid int[])");
+                    "CREATE TABLE edges (id int PRIMARY KEY, d date, ts timestamp, tstz timestamptz, big text, "
+                            + "blob bytea, grid int[])");
             f.startAgent();
             f.cluster.execute(f.database, """
                     INSERT INTO edges VALUES
                     (1, 'infinity', 'infinity', '-infinity', NULL, NULL, NULL),
-                    (2, '0044-03-15 BC', '0001-01-01 00:00:00', '1999-12-31 23:59:59.999999+00', repeat('x', 10 * 1024 * 1024), NULL, NULL),
+                    (2, '0044-03-15 BC', '0001-01-01 00:00:00', '1999-12-31 23:59:59.999999+00', repeat('x', \
+                    10 * 1024 * 1024), NULL, NULL),
                     (3, '2026-11-24', '2026-11-24 10:31:06.000001', '2026-11-24 10:31:06.000001+05:30', NULL,
                      (SELECT string_agg(decode(md5(g::text), 'hex'), '') FROM generate_series(1, 65536) g), NULL),
                     (4, NULL, NULL, NULL, NULL, NULL, '{1,NULL,3}'),
@@ -65,7 +69,8 @@ class MoreTypesTest {
             // an update that leaves a TOASTed two-dimensional array untouched
             f.cluster.execute(
                     f.database,
-                    "INSERT INTO edges (id, grid) SELECT 10, array_agg(ARRAY[g, -g]) FROM generate_series(1, 100000) g");
+                    "INSERT INTO edges (id, grid) SELECT 10, array_agg(ARRAY[g, -g]) FROM generate_series(1, "
+                            + "100000) g");
             f.cluster.execute(f.database, "UPDATE edges SET d = '2026-11-24' WHERE id = 10");
             f.assertLatestRestoreEquals("crm_time_edges_restored", "public.edges", "id");
         }
@@ -73,13 +78,17 @@ class MoreTypesTest {
 
     private static void insert(Statement st) throws Exception {
         st.execute("""
-                INSERT INTO more_types (t, t3, iv, m, ip, net, mac, e, c, vc, dates, stamps, uuids, nums, f8, f4, js, nf) VALUES
+                INSERT INTO more_types (t, t3, iv, m, ip, net, mac, e, c, vc, dates, stamps, uuids, nums, f8, \
+                f4, js, nf) VALUES
                 ('23:59:59.999999', '12:00:00.123', '1 year 2 months 3 days 04:05:06.789', 1234.56, '192.168.1.1/24',
-                 '10.0.0.0/8', '08:00:2b:01:02:03', 'a@b.c', 'ab', 'xyz', ARRAY['2026-01-31', NULL, '1999-12-31']::date[],
+                 '10.0.0.0/8', '08:00:2b:01:02:03', 'a@b.c', 'ab', 'xyz', ARRAY['2026-01-31', NULL, \
+                '1999-12-31']::date[],
                  ARRAY['2026-11-24 10:31:06.123456+00', '1970-01-01 00:00:00+00']::timestamptz[],
-                 ARRAY['a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11']::uuid[], ARRAY[1.5, NULL, -0.000001]::numeric[], -0.0, 1e-30,
+                 ARRAY['a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11']::uuid[], ARRAY[1.5, NULL, \
+                -0.000001]::numeric[], -0.0, 1e-30,
                  ARRAY['{"a": 1}', '[]']::jsonb[], 1e-40),
-                ('00:00:00', NULL, '-3 days -00:00:01', -5.00, '::1', '2001:db8::/32', 'ff:ff:ff:ff:ff:ff', 'x@y', NULL, '',
+                ('00:00:00', NULL, '-3 days -00:00:01', -5.00, '::1', '2001:db8::/32', 'ff:ff:ff:ff:ff:ff', \
+                'x@y', NULL, '',
                  '{}', NULL, NULL, NULL, 'Infinity', 'NaN', NULL, 123456789012345678901234567890.123456789)""");
     }
 }

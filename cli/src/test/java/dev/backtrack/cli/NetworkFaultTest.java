@@ -25,7 +25,8 @@ class NetworkFaultTest {
                 TcpProxy proxy = TcpProxy.to(f.cluster.port())) {
             f.cluster.execute(
                     f.database,
-                    "CREATE TABLE ledger (id bigserial PRIMARY KEY, account int NOT NULL, amount numeric(12,2) NOT NULL)");
+                    "CREATE TABLE ledger (id bigserial PRIMARY KEY, account int NOT NULL, amount numeric(12,2) "
+                            + "NOT NULL)");
             // the agent (its catalog, the replication stream, the ticker) goes through the proxy; the test's own client
             // does not
             Files.writeString(

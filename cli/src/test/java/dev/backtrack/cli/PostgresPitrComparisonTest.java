@@ -46,8 +46,10 @@ class PostgresPitrComparisonTest {
                     "CREATE INDEX contacts_tier_idx ON contacts (tier)"
                 },
                 {
-                    "CREATE TABLE tasks (id bigserial PRIMARY KEY, account_id bigint REFERENCES accounts (id), due date, done boolean DEFAULT false)",
-                    "INSERT INTO tasks (account_id, due) SELECT id, DATE '2026-12-01' + (id % 30)::int FROM accounts WHERE id % 3 = 0"
+                    "CREATE TABLE tasks (id bigserial PRIMARY KEY, account_id bigint REFERENCES accounts (id), "
+                            + "due date, done boolean DEFAULT false)",
+                    "INSERT INTO tasks (account_id, due) SELECT id, DATE '2026-12-01' + (id % 30)::int FROM "
+                            + "accounts WHERE id % 3 = 0"
                 },
                 {
                     "ALTER TABLE tasks RENAME COLUMN due TO due_on",

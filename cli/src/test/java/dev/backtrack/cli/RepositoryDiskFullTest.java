@@ -30,7 +30,8 @@ class RepositoryDiskFullTest {
                 SmallFileSystem fs = SmallFileSystem.mount(f.repository, 64 << 20)) {
             source.execute(
                     f.database,
-                    "CREATE TABLE ledger (id bigserial PRIMARY KEY, account int NOT NULL, amount numeric(12,2) NOT NULL, memo text)");
+                    "CREATE TABLE ledger (id bigserial PRIMARY KEY, account int NOT NULL, amount numeric(12,2) "
+                            + "NOT NULL, memo text)");
             f.startAgent();
             f.awaitLogged();
             AtomicBoolean running = new AtomicBoolean(true);
@@ -70,7 +71,8 @@ class RepositoryDiskFullTest {
             System.out.printf(
                     Locale.ROOT,
                     "fault repository disk full for 20 s (%.1f MB of WAL held by the slot meanwhile): injected 1 time;"
-                            + " caught up %.1f s after space returned; 0 lost, 0 duplicated (restore of latest equals the source)%n",
+                            + " caught up %.1f s after space returned; 0 lost, 0 duplicated (restore of latest "
+                            + "equals the source)%n",
                     behind / 1048576.0,
                     caughtUp);
         }

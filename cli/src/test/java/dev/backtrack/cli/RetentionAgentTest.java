@@ -18,8 +18,8 @@ class RetentionAgentTest {
     @Test
     void theAgentExpiresOldCheckpointsAndKeepsTheWindowRestorable(@TempDir Path dir) throws Exception {
         try (CaptureFixture f = new CaptureFixture("crm_retention", dir)) {
-            f.withConfig(
-                    "checkpoint:\n  full-interval: 1s\n  diff-interval: 0s\n  incr-interval: 0s\nretention:\n  checkpoints: 2\n");
+            f.withConfig("checkpoint:\n  full-interval: 1s\n  diff-interval: 0s\n  incr-interval: 0s\nretention:\n  "
+                    + "checkpoints: 2\n");
             try (Statement st = f.connect().createStatement()) {
                 st.execute("CREATE TABLE contacts (id bigint PRIMARY KEY, name text)");
             }

@@ -27,7 +27,8 @@ class SchemaChangeTest {
         try (Statement st = c.createStatement();
                 var rs = st.executeQuery("""
                 SELECT quote_ident(schemaname) || '.' || quote_ident(tablename) FROM pg_tables
-                WHERE schemaname NOT IN ('pg_catalog', 'information_schema', 'backtrack') AND tablename <> 'backtrack_probe' ORDER BY 1""")) {
+                WHERE schemaname NOT IN ('pg_catalog', 'information_schema', 'backtrack') AND tablename <> \
+                'backtrack_probe' ORDER BY 1""")) {
             while (rs.next()) {
                 tables.add(rs.getString(1));
             }
@@ -37,8 +38,8 @@ class SchemaChangeTest {
             out.put(t, CrmSchema.definition(c, t) + "\n" + CrmSchema.checksum(c, t));
         }
         try (Statement st = c.createStatement();
-                var rs = st.executeQuery(
-                        "SELECT string_agg(t.typname || ':' || e.enumlabel, ',' ORDER BY t.typname, e.enumsortorder) FROM pg_enum e JOIN pg_type t ON t.oid = e.enumtypid")) {
+                var rs = st.executeQuery("SELECT string_agg(t.typname || ':' || e.enumlabel, ',' ORDER BY t.typname, "
+                        + "e.enumsortorder) FROM pg_enum e JOIN pg_type t ON t.oid = e.enumtypid")) {
             rs.next();
             out.put("(enums)", String.valueOf(rs.getString(1)));
         }
@@ -96,7 +97,8 @@ class SchemaChangeTest {
                 },
                 {
                     "create table",
-                    "CREATE TABLE notes (id serial PRIMARY KEY, account_id bigint REFERENCES accounts (id), body text NOT NULL)",
+                    "CREATE TABLE notes (id serial PRIMARY KEY, account_id bigint REFERENCES accounts (id), "
+                            + "body text NOT NULL)",
                     "INSERT INTO notes (account_id, body) SELECT id, 'note for ' || name FROM accounts WHERE id % 2 = 0"
                 },
                 {

@@ -46,6 +46,8 @@ class SequencesTest {
     private static String sequences(CaptureFixture f, String db) {
         return f.cluster.queryOne(
                 db,
-                "SELECT string_agg(sequencename || '=' || coalesce(last_value::text, 'unused') || ' ' || data_type || ' +' || increment_by || ' from ' || start_value || ' to ' || max_value, ',' ORDER BY sequencename) FROM pg_sequences");
+                "SELECT string_agg(sequencename || '=' || coalesce(last_value::text, 'unused') || ' ' || "
+                        + "data_type || ' +' || increment_by || ' from ' || start_value || ' to ' || "
+                        + "max_value, ',' ORDER BY sequencename) FROM pg_sequences");
     }
 }

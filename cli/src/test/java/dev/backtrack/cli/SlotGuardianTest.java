@@ -42,10 +42,10 @@ class SlotGuardianTest {
             long confirmed = 0;
             for (int i = 0; i < 300 && confirmed < written; i++) {
                 Thread.sleep(100);
-                confirmed = Lsn.parse(
-                        f.cluster.queryOne(
-                                "postgres",
-                                "SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = 'crm_slot_guard'"));
+                confirmed = Lsn.parse(f.cluster.queryOne(
+                        "postgres",
+                        "SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = "
+                                + "'crm_slot_guard'"));
             }
             assertTrue(
                     confirmed >= written,

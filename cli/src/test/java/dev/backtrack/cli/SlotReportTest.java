@@ -6,7 +6,10 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The agent's status line gives its capture lag and how much WAL its slot holds on the source, and warns past agent.wal-warning-mb. */
+/**
+ * The agent's status line gives its capture lag and how much WAL its slot holds on the source, and warns past
+ * agent.wal-warning-mb.
+ */
 class SlotReportTest {
 
     @Test
@@ -22,7 +25,8 @@ class SlotReportTest {
             // heartbeat moves the slot on within a second of an idle moment, and the status line comes every 10 s
             f.cluster.execute(
                     f.database,
-                    "CREATE TABLE IF NOT EXISTS bulk_elsewhere AS SELECT g, md5(g::text) FROM generate_series(1, 60000) g");
+                    "CREATE TABLE IF NOT EXISTS bulk_elsewhere AS SELECT g, md5(g::text) FROM "
+                            + "generate_series(1, 60000) g");
             for (int i = 0; i < 300 && !f.agentOutput.toString().contains("warning: slot crm_slot_report holds"); i++) {
                 f.cluster.execute(
                         f.database,

@@ -28,7 +28,8 @@ class SourceRestartTest {
                 CaptureFixture f = new CaptureFixture("crm_source_restart", dir, source)) {
             source.execute(
                     f.database,
-                    "CREATE TABLE ledger (id bigserial PRIMARY KEY, account int NOT NULL, amount numeric(12,2) NOT NULL)");
+                    "CREATE TABLE ledger (id bigserial PRIMARY KEY, account int NOT NULL, amount numeric(12,2) "
+                            + "NOT NULL)");
             f.startAgent();
             f.awaitLogged();
             f.awaitSaid("streaming changes from the source", 1);
@@ -68,7 +69,8 @@ class SourceRestartTest {
                 f.awaitLogged();
                 faults.append(String.format(
                         Locale.ROOT,
-                        "fault source restart (%s shutdown): injected 1 time; caught up %.1f s after the server was back;"
+                        "fault source restart (%s shutdown): injected 1 time; caught up %.1f s after the "
+                                + "server was back;"
                                 + " %d inserts before it%n",
                         mode,
                         (System.nanoTime() - t0) / 1e9,

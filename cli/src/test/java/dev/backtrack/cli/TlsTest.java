@@ -94,7 +94,8 @@ class TlsTest {
             cluster.execute(
                     f.database,
                     "CREATE TABLE contacts (id int PRIMARY KEY, name text NOT NULL, email text)",
-                    "INSERT INTO contacts SELECT g, 'contact ' || g, 'c' || g || '@example.com' FROM generate_series(1, 200) g");
+                    "INSERT INTO contacts SELECT g, 'contact ' || g, 'c' || g || '@example.com' FROM "
+                            + "generate_series(1, 200) g");
             Files.writeString(
                     f.config,
                     Files.readString(f.config)
@@ -114,7 +115,8 @@ class TlsTest {
                     cluster.queryOne(
                             "postgres",
                             "SELECT count(*) || ' ' || bool_and(s.ssl) || ' ' || min(s.client_dn)"
-                                    + " FROM pg_stat_activity a JOIN pg_stat_ssl s USING (pid) WHERE a.backend_type = 'walsender'"),
+                                    + " FROM pg_stat_activity a JOIN pg_stat_ssl s USING (pid) WHERE "
+                                    + "a.backend_type = 'walsender'"),
                     "the replication connection streams over TLS");
             f.stopAgent();
             assertFalse(
@@ -210,10 +212,10 @@ class TlsTest {
                 st.execute("CREATE DATABASE crm_tls_restored");
                 st.execute("CREATE DATABASE crm_tls_other_ca");
                 st.execute("CREATE TABLE crm_tls.backtrack_probe (id bigint AUTO_INCREMENT PRIMARY KEY)");
-                st.execute(
-                        "CREATE TABLE crm_tls.contacts (id int PRIMARY KEY, name varchar(100) NOT NULL, email varchar(100))");
-                st.execute(
-                        "INSERT INTO crm_tls.contacts SELECT seq, CONCAT('contact ', seq), CONCAT('c', seq, '@example.com') FROM crm_tls.seq_1_to_200");
+                st.execute("CREATE TABLE crm_tls.contacts (id int PRIMARY KEY, name varchar(100) NOT NULL, email "
+                        + "varchar(100))");
+                st.execute("INSERT INTO crm_tls.contacts SELECT seq, CONCAT('contact ', seq), CONCAT('c', seq, "
+                        + "'@example.com') FROM crm_tls.seq_1_to_200");
             }
             Path config = Files.writeString(
                     dir.resolve("mariadb.yaml"),
@@ -238,8 +240,10 @@ class TlsTest {
                         query(
                                         server.jdbcUrl("") + verified,
                                         "SELECT IF(count(*) = 1 AND min(s.VARIABLE_VALUE) <> '', 'TLS', 'plain')"
-                                                + " FROM performance_schema.threads t JOIN performance_schema.status_by_thread s USING (THREAD_ID)"
-                                                + " WHERE t.PROCESSLIST_COMMAND = 'Binlog Dump' AND s.VARIABLE_NAME = 'Ssl_cipher'")
+                                                + " FROM performance_schema.threads t JOIN "
+                                                + "performance_schema.status_by_thread s USING (THREAD_ID)"
+                                                + " WHERE t.PROCESSLIST_COMMAND = 'Binlog Dump' AND "
+                                                + "s.VARIABLE_NAME = 'Ssl_cipher'")
                                 .get(0),
                         "the binlog dump thread streams over TLS");
             }

@@ -82,8 +82,8 @@ class ToastPathsTest {
             try (Statement st = f.connect().createStatement()) {
                 st.execute("CREATE TABLE notes (id int PRIMARY KEY, body text)");
                 // compressible and past the TOAST threshold, so the target compresses it with its method
-                st.execute(
-                        "INSERT INTO notes SELECT g, repeat('follow up with the customer ' || g, 400) FROM generate_series(1, 20) g");
+                st.execute("INSERT INTO notes SELECT g, repeat('follow up with the customer ' || g, 400) FROM "
+                        + "generate_series(1, 20) g");
             }
             f.startAgent();
             f.awaitLogged();

@@ -27,10 +27,13 @@ class TypeFidelityTest {
                 st.execute("CREATE TYPE mood AS ENUM ('happy', 'sad', 'it''s complicated')");
                 st.execute("CREATE SCHEMA crm");
                 st.execute("""
-                        CREATE TABLE every_type (id bigserial PRIMARY KEY, i int, s smallint, n numeric(12,4), n_free numeric,
+                        CREATE TABLE every_type (id bigserial PRIMARY KEY, i int, s smallint, n numeric(12,4), \
+                        n_free numeric,
                           t text, v varchar(20), b boolean, d date, ts timestamp, ts3 timestamp(3), tstz timestamptz,
-                          u uuid, j json, jb jsonb, tags text[], nums int[], bin bytea, m mood, moods mood[], f4 real, f8 double precision,
-                          big_text text, tm time, "Ünïcode col" text, dflt int DEFAULT 7, dts timestamptz DEFAULT now())""");
+                          u uuid, j json, jb jsonb, tags text[], nums int[], bin bytea, m mood, moods mood[], \
+                        f4 real, f8 double precision,
+                          big_text text, tm time, "Ünïcode col" text, dflt int DEFAULT 7, dts timestamptz \
+                        DEFAULT now())""");
                 st.execute("CREATE TABLE crm.keyless_feed (who text, what text, at timestamptz, payload jsonb)");
                 st.execute("ALTER TABLE crm.keyless_feed REPLICA IDENTITY FULL");
                 st.execute("INSERT INTO every_type (i) VALUES (NULL)");
@@ -49,14 +52,14 @@ class TypeFidelityTest {
                 st.execute("UPDATE every_type SET n = -0.0001, f8 = 'NaN', f4 = '-Infinity' WHERE id % 2 = 0");
                 st.execute("DELETE FROM every_type WHERE id = 3");
                 st.execute("TRUNCATE crm.keyless_feed");
-                st.execute(
-                        "INSERT INTO crm.keyless_feed VALUES ('bob', 'call', '2026-01-01 00:00:00+00', NULL), ('bob', 'call', '2026-01-01 00:00:00+00', NULL)");
-                st.execute(
-                        "INSERT INTO crm.keyless_feed VALUES ('ann', 'call', now(), '{\"a\":1}'), ('ann', 'call', now(), '{\"a\":1}')");
-                st.execute(
-                        "UPDATE crm.keyless_feed SET what = 'email' WHERE ctid = (SELECT ctid FROM crm.keyless_feed WHERE who = 'bob' LIMIT 1)");
-                st.execute(
-                        "DELETE FROM crm.keyless_feed WHERE ctid = (SELECT ctid FROM crm.keyless_feed WHERE who = 'ann' LIMIT 1)");
+                st.execute("INSERT INTO crm.keyless_feed VALUES ('bob', 'call', '2026-01-01 00:00:00+00', NULL), "
+                        + "('bob', 'call', '2026-01-01 00:00:00+00', NULL)");
+                st.execute("INSERT INTO crm.keyless_feed VALUES ('ann', 'call', now(), '{\"a\":1}'), ('ann', "
+                        + "'call', now(), '{\"a\":1}')");
+                st.execute("UPDATE crm.keyless_feed SET what = 'email' WHERE ctid = (SELECT ctid FROM "
+                        + "crm.keyless_feed WHERE who = 'bob' LIMIT 1)");
+                st.execute("DELETE FROM crm.keyless_feed WHERE ctid = (SELECT ctid FROM crm.keyless_feed WHERE "
+                        + "who = 'ann' LIMIT 1)");
             }
             f.awaitLogged();
             f.stopAgent();
@@ -80,15 +83,18 @@ class TypeFidelityTest {
                         "SELECT count(*) FROM every_type WHERE big_text LIKE '%__debezium_unavailable_value%'");
                 rs.next();
                 assertEquals(0, rs.getLong(1), "a TOAST placeholder reached the target");
-                rs = st.executeQuery(
-                        "SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'every_type'::regclass AND attname = 'n'");
+                rs = st.executeQuery("SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = "
+                        + "'every_type'::regclass AND attname = 'n'");
                 rs.next();
                 assertEquals("numeric(12,4)", rs.getString(1));
             }
         }
     }
 
-    /** Whether a row in the log holds an unchanged TOAST value's placeholder (which proves an untouched-TOAST update was captured). */
+    /**
+     * Whether a row in the log holds an unchanged TOAST value's placeholder (which proves an untouched-TOAST update was
+     * captured).
+     */
     static boolean logCarriesAnUnavailableValue(CaptureFixture f) {
         try (LogCursor cursor = Repository.open(f.repository).readLog(1)) {
             while (cursor.hasNext()) {
@@ -104,17 +110,23 @@ class TypeFidelityTest {
 
     private static void insertRows(Statement st, String tag) throws Exception {
         st.execute("""
-                INSERT INTO every_type (i, s, n, n_free, t, v, b, d, ts, ts3, tstz, u, j, jb, tags, nums, bin, m, moods, f4, f8, big_text, tm, "Ünïcode col")
-                VALUES (2147483647, -32768, 12345678.1234, 123456789012345678901234567890.000000000000000001, 'tab\there\nnewline \\\\ backslash',
-                  'zoë', true, '1999-12-31', '2026-11-24 10:31:06.123456', '2026-11-24 10:31:06.123', '2026-11-24 10:31:06.654321+02',
+                INSERT INTO every_type (i, s, n, n_free, t, v, b, d, ts, ts3, tstz, u, j, jb, tags, nums, bin, \
+                m, moods, f4, f8, big_text, tm, "Ünïcode col")
+                VALUES (2147483647, -32768, 12345678.1234, 123456789012345678901234567890.000000000000000001, \
+                'tab\there\nnewline \\\\ backslash',
+                  'zoë', true, '1999-12-31', '2026-11-24 10:31:06.123456', '2026-11-24 10:31:06.123', \
+                '2026-11-24 10:31:06.654321+02',
                   'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '{"k": "v",  "k": "dup"}', '{"nested": {"x": [1, 2, null]}}',
-                  ARRAY['a', NULL, 'with "quotes"', 'with,comma', ''], ARRAY[1, NULL, -3], '\\x00ff10', 'it''s complicated',
-                  ARRAY['happy', 'sad']::mood[], 3.25, 1e300, (SELECT string_agg(md5(g::text), '') FROM generate_series(1, 400) g),
+                  ARRAY['a', NULL, 'with "quotes"', 'with,comma', ''], ARRAY[1, NULL, -3], '\\x00ff10', 'it''s \
+                complicated',
+                  ARRAY['happy', 'sad']::mood[], 3.25, 1e300, (SELECT string_agg(md5(g::text), '') FROM \
+                generate_series(1, 400) g),
                   '23:59:59.999999', 'ünï ' || '""" + tag + """
                 '),
-                  (NULL, NULL, NULL, 'NaN', '', NULL, false, '0001-01-01', '1970-01-01 00:00:00', NULL, '1969-12-31 23:59:59.999999+00',
+                  (NULL, NULL, NULL, 'NaN', '', NULL, false, '0001-01-01', '1970-01-01 00:00:00', NULL, \
+                '1969-12-31 23:59:59.999999+00',
                   NULL, NULL, '[]', '{}', NULL, NULL, NULL, NULL, NULL, 'Infinity', NULL, '00:00:00', NULL)""");
-        st.execute(
-                "INSERT INTO crm.keyless_feed VALUES ('bob', 'call', '2026-01-01 00:00:00+00', NULL), ('bob', 'call', '2026-01-01 00:00:00+00', NULL), ('eve', NULL, NULL, '{\"deep\": [true]}')");
+        st.execute("INSERT INTO crm.keyless_feed VALUES ('bob', 'call', '2026-01-01 00:00:00+00', NULL), ('bob', "
+                + "'call', '2026-01-01 00:00:00+00', NULL), ('eve', NULL, NULL, '{\"deep\": [true]}')");
     }
 }

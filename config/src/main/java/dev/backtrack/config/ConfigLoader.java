@@ -118,7 +118,8 @@ public final class ConfigLoader {
         String url = v.get("source.url");
         if (Engine.ofUrl(url) == null) {
             throw new ConfigException("source.url '" + JdbcUrl.masked(url)
-                    + "' is not supported: use a PostgreSQL, MariaDB or MySQL URL such as jdbc:postgresql://127.0.0.1:5432/crm,"
+                    + "' is not supported: use a PostgreSQL, MariaDB or MySQL URL such as "
+                    + "jdbc:postgresql://127.0.0.1:5432/crm,"
                     + " jdbc:mariadb://127.0.0.1:3306/crm or jdbc:mysql://127.0.0.1:3306/crm");
         }
         SourceConfig source = new SourceConfig(
@@ -141,7 +142,8 @@ public final class ConfigLoader {
         Duration full = duration(v, "checkpoint.full-interval");
         if (full.isZero()) {
             throw new ConfigException(
-                    "checkpoint.full-interval is 0: fulls bound how much a restore replays, give a duration such as 7d");
+                    "checkpoint.full-interval is 0: fulls bound how much a restore replays, give a duration "
+                            + "such as 7d");
         }
         CheckpointSchedule schedule = new CheckpointSchedule(
                 full,
@@ -171,7 +173,10 @@ public final class ConfigLoader {
         return inline.isEmpty() ? null : inline;
     }
 
-    /** The passphrase on the first line of {@code file}; {@code what} names the key or flag that gave the file, in errors. */
+    /**
+     * The passphrase on the first line of {@code file}; {@code what} names the key or flag that gave the file, in
+     * errors.
+     */
     public static String passphraseFile(Path file, String what) {
         try {
             String first =

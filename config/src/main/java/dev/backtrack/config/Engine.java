@@ -2,7 +2,10 @@ package dev.backtrack.config;
 
 import java.util.Locale;
 
-/** The database engines Backtrack captures from and restores into; {@link #id} is how configuration URLs and repositories name them. */
+/**
+ * The database engines Backtrack captures from and restores into; {@link #id} is how configuration URLs and
+ * repositories name them.
+ */
 public enum Engine {
     POSTGRESQL("postgresql", 5432),
     MARIADB("mariadb", 3306),
@@ -24,7 +27,9 @@ public enum Engine {
         return defaultPort;
     }
 
-    /** MariaDB and MySQL: changes come from the binary log, whose row events leave out what foreign key rules change. */
+    /**
+     * MariaDB and MySQL: changes come from the binary log, whose row events leave out what foreign key rules change.
+     */
     public boolean binlog() {
         return this != POSTGRESQL;
     }

@@ -92,7 +92,8 @@ public record Option(
                     Kind.STRING,
                     "auto",
                     false,
-                    "`auto`, `on` or `off`: install event triggers that write every definition change into the stream (needs a superuser; `auto` installs them when the role is one)",
+                    "`auto`, `on` or `off`: install event triggers that write every definition change into the "
+                            + "stream (needs a superuser; `auto` installs them when the role is one)",
                     "on"),
             new Option(
                     "source",
@@ -100,7 +101,8 @@ public record Option(
                     Kind.INTEGER,
                     "5401",
                     false,
-                    "MariaDB/MySQL: the replica server id the agent reads the binlog as; unique among the source's replicas",
+                    "MariaDB/MySQL: the replica server id the agent reads the binlog as; unique among the "
+                            + "source's replicas",
                     "5401"),
             new Option(
                     "source",
@@ -124,7 +126,9 @@ public record Option(
                     Kind.SECRET,
                     "",
                     false,
-                    "encrypt every repository file with AES-256-GCM under a master key wrapped with this passphrase; set when the repository is created. Readers give it with `BACKTRACK_PASSPHRASE` or `--passphrase-file`",
+                    "encrypt every repository file with AES-256-GCM under a master key wrapped with this "
+                            + "passphrase; set when the repository is created. Readers give it with "
+                            + "`BACKTRACK_PASSPHRASE` or `--passphrase-file`",
                     "${BACKTRACK_PASSPHRASE}"),
             new Option(
                     "repository",
@@ -156,7 +160,8 @@ public record Option(
                     Kind.DURATION,
                     "7d",
                     false,
-                    "time between synthetic full checkpoints, built from the newest checkpoint's chain and the log (checkpoint 0 is always taken on the first run)",
+                    "time between synthetic full checkpoints, built from the newest checkpoint's chain and the "
+                            + "log (checkpoint 0 is always taken on the first run)",
                     "1d"),
             new Option(
                     "checkpoint",
@@ -172,7 +177,8 @@ public record Option(
                     Kind.DURATION,
                     "1h",
                     false,
-                    "time between incremental checkpoints: the net row changes since the newest checkpoint of any kind (`0s`: none)",
+                    "time between incremental checkpoints: the net row changes since the newest checkpoint of "
+                            + "any kind (`0s`: none)",
                     "15m"),
             new Option(
                     "checkpoint",
@@ -180,7 +186,8 @@ public record Option(
                     Kind.INTEGER,
                     "0",
                     false,
-                    "also take an incremental once the log after the newest checkpoint holds this many MiB (0: by time only)",
+                    "also take an incremental once the log after the newest checkpoint holds this many MiB (0: "
+                            + "by time only)",
                     "256"),
             new Option(
                     "agent",
@@ -196,7 +203,8 @@ public record Option(
                     Kind.INTEGER,
                     "1024",
                     false,
-                    "the status line (every 10 s) gives the capture lag and how much WAL the slot holds on the source; past this it adds a warning",
+                    "the status line (every 10 s) gives the capture lag and how much WAL the slot holds on the "
+                            + "source; past this it adds a warning",
                     "4096"),
             new Option(
                     "retention",
@@ -212,7 +220,8 @@ public record Option(
                     Kind.DURATION,
                     "0d",
                     false,
-                    "keep every instant of this span back from now restorable: the checkpoints in it and the newest one before it (`0d`: no window rule)."
+                    "keep every instant of this span back from now restorable: the checkpoints in it and the "
+                            + "newest one before it (`0d`: no window rule)."
                             + " With neither rule nothing expires; the agent applies them after each checkpoint",
                     "14d"));
 

@@ -3,7 +3,10 @@ package dev.backtrack.config;
 import java.time.Duration;
 import java.util.List;
 
-/** Where changes are captured from. {@code password}, and URL parameters named like one, are never printed (see {@link #toString()}). */
+/**
+ * Where changes are captured from. {@code password}, and URL parameters named like one, are never printed (see {@link
+ * #toString()}).
+ */
 public record SourceConfig(
         String url,
         String user,

@@ -7,7 +7,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
-/** docs/CONFIGURATION.md's key table is the one Option.ALL writes: a key added, removed or reworded there shows here. */
+/**
+ * docs/CONFIGURATION.md's key table is the one Option.ALL writes: a key added, removed or reworded there shows here.
+ */
 class ConfigReferenceTest {
 
     @Test

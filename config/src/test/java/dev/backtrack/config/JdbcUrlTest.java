@@ -19,9 +19,10 @@ class JdbcUrlTest {
     @Test
     void masksTheValueOfEveryParameterNamedLikeAPassword() {
         assertEquals(
-                "jdbc:postgresql://db:5432/crm?sslmode=verify-full&sslpassword=***&password=***&sslrootcert=/etc/ca.pem",
-                JdbcUrl.masked(
-                        "jdbc:postgresql://db:5432/crm?sslmode=verify-full&sslpassword=s3c=r&password=pw&sslrootcert=/etc/ca.pem"));
+                "jdbc:postgresql://db:5432/crm?sslmode=verify-full&sslpassword=***&password=***&"
+                        + "sslrootcert=/etc/ca.pem",
+                JdbcUrl.masked("jdbc:postgresql://db:5432/crm?sslmode=verify-full&sslpassword=s3c=r&password=pw&"
+                        + "sslrootcert=/etc/ca.pem"));
         assertEquals(
                 "jdbc:mariadb://db/crm?keyStore=/k.p12&keyStorePassword=***&TRUSTSTOREPASSWORD=***",
                 JdbcUrl.masked("jdbc:mariadb://db/crm?keyStore=/k.p12&keyStorePassword=a=b&TRUSTSTOREPASSWORD=c"));
@@ -52,8 +53,10 @@ class JdbcUrlTest {
                 ConfigException.class,
                 () -> JdbcUrl.tlsMode("jdbc:postgresql://db/crm?sslmode=verify_full", "source.url"));
         assertEquals(
-                "source.url has sslmode=verify_full, which PostgreSQL does not know: use one of disable, allow, prefer, require, verify-ca,"
-                        + " verify-full (verify-full with sslrootcert=/path/ca.pem checks the server's certificate and host name)",
+                "source.url has sslmode=verify_full, which PostgreSQL does not know: use one of disable, "
+                        + "allow, prefer, require, verify-ca,"
+                        + " verify-full (verify-full with sslrootcert=/path/ca.pem checks the server's "
+                        + "certificate and host name)",
                 e.getMessage());
     }
 
@@ -70,8 +73,8 @@ class JdbcUrlTest {
                 ConfigException.class, () -> JdbcUrl.tlsMode("jdbc:mariadb://db/crm?sslMode=strict", "--target-url"));
         assertTrue(
                 e.getMessage()
-                        .startsWith(
-                                "--target-url has sslMode=strict, which the MariaDB driver does not know: use one of disable, trust, verify-ca, verify-full"),
+                        .startsWith("--target-url has sslMode=strict, which the MariaDB driver does not know: use "
+                                + "one of disable, trust, verify-ca, verify-full"),
                 e.getMessage());
     }
 

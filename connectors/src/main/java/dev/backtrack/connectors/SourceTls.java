@@ -94,7 +94,10 @@ public final class SourceTls {
         return p;
     }
 
-    /** The CA certificates of {@code pem} (a file, or the PEM text itself as Connector/J also takes it) in a new trust store. */
+    /**
+     * The CA certificates of {@code pem} (a file, or the PEM text itself as Connector/J also takes it) in a new trust
+     * store.
+     */
     static Path trustStoreOf(String pem, String password) {
         String name = pem.startsWith("-----BEGIN") ? "(given inline)" : pem;
         Collection<? extends Certificate> certificates;
@@ -105,7 +108,8 @@ public final class SourceTls {
         } catch (IOException | GeneralSecurityException e) {
             throw new ConfigException(
                     "source.url serverSslCert " + name + " cannot be read as PEM certificates (" + e.getMessage()
-                            + "): give the path of the CA certificate that signed the server's, as in serverSslCert=/etc/backtrack/ca.pem");
+                            + "): give the path of the CA certificate that signed the server's, as in "
+                            + "serverSslCert=/etc/backtrack/ca.pem");
         }
         if (certificates.isEmpty()) {
             throw new ConfigException("source.url serverSslCert " + name
@@ -135,7 +139,10 @@ public final class SourceTls {
         return pathOrUrl.startsWith("file:") ? pathOrUrl.substring("file:".length()) : pathOrUrl;
     }
 
-    /** A password for the trust store: it only guards the integrity of public certificates in a file only this user may read. */
+    /**
+     * A password for the trust store: it only guards the integrity of public certificates in a file only this user may
+     * read.
+     */
     private static String random() {
         byte[] bytes = new byte[16];
         new SecureRandom().nextBytes(bytes);

@@ -41,7 +41,10 @@ public final class Migration {
     static final int GROUP_TRANSACTIONS = 500;
 
     static final long GROUP_NANOS = 200_000_000L;
-    /** Kinds of objects made only at cutover: a trigger or rule on the target would act again on the changes the migration applies. */
+    /**
+     * Kinds of objects made only at cutover: a trigger or rule on the target would act again on the changes the
+     * migration applies.
+     */
     public static final Set<String> AT_CUTOVER = Set.of("trigger", "rule");
 
     private final Repository repo;
@@ -135,7 +138,10 @@ public final class Migration {
         }
     }
 
-    /** The saved progress, refused when there is none or the migration was cut over, with the session set for the source's engine. */
+    /**
+     * The saved progress, refused when there is none or the migration was cut over, with the session set for the
+     * source's engine.
+     */
     private Group resume() {
         Map<String, String> s = state();
         if (s == null) {
@@ -272,7 +278,10 @@ public final class Migration {
             return size >= GROUP_TRANSACTIONS || System.nanoTime() - started > GROUP_NANOS;
         }
 
-        /** Saves the progress through the group's last transaction in the open target transaction and commits; nothing when it holds none. */
+        /**
+         * Saves the progress through the group's last transaction in the open target transaction and commits; nothing
+         * when it holds none.
+         */
         void commit() {
             if (size == 0) {
                 return;
@@ -313,7 +322,8 @@ public final class Migration {
                                             ? "no statement was captured"
                                             : statement.split("\n")[0]) + "), which a "
                                     + (sameEngine ? "" : "cross-engine ")
-                                    + "migration cannot replay: apply it to the target by hand, then migrate again from a new restore");
+                                    + "migration cannot replay: apply it to the target by hand, then migrate "
+                                    + "again from a new restore");
                 }
                 // a statement on triggers or rules alone waits for cutover, which makes them as they are then
                 if (!onCutoverKindsAlone(statement) && replayed.add(statement)) {
@@ -338,7 +348,8 @@ public final class Migration {
     }
 
     private static final Pattern CUTOVER_KINDS_STATEMENT = Pattern.compile(
-            "(?is)\\s*(ALTER\\s+TABLE\\s+(IF\\s+EXISTS\\s+)?(ONLY\\s+)?[^,;]+?\\s+(ENABLE|DISABLE)\\s+((ALWAYS|REPLICA)\\s+)?(TRIGGER|RULE)\\s[^,;]*"
+            "(?is)\\s*(ALTER\\s+TABLE\\s+(IF\\s+EXISTS\\s+)?(ONLY\\s+)?[^,;]+?\\s+(ENABLE|DISABLE)\\s+((ALWAYS|"
+                    + "REPLICA)\\s+)?(TRIGGER|RULE)\\s[^,;]*"
                     + "|(CREATE|ALTER|DROP)\\s+(OR\\s+REPLACE\\s+)?(CONSTRAINT\\s+)?(TRIGGER|RULE)\\s.*);?\\s*");
 
     /**
@@ -411,7 +422,10 @@ public final class Migration {
                 r -> warnings.report("the target refused " + r + " (migrate cutover makes it again or reports it)"));
     }
 
-    /** The migration's lag behind the log: transactions not applied yet, and the commit-time distance to the log's last one. */
+    /**
+     * The migration's lag behind the log: transactions not applied yet, and the commit-time distance to the log's last
+     * one.
+     */
     public Status status(long applied, long appliedCommit) {
         LogSummary log = repo.logSummary();
         long behind = Math.max(0, log.lastSequence() - applied);

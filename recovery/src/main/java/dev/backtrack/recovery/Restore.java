@@ -64,7 +64,9 @@ public final class Restore {
         return this;
     }
 
-    /** Work done on the target in the restore's last transaction, so it commits with the restored state or not at all. */
+    /**
+     * Work done on the target in the restore's last transaction, so it commits with the restored state or not at all.
+     */
     public interface Finishing {
         Finishing NONE = (db, lastSequence, lastCommitMicros) -> {};
 
@@ -93,7 +95,10 @@ public final class Restore {
         return this;
     }
 
-    /** Where what the target will leave out is said, before anything is written (always shown: it is a loss the user must see). */
+    /**
+     * Where what the target will leave out is said, before anything is written (always shown: it is a loss the user
+     * must see).
+     */
     public Restore announcing(Progress leavingOut) {
         this.announce = leavingOut;
         return this;
@@ -183,7 +188,9 @@ public final class Restore {
     /** The chain a restore reads and its log folded to the target. */
     private record Folded(Chain chain, LogFold.Result fold) {}
 
-    /** The plan's chain folded to the target; a key change after a delta's states falls back to the full and the log. */
+    /**
+     * The plan's chain folded to the target; a key change after a delta's states falls back to the full and the log.
+     */
     private Folded foldTo(RestorePlan plan, RestoreTarget target) {
         Chain chain = plan.chain();
         try {
@@ -222,7 +229,10 @@ public final class Restore {
         return sequences;
     }
 
-    /** Everything in one target transaction: a failed or interrupted restore leaves the target as empty as it was. Returns the rows loaded. */
+    /**
+     * Everything in one target transaction: a failed or interrupted restore leaves the target as empty as it was.
+     * Returns the rows loaded.
+     */
     private long loadInOneTransaction(
             TargetDatabase db,
             ObjectRestore objects,
@@ -258,7 +268,9 @@ public final class Restore {
         return total;
     }
 
-    /** Streams one table's rows at the target (the full's rows merged with the fold) into a COPY; returns the row count. */
+    /**
+     * Streams one table's rows at the target (the full's rows merged with the fold) into a COPY; returns the row count.
+     */
     private long loadTable(TargetDatabase db, Chain chain, TableFold f) {
         TargetDatabase.RowLoader loader = db.load(f.schema());
         long n;
@@ -318,7 +330,10 @@ public final class Restore {
         objects.make(ObjectDefinition.TABLE);
     }
 
-    /** Keys, indexes and constraints (unless {@code indexed}), foreign keys, the other objects and sequence values, after the rows. */
+    /**
+     * Keys, indexes and constraints (unless {@code indexed}), foreign keys, the other objects and sequence values,
+     * after the rows.
+     */
     private void finishTables(
             TargetDatabase db,
             ObjectRestore objects,

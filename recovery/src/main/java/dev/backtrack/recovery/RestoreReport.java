@@ -4,7 +4,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What a restore did: the checkpoint it started from (and the chain it is read on top of, full first), the log it replayed,
+ * What a restore did: the checkpoint it started from (and the chain it is read on top of, full first), the log it
+ * replayed,
  * the rows it loaded, and the other objects it made (or, into another engine, left out) by kind.
  */
 public record RestoreReport(

@@ -68,9 +68,9 @@ public sealed interface RestoreTarget {
                 return new AtXid(gtid(before.substring(5)), false);
             }
             if (!before.startsWith("xid:")) {
-                throw new RestoreException(
-                        "--before '" + before
-                                + "' is not supported: use --before xid:N or --before gtid:GTID (the state just before that transaction)");
+                throw new RestoreException("--before '" + before
+                        + "' is not supported: use --before xid:N or --before gtid:GTID (the state "
+                        + "just before that transaction)");
             }
             return new AtXid(xid(before.substring(4)), false);
         }

@@ -56,9 +56,9 @@ public record Selection(List<String> tables, List<String> schemas) {
     public void check(Collection<TableSchema> available) {
         for (String t : tables) {
             if (available.stream().noneMatch(a -> a.qualifiedName().equals(t))) {
-                throw new RestoreException(
-                        "--tables names " + t
-                                + ", which does not exist at the restore target: use schema.table as listed in 'backtrack backups'");
+                throw new RestoreException("--tables names " + t
+                        + ", which does not exist at the restore target: use schema.table as listed in "
+                        + "'backtrack backups'");
             }
         }
         for (String s : schemas) {

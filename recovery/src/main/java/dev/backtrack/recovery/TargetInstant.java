@@ -24,9 +24,9 @@ public record TargetInstant(boolean latest, long micros) {
         }
         Matcher m = TIME.matcher(t);
         if (!m.matches()) {
-            throw new RestoreException(
-                    "--to '" + text
-                            + "' is not an instant: use ISO-8601 with Z or an offset, as in 2026-11-24T10:31:06.123456Z, or 'latest'");
+            throw new RestoreException("--to '" + text
+                    + "' is not an instant: use ISO-8601 with Z or an offset, as in "
+                    + "2026-11-24T10:31:06.123456Z, or 'latest'");
         }
         String fraction = m.group(3) == null ? "" : m.group(3);
         if (fraction.length() > 6 && !fraction.substring(6).chars().allMatch(c -> c == '0')) {

@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** Restore reads the repository and writes a target: the capture side (Debezium, Kafka Connect) stays off its classpath. */
+/**
+ * Restore reads the repository and writes a target: the capture side (Debezium, Kafka Connect) stays off its classpath.
+ */
 class ModuleBoundaryTest {
     @ParameterizedTest
     @ValueSource(

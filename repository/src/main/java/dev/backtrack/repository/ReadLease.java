@@ -37,7 +37,8 @@ public final class ReadLease implements AutoCloseable {
                 repo,
                 false,
                 "repository " + repo
-                        + " is being expired (old checkpoints are being removed): run this again when the expire is done");
+                        + " is being expired (old checkpoints are being removed): run this again when the "
+                        + "expire is done");
     }
 
     /** Exclusive: refused while a restore or verify reads. */

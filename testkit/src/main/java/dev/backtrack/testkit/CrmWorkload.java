@@ -42,8 +42,8 @@ final class CrmWorkload {
         updateSome();
         if (random.nextInt(3) == 0) {
             // ON UPDATE CASCADE carries the new code into sales.deal
-            update(
-                    "UPDATE public.currency SET code = CASE code WHEN 'GBP' THEN 'GBX' ELSE 'GBP' END WHERE code IN ('GBP', 'GBX')");
+            update("UPDATE public.currency SET code = CASE code WHEN 'GBP' THEN 'GBX' ELSE 'GBP' END WHERE "
+                    + "code IN ('GBP', 'GBX')");
         }
         deleteSome();
     }
@@ -52,7 +52,8 @@ final class CrmWorkload {
         int n = random.nextInt(1_000_000);
         // the composite column is set field by field, since step 2 adds a field to its type
         update(
-                "INSERT INTO public.account (name, code, billing_address.street, billing_address.city, billing_address.country)"
+                "INSERT INTO public.account (name, code, billing_address.street, billing_address.city, "
+                        + "billing_address.country)"
                         + " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 "Account " + n,
                 "A" + n,
@@ -66,7 +67,8 @@ final class CrmWorkload {
         for (int i = 0; i < 2 && account != null; i++) {
             int n = random.nextInt(1_000_000);
             update(
-                    "INSERT INTO public.contact (account_id, email, first_name, last_name) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                    "INSERT INTO public.contact (account_id, email, first_name, last_name) VALUES (?, ?, ?, ?) "
+                            + "ON CONFLICT DO NOTHING",
                     account,
                     "person" + n + "@example.com",
                     "First" + n,
@@ -80,7 +82,8 @@ final class CrmWorkload {
             if (account != null) {
                 update(
                         "INSERT INTO sales.deal (account_id, owner_contact_id, title, stage, amount, currency)"
-                                + " VALUES (?, ?, ?, ?::public.deal_stage, ?, (SELECT code FROM public.currency ORDER BY code OFFSET ? LIMIT 1))",
+                                + " VALUES (?, ?, ?, ?::public.deal_stage, ?, (SELECT code FROM "
+                                + "public.currency ORDER BY code OFFSET ? LIMIT 1))",
                         account,
                         randomKey("public.contact", "id"),
                         "Deal " + random.nextInt(10_000),
@@ -105,7 +108,8 @@ final class CrmWorkload {
         if (contact != null) {
             update(
                     "INSERT INTO sales.territory_assignment (contact_id, region, during)"
-                            + " SELECT ?, ?, daterange(s, s + 7) FROM (SELECT coalesce(max(upper(during)), DATE '2024-01-01') AS s"
+                            + " SELECT ?, ?, daterange(s, s + 7) FROM (SELECT coalesce(max(upper(during)), "
+                            + "DATE '2024-01-01') AS s"
                             + " FROM sales.territory_assignment WHERE contact_id = ?) last",
                     contact,
                     pick(List.of("north", "south", "east")),

@@ -8,7 +8,10 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The mariadb-binlog command that writes the SQL replaying one database's events from a start to a {@link Target}. Thread-safe (no state). */
+/**
+ * The mariadb-binlog command that writes the SQL replaying one database's events from a start to a {@link Target}.
+ * Thread-safe (no state).
+ */
 final class MariaDbBinlogReplay {
     private static final DateTimeFormatter DATETIME =
             DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);
@@ -43,7 +46,10 @@ final class MariaDbBinlogReplay {
         return MariaDbTool.local("mariadb-binlog", args.toArray(String[]::new));
     }
 
-    /** The source's binlog files from {@code first} to {@code last} (null: to the newest); zero-padded names sort in order. */
+    /**
+     * The source's binlog files from {@code first} to {@code last} (null: to the newest); zero-padded names sort in
+     * order.
+     */
     private static List<String> files(MariaDbServer source, String first, String last) {
         List<Path> all = source.binlogFiles();
         if (all.stream().noneMatch(f -> f.getFileName().toString().equals(first))) {

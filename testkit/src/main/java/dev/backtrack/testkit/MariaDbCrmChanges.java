@@ -40,7 +40,8 @@ final class MariaDbCrmChanges {
                 random.nextInt(100),
                 db.randomKey("product", "product_id"));
         db.update(
-                "UPDATE contact SET opted_in = b'1', prefs = JSON_SET(prefs, '$.newsletter', TRUE) WHERE contact_id = ?",
+                "UPDATE contact SET opted_in = b'1', prefs = JSON_SET(prefs, '$.newsletter', TRUE) WHERE "
+                        + "contact_id = ?",
                 db.randomKey("contact", "contact_id"));
         db.update(
                 "INSERT INTO staff (username, full_name, manager_id) VALUES (?, ?, ?)",
@@ -59,8 +60,8 @@ final class MariaDbCrmChanges {
             newKey("category", "category_id", "TRUE", 250);
         }
         if (random.nextInt(3) == 0) {
-            db.update(
-                    "UPDATE currency SET code = CASE code WHEN 'GBP' THEN 'GBX' ELSE 'GBP' END WHERE code IN ('GBP', 'GBX')");
+            db.update("UPDATE currency SET code = CASE code WHEN 'GBP' THEN 'GBX' ELSE 'GBP' END WHERE code IN "
+                    + "('GBP', 'GBX')");
         }
         // a note's foreign key has no ON UPDATE action (RESTRICT), so only contacts without notes move
         newKey("contact", "contact_id", "contact_id NOT IN (SELECT contact_id FROM note)", 4_000_000_000L);

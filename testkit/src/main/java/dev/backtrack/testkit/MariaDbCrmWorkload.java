@@ -45,7 +45,8 @@ final class MariaDbCrmWorkload {
         Long country = db.randomKey("country", "country_id");
         db.update("INSERT INTO city (country_id, name) VALUES (?, ?)", country, "City " + random.nextInt(1000));
         db.update(
-                "INSERT INTO address (city_id, line1, postal_code, location) VALUES (?, ?, ?, ST_PointFromText(?, 4326))",
+                "INSERT INTO address (city_id, line1, postal_code, location) VALUES (?, ?, ?, "
+                        + "ST_PointFromText(?, 4326))",
                 db.randomKey("city", "city_id"),
                 random.nextInt(500) + " Main Street",
                 String.format("%05d", random.nextInt(100_000)),
@@ -80,7 +81,8 @@ final class MariaDbCrmWorkload {
                         "person" + n + "@example.com");
             } else {
                 db.update(
-                        "INSERT IGNORE INTO contact (account_id, last_name, email, prefs, opted_in) VALUES (?, ?, ?, ?, b'1')",
+                        "INSERT IGNORE INTO contact (account_id, last_name, email, prefs, opted_in) VALUES (?, "
+                                + "?, ?, ?, b'1')",
                         account,
                         "Solo" + n,
                         "solo" + n + "@example.org",
@@ -96,7 +98,8 @@ final class MariaDbCrmWorkload {
                 ? "18446744073709551" + String.format("%03d", random.nextInt(616))
                 : Integer.toString(n);
         db.update(
-                "INSERT IGNORE INTO product (sku, title, description, list_price, weight_mg, released, rating, features)"
+                "INSERT IGNORE INTO product (sku, title, description, list_price, weight_mg, released, rating, "
+                        + "features)"
                         + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 String.format("SKU%09d", n),
                 "Product " + n,
@@ -129,7 +132,8 @@ final class MariaDbCrmWorkload {
                     amount(),
                     random.nextInt(101));
             db.update(
-                    "INSERT INTO deal_item (deal_id, line_no, product_id, quantity, unit_price) SELECT MAX(deal_id), 1, ?, ?, ? FROM deal",
+                    "INSERT INTO deal_item (deal_id, line_no, product_id, quantity, unit_price) SELECT "
+                            + "MAX(deal_id), 1, ?, ?, ? FROM deal",
                     product,
                     1 + random.nextInt(5),
                     amount());
@@ -141,7 +145,8 @@ final class MariaDbCrmWorkload {
         Long deal = db.randomKey("deal", "deal_id");
         if (deal != null) {
             db.update(
-                    "INSERT INTO invoice (deal_id, amount, currency) VALUES (?, ?, (SELECT code FROM currency ORDER BY code LIMIT 1 OFFSET ?))",
+                    "INSERT INTO invoice (deal_id, amount, currency) VALUES (?, ?, (SELECT code FROM currency "
+                            + "ORDER BY code LIMIT 1 OFFSET ?))",
                     deal,
                     amount().add(BigDecimal.ONE),
                     random.nextInt(3));
@@ -152,7 +157,8 @@ final class MariaDbCrmWorkload {
     private void logActivity() throws SQLException {
         for (int i = 0; i < 3; i++) {
             db.update(
-                    "INSERT INTO activity (happened_on, contact_id, kind, details) VALUES (? + INTERVAL ? DAY, ?, ?, ?)",
+                    "INSERT INTO activity (happened_on, contact_id, kind, details) VALUES (? + INTERVAL ? DAY, "
+                            + "?, ?, ?)",
                     db.pick(DAYS),
                     random.nextInt(20),
                     db.randomKey("contact", "contact_id"),

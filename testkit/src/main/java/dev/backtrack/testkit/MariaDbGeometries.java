@@ -3,7 +3,9 @@ package dev.backtrack.testkit;
 import java.sql.SQLException;
 import java.util.Random;
 
-/** Writes the CRM's geo_region rows: every geometry type, SRID 4326, built as WKT around a random spot. Not thread-safe. */
+/**
+ * Writes the CRM's geo_region rows: every geometry type, SRID 4326, built as WKT around a random spot. Not thread-safe.
+ */
 final class MariaDbGeometries {
     private final MariaDbRandomRows db;
     private final Random random;
@@ -18,9 +20,12 @@ final class MariaDbGeometries {
         int y = random.nextInt(160) - 80;
         String square = square(x, y, 2);
         db.update(
-                "INSERT INTO geo_region (name, shape, centre, route, boundary, hubs, roads, islands, landmarks) VALUES (?, "
-                        + "ST_GeomFromText(?, 4326), ST_GeomFromText(?, 4326), ST_GeomFromText(?, 4326), ST_GeomFromText(?, 4326), "
-                        + "ST_GeomFromText(?, 4326), ST_GeomFromText(?, 4326), ST_GeomFromText(?, 4326), ST_GeomFromText(?, 4326))",
+                "INSERT INTO geo_region (name, shape, centre, route, boundary, hubs, roads, islands, "
+                        + "landmarks) VALUES (?, "
+                        + "ST_GeomFromText(?, 4326), ST_GeomFromText(?, 4326), ST_GeomFromText(?, 4326), "
+                        + "ST_GeomFromText(?, 4326), "
+                        + "ST_GeomFromText(?, 4326), ST_GeomFromText(?, 4326), ST_GeomFromText(?, 4326), "
+                        + "ST_GeomFromText(?, 4326))",
                 "Region " + x + "/" + y,
                 random.nextBoolean() ? "POLYGON(" + square + ")" : point(x + 1, y + 1),
                 point(x + 1, y + 1),

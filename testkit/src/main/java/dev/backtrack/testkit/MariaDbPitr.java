@@ -79,7 +79,9 @@ public final class MariaDbPitr implements AutoCloseable {
             return new Target(instant, null);
         }
 
-        /** Everything before {@code position}, e.g. a {@link #currentPosition} (where the next transaction will start). */
+        /**
+         * Everything before {@code position}, e.g. a {@link #currentPosition} (where the next transaction will start).
+         */
         public static Target before(BinlogCoordinates position) {
             return new Target(null, position);
         }
@@ -175,7 +177,8 @@ public final class MariaDbPitr implements AutoCloseable {
     public Recovered recoverTo(Target target, MariaDbServer into, String name) {
         if (into == source || into.port() == source.port()) {
             throw new IllegalArgumentException(
-                    "recovering into the source server would replay its own GTIDs into its binary log: use another server");
+                    "recovering into the source server would replay its own GTIDs into its binary log: use "
+                            + "another server");
         }
         replay(target, into, name);
         return new Recovered(into, name, false);

@@ -38,7 +38,7 @@ public final class MariaDbSchemaDump {
      * @param ignoreDefiner       the DEFINER of views, triggers, routines and events (a restore may create them as
      *                            the restoring user) is written {@code DEFINER=?}
      * @param ignoreEventStatus   an event's ENABLE / DISABLE / DISABLE ON SLAVE (a restore may create events
-     *                            disabled, so they do not run against restored data unasked) is written {@code ENABLE|DISABLE}
+     * disabled, so they do not run against restored data unasked) is written {@code ENABLE|DISABLE}
      * @param ignoreClientCharset the character_set_client, character_set_results and collation_connection an
      *                            object was created under: they follow the creating client (the {@code mariadb}
      *                            client sends utf8mb3 here, JDBC utf8mb4), and only matter for non-ASCII literals
@@ -74,7 +74,9 @@ public final class MariaDbSchemaDump {
         return of(server.port(), database, options);
     }
 
-    /** The normalized schema of {@code database} on the server at 127.0.0.1:{@code port}, as root without a password. */
+    /**
+     * The normalized schema of {@code database} on the server at 127.0.0.1:{@code port}, as root without a password.
+     */
     public static MariaDbDumpedSchema of(int port, String database, Options options) {
         MariaDbDumpedSchema schema = MariaDbDumpedSchema.parse(text(port, database), options);
         return options.columnSrids() ? schema.with(columnSrids(port, database)) : schema;

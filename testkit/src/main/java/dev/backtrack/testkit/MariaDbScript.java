@@ -18,7 +18,9 @@ public final class MariaDbScript {
     private final List<String> statements = new ArrayList<>();
     private final StringBuilder current = new StringBuilder();
     private String delimiter = ";";
-    /** Whether the current statement has anything but whitespace yet (kept as a flag: a data dump's INSERTs are long). */
+    /**
+     * Whether the current statement has anything but whitespace yet (kept as a flag: a data dump's INSERTs are long).
+     */
     private boolean started;
 
     private int at;
@@ -112,7 +114,10 @@ public final class MariaDbScript {
                 && Character.isWhitespace(text.charAt(end));
     }
 
-    /** "-- " needs a space or control character after the dashes in MariaDB ({@code 5--3} is arithmetic); '#' needs nothing. */
+    /**
+     * "-- " needs a space or control character after the dashes in MariaDB ({@code 5--3} is arithmetic); '#' needs
+     * nothing.
+     */
     private boolean lineComment() {
         if (text.charAt(at) == '#') {
             return true;
@@ -219,7 +224,9 @@ public final class MariaDbScript {
         return j - i;
     }
 
-    /** The version number of the executable comment a statement starts with ({@code /*!50003 SET} gives 50003), or 0. */
+    /**
+     * The version number of the executable comment a statement starts with ({@code /*!50003 SET} gives 50003), or 0.
+     */
     public static int leadingVersion(String statement) {
         int marker = markerLength(statement, 0);
         if (marker == 0) {

@@ -266,7 +266,9 @@ public final class MariaDbServer implements AutoCloseable {
         return dir.resolve("server.log");
     }
 
-    /** The binary log files' common prefix: the files are {@code <basename>.000001}, ... and {@code <basename>.index}. */
+    /**
+     * The binary log files' common prefix: the files are {@code <basename>.000001}, ... and {@code <basename>.index}.
+     */
     public String binlogBasename() {
         return data.resolve("binlog").toString();
     }

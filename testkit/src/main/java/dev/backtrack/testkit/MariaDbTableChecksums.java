@@ -133,21 +133,23 @@ public final class MariaDbTableChecksums {
     private static List<String> tables(Connection c) throws SQLException {
         return strings(
                 c,
-                "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' ORDER BY 1");
+                "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND "
+                        + "TABLE_TYPE = 'BASE TABLE' ORDER BY 1");
     }
 
     private static List<String> columns(Connection c, String table) throws SQLException {
         return strings(
                 c,
-                "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION",
+                "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND "
+                        + "TABLE_NAME = ? ORDER BY ORDINAL_POSITION",
                 table);
     }
 
     /** One server-side text expression per column, in column order. */
     private static List<String> expressions(Connection c, String table) throws SQLException {
         List<String> out = new ArrayList<>();
-        String sql =
-                "SELECT COLUMN_NAME, DATA_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION";
+        String sql = "SELECT COLUMN_NAME, DATA_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() "
+                + "AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION";
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, table);
             try (ResultSet rs = ps.executeQuery()) {

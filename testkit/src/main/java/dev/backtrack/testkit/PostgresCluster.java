@@ -219,7 +219,9 @@ public final class PostgresCluster implements AutoCloseable {
         restart("fast");
     }
 
-    /** Stops with {@code mode} ("fast", or "immediate": like a crash, recovered from the WAL at start) and starts again. */
+    /**
+     * Stops with {@code mode} ("fast", or "immediate": like a crash, recovered from the WAL at start) and starts again.
+     */
     public void restart(String mode) {
         stop(mode);
         startServer();

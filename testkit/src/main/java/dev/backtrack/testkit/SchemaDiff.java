@@ -5,7 +5,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 
-/** The readable difference of two schema dumps ({@link DumpedSchema}, {@link MariaDbDumpedSchema}), object by object. Thread-safe (no state). */
+/**
+ * The readable difference of two schema dumps ({@link DumpedSchema}, {@link MariaDbDumpedSchema}), object by object.
+ * Thread-safe (no state).
+ */
 final class SchemaDiff {
     private SchemaDiff() {}
 

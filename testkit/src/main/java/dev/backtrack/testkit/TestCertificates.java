@@ -12,7 +12,8 @@ import java.util.stream.Stream;
 /**
  * A throw-away certificate authority and a server certificate it signed for {@code localhost} and
  * {@code 127.0.0.1}, made with {@code openssl} in a new temp directory; client certificates on demand;
- * plus a second CA that signed nothing, for tests that must be refused. The server's key is readable by the server's OS user only
+ * plus a second CA that signed nothing, for tests that must be refused. The server's key is readable by the server's OS
+ * user only
  * (PostgreSQL refuses a key others may read). Thread-safe (immutable once made).
  */
 public final class TestCertificates implements AutoCloseable {
@@ -63,7 +64,8 @@ public final class TestCertificates implements AutoCloseable {
         write(
                 "server.ext",
                 "subjectAltName = DNS:localhost, IP:127.0.0.1\nextendedKeyUsage = serverAuth\n"
-                        + "basicConstraints = critical, CA:FALSE\nkeyUsage = critical, digitalSignature, keyEncipherment\n");
+                        + "basicConstraints = critical, CA:FALSE\nkeyUsage = critical, digitalSignature, "
+                        + "keyEncipherment\n");
         openssl(
                 "x509",
                 "-req",

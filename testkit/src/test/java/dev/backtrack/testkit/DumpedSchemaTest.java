@@ -77,14 +77,14 @@ class DumpedSchemaTest {
         String diff = SchemaDump.diff(a, b);
         assertTrue(diff.startsWith("2 object(s) differ:\n"), diff);
         assertTrue(
-                diff.contains(
-                        "changed: Name: t; Type: TABLE; Schema: public; Owner: o\n  only in A:     a integer,\n  only in A:     b text\n"
-                                + "  only in B:     b text,\n  only in B:     a integer\n"),
+                diff.contains("changed: Name: t; Type: TABLE; Schema: public; Owner: o\n  only in A:     a "
+                        + "integer,\n  only in A:     b text\n"
+                        + "  only in B:     b text,\n  only in B:     a integer\n"),
                 diff);
         assertTrue(
-                diff.contains(
-                        "changed: Name: TABLE t; Type: ACL; Schema: public; Owner: o\n"
-                                + "  only in A: GRANT SELECT ON TABLE public.t TO r2;\n  only in B: GRANT SELECT ON TABLE public.t TO r9;\n"),
+                diff.contains("changed: Name: TABLE t; Type: ACL; Schema: public; Owner: o\n"
+                        + "  only in A: GRANT SELECT ON TABLE public.t TO r2;\n  only in B: GRANT "
+                        + "SELECT ON TABLE public.t TO r9;\n"),
                 diff);
     }
 

@@ -29,8 +29,10 @@ class MariaDbBinlogFactsTest {
         SERVER.execute(
                 DB,
                 "CREATE TABLE parent (id INT PRIMARY KEY) ENGINE=InnoDB",
-                "CREATE TABLE nulled (id INT PRIMARY KEY, p INT, FOREIGN KEY (p) REFERENCES parent (id) ON DELETE SET NULL ON UPDATE CASCADE) ENGINE=InnoDB",
-                "CREATE TABLE deleted (id INT PRIMARY KEY, p INT, FOREIGN KEY (p) REFERENCES parent (id) ON DELETE CASCADE ON UPDATE CASCADE) ENGINE=InnoDB",
+                "CREATE TABLE nulled (id INT PRIMARY KEY, p INT, FOREIGN KEY (p) REFERENCES parent (id) ON "
+                        + "DELETE SET NULL ON UPDATE CASCADE) ENGINE=InnoDB",
+                "CREATE TABLE deleted (id INT PRIMARY KEY, p INT, FOREIGN KEY (p) REFERENCES parent (id) ON "
+                        + "DELETE CASCADE ON UPDATE CASCADE) ENGINE=InnoDB",
                 "INSERT INTO parent VALUES (1), (2)",
                 "INSERT INTO nulled VALUES (10, 1), (11, 1), (12, 2)",
                 "INSERT INTO deleted VALUES (20, 1), (21, 2)");

@@ -13,11 +13,15 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Parses a real mariadb-dump 10.11 output ({@code mariadb-dump-sample.sql}: a table, a view, triggers, routines, an event). */
+/**
+ * Parses a real mariadb-dump 10.11 output ({@code mariadb-dump-sample.sql}: a table, a view, triggers, routines, an
+ * event).
+ */
 class MariaDbDumpedSchemaTest {
     private static final String SAMPLE = sample();
     private static final String SQL_MODE =
-            "SET sql_mode = 'STRICT_TRANS_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_AUTO_CREATE_USER,NO_ENGINE_SUBSTITUTION'";
+            "SET sql_mode = 'STRICT_TRANS_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_AUTO_CREATE_USER,"
+                    + "NO_ENGINE_SUBSTITUTION'";
 
     @Test
     void everyObjectIsOneSectionAndTheDumpsOwnSessionIsLeftOut() {
@@ -59,8 +63,8 @@ class MariaDbDumpedSchemaTest {
         assertEquals(1, table.size(), "a table has no creation context: " + table);
         assertTrue(
                 table.get(0)
-                        .startsWith(
-                                "CREATE TABLE `a` (\n  `id` int(11) NOT NULL AUTO_INCREMENT,\n  `n` int(11) DEFAULT 2,"),
+                        .startsWith("CREATE TABLE `a` (\n  `id` int(11) NOT NULL AUTO_INCREMENT,\n  `n` int(11) "
+                                + "DEFAULT 2,"),
                 table.get(0));
         assertTrue(
                 table.get(0)
@@ -81,7 +85,8 @@ class MariaDbDumpedSchemaTest {
                         "ALTER DATABASE ? CHARACTER SET latin1 COLLATE latin1_swedish_ci",
                         SQL_MODE,
                         "-- action order 1 of BEFORE INSERT ON a",
-                        "CREATE DEFINER=`root`@`127.0.0.1` TRIGGER a_bi0 BEFORE INSERT ON a FOR EACH ROW SET NEW.n = 0"),
+                        "CREATE DEFINER=`root`@`127.0.0.1` TRIGGER a_bi0 BEFORE INSERT ON a FOR EACH ROW SET "
+                                + "NEW.n = 0"),
                 section("TRIGGER a_bi0").statements());
         assertTrue(section("TRIGGER a_bi").statements().contains("-- action order 2 of BEFORE INSERT ON a"));
         assertTrue(section("TRIGGER a_au").statements().contains("-- action order 1 of AFTER UPDATE ON a"));
@@ -98,7 +103,8 @@ class MariaDbDumpedSchemaTest {
                         "SET character_set_results = utf8mb3",
                         "SET collation_connection = utf8mb3_general_ci",
                         SQL_MODE,
-                        "CREATE DEFINER=`root`@`127.0.0.1` FUNCTION `f1`() RETURNS int(11)\n    DETERMINISTIC\nRETURN 1"),
+                        "CREATE DEFINER=`root`@`127.0.0.1` FUNCTION `f1`() RETURNS int(11)\n    "
+                                + "DETERMINISTIC\nRETURN 1"),
                 section("FUNCTION f1").statements());
     }
 
@@ -106,7 +112,8 @@ class MariaDbDumpedSchemaTest {
     void aViewIsItsFinalDefinitionNotThePlaceholderMadeBeforeTheTables() {
         List<String> view = section("VIEW va").statements();
         assertEquals(
-                "CREATE ALGORITHM=UNDEFINED \nDEFINER=`nobody`@`%` SQL SECURITY INVOKER \nVIEW `va` AS select `a`.`id` AS `id`,`a`.`t` AS `t`"
+                "CREATE ALGORITHM=UNDEFINED \nDEFINER=`nobody`@`%` SQL SECURITY INVOKER \nVIEW `va` AS select "
+                        + "`a`.`id` AS `id`,`a`.`t` AS `t`"
                         + " from `a` where `a`.`id` > 0 \nWITH CASCADED CHECK OPTION",
                 view.get(view.size() - 1));
     }
@@ -117,8 +124,10 @@ class MariaDbDumpedSchemaTest {
         String diff = MariaDbSchemaDump.diff(parse(SAMPLE, Options.defaults()), changed);
         assertEquals(
                 "1 object(s) differ:\nchanged: TRIGGER a_bi\n"
-                        + "  only in A: CREATE DEFINER=`root`@`127.0.0.1` TRIGGER a_bi BEFORE INSERT ON a FOR EACH ROW SET NEW.n = 1;\n"
-                        + "  only in B: CREATE DEFINER=`root`@`127.0.0.1` TRIGGER a_bi BEFORE INSERT ON a FOR EACH ROW SET NEW.n = 2;\n",
+                        + "  only in A: CREATE DEFINER=`root`@`127.0.0.1` TRIGGER a_bi BEFORE INSERT ON a FOR "
+                        + "EACH ROW SET NEW.n = 1;\n"
+                        + "  only in B: CREATE DEFINER=`root`@`127.0.0.1` TRIGGER a_bi BEFORE INSERT ON a FOR "
+                        + "EACH ROW SET NEW.n = 2;\n",
                 diff);
     }
 

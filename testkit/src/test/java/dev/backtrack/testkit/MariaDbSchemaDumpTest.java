@@ -118,7 +118,10 @@ class MariaDbSchemaDumpTest {
         assertEquals(a, b1, () -> MariaDbSchemaDump.diff(a, b1));
     }
 
-    /** mariadb-dump's own full output (rows too) run by the mariadb client must come back alike: nothing is hidden by accident. */
+    /**
+     * mariadb-dump's own full output (rows too) run by the mariadb client must come back alike: nothing is hidden by
+     * accident.
+     */
     @ParameterizedTest
     @ValueSource(ints = {0, 3})
     void mariadbDumpsFullOutputLoadedIntoAThirdDatabaseDumpsAndChecksumsAlike(int steps) throws Exception {
@@ -152,7 +155,10 @@ class MariaDbSchemaDumpTest {
         assertTrue(rows.values().stream().filter(t -> t.rows() > 0).count() >= 15, rows.toString());
     }
 
-    /** The client must run in the session JDBC gives the splitter: utf8mb4, and Connector/J's IGNORE_SPACE in the sql_mode. */
+    /**
+     * The client must run in the session JDBC gives the splitter: utf8mb4, and Connector/J's IGNORE_SPACE in the
+     * sql_mode.
+     */
     @Test
     void theMariadbClientWithCommentsRunsTheScriptsToTheSameSchemaAsTheJavaSplitter() throws Exception {
         MariaDbDumpedSchema viaJdbc = fixture("crm_a", 3);
@@ -220,8 +226,8 @@ class MariaDbSchemaDumpTest {
                 dump("crm_a", Options.defaults().withColumnSrids()),
                 dump("crm_b", Options.defaults().withColumnSrids()));
         assertTrue(
-                diff.contains(
-                        "changed: GEOMETRY COLUMNS\n  only in A: `geo_region`.`centre` SRID 4326;\n  only in B: `geo_region`.`centre` SRID 3857;"),
+                diff.contains("changed: GEOMETRY COLUMNS\n  only in A: `geo_region`.`centre` SRID 4326;\n  only in "
+                        + "B: `geo_region`.`centre` SRID 3857;"),
                 diff);
     }
 

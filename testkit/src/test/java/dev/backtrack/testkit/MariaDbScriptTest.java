@@ -17,8 +17,8 @@ class MariaDbScriptTest {
 
     @Test
     void commentsBeforeAStatementAreDroppedAndCommentsInsideAreKept() {
-        String trigger =
-                "CREATE TRIGGER t BEFORE INSERT ON a FOR EACH ROW BEGIN -- why; here\n  # and here;\n  SET NEW.n = 1; /* done; */ END";
+        String trigger = "CREATE TRIGGER t BEFORE INSERT ON a FOR EACH ROW BEGIN -- why; here\n  # and here;\n  SET "
+                + "NEW.n = 1; /* done; */ END";
         assertEquals(
                 List.of(trigger, "SELECT 2"),
                 MariaDbScript.split("-- first\n# second\n/* third; */\nDELIMITER //\n" + trigger
@@ -42,12 +42,14 @@ class MariaDbScriptTest {
     void executableCommentsAreStatementTextAndUnwrapToWhatTheServerReads() {
         List<String> statements = MariaDbScript.split(
                 "/*!40101 SET NAMES utf8mb4 */;\nDELIMITER ;;\n/*!50003 CREATE*/ /*!50017 DEFINER=`root`@`%`*/"
-                        + " /*!50003 TRIGGER t AFTER DELETE ON a FOR EACH ROW BEGIN /* note */ SET @x = '*/'; END */;;\nDELIMITER ;\n");
+                        + " /*!50003 TRIGGER t AFTER DELETE ON a FOR EACH ROW BEGIN /* note */ SET @x = '*/'; "
+                        + "END */;;\nDELIMITER ;\n");
         assertEquals("/*!40101 SET NAMES utf8mb4 */", statements.get(0));
         assertEquals(40101, MariaDbScript.leadingVersion(statements.get(0)));
         assertEquals("SET NAMES utf8mb4 ", MariaDbScript.unwrapExecutableComments(statements.get(0)));
         assertEquals(
-                "CREATE DEFINER=`root`@`%` TRIGGER t AFTER DELETE ON a FOR EACH ROW BEGIN /* note */ SET @x = '*/'; END ",
+                "CREATE DEFINER=`root`@`%` TRIGGER t AFTER DELETE ON a FOR EACH ROW BEGIN /* note */ SET @x = "
+                        + "'*/'; END ",
                 MariaDbScript.unwrapExecutableComments(statements.get(1)));
         assertEquals(0, MariaDbScript.leadingVersion("SET x = 1"));
     }
@@ -56,8 +58,8 @@ class MariaDbScriptTest {
     void theSandboxClientCommandMariadbDumpWritesFirstIsAStatementOfItsOwn() {
         assertEquals(
                 List.of("/*M!999999\\- enable the sandbox mode */", "/*!40101 SET NAMES utf8mb4 */"),
-                MariaDbScript.split(
-                        "/*M!999999\\- enable the sandbox mode */ \n-- MariaDB dump\n/*!40101 SET NAMES utf8mb4 */;\n"));
+                MariaDbScript.split("/*M!999999\\- enable the sandbox mode */ \n-- MariaDB dump\n/*!40101 SET NAMES "
+                        + "utf8mb4 */;\n"));
     }
 
     @Test

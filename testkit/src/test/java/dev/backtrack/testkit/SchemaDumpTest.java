@@ -112,7 +112,10 @@ class SchemaDumpTest {
         assertEquals(a, b1, () -> SchemaDump.diff(a, b1));
     }
 
-    /** pg_dump's own output restored by psql must dump alike: the fixture is restorable and nothing is hidden by accident. */
+    /**
+     * pg_dump's own output restored by psql must dump alike: the fixture is restorable and nothing is hidden by
+     * accident.
+     */
     @ParameterizedTest
     @ValueSource(ints = {0, 3})
     void pgDumpsOwnOutputRestoredByPsqlDumpsAlike(int steps) throws Exception {
@@ -201,7 +204,8 @@ class SchemaDumpTest {
                 "{TimeZone=America/New_York}",
                 cluster.queryOne(
                         "crm_b",
-                        "SELECT setconfig::text FROM pg_db_role_setting WHERE setdatabase = (SELECT oid FROM pg_database WHERE datname = 'crm_b')"));
+                        "SELECT setconfig::text FROM pg_db_role_setting WHERE setdatabase = (SELECT oid FROM "
+                                + "pg_database WHERE datname = 'crm_b')"));
         DumpedSchema newYork = dump("crm_b", Options.defaults());
         assertEquals(utc, newYork, () -> SchemaDump.diff(utc, newYork));
     }
@@ -255,8 +259,8 @@ class SchemaDumpTest {
             }
         }
         assertTrue(
-                count(
-                                "SELECT count(*) FROM public.activity_default WHERE happened_at >= '2024-01-01' AND happened_at < '2024-03-01'")
+                count("SELECT count(*) FROM public.activity_default WHERE happened_at >= "
+                                + "'2024-01-01' AND happened_at < '2024-03-01'")
                         > 0,
                 "January's and February's rows land in the default partition once theirs are detached and dropped");
         assertTrue(count("SELECT last_value FROM public.invoice_number_seq") > 5000, "the free sequence advanced");

@@ -17,8 +17,8 @@ class SqlScriptTest {
 
     @Test
     void aDollarQuotedBodyKeepsItsSemicolonsAndComments() {
-        String body =
-                "CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $fn$\nBEGIN\n  -- why; here\n  RETURN 1;\nEND;\n$fn$";
+        String body = "CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $fn$\nBEGIN\n  -- why; here\n  RETURN "
+                + "1;\nEND;\n$fn$";
         assertEquals(List.of(body, "SELECT $$a;b$$"), SqlScript.split(body + ";\nSELECT $$a;b$$;"));
     }
 

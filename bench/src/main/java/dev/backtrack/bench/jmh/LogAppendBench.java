@@ -29,7 +29,8 @@ import org.openjdk.jmh.annotations.TearDown;
  * with the secondary results {@code :txs}, {@code :changes} (row changes), {@code :rawMB} (the
  * batch payload before compression) and {@code :logMB} (the batch bytes written to the segment) per second.
  * <ul>
- *   <li>{@code append}: RedoLog.append, the agent's durable group commit: encoding, zstd, CRC, write, fsync, index entry;</li>
+ * <li>{@code append}: RedoLog.append, the agent's durable group commit: encoding, zstd, CRC, write, fsync, index
+ * entry;</li>
  *   <li>{@code encode}: LogBatch.encode alone, the CPU part of an append without any I/O.</li>
  * </ul>
  * {@code tx}: {@code pgbench} (tpcb-like: 3 updates and a history insert, ~40 bytes of payload per

@@ -29,7 +29,8 @@ import org.openjdk.jmh.annotations.State;
  *   <li>{@code writeRow}: Object[] to bytes, into a reused buffer;</li>
  *   <li>{@code readRow}: bytes back to Object[] (what a restore or fold does per row);</li>
  *   <li>{@code key}: the primary key's bytes (RowCodec.key, per row in folds and checkpoints);</li>
- *   <li>{@code structToRow}: a Debezium Connect Struct to the Object[] row (ChangeDecoder.row, the capture's conversion);</li>
+ * <li>{@code structToRow}: a Debezium Connect Struct to the Object[] row (ChangeDecoder.row, the capture's
+ * conversion);</li>
  *   <li>{@code structToBytes}: both, Struct to row to bytes: what a direct Connect-to-log encoder would replace.</li>
  * </ul>
  */

@@ -73,9 +73,9 @@ public final class FreshSnapshot implements AutoCloseable {
                 st.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
                 st.execute("SET TRANSACTION SNAPSHOT '" + slot.getSnapshotName() + "'");
                 // the same output styles the DDL trigger's row writer uses (TextValues reads them)
-                st.execute(
-                        "SET LOCAL datestyle = 'ISO, YMD'; SET LOCAL timezone = 'UTC'; SET LOCAL intervalstyle = 'postgres';"
-                                + " SET LOCAL bytea_output = 'hex'; SET LOCAL extra_float_digits = 1");
+                st.execute("SET LOCAL datestyle = 'ISO, YMD'; SET LOCAL timezone = 'UTC'; SET LOCAL intervalstyle "
+                        + "= 'postgres';"
+                        + " SET LOCAL bytea_output = 'hex'; SET LOCAL extra_float_digits = 1");
             }
             return new FreshSnapshot(
                     replication, reader, Lsn.parse(slot.getConsistentPoint().asString()));
@@ -143,10 +143,10 @@ public final class FreshSnapshot implements AutoCloseable {
     /** Each column's type's output function, qualified. */
     private Map<String, String> outputFunctions(TableSchema table) {
         Map<String, String> out = new HashMap<>();
-        String sql =
-                "SELECT a.attname, format('%I.%I', n.nspname, p.proname) FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid"
-                        + " JOIN pg_proc p ON p.oid = t.typoutput JOIN pg_namespace n ON n.oid = p.pronamespace"
-                        + " WHERE a.attrelid = ?::regclass AND a.attnum > 0 AND NOT a.attisdropped";
+        String sql = "SELECT a.attname, format('%I.%I', n.nspname, p.proname) FROM pg_attribute a JOIN pg_type t ON "
+                + "t.oid = a.atttypid"
+                + " JOIN pg_proc p ON p.oid = t.typoutput JOIN pg_namespace n ON n.oid = p.pronamespace"
+                + " WHERE a.attrelid = ?::regclass AND a.attnum > 0 AND NOT a.attisdropped";
         try (PreparedStatement ps = reader.prepareStatement(sql)) {
             ps.setString(1, PostgresCatalog.quote(table.schema()) + "." + PostgresCatalog.quote(table.table()));
             try (ResultSet rs = ps.executeQuery()) {

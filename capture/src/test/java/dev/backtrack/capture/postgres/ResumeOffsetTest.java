@@ -11,9 +11,11 @@ class ResumeOffsetTest {
     @Test
     void dropsOnlyTheKeyThatTurnsTheConnectorsResumeSearchOn() {
         String stored =
-                "{\"transaction_id\":\"7830\",\"lsn_proc\":31784880,\"messageType\":\"COMMIT\",\"lsn_commit\":31784880,\"lsn\":31784880,\"txId\":7830,\"ts_usec\":1795518492953628}";
+                "{\"transaction_id\":\"7830\",\"lsn_proc\":31784880,\"messageType\":\"COMMIT\",\"lsn_commit\":31784880,"
+                        + "\"lsn\":31784880,\"txId\":7830,\"ts_usec\":1795518492953628}";
         assertEquals(
-                "{\"transaction_id\":\"7830\",\"messageType\":\"COMMIT\",\"lsn_commit\":31784880,\"lsn\":31784880,\"txId\":7830,\"ts_usec\":1795518492953628}",
+                "{\"transaction_id\":\"7830\",\"messageType\":\"COMMIT\",\"lsn_commit\":31784880,\"lsn\":31784880,"
+                        + "\"txId\":7830,\"ts_usec\":1795518492953628}",
                 ResumeOffset.of(stored));
     }
 

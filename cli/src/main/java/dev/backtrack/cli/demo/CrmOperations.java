@@ -23,7 +23,8 @@ public final class CrmOperations {
     public void newAccount(Connection c, int contacts, int deals, int activities) throws SQLException {
         long account;
         try (PreparedStatement ps = c.prepareStatement(
-                "INSERT INTO accounts (name, domain, industry, employees, annual_revenue, tags) VALUES (?, ?, ?, ?, ?::numeric, ?) RETURNING id")) {
+                "INSERT INTO accounts (name, domain, industry, employees, annual_revenue, tags) VALUES (?, ?, "
+                        + "?, ?, ?::numeric, ?) RETURNING id")) {
             String name = "Account " + random.nextInt(1_000_000);
             ps.setString(1, name);
             ps.setString(
@@ -62,7 +63,8 @@ public final class CrmOperations {
 
     public void newContact(Connection c, long account) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
-                INSERT INTO contacts (account_id, first_name, last_name, email, phone, birthday, score, external_id, profile, notes, avatar, last_seen)
+                INSERT INTO contacts (account_id, first_name, last_name, email, phone, birthday, score, \
+                external_id, profile, notes, avatar, last_seen)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?)""")) {
             ps.setLong(1, account);
             ps.setString(2, random.nextInt(20) == 0 ? "Zoë" : "First" + random.nextInt(1000));
@@ -128,8 +130,8 @@ public final class CrmOperations {
                         + (1 + random.nextInt((int) Math.max(1, max(c, "deals")))));
             } else if (pick < 80) {
                 newActivity(c, 1 + random.nextInt((int) Math.max(1, maxAccount)));
-                st.executeUpdate(
-                        "UPDATE activities SET detail = 'rescheduled' WHERE ctid = (SELECT ctid FROM activities WHERE kind = 'call' LIMIT 1)");
+                st.executeUpdate("UPDATE activities SET detail = 'rescheduled' WHERE ctid = (SELECT ctid FROM "
+                        + "activities WHERE kind = 'call' LIMIT 1)");
             } else if (pick < 85) {
                 st.executeUpdate(
                         "DELETE FROM activities WHERE ctid = (SELECT ctid FROM activities ORDER BY random() LIMIT 1)");

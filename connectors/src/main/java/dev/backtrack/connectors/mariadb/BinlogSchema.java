@@ -20,12 +20,17 @@ import java.util.zip.CRC32;
  * Thread-safe (stateless).
  */
 public final class BinlogSchema {
-    /** {@link Column#identity()} of an AUTO_INCREMENT column; its {@link Column#sequence()} is the qualified table name. */
+    /**
+     * {@link Column#identity()} of an AUTO_INCREMENT column; its {@link Column#sequence()} is the qualified table name.
+     */
     public static final String AUTO_INCREMENT = "auto_increment";
 
     private BinlogSchema() {}
 
-    /** The columns with their defaults, ON UPDATE and generation as information_schema has them (read when the event is handled). */
+    /**
+     * The columns with their defaults, ON UPDATE and generation as information_schema has them (read when the event is
+     * handled).
+     */
     public static List<Column> withDetails(List<Column> columns, Map<String, MariaDbCatalog.ColumnDetail> details) {
         List<Column> out = new ArrayList<>();
         for (Column c : columns) {
@@ -50,8 +55,9 @@ public final class BinlogSchema {
         return out;
     }
 
-    private static final Pattern RENAME = Pattern.compile(
-            "(?i)(?:RENAME\\s+COLUMN\\s+`?((?:[^`\\s]|``)+)`?\\s+TO\\s+`?((?:[^`\\s]|``)+)`?|CHANGE\\s+(?:COLUMN\\s+)?`?((?:[^`\\s]|``)+)`?\\s+`?((?:[^`\\s]|``)+)`?)");
+    private static final Pattern RENAME =
+            Pattern.compile("(?i)(?:RENAME\\s+COLUMN\\s+`?((?:[^`\\s]|``)+)`?\\s+TO\\s+`?((?:[^`\\s]|``)+)`?|"
+                    + "CHANGE\\s+(?:COLUMN\\s+)?`?((?:[^`\\s]|``)+)`?\\s+`?((?:[^`\\s]|``)+)`?)");
 
     /**
      * The new version's columns keep the numbers they had in the previous one (matched by name, or by a

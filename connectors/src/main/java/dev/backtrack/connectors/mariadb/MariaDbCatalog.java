@@ -95,24 +95,24 @@ public final class MariaDbCatalog implements SourceCatalog {
         List<String> missing = new ArrayList<>();
         String logBin = one("SELECT @@log_bin");
         if (!"1".equals(logBin) && !"ON".equalsIgnoreCase(logBin)) {
-            missing.add(
-                    "the binary log is off: add log_bin=mysql-bin to the [mysqld] section of the server's configuration and restart it");
+            missing.add("the binary log is off: add log_bin=mysql-bin to the [mysqld] section of the server's "
+                    + "configuration and restart it");
         }
         String format = one("SELECT @@binlog_format");
         if (!"ROW".equalsIgnoreCase(format)) {
-            missing.add(
-                    "binlog_format is " + format
-                            + ", capture needs ROW: run SET GLOBAL binlog_format = 'ROW'; and add binlog_format=ROW to the configuration");
+            missing.add("binlog_format is " + format
+                    + ", capture needs ROW: run SET GLOBAL binlog_format = 'ROW'; and add "
+                    + "binlog_format=ROW to the configuration");
         }
         String image = one("SELECT @@binlog_row_image");
         if (!"FULL".equalsIgnoreCase(image)) {
-            missing.add(
-                    "binlog_row_image is " + image
-                            + ", capture needs FULL: run SET GLOBAL binlog_row_image = 'FULL'; and add binlog_row_image=FULL to the configuration");
+            missing.add("binlog_row_image is " + image
+                    + ", capture needs FULL: run SET GLOBAL binlog_row_image = 'FULL'; and add "
+                    + "binlog_row_image=FULL to the configuration");
         }
         if ("0".equals(one("SELECT @@server_id"))) {
-            missing.add(
-                    "server_id is 0, so the server cannot serve a binlog reader: run SET GLOBAL server_id = 1; and add server_id=1 to the configuration");
+            missing.add("server_id is 0, so the server cannot serve a binlog reader: run SET GLOBAL server_id = 1; "
+                    + "and add server_id=1 to the configuration");
         }
         missing.addAll(missingGrants());
         if (!missing.isEmpty()) {
@@ -165,7 +165,8 @@ public final class MariaDbCatalog implements SourceCatalog {
         TableFilter selected = TableFilter.of(include, exclude);
         List<String> result = new ArrayList<>();
         for (String t : column(
-                "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE' ORDER BY 1",
+                "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = "
+                        + "'BASE TABLE' ORDER BY 1",
                 database)) {
             String name = database + "." + t;
             if (selected.test(name)) {
@@ -196,8 +197,8 @@ public final class MariaDbCatalog implements SourceCatalog {
     @Override
     public void checkSupportedTypes(List<String> tables) {
         Set<String> captured = new HashSet<>(tables);
-        String sql =
-                "SELECT TABLE_NAME, COLUMN_NAME, DATA_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME, ORDINAL_POSITION";
+        String sql = "SELECT TABLE_NAME, COLUMN_NAME, DATA_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA "
+                + "= ? ORDER BY TABLE_NAME, ORDINAL_POSITION";
         try (PreparedStatement ps = connection.prepareStatement(sql)) {
             ps.setString(1, database);
             try (ResultSet rs = ps.executeQuery()) {
@@ -227,7 +228,8 @@ public final class MariaDbCatalog implements SourceCatalog {
                     "table " + qualifiedName + " does not exist on the source: check source.tables-include");
         }
         List<String> key = column(
-                "SELECT COLUMN_NAME FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND INDEX_NAME = 'PRIMARY' ORDER BY SEQ_IN_INDEX",
+                "SELECT COLUMN_NAME FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = "
+                        + "? AND INDEX_NAME = 'PRIMARY' ORDER BY SEQ_IN_INDEX",
                 database,
                 table);
         return BinlogSchema.table(
@@ -244,7 +246,8 @@ public final class MariaDbCatalog implements SourceCatalog {
     private List<Column> readColumns(String qualifiedName, String table) {
         List<Column> columns = new ArrayList<>();
         String sql = """
-                SELECT COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, CHARACTER_MAXIMUM_LENGTH, NUMERIC_PRECISION, NUMERIC_SCALE, DATETIME_PRECISION,
+                SELECT COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, CHARACTER_MAXIMUM_LENGTH, NUMERIC_PRECISION, \
+                NUMERIC_SCALE, DATETIME_PRECISION,
                        CHARACTER_SET_NAME, IS_NULLABLE, COLUMN_DEFAULT, EXTRA
                 FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION""";
         try (PreparedStatement ps = connection.prepareStatement(sql)) {
@@ -308,9 +311,9 @@ public final class MariaDbCatalog implements SourceCatalog {
      */
     public Map<String, ColumnDetail> columnDetails(String table) {
         Map<String, ColumnDetail> out = new LinkedHashMap<>();
-        String sql =
-                "SELECT COLUMN_NAME, COLUMN_DEFAULT, EXTRA, GENERATION_EXPRESSION, DATA_TYPE FROM information_schema.COLUMNS"
-                        + " WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION";
+        String sql = "SELECT COLUMN_NAME, COLUMN_DEFAULT, EXTRA, GENERATION_EXPRESSION, DATA_TYPE FROM "
+                + "information_schema.COLUMNS"
+                + " WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION";
         try (PreparedStatement ps = connection.prepareStatement(sql)) {
             ps.setString(1, database);
             ps.setString(2, table);
@@ -344,8 +347,10 @@ public final class MariaDbCatalog implements SourceCatalog {
         Map<String, List<String>> parts = new LinkedHashMap<>();
         Map<String, String> kinds = new LinkedHashMap<>();
         String sql = """
-                SELECT INDEX_NAME, NON_UNIQUE, COLUMN_NAME, SUB_PART, INDEX_TYPE, COLLATION FROM information_schema.STATISTICS
-                WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND INDEX_NAME <> 'PRIMARY' ORDER BY INDEX_NAME, SEQ_IN_INDEX""";
+                SELECT INDEX_NAME, NON_UNIQUE, COLUMN_NAME, SUB_PART, INDEX_TYPE, COLLATION FROM \
+                information_schema.STATISTICS
+                WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND INDEX_NAME <> 'PRIMARY' ORDER BY INDEX_NAME, \
+                SEQ_IN_INDEX""";
         try (PreparedStatement ps = connection.prepareStatement(sql)) {
             ps.setString(1, database);
             ps.setString(2, table);
@@ -378,9 +383,11 @@ public final class MariaDbCatalog implements SourceCatalog {
     public List<Constraint> constraints(String table) {
         List<Constraint> out = new ArrayList<>();
         String fks = """
-                SELECT r.CONSTRAINT_NAME, k.COLUMN_NAME, k.REFERENCED_TABLE_NAME, k.REFERENCED_COLUMN_NAME, r.UPDATE_RULE, r.DELETE_RULE
+                SELECT r.CONSTRAINT_NAME, k.COLUMN_NAME, k.REFERENCED_TABLE_NAME, k.REFERENCED_COLUMN_NAME, \
+                r.UPDATE_RULE, r.DELETE_RULE
                 FROM information_schema.REFERENTIAL_CONSTRAINTS r
-                JOIN information_schema.KEY_COLUMN_USAGE k ON k.CONSTRAINT_SCHEMA = r.CONSTRAINT_SCHEMA AND k.CONSTRAINT_NAME = r.CONSTRAINT_NAME AND k.TABLE_NAME = r.TABLE_NAME
+                JOIN information_schema.KEY_COLUMN_USAGE k ON k.CONSTRAINT_SCHEMA = r.CONSTRAINT_SCHEMA AND \
+                k.CONSTRAINT_NAME = r.CONSTRAINT_NAME AND k.TABLE_NAME = r.TABLE_NAME
                 WHERE r.CONSTRAINT_SCHEMA = ? AND r.TABLE_NAME = ? ORDER BY r.CONSTRAINT_NAME, k.ORDINAL_POSITION""";
         Map<String, String[]> fk = new LinkedHashMap<>();
         try (PreparedStatement ps = connection.prepareStatement(fks)) {
@@ -405,8 +412,8 @@ public final class MariaDbCatalog implements SourceCatalog {
             throw new SourceException(
                     "cannot read the foreign keys of " + database + "." + table + ": " + e.getMessage(), e);
         }
-        String checks =
-                "SELECT CONSTRAINT_NAME, CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = ? AND TABLE_NAME = ? ORDER BY 1";
+        String checks = "SELECT CONSTRAINT_NAME, CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS WHERE "
+                + "CONSTRAINT_SCHEMA = ? AND TABLE_NAME = ? ORDER BY 1";
         try (PreparedStatement ps = connection.prepareStatement(checks)) {
             ps.setString(1, database);
             ps.setString(2, table);
@@ -423,11 +430,14 @@ public final class MariaDbCatalog implements SourceCatalog {
         return out;
     }
 
-    /** Columns with MariaDB's own json_valid check: MariaDB's JSON type (MySQL's JSON type is reported as json already). */
+    /**
+     * Columns with MariaDB's own json_valid check: MariaDB's JSON type (MySQL's JSON type is reported as json already).
+     */
     public Set<String> jsonColumns(String table) {
         Set<String> out = new HashSet<>();
         for (String clause : column(
-                "SELECT CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = ? AND TABLE_NAME = ?",
+                "SELECT CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = ? AND "
+                        + "TABLE_NAME = ?",
                 database,
                 table)) {
             Matcher m = JSON_VALID.matcher(clause);
@@ -453,8 +463,8 @@ public final class MariaDbCatalog implements SourceCatalog {
     @Override
     public Map<String, Long> sequences() {
         Map<String, Long> out = new LinkedHashMap<>();
-        String sql =
-                "SELECT TABLE_NAME, AUTO_INCREMENT FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND AUTO_INCREMENT IS NOT NULL ORDER BY 1";
+        String sql = "SELECT TABLE_NAME, AUTO_INCREMENT FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND "
+                + "AUTO_INCREMENT IS NOT NULL ORDER BY 1";
         try (PreparedStatement ps = connection.prepareStatement(sql)) {
             ps.setString(1, database);
             try (ResultSet rs = ps.executeQuery()) {
@@ -473,7 +483,10 @@ public final class MariaDbCatalog implements SourceCatalog {
         return Map.of();
     }
 
-    /** Every table, view, routine, trigger and event of the database, as the server prints them (the table patterns do not apply). */
+    /**
+     * Every table, view, routine, trigger and event of the database, as the server prints them (the table patterns do
+     * not apply).
+     */
     @Override
     public ObjectSet objects(List<String> include, List<String> exclude) {
         return MariaDbObjects.read(connection, database);

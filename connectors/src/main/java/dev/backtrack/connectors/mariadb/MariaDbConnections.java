@@ -9,7 +9,9 @@ import java.sql.SQLException;
 import java.util.Map;
 import java.util.Properties;
 
-/** Connections to MariaDB and MySQL through the MariaDB driver, and their failures in one line. Thread-safe (stateless). */
+/**
+ * Connections to MariaDB and MySQL through the MariaDB driver, and their failures in one line. Thread-safe (stateless).
+ */
 final class MariaDbConnections {
     private MariaDbConnections() {}
 
@@ -48,7 +50,8 @@ final class MariaDbConnections {
                     case 1045 ->
                         role + " " + where + " rejected user '" + user + "': check the user and password"
                                 + (plain
-                                        ? ", and if the server requires TLS add sslMode=verify-full&serverSslCert=/path/ca.pem to the URL"
+                                        ? ", and if the server requires TLS add "
+                                                + "sslMode=verify-full&serverSslCert=/path/ca.pem to the URL"
                                         : "")
                                 + " (" + firstLine(e) + ")";
                     case 1049 ->

@@ -84,7 +84,8 @@ final class MariaDbObjectRestore implements ObjectRestore {
                 throw new SourceException(
                         "the restore makes views, routines, triggers or events with DEFINER " + account
                                 + ", which the target lacks:"
-                                + " create that account there, or restore with --definer current (the restoring user) or --definer 'user'@'host'");
+                                + " create that account there, or restore with --definer current (the "
+                                + "restoring user) or --definer 'user'@'host'");
             }
         }
     }
@@ -148,7 +149,9 @@ final class MariaDbObjectRestore implements ObjectRestore {
         return o.schema() == null || o.isTableEntry() ? text : text.replace(MariaDbTypes.ident(o.schema()) + ".", "");
     }
 
-    /** An object's text with what a restore may change in it (its definer, an event's state) taken out, for comparing. */
+    /**
+     * An object's text with what a restore may change in it (its definer, an event's state) taken out, for comparing.
+     */
     static List<String> comparable(ObjectDefinition o) {
         List<String> out = new ArrayList<>(o.create());
         String create = DEFINER.matcher(withoutOwnDatabase(o, out.remove(out.size() - 1)))
@@ -160,12 +163,12 @@ final class MariaDbObjectRestore implements ObjectRestore {
     @Override
     public List<String> finish() {
         List<String> notes = new ArrayList<>(leftOut);
-        notes.addAll(
-                ObjectPasses.refused(
-                        pending,
-                        failures,
-                        partial,
-                        "restore into a new, empty database on a server of the source's version, or leave the tables it needs out with --tables and see the notes"));
+        notes.addAll(ObjectPasses.refused(
+                pending,
+                failures,
+                partial,
+                "restore into a new, empty database on a server of the source's version, or leave the "
+                        + "tables it needs out with --tables and see the notes"));
         return notes;
     }
 

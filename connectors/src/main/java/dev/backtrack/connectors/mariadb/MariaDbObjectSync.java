@@ -31,7 +31,9 @@ final class MariaDbObjectSync {
         this.session = new ObjectSession(connection);
     }
 
-    /** Makes every object {@code wanted} selects as in {@code source}; returns what the target refused, one line each. */
+    /**
+     * Makes every object {@code wanted} selects as in {@code source}; returns what the target refused, one line each.
+     */
     List<String> sync(ObjectSet source, Predicate<String> wanted) {
         Map<String, ObjectDefinition> have = byName(MariaDbObjects.read(connection, database));
         Map<String, ObjectDefinition> want = byName(source);
@@ -100,7 +102,9 @@ final class MariaDbObjectSync {
         return out;
     }
 
-    /** Runs an object's statements (the session set back after them); what the target refused goes to {@link #refused}. */
+    /**
+     * Runs an object's statements (the session set back after them); what the target refused goes to {@link #refused}.
+     */
     private void run(ObjectDefinition o, List<String> statements) {
         try {
             String why = session.run(statements);

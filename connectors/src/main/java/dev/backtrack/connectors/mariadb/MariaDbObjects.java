@@ -34,7 +34,10 @@ public final class MariaDbObjects {
     private static final Set<Integer> FILES_IN_FLUX = Set.of(1602, 29, 1017, 13);
     private static final int ATTEMPTS = 20;
 
-    /** Every definition of {@code database} now; read again (up to 20 times, 50 ms apart) while a concurrent DDL leaves a file half written. */
+    /**
+     * Every definition of {@code database} now; read again (up to 20 times, 50 ms apart) while a concurrent DDL leaves
+     * a file half written.
+     */
     public static ObjectSet read(Connection c, String database) {
         for (int attempt = 1; ; attempt++) {
             try {
@@ -67,7 +70,8 @@ public final class MariaDbObjects {
             throw new SourceException(
                     "cannot read the definitions of database " + database + " on the source: "
                             + e.getMessage().split("\n")[0]
-                            + " (the user needs SELECT on the database, and SHOW VIEW, TRIGGER and EVENT for those objects)",
+                            + " (the user needs SELECT on the database, and SHOW VIEW, TRIGGER and EVENT for "
+                            + "those objects)",
                     e);
         }
         return new ObjectSet(out);
@@ -256,7 +260,10 @@ public final class MariaDbObjects {
     // no such table, routine, trigger, event: dropped since it was listed
     private static final Set<Integer> GONE = Set.of(1146, 1305, 1360, 1539);
 
-    /** The named columns of a SHOW CREATE statement's row (a column it lacks, as a view's sql_mode, is null); null when the object is gone. */
+    /**
+     * The named columns of a SHOW CREATE statement's row (a column it lacks, as a view's sql_mode, is null); null when
+     * the object is gone.
+     */
     private static String[] showCreate(Connection c, String sql, String... columns) throws SQLException {
         try (Statement st = c.createStatement();
                 ResultSet rs = st.executeQuery(sql)) {

@@ -66,7 +66,10 @@ public final class MariaDbTarget implements TargetDatabase {
     private final String password;
     private final String database;
     private boolean bulk;
-    /** Tables made whole from the source's own CREATE TABLE (keys, indexes, constraints with them): shared by {@link #another} connections. */
+    /**
+     * Tables made whole from the source's own CREATE TABLE (keys, indexes, constraints with them): shared by {@link
+     * #another} connections.
+     */
     private Set<String> whole = ConcurrentHashMap.newKeySet();
 
     private MariaDbTarget(
@@ -145,10 +148,14 @@ public final class MariaDbTarget implements TargetDatabase {
     @Override
     public void checkEmpty() {
         String found = one(
-                "SELECT CONCAT(LOWER(TABLE_TYPE), ' ', TABLE_NAME) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()"
-                        + " UNION ALL SELECT CONCAT(LOWER(ROUTINE_TYPE), ' ', ROUTINE_NAME) FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = DATABASE()"
-                        + " UNION ALL SELECT CONCAT('trigger ', TRIGGER_NAME) FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE()"
-                        + " UNION ALL SELECT CONCAT('event ', EVENT_NAME) FROM information_schema.EVENTS WHERE EVENT_SCHEMA = DATABASE() LIMIT 1",
+                "SELECT CONCAT(LOWER(TABLE_TYPE), ' ', TABLE_NAME) FROM information_schema.TABLES WHERE "
+                        + "TABLE_SCHEMA = DATABASE()"
+                        + " UNION ALL SELECT CONCAT(LOWER(ROUTINE_TYPE), ' ', ROUTINE_NAME) FROM "
+                        + "information_schema.ROUTINES WHERE ROUTINE_SCHEMA = DATABASE()"
+                        + " UNION ALL SELECT CONCAT('trigger ', TRIGGER_NAME) FROM information_schema.TRIGGERS "
+                        + "WHERE TRIGGER_SCHEMA = DATABASE()"
+                        + " UNION ALL SELECT CONCAT('event ', EVENT_NAME) FROM information_schema.EVENTS WHERE "
+                        + "EVENT_SCHEMA = DATABASE() LIMIT 1",
                 null);
         if (found != null) {
             throw new SourceException("target database " + database + " at " + where(url) + " is not empty (it has "
@@ -175,7 +182,9 @@ public final class MariaDbTarget implements TargetDatabase {
         }
     }
 
-    /** Undoes the rows of the open transaction; tables created meanwhile stay (DDL commits): see {@link #dropRestored}. */
+    /**
+     * Undoes the rows of the open transaction; tables created meanwhile stay (DDL commits): see {@link #dropRestored}.
+     */
     @Override
     public void rollback() {
         try {
@@ -425,10 +434,12 @@ public final class MariaDbTarget implements TargetDatabase {
     private static String loadFix(int errorCode) {
         return switch (errorCode) {
             case 1406, 1264, 1265, 1366, 1292, 1048, 1690 ->
-                ": the value does not fit the column as the table version defines it, so the captured rows and table version disagree; report this";
+                ": the value does not fit the column as the table version defines it, so the captured rows and "
+                        + "table version disagree; report this";
             case 1062 -> ": the restored rows repeat a primary key; report this";
             case 1153, 1301 ->
-                ": a row is larger than the target's max_allowed_packet; raise it, e.g. SET GLOBAL max_allowed_packet = 1073741824";
+                ": a row is larger than the target's max_allowed_packet; raise it, e.g. SET GLOBAL "
+                        + "max_allowed_packet = 1073741824";
             default -> "";
         };
     }
@@ -439,7 +450,10 @@ public final class MariaDbTarget implements TargetDatabase {
         // nothing: see createTables
     }
 
-    /** Notes that the object restore made this table whole (from the source's CREATE TABLE), so the table version's steps are skipped. */
+    /**
+     * Notes that the object restore made this table whole (from the source's CREATE TABLE), so the table version's
+     * steps are skipped.
+     */
     void madeWhole(String table) {
         whole.add(table);
     }
@@ -454,9 +468,10 @@ public final class MariaDbTarget implements TargetDatabase {
         return new MariaDbObjectRestore(this, connection, objects, options, scope);
     }
 
-    private static final Pattern TABLE_STATEMENT = Pattern.compile(
-            "(?is)\\s*(ALTER\\s+(ONLINE\\s+|IGNORE\\s+)*TABLE|CREATE\\s+(OR\\s+REPLACE\\s+)?"
-                    + "(TEMPORARY\\s+)?TABLE|DROP\\s+TABLE|RENAME\\s+TABLE|CREATE\\s+(OR\\s+REPLACE\\s+)?(UNIQUE\\s+|FULLTEXT\\s+|SPATIAL\\s+)?INDEX|DROP\\s+INDEX)\\s.*");
+    private static final Pattern TABLE_STATEMENT =
+            Pattern.compile("(?is)\\s*(ALTER\\s+(ONLINE\\s+|IGNORE\\s+)*TABLE|CREATE\\s+(OR\\s+REPLACE\\s+)?"
+                    + "(TEMPORARY\\s+)?TABLE|DROP\\s+TABLE|RENAME\\s+TABLE|CREATE\\s+(OR\\s+REPLACE\\s+)?(UNIQUE\\s+|"
+                    + "FULLTEXT\\s+|SPATIAL\\s+)?INDEX|DROP\\s+INDEX)\\s.*");
 
     /**
      * Replays a source's statement on a table (its engine, partitions or foreign key rules may change

@@ -20,7 +20,8 @@ final class ObjectSession {
         this.connection = connection;
         try (Statement st = connection.createStatement();
                 ResultSet rs = st.executeQuery(
-                        "SELECT CONCAT('SET SESSION sql_mode = ''', @@sql_mode, ''', character_set_client = ', @@character_set_client,"
+                        "SELECT CONCAT('SET SESSION sql_mode = ''', @@sql_mode, ''', character_set_client = ', "
+                                + "@@character_set_client,"
                                 + " ', collation_connection = ', @@collation_connection)")) {
             rs.next();
             this.settings = rs.getString(1);

@@ -25,7 +25,8 @@ public final class ConnectionErrors {
                                 : m.contains("client certificate")
                                         ? role + " " + where + " wants a client certificate from user '" + user + "' ("
                                                 + firstLine(e)
-                                                + "): add sslkey=/path/client.p12&sslpassword=... (or sslcert and sslkey) to the URL"
+                                                + "): add sslkey=/path/client.p12&sslpassword=... (or sslcert "
+                                                + "and sslkey) to the URL"
                                         : role + " " + where + " rejected user '" + user
                                                 + "': check the user and password (" + firstLine(e) + ")";
                     case "3D000" -> role + " database in " + where + " does not exist: create it or fix the URL";
@@ -52,7 +53,8 @@ public final class ConnectionErrors {
         String prefix = "the " + role + " at " + JdbcUrl.masked(where) + " failed TLS verification: ";
         if (m.contains("could not be verified by hostnameverifier")) {
             return prefix + "its certificate does not name the host in the URL (" + firstLine(m)
-                    + "): connect with a host name the certificate names (its subjectAltName), or reissue the certificate for this host";
+                    + "): connect with a host name the certificate names (its subjectAltName), or reissue the "
+                    + "certificate for this host";
         }
         if (m.contains("Self signed certificate")) {
             return prefix + "no CA certificate to check the server's against: add " + caParameter
@@ -70,7 +72,8 @@ public final class ConnectionErrors {
                         || reason.contains("subject alternative")
                         || reason.contains("identity")) {
                     return prefix + "its certificate does not name the host in the URL (" + reason
-                            + "): connect with a host name the certificate names (its subjectAltName), or reissue the certificate for this host";
+                            + "): connect with a host name the certificate names (its subjectAltName), or "
+                            + "reissue the certificate for this host";
                 }
                 return prefix + reason + ": check " + caParameter + " and the server's certificate";
             }

@@ -52,7 +52,10 @@ public final class CopyText {
         }
     }
 
-    /** A column's type, with a domain's base type in its place: a domain over date holds dates. One level (the definition knows no deeper). */
+    /**
+     * A column's type, with a domain's base type in its place: a domain over date holds dates. One level (the
+     * definition knows no deeper).
+     */
     static String typeOf(TableSchema table, Column column) {
         String domain = table.domains().get(column.type());
         return domain == null ? column.type() : domain.substring(3).split(" NOT NULL| DEFAULT | CONSTRAINT ")[0];

@@ -44,8 +44,8 @@ public final class DdlCapture {
 
     /** Removes what {@link #install} made. */
     public static void uninstall(PostgresCatalog catalog) {
-        catalog.execute(
-                "DROP EVENT TRIGGER IF EXISTS backtrack_ddl; DROP EVENT TRIGGER IF EXISTS backtrack_drop; DROP EVENT TRIGGER IF EXISTS backtrack_rewrite; DROP SCHEMA IF EXISTS backtrack CASCADE");
+        catalog.execute("DROP EVENT TRIGGER IF EXISTS backtrack_ddl; DROP EVENT TRIGGER IF EXISTS backtrack_drop; DROP "
+                + "EVENT TRIGGER IF EXISTS backtrack_rewrite; DROP SCHEMA IF EXISTS backtrack CASCADE");
     }
 
     static String array(List<String> patterns) {

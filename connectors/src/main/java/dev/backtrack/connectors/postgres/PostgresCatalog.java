@@ -93,20 +93,20 @@ public final class PostgresCatalog implements SourceCatalog {
     public void checkCapturePrerequisites() {
         String walLevel = one("SHOW wal_level");
         if (!"logical".equals(walLevel)) {
-            throw new SourceException(
-                    "source wal_level is '" + walLevel
-                            + "', logical decoding needs 'logical': run ALTER SYSTEM SET wal_level = logical; then restart PostgreSQL");
+            throw new SourceException("source wal_level is '" + walLevel
+                    + "', logical decoding needs 'logical': run ALTER SYSTEM SET wal_level = logical; "
+                    + "then restart PostgreSQL");
         }
         if (!"t"
-                .equals(
-                        one(
-                                "SELECT (rolreplication OR rolsuper)::text::char FROM pg_roles WHERE rolname = current_user"))) {
+                .equals(one("SELECT (rolreplication OR rolsuper)::text::char FROM pg_roles WHERE rolname = "
+                        + "current_user"))) {
             throw new SourceException(
                     "role '" + user + "' may not stream changes: run ALTER ROLE " + user + " WITH REPLICATION;");
         }
         if (Integer.parseInt(one("SHOW max_replication_slots")) < 1) {
             throw new SourceException(
-                    "source max_replication_slots is 0: run ALTER SYSTEM SET max_replication_slots = 10; then restart PostgreSQL");
+                    "source max_replication_slots is 0: run ALTER SYSTEM SET max_replication_slots = 10; then "
+                            + "restart PostgreSQL");
         }
     }
 
@@ -165,9 +165,11 @@ public final class PostgresCatalog implements SourceCatalog {
     public void checkSupportedTypes(List<String> tables) {
         // the connector reads every type of the database at start and fails (a NullPointerException) on a domain over
         // an enum
-        String enumDomains = one(
-                "SELECT string_agg(format('%I.%I', n.nspname, t.typname), ', ' ORDER BY n.nspname, t.typname) FROM pg_type t"
-                        + " JOIN pg_namespace n ON n.oid = t.typnamespace WHERE t.typtype = 'd' AND t.typcategory = 'E' AND n.nspname <> 'pg_toast'");
+        String enumDomains =
+                one("SELECT string_agg(format('%I.%I', n.nspname, t.typname), ', ' ORDER BY n.nspname, t.typname) "
+                        + "FROM pg_type t"
+                        + " JOIN pg_namespace n ON n.oid = t.typnamespace WHERE t.typtype = 'd' AND "
+                        + "t.typcategory = 'E' AND n.nspname <> 'pg_toast'");
         if (enumDomains != null) {
             throw new SourceException(
                     "the Debezium connector cannot start on a database with a domain over an enum type (" + enumDomains
@@ -181,10 +183,14 @@ public final class PostgresCatalog implements SourceCatalog {
             String sql = "WITH RECURSIVE c(attname, shown, typid, arr) AS ("
                     + " SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.atttypid, false FROM pg_attribute a"
                     + " WHERE a.attrelid = " + regclass + "::regclass AND a.attnum > 0 AND NOT a.attisdropped"
-                    + " UNION ALL SELECT c.attname, c.shown, CASE WHEN y.typtype = 'd' THEN y.typbasetype ELSE y.typelem END, c.arr OR y.typtype <> 'd'"
-                    + " FROM c JOIN pg_type y ON y.oid = c.typid WHERE y.typtype = 'd' OR (y.typcategory = 'A' AND y.typelem <> 0 AND NOT c.arr))"
-                    + " SELECT c.attname, c.shown, format_type(c.typid, NULL) || CASE WHEN c.arr THEN '[]' ELSE '' END FROM c JOIN pg_type y ON y.oid = c.typid"
-                    + " WHERE NOT (y.typtype = 'd' OR (y.typcategory = 'A' AND y.typelem <> 0 AND NOT c.arr)) ORDER BY 1";
+                    + " UNION ALL SELECT c.attname, c.shown, CASE WHEN y.typtype = 'd' THEN y.typbasetype ELSE "
+                    + "y.typelem END, c.arr OR y.typtype <> 'd'"
+                    + " FROM c JOIN pg_type y ON y.oid = c.typid WHERE y.typtype = 'd' OR (y.typcategory = 'A' "
+                    + "AND y.typelem <> 0 AND NOT c.arr))"
+                    + " SELECT c.attname, c.shown, format_type(c.typid, NULL) || CASE WHEN c.arr THEN '[]' "
+                    + "ELSE '' END FROM c JOIN pg_type y ON y.oid = c.typid"
+                    + " WHERE NOT (y.typtype = 'd' OR (y.typcategory = 'A' AND y.typelem <> 0 AND NOT c.arr)) "
+                    + "ORDER BY 1";
             try (Statement st = connection.createStatement();
                     ResultSet rs = st.executeQuery(sql)) {
                 while (rs.next()) {
@@ -206,7 +212,8 @@ public final class PostgresCatalog implements SourceCatalog {
 
     /**
      * The same refusal for a definition that arrives with a DDL (a column added or retyped while capturing).
-     * A domain is looked through one level (the definition knows no deeper); TextForm refuses a timetz value behind more.
+     * A domain is looked through one level (the definition knows no deeper); TextForm refuses a timetz value behind
+     * more.
      */
     public static void refuseUnsupported(TableSchema table) {
         for (Column c : table.columns()) {
@@ -215,17 +222,24 @@ public final class PostgresCatalog implements SourceCatalog {
                 throw new SourceException(
                         "column " + table.qualifiedName() + "." + c.name() + " (" + c.type() + ": " + why
                                 + ") cannot be captured exactly:"
-                                + " exclude the table with source.tables-exclude (or change the column's type), then restart the agent");
+                                + " exclude the table with source.tables-exclude (or change the column's "
+                                + "type), then restart the agent");
             }
         }
     }
 
-    /** Tables to capture: every ordinary and partitioned table (partitions too) matching include (all when empty) and not exclude. */
+    /**
+     * Tables to capture: every ordinary and partitioned table (partitions too) matching include (all when empty) and
+     * not exclude.
+     */
     public List<String> tables(List<String> include, List<String> exclude) {
         return tables(include, exclude, false);
     }
 
-    /** Of {@link #tables}, the partitioned ones: they hold no rows of their own (their partitions do), so they are not streamed. */
+    /**
+     * Of {@link #tables}, the partitioned ones: they hold no rows of their own (their partitions do), so they are not
+     * streamed.
+     */
     public List<String> partitionedTables(List<String> include, List<String> exclude) {
         return tables(include, exclude, true);
     }
@@ -262,9 +276,9 @@ public final class PostgresCatalog implements SourceCatalog {
 
     private String definitionJson(String regclass) {
         if (!definitionFunction) {
-            execute(
-                    "CREATE OR REPLACE FUNCTION pg_temp.backtrack_table_definition(oid) RETURNS jsonb LANGUAGE sql STABLE AS $fn$"
-                            + TABLE_DEFINITION + "$fn$");
+            execute("CREATE OR REPLACE FUNCTION pg_temp.backtrack_table_definition(oid) RETURNS jsonb LANGUAGE "
+                    + "sql STABLE AS $fn$"
+                    + TABLE_DEFINITION + "$fn$");
             definitionFunction = true;
         }
         try (PreparedStatement ps =
@@ -302,7 +316,8 @@ public final class PostgresCatalog implements SourceCatalog {
         Map<String, Long> out = new LinkedHashMap<>();
         try (Statement st = connection.createStatement();
                 ResultSet rs = st.executeQuery(
-                        "SELECT quote_ident(schemaname) || '.' || quote_ident(sequencename), last_value FROM pg_sequences ORDER BY 1")) {
+                        "SELECT quote_ident(schemaname) || '.' || quote_ident(sequencename), last_value FROM "
+                                + "pg_sequences ORDER BY 1")) {
             while (rs.next()) {
                 long v = rs.getLong(2);
                 if (!rs.wasNull()) {
@@ -321,8 +336,10 @@ public final class PostgresCatalog implements SourceCatalog {
         try (Statement st = connection.createStatement();
                 ResultSet rs = st.executeQuery("""
                 SELECT quote_ident(schemaname) || '.' || quote_ident(sequencename),
-                       format('AS %s INCREMENT BY %s MINVALUE %s MAXVALUE %s START WITH %s CACHE %s %s', data_type, increment_by,
-                              min_value, max_value, start_value, cache_size, CASE WHEN cycle THEN 'CYCLE' ELSE 'NO CYCLE' END)
+                       format('AS %s INCREMENT BY %s MINVALUE %s MAXVALUE %s START WITH %s CACHE %s %s', \
+                data_type, increment_by,
+                              min_value, max_value, start_value, cache_size, CASE WHEN cycle THEN 'CYCLE' ELSE \
+                'NO CYCLE' END)
                 FROM pg_sequences ORDER BY 1""")) {
             while (rs.next()) {
                 out.put(rs.getString(1), rs.getString(2));

@@ -44,7 +44,9 @@ final class PostgresChanges extends JdbcChanges {
         execute("SET backtrack.applying = 'on'");
     }
 
-    /** As PostgreSQL's own logical replication applies changes: foreign key actions and ordinary triggers do not fire. */
+    /**
+     * As PostgreSQL's own logical replication applies changes: foreign key actions and ordinary triggers do not fire.
+     */
     @Override
     public String asReplica() {
         try (Statement st = connection.createStatement()) {
@@ -53,7 +55,8 @@ final class PostgresChanges extends JdbcChanges {
         } catch (SQLException e) {
             return "the target user may not SET session_replication_role ("
                     + String.valueOf(e.getMessage()).split("\n")[0]
-                    + "): a foreign key action on the target acts again on rows the log changes; migrate as a superuser";
+                    + "): a foreign key action on the target acts again on rows the log changes; migrate as a "
+                    + "superuser";
         }
     }
 

@@ -111,12 +111,12 @@ final class PostgresObjectRestore implements ObjectRestore {
     @Override
     public List<String> finish() {
         List<String> notes = new ArrayList<>(leftOut);
-        notes.addAll(
-                ObjectPasses.refused(
-                        pending,
-                        failures,
-                        partial,
-                        "restore into a new, empty database of the same PostgreSQL major version with the extensions the source has"));
+        notes.addAll(ObjectPasses.refused(
+                pending,
+                failures,
+                partial,
+                "restore into a new, empty database of the same PostgreSQL major version with the "
+                        + "extensions the source has"));
         // a sequence linked to a table takes the table's owner along, and may not be given one before it
         List<ObjectDefinition> ownersOrder = new ArrayList<>(made);
         ownersOrder.sort(Comparator.comparing((ObjectDefinition o) -> o.kind().equals("sequence")));

@@ -96,7 +96,9 @@ final class PostgresObjectSync {
         run(d, all);
     }
 
-    /** A table's own entry: the statements it lacks, the partition it left, the options and comments it no longer has. */
+    /**
+     * A table's own entry: the statements it lacks, the partition it left, the options and comments it no longer has.
+     */
     private void alterTable(ObjectDefinition d, ObjectDefinition old) {
         List<String> statements = new ArrayList<>();
         if (old != null && old.parent() != null && !old.parent().equals(d.parent())) {
@@ -138,7 +140,10 @@ final class PostgresObjectSync {
         return statements;
     }
 
-    /** {@code TABLE public.deals} of {@code REVOKE ALL ON TABLE public.deals FROM PUBLIC}, the first statement of an ACL; null when none. */
+    /**
+     * {@code TABLE public.deals} of {@code REVOKE ALL ON TABLE public.deals FROM PUBLIC}, the first statement of an
+     * ACL; null when none.
+     */
     private static String aclTarget(List<String> acl) {
         return acl.isEmpty() || !acl.get(0).startsWith("REVOKE ALL ON ")
                 ? null

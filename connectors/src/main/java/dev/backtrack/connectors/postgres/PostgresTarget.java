@@ -108,22 +108,27 @@ public final class PostgresTarget implements TargetDatabase {
         }
     }
 
-    /** Refuses a target that already holds a table, sequence, view, user type or function (an extension's own are fine). */
+    /**
+     * Refuses a target that already holds a table, sequence, view, user type or function (an extension's own are fine).
+     */
     public void checkEmpty() {
         String found = one("""
                 SELECT n.nspname || '.' || c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
                 WHERE c.relkind IN ('r','p','v','m','S','f') AND n.nspname NOT IN ('pg_catalog','information_schema')
                   AND n.nspname NOT LIKE 'pg\\_%'
-                  AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+                  AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid \
+                = c.oid AND d.deptype = 'e')
                 UNION ALL
                 SELECT n.nspname || '.' || t.typname FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
                 WHERE t.typtype IN ('e','d','c') AND n.nspname NOT IN ('pg_catalog','information_schema')
                   AND n.nspname NOT LIKE 'pg\\_%' AND (t.typtype <> 'c' OR t.typrelid = 0)
-                  AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_type'::regclass AND d.objid = t.oid AND d.deptype = 'e')
+                  AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_type'::regclass AND d.objid \
+                = t.oid AND d.deptype = 'e')
                 UNION ALL
                 SELECT p.oid::regprocedure::text FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
                 WHERE n.nspname NOT IN ('pg_catalog','information_schema') AND n.nspname NOT LIKE 'pg\\_%'
-                  AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e')
+                  AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass AND d.objid \
+                = p.oid AND d.deptype = 'e')
                 LIMIT 1""");
         if (found != null) {
             throw new SourceException("target database " + url.replaceFirst("\\?.*$", "") + " is not empty (it has "
@@ -200,7 +205,10 @@ public final class PostgresTarget implements TargetDatabase {
         }
     }
 
-    /** The enums and domains the tables' columns use, unless the restored object definitions made them already (as of the target instant). */
+    /**
+     * The enums and domains the tables' columns use, unless the restored object definitions made them already (as of
+     * the target instant).
+     */
     private void createTypes(Collection<TableSchema> tables) {
         Map<String, List<String>> enums = new LinkedHashMap<>();
         // an enum only gains labels, so the table version that knows the most labels is the newest word on it
@@ -438,7 +446,8 @@ public final class PostgresTarget implements TargetDatabase {
                 DECLARE col text := TG_ARGV[0];
                 BEGIN
                   IF coalesce(current_setting('backtrack.applying', true), '') <> 'on'
-                     AND to_jsonb(NEW) - col IS DISTINCT FROM to_jsonb(OLD) - col AND to_jsonb(NEW) -> col IS NOT DISTINCT FROM to_jsonb(OLD) -> col THEN
+                     AND to_jsonb(NEW) - col IS DISTINCT FROM to_jsonb(OLD) - col AND to_jsonb(NEW) -> col IS \
+                NOT DISTINCT FROM to_jsonb(OLD) -> col THEN
                     NEW := jsonb_populate_record(NEW, jsonb_build_object(col, now()));
                   END IF;
                   RETURN NEW;
@@ -461,8 +470,9 @@ public final class PostgresTarget implements TargetDatabase {
                 if (!c.kind().equals("f")) {
                     continue;
                 }
-                String referenced = one(
-                        "SELECT n.nspname || '.' || c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = "
+                String referenced =
+                        one("SELECT n.nspname || '.' || c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = "
+                                + "c.relnamespace WHERE c.oid = "
                                 + "to_regclass(" + literal(referencedTable(c.definition())) + ")");
                 if (referenced == null || !restored.contains(referenced)) {
                     skipped.add("foreign key " + t.qualifiedName() + "." + c.name()
@@ -476,7 +486,10 @@ public final class PostgresTarget implements TargetDatabase {
         return skipped;
     }
 
-    /** The table named after REFERENCES in a foreign key definition; unqualified means found on the search path, as at the source. */
+    /**
+     * The table named after REFERENCES in a foreign key definition; unqualified means found on the search path, as at
+     * the source.
+     */
     static String referencedTable(String definition) {
         String rest = definition.substring(definition.indexOf("REFERENCES ") + "REFERENCES ".length());
         return rest.substring(0, rest.indexOf('('));
@@ -508,7 +521,10 @@ public final class PostgresTarget implements TargetDatabase {
 
     private static final Pattern NEXTVAL = Pattern.compile("nextval\\('((?:[^']|'')+)'::regclass\\)");
 
-    /** The sequences a column's values come from: the one it owns or its identity's, and any its default calls nextval on. */
+    /**
+     * The sequences a column's values come from: the one it owns or its identity's, and any its default calls nextval
+     * on.
+     */
     static Set<String> drawsFrom(Column c) {
         Set<String> out = new LinkedHashSet<>();
         if (c.sequence() != null) {

@@ -41,7 +41,8 @@ final class PostgresTargetCatalog {
                 versions.isEmpty()
                         ? "the restore needs extension " + name + " " + version
                                 + ", which the target server does not have: install it there"
-                                + " (the extension's package for this PostgreSQL version; contrib extensions come with the server), then restore again"
+                                + " (the extension's package for this PostgreSQL version; contrib extensions "
+                                + "come with the server), then restore again"
                         : "the restore needs extension " + name + " at version " + version
                                 + ", and the target server offers it only at " + String.join(", ", versions)
                                 + ": install version " + version + " there, then restore again");
@@ -62,7 +63,8 @@ final class PostgresTargetCatalog {
         List<String> foreign = new ArrayList<>();
         for (String role : owners) {
             if (strings(
-                            "SELECT 1 FROM pg_roles WHERE rolname = current_user AND (rolsuper OR pg_has_role(current_user, ?, 'MEMBER'))",
+                            "SELECT 1 FROM pg_roles WHERE rolname = current_user AND (rolsuper OR "
+                                    + "pg_has_role(current_user, ?, 'MEMBER'))",
                             role)
                     .isEmpty()) {
                 foreign.add(role);

@@ -77,8 +77,8 @@ public final class TextValues {
         };
     }
 
-    private static final Pattern ZONED = Pattern.compile(
-            "(\\d{4,})-(\\d{2})-(\\d{2})[ T](\\d{2}):(\\d{2}):(\\d{2})(?:\\.(\\d{1,9}))?(Z|[+-]\\d{2}(?::?\\d{2}(?::?\\d{2})?)?)( BC)?");
+    private static final Pattern ZONED = Pattern.compile("(\\d{4,})-(\\d{2})-(\\d{2})[ "
+            + "T](\\d{2}):(\\d{2}):(\\d{2})(?:\\.(\\d{1,9}))?(Z|[+-]\\d{2}(?::?\\d{2}(?::?\\d{2})?)?)( BC)?");
 
     /**
      * An instant (timestamptz, MariaDB timestamp) as the log keeps it: ISO-8601 in UTC with six

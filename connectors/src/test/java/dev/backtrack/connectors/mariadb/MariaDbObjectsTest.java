@@ -32,15 +32,15 @@ class MariaDbObjectsTest {
             try (Connection c = server.connect("objects_in_flux");
                     Statement st = c.createStatement()) {
                 for (int i = 0; running.get(); i++) {
-                    st.execute(
-                            "CREATE OR REPLACE TRIGGER contact_bu BEFORE UPDATE ON contact FOR EACH ROW SET NEW.touched = OLD.touched + "
-                                    + (1 + i % 7));
+                    st.execute("CREATE OR REPLACE TRIGGER contact_bu BEFORE UPDATE ON contact FOR EACH ROW SET "
+                            + "NEW.touched = OLD.touched + "
+                            + (1 + i % 7));
                     st.execute("DROP TRIGGER IF EXISTS contact_bi");
                     st.execute("CREATE TRIGGER contact_bi BEFORE INSERT ON contact FOR EACH ROW SET NEW.touched = "
                             + i % 5);
                     st.execute("DROP TRIGGER contact_bu");
-                    st.execute(
-                            "CREATE TRIGGER contact_bu BEFORE UPDATE ON contact FOR EACH ROW SET NEW.touched = OLD.touched + 1");
+                    st.execute("CREATE TRIGGER contact_bu BEFORE UPDATE ON contact FOR EACH ROW SET NEW.touched = "
+                            + "OLD.touched + 1");
                 }
             } catch (Throwable e) {
                 ddlFailed.set(e);

@@ -115,7 +115,8 @@ class MariaDbTargetTest {
                     new Constraint(
                             "fk_account",
                             "f",
-                            "FOREIGN KEY (`account_id`) REFERENCES `accounts` (`id`) ON DELETE CASCADE ON UPDATE RESTRICT"),
+                            "FOREIGN KEY (`account_id`) REFERENCES `accounts` (`id`) ON DELETE CASCADE ON "
+                                    + "UPDATE RESTRICT"),
                     new Constraint("ck_amount", "c", "CHECK (`amount` >= 0)"),
                     // what MariaDB lists for a json column; the json type makes it again
                     new Constraint("doc", "c", "CHECK (json_valid(`doc`))")));
@@ -262,21 +263,28 @@ class MariaDbTargetTest {
                             "7|bo@example.org||-3.10|active||1999-12-31 23:59:59.999|example.org"),
                     rows(
                             st,
-                            "SELECT id, email, name, CAST(balance AS CHAR), status, tags, CAST(created AS CHAR), email_domain FROM accounts ORDER BY id"));
+                            "SELECT id, email, name, CAST(balance AS CHAR), status, tags, CAST(created AS "
+                                    + "CHAR), email_domain FROM accounts ORDER BY id"));
             assertEquals(
                     List.of(
                             "1|1|12.50|18446744073709551615|1|-32768|8388607|4294967295|3.14|0.30000000000000004|USD|"
-                                    + "line one\nline 'two' \\ tab\t😀|{\"a\": [1, 2, {\"b\": null}]}|00010200FF0000000000000000000000|000061|00||"
-                                    + "1|15|A5C|2026-01-02|2001-02-03 04:05:06|2026-01-02 03:04:05.123456|-838:59:59.000000|2024|2026-01-02 03:04:05",
+                                    + "line one\nline 'two' \\ tab\t😀|{\"a\": [1, 2, {\"b\": "
+                                    + "null}]}|00010200FF0000000000000000000000|000061|00||"
+                                    + "1|15|A5C|2026-01-02|2001-02-03 04:05:06|2026-01-02 "
+                                    + "03:04:05.123456|-838:59:59.000000|2024|2026-01-02 03:04:05",
                             "2|7|0.00|0|0|0|0|0|-1.5|-1e300|null|null|null|null|null|null|null|"
-                                    + "0|0|0|1900-01-01|1969-12-31 23:59:59|1969-12-31 23:59:59.999999|100:00:00.500000|1901|null",
+                                    + "0|0|0|1900-01-01|1969-12-31 23:59:59|1969-12-31 "
+                                    + "23:59:59.999999|100:00:00.500000|1901|null",
                             "3|0|1.00|null|null|null|null|null|null|null|null|null|null|null|null|null|null|"
                                     + "null|null|null|null|null|null|-00:00:01.500000|null|null"),
                     rows(
                             st,
-                            "SELECT id, account_id, CAST(amount AS CHAR), CAST(big AS CHAR), flag, small, medium, CAST(count AS CHAR), CAST(f AS CHAR),"
-                                    + " CAST(d AS CHAR), code, note, doc, HEX(raw), HEX(vb), HEX(bl), HEX(lbl), CAST(b1 + 0 AS CHAR), HEX(b5), HEX(b12),"
-                                    + " CAST(day AS CHAR), CAST(at AS CHAR), CAST(at6 AS CHAR), CAST(t6 AS CHAR), CAST(yr AS CHAR), CAST(paid AS CHAR)"
+                            "SELECT id, account_id, CAST(amount AS CHAR), CAST(big AS CHAR), flag, small, "
+                                    + "medium, CAST(count AS CHAR), CAST(f AS CHAR),"
+                                    + " CAST(d AS CHAR), code, note, doc, HEX(raw), HEX(vb), HEX(bl), "
+                                    + "HEX(lbl), CAST(b1 + 0 AS CHAR), HEX(b5), HEX(b12),"
+                                    + " CAST(day AS CHAR), CAST(at AS CHAR), CAST(at6 AS CHAR), CAST(t6 AS "
+                                    + "CHAR), CAST(yr AS CHAR), CAST(paid AS CHAR)"
                                     + " FROM payments ORDER BY id"));
             assertEquals(
                     List.of("started|01:02:03|5|9", "started|null|null|5"),
@@ -300,8 +308,8 @@ class MariaDbTargetTest {
             assertTrue(payments.contains("`id` bigint(20) unsigned NOT NULL AUTO_INCREMENT"), payments);
             assertTrue(payments.contains("KEY `ix_account_note` (`account_id`,`note`(10))"), payments);
             assertTrue(
-                    payments.contains(
-                            "CONSTRAINT `fk_account` FOREIGN KEY (`account_id`) REFERENCES `accounts` (`id`) ON DELETE CASCADE"),
+                    payments.contains("CONSTRAINT `fk_account` FOREIGN KEY (`account_id`) REFERENCES `accounts` (`id`) "
+                            + "ON DELETE CASCADE"),
                     payments);
             assertTrue(payments.contains("CONSTRAINT `ck_amount` CHECK (`amount` >= 0)"), payments);
             assertTrue(payments.contains("`code` char(3) DEFAULT 'EUR'"), payments);

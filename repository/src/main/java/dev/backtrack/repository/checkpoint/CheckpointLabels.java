@@ -6,7 +6,9 @@ import java.nio.file.Path;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 
-/** Checkpoint labels, pgBackRest's style: {@code 20261124-103106F}, a delta's after its full's. Thread-safe (stateless). */
+/**
+ * Checkpoint labels, pgBackRest's style: {@code 20261124-103106F}, a delta's after its full's. Thread-safe (stateless).
+ */
 public final class CheckpointLabels {
     private static final DateTimeFormatter LABEL =
             DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
@@ -21,7 +23,10 @@ public final class CheckpointLabels {
         return freeLabel(dir, "", micros, kind);
     }
 
-    /** Like {@link #freeLabel(Path, long, String)} after {@code prefix}: a delta's label begins with its full's, as pgBackRest's do. */
+    /**
+     * Like {@link #freeLabel(Path, long, String)} after {@code prefix}: a delta's label begins with its full's, as
+     * pgBackRest's do.
+     */
     public static String freeLabel(Path dir, String prefix, long micros, String kind) {
         String label = prefix + label(micros, kind);
         String id = label;

@@ -96,7 +96,10 @@ public final class CheckpointWriter {
         }
     }
 
-    /** Spills the tables holding the most until at most {@code bytes} stay buffered (half, so many small tables do not spill per row). */
+    /**
+     * Spills the tables holding the most until at most {@code bytes} stay buffered (half, so many small tables do not
+     * spill per row).
+     */
     private void spillDownTo(long bytes) {
         while (buffered > bytes) {
             TableSorter largest = sorters.values().stream()
@@ -267,8 +270,10 @@ public final class CheckpointWriter {
     }
 
     /**
-     * An interrupted writer (SIGTERM to the agent or to {@code backtrack checkpoint}) stops at the next row rather than at its
-     * next file write, which a read from the source or a merge in memory may not reach for a while; the caller then abandons it.
+     * An interrupted writer (SIGTERM to the agent or to {@code backtrack checkpoint}) stops at the next row rather than
+     * at its
+     * next file write, which a read from the source or a merge in memory may not reach for a while; the caller then
+     * abandons it.
      */
     private void stopIfInterrupted() {
         if (Thread.currentThread().isInterrupted()) {

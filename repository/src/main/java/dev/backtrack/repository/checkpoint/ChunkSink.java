@@ -46,7 +46,10 @@ final class ChunkSink {
         this.created = created;
     }
 
-    /** Uncompressed bytes per chunk: 32 MiB, or the system property {@code backtrack.chunk-bytes} (tests use small chunks). */
+    /**
+     * Uncompressed bytes per chunk: 32 MiB, or the system property {@code backtrack.chunk-bytes} (tests use small
+     * chunks).
+     */
     static long chunkBytes() {
         return Long.getLong("backtrack.chunk-bytes", 32L << 20);
     }

@@ -11,7 +11,9 @@ import java.util.TreeMap;
 public final class SequenceValues {
     /** The message prefix under which the agent logs sequence values (JSON object name → value). */
     public static final String PREFIX = "backtrack.sequences";
-    /** The message prefix under which the agent logs sequence definitions (JSON object name → CREATE SEQUENCE options). */
+    /**
+     * The message prefix under which the agent logs sequence definitions (JSON object name → CREATE SEQUENCE options).
+     */
     public static final String DEFINITIONS_PREFIX = "backtrack.sequence-definitions";
 
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -32,7 +32,10 @@ public final class SealedStreams {
         return sealer == null ? raw : sealing(sealer, new BufferedOutputStream(raw, 1 << 16));
     }
 
-    /** {@code raw} opened with {@code sealer}, or {@code raw} itself when there is no key; {@code what} names the file in errors. */
+    /**
+     * {@code raw} opened with {@code sealer}, or {@code raw} itself when there is no key; {@code what} names the file
+     * in errors.
+     */
     public static InputStream openingIf(Sealer sealer, InputStream raw, String what) throws IOException {
         return sealer == null ? raw : opening(sealer, new BufferedInputStream(raw, 1 << 16), what);
     }
@@ -169,9 +172,9 @@ public final class SealedStreams {
                     ended = true;
                     return last;
                 } catch (Sealer.WrongKey neither) {
-                    throw new RepositoryException(
-                            what
-                                    + " does not decrypt with this key: the passphrase is wrong, or the file is damaged (run 'backtrack verify')");
+                    throw new RepositoryException(what
+                            + " does not decrypt with this key: the passphrase is wrong, or the file "
+                            + "is damaged (run 'backtrack verify')");
                 }
             }
         }

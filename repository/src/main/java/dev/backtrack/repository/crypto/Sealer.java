@@ -76,9 +76,9 @@ public final class Sealer {
                     MAGIC.length + NONCE,
                     sealed.length - MAGIC.length - NONCE);
         } catch (WrongKey e) {
-            throw new RepositoryException(
-                    what
-                            + " does not decrypt with this key: the passphrase is wrong, or the file is damaged (run 'backtrack verify')");
+            throw new RepositoryException(what
+                    + " does not decrypt with this key: the passphrase is wrong, or the file is "
+                    + "damaged (run 'backtrack verify')");
         }
     }
 

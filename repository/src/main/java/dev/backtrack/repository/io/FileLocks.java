@@ -9,7 +9,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Set;
 
-/** Whole-file POSIX locks on the repository's lock files, created readable by the owner only. Thread-safe (stateless). */
+/**
+ * Whole-file POSIX locks on the repository's lock files, created readable by the owner only. Thread-safe (stateless).
+ */
 public final class FileLocks {
     private FileLocks() {}
 

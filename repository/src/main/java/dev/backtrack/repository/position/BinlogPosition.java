@@ -16,7 +16,9 @@ public final class BinlogPosition {
         return (fileNumber(file) << 32) | (offset & 0xFFFF_FFFFL);
     }
 
-    /** The position an engine offset or a source struct names ({@code file} and {@code pos}), or -1 when it names none. */
+    /**
+     * The position an engine offset or a source struct names ({@code file} and {@code pos}), or -1 when it names none.
+     */
     public static long of(Map<String, ?> offset) {
         Object file = offset.get("file");
         Object pos = offset.get("pos");

@@ -9,9 +9,11 @@ import java.util.Objects;
 /**
  * One version of a table's definition, valid from log sequence {@code fromSequence} on. Immutable.
  * {@code relationId} is the source's identity for the table (PostgreSQL: its oid), which survives a
- * rename. {@code domains} maps each domain a column uses to its CREATE DOMAIN clauses. {@code enums} holds the labels of every enum type the columns use, in sort order.
+ * rename. {@code domains} maps each domain a column uses to its CREATE DOMAIN clauses. {@code enums} holds the labels
+ * of every enum type the columns use, in sort order.
  * {@code primaryKey} is empty for a table without one (captured with REPLICA IDENTITY FULL).
- * {@code primaryKeyName} names its constraint. {@code indexes} are the CREATE INDEX statements of indexes that back no constraint.
+ * {@code primaryKeyName} names its constraint. {@code indexes} are the CREATE INDEX statements of indexes that back no
+ * constraint.
  * {@code partitionKey} is a partitioned table's key ({@code RANGE (created_at)}), null for any other table.
  */
 public record TableSchema(

@@ -42,7 +42,10 @@ class TableSorterTest {
         }
     }
 
-    /** Sorts into chunks of about 4 KiB, so the larger cases span several; returns the keys read back from them in order. */
+    /**
+     * Sorts into chunks of about 4 KiB, so the larger cases span several; returns the keys read back from them in
+     * order.
+     */
     private List<byte[]> finishAndRead(TableSorter sorter, int level) throws IOException {
         System.setProperty("backtrack.chunk-bytes", "4096");
         List<Manifest.Chunk> chunks;

@@ -28,7 +28,10 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** With a passphrase, no repository file holds a row, a name or a definition in plain text, and every read needs the key. */
+/**
+ * With a passphrase, no repository file holds a row, a name or a definition in plain text, and every read needs the
+ * key.
+ */
 class EncryptedRepositoryTest {
     private static final String MARKER = "needle-7f3a-contact";
     private static final char[] PASSPHRASE = "correct horse battery staple".toCharArray();

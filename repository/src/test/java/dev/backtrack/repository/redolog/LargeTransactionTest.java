@@ -45,7 +45,9 @@ class LargeTransactionTest {
         return new Transaction(0, T0 + n * 1000, 0x1000_0000L + n * 64, "tx" + n, changes);
     }
 
-    /** Reads every part of every transaction; returns the sequences seen per part and all changes of {@code sequence}. */
+    /**
+     * Reads every part of every transaction; returns the sequences seen per part and all changes of {@code sequence}.
+     */
     private List<RowChange> changesOf(long sequence, List<Long> partSequences, List<Boolean> continued) {
         List<RowChange> out = new ArrayList<>();
         try (LogCursor c = RedoLog.read(dir, null, 1)) {
