@@ -6,8 +6,8 @@ import static dev.backtrack.bench.FoundationBench.WAIT_NANOS;
 import static dev.backtrack.bench.FoundationBench.report;
 import static dev.backtrack.bench.Harness.step;
 
-import dev.backtrack.config.SourceConfig;
 import dev.backtrack.capture.postgres.CaptureSettings;
+import dev.backtrack.config.SourceConfig;
 import dev.backtrack.repository.redolog.LogSummary;
 import dev.backtrack.testkit.PostgresCluster;
 import java.nio.file.Path;

@@ -1,7 +1,7 @@
 package dev.backtrack.bench;
 
-import dev.backtrack.config.SourceConfig;
 import dev.backtrack.capture.postgres.CaptureSettings;
+import dev.backtrack.config.SourceConfig;
 import io.debezium.embedded.Connect;
 import io.debezium.engine.ChangeEvent;
 import io.debezium.engine.DebeziumEngine;

@@ -1,9 +1,9 @@
 package dev.backtrack.bench;
 
+import dev.backtrack.capture.mariadb.MariaDbSettings;
 import dev.backtrack.config.BacktrackConfig;
 import dev.backtrack.config.ConfigLoader;
 import dev.backtrack.config.SourceConfig;
-import dev.backtrack.capture.mariadb.MariaDbSettings;
 import dev.backtrack.repository.Repository;
 import dev.backtrack.testkit.MariaDbServer;
 import java.io.IOException;
