@@ -18,21 +18,33 @@ final class FoundationTable {
     }
 
     @SuppressWarnings("unchecked")
+    private static Map<String, Object> map(Map<String, Object> m, String key) {
+        return (Map<String, Object>) m.getOrDefault(key, Map.of());
+    }
+
     private static List<String[]> rows(Map<String, Object> json) {
-        Map<String, Object> backlog = (Map<String, Object>) json.getOrDefault("backlog", Map.of());
-        Map<String, Object> drain = (Map<String, Object>) json.getOrDefault("drain", Map.of());
-        Map<String, Object> size = (Map<String, Object>) json.getOrDefault("size", Map.of());
-        Map<String, Object> restore = (Map<String, Object>) json.getOrDefault("restore", Map.of());
-        Map<String, Object> ck = (Map<String, Object>) json.getOrDefault("checkpoint0", Map.of());
-        Map<String, Object> agent = (Map<String, Object>) drain.getOrDefault("agent", Map.of());
-        Map<String, Object> bare = (Map<String, Object>) drain.getOrDefault("bare_engine", Map.of());
-        Map<String, Object> td = (Map<String, Object>) drain.getOrDefault("pg_recvlogical_test_decoding", Map.of());
-        Map<String, Object> po = (Map<String, Object>) drain.getOrDefault("pg_recvlogical_pgoutput", Map.of());
-        Map<String, Object> bt = (Map<String, Object>) restore.getOrDefault("backtrack", Map.of());
-        Map<String, Object> pr = (Map<String, Object>) restore.getOrDefault("pg_restore_j2", Map.of());
+        Map<String, Object> drain = map(json, "drain");
+        Map<String, Object> restore = map(json, "restore");
+        Map<String, Object> repo = map(json, "repository");
+        Map<String, Object> agent = map(drain, "agent");
+        Map<String, Object> bt = map(restore, "backtrack");
 
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"figure", "Backtrack", "anchor (same run)", "Backtrack / anchor"});
+        drainRows(rows, map(json, "backlog"), drain);
+        rows.add(sizeRow(map(json, "size")));
+        rows.add(restoreRow(bt, map(restore, "pg_restore_j2")));
+        encryptionRows(rows, map(drain, "agent_encrypted"), agent, map(repo, "restore_encrypted"), bt);
+        syntheticFullRows(rows, map(repo, "synthetic_full"), map(repo, "checkpoint_size"), map(json, "checkpoint0"));
+        return rows;
+    }
+
+    /** The backlog drained by the agent vs the bare engine and pg_recvlogical; its rate from the first change, CPU. */
+    private static void drainRows(List<String[]> rows, Map<String, Object> backlog, Map<String, Object> drain) {
+        Map<String, Object> agent = map(drain, "agent");
+        Map<String, Object> bare = map(drain, "bare_engine");
+        Map<String, Object> td = map(drain, "pg_recvlogical_test_decoding");
+        Map<String, Object> po = map(drain, "pg_recvlogical_pgoutput");
         String changes = fmt(backlog.get("row_changes"));
         rows.add(new String[] {
             "drain backlog of " + changes + " row changes",
@@ -65,23 +77,33 @@ final class FoundationTable {
                     + td.get("cpu_us_per_row_change") + " / " + po.get("cpu_us_per_row_change"),
             ratio(agent.get("cpu_us_per_row_change"), bare.get("cpu_us_per_row_change"), "x CPU")
         });
-        rows.add(new String[] {
+    }
+
+    private static String[] sizeRow(Map<String, Object> size) {
+        return new String[] {
             "bytes per row change",
             "redo log (zstd " + size.get("compression_level") + "): " + size.get("log_bytes_per_row_change"),
             "WAL: " + size.get("wal_bytes_per_row_change"),
             ratio(size.get("log_bytes_per_row_change"), size.get("wal_bytes_per_row_change"), "x")
-        });
-        rows.add(new String[] {
+        };
+    }
+
+    private static String[] restoreRow(Map<String, Object> bt, Map<String, Object> pr) {
+        return new String[] {
             "restore " + fmt(bt.get("rows")) + " rows (ckpt 0 + " + fmt(bt.get("changes_replayed")) + " changes)",
             "restore latest: " + bt.get("seconds") + " s, " + fmt(bt.get("rows_per_s")) + " rows/s",
             "pg_restore -j 2: " + pr.get("seconds") + " s, " + fmt(pr.get("rows_per_s")) + " rows/s",
             ratio(bt.get("seconds"), pr.get("seconds"), "x time")
-        });
-        Map<String, Object> enc = (Map<String, Object>) drain.getOrDefault("agent_encrypted", Map.of());
-        Map<String, Object> repo = (Map<String, Object>) json.getOrDefault("repository", Map.of());
-        Map<String, Object> sf = (Map<String, Object>) repo.getOrDefault("synthetic_full", Map.of());
-        Map<String, Object> cs = (Map<String, Object>) repo.getOrDefault("checkpoint_size", Map.of());
-        Map<String, Object> er = (Map<String, Object>) repo.getOrDefault("restore_encrypted", Map.of());
+        };
+    }
+
+    /** Capture into and restore from the encrypted repository vs the plain one, when measured. */
+    private static void encryptionRows(
+            List<String[]> rows,
+            Map<String, Object> enc,
+            Map<String, Object> agent,
+            Map<String, Object> er,
+            Map<String, Object> bt) {
         if (!enc.isEmpty()) {
             rows.add(new String[] {
                 "capture into an encrypted repository",
@@ -98,6 +120,11 @@ final class FoundationTable {
                 ratio(er.get("seconds"), bt.get("seconds"), "x time")
             });
         }
+    }
+
+    /** The synthetic full's rate vs checkpoint 0's, and checkpoint bytes, when measured. */
+    private static void syntheticFullRows(
+            List<String[]> rows, Map<String, Object> sf, Map<String, Object> cs, Map<String, Object> ck) {
         if (!sf.isEmpty()) {
             rows.add(new String[] {
                 "synthetic full (ckpt 0 + " + fmt(sf.get("changes_folded")) + " txs)",
@@ -112,20 +139,25 @@ final class FoundationTable {
                 ratio(cs.get("bytes_per_million_rows_zstd"), cs.get("bytes_per_million_rows_uncompressed"), "x")
             });
         }
-        return rows;
     }
 
-    @SuppressWarnings("unchecked")
     private static String notes(Map<String, Object> json, FoundationOptions o) {
-        Map<String, Object> env = (Map<String, Object>) json.getOrDefault("environment", Map.of());
-        Map<String, Object> backlog = (Map<String, Object>) json.getOrDefault("backlog", Map.of());
-        Map<String, Object> drain = (Map<String, Object>) json.getOrDefault("drain", Map.of());
-        Map<String, Object> restore = (Map<String, Object>) json.getOrDefault("restore", Map.of());
-        Map<String, Object> ck = (Map<String, Object>) json.getOrDefault("checkpoint0", Map.of());
-        Map<String, Object> agent = (Map<String, Object>) drain.getOrDefault("agent", Map.of());
-        Map<String, Object> bare = (Map<String, Object>) drain.getOrDefault("bare_engine", Map.of());
-        Map<String, Object> pr = (Map<String, Object>) restore.getOrDefault("pg_restore_j2", Map.of());
+        Map<String, Object> drain = map(json, "drain");
+        Map<String, Object> agent = map(drain, "agent");
+        Map<String, Object> bare = map(drain, "bare_engine");
         StringBuilder s = new StringBuilder();
+        environment(s, map(json, "environment"));
+        workload(s, o, map(json, "backlog"), map(json, "checkpoint0"));
+        s.append("agent drain: ").append(agent.get("agent_status")).append("\n");
+        s.append("CPU during the agent drain: ").append(cpu(agent)).append("\n");
+        s.append("CPU during the bare drain:  ").append(cpu(bare)).append("\n");
+        warmUp(s, json, o);
+        restore(s, map(json, "restore"));
+        return s.toString();
+    }
+
+    /** The machine, the JVM and PostgreSQL's settings. */
+    private static void environment(StringBuilder s, Map<String, Object> env) {
         s.append("machine: ")
                 .append(env.get("cores"))
                 .append(" cores, load average ")
@@ -143,6 +175,11 @@ final class FoundationTable {
                 .append(env.get("jvm_arguments"))
                 .append("\n");
         s.append("PostgreSQL: ").append(env.get("postgresql_settings")).append("\n");
+    }
+
+    /** pgbench's scale and backlog, the WAL it wrote, checkpoint 0. */
+    private static void workload(
+            StringBuilder s, FoundationOptions o, Map<String, Object> backlog, Map<String, Object> ck) {
         s.append("workload: pgbench -s ")
                 .append(o.scale())
                 .append(", backlog ")
@@ -158,9 +195,11 @@ final class FoundationTable {
                 .append(" rows in ")
                 .append(ck.get("seconds"))
                 .append(" s\n");
-        s.append("agent drain: ").append(agent.get("agent_status")).append("\n");
-        s.append("CPU during the agent drain: ").append(cpu(agent)).append("\n");
-        s.append("CPU during the bare drain:  ").append(cpu(bare)).append("\n");
+    }
+
+    /** The warm-up rounds and the JIT compiler's CPU in each, when there were any. */
+    @SuppressWarnings("unchecked")
+    private static void warmUp(StringBuilder s, Map<String, Object> json, FoundationOptions o) {
         if (json.get("warm_up") instanceof List<?> rounds) {
             s.append("warm-up (database warm, not measured): ")
                     .append(rounds.size())
@@ -177,6 +216,11 @@ final class FoundationTable {
             }
             s.append("\n");
         }
+    }
+
+    /** What each restore's time includes; whether the restored tables equal the source. */
+    private static void restore(StringBuilder s, Map<String, Object> restore) {
+        Map<String, Object> pr = map(restore, "pg_restore_j2");
         s.append("restore: Backtrack's time includes ANALYZE; pg_restore's does not (ANALYZE after it: ")
                 .append(pr.get("analyze_seconds"))
                 .append(" s); pg_dump took ")
@@ -184,7 +228,6 @@ final class FoundationTable {
                 .append(" s; restored tables equal the source: ")
                 .append(restore.get("backtrack_restore_equals_source"))
                 .append("\n");
-        return s.toString();
     }
 
     private static String cpu(Map<String, Object> m) {

@@ -4,9 +4,6 @@ import static dev.backtrack.bench.Figures.round;
 import static dev.backtrack.bench.Figures.secs;
 import static dev.backtrack.bench.Harness.step;
 
-import dev.backtrack.config.Engine;
-import dev.backtrack.connectors.target.Targets;
-import dev.backtrack.recovery.RestoreTarget;
 import dev.backtrack.repository.Repository;
 import dev.backtrack.repository.position.BinlogPosition;
 import dev.backtrack.repository.redolog.LogSummary;
@@ -69,6 +66,9 @@ public final class MariaDbBench {
      */
     private static final Logger BINLOG_CLIENT = Logger.getLogger("com.github.shyiko.mysql.binlog");
 
+    /** A backlog written: the log before it, where its marker transaction starts and ends, its row changes. */
+    private record Backlog(LogSummary logBefore, long markerStart, long end, long rowChanges) {}
+
     private MariaDbBench(MariaDbOptions o) {
         this.o = o;
     }
@@ -115,30 +115,38 @@ public final class MariaDbBench {
             env.put("mariadb", my.queryOne(null, "SELECT VERSION()"));
             env.put("postgresql", pg.queryOne("postgres", "SELECT version()"));
 
+            MariaDbRestores restores = new MariaDbRestores(my, pg, work, this::probe);
             if (o.warmupTxPerClient() > 0) {
-                MariaDbSource warm = new MariaDbSource(my, work, "warm", 5411, 5412);
-                warm.create(200);
-                step("warm-up (not measured): the same capture on database warm with "
-                        + String.format(Locale.ROOT, "%,d", (long) o.clients() * o.warmupTxPerClient() * CHANGES_PER_TX)
-                        + " row changes");
-                Map<String, Object> w = capture(warm, o.warmupTxPerClient(), false);
-                step("warm-up (not measured): restore latest of warm into MariaDB and into PostgreSQL");
-                my.createDatabase("warm_restored");
-                w.put("restore_to_mariadb", timedRestore(warm, my.jdbcUrl("warm_restored"), "root"));
-                pg.createDatabase("warm_restored");
-                w.put("restore_to_postgresql", timedRestore(warm, pg.jdbcUrl("warm_restored"), "postgres"));
-                json.put("warm_up", w);
+                json.put("warm_up", warmUp(restores));
             }
             MariaDbSource crm = new MariaDbSource(my, work, "crm", 5401, 5402);
             crm.create(o.accounts());
             json.put("capture", capture(crm, o.txPerClient(), true));
-            restores(crm);
+            Map<String, Object> r = new LinkedHashMap<>();
+            json.put("restore", r);
+            restores.measure(crm, pitr, backlogEnd, r);
             if (o.lagSeconds() > 0 && o.lagTps() > 0) {
                 Map<String, Object> lag = new LinkedHashMap<>();
                 json.put("migration_lag", lag);
                 new MigrationLag(my, pg, work, this::probe, o.lagTps(), o.lagSeconds()).measure(lag);
             }
         }
+    }
+
+    /** The same capture and restores first on database warm, not measured; returns their figures. */
+    private Map<String, Object> warmUp(MariaDbRestores restores) throws Exception {
+        MariaDbSource warm = new MariaDbSource(my, work, "warm", 5411, 5412);
+        warm.create(200);
+        step("warm-up (not measured): the same capture on database warm with "
+                + String.format(Locale.ROOT, "%,d", (long) o.clients() * o.warmupTxPerClient() * CHANGES_PER_TX)
+                + " row changes");
+        Map<String, Object> w = capture(warm, o.warmupTxPerClient(), false);
+        step("warm-up (not measured): restore latest of warm into MariaDB and into PostgreSQL");
+        my.createDatabase("warm_restored");
+        w.put("restore_to_mariadb", restores.timedRestore(warm, my.jdbcUrl("warm_restored"), "root"));
+        pg.createDatabase("warm_restored");
+        w.put("restore_to_postgresql", restores.timedRestore(warm, pg.jdbcUrl("warm_restored"), "postgres"));
+        return w;
     }
 
     /** The binlog position where the next transaction will start. */
@@ -162,6 +170,35 @@ public final class MariaDbBench {
     private Map<String, Object> capture(MariaDbSource s, int txPerClient, boolean measured) throws Exception {
         Map<String, Object> m = new LinkedHashMap<>();
         String tag = measured ? "" : "warm-up: ";
+        long before = startPositions(s, measured, tag, m);
+        Backlog b = backlog(s, txPerClient, tag, before, m);
+        if (measured) {
+            backlogEnd = b.end();
+        }
+
+        step(tag + "drain 1/2: Backtrack agent, durable (fsync'd) log");
+        LogSummary logBefore = b.logBefore();
+        Map<String, Object> a = agentDrain(s, logBefore.lastSequence(), b.markerStart(), b.rowChanges());
+        LogCount logged = LogCount.of(Repository.open(s.repo), logBefore.lastSequence() + 1);
+        a.put("row_changes_logged", logged.rowChanges());
+        a.put("transactions_logged", logged.transactions());
+        a.put("other_logged_transactions", logged.other());
+        a.put("log_bytes", Repository.open(s.repo).logSummary().bytes() - logBefore.bytes());
+        m.put("agent", a);
+        report("agent", a);
+
+        step(tag + "drain 2/2: bare Debezium MariaDB engine, no-op consumer, the agent's connector properties");
+        Map<String, Object> e = BinlogBareEngine.drain(s, b.rowChanges(), this::probe);
+        m.put("bare_engine", e);
+        report("bare engine", e);
+        return m;
+    }
+
+    /**
+     * The bare engine's start position, then the agent's checkpoint 0 (and, measured, the base of the
+     * MariaDB PITR anchor); their figures into m. Returns the binlog position the backlog starts at.
+     */
+    private long startPositions(MariaDbSource s, boolean measured, String tag, Map<String, Object> m) throws Exception {
         step(tag + "start positions on " + s.db
                 + ": the bare engine's no_data snapshot, then the agent's checkpoint 0");
         KeptOffsets.KEPT.clear();
@@ -198,7 +235,12 @@ public final class MariaDbBench {
                 ck.positionText(),
                 (Long) starts.get("checkpoint0_rows"),
                 starts.get("backlog_start")));
+        return before;
+    }
 
+    /** The backlog written with nothing consuming, then the marker transaction; its figures into m. */
+    private Backlog backlog(MariaDbSource s, int txPerClient, String tag, long before, Map<String, Object> m)
+            throws Exception {
         long txs = (long) o.clients() * txPerClient;
         step(tag + "backlog: " + o.clients() + " writers x " + String.format(Locale.ROOT, "%,d", txPerClient)
                 + " transactions of " + CHANGES_PER_TX
@@ -213,9 +255,6 @@ public final class MariaDbBench {
         my.execute(
                 s.db, "INSERT INTO bench_marker (id, note, at) VALUES (" + MARKER_ID + ", 'end of backlog', NOW(6))");
         long after = binlogEnd();
-        if (measured) {
-            backlogEnd = after;
-        }
         long rowChanges = txs * CHANGES_PER_TX + 1;
         Map<String, Object> b = new LinkedHashMap<>();
         b.put("transactions", txs + 1);
@@ -236,22 +275,7 @@ public final class MariaDbBench {
                 (Long) b.get("binlog_bytes"),
                 seconds,
                 b.get("tps")));
-
-        step(tag + "drain 1/2: Backtrack agent, durable (fsync'd) log");
-        Map<String, Object> a = agentDrain(s, logBefore.lastSequence(), markerStart, rowChanges);
-        LogCount logged = LogCount.of(Repository.open(s.repo), logBefore.lastSequence() + 1);
-        a.put("row_changes_logged", logged.rowChanges());
-        a.put("transactions_logged", logged.transactions());
-        a.put("other_logged_transactions", logged.other());
-        a.put("log_bytes", Repository.open(s.repo).logSummary().bytes() - logBefore.bytes());
-        m.put("agent", a);
-        report("agent", a);
-
-        step(tag + "drain 2/2: bare Debezium MariaDB engine, no-op consumer, the agent's connector properties");
-        Map<String, Object> e = BinlogBareEngine.drain(s, rowChanges, this::probe);
-        m.put("bare_engine", e);
-        report("bare engine", e);
-        return m;
+        return new Backlog(logBefore, markerStart, after, rowChanges);
     }
 
     /** The bytes between two binlog positions in the same file, else null. */
@@ -292,83 +316,6 @@ public final class MariaDbBench {
         return a;
     }
 
-    // ---------------------------------------------------------------------------------------------- restore
-
-    private void restores(MariaDbSource s) throws Exception {
-        Map<String, Object> r = new LinkedHashMap<>();
-        json.put("restore", r);
-        Map<String, Long> sourceRows = new LinkedHashMap<>();
-        for (String t : s.tables) {
-            String name = t.substring(t.indexOf('.') + 1);
-            sourceRows.put(name, Long.parseLong(my.queryOne(s.db, "SELECT COUNT(*) FROM `" + name + "`")));
-        }
-        r.put("source_rows", sourceRows);
-
-        step("anchor, part 1 (not compared): mariadb-dump --single-transaction of " + s.db);
-        Path dump = work.resolve("crm.sql");
-        long t0 = System.nanoTime();
-        ClientTools.run(work, my.command("mariadb-dump", "--single-transaction", s.db), null, dump);
-        double dumpSeconds = secs(t0);
-
-        step("restore latest into a new MariaDB database (Backtrack)");
-        my.createDatabase("restored_backtrack");
-        Map<String, Object> toMaria = timedRestore(s, my.jdbcUrl("restored_backtrack"), "root");
-        toMaria.put("restored_equals_source", RowChecks.sameAsSource(my, s, "restored_backtrack"));
-        r.put("backtrack_to_mariadb", toMaria);
-        report("restore into MariaDB", toMaria);
-
-        step("anchor: the dump loaded with the mariadb client into a new database on the same server");
-        my.createDatabase("restored_dump");
-        MariaDbProbe probe = probe();
-        t0 = System.nanoTime();
-        ClientTools.run(work, my.command("mariadb", "restored_dump"), dump, null);
-        double loadSeconds = secs(t0);
-        Map<String, Object> anchor = new LinkedHashMap<>();
-        long rows = 0;
-        for (String t : sourceRows.keySet()) {
-            rows += Long.parseLong(my.queryOne("restored_dump", "SELECT COUNT(*) FROM `" + t + "`"));
-        }
-        anchor.put("seconds", round(loadSeconds, 2));
-        anchor.put("rows", rows);
-        anchor.put("rows_per_s", Math.round(rows / loadSeconds));
-        anchor.putAll(probe.stop(rows));
-        anchor.put("mariadb_dump_seconds", round(dumpSeconds, 2));
-        anchor.put("dump_bytes", Files.size(dump));
-        anchor.put("restored_equals_source", RowChecks.sameAsSource(my, s, "restored_dump"));
-        r.put("mariadb_dump_load", anchor);
-        report("mariadb-dump | mariadb", anchor);
-
-        if (pitr != null) {
-            // the replay stops right after the marker transaction: the end of the backlog, before the restores here
-            // wrote other databases to the binlog
-            Map<String, Object> recovered =
-                    pitr.recover(s, "restored_pitr", "restored_backtrack", backlogEnd, this::probe);
-            r.put("mariadb_pitr", recovered);
-            report("MariaDB PITR (dump load + mariadb-binlog replay)", recovered);
-        }
-
-        step("restore latest into a new PostgreSQL database (Backtrack, through the type map)");
-        pg.execute("postgres", "CHECKPOINT");
-        pg.createDatabase("restored_backtrack");
-        Map<String, Object> toPg = timedRestore(s, pg.jdbcUrl("restored_backtrack"), "postgres");
-        toPg.put("restored_rows_equal_source", RowChecks.samePgCounts(pg, sourceRows, "restored_backtrack"));
-        r.put("backtrack_to_postgresql", toPg);
-        report("restore into PostgreSQL", toPg);
-    }
-
-    private Map<String, Object> timedRestore(MariaDbSource s, String url, String user) throws IOException {
-        MariaDbProbe probe = probe();
-        Repository repo = Repository.open(s.repo);
-        Engine engine = repo.identity().sourceEngine();
-        Harness.Restored r = Harness.timedRestore(
-                repo, RestoreTarget.parse("latest", null), () -> Targets.connect(url, user, "", engine), 1);
-        Map<String, Object> m = r.figures();
-        m.putAll(probe.stop(r.report().rows()));
-        m.put("rows_per_table", r.report().rowsPerTable());
-        m.put("notes", r.report().notes());
-        return m;
-    }
-
     /** A CPU probe over this JVM and both servers, started now. */
     private MariaDbProbe probe() {
         return new MariaDbProbe(mariadbdPid, postmasterPid);
@@ -376,7 +323,7 @@ public final class MariaDbBench {
 
     // ---------------------------------------------------------------------------------------------- output
 
-    private static void report(String who, Map<String, Object> m) {
+    static void report(String who, Map<String, Object> m) {
         Harness.report(
                 who,
                 m,

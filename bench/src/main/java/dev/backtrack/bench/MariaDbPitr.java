@@ -6,6 +6,7 @@ import static dev.backtrack.bench.Harness.step;
 
 import dev.backtrack.repository.position.BinlogPosition;
 import dev.backtrack.testkit.MariaDbServer;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,6 +34,9 @@ final class MariaDbPitr {
     final double dumpSeconds;
 
     private final long checkpoint0;
+
+    /** The binlog files a replay reads, the bytes it replays from them, and mariadb-binlog's arguments. */
+    private record Replay(List<String> files, long binlogBytes, List<String> args) {}
 
     private MariaDbPitr(MariaDbServer my, Path work, Path dump, long position, double dumpSeconds, long checkpoint0) {
         this.my = my;
@@ -88,10 +92,44 @@ final class MariaDbPitr {
      */
     Map<String, Object> recover(MariaDbSource s, String db, String backtrackDb, long to, Supplier<MariaDbProbe> probes)
             throws Exception {
-        step("anchor: MariaDB's PITR to the end of the backlog into a new database: the base dump (taken at "
-                + "checkpoint 0) loaded with the mariadb"
-                + " client, then mariadb-binlog from the dump's position to the end | mariadb");
+        step("anchor: MariaDB's PITR to the end of the backlog into a new database: the base dump (taken at"
+                + " checkpoint 0) loaded with the mariadb client, then mariadb-binlog from the dump's position to the"
+                + " end | mariadb");
         long from = position;
+        Replay replay = replay(s.db, db, from, to);
+        my.createDatabase(db);
+        MariaDbProbe probe = probes.get();
+        long t0 = System.nanoTime();
+        ClientTools.run(work, my.command("mariadb", db), dump, null);
+        double loadSeconds = secs(t0);
+        long t1 = System.nanoTime();
+        ClientTools.pipe(
+                work, my.command("mariadb-binlog", replay.args().toArray(String[]::new)), my.command("mariadb", db));
+        double replaySeconds = secs(t1);
+        double seconds = secs(t0);
+        long rows = 0;
+        for (String t : s.tables) {
+            rows += Long.parseLong(my.queryOne(db, "SELECT COUNT(*) FROM `" + t.substring(t.indexOf('.') + 1) + "`"));
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("seconds", round(seconds, 2));
+        m.put("dump_load_seconds", round(loadSeconds, 2));
+        m.put("binlog_replay_seconds", round(replaySeconds, 2));
+        m.put("binlog_bytes", replay.binlogBytes());
+        m.put("rows", rows);
+        m.put("rows_per_s", Math.round(rows / seconds));
+        m.putAll(probe.stop(rows));
+        m.put("equals_backtrack_restore", RowChecks.sameTables(my, s, db, backtrackDb));
+        m.put("restored_equals_source", RowChecks.sameAsSource(my, s, db));
+        describe(m, s.db, db, to, replay);
+        return m;
+    }
+
+    /**
+     * The binlog files holding {@code from} .. {@code to}, the bytes between the two, and the arguments of
+     * mariadb-binlog that replay them from {@code source} into {@code db}.
+     */
+    private Replay replay(String source, String db, long from, long to) throws Exception {
         List<String> files = new ArrayList<>();
         long binlogBytes = 0;
         for (Path f : my.binlogFiles()) {
@@ -108,35 +146,18 @@ final class MariaDbPitr {
                     + BinlogPosition.format(to) + ": " + my.binlogFiles());
         }
         List<String> args = new ArrayList<>(List.of(
-                "--database=" + s.db,
-                "--rewrite-db=" + s.db + "->" + db,
+                "--database=" + source,
+                "--rewrite-db=" + source + "->" + db,
                 "--disable-log-bin",
                 "--start-position=" + (from & 0xFFFF_FFFFL),
                 "--stop-position=" + (to & 0xFFFF_FFFFL)));
         args.addAll(files);
-        my.createDatabase(db);
-        MariaDbProbe probe = probes.get();
-        long t0 = System.nanoTime();
-        ClientTools.run(work, my.command("mariadb", db), dump, null);
-        double loadSeconds = secs(t0);
-        long t1 = System.nanoTime();
-        ClientTools.pipe(work, my.command("mariadb-binlog", args.toArray(String[]::new)), my.command("mariadb", db));
-        double replaySeconds = secs(t1);
-        double seconds = secs(t0);
-        long rows = 0;
-        for (String t : s.tables) {
-            rows += Long.parseLong(my.queryOne(db, "SELECT COUNT(*) FROM `" + t.substring(t.indexOf('.') + 1) + "`"));
-        }
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("seconds", round(seconds, 2));
-        m.put("dump_load_seconds", round(loadSeconds, 2));
-        m.put("binlog_replay_seconds", round(replaySeconds, 2));
-        m.put("binlog_bytes", binlogBytes);
-        m.put("rows", rows);
-        m.put("rows_per_s", Math.round(rows / seconds));
-        m.putAll(probe.stop(rows));
-        m.put("equals_backtrack_restore", RowChecks.sameTables(my, s, db, backtrackDb));
-        m.put("restored_equals_source", RowChecks.sameAsSource(my, s, db));
+        return new Replay(files, binlogBytes, args);
+    }
+
+    /** What was replayed and how, beside the figures: the base dump, the positions, the files, the command. */
+    private void describe(Map<String, Object> m, String source, String db, long to, Replay replay) throws IOException {
+        long from = position;
         m.put("base_dump_seconds", round(dumpSeconds, 2));
         m.put("base_dump_bytes", Files.size(dump));
         m.put("base_dump_position", BinlogPosition.format(from));
@@ -144,27 +165,23 @@ final class MariaDbPitr {
         m.put("replay_to_position", BinlogPosition.format(to));
         m.put(
                 "binlog_files",
-                files.stream().map(f -> Path.of(f).getFileName().toString()).toList());
+                replay.files().stream()
+                        .map(f -> Path.of(f).getFileName().toString())
+                        .toList());
         m.put(
                 "command",
-                "mariadb " + db + " < base.sql; mariadb-binlog " + String.join(" ", args.subList(0, 5))
-                        + " FILES | mariadb " + db);
+                "mariadb " + db + " < base.sql; mariadb-binlog "
+                        + String.join(" ", replay.args().subList(0, 5)) + " FILES | mariadb " + db);
         m.put(
                 "note",
-                "the same window for both: the base dump was taken right after the agent's checkpoint 0 and "
-                        + "before the backlog, with nothing"
-                        + " written to " + s.db + " in between (dump at binlog " + BinlogPosition.format(from)
-                        + ", checkpoint 0 at "
-                        + BinlogPosition.format(checkpoint0)
-                        + "); both end at the end of the backlog (the marker transaction; the binlog replay "
-                        + "stops right after it, at "
-                        + BinlogPosition.format(to) + ", nothing was written to " + s.db
-                        + " after it; Backtrack restores 'latest'). The dump load writes the binlog like "
-                        + "Backtrack's restore; the replay"
-                        + " runs with --disable-log-bin (MariaDB's way to replay into the server that wrote "
-                        + "the binlog: no loop, no duplicate GTIDs), so it"
-                        + " skips the binlog writes and sync_binlog fsyncs Backtrack's restore does. "
-                        + "base_dump_seconds: not compared");
-        return m;
+                "the same window for both: the base dump was taken right after the agent's checkpoint 0 and before"
+                        + " the backlog, with nothing written to " + source + " in between (dump at binlog "
+                        + BinlogPosition.format(from) + ", checkpoint 0 at " + BinlogPosition.format(checkpoint0)
+                        + "); both end at the end of the backlog (the marker transaction; the binlog replay stops"
+                        + " right after it, at " + BinlogPosition.format(to) + ", nothing was written to " + source
+                        + " after it; Backtrack restores 'latest'). The dump load writes the binlog like Backtrack's"
+                        + " restore; the replay runs with --disable-log-bin (MariaDB's way to replay into the server"
+                        + " that wrote the binlog: no loop, no duplicate GTIDs), so it skips the binlog writes and"
+                        + " sync_binlog fsyncs Backtrack's restore does. base_dump_seconds: not compared");
     }
 }

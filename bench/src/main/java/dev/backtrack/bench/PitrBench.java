@@ -11,7 +11,6 @@ import dev.backtrack.recovery.RestoreTarget;
 import dev.backtrack.repository.Repository;
 import dev.backtrack.repository.checkpoint.Manifest;
 import dev.backtrack.repository.checkpoint.SyntheticFull;
-import dev.backtrack.repository.model.Micros;
 import dev.backtrack.repository.position.Lsn;
 import dev.backtrack.repository.redolog.LogSummary;
 import dev.backtrack.testkit.PostgresCluster;
@@ -25,11 +24,8 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Restore to an instant against PostgreSQL's own answers, on one throw-away durable cluster that
@@ -49,7 +45,7 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class PitrBench {
     static final String DB = "crm";
-    private static final long WAIT_NANOS = TimeUnit.MINUTES.toNanos(15);
+    static final long WAIT_NANOS = TimeUnit.MINUTES.toNanos(15);
 
     private final PitrOptions o;
     private final Map<String, Object> json = new LinkedHashMap<>();
@@ -92,7 +88,7 @@ public final class PitrBench {
                 env.put("postgresql", pg.queryOne("postgres", "SELECT version()"));
                 shared = pg.dataDirectory().getParent();
                 prepare();
-                String instant = steady();
+                String instant = new PitrSteady(pg, pitr, o, shared, repo, json).measure(config, work);
                 backlog();
                 restores(instant);
             }
@@ -137,172 +133,25 @@ public final class PitrBench {
                 "source:\n  url: " + pg.jdbcUrl(DB) + "\n  user: postgres\nrepository:\n  path: " + repo + "\n");
     }
 
-    /**
-     * Checkpoint 0, the base backup, then {@code --rate} tx/s for {@code --seconds} with a probe
-     * sampling the WAL insert position every 10 ms: a sample is in the log once the log's last commit
-     * position reaches it (the next commit after the sample lies beyond it). Returns the instant T.
-     */
-    private String steady() throws Exception {
-        Map<String, Object> m = new LinkedHashMap<>();
-        json.put("steady", m);
-        step("agent (own JVM): checkpoint 0, then a base backup for PostgreSQL's PITR");
-        long t0 = System.nanoTime();
-        try (ChildAgent agent = ChildAgent.start(config, work.resolve("agent-steady.out"))) {
-            m.put("agent_java_options", agent.javaOptions());
-            agent.waitFor(
-                    "checkpoint 0",
-                    () -> Files.exists(repo.resolve(Repository.ROOT_FILE))
-                            && !Repository.open(repo).checkpoints().isEmpty(),
-                    WAIT_NANOS);
-            Map<String, Object> ck = new LinkedHashMap<>();
-            double ckSeconds = secs(t0);
-            long ckRows = Repository.open(repo).checkpoints().get(0).tables().stream()
-                    .mapToLong(t -> t.rows())
-                    .sum();
-            ck.put("seconds_from_agent_start", round(ckSeconds, 2));
-            ck.put("rows", ckRows);
-            ck.put("rows_per_s", Math.round(ckRows / ckSeconds));
-            json.put("checkpoint0", ck);
-            step("  checkpoint 0: " + fmt(ckRows) + " rows, " + ck.get("seconds_from_agent_start")
-                    + " s from the agent's start");
-            pg.execute("postgres", "CHECKPOINT");
-            t0 = System.nanoTime();
-            pitr.baseBackup(pg);
-            Map<String, Object> bb = new LinkedHashMap<>();
-            bb.put("seconds", round(secs(t0), 2));
-            bb.put("bytes", pitr.baseBackupBytes());
-            json.put("base_backup", bb);
-            step("  pg_basebackup: " + fmt(bb.get("bytes")) + " bytes in " + bb.get("seconds") + " s");
-
-            step(String.format(
-                    Locale.ROOT,
-                    "steady load: pgbench -R %d -T %d -c %d -j %d, TPC-B %d : crm_touch %d : crm_notes %d, "
-                            + "while the agent captures",
-                    o.rate(),
-                    o.seconds(),
-                    o.clients(),
-                    o.jobs(),
-                    CrmMix.TPCB_WEIGHT,
-                    CrmMix.TOUCH_WEIGHT,
-                    CrmMix.NOTES_WEIGHT));
-            LogSummary logBefore = Repository.open(repo).logSummary();
-            long walBefore = insertLsn();
-            double cpuBefore = agent.cpuSeconds();
-            List<long[]> samples = new ArrayList<>();
-            AtomicReference<String> instant = new AtomicReference<>();
-            AtomicReference<Throwable> failed = new AtomicReference<>();
-            AtomicLong rssMax = new AtomicLong();
-            Thread load = new Thread(
-                    () -> {
-                        try {
-                            String out = pgbench(concat(
-                                            List.of(
-                                                    "-n",
-                                                    "-R",
-                                                    "" + o.rate(),
-                                                    "-T",
-                                                    "" + o.seconds(),
-                                                    "-c",
-                                                    "" + o.clients(),
-                                                    "-j",
-                                                    "" + o.jobs(),
-                                                    "-D",
-                                                    "accounts=" + o.accounts()),
-                                            CrmMix.scripts(shared)))
-                                    .output();
-                            m.put("pgbench", Harness.pgbenchFigures(out));
-                        } catch (Throwable e) {
-                            failed.set(e);
-                        }
-                    },
-                    "bench-steady-load");
-            long began = System.nanoTime();
-            load.start();
-            Path logDir = Repository.open(repo).logDir();
-            try (Connection c = pg.connect(DB);
-                    Statement st = c.createStatement()) {
-                long nextSample = began;
-                int seenUpTo = 0;
-                int i = 0;
-                while (load.isAlive() || seenUpTo < samples.size()) {
-                    agent.checkAlive();
-                    long now = System.nanoTime();
-                    if (load.isAlive() && now >= nextSample) {
-                        samples.add(new long[] {insertLsn(st), now, 0});
-                        nextSample += 10_000_000L;
-                        if (instant.get() == null && now - began > o.seconds() * 600_000_000L) {
-                            instant.set(sourceNow(st));
-                        }
-                        if (++i % 20 == 0) {
-                            rssMax.accumulateAndGet(agent.rssBytes(), Math::max);
-                        }
-                    }
-                    long position = LogSummary.of(logDir).lastPosition();
-                    long seen = System.nanoTime();
-                    // samples are in WAL order: the log holds a prefix of them
-                    while (seenUpTo < samples.size() && position >= samples.get(seenUpTo)[0]) {
-                        samples.get(seenUpTo++)[2] = seen;
-                    }
-                    if (!load.isAlive() && seenUpTo < samples.size()) {
-                        if (seen - samples.get(seenUpTo)[1] > WAIT_NANOS) {
-                            throw new IllegalStateException("the log did not reach "
-                                    + Lsn.format(samples.get(seenUpTo)[0]) + " within 15 minutes:\n" + agent.tail());
-                        }
-                        // nothing commits after the load: one small transaction moves the log past the last samples
-                        st.execute(
-                                "INSERT INTO pgbench_history (tid, bid, aid, delta, mtime) VALUES (1, 1, 1, 0, now())");
-                    }
-                    Thread.sleep(load.isAlive() ? 5 : 50);
-                }
-            }
-            load.join();
-            if (failed.get() != null) {
-                throw new IllegalStateException("the steady load failed: " + failed.get(), failed.get());
-            }
-            long walAfter = insertLsn();
-            double[] lagMs =
-                    samples.stream().mapToDouble(s -> (s[2] - s[1]) / 1e6).toArray();
-            m.put("capture_lag_ms", Harness.percentiles(lagMs));
-            m.put("lag_samples", lagMs.length);
-            m.put("agent_cpu_seconds", round(agent.cpuSeconds() - cpuBefore, 2));
-            m.put("agent_rss_max_sampled_bytes", rssMax.get());
-            m.put("agent_peak_rss_bytes", agent.peakRssBytes());
-            m.put("agent_status", agent.lastStatus());
-            LogSummary logAfter = Repository.open(repo).logSummary();
-            LogCount count = LogCount.of(Repository.open(repo), logBefore.lastSequence() + 1);
-            long walBytes = walAfter - walBefore;
-            Map<String, Object> size = new LinkedHashMap<>();
-            size.put("row_changes", count.rowChanges());
-            size.put("transactions", count.transactions());
-            size.put("log_bytes", logAfter.bytes() - logBefore.bytes());
-            size.put(
-                    "log_bytes_per_row_change",
-                    round((double) (logAfter.bytes() - logBefore.bytes()) / count.rowChanges(), 1));
-            size.put("wal_bytes", walBytes);
-            size.put("wal_bytes_per_row_change", round((double) walBytes / count.rowChanges(), 1));
-            json.put("size", size);
-            step(String.format(
-                    Locale.ROOT,
-                    "  capture lag p50 %s ms, p99 %s ms, max %s ms (%d samples); agent peak RSS %d MiB; %s log "
-                            + "vs %s WAL bytes per row change",
-                    Harness.percentiles(lagMs).get("p50"),
-                    Harness.percentiles(lagMs).get("p99"),
-                    Harness.percentiles(lagMs).get("max"),
-                    lagMs.length,
-                    agent.peakRssBytes() >> 20,
-                    size.get("log_bytes_per_row_change"),
-                    size.get("wal_bytes_per_row_change")));
-            m.put("agent_exit", agent.stop());
-            m.put("instant", instant.get());
-            return instant.get();
-        }
-    }
-
     /** A backlog of the mix with nothing consuming, drained by the agent (own JVM) and by pg_recvlogical. */
     private void backlog() throws Exception {
         Map<String, Object> m = new LinkedHashMap<>();
         json.put("drain", m);
         pg.execute(DB, "SELECT pg_create_logical_replication_slot('recv_pgoutput', 'pgoutput')");
+        LogSummary before = writeBacklog();
+        long markerLsn = commitMarker();
+        String end = pg.queryOne(DB, "SELECT pg_current_wal_insert_lsn()::text");
+        Map<String, Object> a = agentDrain(before, markerLsn);
+        m.put("agent", a);
+        step("  agent: " + fmt(a.get("rows_per_s")) + " row changes/s (" + fmt(a.get("rows_per_s_after_first"))
+                + " after " + a.get("startup_seconds") + " s of start-up), peak RSS "
+                + ((Long) a.get("agent_peak_rss_bytes") >> 20) + " MiB");
+        recvlogicalDrain(end, a, m);
+        pg.execute(DB, "SELECT pg_drop_replication_slot('recv_pgoutput')");
+    }
+
+    /** pgbench -t of the mix; returns the log's summary from before it. */
+    private LogSummary writeBacklog() throws IOException {
         long txs = (long) o.clients() * o.backlogTx();
         step("backlog: pgbench -t " + o.backlogTx() + " -c " + o.clients() + " (" + fmt(txs)
                 + " transactions of the mix) with nothing consuming");
@@ -319,15 +168,23 @@ public final class PitrBench {
                         "-D",
                         "accounts=" + o.accounts()),
                 CrmMix.scripts(shared)));
-        long markerLsn;
+        return before;
+    }
+
+    /** One history row committed after the backlog: the drains end with it; returns an LSN below its commit. */
+    private long commitMarker() throws Exception {
         try (Connection c = pg.connect(DB);
                 Statement st = c.createStatement()) {
             c.setAutoCommit(false);
             st.execute("INSERT INTO pgbench_history (tid, bid, aid, delta, mtime) VALUES (1, 1, 1, 0, now())");
-            markerLsn = insertLsn(st);
+            long markerLsn = insertLsn(st);
             c.commit();
+            return markerLsn;
         }
-        String end = pg.queryOne(DB, "SELECT pg_current_wal_insert_lsn()::text");
+    }
+
+    /** Drain 1/2: an agent in its own JVM, timed from its start until its log passes the marker. */
+    private Map<String, Object> agentDrain(LogSummary before, long markerLsn) throws Exception {
         step("drain 1/2: the agent (own JVM, durable log)");
         long t0 = System.nanoTime();
         Map<String, Object> a = new LinkedHashMap<>();
@@ -359,12 +216,13 @@ public final class PitrBench {
             a.put("agent_status", agent.lastStatus());
             a.put("agent_exit", agent.stop());
         }
-        m.put("agent", a);
-        step("  agent: " + fmt(a.get("rows_per_s")) + " row changes/s (" + fmt(a.get("rows_per_s_after_first"))
-                + " after " + a.get("startup_seconds") + " s of start-up), peak RSS "
-                + ((Long) a.get("agent_peak_rss_bytes") >> 20) + " MiB");
+        return a;
+    }
+
+    /** Drain 2/2: pg_recvlogical up to {@code end}, its rate over the row changes the agent drained; into m. */
+    private void recvlogicalDrain(String end, Map<String, Object> agent, Map<String, Object> m) {
         step("drain 2/2: pg_recvlogical, pgoutput (the agent's publication), to /dev/null");
-        t0 = System.nanoTime();
+        long t0 = System.nanoTime();
         pg.runAsPostgres(
                 List.of(
                         pg.binDirectory().resolve("pg_recvlogical").toString(),
@@ -392,10 +250,9 @@ public final class PitrBench {
         double seconds = secs(t0);
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("seconds", round(seconds, 2));
-        r.put("rows_per_s", Math.round((Long) a.get("row_changes") / seconds));
+        r.put("rows_per_s", Math.round((Long) agent.get("row_changes") / seconds));
         m.put("pg_recvlogical_pgoutput", r);
         step("  pg_recvlogical: " + fmt(r.get("rows_per_s")) + " row changes/s");
-        pg.execute(DB, "SELECT pg_drop_replication_slot('recv_pgoutput')");
     }
 
     private void restores(String instant) throws Exception {
@@ -449,25 +306,10 @@ public final class PitrBench {
 
     // ---------------------------------------------------------------------------------------------- helpers
 
-    private long insertLsn() throws Exception {
-        try (Connection c = pg.connect(DB);
-                Statement st = c.createStatement()) {
-            return insertLsn(st);
-        }
-    }
-
-    private static long insertLsn(Statement st) throws Exception {
+    static long insertLsn(Statement st) throws Exception {
         try (ResultSet rs = st.executeQuery("SELECT pg_current_wal_insert_lsn()::text")) {
             rs.next();
             return Lsn.parse(rs.getString(1));
-        }
-    }
-
-    /** The source's clock now, as a restore target (UTC, microseconds). */
-    private static String sourceNow(Statement st) throws Exception {
-        try (ResultSet rs = st.executeQuery("SELECT (extract(epoch FROM clock_timestamp()) * 1000000)::bigint")) {
-            rs.next();
-            return Micros.format(rs.getLong(1));
         }
     }
 
@@ -479,7 +321,7 @@ public final class PitrBench {
         return Harness.pgbench(pg, DB, args);
     }
 
-    private static List<String> concat(List<String> a, List<String> b) {
+    static List<String> concat(List<String> a, List<String> b) {
         List<String> out = new ArrayList<>(a);
         out.addAll(b);
         return out;
