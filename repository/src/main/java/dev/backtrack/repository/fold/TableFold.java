@@ -346,6 +346,8 @@ public final class TableFold {
             return;
         }
         Map<RowKey, Entry> pending = new HashMap<>(entries);
+        // checkpoint copies of a keyless row the log removed, skipped so far (the fold's own entries stay as they are)
+        Map<RowKey, Integer> skipped = new HashMap<>();
         if (!truncated) {
             while (checkpointRows.hasNext()) {
                 Map.Entry<byte[], Object[]> cp = current(checkpointRows.next());
@@ -355,8 +357,8 @@ public final class TableFold {
                 if (e == null) {
                     sink.accept(row);
                 } else if (keyless) {
-                    if (e.copies < 0) {
-                        e.copies++;
+                    if (skipped.getOrDefault(k, 0) < -e.copies) {
+                        skipped.merge(k, 1, Integer::sum);
                     } else {
                         sink.accept(row);
                     }
