@@ -21,11 +21,15 @@ import java.util.function.Consumer;
  */
 public final class TableFold {
     /** Net state of one key: the row now, or deleted; for keyless tables, a count of copies added or removed. */
-    private static final class Entry {
+    static final class Entry {
         Object[] row;
         boolean deleted;
         int copies;
         long size;
+
+        NetState state(RowKey key) {
+            return new NetState(key.bytes, row, deleted, copies);
+        }
     }
 
     private final TableSchema base;
@@ -105,9 +109,9 @@ public final class TableFold {
             Entry v = x.getValue();
             if (v.row == null) {
                 if (!sameKey) {
-                    throw new FoldException(
-                            "the key of " + next.qualifiedName()
-                                    + " changed after rows were deleted from it: restoring across that change is not supported");
+                    throw new FoldException("the key of " + next.qualifiedName()
+                            + " changed after rows were deleted from it:"
+                            + " restoring across that change is not supported");
                 }
                 entries.put(x.getKey(), v);
                 continue;
@@ -179,8 +183,7 @@ public final class TableFold {
         }
         List<NetState> states = new ArrayList<>(entries.size());
         for (Map.Entry<RowKey, Entry> x : entries.entrySet()) {
-            Entry v = x.getValue();
-            states.add(new NetState(x.getKey().bytes, v.row, v.deleted, v.copies));
+            states.add(x.getValue().state(x.getKey()));
         }
         entries = new HashMap<>();
         memory.add(-bytes);
@@ -233,7 +236,7 @@ public final class TableFold {
 
     /** Every key's net state, in key order: runs and memory combined. */
     public Iterator<NetState> netStates() {
-        return new SortedMerge(this).combined(sortedSources());
+        return SortedMerge.combined(sortedSources(), MergeRule.of(keyless));
     }
 
     public long changes() {
@@ -317,7 +320,7 @@ public final class TableFold {
     }
 
     /** Fills unavailable (unchanged TOAST) values from the previous image, when there is one. */
-    private static Object[] resolve(Object[] row, Object[] previous) {
+    static Object[] resolve(Object[] row, Object[] previous) {
         if (previous == null) {
             return row;
         }
@@ -334,72 +337,48 @@ public final class TableFold {
     }
 
     /**
-     * Streams the table's state: checkpoint rows (in key order, ignored after a TRUNCATE) with the
-     * fold applied, then rows the log added. Fails on a value the log never carried.
+     * Streams the table's state: checkpoint rows (ignored after a TRUNCATE) with the fold applied,
+     * and the rows the log added. One pass over the checkpoint rows: each is moved to the current
+     * table version and meets its key's state ({@link MergeRule}). The states are found in memory
+     * ({@link InMemoryStates}), or, once the fold spilled, in key order ({@link SortedStates}), and the
+     * checkpoint rows must then come in key order too. Fails on a value the log never carried. The
+     * fold stays as it was.
      */
     public void merge(Iterator<Map.Entry<byte[], Object[]>> checkpointRows, Consumer<Object[]> sink) {
         if (lost != null) {
             throw new FoldException(lost);
         }
-        if (!runs.isEmpty()) {
-            new SortedMerge(this).run(truncated ? Collections.emptyIterator() : checkpointRows, sink);
-            return;
+        MergeRule rule = MergeRule.of(keyless);
+        StateLookup states =
+                runs.isEmpty() ? new InMemoryStates(entries) : new SortedStates(schema.qualifiedName(), netStates());
+        Consumer<Pending> unmatched = state -> rule.rest(state, this, sink);
+        Iterator<Map.Entry<byte[], Object[]>> rows = truncated ? Collections.emptyIterator() : checkpointRows;
+        while (rows.hasNext()) {
+            Map.Entry<byte[], Object[]> cp = current(rows.next());
+            rule.checkpointRow(cp.getValue(), states.find(cp.getKey(), unmatched), this, sink);
         }
-        Map<RowKey, Entry> pending = new HashMap<>(entries);
-        if (!truncated) {
-            while (checkpointRows.hasNext()) {
-                Map.Entry<byte[], Object[]> cp = current(checkpointRows.next());
-                Object[] row = cp.getValue();
-                RowKey k = new RowKey(cp.getKey());
-                Entry e = pending.get(k);
-                if (e == null) {
-                    sink.accept(row);
-                } else if (keyless) {
-                    if (e.copies < 0) {
-                        e.copies++;
-                    } else {
-                        sink.accept(row);
-                    }
-                } else {
-                    pending.remove(k);
-                    if (!e.deleted) {
-                        sink.accept(checked(resolve(e.row, row)));
-                    }
-                }
-            }
-        }
-        for (Entry e : pending.values()) {
-            if (keyless) {
-                for (int i = 0; i < e.copies; i++) {
-                    sink.accept(checked(e.row));
-                }
-            } else if (!e.deleted) {
-                sink.accept(checked(e.row));
-            }
-        }
+        states.rest(unmatched);
     }
 
     /** The runs, oldest first, then the entries in memory as the newest run (sorted, not written). */
-    List<Iterator<NetState>> sortedSources() {
+    private List<Iterator<NetState>> sortedSources() {
         List<Iterator<NetState>> out = new ArrayList<>();
         for (NetStates r : runs) {
             out.add(r.read());
         }
         List<NetState> now = new ArrayList<>(entries.size());
         for (Map.Entry<RowKey, Entry> x : entries.entrySet()) {
-            Entry v = x.getValue();
-            now.add(new NetState(x.getKey().bytes, v.row, v.deleted, v.copies));
+            now.add(x.getValue().state(x.getKey()));
         }
         out.add(FoldRun.sort(now).iterator());
         return out;
     }
 
-    boolean keyless() {
-        return keyless;
-    }
-
-    /** A checkpoint row (key, row) as the fold's current table version has it: each definition change applied, keyed anew if any was. */
-    Map.Entry<byte[], Object[]> current(Map.Entry<byte[], Object[]> checkpointRow) {
+    /**
+     * A checkpoint row (key, row) as the fold's current table version has it: each definition change
+     * applied, keyed anew if any was. The only place a checkpoint row is moved to the current version.
+     */
+    private Map.Entry<byte[], Object[]> current(Map.Entry<byte[], Object[]> checkpointRow) {
         if (evolutions.isEmpty()) {
             return checkpointRow;
         }
@@ -414,17 +393,13 @@ public final class TableFold {
         return RowCodec.key(row, key);
     }
 
-    static Object[] resolveFrom(Object[] row, Object[] previous) {
-        return resolve(row, previous);
-    }
-
     Object[] checked(Object[] row) {
         for (int i = 0; i < row.length; i++) {
             if (row[i] == Unavailable.VALUE) {
-                throw new FoldException(
-                        "column " + schema.qualifiedName() + "."
-                                + schema.columns().get(i).name()
-                                + " kept an unchanged TOAST value whose earlier image is in neither the checkpoint nor the log: restore to a later checkpoint or take a fresh one");
+                throw new FoldException("column " + schema.qualifiedName() + "."
+                        + schema.columns().get(i).name()
+                        + " kept an unchanged TOAST value whose earlier image is in neither the checkpoint nor the log:"
+                        + " restore to a later checkpoint or take a fresh one");
             }
         }
         return row;

@@ -75,14 +75,12 @@ public final class RedoLog implements AutoCloseable {
             // an empty last segment: the state comes from the one before
             Files.delete(file);
             Files.deleteIfExists(SegmentName.index(dir, base));
-            recoverFromSealed(bases.get(bases.size() - 2));
+            long sealed = bases.get(bases.size() - 2);
+            resumeAfter(scanTail(SegmentName.log(dir, sealed), sealed));
             return;
         }
-        nextSequence = tail.nextSequence();
-        lastPosition = tail.lastPosition();
-        lastSourceOffset = tail.lastSourceOffset();
+        resumeAfter(tail);
         segmentMaxTime = tail.maxTime();
-        maxCommitMicros = tail.maxTime();
         activeBase = base;
         active = FileChannel.open(file, StandardOpenOption.WRITE);
         if (active.size() > tail.validEnd()) {
@@ -95,7 +93,7 @@ public final class RedoLog implements AutoCloseable {
                 FileChannel.open(SegmentName.index(dir, base), StandardOpenOption.WRITE, StandardOpenOption.APPEND);
     }
 
-    /** What the last segment holds up to its last whole batch: its index entries, where it ends, and the state after it. */
+    /** A segment up to its last whole transaction: its index entries, where it ends, and the state after it. */
     private record Tail(
             List<SegmentIndex.Entry> entries,
             long validEnd,
@@ -104,66 +102,43 @@ public final class RedoLog implements AutoCloseable {
             String lastSourceOffset,
             long maxTime) {}
 
-    private Tail scanTail(Path file, long base) throws IOException {
+    /**
+     * Reads a segment up to its last whole transaction; a torn last batch, or a large transaction
+     * whose last part never reached the disk, was never acknowledged and lies past {@code validEnd}.
+     */
+    private Tail scanTail(Path file, long base) {
         List<SegmentIndex.Entry> entries = new ArrayList<>();
-        long expected = base, validEnd, position = lastPosition, segTime = Long.MIN_VALUE;
+        long position = lastPosition, segTime = Long.MIN_VALUE;
         String offset = lastSourceOffset;
-        // where a run of parts began whose last part has not been read yet; -1 when none is open
-        long runStart = -1;
-        try (SegmentScanner scan = new SegmentScanner(file, 0)) {
-            while (true) {
-                long at = scan.position();
-                byte[] batch = scan.next();
-                if (batch == null) {
-                    break;
+        try (SegmentWalk walk = new SegmentWalk(file, 0, base)) {
+            for (SegmentBatch batch = walk.next(); batch != null; batch = walk.next()) {
+                LogBatch.Decoded d = batch.decode(sealer, file + " offset " + batch.position());
+                if (!batch.inSequence()) {
+                    throw new RepositoryException("log segment " + file + " has sequence " + d.baseSequence()
+                            + " at offset " + batch.position() + " where " + batch.expectedSequence()
+                            + " was expected: the log has a gap, run 'backtrack verify'");
                 }
-                LogBatch.Decoded d = LogBatch.decode(batch, sealer, file + " offset " + at);
-                if (d.baseSequence() != expected) {
-                    throw new RepositoryException(
-                            "log segment " + file + " has sequence " + d.baseSequence() + " at offset " + at + " where "
-                                    + expected + " was expected: the log has a gap, run 'backtrack verify'");
+                if (batch.beginsTransaction()) {
+                    entries.add(new SegmentIndex.Entry(
+                            d.baseSequence(), batch.position(), Math.max(segTime, d.maxCommitMicros())));
                 }
-                if (runStart < 0) {
-                    entries.add(new SegmentIndex.Entry(d.baseSequence(), at, Math.max(segTime, d.maxCommitMicros())));
+                if (!d.continues()) {
+                    position = d.lastPosition();
+                    offset = d.sourceOffset();
+                    segTime = Math.max(segTime, d.maxCommitMicros());
                 }
-                if (d.continues()) {
-                    runStart = runStart < 0 ? at : runStart;
-                    continue;
-                }
-                runStart = -1;
-                expected = d.lastSequence() + 1;
-                position = d.lastPosition();
-                offset = d.sourceOffset();
-                segTime = Math.max(segTime, d.maxCommitMicros());
             }
-            validEnd = scan.position();
+            long validEnd = walk.transactionsEnd();
+            entries.removeIf(e -> e.filePosition() >= validEnd);
+            return new Tail(entries, validEnd, walk.expectedSequence(), position, offset, segTime);
         }
-        if (runStart >= 0) {
-            // a large transaction whose last part never reached the disk was never acknowledged: cut all of it
-            long cut = runStart;
-            validEnd = cut;
-            entries.removeIf(e -> e.filePosition() >= cut);
-        }
-        return new Tail(entries, validEnd, expected, position, offset, segTime);
     }
 
-    private void recoverFromSealed(long base) throws IOException {
-        try (SegmentScanner scan = new SegmentScanner(SegmentName.log(dir, base), 0)) {
-            byte[] batch;
-            long time = Long.MIN_VALUE;
-            while ((batch = scan.next()) != null) {
-                LogBatch.Decoded d =
-                        LogBatch.decode(batch, sealer, SegmentName.log(dir, base) + " offset " + scan.position());
-                if (d.continues()) {
-                    continue;
-                }
-                nextSequence = d.lastSequence() + 1;
-                lastPosition = d.lastPosition();
-                lastSourceOffset = d.sourceOffset();
-                time = Math.max(time, d.maxCommitMicros());
-            }
-            maxCommitMicros = time;
-        }
+    private void resumeAfter(Tail tail) {
+        nextSequence = tail.nextSequence();
+        lastPosition = tail.lastPosition();
+        lastSourceOffset = tail.lastSourceOffset();
+        maxCommitMicros = tail.maxTime();
     }
 
     /** Next sequence to be assigned; 1 for an empty log. */

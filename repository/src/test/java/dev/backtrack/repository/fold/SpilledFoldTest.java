@@ -1,6 +1,7 @@
 package dev.backtrack.repository.fold;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.backtrack.repository.codec.RowCodec;
@@ -139,5 +140,54 @@ class SpilledFoldTest {
         fold.merge(cp.iterator(), r -> out.add(Arrays.toString(r)));
         out.sort(String::compareTo);
         return out;
+    }
+
+    private static final List<Column> NUMBERED = List.of(
+            new Column(1, "id", "bigint", false, null, null, null, null, null),
+            new Column(2, "name", "text", true, null, null, null, null, null),
+            new Column(3, "notes", "text", true, null, null, null, null, null));
+    private static final TableSchema KEYED_BY_ID =
+            new TableSchema(1, "public", "t", NUMBERED, List.of("id"), Map.of(), 1);
+    /** The table's key moves from id to name: checkpoint rows, sorted by id, then come out of key order. */
+    private static final TableSchema KEYED_BY_NAME =
+            new TableSchema(3, "public", "t", NUMBERED, List.of("name"), Map.of(), 1);
+
+    private static TableFold rekeyed(FoldMemory memory) {
+        TableFold f = new TableFold(KEYED_BY_ID, memory);
+        f.apply(new RowChange(1, Op.UPDATE, null, new Object[] {2L, "b", "changed"}));
+        f.evolve(KEYED_BY_NAME, "ALTER TABLE t DROP CONSTRAINT t_pkey, ADD PRIMARY KEY (name)");
+        f.apply(new RowChange(3, Op.DELETE, new Object[] {1L, "c", "x"}, null));
+        f.apply(new RowChange(3, Op.INSERT, null, new Object[] {9L, "d", "new"}));
+        return f;
+    }
+
+    private static List<Map.Entry<byte[], Object[]>> byId() {
+        List<Map.Entry<byte[], Object[]>> cp = new ArrayList<>();
+        for (Object[] r :
+                List.of(new Object[] {1L, "c", "x"}, new Object[] {2L, "b", "y"}, new Object[] {3L, "a", "z"})) {
+            cp.add(Map.entry(RowCodec.key(r, KEYED_BY_ID.keyColumns()), r));
+        }
+        return cp;
+    }
+
+    @Test
+    void inMemoryTheCheckpointRowsMayComeInAnyKeyOrderAfterTheKeyChanged() {
+        List<String> out = new ArrayList<>();
+        rekeyed(new FoldMemory(Long.MAX_VALUE, scratch)).merge(byId().iterator(), r -> out.add(Arrays.toString(r)));
+        out.sort(String::compareTo);
+        assertEquals(List.of("[2, b, changed]", "[3, a, z]", "[9, d, new]"), out);
+    }
+
+    @Test
+    void spilledTheCheckpointRowsMustKeepKeyOrderAndAreRefusedOtherwise() {
+        FoldMemory memory = new FoldMemory(1, scratch);
+        TableFold f = rekeyed(memory);
+        f.spill();
+        FoldException e = assertThrows(FoldException.class, () -> f.merge(byId().iterator(), r -> {}));
+        assertEquals(
+                "the rows of public.t are out of key order after a type change of its key: restore to a checkpoint"
+                        + " taken after that change, or give the restore more heap (-Xmx)",
+                e.getMessage());
+        memory.close();
     }
 }

@@ -104,4 +104,18 @@ class TableFoldTest {
                 List.of("[1, dup, null]", "[2, x, null]", "[2, x, null]", "[3, y2, long]"),
                 merged(f, checkpoint(KEYLESS, row(1, "dup", null), row(1, "dup", null), row(3, "y", "long"))));
     }
+
+    @Test
+    void mergingLeavesTheFoldAsItWasSoItMayBeMergedAgain() {
+        for (TableSchema schema : List.of(KEYED, KEYLESS)) {
+            TableFold f = new TableFold(schema);
+            f.apply(new RowChange(schema.id(), Op.DELETE, row(1, "gone", null), null));
+            f.apply(new RowChange(schema.id(), Op.INSERT, null, row(2, "new", null)));
+            List<Map.Entry<byte[], Object[]>> cp = checkpoint(schema, row(1, "gone", null), row(3, "kept", null));
+            List<String> once = merged(f, cp);
+            assertEquals(List.of("[2, new, null]", "[3, kept, null]"), once, schema.table());
+            assertEquals(
+                    once, merged(f, cp), schema.table() + ", merged again (the foreign key rules read a table first)");
+        }
+    }
 }
