@@ -32,7 +32,10 @@ public final class CrossEngine implements TargetDatabase {
         this.translated = translated;
     }
 
-    /** {@code target} itself when it is of the source's engine, else the target behind the type map from {@code sourceEngine}. */
+    /**
+     * {@code target} itself when it is of the source's engine, else the target behind the type map from {@code
+     * sourceEngine}.
+     */
     public static TargetDatabase of(Engine sourceEngine, TargetDatabase target) {
         if (sourceEngine.binlog() == target.engine().binlog()) {
             return target;

@@ -142,7 +142,8 @@ final class MariaDbToPostgres implements Translation {
             if (!postgis) {
                 throw new Unrepresentable("column " + t.qualifiedName() + "." + c.name() + " has spatial type " + s
                         + " and the target database has no PostGIS:"
-                        + " run CREATE EXTENSION postgis; in it (the server needs PostGIS installed, Debian: postgresql-15-postgis-3),"
+                        + " run CREATE EXTENSION postgis; in it (the server needs PostGIS installed, Debian: "
+                        + "postgresql-15-postgis-3),"
                         + " or restore into MariaDB/MySQL, or leave the table out with --tables");
             }
             return PostgisTypes.type(base);
@@ -176,9 +177,9 @@ final class MariaDbToPostgres implements Translation {
             case "time" -> "time(" + Math.max(0, length) + ") without time zone";
             case "year" -> "smallint";
             default ->
-                throw new Unrepresentable(
-                        "column " + t.qualifiedName() + "." + c.name() + " has type " + s
-                                + ", which has no PostgreSQL equivalent in Backtrack's type map: restore it into MariaDB/MySQL, or leave the table out with --tables");
+                throw new Unrepresentable("column " + t.qualifiedName() + "." + c.name() + " has type " + s
+                        + ", which has no PostgreSQL equivalent in Backtrack's type map: restore it "
+                        + "into MariaDB/MySQL, or leave the table out with --tables");
         };
     }
 
@@ -255,7 +256,8 @@ final class MariaDbToPostgres implements Translation {
         if (!now.matches()) {
             throw new Unrepresentable(
                     "column " + t.qualifiedName() + "." + c.name() + " is set ON UPDATE " + c.onUpdate()
-                            + ", which PostgreSQL cannot do: restore into MariaDB/MySQL, or leave the table out with --tables");
+                            + ", which PostgreSQL cannot do: restore into MariaDB/MySQL, or leave the table "
+                            + "out with --tables");
         }
         return "CURRENT_TIMESTAMP";
     }

@@ -35,9 +35,12 @@ final class PostgresToMariaDb implements Translation {
 
     private static final Pattern FOREIGN_KEY =
             Pattern.compile("FOREIGN KEY \\((.*?)\\) REFERENCES (\\S+?)\\((.*?)\\)(.*)");
-    /** PostgreSQL's own text of a timestamptz (DateStyle ISO): {@code 2026-01-02 03:04:05.123456+00}, {@code 0044-03-15 12:00:00+00 BC}. */
-    private static final Pattern PG_TIMESTAMPTZ = Pattern.compile(
-            "(\\d{4,})-(\\d{2})-(\\d{2}) (\\d{2}):(\\d{2}):(\\d{2})(?:\\.(\\d{1,6}))?(([+-]\\d{2})(?::\\d{2}){0,2})( BC)?");
+    /**
+     * PostgreSQL's own text of a timestamptz (DateStyle ISO): {@code 2026-01-02 03:04:05.123456+00}, {@code 0044-03-15
+     * 12:00:00+00 BC}.
+     */
+    private static final Pattern PG_TIMESTAMPTZ = Pattern.compile("(\\d{4,})-(\\d{2})-(\\d{2}) "
+            + "(\\d{2}):(\\d{2}):(\\d{2})(?:\\.(\\d{1,6}))?(([+-]\\d{2})(?::\\d{2}){0,2})( BC)?");
 
     private static final Pattern SIZED = Pattern.compile("(.*?)\\((\\d+)(?:,(\\d+))?\\)(.*)");
     /** DATE and DATETIME hold years 1 to 9999. */
@@ -105,9 +108,9 @@ final class PostgresToMariaDb implements Translation {
         String type = type(t, c);
         boolean auto = autoIncrement(t, c);
         if (c.sequence() != null && !auto) {
-            notes.add(
-                    "column " + t.qualifiedName() + "." + c.name() + " draws from sequence " + c.sequence()
-                            + ", which MariaDB has only for the column leading the primary key: it is restored without a default");
+            notes.add("column " + t.qualifiedName() + "." + c.name() + " draws from sequence " + c.sequence()
+                    + ", which MariaDB has only for the column leading the primary key: it is restored "
+                    + "without a default");
         }
         if (c.generated() != null) {
             notes.add("generated column " + t.qualifiedName() + "." + c.name()
@@ -125,7 +128,10 @@ final class PostgresToMariaDb implements Translation {
                 null);
     }
 
-    /** A PostgreSQL CREATE INDEX as MariaDB's, or null when MariaDB has no equivalent (an expression, a partial index, another method). */
+    /**
+     * A PostgreSQL CREATE INDEX as MariaDB's, or null when MariaDB has no equivalent (an expression, a partial index,
+     * another method).
+     */
     private String index(TableSchema t, String index) {
         Matcher m = INDEX.matcher(index);
         if (!m.matches()) {
@@ -189,7 +195,10 @@ final class PostgresToMariaDb implements Translation {
                         + fk.group(4).replaceAll("\\s+NOT VALID", "").replaceAll("\\s+(NOT )?DEFERRABLE.*", ""));
     }
 
-    /** Foreign key names are per table in PostgreSQL, per database in MariaDB: a second one of a name gets its table's name before it. */
+    /**
+     * Foreign key names are per table in PostgreSQL, per database in MariaDB: a second one of a name gets its table's
+     * name before it.
+     */
     private String foreignKeyName(TableSchema t, Constraint c) {
         String owner = foreignKeyNames.putIfAbsent(c.name(), t.qualifiedName());
         String name = owner == null || owner.equals(t.qualifiedName())

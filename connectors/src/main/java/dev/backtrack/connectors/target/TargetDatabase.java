@@ -117,7 +117,8 @@ public interface TargetDatabase extends AutoCloseable {
      * Sets each sequence (PostgreSQL) or AUTO_INCREMENT counter (MariaDB/MySQL) to its value at the
      * target instant, never below what the restored rows use.
      *
-     * @param captured values recorded by the source, by sequence name (PostgreSQL) or qualified table name (AUTO_INCREMENT)
+     * @param captured values recorded by the source, by sequence name (PostgreSQL) or qualified table name
+     * (AUTO_INCREMENT)
      */
     void setSequences(Collection<TableSchema> tables, Map<String, Long> captured);
 

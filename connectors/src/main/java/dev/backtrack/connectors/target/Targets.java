@@ -9,7 +9,10 @@ import dev.backtrack.connectors.postgres.PostgresTarget;
 public final class Targets {
     private Targets() {}
 
-    /** Refuses a URL of an engine Backtrack cannot restore into, or with a TLS mode its driver does not know, before anything is read. */
+    /**
+     * Refuses a URL of an engine Backtrack cannot restore into, or with a TLS mode its driver does not know, before
+     * anything is read.
+     */
     public static void check(String url) {
         if (!url.startsWith("jdbc:postgresql://")
                 && !url.startsWith("jdbc:mariadb://")

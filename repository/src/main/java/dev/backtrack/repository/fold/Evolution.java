@@ -81,7 +81,8 @@ final class Evolution {
         return unreproducible == null
                 ? null
                 : "table " + from.qualifiedName() + ": " + unreproducible + ", and those values are not in the log: "
-                        + "restore to an instant before that change, or install the agent's DDL triggers (a superuser runs it once), which log the rewritten rows";
+                        + "restore to an instant before that change, or install the agent's DDL triggers (a "
+                        + "superuser runs it once), which log the rewritten rows";
     }
 
     TableSchema to() {

@@ -23,7 +23,10 @@ public record ForeignKeyAction(
         Rule onDelete,
         Rule onUpdate) {
 
-    /** What a parent's delete or key change does to the rows that reference it; NONE where the change is refused or nothing happens. */
+    /**
+     * What a parent's delete or key change does to the rows that reference it; NONE where the change is refused or
+     * nothing happens.
+     */
     public enum Rule {
         NONE,
         CASCADE,
@@ -36,7 +39,10 @@ public record ForeignKeyAction(
             "FOREIGN KEY \\((.+?)\\) REFERENCES `((?:[^`]|``)+)` \\((.+?)\\) ON DELETE ([A-Z ]+?) ON UPDATE ([A-Z ]+)");
     private static final Pattern IDENT = Pattern.compile("`((?:[^`]|``)+)`");
 
-    /** The foreign keys of a binlog source's table version whose rules change rows (none in a PostgreSQL definition's form). */
+    /**
+     * The foreign keys of a binlog source's table version whose rules change rows (none in a PostgreSQL definition's
+     * form).
+     */
     public static List<ForeignKeyAction> of(TableSchema child) {
         List<ForeignKeyAction> out = new ArrayList<>();
         for (Constraint c : child.constraints()) {

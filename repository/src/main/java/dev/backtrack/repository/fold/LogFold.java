@@ -174,7 +174,10 @@ public final class LogFold {
                 actions);
     }
 
-    /** One fold's walk through the log: each change into its table's fold, the versions and messages it meets. Not thread-safe. */
+    /**
+     * One fold's walk through the log: each change into its table's fold, the versions and messages it meets. Not
+     * thread-safe.
+     */
     private static final class Walk {
         private final SchemaHistory schemas;
         private final Map<String, TableFold> byRelation;

@@ -35,7 +35,10 @@ public final class ReferentialActions {
         this.on = on;
     }
 
-    /** Records for MariaDB and MySQL sources, whose binlog lacks the rows the rules change; nothing for PostgreSQL, whose log has them. */
+    /**
+     * Records for MariaDB and MySQL sources, whose binlog lacks the rows the rules change; nothing for PostgreSQL,
+     * whose log has them.
+     */
     public static ReferentialActions forEngine(Engine engine) {
         return new ReferentialActions(engine.binlog());
     }
@@ -70,7 +73,10 @@ public final class ReferentialActions {
         return byParent.getOrDefault(parent, List.of());
     }
 
-    /** Notes a change of {@code f} (already applied) at {@code order}: a child row's time, a parent's delete or key change. */
+    /**
+     * Notes a change of {@code f} (already applied) at {@code order}: a child row's time, a parent's delete or key
+     * change.
+     */
     void record(long order, TableFold f, RowChange c) {
         if (!on) {
             return;

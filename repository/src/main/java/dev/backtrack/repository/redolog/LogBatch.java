@@ -29,7 +29,8 @@ import java.util.zip.CRC32C;
  * 30 int64 maxCommitMicros   largest commit time in the batch
  * 38 int64 lastPosition      source commit position of the last transaction
  * 46 int32 payloadLength     payload size before compression
- * 50 payload                 source offset (string), then the transactions; a part: txId, then changes to the end (docs/FORMAT.md)
+ * 50 payload                 source offset (string), then the transactions; a part: txId, then changes to the end
+ * (docs/FORMAT.md)
  * </pre>
  * Thread-safe (each thread encodes into its own buffer).
  */
@@ -260,9 +261,9 @@ public final class LogBatch {
                     + " is encrypted: give the repository's passphrase (BACKTRACK_PASSPHRASE or --passphrase-file)");
         }
         if (!encrypted && sealer != null) {
-            throw new RepositoryException(
-                    where
-                            + " is not encrypted, but the repository is: a plain batch in an encrypted log is refused; run 'backtrack verify'");
+            throw new RepositoryException(where
+                    + " is not encrypted, but the repository is: a plain batch in an encrypted log is "
+                    + "refused; run 'backtrack verify'");
         }
         byte[] stored = Arrays.copyOfRange(bytes, HEADER, bytes.length);
         if (encrypted) {

@@ -23,7 +23,9 @@ public record LogSummary(
         return bytesFrom(dir, sequence, lastSequence);
     }
 
-    /** Like {@link #bytesFrom(Path, long)}, for a writer that knows the last sequence without reading the log's tail. */
+    /**
+     * Like {@link #bytesFrom(Path, long)}, for a writer that knows the last sequence without reading the log's tail.
+     */
     public static long bytesFrom(Path dir, long sequence, long lastSequence) {
         List<Long> bases = RedoLog.segmentBases(dir);
         long out = 0;

@@ -2,7 +2,10 @@ package dev.backtrack.repository.redolog;
 
 import java.nio.file.Path;
 
-/** Segment files are named by the sequence of their first transaction, zero-padded to 20 digits, so {@code ls} sorts them. */
+/**
+ * Segment files are named by the sequence of their first transaction, zero-padded to 20 digits, so {@code ls} sorts
+ * them.
+ */
 final class SegmentName {
     static final String LOG = ".log", INDEX = ".index";
 

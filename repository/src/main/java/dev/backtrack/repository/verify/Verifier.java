@@ -219,9 +219,9 @@ public final class Verifier {
                 .filter(n -> !chunks.containsKey(n))
                 .count();
         if (unused > 0) {
-            notes.add(
-                    unused + " data files in " + dataDir
-                            + " belong to no checkpoint (left by an interrupted checkpoint or expire; the next expire removes them)");
+            notes.add(unused + " data files in " + dataDir
+                    + " belong to no checkpoint (left by an interrupted checkpoint or expire; the next "
+                    + "expire removes them)");
         }
     }
 }
