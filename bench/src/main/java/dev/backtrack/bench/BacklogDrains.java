@@ -11,7 +11,6 @@ import dev.backtrack.config.SourceConfig;
 import dev.backtrack.repository.redolog.LogSummary;
 import dev.backtrack.testkit.PostgresCluster;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -68,14 +67,10 @@ final class BacklogDrains {
 
     Map<String, Object> recvlogical(PgbenchSource s, String slot, PgbenchBacklog b, List<String> pluginOptions) {
         Map<String, Object> m = new LinkedHashMap<>();
-        List<String> cmd = new ArrayList<>(List.of(
-                pg.binDirectory() + "/pg_recvlogical",
-                "-h",
-                "127.0.0.1",
-                "-p",
-                "" + pg.port(),
-                "-U",
-                "postgres",
+        List<String> cmd = Harness.pgClient(
+                pg,
+                "pg_recvlogical",
+                pg.port(),
                 "-d",
                 s.db,
                 "--slot",
@@ -85,7 +80,7 @@ final class BacklogDrains {
                 b.walAfter,
                 "--no-loop",
                 "-f",
-                "/dev/null"));
+                "/dev/null");
         cmd.addAll(pluginOptions);
         double[] cpu = Cpu.machine();
         double[] processes = Cpu.processes();

@@ -99,20 +99,7 @@ final class FoundationRestores {
     /** pg_dump -Fc of {@code db} into {@code dump}; returns its seconds. */
     private double timedPgDump(String db, Path dump) {
         long t0 = System.nanoTime();
-        pg.runAsPostgres(
-                List.of(
-                        bin + "/pg_dump",
-                        "-h",
-                        "127.0.0.1",
-                        "-p",
-                        "" + pg.port(),
-                        "-U",
-                        "postgres",
-                        "-Fc",
-                        "-f",
-                        dump.toString(),
-                        db),
-                1800);
+        pg.runAsPostgres(Harness.pgClient(pg, "pg_dump", pg.port(), "-Fc", "-f", dump.toString(), db), 1800);
         return secs(t0);
     }
 
@@ -120,20 +107,7 @@ final class FoundationRestores {
     private double timedPgRestore(Path dump) {
         long t0 = System.nanoTime();
         pg.runAsPostgres(
-                List.of(
-                        bin + "/pg_restore",
-                        "-h",
-                        "127.0.0.1",
-                        "-p",
-                        "" + pg.port(),
-                        "-U",
-                        "postgres",
-                        "-j",
-                        "2",
-                        "-d",
-                        "restored_pg",
-                        dump.toString()),
-                1800);
+                Harness.pgClient(pg, "pg_restore", pg.port(), "-j", "2", "-d", "restored_pg", dump.toString()), 1800);
         return secs(t0);
     }
 

@@ -129,16 +129,20 @@ final class Harness {
         return m;
     }
 
+    /**
+     * The command line of the cluster's client program {@code tool} connecting as postgres over TCP to
+     * {@code port} (the cluster's or a recovered copy's), then {@code args}; a list the caller may add to.
+     */
+    static List<String> pgClient(PostgresCluster pg, String tool, int port, String... args) {
+        List<String> cmd = new ArrayList<>(List.of(
+                pg.binDirectory().resolve(tool).toString(), "-h", "127.0.0.1", "-p", "" + port, "-U", "postgres"));
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
     /** pgbench against {@code db} of the cluster, as the postgres OS user. */
     static PostgresCluster.ProcessResult pgbench(PostgresCluster pg, String db, List<String> args) {
-        List<String> cmd = new ArrayList<>(List.of(
-                pg.binDirectory().resolve("pgbench").toString(),
-                "-h",
-                "127.0.0.1",
-                "-p",
-                "" + pg.port(),
-                "-U",
-                "postgres"));
+        List<String> cmd = pgClient(pg, "pgbench", pg.port());
         cmd.addAll(args);
         cmd.add(db);
         return pg.runAsPostgres(cmd, 3600);

@@ -83,20 +83,8 @@ final class PitrAnchors {
         Path dump = shared.resolve("at-instant.dump");
         long t0 = System.nanoTime();
         pg.runAsPostgres(
-                List.of(
-                        pg.binDirectory().resolve("pg_dump").toString(),
-                        "-h",
-                        "127.0.0.1",
-                        "-p",
-                        "" + recovered.port(),
-                        "-U",
-                        "postgres",
-                        "-Fd",
-                        "-j",
-                        "" + jobs,
-                        "-f",
-                        dump.toString(),
-                        PitrBench.DB),
+                Harness.pgClient(
+                        pg, "pg_dump", recovered.port(), "-Fd", "-j", "" + jobs, "-f", dump.toString(), PitrBench.DB),
                 1800);
         Map<String, Object> dumped = new LinkedHashMap<>();
         double dumpSeconds = secs(t0);
@@ -134,19 +122,7 @@ final class PitrAnchors {
         pg.createDatabase(db);
         long t0 = System.nanoTime();
         List<String> command = new ArrayList<>(List.of(prefix));
-        command.addAll(List.of(
-                pg.binDirectory().resolve("pg_restore").toString(),
-                "-h",
-                "127.0.0.1",
-                "-p",
-                "" + pg.port(),
-                "-U",
-                "postgres",
-                "-j",
-                "" + jobs,
-                "-d",
-                db,
-                dump.toString()));
+        command.addAll(Harness.pgClient(pg, "pg_restore", pg.port(), "-j", "" + jobs, "-d", db, dump.toString()));
         pg.runAsPostgres(command, 1800);
         return secs(t0);
     }

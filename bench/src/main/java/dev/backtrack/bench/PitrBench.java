@@ -156,18 +156,7 @@ public final class PitrBench {
         step("backlog: pgbench -t " + o.backlogTx() + " -c " + o.clients() + " (" + fmt(txs)
                 + " transactions of the mix) with nothing consuming");
         LogSummary before = Repository.open(repo).logSummary();
-        pgbench(concat(
-                List.of(
-                        "-n",
-                        "-t",
-                        "" + o.backlogTx(),
-                        "-c",
-                        "" + o.clients(),
-                        "-j",
-                        "" + o.jobs(),
-                        "-D",
-                        "accounts=" + o.accounts()),
-                CrmMix.scripts(shared)));
+        pgbench(o.mix(shared, "-t", "" + o.backlogTx()));
         return before;
     }
 
@@ -224,14 +213,10 @@ public final class PitrBench {
         step("drain 2/2: pg_recvlogical, pgoutput (the agent's publication), to /dev/null");
         long t0 = System.nanoTime();
         pg.runAsPostgres(
-                List.of(
-                        pg.binDirectory().resolve("pg_recvlogical").toString(),
-                        "-h",
-                        "127.0.0.1",
-                        "-p",
-                        "" + pg.port(),
-                        "-U",
-                        "postgres",
+                Harness.pgClient(
+                        pg,
+                        "pg_recvlogical",
+                        pg.port(),
                         "-d",
                         DB,
                         "--slot",
@@ -319,12 +304,6 @@ public final class PitrBench {
 
     private PostgresCluster.ProcessResult pgbench(List<String> args) {
         return Harness.pgbench(pg, DB, args);
-    }
-
-    static List<String> concat(List<String> a, List<String> b) {
-        List<String> out = new ArrayList<>(a);
-        out.addAll(b);
-        return out;
     }
 
     // ---------------------------------------------------------------------------------------------- output

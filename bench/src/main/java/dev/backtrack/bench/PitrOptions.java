@@ -1,11 +1,23 @@
 package dev.backtrack.bench;
 
+import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** The PITR part's command line: its options with their defaults, and the JSON's record of them. */
 record PitrOptions(int scale, int accounts, int clients, int jobs, int rate, int seconds, int backlogTx, Path results) {
+    /** pgbench's arguments for the CRM mix: {@code run} (how long or how many), then clients, threads and accounts. */
+    List<String> mix(Path shared, String... run) throws IOException {
+        List<String> args = new ArrayList<>(List.of("-n"));
+        args.addAll(List.of(run));
+        args.addAll(List.of("-c", "" + clients, "-j", "" + jobs, "-D", "accounts=" + accounts));
+        args.addAll(CrmMix.scripts(shared));
+        return args;
+    }
+
     static PitrOptions parse(String[] args) {
         Map<String, String> m = new LinkedHashMap<>(Map.of(
                 "--scale",

@@ -6,7 +6,6 @@ import static dev.backtrack.bench.Figures.secs;
 import static dev.backtrack.bench.Harness.step;
 import static dev.backtrack.bench.PitrBench.DB;
 import static dev.backtrack.bench.PitrBench.WAIT_NANOS;
-import static dev.backtrack.bench.PitrBench.concat;
 
 import dev.backtrack.repository.Repository;
 import dev.backtrack.repository.model.Micros;
@@ -195,20 +194,7 @@ final class PitrSteady {
     /** pgbench at the steady rate: its figures into m, or what it threw into {@code failed}. */
     private void pgbenchAtRate(Map<String, Object> m, AtomicReference<Throwable> failed) {
         try {
-            List<String> args = concat(
-                    List.of(
-                            "-n",
-                            "-R",
-                            "" + o.rate(),
-                            "-T",
-                            "" + o.seconds(),
-                            "-c",
-                            "" + o.clients(),
-                            "-j",
-                            "" + o.jobs(),
-                            "-D",
-                            "accounts=" + o.accounts()),
-                    CrmMix.scripts(shared));
+            List<String> args = o.mix(shared, "-R", "" + o.rate(), "-T", "" + o.seconds());
             String out = Harness.pgbench(pg, DB, args).output();
             m.put("pgbench", Harness.pgbenchFigures(out));
         } catch (Throwable e) {

@@ -158,11 +158,8 @@ final class DemoCommand implements Runnable {
 
     /** The source and the restore's target made anew (the demo's slot dropped first); returns the source's URL. */
     private String createDatabases(String base) throws SQLException {
+        dropSlot(base);
         try (Connection admin = DriverManager.getConnection(base + "postgres", user, "")) {
-            exec(
-                    admin,
-                    "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '" + SOURCE
-                            + "'");
             exec(admin, "DROP DATABASE IF EXISTS " + SOURCE + " WITH (FORCE)");
             exec(admin, "DROP DATABASE IF EXISTS " + RESTORED + " WITH (FORCE)");
             exec(admin, "CREATE DATABASE " + SOURCE);

@@ -13,7 +13,7 @@ import dev.backtrack.repository.fold.Cascades;
 import dev.backtrack.repository.fold.FoldException;
 import dev.backtrack.repository.fold.FoldMemory;
 import dev.backtrack.repository.fold.LogFold;
-import dev.backtrack.repository.fold.ReferentialActions;
+import dev.backtrack.repository.fold.LogSource;
 import dev.backtrack.repository.fold.TableFold;
 import dev.backtrack.repository.model.Micros;
 import dev.backtrack.repository.objects.ObjectDefinition;
@@ -490,16 +490,13 @@ public final class Restore {
         progress.report("replaying the log from checkpoint " + chain.describe() + " to " + target);
         FoldMemory memory = FoldMemory.ofHeap(repo.sealer());
         try {
-            LogFold.Result fold = LogFold.fold(
-                    repo.logDir(),
-                    repo.sealer(),
-                    repo.schemas(),
+            LogFold.Result fold = LogFold.foldOnto(
+                    LogSource.of(repo),
                     chain.tip().nextSequence(),
                     chain.seed(repo, memory),
                     memory,
                     plan.stop(),
-                    n -> progress.report("  folded " + n + " transactions"),
-                    ReferentialActions.forEngine(repo.identity().sourceEngine()));
+                    n -> progress.report("  folded " + n + " transactions"));
             long cascaded = Cascades.resolve(
                     fold.actions(), fold.tables(), f -> chain.fullRows(repo, f), (table, change) -> {});
             if (cascaded > 0) {

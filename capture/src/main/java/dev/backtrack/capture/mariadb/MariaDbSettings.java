@@ -21,6 +21,7 @@ public final class MariaDbSettings {
     public static Properties of(
             SourceConfig source, List<String> tables, Path repository, String offsetStoreClass, int maxBatchSize) {
         Properties p = CaptureSettings.common(source, repository, offsetStoreClass);
+        p.putAll(CaptureSettings.resource("mariadb.properties"));
         p.setProperty(
                 "connector.class",
                 source.engine() == Engine.MYSQL
@@ -30,20 +31,8 @@ public final class MariaDbSettings {
         SourceTls.binlog(source).forEach(p::setProperty);
         p.setProperty("database.include.list", Pattern.quote(source.database()));
         p.setProperty("table.include.list", tableFilter(source));
-        p.setProperty("schema.history.internal", RepositorySchemaHistory.class.getName());
         p.setProperty(RepositorySchemaHistory.REPOSITORY, repository.toString());
-        // DDL of other tables too, so a table created later is known when it is first written
-        p.setProperty("schema.history.internal.store.only.captured.tables.ddl", "false");
-        p.setProperty("include.schema.changes", "true");
-        p.setProperty("bigint.unsigned.handling.mode", "precise");
-        p.setProperty("include.unknown.datatypes", "false");
-        p.setProperty("event.processing.failure.handling.mode", "fail");
-        p.setProperty("inconsistent.schema.handling.mode", "fail");
         CaptureSettings.engineSettings(p, maxBatchSize);
-        p.setProperty("connect.keep.alive", "true");
-        // the binlog client notices a lost server and reconnects on this beat (default 60 s: a server restart cost
-        // a minute of lag)
-        p.setProperty("connect.keep.alive.interval.ms", "2000");
         return p;
     }
 

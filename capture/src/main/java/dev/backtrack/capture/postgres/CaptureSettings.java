@@ -3,6 +3,9 @@ package dev.backtrack.capture.postgres;
 import dev.backtrack.config.SourceConfig;
 import dev.backtrack.connectors.SourceTls;
 import dev.backtrack.connectors.postgres.DdlCapture;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,21 +52,12 @@ public final class CaptureSettings {
             String offsetStoreClass,
             int maxBatchSize) {
         Properties p = common(source, repository, offsetStoreClass);
-        p.setProperty("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
+        p.putAll(resource("postgres.properties"));
         p.setProperty("database.dbname", source.database());
         SourceTls.postgres(source).forEach(p::setProperty);
-        p.setProperty("plugin.name", "pgoutput");
         p.setProperty("slot.name", source.slot());
         p.setProperty("publication.name", source.publication());
-        p.setProperty("publication.autocreate.mode", "filtered");
         tableFilter(p, source, tables, partitioned, followNewTables);
-        p.setProperty("interval.handling.mode", "string");
-        // the stream then hands TextForm the text of types the connector does not know, which it would otherwise
-        // drop
-        p.setProperty("include.unknown.datatypes", "true");
-        p.setProperty("converters", "text");
-        p.setProperty("text.type", TextForm.class.getName());
-        p.setProperty("slot.drop.on.stop", "false");
         engineSettings(p, maxBatchSize);
         return p;
     }
@@ -94,50 +88,42 @@ public final class CaptureSettings {
      * than lose a value, heartbeats and notifications.
      */
     public static Properties common(SourceConfig source, Path repository, String offsetStoreClass) {
-        Properties p = new Properties();
+        Properties p = resource("connector.properties");
         p.setProperty("name", "backtrack-" + source.slot());
         p.setProperty("offset.storage", offsetStoreClass);
         p.setProperty("offset.storage.file.filename", repository.toString());
-        p.setProperty("offset.flush.interval.ms", "0");
         p.setProperty("topic.prefix", TOPIC_PREFIX);
         p.setProperty("database.hostname", source.host());
         p.setProperty("database.port", Integer.toString(source.port()));
         p.setProperty("database.user", source.user());
         p.setProperty("database.password", source.password());
-        p.setProperty("snapshot.mode", "initial");
-        p.setProperty("provide.transaction.metadata", "true");
-        p.setProperty("skipped.operations", "none");
-        p.setProperty("tombstones.on.delete", "false");
-        p.setProperty("decimal.handling.mode", "string");
-        p.setProperty("time.precision.mode", "adaptive_time_microseconds");
-        p.setProperty("binary.handling.mode", "bytes");
-        // a value the connector cannot convert stops capture instead of becoming NULL in the log
-        p.setProperty("event.converting.failure.handling.mode", "fail");
         p.setProperty(
                 "heartbeat.interval.ms",
                 Long.toString(source.heartbeatInterval().toMillis()));
-        p.setProperty("notification.enabled.channels", "sink");
         p.setProperty("notification.sink.topic.name", NOTIFICATION_TOPIC);
         return p;
     }
 
-    /** The engine's batching, retries and shutdown, the same for every source engine. */
+    /** The engine's batching by {@code maxBatchSize}; its retries and shutdown are in connector.properties. */
     public static void engineSettings(Properties p, int maxBatchSize) {
         p.setProperty("max.batch.size", Integer.toString(maxBatchSize));
         p.setProperty("max.queue.size", Integer.toString(Math.max(8192, maxBatchSize * 4)));
-        // bounds the engine's queue by size too, so rows of megabytes each cannot fill the heap before the agent spills
-        // them
+        // bounds the engine's queue by size too, so rows of megabytes each cannot fill the heap before the agent
+        // spills them
         p.setProperty("max.queue.size.in.bytes", Long.toString(QUEUE_BYTES));
-        p.setProperty("poll.interval.ms", "50");
-        p.setProperty("errors.max.retries", "10");
-        p.setProperty("errors.retry.delay.initial.ms", "500");
-        p.setProperty("errors.retry.delay.max.ms", "10000");
-        // a lost source connection is retried after 2 s instead of Debezium's 10 s (a source restart cost 10-15 s of
-        // lag)
-        p.setProperty("retriable.restart.connector.wait.ms", "2000");
-        p.setProperty("record.processing.threads", "1");
-        // a stop lets the batch being logged finish (Debezium waits 1 s by default, then goes on stopping while it
-        // runs)
-        p.setProperty("record.processing.shutdown.timeout.ms", "60000");
+    }
+
+    /** The settings file {@code name} beside this module's classes (dev/backtrack/capture/). */
+    public static Properties resource(String name) {
+        Properties p = new Properties();
+        try (InputStream in = CaptureSettings.class.getResourceAsStream("/dev/backtrack/capture/" + name)) {
+            if (in == null) {
+                throw new IllegalStateException("the build lost its resource dev/backtrack/capture/" + name);
+            }
+            p.load(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return p;
     }
 }

@@ -6,7 +6,7 @@ import dev.backtrack.repository.fold.Cascades;
 import dev.backtrack.repository.fold.FoldException;
 import dev.backtrack.repository.fold.FoldMemory;
 import dev.backtrack.repository.fold.LogFold;
-import dev.backtrack.repository.fold.ReferentialActions;
+import dev.backtrack.repository.fold.LogSource;
 import dev.backtrack.repository.fold.TableFold;
 import dev.backtrack.repository.objects.ObjectSet;
 import dev.backtrack.repository.schema.TableSchema;
@@ -83,15 +83,7 @@ public final class DeltaCheckpoint {
     private static LogFold.Result foldLogAfter(
             Repository repo, Manifest parent, Map<String, TableSchema> initial, long throughSequence) {
         return LogFold.fold(
-                repo.logDir(),
-                repo.sealer(),
-                repo.schemas(),
-                parent.nextSequence(),
-                initial,
-                tx -> tx.sequence() > throughSequence,
-                n -> {},
-                FoldMemory.ofHeap(repo.sealer()),
-                ReferentialActions.forEngine(repo.identity().sourceEngine()));
+                LogSource.of(repo), parent.nextSequence(), initial, tx -> tx.sequence() > throughSequence, n -> {});
     }
 
     /**
@@ -131,16 +123,13 @@ public final class DeltaCheckpoint {
     private static void addCascades(
             Repository repo, Chain chain, Manifest parent, long throughSequence, LogFold.Result delta) {
         FoldMemory memory = FoldMemory.ofHeap(repo.sealer());
-        try (LogFold.Result state = LogFold.fold(
-                repo.logDir(),
-                repo.sealer(),
-                repo.schemas(),
+        try (LogFold.Result state = LogFold.foldOnto(
+                LogSource.of(repo),
                 parent.nextSequence(),
                 chain.seed(repo, memory),
                 memory,
                 tx -> tx.sequence() > throughSequence,
-                n -> {},
-                ReferentialActions.forEngine(repo.identity().sourceEngine()))) {
+                n -> {})) {
             Cascades.resolve(state.actions(), state.tables(), f -> chain.fullRows(repo, f), (table, change) -> {
                 TableFold f = delta.tables().get(table);
                 if (f != null) {

@@ -4,7 +4,7 @@ import dev.backtrack.repository.Repository;
 import dev.backtrack.repository.fold.Cascades;
 import dev.backtrack.repository.fold.FoldMemory;
 import dev.backtrack.repository.fold.LogFold;
-import dev.backtrack.repository.fold.ReferentialActions;
+import dev.backtrack.repository.fold.LogSource;
 import dev.backtrack.repository.fold.TableFold;
 import dev.backtrack.repository.objects.ObjectSet;
 import java.util.Collections;
@@ -33,16 +33,13 @@ public final class SyntheticFull {
             return null;
         }
         FoldMemory memory = FoldMemory.ofHeap(repo.sealer());
-        LogFold.Result fold = LogFold.fold(
-                repo.logDir(),
-                repo.sealer(),
-                repo.schemas(),
+        LogFold.Result fold = LogFold.foldOnto(
+                LogSource.of(repo),
                 tip.nextSequence(),
                 chain.seed(repo, memory),
                 memory,
                 tx -> tx.sequence() > throughSequence,
-                n -> {},
-                ReferentialActions.forEngine(repo.identity().sourceEngine()));
+                n -> {});
         try (fold) {
             if (!tip.delta() && fold.transactions() == 0) {
                 return null;

@@ -1,6 +1,5 @@
 package dev.backtrack.repository.fold;
 
-import dev.backtrack.repository.crypto.Sealer;
 import dev.backtrack.repository.model.Op;
 import dev.backtrack.repository.model.RowChange;
 import dev.backtrack.repository.model.Transaction;
@@ -9,7 +8,6 @@ import dev.backtrack.repository.redolog.LogCursor;
 import dev.backtrack.repository.redolog.RedoLog;
 import dev.backtrack.repository.schema.SchemaHistory;
 import dev.backtrack.repository.schema.TableSchema;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -57,51 +55,34 @@ public final class LogFold {
     }
 
     /**
-     * @param sealer   the repository's key, or null for a plain repository
+     * Folds the log after a checkpoint onto its tables, holding them in this JVM's fold memory.
+     *
      * @param initial  the table versions the starting checkpoint holds, by qualified name
      * @param stop     the first transaction for which this is true is not applied, and nothing after it
      * @param progress called with the count of transactions applied, every 10,000
      */
     public static Result fold(
-            Path logDir,
-            Sealer sealer,
-            SchemaHistory schemas,
+            LogSource log,
             long fromSequence,
             Map<String, TableSchema> initial,
             Predicate<Transaction> stop,
             LongConsumer progress) {
-        return fold(logDir, sealer, schemas, fromSequence, initial, stop, progress, FoldMemory.ofHeap(sealer));
+        return fold(log, fromSequence, initial, FoldMemory.ofHeap(log.sealer()), stop, progress);
     }
 
     /** @param memory how much the tables may hold in memory before the largest spill sorted runs to disk */
     public static Result fold(
-            Path logDir,
-            Sealer sealer,
-            SchemaHistory schemas,
+            LogSource log,
             long fromSequence,
             Map<String, TableSchema> initial,
-            Predicate<Transaction> stop,
-            LongConsumer progress,
-            FoldMemory memory) {
-        return fold(logDir, sealer, schemas, fromSequence, initial, stop, progress, memory, ReferentialActions.off());
-    }
-
-    /** @param actions records what the foreign key rules of a binlog source need */
-    public static Result fold(
-            Path logDir,
-            Sealer sealer,
-            SchemaHistory schemas,
-            long fromSequence,
-            Map<String, TableSchema> initial,
-            Predicate<Transaction> stop,
-            LongConsumer progress,
             FoldMemory memory,
-            ReferentialActions actions) {
+            Predicate<Transaction> stop,
+            LongConsumer progress) {
         Map<String, TableFold> byRelation = new LinkedHashMap<>();
         for (TableSchema s : initial.values()) {
             byRelation.put(relation(s), new TableFold(s, memory));
         }
-        return fold(logDir, sealer, schemas, fromSequence, byRelation, memory, stop, progress, actions);
+        return foldOnto(log, fromSequence, byRelation, memory, stop, progress);
     }
 
     /**
@@ -109,33 +90,17 @@ public final class LogFold {
      *
      * @param byRelation the tables by {@link #relation}, in order; the map is taken over
      */
-    public static Result fold(
-            Path logDir,
-            Sealer sealer,
-            SchemaHistory schemas,
+    public static Result foldOnto(
+            LogSource log,
             long fromSequence,
             Map<String, TableFold> byRelation,
             FoldMemory memory,
             Predicate<Transaction> stop,
             LongConsumer progress) {
-        return fold(
-                logDir, sealer, schemas, fromSequence, byRelation, memory, stop, progress, ReferentialActions.off());
-    }
-
-    /** Continues folds already holding state, recording what the foreign key rules of a binlog source need. */
-    public static Result fold(
-            Path logDir,
-            Sealer sealer,
-            SchemaHistory schemas,
-            long fromSequence,
-            Map<String, TableFold> byRelation,
-            FoldMemory memory,
-            Predicate<Transaction> stop,
-            LongConsumer progress,
-            ReferentialActions actions) {
-        Walk walk = new Walk(schemas, byRelation, memory, actions);
+        ReferentialActions actions = log.referentialActions();
+        Walk walk = new Walk(log.schemas(), byRelation, memory, actions);
         long txs = 0, lastSeq = fromSequence - 1, lastTime = Long.MIN_VALUE, maxTime = Long.MIN_VALUE, lastPos = -1;
-        try (LogCursor cursor = RedoLog.read(logDir, sealer, fromSequence)) {
+        try (LogCursor cursor = RedoLog.read(log.logDir(), log.sealer(), fromSequence)) {
             while (cursor.hasNext()) {
                 Transaction tx = cursor.next();
                 if (stop.test(tx)) {

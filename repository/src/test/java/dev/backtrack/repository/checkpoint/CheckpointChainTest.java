@@ -8,6 +8,7 @@ import dev.backtrack.config.Engine;
 import dev.backtrack.repository.Repository;
 import dev.backtrack.repository.fold.FoldMemory;
 import dev.backtrack.repository.fold.LogFold;
+import dev.backtrack.repository.fold.LogSource;
 import dev.backtrack.repository.fold.TableFold;
 import dev.backtrack.repository.model.Op;
 import dev.backtrack.repository.model.RowChange;
@@ -244,10 +245,8 @@ class CheckpointChainTest {
         FoldMemory memory = new FoldMemory(tinyMemory ? 4 << 10 : Long.MAX_VALUE, dir.resolve("scratch"));
         dir.resolve("scratch").toFile().mkdirs();
         Map<String, List<String>> out = new TreeMap<>();
-        try (LogFold.Result fold = LogFold.fold(
-                repo.logDir(),
-                repo.sealer(),
-                repo.schemas(),
+        try (LogFold.Result fold = LogFold.foldOnto(
+                LogSource.of(repo),
                 chain.tip().nextSequence(),
                 chain.seed(repo, memory),
                 memory,

@@ -118,15 +118,7 @@ class CascadesTest {
         }
         Map<String, Map<Long, List<Object>>> out = new TreeMap<>();
         try (LogFold.Result fold = LogFold.fold(
-                logDir,
-                null,
-                schemas,
-                1,
-                initial,
-                t -> false,
-                n -> {},
-                FoldMemory.ofHeap(),
-                ReferentialActions.forEngine(engine))) {
+                new LogSource(logDir, null, schemas, engine), 1, initial, FoldMemory.ofHeap(), t -> false, n -> {})) {
             Cascades.resolve(fold.actions(), fold.tables(), this::fullRows, (t, c) -> {});
             fold.tables().forEach((name, f) -> {
                 Map<Long, List<Object>> rows = new TreeMap<>();

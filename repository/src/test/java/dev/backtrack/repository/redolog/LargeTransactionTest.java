@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.backtrack.config.Engine;
 import dev.backtrack.repository.fold.LogFold;
+import dev.backtrack.repository.fold.LogSource;
 import dev.backtrack.repository.model.Op;
 import dev.backtrack.repository.model.RowChange;
 import dev.backtrack.repository.model.Transaction;
@@ -95,7 +97,8 @@ class LargeTransactionTest {
         TableSchema contacts =
                 schemas.register(new TableSchema(0, "public", "contacts", columns, List.of("id"), Map.of(), 1), 1);
         assertEquals(1, contacts.id());
-        LogFold.Result fold = LogFold.fold(dir, null, schemas, 1, Map.of(), t -> false, x -> {});
+        LogFold.Result fold =
+                LogFold.fold(new LogSource(dir, null, schemas, Engine.POSTGRESQL), 1, Map.of(), t -> false, x -> {});
         assertEquals(3, fold.transactions(), "a transaction in parts counts once");
     }
 
