@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -165,6 +166,28 @@ final class CaptureFixture implements AutoCloseable {
         }
         throw new AssertionError("log did not reach " + Lsn.format(lsn) + " within 60 s: at "
                 + Lsn.format(openRepository().logSummary().lastPosition()) + "\n" + agentOutput);
+    }
+
+    /**
+     * Waits (up to 60 s) until the log has not grown for {@code quiet}: the agent's sequence ticker
+     * logs the values a probe moved on its next tick (every second here), after {@link #awaitLogged}.
+     */
+    void awaitQuiet(Duration quiet) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        long last = openRepository().logSummary().lastSequence();
+        long since = System.nanoTime();
+        while (System.nanoTime() - since < quiet.toNanos()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the log kept growing for 60 s\n" + agentOutput);
+            }
+            failIfAgentDied();
+            Thread.sleep(50);
+            long now = openRepository().logSummary().lastSequence();
+            if (now != last) {
+                last = now;
+                since = System.nanoTime();
+            }
+        }
     }
 
     void stopAgent() throws InterruptedException {

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.backtrack.repository.Repository;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,6 +25,8 @@ class CheckpointCommandTest {
             f.cluster.execute(f.database, "UPDATE contacts SET name = name || '!' WHERE id % 2 = 0");
             f.cluster.execute(f.database, "DELETE FROM contacts WHERE id % 5 = 0");
             f.awaitLogged();
+            // the ticker's sequence values for the probe would otherwise land between the two checkpoints
+            f.awaitQuiet(Duration.ofMillis(2500));
             CommandLineTest.Run r = CommandLineTest.run("checkpoint", "--config", f.config.toString(), "--json");
             assertEquals(0, r.exit(), r.err());
             JsonNode j = new ObjectMapper().readTree(r.out());

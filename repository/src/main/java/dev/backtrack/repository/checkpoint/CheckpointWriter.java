@@ -128,7 +128,7 @@ public final class CheckpointWriter {
      */
     public void addStates(TableSchema schema, Iterator<NetState> states, List<Integer> versions, boolean replaces) {
         schemas.putIfAbsent(schema.id(), schema);
-        ChunkSink sink = new ChunkSink(work, dataDir, fileName(schema), level, sealer, created);
+        ChunkSink sink = new ChunkSink(work.resolve(fileName(schema)), dataDir, level, sealer, created);
         long n = 0;
         try {
             while (states.hasNext()) {
@@ -197,7 +197,7 @@ public final class CheckpointWriter {
                 Manifest.TableEntry done = written.get(schema.id());
                 if (done == null) {
                     TableSorter sorter = sorters.get(schema.id());
-                    ChunkSink sink = new ChunkSink(work, dataDir, fileName(schema), level, sealer, created);
+                    ChunkSink sink = new ChunkSink(work.resolve(fileName(schema)), dataDir, level, sealer, created);
                     sorter.finish(sink);
                     done = new Manifest.TableEntry(
                             schema.id(), schema.qualifiedName(), sorter.rows(), sink.finish(), List.of(), false);

@@ -15,9 +15,10 @@ import java.util.List;
  * never straddle two chunks, so chunks can be loaded independently. Not thread-safe.
  */
 final class ChunkSink {
-    private final Path work;
+    /** The work file name the chunks are written under before they are published ({@code stem.chunkN}). */
+    private final Path stem;
+
     private final Path dataDir;
-    private final String name;
     private final int level;
     private final Sealer sealer;
     private final List<Path> created;
@@ -29,18 +30,17 @@ final class ChunkSink {
     private long rows;
     private long bytes;
 
-    ChunkSink(Path work, Path dataDir, String name, int level, Sealer sealer) {
-        this(work, dataDir, name, level, sealer, new ArrayList<>());
+    ChunkSink(Path stem, Path dataDir, int level, Sealer sealer) {
+        this(stem, dataDir, level, sealer, new ArrayList<>());
     }
 
     /**
      * @param sealer  encrypts the chunks; null for a plain repository
      * @param created collects the data files this sink stored that were not stored before
      */
-    ChunkSink(Path work, Path dataDir, String name, int level, Sealer sealer, List<Path> created) {
-        this.work = work;
+    ChunkSink(Path stem, Path dataDir, int level, Sealer sealer, List<Path> created) {
+        this.stem = stem;
         this.dataDir = dataDir;
-        this.name = name;
         this.level = level;
         this.sealer = sealer;
         this.created = created;
@@ -71,7 +71,7 @@ final class ChunkSink {
             close();
         }
         if (out == null) {
-            current = work.resolve(name + ".chunk" + chunks.size());
+            current = stem.resolveSibling(stem.getFileName() + ".chunk" + chunks.size());
             out = RowFile.create(current, level, sealer);
             firstKey = key;
             rows = 0;

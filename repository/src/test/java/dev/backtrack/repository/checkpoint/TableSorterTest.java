@@ -50,7 +50,7 @@ class TableSorterTest {
         System.setProperty("backtrack.chunk-bytes", "4096");
         List<Manifest.Chunk> chunks;
         try {
-            ChunkSink sink = new ChunkSink(dir, dir.resolve("data"), "t", level, null);
+            ChunkSink sink = new ChunkSink(dir.resolve("t"), dir.resolve("data"), level, null);
             sorter.finish(sink);
             chunks = sink.finish();
         } finally {
