@@ -47,7 +47,7 @@ public final class ObjectsBench {
 
     private static final String BARE_SLOT = "bt_bare";
 
-    private final Options o;
+    private final ObjectsOptions o;
     private final Map<String, Object> json = new LinkedHashMap<>();
     private PostgresCluster pg;
     private Path work;
@@ -55,12 +55,12 @@ public final class ObjectsBench {
     /** An agent configuration capturing {@link #DB} into its own repository, on its own slot and publication. */
     private record Capture(String name, BacktrackConfig config, Path repo) {}
 
-    private ObjectsBench(Options o) {
+    private ObjectsBench(ObjectsOptions o) {
         this.o = o;
     }
 
     public static void main(String[] args) throws Exception {
-        ObjectsBench b = new ObjectsBench(Options.parse(args));
+        ObjectsBench b = new ObjectsBench(ObjectsOptions.parse(args));
         Harness.runPart(b.json, b::run, b::write);
     }
 
@@ -88,31 +88,32 @@ public final class ObjectsBench {
                     Map.of("capture_ddl_on", checkpointZero(on), "capture_ddl_off", checkpointZero(off)));
             pg.execute(DB, "SELECT pg_create_logical_replication_slot('" + BARE_SLOT + "', 'pgoutput')");
             new CaptureRounds(on, off).run();
-            step("the source's side: " + o.ddl + " DDL statements with the event triggers and without, " + o.repeats
+            step("the source's side: " + o.ddl() + " DDL statements with the event triggers and without, " + o.repeats()
                     + " times, in database ddl (the same objects, no rows)");
             pg.createDatabase("ddl");
             try (Connection c = pg.connect("ddl")) {
                 ManyObjects.create(c, o.size(), false);
             }
-            json.put("ddl", DdlTimings.statements(pg, "ddl", o.size(), o.ddl, o.repeats));
-            step("one full read of every definition of " + DB + " (pg_temp.object_definitions()), " + o.repeats
+            json.put("ddl", DdlTimings.statements(pg, "ddl", o.size(), o.ddl(), o.repeats()));
+            step("one full read of every definition of " + DB + " (pg_temp.object_definitions()), " + o.repeats()
                     + " times");
-            Map<String, Object> read = DdlTimings.definitionsRead(pg, DB, o.repeats);
+            Map<String, Object> read = DdlTimings.definitionsRead(pg, DB, o.repeats());
             json.put("definitions_read", read);
             step("  " + read.get("definitions") + " definitions (" + fmt(read.get("json_bytes")) + " bytes of JSON): "
                     + read.get("ms") + " ms");
-            step("restore latest --jobs " + o.jobs + " of " + on.name
-                    + "'s repository with the objects and without them, " + o.repeats + " times each");
-            json.put("restore", ObjectRestoreTimings.measure(pg, on.repo, o.repeats, o.jobs));
+            step("restore latest --jobs " + o.jobs() + " of " + on.name
+                    + "'s repository with the objects and without them, " + o.repeats() + " times each");
+            json.put("restore", ObjectRestoreTimings.measure(pg, on.repo, o.repeats(), o.jobs()));
         }
     }
 
     private void prepare() throws Exception {
         pg.createDatabase(DB);
-        step("pgbench -i -s " + o.scale + ", then the objects: " + o.tables + " tables of " + fmt(o.rows) + " rows, "
-                + o.functions + " functions, " + o.views + " views, the CRM fixture (every object kind)");
+        step("pgbench -i -s " + o.scale() + ", then the objects: " + o.tables() + " tables of " + fmt(o.rows())
+                + " rows, " + o.functions() + " functions, " + o.views()
+                + " views, the CRM fixture (every object kind)");
         long t0 = System.nanoTime();
-        Harness.pgbench(pg, DB, List.of("-i", "-s", "" + o.scale, "-q"));
+        Harness.pgbench(pg, DB, List.of("-i", "-s", "" + o.scale(), "-q"));
         pg.execute(DB, "ALTER TABLE pgbench_history REPLICA IDENTITY FULL");
         try (Connection c = pg.connect(DB)) {
             ManyObjects.create(c, o.size(), true);
@@ -219,7 +220,7 @@ public final class ObjectsBench {
             Map<String, Object> capture = new LinkedHashMap<>();
             json.put("capture", capture);
             capture.put("rounds", rounds);
-            for (int r = 0; r <= o.repeats; r++) {
+            for (int r = 0; r <= o.repeats(); r++) {
                 rounds.add(drainRound(r));
             }
             Map<String, Object> summary = new LinkedHashMap<>();
@@ -255,19 +256,20 @@ public final class ObjectsBench {
         }
 
         private Map<String, Object> drainRound(int r) throws Exception {
-            int tx = r == 0 ? o.warmupTx : o.tx;
+            int tx = r == 0 ? o.warmupTx() : o.tx();
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("round", r);
             m.put("warm_up", r == 0);
-            step((r == 0 ? "warm-up round (not counted)" : "round " + r + "/" + o.repeats) + ": backlog pgbench -c "
-                    + o.clients + " -j " + o.jobs + " -n -t " + tx + " with nothing consuming");
+            step((r == 0 ? "warm-up round (not counted)" : "round " + r + "/" + o.repeats()) + ": backlog pgbench -c "
+                    + o.clients() + " -j " + o.jobs() + " -n -t " + tx + " with nothing consuming");
             long t0 = System.nanoTime();
-            String out = Harness.pgbench(pg, DB, List.of("-c", "" + o.clients, "-j", "" + o.jobs, "-n", "-t", "" + tx))
+            String out = Harness.pgbench(
+                            pg, DB, List.of("-c", "" + o.clients(), "-j", "" + o.jobs(), "-n", "-t", "" + tx))
                     .output();
             Matcher tps = Pattern.compile("tps = ([0-9.]+)").matcher(out);
             long delta = MARKER_DELTA + 2L * r;
             long end = Harness.marker(pg, DB, delta);
-            long rowChanges = 4L * o.clients * tx + 1;
+            long rowChanges = 4L * o.clients() * tx + 1;
             m.put(
                     "backlog",
                     Map.of(
@@ -398,106 +400,7 @@ public final class ObjectsBench {
             ((Map<String, Object>) env).put("load_average_at_end", Machine.loadAverage());
         }
         Harness.writeResults(
-                json, json.containsKey("capture") ? ObjectsTable.of(json) : "(no figures)", o.results, "objects");
+                json, json.containsKey("capture") ? ObjectsTable.of(json) : "(no figures)", o.results(), "objects");
         Harness.deleteTree(work);
-    }
-
-    record Options(
-            int scale,
-            int tables,
-            int functions,
-            int views,
-            int rows,
-            int clients,
-            int jobs,
-            int tx,
-            int warmupTx,
-            int repeats,
-            int ddl,
-            Path results) {
-        ManyObjects.Size size() {
-            return new ManyObjects.Size(tables, functions, views, rows);
-        }
-
-        static Options parse(String[] args) {
-            Map<String, String> m = new LinkedHashMap<>();
-            String[] defaults = {
-                "--scale",
-                "5",
-                "--tables",
-                "300",
-                "--functions",
-                "200",
-                "--views",
-                "40",
-                "--rows",
-                "1000",
-                "--clients",
-                "4",
-                "--jobs",
-                "2",
-                "--tx",
-                "10000",
-                "--warmup-tx",
-                "5000",
-                "--repeats",
-                "3",
-                "--ddl",
-                "200",
-                "--results",
-                "bench/results"
-            };
-            for (int i = 0; i < defaults.length; i += 2) {
-                m.put(defaults[i], defaults[i + 1]);
-            }
-            for (int i = 0; i < args.length; i++) {
-                if (!m.containsKey(args[i]) || i + 1 == args.length) {
-                    throw new IllegalArgumentException("unknown or incomplete option '" + args[i]
-                            + "': ObjectsBench [--scale 5] [--tables 300] [--functions 200]"
-                            + " [--views 40] [--rows 1000 (per table)] [--clients 4] [--jobs 2] [--tx 10000 "
-                            + "(per client and round)] [--warmup-tx 5000]"
-                            + " [--repeats 3] [--ddl 200 (statements per batch)] [--results bench/results]");
-                }
-                m.put(args[i], args[++i]);
-            }
-            Options o = new Options(
-                    num(m, "--scale"),
-                    num(m, "--tables"),
-                    num(m, "--functions"),
-                    num(m, "--views"),
-                    num(m, "--rows"),
-                    num(m, "--clients"),
-                    num(m, "--jobs"),
-                    num(m, "--tx"),
-                    num(m, "--warmup-tx"),
-                    num(m, "--repeats"),
-                    num(m, "--ddl"),
-                    Path.of(m.get("--results")));
-            if (o.tables < 40 || o.functions < 2 || o.repeats < 1) {
-                throw new IllegalArgumentException(
-                        "--tables must be at least 40, --functions at least 2 and --repeats at least 1");
-            }
-            return o;
-        }
-
-        private static int num(Map<String, String> m, String k) {
-            return Integer.parseInt(m.get(k));
-        }
-
-        Map<String, Object> toMap() {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("scale", scale);
-            m.put("tables", tables);
-            m.put("functions", functions);
-            m.put("views", views);
-            m.put("rows_per_table", rows);
-            m.put("clients", clients);
-            m.put("jobs", jobs);
-            m.put("tx_per_client", tx);
-            m.put("warmup_tx_per_client", warmupTx);
-            m.put("repeats", repeats);
-            m.put("ddl_statements", ddl);
-            return m;
-        }
     }
 }
