@@ -1,6 +1,5 @@
 package dev.backtrack.repository.fold;
 
-import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -10,24 +9,35 @@ import java.util.function.Consumer;
  */
 final class InMemoryStates implements StateLookup {
     private final Map<RowKey, TableFold.Entry> entries;
-    private final Map<RowKey, Pending> found = new HashMap<>();
+    private final long merge;
 
-    InMemoryStates(Map<RowKey, TableFold.Entry> entries) {
+    /** @param merge this merge's number: an entry's pending state of another merge is stale */
+    InMemoryStates(Map<RowKey, TableFold.Entry> entries, long merge) {
         this.entries = entries;
+        this.merge = merge;
     }
 
     @Override
     public Pending find(byte[] key, Consumer<Pending> unmatched) {
         RowKey k = new RowKey(key);
         TableFold.Entry e = entries.get(k);
-        return e == null ? null : found.computeIfAbsent(k, x -> new Pending(e.state(x)));
+        if (e == null) {
+            return null;
+        }
+        if (e.pendingMerge != merge) {
+            e.pending = new Pending(e.state(k));
+            e.pendingMerge = merge;
+        }
+        return e.pending;
     }
 
     @Override
     public void rest(Consumer<Pending> unmatched) {
         for (Map.Entry<RowKey, TableFold.Entry> x : entries.entrySet()) {
-            Pending p = found.isEmpty() ? null : found.get(x.getKey());
-            unmatched.accept(p != null ? p : new Pending(x.getValue().state(x.getKey())));
+            TableFold.Entry e = x.getValue();
+            Pending p = e.pendingMerge == merge ? e.pending : new Pending(e.state(x.getKey()));
+            e.pending = null;
+            unmatched.accept(p);
         }
     }
 }

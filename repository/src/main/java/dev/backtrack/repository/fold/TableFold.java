@@ -26,6 +26,10 @@ public final class TableFold {
         boolean deleted;
         int copies;
         long size;
+        /** This key's state in the merge numbered {@link #pendingMerge}, so a merge needs no map of its own. */
+        Pending pending;
+
+        long pendingMerge;
 
         NetState state(RowKey key) {
             return new NetState(key.bytes, row, deleted, copies);
@@ -46,6 +50,8 @@ public final class TableFold {
     private final List<NetStates> runs = new ArrayList<>();
     // set by a change whose rows PostgreSQL rewrote; cleared when the table's whole content follows (TRUNCATE + rows)
     private String lost;
+    // numbers each merge, so the entries' pending states of an earlier merge are never taken for this one's
+    private long merges;
 
     public TableFold(TableSchema schema) {
         this(schema, new FoldMemory(Long.MAX_VALUE, null));
@@ -349,8 +355,9 @@ public final class TableFold {
             throw new FoldException(lost);
         }
         MergeRule rule = MergeRule.of(keyless);
-        StateLookup states =
-                runs.isEmpty() ? new InMemoryStates(entries) : new SortedStates(schema.qualifiedName(), netStates());
+        StateLookup states = runs.isEmpty()
+                ? new InMemoryStates(entries, ++merges)
+                : new SortedStates(schema.qualifiedName(), netStates());
         Consumer<Pending> unmatched = state -> rule.rest(state, this, sink);
         Iterator<Map.Entry<byte[], Object[]>> rows = truncated ? Collections.emptyIterator() : checkpointRows;
         while (rows.hasNext()) {
