@@ -338,8 +338,10 @@ final class MigrationLag {
         m.put("target_tps", tps);
         m.put("achieved_tps", Math.round(n / ((w.committed[n - 1] - w.began) / 1e9)));
         m.put("seconds_to_drain", round(drainSeconds, 2));
-        m.put("capture_lag_ms", Harness.percentiles(captureMs));
-        m.put("migration_lag_ms", Harness.percentiles(migrateMs));
+        Map<String, Object> capture = Harness.percentiles(captureMs);
+        Map<String, Object> migration = Harness.percentiles(migrateMs);
+        m.put("capture_lag_ms", capture);
+        m.put("migration_lag_ms", migration);
         Map<String, Object> self = Harness.percentiles(rep);
         self.put("samples", rep.length);
         m.put("reported_lag_seconds", self);
@@ -360,10 +362,10 @@ final class MigrationLag {
                 Locale.ROOT,
                 "  capture lag p50 %s ms, p99 %s ms; migration lag p50 %s ms, p99 %s ms; reported lagSeconds "
                         + "p50 %s, p99 %s (%d lines)",
-                Harness.percentiles(captureMs).get("p50"),
-                Harness.percentiles(captureMs).get("p99"),
-                Harness.percentiles(migrateMs).get("p50"),
-                Harness.percentiles(migrateMs).get("p99"),
+                capture.get("p50"),
+                capture.get("p99"),
+                migration.get("p50"),
+                migration.get("p99"),
                 self.get("p50"),
                 self.get("p99"),
                 rep.length));

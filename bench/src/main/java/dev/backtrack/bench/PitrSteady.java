@@ -117,7 +117,8 @@ final class PitrSteady {
         long walAfter = insertLsn();
         double[] lagMs =
                 sampled.samples().stream().mapToDouble(s -> (s[2] - s[1]) / 1e6).toArray();
-        m.put("capture_lag_ms", Harness.percentiles(lagMs));
+        Map<String, Object> lag = Harness.percentiles(lagMs);
+        m.put("capture_lag_ms", lag);
         m.put("lag_samples", lagMs.length);
         m.put("agent_cpu_seconds", round(agent.cpuSeconds() - cpuBefore, 2));
         m.put("agent_rss_max_sampled_bytes", sampled.rssMax());
@@ -128,9 +129,9 @@ final class PitrSteady {
                 Locale.ROOT,
                 "  capture lag p50 %s ms, p99 %s ms, max %s ms (%d samples); agent peak RSS %d MiB;"
                         + " %s log vs %s WAL bytes per row change",
-                Harness.percentiles(lagMs).get("p50"),
-                Harness.percentiles(lagMs).get("p99"),
-                Harness.percentiles(lagMs).get("max"),
+                lag.get("p50"),
+                lag.get("p99"),
+                lag.get("max"),
                 lagMs.length,
                 agent.peakRssBytes() >> 20,
                 size.get("log_bytes_per_row_change"),
